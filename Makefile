@@ -1,0 +1,48 @@
+# The two quick-start commands are `make demo` and `make test`; everything they
+# need is bootstrapped here from PyPI into .venv (nothing installed by hand).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO_DIR ?= demo-workspace
+
+.DEFAULT_GOAL := help
+.PHONY: help demo test lint typecheck docs bench soak ci clean
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "terrain needs Python 3.11 or newer; run: make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@ $(VENV)/.runtime-installed
+
+demo: $(VENV)/.runtime-installed  ## create .venv, install terrain, run `terrain demo`
+	$(BIN)/terrain demo --workspace $(DEMO_DIR)
+
+test: $(VENV)/.dev-installed  ## create .venv if needed, install dev deps, run the test suite
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev-installed  ## ruff
+	$(BIN)/ruff check .
+
+typecheck: $(VENV)/.dev-installed  ## mypy --strict on src/
+	$(BIN)/mypy --strict src
+
+docs: $(VENV)/.dev-installed  ## build the docs (warnings are errors)
+	$(BIN)/python -m sphinx -W --keep-going -b html -q docs docs/_build/html
+
+bench: $(VENV)/.dev-installed  ## run the benchmarks, print ratios against floors measured in the same run
+	$(BIN)/python -m benchmarks
+
+ci:  ## what CI runs
+	bash .ci/run
+
+clean:  ## remove the venv and build output
+	rm -rf $(VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis $(DEMO_DIR)

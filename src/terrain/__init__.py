@@ -1,0 +1,96 @@
+"""terrain: field community management, published only with consent.
+
+Everything public is importable from here. Names load on first use, so that
+``import terrain`` stays light (no platform client, no plugin, no I/O).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    "Appearance": "terrain.content",
+    "AuthError": "terrain.errors",
+    "Capabilities": "terrain.posts",
+    "Community": "terrain.community",
+    "ConfigError": "terrain.errors",
+    "Consent": "terrain.consent",
+    "ConsentDenied": "terrain.errors",
+    "ConsentLedger": "terrain.consent",
+    "Content": "terrain.content",
+    "Decision": "terrain.consent",
+    "Event": "terrain.events",
+    "MediaFile": "terrain.content",
+    "Member": "terrain.community",
+    "Mention": "terrain.posts",
+    "Milestone": "terrain.projects",
+    "NotFound": "terrain.errors",
+    "Partner": "terrain.partnerships",
+    "Partnership": "terrain.partnerships",
+    "Platform": "terrain.plugins",
+    "PlatformError": "terrain.errors",
+    "Post": "terrain.posts",
+    "PostMedia": "terrain.posts",
+    "Project": "terrain.projects",
+    "PublishVetoed": "terrain.errors",
+    "Purpose": "terrain.consent",
+    "RateLimited": "terrain.errors",
+    "Receipt": "terrain.posts",
+    "Rejected": "terrain.errors",
+    "Secret": "terrain.secrets",
+    "Storage": "terrain.plugins",
+    "Talk": "terrain.events",
+    "TerrainError": "terrain.errors",
+    "TransientError": "terrain.errors",
+    "ValidationError": "terrain.errors",
+    "Venue": "terrain.events",
+    "Workshop": "terrain.workshops",
+    "Workspace": "terrain.store",
+    "get_plugin_manager": "terrain.plugins",
+    "hookimpl": "terrain.plugins",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'terrain' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # next access skips this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+if TYPE_CHECKING:
+    from terrain.community import Community, Member
+    from terrain.consent import Consent, ConsentLedger, Decision, Purpose
+    from terrain.content import Appearance, Content, MediaFile
+    from terrain.errors import (
+        AuthError,
+        ConfigError,
+        ConsentDenied,
+        NotFound,
+        PlatformError,
+        PublishVetoed,
+        RateLimited,
+        Rejected,
+        TerrainError,
+        TransientError,
+        ValidationError,
+    )
+    from terrain.events import Event, Talk, Venue
+    from terrain.partnerships import Partner, Partnership
+    from terrain.plugins import Platform, Storage, get_plugin_manager, hookimpl
+    from terrain.posts import Capabilities, Mention, Post, PostMedia, Receipt
+    from terrain.projects import Milestone, Project
+    from terrain.secrets import Secret
+    from terrain.store import Workspace
+    from terrain.workshops import Workshop

@@ -1,0 +1,310 @@
+"""Small attrs validators and converters shared by the models.
+
+Like ``attr.validators``, each validator is a tiny private class behind a
+factory function; every failure raises :class:`terrain.errors.ValidationError`
+whose message starts with ``Model.field`` and says what a valid value is.
+"""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from enum import Enum
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import attrs
+
+from terrain.errors import ValidationError
+
+T = TypeVar("T")
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+#: Ids are short, stable, URL- and file-name-safe strings: ``lea-martin``,
+#: ``ev-2026-03``, ``p-12``.
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+
+def where(instance: object, attribute: attrs.Attribute[Any]) -> str:
+    """``Model.field``, for messages."""
+    return f"{type(instance).__name__}.{attribute.name}"
+
+
+def fail(instance: object, attribute: attrs.Attribute[Any], message: str) -> ValidationError:
+    """A :class:`ValidationError` about ``instance.attribute``."""
+    field = where(instance, attribute)
+    return ValidationError(f"{field}: {message}", field=field)
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@attrs.frozen(repr=False)
+class _InstanceOf:
+    types: tuple[type, ...]
+
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        # bool is an int in Python, but never a valid count or capacity.
+        if isinstance(value, bool) and bool not in self.types:
+            raise fail(inst, attr, f"expected {self._names()}, got a bool ({value!r})")
+        if not isinstance(value, self.types):
+            raise fail(
+                inst, attr, f"expected {self._names()}, got {type(value).__name__} {_show(value)}"
+            )
+
+    def _names(self) -> str:
+        return " or ".join(t.__name__ for t in self.types)
+
+    def __repr__(self) -> str:
+        return f"<instance_of {self._names()}>"
+
+
+def instance_of(*types: type) -> Validator:
+    """The value is an instance of one of ``types`` (a bool is not an int)."""
+    return _InstanceOf(types)
+
+
+@attrs.frozen(repr=False)
+class _Identifier:
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
+            raise fail(
+                inst,
+                attr,
+                f"{_show(value)} is not a valid id: use 1-128 letters, digits, '.', '_', ':' "
+                "or '-', starting with a letter or digit (e.g. 'lea-martin', 'ev-2026-03')",
+            )
+
+
+def identifier() -> Validator:
+    """A stable string id (see :data:`ID_PATTERN`)."""
+    return _Identifier()
+
+
+@attrs.frozen(repr=False)
+class _Text:
+    nonempty: bool
+    max_length: int | None
+
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str):
+            raise fail(inst, attr, f"expected text, got {type(value).__name__} {_show(value)}")
+        if self.nonempty and not value.strip():
+            raise fail(inst, attr, "must not be empty")
+        if self.max_length is not None and len(value) > self.max_length:
+            raise fail(
+                inst, attr, f"is {len(value)} characters long; the limit is {self.max_length}"
+            )
+
+
+def text(*, nonempty: bool = False, max_length: int | None = None) -> Validator:
+    """A ``str``; optionally not blank, optionally at most ``max_length`` long."""
+    return _Text(nonempty, max_length)
+
+
+@attrs.frozen(repr=False)
+class _AtLeast:
+    minimum: int
+
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise fail(
+                inst, attr, f"expected a whole number, got {type(value).__name__} {_show(value)}"
+            )
+        if value < self.minimum:
+            raise fail(inst, attr, f"must be at least {self.minimum}, got {value}")
+
+
+def at_least(minimum: int) -> Validator:
+    """An ``int`` (not a bool) no smaller than ``minimum``."""
+    return _AtLeast(minimum)
+
+
+@attrs.frozen(repr=False)
+class _Aware:
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, datetime):
+            raise fail(
+                inst, attr, f"expected a datetime, got {type(value).__name__} {_show(value)}"
+            )
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise fail(
+                inst,
+                attr,
+                f"{value.isoformat()} has no time zone; give one "
+                "(e.g. datetime(..., tzinfo=ZoneInfo('Europe/Paris')) or '+01:00' in ISO 8601)",
+            )
+
+
+def aware_datetime() -> Validator:
+    """A :class:`datetime` with a time zone (naive datetimes are ambiguous)."""
+    return _Aware()
+
+
+@attrs.frozen(repr=False)
+class _Date:
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, datetime) or not isinstance(value, date):
+            raise fail(
+                inst, attr, f"expected a date, got {type(value).__name__} {_show(value)}"
+            )
+
+
+def a_date() -> Validator:
+    """A :class:`date` (and not a datetime)."""
+    return _Date()
+
+
+@attrs.frozen(repr=False)
+class _OneOf:
+    enum: type[Enum]
+
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, self.enum):
+            allowed = ", ".join(repr(m.value) for m in self.enum)
+            raise fail(inst, attr, f"{_show(value)} is not one of {allowed}")
+
+
+def member_of(enum: type[Enum]) -> Validator:
+    """An instance of ``enum`` (use the converter :func:`to_enum` to accept values)."""
+    return _OneOf(enum)
+
+
+@attrs.frozen(repr=False)
+class _Optional:
+    inner: Validator
+
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            self.inner(inst, attr, value)
+
+
+def optional(inner: Validator) -> Validator:
+    """``None``, or a value that ``inner`` accepts."""
+    return _Optional(inner)
+
+
+@attrs.frozen(repr=False)
+class _Each:
+    inner: Validator
+
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, tuple | frozenset):
+            raise fail(inst, attr, f"expected a collection, got {type(value).__name__}")
+        for item in value:
+            self.inner(inst, attr, item)
+
+
+def each(inner: Validator) -> Validator:
+    """Every item of a tuple or frozenset is accepted by ``inner``."""
+    return _Each(inner)
+
+
+@attrs.frozen(repr=False)
+class _Unique:
+    key: Callable[[Any], object]
+    what: str
+
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: Iterable[Any]) -> None:
+        seen: set[object] = set()
+        for item in value:
+            k = self.key(item)
+            if k in seen:
+                raise fail(inst, attr, f"{self.what} {k!r} appears twice; each must be unique")
+            seen.add(k)
+
+
+def unique(key: Callable[[Any], object] = lambda x: x, what: str = "value") -> Validator:
+    """No two items of a collection share ``key(item)``."""
+    return _Unique(key, what)
+
+
+@attrs.frozen(repr=False)
+class _TimeZone:
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str):
+            raise fail(inst, attr, f"expected a time zone name, got {type(value).__name__}")
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise fail(
+                inst, attr, f"{value!r} is not a known IANA time zone (e.g. 'Europe/Paris', 'UTC')"
+            ) from None
+
+
+def time_zone() -> Validator:
+    """An IANA time zone name that :mod:`zoneinfo` knows."""
+    return _TimeZone()
+
+
+@attrs.frozen(repr=False)
+class _HandleMap:
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, Mapping):
+            raise fail(inst, attr, "expected a mapping of platform name to handle")
+        for platform, handle in value.items():
+            if not isinstance(platform, str) or not platform.strip():
+                raise fail(inst, attr, f"platform name {platform!r} must be non-empty text")
+            if not isinstance(handle, str) or not handle.strip() or any(
+                c.isspace() for c in handle
+            ):
+                raise fail(
+                    inst,
+                    attr,
+                    f"handle {handle!r} for {platform!r} must be non-empty, without spaces",
+                )
+            if handle.startswith("@"):
+                raise fail(
+                    inst, attr, f"write the {platform!r} handle without '@' ({handle[1:]!r})"
+                )
+
+
+def handle_map() -> Validator:
+    """A mapping of platform name to handle (``{"x": "lea_m"}``, no ``@``)."""
+    return _HandleMap()
+
+
+def to_tuple(value: Iterable[T]) -> tuple[T, ...]:
+    """Converter: any iterable (but not a lone string) becomes a tuple."""
+    if isinstance(value, str | bytes):
+        raise ValidationError(f"expected a list of values, got a single string {value!r}")
+    return tuple(value)
+
+
+def to_frozenset(value: Iterable[T]) -> frozenset[T]:
+    """Converter: any iterable (but not a lone string) becomes a frozenset."""
+    if isinstance(value, str | bytes):
+        raise ValidationError(f"expected a set of values, got a single string {value!r}")
+    return frozenset(value)
+
+
+def to_optional_frozenset(value: Iterable[T] | None) -> frozenset[T] | None:
+    """Converter: ``None`` stays ``None``; other iterables become frozensets."""
+    return None if value is None else to_frozenset(value)
+
+
+def to_mapping(value: Mapping[str, T]) -> Mapping[str, T]:
+    """Converter: a read-only copy of a mapping, so a frozen model stays frozen."""
+    return MappingProxyType(dict(value))
+
+
+def to_enum(enum: type[Enum]) -> Callable[[object], Any]:
+    """Converter: accept an enum member or its value (``"bar"`` → ``VenueKind.BAR``).
+
+    An unknown value is left as is, so that the :func:`member_of` validator
+    reports it with the list of valid values.
+    """
+
+    def convert(value: object) -> object:
+        if isinstance(value, enum):
+            return value
+        try:
+            return enum(value)
+        except ValueError:
+            return value
+
+    return convert

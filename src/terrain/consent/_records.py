@@ -1,0 +1,199 @@
+"""Consent records: who agreed to what, for where, until when, on what evidence.
+
+Shaped after ISO/IEC TS 27560 and the Kantara consent receipt. A record is
+never edited: a withdrawal or a renewal is a new :class:`StatusChange` in the
+ledger's append-only history, and :class:`Consent` is the state that history
+replays to.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from terrain._validation import (
+    aware_datetime,
+    each,
+    fail,
+    identifier,
+    instance_of,
+    member_of,
+    optional,
+    text as text_of,
+    to_enum,
+    to_optional_frozenset,
+    to_frozenset,
+    to_tuple,
+    unique,
+)
+
+__all__ = [
+    "Consent",
+    "ConsentStatus",
+    "Evidence",
+    "EvidenceKind",
+    "Purpose",
+    "Scope",
+    "ScopeKind",
+    "StatusChange",
+]
+
+
+class Purpose(enum.StrEnum):
+    """What a consent allows."""
+
+    PUBLISH = "publish"  #: show the person in published content
+    TAG = "tag"  #: mention (tag) the person's handle
+    ARCHIVE = "archive"  #: keep the content in the community's archive
+    REUSE_UGC = "reuse-ugc"  #: republish content the person made, with credit
+    INTERVIEW = "interview"  #: record and publish an interview of the person
+
+
+class ConsentStatus(enum.StrEnum):
+    """The status of a consent record (after the W3C DPV vocabulary)."""
+
+    GIVEN = "given"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+
+class EvidenceKind(enum.StrEnum):
+    """How consent was collected."""
+
+    SIGNED_FORM = "signed-form"  #: a signed paper form, scanned or photographed
+    CHECKBOX = "checkbox"  #: a ticked box, with the exact text and its version
+    VERBAL = "verbal"  #: said aloud, in front of a witness
+
+
+@attrs.frozen
+class Evidence:
+    """The proof that a consent (or refusal) was expressed.
+
+    A signed form names the stored scan (``file_key``); a checkbox keeps the
+    text the person saw and its ``version``; verbal consent names a ``witness``.
+    """
+
+    kind: EvidenceKind = attrs.field(
+        converter=to_enum(EvidenceKind), validator=member_of(EvidenceKind)
+    )
+    file_key: str | None = attrs.field(default=None, validator=optional(text_of(nonempty=True)))
+    text: str = attrs.field(default="", validator=text_of(max_length=10000))
+    version: str = attrs.field(default="", validator=text_of(max_length=100))
+    witness: str | None = attrs.field(default=None, validator=optional(text_of(nonempty=True)))
+
+    def __attrs_post_init__(self) -> None:
+        fields = attrs.fields(Evidence)
+        if self.kind is EvidenceKind.SIGNED_FORM and self.file_key is None:
+            raise fail(self, fields.file_key, "a signed form needs the stored scan's key")
+        if self.kind is EvidenceKind.CHECKBOX and not (self.text.strip() and self.version.strip()):
+            raise fail(self, fields.text, "a checkbox needs the exact text shown and its version")
+        if self.kind is EvidenceKind.VERBAL and self.witness is None:
+            raise fail(self, fields.witness, "verbal consent needs a witness")
+
+
+class ScopeKind(enum.StrEnum):
+    """Which content a consent covers."""
+
+    ALL = "all"  #: every content the person appears in
+    EVENT = "event"  #: the content of one event
+    PROJECT = "project"  #: the content of one project
+    CONTENT = "content"  #: one content item
+
+
+@attrs.frozen
+class Scope:
+    """The content a consent covers: all of it, or one event/project/content."""
+
+    kind: ScopeKind = attrs.field(
+        default=ScopeKind.ALL, converter=to_enum(ScopeKind), validator=member_of(ScopeKind)
+    )
+    ref: str | None = attrs.field(default=None, validator=optional(identifier()))
+
+    def __attrs_post_init__(self) -> None:
+        if (self.kind is ScopeKind.ALL) != (self.ref is None):
+            raise fail(
+                self,
+                attrs.fields(Scope).ref,
+                "scope 'all' takes no ref; 'event', 'project' and 'content' need the id they cover",
+            )
+
+    def __str__(self) -> str:
+        return "all content" if self.ref is None else f"{self.kind.value} {self.ref}"
+
+
+@attrs.frozen
+class StatusChange:
+    """One event of a consent's history: it became ``status`` at ``at``."""
+
+    status: ConsentStatus = attrs.field(
+        converter=to_enum(ConsentStatus), validator=member_of(ConsentStatus)
+    )
+    at: datetime = attrs.field(validator=aware_datetime())
+    note: str = attrs.field(default="", validator=text_of(max_length=2000))
+    recorded_by: str | None = attrs.field(default=None, validator=optional(text_of(nonempty=True)))
+
+
+@attrs.frozen
+class Consent:
+    """A consent record of ``subject_id``, and its history.
+
+    ``given_by`` are the people who expressed it: the subject, or for a minor
+    their guardian(s). ``subject_assent`` records whether a minor agreed too
+    (``None`` when not asked). ``platforms`` is ``None`` for every platform.
+    The record holds from ``valid_from`` until ``valid_until`` (open-ended when
+    ``None``); ``history`` is oldest first and starts with ``given`` or
+    ``refused``.
+    """
+
+    id: str = attrs.field(validator=identifier())
+    subject_id: str = attrs.field(validator=identifier())
+    given_by: tuple[str, ...] = attrs.field(
+        converter=to_tuple, validator=[each(identifier()), unique(what="person")]
+    )
+    purposes: frozenset[Purpose] = attrs.field(
+        converter=to_frozenset, validator=each(member_of(Purpose))
+    )
+    valid_from: datetime = attrs.field(validator=aware_datetime())
+    evidence: Evidence = attrs.field(validator=instance_of(Evidence))
+    history: tuple[StatusChange, ...] = attrs.field(
+        converter=to_tuple, validator=each(instance_of(StatusChange))
+    )
+    platforms: frozenset[str] | None = attrs.field(
+        default=None,
+        converter=to_optional_frozenset,
+        validator=optional(each(text_of(nonempty=True))),
+    )
+    scope: Scope = attrs.field(factory=Scope, validator=instance_of(Scope))
+    valid_until: datetime | None = attrs.field(default=None, validator=optional(aware_datetime()))
+    subject_assent: bool | None = attrs.field(default=None, validator=optional(instance_of(bool)))
+
+    def __attrs_post_init__(self) -> None:
+        fields = attrs.fields(Consent)
+        if not self.given_by:
+            raise fail(self, fields.given_by, "name who expressed the consent (the subject or guardians)")
+        if not self.purposes:
+            raise fail(self, fields.purposes, "name at least one purpose (e.g. 'publish')")
+        if self.platforms is not None and not self.platforms:
+            raise fail(self, fields.platforms, "name at least one platform, or None for all")
+        if self.valid_until is not None and self.valid_until <= self.valid_from:
+            raise fail(
+                self,
+                fields.valid_until,
+                f"{self.valid_until.isoformat()} is not after valid_from "
+                f"{self.valid_from.isoformat()}",
+            )
+        if not self.history:
+            raise fail(self, fields.history, "a consent record starts with 'given' or 'refused'")
+        if self.history[0].status not in (ConsentStatus.GIVEN, ConsentStatus.REFUSED):
+            raise fail(
+                self,
+                fields.history,
+                f"a consent record starts with 'given' or 'refused', not "
+                f"{self.history[0].status.value!r}",
+            )
+        for before, after in zip(self.history, self.history[1:], strict=False):
+            if after.at < before.at:
+                raise fail(self, fields.history, "history must be oldest first")

@@ -1,0 +1,162 @@
+"""What the community manager brings back from the field.
+
+A :class:`Content` is a photo set, a video, an interview, a micro-interview, a
+story or a text; its :class:`MediaFile` objects are the files, kept in the
+workspace's storage by key. Each :class:`Appearance` says that a member is
+identified in the content (in one media file, or in the content as a whole,
+such as the person interviewed).
+
+Privacy by default: a content whose people were never reviewed
+(``people_reviewed`` is false), or that has an unreviewed appearance, is not
+publishable; the consent engine enforces it.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import datetime
+
+import attrs
+
+from terrain._validation import (
+    at_least,
+    aware_datetime,
+    each,
+    fail,
+    identifier,
+    instance_of,
+    member_of,
+    optional,
+    text,
+    to_enum,
+    to_tuple,
+    unique,
+)
+
+__all__ = ["Appearance", "Content", "ContentKind", "MediaFile"]
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_MEDIA_TYPE = re.compile(r"[a-z]+/[a-z0-9.+-]+")
+
+
+class ContentKind(enum.StrEnum):
+    """The kinds of content brought back from the field."""
+
+    PHOTO = "photo"
+    VIDEO = "video"
+    INTERVIEW = "interview"
+    MICRO_INTERVIEW = "micro-interview"
+    STORY = "story"
+    TEXT = "text"
+
+
+@attrs.frozen
+class MediaFile:
+    """One file of a content, stored under ``key`` in the workspace storage.
+
+    ``checksum`` is the SHA-256 (hex) of the stored bytes, after location
+    metadata was stripped. ``alt_text`` describes the image for people who
+    cannot see it; platforms that support alt text require it.
+    """
+
+    id: str = attrs.field(validator=identifier())
+    key: str = attrs.field(validator=text(nonempty=True, max_length=1024))
+    media_type: str = attrs.field()
+    size: int = attrs.field(validator=at_least(0))
+    checksum: str = attrs.field()
+    alt_text: str = attrs.field(default="", validator=text(max_length=1500))
+    width: int | None = attrs.field(default=None, validator=optional(at_least(1)))
+    height: int | None = attrs.field(default=None, validator=optional(at_least(1)))
+
+    @media_type.validator
+    def _check_media_type(self, attribute: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str) or not _MEDIA_TYPE.fullmatch(value):
+            raise fail(self, attribute, f"{value!r} is not a media type such as 'image/jpeg'")
+
+    @checksum.validator
+    def _check_checksum(self, attribute: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str) or not _SHA256.fullmatch(value):
+            raise fail(self, attribute, "must be the SHA-256 of the file as 64 lowercase hex digits")
+
+    @property
+    def is_image(self) -> bool:
+        """Whether this file is an image (``image/*``)."""
+        return self.media_type.startswith("image/")
+
+
+@attrs.frozen
+class Appearance:
+    """Member ``member_id`` is identified in a content.
+
+    ``media_id`` names the media file they appear in, or is ``None`` when they
+    are part of the content as a whole (the person interviewed in a text).
+    ``reviewed`` is true once a person has confirmed the identification; an
+    unreviewed appearance blocks publication.
+    """
+
+    member_id: str = attrs.field(validator=identifier())
+    media_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    reviewed: bool = attrs.field(default=False, validator=instance_of(bool))
+
+
+@attrs.frozen
+class Content:
+    """A piece of field content and the people identified in it.
+
+    At most one of ``event_id``, ``project_id``, ``workshop_id`` links it to
+    where it comes from. ``author_id`` is the member who made it, for
+    user-generated content (reused only with their ``reuse-ugc`` consent, and
+    credited). ``people_reviewed`` is true once someone checked who appears in
+    every media file; until then nothing of it is published.
+    """
+
+    id: str = attrs.field(validator=identifier())
+    kind: ContentKind = attrs.field(
+        converter=to_enum(ContentKind), validator=member_of(ContentKind)
+    )
+    created_at: datetime = attrs.field(validator=aware_datetime())
+    title: str = attrs.field(default="", validator=text(max_length=300))
+    caption: str = attrs.field(default="", validator=text(max_length=10000))
+    body: str = attrs.field(default="", validator=text(max_length=100000))
+    media: tuple[MediaFile, ...] = attrs.field(
+        default=(),
+        converter=to_tuple,
+        validator=[each(instance_of(MediaFile)), unique(lambda m: m.id, "media id")],
+    )
+    appearances: tuple[Appearance, ...] = attrs.field(
+        default=(),
+        converter=to_tuple,
+        validator=[
+            each(instance_of(Appearance)),
+            unique(lambda a: (a.member_id, a.media_id), "appearance"),
+        ],
+    )
+    people_reviewed: bool = attrs.field(default=False, validator=instance_of(bool))
+    event_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    project_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    workshop_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    author_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+
+    def __attrs_post_init__(self) -> None:
+        links = [x for x in (self.event_id, self.project_id, self.workshop_id) if x is not None]
+        if len(links) > 1:
+            raise fail(
+                self,
+                attrs.fields(Content).event_id,
+                "link a content to one event, project or workshop, not several",
+            )
+        media_ids = {m.id for m in self.media}
+        for appearance in self.appearances:
+            if appearance.media_id is not None and appearance.media_id not in media_ids:
+                raise fail(
+                    self,
+                    attrs.fields(Content).appearances,
+                    f"member {appearance.member_id!r} appears in media {appearance.media_id!r}, "
+                    f"which is not one of this content's media ({sorted(media_ids)})",
+                )
+
+    @property
+    def member_ids(self) -> frozenset[str]:
+        """Every member identified in this content."""
+        return frozenset(a.member_id for a in self.appearances)

@@ -1,0 +1,137 @@
+"""Meetups, their talks and the venues that host them.
+
+The field format: one or two expert talks of 20–30 minutes, each followed by
+10–15 minutes of questions, then networking, which must stay the main part of
+the evening. The models hold the data and its invariants; format checks,
+series and attendance live beside them as pure functions.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from terrain._validation import (
+    at_least,
+    aware_datetime,
+    each,
+    fail,
+    identifier,
+    instance_of,
+    member_of,
+    optional,
+    text,
+    to_enum,
+    to_tuple,
+)
+
+__all__ = ["CostModel", "Event", "Money", "Talk", "Venue", "VenueKind"]
+
+
+class VenueKind(enum.StrEnum):
+    """Where a meetup happens."""
+
+    BAR = "bar"
+    AGENCY = "agency"
+    WORKPLACE = "workplace"
+    PUBLIC = "public"
+    OTHER = "other"
+
+
+class CostModel(enum.StrEnum):
+    """Who pays what at a venue."""
+
+    FREE = "free"  #: nobody pays
+    EACH_PAYS_OWN = "each-pays-own"  #: the bar model: everyone pays their drinks
+    HOST_PAYS = "host-pays"  #: the host (agency, workplace) offers
+    PARTNER_PAYS = "partner-pays"  #: a partner covers food/drinks
+    RENTAL_FEE = "rental-fee"  #: the community pays a fee for the room
+
+
+@attrs.frozen
+class Money:
+    """An amount in the smallest unit of a currency (cents for EUR)."""
+
+    cents: int = attrs.field(validator=at_least(0))
+    currency: str = attrs.field(default="EUR")
+
+    @currency.validator
+    def _iso(self, attribute: attrs.Attribute[str], value: object) -> None:
+        if not (isinstance(value, str) and len(value) == 3 and value.isalpha() and value.isupper()):
+            raise fail(self, attribute, f"{value!r} is not an ISO 4217 code such as 'EUR'")
+
+    def __str__(self) -> str:
+        return f"{self.cents / 100:.2f} {self.currency}"
+
+
+@attrs.frozen
+class Venue:
+    """A place that hosts meetups. ``capacity`` is the number of people."""
+
+    id: str = attrs.field(validator=identifier())
+    name: str = attrs.field(validator=text(nonempty=True, max_length=200))
+    kind: VenueKind = attrs.field(converter=to_enum(VenueKind), validator=member_of(VenueKind))
+    address: str = attrs.field(default="", validator=text(max_length=500))
+    capacity: int | None = attrs.field(default=None, validator=optional(at_least(0)))
+    cost_model: CostModel = attrs.field(
+        default=CostModel.FREE, converter=to_enum(CostModel), validator=member_of(CostModel)
+    )
+    fee: Money | None = attrs.field(default=None, validator=optional(instance_of(Money)))
+    notes: str = attrs.field(default="", validator=text(max_length=5000))
+
+    def __attrs_post_init__(self) -> None:
+        if self.cost_model is CostModel.RENTAL_FEE and self.fee is None:
+            raise fail(self, attrs.fields(Venue).fee, "a venue with a rental fee needs its fee")
+
+
+@attrs.frozen
+class Talk:
+    """An expert talk: ``minutes`` of talk, then ``qa_minutes`` of questions."""
+
+    title: str = attrs.field(validator=text(nonempty=True, max_length=300))
+    speaker: str = attrs.field(validator=text(nonempty=True, max_length=200))
+    minutes: int = attrs.field(validator=at_least(1))
+    qa_minutes: int = attrs.field(default=0, validator=at_least(0))
+    speaker_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+
+
+@attrs.frozen
+class Event:
+    """A meetup: when, where, how many people, which talks, how much networking.
+
+    ``starts_at``/``ends_at`` carry a time zone and ``ends_at`` is after
+    ``starts_at``. ``capacity`` (if set) overrides the venue's. Events of a
+    recurring series share a ``series_id``.
+    """
+
+    id: str = attrs.field(validator=identifier())
+    title: str = attrs.field(validator=text(nonempty=True, max_length=300))
+    starts_at: datetime = attrs.field(validator=aware_datetime())
+    ends_at: datetime = attrs.field(validator=aware_datetime())
+    venue_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    capacity: int | None = attrs.field(default=None, validator=optional(at_least(0)))
+    talks: tuple[Talk, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=each(instance_of(Talk))
+    )
+    networking_minutes: int = attrs.field(default=0, validator=at_least(0))
+    series_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    description: str = attrs.field(default="", validator=text(max_length=10000))
+
+    def __attrs_post_init__(self) -> None:
+        if self.ends_at <= self.starts_at:
+            raise fail(
+                self,
+                attrs.fields(Event).ends_at,
+                f"{self.ends_at.isoformat()} is not after starts_at {self.starts_at.isoformat()}",
+            )
+        program = sum(t.minutes + t.qa_minutes for t in self.talks) + self.networking_minutes
+        length = (self.ends_at - self.starts_at).total_seconds() / 60
+        if program > length:
+            raise fail(
+                self,
+                attrs.fields(Event).networking_minutes,
+                f"talks, Q&A and networking take {program} minutes but the event lasts "
+                f"{length:.0f}; shorten them or move ends_at",
+            )

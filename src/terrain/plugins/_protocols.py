@@ -1,0 +1,133 @@
+"""The two things a plugin can add: platforms and storage backends.
+
+Both are small protocols (like httpx's transport base): a plugin registers a
+*factory* with a ``name``; terrain calls the factory with a context built from
+``terrain.toml`` when a workspace needs that platform or storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import attrs
+
+from terrain.posts import Capabilities, Post, Receipt
+from terrain.secrets import EnvSecrets, SecretSource
+
+__all__ = [
+    "Platform",
+    "PlatformContext",
+    "PlatformFactory",
+    "Storage",
+    "StorageContext",
+    "StorageFactory",
+]
+
+
+@runtime_checkable
+class Storage(Protocol):
+    """Bytes by key: where media files and consent forms live.
+
+    Keys are relative, ``/``-separated paths (``media/ev-1/p-12.jpg``); an
+    empty key, an absolute one or one with ``..`` raises
+    :class:`~terrain.errors.InvalidKey`. A missing key raises
+    :class:`~terrain.errors.NotFound` from :meth:`get`; :meth:`delete` of a
+    missing key does nothing.
+    """
+
+    name: str
+
+    def put(self, key: str, data: bytes) -> None:
+        """Store ``data`` under ``key`` atomically (readers never see half a file)."""
+        ...
+
+    def get(self, key: str) -> bytes:
+        """The bytes stored under ``key``."""
+        ...
+
+    def delete(self, key: str) -> None:
+        """Remove ``key``; nothing happens if it is absent."""
+        ...
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        """Every key that starts with ``prefix``, sorted."""
+        ...
+
+    def exists(self, key: str) -> bool:
+        """Whether ``key`` is stored."""
+        ...
+
+    def public_url(self, key: str, *, expires_in: int = 3600) -> str | None:
+        """A URL a platform can fetch ``key`` from (Instagram needs one), or
+        ``None`` when this storage cannot serve files publicly."""
+        ...
+
+
+@runtime_checkable
+class Platform(Protocol):
+    """A place posts go: X, a Facebook page, Instagram, the outbox…
+
+    ``publish`` returns a :class:`~terrain.Receipt` or raises a
+    :class:`~terrain.errors.PlatformError` subclass saying whether a retry can
+    help. ``find`` looks for a post already made from the same ``Post.id``, so
+    an interrupted run reconciles instead of posting twice. ``delete`` removes
+    what a receipt names (and its parts).
+    """
+
+    name: str
+    capabilities: Capabilities
+
+    def publish(self, post: Post) -> Receipt:
+        """Publish ``post`` and return the platform's receipt."""
+        ...
+
+    def delete(self, receipt: Receipt) -> None:
+        """Delete the post (and its parts) named by ``receipt``."""
+        ...
+
+    def find(self, post: Post) -> Receipt | None:
+        """The receipt of ``post`` if it is already published, else ``None``."""
+        ...
+
+
+@attrs.frozen
+class PlatformContext:
+    """What a platform factory gets to build a platform.
+
+    ``settings`` is the platform's table from ``terrain.toml``
+    (``[platforms.x]``), never secrets; ``secrets`` gives tokens from the
+    environment; ``storage`` holds the media the posts refer to; ``root`` is
+    the workspace folder (for platforms that write files, such as the outbox).
+    """
+
+    settings: Mapping[str, Any] = attrs.field(factory=dict)
+    secrets: SecretSource = attrs.field(factory=EnvSecrets)
+    storage: Storage | None = None
+    root: Path | None = None
+
+
+@attrs.frozen
+class StorageContext:
+    """What a storage factory gets: its ``[storage]`` settings and the workspace root."""
+
+    settings: Mapping[str, Any] = attrs.field(factory=dict)
+    root: Path | None = None
+    secrets: SecretSource = attrs.field(factory=EnvSecrets)
+
+
+class PlatformFactory(Protocol):
+    """Registered by plugins: a ``name`` and a call that builds the platform."""
+
+    name: str
+
+    def __call__(self, context: PlatformContext) -> Platform: ...
+
+
+class StorageFactory(Protocol):
+    """Registered by plugins: a ``name`` and a call that builds the storage."""
+
+    name: str
+
+    def __call__(self, context: StorageContext) -> Storage: ...

@@ -1,0 +1,166 @@
+"""What goes out to a platform, and what comes back.
+
+A :class:`Post` is composed for one platform from field content; it is never a
+licence to publish: the consent gate runs again right before the call. A
+:class:`Receipt` is the platform's proof that the post exists (what takedown
+deletes). :class:`Capabilities` declare what a platform accepts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from terrain._validation import (
+    at_least,
+    aware_datetime,
+    each,
+    fail,
+    identifier,
+    instance_of,
+    optional,
+    text as text_of,
+    to_frozenset,
+    to_tuple,
+    unique,
+)
+
+__all__ = ["Capabilities", "Mention", "Post", "PostMedia", "Receipt"]
+
+
+@attrs.frozen
+class PostMedia:
+    """A media file attached to a post, read from the workspace storage by ``key``.
+
+    ``content_id``/``media_id`` point back to the field content it comes from,
+    so the consent gate knows who appears in it.
+    """
+
+    key: str = attrs.field(validator=text_of(nonempty=True, max_length=1024))
+    media_type: str = attrs.field(validator=text_of(nonempty=True))
+    alt_text: str = attrs.field(default="", validator=text_of(max_length=1500))
+    content_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    media_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+
+
+@attrs.frozen
+class Mention:
+    """Someone tagged in a post: ``@handle`` on the target platform.
+
+    ``member_id`` is set for members (who must have the ``tag`` consent),
+    ``partner_id`` for partner organisations being thanked.
+    """
+
+    handle: str = attrs.field(validator=text_of(nonempty=True, max_length=100))
+    member_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    partner_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+
+    @handle.validator
+    def _bare(self, attribute: attrs.Attribute[str], value: str) -> None:
+        if value.startswith("@") or any(c.isspace() for c in value):
+            raise fail(self, attribute, f"{value!r}: give the handle without '@' or spaces")
+
+    def __attrs_post_init__(self) -> None:
+        if (self.member_id is None) == (self.partner_id is None):
+            raise fail(
+                self,
+                attrs.fields(Mention).member_id,
+                "a mention names exactly one of member_id or partner_id",
+            )
+
+
+@attrs.frozen
+class Post:
+    """A post for one platform.
+
+    ``id`` is stable for the same (content, platform, purpose) and serves as
+    the idempotency key: a platform's ``find(post)`` looks for it so that an
+    interrupted run never posts twice. ``text`` does not contain the
+    mentions; platforms render ``mentions`` their own way (``@handle`` in the
+    text, or user tags on an image). ``thread`` holds follow-up texts posted as
+    replies where the platform supports threads. ``content_ids`` names every
+    content the post draws on (for consent and takedown).
+    """
+
+    id: str = attrs.field(validator=identifier())
+    platform: str = attrs.field(validator=text_of(nonempty=True, max_length=64))
+    text: str = attrs.field(validator=text_of(max_length=100000))
+    media: tuple[PostMedia, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=[each(instance_of(PostMedia)), unique(
+            lambda m: m.key, "media key")]
+    )
+    mentions: tuple[Mention, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=[each(instance_of(Mention)), unique(
+            lambda m: m.handle.casefold(), "handle")]
+    )
+    link: str | None = attrs.field(default=None, validator=optional(text_of(nonempty=True)))
+    thread: tuple[str, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=each(text_of(nonempty=True))
+    )
+    content_ids: tuple[str, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=[each(identifier()), unique(what="content id")]
+    )
+    event_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+
+    def __attrs_post_init__(self) -> None:
+        if not self.text.strip() and not self.media:
+            raise fail(self, attrs.fields(Post).text, "a post needs text or media")
+
+    @property
+    def alt_texts(self) -> tuple[str, ...]:
+        """The alt text of each media, in order."""
+        return tuple(m.alt_text for m in self.media)
+
+    def text_with_mentions(self) -> str:
+        """The text followed by ``@handle`` for each mention, for platforms
+        whose mentions are written in the text."""
+        if not self.mentions:
+            return self.text
+        tags = " ".join(f"@{m.handle}" for m in self.mentions)
+        return f"{self.text}\n\n{tags}" if self.text else tags
+
+
+@attrs.frozen
+class Receipt:
+    """Proof that a post is on a platform: what takedown deletes.
+
+    ``remote_id`` is the platform's id of the post; ``part_ids`` the ids of
+    further objects it created (thread replies, uploaded photos) that must go
+    when the post goes.
+    """
+
+    platform: str = attrs.field(validator=text_of(nonempty=True, max_length=64))
+    post_id: str = attrs.field(validator=identifier())
+    remote_id: str = attrs.field(validator=text_of(nonempty=True, max_length=2048))
+    published_at: datetime = attrs.field(validator=aware_datetime())
+    url: str | None = attrs.field(default=None, validator=optional(text_of(nonempty=True)))
+    part_ids: tuple[str, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=each(text_of(nonempty=True))
+    )
+
+
+@attrs.frozen
+class Capabilities:
+    """What a platform accepts in one post.
+
+    ``url_length``: if set, every URL counts as that many characters (X counts
+    23). ``max_media_bytes``: the largest media file accepted. ``requires_media``:
+    the platform cannot post text alone (Instagram).
+    """
+
+    max_text_length: int = attrs.field(validator=at_least(1))
+    max_media: int = attrs.field(default=0, validator=at_least(0))
+    media_types: frozenset[str] = attrs.field(
+        default=frozenset({"image/jpeg", "image/png"}),
+        converter=to_frozenset,
+        validator=each(text_of(nonempty=True)),
+    )
+    max_media_bytes: int | None = attrs.field(default=None, validator=optional(at_least(1)))
+    alt_text: bool = attrs.field(default=False, validator=instance_of(bool))
+    max_alt_text_length: int | None = attrs.field(default=None, validator=optional(at_least(1)))
+    mentions: bool = attrs.field(default=False, validator=instance_of(bool))
+    threads: bool = attrs.field(default=False, validator=instance_of(bool))
+    delete: bool = attrs.field(default=False, validator=instance_of(bool))
+    url_length: int | None = attrs.field(default=None, validator=optional(at_least(1)))
+    requires_media: bool = attrs.field(default=False, validator=instance_of(bool))

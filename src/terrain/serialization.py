@@ -1,0 +1,138 @@
+"""One cattrs converter for every terrain model.
+
+JSON is the wire format: datetimes are ISO 8601 with their UTC offset, dates
+are ISO 8601, enums are their values, sets and tuples are lists. Reading is
+strict: an unknown key, a missing field, a value of the wrong type (``"5"``
+for a number) or one a model rejects raises
+:class:`~terrain.errors.DeserializationError`, whose message lists every
+problem with its path::
+
+    >>> from terrain import Talk
+    >>> from terrain.serialization import from_json
+    >>> from_json('{"title": "Bikes", "speaker": "Ana", "minutes": -5}', Talk)
+    Traceback (most recent call last):
+    ...
+    terrain.errors.DeserializationError: cannot read Talk: Talk.minutes: must be at least 1, got -5 @ $
+
+The converter is configured once, when this module is imported; use
+:data:`converter` to (un)structure to plain Python data (for TOML, SQL rows).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import cattrs
+from cattrs.preconf.json import make_converter
+
+from terrain.errors import DeserializationError, TerrainError
+
+__all__ = ["converter", "from_json", "structure", "to_json", "unstructure"]
+
+T = TypeVar("T")
+
+#: The converter every part of terrain uses.
+converter: cattrs.Converter = make_converter(forbid_extra_keys=True)
+
+
+def _strict(kind: type, names: str) -> Any:
+    def hook(value: object, _: type) -> object:
+        # bool is an int subclass: true/false are not numbers here.
+        if isinstance(value, bool) and kind is not bool:
+            raise TypeError(f"expected {names}, got a boolean")
+        if kind is float and isinstance(value, int):
+            return float(value)
+        if not isinstance(value, kind):
+            raise TypeError(f"expected {names}, got {type(value).__name__}")
+        return value
+
+    return hook
+
+
+converter.register_structure_hook(str, _strict(str, "a string"))
+converter.register_structure_hook(int, _strict(int, "a whole number"))
+converter.register_structure_hook(float, _strict(float, "a number"))
+converter.register_structure_hook(bool, _strict(bool, "true or false"))
+
+
+def _datetime(value: object, _: type) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO 8601 datetime string, got {type(value).__name__}")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 datetime") from None
+
+
+def _date(value: object, _: type) -> date:
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO 8601 date string, got {type(value).__name__}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
+
+
+def _sorted_set(value: frozenset[Any]) -> list[Any]:
+    # Sets come out sorted, so the same value always gives the same JSON.
+    items = [converter.unstructure(x) for x in value]
+    return sorted(items, key=lambda x: json.dumps(x, sort_keys=True))
+
+
+converter.register_unstructure_hook(frozenset, _sorted_set)
+converter.register_unstructure_hook(set, _sorted_set)
+converter.register_structure_hook(datetime, _datetime)
+converter.register_structure_hook(date, _date)
+
+
+def _format(exc: BaseException, type_: Any) -> str:
+    """One line per problem: our own messages verbatim, cattrs' otherwise."""
+    if isinstance(exc, TerrainError):
+        return str(exc)
+    if isinstance(exc, TypeError | ValueError) and str(exc).startswith(("expected", "'")):
+        return str(exc)
+    if isinstance(exc, ValueError) and type_ is not None and not isinstance(exc, KeyError):
+        name = getattr(type_, "__name__", str(type_))
+        return f"invalid value for {name}: {exc}"
+    return cattrs.v.format_exception(exc, type_)
+
+
+def unstructure(obj: object) -> Any:
+    """Plain Python data (dicts, lists, strings, numbers) for ``obj``."""
+    return converter.unstructure(obj)
+
+
+def structure(data: Any, cls: type[T]) -> T:
+    """Build a ``cls`` from plain Python data, or raise :class:`DeserializationError`."""
+    try:
+        return converter.structure(data, cls)
+    except cattrs.BaseValidationError as exc:
+        errors = cattrs.transform_error(exc, format_exception=_format)
+        name = getattr(cls, "__name__", str(cls))
+        raise DeserializationError(
+            f"cannot read {name}: " + "; ".join(errors), errors=errors
+        ) from None
+    except TerrainError as exc:  # raised by a converter outside any class
+        name = getattr(cls, "__name__", str(cls))
+        raise DeserializationError(f"cannot read {name}: {exc}", errors=[str(exc)]) from None
+
+
+def to_json(obj: object, *, indent: int | None = None) -> str:
+    """``obj`` as a JSON string (UTF-8 text, non-ASCII kept as is)."""
+    return json.dumps(unstructure(obj), ensure_ascii=False, indent=indent, sort_keys=indent is not None)
+
+
+def from_json(text: str | bytes, cls: type[T]) -> T:
+    """Read a ``cls`` from JSON ``text``; every problem is reported with its path."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        name = getattr(cls, "__name__", str(cls))
+        raise DeserializationError(
+            f"cannot read {name}: not valid JSON ({exc.msg} at line {exc.lineno}, "
+            f"column {exc.colno})",
+            errors=[exc.msg],
+        ) from None
+    return structure(data, cls)
