@@ -1,0 +1,1 @@
+"""terrain's benchmarks: `make bench` (python -m benchmarks)."""

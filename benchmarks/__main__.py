@@ -1,0 +1,55 @@
+"""Run every benchmark, print one table, save the figures as JSON.
+
+Usage: ``python -m benchmarks [NAME ...]`` (names of ``bench_*.py`` modules
+without the prefix; all by default). Exit code 1 if any goal is missed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(argv: list[str]) -> int:
+    names = argv or sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
+    results = []
+    started = time.perf_counter()
+    for name in names:
+        module = importlib.import_module(f"benchmarks.bench_{name}")
+        t0 = time.perf_counter()
+        for result in module.run():
+            results.append(result)
+            print(f"  measured {result.name} ({time.perf_counter() - t0:.1f}s)", file=sys.stderr)
+    header = f"{'benchmark':<46} {'ours':>12} {'floor/peer':>12} {'ratio':>8} {'goal':>8}  "
+    print(header + "verdict")
+    print("-" * (len(header) + 7))
+    for r in results:
+        print(
+            f"{r.name:<46} {r.ours:>10.4g}{r.unit:>2} {r.floor:>10.4g}{r.unit:>2} "
+            f"{r.ratio:>7.2f}× {r.goal:>8}  {'ok' if r.ok else 'MISS'}"
+        )
+        print(f"{'':<4}floor: {r.floor_name}" + (f"; {r.detail}" if r.detail else ""))
+    elapsed = time.perf_counter() - started
+    print(f"\n{sum(r.ok for r in results)} ok, {sum(not r.ok for r in results)} MISS "
+          f"in {elapsed:.1f}s")
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    payload = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": sys.version.split()[0],
+        "machine": platform.machine(),
+        "results": [r.as_dict() for r in results],
+    }
+    (out / "latest.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    return 0 if all(r.ok for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,36 @@
+"""The ``terrain`` command line: a thin layer over the library, split by verb.
+
+Each verb lives in its own module (``_demo.py``, ``_consent.py``…) that defines
+``command``; :data:`COMMANDS` lists them. Exit codes: 0 success, 1 the work
+ran but something failed (a platform refused a post), 2 bad input (the message
+says what to fix; nothing was changed).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from terrain import __version__
+from terrain.cli._common import TerrainGroup
+
+__all__ = ["COMMANDS", "main"]
+
+#: Modules that define a click ``command``, in the order ``--help`` lists them.
+COMMANDS: list[str] = [
+    "terrain.cli._demo",
+]
+
+
+@click.group(cls=TerrainGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="terrain")
+def main() -> None:
+    """terrain: field community management, published only with consent.
+
+    Run `terrain demo` to see the whole flow with no account anywhere.
+    """
+
+
+for _path in COMMANDS:
+    main.add_command(importlib.import_module(_path).command)

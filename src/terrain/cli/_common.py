@@ -1,0 +1,87 @@
+"""What every command shares: error handling, exit codes and ``--json`` output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+import click
+
+from terrain.errors import (
+    ConfigError,
+    Conflict,
+    ConsentError,
+    NotFound,
+    PluginError,
+    StorageError,
+    TerrainError,
+    ValidationError,
+)
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "TerrainGroup",
+    "emit",
+    "fail",
+    "json_option",
+]
+
+EXIT_OK = 0  #: everything asked for was done
+EXIT_FAILED = 1  #: the command ran, but some of the work failed (see the message)
+EXIT_USAGE = 2  #: bad input or configuration; nothing was changed
+
+#: Errors that mean "the user asked for something wrong": exit code 2.
+USAGE_ERRORS: tuple[type[TerrainError], ...] = (
+    ValidationError,
+    ConfigError,
+    NotFound,
+    Conflict,
+    ConsentError,
+    PluginError,
+    StorageError,
+)
+
+
+def fail(message: str, *, code: int = EXIT_USAGE) -> NoReturn:
+    """Print ``Error: message`` on stderr and exit with ``code``."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+class TerrainGroup(click.Group):
+    """A click group that turns terrain's errors into one-paragraph messages.
+
+    A user mistake never shows a traceback: :class:`TerrainError` subclasses
+    become ``Error: ...`` and exit code 2 (bad input) or 1 (the work failed).
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TerrainError as exc:
+            code = EXIT_USAGE if isinstance(exc, USAGE_ERRORS) else EXIT_FAILED
+            fail(str(exc), code=code)
+
+
+def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--json``: print machine-readable output instead of text."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of text."
+    )(f)
+
+
+def emit(data: Any, *, as_json: bool, human: Callable[[], None]) -> None:
+    """Print ``data`` as JSON when ``as_json``, else call ``human()`` to print text.
+
+    ``data`` is plain data or terrain models (unstructured with the converter).
+    """
+    if as_json:
+        from terrain.serialization import unstructure
+
+        click.echo(json.dumps(unstructure(data), ensure_ascii=False, indent=2, sort_keys=True))
+    else:
+        human()
