@@ -37,8 +37,10 @@ def main(argv: list[str]) -> int:
         )
         print(f"{'':<4}floor: {r.floor_name}" + (f"; {r.detail}" if r.detail else ""))
     elapsed = time.perf_counter() - started
-    print(f"\n{sum(r.ok for r in results)} ok, {sum(not r.ok for r in results)} MISS "
-          f"in {elapsed:.1f}s")
+    print(
+        f"\n{sum(r.ok for r in results)} ok, {sum(not r.ok for r in results)} MISS "
+        f"in {elapsed:.1f}s"
+    )
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     payload = {

@@ -50,15 +50,31 @@ def median_of(fn: Callable[[], object], *, repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-def at_most(name: str, ours: float, floor: float, floor_name: str, goal: float,
-            *, unit: str = "s", detail: str = "") -> Result:
+def at_most(
+    name: str,
+    ours: float,
+    floor: float,
+    floor_name: str,
+    goal: float,
+    *,
+    unit: str = "s",
+    detail: str = "",
+) -> Result:
     """``ours / floor`` must be at most ``goal`` (we may be this much slower)."""
     ratio = ours / floor if floor else float("inf")
     return Result(name, ours, floor, floor_name, unit, ratio, f"≤ {goal:g}×", ratio <= goal, detail)
 
 
-def at_least(name: str, ours: float, floor: float, floor_name: str, goal: float,
-             *, unit: str = "s", detail: str = "") -> Result:
+def at_least(
+    name: str,
+    ours: float,
+    floor: float,
+    floor_name: str,
+    goal: float,
+    *,
+    unit: str = "s",
+    detail: str = "",
+) -> Result:
     """``floor / ours`` must be at least ``goal`` (we must be this much faster)."""
     ratio = floor / ours if ours else float("inf")
     return Result(name, ours, floor, floor_name, unit, ratio, f"≥ {goal:g}×", ratio >= goal, detail)

@@ -111,7 +111,9 @@ class _AtLeast:
     minimum: int
 
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, bool):
+            raise fail(inst, attr, f"expected a whole number, got a bool ({value!r})")
+        if not isinstance(value, int):
             raise fail(
                 inst, attr, f"expected a whole number, got {type(value).__name__} {_show(value)}"
             )
@@ -149,9 +151,7 @@ def aware_datetime() -> Validator:
 class _Date:
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
         if isinstance(value, datetime) or not isinstance(value, date):
-            raise fail(
-                inst, attr, f"expected a date, got {type(value).__name__} {_show(value)}"
-            )
+            raise fail(inst, attr, f"expected a date, got {type(value).__name__} {_show(value)}")
 
 
 def a_date() -> Validator:
@@ -170,7 +170,7 @@ class _OneOf:
 
 
 def member_of(enum: type[Enum]) -> Validator:
-    """An instance of ``enum`` (use the converter :func:`to_enum` to accept values)."""
+    """An instance of ``enum`` (pair it with a converter using :func:`as_enum` to accept values)."""
     return _OneOf(enum)
 
 
@@ -249,8 +249,10 @@ class _HandleMap:
         for platform, handle in value.items():
             if not isinstance(platform, str) or not platform.strip():
                 raise fail(inst, attr, f"platform name {platform!r} must be non-empty text")
-            if not isinstance(handle, str) or not handle.strip() or any(
-                c.isspace() for c in handle
+            if (
+                not isinstance(handle, str)
+                or not handle.strip()
+                or any(c.isspace() for c in handle)
             ):
                 raise fail(
                     inst,
@@ -268,43 +270,48 @@ def handle_map() -> Validator:
     return _HandleMap()
 
 
-def to_tuple(value: Iterable[T]) -> tuple[T, ...]:
+def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     """Converter: any iterable (but not a lone string) becomes a tuple."""
     if isinstance(value, str | bytes):
         raise ValidationError(f"expected a list of values, got a single string {value!r}")
     return tuple(value)
 
 
-def to_frozenset(value: Iterable[T]) -> frozenset[T]:
+def to_frozenset(value: Iterable[Any]) -> frozenset[Any]:
     """Converter: any iterable (but not a lone string) becomes a frozenset."""
     if isinstance(value, str | bytes):
         raise ValidationError(f"expected a set of values, got a single string {value!r}")
     return frozenset(value)
 
 
-def to_optional_frozenset(value: Iterable[T] | None) -> frozenset[T] | None:
+def to_optional_frozenset(value: Iterable[Any] | None) -> frozenset[Any] | None:
     """Converter: ``None`` stays ``None``; other iterables become frozensets."""
     return None if value is None else to_frozenset(value)
 
 
-def to_mapping(value: Mapping[str, T]) -> Mapping[str, T]:
+def to_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
     """Converter: a read-only copy of a mapping, so a frozen model stays frozen."""
     return MappingProxyType(dict(value))
 
 
-def to_enum(enum: type[Enum]) -> Callable[[object], Any]:
-    """Converter: accept an enum member or its value (``"bar"`` → ``VenueKind.BAR``).
+E = TypeVar("E", bound=Enum)
 
-    An unknown value is left as is, so that the :func:`member_of` validator
-    reports it with the list of valid values.
+
+def as_enum(enum: type[E], value: object) -> E:
+    """``value`` as a member of ``enum`` (a member, or its value).
+
+    An unknown value is returned unchanged (typed as a member for the
+    converter's signature), so that the :func:`member_of` validator reports it
+    with the list of valid values.
     """
+    if isinstance(value, enum):
+        return value
+    try:
+        return enum(value)
+    except ValueError:
+        return value  # type: ignore[return-value]
 
-    def convert(value: object) -> object:
-        if isinstance(value, enum):
-            return value
-        try:
-            return enum(value)
-        except ValueError:
-            return value
 
-    return convert
+def as_enum_set(enum: type[E], values: Iterable[object]) -> frozenset[E]:
+    """Every item of ``values`` as a member of ``enum`` (see :func:`as_enum`)."""
+    return frozenset(as_enum(enum, v) for v in to_frozenset(values))

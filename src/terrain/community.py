@@ -77,4 +77,6 @@ class Member:
                 f"{self.display_name} is a minor: name at least one guardian (a member id)",
             )
         if self.id in self.guardian_ids:
-            raise fail(self, attrs.fields(Member).guardian_ids, "a member cannot be their own guardian")
+            raise fail(
+                self, attrs.fields(Member).guardian_ids, "a member cannot be their own guardian"
+            )

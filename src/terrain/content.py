@@ -20,6 +20,7 @@ from datetime import datetime
 import attrs
 
 from terrain._validation import (
+    as_enum,
     at_least,
     aware_datetime,
     each,
@@ -29,7 +30,6 @@ from terrain._validation import (
     member_of,
     optional,
     text,
-    to_enum,
     to_tuple,
     unique,
 )
@@ -49,6 +49,10 @@ class ContentKind(enum.StrEnum):
     MICRO_INTERVIEW = "micro-interview"
     STORY = "story"
     TEXT = "text"
+
+
+def _to_content_kind(value: ContentKind | str) -> ContentKind:
+    return as_enum(ContentKind, value)
 
 
 @attrs.frozen
@@ -77,7 +81,9 @@ class MediaFile:
     @checksum.validator
     def _check_checksum(self, attribute: attrs.Attribute[str], value: object) -> None:
         if not isinstance(value, str) or not _SHA256.fullmatch(value):
-            raise fail(self, attribute, "must be the SHA-256 of the file as 64 lowercase hex digits")
+            raise fail(
+                self, attribute, "must be the SHA-256 of the file as 64 lowercase hex digits"
+            )
 
     @property
     def is_image(self) -> bool:
@@ -112,9 +118,7 @@ class Content:
     """
 
     id: str = attrs.field(validator=identifier())
-    kind: ContentKind = attrs.field(
-        converter=to_enum(ContentKind), validator=member_of(ContentKind)
-    )
+    kind: ContentKind = attrs.field(converter=_to_content_kind, validator=member_of(ContentKind))
     created_at: datetime = attrs.field(validator=aware_datetime())
     title: str = attrs.field(default="", validator=text(max_length=300))
     caption: str = attrs.field(default="", validator=text(max_length=10000))

@@ -14,6 +14,7 @@ from datetime import datetime
 import attrs
 
 from terrain._validation import (
+    as_enum,
     at_least,
     aware_datetime,
     each,
@@ -23,7 +24,6 @@ from terrain._validation import (
     member_of,
     optional,
     text,
-    to_enum,
     to_tuple,
 )
 
@@ -40,6 +40,10 @@ class VenueKind(enum.StrEnum):
     OTHER = "other"
 
 
+def _to_venue_kind(value: VenueKind | str) -> VenueKind:
+    return as_enum(VenueKind, value)
+
+
 class CostModel(enum.StrEnum):
     """Who pays what at a venue."""
 
@@ -48,6 +52,10 @@ class CostModel(enum.StrEnum):
     HOST_PAYS = "host-pays"  #: the host (agency, workplace) offers
     PARTNER_PAYS = "partner-pays"  #: a partner covers food/drinks
     RENTAL_FEE = "rental-fee"  #: the community pays a fee for the room
+
+
+def _to_cost_model(value: CostModel | str) -> CostModel:
+    return as_enum(CostModel, value)
 
 
 @attrs.frozen
@@ -72,11 +80,11 @@ class Venue:
 
     id: str = attrs.field(validator=identifier())
     name: str = attrs.field(validator=text(nonempty=True, max_length=200))
-    kind: VenueKind = attrs.field(converter=to_enum(VenueKind), validator=member_of(VenueKind))
+    kind: VenueKind = attrs.field(converter=_to_venue_kind, validator=member_of(VenueKind))
     address: str = attrs.field(default="", validator=text(max_length=500))
     capacity: int | None = attrs.field(default=None, validator=optional(at_least(0)))
     cost_model: CostModel = attrs.field(
-        default=CostModel.FREE, converter=to_enum(CostModel), validator=member_of(CostModel)
+        default=CostModel.FREE, converter=_to_cost_model, validator=member_of(CostModel)
     )
     fee: Money | None = attrs.field(default=None, validator=optional(instance_of(Money)))
     notes: str = attrs.field(default="", validator=text(max_length=5000))

@@ -8,14 +8,17 @@ active → ended); recurrence and format are what eventually close a deal.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
+from itertools import pairwise
 from types import MappingProxyType
 
 import attrs
 
 from terrain._validation import (
     a_date,
+    as_enum,
+    as_enum_set,
     each,
     fail,
     handle_map,
@@ -23,8 +26,6 @@ from terrain._validation import (
     instance_of,
     member_of,
     text,
-    to_enum,
-    to_frozenset,
     to_mapping,
     to_tuple,
 )
@@ -50,6 +51,10 @@ class PartnerKind(enum.StrEnum):
     OTHER = "other"
 
 
+def _to_partner_kind(value: PartnerKind | str) -> PartnerKind:
+    return as_enum(PartnerKind, value)
+
+
 class ContributionKind(enum.StrEnum):
     """What a partner brings."""
 
@@ -60,6 +65,12 @@ class ContributionKind(enum.StrEnum):
     GOODS = "goods"
 
 
+def _to_contribution_kind_set(
+    values: Iterable[ContributionKind | str],
+) -> frozenset[ContributionKind]:
+    return as_enum_set(ContributionKind, values)
+
+
 class PartnershipStatus(enum.StrEnum):
     """The stages of the partnership pipeline, in order."""
 
@@ -68,6 +79,10 @@ class PartnershipStatus(enum.StrEnum):
     PROPOSED = "proposed"
     ACTIVE = "active"
     ENDED = "ended"
+
+
+def _to_partnership_status(value: PartnershipStatus | str) -> PartnershipStatus:
+    return as_enum(PartnershipStatus, value)
 
 
 @attrs.frozen
@@ -81,7 +96,7 @@ class Partner:
     id: str = attrs.field(validator=identifier())
     name: str = attrs.field(validator=text(nonempty=True, max_length=200))
     kind: PartnerKind = attrs.field(
-        default=PartnerKind.OTHER, converter=to_enum(PartnerKind), validator=member_of(PartnerKind)
+        default=PartnerKind.OTHER, converter=_to_partner_kind, validator=member_of(PartnerKind)
     )
     contact: str = attrs.field(default="", validator=text(max_length=500))
     website: str = attrs.field(default="", validator=text(max_length=500))
@@ -95,7 +110,7 @@ class PipelineStep:
     """The partnership reached ``status`` on ``on``; ``note`` says why or how."""
 
     status: PartnershipStatus = attrs.field(
-        converter=to_enum(PartnershipStatus), validator=member_of(PartnershipStatus)
+        converter=_to_partnership_status, validator=member_of(PartnershipStatus)
     )
     on: date = attrs.field(validator=a_date())
     note: str = attrs.field(default="", validator=text(max_length=2000))
@@ -115,7 +130,9 @@ class Partnership:
         converter=to_tuple, validator=each(instance_of(PipelineStep))
     )
     contributions: frozenset[ContributionKind] = attrs.field(
-        default=frozenset(), converter=to_frozenset, validator=each(member_of(ContributionKind))
+        default=frozenset(),
+        converter=_to_contribution_kind_set,
+        validator=each(member_of(ContributionKind)),
     )
     notes: str = attrs.field(default="", validator=text(max_length=5000))
 
@@ -124,7 +141,7 @@ class Partnership:
         assert isinstance(value, tuple)
         if not value:
             raise fail(self, attribute, "needs at least one step (e.g. 'prospect' with its date)")
-        for before, after in zip(value, value[1:], strict=False):
+        for before, after in pairwise(value):
             if after.on < before.on:
                 raise fail(
                     self,

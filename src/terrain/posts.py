@@ -20,10 +20,12 @@ from terrain._validation import (
     identifier,
     instance_of,
     optional,
-    text as text_of,
     to_frozenset,
     to_tuple,
     unique,
+)
+from terrain._validation import (
+    text as text_of,
 )
 
 __all__ = ["Capabilities", "Mention", "Post", "PostMedia", "Receipt"]
@@ -87,12 +89,14 @@ class Post:
     platform: str = attrs.field(validator=text_of(nonempty=True, max_length=64))
     text: str = attrs.field(validator=text_of(max_length=100000))
     media: tuple[PostMedia, ...] = attrs.field(
-        default=(), converter=to_tuple, validator=[each(instance_of(PostMedia)), unique(
-            lambda m: m.key, "media key")]
+        default=(),
+        converter=to_tuple,
+        validator=[each(instance_of(PostMedia)), unique(lambda m: m.key, "media key")],
     )
     mentions: tuple[Mention, ...] = attrs.field(
-        default=(), converter=to_tuple, validator=[each(instance_of(Mention)), unique(
-            lambda m: m.handle.casefold(), "handle")]
+        default=(),
+        converter=to_tuple,
+        validator=[each(instance_of(Mention)), unique(lambda m: m.handle.casefold(), "handle")],
     )
     link: str | None = attrs.field(default=None, validator=optional(text_of(nonempty=True)))
     thread: tuple[str, ...] = attrs.field(

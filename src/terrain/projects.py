@@ -14,6 +14,7 @@ import attrs
 
 from terrain._validation import (
     a_date,
+    as_enum,
     each,
     fail,
     identifier,
@@ -21,7 +22,6 @@ from terrain._validation import (
     member_of,
     optional,
     text,
-    to_enum,
     to_tuple,
     unique,
 )
@@ -35,6 +35,10 @@ class Phase(enum.StrEnum):
     BEFORE = "before"
     DURING = "during"
     AFTER = "after"
+
+
+def _to_phase(value: Phase | str) -> Phase:
+    return as_enum(Phase, value)
 
 
 @attrs.frozen
@@ -60,7 +64,7 @@ class Project:
     title: str = attrs.field(validator=text(nonempty=True, max_length=300))
     started_on: date = attrs.field(validator=a_date())
     phase: Phase = attrs.field(
-        default=Phase.BEFORE, converter=to_enum(Phase), validator=member_of(Phase)
+        default=Phase.BEFORE, converter=_to_phase, validator=member_of(Phase)
     )
     location: str = attrs.field(default="", validator=text(max_length=300))
     description: str = attrs.field(default="", validator=text(max_length=10000))

@@ -12,7 +12,7 @@ problem with its path::
     >>> from_json('{"title": "Bikes", "speaker": "Ana", "minutes": -5}', Talk)
     Traceback (most recent call last):
     ...
-    terrain.errors.DeserializationError: cannot read Talk: Talk.minutes: must be at least 1, got -5 @ $
+    terrain.errors.DeserializationError: cannot read Talk: Talk.minutes: must be at least 1, ...
 
 The converter is configured once, when this module is imported; use
 :data:`converter` to (un)structure to plain Python data (for TOML, SQL rows).
@@ -21,9 +21,12 @@ The converter is configured once, when this module is imported; use
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, TypeVar
+from enum import Enum
+from typing import Any, TypeVar, get_origin
 
+import attrs
 import cattrs
 from cattrs.preconf.json import make_converter
 
@@ -38,7 +41,15 @@ converter: cattrs.Converter = make_converter(forbid_extra_keys=True)
 
 
 def _strict(kind: type, names: str) -> Any:
-    def hook(value: object, _: type) -> object:
+    def hook(value: object, type_: type) -> object:
+        # A class hook for ``str`` also receives StrEnum subclasses: read those
+        # as enum members, reporting the valid values.
+        if isinstance(type_, type) and issubclass(type_, Enum):
+            try:
+                return type_(value)
+            except ValueError:
+                allowed = ", ".join(repr(m.value) for m in type_)
+                raise ValueError(f"expected one of {allowed}, got {value!r}") from None
         # bool is an int subclass: true/false are not numbers here.
         if isinstance(value, bool) and kind is not bool:
             raise TypeError(f"expected {names}, got a boolean")
@@ -81,8 +92,11 @@ def _sorted_set(value: frozenset[Any]) -> list[Any]:
     return sorted(items, key=lambda x: json.dumps(x, sort_keys=True))
 
 
-converter.register_unstructure_hook(frozenset, _sorted_set)
-converter.register_unstructure_hook(set, _sorted_set)
+def _is_set(type_: Any) -> bool:
+    return type_ in (set, frozenset) or get_origin(type_) in (set, frozenset)
+
+
+converter.register_unstructure_hook_func(_is_set, _sorted_set)
 converter.register_structure_hook(datetime, _datetime)
 converter.register_structure_hook(date, _date)
 
@@ -106,22 +120,29 @@ def unstructure(obj: object) -> Any:
 
 def structure(data: Any, cls: type[T]) -> T:
     """Build a ``cls`` from plain Python data, or raise :class:`DeserializationError`."""
+    name = getattr(cls, "__name__", str(cls))
+    if attrs.has(cls) and not isinstance(data, Mapping):
+        raise DeserializationError(
+            f"cannot read {name}: expected an object with {name}'s fields, "
+            f"got {type(data).__name__} @ $",
+            errors=[f"expected an object, got {type(data).__name__} @ $"],
+        )
     try:
         return converter.structure(data, cls)
     except cattrs.BaseValidationError as exc:
         errors = cattrs.transform_error(exc, format_exception=_format)
-        name = getattr(cls, "__name__", str(cls))
         raise DeserializationError(
             f"cannot read {name}: " + "; ".join(errors), errors=errors
         ) from None
     except TerrainError as exc:  # raised by a converter outside any class
-        name = getattr(cls, "__name__", str(cls))
         raise DeserializationError(f"cannot read {name}: {exc}", errors=[str(exc)]) from None
 
 
 def to_json(obj: object, *, indent: int | None = None) -> str:
     """``obj`` as a JSON string (UTF-8 text, non-ASCII kept as is)."""
-    return json.dumps(unstructure(obj), ensure_ascii=False, indent=indent, sort_keys=indent is not None)
+    return json.dumps(
+        unstructure(obj), ensure_ascii=False, indent=indent, sort_keys=indent is not None
+    )
 
 
 def from_json(text: str | bytes, cls: type[T]) -> T:

@@ -18,9 +18,11 @@ from terrain._validation import (
     identifier,
     instance_of,
     optional,
-    text as text_of,
     to_tuple,
     unique,
+)
+from terrain._validation import (
+    text as text_of,
 )
 
 __all__ = ["Idea", "Workshop"]

@@ -9,11 +9,15 @@ replays to.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
+from itertools import pairwise
 
 import attrs
 
 from terrain._validation import (
+    as_enum,
+    as_enum_set,
     aware_datetime,
     each,
     fail,
@@ -21,12 +25,12 @@ from terrain._validation import (
     instance_of,
     member_of,
     optional,
-    text as text_of,
-    to_enum,
     to_optional_frozenset,
-    to_frozenset,
     to_tuple,
     unique,
+)
+from terrain._validation import (
+    text as text_of,
 )
 
 __all__ = [
@@ -51,6 +55,10 @@ class Purpose(enum.StrEnum):
     INTERVIEW = "interview"  #: record and publish an interview of the person
 
 
+def _to_purpose_set(values: Iterable[Purpose | str]) -> frozenset[Purpose]:
+    return as_enum_set(Purpose, values)
+
+
 class ConsentStatus(enum.StrEnum):
     """The status of a consent record (after the W3C DPV vocabulary)."""
 
@@ -58,6 +66,10 @@ class ConsentStatus(enum.StrEnum):
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
+
+
+def _to_consent_status(value: ConsentStatus | str) -> ConsentStatus:
+    return as_enum(ConsentStatus, value)
 
 
 class EvidenceKind(enum.StrEnum):
@@ -68,6 +80,10 @@ class EvidenceKind(enum.StrEnum):
     VERBAL = "verbal"  #: said aloud, in front of a witness
 
 
+def _to_evidence_kind(value: EvidenceKind | str) -> EvidenceKind:
+    return as_enum(EvidenceKind, value)
+
+
 @attrs.frozen
 class Evidence:
     """The proof that a consent (or refusal) was expressed.
@@ -76,9 +92,7 @@ class Evidence:
     text the person saw and its ``version``; verbal consent names a ``witness``.
     """
 
-    kind: EvidenceKind = attrs.field(
-        converter=to_enum(EvidenceKind), validator=member_of(EvidenceKind)
-    )
+    kind: EvidenceKind = attrs.field(converter=_to_evidence_kind, validator=member_of(EvidenceKind))
     file_key: str | None = attrs.field(default=None, validator=optional(text_of(nonempty=True)))
     text: str = attrs.field(default="", validator=text_of(max_length=10000))
     version: str = attrs.field(default="", validator=text_of(max_length=100))
@@ -103,12 +117,16 @@ class ScopeKind(enum.StrEnum):
     CONTENT = "content"  #: one content item
 
 
+def _to_scope_kind(value: ScopeKind | str) -> ScopeKind:
+    return as_enum(ScopeKind, value)
+
+
 @attrs.frozen
 class Scope:
     """The content a consent covers: all of it, or one event/project/content."""
 
     kind: ScopeKind = attrs.field(
-        default=ScopeKind.ALL, converter=to_enum(ScopeKind), validator=member_of(ScopeKind)
+        default=ScopeKind.ALL, converter=_to_scope_kind, validator=member_of(ScopeKind)
     )
     ref: str | None = attrs.field(default=None, validator=optional(identifier()))
 
@@ -129,7 +147,7 @@ class StatusChange:
     """One event of a consent's history: it became ``status`` at ``at``."""
 
     status: ConsentStatus = attrs.field(
-        converter=to_enum(ConsentStatus), validator=member_of(ConsentStatus)
+        converter=_to_consent_status, validator=member_of(ConsentStatus)
     )
     at: datetime = attrs.field(validator=aware_datetime())
     note: str = attrs.field(default="", validator=text_of(max_length=2000))
@@ -154,7 +172,7 @@ class Consent:
         converter=to_tuple, validator=[each(identifier()), unique(what="person")]
     )
     purposes: frozenset[Purpose] = attrs.field(
-        converter=to_frozenset, validator=each(member_of(Purpose))
+        converter=_to_purpose_set, validator=each(member_of(Purpose))
     )
     valid_from: datetime = attrs.field(validator=aware_datetime())
     evidence: Evidence = attrs.field(validator=instance_of(Evidence))
@@ -173,7 +191,9 @@ class Consent:
     def __attrs_post_init__(self) -> None:
         fields = attrs.fields(Consent)
         if not self.given_by:
-            raise fail(self, fields.given_by, "name who expressed the consent (the subject or guardians)")
+            raise fail(
+                self, fields.given_by, "name who expressed the consent (the subject or guardians)"
+            )
         if not self.purposes:
             raise fail(self, fields.purposes, "name at least one purpose (e.g. 'publish')")
         if self.platforms is not None and not self.platforms:
@@ -194,6 +214,6 @@ class Consent:
                 f"a consent record starts with 'given' or 'refused', not "
                 f"{self.history[0].status.value!r}",
             )
-        for before, after in zip(self.history, self.history[1:], strict=False):
+        for before, after in pairwise(self.history):
             if after.at < before.at:
                 raise fail(self, fields.history, "history must be oldest first")
