@@ -20,7 +20,6 @@ The converter is configured once, when this module is imported; use
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from enum import Enum
@@ -28,6 +27,7 @@ from typing import Any, TypeVar, get_origin
 
 import attrs
 import cattrs
+import orjson
 from cattrs.preconf.json import make_converter
 
 from terrain.errors import DeserializationError, TerrainError
@@ -38,6 +38,11 @@ T = TypeVar("T")
 
 #: The converter every part of terrain uses.
 converter: cattrs.Converter = make_converter(forbid_extra_keys=True)
+
+# The same configuration without detailed validation: about a third faster on
+# the happy path. When it fails, ``structure`` runs ``converter`` on the same
+# data to report every problem with its path.
+_fast: cattrs.Converter = make_converter(forbid_extra_keys=True, detailed_validation=False)
 
 
 def _strict(kind: type, names: str) -> Any:
@@ -62,10 +67,14 @@ def _strict(kind: type, names: str) -> Any:
     return hook
 
 
-converter.register_structure_hook(str, _strict(str, "a string"))
-converter.register_structure_hook(int, _strict(int, "a whole number"))
-converter.register_structure_hook(float, _strict(float, "a number"))
-converter.register_structure_hook(bool, _strict(bool, "true or false"))
+def _configure(conv: cattrs.Converter) -> None:
+    conv.register_structure_hook(str, _strict(str, "a string"))
+    conv.register_structure_hook(int, _strict(int, "a whole number"))
+    conv.register_structure_hook(float, _strict(float, "a number"))
+    conv.register_structure_hook(bool, _strict(bool, "true or false"))
+    conv.register_structure_hook(datetime, _datetime)
+    conv.register_structure_hook(date, _date)
+    conv.register_unstructure_hook_func(_is_set, _sorted_set)
 
 
 def _datetime(value: object, _: type) -> datetime:
@@ -89,16 +98,15 @@ def _date(value: object, _: type) -> date:
 def _sorted_set(value: frozenset[Any]) -> list[Any]:
     # Sets come out sorted, so the same value always gives the same JSON.
     items = [converter.unstructure(x) for x in value]
-    return sorted(items, key=lambda x: json.dumps(x, sort_keys=True))
+    return sorted(items, key=lambda x: orjson.dumps(x, option=orjson.OPT_SORT_KEYS))
 
 
 def _is_set(type_: Any) -> bool:
     return type_ in (set, frozenset) or get_origin(type_) in (set, frozenset)
 
 
-converter.register_unstructure_hook_func(_is_set, _sorted_set)
-converter.register_structure_hook(datetime, _datetime)
-converter.register_structure_hook(date, _date)
+_configure(converter)
+_configure(_fast)
 
 
 def _format(exc: BaseException, type_: Any) -> str:
@@ -128,6 +136,10 @@ def structure(data: Any, cls: type[T]) -> T:
             errors=[f"expected an object, got {type(data).__name__} @ $"],
         )
     try:
+        return _fast.structure(data, cls)
+    except Exception:  # any failure: the detailed converter below explains it
+        pass
+    try:
         return converter.structure(data, cls)
     except cattrs.BaseValidationError as exc:
         errors = cattrs.transform_error(exc, format_exception=_format)
@@ -138,18 +150,21 @@ def structure(data: Any, cls: type[T]) -> T:
         raise DeserializationError(f"cannot read {name}: {exc}", errors=[str(exc)]) from None
 
 
-def to_json(obj: object, *, indent: int | None = None) -> str:
-    """``obj`` as a JSON string (UTF-8 text, non-ASCII kept as is)."""
-    return json.dumps(
-        unstructure(obj), ensure_ascii=False, indent=indent, sort_keys=indent is not None
-    )
+def to_json(obj: object, *, indent: bool = False) -> str:
+    """``obj`` as a JSON string (non-ASCII kept as is).
+
+    With ``indent``, the output is indented by two spaces with sorted keys,
+    for people and diffs.
+    """
+    options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS if indent else 0
+    return orjson.dumps(unstructure(obj), option=options).decode()
 
 
 def from_json(text: str | bytes, cls: type[T]) -> T:
     """Read a ``cls`` from JSON ``text``; every problem is reported with its path."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
         name = getattr(cls, "__name__", str(cls))
         raise DeserializationError(
             f"cannot read {name}: not valid JSON ({exc.msg} at line {exc.lineno}, "

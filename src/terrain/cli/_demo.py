@@ -45,4 +45,4 @@ def command(workspace: Path | None) -> None:
         networking_minutes=120,
     )
     for obj in (community, *members, venue, event):
-        click.echo(to_json(obj, indent=2))
+        click.echo(to_json(obj, indent=True))
