@@ -1,5 +1,27 @@
-"""Consent: records, the ledger, and the decisions made from them."""
+"""Consent: records, the ledger, and the decisions made from them.
 
+- :class:`ConsentLedger` records grants, refusals, withdrawals and renewals as
+  append-only events and answers "may we, at this instant?" from an index.
+- :func:`decide` checks a content or a post against the ledger and returns a
+  :class:`Decision` with one reason per person, media and mention.
+- :func:`withdrawal_impact` lists what a withdrawal takes down.
+- :func:`render_consent_form` prints the form that collects consent.
+"""
+
+from terrain.consent._decide import Decision, DecisionRecord, Outcome, Reason, decide
+from terrain.consent._events import (
+    ConsentEvent,
+    ConsentRecorded,
+    ConsentRenewed,
+    ConsentWithdrawn,
+    event_from_data,
+    event_from_json,
+    event_to_data,
+    event_to_json,
+)
+from terrain.consent._forms import render_consent_form
+from terrain.consent._impact import Takedown, WithdrawalImpact, withdrawal_impact
+from terrain.consent._ledger import ConsentLedger
 from terrain.consent._records import (
     Consent,
     ConsentStatus,
@@ -10,14 +32,35 @@ from terrain.consent._records import (
     ScopeKind,
     StatusChange,
 )
+from terrain.consent._state import ConsentState, Target
 
 __all__ = [
     "Consent",
+    "ConsentEvent",
+    "ConsentLedger",
+    "ConsentRecorded",
+    "ConsentRenewed",
+    "ConsentState",
     "ConsentStatus",
+    "ConsentWithdrawn",
+    "Decision",
+    "DecisionRecord",
     "Evidence",
     "EvidenceKind",
+    "Outcome",
     "Purpose",
+    "Reason",
     "Scope",
     "ScopeKind",
     "StatusChange",
+    "Takedown",
+    "Target",
+    "WithdrawalImpact",
+    "decide",
+    "event_from_data",
+    "event_from_json",
+    "event_to_data",
+    "event_to_json",
+    "render_consent_form",
+    "withdrawal_impact",
 ]

@@ -1,0 +1,411 @@
+"""Decisions: may this content or post go out, on this platform, now?
+
+:func:`decide` asks the ledger about every person a content or post shows or
+tags, at the instant given, and returns a :class:`Decision` that says yes or
+no with one readable :class:`Reason` per person, media and mention. A
+decision is a value: record it as a :class:`DecisionRecord` for the audit log.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+
+import attrs
+
+from terrain._validation import (
+    as_enum,
+    aware_datetime,
+    each,
+    identifier,
+    instance_of,
+    member_of,
+    optional,
+    to_tuple,
+)
+from terrain._validation import text as text_of
+from terrain.community import Member
+from terrain.consent._ledger import ConsentLedger
+from terrain.consent._records import Purpose
+from terrain.consent._state import ConsentState, Target, to_purpose
+from terrain.content import Content, ContentKind
+from terrain.errors import ConsentDenied, ValidationError
+from terrain.posts import Mention, Post
+
+__all__ = ["Decision", "DecisionRecord", "Outcome", "Reason", "decide"]
+
+#: Content kinds whose people must have agreed to be interviewed.
+INTERVIEW_KINDS = frozenset({ContentKind.INTERVIEW, ContentKind.MICRO_INTERVIEW})
+
+
+@attrs.frozen
+class Reason:
+    """One line of a decision: a person, a media file or a mention, and why.
+
+    ``blocking`` reasons make the decision deny (for a mention: drop the
+    mention). ``member_id``, ``consent_id``, ``content_id`` and ``handle`` say
+    what the line is about, when it is about one.
+    """
+
+    text: str = attrs.field(validator=text_of(nonempty=True))
+    blocking: bool = attrs.field(validator=instance_of(bool))
+    member_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    consent_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    content_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    handle: str | None = attrs.field(default=None, validator=optional(text_of(nonempty=True)))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Outcome(enum.StrEnum):
+    """What a decision said."""
+
+    ALLOWED = "allowed"
+    DENIED = "denied"
+
+
+def _to_purpose(value: Purpose | str) -> Purpose:
+    return as_enum(Purpose, value)
+
+
+def _to_outcome(value: Outcome | str) -> Outcome:
+    return as_enum(Outcome, value)
+
+
+@attrs.frozen
+class Decision:
+    """Whether ``subject_id`` (a content or a post) may go to ``platform`` at ``at``.
+
+    ``allowed`` is true when no reason blocks. ``reasons`` has one line per
+    person (per content), per review problem and per member mention.
+    ``kept_mentions`` and ``dropped_mentions`` split a post's mentions: a
+    member mention without a valid ``tag`` consent is dropped (the post may
+    still go out without it). ``relied_on`` lists the consent records the
+    decision rests on, sorted.
+    """
+
+    subject_kind: str = attrs.field(validator=text_of(nonempty=True))
+    subject_id: str = attrs.field(validator=identifier())
+    platform: str = attrs.field(validator=text_of(nonempty=True))
+    purpose: Purpose = attrs.field(converter=_to_purpose, validator=member_of(Purpose))
+    at: datetime = attrs.field(validator=aware_datetime())
+    allowed: bool = attrs.field(validator=instance_of(bool))
+    reasons: tuple[Reason, ...] = attrs.field(
+        converter=to_tuple, validator=each(instance_of(Reason))
+    )
+    relied_on: tuple[str, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=each(identifier())
+    )
+    kept_mentions: tuple[Mention, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=each(instance_of(Mention))
+    )
+    dropped_mentions: tuple[Mention, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=each(instance_of(Mention))
+    )
+
+    @property
+    def outcome(self) -> Outcome:
+        """:attr:`Outcome.ALLOWED` or :attr:`Outcome.DENIED`."""
+        return Outcome.ALLOWED if self.allowed else Outcome.DENIED
+
+    @property
+    def blocking(self) -> tuple[Reason, ...]:
+        """The reasons that deny the content or post (mentions excluded)."""
+        return tuple(r for r in self.reasons if r.blocking and r.handle is None)
+
+    def reason_for(self, mention: Mention) -> Reason | None:
+        """The reason recorded for a member ``mention`` (``None`` for a partner)."""
+        key = mention.handle.casefold()
+        for reason in self.reasons:
+            if reason.handle is not None and reason.handle.casefold() == key:
+                return reason
+        return None
+
+    def explain(self) -> str:
+        """A multi-line account of the decision, for people (``terrain log``)."""
+        verdict = "ALLOWED" if self.allowed else "DENIED"
+        lines = [
+            f"{verdict}: {self.subject_kind} {self.subject_id} for {self.purpose.value!r} "
+            f"on {self.platform!r} at {self.at.isoformat()}"
+        ]
+        for reason in self.reasons:
+            if reason.handle is not None:
+                mark = "- dropped" if reason.blocking else "+ kept"
+            else:
+                mark = "x" if reason.blocking else "+"
+            lines.append(f"  {mark} {reason.text}")
+        if self.relied_on:
+            lines.append(f"  relied on: {', '.join(self.relied_on)}")
+        return "\n".join(lines)
+
+    def require(self) -> Decision:
+        """Return this decision if allowed, else raise :class:`~terrain.errors.ConsentDenied`."""
+        if not self.allowed:
+            details = "; ".join(r.text for r in self.blocking)
+            raise ConsentDenied(
+                f"{self.subject_kind} {self.subject_id} cannot go to {self.platform!r} "
+                f"({self.purpose.value}): {details}. Fix the consent or remove the people "
+                "concerned from the content, then retry.",
+                decision=self,
+            )
+        return self
+
+    def apply_to(self, post: Post) -> Post:
+        """``post`` as it may go out: without the dropped mentions.
+
+        Raises :class:`~terrain.errors.ConsentDenied` when the decision denies
+        the post, and :class:`~terrain.errors.ValidationError` when it is about
+        another post or platform.
+        """
+        if self.subject_kind != "post" or post.id != self.subject_id:
+            raise ValidationError(
+                f"this decision is about {self.subject_kind} {self.subject_id}, not post "
+                f"{post.id}: decide on the post itself"
+            )
+        if post.platform != self.platform:
+            raise ValidationError(
+                f"this decision is for {self.platform!r}, the post for {post.platform!r}"
+            )
+        self.require()
+        dropped = {m.handle.casefold() for m in self.dropped_mentions}
+        return attrs.evolve(
+            post, mentions=tuple(m for m in post.mentions if m.handle.casefold() not in dropped)
+        )
+
+    def to_record(self, *, actor: str, record_id: str) -> DecisionRecord:
+        """This decision as an immutable audit record made by ``actor``."""
+        return DecisionRecord(
+            id=record_id,
+            actor=actor,
+            subject_kind=self.subject_kind,
+            subject_id=self.subject_id,
+            platform=self.platform,
+            purpose=self.purpose,
+            at=self.at,
+            outcome=self.outcome,
+            reasons=self.reasons,
+            relied_on=self.relied_on,
+            dropped_mentions=tuple(m.handle for m in self.dropped_mentions),
+        )
+
+
+@attrs.frozen
+class DecisionRecord:
+    """An audit record: who asked, about what, when, what was decided and on what evidence.
+
+    Answers "why was this posted?" (or held back). ``relied_on`` are the
+    consent record ids; look them up in the ledger for their evidence.
+    Round-trips through :mod:`terrain.serialization`.
+    """
+
+    id: str = attrs.field(validator=identifier())
+    actor: str = attrs.field(validator=text_of(nonempty=True, max_length=200))
+    subject_kind: str = attrs.field(validator=text_of(nonempty=True))
+    subject_id: str = attrs.field(validator=identifier())
+    platform: str = attrs.field(validator=text_of(nonempty=True))
+    purpose: Purpose = attrs.field(converter=_to_purpose, validator=member_of(Purpose))
+    at: datetime = attrs.field(validator=aware_datetime())
+    outcome: Outcome = attrs.field(converter=_to_outcome, validator=member_of(Outcome))
+    reasons: tuple[Reason, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=each(instance_of(Reason))
+    )
+    relied_on: tuple[str, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=each(identifier())
+    )
+    dropped_mentions: tuple[str, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=each(text_of(nonempty=True))
+    )
+
+
+def _name(member: Member | None, member_id: str) -> str:
+    if member is None:
+        return member_id
+    return f"{member.display_name} (minor)" if member.is_minor else member.display_name
+
+
+def _label(content: Content) -> str:
+    return f"{content.kind.value} {content.id}"
+
+
+class _Builder:
+    """Collects the reasons of one decision."""
+
+    def __init__(self, ledger: ConsentLedger, platform: str, at: datetime) -> None:
+        self.ledger = ledger
+        self.platform = platform
+        self.at = at
+        self.reasons: list[Reason] = []
+        self.relied_on: set[str] = set()
+        self.blocked = False
+
+    def block(self, text: str, *, content_id: str | None = None) -> None:
+        self.reasons.append(Reason(text=text, blocking=True, content_id=content_id))
+        self.blocked = True
+
+    def person(
+        self, member_id: str, purpose: Purpose, target: Target, *, content_id: str | None,
+        role: str = "",
+    ) -> ConsentState:
+        state = self.ledger.state_for(member_id, purpose, self.platform, at=self.at, target=target)
+        who = _name(self.ledger.members.get(member_id), member_id)
+        what = "" if purpose is Purpose.PUBLISH else f"{purpose.value}: "
+        text = f"{who}{role}: {what}{state.reason}"
+        self.reasons.append(
+            Reason(text=text, blocking=not state.valid, member_id=member_id,
+                   consent_id=state.consent_id, content_id=content_id)
+        )
+        if state.valid and state.consent_id is not None:
+            self.relied_on.add(state.consent_id)
+        else:
+            self.blocked = True
+        return state
+
+    def content(self, content: Content, purpose: Purpose, media_ids: set[str | None] | None,
+                *, shows_media: bool) -> None:
+        """Check ``content``; ``media_ids`` limits it to the people of those media
+        (``None`` in the set: the people of the content as a whole)."""
+        label = _label(content)
+        if shows_media and content.media and not content.people_reviewed:
+            self.block(
+                f"{label}: people not reviewed yet; confirm who appears in each media file",
+                content_id=content.id,
+            )
+        shown = [
+            a for a in content.appearances if media_ids is None or a.media_id in media_ids
+        ]
+        unreviewed = sum(1 for a in shown if not a.reviewed)
+        if unreviewed:
+            people = "person" if unreviewed == 1 else "people"
+            self.block(f"{label}: {unreviewed} {people} not reviewed", content_id=content.id)
+        needed = Purpose.INTERVIEW if (
+            purpose is Purpose.PUBLISH and content.kind in INTERVIEW_KINDS
+        ) else purpose
+        target = Target.of(content)
+        for member_id in dict.fromkeys(a.member_id for a in shown):
+            self.person(member_id, needed, target, content_id=content.id)
+        if purpose is Purpose.PUBLISH and content.author_id is not None:
+            self.person(content.author_id, Purpose.REUSE_UGC, target, content_id=content.id,
+                        role=" (author)")
+
+
+def decide(
+    ledger: ConsentLedger,
+    subject: Content | Post,
+    *,
+    platform: str,
+    purpose: Purpose | str = Purpose.PUBLISH,
+    at: datetime,
+    contents: Mapping[str, Content] | None = None,
+) -> Decision:
+    """Decide whether ``subject`` may be used for ``purpose`` on ``platform`` at ``at``.
+
+    For a :class:`~terrain.content.Content`: every person identified in it
+    needs a valid consent for ``purpose`` on ``platform`` whose scope covers
+    the content; with media, ``people_reviewed`` must be true; every
+    appearance must be reviewed. Interviews and micro-interviews need the
+    ``interview`` purpose (which includes publishing the interview) instead
+    of ``publish``; user-generated content (``author_id``) also needs the
+    author's ``reuse-ugc`` when published.
+
+    For a :class:`~terrain.posts.Post`: ``contents`` maps content id to
+    content for every ``PostMedia.content_id`` and ``post.content_ids``. Each
+    media shows the people of its media file and those of its content as a
+    whole; each content the post draws on (``content_ids``) shows the people
+    of the content as a whole and needs its author's ``reuse-ugc``. A media
+    with no ``content_id`` blocks (nobody can tell who is in it). Each member
+    mention needs the ``tag`` purpose on ``platform`` (scoped to the post's
+    event or contents); a mention without it is dropped, not the whole post.
+    Partner mentions need nothing.
+    """
+    wanted = to_purpose(purpose)
+    if not isinstance(platform, str) or not platform.strip():
+        raise ValidationError(f"platform must be a platform name such as 'x', got {platform!r}")
+    builder = _Builder(ledger, platform, at)
+    if isinstance(subject, Content):
+        builder.content(subject, wanted, None, shows_media=True)
+        return _finish(builder, "content", subject.id, wanted)
+    if not isinstance(subject, Post):
+        raise ValidationError(
+            f"decide() takes a Content or a Post, got {type(subject).__name__}"
+        )
+    if subject.platform != platform:
+        raise ValidationError(
+            f"post {subject.id} is composed for {subject.platform!r}, not {platform!r}: "
+            "decide for the platform it will be sent to"
+        )
+    known = {} if contents is None else contents
+    shown: dict[str, set[str | None] | None] = {}
+    with_media: set[str] = set()
+    for media in subject.media:
+        if media.content_id is None:
+            builder.block(
+                f"media {media.key}: not linked to field content, so nobody can tell who "
+                "appears in it; set its content_id"
+            )
+            continue
+        with_media.add(media.content_id)
+        people = shown.get(media.content_id, {None})
+        if media.media_id is None or people is None:
+            shown[media.content_id] = None  # the whole content: everyone in it
+        else:
+            shown[media.content_id] = people | {media.media_id}
+    for content_id in subject.content_ids:
+        shown.setdefault(content_id, {None})
+    drawn: list[Content] = []
+    for content_id, media_ids in shown.items():
+        content = known.get(content_id)
+        if content is None:
+            builder.block(
+                f"content {content_id}: not provided to decide(); pass it in contents=",
+                content_id=content_id,
+            )
+            continue
+        drawn.append(content)
+        builder.content(content, wanted, media_ids, shows_media=content_id in with_media)
+    target = Target(
+        content_ids=frozenset(c.id for c in drawn) | frozenset(subject.content_ids),
+        event_ids=frozenset(c.event_id for c in drawn if c.event_id is not None)
+        | frozenset(() if subject.event_id is None else (subject.event_id,)),
+        project_ids=frozenset(c.project_id for c in drawn if c.project_id is not None),
+    )
+    kept: list[Mention] = []
+    dropped: list[Mention] = []
+    for mention in subject.mentions:
+        if mention.member_id is None:
+            kept.append(mention)
+            continue
+        state = ledger.state_for(mention.member_id, Purpose.TAG, platform, at=at, target=target)
+        who = _name(ledger.members.get(mention.member_id), mention.member_id)
+        if state.valid:
+            kept.append(mention)
+            text = f"@{mention.handle} ({who}): tag kept, {state.reason}"
+            if state.consent_id is not None:
+                builder.relied_on.add(state.consent_id)
+        else:
+            dropped.append(mention)
+            text = f"@{mention.handle} ({who}): mention dropped, {state.reason}"
+        builder.reasons.append(
+            Reason(text=text, blocking=not state.valid, member_id=mention.member_id,
+                   consent_id=state.consent_id, handle=mention.handle)
+        )
+    return _finish(builder, "post", subject.id, wanted, kept=kept, dropped=dropped)
+
+
+def _finish(
+    builder: _Builder, kind: str, subject_id: str, purpose: Purpose,
+    *, kept: list[Mention] | None = None, dropped: list[Mention] | None = None,
+) -> Decision:
+    return Decision(
+        subject_kind=kind,
+        subject_id=subject_id,
+        platform=builder.platform,
+        purpose=purpose,
+        at=builder.at,
+        allowed=not builder.blocked,
+        reasons=tuple(builder.reasons),
+        relied_on=tuple(sorted(builder.relied_on)),
+        kept_mentions=tuple(kept or ()),
+        dropped_mentions=tuple(dropped or ()),
+    )

@@ -1,0 +1,206 @@
+"""Printable consent forms, to collect consent in the field.
+
+:func:`render_consent_form` writes one standalone HTML page (no external
+file, print styles included) in French or English. Print it, or "print to
+PDF" from any browser; once signed, attach the scan or photo as the
+consent's evidence: ``Evidence(kind="signed-form", file_key=...)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from html import escape
+
+from terrain.community import Community, Member
+from terrain.consent._records import Purpose
+from terrain.consent._state import platforms_of, purposes_of
+from terrain.errors import ValidationError
+from terrain.events import Event
+from terrain.projects import Project
+
+__all__ = ["render_consent_form"]
+
+_TEXT: dict[str, dict[str, str]] = {
+    "fr": {
+        "title": "Autorisation d'utilisation de l'image et de la parole",
+        "intro": "{community} vous demande votre accord pour les usages cochés ci-dessous.",
+        "event": "Événement : {name}",
+        "project": "Projet : {name}",
+        "purposes": "Usages",
+        "platforms": "Où",
+        "all_platforms": "tous les réseaux et le site de la communauté",
+        "duration": "Durée",
+        "until_withdrawn": "jusqu'à ce que vous retiriez votre accord",
+        "right": "Votre droit de retrait",
+        "right_text": (
+            "Vous pouvez retirer votre accord à tout moment, sans justification, en "
+            "écrivant ou en parlant à l'équipe de {community}. Les publications "
+            "concernées seront retirées dans les meilleurs délais ; rien de nouveau ne "
+            "sera publié après le retrait."
+        ),
+        "yes": "Oui",
+        "no": "Non",
+        "person": "Personne concernée",
+        "name": "Nom et prénom",
+        "date": "Date",
+        "signature": "Signature",
+        "guardian": "Représentant(s) légal(aux) — la personne est mineure",
+        "guardian_text": (
+            "Pour un mineur, l'accord des titulaires de l'autorité parentale est "
+            "nécessaire, et l'enfant est associé à la décision."
+        ),
+        "assent": "L'enfant est d'accord : Oui ☐ Non ☐",
+        "days": "{n} jours",
+        "months": "{n} mois",
+        "years": "{n} an(s)",
+    },
+    "en": {
+        "title": "Consent to use of image and words",
+        "intro": "{community} asks for your agreement to the uses ticked below.",
+        "event": "Event: {name}",
+        "project": "Project: {name}",
+        "purposes": "Uses",
+        "platforms": "Where",
+        "all_platforms": "every network and the community's website",
+        "duration": "Duration",
+        "until_withdrawn": "until you withdraw your consent",
+        "right": "Your right to withdraw",
+        "right_text": (
+            "You may withdraw your consent at any time, without giving a reason, by "
+            "writing or speaking to the {community} team. The posts concerned will be "
+            "taken down as soon as possible; nothing new will be published after the "
+            "withdrawal."
+        ),
+        "yes": "Yes",
+        "no": "No",
+        "person": "Person concerned",
+        "name": "Full name",
+        "date": "Date",
+        "signature": "Signature",
+        "guardian": "Parent(s) or legal guardian(s) — the person is a minor",
+        "guardian_text": (
+            "For a minor, the agreement of those with parental authority is required, "
+            "and the child takes part in the decision."
+        ),
+        "assent": "The child agrees: Yes ☐ No ☐",
+        "days": "{n} days",
+        "months": "{n} months",
+        "years": "{n} year(s)",
+    },
+}
+
+_PURPOSES: dict[str, dict[Purpose, str]] = {
+    "fr": {
+        Purpose.PUBLISH: "Publier des photos et vidéos où j'apparais",
+        Purpose.TAG: "M'identifier (me taguer) avec mon compte",
+        Purpose.ARCHIVE: "Conserver ces contenus dans les archives de la communauté",
+        Purpose.REUSE_UGC: "Republier les contenus que j'ai créés, en me citant",
+        Purpose.INTERVIEW: "Enregistrer et publier mon interview",
+    },
+    "en": {
+        Purpose.PUBLISH: "Publish photos and videos I appear in",
+        Purpose.TAG: "Tag me with my account",
+        Purpose.ARCHIVE: "Keep this content in the community's archive",
+        Purpose.REUSE_UGC: "Republish content I made, with credit",
+        Purpose.INTERVIEW: "Record and publish my interview",
+    },
+}
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; max-width: 42rem; margin: 2rem auto; color: #111; }
+h1 { font-size: 1.4rem; } h2 { font-size: 1.05rem; margin-top: 1.4rem; }
+table { border-collapse: collapse; width: 100%; }
+td, th { border: 1px solid #999; padding: .4rem; text-align: left; }
+.line { border-bottom: 1px solid #333; height: 2rem; margin: .2rem 0 .8rem; }
+@media print { body { margin: 1cm; } a { color: inherit; } }
+"""
+
+
+def _duration(duration: timedelta | None, words: dict[str, str]) -> str:
+    if duration is None:
+        return words["until_withdrawn"]
+    if duration <= timedelta(0):
+        raise ValidationError(f"duration must be positive, got {duration}")
+    days = duration.days
+    if days and days % 365 == 0:
+        return words["years"].format(n=days // 365)
+    if days and days % 30 == 0:
+        return words["months"].format(n=days // 30)
+    return words["days"].format(n=max(days, 1))
+
+
+def render_consent_form(
+    *,
+    community: Community,
+    purposes: Iterable[Purpose | str],
+    platforms: Iterable[str] | None,
+    duration: timedelta | None,
+    language: str = "fr",
+    subject: Member | None = None,
+    event: Event | None = None,
+    project: Project | None = None,
+) -> str:
+    """A complete, printable HTML consent form (``language`` ``"fr"`` or ``"en"``).
+
+    It lists each purpose with Yes/No boxes, the platforms (``None``: all),
+    the duration (``None``: until withdrawn; 365 days print as a year, 30 as
+    a month) and the right to withdraw and how. With ``subject``, their name
+    is printed; when they are a minor, a guardian block (signatures and the
+    child's assent) is added. ``event`` or ``project`` names what it covers.
+    Every text is HTML-escaped.
+    """
+    if language not in _TEXT:
+        raise ValidationError(f"language {language!r}: use 'fr' or 'en'")
+    if event is not None and project is not None:
+        raise ValidationError("a form covers one event or one project, not both")
+    words = _TEXT[language]
+    wanted = sorted(purposes_of(purposes), key=list(Purpose).index)
+    where = platforms_of(platforms)
+    name = escape(community.name)
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{language}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{escape(words['title'])} — {name}</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{escape(words['title'])}</h1>",
+        f"<p>{escape(words['intro'].format(community=community.name))}</p>",
+    ]
+    if event is not None:
+        when = event.starts_at.date().isoformat()
+        parts.append(f"<p>{escape(words['event'].format(name=f'{event.title} ({when})'))}</p>")
+    if project is not None:
+        parts.append(f"<p>{escape(words['project'].format(name=project.title))}</p>")
+    parts.append(f"<h2>{escape(words['purposes'])}</h2>")
+    parts.append(f"<table><tr><th></th><th>{words['yes']}</th><th>{words['no']}</th></tr>")
+    for purpose in wanted:
+        label = escape(_PURPOSES[language][purpose])
+        parts.append(f"<tr><td>{label}</td><td>☐</td><td>☐</td></tr>")
+    parts.append("</table>")
+    shown = words["all_platforms"] if where is None else ", ".join(sorted(where))
+    parts.append(f"<h2>{escape(words['platforms'])}</h2><p>{escape(shown)}</p>")
+    parts.append(
+        f"<h2>{escape(words['duration'])}</h2><p>{escape(_duration(duration, words))}</p>"
+    )
+    parts.append(f"<h2>{escape(words['right'])}</h2>")
+    parts.append(f"<p>{escape(words['right_text'].format(community=community.name))}</p>")
+    parts.append(f"<h2>{escape(words['person'])}</h2>")
+    person = "" if subject is None else escape(subject.display_name)
+    parts.append(f"<p>{escape(words['name'])} : {person}</p><div class=\"line\"></div>"
+                 if language == "fr" else
+                 f"<p>{escape(words['name'])}: {person}</p><div class=\"line\"></div>")
+    for label in (words["date"], words["signature"]):
+        parts.append(f"<p>{escape(label)}</p><div class=\"line\"></div>")
+    if subject is not None and subject.is_minor:
+        parts.append(f"<h2>{escape(words['guardian'])}</h2>")
+        parts.append(f"<p>{escape(words['guardian_text'])}</p>")
+        for _ in range(max(2, len(subject.guardian_ids))):
+            for label in (words["name"], words["signature"]):
+                parts.append(f"<p>{escape(label)}</p><div class=\"line\"></div>")
+        parts.append(f"<p>{escape(words['assent'])}</p>")
+    parts.extend(["</body>", "</html>", ""])
+    return "\n".join(parts)
