@@ -1,0 +1,489 @@
+"""The publication journal: one row per (post, platform), and its states.
+
+::
+
+    planned ──claim──▶ claimed ──call ok──▶ sent ──hooks──▶ confirmed
+       ▲                  │ ├──consent/veto──▶ held
+       └──retry later─────┘ └──rejected / too many tries──▶ failed
+
+A row is marked ``claimed`` in a committed transaction *before* the platform
+is called, with the claimer's id and a lease. After a crash, a row found
+``claimed`` (the call may or may not have happened) is reconciled with
+``Platform.find(post)`` before anything is retried, so a post goes out
+exactly once. The claim is an ``UPDATE … WHERE state = 'planned'`` inside
+``BEGIN IMMEDIATE``: two runs on one workspace never take the same row.
+
+The rows live in the workspace database (tables created by the migration in
+:mod:`terrain.publishing._sql`, which holds every statement). Each thread gets
+its own SQLite connection.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+import socket
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from terrain.errors import StorageError
+from terrain.posts import Post, Receipt
+from terrain.publishing import _sql as sql
+from terrain.serialization import from_json, to_json
+
+__all__ = ["Journal", "JournalRow", "RowState", "TakedownEntry", "new_owner_id"]
+
+
+class RowState(enum.StrEnum):
+    """Where a (post, platform) stands."""
+
+    PLANNED = "planned"  #: waiting to be sent (maybe not before ``next_attempt_at``)
+    CLAIMED = "claimed"  #: a run took it and may be calling the platform right now
+    SENT = "sent"  #: the platform returned a receipt
+    CONFIRMED = "confirmed"  #: sent, and the after-publish hooks have run
+    FAILED = "failed"  #: the platform refused it, or every retry failed
+    HELD = "held"  #: not sent: consent or a plugin said no (see ``reasons``)
+
+
+@attrs.frozen
+class JournalRow:
+    """One (post, platform) of the journal, as last committed."""
+
+    post: Post
+    platform: str
+    purpose: str
+    event_id: str | None
+    state: RowState
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    reasons: tuple[str, ...]
+    receipt: Receipt | None
+    claimed_by: str | None
+    lease_until: datetime | None
+    planned_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+    taken_down_at: datetime | None
+
+    @property
+    def post_id(self) -> str:
+        """The post's stable id (its idempotency key)."""
+        return self.post.id
+
+
+@attrs.frozen
+class TakedownEntry:
+    """What a takedown did with one receipt: ``deleted``, ``manual`` or ``failed``.
+
+    ``manual`` and ``failed`` carry the ``url`` to remove by hand and a
+    ``message`` saying why it could not be deleted automatically.
+    """
+
+    subject_id: str
+    post_id: str
+    platform: str
+    remote_id: str
+    url: str | None
+    outcome: str
+    message: str
+    at: datetime
+
+
+def new_owner_id() -> str:
+    """An id for one run: host, process and a random part (``host:pid:abcd1234``)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _owner_is_dead(owner: str) -> bool:
+    """Whether ``owner`` was a process of this machine that no longer runs."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
+
+
+def ts(at: datetime) -> str:
+    """``at`` as fixed-width ISO 8601 UTC text, which sorts like the instant."""
+    if at.tzinfo is None:
+        raise ValueError(f"{at!r} has no time zone; pass an aware datetime")
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+class Journal:
+    """The publication journal in the SQLite database at ``path``.
+
+    ``create=True`` creates the journal tables if they are missing (the
+    workspace's migration normally has). Safe to share between threads: each
+    thread opens its own connection.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        if create:
+            self._conn().executescript(sql.MIGRATION)
+
+    def __repr__(self) -> str:
+        return f"Journal({str(self.path)!r})"
+
+    # -- connections ---------------------------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(
+                    self.path, timeout=30.0, isolation_level=None, check_same_thread=False
+                )
+                conn.execute("PRAGMA busy_timeout = 30000")
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            except sqlite3.Error as exc:
+                raise StorageError(
+                    f"cannot open the publication journal at {self.path}: {exc}"
+                ) from exc
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def close(self) -> None:
+        """Close every connection this journal opened."""
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A ``BEGIN IMMEDIATE`` transaction: the write lock is taken up front."""
+        conn = self._conn()
+        conn.execute(sql.BEGIN_WRITE)
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _guarded(self, statement: str, params: Sequence[Any]) -> bool:
+        with self._write() as conn:
+            return conn.execute(statement, params).rowcount == 1
+
+    # -- planning ------------------------------------------------------------
+
+    def plan(
+        self, posts: Iterable[Post], *, now: datetime, purpose: str = "publish"
+    ) -> list[JournalRow]:
+        """Add a planned row per post (idempotent), and return every row.
+
+        A post already planned, held or failed is planned afresh (its text
+        may have changed, a consent may have been given since); a post sent,
+        confirmed or in flight is left as it is: it never goes out twice.
+        """
+        stamp = ts(now)
+        keys: list[tuple[str, str]] = []
+        with self._write() as conn:
+            for post in posts:
+                keys.append((post.id, post.platform))
+                body = to_json(post)
+                exists = conn.execute(
+                    "SELECT 1 FROM publication_journal WHERE post_id = ? AND platform = ?",
+                    (post.id, post.platform),
+                ).fetchone()
+                if exists:
+                    conn.execute(sql.REPLAN, (body, stamp, post.id, post.platform))
+                else:
+                    conn.execute(
+                        sql.INSERT_PLANNED,
+                        (post.id, post.platform, purpose, post.event_id, body, stamp, stamp),
+                    )
+        rows = []
+        for post_id, platform in keys:
+            row = self.get(post_id, platform)
+            assert row is not None
+            rows.append(row)
+        return rows
+
+    # -- claiming ------------------------------------------------------------
+
+    def claim_ready(
+        self, platform: str, owner: str, *, now: datetime, lease: timedelta
+    ) -> JournalRow | None:
+        """Atomically take the oldest due planned row of ``platform``, or ``None``."""
+        with self._write() as conn:
+            found = conn.execute(sql.SELECT_READY, (platform, ts(now))).fetchone()
+            if found is None:
+                return None
+            row = _row(found)
+            conn.execute(
+                sql.CLAIM,
+                (owner, ts(now + lease), ts(now), row.post_id, platform, "planned", None),
+            )
+        return attrs.evolve(row, state=RowState.CLAIMED, claimed_by=owner, lease_until=now + lease)
+
+    def claim_abandoned(
+        self, platform: str, owner: str, *, now: datetime, lease: timedelta
+    ) -> tuple[list[JournalRow], list[JournalRow]]:
+        """Take over rows a crashed run left ``claimed`` or ``sent``.
+
+        A row is abandoned when its lease has expired, or when its claimer was
+        a process of this machine that is gone. Returns ``(taken, busy)``:
+        the rows now owned by ``owner`` (to reconcile with ``Platform.find``)
+        and the rows another live run is working on.
+        """
+        taken: list[JournalRow] = []
+        busy: list[JournalRow] = []
+        with self._write() as conn:
+            for found in conn.execute(sql.SELECT_IN_FLIGHT, (platform,)).fetchall():
+                row = _row(found)
+                expired = row.lease_until is None or row.lease_until <= now
+                if row.claimed_by == owner:
+                    continue
+                if not (expired or row.claimed_by is None or _owner_is_dead(row.claimed_by)):
+                    busy.append(row)
+                    continue
+                conn.execute(
+                    sql.CLAIM,
+                    (
+                        owner,
+                        ts(now + lease),
+                        ts(now),
+                        row.post_id,
+                        platform,
+                        row.state.value,
+                        row.claimed_by,
+                    ),
+                )
+                # CLAIM sets state to 'claimed'; a sent row keeps its receipt.
+                if row.state is RowState.SENT:
+                    conn.execute(
+                        "UPDATE publication_journal SET state = 'sent' "
+                        "WHERE post_id = ? AND platform = ?",
+                        (row.post_id, platform),
+                    )
+                taken.append(attrs.evolve(row, claimed_by=owner, lease_until=now + lease))
+        return taken, busy
+
+    # -- transitions (each guarded by the claimer's id) ----------------------
+
+    def mark_sent(self, row: JournalRow, owner: str, receipt: Receipt, *, now: datetime) -> bool:
+        """The platform returned ``receipt``: record it before anything else."""
+        return self._guarded(
+            sql.MARK_SENT,
+            (
+                to_json(receipt),
+                ts(now),
+                ts(now),
+                to_json(row.post),
+                row.post_id,
+                row.platform,
+                owner,
+            ),
+        )
+
+    def mark_confirmed(self, row: JournalRow, owner: str, *, now: datetime) -> bool:
+        """The after-publish hooks ran: the row is done."""
+        return self._guarded(sql.MARK_CONFIRMED, (ts(now), row.post_id, row.platform, owner))
+
+    def mark_held(
+        self, row: JournalRow, owner: str, reasons: Sequence[str], *, now: datetime
+    ) -> bool:
+        """Not sent: consent or a plugin said no, for ``reasons``."""
+        return self._guarded(
+            sql.MARK_HELD,
+            (
+                json.dumps(list(reasons), ensure_ascii=False),
+                "; ".join(reasons),
+                ts(now),
+                row.post_id,
+                row.platform,
+                owner,
+            ),
+        )
+
+    def mark_failed(
+        self, row: JournalRow, owner: str, error: str, *, now: datetime, attempted: bool = True
+    ) -> bool:
+        """Given up: the platform refused the post, or retries ran out."""
+        return self._guarded(
+            sql.MARK_FAILED,
+            (error, int(attempted), ts(now), row.post_id, row.platform, owner),
+        )
+
+    def release(
+        self,
+        row: JournalRow,
+        owner: str,
+        *,
+        now: datetime,
+        next_attempt_at: datetime | None,
+        error: str | None = None,
+        attempted: bool = False,
+    ) -> bool:
+        """Back to planned, to try again at ``next_attempt_at`` (``None``: now)."""
+        return self._guarded(
+            sql.RELEASE,
+            (
+                None if next_attempt_at is None else ts(next_attempt_at),
+                error,
+                int(attempted),
+                ts(now),
+                row.post_id,
+                row.platform,
+                owner,
+            ),
+        )
+
+    # -- reading -------------------------------------------------------------
+
+    def get(self, post_id: str, platform: str) -> JournalRow | None:
+        """The row of ``post_id`` on ``platform``, if planned."""
+        found = self._conn().execute(sql.SELECT_ONE, (post_id, platform)).fetchone()
+        return None if found is None else _row(found)
+
+    def rows(
+        self,
+        *,
+        platform: str | None = None,
+        post_id: str | None = None,
+        event_id: str | None = None,
+        states: Iterable[RowState | str] | None = None,
+    ) -> list[JournalRow]:
+        """Rows matching every filter given, in planning order."""
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (("platform", platform), ("post_id", post_id), ("event_id", event_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if states is not None:
+            wanted = [str(s) for s in states]
+            where.append(f"state IN ({', '.join('?' for _ in wanted)})")
+            params.extend(wanted)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        query = f"{sql.SELECT_ALL}{clause} ORDER BY planned_at, post_id, platform"
+        return [_row(r) for r in self._conn().execute(query, params).fetchall()]
+
+    def receipts(self, *, include_taken_down: bool = False) -> list[Receipt]:
+        """The receipt of every post that went out (and was not taken down)."""
+        out = []
+        for row in self.rows(states=(RowState.SENT, RowState.CONFIRMED)):
+            if row.receipt is not None and (include_taken_down or row.taken_down_at is None):
+                out.append(row.receipt)
+        return out
+
+    def sent_since(self, platform: str, since: datetime) -> list[datetime]:
+        """When each post of ``platform`` sent after ``since`` went out, oldest first."""
+        found = self._conn().execute(sql.SENT_SINCE, (platform, ts(since))).fetchall()
+        return [datetime.fromisoformat(r[0]) for r in found]
+
+    def next_due(self, platform: str) -> datetime | None:
+        """The earliest ``next_attempt_at`` of a planned row of ``platform``."""
+        found = self._conn().execute(sql.NEXT_DUE, (platform,)).fetchone()
+        return _dt(found[0]) if found else None
+
+    # -- takedown ------------------------------------------------------------
+
+    def record_takedown(self, entry: TakedownEntry) -> None:
+        """Record what a takedown did with one receipt (and mark a deleted post)."""
+        with self._write() as conn:
+            conn.execute(
+                sql.INSERT_TAKEDOWN,
+                (
+                    entry.subject_id,
+                    entry.post_id,
+                    entry.platform,
+                    entry.remote_id,
+                    entry.url,
+                    entry.outcome,
+                    entry.message,
+                    ts(entry.at),
+                ),
+            )
+            if entry.outcome == "deleted":
+                conn.execute(
+                    sql.MARK_TAKEN_DOWN, (ts(entry.at), ts(entry.at), entry.post_id, entry.platform)
+                )
+
+    def takedowns(self, *, subject_id: str | None = None) -> list[TakedownEntry]:
+        """Every takedown outcome recorded (for ``subject_id`` only, if given)."""
+        query = sql.SELECT_TAKEDOWNS
+        params: tuple[str, ...] = ()
+        if subject_id is not None:
+            query += " WHERE subject_id = ?"
+            params = (subject_id,)
+        found = self._conn().execute(query + " ORDER BY seq", params).fetchall()
+        return [
+            TakedownEntry(
+                subject_id=r[0],
+                post_id=r[1],
+                platform=r[2],
+                remote_id=r[3],
+                url=r[4],
+                outcome=r[5],
+                message=r[6],
+                at=datetime.fromisoformat(r[7]),
+            )
+            for r in found
+        ]
+
+
+def _row(r: Sequence[Any]) -> JournalRow:
+    planned_at = _dt(r[13])
+    updated_at = _dt(r[14])
+    assert planned_at is not None
+    assert updated_at is not None
+    return JournalRow(
+        post=from_json(r[4], Post),
+        platform=r[1],
+        purpose=r[2],
+        event_id=r[3],
+        state=RowState(r[5]),
+        attempts=r[6],
+        next_attempt_at=_dt(r[7]),
+        last_error=r[8],
+        reasons=tuple(json.loads(r[9])),
+        receipt=None if r[10] is None else from_json(r[10], Receipt),
+        claimed_by=r[11],
+        lease_until=_dt(r[12]),
+        planned_at=planned_at,
+        updated_at=updated_at,
+        sent_at=_dt(r[15]),
+        taken_down_at=_dt(r[16]),
+    )

@@ -1,0 +1,532 @@
+"""The publishing runner: journal rows out to platforms, exactly once.
+
+For each platform, workers (threads, ``PlatformPolicy.concurrency`` of them,
+all platforms at once within a bounded pool) loop:
+
+1. **claim** the oldest due ``planned`` row (committed before any call);
+2. ask the **consent gate** at that very instant and record the decision in
+   the audit log; a denied post is ``held`` with the reasons, a dropped
+   mention goes out without the mention;
+3. run the ``terrain_before_publish`` hooks (a veto holds the post);
+4. respect the platform's **daily budget** (e.g. X free tier: 17 posts a
+   day; the rest stays planned with a ``next_attempt_at``) and **rate**;
+5. **call** ``Platform.publish``; record the receipt (``sent``), run the
+   ``terrain_after_publish`` hooks, then ``confirmed``.
+
+``RateLimited`` and ``TransientError`` are retried with exponential backoff
+(honouring ``retry_after``); ``AuthError`` stops the platform and says which
+variables to fix; ``Rejected`` fails the row with the platform's reason.
+
+Before any of that, rows a crashed run left ``claimed`` or ``sent`` are
+reconciled: ``Platform.find(post)`` says whether the call went through, so
+nothing is posted twice and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from terrain.consent._decide import Decision, DecisionRecord
+from terrain.errors import (
+    AuthError,
+    PlatformError,
+    PublishVetoed,
+    RateLimited,
+    Rejected,
+    TransientError,
+)
+from terrain.plugins import Platform
+from terrain.posts import Post, Receipt
+from terrain.publishing._journal import Journal, JournalRow, RowState, new_owner_id
+
+__all__ = [
+    "DEFAULT_POLICIES",
+    "Gate",
+    "Outcome",
+    "PlatformPolicy",
+    "RunReport",
+    "outcome_of",
+    "publish",
+    "scrub",
+]
+
+log = logging.getLogger("terrain.publishing")
+
+#: ``gate(post, at)``: the consent decision on ``post`` at instant ``at``.
+Gate = Callable[[Post, datetime], Decision]
+
+_DAY = timedelta(days=1)
+
+
+@attrs.frozen
+class PlatformPolicy:
+    """How hard the runner may push one platform.
+
+    ``rate``: at most this many calls per second. ``daily_budget``: at most
+    this many posts in any 24 hours (the rest waits, planned). ``concurrency``:
+    calls in flight at once. ``max_attempts``: tries before a retryable error
+    fails the row. ``backoff``: first retry delay in seconds, doubled at each
+    try up to ``max_backoff``.
+    """
+
+    rate: float | None = None
+    daily_budget: int | None = None
+    concurrency: int = 1
+    max_attempts: int = 5
+    backoff: float = 2.0
+    max_backoff: float = 300.0
+
+
+#: Known platforms' limits (X free tier: about 17 posts a day).
+DEFAULT_POLICIES: Mapping[str, PlatformPolicy] = {
+    "x": PlatformPolicy(rate=1.0, daily_budget=17),
+    "facebook": PlatformPolicy(rate=1.0, daily_budget=200),
+    "instagram": PlatformPolicy(rate=0.5, daily_budget=50),
+    "outbox": PlatformPolicy(concurrency=4),
+}
+
+
+@attrs.frozen
+class Outcome:
+    """Where one (post, platform) stands after a run, and why."""
+
+    post_id: str
+    platform: str
+    state: RowState
+    message: str
+    url: str | None = None
+    attempts: int = 0
+    reasons: tuple[str, ...] = ()
+    next_attempt_at: datetime | None = None
+
+
+@attrs.frozen
+class RunReport:
+    """What a run did: one :class:`Outcome` per row, and platform-wide messages."""
+
+    outcomes: tuple[Outcome, ...]
+    messages: tuple[str, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        """Whether anything failed (a refused post, a stopped platform)."""
+        return any(o.state is RowState.FAILED for o in self.outcomes) or any(
+            m.startswith("STOPPED") for m in self.messages
+        )
+
+    def by_state(self, state: RowState | str) -> list[Outcome]:
+        """The outcomes in ``state``."""
+        return [o for o in self.outcomes if o.state == state]
+
+
+def scrub(text: str, environ: Mapping[str, str] | None = None) -> str:
+    """``text`` with the value of every ``TERRAIN_*`` environment variable masked.
+
+    Adapters redact their tokens already; this is the second lock, applied to
+    every message the runner stores or prints.
+    """
+    env = os.environ if environ is None else environ
+    for name, value in env.items():
+        if name.startswith("TERRAIN_") and len(value) >= 6 and value in text:
+            text = text.replace(value, "***")
+    return text
+
+
+class _PlatformRun:
+    """The shared state of one platform's workers."""
+
+    def __init__(self, platform: Platform, policy: PlatformPolicy) -> None:
+        self.platform = platform
+        self.policy = policy
+        self.name = platform.name
+        self.lock = threading.Lock()
+        self.stopped: str | None = None
+        self.next_slot = 0.0
+        self.in_flight = 0
+        self.messages: list[str] = []
+        self.budget_noted = False
+
+    def note(self, message: str) -> None:
+        with self.lock:
+            if message not in self.messages:
+                self.messages.append(message)
+
+
+class _Runner:
+    def __init__(
+        self,
+        journal: Journal,
+        *,
+        gate: Gate,
+        record_decision: Callable[[DecisionRecord], None] | None,
+        hook: Any,
+        now_fn: Callable[[], datetime],
+        sleep: Callable[[float], None],
+        lease: timedelta,
+        max_wait: float,
+        owner: str,
+        on_progress: Callable[[JournalRow], None] | None,
+    ) -> None:
+        self.journal = journal
+        self.gate = gate
+        self.record_decision = record_decision
+        self.hook = hook
+        self.now_fn = now_fn
+        self.sleep = sleep
+        self.lease = lease
+        self.max_wait = max_wait
+        self.owner = owner
+        self.on_progress = on_progress
+
+    # -- hooks ---------------------------------------------------------------
+
+    def _call_hook(self, name: str, **kwargs: Any) -> None:
+        caller = getattr(self.hook, name, None) if self.hook is not None else None
+        if caller is not None:
+            caller(**kwargs)
+
+    def _after_publish(self, run: _PlatformRun, receipt: Receipt) -> None:
+        try:
+            self._call_hook("terrain_after_publish", receipt=receipt)
+        except Exception as exc:  # an observer must not undo a publication
+            run.note(scrub(f"{run.name}: an after-publish hook failed: {exc}"))
+            log.warning("after-publish hook failed for %s", receipt.post_id, exc_info=True)
+
+    def _progress(self, row: JournalRow) -> None:
+        if self.on_progress is not None:
+            self.on_progress(row)
+
+    # -- reconciliation ------------------------------------------------------
+
+    def reconcile(self, run: _PlatformRun) -> None:
+        """Settle what a crashed run left in flight, before anything is retried."""
+        taken, busy = self.journal.claim_abandoned(
+            run.name, self.owner, now=self.now_fn(), lease=self.lease
+        )
+        if busy:
+            run.note(
+                f"{run.name}: {len(busy)} post(s) are being published by another run "
+                f"({busy[0].claimed_by}); left to it"
+            )
+        for row in taken:
+            if row.state is RowState.SENT:
+                if row.receipt is not None:
+                    self._after_publish(run, row.receipt)
+                self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
+                continue
+            try:
+                found = run.platform.find(row.post)
+            except PlatformError as exc:
+                run.note(
+                    scrub(
+                        f"{run.name}: could not check whether post {row.post_id} already went "
+                        f"out ({exc}); it is left claimed and checked again on the next run"
+                    )
+                )
+                continue
+            now = self.now_fn()
+            if found is not None:
+                self.journal.mark_sent(row, self.owner, found, now=now)
+                self._after_publish(run, found)
+                self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
+                log.info("reconciled %s on %s: already published", row.post_id, run.name)
+            else:
+                self.journal.release(row, self.owner, now=now, next_attempt_at=None)
+                log.info("reconciled %s on %s: not published, planned again", row.post_id, run.name)
+
+    # -- the worker loop -----------------------------------------------------
+
+    def work(self, run: _PlatformRun) -> None:
+        while run.stopped is None:
+            now = self.now_fn()
+            row = self.journal.claim_ready(run.name, self.owner, now=now, lease=self.lease)
+            if row is None:
+                due = self.journal.next_due(run.name)
+                if due is None:
+                    return
+                wait = (due - now).total_seconds()
+                if wait > self.max_wait:
+                    return
+                self.sleep(min(max(wait, 0.001), 0.25))
+                continue
+            self.process(run, row)
+
+    def process(self, run: _PlatformRun, row: JournalRow) -> None:
+        at = self.now_fn()
+        try:
+            decision = self.gate(row.post, at)
+        except Exception as exc:  # consent that cannot be checked is not consent
+            reason = scrub(f"consent could not be checked: {type(exc).__name__}: {exc}")
+            self.journal.mark_held(row, self.owner, [reason], now=at)
+            self._done(row, RowState.HELD)
+            return
+        if self.record_decision is not None:
+            self.record_decision(
+                decision.to_record(actor=f"runner {self.owner}", record_id=_record_id())
+            )
+        if not decision.allowed:
+            reasons = [r.text for r in decision.blocking] or [decision.explain()]
+            self.journal.mark_held(row, self.owner, reasons, now=at)
+            self._done(row, RowState.HELD)
+            return
+        post = decision.apply_to(row.post)
+        try:
+            self._call_hook("terrain_before_publish", post=post, platform=run.platform)
+        except PublishVetoed as exc:
+            self.journal.mark_held(
+                row, self.owner, [f"vetoed by a plugin: {exc.reason}"], now=self.now_fn()
+            )
+            self._done(row, RowState.HELD)
+            return
+        if not self._within_budget(run, row):
+            return
+        try:
+            self._wait_for_slot(run)
+            try:
+                receipt = run.platform.publish(post)
+            finally:
+                with run.lock:
+                    run.in_flight -= 1
+        except RateLimited as exc:
+            delay = exc.retry_after if exc.retry_after is not None else self._backoff(run, row)
+            with run.lock:
+                run.next_slot = max(run.next_slot, time.monotonic() + delay)
+            self._retry(run, row, exc, delay)
+        except TransientError as exc:
+            self._retry(run, row, exc, self._backoff(run, row))
+        except AuthError as exc:
+            self.journal.release(
+                row, self.owner, now=self.now_fn(), next_attempt_at=None, error=scrub(str(exc))
+            )
+            self._stop(
+                run,
+                f"STOPPED {run.name}: the platform refused the credentials ({scrub(str(exc))}). "
+                f"Fix the TERRAIN_{run.name.upper()}_* environment variables (or the "
+                "credentials file), then run `terrain publish` again; the posts stay planned.",
+            )
+        except Rejected as exc:
+            self.journal.mark_failed(
+                row, self.owner, scrub(f"{run.name} refused the post: {exc}"), now=self.now_fn()
+            )
+            self._done(row, RowState.FAILED)
+        except PlatformError as exc:
+            self.journal.mark_failed(row, self.owner, scrub(str(exc)), now=self.now_fn())
+            self._done(row, RowState.FAILED)
+        except Exception as exc:
+            # We cannot tell whether the post went out: leave the row claimed,
+            # so that the next run reconciles it with find() before retrying.
+            self._stop(
+                run,
+                scrub(
+                    f"STOPPED {run.name}: unexpected error while publishing {row.post_id} "
+                    f"({type(exc).__name__}: {exc}); the post is checked with find() on the "
+                    "next run before any retry."
+                ),
+            )
+            log.error("unexpected error from %s", run.name, exc_info=True)
+        else:
+            if receipt.post_id != row.post_id:
+                receipt = attrs.evolve(receipt, post_id=row.post_id)
+            now = self.now_fn()
+            sent = attrs.evolve(row, post=post)
+            if not self.journal.mark_sent(sent, self.owner, receipt, now=now):
+                run.note(f"{run.name}: lost the claim on {row.post_id} (lease taken over)")
+                return
+            self._after_publish(run, receipt)
+            self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
+            self._done(row, RowState.CONFIRMED)
+
+    # -- limits --------------------------------------------------------------
+
+    def _within_budget(self, run: _PlatformRun, row: JournalRow) -> bool:
+        budget = run.policy.daily_budget
+        with run.lock:
+            if budget is None:
+                run.in_flight += 1
+                return True
+            now = self.now_fn()
+            sent = self.journal.sent_since(run.name, now - _DAY)
+            if len(sent) + run.in_flight < budget:
+                run.in_flight += 1
+                return True
+        oldest = sent[0] if sent else now
+        later = max(oldest + _DAY, now + timedelta(seconds=1))
+        self.journal.release(
+            row,
+            self.owner,
+            now=now,
+            next_attempt_at=later,
+            error=f"{run.name}: daily budget of {budget} posts reached",
+        )
+        run.note(
+            f"{run.name}: daily budget of {budget} posts reached ({len(sent)} in the last "
+            f"24 hours); the remaining posts stay planned, the first can go at "
+            f"{later.isoformat(timespec='minutes')}. Run `terrain publish` again then."
+        )
+        self._progress(row)
+        return False
+
+    def _wait_for_slot(self, run: _PlatformRun) -> None:
+        rate = run.policy.rate
+        with run.lock:
+            mono = time.monotonic()
+            slot = max(mono, run.next_slot)
+            run.next_slot = slot + (1.0 / rate if rate else 0.0)
+        if slot > mono:
+            self.sleep(slot - mono)
+
+    def _backoff(self, run: _PlatformRun, row: JournalRow) -> float:
+        policy = run.policy
+        return float(min(policy.backoff * (2**row.attempts), policy.max_backoff))
+
+    def _retry(self, run: _PlatformRun, row: JournalRow, exc: PlatformError, delay: float) -> None:
+        message = scrub(f"{run.name}: {type(exc).__name__}: {exc}")
+        now = self.now_fn()
+        if row.attempts + 1 >= run.policy.max_attempts:
+            self.journal.mark_failed(
+                row,
+                self.owner,
+                f"{message} (gave up after {row.attempts + 1} attempts; run `terrain publish` "
+                "again later)",
+                now=now,
+            )
+            self._done(row, RowState.FAILED)
+            return
+        self.journal.release(
+            row,
+            self.owner,
+            now=now,
+            next_attempt_at=now + timedelta(seconds=delay),
+            error=message,
+            attempted=True,
+        )
+        log.info("%s; retrying %s in %.1fs", message, row.post_id, delay)
+
+    def _stop(self, run: _PlatformRun, message: str) -> None:
+        run.stopped = message
+        run.note(message)
+
+    def _done(self, row: JournalRow, state: RowState) -> None:
+        self._progress(attrs.evolve(row, state=state))
+
+
+def _record_id() -> str:
+    return f"dec-{uuid.uuid4().hex}"
+
+
+def publish(
+    journal: Journal,
+    platforms: Mapping[str, Platform] | Sequence[Platform],
+    posts: Sequence[Post] = (),
+    *,
+    gate: Gate,
+    now_fn: Callable[[], datetime],
+    record_decision: Callable[[DecisionRecord], None] | None = None,
+    hook: Any = None,
+    policies: Mapping[str, PlatformPolicy] | None = None,
+    max_workers: int = 16,
+    sleep: Callable[[float], None] = time.sleep,
+    lease: timedelta = timedelta(minutes=5),
+    max_wait: float = 120.0,
+    owner: str | None = None,
+    purpose: str = "publish",
+    on_progress: Callable[[JournalRow], None] | None = None,
+) -> RunReport:
+    """Plan ``posts`` in ``journal`` and publish every due row of ``platforms``.
+
+    ``gate(post, at)`` is the consent decision made right before each call;
+    ``record_decision`` stores it in the audit log. ``hook`` is a plugin
+    manager's ``hook`` relay (``terrain_before_publish`` /
+    ``terrain_after_publish``). ``now_fn`` gives the time of each decision
+    and journal entry; ``sleep`` waits (backoff, rate). A row whose next try
+    is more than ``max_wait`` seconds away (a spent daily budget) stays
+    planned for a later run. Returns one outcome per row of ``posts`` (or,
+    with no ``posts``, per row of these platforms).
+    """
+    by_name = dict(platforms) if isinstance(platforms, Mapping) else {p.name: p for p in platforms}
+    for post in posts:
+        if post.platform not in by_name:
+            raise ValueError(
+                f"post {post.id} is for {post.platform!r}, which is not among the platforms "
+                f"given ({', '.join(sorted(by_name)) or 'none'})"
+            )
+    if posts:
+        journal.plan(posts, now=now_fn(), purpose=purpose)
+    chosen = {**DEFAULT_POLICIES, **(policies or {})}
+    runs = [_PlatformRun(p, chosen.get(name, PlatformPolicy())) for name, p in by_name.items()]
+    runner = _Runner(
+        journal,
+        gate=gate,
+        record_decision=record_decision,
+        hook=hook,
+        now_fn=now_fn,
+        sleep=sleep,
+        lease=lease,
+        max_wait=max_wait,
+        owner=owner or new_owner_id(),
+        on_progress=on_progress,
+    )
+    workers = max(1, min(max_workers, sum(max(1, r.policy.concurrency) for r in runs)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="terrain-publish") as pool:
+        for future in [pool.submit(runner.reconcile, r) for r in runs]:
+            future.result()
+        futures = [
+            pool.submit(runner.work, r) for r in runs for _ in range(max(1, r.policy.concurrency))
+        ]
+        for future in futures:
+            future.result()
+    return _report(journal, posts, by_name, [m for r in runs for m in r.messages])
+
+
+def _report(
+    journal: Journal,
+    posts: Sequence[Post],
+    platforms: Mapping[str, Platform],
+    messages: list[str],
+) -> RunReport:
+    if posts:
+        rows = [journal.get(p.id, p.platform) for p in posts]
+        found = [r for r in rows if r is not None]
+    else:
+        found = [r for name in platforms for r in journal.rows(platform=name)]
+    return RunReport(outcomes=tuple(outcome_of(r) for r in found), messages=tuple(messages))
+
+
+def outcome_of(row: JournalRow) -> Outcome:
+    """A row as a one-line :class:`Outcome` for people and ``--json``."""
+    url = row.receipt.url if row.receipt is not None else None
+    if row.state in (RowState.CONFIRMED, RowState.SENT):
+        message = f"published on {row.platform}" + (f": {url}" if url else "")
+        if row.taken_down_at is not None:
+            message = f"taken down from {row.platform} on {row.taken_down_at.isoformat()}"
+    elif row.state is RowState.HELD:
+        message = "held back: " + "; ".join(row.reasons)
+    elif row.state is RowState.FAILED:
+        message = f"failed: {row.last_error}"
+    elif row.state is RowState.PLANNED:
+        when = row.next_attempt_at.isoformat(timespec="minutes") if row.next_attempt_at else "now"
+        message = f"planned (next try {when})" + (
+            f"; last error: {row.last_error}" if row.last_error else ""
+        )
+    else:
+        message = f"in flight (claimed by {row.claimed_by})"
+    return Outcome(
+        post_id=row.post_id,
+        platform=row.platform,
+        state=row.state,
+        message=message,
+        url=url,
+        attempts=row.attempts,
+        reasons=row.reasons,
+        next_attempt_at=row.next_attempt_at,
+    )

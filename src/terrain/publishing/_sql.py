@@ -1,0 +1,184 @@
+"""Every SQL statement of the publication journal, in one place.
+
+The journal runs on SQLite (the embedded default). Keeping the statements
+here, with plain ``?`` parameters and ISO 8601 UTC timestamps stored as text
+(which sort like the instants they name), is what lets a PostgreSQL backend
+come later: it replaces this module (``BEGIN IMMEDIATE`` becomes
+``SELECT … FOR UPDATE SKIP LOCKED``), not the journal's logic.
+
+:data:`MIGRATION` is the schema, appended to the workspace's numbered
+migrations; it is idempotent so the journal can also create it on a bare
+database (tests, benchmarks).
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATION"]
+
+#: States of a row: planned → claimed → sent → confirmed, or failed / held.
+STATES = ("planned", "claimed", "sent", "confirmed", "failed", "held")
+
+MIGRATION = """
+CREATE TABLE IF NOT EXISTS publication_journal (
+    post_id         TEXT NOT NULL,
+    platform        TEXT NOT NULL,
+    purpose         TEXT NOT NULL DEFAULT 'publish',
+    event_id        TEXT,
+    post_json       TEXT NOT NULL,
+    state           TEXT NOT NULL DEFAULT 'planned'
+                    CHECK (state IN ('planned','claimed','sent','confirmed','failed','held')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error      TEXT,
+    reasons_json    TEXT NOT NULL DEFAULT '[]',
+    receipt_json    TEXT,
+    claimed_by      TEXT,
+    lease_until     TEXT,
+    planned_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    sent_at         TEXT,
+    taken_down_at   TEXT,
+    PRIMARY KEY (post_id, platform)
+);
+CREATE INDEX IF NOT EXISTS publication_journal_ready
+    ON publication_journal (platform, state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS publication_journal_event
+    ON publication_journal (event_id);
+CREATE TABLE IF NOT EXISTS takedown_log (
+    seq         INTEGER NOT NULL PRIMARY KEY,
+    subject_id  TEXT NOT NULL,
+    post_id     TEXT NOT NULL,
+    platform    TEXT NOT NULL,
+    remote_id   TEXT NOT NULL,
+    url         TEXT,
+    outcome     TEXT NOT NULL CHECK (outcome IN ('deleted','manual','failed')),
+    message     TEXT NOT NULL DEFAULT '',
+    at          TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS takedown_log_subject ON takedown_log (subject_id)
+"""
+
+COLUMNS = (
+    "post_id, platform, purpose, event_id, post_json, state, attempts, next_attempt_at, "
+    "last_error, reasons_json, receipt_json, claimed_by, lease_until, planned_at, updated_at, "
+    "sent_at, taken_down_at"
+)
+
+BEGIN_WRITE = "BEGIN IMMEDIATE"
+
+SELECT_ONE = f"SELECT {COLUMNS} FROM publication_journal WHERE post_id = ? AND platform = ?"
+
+INSERT_PLANNED = """
+INSERT INTO publication_journal
+    (post_id, platform, purpose, event_id, post_json, state, attempts, next_attempt_at,
+     planned_at, updated_at)
+VALUES (?, ?, ?, ?, ?, 'planned', 0, NULL, ?, ?)
+"""
+
+#: Re-planning a row that did not go out (held, failed) starts it afresh; a
+#: row already on the platform (sent, confirmed) or in flight is left alone.
+REPLAN = """
+UPDATE publication_journal
+SET post_json = ?, state = 'planned', attempts = 0, next_attempt_at = NULL,
+    last_error = NULL, reasons_json = '[]', claimed_by = NULL, lease_until = NULL,
+    updated_at = ?
+WHERE post_id = ? AND platform = ? AND state IN ('planned', 'held', 'failed')
+"""
+
+#: The next row a worker may take: planned and due, oldest first.
+SELECT_READY = f"""
+SELECT {COLUMNS} FROM publication_journal
+WHERE platform = ? AND state = 'planned'
+  AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+ORDER BY planned_at, post_id
+LIMIT 1
+"""
+
+#: Rows another run left in flight (claimed or sent, not confirmed).
+SELECT_IN_FLIGHT = f"""
+SELECT {COLUMNS} FROM publication_journal
+WHERE platform = ? AND state IN ('claimed', 'sent')
+ORDER BY planned_at, post_id
+"""
+
+#: The atomic claim: only succeeds if the row is still what the claimer saw.
+CLAIM = """
+UPDATE publication_journal
+SET state = 'claimed', claimed_by = ?, lease_until = ?, updated_at = ?
+WHERE post_id = ? AND platform = ? AND state = ?
+  AND coalesce(claimed_by, '') = coalesce(?, '')
+"""
+
+#: Every transition after a claim is guarded by the claimer's id, so a run
+#: whose lease was taken over can never overwrite the new owner's work.
+MARK_SENT = """
+UPDATE publication_journal
+SET state = 'sent', receipt_json = ?, sent_at = ?, attempts = attempts + 1,
+    last_error = NULL, updated_at = ?, post_json = ?
+WHERE post_id = ? AND platform = ? AND claimed_by = ? AND state = 'claimed'
+"""
+
+MARK_CONFIRMED = """
+UPDATE publication_journal
+SET state = 'confirmed', claimed_by = NULL, lease_until = NULL, updated_at = ?
+WHERE post_id = ? AND platform = ? AND claimed_by = ? AND state = 'sent'
+"""
+
+MARK_HELD = """
+UPDATE publication_journal
+SET state = 'held', reasons_json = ?, last_error = ?, claimed_by = NULL, lease_until = NULL,
+    updated_at = ?
+WHERE post_id = ? AND platform = ? AND claimed_by = ? AND state = 'claimed'
+"""
+
+MARK_FAILED = """
+UPDATE publication_journal
+SET state = 'failed', last_error = ?, attempts = attempts + ?, claimed_by = NULL,
+    lease_until = NULL, updated_at = ?
+WHERE post_id = ? AND platform = ? AND claimed_by = ? AND state = 'claimed'
+"""
+
+#: Back to planned, to be tried again at ``next_attempt_at`` (``attempts``
+#: grows by 0 when the call was never made: a budget or a stopped platform).
+RELEASE = """
+UPDATE publication_journal
+SET state = 'planned', next_attempt_at = ?, last_error = ?, attempts = attempts + ?,
+    claimed_by = NULL, lease_until = NULL, updated_at = ?
+WHERE post_id = ? AND platform = ? AND claimed_by = ? AND state = 'claimed'
+"""
+
+SENT_SINCE = """
+SELECT sent_at FROM publication_journal
+WHERE platform = ? AND sent_at IS NOT NULL AND sent_at > ?
+ORDER BY sent_at
+"""
+
+NEXT_DUE = """
+SELECT min(next_attempt_at) FROM publication_journal
+WHERE platform = ? AND state = 'planned' AND next_attempt_at IS NOT NULL
+"""
+
+COUNT_PLANNED_DUE_LATER = """
+SELECT count(*) FROM publication_journal
+WHERE platform = ? AND state = 'planned' AND next_attempt_at > ?
+"""
+
+SELECT_ALL = f"SELECT {COLUMNS} FROM publication_journal"
+
+INSERT_TAKEDOWN = """
+INSERT INTO takedown_log
+    (seq, subject_id, post_id, platform, remote_id, url, outcome, message, at)
+VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM takedown_log), ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+SELECT_TAKEDOWNS = """
+SELECT subject_id, post_id, platform, remote_id, url, outcome, message, at
+FROM takedown_log
+"""
+
+#: After a takedown the row no longer stands for a post on the platform.
+MARK_TAKEN_DOWN = """
+UPDATE publication_journal
+SET taken_down_at = ?, updated_at = ?
+WHERE post_id = ? AND platform = ? AND state IN ('sent', 'confirmed')
+"""
