@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -28,6 +30,8 @@ __all__ = [
     "emit",
     "fail",
     "json_option",
+    "pass_workspace",
+    "workspace_option",
 ]
 
 EXIT_OK = 0  #: everything asked for was done
@@ -85,3 +89,43 @@ def emit(data: Any, *, as_json: bool, human: Callable[[], None]) -> None:
         click.echo(json.dumps(unstructure(data), ensure_ascii=False, indent=2, sort_keys=True))
     else:
         human()
+
+
+def workspace_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--workspace DIR`` (or ``$TERRAIN_WORKSPACE``), passed as ``workspace_dir``.
+
+    For commands that create a workspace or open it themselves (``init``,
+    ``demo``); most commands want :func:`pass_workspace`.
+    """
+    return click.option(
+        "--workspace",
+        "workspace_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="TERRAIN_WORKSPACE",
+        default=None,
+        help="Workspace folder (default: $TERRAIN_WORKSPACE, else the current folder "
+        "or its nearest parent holding a terrain.toml).",
+    )(f)
+
+
+def pass_workspace(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--workspace DIR`` and call the command with ``ws=`` the opened workspace.
+
+    The folder is ``--workspace``, else ``$TERRAIN_WORKSPACE``, else the
+    current folder or its nearest parent with a ``terrain.toml`` (like git).
+    The workspace is closed when the command returns::
+
+        @click.command("list")
+        @pass_workspace
+        def command(ws: Workspace) -> None: ...
+    """
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, workspace_dir: Path | None, **kwargs: Any) -> Any:
+        from terrain.store import Workspace
+
+        ws = Workspace.open(workspace_dir) if workspace_dir is not None else Workspace.find()
+        with ws:
+            return f(*args, ws=ws, **kwargs)
+
+    return workspace_option(wrapper)

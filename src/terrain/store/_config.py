@@ -1,0 +1,223 @@
+"""``terrain.toml``: reading it strictly, writing a new one.
+
+The file holds no secret. Its tables::
+
+    [community]            id, name, timezone, description
+    [storage]              backend = "filesystem" (default) and its settings
+    [platforms.<name>]     non-secret settings of one platform (page id, API version…)
+
+Every problem is a :class:`~terrain.errors.ConfigError` naming the file, the
+line and the key, and saying what to write instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from terrain.community import Community
+from terrain.errors import ConfigError, ValidationError
+
+__all__ = ["CONFIG_NAME", "WorkspaceConfig", "parse_config", "render_config"]
+
+CONFIG_NAME = "terrain.toml"
+
+_TOP_LEVEL = ("community", "storage", "platforms")
+_COMMUNITY_KEYS = ("id", "name", "timezone", "description")
+#: Setting names that look like secrets: they belong in the environment.
+_SECRET_LIKE = re.compile(r"(token|secret|password|passwd|api_key|apikey|private_key)", re.I)
+
+
+def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value))
+
+
+@attrs.frozen
+class WorkspaceConfig:
+    """What ``terrain.toml`` says: the community, the storage, the platforms."""
+
+    community: Community
+    storage_backend: str = "filesystem"
+    storage_settings: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
+    platforms: Mapping[str, Mapping[str, Any]] = attrs.field(
+        factory=dict, converter=_frozen_mapping
+    )
+
+
+def _line_of(text: str, table: str, key: str | None) -> int | None:
+    """The line (1-based) where ``key`` is set in ``[table]`` (or the table header)."""
+    current = ""
+    header = re.compile(r"\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$")
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = header.match(line)
+        if match:
+            current = match.group(1).replace('"', "").replace(" ", "")
+            if key is None and current == table:
+                return number
+            continue
+        setting = re.match(rf"\s*\"?{re.escape(key or '')}\"?\s*=", line)
+        if key is not None and current == table and setting:
+            return number
+    return None
+
+
+class _Reader:
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.text = text
+
+    def error(self, table: str, key: str | None, message: str) -> ConfigError:
+        line = _line_of(self.text, table, key)
+        where = f"{self.path}" + (f", line {line}" if line else "")
+        name = f"[{table}] {key}" if key and table else (key or f"[{table}]")
+        return ConfigError(f"{where}: {name}: {message}")
+
+    def table(self, data: Mapping[str, Any], table: str, key: str) -> Mapping[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, Mapping):
+            full = f"{table}.{key}" if table else key
+            raise self.error(table, key, f"must be a table ([{full}]), got {_toml_type(value)}")
+        return value
+
+    def string(self, data: Mapping[str, Any], table: str, key: str, default: str | None) -> str:
+        value = data.get(key, default)
+        if value is None:
+            raise self.error(table, None, f'{key} is missing: add a line {key} = "..."')
+        if not isinstance(value, str):
+            raise self.error(table, key, f"must be a string (in quotes), got {_toml_type(value)}")
+        return value
+
+
+def _toml_type(value: object) -> str:
+    names = {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
+def parse_config(path: Path) -> WorkspaceConfig:
+    """Read ``terrain.toml`` at ``path``; every problem is a :class:`ConfigError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path} does not exist: run `terrain init` to create a workspace"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # the message carries "(at line L, column C)"; it quotes no value
+        raise ConfigError(f"{path} is not valid TOML: {exc}; fix that line and retry") from None
+    reader = _Reader(path, text)
+    for key in data:
+        if key not in _TOP_LEVEL:
+            raise reader.error(
+                "", key, f"unknown setting; terrain.toml has the tables {', '.join(_TOP_LEVEL)}"
+            )
+
+    community_table = reader.table(data, "", "community")
+    if "community" not in data:
+        raise ConfigError(
+            f"{path}: the [community] table is missing: add [community] with id, name, timezone"
+        )
+    for key in community_table:
+        if key not in _COMMUNITY_KEYS:
+            raise reader.error(
+                "community", key, f"unknown key; [community] takes {', '.join(_COMMUNITY_KEYS)}"
+            )
+    values = {
+        "id": reader.string(community_table, "community", "id", None),
+        "name": reader.string(community_table, "community", "name", None),
+        "timezone": reader.string(community_table, "community", "timezone", "UTC"),
+        "description": reader.string(community_table, "community", "description", ""),
+    }
+    try:
+        community = Community(**values)
+    except ValidationError as exc:
+        key = (exc.field or "Community.id").split(".")[-1]
+        raise reader.error("community", key, str(exc)) from None
+
+    storage = dict(reader.table(data, "", "storage"))
+    backend = reader.string(storage, "storage", "backend", "filesystem")
+    storage.pop("backend", None)
+    _refuse_secrets(reader, "storage", storage)
+
+    platforms_table = reader.table(data, "", "platforms")
+    platforms: dict[str, Mapping[str, Any]] = {}
+    for name in platforms_table:
+        settings = reader.table(platforms_table, "platforms", name)
+        _refuse_secrets(reader, f"platforms.{name}", settings)
+        platforms[name] = MappingProxyType(dict(settings))
+
+    return WorkspaceConfig(
+        community=community,
+        storage_backend=backend,
+        storage_settings=storage,
+        platforms=platforms,
+    )
+
+
+def _refuse_secrets(reader: _Reader, table: str, settings: Mapping[str, Any]) -> None:
+    for key in settings:
+        if _SECRET_LIKE.search(key):
+            prefix = table.split(".")[-1].upper().replace("-", "_")
+            raise reader.error(
+                table,
+                key,
+                "looks like a secret, and terrain.toml must hold none: remove it and set "
+                f"the environment variable TERRAIN_{prefix}_{key.upper()} instead "
+                "(or put it in the credentials file, mode 600)",
+            )
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        # a JSON string is a valid TOML basic string
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise ConfigError(f"cannot write {value!r} to terrain.toml: use strings, numbers, booleans")
+
+
+def _bare(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name)
+
+
+def render_config(config: WorkspaceConfig) -> str:
+    """A new ``terrain.toml`` for ``config``, with comments for the newcomer."""
+    c = config.community
+    lines = [
+        "# terrain workspace settings. Never put a token here: secrets come from the",
+        "# environment (TERRAIN_X_*, TERRAIN_FACEBOOK_*) or a credentials file (mode 600).",
+        "",
+        "[community]",
+        f"id = {_toml_value(c.id)}",
+        f"name = {_toml_value(c.name)}",
+        f"timezone = {_toml_value(c.timezone)}",
+    ]
+    if c.description:
+        lines.append(f"description = {_toml_value(c.description)}")
+    lines += ["", "[storage]", f"backend = {_toml_value(config.storage_backend)}"]
+    lines += [f"{_bare(k)} = {_toml_value(v)}" for k, v in config.storage_settings.items()]
+    for name, settings in config.platforms.items():
+        lines += ["", f"[platforms.{_bare(name)}]"]
+        lines += [f"{_bare(k)} = {_toml_value(v)}" for k, v in settings.items()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,106 @@
+"""The workspace database schema: numbered migrations, in order, in one place.
+
+:data:`MIGRATIONS` is the whole history of the schema. Opening a workspace
+applies, in order and each in its own transaction, every migration whose
+``version`` is above the one recorded in the ``schema_version`` table; a
+database whose version is above the last one here was written by a newer
+terrain and is refused rather than misread.
+
+Adding a migration (e.g. the publication journal tables)
+--------------------------------------------------------
+Append one :class:`Migration` at the END of :data:`MIGRATIONS`, with the next
+version number (the last one + 1) and the SQL as one script::
+
+    Migration(
+        2,
+        "publication journal",
+        '''
+        CREATE TABLE publication_journal (...);
+        CREATE INDEX publication_journal_ready ON publication_journal (...);
+        ''',
+    ),
+
+Never edit or reorder a migration that was committed: workspaces in the field
+already ran it. To change a table, append a new migration that alters it.
+``tests/store/test_schema.py`` checks the numbering (1, 2, 3… with no gap).
+
+Keep the SQL portable so a PostgreSQL backend can run the same scripts later:
+``TEXT``/``INTEGER``/``BIGINT`` columns, explicit ``PRIMARY KEY`` and
+``UNIQUE`` constraints, ISO 8601 UTC timestamps stored as ``TEXT`` (they sort
+like the instants they name), JSON documents stored as ``TEXT``; no SQLite-only
+``AUTOINCREMENT``, ``WITHOUT ROWID`` or triggers (sequence numbers are
+assigned by the store inside the writing transaction). Statements are split
+on ``;`` at statement ends, so no ``;`` inside a statement.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+__all__ = ["MIGRATIONS", "Migration", "latest_version"]
+
+
+@attrs.frozen
+class Migration:
+    """Schema version ``version``: what it adds (``name``) and its SQL script."""
+
+    version: int
+    name: str
+    sql: str
+
+    def statements(self) -> list[str]:
+        """The script's statements, one SQL string each, without the ``;``."""
+        return [s.strip() for s in self.sql.split(";") if s.strip()]
+
+
+#: Every migration, oldest first. APPEND ONLY (see the module docstring).
+MIGRATIONS: list[Migration] = [
+    Migration(
+        1,
+        "records, media index, appearances, consent events, decisions",
+        """
+        CREATE TABLE records (
+            kind TEXT NOT NULL,
+            id   TEXT NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (kind, id)
+        );
+        CREATE TABLE media_index (
+            checksum   TEXT NOT NULL,
+            content_id TEXT NOT NULL,
+            media_id   TEXT NOT NULL,
+            storage_key TEXT NOT NULL,
+            PRIMARY KEY (content_id, media_id)
+        );
+        CREATE INDEX media_index_checksum ON media_index (checksum);
+        CREATE TABLE appearance_index (
+            member_id  TEXT NOT NULL,
+            content_id TEXT NOT NULL,
+            PRIMARY KEY (member_id, content_id)
+        );
+        CREATE INDEX appearance_index_content ON appearance_index (content_id);
+        CREATE TABLE consent_events (
+            seq        INTEGER NOT NULL PRIMARY KEY,
+            subject_id TEXT NOT NULL,
+            at         TEXT NOT NULL,
+            data       TEXT NOT NULL
+        );
+        CREATE INDEX consent_events_subject ON consent_events (subject_id);
+        CREATE TABLE decisions (
+            seq          INTEGER NOT NULL PRIMARY KEY,
+            id           TEXT NOT NULL UNIQUE,
+            at           TEXT NOT NULL,
+            subject_kind TEXT NOT NULL,
+            subject_id   TEXT NOT NULL,
+            platform     TEXT NOT NULL,
+            data         TEXT NOT NULL
+        );
+        CREATE INDEX decisions_subject ON decisions (subject_kind, subject_id)
+        """,
+    ),
+]
+
+
+def latest_version() -> int:
+    """The version a freshly migrated database is at."""
+    return MIGRATIONS[-1].version if MIGRATIONS else 0

@@ -1,0 +1,468 @@
+"""The workspace: a folder holding a community's records, consents and media.
+
+::
+
+    my-community/
+    ├── terrain.toml          community, storage and platform settings (no secret)
+    ├── .terrain/terrain.db   SQLite (WAL): records, consent events, decisions, journal
+    └── media/                photos and consent-form scans (filesystem storage)
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from terrain.community import Community, Member
+from terrain.content import Content
+from terrain.errors import ConfigError, Conflict, NotFound, ValidationError
+from terrain.events import Event, Venue
+from terrain.partnerships import Partner, Partnership
+from terrain.projects import Project
+from terrain.secrets import EnvSecrets, SecretSource
+from terrain.serialization import from_json, to_json
+from terrain.store._config import CONFIG_NAME, WorkspaceConfig, parse_config, render_config
+from terrain.store._db import Database
+from terrain.store._registry import platform_factories, storage_factories, unknown
+from terrain.workshops import Workshop
+
+if TYPE_CHECKING:
+    from terrain.consent import ConsentLedger
+    from terrain.consent._decide import DecisionRecord
+    from terrain.consent._events import ConsentEvent
+    from terrain.consent._records import Consent
+    from terrain.plugins import Platform, Storage
+
+__all__ = ["DATA_DIR", "DB_NAME", "ENV_VAR", "RECORD_KINDS", "Workspace"]
+
+T = TypeVar("T")
+
+#: Environment variable naming the workspace folder (like ``GIT_DIR``).
+ENV_VAR = "TERRAIN_WORKSPACE"
+#: Environment variable naming a credentials file (default ``.terrain/credentials.toml``).
+CREDENTIALS_ENV_VAR = "TERRAIN_CREDENTIALS_FILE"
+DATA_DIR = ".terrain"
+DB_NAME = "terrain.db"
+
+#: The record types a workspace stores, and the kind name each is stored under.
+RECORD_KINDS: dict[type, str] = {
+    Member: "member",
+    Venue: "venue",
+    Event: "event",
+    Partner: "partner",
+    Partnership: "partnership",
+    Content: "content",
+    Project: "project",
+    Workshop: "workshop",
+}
+
+#: How a user lists each kind, for "not found" messages.
+_HOW_TO_LIST = {
+    "member": "`terrain member list`",
+    "event": "`terrain event list`",
+    "content": "`terrain content list`",
+}
+
+
+def _kind(cls: type) -> str:
+    try:
+        return RECORD_KINDS[cls]
+    except KeyError:
+        names = ", ".join(c.__name__ for c in RECORD_KINDS)
+        raise ValidationError(
+            f"a workspace does not store {cls.__name__} records; it stores {names}"
+        ) from None
+
+
+class Workspace:
+    """A community's workspace: records in SQLite, media in a Storage.
+
+    Create one with :meth:`init`, open it with :meth:`open` or :meth:`find`;
+    use it as a context manager (or call :meth:`close`). Records are the
+    domain models (:class:`~terrain.Member`, :class:`~terrain.Event`,
+    :class:`~terrain.Content`…) stored as JSON; every write is one
+    transaction, so a failure never leaves half a record.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        config: WorkspaceConfig,
+        db: Database,
+        *,
+        environ: Mapping[str, str] | None = None,
+        storage: Storage | None = None,
+    ) -> None:
+        self.root = root
+        self.config = config
+        self.db = db
+        self._environ = os.environ if environ is None else environ
+        self._storage = storage
+        self._secrets: SecretSource | None = None
+
+    # -- creating, opening, finding -------------------------------------------------------
+
+    @classmethod
+    def init(
+        cls,
+        path: Path | str,
+        *,
+        community: Community,
+        storage_backend: str = "filesystem",
+        storage_settings: Mapping[str, Any] | None = None,
+        platforms: Mapping[str, Mapping[str, Any]] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Workspace:
+        """Create a workspace in folder ``path`` (created if needed) and open it.
+
+        Refuses (:class:`~terrain.errors.Conflict`) when ``path`` already holds
+        a workspace: nothing there is touched.
+        """
+        root = Path(path).absolute()
+        if not isinstance(community, Community):
+            raise ValidationError(
+                f"community must be a terrain.Community, got {type(community).__name__}"
+            )
+        for existing in (root / CONFIG_NAME, root / DATA_DIR):
+            if existing.exists():
+                raise Conflict(
+                    f"{root} already holds a terrain workspace ({existing.name} exists); "
+                    "open it instead, or choose another folder"
+                )
+        if root.exists() and not root.is_dir():
+            raise ConfigError(f"{root} is a file, not a folder: choose a folder for the workspace")
+        config = WorkspaceConfig(
+            community=community,
+            storage_backend=storage_backend,
+            storage_settings=dict(storage_settings or {}),
+            platforms={k: dict(v) for k, v in (platforms or {}).items()},
+        )
+        text = render_config(config)
+        root.mkdir(parents=True, exist_ok=True)
+        (root / DATA_DIR).mkdir()
+        (root / DATA_DIR / ".gitignore").write_text(
+            "# terrain's database and credentials: back them up, never commit them\n*\n"
+        )
+        (root / CONFIG_NAME).write_text(text, encoding="utf-8")
+        db = Database.open(root / DATA_DIR / DB_NAME, create=True)
+        return cls(root, parse_config(root / CONFIG_NAME), db, environ=environ)
+
+    @classmethod
+    def open(
+        cls,
+        path: Path | str,
+        *,
+        environ: Mapping[str, str] | None = None,
+        storage: Storage | None = None,
+    ) -> Workspace:
+        """Open the workspace in folder ``path``.
+
+        ``storage`` replaces the configured storage (tests, tools that bring
+        their own); by default it is built from ``[storage]`` on first use.
+        """
+        root = Path(path).absolute()
+        if not (root / CONFIG_NAME).is_file():
+            raise NotFound(
+                f"{root} is not a terrain workspace (no {CONFIG_NAME}); create one with "
+                f"`terrain init {path}` or point --workspace / {ENV_VAR} at an existing one"
+            )
+        config = parse_config(root / CONFIG_NAME)
+        db_path = root / DATA_DIR / DB_NAME
+        if not db_path.is_file():
+            raise NotFound(
+                f"{root} has a {CONFIG_NAME} but no database ({DATA_DIR}/{DB_NAME}); restore "
+                "it from a backup, or move terrain.toml away and run `terrain init` again"
+            )
+        return cls(root, config, Database.open(db_path), environ=environ, storage=storage)
+
+    @staticmethod
+    def locate(
+        start: Path | str | None = None, *, environ: Mapping[str, str] | None = None
+    ) -> Path:
+        """The workspace folder: ``$TERRAIN_WORKSPACE`` if set, else the first of
+        ``start`` (default: the current folder) and its parents holding a
+        ``terrain.toml``, like git finds its repository."""
+        env = os.environ if environ is None else environ
+        if env.get(ENV_VAR):
+            return Path(env[ENV_VAR]).absolute()
+        here = Path(start if start is not None else Path.cwd()).absolute()
+        for folder in (here, *here.parents):
+            if (folder / CONFIG_NAME).is_file():
+                return folder
+        raise NotFound(
+            f"no terrain workspace in {here} or its parents: run `terrain init DIR`, "
+            f"or give --workspace DIR (or set {ENV_VAR})"
+        )
+
+    @classmethod
+    def find(
+        cls, start: Path | str | None = None, *, environ: Mapping[str, str] | None = None
+    ) -> Workspace:
+        """Open the workspace found by :meth:`locate`."""
+        return cls.open(cls.locate(start, environ=environ), environ=environ)
+
+    def close(self) -> None:
+        """Close the database. The workspace cannot be used afterwards."""
+        self.db.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Workspace {self.config.community.id!r} at {str(self.root)!r}>"
+
+    # -- configuration, secrets, plugins ---------------------------------------------------
+
+    @property
+    def community(self) -> Community:
+        """The community this workspace belongs to (from ``terrain.toml``)."""
+        return self.config.community
+
+    @property
+    def secrets(self) -> SecretSource:
+        """Tokens from the environment (``TERRAIN_*``) or the credentials file.
+
+        The credentials file is ``$TERRAIN_CREDENTIALS_FILE`` or
+        ``.terrain/credentials.toml``; it must be mode 600.
+        """
+        if self._secrets is None:
+            file = self._environ.get(CREDENTIALS_ENV_VAR)
+            path = Path(file) if file else self.root / DATA_DIR / "credentials.toml"
+            self._secrets = EnvSecrets(self._environ, credentials_file=path)
+        return self._secrets
+
+    @property
+    def storage(self) -> Storage:
+        """Where media and consent forms are kept (``[storage]`` in terrain.toml)."""
+        if self._storage is None:
+            from terrain.plugins import StorageContext
+
+            backend = self.config.storage_backend
+            factories = storage_factories()
+            factory = factories.get(backend)
+            if factory is None:
+                raise unknown("storage backend", backend, factories, "[storage] backend")
+            context = StorageContext(
+                settings=self.config.storage_settings, root=self.root, secrets=self.secrets
+            )
+            self._storage = factory(context)
+        return self._storage
+
+    def platform_names(self) -> list[str]:
+        """Every platform the installed plugins offer, sorted."""
+        return sorted(platform_factories())
+
+    def platform(self, name: str) -> Platform:
+        """Build platform ``name`` with its ``[platforms.<name>]`` settings.
+
+        Unknown names raise :class:`~terrain.errors.ConfigError` listing the
+        known ones; a missing token raises
+        :class:`~terrain.errors.MissingSecret` naming the variable to set.
+        """
+        from terrain.plugins import PlatformContext
+
+        factories = platform_factories()
+        factory = factories.get(name)
+        if factory is None:
+            raise unknown("platform", name, factories, f"[platforms.{name}]")
+        context = PlatformContext(
+            settings=self.config.platforms.get(name, {}),
+            secrets=self.secrets,
+            storage=self.storage,
+            root=self.root,
+        )
+        platform: Platform = factory(context)
+        return platform
+
+    # -- records ---------------------------------------------------------------------------
+
+    def add(self, obj: object) -> None:
+        """Store a new record; :class:`~terrain.errors.Conflict` if its id is taken."""
+        kind = _kind(type(obj))
+        with self.db.transaction() as tx:
+            self._check_references(obj)
+            record_id: str = getattr(obj, "id")  # noqa: B009 - every record has an id
+            if not self.db.insert_record(tx, kind, record_id, to_json(obj)):
+                raise Conflict(
+                    f"a {kind} with id {record_id!r} already exists; choose another id, "
+                    "or replace it on purpose with put()"
+                )
+            self._index(tx, obj)
+
+    def put(self, obj: object) -> None:
+        """Store a record, replacing the one with the same id if any."""
+        kind = _kind(type(obj))
+        with self.db.transaction() as tx:
+            self._check_references(obj)
+            self.db.upsert_record(tx, kind, getattr(obj, "id"), to_json(obj))  # noqa: B009
+            self._index(tx, obj)
+
+    def get(self, cls: type[T], id: str) -> T:
+        """Record ``id`` of type ``cls``, or :class:`~terrain.errors.NotFound`."""
+        kind = _kind(cls)
+        data = self.db.get_record(kind, id)
+        if data is None:
+            how = _HOW_TO_LIST.get(kind, f"Workspace.list({cls.__name__})")
+            raise NotFound(f"no {kind} with id {id!r} in this workspace; list them with {how}")
+        return from_json(data, cls)
+
+    def exists(self, cls: type, id: str) -> bool:
+        """Whether a record ``id`` of type ``cls`` is stored."""
+        return self.db.get_record(_kind(cls), id) is not None
+
+    def list(self, cls: type[T]) -> list[T]:
+        """Every stored record of type ``cls``, by id."""
+        return [from_json(data, cls) for data in self.db.list_records(_kind(cls))]
+
+    def ids(self, cls: type) -> builtins.list[str]:
+        """The ids of every stored record of type ``cls``, sorted."""
+        return self.db.record_ids(_kind(cls))
+
+    def contents_showing(self, member_id: str) -> builtins.list[Content]:
+        """Every content ``member_id`` appears in (for takedowns), by id."""
+        return [self.get(Content, cid) for cid in self.db.contents_showing(member_id)]
+
+    def find_media(self, checksum: str) -> tuple[str, str, str] | None:
+        """``(content_id, media_id, storage_key)`` of stored media with this SHA-256."""
+        return self.db.find_checksum(checksum)
+
+    def _require(self, cls: type, id: str | None, what: str) -> None:
+        if id is not None and not self.exists(cls, id):
+            kind = _kind(cls)
+            how = _HOW_TO_LIST.get(kind, f"Workspace.list({cls.__name__})")
+            raise NotFound(f"{what} {id!r} does not exist in this workspace; list them with {how}")
+
+    def _check_references(self, obj: object) -> None:
+        if isinstance(obj, Content):
+            label = f"content {obj.id!r}:"
+            self._require(Event, obj.event_id, f"{label} event")
+            self._require(Project, obj.project_id, f"{label} project")
+            self._require(Workshop, obj.workshop_id, f"{label} workshop")
+            self._require(Member, obj.author_id, f"{label} author")
+            for member_id in sorted(obj.member_ids):
+                self._require(Member, member_id, f"{label} member")
+        elif isinstance(obj, Event):
+            self._require(Venue, obj.venue_id, f"event {obj.id!r}: venue")
+        elif isinstance(obj, Partnership):
+            self._require(Partner, obj.partner_id, f"partnership {obj.id!r}: partner")
+        elif isinstance(obj, Member):
+            for guardian in obj.guardian_ids:
+                self._require(Member, guardian, f"member {obj.id!r}: guardian (add them first)")
+
+    def _index(self, tx: Any, obj: object) -> None:
+        if isinstance(obj, Content):
+            media = [(m.id, m.checksum, m.key) for m in obj.media]
+            self.db.index_content(tx, obj.id, media, sorted(obj.member_ids))
+
+    # -- consent ---------------------------------------------------------------------------
+
+    def consent_events(self) -> tuple[ConsentEvent, ...]:
+        """Every consent event recorded, oldest first (the append-only log)."""
+        from terrain.consent._events import event_from_json
+
+        return tuple(event_from_json(data) for data in self.db.consent_events())
+
+    def ledger(self) -> ConsentLedger:
+        """The consent ledger rebuilt from the stored events, knowing every member."""
+        from terrain.consent import ConsentLedger
+
+        return ConsentLedger.replay(self.consent_events(), members=self.list(Member))
+
+    def record_consent(self, *events: ConsentEvent) -> tuple[Consent, ...]:
+        """Check ``events`` against the stored ledger and append them, all or none.
+
+        Returns each record as it stands after its event. An event the ledger
+        refuses (unknown member, withdrawal of a refusal…) raises its error and
+        nothing is stored.
+        """
+        from terrain.consent._events import event_to_json
+
+        with self.db.transaction() as tx:
+            ledger = self.ledger()
+            results = tuple(ledger.apply(event) for event in events)
+            for event in events:
+                self.db.append_consent_event(
+                    tx, event.subject_id, _utc(event.at), event_to_json(event)
+                )
+        return results
+
+    def save_ledger(self, ledger: ConsentLedger) -> int:
+        """Append the events ``ledger`` holds beyond the stored ones; how many.
+
+        The usual way to record consent::
+
+            ledger = ws.ledger()
+            ledger.grant("lea", purposes=["publish"], at=now, evidence=...)
+            ws.save_ledger(ledger)
+
+        Raises :class:`~terrain.errors.Conflict` when the stored log changed
+        since ``ledger`` was read (another command recorded consent): read the
+        ledger again and redo the change.
+        """
+        from terrain.consent._events import event_to_json
+
+        with self.db.transaction() as tx:
+            stored = self.consent_events()
+            events = ledger.events()
+            if events[: len(stored)] != stored:
+                raise Conflict(
+                    "the consent log changed since this ledger was read (another command "
+                    "recorded consent); read it again with Workspace.ledger() and redo the change"
+                )
+            new = events[len(stored) :]
+            for event in new:
+                self.db.append_consent_event(
+                    tx, event.subject_id, _utc(event.at), event_to_json(event)
+                )
+        return len(new)
+
+    # -- decisions (audit) -----------------------------------------------------------------
+
+    def record_decision(self, record: DecisionRecord) -> None:
+        """Append a decision audit record; :class:`Conflict` if its id is taken."""
+        with self.db.transaction() as tx:
+            seq = self.db.append_decision(
+                tx,
+                id=record.id,
+                at=_utc(record.at),
+                subject_kind=record.subject_kind,
+                subject_id=record.subject_id,
+                platform=record.platform,
+                data=to_json(record),
+            )
+            if seq is None:
+                raise Conflict(f"a decision record with id {record.id!r} is already stored")
+
+    def decisions(
+        self,
+        *,
+        subject_kind: str | None = None,
+        subject_id: str | None = None,
+        platform: str | None = None,
+    ) -> builtins.list[DecisionRecord]:
+        """Decision records matching every filter given, oldest first."""
+        from terrain.consent._decide import DecisionRecord
+
+        rows = self.db.decisions(
+            subject_kind=subject_kind, subject_id=subject_id, platform=platform
+        )
+        return [from_json(data, DecisionRecord) for data in rows]
+
+
+def _utc(at: Any) -> str:
+    """An aware datetime as ISO 8601 UTC text (sorts like the instant it names)."""
+    from datetime import UTC
+
+    return str(at.astimezone(UTC).isoformat())

@@ -1,0 +1,82 @@
+"""terrain.toml: strict reading, messages that name the line and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from terrain import Community
+from terrain.errors import ConfigError
+from terrain.store import Workspace
+from terrain.store._config import WorkspaceConfig, parse_config, render_config
+
+VELO = Community(id="velo-lyon", name="Vélo \"Lyon\"", timezone="Europe/Paris")
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "terrain.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_rendered_config_reads_back_the_same(tmp_path: Path) -> None:
+    config = WorkspaceConfig(
+        community=VELO,
+        storage_settings={"path": "médias"},
+        platforms={"facebook": {"page_id": "123", "api_version": "v23.0"}, "outbox": {}},
+    )
+    assert parse_config(_write(tmp_path, render_config(config))) == config
+
+
+def test_malformed_toml_names_the_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[community]\nid = "velo"\nname = "Vélo\n')
+    with pytest.raises(ConfigError, match=r"not valid TOML.*line 3"):
+        parse_config(path)
+
+
+def test_a_value_of_the_wrong_type_names_line_and_key(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[community]\nid = "velo"\nname = 42\n')
+    with pytest.raises(ConfigError, match=r"line 3: \[community\] name: must be a string"):
+        parse_config(path)
+
+
+def test_an_invalid_time_zone_names_the_key(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[community]\nid = "velo"\nname = "Vélo"\ntimezone = "Mars/Olympus"\n')
+    with pytest.raises(ConfigError, match=r"line 4: \[community\] timezone"):
+        parse_config(path)
+
+
+def test_an_unknown_table_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[community]\nid = "velo"\nname = "Vélo"\n\n[platfroms.x]\n')
+    with pytest.raises(ConfigError, match=r"platfroms: unknown setting"):
+        parse_config(path)
+
+
+def test_a_missing_community_name_says_what_to_add(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[community]\nid = "velo"\n')
+    with pytest.raises(ConfigError, match=r"name is missing: add a line name ="):
+        parse_config(path)
+
+
+def test_a_token_in_terrain_toml_is_refused_with_the_variable_to_use(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        '[community]\nid = "velo"\nname = "Vélo"\n\n[platforms.x]\naccess_token = "abc"\n',
+    )
+    with pytest.raises(ConfigError, match=r"line 6.*TERRAIN_X_ACCESS_TOKEN") as info:
+        parse_config(path)
+    assert "abc" not in str(info.value)
+
+
+def test_a_platform_that_is_not_a_table_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[community]\nid = "velo"\nname = "Vélo"\n[platforms]\nx = 3\n')
+    with pytest.raises(ConfigError, match=r"\[platforms\] x: must be a table"):
+        parse_config(path)
+
+
+def test_opening_a_workspace_with_a_broken_toml_is_a_config_error(tmp_path: Path) -> None:
+    Workspace.init(tmp_path, community=VELO).close()
+    (tmp_path / "terrain.toml").write_text("[community\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="line 1"):
+        Workspace.open(tmp_path)

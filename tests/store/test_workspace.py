@@ -1,0 +1,198 @@
+"""The workspace: creating, opening, finding, and records that are never half written."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from terrain import Community, Content, Event, Member, Venue
+from terrain.content import MediaFile
+from terrain.errors import Conflict, ConfigError, NotFound, ValidationError
+from terrain.store import Workspace
+from terrain.store._db import Database
+
+NOW = datetime(2026, 3, 12, 22, 30, tzinfo=UTC)
+VELO = Community(id="velo-lyon", name="Vélo Lyon", timezone="Europe/Paris")
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    workspace = Workspace.init(tmp_path / "velo", community=VELO)
+    yield workspace
+    workspace.close()
+
+
+def test_init_creates_the_folder_layout_and_reopens(tmp_path: Path) -> None:
+    with Workspace.init(tmp_path / "velo", community=VELO) as ws:
+        assert (ws.root / "terrain.toml").is_file()
+        assert (ws.root / ".terrain" / "terrain.db").is_file()
+    with Workspace.open(tmp_path / "velo") as again:
+        assert again.community == VELO
+        assert again.config.storage_backend == "filesystem"
+
+
+def test_init_refuses_to_overwrite_an_existing_workspace(tmp_path: Path) -> None:
+    Workspace.init(tmp_path / "velo", community=VELO).close()
+    before = (tmp_path / "velo" / "terrain.toml").read_bytes()
+    with pytest.raises(Conflict, match="already holds a terrain workspace"):
+        Workspace.init(tmp_path / "velo", community=Community(id="other", name="Other"))
+    assert (tmp_path / "velo" / "terrain.toml").read_bytes() == before
+
+
+def test_database_is_in_wal_mode_with_foreign_keys(ws: Workspace) -> None:
+    assert ws.db.query("PRAGMA journal_mode") == [("wal",)]
+    assert ws.db.query("PRAGMA foreign_keys") == [(1,)]
+    assert ws.db.query("PRAGMA busy_timeout")[0][0] >= 1000
+
+
+def test_add_then_get_returns_the_same_member(ws: Workspace) -> None:
+    lea = Member(id="lea", display_name="Léa Martin", handles={"x": "lea_m"})
+    ws.add(lea)
+    assert ws.get(Member, "lea") == lea
+    assert ws.list(Member) == [lea]
+
+
+def test_adding_a_duplicate_id_is_a_conflict_and_keeps_the_first(ws: Workspace) -> None:
+    ws.add(Member(id="lea", display_name="Léa Martin"))
+    with pytest.raises(Conflict, match="'lea' already exists"):
+        ws.add(Member(id="lea", display_name="Someone Else"))
+    assert ws.get(Member, "lea").display_name == "Léa Martin"
+
+
+def test_put_replaces_a_record(ws: Workspace) -> None:
+    ws.add(Member(id="lea", display_name="Léa"))
+    ws.put(Member(id="lea", display_name="Léa Martin"))
+    assert ws.get(Member, "lea").display_name == "Léa Martin"
+
+
+def test_unknown_id_names_the_id_and_how_to_list(ws: Workspace) -> None:
+    with pytest.raises(NotFound, match=r"'lea'.*terrain member list"):
+        ws.get(Member, "lea")
+
+
+def test_a_type_that_is_not_a_record_is_refused(ws: Workspace) -> None:
+    with pytest.raises(ValidationError, match="does not store Community"):
+        ws.add(VELO)
+
+
+def test_event_at_an_unknown_venue_is_refused_and_nothing_is_stored(ws: Workspace) -> None:
+    event = Event(
+        id="ev-12",
+        title="Vélo & ville #12",
+        starts_at=datetime(2026, 3, 12, 18, tzinfo=UTC),
+        ends_at=datetime(2026, 3, 12, 21, tzinfo=UTC),
+        venue_id="le-zinc",
+    )
+    with pytest.raises(NotFound, match="venue 'le-zinc'"):
+        ws.add(event)
+    assert ws.list(Event) == []
+    ws.add(Venue(id="le-zinc", name="Le Zinc", kind="bar"))
+    ws.add(event)
+    assert ws.get(Event, "ev-12") == event
+
+
+def test_a_minor_needs_their_guardian_stored_first(ws: Workspace) -> None:
+    tom = Member(id="tom", display_name="Tom", is_minor=True, guardian_ids=["sophie"])
+    with pytest.raises(NotFound, match="guardian"):
+        ws.add(tom)
+    ws.add(Member(id="sophie", display_name="Sophie"))
+    ws.add(tom)
+
+
+def _photo(content_id: str, checksum: str, *people: str) -> Content:
+    from terrain import Appearance
+
+    media = MediaFile(
+        id="m-1", key=f"media/{content_id}.jpg", media_type="image/jpeg", size=10, checksum=checksum
+    )
+    return Content(
+        id=content_id,
+        kind="photo",
+        created_at=NOW,
+        media=[media],
+        appearances=[Appearance(member_id=p, media_id="m-1") for p in people],
+    )
+
+
+def test_media_are_found_by_checksum_and_members_by_appearance(ws: Workspace) -> None:
+    ws.add(Member(id="lea", display_name="Léa"))
+    ws.add(_photo("p-1", "a" * 64, "lea"))
+    assert ws.find_media("a" * 64) == ("p-1", "m-1", "media/p-1.jpg")
+    assert ws.find_media("b" * 64) is None
+    assert [c.id for c in ws.contents_showing("lea")] == ["p-1"]
+    ws.put(_photo("p-1", "a" * 64))  # Léa removed from the photo
+    assert ws.contents_showing("lea") == []
+
+
+def test_content_showing_an_unknown_member_is_refused(ws: Workspace) -> None:
+    with pytest.raises(NotFound, match="member 'ghost'"):
+        ws.add(_photo("p-1", "a" * 64, "ghost"))
+    assert ws.find_media("a" * 64) is None
+
+
+def test_a_failed_transaction_leaves_nothing_behind(ws: Workspace) -> None:
+    with pytest.raises(RuntimeError), ws.db.transaction():
+        ws.add(Member(id="lea", display_name="Léa"))
+        ws.add(Member(id="tom", display_name="Tom"))
+        raise RuntimeError("power cut")
+    assert ws.list(Member) == []
+
+
+def test_find_walks_up_parents_like_git(ws: Workspace, tmp_path: Path) -> None:
+    deep = ws.root / "photos" / "2026-03"
+    deep.mkdir(parents=True)
+    assert Workspace.locate(deep, environ={}) == ws.root
+    with Workspace.find(deep, environ={}) as found:
+        assert found.root == ws.root
+
+
+def test_find_prefers_the_environment_variable(ws: Workspace, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert Workspace.locate(elsewhere, environ={"TERRAIN_WORKSPACE": str(ws.root)}) == ws.root
+
+
+def test_find_outside_any_workspace_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(NotFound, match="terrain init"):
+        Workspace.locate(tmp_path, environ={})
+
+
+def test_opening_a_folder_that_is_not_a_workspace_is_not_found(tmp_path: Path) -> None:
+    with pytest.raises(NotFound, match="not a terrain workspace"):
+        Workspace.open(tmp_path)
+
+
+def test_database_from_a_newer_terrain_is_refused(ws: Workspace) -> None:
+    path = ws.db.path
+    ws.close()
+    with sqlite3.connect(path) as raw:
+        raw.execute("INSERT INTO schema_version (version, name) VALUES (999, 'future')")
+    raw.close()
+    with pytest.raises(ConfigError, match="upgrade terrain"):
+        Database.open(path)
+
+
+def test_two_workspaces_on_one_folder_see_each_others_writes(ws: Workspace) -> None:
+    with Workspace.open(ws.root) as other:
+        other.add(Member(id="lea", display_name="Léa"))
+    assert [m.id for m in ws.list(Member)] == ["lea"]
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    names=st.lists(
+        st.text(min_size=1, max_size=40).filter(lambda s: s.strip()), min_size=1, max_size=8
+    )
+)
+def test_members_round_trip_through_the_database(ws: Workspace, names: list[str]) -> None:
+    members = [Member(id=f"m-{i}", display_name=name) for i, name in enumerate(names)]
+    for member in members:
+        ws.put(member)
+    stored = {m.id: m for m in ws.list(Member)}
+    for member in members:
+        assert stored[member.id] == member
