@@ -11,7 +11,7 @@ from terrain.errors import ConfigError
 from terrain.store import Workspace
 from terrain.store._config import WorkspaceConfig, parse_config, render_config
 
-VELO = Community(id="velo-lyon", name="Vélo \"Lyon\"", timezone="Europe/Paris")
+VELO = Community(id="velo-lyon", name='Vélo "Lyon"', timezone="Europe/Paris")
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from terrain import Community, Content, Event, Member, Venue
 from terrain.content import MediaFile
-from terrain.errors import Conflict, ConfigError, NotFound, ValidationError
+from terrain.errors import ConfigError, Conflict, NotFound, ValidationError
 from terrain.store import Workspace
 from terrain.store._db import Database
 
@@ -21,7 +22,7 @@ VELO = Community(id="velo-lyon", name="Vélo Lyon", timezone="Europe/Paris")
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
+def ws(tmp_path: Path) -> Iterator[Workspace]:
     workspace = Workspace.init(tmp_path / "velo", community=VELO)
     yield workspace
     workspace.close()
@@ -136,10 +137,14 @@ def test_content_showing_an_unknown_member_is_refused(ws: Workspace) -> None:
 
 
 def test_a_failed_transaction_leaves_nothing_behind(ws: Workspace) -> None:
-    with pytest.raises(RuntimeError), ws.db.transaction():
-        ws.add(Member(id="lea", display_name="Léa"))
-        ws.add(Member(id="tom", display_name="Tom"))
-        raise RuntimeError("power cut")
+    def import_two_then_crash() -> None:
+        with ws.db.transaction():
+            ws.add(Member(id="lea", display_name="Léa"))
+            ws.add(Member(id="tom", display_name="Tom"))
+            raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError):
+        import_two_then_crash()
     assert ws.list(Member) == []
 
 
