@@ -1,0 +1,321 @@
+"""The ledger: recording, withdrawing, renewing, replaying, and refusing bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+
+from terrain import Member
+from terrain.consent import (
+    ConsentLedger,
+    ConsentRecorded,
+    ConsentStatus,
+    ConsentWithdrawn,
+    Purpose,
+    Scope,
+    event_from_json,
+    event_to_json,
+)
+from terrain.errors import (
+    Conflict,
+    ConsentError,
+    DeserializationError,
+    NotFound,
+    TerrainError,
+    ValidationError,
+)
+from terrain.serialization import from_json, to_json
+
+from .helpers import CHECKBOX, EVENING, FORM, MEETUP, MEMBERS, ledger, photo
+
+LATER = MEETUP + timedelta(days=30)
+
+
+def test_grant_defaults_to_the_subject_all_platforms_all_content_from_now_on() -> None:
+    book = ledger()
+    consent = book.grant("lea", purposes="publish", at=MEETUP, evidence=FORM)
+
+    assert consent.id == "c-1"
+    assert consent.given_by == ("lea",)
+    assert consent.platforms is None
+    assert consent.scope == Scope()
+    assert consent.valid_from == MEETUP
+    assert consent.history[0].status is ConsentStatus.GIVEN
+    assert book.get("c-1") == consent
+    assert book.for_subject("lea") == (consent,)
+    assert len(book) == 1
+
+
+def test_state_answers_for_one_person_purpose_platform_and_instant() -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish"], platforms="x", at=MEETUP, evidence=FORM)
+
+    state = book.state("lea", "publish", "x", at=EVENING)
+    before = book.state("lea", Purpose.PUBLISH, "x", at=MEETUP - timedelta(seconds=1))
+
+    assert state.valid
+    assert state.consent_id == "c-1"
+    assert state.status is ConsentStatus.GIVEN
+    assert not before.valid  # not expressed yet at that instant
+    assert not book.state("lea", "tag", "x", at=EVENING).valid
+    assert not book.state("ghost", "publish", "x", at=EVENING).valid
+
+
+def test_state_without_content_counts_only_consents_for_all_content() -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish"], scope=Scope(kind="content", ref="p-1"), at=MEETUP,
+               evidence=FORM)
+
+    assert not book.state("lea", "publish", "x", at=EVENING).valid
+    assert book.state("lea", "publish", "x", at=EVENING, content=photo("p-1", "lea")).valid
+
+
+def test_a_consent_starting_later_does_not_count_before_it_starts() -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish"], at=MEETUP, valid_from=LATER, evidence=FORM)
+
+    early = book.state("lea", "publish", "x", at=EVENING)
+
+    assert not early.valid
+    assert early.reason == "consent starts on 2026-04-11 (record c-1)"
+
+
+def test_withdrawing_is_one_call_and_returns_what_it_withdrew() -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish", "tag"], at=MEETUP, evidence=FORM)
+    book.grant("lea", purposes=["archive"], at=MEETUP, evidence=CHECKBOX)
+
+    withdrawn = book.withdraw("lea", at=LATER, note="asked by email")
+
+    assert [c.id for c in withdrawn] == ["c-1", "c-2"]
+    assert all(c.history[-1].status is ConsentStatus.WITHDRAWN for c in withdrawn)
+    assert withdrawn[0].history[-1].note == "asked by email"
+    assert not book.state("lea", "archive", "x", at=LATER).valid
+    assert book.withdraw("lea", at=LATER) == ()  # nothing left to withdraw
+
+
+def test_withdrawing_for_one_platform_or_purpose_keeps_the_other_records() -> None:
+    book = ledger()
+    book.grant("ana", purposes=["publish"], platforms=["instagram"], at=MEETUP, evidence=FORM)
+    book.grant("ana", purposes=["publish"], platforms=["x"], at=MEETUP, evidence=FORM)
+    book.grant("ana", purposes=["tag"], platforms=["x"], at=MEETUP, evidence=FORM)
+
+    gone = book.withdraw("ana", at=LATER, platforms=["instagram"])
+    tags = book.withdraw("ana", at=LATER, purposes=["tag"])
+
+    assert [c.id for c in gone] == ["c-1"]
+    assert [c.id for c in tags] == ["c-3"]
+    assert book.state("ana", "publish", "x", at=LATER).valid
+
+
+def test_withdrawing_for_one_event_withdraws_its_records_and_the_general_ones() -> None:
+    book = ledger()
+    book.grant("samir", purposes=["publish"], at=MEETUP, evidence=FORM)
+    book.grant("samir", purposes=["publish"], scope=Scope(kind="event", ref="ev-03"),
+               at=MEETUP, evidence=FORM)
+    book.grant("samir", purposes=["publish"], scope=Scope(kind="event", ref="ev-04"),
+               at=MEETUP, evidence=FORM)
+
+    gone = book.withdraw("samir", at=LATER, scope=Scope(kind="event", ref="ev-03"))
+
+    assert [c.id for c in gone] == ["c-1", "c-2"]
+    assert book.get("c-3").history[-1].status is ConsentStatus.GIVEN
+
+
+def test_renewing_extends_a_consent_that_has_not_expired() -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish"], at=MEETUP, valid_until=LATER, evidence=FORM)
+    next_year = LATER + timedelta(days=365)
+
+    renewed = book.renew("c-1", at=LATER - timedelta(days=1), valid_until=next_year)
+
+    assert renewed.valid_until == next_year
+    assert renewed.history[-1].note.startswith("renewed until")
+    assert book.state("lea", "publish", "x", at=LATER + timedelta(days=10)).valid
+
+
+@pytest.mark.parametrize(
+    ("prepare", "expected"),
+    [
+        (lambda b: b.withdraw("lea", at=EVENING), "withdrawn on 2026-03-12"),
+        (lambda b: None, "expired on 2026-04-11"),
+    ],
+)
+def test_a_withdrawn_or_expired_consent_cannot_be_renewed(
+    prepare: Callable[[ConsentLedger], object], expected: str
+) -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish"], at=MEETUP, valid_until=LATER, evidence=FORM)
+    prepare(book)
+    events = book.events()
+
+    with pytest.raises(ConsentError, match=expected):
+        book.renew("c-1", at=LATER + timedelta(days=1), valid_until=LATER + timedelta(days=400))
+    assert book.events() == events
+
+
+def _unchanged_after(book: ConsentLedger, call: Callable[[], object]) -> TerrainError:
+    events, records = book.events(), book.for_subject("tom") + book.for_subject("lea")
+    with pytest.raises(TerrainError) as info:
+        call()
+    assert book.events() == events
+    assert book.for_subject("tom") + book.for_subject("lea") == records
+    return info.value
+
+
+def test_consent_for_an_unknown_member_is_refused_with_what_to_do() -> None:
+    book = ledger()
+    error = _unchanged_after(
+        book, lambda: book.grant("zoe", purposes=["publish"], at=MEETUP, evidence=FORM)
+    )
+    assert isinstance(error, NotFound)
+    assert "unknown member 'zoe'" in str(error)
+    assert "add_member" in str(error)
+
+
+def test_valid_until_before_valid_from_is_refused() -> None:
+    book = ledger()
+    error = _unchanged_after(
+        book,
+        lambda: book.grant("lea", purposes=["publish"], at=MEETUP, evidence=FORM,
+                           valid_until=MEETUP - timedelta(days=1)),
+    )
+    assert isinstance(error, ConsentError)
+    assert "is not after valid_from" in str(error)
+
+
+def test_a_minors_consent_given_only_by_the_minor_is_refused() -> None:
+    book = ledger()
+    error = _unchanged_after(
+        book, lambda: book.grant("tom", purposes=["publish"], at=MEETUP, evidence=FORM)
+    )
+    assert isinstance(error, ConsentError)
+    assert "Tom Martin is a minor" in str(error)
+    assert "given_by=" in str(error)
+
+
+def test_a_minor_may_refuse_on_their_own() -> None:
+    book = ledger()
+    book.grant("tom", purposes=["publish"], at=MEETUP, evidence=FORM, given_by="paul")
+    book.refuse("tom", purposes=["publish"], at=EVENING, evidence=FORM)
+
+    assert not book.state("tom", "publish", "x", at=EVENING).valid
+
+
+def test_an_unknown_purpose_is_refused_with_the_valid_ones() -> None:
+    book = ledger()
+    error = _unchanged_after(
+        book, lambda: book.grant("lea", purposes=["sell"], at=MEETUP, evidence=FORM)
+    )
+    assert isinstance(error, ConsentError)
+    assert "unknown purpose 'sell': use one of 'publish', 'tag'" in str(error)
+    with pytest.raises(ConsentError, match="unknown purpose"):
+        book.state("lea", "sell", "x", at=MEETUP)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda b: b.grant("lea", purposes=["publish"], at=MEETUP, evidence=FORM,
+                           given_by=["samir"]), ConsentError, "not samir"),
+        (lambda b: b.grant("paul", purposes=["publish"], at=MEETUP, evidence=FORM,
+                           given_by=["tom"]), ConsentError, "expressed by them"),
+        (lambda b: b.grant("lea", purposes=[], at=MEETUP, evidence=FORM), ConsentError,
+         "at least one purpose"),
+        (lambda b: b.grant("lea", purposes=["publish"], platforms=[], at=MEETUP, evidence=FORM),
+         ConsentError, "at least one platform"),
+        (lambda b: b.grant("lea", purposes=["publish"], at=MEETUP, evidence="form"),
+         ConsentError, "evidence must be"),
+        (lambda b: b.grant("lea", purposes=["publish"], at=datetime(2026, 3, 12),
+                           evidence=FORM), ValidationError, "no time zone"),
+        (lambda b: b.grant("lea", purposes=["publish"], at=MEETUP, evidence=FORM,
+                           consent_id="c-1"), Conflict, "consent id 'c-1' is taken"),
+        (lambda b: b.renew("c-404", at=LATER, valid_until=LATER + timedelta(days=1)), NotFound,
+         "no consent record 'c-404'"),
+        (lambda b: b.renew("c-1", at=LATER, valid_until=LATER), ConsentError,
+         "until a time after the renewal"),
+        (lambda b: b.withdraw("lea", at=MEETUP - timedelta(days=1), purposes=["nope"]),
+         ConsentError, "unknown purpose"),
+        (lambda b: b.withdraw("zoe", at=LATER), NotFound, "unknown member"),
+    ],
+)
+def test_bad_input_raises_a_clear_error_and_leaves_the_ledger_unchanged(
+    call: Callable[[ConsentLedger], object], error: type[Exception], message: str
+) -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish"], at=MEETUP, evidence=FORM)
+
+    raised = _unchanged_after(book, lambda: call(book))
+
+    assert isinstance(raised, error)
+    assert message in str(raised)
+
+
+def test_a_backdated_withdrawal_before_a_renewal_is_refused() -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish"], at=MEETUP, evidence=FORM, valid_until=LATER)
+    book.renew("c-1", at=EVENING, valid_until=LATER + timedelta(days=30))
+
+    raised = _unchanged_after(book, lambda: book.withdraw("lea", at=MEETUP + timedelta(hours=1)))
+
+    assert "it last changed at" in str(raised)
+
+
+def test_apply_rejects_an_event_that_does_not_fit_the_ledger() -> None:
+    book = ledger()
+    book.refuse("ana", purposes=["publish"], at=MEETUP, evidence=FORM)
+
+    with pytest.raises(ConsentError, match="is a refusal"):
+        book.apply(ConsentWithdrawn(consent_id="c-1", subject_id="ana", at=EVENING))
+    with pytest.raises(ConsentError, match="belongs to 'ana'"):
+        book.apply(ConsentWithdrawn(consent_id="c-1", subject_id="lea", at=EVENING))
+    assert len(book.events()) == 1
+
+
+def test_a_recorded_event_carries_a_new_record_only() -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish"], at=MEETUP, evidence=FORM)
+    (withdrawn,) = book.withdraw("lea", at=EVENING)
+
+    with pytest.raises(ValidationError, match="exactly one status change"):
+        ConsentRecorded(consent=withdrawn)
+
+
+def test_the_event_log_round_trips_through_json_and_replays_to_the_same_ledger() -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish", "tag"], at=MEETUP, evidence=FORM,
+               platforms=["x", "instagram"], valid_until=LATER)
+    book.grant("tom", purposes=["publish"], given_by=["paul", "tom"], subject_assent=True,
+               scope=Scope(kind="event", ref="ev-03"), at=MEETUP, evidence=CHECKBOX)
+    book.refuse("ana", purposes=["publish"], at=MEETUP, evidence=FORM)
+    book.renew("c-1", at=EVENING, valid_until=LATER + timedelta(days=365))
+    book.withdraw("tom", at=LATER)
+
+    stored = [event_to_json(e) for e in book.events()]
+    again = ConsentLedger.replay([event_from_json(s) for s in stored], members=MEMBERS)
+
+    assert again.events() == book.events()
+    for member in MEMBERS:
+        assert again.for_subject(member.id) == book.for_subject(member.id)
+    for event in book.events():
+        assert from_json(to_json(event), type(event)) == event
+
+
+def test_an_unknown_event_type_is_a_readable_error() -> None:
+    with pytest.raises(DeserializationError, match="'type' must be one of"):
+        event_from_json('{"type": "edited", "consent_id": "c-1"}')
+    with pytest.raises(DeserializationError, match="not valid JSON"):
+        event_from_json("{")
+
+
+def test_add_member_makes_them_known_and_updates_what_the_ledger_knows() -> None:
+    book = ConsentLedger()
+    book.add_member(Member(id="lea", display_name="Léa"))
+    book.add_member(Member(id="lea", display_name="Léa Martin"))
+
+    assert book.member("lea").display_name == "Léa Martin"
+    assert set(book.members) == {"lea"}
+    with pytest.raises(ValidationError, match=r"expects a terrain\.Member"):
+        book.add_member("lea")  # type: ignore[arg-type]
