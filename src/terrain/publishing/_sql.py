@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS publication_journal (
     event_id        TEXT,
     post_json       TEXT NOT NULL,
     state           TEXT NOT NULL DEFAULT 'planned'
-                    CHECK (state IN ('planned','claimed','sent','confirmed','failed','held')),
+        CHECK (state IN ('planned','claimed','sent','confirmed','failed','held')),
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at TEXT,
     last_error      TEXT,

@@ -98,6 +98,51 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX decisions_subject ON decisions (subject_kind, subject_id)
         """,
     ),
+    # Publication journal and takedown log; the same script as
+    # terrain.publishing._sql.MIGRATION (a test checks they stay equal).
+    Migration(
+        2,
+        "publication journal and takedown log",
+        """
+        CREATE TABLE IF NOT EXISTS publication_journal (
+            post_id         TEXT NOT NULL,
+            platform        TEXT NOT NULL,
+            purpose         TEXT NOT NULL DEFAULT 'publish',
+            event_id        TEXT,
+            post_json       TEXT NOT NULL,
+            state           TEXT NOT NULL DEFAULT 'planned'
+                    CHECK (state IN ('planned','claimed','sent','confirmed','failed','held')),
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error      TEXT,
+            reasons_json    TEXT NOT NULL DEFAULT '[]',
+            receipt_json    TEXT,
+            claimed_by      TEXT,
+            lease_until     TEXT,
+            planned_at      TEXT NOT NULL,
+            updated_at      TEXT NOT NULL,
+            sent_at         TEXT,
+            taken_down_at   TEXT,
+            PRIMARY KEY (post_id, platform)
+        );
+        CREATE INDEX IF NOT EXISTS publication_journal_ready
+            ON publication_journal (platform, state, next_attempt_at);
+        CREATE INDEX IF NOT EXISTS publication_journal_event
+            ON publication_journal (event_id);
+        CREATE TABLE IF NOT EXISTS takedown_log (
+            seq         INTEGER NOT NULL PRIMARY KEY,
+            subject_id  TEXT NOT NULL,
+            post_id     TEXT NOT NULL,
+            platform    TEXT NOT NULL,
+            remote_id   TEXT NOT NULL,
+            url         TEXT,
+            outcome     TEXT NOT NULL CHECK (outcome IN ('deleted','manual','failed')),
+            message     TEXT NOT NULL DEFAULT '',
+            at          TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS takedown_log_subject ON takedown_log (subject_id)
+        """,
+    ),
 ]
 
 
