@@ -288,6 +288,8 @@ class _Runner:
             )
             self._done(row, RowState.HELD)
             return
+        if row.attempts and self._already_out(run, row):
+            return
         if not self._within_budget(run, row):
             return
         try:
@@ -346,6 +348,21 @@ class _Runner:
             self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
             self._done(row, RowState.CONFIRMED)
 
+    def _already_out(self, run: _PlatformRun, row: JournalRow) -> bool:
+        """After a failed try (a timeout may hide a success), ask the platform first."""
+        try:
+            found = run.platform.find(row.post)
+        except PlatformError as exc:
+            self._retry(run, row, exc, self._backoff(run, row), attempted=False)
+            return True
+        if found is None:
+            return False
+        if self.journal.mark_sent(row, self.owner, found, now=self.now_fn()):
+            self._after_publish(run, found)
+            self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
+        self._done(row, RowState.CONFIRMED)
+        return True
+
     # -- limits --------------------------------------------------------------
 
     def _within_budget(self, run: _PlatformRun, row: JournalRow) -> bool:
@@ -389,10 +406,18 @@ class _Runner:
         policy = run.policy
         return float(min(policy.backoff * (2**row.attempts), policy.max_backoff))
 
-    def _retry(self, run: _PlatformRun, row: JournalRow, exc: PlatformError, delay: float) -> None:
+    def _retry(
+        self,
+        run: _PlatformRun,
+        row: JournalRow,
+        exc: PlatformError,
+        delay: float,
+        *,
+        attempted: bool = True,
+    ) -> None:
         message = scrub(f"{run.name}: {type(exc).__name__}: {exc}")
         now = self.now_fn()
-        if row.attempts + 1 >= run.policy.max_attempts:
+        if attempted and row.attempts + 1 >= run.policy.max_attempts:
             self.journal.mark_failed(
                 row,
                 self.owner,
@@ -408,7 +433,7 @@ class _Runner:
             now=now,
             next_attempt_at=now + timedelta(seconds=delay),
             error=message,
-            attempted=True,
+            attempted=attempted,
         )
         log.info("%s; retrying %s in %.1fs", message, row.post_id, delay)
 

@@ -1,0 +1,272 @@
+"""After the meetup: publish an event's recap to the community's platforms.
+
+:func:`publish_event` composes one post per platform for the event summary
+and for each of its contents, plans them in the workspace's journal and runs
+the publishing runner, which asks the consent ledger again right before each
+call. With ``dry_run`` nothing is written and nothing is sent: the result says
+what would go out and what would be held back, and why.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from terrain.community import Member
+from terrain.consent import ConsentLedger, Decision, decide
+from terrain.content import Content
+from terrain.errors import ComposeError, TerrainError, ValidationError
+from terrain.events import Event, Venue
+from terrain.partnerships import Partner, Partnership, PartnershipStatus
+from terrain.plugins import Platform
+from terrain.posts import Mention, Post
+from terrain.publishing import (
+    Journal,
+    JournalRow,
+    Outcome,
+    PlatformPolicy,
+    RowState,
+    RunReport,
+    compose,
+    event_recaps,
+    publish,
+)
+
+if TYPE_CHECKING:
+    from terrain.store import Workspace
+
+__all__ = [
+    "PublishResult",
+    "clock_from",
+    "journal_of",
+    "plugin_hook",
+    "publish_event",
+    "workspace_gate",
+]
+
+
+@attrs.frozen
+class PublishResult:
+    """What :func:`publish_event` did (or, in a dry run, would do).
+
+    ``posts`` are the composed posts; ``compose_errors`` the platforms a
+    recap could not be made to fit (with what to change); ``report`` the
+    runner's outcome per post. ``dry_run`` outcomes are ``planned``
+    (would go out) or ``held`` (would be held back, with reasons).
+    """
+
+    event_id: str
+    dry_run: bool
+    posts: tuple[Post, ...]
+    report: RunReport
+    compose_errors: tuple[str, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        """Whether anything failed (a refused post, a stopped platform, a recap that
+        could not be composed)."""
+        return self.report.failed or bool(self.compose_errors)
+
+
+def clock_from(now: datetime | Callable[[], datetime]) -> Callable[[], datetime]:
+    """A clock: ``now`` itself if it is one, else a clock that starts at ``now``
+    and runs at the speed of real time (so retries and budgets can come due)."""
+    if callable(now):
+        return now
+    if now.tzinfo is None:
+        raise ValidationError(f"now={now!r} has no time zone; pass an aware datetime")
+    start = time.monotonic()
+    return lambda: now + timedelta(seconds=time.monotonic() - start)
+
+
+def journal_of(ws: Workspace) -> Journal:
+    """The publication journal of workspace ``ws`` (in its database)."""
+    return Journal(ws.db.path, create=False)
+
+
+def plugin_hook() -> Any:
+    """The hook relay of a freshly built plugin manager, or ``None`` if plugins
+    are not available."""
+    import terrain.plugins as plugins
+
+    factory = getattr(plugins, "get_plugin_manager", None)
+    return None if factory is None else factory().hook
+
+
+def workspace_gate(ws: Workspace) -> Callable[[Post, datetime], Decision]:
+    """The consent gate of a workspace: the ledger *as stored at the instant
+    asked*, read again for each decision (a withdrawal recorded by another
+    command during a run counts at once)."""
+
+    def gate(post: Post, at: datetime) -> Decision:
+        ledger = ws.ledger()
+        return decide(ledger, post, platform=post.platform, at=at, contents=_contents_of(ws, post))
+
+    return gate
+
+
+def _contents_of(ws: Workspace, post: Post) -> dict[str, Content]:
+    ids = set(post.content_ids) | {m.content_id for m in post.media if m.content_id}
+    return {cid: ws.get(Content, cid) for cid in sorted(ids)}
+
+
+def _may_tag(
+    ws: Workspace, ledger: ConsentLedger, at: datetime
+) -> Callable[[Member, str, Post], bool]:
+    """Ask the ledger whether ``member`` may be tagged in ``draft`` on ``platform``."""
+
+    def may_tag(member: Member, platform: str, draft: Post) -> bool:
+        probe = attrs.evolve(
+            draft, mentions=(Mention(handle=member.handles[platform], member_id=member.id),)
+        )
+        decision = decide(ledger, probe, platform=platform, at=at, contents=_contents_of(ws, probe))
+        return any(m.member_id == member.id for m in decision.kept_mentions)
+
+    return may_tag
+
+
+def compose_event(
+    ws: Workspace,
+    event_id: str,
+    platforms: Mapping[str, Platform],
+    *,
+    at: datetime,
+) -> tuple[list[Post], list[str]]:
+    """Compose the posts of event ``event_id`` for each platform.
+
+    Returns the posts and, per recap that cannot fit a platform, a message
+    saying what to change (other platforms and recaps still go ahead).
+    """
+    event = ws.get(Event, event_id)
+    contents = [c for c in ws.list(Content) if c.event_id == event_id]
+    venue = ws.get(Venue, event.venue_id).name if event.venue_id else None
+    partners = _active_partners(ws)
+    members = {m.id: m for m in ws.list(Member)}
+    ledger = ws.ledger()
+    may_tag = _may_tag(ws, ledger, at)
+    posts: list[Post] = []
+    errors: list[str] = []
+    for recap in event_recaps(event, contents, partners, venue_name=venue):
+        for name, platform in platforms.items():
+            try:
+                posts.append(
+                    compose(
+                        recap,
+                        platform=name,
+                        capabilities=platform.capabilities,
+                        members=members,
+                        may_tag=may_tag,
+                    )
+                )
+            except ComposeError as exc:
+                errors.append(f"{recap.key} → {exc}")
+    return posts, errors
+
+
+def _active_partners(ws: Workspace) -> list[Partner]:
+    active = {p.partner_id for p in ws.list(Partnership) if p.status is PartnershipStatus.ACTIVE}
+    return [p for p in ws.list(Partner) if p.id in active]
+
+
+def publish_event(
+    ws: Workspace,
+    event_id: str,
+    platforms: Sequence[str] | Mapping[str, Platform],
+    *,
+    dry_run: bool = False,
+    now: datetime | Callable[[], datetime],
+    hook: Any = None,
+    policies: Mapping[str, PlatformPolicy] | None = None,
+    max_wait: float = 120.0,
+    on_progress: Callable[[JournalRow], None] | None = None,
+) -> PublishResult:
+    """Publish the recap of event ``event_id`` to ``platforms``.
+
+    ``platforms`` are names configured in the workspace (or platform objects
+    by name). ``now`` is the clock (a datetime starts a clock there). Consent
+    is decided for each post at the moment of its call and recorded in the
+    workspace's decision log; posts already published are never sent again,
+    so running this twice (or after a crash) is safe. ``hook`` defaults to
+    the installed plugins' hooks.
+    """
+    clock = clock_from(now)
+    ws.get(Event, event_id)  # NotFound, with how to list events, before anything else
+    if isinstance(platforms, Mapping):
+        objects = dict(platforms)
+    else:
+        if not platforms:
+            raise ValidationError(
+                "name at least one platform to publish to (e.g. --to x --to facebook); "
+                f"available: {', '.join(ws.platform_names())}"
+            )
+        objects = {name: ws.platform(name) for name in dict.fromkeys(platforms)}
+    posts, errors = compose_event(ws, event_id, objects, at=clock())
+    if dry_run:
+        return PublishResult(
+            event_id=event_id,
+            dry_run=True,
+            posts=tuple(posts),
+            report=_dry_run(ws, posts, clock()),
+            compose_errors=tuple(errors),
+        )
+    report = publish(
+        journal_of(ws),
+        objects,
+        posts,
+        gate=workspace_gate(ws),
+        now_fn=clock,
+        record_decision=ws.record_decision,
+        hook=plugin_hook() if hook is None else hook,
+        policies=policies,
+        max_wait=max_wait,
+        on_progress=on_progress,
+    )
+    return PublishResult(
+        event_id=event_id,
+        dry_run=False,
+        posts=tuple(posts),
+        report=report,
+        compose_errors=tuple(errors),
+    )
+
+
+def _dry_run(ws: Workspace, posts: Sequence[Post], at: datetime) -> RunReport:
+    gate = workspace_gate(ws)
+    journal = journal_of(ws)
+    outcomes = []
+    for post in posts:
+        row = journal.get(post.id, post.platform)
+        if row is not None and row.state in (RowState.SENT, RowState.CONFIRMED):
+            outcomes.append(
+                Outcome(post.id, post.platform, row.state, "already published", attempts=0)
+            )
+            continue
+        try:
+            decision = gate(post, at)
+        except TerrainError as exc:
+            outcomes.append(
+                Outcome(post.id, post.platform, RowState.HELD, f"would be held back: {exc}")
+            )
+            continue
+        if decision.allowed:
+            dropped = [m.handle for m in decision.dropped_mentions]
+            note = f" (without the mention of {', '.join(dropped)})" if dropped else ""
+            outcomes.append(
+                Outcome(post.id, post.platform, RowState.PLANNED, f"would be published{note}")
+            )
+        else:
+            reasons = tuple(r.text for r in decision.blocking)
+            outcomes.append(
+                Outcome(
+                    post.id,
+                    post.platform,
+                    RowState.HELD,
+                    "would be held back: " + "; ".join(reasons),
+                    reasons=reasons,
+                )
+            )
+    return RunReport(outcomes=tuple(outcomes))

@@ -1,0 +1,164 @@
+"""Takedown: a person withdraws their consent; what it covered comes down.
+
+:func:`takedown` withdraws ``subject_id``'s consent (or uses a withdrawal
+already recorded), asks the consent engine which published posts the
+withdrawal affects, deletes each through its platform, and records what
+could not be deleted automatically with the URL to remove by hand. Plugins
+hear about it through ``terrain_consent_withdrawn(subject, receipts)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from terrain.community import Member
+from terrain.consent import Scope, ScopeKind, withdrawal_impact
+from terrain.content import Content
+from terrain.errors import ConfigError, PlatformError
+from terrain.events import Event
+from terrain.plugins import Platform
+from terrain.posts import Receipt
+from terrain.publishing import RowState, TakedownEntry, scrub
+from terrain.workflows._publish import journal_of, plugin_hook
+
+if TYPE_CHECKING:
+    from terrain.store import Workspace
+
+__all__ = ["TakedownResult", "takedown"]
+
+
+@attrs.frozen
+class TakedownResult:
+    """What a takedown did.
+
+    ``withdrawn`` are the consent record ids withdrawn now (empty when a
+    withdrawal was already recorded); ``entries`` one line per affected
+    receipt: ``deleted``, ``manual`` (remove it by hand at ``url``) or
+    ``failed`` (the platform refused; retry, or remove it by hand).
+    """
+
+    subject_id: str
+    at: datetime
+    withdrawn: tuple[str, ...]
+    entries: tuple[TakedownEntry, ...]
+    content_ids: tuple[str, ...] = ()
+
+    @property
+    def to_remove_by_hand(self) -> tuple[TakedownEntry, ...]:
+        """What could not be deleted automatically."""
+        return tuple(e for e in self.entries if e.outcome != "deleted")
+
+    @property
+    def failed(self) -> bool:
+        """Whether something is still online that should not be."""
+        return bool(self.to_remove_by_hand)
+
+
+def takedown(
+    ws: Workspace,
+    subject_id: str,
+    *,
+    event_id: str | None = None,
+    now: datetime,
+    platforms: Mapping[str, Platform] | None = None,
+    hook: Any = None,
+    recorded_by: str | None = None,
+) -> TakedownResult:
+    """Withdraw ``subject_id``'s consent at ``now`` and take down what it covered.
+
+    ``event_id`` limits the withdrawal (and the takedown) to that event's
+    content. ``platforms`` replaces the workspace's platforms by name
+    (tests); by default each is built from ``terrain.toml``.
+    """
+    member = ws.get(Member, subject_id)
+    scope = None
+    if event_id is not None:
+        ws.get(Event, event_id)
+        scope = Scope(kind=ScopeKind.EVENT, ref=event_id)
+    ledger = ws.ledger()
+    withdrawn = ledger.withdraw(subject_id, at=now, scope=scope, recorded_by=recorded_by)
+    if withdrawn:
+        ws.save_ledger(ledger)
+    journal = journal_of(ws)
+    published = [
+        (row.post, row.receipt)
+        for row in journal.rows(states=(RowState.SENT, RowState.CONFIRMED))
+        if row.receipt is not None and row.taken_down_at is None
+    ]
+    impact = withdrawal_impact(
+        subject_id,
+        contents=ws.list(Content),
+        published=published,
+        at=now,
+        ledger=ledger,
+        scope=scope,
+    )
+    built: dict[str, Platform | str] = dict(platforms or {})
+    entries: list[TakedownEntry] = []
+    for item in impact.takedown:
+        entry = _take_down(ws, built, subject_id, item.receipt, now)
+        journal.record_takedown(entry)
+        entries.append(entry)
+    receipts = [t.receipt for t in impact.takedown]
+    relay = plugin_hook() if hook is None else hook
+    caller: Callable[..., Any] | None = getattr(relay, "terrain_consent_withdrawn", None)
+    if caller is not None:
+        caller(subject=member, receipts=receipts)
+    return TakedownResult(
+        subject_id=subject_id,
+        at=now,
+        withdrawn=tuple(c.id for c in withdrawn),
+        entries=tuple(entries),
+        content_ids=impact.content_ids,
+    )
+
+
+def _take_down(
+    ws: Workspace,
+    built: dict[str, Platform | str],
+    subject_id: str,
+    receipt: Receipt,
+    now: datetime,
+) -> TakedownEntry:
+    def entry(outcome: str, message: str) -> TakedownEntry:
+        return TakedownEntry(
+            subject_id=subject_id,
+            post_id=receipt.post_id,
+            platform=receipt.platform,
+            remote_id=receipt.remote_id,
+            url=receipt.url,
+            outcome=outcome,
+            message=scrub(message),
+            at=now,
+        )
+
+    where = receipt.url or f"{receipt.platform} post {receipt.remote_id}"
+    platform = built.get(receipt.platform)
+    if platform is None:
+        try:
+            platform = ws.platform(receipt.platform)
+        except ConfigError as exc:
+            platform = str(exc)
+        built[receipt.platform] = platform
+    if isinstance(platform, str):
+        return entry(
+            "manual", f"{receipt.platform} is not available ({platform}); remove {where} by hand"
+        )
+    if not platform.capabilities.delete:
+        return entry(
+            "manual",
+            f"{receipt.platform} cannot delete posts through its API; remove {where} by hand",
+        )
+    try:
+        platform.delete(receipt)
+    except PlatformError as exc:
+        return entry(
+            "failed",
+            f"{receipt.platform} did not delete it ({type(exc).__name__}: {exc}); run the "
+            f"takedown again later, or remove {where} by hand",
+        )
+    return entry("deleted", f"deleted from {receipt.platform}")
