@@ -1,0 +1,309 @@
+"""The Facebook Page platform (Graph API through facebook-sdk 3.1).
+
+- Text only: ``POST /{page-id}/feed`` with ``message`` (and ``link``).
+- One photo: ``POST /{page-id}/photos`` (multipart ``source``, ``message``,
+  ``alt_text_custom``): the photo is the post.
+- Several photos: each to ``/{page-id}/photos`` with ``published=false``, then
+  one ``POST /{page-id}/feed`` with ``attached_media[i]={"media_fbid": …}``.
+  If the feed post fails, the unpublished photos are deleted again.
+- ``delete``: ``DELETE /{post-id}`` then each photo (already gone is fine).
+- ``find``: reads the page's latest ``published_posts`` (``find_limit``, 25 by
+  default) and matches the exact message this adapter would send; older posts
+  are not seen.
+
+Configuration: ``[platforms.facebook] page_id = "…"`` (``graph_version``,
+``timeout``, ``find_limit`` optional) and ``TERRAIN_FACEBOOK_PAGE_TOKEN`` in the
+environment. Nothing here imports facebook-sdk until a platform is built.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from terrain.errors import ConfigError, NotFound, PlatformError, Rejected
+from terrain.plugins._protocols import Platform, PlatformContext, Storage
+from terrain.posts import Capabilities, Post, Receipt
+from terrain_adapters._graph import GraphClient, graph_settings
+
+__all__ = ["FACEBOOK_CAPABILITIES", "TOKEN_VARIABLE", "FacebookPage", "FacebookPageFactory"]
+
+TOKEN_VARIABLE = "TERRAIN_FACEBOOK_PAGE_TOKEN"
+
+FACEBOOK_CAPABILITIES = Capabilities(
+    max_text_length=63206,
+    max_media=10,
+    media_types=frozenset({"image/jpeg", "image/png", "image/gif"}),
+    max_media_bytes=10 * 1024 * 1024,
+    alt_text=True,
+    max_alt_text_length=1000,
+    mentions=False,
+    threads=False,
+    delete=True,
+)
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def message_of(post: Post) -> str:
+    """The text sent as the post's ``message`` (and looked for by ``find``).
+
+    Mentions are written as ``@handle`` (a Page cannot tag people through the
+    API); the link is appended when the text does not already hold it and the
+    post has photos (a text post carries it in the ``link`` field instead).
+    """
+    text = post.text_with_mentions()
+    if post.link and post.media and post.link not in text:
+        text = f"{text}\n{post.link}" if text else post.link
+    return text
+
+
+class FacebookPage:
+    """Publishes to one Facebook Page. Build it with :class:`FacebookPageFactory`."""
+
+    name = "facebook"
+    capabilities = FACEBOOK_CAPABILITIES
+
+    def __init__(
+        self,
+        graph: GraphClient,
+        *,
+        page_id: str,
+        storage: Storage | None,
+        find_limit: int = 25,
+        clock: Clock = _utcnow,
+    ) -> None:
+        self._graph = graph
+        self._page = page_id
+        self._storage = storage
+        self._find_limit = find_limit
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"FacebookPage(page_id={self._page!r})"
+
+    def publish(self, post: Post) -> Receipt:
+        """Publish ``post`` on the page (see the module docstring for the calls)."""
+        self._check(post)
+        message = message_of(post)
+        if not post.media:
+            fields: dict[str, Any] = {"message": message}
+            if post.link:
+                fields["link"] = post.link
+            answer = self._graph.post(f"{self._page}/feed", **fields)
+            return self._receipt(post, _id(answer, "feed post"), ())
+        if len(post.media) == 1:
+            media = post.media[0]
+            answer = self._graph.post_file(
+                f"{self._page}/photos",
+                data=self._bytes(media.key),
+                filename=_filename(media.key),
+                media_type=media.media_type,
+                message=message or None,
+                alt_text_custom=media.alt_text or None,
+                published=True,
+            )
+            photo_id = _id(answer, "photo")
+            post_id = str(answer.get("post_id") or photo_id)
+            parts = (photo_id,) if post_id != photo_id else ()
+            return self._receipt(post, post_id, parts)
+        photo_ids: list[str] = []
+        try:
+            for media in post.media:
+                answer = self._graph.post_file(
+                    f"{self._page}/photos",
+                    data=self._bytes(media.key),
+                    filename=_filename(media.key),
+                    media_type=media.media_type,
+                    alt_text_custom=media.alt_text or None,
+                    published=False,
+                )
+                photo_ids.append(_id(answer, "photo"))
+            attached = {
+                f"attached_media[{i}]": json.dumps({"media_fbid": pid}, separators=(",", ":"))
+                for i, pid in enumerate(photo_ids)
+            }
+            answer = self._graph.post(f"{self._page}/feed", message=message, **attached)
+            return self._receipt(post, _id(answer, "feed post"), tuple(photo_ids))
+        except BaseException:
+            self._forget(photo_ids)
+            raise
+
+    def delete(self, receipt: Receipt) -> None:
+        """Delete the post, then the photos it was made of; already gone is fine."""
+        for object_id in (receipt.remote_id, *receipt.part_ids):
+            self._delete_quietly(object_id)
+
+    def find(self, post: Post) -> Receipt | None:
+        """The receipt of ``post`` if one of the page's latest posts has its message."""
+        message = message_of(post)
+        if not message:
+            return None
+        answer = self._graph.get(
+            f"{self._page}/published_posts",
+            fields="id,message,created_time,attachments{target,subattachments}",
+            limit=self._find_limit,
+        )
+        for item in answer.get("data") or []:
+            if not isinstance(item, dict) or item.get("message") != message:
+                continue
+            return Receipt(
+                platform=self.name,
+                post_id=post.id,
+                remote_id=str(item["id"]),
+                published_at=_graph_time(item.get("created_time")) or self._clock(),
+                url=f"https://www.facebook.com/{item['id']}",
+                part_ids=_attachment_ids(item, str(item["id"])),
+            )
+        return None
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _check(self, post: Post) -> None:
+        caps = self.capabilities
+        if len(post.media) > caps.max_media:
+            raise Rejected(
+                f"facebook: post {post.id} has {len(post.media)} photos; a page post takes "
+                f"at most {caps.max_media}. Split it or pick the best ones.",
+                platform=self.name,
+            )
+        for media in post.media:
+            if media.media_type not in caps.media_types:
+                raise Rejected(
+                    f"facebook: {media.key} is {media.media_type}; a page photo must be one of "
+                    f"{', '.join(sorted(caps.media_types))}",
+                    platform=self.name,
+                )
+            if caps.max_alt_text_length and len(media.alt_text) > caps.max_alt_text_length:
+                raise Rejected(
+                    f"facebook: the alt text of {media.key} has {len(media.alt_text)} characters; "
+                    f"at most {caps.max_alt_text_length} are accepted. Shorten it.",
+                    platform=self.name,
+                )
+        if post.media and self._storage is None:
+            raise ConfigError(
+                f"facebook: post {post.id} has photos but the workspace has no storage to "
+                "read them from; configure [storage] in terrain.toml"
+            )
+
+    def _bytes(self, key: str) -> bytes:
+        assert self._storage is not None  # checked by _check
+        try:
+            return self._storage.get(key)
+        except NotFound:
+            raise Rejected(
+                f"facebook: media {key!r} is not in the workspace storage; import it again",
+                platform=self.name,
+            ) from None
+
+    def _receipt(self, post: Post, remote_id: str, parts: tuple[str, ...]) -> Receipt:
+        return Receipt(
+            platform=self.name,
+            post_id=post.id,
+            remote_id=remote_id,
+            published_at=self._clock(),
+            url=f"https://www.facebook.com/{remote_id}",
+            part_ids=parts,
+        )
+
+    def _forget(self, photo_ids: list[str]) -> None:
+        for photo_id in photo_ids:
+            # an unpublished photo nobody sees; the original error matters more
+            with contextlib.suppress(PlatformError):
+                self._graph.delete(photo_id)
+
+    def _delete_quietly(self, object_id: str) -> None:
+        try:
+            self._graph.delete(object_id)
+        except Rejected as exc:
+            # Graph answers code 100 ("does not exist") for an object already deleted
+            if "(Graph error 100" not in str(exc):
+                raise
+
+
+def _id(answer: Mapping[str, Any], what: str) -> str:
+    value = answer.get("id")
+    if not value:
+        raise Rejected(f"facebook: the Graph API created a {what} but returned no id")
+    return str(value)
+
+
+def _filename(key: str) -> str:
+    return key.rsplit("/", 1)[-1] or "photo"
+
+
+def _graph_time(value: object) -> datetime | None:
+    """Graph's ``2026-03-02T19:04:11+0000`` as an aware datetime."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return None
+
+
+def _attachment_ids(item: Mapping[str, Any], remote_id: str) -> tuple[str, ...]:
+    ids: list[str] = []
+    for attachment in (item.get("attachments") or {}).get("data") or []:
+        subs = (attachment.get("subattachments") or {}).get("data") or []
+        for sub in subs or [attachment]:
+            target = (sub.get("target") or {}).get("id")
+            if target and str(target) != remote_id and str(target) not in ids:
+                ids.append(str(target))
+    return tuple(ids)
+
+
+class FacebookPageFactory:
+    """Builds the ``facebook`` platform from ``[platforms.facebook]`` and the environment.
+
+    ``clock`` gives the publication time written on receipts (tests pass a fixed one).
+    """
+
+    name = "facebook"
+
+    def __init__(self, *, clock: Clock = _utcnow) -> None:
+        self._clock = clock
+
+    def __call__(self, context: PlatformContext) -> Platform:
+        """A :class:`FacebookPage` for the page in ``context.settings``."""
+        settings = context.settings
+        page_id = settings.get("page_id")
+        if isinstance(page_id, int) and not isinstance(page_id, bool):
+            page_id = str(page_id)
+        if not isinstance(page_id, str) or not page_id.strip().isdigit():
+            raise ConfigError(
+                f'[platforms.facebook] page_id = {page_id!r}: set page_id = "<numeric id>" '
+                "(Page settings → About → Page ID)"
+            )
+        find_limit = settings.get("find_limit", 25)
+        if (
+            isinstance(find_limit, bool)
+            or not isinstance(find_limit, int)
+            or not (1 <= find_limit <= 100)
+        ):
+            raise ConfigError(
+                f"[platforms.facebook] find_limit = {find_limit!r}: give a number from 1 to 100"
+            )
+        version, timeout = graph_settings(settings, table="facebook")
+        token = context.secrets.get(TOKEN_VARIABLE, purpose="publish on the Facebook page")
+        graph = GraphClient(
+            token,
+            platform="facebook",
+            token_variable=TOKEN_VARIABLE,
+            version=version,
+            timeout=timeout,
+        )
+        return FacebookPage(
+            graph,
+            page_id=page_id.strip(),
+            storage=context.storage,
+            find_limit=find_limit,
+            clock=self._clock,
+        )
