@@ -1,0 +1,353 @@
+"""The Instagram platform (Instagram API with Facebook Login, through facebook-sdk 3.1).
+
+Instagram fetches images itself, from a public URL: the workspace storage must
+give one (:meth:`Storage.public_url`, a presigned URL with the ``s3`` storage).
+
+- One image: ``POST /{ig-user-id}/media`` with ``image_url``, ``caption``,
+  ``alt_text`` and ``user_tags``; poll ``GET /{container}?fields=status_code``
+  until ``FINISHED`` (bounded, with backoff); ``POST /{ig-user-id}/media_publish``
+  with ``creation_id``.
+- Several images (2–10): one container per image with ``is_carousel_item=true``,
+  then a ``media_type=CAROUSEL`` container with ``children`` and the caption,
+  then ``media_publish``.
+- ``user_tags`` only for :class:`~terrain.posts.Mention` with a ``member_id``
+  (the consent gate has already dropped the members who did not agree to be
+  tagged); partners are written as ``@handle`` in the caption.
+- ``find``: reads the account's latest media (``find_limit``) for the exact caption.
+- ``delete``: the Instagram API cannot delete a published post; it raises
+  :class:`~terrain.errors.Rejected` with the permalink to delete it by hand.
+
+Configuration: ``[platforms.instagram] ig_user_id = "…"`` (``graph_version``,
+``timeout``, ``find_limit``, ``poll_attempts`` optional) and
+``TERRAIN_INSTAGRAM_TOKEN`` or, when unset, ``TERRAIN_FACEBOOK_PAGE_TOKEN`` (the
+token of the Page the Instagram account is linked to).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from terrain.errors import ConfigError, PlatformError, Rejected, TransientError
+from terrain.plugins._protocols import Platform, PlatformContext, Storage
+from terrain.posts import Capabilities, Post, PostMedia, Receipt
+from terrain_adapters._graph import GraphClient, graph_settings
+
+__all__ = [
+    "INSTAGRAM_CAPABILITIES",
+    "MAX_HASHTAGS",
+    "TOKEN_VARIABLES",
+    "Instagram",
+    "InstagramFactory",
+    "caption_of",
+]
+
+TOKEN_VARIABLES = ("TERRAIN_INSTAGRAM_TOKEN", "TERRAIN_FACEBOOK_PAGE_TOKEN")
+MAX_HASHTAGS = 30
+
+INSTAGRAM_CAPABILITIES = Capabilities(
+    max_text_length=2200,
+    max_media=10,
+    media_types=frozenset({"image/jpeg"}),
+    max_media_bytes=8 * 1024 * 1024,
+    alt_text=True,
+    max_alt_text_length=1000,
+    mentions=True,
+    threads=False,
+    delete=False,
+    requires_media=True,
+)
+
+_HASHTAG = re.compile(r"(?<!\w)#\w+")
+
+Clock = Callable[[], datetime]
+Sleep = Callable[[float], None]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def caption_of(post: Post) -> str:
+    """The caption sent (and looked for by ``find``): the text, then ``@handle``
+    for partners; members are tagged on the image instead."""
+    handles = " ".join(f"@{m.handle}" for m in post.mentions if m.member_id is None)
+    text = post.text
+    if post.link and post.link not in text:
+        text = f"{text}\n{post.link}" if text else post.link
+    if handles:
+        text = f"{text}\n\n{handles}" if text else handles
+    return text
+
+
+def user_tags_of(post: Post) -> list[dict[str, Any]]:
+    """``user_tags`` for the members who agreed to be tagged, spread across the image."""
+    members = [m for m in post.mentions if m.member_id is not None]
+    return [
+        {"username": m.handle, "x": round((i + 1) / (len(members) + 1), 3), "y": 0.9}
+        for i, m in enumerate(members)
+    ]
+
+
+class Instagram:
+    """Publishes to one Instagram professional account. Build it with :class:`InstagramFactory`."""
+
+    name = "instagram"
+    capabilities = INSTAGRAM_CAPABILITIES
+
+    def __init__(
+        self,
+        graph: GraphClient,
+        *,
+        ig_user_id: str,
+        storage: Storage | None,
+        find_limit: int = 25,
+        poll_attempts: int = 8,
+        clock: Clock = _utcnow,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        self._graph = graph
+        self._user = ig_user_id
+        self._storage = storage
+        self._find_limit = find_limit
+        self._poll_attempts = poll_attempts
+        self._clock = clock
+        self._sleep = sleep
+
+    def __repr__(self) -> str:
+        return f"Instagram(ig_user_id={self._user!r})"
+
+    def publish(self, post: Post) -> Receipt:
+        """Create the container(s), wait until ready, publish; return the receipt."""
+        urls = self._check(post)
+        caption = caption_of(post)
+        tags = user_tags_of(post)
+        if len(post.media) == 1:
+            container = self._container(post.media[0], urls[0], caption=caption, tags=tags)
+        else:
+            children = [
+                self._container(media, url, tags=tags if i == 0 else [], carousel_item=True)
+                for i, (media, url) in enumerate(zip(post.media, urls, strict=True))
+            ]
+            answer = self._graph.post(
+                f"{self._user}/media",
+                media_type="CAROUSEL",
+                children=",".join(children),
+                caption=caption or None,
+            )
+            container = _id(answer, "carousel container")
+            self._wait(container)
+        answer = self._graph.post(f"{self._user}/media_publish", creation_id=container)
+        media_id = _id(answer, "post")
+        url: str | None = None
+        try:
+            url = self._graph.get(media_id, fields="permalink").get("permalink") or None
+        except PlatformError:
+            url = None  # the post exists; a missing permalink is not worth failing it
+        return Receipt(
+            platform=self.name,
+            post_id=post.id,
+            remote_id=media_id,
+            published_at=self._clock(),
+            url=url,
+        )
+
+    def delete(self, receipt: Receipt) -> None:
+        """Not possible through the API: raises :class:`Rejected` saying what to do."""
+        where = receipt.url or f"media {receipt.remote_id}"
+        raise Rejected(
+            f"instagram: the Instagram API cannot delete a published post; delete {where} "
+            "in the Instagram app (… → Delete), then record the takedown as done",
+            platform=self.name,
+        )
+
+    def find(self, post: Post) -> Receipt | None:
+        """The receipt of ``post`` if one of the account's latest media has its caption."""
+        caption = caption_of(post)
+        answer = self._graph.get(
+            f"{self._user}/media",
+            fields="id,caption,timestamp,permalink",
+            limit=self._find_limit,
+        )
+        for item in answer.get("data") or []:
+            if not isinstance(item, dict) or (item.get("caption") or "") != caption:
+                continue
+            return Receipt(
+                platform=self.name,
+                post_id=post.id,
+                remote_id=str(item["id"]),
+                published_at=_ig_time(item.get("timestamp")) or self._clock(),
+                url=item.get("permalink") or None,
+            )
+        return None
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _check(self, post: Post) -> list[str]:
+        caps = self.capabilities
+        if not post.media:
+            raise Rejected(
+                f"instagram: post {post.id} has no image; Instagram posts need at least one",
+                platform=self.name,
+            )
+        if len(post.media) > caps.max_media:
+            raise Rejected(
+                f"instagram: post {post.id} has {len(post.media)} images; a carousel takes at "
+                f"most {caps.max_media}",
+                platform=self.name,
+            )
+        caption = caption_of(post)
+        if len(caption) > caps.max_text_length:
+            raise Rejected(
+                f"instagram: the caption of post {post.id} has {len(caption)} characters; "
+                f"at most {caps.max_text_length} are accepted",
+                platform=self.name,
+            )
+        hashtags = len(_HASHTAG.findall(caption))
+        if hashtags > MAX_HASHTAGS:
+            raise Rejected(
+                f"instagram: the caption of post {post.id} has {hashtags} hashtags; "
+                f"at most {MAX_HASHTAGS} are accepted",
+                platform=self.name,
+            )
+        for media in post.media:
+            if media.media_type not in caps.media_types:
+                raise Rejected(
+                    f"instagram: {media.key} is {media.media_type}; the Instagram API publishes "
+                    "JPEG images only. Convert it first.",
+                    platform=self.name,
+                )
+        if self._storage is None:
+            raise ConfigError(
+                "instagram: the workspace has no storage; Instagram needs the images at a "
+                'public URL: configure [storage] backend = "s3"'
+            )
+        urls: list[str] = []
+        for media in post.media:
+            url = self._storage.public_url(media.key)
+            if not url:
+                raise ConfigError(
+                    f"instagram: the {self._storage.name!r} storage cannot give a public URL "
+                    f"for {media.key}, and Instagram fetches images from one. Use the s3 "
+                    'storage ([storage] backend = "s3"), which gives presigned URLs.'
+                )
+            urls.append(url)
+        return urls
+
+    def _container(
+        self,
+        media: PostMedia,
+        url: str,
+        *,
+        caption: str | None = None,
+        tags: list[dict[str, Any]],
+        carousel_item: bool = False,
+    ) -> str:
+        answer = self._graph.post(
+            f"{self._user}/media",
+            image_url=url,
+            caption=caption or None,
+            alt_text=media.alt_text or None,
+            user_tags=tags or None,
+            is_carousel_item=True if carousel_item else None,
+        )
+        container = _id(answer, "media container")
+        self._wait(container)
+        return container
+
+    def _wait(self, container: str) -> None:
+        """Poll the container until ``FINISHED``; back off 1, 2, 4… s (at most 30 s)."""
+        delay = 1.0
+        status = "UNKNOWN"
+        for attempt in range(self._poll_attempts):
+            answer = self._graph.get(container, fields="status_code,status")
+            status = str(answer.get("status_code") or "UNKNOWN")
+            if status in {"FINISHED", "PUBLISHED"}:
+                return
+            if status in {"ERROR", "EXPIRED"}:
+                raise Rejected(
+                    f"instagram: container {container} is {status}: "
+                    f"{answer.get('status') or 'no detail'}. Check that the image URL is "
+                    "public and the image is a JPEG within Instagram's limits.",
+                    platform=self.name,
+                )
+            if attempt + 1 < self._poll_attempts:
+                self._sleep(delay)
+                delay = min(delay * 2, 30.0)
+        raise TransientError(
+            f"instagram: container {container} still {status} after {self._poll_attempts} "
+            "checks; try again later",
+            platform=self.name,
+        )
+
+
+def _id(answer: Mapping[str, Any], what: str) -> str:
+    value = answer.get("id")
+    if not value:
+        raise Rejected(f"instagram: the Graph API created a {what} but returned no id")
+    return str(value)
+
+
+def _ig_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return None
+
+
+class InstagramFactory:
+    """Builds the ``instagram`` platform from ``[platforms.instagram]`` and the environment.
+
+    ``clock`` and ``sleep`` are for tests (a fixed time, no real waiting).
+    """
+
+    name = "instagram"
+
+    def __init__(self, *, clock: Clock = _utcnow, sleep: Sleep = time.sleep) -> None:
+        self._clock = clock
+        self._sleep = sleep
+
+    def __call__(self, context: PlatformContext) -> Platform:
+        """An :class:`Instagram` for the account in ``context.settings``."""
+        settings = context.settings
+        user = settings.get("ig_user_id")
+        if isinstance(user, int) and not isinstance(user, bool):
+            user = str(user)
+        if not isinstance(user, str) or not user.strip().isdigit():
+            raise ConfigError(
+                f'[platforms.instagram] ig_user_id = {user!r}: set ig_user_id = "<numeric id>" '
+                "(GET /{page-id}?fields=instagram_business_account gives it)"
+            )
+        find_limit = _int_setting(settings, "find_limit", 25, 1, 100)
+        poll_attempts = _int_setting(settings, "poll_attempts", 8, 1, 30)
+        version, timeout = graph_settings(settings, table="instagram")
+        variable = next(
+            (name for name in TOKEN_VARIABLES if context.secrets.has(name)), TOKEN_VARIABLES[0]
+        )
+        token = context.secrets.get(variable, purpose="publish on Instagram")
+        graph = GraphClient(
+            token, platform="instagram", token_variable=variable, version=version, timeout=timeout
+        )
+        return Instagram(
+            graph,
+            ig_user_id=user.strip(),
+            storage=context.storage,
+            find_limit=find_limit,
+            poll_attempts=poll_attempts,
+            clock=self._clock,
+            sleep=self._sleep,
+        )
+
+
+def _int_setting(settings: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
+    value = settings.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(
+            f"[platforms.instagram] {key} = {value!r}: give a whole number from {low} to {high}"
+        )
+    return value
