@@ -1,0 +1,257 @@
+"""Importing the photos of a meetup into the workspace.
+
+:func:`import_media` prepares every file with :func:`terrain.media.prepare_image`
+(location metadata out, orientation kept, corrupt files rejected) on every
+core, then stores each new photo as one :class:`~terrain.Content` of kind
+``photo`` with one :class:`~terrain.MediaFile`. Nobody is identified yet
+(``people_reviewed=False``, no appearances): until someone reviews who is in
+the photo, it cannot be published.
+
+One bad file never stops the batch: the report gives one outcome per file
+(imported, duplicate of a photo already stored, or rejected with the reason).
+"""
+
+from __future__ import annotations
+
+import enum
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
+from pathlib import Path
+
+import attrs
+
+from terrain.content import Content, ContentKind, MediaFile
+from terrain.errors import StorageError, TerrainError, ValidationError
+from terrain.events import Event
+from terrain.media import MediaRejected, PreparedImage, prepare_image
+from terrain.projects import Project
+from terrain.store import Workspace
+
+__all__ = ["FileOutcome", "ImportReport", "ImportStatus", "import_media"]
+
+#: Below this many files, preparing them in this process beats starting workers.
+PARALLEL_THRESHOLD = 8
+
+
+class ImportStatus(enum.StrEnum):
+    """What happened to one file."""
+
+    IMPORTED = "imported"
+    DUPLICATE = "duplicate"  #: the same photo (same bytes once stripped) is already stored
+    REJECTED = "rejected"  #: not an image, corrupt, unreadable: ``reason`` says why
+
+
+@attrs.frozen
+class FileOutcome:
+    """The outcome for one file: its content id when imported (or already there)."""
+
+    path: str
+    status: ImportStatus
+    content_id: str | None = None
+    checksum: str | None = None
+    reason: str = ""
+
+
+@attrs.frozen
+class ImportReport:
+    """One outcome per file, in the order the files were given."""
+
+    outcomes: tuple[FileOutcome, ...]
+
+    def _with(self, status: ImportStatus) -> tuple[FileOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.status is status)
+
+    @property
+    def imported(self) -> tuple[FileOutcome, ...]:
+        """Files stored as new photos."""
+        return self._with(ImportStatus.IMPORTED)
+
+    @property
+    def duplicates(self) -> tuple[FileOutcome, ...]:
+        """Files whose photo was already in the workspace (or earlier in the batch)."""
+        return self._with(ImportStatus.DUPLICATE)
+
+    @property
+    def rejected(self) -> tuple[FileOutcome, ...]:
+        """Files that were not stored; each ``reason`` says why and what to do."""
+        return self._with(ImportStatus.REJECTED)
+
+    @property
+    def ok(self) -> bool:
+        """Whether no file was rejected."""
+        return not self.rejected
+
+    def summary(self) -> str:
+        """``"12 imported, 1 duplicate, 2 rejected"``."""
+        return (
+            f"{len(self.imported)} imported, {len(self.duplicates)} duplicate, "
+            f"{len(self.rejected)} rejected"
+        )
+
+
+Prepared = tuple[str, PreparedImage | None, str]
+
+
+def _prepare_path(path: str) -> Prepared:
+    """Read and prepare one file (runs in a worker process): (path, image, reason)."""
+    name = Path(path).name
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        return path, None, f"{name}: is a folder, not a photo; give the files inside it"
+    except FileNotFoundError:
+        return path, None, f"{name}: does not exist (check the path)"
+    except OSError as exc:
+        return path, None, f"{name}: cannot be read ({exc.strerror or exc})"
+    try:
+        return path, prepare_image(data, name=name), ""
+    except MediaRejected as exc:
+        return path, None, str(exc)
+
+
+def _prepared(paths: Sequence[str], workers: int | None) -> Iterator[Prepared]:
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count <= 1 or len(paths) < PARALLEL_THRESHOLD:
+        yield from map(_prepare_path, paths)
+        return
+    count = min(count, len(paths))
+    # forkserver: safe even when the caller runs threads (fork is not)
+    context = multiprocessing.get_context("forkserver")
+    chunk = max(1, min(16, len(paths) // (count * 8)))
+    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
+        yield from pool.map(_prepare_path, paths, chunksize=chunk)
+
+
+def _link(event_id: str | None, project_id: str | None) -> str:
+    if event_id is not None:
+        return f"events/{event_id}"
+    if project_id is not None:
+        return f"projects/{project_id}"
+    return "unfiled"
+
+
+def import_media(
+    ws: Workspace,
+    paths: Iterable[Path | str],
+    *,
+    event_id: str | None = None,
+    project_id: str | None = None,
+    now: datetime,
+    progress: Callable[[int, int, FileOutcome], None] | None = None,
+    workers: int | None = None,
+) -> ImportReport:
+    """Import photo files into ``ws``; one :class:`FileOutcome` per file.
+
+    ``event_id`` or ``project_id`` (one at most, and it must exist) links
+    the photos to where they were taken. ``now`` is the import time (the
+    contents' ``created_at``). ``progress(done, total, outcome)`` is called
+    after each file. ``workers`` is the number of processes preparing files
+    (default: one per core; small batches run in this process).
+
+    Each photo is stored, then its record written in one transaction; if the
+    record cannot be written the stored file is removed, so nothing is left
+    half imported. A file whose stripped bytes are already stored is a
+    duplicate and is not stored again.
+    """
+    if not isinstance(now, datetime) or now.utcoffset() is None:
+        raise ValidationError(
+            f"import_media: now={now!r} needs a time zone (e.g. datetime.now(UTC))"
+        )
+    if event_id is not None and project_id is not None:
+        raise ValidationError(
+            "import photos into one event or one project, not both (give --event or --project)"
+        )
+    if event_id is not None:
+        ws.get(Event, event_id)  # NotFound names the id and how to list events
+    if project_id is not None:
+        ws.get(Project, project_id)
+
+    names = [str(p) for p in paths]
+    total = len(names)
+    seen: dict[str, str] = {}
+    outcomes: list[FileOutcome] = []
+    for done, (path, image, reason) in enumerate(_prepared(names, workers), start=1):
+        if image is None:
+            outcome = FileOutcome(path=path, status=ImportStatus.REJECTED, reason=reason)
+        else:
+            outcome = _store_one(ws, path, image, seen, event_id, project_id, now)
+        outcomes.append(outcome)
+        if progress is not None:
+            progress(done, total, outcome)
+    return ImportReport(tuple(outcomes))
+
+
+def _store_one(
+    ws: Workspace,
+    path: str,
+    image: PreparedImage,
+    seen: dict[str, str],
+    event_id: str | None,
+    project_id: str | None,
+    now: datetime,
+) -> FileOutcome:
+    checksum = image.checksum
+    existing = seen.get(checksum)
+    found = ws.find_media(checksum) if existing is None else None
+    if existing is not None or found is not None:
+        content_id = existing if existing is not None else found[0] if found else None
+        return FileOutcome(
+            path=path, status=ImportStatus.DUPLICATE, content_id=content_id, checksum=checksum
+        )
+    content_id = _free_id(ws, checksum)
+    key = f"media/{_link(event_id, project_id)}/{content_id}.{image.extension}"
+    media = MediaFile(
+        id=f"m-{checksum[:12]}",
+        key=key,
+        media_type=image.media_type,
+        size=len(image.data),
+        checksum=checksum,
+        width=image.width,
+        height=image.height,
+    )
+    content = Content(
+        id=content_id,
+        kind=ContentKind.PHOTO,
+        created_at=now,
+        title=Path(path).name[:300],
+        media=(media,),
+        people_reviewed=False,
+        event_id=event_id,
+        project_id=project_id,
+    )
+    try:
+        ws.storage.put(key, image.data)
+    except TerrainError as exc:
+        return _failed(path, checksum, f"could not be stored ({exc})")
+    except OSError as exc:
+        return _failed(path, checksum, f"could not be stored ({exc.strerror or exc})")
+    try:
+        ws.add(content)
+    except BaseException as exc:
+        ws.storage.delete(key)  # no half import: the file goes too
+        if isinstance(exc, TerrainError):
+            return _failed(path, checksum, f"could not be recorded ({exc})")
+        raise
+    seen[checksum] = content_id
+    return FileOutcome(
+        path=path, status=ImportStatus.IMPORTED, content_id=content_id, checksum=checksum
+    )
+
+
+def _failed(path: str, checksum: str, why: str) -> FileOutcome:
+    name = Path(path).name
+    return FileOutcome(
+        path=path, status=ImportStatus.REJECTED, checksum=checksum, reason=f"{name}: {why}"
+    )
+
+
+def _free_id(ws: Workspace, checksum: str) -> str:
+    """``photo-<first 12 hex digits>``, longer in the (rare) case that id is taken."""
+    for length in (12, 16, 24, 64):
+        candidate = f"photo-{checksum[:length]}"
+        if not ws.exists(Content, candidate):
+            return candidate
+    raise StorageError(f"no free content id for checksum {checksum}")
