@@ -227,7 +227,8 @@ class Journal:
                     (post.id, post.platform),
                 ).fetchone()
                 if exists:
-                    conn.execute(sql.REPLAN, (body, stamp, post.id, post.platform))
+                    for statement in (sql.REPLAN_FINISHED, sql.REPLAN_PLANNED):
+                        conn.execute(statement, (body, stamp, post.id, post.platform))
                 else:
                     conn.execute(
                         sql.INSERT_PLANNED,

@@ -77,12 +77,21 @@ VALUES (?, ?, ?, ?, ?, 'planned', 0, NULL, ?, ?)
 
 #: Re-planning a row that did not go out (held, failed) starts it afresh; a
 #: row already on the platform (sent, confirmed) or in flight is left alone.
-REPLAN = """
+#: ``attempts`` stays at 1 if the row was ever tried: the runner then asks
+#: ``Platform.find`` before calling again (a timeout may have hidden a success).
+REPLAN_FINISHED = """
 UPDATE publication_journal
-SET post_json = ?, state = 'planned', attempts = 0, next_attempt_at = NULL,
-    last_error = NULL, reasons_json = '[]', claimed_by = NULL, lease_until = NULL,
-    updated_at = ?
-WHERE post_id = ? AND platform = ? AND state IN ('planned', 'held', 'failed')
+SET post_json = ?, state = 'planned', attempts = CASE WHEN attempts > 0 THEN 1 ELSE 0 END,
+    next_attempt_at = NULL, last_error = NULL, reasons_json = '[]', claimed_by = NULL,
+    lease_until = NULL, updated_at = ?
+WHERE post_id = ? AND platform = ? AND state IN ('held', 'failed')
+"""
+
+#: A row still planned keeps its tries, its next attempt and its last error.
+REPLAN_PLANNED = """
+UPDATE publication_journal
+SET post_json = ?, updated_at = ?
+WHERE post_id = ? AND platform = ? AND state = 'planned'
 """
 
 #: The next row a worker may take: planned and due, oldest first.
