@@ -135,10 +135,10 @@ def test_several_images_make_a_carousel_of_children(
 
     posts = [form_of(c.request) for c in rsps.calls if c.request.method == "POST"]
     children, carousel, publish = posts[:3], posts[3], posts[4]
-    for child, name in zip(children, "abc", strict=True):
-        assert child["is_carousel_item"] == "true"
-        assert child["image_url"] == f"{PUBLIC}/media/ev-1/{name}.jpg"
-        assert "caption" not in child
+    for sent, name in zip(children, "abc", strict=True):
+        assert sent["is_carousel_item"] == "true"
+        assert sent["image_url"] == f"{PUBLIC}/media/ev-1/{name}.jpg"
+        assert "caption" not in sent
     assert "user_tags" in children[0]
     assert "user_tags" not in children[1]
     assert carousel["media_type"] == "CAROUSEL"

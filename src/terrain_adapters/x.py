@@ -1,0 +1,480 @@
+"""The X platform (API v2 through tweepy 4.x, OAuth 1.0a user context).
+
+- Post: images uploaded with :mod:`terrain_adapters._x_media` (v2 media
+  upload; alt text with ``POST /2/media/metadata``), then
+  ``tweepy.Client.create_tweet(text=…, media_ids=[…])``; each ``Post.thread``
+  text is a reply with ``in_reply_to_tweet_id``. If a reply fails, what was
+  already posted is deleted again so a retry starts clean.
+- Delete: ``Client.delete_tweet`` for the replies (last first) and the root; a
+  post already gone is fine.
+- Find: ``Client.get_users_tweets`` on the account's latest posts
+  (``find_limit``, 20 by default, retweets excluded), matching the exact text
+  this adapter would send after undoing X's rewriting (``t.co`` links expanded,
+  the media link removed, HTML entities unescaped). Older posts are not seen.
+- Errors: ``TooManyRequests`` → ``RateLimited`` (seconds until
+  ``x-rate-limit-reset``), 5xx → ``TransientError``, 401 → ``AuthError``, 403
+  → ``Rejected`` with X's message (``AuthError`` when X says the app lacks
+  write permission), timeouts and connection errors → ``TransientError``.
+  ``wait_on_rate_limit`` is never used; every request has a timeout.
+
+Secrets: ``TERRAIN_X_API_KEY``, ``TERRAIN_X_API_SECRET``,
+``TERRAIN_X_ACCESS_TOKEN``, ``TERRAIN_X_ACCESS_TOKEN_SECRET``. Settings
+(``[platforms.x]``, all optional): ``timeout``, ``find_limit``, ``user_id``
+(else the numeric prefix of the access token, as tweepy itself does).
+Importing this module does not import tweepy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from terrain.errors import (
+    AuthError,
+    ConfigError,
+    NotFound,
+    PlatformError,
+    RateLimited,
+    Rejected,
+    TransientError,
+)
+from terrain.plugins._protocols import Platform, PlatformContext, Storage
+from terrain.posts import Capabilities, Post, Receipt
+from terrain_adapters import _redact
+
+if TYPE_CHECKING:
+    from terrain_adapters._x_media import MediaUploader
+
+__all__ = [
+    "SECRET_VARIABLES",
+    "X_CAPABILITIES",
+    "XFactory",
+    "XPlatform",
+    "text_of",
+    "weighted_length",
+]
+
+SECRET_VARIABLES = (
+    "TERRAIN_X_API_KEY",
+    "TERRAIN_X_API_SECRET",
+    "TERRAIN_X_ACCESS_TOKEN",
+    "TERRAIN_X_ACCESS_TOKEN_SECRET",
+)
+DEFAULT_TIMEOUT = 30.0
+
+X_CAPABILITIES = Capabilities(
+    max_text_length=280,
+    max_media=4,
+    media_types=frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"}),
+    max_media_bytes=5 * 1024 * 1024,
+    alt_text=True,
+    max_alt_text_length=1000,
+    mentions=True,
+    threads=True,
+    delete=True,
+    url_length=23,
+)
+
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+# twitter-text v3: these code points weigh 1, every other weighs 2 (of 280)
+_LIGHT = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def weighted_length(text: str, *, url_length: int = 23) -> int:
+    """The length X counts: each URL is ``url_length``, CJK and emoji count 2."""
+    total = 0
+    last = 0
+    for match in _URL.finditer(text):
+        total += _weigh(text[last : match.start()]) + url_length
+        last = match.end()
+    return total + _weigh(text[last:])
+
+
+def _weigh(text: str) -> int:
+    return sum(1 if any(lo <= ord(c) <= hi for lo, hi in _LIGHT) else 2 for c in text)
+
+
+def text_of(post: Post) -> str:
+    """The text sent as the first post: text, ``@handle`` mentions, then the link."""
+    text = post.text_with_mentions()
+    if post.link and post.link not in text:
+        text = f"{text}\n{post.link}" if text else post.link
+    return text
+
+
+def _normalized(tweet: Mapping[str, Any]) -> str:
+    """A returned post's text as it was sent: entities undone, links expanded."""
+    text = str(tweet.get("text") or "")
+    for url in (tweet.get("entities") or {}).get("urls") or []:
+        short = url.get("url")
+        if not short:
+            continue
+        if url.get("media_key"):
+            text = text.replace(short, "")
+        elif url.get("expanded_url"):
+            text = text.replace(short, str(url["expanded_url"]))
+    return html.unescape(text).strip()
+
+
+class XPlatform:
+    """Publishes as one X account. Build it with :class:`XFactory`."""
+
+    name = "x"
+    capabilities = X_CAPABILITIES
+
+    def __init__(
+        self,
+        client: Any,
+        uploader: MediaUploader,
+        *,
+        user_id: str,
+        storage: Storage | None,
+        find_limit: int = 20,
+        clock: Clock = _utcnow,
+    ) -> None:
+        self._client = client
+        self._uploader = uploader
+        self._user_id = user_id
+        self._storage = storage
+        self._find_limit = find_limit
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"XPlatform(user_id={self._user_id!r})"
+
+    def publish(self, post: Post) -> Receipt:
+        """Upload the images, post the text, then the thread replies."""
+        text = text_of(post)
+        self._check(post, text)
+        media_ids: list[str] = []
+        with self._mapped("upload media"):
+            for media in post.media:
+                media_id = self._uploader.upload(self._bytes(media.key), media.media_type)
+                if media.alt_text:
+                    self._uploader.set_alt_text(media_id, media.alt_text)
+                media_ids.append(media_id)
+        with self._mapped("create the post"):
+            answer = self._client.create_tweet(text=text or None, media_ids=media_ids or None)
+        root = _tweet_id(answer)
+        replies: list[str] = []
+        try:
+            previous = root
+            for reply_text in post.thread:
+                with self._mapped("reply in the thread"):
+                    answer = self._client.create_tweet(
+                        text=reply_text, in_reply_to_tweet_id=previous
+                    )
+                previous = _tweet_id(answer)
+                replies.append(previous)
+        except PlatformError:
+            self._undo([*reversed(replies), root])
+            raise
+        return Receipt(
+            platform=self.name,
+            post_id=post.id,
+            remote_id=root,
+            published_at=self._clock(),
+            url=f"https://x.com/i/web/status/{root}",
+            part_ids=tuple(replies),
+        )
+
+    def delete(self, receipt: Receipt) -> None:
+        """Delete the thread replies (last first), then the post; already gone is fine."""
+        for tweet_id in (*reversed(receipt.part_ids), receipt.remote_id):
+            self._delete_one(tweet_id)
+
+    def find(self, post: Post) -> Receipt | None:
+        """The receipt of ``post`` if the account's latest posts hold its exact text."""
+        text = text_of(post).strip()
+        if not text:
+            return None
+        with self._mapped("read the account's latest posts"):
+            answer = self._client.get_users_tweets(
+                self._user_id,
+                max_results=self._find_limit,
+                exclude=["retweets"],
+                tweet_fields=["created_at", "entities", "referenced_tweets"],
+                user_auth=True,
+            )
+        tweets = [t for t in (answer or {}).get("data") or [] if isinstance(t, dict)]
+        # the API lists newest first: walk oldest first to follow the thread forwards
+        tweets.reverse()
+        root = next((t for t in tweets if _normalized(t) == text), None)
+        if root is None:
+            return None
+        replies: list[str] = []
+        previous = str(root["id"])
+        for reply_text in post.thread:
+            reply = next(
+                (
+                    t
+                    for t in tweets
+                    if _replies_to(t, previous) and _normalized(t) == reply_text.strip()
+                ),
+                None,
+            )
+            if reply is None:
+                break
+            previous = str(reply["id"])
+            replies.append(previous)
+        return Receipt(
+            platform=self.name,
+            post_id=post.id,
+            remote_id=str(root["id"]),
+            published_at=_x_time(root.get("created_at")) or self._clock(),
+            url=f"https://x.com/i/web/status/{root['id']}",
+            part_ids=tuple(replies),
+        )
+
+    # -- helpers ---------------------------------------------------------------
+
+    def _check(self, post: Post, text: str) -> None:
+        caps = self.capabilities
+        problems: list[str] = []
+        for label, body in (("the post", text), *(("a reply", t) for t in post.thread)):
+            length = weighted_length(body, url_length=caps.url_length or 23)
+            if length > caps.max_text_length:
+                problems.append(
+                    f"{label} counts {length} characters (URLs count {caps.url_length}); "
+                    f"X takes {caps.max_text_length}"
+                )
+        if len(post.media) > caps.max_media:
+            problems.append(f"{len(post.media)} images; X takes at most {caps.max_media}")
+        for media in post.media:
+            if media.media_type not in caps.media_types:
+                problems.append(f"{media.key} is {media.media_type}, which X does not take")
+            if caps.max_alt_text_length and len(media.alt_text) > caps.max_alt_text_length:
+                problems.append(
+                    f"the alt text of {media.key} has {len(media.alt_text)} characters "
+                    f"(at most {caps.max_alt_text_length})"
+                )
+        if problems:
+            raise Rejected(
+                f"x: post {post.id} does not fit X: " + "; ".join(problems) + ". Recompose it.",
+                platform=self.name,
+            )
+        if post.media and self._storage is None:
+            raise ConfigError(
+                f"x: post {post.id} has images but the workspace has no storage to read "
+                "them from; configure [storage] in terrain.toml"
+            )
+
+    def _bytes(self, key: str) -> bytes:
+        assert self._storage is not None  # checked by _check
+        try:
+            return self._storage.get(key)
+        except NotFound:
+            raise Rejected(
+                f"x: media {key!r} is not in the workspace storage; import it again",
+                platform=self.name,
+            ) from None
+
+    def _delete_one(self, tweet_id: str) -> None:
+        import tweepy
+
+        with self._mapped(f"delete post {tweet_id}"):
+            try:
+                self._client.delete_tweet(tweet_id)
+            except tweepy.NotFound:
+                return  # already gone: that is what we wanted
+
+    def _undo(self, tweet_ids: list[str]) -> None:
+        for tweet_id in tweet_ids:
+            # the error that made us undo matters more; find() will see leftovers
+            with contextlib.suppress(PlatformError):
+                self._delete_one(tweet_id)
+
+    @contextmanager
+    def _mapped(self, what: str) -> Iterator[None]:
+        """Turn tweepy and requests failures into terrain's PlatformError subclasses."""
+        import requests
+        import tweepy
+
+        try:
+            yield
+        except tweepy.TooManyRequests as exc:
+            retry_after: float | None = None
+            if exc.reset_time is not None:
+                retry_after = max(0.0, float(exc.reset_time) - self._clock().timestamp())
+            raise RateLimited(
+                f"x: rate limit reached while trying to {what}: {_messages(exc)}",
+                retry_after=retry_after,
+                platform=self.name,
+            ) from None
+        except tweepy.Unauthorized as exc:
+            raise AuthError(
+                f"x: X refused the credentials (401) while trying to {what}: {_messages(exc)}. "
+                "Check TERRAIN_X_API_KEY, TERRAIN_X_API_SECRET, TERRAIN_X_ACCESS_TOKEN and "
+                "TERRAIN_X_ACCESS_TOKEN_SECRET (regenerate them after changing app permissions).",
+                platform=self.name,
+            ) from None
+        except tweepy.Forbidden as exc:
+            message = _messages(exc)
+            lowered = message.casefold()
+            if "oauth1" in lowered or "app permissions" in lowered or "not-enrolled" in lowered:
+                raise AuthError(
+                    f"x: X says the app may not {what} (403): {message}. Give the app "
+                    "'Read and write' permission and regenerate the access token.",
+                    platform=self.name,
+                ) from None
+            raise Rejected(f"x: X refused to {what} (403): {message}", platform=self.name) from None
+        except tweepy.TwitterServerError as exc:
+            raise TransientError(
+                f"x: X failed while trying to {what} ({_messages(exc)}); try again later",
+                platform=self.name,
+            ) from None
+        except tweepy.HTTPException as exc:
+            raise Rejected(
+                f"x: X refused to {what}: {_messages(exc)}", platform=self.name
+            ) from None
+        except tweepy.TweepyException as exc:
+            raise Rejected(
+                f"x: could not {what}: {_redact.redact(exc)}", platform=self.name
+            ) from None
+        except (requests.Timeout, TimeoutError):
+            raise TransientError(
+                f"x: timed out while trying to {what}; try again later", platform=self.name
+            ) from None
+        except requests.RequestException as exc:
+            raise TransientError(
+                f"x: could not reach X to {what} ({type(exc).__name__}); try again later",
+                platform=self.name,
+            ) from None
+
+
+def _messages(exc: Any) -> str:
+    """X's own words from a tweepy HTTPException (its str), secrets masked."""
+    return _redact.redact(str(exc).replace("\n", " ").strip())
+
+
+def _tweet_id(answer: Any) -> str:
+    data = (answer or {}).get("data") if isinstance(answer, dict) else None
+    if not isinstance(data, dict) or not data.get("id"):
+        raise Rejected("x: X accepted the post but returned no id", platform="x")
+    return str(data["id"])
+
+
+def _replies_to(tweet: Mapping[str, Any], parent: str) -> bool:
+    return any(
+        ref.get("type") == "replied_to" and str(ref.get("id")) == parent
+        for ref in tweet.get("referenced_tweets") or []
+    )
+
+
+def _x_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _number(
+    settings: Mapping[str, Any], key: str, default: float, low: float, high: float
+) -> float:
+    value = settings.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        raise ConfigError(
+            f"[platforms.x] {key} = {value!r}: give a number from {low:g} to {high:g}"
+        )
+    return float(value)
+
+
+class XFactory:
+    """Builds the ``x`` platform from ``[platforms.x]`` and the ``TERRAIN_X_*`` secrets.
+
+    ``clock`` dates receipts and computes ``retry_after``; ``simple_limit`` and
+    ``chunk_size`` tune the media upload (tests use small ones).
+    """
+
+    name = "x"
+
+    def __init__(
+        self,
+        *,
+        clock: Clock = _utcnow,
+        simple_limit: int | None = None,
+        chunk_size: int | None = None,
+    ) -> None:
+        self._clock = clock
+        self._simple_limit = simple_limit
+        self._chunk_size = chunk_size
+
+    def __call__(self, context: PlatformContext) -> Platform:
+        """An :class:`XPlatform` signed with the account's OAuth 1.0a credentials."""
+        settings = context.settings
+        timeout = _number(settings, "timeout", DEFAULT_TIMEOUT, 1, 300)
+        find_limit = int(_number(settings, "find_limit", 20, 5, 100))
+        purpose = "publish on X"
+        key, key_secret, token, token_secret = (
+            context.secrets.get(name, purpose=purpose) for name in SECRET_VARIABLES
+        )
+        user_id = settings.get("user_id")
+        if user_id is None:
+            user_id = token.reveal().partition("-")[0]
+        user_id = str(user_id)
+        if not user_id.isdigit():
+            raise ConfigError(
+                "[platforms.x] user_id is not set and TERRAIN_X_ACCESS_TOKEN does not start "
+                'with the account id: set user_id = "<numeric id>"'
+            )
+
+        import tweepy
+
+        from terrain_adapters._x_media import CHUNK_SIZE, SIMPLE_LIMIT, MediaUploader
+
+        for secret in (key, key_secret, token, token_secret):
+            _redact.register(secret.reveal())
+        client = tweepy.Client(
+            consumer_key=key.reveal(),
+            consumer_secret=key_secret.reveal(),
+            access_token=token.reveal(),
+            access_token_secret=token_secret.reveal(),
+            return_type=dict,
+            wait_on_rate_limit=False,
+        )
+        client.session = _timeout_session(timeout)
+        auth = tweepy.OAuth1UserHandler(
+            key.reveal(), key_secret.reveal(), token.reveal(), token_secret.reveal()
+        ).apply_auth()
+        uploader = MediaUploader(
+            client.session,
+            auth,
+            timeout=timeout,
+            simple_limit=self._simple_limit or SIMPLE_LIMIT,
+            chunk_size=self._chunk_size or CHUNK_SIZE,
+        )
+        return XPlatform(
+            client,
+            uploader,
+            user_id=user_id,
+            storage=context.storage,
+            find_limit=find_limit,
+            clock=self._clock,
+        )
+
+
+def _timeout_session(timeout: float) -> Any:
+    """A :class:`requests.Session` whose requests all get ``timeout`` unless given one
+    (tweepy's ``Client.request`` passes none)."""
+    import requests
+
+    class TimeoutSession(requests.Session):
+        def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
+            if kwargs.get("timeout") is None:
+                kwargs["timeout"] = timeout
+            return super().request(method, url, *args, **kwargs)
+
+    return TimeoutSession()
