@@ -47,9 +47,9 @@ def storage_factories() -> dict[str, Any]:
             module = importlib.import_module("terrain_adapters.storage.filesystem")
         except ImportError:
             return factories
-        factory = getattr(module, "factory", None) or getattr(module, "FilesystemStorage", None)
-        if factory is not None:
-            factories["filesystem"] = factory
+        factory_class = getattr(module, "FilesystemStorageFactory", None)
+        if factory_class is not None:
+            factories["filesystem"] = factory_class()
     return factories
 
 

@@ -31,10 +31,7 @@ from terrain.store._registry import platform_factories, storage_factories, unkno
 from terrain.workshops import Workshop
 
 if TYPE_CHECKING:
-    from terrain.consent import ConsentLedger
-    from terrain.consent._decide import DecisionRecord
-    from terrain.consent._events import ConsentEvent
-    from terrain.consent._records import Consent
+    from terrain.consent import Consent, ConsentEvent, ConsentLedger, DecisionRecord
     from terrain.plugins import Platform, Storage
 
 __all__ = ["DATA_DIR", "DB_NAME", "ENV_VAR", "RECORD_KINDS", "Workspace"]
@@ -370,7 +367,7 @@ class Workspace:
 
     def consent_events(self) -> tuple[ConsentEvent, ...]:
         """Every consent event recorded, oldest first (the append-only log)."""
-        from terrain.consent._events import event_from_json
+        from terrain.consent import event_from_json
 
         return tuple(event_from_json(data) for data in self.db.consent_events())
 
@@ -387,7 +384,7 @@ class Workspace:
         refuses (unknown member, withdrawal of a refusal…) raises its error and
         nothing is stored.
         """
-        from terrain.consent._events import event_to_json
+        from terrain.consent import event_to_json
 
         with self.db.transaction() as tx:
             ledger = self.ledger()
@@ -411,7 +408,7 @@ class Workspace:
         since ``ledger`` was read (another command recorded consent): read the
         ledger again and redo the change.
         """
-        from terrain.consent._events import event_to_json
+        from terrain.consent import event_to_json
 
         with self.db.transaction() as tx:
             stored = self.consent_events()
@@ -453,7 +450,7 @@ class Workspace:
         platform: str | None = None,
     ) -> builtins.list[DecisionRecord]:
         """Decision records matching every filter given, oldest first."""
-        from terrain.consent._decide import DecisionRecord
+        from terrain.consent import DecisionRecord
 
         rows = self.db.decisions(
             subject_kind=subject_kind, subject_id=subject_id, platform=platform

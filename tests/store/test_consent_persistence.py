@@ -1,0 +1,139 @@
+"""Consent events and decision records: appended, never edited, replayed identically."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from terrain import Community, Member
+from terrain.consent import DecisionRecord, Evidence, Reason
+from terrain.errors import Conflict, ConsentError
+from terrain.store import Workspace
+
+T0 = datetime(2026, 3, 12, 19, 30, tzinfo=UTC)
+FORM = Evidence(kind="verbal", witness="Camille (organiser)")
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    with Workspace.init(tmp_path / "velo", community=Community(id="velo", name="Vélo")) as w:
+        w.add(Member(id="lea", display_name="Léa Martin"))
+        w.add(Member(id="sophie", display_name="Sophie Martin"))
+        w.add(Member(id="tom", display_name="Tom", is_minor=True, guardian_ids=["sophie"]))
+        yield w
+
+
+def test_a_grant_survives_closing_the_workspace(ws: Workspace) -> None:
+    ledger = ws.ledger()
+    consent = ledger.grant("lea", purposes=["publish", "tag"], at=T0, evidence=FORM)
+    assert ws.save_ledger(ledger) == 1
+    root = ws.root
+    ws.close()
+    with Workspace.open(root) as again:
+        assert again.ledger().get(consent.id) == consent
+        assert again.consent_events() == ledger.events()
+
+
+def test_a_withdrawal_is_appended_and_the_grant_is_kept_in_history(ws: Workspace) -> None:
+    ledger = ws.ledger()
+    consent = ledger.grant("lea", purposes=["publish"], at=T0, evidence=FORM)
+    ws.save_ledger(ledger)
+    ledger = ws.ledger()
+    ledger.withdraw("lea", at=T0 + timedelta(days=3))
+    ws.save_ledger(ledger)
+    events = ws.consent_events()
+    assert len(events) == 2
+    history = ws.ledger().get(consent.id).history
+    assert [h.status.value for h in history] == ["given", "withdrawn"]
+
+
+def test_an_event_the_ledger_refuses_stores_nothing(ws: Workspace) -> None:
+    from terrain.consent import ConsentWithdrawn
+
+    bogus = ConsentWithdrawn(consent_id="c-404", subject_id="lea", at=T0)
+    with pytest.raises((ConsentError, LookupError)):
+        ws.record_consent(bogus)
+    assert ws.consent_events() == ()
+
+
+def test_record_consent_appends_checked_events(ws: Workspace) -> None:
+    scratch = ws.ledger()
+    scratch.grant("tom", purposes=["publish"], at=T0, evidence=FORM, given_by=["sophie"])
+    (recorded,) = ws.record_consent(*scratch.events())
+    assert recorded.subject_id == "tom"
+    assert ws.ledger().for_subject("tom") == (recorded,)
+
+
+def test_saving_a_stale_ledger_is_a_conflict(ws: Workspace) -> None:
+    first, second = ws.ledger(), ws.ledger()
+    first.grant("lea", purposes=["publish"], at=T0, evidence=FORM)
+    second.grant("sophie", purposes=["publish"], at=T0, evidence=FORM)
+    ws.save_ledger(first)
+    with pytest.raises(Conflict, match="read it again"):
+        ws.save_ledger(second)
+    assert len(ws.consent_events()) == 1
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["grant", "refuse", "withdraw"]), st.sampled_from(["lea", "sophie"])
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_the_stored_log_replays_to_the_same_ledger(
+    ws: Workspace, steps: list[tuple[str, str]]
+) -> None:
+    start = len(ws.consent_events())
+    ledger = ws.ledger()
+    at = T0 + timedelta(days=400 * start)  # after everything earlier examples stored
+    for i, (verb, who) in enumerate(steps):
+        when = at + timedelta(hours=i)
+        if verb == "withdraw":
+            ledger.withdraw(who, at=when)
+        else:
+            getattr(ledger, verb)(who, purposes=["publish"], at=when, evidence=FORM)
+    ws.save_ledger(ledger)
+    again = ws.ledger()
+    assert again.events() == ledger.events()
+    for who in ("lea", "sophie"):
+        assert again.for_subject(who) == ledger.for_subject(who)
+
+
+def _decision(record_id: str, subject_id: str, platform: str) -> DecisionRecord:
+    return DecisionRecord(
+        id=record_id,
+        actor="runner",
+        subject_kind="post",
+        subject_id=subject_id,
+        platform=platform,
+        purpose="publish",
+        at=T0,
+        outcome="denied",
+        reasons=[Reason(text="Léa withdrew consent", blocking=True, member_id="lea")],
+    )
+
+
+def test_decisions_are_appended_and_filtered(ws: Workspace) -> None:
+    ws.record_decision(_decision("d-1", "post-1", "x"))
+    ws.record_decision(_decision("d-2", "post-1", "facebook"))
+    ws.record_decision(_decision("d-3", "post-2", "x"))
+    assert [d.id for d in ws.decisions()] == ["d-1", "d-2", "d-3"]
+    assert [d.id for d in ws.decisions(subject_id="post-1")] == ["d-1", "d-2"]
+    assert [d.id for d in ws.decisions(platform="x", subject_kind="post")] == ["d-1", "d-3"]
+    assert ws.decisions()[0] == _decision("d-1", "post-1", "x")
+
+
+def test_a_decision_id_is_recorded_once(ws: Workspace) -> None:
+    ws.record_decision(_decision("d-1", "post-1", "x"))
+    with pytest.raises(Conflict):
+        ws.record_decision(_decision("d-1", "post-9", "x"))
+    assert len(ws.decisions()) == 1
