@@ -1,0 +1,256 @@
+"""``terrain consent grant|refuse|withdraw|list``: who agreed to what.
+
+Every change is appended to the workspace's consent log (never edited). A
+grant or refusal needs its evidence: a signed form (``--evidence-file``, the
+scan is kept in the workspace storage), a witness for verbal consent
+(``--witness``), or the exact checkbox text and its version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._when import parse_when
+
+if TYPE_CHECKING:
+    from terrain.consent import Consent, Evidence, Scope
+    from terrain.store import Workspace
+
+__all__ = ["command"]
+
+PURPOSES = ("publish", "tag", "archive", "reuse-ugc", "interview")
+
+
+@click.group("consent")
+def command() -> None:
+    """Record and list consents (append-only: nothing is ever edited)."""
+
+
+def _scope(event_id: str | None, project_id: str | None, content_id: str | None) -> Scope | None:
+    from terrain.consent import Scope
+
+    given = [(k, v) for k, v in (("event", event_id), ("project", project_id)) if v is not None]
+    if content_id is not None:
+        given.append(("content", content_id))
+    if len(given) > 1:
+        raise click.UsageError("give at most one of --event, --project, --content")
+    return Scope(kind=given[0][0], ref=given[0][1]) if given else None
+
+
+def _record_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    options: list[Callable[[Any], Any]] = [
+        click.argument("member_id"),
+        click.option(
+            "--purpose",
+            "purposes",
+            multiple=True,
+            required=True,
+            type=click.Choice(PURPOSES),
+            help="What it is about (repeat for several).",
+        ),
+        click.option(
+            "--platform", "platforms", multiple=True, help="Only these platforms (default: all)."
+        ),
+        click.option("--event", "event_id", default=None, help="Only the content of this event."),
+        click.option("--project", "project_id", default=None, help="Only this project."),
+        click.option("--content", "content_id", default=None, help="Only this content."),
+        click.option(
+            "--given-by",
+            "given_by",
+            multiple=True,
+            help="Who expressed it (default: the member; a guardian for a minor).",
+        ),
+        click.option("--until", default=None, help="Valid until, e.g. 2027-03-12."),
+        click.option("--at", "at_text", default=None, help="When it was expressed (default: now)."),
+        click.option(
+            "--evidence-file",
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            default=None,
+            help="Scan or photo of the signed form (kept in the workspace storage).",
+        ),
+        click.option("--witness", default=None, help="Witness of a verbal consent."),
+        click.option("--checkbox", "checkbox_text", default=None, help="Exact checkbox text."),
+        click.option("--form-version", default=None, help="Version of the checkbox text."),
+        json_option,
+        pass_workspace,
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _evidence(
+    member_id: str,
+    evidence_file: Path | None,
+    witness: str | None,
+    checkbox_text: str | None,
+    form_version: str | None,
+) -> tuple[Evidence, tuple[str, bytes] | None]:
+    """The evidence, and the scan to store (key, bytes) if there is one."""
+    from terrain.consent import Evidence
+
+    given = [x for x in (evidence_file, witness, checkbox_text) if x is not None]
+    if len(given) != 1:
+        raise click.UsageError(
+            "give the evidence of this consent, exactly one of: --evidence-file SCAN "
+            "(signed form), --witness NAME (verbal), --checkbox TEXT --form-version V"
+        )
+    if evidence_file is not None:
+        data = evidence_file.read_bytes()
+        suffix = evidence_file.suffix.lower().lstrip(".") or "bin"
+        key = f"consents/{member_id}/{hashlib.sha256(data).hexdigest()[:16]}.{suffix}"
+        return Evidence(kind="signed-form", file_key=key), (key, data)
+    if witness is not None:
+        return Evidence(kind="verbal", witness=witness), None
+    return Evidence(kind="checkbox", text=checkbox_text or "", version=form_version or ""), None
+
+
+def _record(
+    verb: str,
+    ws: Workspace,
+    member_id: str,
+    purposes: tuple[str, ...],
+    platforms: tuple[str, ...],
+    event_id: str | None,
+    project_id: str | None,
+    content_id: str | None,
+    given_by: tuple[str, ...],
+    until: str | None,
+    at_text: str | None,
+    evidence_file: Path | None,
+    witness: str | None,
+    checkbox_text: str | None,
+    form_version: str | None,
+    as_json: bool,
+) -> None:
+    tz = ws.community.timezone
+    at = parse_when(at_text, tz, option="--at") if at_text else datetime.now(UTC)
+    valid_until = parse_when(until, tz, option="--until") if until else None
+    scope = _scope(event_id, project_id, content_id)
+    evidence, scan = _evidence(member_id, evidence_file, witness, checkbox_text, form_version)
+    ledger = ws.ledger()
+    method = ledger.grant if verb == "grant" else ledger.refuse
+    consent = method(  # checked against the ledger before anything is stored
+        member_id,
+        purposes=purposes,
+        at=at,
+        evidence=evidence,
+        given_by=given_by or None,
+        platforms=platforms or None,
+        scope=scope,
+        valid_until=valid_until,
+    )
+    stored_scan = False
+    if scan is not None and not ws.storage.exists(scan[0]):
+        ws.storage.put(*scan)
+        stored_scan = True
+    try:
+        ws.save_ledger(ledger)
+    except BaseException:
+        if stored_scan and scan is not None:
+            ws.storage.delete(scan[0])  # the workspace is left as it was
+        raise
+    what = "consents to" if verb == "grant" else "refuses"
+    emit(
+        consent,
+        as_json=as_json,
+        human=lambda: click.echo(
+            f"Recorded {consent.id}: {member_id} {what} {_describe(consent)}."
+        ),
+    )
+
+
+def _describe(consent: Consent) -> str:
+    purposes = ", ".join(sorted(p.value for p in consent.purposes))
+    where = "every platform" if consent.platforms is None else ", ".join(sorted(consent.platforms))
+    until = f" until {consent.valid_until:%Y-%m-%d}" if consent.valid_until else ""
+    return f"{purposes} on {where}, for {consent.scope}{until}"
+
+
+@command.command("grant")
+@_record_options
+def grant(**kwargs: Any) -> None:
+    """Record that MEMBER_ID agrees to --purpose (on --platform, for --event…)."""
+    _record("grant", **kwargs)
+
+
+@command.command("refuse")
+@_record_options
+def refuse(**kwargs: Any) -> None:
+    """Record that MEMBER_ID refuses --purpose: nothing of theirs is published."""
+    _record("refuse", **kwargs)
+
+
+@command.command("withdraw")
+@click.argument("member_id")
+@click.option(
+    "--purpose",
+    "purposes",
+    multiple=True,
+    type=click.Choice(PURPOSES),
+    help="Only consents naming these purposes (default: all).",
+)
+@click.option("--platform", "platforms", multiple=True, help="Only these platforms.")
+@click.option("--note", default="", help="Why, or how the withdrawal was expressed.")
+@click.option("--at", "at_text", default=None, help="When it was expressed (default: now).")
+@json_option
+@pass_workspace
+def withdraw(
+    ws: Workspace,
+    member_id: str,
+    purposes: tuple[str, ...],
+    platforms: tuple[str, ...],
+    note: str,
+    at_text: str | None,
+    as_json: bool,
+) -> None:
+    """Withdraw MEMBER_ID's consents. Published posts are taken down with `terrain takedown`."""
+    at = parse_when(at_text, ws.community.timezone, option="--at") if at_text else datetime.now(UTC)
+    ledger = ws.ledger()
+    withdrawn = ledger.withdraw(
+        member_id, at=at, purposes=purposes or None, platforms=platforms or None, note=note
+    )
+    ws.save_ledger(ledger)
+
+    def human() -> None:
+        if not withdrawn:
+            click.echo(f"{member_id} has no consent in force to withdraw; nothing recorded.")
+        for consent in withdrawn:
+            click.echo(f"Withdrew {consent.id}: {_describe(consent)}.")
+        if withdrawn:
+            click.echo(f"Take down what was published: `terrain takedown --subject {member_id}`.")
+
+    emit(list(withdrawn), as_json=as_json, human=human)
+
+
+@command.command("list")
+@click.argument("member_id", required=False)
+@json_option
+@pass_workspace
+def list_(ws: Workspace, member_id: str | None, as_json: bool) -> None:
+    """List consent records (of MEMBER_ID, or everyone's), with their latest status."""
+    from terrain import Member
+
+    ledger = ws.ledger()
+    if member_id is not None:
+        ws.get(Member, member_id)
+        subjects = [member_id]
+    else:
+        subjects = sorted(ledger.members)
+    records = [c for s in subjects for c in ledger.for_subject(s)]
+
+    def human() -> None:
+        if not records:
+            click.echo("No consent recorded: `terrain consent grant MEMBER --purpose publish ...`.")
+        for c in records:
+            status = c.history[-1].status.value
+            click.echo(f"{c.id:<8} {c.subject_id:<16} {status:<10} {_describe(c)}")
+
+    emit(records, as_json=as_json, human=human)

@@ -1,0 +1,215 @@
+"""``terrain content import|people|list``: photos from the field and who is in them."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from terrain.cli._common import EXIT_FAILED, EXIT_USAGE, emit, json_option, pass_workspace
+
+if TYPE_CHECKING:
+    from terrain.content import Content
+    from terrain.store import Workspace
+    from terrain.workflows import FileOutcome
+
+__all__ = ["command"]
+
+
+@click.group("content")
+def command() -> None:
+    """Import photos, record who is in them, list them."""
+
+
+@contextmanager
+def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[int, int, Any], None] | None]:
+    """A rich progress bar when attached to a terminal, else nothing (rich is not imported)."""
+    if not enabled or total < 2:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("Importing photos", total=total)
+
+        def advance(done: int, _total: int, _outcome: Any) -> None:
+            progress.update(task, completed=done)
+
+        yield advance
+
+
+@command.command("import")
+@click.argument("photos", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--event", "event_id", default=None, help="Event the photos were taken at.")
+@click.option("--project", "project_id", default=None, help="Project the photos belong to.")
+@json_option
+@pass_workspace
+def import_(
+    ws: Workspace,
+    photos: tuple[Path, ...],
+    event_id: str | None,
+    project_id: str | None,
+    as_json: bool,
+) -> None:
+    """Import PHOTOS (JPEG, PNG): location metadata removed, duplicates skipped.
+
+    Exit code 1 when some files were rejected (the others are imported), 2
+    when every file was rejected (nothing changed).
+    """
+    from terrain.workflows import import_media
+
+    with _progress_bar(len(photos), sys.stdout.isatty() and not as_json) as progress:
+        report = import_media(
+            ws,
+            photos,
+            event_id=event_id,
+            project_id=project_id,
+            now=datetime.now(UTC),
+            progress=progress,
+        )
+
+    def human() -> None:
+        for outcome in report.outcomes:
+            click.echo(_describe(outcome))
+        click.echo(report.summary() + ".")
+        if report.imported:
+            click.echo(
+                "Nobody is identified yet: record who is in each photo with "
+                "`terrain content people PHOTO --add MEMBER --reviewed`."
+            )
+
+    emit(
+        {
+            "outcomes": report.outcomes,
+            "imported": len(report.imported),
+            "duplicate": len(report.duplicates),
+            "rejected": len(report.rejected),
+        },
+        as_json=as_json,
+        human=human,
+    )
+    if report.rejected:
+        changed = report.imported
+        sys.exit(EXIT_FAILED if changed or report.duplicates else EXIT_USAGE)
+
+
+def _describe(outcome: FileOutcome) -> str:
+    name = Path(outcome.path).name
+    if outcome.status == "imported":
+        return f"imported   {name} -> {outcome.content_id}"
+    if outcome.status == "duplicate":
+        return f"duplicate  {name} (already stored as {outcome.content_id})"
+    return f"rejected   {outcome.reason}"
+
+
+def _resolve(ws: Workspace, photo: str) -> Content:
+    """A content by id, or by the file it was imported from (same stripped bytes)."""
+    from terrain import Content
+    from terrain.errors import NotFound
+
+    path = Path(photo)
+    if ws.exists(Content, photo) or not path.is_file():
+        return ws.get(Content, photo)
+    from terrain.media import MediaRejected, prepare_image
+
+    try:
+        checksum = prepare_image(path.read_bytes(), name=path.name).checksum
+    except MediaRejected as exc:
+        raise NotFound(f"{exc}; give the content id shown by `terrain content list`") from None
+    found = ws.find_media(checksum)
+    if found is None:
+        raise NotFound(
+            f"{path.name} was never imported: run `terrain content import {photo}` first"
+        )
+    return ws.get(Content, found[0])
+
+
+@command.command("people")
+@click.argument("photo")
+@click.option("--add", "added", multiple=True, help="Member id of a person in the photo.")
+@click.option("--remove", "removed", multiple=True, help="Member id to take off the photo.")
+@click.option(
+    "--reviewed",
+    is_flag=True,
+    help="Everyone in the photo is now identified (required before publishing).",
+)
+@json_option
+@pass_workspace
+def people(
+    ws: Workspace,
+    photo: str,
+    added: tuple[str, ...],
+    removed: tuple[str, ...],
+    reviewed: bool,
+    as_json: bool,
+) -> None:
+    """Record who is in PHOTO (a content id, or the file it was imported from)."""
+    import attrs
+
+    from terrain import Appearance, Member
+
+    content = _resolve(ws, photo)
+    for member_id in (*added, *removed):
+        ws.get(Member, member_id)  # NotFound names the id and `terrain member list`
+    both = set(added) & set(removed)
+    if both:
+        raise click.BadParameter(
+            f"{', '.join(sorted(both))} given to both --add and --remove", param_hint="--add"
+        )
+    media_id = content.media[0].id if len(content.media) == 1 else None
+    appearances = [a for a in content.appearances if a.member_id not in removed]
+    present = {a.member_id for a in appearances}
+    appearances += [
+        Appearance(member_id=m, media_id=media_id, reviewed=True)
+        for m in dict.fromkeys(added)
+        if m not in present
+    ]
+    if reviewed:
+        appearances = [attrs.evolve(a, reviewed=True) for a in appearances]
+    updated = attrs.evolve(
+        content,
+        appearances=appearances,
+        people_reviewed=content.people_reviewed or reviewed,
+    )
+    ws.put(updated)
+
+    def human() -> None:
+        names = ", ".join(sorted(updated.member_ids)) or "nobody identified"
+        state = "reviewed" if updated.people_reviewed else "NOT reviewed (cannot be published)"
+        click.echo(f"{updated.id}: {names}; people {state}.")
+
+    emit(updated, as_json=as_json, human=human)
+
+
+@command.command("list")
+@click.option("--event", "event_id", default=None, help="Only the content of this event.")
+@json_option
+@pass_workspace
+def list_(ws: Workspace, event_id: str | None, as_json: bool) -> None:
+    """List the contents, with who is in them."""
+    from terrain import Content, Event
+
+    if event_id is not None:
+        ws.get(Event, event_id)
+    contents = [c for c in ws.list(Content) if event_id is None or c.event_id == event_id]
+
+    def human() -> None:
+        if not contents:
+            click.echo("No content yet: import photos with `terrain content import PHOTOS`.")
+        for c in contents:
+            people = ", ".join(sorted(c.member_ids)) or "-"
+            state = "reviewed" if c.people_reviewed else "unreviewed"
+            click.echo(f"{c.id:<20} {c.kind.value:<6} {state:<10} {people}  {c.title}")
+
+    emit(contents, as_json=as_json, human=human)

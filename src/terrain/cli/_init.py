@@ -1,0 +1,46 @@
+"""``terrain init``: create a workspace folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from terrain.cli._common import emit, json_option
+
+__all__ = ["command"]
+
+
+@click.command("init")
+@click.argument(
+    "directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--community-id", required=True, help="Short id of the community, e.g. velo-lyon.")
+@click.option("--name", required=True, help="Name of the community, e.g. 'Vélo Lyon'.")
+@click.option(
+    "--timezone",
+    default="UTC",
+    show_default=True,
+    help="IANA time zone the community meets in, e.g. Europe/Paris.",
+)
+@json_option
+def command(directory: Path, community_id: str, name: str, timezone: str, as_json: bool) -> None:
+    """Create a workspace in DIRECTORY (default: the current folder).
+
+    Writes terrain.toml and .terrain/terrain.db; refuses to touch a folder
+    that already holds a workspace.
+    """
+    from terrain import Community
+    from terrain.store import Workspace
+
+    community = Community(id=community_id, name=name, timezone=timezone)
+    with Workspace.init(directory, community=community) as ws:
+        root = str(ws.root)
+    emit(
+        {"root": root, "community": community},
+        as_json=as_json,
+        human=lambda: click.echo(
+            f"Created the workspace of {name} ({community_id}) in {root}.\n"
+            "Next: `terrain member add`, `terrain event add`, `terrain content import`."
+        ),
+    )
