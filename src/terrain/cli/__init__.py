@@ -19,7 +19,12 @@ __all__ = ["COMMANDS", "main"]
 
 #: Modules that define a click ``command``, in the order ``--help`` lists them.
 COMMANDS: list[str] = [
+    "terrain.cli._init",
     "terrain.cli._demo",
+    "terrain.cli._member",
+    "terrain.cli._event",
+    "terrain.cli._content",
+    "terrain.cli._consent",
 ]
 
 
