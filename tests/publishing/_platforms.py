@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable
@@ -98,13 +99,15 @@ class FilePlatform:
     files for one post id.
     """
 
-    def __init__(self, folder: Path, name: str = "files") -> None:
+    def __init__(self, folder: Path, name: str = "files", *, delay: float = 0.0) -> None:
         self.name = name
+        self.delay = delay
         self.capabilities = CAPS
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
 
     def publish(self, post: Post) -> Receipt:
+        time.sleep(self.delay)
         receipt = Receipt(
             platform=self.name,
             post_id=post.id,

@@ -1,0 +1,103 @@
+"""Kill the publishing process (SIGKILL) at random points, resume: exactly once.
+
+A child process publishes a small batch to a platform that keeps its posts
+as files (its state survives the kill). The parent kills it after a random
+delay, again and again, then lets a last run finish. Every post must be on
+the platform exactly once: none lost, none doubled.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from terrain.publishing import Journal, RowState
+from tests.publishing._platforms import FilePlatform
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHILD = """
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, {root!r})
+from tests.publishing._platforms import FilePlatform
+from terrain.consent import ConsentLedger, decide
+from terrain.posts import Post
+from terrain.publishing import Journal, PlatformPolicy, publish
+
+folder, prefix, n = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+ledger = ConsentLedger()
+platform = FilePlatform(folder / "platform", delay=0.01)
+posts = [Post(id=f"{{prefix}}-{{i:02d}}", platform="files", text=f"recap {{i}}") for i in range(n)]
+print("ready", flush=True)
+report = publish(
+    Journal(folder / "journal.db"),
+    [platform],
+    posts,
+    gate=lambda post, at: decide(ledger, post, platform=post.platform, at=at, contents={{}}),
+    now_fn=lambda: datetime.now(UTC),
+    policies={{"files": PlatformPolicy(concurrency=2)}},
+    lease=timedelta(minutes=10),
+)
+sys.exit(0 if all(o.state == "confirmed" for o in report.outcomes) else 3)
+"""
+
+KILLS = int(os.environ.get("TERRAIN_CRASH_KILLS", "24"))
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_points_never_loses_or_doubles_a_post(tmp_path: Path) -> None:
+    script = tmp_path / "child.py"
+    script.write_text(CHILD.format(root=str(ROOT)))
+    rng = random.Random(int(os.environ.get("TERRAIN_CRASH_SEED", "20260312")))
+    kills = 0
+    caught_in_flight = 0
+    batches: list[tuple[str, int]] = []
+    started = time.monotonic()
+    while kills < KILLS:
+        prefix, n = f"b{len(batches)}", 8
+        batches.append((prefix, n))
+        for _attempt in range(40):
+            child = subprocess.Popen(
+                [sys.executable, str(script), str(tmp_path), prefix, str(n)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "ready"
+            time.sleep(rng.uniform(0.0, 0.15))
+            if child.poll() is None:
+                child.send_signal(signal.SIGKILL)
+                child.communicate()
+                kills += 1
+                journal = Journal(tmp_path / "journal.db")
+                caught_in_flight += sum(r.state is RowState.CLAIMED for r in journal.rows())
+                journal.close()
+                continue
+            _, err = child.communicate()
+            assert child.returncode == 0, err
+            break
+        else:
+            raise AssertionError("the batch never finished")
+    landed = FilePlatform(tmp_path / "platform").landed()
+    expected = {f"{prefix}-{i:02d}" for prefix, n in batches for i in range(n)}
+    assert set(landed) == expected, "a post was lost"
+    assert set(landed.values()) == {1}, f"doubled: {[k for k, v in landed.items() if v > 1]}"
+    journal = Journal(tmp_path / "journal.db")
+    rows = journal.rows()
+    journal.close()
+    assert {r.state for r in rows} == {RowState.CONFIRMED}
+    assert kills >= KILLS
+    assert caught_in_flight > 0, "no kill landed while a post was in flight"
+    print(f"{kills} kills, {caught_in_flight} rows caught in flight, {len(expected)} posts")
+    assert time.monotonic() - started < 90
