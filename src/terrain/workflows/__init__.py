@@ -1,5 +1,16 @@
 """Workflows: what a community manager does after a meetup, built on the layers below."""
 
 from terrain.workflows._import import FileOutcome, ImportReport, ImportStatus, import_media
+from terrain.workflows._publish import PublishResult, publish_event
+from terrain.workflows._takedown import TakedownResult, takedown
 
-__all__ = ["FileOutcome", "ImportReport", "ImportStatus", "import_media"]
+__all__ = [
+    "FileOutcome",
+    "ImportReport",
+    "ImportStatus",
+    "PublishResult",
+    "TakedownResult",
+    "import_media",
+    "publish_event",
+    "takedown",
+]
