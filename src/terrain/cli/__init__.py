@@ -25,6 +25,9 @@ COMMANDS: list[str] = [
     "terrain.cli._event",
     "terrain.cli._content",
     "terrain.cli._consent",
+    "terrain.cli._publish",
+    "terrain.cli._takedown",
+    "terrain.cli._log",
 ]
 
 

@@ -1,0 +1,132 @@
+"""``terrain publish EV --to PLATFORM…``: publish a meetup's recap, with consent.
+
+Consent is checked again right before each call to a platform; posts already
+published are never sent twice (run it again after an interruption). Exit
+code 1 when a post failed or a platform stopped (the message says what to
+fix); held-back posts are not failures: consent said no.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace
+
+if TYPE_CHECKING:
+    from terrain.publishing import JournalRow, Outcome
+    from terrain.store import Workspace
+    from terrain.workflows import PublishResult
+
+__all__ = ["command", "print_result", "result_data"]
+
+_TITLES = {
+    "confirmed": "Published",
+    "sent": "Published",
+    "held": "Held back (consent or a plugin said no)",
+    "failed": "Failed",
+    "planned": "Planned for later",
+    "claimed": "In flight in another run",
+}
+
+
+def _label(result: PublishResult, outcome: Outcome) -> str:
+    for post in result.posts:
+        if post.id == outcome.post_id and post.platform == outcome.platform:
+            return ", ".join(post.content_ids) if post.content_ids else "event summary"
+    return outcome.post_id
+
+
+def result_data(result: PublishResult) -> dict[str, Any]:
+    """``result`` as plain data for ``--json``."""
+    from terrain.serialization import unstructure
+
+    return {
+        "event_id": result.event_id,
+        "dry_run": result.dry_run,
+        "failed": result.failed,
+        "outcomes": [
+            {**unstructure(o), "about": _label(result, o)} for o in result.report.outcomes
+        ],
+        "messages": list(result.report.messages),
+        "compose_errors": list(result.compose_errors),
+    }
+
+
+def print_result(result: PublishResult, echo: Callable[[str], None] = click.echo) -> None:
+    """Print ``result`` for people: published, held back and why, failed, planned."""
+    order = ["confirmed", "sent", "held", "failed", "planned", "claimed"]
+    if result.dry_run:
+        echo(f"Dry run for {result.event_id}: nothing was sent.")
+    for state in order:
+        group = [o for o in result.report.outcomes if o.state == state]
+        if not group:
+            continue
+        title = _TITLES[state]
+        if result.dry_run and state == "planned":
+            title = "Would be published"
+        elif result.dry_run and state == "held":
+            title = title.replace("Held back", "Would be held back")
+        echo(f"\n{title} ({len(group)}):")
+        for o in group:
+            echo(f"  {o.platform:<10} {_label(result, o):<22} {o.message}")
+    for message in result.report.messages:
+        echo(f"\n! {message}")
+    for error in result.compose_errors:
+        echo(f"\n! could not compose {error}")
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[JournalRow], None] | None]:
+    if not enabled:
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
+        task = bar.add_task("publishing…", total=None)
+        done = 0
+
+        def advance(row: JournalRow) -> None:
+            nonlocal done
+            done += 1
+            bar.update(task, description=f"publishing… {done} done ({row.platform} {row.state})")
+
+        yield advance
+
+
+@click.command("publish")
+@click.argument("event_id")
+@click.option(
+    "--to",
+    "platforms",
+    multiple=True,
+    required=True,
+    help="A platform to publish to (repeat: --to x --to facebook).",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would go out and what would be held.")
+@json_option
+@pass_workspace
+def command(
+    ws: Workspace, event_id: str, platforms: tuple[str, ...], dry_run: bool, as_json: bool
+) -> None:
+    """Publish the recap of meetup EVENT_ID, checking consent at each call."""
+    from terrain.workflows import publish_event
+
+    with _progress(sys.stdout.isatty() and not as_json and not dry_run) as on_progress:
+        result = publish_event(
+            ws,
+            event_id,
+            list(platforms),
+            dry_run=dry_run,
+            now=lambda: datetime.now(UTC),
+            on_progress=on_progress,
+        )
+    emit(result_data(result), as_json=as_json, human=lambda: print_result(result))
+    if result.failed:
+        sys.exit(EXIT_FAILED)

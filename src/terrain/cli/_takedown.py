@@ -1,0 +1,70 @@
+"""``terrain takedown --subject MEMBER [--event EV]``: a withdrawal, carried out.
+
+Withdraws the member's consent (or uses a withdrawal already recorded),
+deletes every published post it covered through its platform, and lists what
+must be removed by hand (with the URL). Exit code 1 when something is still
+online.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace
+
+if TYPE_CHECKING:
+    from terrain.store import Workspace
+    from terrain.workflows import TakedownResult
+
+__all__ = ["command", "print_result", "result_data"]
+
+
+def result_data(result: TakedownResult) -> dict[str, Any]:
+    """``result`` as plain data for ``--json``."""
+    from terrain.serialization import unstructure
+
+    return {
+        "subject_id": result.subject_id,
+        "at": result.at.isoformat(),
+        "withdrawn": list(result.withdrawn),
+        "content_ids": list(result.content_ids),
+        "entries": [unstructure(e) for e in result.entries],
+        "failed": result.failed,
+    }
+
+
+def print_result(result: TakedownResult, echo: Callable[[str], None] = click.echo) -> None:
+    """Print ``result`` for people."""
+    if result.withdrawn:
+        echo(f"Withdrew consent {', '.join(result.withdrawn)} of {result.subject_id}.")
+    else:
+        echo(f"{result.subject_id}'s consent was already withdrawn; taking down what it covered.")
+    if not result.entries:
+        echo("Nothing published involves them: nothing to take down.")
+    for entry in result.entries:
+        mark = {"deleted": "deleted", "manual": "REMOVE BY HAND", "failed": "NOT DELETED"}
+        echo(f"  {entry.platform:<10} {entry.post_id:<26} {mark[entry.outcome]}: {entry.message}")
+    if result.to_remove_by_hand:
+        echo("\nStill online, remove by hand:")
+        for entry in result.to_remove_by_hand:
+            echo(f"  {entry.url or entry.remote_id}")
+
+
+@click.command("takedown")
+@click.option("--subject", "subject_id", required=True, help="The member who withdraws.")
+@click.option("--event", "event_id", default=None, help="Only the content of this event.")
+@json_option
+@pass_workspace
+def command(ws: Workspace, subject_id: str, event_id: str | None, as_json: bool) -> None:
+    """Withdraw MEMBER's consent and take down what it covered."""
+    from terrain.workflows import takedown
+
+    result = takedown(ws, subject_id, event_id=event_id, now=datetime.now(UTC))
+    emit(result_data(result), as_json=as_json, human=lambda: print_result(result))
+    if result.failed:
+        sys.exit(EXIT_FAILED)
