@@ -16,8 +16,10 @@ from __future__ import annotations
 import enum
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 
@@ -118,11 +120,26 @@ def _prepared(paths: Sequence[str], workers: int | None) -> Iterator[Prepared]:
         yield from map(_prepare_path, paths)
         return
     count = min(count, len(paths))
-    # forkserver: safe even when the caller runs threads (fork is not)
-    context = multiprocessing.get_context("forkserver")
+    # fork starts workers at once and does not re-run the caller's script; it is
+    # only safe while this process runs no other thread, else use forkserver
+    method = "fork" if threading.active_count() == 1 and _has_fork() else "forkserver"
     chunk = max(1, min(16, len(paths) // (count * 8)))
-    with ProcessPoolExecutor(max_workers=count, mp_context=context) as pool:
-        yield from pool.map(_prepare_path, paths, chunksize=chunk)
+    done = 0
+    try:
+        with ProcessPoolExecutor(
+            max_workers=count, mp_context=multiprocessing.get_context(method)
+        ) as pool:
+            for prepared in pool.map(_prepare_path, paths, chunksize=chunk):
+                done += 1
+                yield prepared
+    except BrokenProcessPool:
+        # workers could not start (e.g. a script without `if __name__ == "__main__":`
+        # under forkserver): finish the batch in this process
+        yield from map(_prepare_path, paths[done:])
+
+
+def _has_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _link(event_id: str | None, project_id: str | None) -> str:
