@@ -190,8 +190,9 @@ def publish_event(
     by name). ``now`` is the clock (a datetime starts a clock there). Consent
     is decided for each post at the moment of its call and recorded in the
     workspace's decision log; posts already published are never sent again,
-    so running this twice (or after a crash) is safe. ``hook`` defaults to
-    the installed plugins' hooks.
+    so running this twice (or after a crash) is safe. ``hook`` is a plugin
+    manager's hook relay; ``None`` uses the installed plugins' hooks and
+    ``False`` runs none.
     """
     clock = clock_from(now)
     ws.get(Event, event_id)  # NotFound, with how to list events, before anything else

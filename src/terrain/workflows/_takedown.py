@@ -72,7 +72,9 @@ def takedown(
 
     ``event_id`` limits the withdrawal (and the takedown) to that event's
     content. ``platforms`` replaces the workspace's platforms by name
-    (tests); by default each is built from ``terrain.toml``.
+    (tests); by default each is built from ``terrain.toml``. ``hook`` is a
+    plugin manager's hook relay (``None``: the installed plugins'; ``False``:
+    none).
     """
     member = ws.get(Member, subject_id)
     scope = None

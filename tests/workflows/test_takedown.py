@@ -1,0 +1,66 @@
+"""Léa withdraws in April: the takedown removes what showed her, and only that."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from terrain.posts import Receipt
+from terrain.publishing import RowState
+from terrain.workflows import publish_event, takedown
+from terrain.workflows._publish import journal_of
+from tests.publishing._platforms import CAPS, ScriptedPlatform
+
+from ._meetup import APRIL, EVENING, EVENT_ID, meetup_workspace
+
+
+class Hooks:
+    def __init__(self) -> None:
+        self.withdrawn: list[tuple[str, list[str]]] = []
+
+    def terrain_consent_withdrawn(self, subject: Any, receipts: list[Receipt]) -> None:
+        self.withdrawn.append((subject.id, [r.post_id for r in receipts]))
+
+
+def test_lea_withdraws_in_april_and_the_takedown_removes_her_photo(tmp_path: Path) -> None:
+    x = ScriptedPlatform(name="x")
+    hooks = Hooks()
+    with meetup_workspace(tmp_path / "ws") as ws:
+        published = publish_event(ws, EVENT_ID, {"x": x}, now=EVENING, hook=False)
+        talk = next(p for p in published.posts if p.content_ids == ("c-talk",))
+        summary = next(p for p in published.posts if not p.content_ids)
+        assert set(x.receipts) == {talk.id, summary.id}
+
+        result = takedown(ws, "lea", now=APRIL, platforms={"x": x}, hook=hooks)
+
+        assert result.withdrawn  # her consent was withdrawn now
+        assert [(e.post_id, e.outcome) for e in result.entries] == [(talk.id, "deleted")]
+        assert set(x.receipts) == {summary.id}  # the summary did not show her
+        assert hooks.withdrawn == [("lea", [talk.id])]
+        row = journal_of(ws).get(talk.id, "x")
+        assert row is not None
+        assert row.taken_down_at is not None
+        assert journal_of(ws).takedowns(subject_id="lea")[0].outcome == "deleted"
+        # once taken down, publishing again does not bring it back
+        again = publish_event(ws, EVENT_ID, {"x": x}, now=APRIL, hook=False)
+        assert talk.id not in x.receipts
+        assert {o.post_id: o.state for o in again.report.outcomes}[talk.id] is RowState.CONFIRMED
+
+
+def test_an_existing_withdrawal_is_used_and_a_platform_that_cannot_delete_is_listed(
+    tmp_path: Path,
+) -> None:
+    x = ScriptedPlatform(name="x")
+    with meetup_workspace(tmp_path / "ws") as ws:
+        publish_event(ws, EVENT_ID, {"x": x}, now=EVENING, hook=False)
+        ledger = ws.ledger()
+        ledger.withdraw("lea", at=APRIL)
+        ws.save_ledger(ledger)
+        x.capabilities = CAPS.__class__(max_text_length=500, max_media=4, delete=False)
+        result = takedown(ws, "lea", now=APRIL, platforms={"x": x}, hook=False)
+    assert result.withdrawn == ()
+    (entry,) = result.entries
+    assert entry.outcome == "manual"
+    assert entry.url is not None
+    assert entry.url in entry.message
+    assert result.failed
