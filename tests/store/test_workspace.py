@@ -201,3 +201,34 @@ def test_members_round_trip_through_the_database(ws: Workspace, names: list[str]
     stored = {m.id: m for m in ws.list(Member)}
     for member in members:
         assert stored[member.id] == member
+
+
+def test_secrets_come_from_the_environment(tmp_path: Path) -> None:
+    env = {"TERRAIN_X_API_KEY": "k-123"}
+    with Workspace.init(tmp_path / "w", community=VELO, environ=env) as ws:
+        assert ws.secrets.get("TERRAIN_X_API_KEY").reveal() == "k-123"
+        assert repr(ws.secrets.get("TERRAIN_X_API_KEY")) == "Secret('***')"
+
+
+def test_a_missing_secret_names_the_variable_to_set(ws: Workspace) -> None:
+    from terrain.errors import MissingSecret
+
+    with pytest.raises(MissingSecret, match="export TERRAIN_FACEBOOK_PAGE_TOKEN="):
+        ws.secrets.get("TERRAIN_FACEBOOK_PAGE_TOKEN")
+
+
+def test_the_credentials_file_must_be_private(tmp_path: Path) -> None:
+    with Workspace.init(tmp_path / "w", community=VELO, environ={}) as ws:
+        credentials = ws.root / ".terrain" / "credentials.toml"
+        credentials.write_text('TERRAIN_X_API_KEY = "from-file"\n')
+        credentials.chmod(0o644)
+        with pytest.raises(ConfigError, match="chmod 600"):
+            ws.secrets.get("TERRAIN_X_API_KEY")
+    credentials.chmod(0o600)
+    with Workspace.open(tmp_path / "w", environ={}) as ws:
+        assert ws.secrets.get("TERRAIN_X_API_KEY").reveal() == "from-file"
+
+
+def test_an_unknown_platform_lists_the_known_ones(ws: Workspace) -> None:
+    with pytest.raises(ConfigError, match=r"unknown platform 'myspace'.*known platforms are"):
+        ws.platform("myspace")

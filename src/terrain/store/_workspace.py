@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -139,14 +140,24 @@ class Workspace:
             platforms={k: dict(v) for k, v in (platforms or {}).items()},
         )
         text = render_config(config)
+        created_root = not root.exists()
         root.mkdir(parents=True, exist_ok=True)
-        (root / DATA_DIR).mkdir()
-        (root / DATA_DIR / ".gitignore").write_text(
-            "# terrain's database and credentials: back them up, never commit them\n*\n"
-        )
-        (root / CONFIG_NAME).write_text(text, encoding="utf-8")
-        db = Database.open(root / DATA_DIR / DB_NAME, create=True)
-        return cls(root, parse_config(root / CONFIG_NAME), db, environ=environ)
+        try:
+            (root / DATA_DIR).mkdir()
+            (root / DATA_DIR / ".gitignore").write_text(
+                "# terrain's database and credentials: back them up, never commit them\n*\n"
+            )
+            (root / CONFIG_NAME).write_text(text, encoding="utf-8")
+            config = parse_config(root / CONFIG_NAME)
+            db = Database.open(root / DATA_DIR / DB_NAME, create=True)
+        except BaseException:
+            # leave the folder as it was: no half-made workspace
+            shutil.rmtree(root / DATA_DIR, ignore_errors=True)
+            (root / CONFIG_NAME).unlink(missing_ok=True)
+            if created_root:
+                shutil.rmtree(root, ignore_errors=True)
+            raise
+        return cls(root, config, db, environ=environ)
 
     @classmethod
     def open(
