@@ -15,9 +15,12 @@ import logging
 import threading
 from urllib.parse import quote, quote_plus
 
-__all__ = ["MASK", "redact", "register"]
+__all__ = ["MASK", "MIN_SECRET_LENGTH", "redact", "register"]
 
 MASK = "***"
+#: Shorter values are not masked: no real token is that short, and masking a
+#: one-letter "secret" would garble every message it appears in.
+MIN_SECRET_LENGTH = 8
 
 # Loggers of the libraries under our adapters that may format a URL, a header
 # or a signature base string holding a token.
@@ -39,6 +42,8 @@ class _RedactingFilter(logging.Filter):
         self._forms: frozenset[str] = frozenset()
 
     def add(self, value: str) -> None:
+        if len(value) < MIN_SECRET_LENGTH:
+            return  # masking "k" everywhere would garble every message, and hide nothing
         forms = {value, quote(value, safe=""), quote_plus(value, safe="")}
         with self._lock:
             self._forms = self._forms | {f for f in forms if f}
