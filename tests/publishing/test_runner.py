@@ -296,3 +296,18 @@ def test_exactly_once_under_any_failure_script(
         expected = 1 if row.state is RowState.CONFIRMED else 0
         assert platform.landed[row.post_id] == expected, (row.post_id, row.state, script)
     assert sum(platform.landed.values()) == len(platform.landed)
+
+
+def test_a_crashing_before_publish_hook_stops_the_platform_and_sends_nothing(
+    tmp_path: Path,
+) -> None:
+    class Buggy:
+        def terrain_before_publish(self, post: Post, platform: object) -> None:
+            raise KeyError("oops")
+
+    platform = ScriptedPlatform()
+    report = run(Journal(tmp_path / "j.db"), platform, posts(2), Clock(), hook=Buggy())
+    assert platform.calls == 0
+    assert {o.state for o in report.outcomes} == {RowState.PLANNED}
+    assert any("terrain_before_publish failed" in m for m in report.messages)
+    assert report.failed

@@ -288,6 +288,19 @@ class _Runner:
             )
             self._done(row, RowState.HELD)
             return
+        except Exception as exc:  # a bug in a plugin is not a veto: stop, send nothing
+            message = scrub(
+                f"a plugin's terrain_before_publish failed: {type(exc).__name__}: {exc}"
+            )
+            self.journal.release(
+                row, self.owner, now=self.now_fn(), next_attempt_at=None, error=message
+            )
+            self._stop(
+                run,
+                f"STOPPED {run.name}: {message}. Fix or uninstall the plugin "
+                "(`terrain plugins` lists them); the posts stay planned.",
+            )
+            return
         if row.attempts and self._already_out(run, row):
             return
         if not self._within_budget(run, row):
