@@ -27,11 +27,13 @@ Importing this module does not import tweepy.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import html
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from terrain.errors import (
@@ -44,7 +46,7 @@ from terrain.errors import (
     TransientError,
 )
 from terrain.plugins._protocols import Platform, PlatformContext, Storage
-from terrain.posts import Capabilities, Post, Receipt
+from terrain.posts import Capabilities, Post, PostMedia, Receipt
 from terrain_adapters import _redact
 
 if TYPE_CHECKING:
@@ -66,6 +68,9 @@ SECRET_VARIABLES = (
     "TERRAIN_X_ACCESS_TOKEN_SECRET",
 )
 DEFAULT_TIMEOUT = 30.0
+#: How long an uploaded media id is reused for the same bytes and alt text (X
+#: keeps uploaded images for 24 hours).
+MEDIA_REUSE = timedelta(hours=12)
 
 X_CAPABILITIES = Capabilities(
     max_text_length=280,
@@ -149,9 +154,29 @@ class XPlatform:
         self._storage = storage
         self._find_limit = find_limit
         self._clock = clock
+        self._uploaded: dict[tuple[str, str, str], tuple[str, datetime]] = {}
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"XPlatform(user_id={self._user_id!r})"
+
+    def _media_id(self, media: PostMedia) -> str:
+        """Upload ``media`` (with its alt text), or reuse the id of the same bytes
+        uploaded less than :data:`MEDIA_REUSE` ago (a retry after a 429 or a
+        failed reply does not upload the photos again)."""
+        data = self._bytes(media.key)
+        cache_key = (hashlib.sha256(data).hexdigest(), media.media_type, media.alt_text)
+        now = self._clock()
+        with self._lock:
+            cached = self._uploaded.get(cache_key)
+        if cached is not None and now - cached[1] < MEDIA_REUSE:
+            return cached[0]
+        media_id = self._uploader.upload(data, media.media_type)
+        if media.alt_text:
+            self._uploader.set_alt_text(media_id, media.alt_text)
+        with self._lock:
+            self._uploaded[cache_key] = (media_id, now)
+        return media_id
 
     def publish(self, post: Post) -> Receipt:
         """Upload the images, post the text, then the thread replies."""
@@ -160,10 +185,7 @@ class XPlatform:
         media_ids: list[str] = []
         with self._mapped("upload media"):
             for media in post.media:
-                media_id = self._uploader.upload(self._bytes(media.key), media.media_type)
-                if media.alt_text:
-                    self._uploader.set_alt_text(media_id, media.alt_text)
-                media_ids.append(media_id)
+                media_ids.append(self._media_id(media))
         with self._mapped("create the post"):
             answer = self._client.create_tweet(text=text or None, media_ids=media_ids or None)
         root = _tweet_id(answer)

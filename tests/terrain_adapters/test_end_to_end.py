@@ -112,8 +112,7 @@ def test_the_runner_publishes_everywhere_then_takes_down_what_the_apis_allow(
         re.compile(r"https://api\.twitter\.com/2/users/1460000000000000001/tweets.*"),
         json={"meta": {"result_count": 0}},
     )
-    rsps.post("https://api.x.com/2/media/upload", json={"data": {"id": "78"}})
-    rsps.post("https://api.x.com/2/media/metadata", json={})
+    # the retry reuses media 77: no second upload
     rsps.post("https://api.twitter.com/2/tweets", status=201, json={"data": {"id": "1901"}})
     rsps.post(f"{GRAPH}/{PAGE}/photos", json={"id": "9001", "post_id": f"{PAGE}_5"})
     rsps.post(f"{GRAPH}/{IG}/media", json={"id": "c-1"})

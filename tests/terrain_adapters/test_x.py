@@ -168,6 +168,24 @@ def test_a_large_file_goes_through_initialize_append_finalize(
     assert body(rsps.calls[6])["media"] == {"media_ids": [media_id]}
 
 
+def test_a_retry_after_a_rate_limit_reuses_the_uploaded_images(
+    rsps: responses.RequestsMock, storage: DictStorage
+) -> None:
+    rsps.post(UPLOAD, json={"data": {"id": "501"}})
+    rsps.post(METADATA, json={})
+    rsps.post(TWEETS, status=429, json={"title": "Too Many Requests"})
+    rsps.post(TWEETS, status=201, json={"data": {"id": "1906", "text": "…"}})
+    platform = x(storage)
+    post = recap(
+        media=[PostMedia(key="media/ev-1/apero.jpg", media_type="image/jpeg", alt_text="Apéro")]
+    )
+    with pytest.raises(RateLimited):
+        platform.publish(post)
+    assert platform.publish(post).remote_id == "1906"
+    assert sum(1 for c in rsps.calls if c.request.url == UPLOAD) == 1
+    assert body(rsps.calls[-1])["media"] == {"media_ids": ["501"]}
+
+
 def test_thread_parts_reply_to_the_previous_post(rsps: responses.RequestsMock) -> None:
     for tweet_id in ("2001", "2002", "2003"):
         rsps.post(TWEETS, status=201, json={"data": {"id": tweet_id, "text": "…"}})
