@@ -130,3 +130,31 @@ def test_a_storage_failure_rejects_that_file_and_records_nothing(
     assert report.outcomes[0].status is ImportStatus.REJECTED
     assert "No space left on device" in report.outcomes[0].reason
     assert ws.list(Content) == []
+
+
+def test_two_imports_of_the_same_photos_at_once_store_each_photo_once(
+    ws: Workspace, storage: DictStorage, tmp_path: Path
+) -> None:
+    """Two commands on one workspace race: one imports, the other sees a duplicate,
+    and the stored file survives whichever finishes last."""
+    import threading
+
+    files = [make_jpeg(tmp_path / f"p{i}.jpg", seed=i) for i in range(6)]
+    reports = []
+
+    def one_import() -> None:
+        with Workspace.open(ws.root, storage=storage) as other:
+            reports.append(import_media(other, files, event_id="ev-12", now=NOW, workers=1))
+
+    threads = [threading.Thread(target=one_import) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(len(r.imported) for r in reports) == 6
+    assert sum(len(r.duplicates) for r in reports) == 6
+    assert all(r.ok for r in reports)
+    contents = ws.list(Content)
+    assert len(contents) == 6
+    for content in contents:
+        assert content.media[0].key in storage.files

@@ -246,16 +246,32 @@ def _store_one(
     except OSError as exc:
         return _failed(path, checksum, f"could not be stored ({exc.strerror or exc})")
     try:
-        ws.add(content)
+        with ws.db.transaction():
+            # checked again inside the transaction: another import may have won the race
+            found = ws.find_media(checksum)
+            if found is None:
+                ws.add(content)
     except BaseException as exc:
-        ws.storage.delete(key)  # no half import: the file goes too
+        _discard(ws, key, checksum)  # no half import: the file goes too
         if isinstance(exc, TerrainError):
             return _failed(path, checksum, f"could not be recorded ({exc})")
         raise
+    if found is not None:
+        _discard(ws, key, checksum)
+        return FileOutcome(
+            path=path, status=ImportStatus.DUPLICATE, content_id=found[0], checksum=checksum
+        )
     seen[checksum] = content_id
     return FileOutcome(
         path=path, status=ImportStatus.IMPORTED, content_id=content_id, checksum=checksum
     )
+
+
+def _discard(ws: Workspace, key: str, checksum: str) -> None:
+    """Delete a file just stored, unless a stored record uses that very key."""
+    found = ws.find_media(checksum)
+    if found is None or found[2] != key:
+        ws.storage.delete(key)
 
 
 def _failed(path: str, checksum: str, why: str) -> FileOutcome:
