@@ -50,6 +50,7 @@ EXPECTED = {
     "__version__",
     "get_plugin_manager",
     "hookimpl",
+    "hookspec",
 }
 
 

@@ -50,7 +50,8 @@ _EXPORTS: dict[str, str] = {
     "Workshop": "terrain.workshops",
     "Workspace": "terrain.store",
     "get_plugin_manager": "terrain.plugins",
-    "hookimpl": "terrain.plugins",
+    "hookimpl": "terrain.hookspecs",
+    "hookspec": "terrain.hookspecs",
 }
 
 __all__ = [
@@ -94,6 +95,7 @@ __all__ = [
     "__version__",
     "get_plugin_manager",
     "hookimpl",
+    "hookspec",
 ]
 
 
@@ -128,8 +130,9 @@ if TYPE_CHECKING:
         ValidationError,
     )
     from terrain.events import Event, Talk, Venue
+    from terrain.hookspecs import hookimpl, hookspec
     from terrain.partnerships import Partner, Partnership
-    from terrain.plugins import Platform, Storage, get_plugin_manager, hookimpl
+    from terrain.plugins import Platform, Storage, get_plugin_manager
     from terrain.posts import Capabilities, Mention, Post, PostMedia, Receipt
     from terrain.projects import Milestone, Project
     from terrain.secrets import Secret

@@ -1,5 +1,14 @@
 """Plugins: the hooks, the plugin manager, and the Platform/Storage protocols."""
 
+from terrain.hookspecs import hookimpl, hookspec
+from terrain.plugins._manager import (
+    ENTRY_POINT_GROUP,
+    ENV_VAR,
+    PluginInfo,
+    PluginManager,
+    Registration,
+    get_plugin_manager,
+)
 from terrain.plugins._protocols import (
     Platform,
     PlatformContext,
@@ -10,10 +19,18 @@ from terrain.plugins._protocols import (
 )
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
+    "ENV_VAR",
     "Platform",
     "PlatformContext",
     "PlatformFactory",
+    "PluginInfo",
+    "PluginManager",
+    "Registration",
     "Storage",
     "StorageContext",
     "StorageFactory",
+    "get_plugin_manager",
+    "hookimpl",
+    "hookspec",
 ]
