@@ -1,0 +1,187 @@
+"""Stateful fakes of the X and Graph HTTP APIs, on top of ``responses``.
+
+They remember what was posted so that ``publish`` → ``find`` → ``delete`` →
+``find`` round trips run the real tweepy and facebook-sdk code end to end
+(what the contract suite asks of a platform). They answer the way the real
+APIs do for the calls our adapters make, nothing more.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qsl, urlparse
+
+import responses
+
+Answer = tuple[int, dict[str, str], str]
+
+
+def _json(status: int, payload: object) -> Answer:
+    return status, {"Content-Type": "application/json"}, json.dumps(payload)
+
+
+def _form(request: Any) -> dict[str, str]:
+    body = request.body or b""
+    if isinstance(body, bytes):
+        if b"Content-Disposition" in body:  # multipart: only the text fields matter here
+            fields: dict[str, str] = {}
+            for name, value in re.findall(rb'name="([^"]+)"\r\n\r\n(.*?)\r\n--', body, re.S):
+                if len(value) < 10_000:
+                    fields[name.decode()] = value.decode(errors="replace")
+            return fields
+        body = body.decode()
+    return dict(parse_qsl(body, keep_blank_values=True))
+
+
+class FakeX:
+    """``/2/tweets``, ``/2/users/{id}/tweets`` and the v2 media upload."""
+
+    def __init__(self, rsps: responses.RequestsMock, user_id: str) -> None:
+        self.tweets: dict[str, dict[str, Any]] = {}
+        self._ids = itertools.count(1_900_000_000_000_000_001)
+        self._media = itertools.count(7_000_000_000_000_000_001)
+        tweets = re.compile(r"https://api\.twitter\.com/2/tweets(/(?P<id>\d+))?$")
+        rsps.add_callback(responses.POST, tweets, self._create)
+        rsps.add_callback(responses.DELETE, tweets, self._delete)
+        rsps.add_callback(
+            responses.GET,
+            re.compile(rf"https://api\.twitter\.com/2/users/{user_id}/tweets.*"),
+            self._timeline,
+        )
+        rsps.add_callback(
+            responses.POST, re.compile(r"https://api\.x\.com/2/media/upload$"), self._upload
+        )
+        rsps.add_callback(
+            responses.POST,
+            re.compile(r"https://api\.x\.com/2/media/metadata$"),
+            lambda request: _json(200, {"data": {"associated_metadata": {}}}),
+        )
+
+    def _create(self, request: Any) -> Answer:
+        body = json.loads(request.body)
+        tweet_id = str(next(self._ids))
+        # X answers with &, < and > escaped as HTML entities
+        text = html.escape(body.get("text", ""), quote=False)
+        tweet: dict[str, Any] = {"id": tweet_id, "text": text}
+        reply = body.get("reply", {}).get("in_reply_to_tweet_id")
+        if reply:
+            tweet["referenced_tweets"] = [{"type": "replied_to", "id": reply}]
+        self.tweets[tweet_id] = tweet
+        return _json(201, {"data": {"id": tweet_id, "text": tweet["text"]}})
+
+    def _delete(self, request: Any) -> Answer:
+        tweet_id = urlparse(request.url).path.rsplit("/", 1)[-1]
+        if self.tweets.pop(tweet_id, None) is None:
+            return _json(404, {"title": "Not Found Error", "detail": "Could not find tweet"})
+        return _json(200, {"data": {"deleted": True}})
+
+    def _timeline(self, request: Any) -> Answer:
+        newest_first = sorted(self.tweets.values(), key=lambda t: int(t["id"]), reverse=True)
+        return _json(200, {"data": newest_first} if newest_first else {"meta": {}})
+
+    def _upload(self, request: Any) -> Answer:
+        return _json(200, {"data": {"id": str(next(self._media))}})
+
+
+class FakeGraph:
+    """The Page feed/photos and the Instagram media endpoints of the Graph API."""
+
+    def __init__(
+        self, rsps: responses.RequestsMock, *, page_id: str, ig_user_id: str, version: str = "v23.0"
+    ) -> None:
+        self.page_posts: dict[str, dict[str, Any]] = {}
+        self.objects: set[str] = set()
+        self.ig_media: dict[str, dict[str, Any]] = {}
+        self._containers: dict[str, dict[str, str]] = {}
+        self._ids = itertools.count(100_001)
+        base = re.escape(f"https://graph.facebook.com/{version}/")
+        self._page, self._ig = page_id, ig_user_id
+        rsps.add_callback(responses.POST, re.compile(rf"{base}{page_id}/feed$"), self._feed)
+        rsps.add_callback(responses.POST, re.compile(rf"{base}{page_id}/photos$"), self._photo)
+        rsps.add_callback(
+            responses.GET, re.compile(rf"{base}{page_id}/published_posts.*"), self._posts
+        )
+        rsps.add_callback(responses.POST, re.compile(rf"{base}{ig_user_id}/media$"), self._ig_new)
+        rsps.add_callback(
+            responses.POST, re.compile(rf"{base}{ig_user_id}/media_publish$"), self._ig_publish
+        )
+        rsps.add_callback(
+            responses.GET, re.compile(rf"{base}{ig_user_id}/media\?.*"), self._ig_list
+        )
+        rsps.add_callback(responses.GET, re.compile(rf"{base}[\w-]+\?.*"), self._object)
+        rsps.add_callback(responses.DELETE, re.compile(rf"{base}[\w-]+(\?.*)?$"), self._delete)
+
+    def _new_id(self) -> str:
+        return str(next(self._ids))
+
+    def _feed(self, request: Any) -> Answer:
+        fields = _form(request)
+        post_id = f"{self._page}_{self._new_id()}"
+        photos = [
+            json.loads(value)["media_fbid"]
+            for key, value in sorted(fields.items())
+            if key.startswith("attached_media[")
+        ]
+        self.page_posts[post_id] = {"id": post_id, "message": fields.get("message", "")}
+        if photos:
+            subs = [{"target": {"id": p}} for p in photos]
+            self.page_posts[post_id]["attachments"] = {"data": [{"subattachments": {"data": subs}}]}
+        return _json(200, {"id": post_id})
+
+    def _photo(self, request: Any) -> Answer:
+        fields = _form(request)
+        photo_id = self._new_id()
+        self.objects.add(photo_id)
+        if fields.get("published") == "false":
+            return _json(200, {"id": photo_id})
+        post_id = f"{self._page}_{self._new_id()}"
+        self.page_posts[post_id] = {
+            "id": post_id,
+            "message": fields.get("message", ""),
+            "attachments": {"data": [{"target": {"id": photo_id}}]},
+        }
+        return _json(200, {"id": photo_id, "post_id": post_id})
+
+    def _posts(self, request: Any) -> Answer:
+        return _json(200, {"data": list(reversed(self.page_posts.values()))})
+
+    def _delete(self, request: Any) -> Answer:
+        object_id = urlparse(request.url).path.rsplit("/", 1)[-1]
+        if self.page_posts.pop(object_id, None) is None and object_id not in self.objects:
+            return _json(
+                400,
+                {"error": {"message": f"Object with ID '{object_id}' does not exist", "code": 100}},
+            )
+        self.objects.discard(object_id)
+        return _json(200, {"success": True})
+
+    def _ig_new(self, request: Any) -> Answer:
+        container = self._new_id()
+        self._containers[container] = _form(request)
+        return _json(200, {"id": container})
+
+    def _ig_publish(self, request: Any) -> Answer:
+        container = self._containers[_form(request)["creation_id"]]
+        media_id = f"179{self._new_id()}"
+        self.ig_media[media_id] = {
+            "id": media_id,
+            "caption": container.get("caption", ""),
+            "permalink": f"https://www.instagram.com/p/{media_id}/",
+            "timestamp": "2026-03-02T19:30:00+0000",
+        }
+        return _json(200, {"id": media_id})
+
+    def _ig_list(self, request: Any) -> Answer:
+        return _json(200, {"data": list(reversed(self.ig_media.values()))})
+
+    def _object(self, request: Any) -> Answer:
+        object_id = urlparse(request.url).path.rsplit("/", 1)[-1]
+        if object_id in self._containers:
+            return _json(200, {"id": object_id, "status_code": "FINISHED"})
+        if object_id in self.ig_media:
+            return _json(200, self.ig_media[object_id])
+        return _json(400, {"error": {"message": "Unsupported get request", "code": 100}})
