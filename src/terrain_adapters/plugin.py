@@ -57,11 +57,15 @@ def lazy(name: str, target: str) -> LazyFactory:
 #: The built-in platforms: one line each.
 PLATFORMS: list[LazyFactory] = [
     lazy("outbox", "terrain_adapters.outbox:OutboxFactory"),
+    lazy("x", "terrain_adapters.x:XFactory"),
+    lazy("facebook", "terrain_adapters.facebook:FacebookPageFactory"),
+    lazy("instagram", "terrain_adapters.instagram:InstagramFactory"),
 ]
 
 #: The built-in storage backends: one line each.
 STORAGES: list[LazyFactory] = [
     lazy("filesystem", "terrain_adapters.storage.filesystem:FilesystemStorageFactory"),
+    lazy("s3", "terrain_adapters.storage.s3:S3StorageFactory"),
 ]
 
 
