@@ -175,6 +175,7 @@ class XPlatform:
         if media.alt_text:
             self._uploader.set_alt_text(media_id, media.alt_text)
         with self._lock:
+            self._uploaded = {k: v for k, v in self._uploaded.items() if now - v[1] < MEDIA_REUSE}
             self._uploaded[cache_key] = (media_id, now)
         return media_id
 
