@@ -38,7 +38,7 @@ def test_photos_are_stored_without_gps_as_unreviewed_photo_contents(
         assert content.people_reviewed is False
         assert content.appearances == ()
         (media,) = content.media
-        assert media.key.startswith("media/events/ev-12/")
+        assert media.key.startswith("photos/events/ev-12/")
         _assert_no_gps(storage.files[media.key])
         assert ws.find_media(media.checksum) == (content.id, media.id, media.key)
 
@@ -125,7 +125,7 @@ def test_a_naive_time_is_refused(ws: Workspace, tmp_path: Path) -> None:
 def test_a_storage_failure_rejects_that_file_and_records_nothing(
     ws: Workspace, storage: DictStorage, tmp_path: Path
 ) -> None:
-    storage.fail_on.add("media/")
+    storage.fail_on.add("photos/")
     report = import_media(ws, [make_jpeg(tmp_path / "a.jpg")], now=NOW)
     assert report.outcomes[0].status is ImportStatus.REJECTED
     assert "No space left on device" in report.outcomes[0].reason

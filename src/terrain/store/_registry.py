@@ -3,60 +3,56 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
-from terrain.errors import ConfigError, PluginError
+from terrain.errors import ConfigError, NotFound
 
-__all__ = ["platform_factories", "storage_factories"]
+__all__ = ["find_factory", "known_names"]
 
-
-def _collect(hook_name: str) -> dict[str, Any]:
-    plugins = importlib.import_module("terrain.plugins")
-    get_manager = getattr(plugins, "get_plugin_manager", None)
-    if get_manager is None:
-        return {}
-    manager = get_manager()
-    factories: dict[str, Any] = {}
-
-    def register(factory: Any) -> None:
-        name = getattr(factory, "name", None)
-        if not isinstance(name, str) or not name:
-            raise PluginError(f"a plugin registered {factory!r}, which has no name")
-        if name in factories:
-            raise PluginError(f"two plugins register the name {name!r}")
-        factories[name] = factory
-
-    getattr(manager.hook, hook_name)(register=register)
-    return factories
+Kind = Literal["platform", "storage"]
 
 
-def platform_factories() -> dict[str, Any]:
-    """Every platform factory the installed plugins register, by name."""
-    return _collect("terrain_register_platforms")
+def _factories(kind: Kind, environ: Mapping[str, str]) -> tuple[Any, dict[str, Any]]:
+    from terrain.plugins import get_plugin_manager
 
-
-def storage_factories() -> dict[str, Any]:
-    """Every storage factory the installed plugins register, by name.
-
-    Until the plugin manager is available, ``filesystem`` comes straight from
-    :mod:`terrain_adapters.storage.filesystem`.
-    """
-    factories = _collect("terrain_register_storages")
-    if "filesystem" not in factories:
+    manager = get_plugin_manager(environ=environ)
+    registry = manager.platforms() if kind == "platform" else manager.storages()
+    factories = {name: registration.factory for name, registration in registry.items()}
+    if kind == "storage" and "filesystem" not in factories:
+        # the built-in backend, even when entry points are not installed (a bare checkout)
         try:
             module = importlib.import_module("terrain_adapters.storage.filesystem")
         except ImportError:
-            return factories
-        factory_class = getattr(module, "FilesystemStorageFactory", None)
-        if factory_class is not None:
-            factories["filesystem"] = factory_class()
-    return factories
+            pass
+        else:
+            factory_class = getattr(module, "FilesystemStorageFactory", None)
+            if factory_class is not None:
+                factories["filesystem"] = factory_class()
+    return manager, factories
 
 
-def unknown(kind: str, name: str, known: dict[str, Any], table: str) -> ConfigError:
-    """The error for a platform or storage nobody registered."""
-    names = ", ".join(sorted(known)) or "none installed"
-    return ConfigError(
-        f"unknown {kind} {name!r} (in {table} of terrain.toml): known {kind}s are {names}; "
-        f"fix the name or install the plugin that adds it (`terrain plugins` lists them)"
+def known_names(kind: Kind, environ: Mapping[str, str]) -> list[str]:
+    """The names of every platform (or storage backend) the installed plugins offer."""
+    return sorted(_factories(kind, environ)[1])
+
+
+def find_factory(kind: Kind, name: str, environ: Mapping[str, str], table: str) -> Any:
+    """The factory registered as ``name``; :class:`ConfigError` listing the known ones.
+
+    Two plugins registering ``name`` raise the manager's
+    :class:`~terrain.errors.PluginError`, which names both.
+    """
+    manager, factories = _factories(kind, environ)
+    if name in factories:
+        return factories[name]
+    try:  # raises PluginError when two plugins claim the name
+        getattr(manager, f"{kind}_factory")(name)
+    except NotFound:
+        pass
+    label = "storage backend" if kind == "storage" else kind
+    names = ", ".join(sorted(factories)) or "none installed"
+    raise ConfigError(
+        f"unknown {label} {name!r} (in {table} of terrain.toml): known {label}s are {names}; "
+        "fix the name or install the plugin that adds it (`terrain plugins` lists them)"
     )

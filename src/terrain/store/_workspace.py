@@ -5,7 +5,7 @@
     my-community/
     ├── terrain.toml          community, storage and platform settings (no secret)
     ├── .terrain/terrain.db   SQLite (WAL): records, consent events, decisions, journal
-    └── media/                photos and consent-form scans (filesystem storage)
+    └── media/                photos/ and consents/ (the default filesystem storage)
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from terrain.secrets import EnvSecrets, SecretSource
 from terrain.serialization import from_json, to_json
 from terrain.store._config import CONFIG_NAME, WorkspaceConfig, parse_config, render_config
 from terrain.store._db import Database
-from terrain.store._registry import platform_factories, storage_factories, unknown
+from terrain.store._registry import find_factory, known_names
 from terrain.workshops import Workshop
 
 if TYPE_CHECKING:
@@ -258,10 +258,7 @@ class Workspace:
             from terrain.plugins import StorageContext
 
             backend = self.config.storage_backend
-            factories = storage_factories()
-            factory = factories.get(backend)
-            if factory is None:
-                raise unknown("storage backend", backend, factories, "[storage] backend")
+            factory = find_factory("storage", backend, self._environ, "[storage] backend")
             context = StorageContext(
                 settings=self.config.storage_settings, root=self.root, secrets=self.secrets
             )
@@ -270,7 +267,7 @@ class Workspace:
 
     def platform_names(self) -> list[str]:
         """Every platform the installed plugins offer, sorted."""
-        return sorted(platform_factories())
+        return known_names("platform", self._environ)
 
     def platform(self, name: str) -> Platform:
         """Build platform ``name`` with its ``[platforms.<name>]`` settings.
@@ -281,10 +278,7 @@ class Workspace:
         """
         from terrain.plugins import PlatformContext
 
-        factories = platform_factories()
-        factory = factories.get(name)
-        if factory is None:
-            raise unknown("platform", name, factories, f"[platforms.{name}]")
+        factory = find_factory("platform", name, self._environ, f"[platforms.{name}]")
         context = PlatformContext(
             settings=self.config.platforms.get(name, {}),
             secrets=self.secrets,

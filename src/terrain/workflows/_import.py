@@ -219,7 +219,7 @@ def _store_one(
             path=path, status=ImportStatus.DUPLICATE, content_id=content_id, checksum=checksum
         )
     content_id = _free_id(ws, checksum)
-    key = f"media/{_link(event_id, project_id)}/{content_id}.{image.extension}"
+    key = f"photos/{_link(event_id, project_id)}/{content_id}.{image.extension}"
     media = MediaFile(
         id=f"m-{checksum[:12]}",
         key=key,
