@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -46,10 +47,8 @@ def find_factory(kind: Kind, name: str, environ: Mapping[str, str], table: str) 
     manager, factories = _factories(kind, environ)
     if name in factories:
         return factories[name]
-    try:  # raises PluginError when two plugins claim the name
+    with contextlib.suppress(NotFound):  # raises PluginError when two plugins claim the name
         getattr(manager, f"{kind}_factory")(name)
-    except NotFound:
-        pass
     label = "storage backend" if kind == "storage" else kind
     names = ", ".join(sorted(factories)) or "none installed"
     raise ConfigError(
