@@ -9,7 +9,7 @@ fix); held-back posts are not failures: consent said no.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -35,10 +35,13 @@ _TITLES = {
 }
 
 
-def _label(result: PublishResult, outcome: Outcome) -> str:
+def _label(result: PublishResult, outcome: Outcome, labels: Mapping[str, str] | None = None) -> str:
+    names = labels or {}
     for post in result.posts:
         if post.id == outcome.post_id and post.platform == outcome.platform:
-            return ", ".join(post.content_ids) if post.content_ids else "event summary"
+            if not post.content_ids:
+                return "event summary"
+            return ", ".join(names.get(c, c) for c in post.content_ids)
     return outcome.post_id
 
 
@@ -58,8 +61,16 @@ def result_data(result: PublishResult) -> dict[str, Any]:
     }
 
 
-def print_result(result: PublishResult, echo: Callable[[str], None] = click.echo) -> None:
-    """Print ``result`` for people: published, held back and why, failed, planned."""
+def print_result(
+    result: PublishResult,
+    echo: Callable[[str], None] = click.echo,
+    *,
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    """Print ``result`` for people: published, held back and why, failed, planned.
+
+    ``labels`` names contents by id (a file name rather than ``photo-3f2a…``).
+    """
     order = ["confirmed", "sent", "held", "failed", "planned", "claimed"]
     if result.dry_run:
         echo(f"Dry run for {result.event_id}: nothing was sent.")
@@ -74,7 +85,7 @@ def print_result(result: PublishResult, echo: Callable[[str], None] = click.echo
             title = title.replace("Held back", "Would be held back")
         echo(f"\n{title} ({len(group)}):")
         for o in group:
-            echo(f"  {o.platform:<10} {_label(result, o):<22} {o.message}")
+            echo(f"  {o.platform:<10} {_label(result, o, labels):<22} {o.message}")
     for message in result.report.messages:
         echo(f"\n! {message}")
     for error in result.compose_errors:

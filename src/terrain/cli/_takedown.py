@@ -9,7 +9,7 @@ online.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -38,12 +38,20 @@ def result_data(result: TakedownResult) -> dict[str, Any]:
     }
 
 
-def print_result(result: TakedownResult, echo: Callable[[str], None] = click.echo) -> None:
-    """Print ``result`` for people."""
+def print_result(
+    result: TakedownResult,
+    echo: Callable[[str], None] = click.echo,
+    *,
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    """Print ``result`` for people (``labels`` names contents by id)."""
     if result.withdrawn:
         echo(f"Withdrew consent {', '.join(result.withdrawn)} of {result.subject_id}.")
     else:
         echo(f"{result.subject_id}'s consent was already withdrawn; taking down what it covered.")
+    if result.content_ids:
+        names = ", ".join((labels or {}).get(c, c) for c in result.content_ids)
+        echo(f"Content showing them: {names}.")
     if not result.entries:
         echo("Nothing published involves them: nothing to take down.")
     for entry in result.entries:

@@ -18,7 +18,7 @@ import attrs
 from terrain.community import Member
 from terrain.consent import Scope, ScopeKind, withdrawal_impact
 from terrain.content import Content
-from terrain.errors import ConfigError, PlatformError
+from terrain.errors import ConfigError, NotFound, PlatformError
 from terrain.events import Event
 from terrain.plugins import Platform
 from terrain.posts import Receipt
@@ -157,6 +157,8 @@ def _take_down(
         )
     try:
         platform.delete(receipt)
+    except NotFound:
+        return entry("deleted", f"already gone from {receipt.platform}")
     except PlatformError as exc:
         return entry(
             "failed",
