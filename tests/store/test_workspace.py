@@ -232,3 +232,31 @@ def test_the_credentials_file_must_be_private(tmp_path: Path) -> None:
 def test_an_unknown_platform_lists_the_known_ones(ws: Workspace) -> None:
     with pytest.raises(ConfigError, match=r"unknown platform 'myspace'.*known platforms are"):
         ws.platform("myspace")
+
+
+def test_platforms_come_from_the_installed_plugins(ws: Workspace) -> None:
+    names = ws.platform_names()
+    assert {"x", "facebook", "outbox"} <= set(names)
+    with pytest.raises(ConfigError, match=r"unknown platform 'mastodon'.*facebook.*outbox.*x"):
+        ws.platform("mastodon")
+
+
+def test_storage_defaults_to_the_media_folder(ws: Workspace) -> None:
+    ws.storage.put("photos/a.jpg", b"\xff\xd8")
+    assert (ws.root / "media" / "photos" / "a.jpg").read_bytes() == b"\xff\xd8"
+
+
+def test_an_unknown_storage_backend_lists_the_known_ones(tmp_path: Path) -> None:
+    with Workspace.init(tmp_path / "w", community=VELO, storage_backend="ftp") as ws:
+        with pytest.raises(ConfigError, match=r"unknown storage backend 'ftp'.*filesystem"):
+            _ = ws.storage
+
+
+def test_a_platform_without_its_token_names_the_variable_to_set(tmp_path: Path) -> None:
+    from terrain.errors import MissingSecret
+
+    with (
+        Workspace.init(tmp_path / "w", community=VELO, environ={}) as ws,
+        pytest.raises(MissingSecret, match="export TERRAIN_X_"),
+    ):
+        ws.platform("x")
