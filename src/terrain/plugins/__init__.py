@@ -1,6 +1,7 @@
 """Plugins: the hooks, the plugin manager, and the Platform/Storage protocols."""
 
 from terrain.hookspecs import hookimpl, hookspec
+from terrain.plugins._capabilities import check_capabilities
 from terrain.plugins._manager import (
     ENTRY_POINT_GROUP,
     ENV_VAR,
@@ -30,6 +31,7 @@ __all__ = [
     "Storage",
     "StorageContext",
     "StorageFactory",
+    "check_capabilities",
     "get_plugin_manager",
     "hookimpl",
     "hookspec",
