@@ -247,9 +247,11 @@ def test_storage_defaults_to_the_media_folder(ws: Workspace) -> None:
 
 
 def test_an_unknown_storage_backend_lists_the_known_ones(tmp_path: Path) -> None:
-    with Workspace.init(tmp_path / "w", community=VELO, storage_backend="ftp") as ws:
-        with pytest.raises(ConfigError, match=r"unknown storage backend 'ftp'.*filesystem"):
-            _ = ws.storage
+    with (
+        Workspace.init(tmp_path / "w", community=VELO, storage_backend="ftp") as ws,
+        pytest.raises(ConfigError, match=r"unknown storage backend 'ftp'.*filesystem"),
+    ):
+        _ = ws.storage
 
 
 def test_a_platform_without_its_token_names_the_variable_to_set(tmp_path: Path) -> None:
