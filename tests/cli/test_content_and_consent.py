@@ -80,6 +80,7 @@ def test_import_with_a_bad_file_exits_1_and_imports_the_rest(
     report = json.loads(result.stdout)
     assert (report["imported"], report["rejected"]) == (1, 1)
     assert "notes.jpg: is not an image" in report["outcomes"][1]["reason"]
+    assert "1 of 2 files rejected" in result.stderr
 
 
 def test_import_of_only_bad_files_exits_2_and_changes_nothing(
@@ -91,6 +92,7 @@ def test_import_of_only_bad_files_exits_2_and_changes_nothing(
     result = run("content", "import", str(bad), "--event", "ev-12", workspace=meetup)
     assert result.exit_code == 2
     assert "notes.jpg: is not an image" in result.stdout
+    assert "every file was rejected" in result.stderr
     assert snapshot(meetup) == before
 
 

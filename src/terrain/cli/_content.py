@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from terrain.cli._common import EXIT_FAILED, EXIT_USAGE, emit, json_option, pass_workspace
+from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace
 
 if TYPE_CHECKING:
     from terrain.content import Content
@@ -100,8 +100,14 @@ def import_(
         human=human,
     )
     if report.rejected:
-        changed = report.imported
-        sys.exit(EXIT_FAILED if changed or report.duplicates else EXIT_USAGE)
+        count = len(report.rejected)
+        if report.imported or report.duplicates:
+            fail(
+                f"{count} of {len(photos)} files rejected (reasons above); the others are in "
+                "the workspace. Fix or remove those files and import them again.",
+                code=EXIT_FAILED,
+            )
+        fail("no photo imported: every file was rejected (reasons above); nothing changed.")
 
 
 def _describe(outcome: FileOutcome) -> str:
