@@ -247,3 +247,34 @@ def test_bad_consent_input_exits_2_and_changes_nothing(
     assert message in result.stderr
     assert "Traceback" not in result.output
     assert snapshot(meetup) == before
+
+
+def test_tokens_in_the_environment_never_reach_the_workspace_or_the_output(
+    meetup: Path, run: Run, tmp_path: Path
+) -> None:
+    token = "tok-SECRET-4242-do-not-leak"
+    env = {"TERRAIN_X_API_KEY": token, "TERRAIN_FACEBOOK_PAGE_TOKEN": token}
+    photo = phone_photo(tmp_path / "a.jpg")
+    outputs = [
+        run("content", "import", str(photo), "--json", workspace=meetup, env=env),
+        run("content", "people", str(photo), "--add", "lea", "--json", workspace=meetup, env=env),
+        run(
+            "consent",
+            "grant",
+            "lea",
+            "--purpose",
+            "publish",
+            "--witness",
+            "C",
+            "--json",
+            workspace=meetup,
+            env=env,
+        ),
+        run("member", "list", "--json", workspace=meetup, env=env),
+        run("content", "list", "--json", workspace=meetup, env=env),
+    ]
+    for result in outputs:
+        assert token not in result.output
+    for path in meetup.rglob("*"):
+        if path.is_file():
+            assert token.encode() not in path.read_bytes(), path
