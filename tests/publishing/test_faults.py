@@ -19,7 +19,13 @@ from .helpers import Clock, ledger_gate, posts
 POLICY = {"x": PlatformPolicy(backoff=0.5, max_attempts=4, concurrency=2)}
 
 
-def go(tmp_path: Path, platform: InMemoryPlatform, n: int, clock: Clock | None = None):  # type: ignore[no-untyped-def]
+def go(  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    platform: InMemoryPlatform,
+    n: int,
+    clock: Clock | None = None,
+    policies: dict[str, PlatformPolicy] = POLICY,
+):
     clock = clock or Clock()
     return publish(
         Journal(tmp_path / "j.db"),
@@ -28,7 +34,7 @@ def go(tmp_path: Path, platform: InMemoryPlatform, n: int, clock: Clock | None =
         gate=ledger_gate(ConsentLedger()),
         now_fn=clock,
         sleep=clock.sleep,
-        policies=POLICY,
+        policies=policies,
     )
 
 
@@ -66,7 +72,7 @@ def test_401_stops_the_platform_with_the_variable_to_fix_and_keeps_posts_planned
     tmp_path: Path,
 ) -> None:
     platform = InMemoryPlatform("x", failures=[Failure.auth()])
-    report = go(tmp_path, platform, 4)
+    report = go(tmp_path, platform, 4, policies={"x": PlatformPolicy(concurrency=1)})
     assert report.failed
     (message,) = [m for m in report.messages if m.startswith("STOPPED")]
     assert "TERRAIN_X_*" in message

@@ -199,8 +199,9 @@ class _Runner:
         try:
             self._call_hook("terrain_after_publish", receipt=receipt)
         except Exception as exc:  # an observer must not undo a publication
-            run.note(scrub(f"{run.name}: an after-publish hook failed: {exc}"))
-            log.warning("after-publish hook failed for %s", receipt.post_id, exc_info=True)
+            message = scrub(f"{run.name}: an after-publish hook failed: {exc}")
+            run.note(message)
+            log.warning("%s (post %s)", message, receipt.post_id)
 
     def _progress(self, row: JournalRow) -> None:
         if self.on_progress is not None:
@@ -348,7 +349,7 @@ class _Runner:
                     "next run before any retry."
                 ),
             )
-            log.error("unexpected error from %s", run.name, exc_info=True)
+            log.error("%s", run.stopped)
         else:
             if receipt.post_id != row.post_id:
                 receipt = attrs.evolve(receipt, post_id=row.post_id)

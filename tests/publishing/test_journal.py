@@ -1,0 +1,107 @@
+"""The journal: its schema matches the workspace migration, claims are atomic,
+transitions are guarded by the claimer, timestamps sort like instants."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from terrain.publishing import MIGRATION, Journal, RowState
+from terrain.publishing._journal import ts
+from terrain.store._schema import MIGRATIONS
+
+from .helpers import START, posts
+
+LEASE = timedelta(minutes=5)
+
+
+def _lines(sql: str) -> list[str]:
+    return [line.strip() for line in sql.strip().splitlines() if line.strip()]
+
+
+def test_the_workspace_migration_creates_exactly_the_journal_schema() -> None:
+    journal = [m for m in MIGRATIONS if "publication_journal" in m.sql]
+    assert len(journal) == 1
+    assert _lines(journal[0].sql) == _lines(MIGRATION)
+
+
+def test_planning_twice_keeps_one_row_per_post_and_platform(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.db")
+    journal.plan(posts(3), now=START)
+    journal.plan(posts(3), now=START + timedelta(hours=1))
+    assert len(journal.rows()) == 3
+    assert {r.state for r in journal.rows()} == {RowState.PLANNED}
+
+
+def test_only_one_claimer_wins_each_row(tmp_path: Path) -> None:
+    Journal(tmp_path / "j.db").plan(posts(30), now=START)
+    won: list[str] = []
+    lock = threading.Lock()
+
+    def claim_all(owner: str) -> None:
+        journal = Journal(tmp_path / "j.db")
+        while (row := journal.claim_ready("fake", owner, now=START, lease=LEASE)) is not None:
+            with lock:
+                won.append(row.post_id)
+        journal.close()
+
+    threads = [threading.Thread(target=claim_all, args=(f"h:{i}:x",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(won) == sorted(p.id for p in posts(30))
+
+
+def test_a_run_that_lost_its_claim_cannot_overwrite_the_new_owner(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.db")
+    journal.plan(posts(1), now=START)
+    row = journal.claim_ready("fake", "old:1:a", now=START, lease=LEASE)
+    assert row is not None
+    taken, busy = journal.claim_abandoned("fake", "new:2:b", now=START + 2 * LEASE, lease=LEASE)
+    assert [r.post_id for r in taken] == [row.post_id]
+    assert busy == []
+    assert not journal.mark_held(row, "old:1:a", ["late"], now=START + 2 * LEASE)
+    current = journal.get(row.post_id, "fake")
+    assert current is not None
+    assert current.claimed_by == "new:2:b"
+    assert current.state is RowState.CLAIMED
+
+
+def test_held_and_failed_rows_are_planned_again_sent_ones_never(tmp_path: Path) -> None:
+    journal = Journal(tmp_path / "j.db")
+    a, b = posts(2)
+    journal.plan([a, b], now=START)
+    ra = journal.claim_ready("fake", "o:1:a", now=START, lease=LEASE)
+    rb = journal.claim_ready("fake", "o:1:a", now=START, lease=LEASE)
+    assert ra is not None
+    assert rb is not None
+    journal.mark_held(ra, "o:1:a", ["Samir refused"], now=START)
+    from terrain.posts import Receipt
+
+    receipt = Receipt(platform="fake", post_id=rb.post_id, remote_id="r1", published_at=START)
+    journal.mark_sent(rb, "o:1:a", receipt, now=START)
+    journal.plan([a, b], now=START + LEASE)
+    states = {r.post_id: r.state for r in journal.rows()}
+    assert states == {a.id: RowState.PLANNED, b.id: RowState.SENT}
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(2000, 1, 1),
+        max_value=datetime(2100, 1, 1),
+        timezones=st.sampled_from(
+            [UTC, timezone(timedelta(hours=2)), timezone(-timedelta(hours=5))]
+        ),
+    ),
+    st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+    ),
+)
+def test_stored_timestamps_sort_like_the_instants_they_name(a: datetime, b: datetime) -> None:
+    assert (ts(a) < ts(b)) == (a < b)
+    assert datetime.fromisoformat(ts(a)) == a
