@@ -50,4 +50,4 @@ def __getattr__(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    from terrain.testing import strategies
+    from terrain.testing import contract, strategies
