@@ -63,7 +63,7 @@ def _outbox_platforms(ws: Workspace) -> dict[str, Platform]:
     out: dict[str, Platform] = {}
     for name in PLATFORMS:
         context = PlatformContext(
-            settings={"as": name, "folder": f"outbox/{name}"},
+            settings={"as": name},
             secrets=ws.secrets,
             storage=ws.storage,
             root=ws.root,
