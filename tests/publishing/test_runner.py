@@ -244,8 +244,9 @@ def test_two_runs_at_once_never_post_twice(tmp_path: Path) -> None:
 
 
 def test_error_messages_never_carry_a_token_from_the_environment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level("DEBUG", logger="terrain")
     token = "sentinel-TOKEN-4f1d9c"
     monkeypatch.setenv("TERRAIN_FAKE_TOKEN", token)
 
@@ -255,10 +256,22 @@ def test_error_messages_never_carry_a_token_from_the_environment(
 
             raise Rejected(f"bad request for https://api.example/?access_token={token}")
 
+    class Flaky(ScriptedPlatform):
+        def publish(self, post: Post) -> Any:
+            from terrain.errors import TransientError
+
+            raise TransientError(f"502 from https://api.example/?token={token}")
+
     journal = Journal(tmp_path / "j.db")
     report = run(journal, Leaky(), posts(1), Clock())
+    flaky = run(Journal(tmp_path / "k.db"), Flaky(), posts(1), Clock())
+    assert "***" in flaky.outcomes[0].message
+    assert token not in repr(flaky) + repr(journal.rows()) + caplog.text
     assert token not in repr(report)
-    assert token not in (tmp_path / "j.db").read_bytes().decode("utf-8", "replace")
+    assert "***" in report.outcomes[0].message
+    stored = [p.read_bytes().decode("utf-8", "replace") for p in tmp_path.iterdir()]
+    assert len(stored) >= 2  # the databases (and their WAL files)
+    assert not [s for s in stored if token in s]
 
 
 STEPS = st.sampled_from(
