@@ -19,8 +19,9 @@ $(VENV)/.runtime-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	@touch $@
 
-$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+$(VENV)/.dev-installed: pyproject.toml examples/terrain-example-platform/pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e examples/terrain-example-platform
 	@touch $@ $(VENV)/.runtime-installed
 
 demo: $(VENV)/.runtime-installed  ## create .venv, install terrain, run `terrain demo`
