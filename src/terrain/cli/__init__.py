@@ -28,6 +28,7 @@ COMMANDS: list[str] = [
     "terrain.cli._publish",
     "terrain.cli._takedown",
     "terrain.cli._log",
+    "terrain.cli._plugins",
 ]
 
 
