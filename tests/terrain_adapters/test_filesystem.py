@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from terrain.errors import ConfigError, InvalidKey, NotFound, StorageError
 from terrain.plugins import StorageContext
@@ -103,3 +106,24 @@ def test_public_url_is_none_on_a_local_disk(tmp_path: Path) -> None:
     store = FilesystemStorage(tmp_path)
     store.put("a.jpg", b"a")
     assert store.public_url("a.jpg") is None
+
+
+SEGMENT = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_é", min_size=1, max_size=8)
+KEY = st.lists(SEGMENT, min_size=1, max_size=3).map("/".join)
+
+
+@settings(max_examples=40, deadline=None)
+@given(files=st.dictionaries(KEY, st.binary(max_size=64), max_size=6))
+def test_what_is_put_is_what_is_got_and_listed(files: dict[str, bytes]) -> None:
+    """Keys that are folders of one another cannot coexist on a disk: skip those."""
+    keys = sorted(files)
+    assume(not any(b.startswith(a + "/") for a in keys for b in keys))
+    with tempfile.TemporaryDirectory() as folder:
+        store = FilesystemStorage(Path(folder))
+        for key, data in files.items():
+            store.put(key, data)
+        assert {k: store.get(k) for k in files} == files
+        assert list(store.list()) == keys
+        for key in keys:
+            store.delete(key)
+        assert list(store.list()) == []
