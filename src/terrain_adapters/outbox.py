@@ -42,7 +42,7 @@ from urllib.parse import quote
 
 import attrs
 
-from terrain.errors import ConfigError, NotFound, Rejected, TransientError
+from terrain.errors import ConfigError, NotFound, PlatformError, Rejected
 from terrain.plugins._capabilities import check_capabilities
 from terrain.plugins._protocols import Platform, PlatformContext, Storage
 from terrain.posts import Capabilities, Post, Receipt
@@ -186,8 +186,8 @@ class OutboxPlatform:
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
-            raise TransientError(
-                f"{self.name}: cannot read {path}: {exc}; fix or remove the file",
+            raise PlatformError(
+                f"{self.name}: cannot read {path}: {exc}; fix or remove the file, then retry",
                 platform=self.name,
             ) from exc
         return self._receipt(

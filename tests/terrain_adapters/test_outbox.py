@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from terrain.errors import ConfigError, NotFound, Rejected
+from terrain.errors import ConfigError, NotFound, PlatformError, Rejected
 from terrain.plugins import PlatformContext, get_plugin_manager
 from terrain.posts import Mention, Post, PostMedia, Receipt
 from terrain.testing import InMemoryStorage
@@ -208,3 +208,15 @@ def test_the_outbox_is_registered_by_the_built_in_plugin(tmp_path: Path) -> None
     manager = get_plugin_manager(environ={"TERRAIN_LOAD_PLUGINS": ""})
     platform = manager.platform_factory("outbox")(PlatformContext(root=tmp_path))
     assert platform.name == "outbox"
+
+
+def test_a_damaged_file_is_reported_not_overwritten(
+    tmp_path: Path, storage: InMemoryStorage
+) -> None:
+    outbox = build(tmp_path, storage)
+    receipt = outbox.publish(recap())
+    (tmp_path / receipt.remote_id).write_text("{half a json", encoding="utf-8")
+    with pytest.raises(PlatformError, match="fix or remove the file") as caught:
+        outbox.publish(recap())
+    assert not caught.value.retryable
+    assert (tmp_path / receipt.remote_id).read_text(encoding="utf-8") == "{half a json"
