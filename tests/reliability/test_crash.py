@@ -101,3 +101,24 @@ def test_sigkill_at_random_points_never_loses_or_doubles_a_post(tmp_path: Path) 
     assert caught_in_flight > 0, "no kill landed while a post was in flight"
     print(f"{kills} kills, {caught_in_flight} rows caught in flight, {len(expected)} posts")
     assert time.monotonic() - started < 90
+
+
+@pytest.mark.slow
+def test_three_publish_processes_at_once_never_post_twice(tmp_path: Path) -> None:
+    script = tmp_path / "child.py"
+    script.write_text(CHILD.format(root=str(ROOT)))
+    children = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(tmp_path), "same", "30"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    for child in children:
+        _, err = child.communicate(timeout=60)
+        assert child.returncode in (0, 3), err  # 3: some rows were another run's
+    landed = FilePlatform(tmp_path / "platform").landed()
+    assert set(landed) == {f"same-{i:02d}" for i in range(30)}
+    assert set(landed.values()) == {1}

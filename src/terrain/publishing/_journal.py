@@ -154,6 +154,7 @@ class Journal:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._writer = threading.Lock()
         if create:
             self._conn().executescript(sql.MIGRATION)
 
@@ -191,15 +192,20 @@ class Journal:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """A ``BEGIN IMMEDIATE`` transaction: the write lock is taken up front."""
+        """A ``BEGIN IMMEDIATE`` transaction: the write lock is taken up front.
+
+        Threads of this process queue on a lock first (SQLite's busy handler
+        would make them sleep and poll); other processes wait on SQLite's.
+        """
         conn = self._conn()
-        conn.execute(sql.BEGIN_WRITE)
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with self._writer:
+            conn.execute(sql.BEGIN_WRITE)
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def _guarded(self, statement: str, params: Sequence[Any]) -> bool:
         with self._write() as conn:
