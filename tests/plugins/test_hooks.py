@@ -66,7 +66,7 @@ def test_consent_withdrawn_gets_the_member_and_the_receipts_to_take_down() -> No
     manager = terrain.get_plugin_manager(load_entrypoints=False)
     recorder = Recorder()
     manager.register(recorder)
-    lea = terrain.Member(id="m-lea", name="Léa Martin")
+    lea = terrain.Member(id="m-lea", display_name="Léa Martin")
     manager.hook.terrain_consent_withdrawn(subject=lea, receipts=[RECEIPT])
     assert recorder.seen == [("withdrawn", ("m-lea", [RECEIPT]))]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import importlib.metadata
 import inspect
+import logging
 import os
 import re
 import threading
@@ -43,6 +44,8 @@ ENV_VAR = "TERRAIN_LOAD_PLUGINS"
 
 #: The distribution whose entry point adds the built-in adapters (always loaded).
 BUILTIN_DISTRIBUTION = "terrain"
+
+log = logging.getLogger("terrain.plugins")
 
 Kind = Literal["platform", "storage"]
 _HOOKS: dict[Kind, str] = {
@@ -96,7 +99,7 @@ class PluginManager(pluggy.PluginManager):
         self.add_hookspecs(hookspecs)
         self._infos: dict[str, PluginInfo] = {}
         self._load_errors: list[PluginError] = []
-        self._registry_lock = threading.Lock()
+        self._registry_lock = threading.RLock()  # a plugin may ask the registry while registering
         self._registries: dict[Kind, tuple[dict[str, Registration], list[PluginError]]] = {}
 
     # -- registration ------------------------------------------------------------
@@ -358,4 +361,6 @@ def get_plugin_manager(
         raw = env.get(ENV_VAR)
         only = None if raw is None else {_normalize(n.strip()) for n in raw.split(",") if n.strip()}
         manager.load_entrypoint_plugins(only)
+    for error in manager.load_errors:
+        log.warning("%s", error)
     return manager
