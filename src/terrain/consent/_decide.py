@@ -48,12 +48,13 @@ class Reason:
     what the line is about, when it is about one.
     """
 
-    text: str = attrs.field(validator=text_of(nonempty=True))
+    # Built by decide() from validated records, one per person: type checks only.
+    text: str = attrs.field(validator=instance_of(str))
     blocking: bool = attrs.field(validator=instance_of(bool))
-    member_id: str | None = attrs.field(default=None, validator=optional(identifier()))
-    consent_id: str | None = attrs.field(default=None, validator=optional(identifier()))
-    content_id: str | None = attrs.field(default=None, validator=optional(identifier()))
-    handle: str | None = attrs.field(default=None, validator=optional(text_of(nonempty=True)))
+    member_id: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
+    consent_id: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
+    content_id: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
+    handle: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
 
     def __str__(self) -> str:
         return self.text
@@ -249,7 +250,7 @@ class _Builder:
         role: str = "",
     ) -> ConsentState:
         state = self.ledger.state_for(member_id, purpose, self.platform, at=self.at, target=target)
-        who = _name(self.ledger.members.get(member_id), member_id)
+        who = _name(state.member, member_id)
         what = "" if purpose is Purpose.PUBLISH else f"{purpose.value}: "
         text = f"{who}{role}: {what}{state.reason}"
         self.reasons.append(
@@ -377,7 +378,7 @@ def decide(
             kept.append(mention)
             continue
         state = ledger.state_for(mention.member_id, Purpose.TAG, platform, at=at, target=target)
-        who = _name(ledger.members.get(mention.member_id), mention.member_id)
+        who = _name(state.member, mention.member_id)
         if state.valid:
             kept.append(mention)
             text = f"@{mention.handle} ({who}): tag kept, {state.reason}"

@@ -318,9 +318,12 @@ class ConsentLedger:
         """
         return self._apply_checked(self._checked(event))
 
-    def _checked(self, event: ConsentEvent) -> ConsentEvent:
+    def _checked(self, event: ConsentEvent, *, replaying: bool = False) -> ConsentEvent:
         if isinstance(event, ConsentRecorded):
-            self._check_new(event.consent)
+            if replaying:
+                self._check_id(event.consent)
+            else:
+                self._check_new(event.consent)
         elif isinstance(event, ConsentWithdrawn):
             self._check_owner(event.consent_id, event.subject_id)
             self._check_change(event.consent_id, event.at, "withdraw")
@@ -340,13 +343,16 @@ class ConsentLedger:
             )
         return event
 
-    def _check_new(self, consent: Consent) -> None:
-        member = self.member(consent.subject_id)
+    def _check_id(self, consent: Consent) -> None:
         if consent.id in self._records:
             raise Conflict(
                 f"consent id {consent.id!r} is taken (by {self._records[consent.id].subject_id}'s "
                 "record): leave consent_id unset to get a fresh one"
             )
+
+    def _check_new(self, consent: Consent) -> None:
+        member = self.member(consent.subject_id)
+        self._check_id(consent)
         people = {member.id, *member.guardian_ids}
         strangers = [p for p in consent.given_by if p not in people]
         if strangers:
@@ -450,10 +456,18 @@ class ConsentLedger:
     def replay(
         cls, events: Iterable[ConsentEvent], *, members: Iterable[Member] = ()
     ) -> ConsentLedger:
-        """A new ledger made by applying ``events`` in order, knowing ``members``."""
+        """A new ledger made by applying ``events`` in order, knowing ``members``.
+
+        The member rules checked when each record was first made (known
+        subject, who may sign for whom) are not checked again: members change
+        (someone leaves, a birth date is corrected) and the history must still
+        load. Decisions apply the members as known now — a record of someone
+        now known to be a minor counts only if a guardian signed it. The
+        history itself is checked (unique ids, order, ownership).
+        """
         ledger = cls(members)
         for event in events:
-            ledger.apply(event)
+            ledger._apply_checked(ledger._checked(event, replaying=True))
         return ledger
 
     # -- reading -------------------------------------------------------------
@@ -535,24 +549,24 @@ class ConsentLedger:
                 by = f" by {' and '.join(names)}"
             what = "guardian consent" if member.is_minor else "consent"
             return ConsentState(
-                subject_id, purpose, platform, at, valid=True, consent=best,
+                subject_id, purpose, platform, at, member=member, valid=True, consent=best,
                 status=ConsentStatus.GIVEN,
                 reason=f"{what} given{by} on {day(best.history[0].at)}{until} (record {best.id})",
             )
         if refusal is not None:
             return ConsentState(
-                subject_id, purpose, platform, at, valid=False, consent=refusal,
+                subject_id, purpose, platform, at, member=member, valid=False, consent=refusal,
                 status=ConsentStatus.REFUSED,
                 reason=f"refused on {day(refusal.history[0].at)} (record {refusal.id})",
             )
         if failed is not None:
             return ConsentState(
-                subject_id, purpose, platform, at, valid=False, consent=failed,
+                subject_id, purpose, platform, at, member=member, valid=False, consent=failed,
                 status=failed_status, reason=failed_reason,
             )
         missing = "guardian consent missing" if member.is_minor else "no consent"
         return ConsentState(
-            subject_id, purpose, platform, at, valid=False,
+            subject_id, purpose, platform, at, member=member, valid=False,
             reason=f"{missing} to {purpose.value!r} on {platform!r}",
         )
 

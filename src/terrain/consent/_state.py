@@ -99,9 +99,12 @@ class Target:
     def keys(self, subject_id: str, purpose: Purpose) -> list[IndexKey]:
         """The index keys whose records may cover this target."""
         keys: list[IndexKey] = [(subject_id, purpose, ScopeKind.ALL, None)]
-        keys.extend((subject_id, purpose, ScopeKind.EVENT, e) for e in self.event_ids)
-        keys.extend((subject_id, purpose, ScopeKind.PROJECT, p) for p in self.project_ids)
-        keys.extend((subject_id, purpose, ScopeKind.CONTENT, c) for c in self.content_ids)
+        for event_id in self.event_ids:
+            keys.append((subject_id, purpose, ScopeKind.EVENT, event_id))
+        for project_id in self.project_ids:
+            keys.append((subject_id, purpose, ScopeKind.PROJECT, project_id))
+        for content_id in self.content_ids:
+            keys.append((subject_id, purpose, ScopeKind.CONTENT, content_id))
         return keys
 
 
@@ -115,7 +118,8 @@ class ConsentState:
     ``valid`` says yes or no. ``consent`` is the record relied on when valid,
     or the record that explains the refusal (withdrawn, expired, refused…),
     or ``None`` when there is no record at all; ``status`` is that record's
-    status at ``at``. ``reason`` is a human sentence without the person's name
+    status at ``at``; ``member`` is the person as the ledger knows them
+    (``None`` for an unknown id). ``reason`` is a human sentence without the person's name
     (``"consent withdrawn on 2026-03-02 (record c-7)"``).
     """
 
@@ -127,6 +131,7 @@ class ConsentState:
     reason: str
     consent: Consent | None = None
     status: ConsentStatus | None = None
+    member: Member | None = None
 
     @property
     def consent_id(self) -> str | None:
