@@ -27,6 +27,7 @@ from typing import Any
 from terrain.errors import ConfigError, NotFound, PlatformError, Rejected
 from terrain.plugins._protocols import Platform, PlatformContext, Storage
 from terrain.posts import Capabilities, Post, Receipt
+from terrain_adapters._claims import Claims
 from terrain_adapters._graph import GraphClient, graph_settings
 
 __all__ = ["FACEBOOK_CAPABILITIES", "TOKEN_VARIABLE", "FacebookPage", "FacebookPageFactory"]
@@ -85,6 +86,7 @@ class FacebookPage:
         self._storage = storage
         self._find_limit = find_limit
         self._clock = clock
+        self._claims = Claims()
 
     def __repr__(self) -> str:
         return f"FacebookPage(page_id={self._page!r})"
@@ -140,6 +142,7 @@ class FacebookPage:
         """Delete the post, then the photos it was made of; already gone is fine."""
         for object_id in (receipt.remote_id, *receipt.part_ids):
             self._delete_quietly(object_id)
+        self._claims.forget(receipt.remote_id)
 
     def find(self, post: Post) -> Receipt | None:
         """The receipt of ``post`` if one of the page's latest posts has its message."""
@@ -151,23 +154,41 @@ class FacebookPage:
             fields="id,message,created_time,attachments{target,subattachments}",
             limit=self._find_limit,
         )
-        for item in answer.get("data") or []:
-            if not isinstance(item, dict) or item.get("message") != message:
-                continue
-            return Receipt(
-                platform=self.name,
-                post_id=post.id,
-                remote_id=str(item["id"]),
-                published_at=_graph_time(item.get("created_time")) or self._clock(),
-                url=f"https://www.facebook.com/{item['id']}",
-                part_ids=_attachment_ids(item, str(item["id"])),
-            )
-        return None
+        matches = (
+            item
+            for item in answer.get("data") or []
+            if isinstance(item, dict) and item.get("id") and item.get("message") == message
+        )
+        item = self._claims.pick(post.id, matches, lambda i: str(i["id"]))
+        if item is None:
+            return None
+        self._claims.claim(str(item["id"]), post.id)
+        return Receipt(
+            platform=self.name,
+            post_id=post.id,
+            remote_id=str(item["id"]),
+            published_at=_graph_time(item.get("created_time")) or self._clock(),
+            url=f"https://www.facebook.com/{item['id']}",
+            part_ids=_attachment_ids(item, str(item["id"])),
+        )
 
     # -- helpers ---------------------------------------------------------------
 
     def _check(self, post: Post) -> None:
         caps = self.capabilities
+        if post.thread:
+            raise Rejected(
+                f"facebook: post {post.id} has a thread of {len(post.thread)} part(s); a page "
+                "post has none. Join the parts into the text.",
+                platform=self.name,
+            )
+        length = len(message_of(post))
+        if length > caps.max_text_length:
+            raise Rejected(
+                f"facebook: the message of post {post.id} has {length} characters; a page post "
+                f"takes at most {caps.max_text_length}",
+                platform=self.name,
+            )
         if len(post.media) > caps.max_media:
             raise Rejected(
                 f"facebook: post {post.id} has {len(post.media)} photos; a page post takes "
@@ -204,6 +225,7 @@ class FacebookPage:
             ) from None
 
     def _receipt(self, post: Post, remote_id: str, parts: tuple[str, ...]) -> Receipt:
+        self._claims.claim(remote_id, post.id)
         return Receipt(
             platform=self.name,
             post_id=post.id,

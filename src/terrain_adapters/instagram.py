@@ -34,6 +34,7 @@ from typing import Any
 from terrain.errors import ConfigError, PlatformError, Rejected, TransientError
 from terrain.plugins._protocols import Platform, PlatformContext, Storage
 from terrain.posts import Capabilities, Post, PostMedia, Receipt
+from terrain_adapters._claims import Claims
 from terrain_adapters._graph import GraphClient, graph_settings
 
 __all__ = [
@@ -116,6 +117,7 @@ class Instagram:
         self._poll_attempts = poll_attempts
         self._clock = clock
         self._sleep = sleep
+        self._claims = Claims()
 
     def __repr__(self) -> str:
         return f"Instagram(ig_user_id={self._user!r})"
@@ -147,6 +149,7 @@ class Instagram:
             url = self._graph.get(media_id, fields="permalink").get("permalink") or None
         except PlatformError:
             url = None  # the post exists; a missing permalink is not worth failing it
+        self._claims.claim(media_id, post.id)
         return Receipt(
             platform=self.name,
             post_id=post.id,
@@ -172,17 +175,22 @@ class Instagram:
             fields="id,caption,timestamp,permalink",
             limit=self._find_limit,
         )
-        for item in answer.get("data") or []:
-            if not isinstance(item, dict) or (item.get("caption") or "") != caption:
-                continue
-            return Receipt(
-                platform=self.name,
-                post_id=post.id,
-                remote_id=str(item["id"]),
-                published_at=_ig_time(item.get("timestamp")) or self._clock(),
-                url=item.get("permalink") or None,
-            )
-        return None
+        matches = (
+            item
+            for item in answer.get("data") or []
+            if isinstance(item, dict) and item.get("id") and (item.get("caption") or "") == caption
+        )
+        item = self._claims.pick(post.id, matches, lambda i: str(i["id"]))
+        if item is None:
+            return None
+        self._claims.claim(str(item["id"]), post.id)
+        return Receipt(
+            platform=self.name,
+            post_id=post.id,
+            remote_id=str(item["id"]),
+            published_at=_ig_time(item.get("timestamp")) or self._clock(),
+            url=item.get("permalink") or None,
+        )
 
     # -- helpers ---------------------------------------------------------------
 
@@ -191,6 +199,12 @@ class Instagram:
         if not post.media:
             raise Rejected(
                 f"instagram: post {post.id} has no image; Instagram posts need at least one",
+                platform=self.name,
+            )
+        if post.thread:
+            raise Rejected(
+                f"instagram: post {post.id} has a thread of {len(post.thread)} part(s); an "
+                "Instagram post has none. Join the parts into the caption.",
                 platform=self.name,
             )
         if len(post.media) > caps.max_media:

@@ -48,6 +48,7 @@ from terrain.errors import (
 from terrain.plugins._protocols import Platform, PlatformContext, Storage
 from terrain.posts import Capabilities, Post, PostMedia, Receipt
 from terrain_adapters import _redact
+from terrain_adapters._claims import Claims
 
 if TYPE_CHECKING:
     from terrain_adapters._x_media import MediaUploader
@@ -156,6 +157,7 @@ class XPlatform:
         self._clock = clock
         self._uploaded: dict[tuple[str, str, str], tuple[str, datetime]] = {}
         self._lock = threading.Lock()
+        self._claims = Claims()
 
     def __repr__(self) -> str:
         return f"XPlatform(user_id={self._user_id!r})"
@@ -203,6 +205,7 @@ class XPlatform:
         except PlatformError:
             self._undo([*reversed(replies), root])
             raise
+        self._claims.claim(root, post.id)
         return Receipt(
             platform=self.name,
             post_id=post.id,
@@ -216,6 +219,7 @@ class XPlatform:
         """Delete the thread replies (last first), then the post; already gone is fine."""
         for tweet_id in (*reversed(receipt.part_ids), receipt.remote_id):
             self._delete_one(tweet_id)
+        self._claims.forget(receipt.remote_id)
 
     def find(self, post: Post) -> Receipt | None:
         """The receipt of ``post`` if the account's latest posts hold its exact text."""
@@ -233,9 +237,12 @@ class XPlatform:
         tweets = [t for t in (answer or {}).get("data") or [] if isinstance(t, dict)]
         # the API lists newest first: walk oldest first to follow the thread forwards
         tweets.reverse()
-        root = next((t for t in tweets if _normalized(t) == text), None)
+        root = self._claims.pick(
+            post.id, (t for t in tweets if _normalized(t) == text), lambda t: str(t["id"])
+        )
         if root is None:
             return None
+        self._claims.claim(str(root["id"]), post.id)
         replies: list[str] = []
         previous = str(root["id"])
         for reply_text in post.thread:
