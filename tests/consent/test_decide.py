@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -292,6 +293,24 @@ def test_explain_lists_every_reason_for_the_log() -> None:
         "  x Ana Costa: no consent to 'publish' on 'x'",
         "  relied on: c-1",
     ]
+
+
+def test_the_decision_explained_in_the_docs_reads_as_shown_there() -> None:
+    """docs/consent.rst shows this output; keep them in step."""
+    book = ledger()
+    book.grant("lea", purposes=["publish"], at=MEETUP, evidence=FORM)
+    book.grant("tom", purposes=["publish"], at=MEETUP, evidence=FORM, given_by=["paul"])
+    book.refuse("ana", purposes=["publish"], at=MEETUP, evidence=FORM)
+    content = Content(
+        id="p-12", kind="photo", created_at=MEETUP, media=[media("m-1")], people_reviewed=True,
+        appearances=[Appearance(member_id=m, media_id="m-1", reviewed=m != "samir")
+                     for m in ("lea", "tom", "ana", "samir")],
+    )
+
+    explained = decide(book, content, platform="x", at=EVENING).explain()
+
+    docs = (Path(__file__).parents[2] / "docs" / "consent.rst").read_text(encoding="utf-8")
+    assert "\n".join(f"    {line}" for line in explained.splitlines()) in docs
 
 
 def test_a_decision_becomes_an_audit_record_that_round_trips_through_json() -> None:
