@@ -1,0 +1,72 @@
+"""Meetups, their talks and the venues that host them.
+
+The field format: one or two expert talks of 20–30 minutes, each followed by
+10–15 minutes of questions, then networking, which must stay the main part of
+the evening. The models hold the data and its invariants; the format check,
+the running order, series, calendar export and attendance are pure functions
+beside them.
+"""
+
+from terrain.events._attendance import (
+    Attendance,
+    Forecast,
+    Rsvp,
+    RsvpStatus,
+    VenueSuggestion,
+    cancel,
+    capacity_of,
+    check_in,
+    close,
+    forecast_attendance,
+    promote,
+    rsvp,
+    suggest_venues,
+)
+from terrain.events._format import (
+    AgendaItem,
+    AgendaKind,
+    Finding,
+    FormatRules,
+    Severity,
+    build_agenda,
+    check_format,
+)
+from terrain.events._ics import event_ics, series_ics
+from terrain.events._models import CostModel, Event, Money, Talk, Venue, VenueKind
+from terrain.events._series import Occurrence, Override, Series, occurrences, series_events
+
+__all__ = [
+    "AgendaItem",
+    "AgendaKind",
+    "Attendance",
+    "CostModel",
+    "Event",
+    "Finding",
+    "Forecast",
+    "FormatRules",
+    "Money",
+    "Occurrence",
+    "Override",
+    "Rsvp",
+    "RsvpStatus",
+    "Series",
+    "Severity",
+    "Talk",
+    "Venue",
+    "VenueKind",
+    "VenueSuggestion",
+    "build_agenda",
+    "cancel",
+    "capacity_of",
+    "check_format",
+    "check_in",
+    "close",
+    "event_ics",
+    "forecast_attendance",
+    "occurrences",
+    "promote",
+    "rsvp",
+    "series_events",
+    "series_ics",
+    "suggest_venues",
+]
