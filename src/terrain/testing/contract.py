@@ -24,7 +24,8 @@ fixture as its storage (the checks put the media they post there).
 Decisions the suite checks (see :doc:`/plugins`):
 
 - a post over the capabilities (text longer than ``max_text_length``, more
-  media than ``max_media``, a thread where ``threads`` is false) is refused
+  media than ``max_media``, a media type not in ``media_types``, a thread
+  where ``threads`` is false) is refused
   with :class:`~terrain.errors.Rejected` and nothing is published;
 - ``find`` of a post never published is ``None``; after ``publish`` it
   returns a receipt with the same ``remote_id``;
@@ -219,6 +220,18 @@ class PlatformContract:
     ) -> None:
         caps = platform.capabilities
         post = self.make_post(platform, media=self.media(storage, caps.max_media + 1))
+        with pytest.raises(Rejected):
+            platform.publish(post)
+        assert platform.find(post) is None
+
+    def test_media_type_not_accepted_is_rejected_and_not_published(
+        self, platform: Platform, storage: Storage
+    ) -> None:
+        if platform.capabilities.max_media == 0:
+            pytest.skip(f"{platform.name} takes no media")
+        storage.put("contract/notes.bin", b"not a picture")
+        odd = PostMedia(key="contract/notes.bin", media_type="application/x-terrain-contract")
+        post = self.make_post(platform, media=[odd])
         with pytest.raises(Rejected):
             platform.publish(post)
         assert platform.find(post) is None
