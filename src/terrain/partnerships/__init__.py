@@ -3,8 +3,20 @@
 Brands and local shops bring food, drinks, a venue, money or goods. A
 partnership moves through a pipeline (prospect → contacted → proposed →
 active → ended); recurrence and format are what eventually close a deal.
+The in-kind ledger, an event's drinks/food budget and the partner report are
+pure functions beside the models.
 """
 
+from terrain.partnerships._ledger import (
+    CATERING,
+    Budget,
+    Contribution,
+    PartnerReport,
+    SupportedEvent,
+    event_budget,
+    partner_report,
+    total,
+)
 from terrain.partnerships._models import (
     ContributionKind,
     Partner,
@@ -13,12 +25,23 @@ from terrain.partnerships._models import (
     PartnershipStatus,
     PipelineStep,
 )
+from terrain.partnerships._pipeline import NEXT_STEPS, advance
 
 __all__ = [
+    "CATERING",
+    "NEXT_STEPS",
+    "Budget",
+    "Contribution",
     "ContributionKind",
     "Partner",
     "PartnerKind",
+    "PartnerReport",
     "Partnership",
     "PartnershipStatus",
     "PipelineStep",
+    "SupportedEvent",
+    "advance",
+    "event_budget",
+    "partner_report",
+    "total",
 ]
