@@ -22,13 +22,14 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from terrain.errors import (
     AuthError,
     ConfigError,
+    MissingSecret,
     PlatformError,
     RateLimited,
     Rejected,
@@ -77,27 +78,45 @@ class GraphClient:
 
     def __init__(
         self,
-        token: Secret,
+        token: Secret | Callable[[], Secret],
         *,
         platform: str,
         token_variable: str,
         version: str = DEFAULT_GRAPH_VERSION,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
-        import facebook  # lazy: facebook-sdk and requests load only when a platform is built
-        import requests
-
         self.platform = platform
-        self._token_variable = token_variable
-        self._last = threading.local()
-        session = requests.Session()
-        session.hooks["response"].append(self._remember_status)
-        _redact.register(token.reveal())
-        self._api = facebook.GraphAPI(access_token=token.reveal(), timeout=timeout, session=session)
-        # facebook-sdk 3.1 validates versions against a list that ends at 3.1:
-        # set the served version after construction (see the module docstring).
-        self._api.version = version
         self.version = version
+        self._token = token
+        self._token_variable = token_variable
+        self._timeout = timeout
+        self._last = threading.local()
+        self._lock = threading.Lock()
+        self._client: Any = None
+
+    def _api(self) -> Any:
+        """The facebook-sdk client, built at the first call (so that a platform can
+        be built, e.g. for a dry run, without the token in the environment)."""
+        with self._lock:
+            if self._client is None:
+                import facebook  # lazy: facebook-sdk and requests load at the first call
+                import requests
+
+                try:
+                    token = self._token() if callable(self._token) else self._token
+                except MissingSecret as exc:
+                    raise AuthError(f"{self.platform}: {exc}", platform=self.platform) from None
+                session = requests.Session()
+                session.hooks["response"].append(self._remember_status)
+                _redact.register(token.reveal())
+                client = facebook.GraphAPI(
+                    access_token=token.reveal(), timeout=self._timeout, session=session
+                )
+                # facebook-sdk 3.1 validates versions against a list that ends at 3.1:
+                # set the served version after construction (see the module docstring).
+                client.version = self.version
+                self._client = client
+            return self._client
 
     def __repr__(self) -> str:
         return f"GraphClient(platform={self.platform!r}, version={self.version!r})"
@@ -111,13 +130,13 @@ class GraphClient:
     def get(self, path: str, **args: Any) -> dict[str, Any]:
         """``GET /{version}/{path}`` with query ``args``."""
         with self._mapped(f"GET {path}"):
-            return self._dict(self._api.request(f"{self.version}/{path}", args=args))
+            return self._dict(self._api().request(f"{self.version}/{path}", args=args))
 
     def post(self, path: str, **data: Any) -> dict[str, Any]:
         """``POST /{version}/{path}`` with form fields ``data``."""
         with self._mapped(f"POST {path}"):
             return self._dict(
-                self._api.request(f"{self.version}/{path}", post_args=_form(data), method="POST")
+                self._api().request(f"{self.version}/{path}", post_args=_form(data), method="POST")
             )
 
     def post_file(
@@ -126,7 +145,7 @@ class GraphClient:
         """``POST /{version}/{path}`` as multipart, the file in the ``source`` field."""
         with self._mapped(f"POST {path}"):
             return self._dict(
-                self._api.put_photo(
+                self._api().put_photo(
                     image=(filename, data, media_type), album_path=path, **_form(fields)
                 )
             )
@@ -134,7 +153,7 @@ class GraphClient:
     def delete(self, object_id: str) -> dict[str, Any]:
         """``DELETE /{version}/{object_id}``."""
         with self._mapped(f"DELETE {object_id}"):
-            return self._dict(self._api.delete_object(object_id))
+            return self._dict(self._api().delete_object(object_id))
 
     # -- error mapping -----------------------------------------------------------
 

@@ -31,9 +31,10 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from terrain.errors import ConfigError, PlatformError, Rejected, TransientError
+from terrain.errors import ConfigError, MissingSecret, PlatformError, Rejected, TransientError
 from terrain.plugins._protocols import Platform, PlatformContext, Storage
 from terrain.posts import Capabilities, Post, PostMedia, Receipt
+from terrain.secrets import Secret
 from terrain_adapters._claims import Claims
 from terrain_adapters._graph import GraphClient, graph_settings
 
@@ -340,12 +341,25 @@ class InstagramFactory:
         find_limit = _int_setting(settings, "find_limit", 25, 1, 100)
         poll_attempts = _int_setting(settings, "poll_attempts", 8, 1, 30)
         version, timeout = graph_settings(settings, table="instagram")
-        variable = next(
-            (name for name in TOKEN_VARIABLES if context.secrets.has(name)), TOKEN_VARIABLES[0]
-        )
-        token = context.secrets.get(variable, purpose="publish on Instagram")
+        secrets = context.secrets
+
+        def token() -> Secret:
+            # read at the first call, so a dry run needs no token
+            for variable in TOKEN_VARIABLES:
+                if secrets.has(variable):
+                    return secrets.get(variable, purpose="publish on Instagram")
+            raise MissingSecret(
+                "neither TERRAIN_INSTAGRAM_TOKEN nor TERRAIN_FACEBOOK_PAGE_TOKEN is set "
+                "(publish on Instagram): export TERRAIN_INSTAGRAM_TOKEN=... (or the token of "
+                "the Page the account is linked to as TERRAIN_FACEBOOK_PAGE_TOKEN)"
+            )
+
         graph = GraphClient(
-            token, platform="instagram", token_variable=variable, version=version, timeout=timeout
+            token,
+            platform="instagram",
+            token_variable=" or ".join(TOKEN_VARIABLES),
+            version=version,
+            timeout=timeout,
         )
         return Instagram(
             graph,

@@ -34,11 +34,12 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from terrain.errors import (
     AuthError,
     ConfigError,
+    MissingSecret,
     NotFound,
     PlatformError,
     RateLimited,
@@ -133,6 +134,14 @@ def _normalized(tweet: Mapping[str, Any]) -> str:
     return html.unescape(text).strip()
 
 
+class Connection(NamedTuple):
+    """What talking to X needs: tweepy's client, the media uploader, the account id."""
+
+    client: Any
+    uploader: MediaUploader
+    user_id: str
+
+
 class XPlatform:
     """Publishes as one X account. Build it with :class:`XFactory`."""
 
@@ -141,17 +150,15 @@ class XPlatform:
 
     def __init__(
         self,
-        client: Any,
-        uploader: MediaUploader,
+        connect: Callable[[], Connection],
         *,
-        user_id: str,
         storage: Storage | None,
         find_limit: int = 20,
         clock: Clock = _utcnow,
     ) -> None:
-        self._client = client
-        self._uploader = uploader
-        self._user_id = user_id
+        self._connect = connect
+        self._connection: Connection | None = None
+        self._connect_lock = threading.Lock()
         self._storage = storage
         self._find_limit = find_limit
         self._clock = clock
@@ -160,7 +167,31 @@ class XPlatform:
         self._claims = Claims()
 
     def __repr__(self) -> str:
-        return f"XPlatform(user_id={self._user_id!r})"
+        state = "connected" if self._connection is not None else "not connected yet"
+        return f"XPlatform({state})"
+
+    def _connected(self) -> Connection:
+        """The tweepy client, the uploader and the account id, made at the first call
+        (so that a platform can be built, e.g. for a dry run, without the tokens)."""
+        with self._connect_lock:
+            if self._connection is None:
+                try:
+                    self._connection = self._connect()
+                except (MissingSecret, ConfigError) as exc:
+                    raise AuthError(f"x: {exc}", platform=self.name) from None
+            return self._connection
+
+    @property
+    def _client(self) -> Any:
+        return self._connected().client
+
+    @property
+    def _uploader(self) -> MediaUploader:
+        return self._connected().uploader
+
+    @property
+    def _user_id(self) -> str:
+        return self._connected().user_id
 
     def _media_id(self, media: PostMedia) -> str:
         """Upload ``media`` (with its alt text), or reuse the id of the same bytes
@@ -447,53 +478,50 @@ class XFactory:
         settings = context.settings
         timeout = _number(settings, "timeout", DEFAULT_TIMEOUT, 1, 300)
         find_limit = int(_number(settings, "find_limit", 20, 5, 100))
-        purpose = "publish on X"
-        key, key_secret, token, token_secret = (
-            context.secrets.get(name, purpose=purpose) for name in SECRET_VARIABLES
-        )
-        user_id = settings.get("user_id")
-        if user_id is None:
-            user_id = token.reveal().partition("-")[0]
-        user_id = str(user_id)
-        if not user_id.isdigit():
-            raise ConfigError(
-                "[platforms.x] user_id is not set and TERRAIN_X_ACCESS_TOKEN does not start "
-                'with the account id: set user_id = "<numeric id>"'
+        secrets = context.secrets
+        configured_user = settings.get("user_id")
+        simple_limit, chunk_size = self._simple_limit, self._chunk_size
+
+        def connect() -> Connection:
+            purpose = "publish on X"
+            key, key_secret, token, token_secret = (
+                secrets.get(name, purpose=purpose) for name in SECRET_VARIABLES
             )
+            for secret in (key, key_secret, token, token_secret):
+                _redact.register(secret.reveal())
+            user_id = str(configured_user or token.reveal().partition("-")[0])
+            if not user_id.isdigit():
+                raise ConfigError(
+                    "[platforms.x] user_id is not set and TERRAIN_X_ACCESS_TOKEN does not start "
+                    'with the account id: set user_id = "<numeric id>"'
+                )
 
-        import tweepy
+            import tweepy
 
-        from terrain_adapters._x_media import CHUNK_SIZE, SIMPLE_LIMIT, MediaUploader
+            from terrain_adapters._x_media import CHUNK_SIZE, SIMPLE_LIMIT, MediaUploader
 
-        for secret in (key, key_secret, token, token_secret):
-            _redact.register(secret.reveal())
-        client = tweepy.Client(
-            consumer_key=key.reveal(),
-            consumer_secret=key_secret.reveal(),
-            access_token=token.reveal(),
-            access_token_secret=token_secret.reveal(),
-            return_type=dict,
-            wait_on_rate_limit=False,
-        )
-        client.session = _timeout_session(timeout)
-        auth = tweepy.OAuth1UserHandler(
-            key.reveal(), key_secret.reveal(), token.reveal(), token_secret.reveal()
-        ).apply_auth()
-        uploader = MediaUploader(
-            client.session,
-            auth,
-            timeout=timeout,
-            simple_limit=self._simple_limit or SIMPLE_LIMIT,
-            chunk_size=self._chunk_size or CHUNK_SIZE,
-        )
-        return XPlatform(
-            client,
-            uploader,
-            user_id=user_id,
-            storage=context.storage,
-            find_limit=find_limit,
-            clock=self._clock,
-        )
+            client = tweepy.Client(
+                consumer_key=key.reveal(),
+                consumer_secret=key_secret.reveal(),
+                access_token=token.reveal(),
+                access_token_secret=token_secret.reveal(),
+                return_type=dict,
+                wait_on_rate_limit=False,
+            )
+            client.session = _timeout_session(timeout)
+            auth = tweepy.OAuth1UserHandler(
+                key.reveal(), key_secret.reveal(), token.reveal(), token_secret.reveal()
+            ).apply_auth()
+            uploader = MediaUploader(
+                client.session,
+                auth,
+                timeout=timeout,
+                simple_limit=simple_limit or SIMPLE_LIMIT,
+                chunk_size=chunk_size or CHUNK_SIZE,
+            )
+            return Connection(client=client, uploader=uploader, user_id=user_id)
+
+        return XPlatform(connect, storage=context.storage, find_limit=find_limit, clock=self._clock)
 
 
 def _timeout_session(timeout: float) -> Any:

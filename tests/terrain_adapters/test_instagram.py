@@ -277,3 +277,13 @@ def test_a_missing_or_non_numeric_ig_user_id_is_a_config_error(bad: object) -> N
     )
     with pytest.raises(ConfigError, match="ig_user_id"):
         InstagramFactory()(context)
+
+
+def test_without_any_token_the_platform_builds_and_publishing_names_both_variables(
+    storage: DictStorage,
+) -> None:
+    platform = instagram(storage, environ={})
+    with pytest.raises(
+        AuthError, match="neither TERRAIN_INSTAGRAM_TOKEN nor TERRAIN_FACEBOOK_PAGE_TOKEN"
+    ):
+        platform.publish(recap())
