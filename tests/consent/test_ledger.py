@@ -319,3 +319,32 @@ def test_add_member_makes_them_known_and_updates_what_the_ledger_knows() -> None
     assert set(book.members) == {"lea"}
     with pytest.raises(ValidationError, match=r"expects a terrain\.Member"):
         book.add_member("lea")  # type: ignore[arg-type]
+
+
+def test_a_history_still_loads_after_a_member_turns_out_to_be_a_minor() -> None:
+    """Replay does not re-check who could sign then; decisions use the members as known now."""
+    book = ledger()
+    book.grant("samir", purposes=["publish"], at=MEETUP, evidence=FORM)
+    corrected = Member(id="samir", display_name="Samir Haddad", is_minor=True,
+                       guardian_ids=["paul"])
+    members = [corrected if m.id == "samir" else m for m in MEMBERS]
+
+    again = ConsentLedger.replay(book.events(), members=members)
+    state = again.state("samir", "publish", "x", at=EVENING)
+
+    assert again.for_subject("samir") == book.for_subject("samir")
+    assert not state.valid
+    assert state.reason == "guardian consent missing (record c-1 was not given by a guardian)"
+
+
+def test_replay_still_refuses_a_broken_history() -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish"], at=MEETUP, evidence=FORM)
+    (recorded,) = book.events()
+
+    with pytest.raises(Conflict, match="consent id 'c-1' is taken"):
+        ConsentLedger.replay([recorded, recorded], members=MEMBERS)
+    with pytest.raises(NotFound, match="no consent record 'c-9'"):
+        ConsentLedger.replay(
+            [ConsentWithdrawn(consent_id="c-9", subject_id="lea", at=EVENING)], members=MEMBERS
+        )
