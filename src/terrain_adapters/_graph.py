@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 from terrain.errors import (
     AuthError,
     ConfigError,
-    MissingSecret,
     PlatformError,
     RateLimited,
     Rejected,
@@ -104,7 +103,7 @@ class GraphClient:
 
                 try:
                     token = self._token() if callable(self._token) else self._token
-                except MissingSecret as exc:
+                except ConfigError as exc:  # MissingSecret, or a credentials file others can read
                     raise AuthError(f"{self.platform}: {exc}", platform=self.platform) from None
                 session = requests.Session()
                 session.hooks["response"].append(self._remember_status)

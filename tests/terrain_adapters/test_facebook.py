@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -364,3 +365,16 @@ def test_photos_without_a_storage_is_a_config_error() -> None:
 def test_the_platform_repr_shows_no_token() -> None:
     assert SENTINEL not in repr(page())
     assert SENTINEL not in repr(page()._graph)
+
+
+def test_a_credentials_file_readable_by_others_stops_the_platform_with_what_to_do(
+    tmp_path: Path,
+) -> None:
+    credentials = tmp_path / "credentials.toml"
+    credentials.write_text(f'TERRAIN_FACEBOOK_PAGE_TOKEN = "{SENTINEL}"\n', encoding="utf-8")
+    credentials.chmod(0o644)
+    secrets = EnvSecrets(environ={}, credentials_file=credentials)
+    platform = FacebookPageFactory()(PlatformContext(settings={"page_id": PAGE}, secrets=secrets))
+    with pytest.raises(AuthError, match="chmod 600") as caught:
+        platform.publish(recap())
+    assert SENTINEL not in str(caught.value)
