@@ -244,3 +244,37 @@ def test_registries_follow_registration_and_unregistration() -> None:
     assert "late" in manager.platforms()
     manager.unregister(plugin)
     assert manager.platforms() == {}
+
+
+def test_two_distributions_using_one_plugin_name_load_one_and_name_the_other(
+    make_dist: MakeDist,
+) -> None:
+    make_dist(
+        "terrain-journal",
+        modules={"terrain_journal": JOURNAL_PLUGIN},
+        entry_points={"journal": "terrain_journal"},
+    )
+    make_dist(
+        "terrain-other-journal",
+        "3.0",
+        modules={"terrain_other_journal": JOURNAL_PLUGIN},
+        entry_points={"journal": "terrain_other_journal"},
+    )
+    manager = get_plugin_manager(environ={})
+    assert "another plugin is already called 'journal'" in messages(manager)
+    assert "rename its entry point or uninstall one" in messages(manager)
+    assert [i.name for i in manager.plugin_infos()].count("journal") == 1
+    assert "journal" in manager.platforms()
+
+
+def test_load_errors_are_logged_when_the_manager_is_built(
+    make_dist: MakeDist, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_dist(
+        "terrain-broken",
+        modules={"terrain_broken": "import a_module_nobody_installed\n"},
+        entry_points={"broken": "terrain_broken"},
+    )
+    with caplog.at_level("WARNING", logger="terrain.plugins"):
+        get_plugin_manager(environ={})
+    assert any("plugin 'broken'" in r.getMessage() for r in caplog.records)
