@@ -190,9 +190,8 @@ def render_consent_form(
     parts.append(f"<p>{escape(words['right_text'].format(community=community.name))}</p>")
     parts.append(f"<h2>{escape(words['person'])}</h2>")
     person = "" if subject is None else escape(subject.display_name)
-    parts.append(f"<p>{escape(words['name'])} : {person}</p><div class=\"line\"></div>"
-                 if language == "fr" else
-                 f"<p>{escape(words['name'])}: {person}</p><div class=\"line\"></div>")
+    colon = " :" if language == "fr" else ":"  # French puts a space before the colon
+    parts.append(f"<p>{escape(words['name'])}{colon} {person}</p><div class=\"line\"></div>")
     for label in (words["date"], words["signature"]):
         parts.append(f"<p>{escape(label)}</p><div class=\"line\"></div>")
     if subject is not None and subject.is_minor:
