@@ -2,9 +2,32 @@
 
 The city hall case: a square being rebuilt is followed with photos before,
 during and after, and micro-interviews of the trades on site, the shopkeepers
-and the associations met.
+and the associations met. The photo timeline, before/after composites and
+monthly progress posts are pure functions beside the models.
 """
 
 from terrain.projects._models import Milestone, Phase, Project
+from terrain.projects._timeline import (
+    ProjectPhoto,
+    Timeline,
+    ViewpointPair,
+    before_after_image,
+    before_now_pair,
+    photo_timeline,
+    progress_post,
+    viewpoint_pairs,
+)
 
-__all__ = ["Milestone", "Phase", "Project"]
+__all__ = [
+    "Milestone",
+    "Phase",
+    "Project",
+    "ProjectPhoto",
+    "Timeline",
+    "ViewpointPair",
+    "before_after_image",
+    "before_now_pair",
+    "photo_timeline",
+    "progress_post",
+    "viewpoint_pairs",
+]
