@@ -314,10 +314,8 @@ class FacebookPageFactory:
                 f"[platforms.facebook] find_limit = {find_limit!r}: give a number from 1 to 100"
             )
         version, timeout = graph_settings(settings, table="facebook")
-        secrets = context.secrets
         graph = GraphClient(
-            # read at the first call, so a dry run needs no token
-            lambda: secrets.get(TOKEN_VARIABLE, purpose="publish on the Facebook page"),
+            context.secrets.get(TOKEN_VARIABLE, purpose="publish on the Facebook page"),
             platform="facebook",
             token_variable=TOKEN_VARIABLE,
             version=version,

@@ -344,7 +344,6 @@ class InstagramFactory:
         secrets = context.secrets
 
         def token() -> Secret:
-            # read at the first call, so a dry run needs no token
             for variable in TOKEN_VARIABLES:
                 if secrets.has(variable):
                     return secrets.get(variable, purpose="publish on Instagram")
@@ -355,7 +354,7 @@ class InstagramFactory:
             )
 
         graph = GraphClient(
-            token,
+            token(),
             platform="instagram",
             token_variable=" or ".join(TOKEN_VARIABLES),
             version=version,

@@ -478,24 +478,22 @@ class XFactory:
         settings = context.settings
         timeout = _number(settings, "timeout", DEFAULT_TIMEOUT, 1, 300)
         find_limit = int(_number(settings, "find_limit", 20, 5, 100))
-        secrets = context.secrets
-        configured_user = settings.get("user_id")
+        # Secrets are looked up now (a missing one is a MissingSecret naming it, as
+        # Workspace.platform promises) but revealed only when the client is made.
+        key, key_secret, token, token_secret = (
+            context.secrets.get(name, purpose="publish on X") for name in SECRET_VARIABLES
+        )
+        for secret in (key, key_secret, token, token_secret):
+            _redact.register(secret.reveal())
+        user_id = str(settings.get("user_id") or token.reveal().partition("-")[0])
+        if not user_id.isdigit():
+            raise ConfigError(
+                "[platforms.x] user_id is not set and TERRAIN_X_ACCESS_TOKEN does not start "
+                'with the account id: set user_id = "<numeric id>"'
+            )
         simple_limit, chunk_size = self._simple_limit, self._chunk_size
 
         def connect() -> Connection:
-            purpose = "publish on X"
-            key, key_secret, token, token_secret = (
-                secrets.get(name, purpose=purpose) for name in SECRET_VARIABLES
-            )
-            for secret in (key, key_secret, token, token_secret):
-                _redact.register(secret.reveal())
-            user_id = str(configured_user or token.reveal().partition("-")[0])
-            if not user_id.isdigit():
-                raise ConfigError(
-                    "[platforms.x] user_id is not set and TERRAIN_X_ACCESS_TOKEN does not start "
-                    'with the account id: set user_id = "<numeric id>"'
-                )
-
             import tweepy
 
             from terrain_adapters._x_media import CHUNK_SIZE, SIMPLE_LIMIT, MediaUploader

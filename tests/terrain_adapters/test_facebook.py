@@ -15,6 +15,7 @@ import responses
 from terrain.errors import (
     AuthError,
     ConfigError,
+    MissingSecret,
     RateLimited,
     Rejected,
     TransientError,
@@ -174,14 +175,10 @@ def test_every_request_carries_a_timeout(rsps: responses.RequestsMock) -> None:
 def test_a_missing_page_id_or_token_says_what_to_set() -> None:
     with pytest.raises(ConfigError, match="page_id"):
         FacebookPageFactory()(PlatformContext(settings={}, secrets=EnvSecrets(environ={})))
-    # the token is read at the first call: a dry run builds the platform without it
-    platform = FacebookPageFactory()(
-        PlatformContext(settings={"page_id": PAGE}, secrets=EnvSecrets(environ={}))
-    )
-    assert platform.capabilities.delete
-    with pytest.raises(AuthError, match="TERRAIN_FACEBOOK_PAGE_TOKEN is not set") as caught:
-        platform.publish(recap())
-    assert not caught.value.retryable
+    with pytest.raises(MissingSecret, match="TERRAIN_FACEBOOK_PAGE_TOKEN"):
+        FacebookPageFactory()(
+            PlatformContext(settings={"page_id": PAGE}, secrets=EnvSecrets(environ={}))
+        )
 
 
 @pytest.mark.parametrize(
@@ -367,14 +364,13 @@ def test_the_platform_repr_shows_no_token() -> None:
     assert SENTINEL not in repr(page()._graph)
 
 
-def test_a_credentials_file_readable_by_others_stops_the_platform_with_what_to_do(
+def test_a_credentials_file_readable_by_others_is_refused_with_what_to_do(
     tmp_path: Path,
 ) -> None:
     credentials = tmp_path / "credentials.toml"
     credentials.write_text(f'TERRAIN_FACEBOOK_PAGE_TOKEN = "{SENTINEL}"\n', encoding="utf-8")
     credentials.chmod(0o644)
     secrets = EnvSecrets(environ={}, credentials_file=credentials)
-    platform = FacebookPageFactory()(PlatformContext(settings={"page_id": PAGE}, secrets=secrets))
-    with pytest.raises(AuthError, match="chmod 600") as caught:
-        platform.publish(recap())
+    with pytest.raises(ConfigError, match="chmod 600") as caught:
+        FacebookPageFactory()(PlatformContext(settings={"page_id": PAGE}, secrets=secrets))
     assert SENTINEL not in str(caught.value)

@@ -10,7 +10,14 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import responses
 
-from terrain.errors import AuthError, ConfigError, RateLimited, Rejected, TransientError
+from terrain.errors import (
+    AuthError,
+    ConfigError,
+    MissingSecret,
+    RateLimited,
+    Rejected,
+    TransientError,
+)
 from terrain.plugins._protocols import PlatformContext
 from terrain.posts import Mention, Post, PostMedia, Receipt
 from terrain.secrets import EnvSecrets
@@ -279,11 +286,8 @@ def test_a_missing_or_non_numeric_ig_user_id_is_a_config_error(bad: object) -> N
         InstagramFactory()(context)
 
 
-def test_without_any_token_the_platform_builds_and_publishing_names_both_variables(
-    storage: DictStorage,
-) -> None:
-    platform = instagram(storage, environ={})
+def test_without_any_token_the_message_names_both_variables(storage: DictStorage) -> None:
     with pytest.raises(
-        AuthError, match="neither TERRAIN_INSTAGRAM_TOKEN nor TERRAIN_FACEBOOK_PAGE_TOKEN"
+        MissingSecret, match="neither TERRAIN_INSTAGRAM_TOKEN nor TERRAIN_FACEBOOK_PAGE_TOKEN"
     ):
-        platform.publish(recap())
+        instagram(storage, environ={})

@@ -17,6 +17,7 @@ import responses
 from terrain.errors import (
     AuthError,
     ConfigError,
+    MissingSecret,
     RateLimited,
     Rejected,
     TransientError,
@@ -401,10 +402,8 @@ def test_delete_removes_replies_last_first_then_the_post_and_tolerates_gone(
 def test_missing_credentials_name_the_variable() -> None:
     environ = {k: v for k, v in SECRETS.items() if k != "TERRAIN_X_ACCESS_TOKEN_SECRET"}
     context = PlatformContext(settings={}, secrets=EnvSecrets(environ=environ))
-    platform = XFactory()(context)  # built without the tokens: a dry run needs none
-    assert platform.capabilities.max_text_length == 280
-    with pytest.raises(AuthError, match="TERRAIN_X_ACCESS_TOKEN_SECRET is not set"):
-        platform.publish(recap())
+    with pytest.raises(MissingSecret, match="TERRAIN_X_ACCESS_TOKEN_SECRET"):
+        XFactory()(context)
 
 
 def test_a_bad_setting_is_a_config_error() -> None:
