@@ -16,7 +16,7 @@ from datetime import date
 import attrs
 
 from terrain._validation import a_date, as_enum, identifier, member_of, optional, text
-from terrain.community import Member
+from terrain.community._models import Member
 from terrain.content import Content, ContentKind
 from terrain.errors import ValidationError
 from terrain.posts import Post, PostMedia

@@ -2,9 +2,29 @@
 
 A workshop has a brief, participants, the ideas they bring (with the author,
 who keeps the rights: reusing an idea's media needs their ``reuse-ugc``
-consent and credit) and an outcome.
+consent and credit) and an outcome. Votes, the ranking and the credit line
+are pure functions beside the models.
 """
 
 from terrain.workshops._models import Idea, Workshop
+from terrain.workshops._votes import (
+    IdeaScore,
+    Vote,
+    VotingRules,
+    cast_vote,
+    credit_line,
+    rank,
+    with_outcome,
+)
 
-__all__ = ["Idea", "Workshop"]
+__all__ = [
+    "Idea",
+    "IdeaScore",
+    "Vote",
+    "VotingRules",
+    "Workshop",
+    "cast_vote",
+    "credit_line",
+    "rank",
+    "with_outcome",
+]

@@ -1,0 +1,197 @@
+"""Links inside the community: who met whom, the core, introductions, engagement.
+
+Everything starts from check-ins (who actually came to which event): the
+co-attendance graph says who met whom and where; the core is the members who
+came to at least ``k`` of the last ``n`` events; introductions pair members
+with shared interests who never came to the same event; the engagement score
+adds up what each member did with weights anyone can read and change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+import attrs
+
+from terrain.community._models import Member
+from terrain.errors import ValidationError
+
+if TYPE_CHECKING:
+    from terrain.events import Attendance, Event
+    from terrain.workshops import Idea, Vote
+
+__all__ = [
+    "CoAttendance",
+    "Engagement",
+    "EngagementWeights",
+    "Introduction",
+    "co_attendance",
+    "core_members",
+    "engagement",
+    "introductions",
+]
+
+
+@attrs.frozen
+class CoAttendance:
+    """Who met whom: each pair of members maps to the events they both came to."""
+
+    met: Mapping[frozenset[str], tuple[str, ...]]
+
+    def events_together(self, a: str, b: str) -> tuple[str, ...]:
+        """The events ``a`` and ``b`` both came to (empty if they never met)."""
+        return self.met.get(frozenset((a, b)), ())
+
+    def have_met(self, a: str, b: str) -> bool:
+        """Whether ``a`` and ``b`` were ever at the same event."""
+        return bool(self.events_together(a, b))
+
+    def contacts(self, member_id: str) -> frozenset[str]:
+        """Everyone ``member_id`` met at least once."""
+        return frozenset(m for pair in self.met if member_id in pair for m in pair - {member_id})
+
+
+def co_attendance(checkins: Mapping[str, Iterable[str]]) -> CoAttendance:
+    """The co-attendance graph from ``checkins`` (event id -> members who came).
+
+    Use :attr:`terrain.events.Attendance.checked_in` for each event.
+    """
+    met: dict[frozenset[str], list[str]] = {}
+    for event_id in sorted(checkins):
+        for a, b in combinations(sorted(set(checkins[event_id])), 2):
+            met.setdefault(frozenset((a, b)), []).append(event_id)
+    return CoAttendance({pair: tuple(evs) for pair, evs in met.items()})
+
+
+def core_members(
+    events: Iterable[Event], checkins: Mapping[str, Iterable[str]], *, k: int = 3, n: int = 6
+) -> dict[str, int]:
+    """The core: members who came to at least ``k`` of the last ``n`` events.
+
+    Returns member id -> how many of those events they came to, most
+    faithful first. The field target for a core is 50–80 people.
+    """
+    if not 1 <= k <= n:
+        raise ValidationError(f"core_members: need 1 <= k <= n, got k={k}, n={n}")
+    last = sorted(events, key=lambda e: e.starts_at)[-n:]
+    counts: dict[str, int] = {}
+    for event in last:
+        for member_id in set(checkins.get(event.id, ())):
+            counts[member_id] = counts.get(member_id, 0) + 1
+    core = [(m, c) for m, c in counts.items() if c >= k]
+    return dict(sorted(core, key=lambda mc: (-mc[1], mc[0])))
+
+
+@attrs.frozen
+class Introduction:
+    """Two members worth introducing: shared interests, never at the same event."""
+
+    a: str
+    b: str
+    shared: frozenset[str]
+
+    def __str__(self) -> str:
+        return f"introduce {self.a} and {self.b}: both into {', '.join(sorted(self.shared))}"
+
+
+def introductions(
+    members: Iterable[Member], graph: CoAttendance, *, min_shared: int = 1
+) -> tuple[Introduction, ...]:
+    """Pairs of members with at least ``min_shared`` tags in common who never met.
+
+    Most shared interests first. Minors are left out: introductions are
+    between adults (their guardians can ask).
+    """
+    if min_shared < 1:
+        raise ValidationError(f"introductions: min_shared is {min_shared}; use 1 or more")
+    adults = sorted((m for m in members if not m.is_minor), key=lambda m: m.id)
+    found = [
+        Introduction(a.id, b.id, a.tags & b.tags)
+        for a, b in combinations(adults, 2)
+        if len(a.tags & b.tags) >= min_shared and not graph.have_met(a.id, b.id)
+    ]
+    return tuple(sorted(found, key=lambda i: (-len(i.shared), i.a, i.b)))
+
+
+@attrs.frozen
+class EngagementWeights:
+    """Points per action. A check-in (coming) weighs more than an RSVP (saying so)."""
+
+    rsvp: float = 1.0
+    check_in: float = 3.0
+    no_show: float = -1.0
+    idea: float = 2.0
+    vote: float = 0.5
+
+    def __attrs_post_init__(self) -> None:
+        if self.check_in <= self.rsvp:
+            raise ValidationError(
+                "EngagementWeights: check_in must weigh more than rsvp (coming counts more "
+                "than saying you will come)",
+                field="EngagementWeights.check_in",
+            )
+
+
+@attrs.frozen
+class Engagement:
+    """A member's engagement: the score and, for each action, count × weight."""
+
+    member_id: str
+    score: float
+    lines: tuple[tuple[str, int, float], ...]
+
+    def explain(self) -> str:
+        """How the score was computed, readable by the member themselves."""
+        parts = [f"{count} {what} × {weight:g}" for what, count, weight in self.lines if count]
+        return f"{self.member_id}: {self.score:g} = " + (" + ".join(parts) or "nothing yet")
+
+
+def engagement(
+    attendances: Iterable[Attendance],
+    *,
+    ideas: Iterable[Idea] = (),
+    votes: Iterable[Vote] = (),
+    weights: EngagementWeights | None = None,
+) -> tuple[Engagement, ...]:
+    """The engagement score of every member seen, highest first.
+
+    An RSVP counts once per event whatever became of it; checking in and not
+    showing up count on top of it.
+    """
+    from terrain.events import RsvpStatus
+
+    w = weights or EngagementWeights()
+    counts: dict[str, dict[str, int]] = {}
+
+    def bump(member_id: str, what: str) -> None:
+        row = counts.setdefault(
+            member_id, dict.fromkeys(("rsvp", "check-in", "no-show", "idea", "vote"), 0)
+        )
+        row[what] += 1
+
+    for attendance in attendances:
+        for r in attendance.rsvps:
+            bump(r.member_id, "rsvp")
+            if r.status is RsvpStatus.CHECKED_IN:
+                bump(r.member_id, "check-in")
+            elif r.status is RsvpStatus.NO_SHOW:
+                bump(r.member_id, "no-show")
+    for idea in ideas:
+        bump(idea.author_id, "idea")
+    for vote in votes:
+        bump(vote.member_id, "vote")
+    weight_of = {
+        "rsvp": w.rsvp,
+        "check-in": w.check_in,
+        "no-show": w.no_show,
+        "idea": w.idea,
+        "vote": w.vote,
+    }
+    result = []
+    for member_id, row in counts.items():
+        lines = tuple((what, row[what], weight_of[what]) for what in weight_of)
+        score = sum(count * weight for _, count, weight in lines)
+        result.append(Engagement(member_id, score, lines))
+    return tuple(sorted(result, key=lambda e: (-e.score, e.member_id)))
