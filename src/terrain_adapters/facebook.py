@@ -22,13 +22,15 @@ import contextlib
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from terrain.errors import ConfigError, NotFound, PlatformError, Rejected
-from terrain.plugins._protocols import Platform, PlatformContext, Storage
 from terrain.posts import Capabilities, Post, Receipt
 from terrain_adapters._claims import Claims
 from terrain_adapters._graph import GraphClient, graph_settings
+
+if TYPE_CHECKING:
+    from terrain.plugins._protocols import Platform, PlatformContext, Storage
 
 __all__ = ["FACEBOOK_CAPABILITIES", "TOKEN_VARIABLE", "FacebookPage", "FacebookPageFactory"]
 

@@ -29,14 +29,16 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from terrain.errors import ConfigError, MissingSecret, PlatformError, Rejected, TransientError
-from terrain.plugins._protocols import Platform, PlatformContext, Storage
 from terrain.posts import Capabilities, Post, PostMedia, Receipt
 from terrain.secrets import Secret
 from terrain_adapters._claims import Claims
 from terrain_adapters._graph import GraphClient, graph_settings
+
+if TYPE_CHECKING:
+    from terrain.plugins._protocols import Platform, PlatformContext, Storage
 
 __all__ = [
     "INSTAGRAM_CAPABILITIES",

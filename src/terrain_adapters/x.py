@@ -46,12 +46,12 @@ from terrain.errors import (
     Rejected,
     TransientError,
 )
-from terrain.plugins._protocols import Platform, PlatformContext, Storage
 from terrain.posts import Capabilities, Post, PostMedia, Receipt
 from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
 
 if TYPE_CHECKING:
+    from terrain.plugins._protocols import Platform, PlatformContext, Storage
     from terrain_adapters._x_media import MediaUploader
 
 __all__ = [

@@ -20,11 +20,12 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, cast
 
 from terrain.errors import ConfigError, NotFound, StorageError
-from terrain.plugins._protocols import Storage, StorageContext
 from terrain_adapters.storage._keys import check_key
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+
+    from terrain.plugins._protocols import Storage, StorageContext
 
 __all__ = ["MAX_PRESIGN_SECONDS", "S3Storage", "S3StorageFactory"]
 
