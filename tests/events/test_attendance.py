@@ -1,0 +1,144 @@
+"""RSVPs, the waitlist, check-in, forecasts and venue suggestions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from terrain.errors import Conflict, NotFound, ValidationError
+from terrain.events import (
+    Attendance,
+    Event,
+    RsvpStatus,
+    Venue,
+    cancel,
+    capacity_of,
+    check_in,
+    close,
+    forecast_attendance,
+    rsvp,
+    suggest_venues,
+)
+
+T0 = datetime(2026, 3, 1, 9, tzinfo=UTC)
+
+
+def at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def test_waitlist_is_promoted_in_order_when_someone_cancels() -> None:
+    a = Attendance("apero-mars", capacity=2)
+    for n, who in enumerate(["lea", "karim", "ines", "tom"]):
+        a = rsvp(a, who, at=at(n))
+    assert a.with_status(RsvpStatus.GOING) == ("lea", "karim")
+    assert a.waitlist == ("ines", "tom")
+    a = cancel(a, "karim", at=at(10))
+    assert a.status_of("karim") is RsvpStatus.CANCELLED
+    assert a.with_status(RsvpStatus.GOING) == ("lea", "ines")
+    assert a.waitlist == ("tom",)
+    assert a.seats_left == 0
+
+
+def test_check_in_then_close_marks_the_absent_as_no_show() -> None:
+    a = Attendance("ev", capacity=3)
+    for n, who in enumerate(["lea", "karim", "ines"]):
+        a = rsvp(a, who, at=at(n))
+    a = check_in(a, "lea", at=at(600))
+    a = check_in(a, "ines", at=at(605))
+    a = close(a, at=at(800))
+    assert a.checked_in == ("lea", "ines")
+    assert a.with_status(RsvpStatus.NO_SHOW) == ("karim",)
+    with pytest.raises(ValidationError, match="nothing to cancel"):
+        cancel(a, "karim", at=at(900))
+
+
+def test_a_walk_in_takes_a_free_seat_but_not_a_full_room() -> None:
+    a = rsvp(Attendance("ev", capacity=2), "lea", at=at(0))
+    with pytest.raises(NotFound, match="walk_in=True"):
+        check_in(a, "sam", at=at(1))
+    a = check_in(a, "sam", at=at(1), walk_in=True)
+    assert a.status_of("sam") is RsvpStatus.CHECKED_IN
+    with pytest.raises(ValidationError, match="is full"):
+        check_in(a, "zoe", at=at(2), walk_in=True)
+
+
+def test_answering_twice_is_a_conflict_but_answering_again_after_cancelling_is_fine() -> None:
+    a = rsvp(Attendance("ev", capacity=1), "lea", at=at(0))
+    with pytest.raises(Conflict, match="already answered"):
+        rsvp(a, "lea", at=at(1))
+    a = rsvp(cancel(a, "lea", at=at(2)), "lea", at=at(3))
+    assert a.status_of("lea") is RsvpStatus.GOING
+
+
+def test_capacity_comes_from_the_event_else_the_venue() -> None:
+    start = datetime(2026, 3, 5, 18, tzinfo=UTC)
+    ev = Event(id="e", title="E", starts_at=start, ends_at=start + timedelta(hours=2), venue_id="z")
+    venue = Venue(id="z", name="Le Zinc", kind="bar", capacity=40)
+    assert capacity_of(ev, venue) == 40
+    assert capacity_of(attrs.evolve(ev, capacity=25), venue) == 25
+    with pytest.raises(ValidationError, match="not 'other'"):
+        capacity_of(ev, Venue(id="other", name="O", kind="agency"))
+
+
+def test_forecast_uses_the_no_show_rate_of_past_events() -> None:
+    past = []
+    for n in range(2):
+        a = Attendance(f"ev-{n}")
+        for i in range(10):
+            a = rsvp(a, f"m{i}", at=at(i))
+        for i in range(8):
+            a = check_in(a, f"m{i}", at=at(100 + i))
+        past.append(close(a, at=at(500)))
+    upcoming = Attendance("ev-next")
+    for i in range(30):
+        upcoming = rsvp(upcoming, f"m{i}", at=at(i))
+    forecast = forecast_attendance(upcoming, past)
+    assert forecast.no_show_rate == pytest.approx(0.2)
+    assert forecast.expected == 24
+    assert "20%" in forecast.explain()
+    assert forecast_attendance(upcoming, []).expected == 30
+
+
+def test_venue_suggestions_fit_the_forecast_snuggest_first() -> None:
+    venues = [
+        Venue(id="hall", name="Salle des fêtes", kind="public", capacity=200),
+        Venue(id="zinc", name="Le Zinc", kind="bar", capacity=30),
+        Venue(id="agence", name="Agence Nord", kind="agency", capacity=45),
+        Venue(id="nook", name="Le Recoin", kind="bar", capacity=15),
+        Venue(id="park", name="Parc", kind="public"),
+    ]
+    suggested = suggest_venues(venues, attendance=26)
+    assert [s.venue.id for s in suggested] == ["zinc", "agence", "hall"]
+    assert "26 people" in suggested[0].reason
+
+
+actions = st.lists(
+    st.tuples(st.sampled_from(["rsvp", "cancel", "check_in"]), st.integers(0, 11)), max_size=60
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(capacity=st.integers(0, 6), steps=actions)
+def test_waitlist_promotion_never_exceeds_capacity(
+    capacity: int, steps: list[tuple[str, int]]
+) -> None:
+    a = Attendance("ev", capacity=capacity)
+    for n, (action, who) in enumerate(steps):
+        member = f"m{who}"
+        try:
+            if action == "rsvp":
+                a = rsvp(a, member, at=at(n))
+            elif action == "cancel":
+                a = cancel(a, member, at=at(n))
+            else:
+                a = check_in(a, member, at=at(n))
+        except (Conflict, NotFound, ValidationError):
+            pass
+        assert a.seated <= capacity
+        # nobody waits while a seat is free
+        assert not (a.waitlist and a.seats_left)

@@ -1,0 +1,113 @@
+"""A workshop vote: one vote per idea, dot-voting, ranking, outcome, credit."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from terrain.community import Member
+from terrain.content import Content
+from terrain.errors import Conflict, ValidationError
+from terrain.workshops import (
+    Idea,
+    Vote,
+    VotingRules,
+    Workshop,
+    cast_vote,
+    credit_line,
+    rank,
+    with_outcome,
+)
+
+WORKSHOP = Workshop(
+    id="ws-square",
+    title="Imaginer la place",
+    brief="Que mettre sur la place du Marché ?",
+    starts_at=datetime(2026, 3, 14, 14, tzinfo=UTC),
+    participant_ids=["lea", "karim", "ines", "tom"],
+    ideas=[
+        Idea("bancs", "lea", "Des bancs à l'ombre"),
+        Idea("jeux", "karim", "Un coin de jeux"),
+        Idea("marche", "ines", "Un marché du soir"),
+    ],
+)
+
+
+def test_a_workshop_vote_ranks_ideas_and_writes_the_outcome() -> None:
+    votes: tuple[Vote, ...] = ()
+    for member, idea in [
+        ("lea", "marche"),
+        ("karim", "marche"),
+        ("ines", "bancs"),
+        ("tom", "marche"),
+        ("tom", "bancs"),
+    ]:
+        votes = cast_vote(WORKSHOP, votes, Vote("ws-square", idea, member))
+    ranking = rank(WORKSHOP, votes)
+    assert [(s.idea.id, s.points, s.rank) for s in ranking] == [
+        ("marche", 3, 1),
+        ("bancs", 2, 2),
+        ("jeux", 0, 3),
+    ]
+    done = with_outcome(WORKSHOP, ranking, top=2)
+    assert done.outcome.splitlines()[1] == "1. Un marché du soir (3 points, 3 voters)"
+    assert "jeux" not in done.outcome
+
+
+def test_dot_voting_spreads_n_dots_and_refuses_more() -> None:
+    rules = VotingRules(dots=3)
+    votes = cast_vote(WORKSHOP, (), Vote("ws-square", "jeux", "lea", dots=2), rules=rules)
+    votes = cast_vote(WORKSHOP, votes, Vote("ws-square", "bancs", "lea"), rules=rules)
+    with pytest.raises(ValidationError, match="used 3 of 3 dots"):
+        cast_vote(WORKSHOP, votes, Vote("ws-square", "marche", "lea"), rules=rules)
+    assert rank(WORKSHOP, votes, rules=rules)[0].idea.id == "jeux"
+
+
+def test_a_vote_for_an_idea_of_another_workshop_is_refused() -> None:
+    with pytest.raises(ValidationError, match="is not an idea of workshop 'ws-square'"):
+        cast_vote(WORKSHOP, (), Vote("ws-square", "piste-cyclable", "lea"))
+    with pytest.raises(ValidationError, match="is for workshop 'ws-other'"):
+        cast_vote(WORKSHOP, (), Vote("ws-other", "bancs", "lea"))
+
+
+def test_a_non_participant_or_a_second_vote_is_refused() -> None:
+    with pytest.raises(ValidationError, match="only participants vote"):
+        cast_vote(WORKSHOP, (), Vote("ws-square", "bancs", "zoe"))
+    votes = cast_vote(WORKSHOP, (), Vote("ws-square", "bancs", "lea"))
+    with pytest.raises(Conflict, match="already voted"):
+        cast_vote(WORKSHOP, votes, Vote("ws-square", "bancs", "lea"))
+    with pytest.raises(ValidationError, match="one vote per idea"):
+        cast_vote(WORKSHOP, (), Vote("ws-square", "jeux", "lea", dots=2))
+
+
+def test_credit_line_names_the_author_only() -> None:
+    lea = Member(id="lea", display_name="Léa Martin")
+    assert credit_line(WORKSHOP.ideas[0], lea) == "Idea: Léa Martin"
+    sketch = Content(id="sketch", kind="photo", created_at=WORKSHOP.starts_at, author_id="lea")
+    assert credit_line(sketch, lea) == "Photo: Léa Martin"
+    with pytest.raises(ValidationError, match="credit its author"):
+        credit_line(WORKSHOP.ideas[1], lea)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(WORKSHOP.participant_ids), st.sampled_from(["bancs", "jeux", "marche"])
+        ),
+        max_size=12,
+        unique=True,
+    )
+)
+def test_ranking_points_add_up_to_the_votes_and_ranks_follow_points(
+    pairs: list[tuple[str, str]],
+) -> None:
+    votes = [Vote("ws-square", idea, member) for member, idea in pairs]
+    ranking = rank(WORKSHOP, votes)
+    assert sum(s.points for s in ranking) == len(votes)
+    for a, b in itertools.pairwise(ranking):
+        assert a.points >= b.points
+        assert (a.rank == b.rank) == (a.points == b.points)
