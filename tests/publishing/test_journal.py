@@ -3,6 +3,7 @@ transitions are guarded by the claimer, timestamps sort like instants."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -10,23 +11,25 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from terrain.publishing import MIGRATION, Journal, RowState
+from terrain.publishing import Journal, RowState
 from terrain.publishing._journal import ts
-from terrain.store._schema import MIGRATIONS
+from terrain.store._schema import latest_version
 
 from .helpers import START, posts
 
 LEASE = timedelta(minutes=5)
 
 
-def _lines(sql: str) -> list[str]:
-    return [line.strip() for line in sql.strip().splitlines() if line.strip()]
-
-
-def test_the_workspace_migration_creates_exactly_the_journal_schema() -> None:
-    journal = [m for m in MIGRATIONS if "publication_journal" in m.sql]
-    assert len(journal) == 1
-    assert _lines(journal[0].sql) == _lines(MIGRATION)
+def test_a_journal_on_a_bare_database_gets_the_workspace_schema(tmp_path: Path) -> None:
+    Journal(tmp_path / "j.db")
+    conn = sqlite3.connect(tmp_path / "j.db")
+    try:
+        version = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        conn.close()
+    assert version == latest_version()
+    assert {"publication_journal", "takedown_log"} <= tables
 
 
 def test_planning_twice_keeps_one_row_per_post_and_platform(tmp_path: Path) -> None:

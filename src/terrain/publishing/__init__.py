@@ -20,11 +20,9 @@ from terrain.publishing._runner import (
     publish,
     scrub,
 )
-from terrain.publishing._sql import MIGRATION
 
 __all__ = [
     "DEFAULT_POLICIES",
-    "MIGRATION",
     "Gate",
     "Journal",
     "JournalRow",

@@ -39,6 +39,7 @@ from terrain.errors import StorageError
 from terrain.posts import Post, Receipt
 from terrain.publishing import _sql as sql
 from terrain.serialization import from_json, to_json
+from terrain.store import Database
 
 __all__ = ["Journal", "JournalRow", "RowState", "TakedownEntry", "new_owner_id"]
 
@@ -144,9 +145,10 @@ def _dt(value: str | None) -> datetime | None:
 class Journal:
     """The publication journal in the SQLite database at ``path``.
 
-    ``create=True`` creates the journal tables if they are missing (the
-    workspace's migration normally has). Safe to share between threads: each
-    thread opens its own connection.
+    ``create=True`` brings a bare database (tests, benchmarks) to the
+    workspace schema by running the store's migrations, which hold the journal
+    tables; a workspace's database already has them. Safe to share between
+    threads: each thread opens its own connection.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
@@ -156,7 +158,7 @@ class Journal:
         self._lock = threading.Lock()
         self._writer = threading.Lock()
         if create:
-            self._conn().executescript(sql.MIGRATION)
+            Database.open(self.path, create=True).close()
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"

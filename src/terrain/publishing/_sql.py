@@ -6,57 +6,16 @@ here, with plain ``?`` parameters and ISO 8601 UTC timestamps stored as text
 come later: it replaces this module (``BEGIN IMMEDIATE`` becomes
 ``SELECT … FOR UPDATE SKIP LOCKED``), not the journal's logic.
 
-:data:`MIGRATION` is the schema, appended to the workspace's numbered
-migrations; it is idempotent so the journal can also create it on a bare
-database (tests, benchmarks).
+The schema itself is migration 2 of the workspace
+(:mod:`terrain.store._schema`), the one place the database's tables are defined.
 """
 
 from __future__ import annotations
 
-__all__ = ["MIGRATION"]
+__all__ = ["STATES"]
 
 #: States of a row: planned → claimed → sent → confirmed, or failed / held.
 STATES = ("planned", "claimed", "sent", "confirmed", "failed", "held")
-
-MIGRATION = """
-CREATE TABLE IF NOT EXISTS publication_journal (
-    post_id         TEXT NOT NULL,
-    platform        TEXT NOT NULL,
-    purpose         TEXT NOT NULL DEFAULT 'publish',
-    event_id        TEXT,
-    post_json       TEXT NOT NULL,
-    state           TEXT NOT NULL DEFAULT 'planned'
-        CHECK (state IN ('planned','claimed','sent','confirmed','failed','held')),
-    attempts        INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at TEXT,
-    last_error      TEXT,
-    reasons_json    TEXT NOT NULL DEFAULT '[]',
-    receipt_json    TEXT,
-    claimed_by      TEXT,
-    lease_until     TEXT,
-    planned_at      TEXT NOT NULL,
-    updated_at      TEXT NOT NULL,
-    sent_at         TEXT,
-    taken_down_at   TEXT,
-    PRIMARY KEY (post_id, platform)
-);
-CREATE INDEX IF NOT EXISTS publication_journal_ready
-    ON publication_journal (platform, state, next_attempt_at);
-CREATE INDEX IF NOT EXISTS publication_journal_event
-    ON publication_journal (event_id);
-CREATE TABLE IF NOT EXISTS takedown_log (
-    seq         INTEGER NOT NULL PRIMARY KEY,
-    subject_id  TEXT NOT NULL,
-    post_id     TEXT NOT NULL,
-    platform    TEXT NOT NULL,
-    remote_id   TEXT NOT NULL,
-    url         TEXT,
-    outcome     TEXT NOT NULL CHECK (outcome IN ('deleted','manual','failed')),
-    message     TEXT NOT NULL DEFAULT '',
-    at          TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS takedown_log_subject ON takedown_log (subject_id)
-"""
 
 COLUMNS = (
     "post_id, platform, purpose, event_id, post_json, state, attempts, next_attempt_at, "

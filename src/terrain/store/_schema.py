@@ -98,8 +98,8 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX decisions_subject ON decisions (subject_kind, subject_id)
         """,
     ),
-    # Publication journal and takedown log; the same script as
-    # terrain.publishing._sql.MIGRATION (a test checks they stay equal).
+    # Publication journal and takedown log (terrain.publishing._sql holds the
+    # statements that read and write them).
     Migration(
         2,
         "publication journal and takedown log",
