@@ -198,4 +198,3 @@ def series_events(
             )
         )
     return tuple(events)
-
