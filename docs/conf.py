@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 project = "terrain"
 author = "terrain developers"
-copyright = "2026, terrain developers"  # noqa: A001
+copyright = "2026, terrain developers"
 release = "0.1.0"
 
 extensions = [
