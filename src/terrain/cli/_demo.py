@@ -142,7 +142,7 @@ def run_demo(folder: Path, echo: Any = click.echo) -> dict[str, Any]:
         talk = by_file.get(data.PHOTOS[0].file)
         for post in result.posts:
             if post.platform == "x" and post.content_ids == (talk,):
-                shown = post.text_with_mentions().replace("\n", " ")
+                shown = " ".join(post.text_with_mentions().split())
                 echo(f"\nOn x, {data.PHOTOS[0].file} reads: {shown!r}")
                 echo("  (Léa agreed to be tagged; Ana agreed to be shown, not tagged.)")
         outbox = folder / "outbox"
