@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -20,16 +19,6 @@ def _factories(kind: Kind, environ: Mapping[str, str]) -> tuple[Any, dict[str, A
     manager = get_plugin_manager(environ=environ)
     registry = manager.platforms() if kind == "platform" else manager.storages()
     factories = {name: registration.factory for name, registration in registry.items()}
-    if kind == "storage" and "filesystem" not in factories:
-        # the built-in backend, even when entry points are not installed (a bare checkout)
-        try:
-            module = importlib.import_module("terrain_adapters.storage.filesystem")
-        except ImportError:
-            pass
-        else:
-            factory_class = getattr(module, "FilesystemStorageFactory", None)
-            if factory_class is not None:
-                factories["filesystem"] = factory_class()
     return manager, factories
 
 
