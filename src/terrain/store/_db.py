@@ -173,6 +173,10 @@ class Database:
                     "CREATE TABLE IF NOT EXISTS schema_version ("
                     "version INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL)"
                 )
+                # Another process may have applied it since we read the version: the
+                # write lock is ours now, so look again instead of failing on CREATE TABLE.
+                if tx.one("SELECT 1 FROM schema_version WHERE version = ?", (migration.version,)):
+                    continue
                 for statement in migration.statements():
                     tx.execute(statement)
                 tx.execute(
