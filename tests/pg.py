@@ -1,0 +1,124 @@
+"""A real PostgreSQL 15 server for the tests, started once per session in a temp dir.
+
+As root, ``initdb`` and ``postgres`` run as the ``postgres`` user (PostgreSQL refuses
+root). The server listens on 127.0.0.1 only, on a free port, with trust auth, and is
+stopped at the end of the session.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+
+def find_bin_dir() -> Path | None:
+    """The newest ``/usr/lib/postgresql/*/bin`` holding ``initdb``, or None."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+def missing_reason() -> str | None:
+    """Why a server cannot be started here, or None when it can."""
+    if find_bin_dir() is None:
+        return (
+            "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin; "
+            "run `make test` as root (installs the Debian `postgresql` package) or "
+            "`apt-get install -y postgresql`"
+        )
+    if os.geteuid() == 0:
+        try:
+            import pwd
+
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "running as root but there is no `postgres` user to run the server"
+    return None
+
+
+_INITDB_LOCALE = ("-E", "UTF8", "--locale", "C")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _as_server_user(cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+def _run(cmd: list[str]) -> None:
+    done = subprocess.run(_as_server_user(cmd), capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{cmd[0]} failed ({done.returncode}): {done.stderr or done.stdout}")
+
+
+@contextmanager
+def running_server() -> Iterator[str]:
+    """Start a throwaway server; yield its URL (``postgresql://postgres@127.0.0.1:PORT/postgres``)."""
+    bin_dir = find_bin_dir()
+    assert bin_dir is not None
+    root = Path(tempfile.mkdtemp(prefix="terrain-pg-"))
+    data, sock = root / "data", root / "sock"
+    sock.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+        shutil.chown(sock, "postgres")
+        root.chmod(0o700)
+    port = _free_port()
+    _run(
+        [
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            *_INITDB_LOCALE,
+        ]
+    )
+    opts = f"-h 127.0.0.1 -p {port} -k {sock} -F -c max_connections=200"
+    _run(
+        [
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            opts,
+            "-l",
+            str(root / "log"),
+            "-w",
+            "start",
+        ]
+    )
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def require_server() -> None:
+    """Skip locally, fail in CI (``CI=true``), when no server can be started."""
+    reason = missing_reason()
+    if reason is None:
+        return
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI needs PostgreSQL: {reason}", pytrace=False)
+    pytest.skip(f"no PostgreSQL: {reason}")
