@@ -54,6 +54,9 @@ docs: $(VENV)/.dev-installed  ## build the docs (warnings are errors)
 bench: $(VENV)/.dev-installed  ## run the benchmarks, print ratios against floors measured in the same run
 	$(BIN)/python -m benchmarks
 
+soak: $(VENV)/.dev-installed  ## the crash test with 50 SIGKILLs (CI runs 24)
+	TERRAIN_CRASH_KILLS=50 $(BIN)/python -m pytest tests/reliability/test_crash.py -q
+
 ci:  ## what CI runs
 	bash .ci/run
 
