@@ -165,3 +165,45 @@ def test_a_password_in_terrain_toml_stops_every_command_with_the_variable_to_set
         assert result.exit_code == 2
         assert "TERRAIN_STORE_PASSWORD" in result.stderr
         assert "hunter22" not in result.output
+
+
+@pytest.mark.postgres
+def test_init_with_a_store_url_keeps_the_records_in_postgresql(
+    run: Run, tmp_path: Path, postgres_database: str
+) -> None:
+    root = tmp_path / "lyon"
+    result = run(
+        "init",
+        str(root),
+        "--community-id",
+        "lyon",
+        "--name",
+        "Lyon",
+        "--store-url",
+        postgres_database,
+    )
+    assert result.exit_code == 0, result.output
+    assert not (root / ".terrain" / "terrain.db").exists()
+    _add_members(run, root)
+    db = Database.connect(postgres_database)
+    assert db.record_ids("member") == ["lea", "samir", "tom"]
+    db.close()
+
+
+def test_init_with_a_password_in_the_store_url_exits_2_and_creates_nothing(
+    run: Run, tmp_path: Path
+) -> None:
+    result = run(
+        "init",
+        str(tmp_path / "lyon"),
+        "--community-id",
+        "lyon",
+        "--name",
+        "Lyon",
+        "--store-url",
+        "postgresql://terrain:hunter22@db/lyon",
+    )
+    assert result.exit_code == 2
+    assert "TERRAIN_STORE_PASSWORD" in result.stderr
+    assert "hunter22" not in result.output
+    assert not (tmp_path / "lyon").exists()

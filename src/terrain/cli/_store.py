@@ -68,6 +68,7 @@ def migrate_command(url: str | None, workspace_dir: Path | None, as_json: bool) 
         applied = db.migrate()
         after = db.schema_version()
         where = db.url
+        collation = getattr(db.backend, "collation", "C")
     finally:
         db.close()
     names = {m.version: m.name for m in MIGRATIONS}
@@ -77,8 +78,15 @@ def migrate_command(url: str | None, workspace_dir: Path | None, as_json: bool) 
         "version": after,
         "applied": [{"version": v, "name": names[v]} for v in applied],
     }
+    if collation not in ("C", "POSIX", "C.UTF-8", "C.utf8"):
+        data["note"] = (
+            f"the database sorts text by the {collation!r} collation, so lists come out in "
+            "another order than on SQLite; create it with --locale=C for the same order"
+        )
 
     def human() -> None:
+        if "note" in data:
+            click.echo(f"Note: {data['note']}.", err=True)
         if not applied:
             click.echo(f"{where} is up to date (schema version {after}); nothing to apply.")
             return

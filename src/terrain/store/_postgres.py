@@ -83,13 +83,18 @@ class PostgresBackend(Backend):
         if password:
             kwargs["password"] = password
         try:  # one connection first: a wrong host, database or password says so now
-            driver.connect(url.conninfo, connect_timeout=CONNECT_TIMEOUT, **kwargs).close()
+            with driver.connect(url.conninfo, connect_timeout=CONNECT_TIMEOUT, **kwargs) as probe:
+                row = probe.execute(
+                    "SELECT datcollate FROM pg_database WHERE datname = current_database()"
+                ).fetchone()
         except driver.Error as exc:
             raise StorageError(
                 f"cannot connect to the store {url}: {_message(exc)}; check the server is up and "
                 f"the URL in [store] url (the password comes from {PASSWORD_ENV_VAR}, "
                 "PGPASSWORD or ~/.pgpass)"
             ) from None
+        #: The database's text ordering: ``C`` sorts ids as SQLite does (see the docs).
+        self.collation = str(row[0]) if row else "unknown"
         size = pool_size or DEFAULT_POOL_SIZE
         self._pool: ConnectionPool[psycopg.Connection[Any]] = pool.ConnectionPool(
             url.conninfo,
