@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 from terrain.store._db import Database
 from terrain.store._schema import MIGRATIONS, latest_version
@@ -88,3 +89,22 @@ def test_migration_statements_carry_no_sqlite_only_syntax() -> None:
         sql = migration.sql.upper()
         for word in ("AUTOINCREMENT", "WITHOUT ROWID", "PRAGMA", "?", "%"):
             assert word not in sql
+
+
+def test_a_thread_s_sqlite_connection_closes_when_the_thread_ends(tmp_path: Path) -> None:
+    """A long-running worker starts thread pools again and again: no connection piles up."""
+    import gc
+
+    db = Database.open(tmp_path / "t.db", create=True)
+    backend = db.backend
+
+    def read() -> None:
+        db.query("SELECT 1")
+
+    for _ in range(5):
+        t = threading.Thread(target=read)
+        t.start()
+        t.join()
+    gc.collect()
+    assert len(backend._held) == 1  # type: ignore[attr-defined]  # the opening thread's
+    db.close()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import abc
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -141,6 +142,17 @@ class Backend(abc.ABC):
         return f"<{type(self).__name__} {self.describe()}>"
 
 
+class _Held:
+    """A thread's SQLite connection, closed when the thread ends (its locals go away),
+    so a long-running worker whose thread pools come and go keeps no stale connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __del__(self) -> None:
+        self.conn.close()
+
+
 class SQLiteBackend(Backend):
     """A SQLite file (WAL, foreign keys, busy timeout); one connection per thread.
 
@@ -159,7 +171,7 @@ class SQLiteBackend(Backend):
         self.path = Path(path)
         self._synchronous = synchronous
         self._writer = threading.RLock()
-        self._connections: list[sqlite3.Connection] = []
+        self._held: weakref.WeakSet[_Held] = weakref.WeakSet()
         self._guard = threading.Lock()
         self._conn(create=create)  # open now: a bad path fails here, not at first use
 
@@ -168,9 +180,9 @@ class SQLiteBackend(Backend):
         return f"sqlite://{self.path.absolute()}"
 
     def _conn(self, *, create: bool = False) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is not None:
+            return held.conn
         uri = self.path.absolute().as_uri() + ("?mode=rwc" if create else "?mode=rw")
         try:
             conn = sqlite3.connect(
@@ -191,9 +203,10 @@ class SQLiteBackend(Backend):
                 f"{self.path} is not a terrain database ({exc}); restore it from a backup "
                 "or move it away and run `terrain init` again"
             ) from None
-        self._local.conn = conn
+        held = _Held(conn)
+        self._local.held = held
         with self._guard:
-            self._connections.append(conn)
+            self._held.add(held)
         return conn
 
     @contextmanager
@@ -230,7 +243,7 @@ class SQLiteBackend(Backend):
     def close(self) -> None:
         """Close the connection of every thread (the WAL is checkpointed and removed)."""
         with self._guard:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
+            for held in list(self._held):
+                held.conn.close()
+            self._held.clear()
         self._local = threading.local()
