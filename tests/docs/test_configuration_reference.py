@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from terrain.store._config import _COMMUNITY_KEYS, _TOP_LEVEL
+from terrain.store._config import _COMMUNITY_KEYS, _STORE_KEYS, _TOP_LEVEL
 from terrain_adapters.outbox import _OVERRIDABLE_BOOLS, _OVERRIDABLE_INTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,6 +135,11 @@ def test_the_storage_backend_key_is_documented() -> None:
     assert "``backend``" in SECTIONS["[storage]"]
 
 
+@pytest.mark.parametrize("key", [*_STORE_KEYS])
+def test_every_store_key_is_documented(key: str) -> None:
+    assert f"``{key}``" in SECTIONS["[store]"], f"[store] {key} is not documented"
+
+
 @pytest.mark.parametrize(("module", "key"), CODE_SETTINGS)
 def test_every_setting_read_by_the_code_is_documented(module: str, key: str) -> None:
     tables = TABLE_OF_MODULE.get(module)
@@ -186,11 +191,12 @@ def test_every_terrain_toml_example_uses_real_keys_only(where: str, body: str) -
     data = tomllib.loads(body)
     known_by_table: dict[str, set[str]] = {"[community]": set(_COMMUNITY_KEYS)}
     known_by_table["[storage]"] = {"backend"}
+    known_by_table["[store]"] = set(_STORE_KEYS)
     for module, key in CODE_SETTINGS:
         for table in TABLE_OF_MODULE.get(module, ()):
             known_by_table.setdefault(table, set()).add(key)
     assert set(data) <= set(_TOP_LEVEL), f"{where}: unknown tables {set(data) - set(_TOP_LEVEL)}"
-    shown = [("[community]", data.get("community", {})), ("[storage]", data.get("storage", {}))]
+    shown = [(f"[{t}]", data.get(t, {})) for t in ("community", "storage", "store")]
     shown += [(f"[platforms.{n}]", s) for n, s in data.get("platforms", {}).items()]
     for table, settings in shown:
         if table not in known_by_table:
