@@ -29,12 +29,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+import attrs
 
 from terrain.errors import (
     AuthError,
@@ -46,7 +47,7 @@ from terrain.errors import (
     Rejected,
     TransientError,
 )
-from terrain.posts import Capabilities, Post, PostMedia, Receipt
+from terrain.posts import Capabilities, Post, PostMedia, Receipt, text_length
 from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
 
@@ -85,11 +86,8 @@ X_CAPABILITIES = Capabilities(
     threads=True,
     delete=True,
     url_length=23,
+    text_counting="twitter",
 )
-
-_URL = re.compile(r"https?://\S+", re.IGNORECASE)
-# twitter-text v3: these code points weigh 1, every other weighs 2 (of 280)
-_LIGHT = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 
 Clock = Callable[[], datetime]
 
@@ -99,17 +97,9 @@ def _utcnow() -> datetime:
 
 
 def weighted_length(text: str, *, url_length: int = 23) -> int:
-    """The length X counts: each URL is ``url_length``, CJK and emoji count 2."""
-    total = 0
-    last = 0
-    for match in _URL.finditer(text):
-        total += _weigh(text[last : match.start()]) + url_length
-        last = match.end()
-    return total + _weigh(text[last:])
-
-
-def _weigh(text: str) -> int:
-    return sum(1 if any(lo <= ord(c) <= hi for lo, hi in _LIGHT) else 2 for c in text)
+    """The length X counts (twitter-text v3): :func:`terrain.posts.text_length`
+    with X's capabilities; each URL counts ``url_length``."""
+    return text_length(text, attrs.evolve(X_CAPABILITIES, url_length=url_length))
 
 
 def text_of(post: Post) -> str:

@@ -319,11 +319,21 @@ def test_a_post_that_does_not_fit_is_rejected_before_any_call(
 
 
 def test_urls_count_23_and_wide_characters_count_2() -> None:
-    assert (
-        weighted_length("voir https://terrain.example/un/tres/long/chemin/vers/la/page") == 5 + 23
-    )
+    assert weighted_length("voir https://terrain.fr/un/tres/long/chemin/vers/la/page") == 5 + 23
     assert weighted_length("会议") == 4
     assert weighted_length("a" * 280) == 280
+
+
+def test_an_emoji_sequence_counts_2_as_on_x() -> None:
+    assert weighted_length("👨‍👩‍👧") == 2
+    assert weighted_length("❤️") == 2
+    assert weighted_length("Merci 🙏🏽 !") == 6 + 2 + 2
+
+
+def test_a_link_whose_domain_is_no_real_tld_counts_letter_by_letter() -> None:
+    """twitter-text only shortens hosts ending in a real top-level domain."""
+    text = "voir https://terrain.example/page"
+    assert weighted_length(text) == len(text)
 
 
 def test_find_reads_the_latest_posts_and_undoes_x_rewriting(
