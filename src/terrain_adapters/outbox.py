@@ -46,6 +46,7 @@ from terrain.errors import ConfigError, NotFound, PlatformError, Rejected
 from terrain.plugins._capabilities import check_capabilities
 from terrain.plugins._protocols import Platform, PlatformContext, Storage
 from terrain.posts import Capabilities, Post, Receipt
+from terrain_adapters._shared import read_media
 
 __all__ = [
     "DEFAULT_CAPABILITIES",
@@ -139,7 +140,7 @@ class OutboxPlatform:
         media_entries: list[dict[str, Any]] = []
         names: set[str] = set()
         for index, media in enumerate(post.media, start=1):
-            data = self._read_media(media.key)
+            data = read_media(self._storage, media.key, platform=self.name)
             filename = PurePosixPath(media.key).name
             if filename in names:
                 filename = f"{index}-{filename}"
@@ -228,20 +229,6 @@ class OutboxPlatform:
             url=path.as_uri(),
             part_ids=tuple(str(m["file"]) for m in media),
         )
-
-    def _read_media(self, key: str) -> bytes:
-        if self._storage is None:
-            raise Rejected(
-                f"{self.name}: the post has media ({key!r}) but this outbox has no storage "
-                "to read it from; build it with a workspace storage",
-                platform=self.name,
-            )
-        try:
-            return self._storage.get(key)
-        except NotFound as exc:
-            raise Rejected(
-                f"{self.name}: media {key!r} is not in the storage: {exc}", platform=self.name
-            ) from exc
 
     def _check(self, post: Post) -> None:
         check_capabilities(post, self.capabilities, platform=self.name)

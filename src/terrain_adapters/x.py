@@ -32,7 +32,7 @@ import html
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
@@ -41,15 +41,16 @@ from terrain.errors import (
     AuthError,
     ConfigError,
     MissingSecret,
-    NotFound,
     PlatformError,
     RateLimited,
     Rejected,
     TransientError,
 )
+from terrain.plugins._capabilities import check_capabilities
 from terrain.posts import Capabilities, Post, PostMedia, Receipt, text_length
 from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
+from terrain_adapters._shared import Clock, read_media, require_storage, utcnow
 
 if TYPE_CHECKING:
     from terrain.plugins._protocols import Platform, PlatformContext, Storage
@@ -88,12 +89,6 @@ X_CAPABILITIES = Capabilities(
     url_length=23,
     text_counting="twitter",
 )
-
-Clock = Callable[[], datetime]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def weighted_length(text: str, *, url_length: int = 23) -> int:
@@ -144,7 +139,7 @@ class XPlatform:
         *,
         storage: Storage | None,
         find_limit: int = 20,
-        clock: Clock = _utcnow,
+        clock: Clock = utcnow,
     ) -> None:
         self._connect = connect
         self._connection: Connection | None = None
@@ -187,7 +182,7 @@ class XPlatform:
         """Upload ``media`` (with its alt text), or reuse the id of the same bytes
         uploaded less than :data:`MEDIA_REUSE` ago (a retry after a 429 or a
         failed reply does not upload the photos again)."""
-        data = self._bytes(media.key)
+        data = read_media(self._storage, media.key, platform=self.name)
         cache_key = (hashlib.sha256(data).hexdigest(), media.media_type, media.alt_text)
         now = self._clock()
         with self._lock:
@@ -291,45 +286,8 @@ class XPlatform:
     # -- helpers ---------------------------------------------------------------
 
     def _check(self, post: Post, text: str) -> None:
-        caps = self.capabilities
-        problems: list[str] = []
-        for label, body in (("the post", text), *(("a reply", t) for t in post.thread)):
-            length = weighted_length(body, url_length=caps.url_length or 23)
-            if length > caps.max_text_length:
-                problems.append(
-                    f"{label} counts {length} characters (URLs count {caps.url_length}); "
-                    f"X takes {caps.max_text_length}"
-                )
-        if len(post.media) > caps.max_media:
-            problems.append(f"{len(post.media)} images; X takes at most {caps.max_media}")
-        for media in post.media:
-            if media.media_type not in caps.media_types:
-                problems.append(f"{media.key} is {media.media_type}, which X does not take")
-            if caps.max_alt_text_length and len(media.alt_text) > caps.max_alt_text_length:
-                problems.append(
-                    f"the alt text of {media.key} has {len(media.alt_text)} characters "
-                    f"(at most {caps.max_alt_text_length})"
-                )
-        if problems:
-            raise Rejected(
-                f"x: post {post.id} does not fit X: " + "; ".join(problems) + ". Recompose it.",
-                platform=self.name,
-            )
-        if post.media and self._storage is None:
-            raise ConfigError(
-                f"x: post {post.id} has images but the workspace has no storage to read "
-                "them from; configure [storage] in terrain.toml"
-            )
-
-    def _bytes(self, key: str) -> bytes:
-        assert self._storage is not None  # checked by _check
-        try:
-            return self._storage.get(key)
-        except NotFound:
-            raise Rejected(
-                f"x: media {key!r} is not in the workspace storage; import it again",
-                platform=self.name,
-            ) from None
+        check_capabilities(post, self.capabilities, platform=self.name, text=text)
+        require_storage(self._storage, post, platform=self.name)
 
     def _delete_one(self, tweet_id: str) -> None:
         import tweepy
@@ -455,7 +413,7 @@ class XFactory:
     def __init__(
         self,
         *,
-        clock: Clock = _utcnow,
+        clock: Clock = utcnow,
         simple_limit: int | None = None,
         chunk_size: int | None = None,
     ) -> None:
