@@ -237,6 +237,10 @@ class FacebookPageFactory:
     def __init__(self, *, clock: Clock = utcnow) -> None:
         self._clock = clock
 
+    def capabilities_for(self, settings: Mapping[str, Any]) -> Capabilities:
+        """What a Page post accepts (:data:`FACEBOOK_CAPABILITIES`), known without the token."""
+        return FACEBOOK_CAPABILITIES
+
     def __call__(self, context: PlatformContext) -> Platform:
         """A :class:`FacebookPage` for the page in ``context.settings``."""
         settings = context.settings

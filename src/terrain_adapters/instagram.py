@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from terrain.errors import ConfigError, MissingSecret, PlatformError, Rejected, TransientError
@@ -283,6 +283,11 @@ class InstagramFactory:
     def __init__(self, *, clock: Clock = utcnow, sleep: Sleep = time.sleep) -> None:
         self._clock = clock
         self._sleep = sleep
+
+    def capabilities_for(self, settings: Mapping[str, Any]) -> Capabilities:
+        """What an Instagram post accepts (:data:`INSTAGRAM_CAPABILITIES`), known
+        without the token."""
+        return INSTAGRAM_CAPABILITIES
 
     def __call__(self, context: PlatformContext) -> Platform:
         """An :class:`Instagram` for the account in ``context.settings``."""

@@ -288,6 +288,14 @@ class OutboxFactory:
     def __init__(self, *, clock: Callable[[], datetime] = _utcnow) -> None:
         self._clock = clock
 
+    def capabilities_for(self, settings: Mapping[str, Any]) -> Capabilities:
+        """What the outbox built from ``settings`` accepts: its own capabilities, or
+        those of the platform it pretends to be (``as``), with the overrides."""
+        pretend = settings.get("as")
+        if pretend is not None and not isinstance(pretend, str):
+            raise ConfigError(f"[platforms.outbox] as = {pretend!r}: give a platform name")
+        return _capabilities(settings, pretend)
+
     def __call__(self, context: PlatformContext) -> Platform:
         """An :class:`OutboxPlatform` writing under ``<root>/<folder>/<name>``."""
         settings = context.settings
@@ -300,9 +308,8 @@ class OutboxFactory:
             )
         if context.root is None:
             raise ConfigError("the outbox writes into a workspace folder; give the context a root")
+        capabilities = self.capabilities_for(settings)
         pretend = settings.get("as")
-        if pretend is not None and not isinstance(pretend, str):
-            raise ConfigError(f"[platforms.outbox] as = {pretend!r}: give a platform name")
         name = settings.get("name", pretend or "outbox")
         folder = settings.get("folder", "outbox")
         for key, value in (("name", name), ("folder", folder)):
@@ -311,7 +318,7 @@ class OutboxFactory:
         return OutboxPlatform(
             context.root,
             name=name,
-            capabilities=_capabilities(settings, pretend),
+            capabilities=capabilities,
             storage=context.storage,
             folder=folder,
             clock=self._clock,

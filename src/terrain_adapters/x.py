@@ -421,6 +421,10 @@ class XFactory:
         self._simple_limit = simple_limit
         self._chunk_size = chunk_size
 
+    def capabilities_for(self, settings: Mapping[str, Any]) -> Capabilities:
+        """What X accepts (:data:`X_CAPABILITIES`), known without the tokens."""
+        return X_CAPABILITIES
+
     def __call__(self, context: PlatformContext) -> Platform:
         """An :class:`XPlatform` signed with the account's OAuth 1.0a credentials."""
         settings = context.settings
