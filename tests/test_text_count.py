@@ -116,6 +116,19 @@ def test_a_link_counts_23_and_the_dot_ending_the_sentence_counts_1() -> None:
     assert text_length("Programme sur terrain.fr/agenda !", X) == 14 + 23 + 2
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["écrire à lea@terrain.fr", "#terrain.fr", "notes.txt", "https://terrain.example/page"],
+)
+def test_what_is_no_link_for_x_counts_letter_by_letter(text: str) -> None:
+    """An e-mail, a hashtag, a file name, a made-up top-level domain: no t.co link."""
+    assert text_length(text, X) == len(text)
+
+
+def test_a_link_ends_where_its_domain_ends() -> None:
+    assert text_length("voir terrain.fr.Merci", X) == 5 + 23 + 6
+
+
 def test_per_character_counting_counts_each_code_point_and_links_as_set() -> None:
     assert text_length("👨‍👩‍👧", PAGE) == 5
     assert text_length("voir https://terrain.fr/un/long/chemin", PAGE) == 38

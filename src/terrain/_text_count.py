@@ -36,6 +36,7 @@ check before a call. :attr:`Capabilities.text_counting
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from typing import TYPE_CHECKING, Literal
 
@@ -55,6 +56,9 @@ TWITTER_URL_LENGTH = 23
 # twitter-text v3: code points in these ranges weigh 1, all others 2
 _LIGHT = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 _MAX_URL_LENGTH = 4096  # twitter-text's MAX_URL_LENGTH, protocol included
+_HEAVY = re.compile(
+    "[^" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _LIGHT).replace("\x00", "\\x00") + "]"
+)
 
 
 def text_length(text: str, capabilities: Capabilities) -> int:
@@ -76,28 +80,41 @@ def text_length(text: str, capabilities: Capabilities) -> int:
 
 
 def twitter_length(text: str, *, url_length: int = TWITTER_URL_LENGTH) -> int:
-    """The weighted length of ``text`` by twitter-text v3 (X's 280)."""
+    """The weighted length of ``text`` by twitter-text v3 (X's 280).
+
+    As twitter-text's ``parseTweet``: URLs first, then emoji sequences (found
+    left to right over the whole text, kept where no URL covers their start),
+    then every other code point by its weight.
+    """
     normalized = unicodedata.normalize("NFC", text)
-    urls = dict(url_spans(normalized))
-    emoji = _emoji_pattern()
     total = 0
     at = 0
-    end = len(normalized)
-    while at < end:
-        url_end = urls.get(at)
-        if url_end is not None:
-            total += url_length
-            at = url_end
-            continue
-        match = emoji.match(normalized, at)
-        if match is not None and match.end() > at:
-            total += 2
-            at = match.end()
-            continue
-        point = ord(normalized[at])
-        total += 1 if any(lo <= point <= hi for lo, hi in _LIGHT) else 2
-        at += 1
-    return total
+    for start, end, weight in _entities(normalized, url_length):
+        total += _weigh(normalized, at, start) + weight
+        at = end
+    return total + _weigh(normalized, at, len(normalized))
+
+
+def _entities(text: str, url_length: int) -> list[tuple[int, int, int]]:
+    """``(start, end, weight)`` of the URLs and emoji sequences of ``text``, in order."""
+    urls = [(start, end, url_length) for start, end in url_spans(text)]
+    if text.isascii():  # no emoji in ASCII (a keycap needs U+20E3)
+        return urls
+    emoji: list[tuple[int, int, int]] = []
+    url_at = 0
+    for match in _emoji_pattern().finditer(text):
+        start = match.start()
+        while url_at < len(urls) and urls[url_at][1] <= start:
+            url_at += 1
+        if url_at < len(urls) and urls[url_at][0] <= start:
+            continue  # starts inside a URL: the URL counts for it
+        emoji.append((start, match.end(), 2))
+    return sorted(urls + emoji)
+
+
+def _weigh(text: str, start: int, end: int) -> int:
+    """The weight of ``text[start:end]``: 1 per light code point, 2 per other."""
+    return (end - start) + len(_HEAVY.findall(text, start, end))
 
 
 def url_spans(text: str) -> list[tuple[int, int]]:
@@ -105,13 +122,20 @@ def url_spans(text: str) -> list[tuple[int, int]]:
     if "." not in text:
         return []
     spans: list[tuple[int, int]] = []
-    for match in _url_pattern().finditer(text):
+    for match in _URL.finditer(text):
         protocol, host = match.group("protocol"), match.group("host")
-        encoded = _encoded_host(host, ascii_only=not protocol)
-        if encoded is None:
-            continue
         start, stop = match.span()
         path = match.group("path") or ""
+        encoded = _encoded_host(host, ascii_only=not protocol)
+        labels = host.split(".")
+        while encoded is None and len(labels) > 2:
+            # "terrain.fr.Merci": the link is terrain.fr, as twitter-text's TLD list finds
+            labels.pop()
+            host = ".".join(labels)
+            encoded = _encoded_host(host, ascii_only=not protocol)
+            stop, path = match.start("host") + len(host), ""
+        if encoded is None:
+            continue
         if path:
             stop -= len(path) - len(_trim_path(path))
         if stop - start + encoded - len(host) > _MAX_URL_LENGTH:
@@ -120,6 +144,7 @@ def url_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+@functools.lru_cache(maxsize=4096)
 def _encoded_host(host: str, *, ascii_only: bool) -> int | None:
     """The length of ``host`` punycode-encoded, or ``None`` if it is no valid host."""
     if ascii_only and not host.isascii():
@@ -133,7 +158,7 @@ def _encoded_host(host: str, *, ascii_only: bool) -> int | None:
             encoded = label.encode("idna")
         except UnicodeError:  # a label over 63 characters once encoded, or not encodable
             return None
-        if not encoded or len(encoded) > 63:
+        if not encoded or len(encoded) > 63 or label.startswith("-") or label.endswith("-"):
             return None
         length += len(encoded)
     return length
@@ -160,21 +185,17 @@ def _tlds() -> frozenset[str]:
     return frozenset(s.casefold() for s in extractor.tlds if "." not in s)
 
 
-@functools.cache
-def _url_pattern() -> regex.Pattern[str]:
-    import regex
-
-    return regex.compile(
-        r"""
-        (?<![A-Za-z0-9@＠$#＃_./:-])           # twitter-text's invalid preceding characters
-        (?P<protocol>https?://)?
-        (?P<host>(?:[^\W_](?:[\w-]{0,251}[^\W_])?\.)+[^\W\d_]{2,63})
-        (?![\w@+-])
-        (?::[0-9]{1,5})?
-        (?P<path>[/?][^\s]*)?
-        """,
-        regex.VERBOSE | regex.IGNORECASE | regex.V1,
-    )
+_URL = re.compile(
+    r"""
+    (?<![A-Za-z0-9@＠$#＃_./:-])           # twitter-text's invalid preceding characters
+    (?P<protocol>https?://)?
+    (?P<host>(?:[^\W_][\w-]*\.)+[^\W\d_]{2,63})
+    (?![\w@+-])
+    (?::[0-9]{1,5})?
+    (?P<path>[/?][^\s]*)?
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
 
 
 @functools.cache
