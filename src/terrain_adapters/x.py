@@ -17,6 +17,12 @@
   write permission), timeouts and connection errors → ``TransientError``.
   ``wait_on_rate_limit`` is never used; every request has a timeout.
 
+Checks: :func:`terrain.plugins.check_capabilities` on the text as sent, counted
+as X counts it (twitter-text v3, ``X_CAPABILITIES.text_counting == "twitter"``);
+media are read with :func:`terrain_adapters._shared.read_media`.
+``XFactory.capabilities_for`` answers :data:`X_CAPABILITIES` without the tokens
+(a dry run needs none).
+
 Secrets: ``TERRAIN_X_API_KEY``, ``TERRAIN_X_API_SECRET``,
 ``TERRAIN_X_ACCESS_TOKEN``, ``TERRAIN_X_ACCESS_TOKEN_SECRET``. Settings
 (``[platforms.x]``, all optional): ``timeout``, ``find_limit``, ``user_id``
