@@ -166,3 +166,16 @@ def test_the_count_of_simple_text_adds_up_over_concatenation(
 def test_x_counts_each_character_1_or_2(text: str) -> None:
     normalized = unicodedata.normalize("NFC", text)
     assert len(normalized) <= text_length(text, X) <= 2 * len(normalized)
+
+
+_LIGHT = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))  # twitter-text config/v3.json
+
+
+@given(
+    st.characters(categories=("Lu", "Ll", "Lo", "Nd", "Pd", "Ps", "Pe", "Po", "Sm", "Zs")).filter(
+        lambda c: unicodedata.normalize("NFC", c) == c
+    )
+)
+def test_a_single_character_weighs_1_in_the_v3_ranges_and_2_elsewhere(char: str) -> None:
+    light = any(lo <= ord(char) <= hi for lo, hi in _LIGHT)
+    assert text_length(char, X) == (1 if light else 2)
