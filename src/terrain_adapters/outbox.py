@@ -34,8 +34,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -46,7 +46,7 @@ from terrain.errors import ConfigError, NotFound, PlatformError, Rejected
 from terrain.plugins._capabilities import check_capabilities
 from terrain.plugins._protocols import Platform, PlatformContext, Storage
 from terrain.posts import Capabilities, Post, Receipt
-from terrain_adapters._shared import read_media
+from terrain_adapters._shared import Clock, read_media, utcnow
 
 __all__ = [
     "DEFAULT_CAPABILITIES",
@@ -81,10 +81,6 @@ _OVERRIDABLE_INTS = ("max_text_length", "max_media")
 _OVERRIDABLE_BOOLS = ("alt_text", "mentions", "threads", "delete")
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def _file_stem(post_id: str) -> str:
     # Post ids are [A-Za-z0-9._:-]; quote ':' so the name is portable.
     return quote(post_id, safe="._-")
@@ -101,7 +97,7 @@ class OutboxPlatform:
         capabilities: Capabilities = DEFAULT_CAPABILITIES,
         storage: Storage | None = None,
         folder: str = "outbox",
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = utcnow,
     ) -> None:
         self.name = name
         self.capabilities = capabilities
@@ -285,7 +281,7 @@ class OutboxFactory:
 
     name = "outbox"
 
-    def __init__(self, *, clock: Callable[[], datetime] = _utcnow) -> None:
+    def __init__(self, *, clock: Clock = utcnow) -> None:
         self._clock = clock
 
     def capabilities_for(self, settings: Mapping[str, Any]) -> Capabilities:
