@@ -193,7 +193,7 @@ def _empty(db: Database) -> None:
 
 @pytest.mark.postgres
 @settings(
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
