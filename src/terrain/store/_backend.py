@@ -131,6 +131,15 @@ class Backend(abc.ABC):
             finally:
                 self._local.tx = None
 
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one writing statement on its own (no lock taken); the rows changed.
+
+        For statements that guard themselves (``UPDATE … WHERE state = ?``).
+        Inside a transaction of this thread it joins it.
+        """
+        with self.transaction(exclusive=False) as tx:
+            return tx.execute(sql, params)
+
     def query(self, sql: str, params: Params = ()) -> list[Row]:
         """Rows of a read query (in this thread's transaction, if one is open)."""
         current: Transaction | None = getattr(self._local, "tx", None)

@@ -18,7 +18,7 @@ terrain`` (install it with ``pip install 'terrain[postgres]'``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -147,6 +147,13 @@ class PostgresBackend(Backend):
 
     def _lock(self, tx: Transaction) -> None:
         tx.query("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement on its own: autocommit, one round trip (no BEGIN/COMMIT)."""
+        if getattr(self._local, "tx", None) is not None:
+            return super().execute(sql, params)
+        with self._connection() as conn:
+            return int(conn.execute(to_pyformat(sql), tuple(params)).rowcount)
 
     def _read(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         with self._connection() as conn:
