@@ -111,6 +111,10 @@ class Backend(abc.ABC):
         """Whether table ``name`` exists."""
 
     @abc.abstractmethod
+    def columns(self, table: str) -> list[str]:
+        """The columns of ``table``, in the order the table defines them."""
+
+    @abc.abstractmethod
     def close(self) -> None:
         """Close every connection."""
 
@@ -248,6 +252,10 @@ class SQLiteBackend(Backend):
         return bool(
             self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
         )
+
+    def columns(self, table: str) -> list[str]:
+        """The columns of ``table``, in the order the table defines them."""
+        return [str(r[0]) for r in self.query("SELECT name FROM pragma_table_info(?)", (table,))]
 
     def close(self) -> None:
         """Close the connection of every thread (the WAL is checkpointed and removed)."""

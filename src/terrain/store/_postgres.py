@@ -163,6 +163,15 @@ class PostgresBackend(Backend):
         """Whether table ``name`` exists (in the connection's search path)."""
         return bool(self.query("SELECT to_regclass(?) IS NOT NULL", (name,))[0][0])
 
+    def columns(self, table: str) -> list[str]:
+        """The columns of ``table`` (in the connection's search path), in table order."""
+        rows = self.query(
+            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) "
+            "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            (table,),
+        )
+        return [str(r[0]) for r in rows]
+
     def close(self) -> None:
         """Close the pool and its connections."""
         self._pool.close()
