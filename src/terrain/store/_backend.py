@@ -21,6 +21,7 @@ Connections are per thread on SQLite, borrowed from a pool on PostgreSQL.
 from __future__ import annotations
 
 import abc
+import importlib
 import os
 import sqlite3
 import threading
@@ -33,9 +34,9 @@ from typing import Any, ClassVar
 from terrain.errors import StorageError
 
 try:
-    import fcntl
+    fcntl: Any = importlib.import_module("fcntl")
 except ImportError:  # pragma: no cover - Windows: SQLite's busy handler alone
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None
 
 __all__ = ["BUSY_TIMEOUT_MS", "Backend", "Params", "Row", "SQLiteBackend", "Transaction"]
 
