@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from terrain import Member
 from terrain.consent import ConsentLedger, DecisionRecord, Evidence, event_to_json
-from terrain.errors import ConfigError, Conflict
+from terrain.errors import ConfigError, Conflict, StorageError
 from terrain.posts import Receipt
 from terrain.publishing import Journal
 from terrain.publishing._journal import TakedownEntry
@@ -38,6 +38,41 @@ def test_the_copy_covers_every_table_the_migrations_create() -> None:
         for name in re.findall(r"CREATE TABLE (?:IF NOT EXISTS )?(\w+)", migration.sql)
     }
     assert created == set(TABLES)
+
+
+def test_a_column_a_later_migration_adds_is_copied_too(store_url: str, tmp_path: Path) -> None:
+    """Columns come from the database: an ALTER TABLE … ADD COLUMN needs no change here."""
+    source = Database.open(tmp_path / "source.db", create=True)
+    target = Database.connect(store_url, create=True)
+    try:
+        for db in (source, target):
+            with db.transaction() as tx:
+                tx.execute("ALTER TABLE takedown_log ADD COLUMN reviewer TEXT")
+        with source.transaction() as tx:
+            tx.execute(
+                "INSERT INTO takedown_log (seq, subject_id, post_id, platform, remote_id, "
+                "outcome, at, reviewer) VALUES (1, 'lea', 'p-1', 'x', '42', 'deleted', ?, ?)",
+                ("2026-03-14T10:00:00+00:00", "Camille"),
+            )
+        copy_store(source, target)
+        assert target.query("SELECT reviewer FROM takedown_log") == [("Camille",)]
+    finally:
+        source.close()
+        target.close()
+
+
+def test_a_target_with_other_columns_is_refused(store_url: str, tmp_path: Path) -> None:
+    source = Database.open(tmp_path / "source.db", create=True)
+    target = Database.connect(store_url, create=True)
+    try:
+        with source.transaction() as tx:
+            tx.execute("ALTER TABLE records ADD COLUMN extra TEXT")
+        with pytest.raises(StorageError, match=r"other columns.*terrain store migrate"):
+            copy_store(source, target)
+        assert target.record_ids("member") == []
+    finally:
+        source.close()
+        target.close()
 
 
 # -- a generated workspace ---------------------------------------------------------------
@@ -193,7 +228,7 @@ def _empty(db: Database) -> None:
 
 @pytest.mark.postgres
 @settings(
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

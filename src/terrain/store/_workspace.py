@@ -81,7 +81,8 @@ def _kind(cls: type) -> str:
 
 
 class Workspace:
-    """A community's workspace: records in SQLite, media in a Storage.
+    """A community's workspace: records in its store (SQLite, or PostgreSQL when
+    ``[store] url`` says so), media in a Storage.
 
     Create one with :meth:`init`, open it with :meth:`open` or :meth:`find`;
     use it as a context manager (or call :meth:`close`). Records are the
