@@ -6,6 +6,7 @@ See :class:`Workspace`. The schema's migrations are in
 
 from terrain.store._config import CONFIG_NAME, WorkspaceConfig
 from terrain.store._db import Database, Transaction
+from terrain.store._field import record_key
 from terrain.store._workspace import ENV_VAR, RECORD_KINDS, Workspace
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "Transaction",
     "Workspace",
     "WorkspaceConfig",
+    "record_key",
 ]
