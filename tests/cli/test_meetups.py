@@ -357,7 +357,7 @@ def test_a_waitlist_promoted_on_cancellation(small_meetup: Path, run: Run) -> No
     ok(run, ws, "rsvp", "atelier", "lea", "going")
     ok(run, ws, "rsvp", "atelier", "karim", "going")
     out = ok(run, ws, "rsvp", "atelier", "ines", "going")
-    assert "ines is waitlist for atelier." in out
+    assert "ines is on the waitlist of atelier." in out
     ok(run, ws, "rsvp", "atelier", "tom", "going")
     out = ok(run, ws, "rsvp", "atelier", "karim", "cancel")
     assert "ines moved from the waitlist to going" in out

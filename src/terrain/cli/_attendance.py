@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 
 __all__ = ["checkin_command", "command", "forecast_of", "load_attendance", "rsvp_command"]
 
+_PHRASES = {
+    "going": "is going to",
+    "waitlist": "is on the waitlist of",
+    "cancelled": "cancelled for",
+}
+
 _AT_HELP = "When it happened, e.g. '2026-03-01 09:00' (default: now)."
 
 
@@ -116,7 +122,7 @@ def rsvp_command(
     data = {**_summary(after), "member_id": member_id, "status": status, "promoted": promoted}
 
     def human() -> None:
-        click.echo(f"{member_id} is {status} for {event_id}.")
+        click.echo(f"{member_id} {_PHRASES.get(status, 'is ' + status + ' at')} {event_id}.")
         for m in promoted:
             click.echo(f"{m} moved from the waitlist to going: tell them a seat is free.")
         left = after.seats_left

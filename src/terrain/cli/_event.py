@@ -202,4 +202,4 @@ def write_output(data: bytes, output: str) -> None:
         click.echo(data, nl=False)
         return
     Path(output).write_bytes(data)
-    click.echo(f"Wrote {output} ({len(data)} bytes).", err=True)
+    click.echo(f"Wrote {output}.", err=True)
