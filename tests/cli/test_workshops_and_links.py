@@ -211,3 +211,56 @@ def test_weights_where_an_rsvp_beats_a_check_in_are_refused(parc: Path, run: Run
     result = run("community", "engagement", "--check-in", "0.5", workspace=parc)
     assert result.exit_code == 2
     assert "check_in must weigh more than rsvp" in result.stderr
+
+
+def test_dot_voting_spreads_each_members_dots_and_refuses_one_too_many(
+    workspace: Path, run: Run
+) -> None:
+    for member in ("lea", "karim"):
+        ok(run, workspace, "member", "add", member, "--name", member.title())
+    ok(
+        run,
+        workspace,
+        "workshop",
+        "add",
+        "quai",
+        "--title",
+        "Les quais",
+        "--brief",
+        "Et les quais ?",
+        "--starts",
+        "2026-06-06 14:00",
+        "--participant",
+        "lea",
+        "--participant",
+        "karim",
+        "--dots",
+        "3",
+    )
+    ok(run, workspace, "workshop", "idea", "quai", "bancs", "--author", "lea", "--text", "Bancs")
+    ok(
+        run,
+        workspace,
+        "workshop",
+        "idea",
+        "quai",
+        "arbres",
+        "--author",
+        "karim",
+        "--text",
+        "Arbres",
+    )
+    ok(run, workspace, "workshop", "vote", "quai", "lea", "arbres", "--dots", "2")
+    out = ok(run, workspace, "workshop", "vote", "quai", "lea", "arbres")
+    assert out.strip() == "lea voted for arbres (3 dots)."
+    before = snapshot(workspace)
+    result = run("workshop", "vote", "quai", "lea", "bancs", workspace=workspace)
+    assert result.exit_code == 2
+    assert "has used 3 of 3 dots" in result.stderr
+    assert snapshot(workspace) == before
+    ok(run, workspace, "workshop", "vote", "quai", "karim", "bancs", "arbres")
+    data = as_json(run("workshop", "results", "quai", "--json", workspace=workspace))
+    assert [(s["idea"]["id"], s["points"], s["voters"]) for s in data["ranking"]] == [
+        ("arbres", 4, 2),
+        ("bancs", 1, 1),
+    ]

@@ -29,6 +29,12 @@ def command() -> None:
     "--participant", "participants", multiple=True, help="Member id of a participant (repeat)."
 )
 @click.option("--project", "project_id", default=None, help="Project it feeds, if any.")
+@click.option(
+    "--dots",
+    type=int,
+    default=None,
+    help="Dot-voting: each participant spreads N dots (default: one vote per idea).",
+)
 @json_option
 @pass_workspace
 def add(
@@ -39,6 +45,7 @@ def add(
     starts: str,
     participants: tuple[str, ...],
     project_id: str | None,
+    dots: int | None,
     as_json: bool,
 ) -> None:
     """Add workshop WORKSHOP_ID with its participants."""
@@ -51,6 +58,7 @@ def add(
         starts_at=parse_when(starts, ws.community.timezone, option="--starts"),
         participant_ids=participants,
         project_id=project_id,
+        dots=dots,
     )
     ws.add(workshop)
     emit(
@@ -124,22 +132,52 @@ def idea(
 @click.argument("workshop_id")
 @click.argument("member_id")
 @click.argument("idea_ids", nargs=-1, required=True)
+@click.option(
+    "--dots", type=int, default=1, show_default=True, help="Dots given to each idea (dot-voting)."
+)
 @json_option
 @pass_workspace
 def vote(
-    ws: Workspace, workshop_id: str, member_id: str, idea_ids: tuple[str, ...], as_json: bool
+    ws: Workspace,
+    workshop_id: str,
+    member_id: str,
+    idea_ids: tuple[str, ...],
+    dots: int,
+    as_json: bool,
 ) -> None:
-    """MEMBER_ID votes for IDEA_IDS of WORKSHOP_ID: one vote per idea, all or none."""
-    from terrain.workshops import Vote
+    """MEMBER_ID votes for IDEA_IDS of WORKSHOP_ID, all or none.
 
-    votes = [Vote(workshop_id, idea_id, member_id) for idea_id in idea_ids]
+    One vote per idea, or with dot-voting (``workshop add --dots N``) --dots
+    for each idea, added to what the member already gave it.
+    """
+    from terrain.store import record_key
+    from terrain.workshops import Vote, Workshop, cast_vote
+
+    workshop = ws.get(Workshop, workshop_id)
+    stored = {record_key(v): v for v in ws.list(Vote)}
+    votes = []
     with ws.db.transaction():
-        for v in votes:
-            ws.add(v)
+        for idea_id in idea_ids:
+            new = Vote(workshop_id, idea_id, member_id, dots)
+            earlier = stored.get(record_key(new))
+            if earlier is not None and workshop.dots is not None:
+                # checked as "dots more" first, so the message counts what was used
+                mine = [v for v in stored.values() if v.workshop_id == workshop_id]
+                cast_vote(workshop, mine, new)
+                new = Vote(workshop_id, idea_id, member_id, earlier.dots + dots)
+                ws.put(new)
+            else:
+                ws.add(new)
+            stored[record_key(new)] = new
+            votes.append(new)
     emit(
         votes,
         as_json=as_json,
-        human=lambda: click.echo(f"{member_id} voted for {', '.join(idea_ids)}."),
+        human=lambda: click.echo(
+            f"{member_id} voted for "
+            + ", ".join(v.idea_id + (f" ({v.dots} dots)" if v.dots > 1 else "") for v in votes)
+            + "."
+        ),
     )
 
 

@@ -400,6 +400,7 @@ def workshops(draw: st.DrawFn) -> Workshop:
         participant_ids=participants,
         ideas=ideas,
         outcome=draw(st.just("") | texts()),
+        dots=draw(st.none() | st.integers(min_value=1, max_value=10)),
     )
 
 
