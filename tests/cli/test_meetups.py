@@ -407,3 +407,46 @@ def test_checking_in_someone_without_rsvp_needs_walk_in(small_meetup: Path, run:
     assert "walk_in" in result.stderr or "walk-in" in result.stderr
     assert snapshot(small_meetup) == before
     ok(run, small_meetup, "checkin", "atelier", "lea", "--walk-in")
+
+
+def test_ics_json_gives_the_calendar_text_or_the_file_written(
+    bar: Path, run: Run, tmp_path: Path
+) -> None:
+    ok(
+        run,
+        bar,
+        "event",
+        "add",
+        "apero-mars",
+        "--title",
+        "Apéro",
+        "--starts",
+        "2026-03-05 19:00",
+        "--ends",
+        "2026-03-05 22:00",
+    )
+    data = as_json(run("event", "ics", "apero-mars", "--json", workspace=bar))
+    assert icalendar.Calendar.from_ical(data["ics"]).walk("VEVENT")
+    target = tmp_path / "out.ics"
+    data = as_json(run("event", "ics", "apero-mars", "-o", str(target), "--json", workspace=bar))
+    assert data["output"] == str(target)
+    assert target.read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+
+def test_an_rsvp_of_someone_who_is_not_a_member_is_refused(small_meetup: Path, run: Run) -> None:
+    before = snapshot(small_meetup)
+    result = run("rsvp", "atelier", "ghost", "going", workspace=small_meetup)
+    assert result.exit_code == 2
+    assert "member 'ghost' does not exist" in result.stderr
+    assert "terrain member add" in result.stderr
+    assert snapshot(small_meetup) == before
+
+
+def test_answering_twice_is_refused_until_cancelled(small_meetup: Path, run: Run) -> None:
+    ok(run, small_meetup, "rsvp", "atelier", "lea", "going")
+    result = run("rsvp", "atelier", "lea", "waitlist", workspace=small_meetup)
+    assert result.exit_code == 2
+    assert "cancel first" in result.stderr
+    ok(run, small_meetup, "rsvp", "atelier", "lea", "cancel")
+    out = ok(run, small_meetup, "rsvp", "atelier", "lea", "waitlist")
+    assert "lea is on the waitlist of atelier." in out

@@ -180,3 +180,14 @@ def test_a_bad_amount_says_how_to_write_it(cave: Path, run: Run) -> None:
     )
     assert result.exit_code == 2
     assert "write 40, 40.50" in result.stderr
+
+
+def test_the_budget_counts_the_forecast_when_no_head_count_is_given(cave: Path, run: Run) -> None:
+    for member in ("lea", "karim", "ines"):
+        ok(run, cave, "member", "add", member, "--name", member.title())
+        ok(run, cave, "rsvp", "apero-3", member, "going")
+    data = as_json(
+        run("partner", "budget", "apero-3", "--per-person", "0", "--json", workspace=cave)
+    )
+    assert data["budget"]["people"] == 3
+    assert data["shortfall"]["cents"] == 0

@@ -180,8 +180,9 @@ def check(
     show_default=True,
     help="File to write (- for the screen).",
 )
+@json_option
 @pass_workspace
-def ics(ws: Workspace, event_id: str, output: str) -> None:
+def ics(ws: Workspace, event_id: str, output: str, as_json: bool) -> None:
     """Write meetup EVENT_ID as an iCalendar (.ics) file any calendar imports."""
     from datetime import UTC, datetime
 
@@ -191,15 +192,26 @@ def ics(ws: Workspace, event_id: str, output: str) -> None:
     event = ws.get(Event, event_id)
     venue = ws.get(Venue, event.venue_id) if event.venue_id else None
     data = event_ics(event, now=datetime.now(UTC), venue=venue)
-    write_output(data, output)
+    write_output(data, output, as_json=as_json)
 
 
-def write_output(data: bytes, output: str) -> None:
-    """Write ``data`` to file ``output``, or to stdout when it is ``-``."""
+def write_output(data: bytes, output: str, *, as_json: bool = False) -> None:
+    """Write ``data`` to file ``output``, or to stdout when it is ``-``.
+
+    With ``as_json``: ``{"output": path}`` once written, or ``{"ics": text}``
+    for ``-``.
+    """
+    import json
     from pathlib import Path
 
     if output == "-":
-        click.echo(data, nl=False)
+        if as_json:
+            click.echo(json.dumps({"ics": data.decode("utf-8")}, ensure_ascii=False, indent=2))
+        else:
+            click.echo(data, nl=False)
         return
     Path(output).write_bytes(data)
-    click.echo(f"Wrote {output}.", err=True)
+    if as_json:
+        click.echo(json.dumps({"output": output, "bytes": len(data)}, indent=2))
+    else:
+        click.echo(f"Wrote {output}.", err=True)

@@ -230,8 +230,9 @@ def plan(ws: Workspace, series_id: str, limit: int | None, as_json: bool) -> Non
     show_default=True,
     help="File to write (- for the screen).",
 )
+@json_option
 @pass_workspace
-def ics(ws: Workspace, series_id: str, output: str) -> None:
+def ics(ws: Workspace, series_id: str, output: str, as_json: bool) -> None:
     """Write every date of series SERIES_ID as one iCalendar (.ics) file."""
     from datetime import UTC, datetime
 
@@ -242,4 +243,5 @@ def ics(ws: Workspace, series_id: str, output: str) -> None:
     series = ws.get(Series, series_id)
     venues = {v.id: v for v in ws.list(Venue)}
     limit = DEFAULT_LIMIT if series.is_endless else None
-    write_output(series_ics(series, now=datetime.now(UTC), venues=venues, limit=limit), output)
+    data = series_ics(series, now=datetime.now(UTC), venues=venues, limit=limit)
+    write_output(data, output, as_json=as_json)
