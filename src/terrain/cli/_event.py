@@ -17,7 +17,7 @@ __all__ = ["command"]
 
 @click.group("event")
 def command() -> None:
-    """Add and list meetups."""
+    """Meetups: add them and their talks, check the format, export a calendar."""
 
 
 @command.command("add")
