@@ -191,3 +191,26 @@ def test_the_budget_counts_the_forecast_when_no_head_count_is_given(cave: Path, 
     )
     assert data["budget"]["people"] == 3
     assert data["shortfall"]["cents"] == 0
+
+
+def test_an_ended_partnership_can_start_again_as_a_new_prospect(cave: Path, run: Run) -> None:
+    ok(
+        run,
+        cave,
+        "partner",
+        "move",
+        "cave",
+        "ended",
+        "--reason",
+        "shop closed for works",
+        "--on",
+        "2026-02-01",
+    )
+    out = ok(
+        run, cave, "partner", "move", "cave", "prospect", "--on", "2026-09-01", "--note", "reopened"
+    )
+    assert "ended → prospect on 2026-09-01" in out
+    listed = as_json(run("partner", "list", "--json", workspace=cave))
+    stages = [s["history"][-1]["status"] for s in listed[0]["partnerships"]]
+    assert stages == ["ended", "prospect"]
+    ok(run, cave, "partner", "move", "cave", "contacted", "--on", "2026-09-02")

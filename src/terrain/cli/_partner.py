@@ -129,12 +129,30 @@ def list_(ws: Workspace, as_json: bool) -> None:
 def move(
     ws: Workspace, partner_id: str, stage: str, note: str, on_text: str | None, as_json: bool
 ) -> None:
-    """Move PARTNER_ID's partnership to STAGE (valid steps only)."""
-    from terrain.partnerships import advance
+    """Move PARTNER_ID's partnership to STAGE (valid steps only).
+
+    Once a partnership has ended, ``move PARTNER_ID prospect`` opens a new one
+    (the old one stays in the history).
+    """
+    from terrain.partnerships import Partnership, PartnershipStatus, PipelineStep, advance
 
     partnership = _partnership_of(ws, partner_id)
-    moved = advance(partnership, stage, on=_day(ws, on_text, "--on"), note=note)
-    ws.put(moved)
+    on = _day(ws, on_text, "--on")
+    if partnership.status is PartnershipStatus.ENDED and stage == "prospect":
+        taken = set(ws.ids(Partnership))
+        n = 2
+        while f"{partner_id}-{n}" in taken:
+            n += 1
+        moved = Partnership(
+            id=f"{partner_id}-{n}",
+            partner_id=partner_id,
+            history=[PipelineStep("prospect", on, note)],
+            contributions=partnership.contributions,
+        )
+        ws.add(moved)
+    else:
+        moved = advance(partnership, stage, on=on, note=note)
+        ws.put(moved)
     emit(
         moved,
         as_json=as_json,
