@@ -260,3 +260,45 @@ def test_a_bad_month_is_refused(square: Path, run: Run) -> None:
     )
     assert result.exit_code == 2
     assert "write it as 2026-04" in result.stderr
+
+
+def test_a_photo_with_an_empty_viewpoint_is_refused_before_it_is_imported(
+    square: Path, run: Run, tmp_path: Path
+) -> None:
+    before = snapshot(square)
+    photo = square_photo(tmp_path / "juin.jpg", "blue")
+    result = run(
+        "project",
+        "photo",
+        "place-du-marche",
+        str(photo),
+        "--phase",
+        "after",
+        "--viewpoint",
+        "",
+        "--taken",
+        "2026-06-01",
+        workspace=square,
+    )
+    assert result.exit_code == 2
+    assert "ProjectPhoto.viewpoint" in result.stderr
+    assert snapshot(square) == before
+
+
+def test_a_photo_of_another_project_cannot_join_this_timeline(
+    square: Path, run: Run, tmp_path: Path
+) -> None:
+    ok(run, square, "project", "add", "gare", "--title", "Gare", "--started", "2026-01-01")
+    result = run(
+        "project",
+        "photo",
+        "gare",
+        str(tmp_path / "avant.jpg"),
+        "--phase",
+        "before",
+        "--taken",
+        "2026-01-10",
+        workspace=square,
+    )
+    assert result.exit_code == 2
+    assert "not a photo of project 'gare'" in result.stderr

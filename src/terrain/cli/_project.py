@@ -156,6 +156,8 @@ def photo(
 
     ws.get(Project, project_id)
     taken_on = parse_day(taken, option="--taken")
+    # the timeline entry is checked before the photo is imported: nothing stored on bad input
+    ProjectPhoto("probe", "probe", "probe", taken_on, phase, viewpoint, alt_text)
     report = import_media(ws, [file], project_id=project_id, now=datetime.now(UTC), workers=1)
     outcome = report.outcomes[0]
     if outcome.content_id is None:
@@ -168,7 +170,6 @@ def photo(
         )
     if nobody and not content.appearances and not content.people_reviewed:
         content = attrs.evolve(content, people_reviewed=True)
-        ws.put(content)
     media = content.media[0]
     entry = ProjectPhoto(
         content_id=content.id,
@@ -179,7 +180,9 @@ def photo(
         viewpoint=viewpoint,
         alt_text=alt_text,
     )
-    ws.put(entry)
+    with ws.db.transaction():
+        ws.put(content)
+        ws.put(entry)
     where = f" from {viewpoint!r}" if viewpoint else ""
     emit(
         entry,
