@@ -18,6 +18,7 @@ from terrain.partnerships import Contribution, Partner
 from terrain.projects import Project, ProjectPhoto
 from terrain.store import Workspace, record_key
 from terrain.workshops import Idea, Vote, Workshop
+from tests.conftest import workspace_store
 
 NOW = datetime(2026, 3, 1, 9, tzinfo=UTC)
 VELO = Community(id="velo-lyon", name="Vélo Lyon", timezone="Europe/Paris")
@@ -32,8 +33,11 @@ APERO = Event(
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    workspace = Workspace.init(tmp_path / "velo", community=VELO)
+def ws(tmp_path: Path, store_url: str) -> Iterator[Workspace]:
+    """A workspace on each backend: SQLite, then PostgreSQL."""
+    workspace = Workspace.init(
+        tmp_path / "velo", community=VELO, store_url=workspace_store(store_url)
+    )
     workspace.add(ZINC)
     workspace.add(APERO)
     for member in ("lea", "karim", "ines"):
