@@ -302,3 +302,34 @@ def test_a_photo_of_another_project_cannot_join_this_timeline(
     )
     assert result.exit_code == 2
     assert "not a photo of project 'gare'" in result.stderr
+
+
+def test_a_dry_run_for_x_needs_no_token(square: Path, run: Run) -> None:
+    ok(
+        run,
+        square,
+        "consent",
+        "grant",
+        "nadia",
+        "--purpose",
+        "interview",
+        "--witness",
+        "Camille (CM)",
+    )
+    env = dict.fromkeys(("TERRAIN_X_API_KEY", "TERRAIN_X_ACCESS_TOKEN"), "")
+    result = run(
+        "project",
+        "update",
+        "place-du-marche",
+        "--month",
+        "2026-04",
+        "--to",
+        "x",
+        "--dry-run",
+        "--json",
+        workspace=square,
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    (outcome,) = json.loads(result.stdout)["outcomes"]
+    assert outcome["state"] == "planned"

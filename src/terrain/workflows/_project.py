@@ -22,7 +22,7 @@ from terrain.community import Member
 from terrain.content import Content, ContentKind, MediaFile
 from terrain.errors import ValidationError
 from terrain.plugins import Platform
-from terrain.posts import Post, PostMedia
+from terrain.posts import Post, PostMedia, text_length
 from terrain.projects import (
     Project,
     ProjectPhoto,
@@ -195,7 +195,8 @@ def publish_project_update(
     that has one), with photos taken by the end of ``month``; the quote comes
     from micro-interview ``interview_id`` (default: the latest of the
     project). With ``composite`` one side-by-side image (stored in the
-    workspace's media) replaces the two photos. The result's ``event_id`` is
+    workspace's media) replaces the two photos. A ``dry_run`` needs no token
+    (each platform's capabilities are enough). The result's ``event_id`` is
     the project id. Running it again never posts twice.
     """
     clock = clock_from(now)
@@ -203,22 +204,30 @@ def publish_project_update(
     pair = project_pair(ws, project_id, viewpoint=viewpoint, on=_month_end(month))
     interview = _interview(ws, project_id, interview_id)
     interviewee = _interviewee(ws, interview)
+    objects: dict[str, Platform] = {}
     if isinstance(platforms, Mapping):
         objects = dict(platforms)
+        accepts = {name: p.capabilities for name, p in objects.items()}
     else:
         if not platforms:
             raise ValidationError(
                 "name at least one platform to publish to (e.g. --to outbox); "
                 f"available: {', '.join(ws.platform_names())}"
             )
-        objects = {name: ws.platform(name) for name in dict.fromkeys(platforms)}
+        names = list(dict.fromkeys(platforms))
+        # a dry run needs only what each platform accepts, never a token
+        if dry_run:
+            accepts = {name: ws.capabilities(name) for name in names}
+        else:
+            objects = {name: ws.platform(name) for name in names}
+            accepts = {name: p.capabilities for name, p in objects.items()}
     composite_media = None
     if composite and not dry_run:
         # a dry run judges the two photos the composite is made of: same people, same consent
         composite_media = _store_composite(ws, project, pair, month)
     posts: list[Post] = []
     errors: list[str] = []
-    for name, platform in objects.items():
+    for name, caps in accepts.items():
         post = progress_post(
             project,
             month=month,
@@ -231,10 +240,10 @@ def publish_project_update(
         )
         if composite_media is not None:
             post = _link_composite(post, composite_media)
-        caps = platform.capabilities
-        if len(post.text) > caps.max_text_length:
+        length = text_length(post.text, caps)
+        if length > caps.max_text_length:
             errors.append(
-                f"{project_id} update → {name}: the text is {len(post.text)} characters, "
+                f"{project_id} update → {name}: the text counts {length} characters, "
                 f"{name} takes {caps.max_text_length}; shorten --summary"
             )
             continue
