@@ -20,7 +20,7 @@ from terrain.posts import Receipt
 from terrain.publishing import Journal
 from terrain.publishing._journal import TakedownEntry
 from terrain.serialization import to_json
-from terrain.store import Database, copy_store
+from terrain.store import Database, copy_store, record_key
 from terrain.store._copy import TABLES
 from terrain.store._schema import MIGRATIONS
 from terrain.store._workspace import RECORD_KINDS
@@ -82,7 +82,7 @@ def test_a_target_with_other_columns_is_refused(store_url: str, tmp_path: Path) 
 def workspaces(draw: st.DrawFn) -> dict[str, Any]:
     """Records of every kind, a consent history, decisions, journal rows and takedowns."""
     records = {
-        kind: draw(st.lists(strategy, max_size=3, unique_by=lambda r: r.id))
+        kind: draw(st.lists(strategy, max_size=3, unique_by=record_key))
         for kind, strategy in {
             "member": ts.members(),
             "venue": ts.venues(),
@@ -92,6 +92,11 @@ def workspaces(draw: st.DrawFn) -> dict[str, Any]:
             "content": ts.contents(),
             "project": ts.projects(),
             "workshop": ts.workshops(),
+            "series": ts.series(),
+            "attendance": ts.attendances(),
+            "contribution": ts.contributions(),
+            "vote": ts.votes(),
+            "project-photo": ts.project_photos(),
         }.items()
     }
     assert set(records) == set(RECORD_KINDS.values())
@@ -136,7 +141,7 @@ def _fill(db: Database, generated: dict[str, Any]) -> None:
     with db.transaction() as tx:
         for kind, records in generated["records"].items():
             for record in records:
-                db.upsert_record(tx, kind, record.id, to_json(record))
+                db.upsert_record(tx, kind, record_key(record), to_json(record))
                 if kind == "content":
                     media = [(m.id, m.checksum, m.key) for m in record.media]
                     db.index_content(tx, record.id, media, sorted(record.member_ids))
