@@ -278,3 +278,52 @@ def test_tokens_in_the_environment_never_reach_the_workspace_or_the_output(
     for path in meetup.rglob("*"):
         if path.is_file():
             assert token.encode() not in path.read_bytes(), path
+
+
+def test_describe_sets_alt_text_and_caption_by_file(meetup: Path, run: Run, tmp_path: Path) -> None:
+    photo = phone_photo(tmp_path / "talk.jpg")
+    run("content", "import", str(photo), "--event", "ev-12", workspace=meetup)
+    result = run(
+        "content",
+        "describe",
+        str(photo),
+        "--alt",
+        "A speaker in front of a map.",
+        "--caption",
+        "Le talk, salle comble.",
+        workspace=meetup,
+    )
+    assert result.exit_code == 0, result.output
+    assert "A speaker in front of a map." in result.stdout
+    with Workspace.open(meetup) as ws:
+        (content,) = ws.list(Content)
+    assert content.caption == "Le talk, salle comble."
+    assert [m.alt_text for m in content.media] == ["A speaker in front of a map."]
+    only_caption = as_json(
+        run("content", "describe", content.id, "--caption", "Autre.", "--json", workspace=meetup)
+    )
+    assert only_caption["caption"] == "Autre."
+    assert only_caption["media"][0]["alt_text"] == "A speaker in front of a map."
+
+
+def test_describe_with_too_long_alt_text_exits_2_and_changes_nothing(
+    meetup: Path, run: Run, tmp_path: Path
+) -> None:
+    photo = phone_photo(tmp_path / "talk.jpg")
+    run("content", "import", str(photo), workspace=meetup)
+    before = snapshot(meetup)
+    result = run(
+        "content", "describe", str(photo), "--alt", "x" * 1501, "--caption", "ok", workspace=meetup
+    )
+    assert result.exit_code == 2
+    assert "MediaFile.alt_text" in result.stderr
+    assert "Traceback" not in result.output
+    assert snapshot(meetup) == before
+
+
+def test_describe_without_alt_or_caption_exits_2(meetup: Path, run: Run, tmp_path: Path) -> None:
+    photo = phone_photo(tmp_path / "talk.jpg")
+    run("content", "import", str(photo), workspace=meetup)
+    result = run("content", "describe", str(photo), workspace=meetup)
+    assert result.exit_code == 2
+    assert "--alt" in result.stderr

@@ -1,4 +1,4 @@
-"""``terrain content import|people|list``: photos from the field and who is in them."""
+"""``terrain content import|people|describe|list``: field photos, who is in them, their words."""
 
 from __future__ import annotations
 
@@ -196,6 +196,89 @@ def people(
         click.echo(f"{updated.id}: {names}; people {state}.")
 
     emit(updated, as_json=as_json, human=human)
+
+
+@command.command("describe")
+@click.argument("photo")
+@click.option(
+    "--alt",
+    "alt_text",
+    default=None,
+    help="Alt text: what the image shows, for people who cannot see it (max 1500 characters).",
+)
+@click.option(
+    "--caption",
+    default=None,
+    help="Caption: the text of the photo's post, sent as written.",
+)
+@click.option(
+    "--media",
+    "media_id",
+    default=None,
+    help="Which media file gets the alt text, when the content holds several.",
+)
+@json_option
+@pass_workspace
+def describe(
+    ws: Workspace,
+    photo: str,
+    alt_text: str | None,
+    caption: str | None,
+    media_id: str | None,
+    as_json: bool,
+) -> None:
+    """Set the alt text and/or caption of PHOTO (a content id, or the file it was imported from).
+
+    Platforms that show alt text get it for every image; publishing refuses
+    an image without one. Text longer than the model allows exits 2
+    and changes nothing.
+    """
+    import attrs
+
+    if alt_text is None and caption is None:
+        raise click.UsageError("give --alt TEXT, --caption TEXT or both")
+    content = _resolve(ws, photo)
+    updated = content
+    if caption is not None:
+        updated = attrs.evolve(updated, caption=caption)
+    if alt_text is not None:
+        targets = _alt_targets(content, media_id)
+        updated = attrs.evolve(
+            updated,
+            media=[
+                attrs.evolve(m, alt_text=alt_text) if m.id in targets else m for m in content.media
+            ],
+        )
+    elif media_id is not None:
+        raise click.BadParameter("--media only chooses where --alt goes", param_hint="--media")
+    ws.put(updated)
+
+    def human() -> None:
+        alts = [m.alt_text for m in updated.media]
+        missing = sum(1 for m in updated.media if m.is_image and not m.alt_text)
+        click.echo(f"{updated.id}: caption {updated.caption!r}; alt text {alts!r}.")
+        if missing:
+            click.echo(f"{missing} image(s) still without alt text: they cannot be published.")
+
+    emit(updated, as_json=as_json, human=human)
+
+
+def _alt_targets(content: Content, media_id: str | None) -> set[str]:
+    """The media ids that get the alt text: the one named, or the only one."""
+    ids = [m.id for m in content.media]
+    if media_id is not None:
+        if media_id not in ids:
+            raise click.BadParameter(
+                f"{content.id} has no media {media_id!r}; its media are {ids}",
+                param_hint="--media",
+            )
+        return {media_id}
+    if len(ids) != 1:
+        raise click.BadParameter(
+            f"{content.id} holds {len(ids)} media files ({ids}): name one with --media",
+            param_hint="--alt",
+        )
+    return set(ids)
 
 
 @command.command("list")
