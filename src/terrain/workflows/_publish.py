@@ -33,6 +33,7 @@ from terrain.publishing import (
     RunReport,
     compose,
     event_recaps,
+    outcome_of,
     publish,
 )
 
@@ -258,9 +259,21 @@ def _dry_run(ws: Workspace, posts: Sequence[Post], at: datetime) -> RunReport:
     for post in posts:
         row = journal.get(post.id, post.platform)
         if row is not None and row.state in (RowState.SENT, RowState.CONFIRMED):
-            outcomes.append(
-                Outcome(post.id, post.platform, row.state, "already published", attempts=0)
-            )
+            # never sent again: say what a real run would say (taken down, or published)
+            if row.taken_down_at is not None:
+                outcomes.append(attrs.evolve(outcome_of(row), attempts=0))
+            else:
+                url = row.receipt.url if row.receipt is not None else None
+                outcomes.append(
+                    Outcome(
+                        post.id,
+                        post.platform,
+                        row.state,
+                        f"already published on {post.platform}" + (f": {url}" if url else ""),
+                        url=url,
+                        attempts=0,
+                    )
+                )
             continue
         try:
             decision = gate(post, at)
