@@ -156,6 +156,45 @@ def test_a_45_minute_talk_is_reported_with_exit_code_1(bar: Path, run: Run) -> N
     assert codes == ["talk-too-long"]
 
 
+def _long_talk_meetup(run: Run, bar: Path) -> None:
+    ok(run, bar, "event", "add", "apero-avril", "--title", "Apéro", "--starts",
+       "2026-04-02 19:00", "--ends", "2026-04-02 22:00", "--networking-minutes", "90")  # fmt: skip
+    ok(run, bar, "event", "talk", "apero-avril", "--title", "Tout sur le vélo", "--speaker",
+       "Léa", "--minutes", "45", "--qa", "10")  # fmt: skip
+
+
+def test_the_communitys_format_in_terrain_toml_is_what_event_check_applies(
+    bar: Path, run: Run
+) -> None:
+    """A community that allows 45-minute talks says so once, in [format]."""
+    _long_talk_meetup(run, bar)
+    config = bar / "terrain.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "\n[format]\nmax_talk_minutes = 45\n",
+        encoding="utf-8",
+    )
+    data = as_json(run("event", "check", "apero-avril", "--json", workspace=bar))
+    assert data["findings"] == []
+    # the option still wins, for this check only
+    stricter = run("event", "check", "apero-avril", "--max-talk-minutes", "30", workspace=bar)
+    assert stricter.exit_code == 1
+    assert "at most 30" in stricter.stdout
+
+
+def test_a_bad_format_table_exits_2_naming_file_and_key(bar: Path, run: Run) -> None:
+    _long_talk_meetup(run, bar)
+    config = bar / "terrain.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + '\n[format]\nmax_talk_minutes = "long"\n',
+        encoding="utf-8",
+    )
+    result = run("event", "check", "apero-avril", workspace=bar)
+    assert result.exit_code == 2
+    assert "terrain.toml" in result.stderr
+    assert "[format] max_talk_minutes: must be a whole number" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_a_talk_of_negative_length_is_refused_and_nothing_is_stored(bar: Path, run: Run) -> None:
     ok(
         run,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from terrain.store._config import _COMMUNITY_KEYS, _STORE_KEYS, _TOP_LEVEL
+from terrain.store._config import _COMMUNITY_KEYS, _FORMAT_KEYS, _STORE_KEYS, _TOP_LEVEL
 from terrain_adapters.outbox import _OVERRIDABLE_BOOLS, _OVERRIDABLE_INTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,6 +161,7 @@ def test_the_key_lists_of_the_config_module_are_found() -> None:
     config = {(name, key) for module, name, key in KEY_LISTS if module.endswith("_config.py")}
     assert {("_COMMUNITY_KEYS", k) for k in _COMMUNITY_KEYS} <= config
     assert {("_STORE_KEYS", k) for k in _STORE_KEYS} <= config
+    assert {("_FORMAT_KEYS", k) for k in _FORMAT_KEYS} <= config
 
 
 @pytest.mark.parametrize(("module", "name", "key"), KEY_LISTS)
@@ -233,11 +234,12 @@ def test_every_terrain_toml_example_uses_real_keys_only(where: str, body: str) -
     known_by_table: dict[str, set[str]] = {"[community]": set(_COMMUNITY_KEYS)}
     known_by_table["[storage]"] = {"backend"}
     known_by_table["[store]"] = set(_STORE_KEYS)
+    known_by_table["[format]"] = set(_FORMAT_KEYS)
     for module, key in CODE_SETTINGS:
         for table in TABLE_OF_MODULE.get(module, ()):
             known_by_table.setdefault(table, set()).add(key)
     assert set(data) <= set(_TOP_LEVEL), f"{where}: unknown tables {set(data) - set(_TOP_LEVEL)}"
-    shown = [(f"[{t}]", data.get(t, {})) for t in ("community", "storage", "store")]
+    shown = [(f"[{t}]", data.get(t, {})) for t in ("community", "storage", "store", "format")]
     shown += [(f"[platforms.{n}]", s) for n, s in data.get("platforms", {}).items()]
     for table, settings in shown:
         if table not in known_by_table:

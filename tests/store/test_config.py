@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import pytest
 
 from terrain import Community
 from terrain.errors import ConfigError
+from terrain.events import FormatRules
 from terrain.store import Workspace
-from terrain.store._config import WorkspaceConfig, parse_config, render_config
+from terrain.store._config import _FORMAT_KEYS, WorkspaceConfig, parse_config, render_config
 
 VELO = Community(id="velo-lyon", name='Vélo "Lyon"', timezone="Europe/Paris")
 
@@ -80,3 +82,50 @@ def test_opening_a_workspace_with_a_broken_toml_is_a_config_error(tmp_path: Path
     (tmp_path / "terrain.toml").write_text("[community\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="line 1"):
         Workspace.open(tmp_path)
+
+
+HEAD = '[community]\nid = "velo"\nname = "Vélo"\n\n'
+
+
+def test_the_format_table_sets_the_meetup_rules(tmp_path: Path) -> None:
+    path = _write(tmp_path, HEAD + "[format]\nmax_talks = 3\nmax_talk_minutes = 45\n")
+    rules = parse_config(path).meetup_format
+    assert (rules.max_talks, rules.max_talk_minutes) == (3, 45)
+    assert rules.min_qa_minutes == FormatRules().min_qa_minutes  # the rest: field defaults
+
+
+def test_without_a_format_table_the_field_format_applies(tmp_path: Path) -> None:
+    assert parse_config(_write(tmp_path, HEAD)).meetup_format == FormatRules()
+
+
+def test_the_format_keys_are_the_fields_of_format_rules() -> None:
+    assert set(_FORMAT_KEYS) == {f.name for f in attrs.fields(FormatRules)}
+
+
+def test_a_rendered_format_reads_back_the_same(tmp_path: Path) -> None:
+    config = WorkspaceConfig(
+        community=VELO, meetup_format=FormatRules(max_talks=3, networking_share=0.4)
+    )
+    text = render_config(config)
+    assert "[format]" in text
+    assert parse_config(_write(tmp_path, text)) == config
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ("max_talk = 3", r"line 6: \[format\] max_talk: unknown key; \[format\] takes min_talks"),
+        ('max_talks = "3"', r"line 6: \[format\] max_talks: must be a whole number.*a string"),
+        ("max_talks = true", r"\[format\] max_talks: must be a whole number.*a boolean"),
+        ("networking_share = 1.5", r"\[format\] networking_share: .*between 0 and 1"),
+        ("min_talks = 3\nmax_talks = 2", r"line 7: \[format\] max_talks: .*below min_talks"),
+        ("max_talk_minutes = 0", r"\[format\] max_talk_minutes: .*at least 1"),
+    ],
+)
+def test_a_bad_format_setting_names_file_line_key_and_what_to_do(
+    tmp_path: Path, table: str, expected: str
+) -> None:
+    path = _write(tmp_path, HEAD + "[format]\n" + table + "\n")
+    with pytest.raises(ConfigError, match=expected) as caught:
+        parse_config(path)
+    assert str(path) in str(caught.value)

@@ -124,8 +124,18 @@ def talk(
 
 @command.command("check")
 @click.argument("event_id")
-@click.option("--max-talks", type=int, default=None, help="Your community's limit (default 2).")
-@click.option("--max-talk-minutes", type=int, default=None, help="Longest talk (default 30).")
+@click.option(
+    "--max-talks",
+    type=int,
+    default=None,
+    help="Most talks in one evening (default: [format] max_talks of terrain.toml, else 2).",
+)
+@click.option(
+    "--max-talk-minutes",
+    type=int,
+    default=None,
+    help="Longest talk (default: [format] max_talk_minutes of terrain.toml, else 30).",
+)
 @json_option
 @pass_workspace
 def check(
@@ -137,13 +147,17 @@ def check(
 ) -> None:
     """Check meetup EVENT_ID against the format and print its running order.
 
+    The format is the community's ``[format]`` table of terrain.toml (the
+    field defaults without one); the options override it for this check.
     Exit code 1 when the format is broken (an error finding).
     """
     import sys
 
+    import attrs
+
     from terrain import Event
     from terrain.cli._common import EXIT_FAILED
-    from terrain.events import FormatRules, build_agenda, check_format
+    from terrain.events import build_agenda, check_format
 
     event = ws.get(Event, event_id)
     changes: dict[str, int] = {}
@@ -151,7 +165,7 @@ def check(
         changes["max_talks"] = max_talks
     if max_talk_minutes is not None:
         changes["max_talk_minutes"] = max_talk_minutes
-    rules = FormatRules(**changes)
+    rules = attrs.evolve(ws.config.meetup_format, **changes)
     findings = check_format(event, rules=rules)
     agenda = build_agenda(event)
 

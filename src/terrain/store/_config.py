@@ -7,6 +7,8 @@ The file holds no secret. Its tables::
     [store]                url = "postgresql://user@host:5432/db" (default: .terrain/terrain.db),
                            pool_size = 10 (PostgreSQL connections per process)
     [platforms.<name>]     non-secret settings of one platform (page id, API version…)
+    [format]               the community's meetup format (max_talks, max_talk_minutes…),
+                           the rules of :func:`terrain.events.check_format`
 
 Every problem is a :class:`~terrain.errors.ConfigError` naming the file, the
 line and the key, and saying what to write instead.
@@ -26,14 +28,25 @@ import attrs
 
 from terrain.community import Community
 from terrain.errors import ConfigError, ValidationError
+from terrain.events import FormatRules
 
 __all__ = ["CONFIG_NAME", "WorkspaceConfig", "parse_config", "render_config"]
 
 CONFIG_NAME = "terrain.toml"
 
-_TOP_LEVEL = ("community", "storage", "store", "platforms")
+_TOP_LEVEL = ("community", "storage", "store", "platforms", "format")
 _STORE_KEYS = ("url", "pool_size")
 _COMMUNITY_KEYS = ("id", "name", "timezone", "description")
+#: The keys of ``[format]``: the fields of :class:`terrain.events.FormatRules`.
+_FORMAT_KEYS = (
+    "min_talks",
+    "max_talks",
+    "min_talk_minutes",
+    "max_talk_minutes",
+    "min_qa_minutes",
+    "max_qa_minutes",
+    "networking_share",
+)
 #: Setting names that look like secrets: they belong in the environment.
 _SECRET_LIKE = re.compile(r"(token|secret|password|passwd|api_key|apikey|private_key)", re.I)
 
@@ -47,6 +60,8 @@ class WorkspaceConfig:
     """What ``terrain.toml`` says: the community, the storage, the platforms, the store.
 
     ``store_url`` is ``None`` for the embedded default (``.terrain/terrain.db``).
+    ``meetup_format`` is the ``[format]`` table: the community's rules for
+    :func:`terrain.events.check_format` (the field defaults when absent).
     """
 
     community: Community
@@ -57,6 +72,7 @@ class WorkspaceConfig:
     )
     store_url: str | None = None
     store_pool_size: int | None = None
+    meetup_format: FormatRules = attrs.field(factory=FormatRules)
 
 
 def _line_of(text: str, table: str, key: str | None) -> int | None:
@@ -179,7 +195,39 @@ def parse_config(path: Path) -> WorkspaceConfig:
         platforms=platforms,
         store_url=store_url,
         store_pool_size=pool_size,
+        meetup_format=_format(reader, data),
     )
+
+
+def _format(reader: _Reader, data: Mapping[str, Any]) -> FormatRules:
+    """``[format]``: the community's meetup format, checked like :class:`FormatRules`."""
+    table = reader.table(data, "", "format")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _FORMAT_KEYS:
+            raise reader.error(
+                "format", key, f"unknown key; [format] takes {', '.join(_FORMAT_KEYS)}"
+            )
+        if key == "networking_share":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise reader.error(
+                    "format",
+                    key,
+                    f"must be a number from 0 to 1 (0.5: networking at least half of the "
+                    f"programme), got {_toml_type(value)}",
+                )
+            values[key] = float(value)
+        elif isinstance(value, bool) or not isinstance(value, int):
+            raise reader.error(
+                "format", key, f"must be a whole number (e.g. {key} = 2), got {_toml_type(value)}"
+            )
+        else:
+            values[key] = value
+    try:
+        return FormatRules(**values)
+    except ValidationError as exc:
+        key = (exc.field or "FormatRules.max_talks").split(".")[-1]
+        raise reader.error("format", key, f"{exc}; change it in [format]") from None
 
 
 def _store(reader: _Reader, data: Mapping[str, Any], path: Path) -> tuple[str | None, int | None]:
@@ -270,4 +318,13 @@ def render_config(config: WorkspaceConfig) -> str:
     for name, settings in config.platforms.items():
         lines += ["", f"[platforms.{_bare(name)}]"]
         lines += [f"{_bare(k)} = {_toml_value(v)}" for k, v in settings.items()]
+    default = FormatRules()
+    changed = {
+        k: getattr(config.meetup_format, k)
+        for k in _FORMAT_KEYS
+        if getattr(config.meetup_format, k) != getattr(default, k)
+    }
+    if changed:
+        lines += ["", "# the meetup format `terrain event check` holds meetups to", "[format]"]
+        lines += [f"{k} = {_toml_value(v)}" for k, v in changed.items()]
     return "\n".join(lines) + "\n"
