@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -170,6 +171,15 @@ def test_event_recaps_make_a_summary_and_one_post_per_content() -> None:
     assert [r.key for r in recaps] == ["ev-1", "c-1", "c-2"]
     assert "Les pistes du 7e (Ana)" in recaps[0].text
     assert "Zinc" in recaps[0].text
+
+
+def test_a_members_own_photo_ends_with_its_credit_line() -> None:
+    event = Event(id="ev-1", title="Vélo & ville", starts_at=AT, ends_at=AT.replace(hour=23))
+    ugc = attrs.evolve(photo("c-1"), author_id="lea")
+    credited = event_recaps(event, [ugc, photo("c-2")], members={"lea": LEA})
+    assert [r.text for r in credited[1:]] == ["La soirée\nPhoto: Léa Martin", "La soirée"]
+    # an author missing from ``members`` is still credited, by id: never silently uncredited
+    assert event_recaps(event, [ugc])[1].text == "La soirée\nPhoto: lea"
 
 
 @given(st.text(alphabet=st.sampled_from("ab cdé\n"), min_size=1, max_size=2000))

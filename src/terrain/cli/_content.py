@@ -53,6 +53,13 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[int, int, Any
 @click.argument("photos", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--event", "event_id", default=None, help="Event the photos were taken at.")
 @click.option("--project", "project_id", default=None, help="Project the photos belong to.")
+@click.option(
+    "--author",
+    "author_id",
+    default=None,
+    help="Member who made the photos (user-generated content): published only with their "
+    "reuse-ugc consent, and credited.",
+)
 @json_option
 @pass_workspace
 def import_(
@@ -60,9 +67,14 @@ def import_(
     photos: tuple[Path, ...],
     event_id: str | None,
     project_id: str | None,
+    author_id: str | None,
     as_json: bool,
 ) -> None:
     """Import PHOTOS (JPEG, PNG): location metadata removed, duplicates skipped.
+
+    With ``--author MEMBER`` the photos are that member's (user-generated
+    content): each post of them credits the author and is held back until
+    the author grants the ``reuse-ugc`` consent.
 
     Exit code 1 when some files were rejected (the others are imported), 2
     when every file was rejected (nothing changed).
@@ -75,6 +87,7 @@ def import_(
             photos,
             event_id=event_id,
             project_id=project_id,
+            author_id=author_id,
             now=datetime.now(UTC),
             progress=progress,
         )

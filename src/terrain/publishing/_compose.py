@@ -28,6 +28,7 @@ from terrain.errors import ComposeError
 from terrain.events import Event
 from terrain.partnerships import Partner
 from terrain.posts import Capabilities, Mention, Post, PostMedia, text_length
+from terrain.workshops import credit_line
 
 __all__ = ["MayTag", "Recap", "compose", "event_recaps", "post_id", "text_length"]
 
@@ -76,12 +77,17 @@ def event_recaps(
     *,
     venue_name: str | None = None,
     link: str | None = None,
+    members: Mapping[str, Member] | None = None,
 ) -> list[Recap]:
     """The recaps of a meetup: a summary post, then one post per content.
 
     The summary names the talks and thanks the partners; each content
     (photos, interviews) becomes its own post with its caption, so that a
-    photo held back for consent does not hold back the others.
+    photo held back for consent does not hold back the others. A member's
+    own content (``author_id``) ends with its credit line
+    (:func:`terrain.workshops.credit_line`, e.g. ``Photo: Inès Benali``),
+    the author found in ``members`` (else credited by id); the consent gate
+    separately requires the author's ``reuse-ugc``.
     """
     lines = [f"{event.title}: merci à toutes et à tous !"]
     where = f" à {venue_name}" if venue_name else ""
@@ -103,8 +109,17 @@ def event_recaps(
     ]
     for content in sorted(contents, key=lambda c: (c.created_at, c.id)):
         body = content.caption or content.title or event.title
+        if content.author_id is not None:
+            body = f"{body}\n{_credit(content, (members or {}).get(content.author_id))}"
         recaps.append(Recap(key=content.id, text=body, contents=(content,), event_id=event.id))
     return recaps
+
+
+def _credit(content: Content, author: Member | None) -> str:
+    if author is None:
+        kind = content.kind.value.replace("-", " ").capitalize()
+        return f"{kind}: {content.author_id}"
+    return credit_line(content, author)
 
 
 def compose(

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import attrs
 
+from terrain.community import Member
 from terrain.content import Content, ContentKind, MediaFile
 from terrain.errors import StorageError, TerrainError, ValidationError
 from terrain.events import Event
@@ -156,6 +157,7 @@ def import_media(
     *,
     event_id: str | None = None,
     project_id: str | None = None,
+    author_id: str | None = None,
     now: datetime,
     progress: Callable[[int, int, FileOutcome], None] | None = None,
     workers: int | None = None,
@@ -163,7 +165,10 @@ def import_media(
     """Import photo files into ``ws``; one :class:`FileOutcome` per file.
 
     ``event_id`` or ``project_id`` (one at most, and it must exist) links
-    the photos to where they were taken. ``now`` is the import time (the
+    the photos to where they were taken. ``author_id`` (an existing member)
+    marks them as user-generated content that member made: publishing them
+    needs the author's ``reuse-ugc`` consent and credits them. ``now`` is the
+    import time (the
     contents' ``created_at``). ``progress(done, total, outcome)`` is called
     after each file. ``workers`` is the number of processes preparing files
     (default: one per core; small batches run in this process).
@@ -185,6 +190,8 @@ def import_media(
         ws.get(Event, event_id)  # NotFound names the id and how to list events
     if project_id is not None:
         ws.get(Project, project_id)
+    if author_id is not None:
+        ws.get(Member, author_id)  # NotFound names the id and how to list members
 
     names = [str(p) for p in paths]
     total = len(names)
@@ -194,7 +201,7 @@ def import_media(
         if image is None:
             outcome = FileOutcome(path=path, status=ImportStatus.REJECTED, reason=reason)
         else:
-            outcome = _store_one(ws, path, image, seen, event_id, project_id, now)
+            outcome = _store_one(ws, path, image, seen, event_id, project_id, author_id, now)
         outcomes.append(outcome)
         if progress is not None:
             progress(done, total, outcome)
@@ -208,6 +215,7 @@ def _store_one(
     seen: dict[str, str],
     event_id: str | None,
     project_id: str | None,
+    author_id: str | None,
     now: datetime,
 ) -> FileOutcome:
     checksum = image.checksum
@@ -238,6 +246,7 @@ def _store_one(
         people_reviewed=False,
         event_id=event_id,
         project_id=project_id,
+        author_id=author_id,
     )
     try:
         ws.storage.put(key, image.data)

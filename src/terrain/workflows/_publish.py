@@ -158,7 +158,7 @@ def compose_event(
     may_tag = _may_tag(ws, ledger, at)
     posts: list[Post] = []
     errors: list[str] = []
-    for recap in event_recaps(event, contents, partners, venue_name=venue):
+    for recap in event_recaps(event, contents, partners, venue_name=venue, members=members):
         for name, capabilities in accepts.items():
             try:
                 posts.append(
