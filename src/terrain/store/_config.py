@@ -5,6 +5,9 @@ The file holds no secret. Its tables::
     [community]            id, name, timezone, description
     [storage]              backend = "filesystem" (default) and its settings
     [platforms.<name>]     non-secret settings of one platform (page id, API version…)
+    [import]               max_file_mb: the largest file `terrain content import` (and a
+                           consent's --evidence-file) accepts, in MB (default 100); a bigger
+                           one is refused by its size, before it is read
 
 Every problem is a :class:`~terrain.errors.ConfigError` naming the file, the
 line and the key, and saying what to write instead.
@@ -25,11 +28,22 @@ import attrs
 from terrain.community import Community
 from terrain.errors import ConfigError, ValidationError
 
-__all__ = ["CONFIG_NAME", "WorkspaceConfig", "parse_config", "render_config"]
+__all__ = [
+    "CONFIG_NAME",
+    "DEFAULT_MAX_FILE_MB",
+    "WorkspaceConfig",
+    "parse_config",
+    "render_config",
+]
 
 CONFIG_NAME = "terrain.toml"
+#: The default of ``[import] max_file_mb``: a photo (or a consent form's scan) above
+#: 100 MB is refused by its size, before it is read.
+DEFAULT_MAX_FILE_MB = 100
 
-_TOP_LEVEL = ("community", "storage", "platforms")
+_MB = 1024 * 1024
+_TOP_LEVEL = ("community", "storage", "platforms", "import")
+_IMPORT_KEYS = ("max_file_mb",)
 _COMMUNITY_KEYS = ("id", "name", "timezone", "description")
 #: Setting names that look like secrets: they belong in the environment.
 _SECRET_LIKE = re.compile(r"(token|secret|password|passwd|api_key|apikey|private_key)", re.I)
@@ -49,6 +63,13 @@ class WorkspaceConfig:
     platforms: Mapping[str, Mapping[str, Any]] = attrs.field(
         factory=dict, converter=_frozen_mapping
     )
+    #: ``[import] max_file_mb``: the largest file imported, in MB.
+    max_file_mb: float = DEFAULT_MAX_FILE_MB
+
+    @property
+    def max_file_bytes(self) -> int:
+        """``max_file_mb`` in bytes."""
+        return int(self.max_file_mb * _MB)
 
 
 def _line_of(text: str, table: str, key: str | None) -> int | None:
@@ -168,7 +189,24 @@ def parse_config(path: Path) -> WorkspaceConfig:
         storage_backend=backend,
         storage_settings=storage,
         platforms=platforms,
+        max_file_mb=_max_file_mb(reader, reader.table(data, "", "import")),
     )
+
+
+def _max_file_mb(reader: _Reader, table: Mapping[str, Any]) -> float:
+    for key in table:
+        if key not in _IMPORT_KEYS:
+            takes = ", ".join(_IMPORT_KEYS)
+            raise reader.error("import", key, f"unknown key; [import] takes {takes}")
+    value = table.get("max_file_mb", DEFAULT_MAX_FILE_MB)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1e6:
+        raise reader.error(
+            "import",
+            "max_file_mb",
+            f"must be a number of megabytes above 0 (e.g. max_file_mb = {DEFAULT_MAX_FILE_MB}), "
+            f"got {_toml_type(value) if not isinstance(value, int | float) else value}",
+        )
+    return value
 
 
 def _refuse_secrets(reader: _Reader, table: str, settings: Mapping[str, Any]) -> None:
@@ -220,4 +258,6 @@ def render_config(config: WorkspaceConfig) -> str:
     for name, settings in config.platforms.items():
         lines += ["", f"[platforms.{_bare(name)}]"]
         lines += [f"{_bare(k)} = {_toml_value(v)}" for k, v in settings.items()]
+    lines += ["", "[import]", "# the largest photo or form scan accepted, in MB"]
+    lines.append(f"max_file_mb = {_toml_value(config.max_file_mb)}")
     return "\n".join(lines) + "\n"
