@@ -93,7 +93,7 @@ class _Text:
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str):
             raise fail(inst, attr, f"expected text, got {type(value).__name__} {_show(value)}")
-        if self.nonempty and not value.strip():
+        if self.nonempty and (not value or value.isspace()):
             raise fail(inst, attr, "must not be empty")
         if self.max_length is not None and len(value) > self.max_length:
             raise fail(
@@ -236,7 +236,7 @@ class _Each:
     inner: Validator
 
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, tuple | frozenset):
+        if not isinstance(value, (tuple, frozenset)):  # a tuple of types: faster than a union
             raise fail(inst, attr, f"expected a collection, got {type(value).__name__}")
         for item in value:
             self.inner(inst, attr, item)

@@ -47,6 +47,8 @@ _fast: cattrs.Converter = make_converter(forbid_extra_keys=True, detailed_valida
 
 def _strict(kind: type, names: str) -> Any:
     def hook(value: object, type_: type) -> object:
+        if value.__class__ is kind and type_ is kind:  # the common case, first
+            return value
         # A class hook for ``str`` also receives StrEnum subclasses: read those
         # as enum members, reporting the valid values.
         if isinstance(type_, type) and issubclass(type_, Enum):
@@ -109,6 +111,28 @@ _configure(converter)
 _configure(_fast)
 
 
+def _is_homogeneous_tuple(type_: Any) -> bool:
+    args: tuple[Any, ...] = getattr(type_, "__args__", ())
+    return get_origin(type_) is tuple and len(args) == 2 and args[-1] is Ellipsis
+
+
+def _fast_tuple(type_: Any) -> Any:
+    # ``tuple[X, ...]`` from a JSON array, without cattrs' generic iterable path;
+    # anything else (a string, a mapping) fails here and the detailed converter decides.
+    item = type_.__args__[0]
+    structure_item = _fast.get_structure_hook(item)
+
+    def hook(value: object, _: type) -> tuple[Any, ...]:
+        if value.__class__ is not list:
+            raise TypeError(f"expected a list, got {type(value).__name__}")
+        return tuple([structure_item(x, item) for x in value])
+
+    return hook
+
+
+_fast.register_structure_hook_factory(_is_homogeneous_tuple, _fast_tuple)
+
+
 def _format(exc: BaseException, type_: Any) -> str:
     """One line per problem: our own messages verbatim, cattrs' otherwise."""
     if isinstance(exc, TerrainError):
@@ -128,6 +152,11 @@ def unstructure(obj: object) -> Any:
 
 def structure(data: Any, cls: type[T]) -> T:
     """Build a ``cls`` from plain Python data, or raise :class:`DeserializationError`."""
+    if data.__class__ is dict:  # what JSON gives: try the fast converter at once
+        try:
+            return _fast.structure(data, cls)
+        except Exception:  # any failure: the detailed converter below explains it
+            pass
     name = getattr(cls, "__name__", str(cls))
     if attrs.has(cls) and not isinstance(data, Mapping):
         raise DeserializationError(
@@ -135,10 +164,11 @@ def structure(data: Any, cls: type[T]) -> T:
             f"got {type(data).__name__} @ $",
             errors=[f"expected an object, got {type(data).__name__} @ $"],
         )
-    try:
-        return _fast.structure(data, cls)
-    except Exception:  # any failure: the detailed converter below explains it
-        pass
+    if data.__class__ is not dict:
+        try:
+            return _fast.structure(data, cls)
+        except Exception:  # any failure: the detailed converter below explains it
+            pass
     try:
         return converter.structure(data, cls)
     except cattrs.BaseValidationError as exc:
