@@ -56,6 +56,8 @@ def machine_info() -> dict[str, Any]:
         "processor": _cpu_model() or platform.processor(),
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),
+        # other work on the machine slows floor and ours unequally: a high load explains noise
+        "load_average_1m": round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None,
         "system": f"{platform.system()} {platform.release()}",
     }
 
