@@ -221,7 +221,7 @@ CASES = [
     Case("toml-bad-timezone", toml(VALID_TOML.replace("Europe/Paris", "Mars/Olympus")),
          ("member", "list"), "Mars/Olympus", ("timezone",)),
     Case("toml-not-utf8", toml_bytes(b"[community]\nname = \"V\xe9lo\"\n"), ("member", "list"),
-         "cannot read", ("terrain.toml",)),
+         "is not UTF-8 text", ("terrain.toml", "0xe9", "save it as UTF-8")),
     Case("toml-unknown-backend", toml(VALID_TOML.replace('"filesystem"', '"ftp"')),
          ("content", "import", "../IMG_0002.jpg"), "ftp", ()),
     # -- JSON read back from the workspace: unknown keys, invalid dates ----------------
@@ -263,7 +263,7 @@ CASES = [
          ("content", "list"), "control character", ()),
     Case("traversal-member-id", lambda root: None,
          ("consent", "grant", "../../etc/passwd", "--purpose", "tag", "--evidence-file",
-          "../form.txt"), "../../etc/passwd", ()),
+          "../form.txt"), "no member with id '../../etc/passwd'", ()),
 ]  # fmt: skip
 
 

@@ -148,6 +148,9 @@ def _record(
     at = parse_when(at_text, tz, option="--at") if at_text else datetime.now(UTC)
     valid_until = parse_when(until, tz, option="--until") if until else None
     scope = _scope(event_id, project_id, content_id)
+    from terrain import Member
+
+    ws.get(Member, member_id)  # an unknown id is NotFound, before it names any file
     evidence, scan = _evidence(
         member_id, evidence_file, witness, checkbox_text, form_version, ws.config.max_file_bytes
     )
