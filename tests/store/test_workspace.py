@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,15 +15,18 @@ from terrain import Community, Content, Event, Member, Venue
 from terrain.content import MediaFile
 from terrain.errors import ConfigError, Conflict, NotFound, ValidationError
 from terrain.store import Workspace
-from terrain.store._db import Database
+from tests.conftest import workspace_store
 
 NOW = datetime(2026, 3, 12, 22, 30, tzinfo=UTC)
 VELO = Community(id="velo-lyon", name="Vélo Lyon", timezone="Europe/Paris")
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    workspace = Workspace.init(tmp_path / "velo", community=VELO)
+def ws(tmp_path: Path, store_url: str) -> Iterator[Workspace]:
+    """A fresh workspace, once on SQLite (the default) and once on PostgreSQL."""
+    workspace = Workspace.init(
+        tmp_path / "velo", community=VELO, store_url=workspace_store(store_url)
+    )
     yield workspace
     workspace.close()
 
@@ -45,10 +48,13 @@ def test_init_refuses_to_overwrite_an_existing_workspace(tmp_path: Path) -> None
     assert (tmp_path / "velo" / "terrain.toml").read_bytes() == before
 
 
-def test_database_is_in_wal_mode_with_foreign_keys(ws: Workspace) -> None:
+def test_database_is_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    ws = Workspace.init(tmp_path / "velo", community=VELO)
+    assert ws.db.dialect == "sqlite"
     assert ws.db.query("PRAGMA journal_mode") == [("wal",)]
     assert ws.db.query("PRAGMA foreign_keys") == [(1,)]
     assert ws.db.query("PRAGMA busy_timeout")[0][0] >= 1000
+    ws.close()
 
 
 def test_add_then_get_returns_the_same_member(ws: Workspace) -> None:
@@ -173,13 +179,12 @@ def test_opening_a_folder_that_is_not_a_workspace_is_not_found(tmp_path: Path) -
 
 
 def test_database_from_a_newer_terrain_is_refused(ws: Workspace) -> None:
-    path = ws.db.path
+    with ws.db.transaction() as tx:
+        tx.execute("INSERT INTO schema_version (version, name) VALUES (999, 'future')")
+    root = ws.root
     ws.close()
-    with sqlite3.connect(path) as raw:
-        raw.execute("INSERT INTO schema_version (version, name) VALUES (999, 'future')")
-    raw.close()
     with pytest.raises(ConfigError, match="upgrade terrain"):
-        Database.open(path)
+        Workspace.open(root)
 
 
 def test_two_workspaces_on_one_folder_see_each_others_writes(ws: Workspace) -> None:
@@ -252,6 +257,29 @@ def test_an_unknown_storage_backend_lists_the_known_ones(tmp_path: Path) -> None
         pytest.raises(ConfigError, match=r"unknown storage backend 'ftp'.*filesystem"),
     ):
         _ = ws.storage
+
+
+def test_the_capabilities_of_a_platform_are_known_without_its_token(tmp_path: Path) -> None:
+    from terrain_adapters.facebook import FACEBOOK_CAPABILITIES
+    from terrain_adapters.x import X_CAPABILITIES
+
+    with Workspace.init(tmp_path / "w", community=VELO, environ={}) as ws:
+        assert ws.capabilities("x") == X_CAPABILITIES
+        assert ws.capabilities("facebook") == FACEBOOK_CAPABILITIES
+
+
+def test_the_outbox_capabilities_follow_the_platform_it_pretends_to_be(tmp_path: Path) -> None:
+    from terrain_adapters.x import X_CAPABILITIES
+
+    settings = {"outbox": {"as": "x", "max_media": 2}}
+    with Workspace.init(tmp_path / "w", community=VELO, platforms=settings, environ={}) as ws:
+        assert ws.capabilities("outbox") == attrs.evolve(X_CAPABILITIES, max_media=2)
+
+
+def test_a_plugin_without_capabilities_for_is_built_to_learn_them(tmp_path: Path) -> None:
+    """The example plugin's factory has no ``capabilities_for``: terrain builds it."""
+    with Workspace.init(tmp_path / "w", community=VELO, environ={}) as ws:
+        assert ws.capabilities("example-journal") == ws.platform("example-journal").capabilities
 
 
 def test_a_platform_without_its_token_names_the_variable_to_set(tmp_path: Path) -> None:

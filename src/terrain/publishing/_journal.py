@@ -10,12 +10,17 @@ A row is marked ``claimed`` in a committed transaction *before* the platform
 is called, with the claimer's id and a lease. After a crash, a row found
 ``claimed`` (the call may or may not have happened) is reconciled with
 ``Platform.find(post)`` before anything is retried, so a post goes out
-exactly once. The claim is an ``UPDATE … WHERE state = 'planned'`` inside
-``BEGIN IMMEDIATE``: two runs on one workspace never take the same row.
+exactly once. The claim is a ``SELECT`` of the oldest due row and an
+``UPDATE … WHERE state = 'planned'`` in one transaction: on SQLite inside
+``BEGIN IMMEDIATE`` (writers take turns), on PostgreSQL with ``FOR UPDATE SKIP
+LOCKED`` (workers on several machines claim different rows at once). Two runs
+never take the same row.
 
-The rows live in the workspace database (tables created by the migration in
-:mod:`terrain.publishing._sql`, which holds every statement). Each thread gets
-its own SQLite connection.
+The rows live in the workspace database (tables created by migration 2 of
+:mod:`terrain.store._schema`; :mod:`terrain.publishing._sql` holds every
+statement) and are reached through the store's
+:class:`~terrain.store.Database`, on whichever backend it runs: one
+connection per thread on SQLite, a pool on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -24,10 +29,8 @@ import enum
 import json
 import os
 import socket
-import sqlite3
-import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,11 +38,10 @@ from typing import Any
 
 import attrs
 
-from terrain.errors import StorageError
 from terrain.posts import Post, Receipt
 from terrain.publishing import _sql as sql
 from terrain.serialization import from_json, to_json
-from terrain.store import Database
+from terrain.store import Database, Transaction
 
 __all__ = ["Journal", "JournalRow", "RowState", "TakedownEntry", "new_owner_id"]
 
@@ -143,75 +145,60 @@ def _dt(value: str | None) -> datetime | None:
 
 
 class Journal:
-    """The publication journal in the SQLite database at ``path``.
+    """The publication journal in a workspace database.
 
-    ``create=True`` brings a bare database (tests, benchmarks) to the
-    workspace schema by running the store's migrations, which hold the journal
-    tables; a workspace's database already has them. Safe to share between
-    threads: each thread opens its own connection.
+    ``target`` is the workspace's :class:`~terrain.store.Database` (the
+    journal then shares its connections and never closes it), a store URL
+    (``postgresql://…``, ``sqlite:///…``) or the path of a SQLite file. For a
+    URL or a path, ``create=True`` brings a bare database (tests, benchmarks,
+    a fresh PostgreSQL database) to the workspace schema by running the
+    store's migrations, which hold the journal tables. Safe to share between
+    threads.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
-        self.path = Path(path)
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        self._writer = threading.Lock()
-        if create:
-            Database.open(self.path, create=True).close()
+    def __init__(
+        self,
+        target: Database | str | os.PathLike[str],
+        *,
+        create: bool = True,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        if isinstance(target, Database):
+            self.db = target
+            self._owned = False
+        else:
+            text = os.fspath(target)
+            if "://" in text or text.startswith(("sqlite:", "postgresql:", "postgres:")):
+                self.db = Database.connect(text, environ=environ, create=create, migrate=create)
+            else:
+                self.db = Database.open(
+                    Path(text), create=create, migrate=create, synchronous="NORMAL"
+                )
+            self._owned = True
+        self.path = self.db.path
 
     def __repr__(self) -> str:
-        return f"Journal({str(self.path)!r})"
+        return f"Journal({self.db.url!r})"
 
-    # -- connections ---------------------------------------------------------
-
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            try:
-                conn = sqlite3.connect(
-                    self.path, timeout=30.0, isolation_level=None, check_same_thread=False
-                )
-                conn.execute("PRAGMA busy_timeout = 30000")
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-            except sqlite3.Error as exc:
-                raise StorageError(
-                    f"cannot open the publication journal at {self.path}: {exc}"
-                ) from exc
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        return conn
+    # -- transactions ----------------------------------------------------------
 
     def close(self) -> None:
-        """Close every connection this journal opened."""
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        """Close the database if this journal opened it (not a workspace's)."""
+        if self._owned:
+            self.db.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """A ``BEGIN IMMEDIATE`` transaction: the write lock is taken up front.
+    def _write(self, *, exclusive: bool = True) -> Iterator[Transaction]:
+        """A write transaction; ``exclusive=False`` for statements that lock their rows."""
+        with self.db.transaction(exclusive=exclusive) as tx:
+            yield tx
 
-        Threads of this process queue on a lock first (SQLite's busy handler
-        would make them sleep and poll); other processes wait on SQLite's.
-        """
-        conn = self._conn()
-        with self._writer:
-            conn.execute(sql.BEGIN_WRITE)
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+    def _locking(self, statement: str, tx: Transaction) -> str:
+        return sql.skip_locked(statement, tx.dialect)
 
     def _guarded(self, statement: str, params: Sequence[Any]) -> bool:
-        with self._write() as conn:
-            return conn.execute(statement, params).rowcount == 1
+        with self._write(exclusive=False) as tx:
+            return tx.execute(statement, params) == 1
 
     # -- planning ------------------------------------------------------------
 
@@ -226,19 +213,19 @@ class Journal:
         """
         stamp = ts(now)
         keys: list[tuple[str, str]] = []
-        with self._write() as conn:
+        with self._write() as tx:
             for post in posts:
                 keys.append((post.id, post.platform))
                 body = to_json(post)
-                exists = conn.execute(
+                exists = tx.one(
                     "SELECT 1 FROM publication_journal WHERE post_id = ? AND platform = ?",
                     (post.id, post.platform),
-                ).fetchone()
+                )
                 if exists:
                     for statement in (sql.REPLAN_FINISHED, sql.REPLAN_PLANNED):
-                        conn.execute(statement, (body, stamp, post.id, post.platform))
+                        tx.execute(statement, (body, stamp, post.id, post.platform))
                 else:
-                    conn.execute(
+                    tx.execute(
                         sql.INSERT_PLANNED,
                         (post.id, post.platform, purpose, post.event_id, body, stamp, stamp),
                     )
@@ -255,16 +242,20 @@ class Journal:
         self, platform: str, owner: str, *, now: datetime, lease: timedelta
     ) -> JournalRow | None:
         """Atomically take the oldest due planned row of ``platform``, or ``None``."""
-        with self._write() as conn:
-            found = conn.execute(sql.SELECT_READY, (platform, ts(now))).fetchone()
-            if found is None:
-                return None
-            row = _row(found)
-            conn.execute(
-                sql.CLAIM,
-                (owner, ts(now + lease), ts(now), row.post_id, platform, "planned", None),
-            )
-        return attrs.evolve(row, state=RowState.CLAIMED, claimed_by=owner, lease_until=now + lease)
+        while True:
+            with self._write(exclusive=False) as tx:
+                found = tx.one(self._locking(sql.SELECT_READY, tx), (platform, ts(now)))
+                if found is None:
+                    return None
+                row = _row(found)
+                claimed = tx.execute(
+                    sql.CLAIM,
+                    (owner, ts(now + lease), ts(now), row.post_id, platform, "planned", None),
+                )
+            if claimed == 1:
+                return attrs.evolve(
+                    row, state=RowState.CLAIMED, claimed_by=owner, lease_until=now + lease
+                )
 
     def claim_abandoned(
         self, platform: str, owner: str, *, now: datetime, lease: timedelta
@@ -278,8 +269,8 @@ class Journal:
         """
         taken: list[JournalRow] = []
         busy: list[JournalRow] = []
-        with self._write() as conn:
-            for found in conn.execute(sql.SELECT_IN_FLIGHT, (platform,)).fetchall():
+        with self._write(exclusive=False) as tx:
+            for found in tx.query(self._locking(sql.SELECT_IN_FLIGHT, tx), (platform,)):
                 row = _row(found)
                 expired = row.lease_until is None or row.lease_until <= now
                 if row.claimed_by == owner:
@@ -287,7 +278,7 @@ class Journal:
                 if not (expired or row.claimed_by is None or _owner_is_dead(row.claimed_by)):
                     busy.append(row)
                     continue
-                conn.execute(
+                tx.execute(
                     sql.CLAIM,
                     (
                         owner,
@@ -301,7 +292,7 @@ class Journal:
                 )
                 # CLAIM sets state to 'claimed'; a sent row keeps its receipt.
                 if row.state is RowState.SENT:
-                    conn.execute(
+                    tx.execute(
                         "UPDATE publication_journal SET state = 'sent' "
                         "WHERE post_id = ? AND platform = ?",
                         (row.post_id, platform),
@@ -383,8 +374,8 @@ class Journal:
 
     def get(self, post_id: str, platform: str) -> JournalRow | None:
         """The row of ``post_id`` on ``platform``, if planned."""
-        found = self._conn().execute(sql.SELECT_ONE, (post_id, platform)).fetchone()
-        return None if found is None else _row(found)
+        found = self.db.query(sql.SELECT_ONE, (post_id, platform))
+        return _row(found[0]) if found else None
 
     def rows(
         self,
@@ -407,7 +398,7 @@ class Journal:
             params.extend(wanted)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         query = f"{sql.SELECT_ALL}{clause} ORDER BY planned_at, post_id, platform"
-        return [_row(r) for r in self._conn().execute(query, params).fetchall()]
+        return [_row(r) for r in self.db.query(query, params)]
 
     def receipts(self, *, include_taken_down: bool = False) -> list[Receipt]:
         """The receipt of every post that went out (and was not taken down)."""
@@ -419,20 +410,20 @@ class Journal:
 
     def sent_since(self, platform: str, since: datetime) -> list[datetime]:
         """When each post of ``platform`` sent after ``since`` went out, oldest first."""
-        found = self._conn().execute(sql.SENT_SINCE, (platform, ts(since))).fetchall()
+        found = self.db.query(sql.SENT_SINCE, (platform, ts(since)))
         return [datetime.fromisoformat(r[0]) for r in found]
 
     def next_due(self, platform: str) -> datetime | None:
         """The earliest ``next_attempt_at`` of a planned row of ``platform``."""
-        found = self._conn().execute(sql.NEXT_DUE, (platform,)).fetchone()
-        return _dt(found[0]) if found else None
+        found = self.db.query(sql.NEXT_DUE, (platform,))
+        return _dt(found[0][0]) if found else None
 
     # -- takedown ------------------------------------------------------------
 
     def record_takedown(self, entry: TakedownEntry) -> None:
         """Record what a takedown did with one receipt (and mark a deleted post)."""
-        with self._write() as conn:
-            conn.execute(
+        with self._write() as tx:
+            tx.execute(
                 sql.INSERT_TAKEDOWN,
                 (
                     entry.subject_id,
@@ -446,7 +437,7 @@ class Journal:
                 ),
             )
             if entry.outcome == "deleted":
-                conn.execute(
+                tx.execute(
                     sql.MARK_TAKEN_DOWN, (ts(entry.at), ts(entry.at), entry.post_id, entry.platform)
                 )
 
@@ -457,7 +448,7 @@ class Journal:
         if subject_id is not None:
             query += " WHERE subject_id = ?"
             params = (subject_id,)
-        found = self._conn().execute(query + " ORDER BY seq", params).fetchall()
+        found = self.db.query(query + " ORDER BY seq", params)
         return [
             TakedownEntry(
                 subject_id=r[0],

@@ -6,6 +6,9 @@
     ├── terrain.toml          community, storage and platform settings (no secret)
     ├── .terrain/terrain.db   SQLite (WAL): records, consent events, decisions, journal
     └── media/                photos/ and consents/ (the default filesystem storage)
+
+With ``[store] url = "postgresql://…"`` in terrain.toml the records live in
+PostgreSQL instead (see :meth:`Database.connect <terrain.store.Database.connect>`).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from terrain.workshops import Workshop
 if TYPE_CHECKING:
     from terrain.consent import Consent, ConsentEvent, ConsentLedger, DecisionRecord
     from terrain.plugins import Platform, Storage
+    from terrain.posts import Capabilities
 
 __all__ = ["DATA_DIR", "DB_NAME", "ENV_VAR", "RECORD_KINDS", "Workspace"]
 
@@ -120,11 +124,15 @@ class Workspace:
         storage_settings: Mapping[str, Any] | None = None,
         platforms: Mapping[str, Mapping[str, Any]] | None = None,
         environ: Mapping[str, str] | None = None,
+        store_url: str | None = None,
     ) -> Workspace:
         """Create a workspace in folder ``path`` (created if needed) and open it.
 
-        Refuses (:class:`~terrain.errors.Conflict`) when ``path`` already holds
-        a workspace: nothing there is touched.
+        ``store_url`` (``postgresql://user@host:5432/db``) keeps the records in
+        that database, migrated to the workspace schema, instead of
+        ``.terrain/terrain.db``; it is written to ``[store] url``. Refuses
+        (:class:`~terrain.errors.Conflict`) when ``path`` already holds a
+        workspace: nothing there is touched.
         """
         root = Path(path).absolute()
         if not isinstance(community, Community):
@@ -144,6 +152,7 @@ class Workspace:
             storage_backend=storage_backend,
             storage_settings=dict(storage_settings or {}),
             platforms={k: dict(v) for k, v in (platforms or {}).items()},
+            store_url=store_url,
         )
         text = render_config(config)
         created_root = not root.exists()
@@ -155,7 +164,7 @@ class Workspace:
             )
             (root / CONFIG_NAME).write_text(text, encoding="utf-8")
             config = parse_config(root / CONFIG_NAME)
-            db = Database.open(root / DATA_DIR / DB_NAME, create=True)
+            db = _open_store(root, config, environ, create=True)
         except BaseException:
             # leave the folder as it was: no half-made workspace
             shutil.rmtree(root / DATA_DIR, ignore_errors=True)
@@ -186,12 +195,13 @@ class Workspace:
             )
         config = parse_config(root / CONFIG_NAME)
         db_path = root / DATA_DIR / DB_NAME
-        if not db_path.is_file():
+        if config.store_url is None and not db_path.is_file():
             raise NotFound(
                 f"{root} has a {CONFIG_NAME} but no database ({DATA_DIR}/{DB_NAME}); restore "
                 "it from a backup, or move terrain.toml away and run `terrain init` again"
             )
-        return cls(root, config, Database.open(db_path), environ=environ, storage=storage)
+        db = _open_store(root, config, environ)
+        return cls(root, config, db, environ=environ, storage=storage)
 
     @staticmethod
     def locate(
@@ -293,6 +303,31 @@ class Workspace:
         )
         platform: Platform = factory(context)
         return platform
+
+    def capabilities(self, name: str) -> Capabilities:
+        """What platform ``name`` accepts, without its tokens where the plugin allows.
+
+        Asks the factory's optional ``capabilities_for(settings)`` (see
+        :class:`~terrain.plugins.PlatformFactory`); a factory without it (or
+        answering ``None``) is built as :meth:`platform` does, which may need
+        its tokens.
+        """
+        from terrain.errors import PluginError
+        from terrain.posts import Capabilities
+
+        factory = find_factory("platform", name, self._environ, f"[platforms.{name}]")
+        capabilities_for = getattr(factory, "capabilities_for", None)
+        capabilities = None
+        if capabilities_for is not None:
+            capabilities = capabilities_for(self.config.platforms.get(name, {}))
+        if capabilities is None:
+            return self.platform(name).capabilities
+        if not isinstance(capabilities, Capabilities):
+            raise PluginError(
+                f"platform {name!r}: capabilities_for returned {type(capabilities).__name__}, "
+                "not terrain.Capabilities; fix the plugin"
+            )
+        return capabilities
 
     # -- records ---------------------------------------------------------------------------
 
@@ -485,6 +520,21 @@ class Workspace:
             subject_kind=subject_kind, subject_id=subject_id, platform=platform
         )
         return [from_json(data, DecisionRecord) for data in rows]
+
+
+def _open_store(
+    root: Path, config: WorkspaceConfig, environ: Mapping[str, str] | None, *, create: bool = False
+) -> Database:
+    """The workspace's database: ``[store] url`` if set, else ``.terrain/terrain.db``."""
+    if config.store_url is None:
+        return Database.open(root / DATA_DIR / DB_NAME, create=create)
+    return Database.connect(
+        config.store_url,
+        base=root,
+        environ=environ,
+        create=create,
+        pool_size=config.store_pool_size,
+    )
 
 
 def _utc(at: Any) -> str:

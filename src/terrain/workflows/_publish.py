@@ -23,7 +23,7 @@ from terrain.errors import ComposeError, TerrainError, ValidationError
 from terrain.events import Event, Venue
 from terrain.partnerships import Partner, Partnership, PartnershipStatus
 from terrain.plugins import Platform
-from terrain.posts import Mention, Post
+from terrain.posts import Capabilities, Mention, Post
 from terrain.publishing import (
     Journal,
     JournalRow,
@@ -85,7 +85,7 @@ def clock_from(now: datetime | Callable[[], datetime]) -> Callable[[], datetime]
 
 def journal_of(ws: Workspace) -> Journal:
     """The publication journal of workspace ``ws`` (in its database)."""
-    return Journal(ws.db.path, create=False)
+    return Journal(ws.db, create=False)
 
 
 def plugin_hook() -> Any:
@@ -132,15 +132,22 @@ def _may_tag(
 def compose_event(
     ws: Workspace,
     event_id: str,
-    platforms: Mapping[str, Platform],
+    platforms: Mapping[str, Platform] | Mapping[str, Capabilities],
     *,
     at: datetime,
 ) -> tuple[list[Post], list[str]]:
     """Compose the posts of event ``event_id`` for each platform.
 
-    Returns the posts and, per recap that cannot fit a platform, a message
-    saying what to change (other platforms and recaps still go ahead).
+    ``platforms`` maps each platform name to the platform or to its
+    :class:`~terrain.Capabilities` (composing needs nothing else: a dry run
+    passes capabilities and needs no token). Returns the posts and, per recap
+    that cannot fit a platform, a message saying what to change (other
+    platforms and recaps still go ahead).
     """
+    accepts = {
+        name: value if isinstance(value, Capabilities) else value.capabilities
+        for name, value in platforms.items()
+    }
     event = ws.get(Event, event_id)
     contents = [c for c in ws.list(Content) if c.event_id == event_id]
     venue = ws.get(Venue, event.venue_id).name if event.venue_id else None
@@ -151,13 +158,13 @@ def compose_event(
     posts: list[Post] = []
     errors: list[str] = []
     for recap in event_recaps(event, contents, partners, venue_name=venue):
-        for name, platform in platforms.items():
+        for name, capabilities in accepts.items():
             try:
                 posts.append(
                     compose(
                         recap,
                         platform=name,
-                        capabilities=platform.capabilities,
+                        capabilities=capabilities,
                         members=members,
                         may_tag=may_tag,
                     )
@@ -190,23 +197,27 @@ def publish_event(
     by name). ``now`` is the clock (a datetime starts a clock there). Consent
     is decided for each post at the moment of its call and recorded in the
     workspace's decision log; posts already published are never sent again,
-    so running this twice (or after a crash) is safe. ``hook`` is a plugin
+    so running this twice (or after a crash) is safe. A ``dry_run`` needs no
+    token: it composes from each platform's capabilities
+    (:meth:`Workspace.capabilities <terrain.Workspace.capabilities>`). ``hook`` is a plugin
     manager's hook relay; ``None`` uses the installed plugins' hooks and
     ``False`` runs none.
     """
     clock = clock_from(now)
     ws.get(Event, event_id)  # NotFound, with how to list events, before anything else
-    if isinstance(platforms, Mapping):
-        objects = dict(platforms)
-    else:
-        if not platforms:
-            raise ValidationError(
-                "name at least one platform to publish to (e.g. --to x --to facebook); "
-                f"available: {', '.join(ws.platform_names())}"
-            )
-        objects = {name: ws.platform(name) for name in dict.fromkeys(platforms)}
-    posts, errors = compose_event(ws, event_id, objects, at=clock())
+    if not isinstance(platforms, Mapping) and not platforms:
+        raise ValidationError(
+            "name at least one platform to publish to (e.g. --to x --to facebook); "
+            f"available: {', '.join(ws.platform_names())}"
+        )
     if dry_run:
+        # a dry run composes and asks the consent gate: capabilities are enough, no token
+        accepts = (
+            {name: p.capabilities for name, p in platforms.items()}
+            if isinstance(platforms, Mapping)
+            else {name: ws.capabilities(name) for name in dict.fromkeys(platforms)}
+        )
+        posts, errors = compose_event(ws, event_id, accepts, at=clock())
         return PublishResult(
             event_id=event_id,
             dry_run=True,
@@ -214,6 +225,11 @@ def publish_event(
             report=_dry_run(ws, posts, clock()),
             compose_errors=tuple(errors),
         )
+    if isinstance(platforms, Mapping):
+        objects = dict(platforms)
+    else:
+        objects = {name: ws.platform(name) for name in dict.fromkeys(platforms)}
+    posts, errors = compose_event(ws, event_id, objects, at=clock())
     report = publish(
         journal_of(ws),
         objects,
