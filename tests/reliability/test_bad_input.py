@@ -331,12 +331,11 @@ def test_the_size_limit_is_set_in_terrain_toml(ws: Path) -> None:
     photo.write_bytes(jpeg_bytes(3, size=(1200, 900)))
     assert os.path.getsize(photo) > 1024 * 1024 // 2
     text = (ws / "terrain.toml").read_text()
-    assert "max_file_mb = 100\n" in text  # the default, written by `terrain init`
-    (ws / "terrain.toml").write_text(text.replace("max_file_mb = 100", "max_file_mb = 0.5"))
+    (ws / "terrain.toml").write_text(text + "\n[import]\nmax_file_mb = 0.5\n")
     result = invoke("content", "import", str(photo), workspace=ws)
     assert result.exit_code == 2
     assert "max_file_mb = 0.5" in result.output
-    (ws / "terrain.toml").write_text(text.replace("max_file_mb = 100", "max_file_mb = 5"))
+    (ws / "terrain.toml").write_text(text + "\n[import]\nmax_file_mb = 5\n")
     assert invoke("content", "import", str(photo), workspace=ws).exit_code == 0
 
 

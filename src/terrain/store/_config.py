@@ -313,6 +313,7 @@ def render_config(config: WorkspaceConfig) -> str:
     for name, settings in config.platforms.items():
         lines += ["", f"[platforms.{_bare(name)}]"]
         lines += [f"{_bare(k)} = {_toml_value(v)}" for k, v in settings.items()]
-    lines += ["", "[import]", "# the largest photo or form scan accepted, in MB"]
-    lines.append(f"max_file_mb = {_toml_value(config.max_file_mb)}")
+    if config.max_file_mb != DEFAULT_MAX_FILE_MB:
+        lines += ["", "[import]", "# the largest photo or form scan accepted, in MB"]
+        lines.append(f"max_file_mb = {_toml_value(config.max_file_mb)}")
     return "\n".join(lines) + "\n"
