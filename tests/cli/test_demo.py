@@ -190,12 +190,37 @@ def _failing_publication(folder: Path) -> list[str]:
     return blobs
 
 
+def _failing_store(folder: Path) -> list[str]:
+    """Point the workspace at a PostgreSQL server that is not there, with the store
+    password in the environment; return the outputs and the exceptions' tracebacks."""
+    import traceback
+
+    from terrain.store import Workspace
+
+    with (folder / "terrain.toml").open("a") as handle:
+        handle.write('\n[store]\nurl = "postgresql://terrain@127.0.0.1:1/velo"\n')
+    blobs: list[str] = []
+    for args in (["member", "list"], ["store", "migrate"], ["log", "--json"]):
+        result = CliRunner().invoke(main, [*args, "--workspace", str(folder)])
+        assert result.exit_code != 0, result.output
+        blobs.append(result.output)
+        if result.exception is not None:
+            blobs.append("".join(traceback.format_exception(result.exception)))
+    try:
+        Workspace.open(folder).close()
+    except Exception as exc:  # every failure is inspected
+        blobs += [str(exc), repr(exc), "".join(traceback.format_exception(exc))]
+    assert "cannot connect to the store" in "".join(blobs)  # the password was on its way
+    return blobs
+
+
 def test_tokens_in_the_environment_never_reach_db_files_logs_outputs_or_exceptions(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Sentinel tokens in every secret variable; the demo, its --json outputs, a
-    failing real publication and the exceptions it raises: not one occurrence in
-    the database (and its WAL), the outbox files, the logs, stdout/stderr."""
+    failing real publication, a store that cannot be reached, and the exceptions
+    they raise: not one occurrence in the database (and its WAL), the outbox
+    files, the logs, stdout/stderr."""
     caplog.set_level(logging.DEBUG)
     for name, value in SENTINELS.items():
         monkeypatch.setenv(name, value)
@@ -216,6 +241,7 @@ def test_tokens_in_the_environment_never_reach_db_files_logs_outputs_or_exceptio
             assert result.exit_code == 0, result.output
             assert json.loads(result.output) is not None
     outputs += _failing_publication(folder)
+    outputs += _failing_store(folder)
     everything = "".join(outputs)
     assert "X refused the credentials (401)" in everything  # the failing calls did run
     assert "page token expired or invalid: Invalid token ***" in everything
