@@ -117,3 +117,24 @@ def test_to_json_writes_exactly_the_text_of_the_unstructured_data(obj: object, s
     event = Event(id="ev", title="T", starts_at=moment, ends_at=moment + timedelta(hours=1))
     assert json.loads(to_json(event))["starts_at"] == moment.isoformat()
     assert from_json(to_json(event), Event) == event
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "cls"),
+    [
+        ("tags", "velo", Member),
+        ("tags", {"velo": 1}, Member),
+        ("talks", "abc", Event),
+        ("talks", {"title": "Pistes"}, Event),
+    ],
+)
+def test_a_collection_is_read_from_a_json_array_only(field: str, value: object, cls: type) -> None:
+    """A string is not a set of its characters, nor an object a list of its keys."""
+    start = datetime(2026, 3, 12, 19, tzinfo=PARIS)
+    valid = {
+        Member: Member(id="lea", display_name="Léa"),
+        Event: Event(id="ev", title="T", starts_at=start, ends_at=start + timedelta(hours=2)),
+    }[cls]
+    data = {**json.loads(to_json(valid)), field: value}
+    with pytest.raises(DeserializationError, match=rf"expected a list \(JSON array\).*\$\.{field}"):
+        from_json(json.dumps(data), cls)

@@ -28,6 +28,7 @@ from typing import Any, TypeVar, get_origin
 import attrs
 import cattrs
 import orjson
+from cattrs.cols import list_structure_factory
 from cattrs.preconf.json import make_converter
 
 from terrain.errors import DeserializationError, TerrainError
@@ -111,26 +112,39 @@ _configure(converter)
 _configure(_fast)
 
 
-def _is_homogeneous_tuple(type_: Any) -> bool:
+_COLLECTIONS: dict[Any, Any] = {tuple: tuple, frozenset: frozenset, set: set, list: list}
+
+
+def _is_collection(type_: Any) -> bool:
+    """``tuple[X, ...]``, ``frozenset[X]``, ``set[X]`` or ``list[X]``."""
+    origin = get_origin(type_)
     args: tuple[Any, ...] = getattr(type_, "__args__", ())
-    return get_origin(type_) is tuple and len(args) == 2 and args[-1] is Ellipsis
+    if origin is tuple:
+        return len(args) == 2 and args[-1] is Ellipsis
+    return origin in _COLLECTIONS and len(args) == 1
 
 
-def _fast_tuple(type_: Any) -> Any:
-    # ``tuple[X, ...]`` from a JSON array, without cattrs' generic iterable path;
-    # anything else (a string, a mapping) fails here and the detailed converter decides.
-    item = type_.__args__[0]
-    structure_item = _fast.get_structure_hook(item)
+def _collection_hooks(conv: cattrs.Converter) -> Any:
+    def factory(type_: Any) -> Any:
+        # A collection is read from a JSON array only: cattrs alone would read a
+        # string as its characters ("velo" -> {"v", "e", "l", "o"}) and an object
+        # as its keys. The items go through cattrs' list hook (with its paths).
+        item = type_.__args__[0]
+        make = _COLLECTIONS[get_origin(type_)]
+        items = list_structure_factory(list[item], conv)  # type: ignore[valid-type]
 
-    def hook(value: object, _: type) -> tuple[Any, ...]:
-        if value.__class__ is not list:
-            raise TypeError(f"expected a list, got {type(value).__name__}")
-        return tuple([structure_item(x, item) for x in value])
+        def hook(value: object, _: type) -> object:
+            if value.__class__ is not list and not isinstance(value, list | tuple):
+                raise TypeError(f"expected a list (JSON array), got {type(value).__name__}")
+            return make(items(value, list))
 
-    return hook
+        return hook
+
+    return factory
 
 
-_fast.register_structure_hook_factory(_is_homogeneous_tuple, _fast_tuple)
+for _conv in (converter, _fast):
+    _conv.register_structure_hook_factory(_is_collection, _collection_hooks(_conv))
 
 # For to_json only: datetimes go to orjson as they are (it writes the same ISO 8601
 # text, in C) unless their offset has seconds, which orjson would cut.
