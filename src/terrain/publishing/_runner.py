@@ -432,6 +432,9 @@ class _Runner:
         message = scrub(f"{run.name}: {type(exc).__name__}: {exc}")
         now = self.now_fn()
         if attempted and row.attempts + 1 >= run.policy.max_attempts:
+            # the last try may have landed (a timeout hides a success): ask before giving up
+            if isinstance(exc, TransientError) and self._already_out(run, row):
+                return
             self.journal.mark_failed(
                 row,
                 self.owner,

@@ -1,6 +1,7 @@
 """Workflows: what a community manager does after a meetup, built on the layers below."""
 
 from terrain.workflows._import import FileOutcome, ImportReport, ImportStatus, import_media
+from terrain.workflows._project import project_pair, project_photos, publish_project_update
 from terrain.workflows._publish import PublishResult, publish_event
 from terrain.workflows._takedown import TakedownResult, takedown
 
@@ -11,6 +12,9 @@ __all__ = [
     "PublishResult",
     "TakedownResult",
     "import_media",
+    "project_pair",
+    "project_photos",
     "publish_event",
+    "publish_project_update",
     "takedown",
 ]
