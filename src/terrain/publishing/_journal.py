@@ -41,7 +41,7 @@ from terrain.publishing import _sql as sql
 from terrain.serialization import from_json, to_json
 from terrain.store import Database
 
-__all__ = ["Journal", "JournalRow", "RowState", "TakedownEntry", "new_owner_id"]
+__all__ = ["Journal", "JournalRow", "Reservation", "RowState", "TakedownEntry", "new_owner_id"]
 
 
 class RowState(enum.StrEnum):
@@ -98,6 +98,21 @@ class TakedownEntry:
     outcome: str
     message: str
     at: datetime
+
+
+@attrs.frozen
+class Reservation:
+    """The answer of :meth:`Journal.reserve`: when the claimed row may call.
+
+    ``at`` is the reserved instant (``None`` when the daily budget is spent);
+    ``used`` how many posts of the window (sent or reserved by another row)
+    count against the budget; ``budget_free_at`` when the budget frees a
+    place again, if it is spent.
+    """
+
+    at: datetime | None
+    used: int = 0
+    budget_free_at: datetime | None = None
 
 
 def new_owner_id() -> str:
@@ -308,6 +323,63 @@ class Journal:
                     )
                 taken.append(attrs.evolve(row, claimed_by=owner, lease_until=now + lease))
         return taken, busy
+
+    # -- call slots (rate limits and budgets across processes) ---------------
+
+    def reserve(
+        self,
+        row: JournalRow,
+        owner: str,
+        *,
+        now: datetime,
+        rate: float | None,
+        budget: int | None,
+        window: timedelta = timedelta(days=1),
+        lease: timedelta = timedelta(minutes=5),
+    ) -> Reservation | None:
+        """Reserve the instant the claimed ``row`` may call its platform.
+
+        One write transaction, so every process sharing the journal sees the
+        others' reservations: the daily ``budget`` counts the posts sent in
+        the last ``window`` and the calls reserved by rows still claimed;
+        ``rate`` (calls per second) puts the slot ``1 / rate`` after the
+        platform's latest one (or after the time a 429 asked to wait). The
+        lease is extended to cover the wait. ``None`` when ``owner`` no
+        longer holds the row.
+        """
+        since = ts(now - window)
+        with self._write() as conn:
+            if budget is not None:
+                found = conn.execute(
+                    sql.RESERVE_USED, (row.platform, row.post_id, since, since)
+                ).fetchall()
+                used = [datetime.fromisoformat(r[0]) for r in found]
+                if len(used) >= budget:
+                    return Reservation(
+                        at=None, used=len(used), budget_free_at=used[len(used) - budget] + window
+                    )
+            else:
+                used = []
+            last = _dt(conn.execute(sql.RESERVE_LAST_SLOT, (row.platform,)).fetchone()[0])
+            slot = now
+            if last is not None:
+                slot = max(now, last + timedelta(seconds=1.0 / rate) if rate else last)
+            updated = conn.execute(
+                sql.RESERVE_SLOT,
+                (ts(slot), ts(slot + lease), ts(now), row.post_id, row.platform, owner),
+            ).rowcount
+        return Reservation(at=slot, used=len(used)) if updated == 1 else None
+
+    def push_slot(self, row: JournalRow, until: datetime) -> None:
+        """No call to ``row``'s platform before ``until`` (the platform said 429)."""
+        with self._write() as conn:
+            conn.execute(sql.PUSH_SLOT, (ts(until), row.post_id, row.platform, ts(until)))
+
+    def open_rows(self, platform: str, *, now: datetime) -> tuple[int, int]:
+        """``(due, in_flight)``: rows of ``platform`` planned and due at ``now``,
+        and rows claimed or sent (a worker is on them, or died on them)."""
+        found = self._conn().execute(sql.COUNT_OPEN, (ts(now), platform)).fetchone()
+        return int(found[0] or 0), int(found[1] or 0)
 
     # -- transitions (each guarded by the claimer's id) ----------------------
 

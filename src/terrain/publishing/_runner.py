@@ -151,10 +151,7 @@ class _PlatformRun:
         self.name = platform.name
         self.lock = threading.Lock()
         self.stopped: str | None = None
-        self.next_slot = 0.0
-        self.in_flight = 0
         self.messages: list[str] = []
-        self.budget_noted = False
 
     def note(self, message: str) -> None:
         with self.lock:
@@ -176,8 +173,10 @@ class _Runner:
         max_wait: float,
         owner: str,
         on_progress: Callable[[JournalRow], None] | None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.journal = journal
+        self.stop = stop
         self.gate = gate
         self.record_decision = record_decision
         self.hook = hook
@@ -209,12 +208,16 @@ class _Runner:
 
     # -- reconciliation ------------------------------------------------------
 
-    def reconcile(self, run: _PlatformRun) -> None:
-        """Settle what a crashed run left in flight, before anything is retried."""
+    def reconcile(self, run: _PlatformRun, *, quiet: bool = False) -> int:
+        """Settle what a crashed run left in flight, before anything is retried.
+
+        Returns how many rows were taken over. ``quiet``: do not note rows
+        other live runs hold (workers sharing a journal always see some).
+        """
         taken, busy = self.journal.claim_abandoned(
             run.name, self.owner, now=self.now_fn(), lease=self.lease
         )
-        if busy:
+        if busy and not quiet:
             run.note(
                 f"{run.name}: {len(busy)} post(s) are being published by another run "
                 f"({busy[0].claimed_by}); left to it"
@@ -244,6 +247,7 @@ class _Runner:
             else:
                 self.journal.release(row, self.owner, now=now, next_attempt_at=None)
                 log.info("reconciled %s on %s: not published, planned again", row.post_id, run.name)
+        return len(taken)
 
     # -- the worker loop -----------------------------------------------------
 
@@ -262,7 +266,18 @@ class _Runner:
                 continue
             self.process(run, row)
 
+    def stopping(self) -> bool:
+        """Whether a graceful stop was asked (SIGTERM in ``terrain worker``)."""
+        return self.stop is not None and self.stop.is_set()
+
     def process(self, run: _PlatformRun, row: JournalRow) -> None:
+        if row.attempts and self._already_out(run, row):
+            return
+        if not self._take_slot(run, row):
+            return
+        if self.stopping():
+            self.journal.release(row, self.owner, now=self.now_fn(), next_attempt_at=None)
+            return
         at = self.now_fn()
         try:
             decision = self.gate(row.post, at)
@@ -302,21 +317,11 @@ class _Runner:
                 "(`terrain plugins` lists them); the posts stay planned.",
             )
             return
-        if row.attempts and self._already_out(run, row):
-            return
-        if not self._within_budget(run, row):
-            return
         try:
-            self._wait_for_slot(run)
-            try:
-                receipt = run.platform.publish(post)
-            finally:
-                with run.lock:
-                    run.in_flight -= 1
+            receipt = run.platform.publish(post)
         except RateLimited as exc:
             delay = exc.retry_after if exc.retry_after is not None else self._backoff(run, row)
-            with run.lock:
-                run.next_slot = max(run.next_slot, time.monotonic() + delay)
+            self.journal.push_slot(row, self.now_fn() + timedelta(seconds=delay))
             self._retry(run, row, exc, delay)
         except TransientError as exc:
             self._retry(run, row, exc, self._backoff(run, row))
@@ -377,44 +382,71 @@ class _Runner:
         self._done(row, RowState.CONFIRMED)
         return True
 
+    def _found_out(self, run: _PlatformRun, row: JournalRow) -> bool:
+        try:
+            found = run.platform.find(row.post)
+        except PlatformError:
+            return False
+        if found is None:
+            return False
+        if self.journal.mark_sent(row, self.owner, found, now=self.now_fn()):
+            self._after_publish(run, found)
+            self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
+        self._done(row, RowState.CONFIRMED)
+        return True
+
     # -- limits --------------------------------------------------------------
 
-    def _within_budget(self, run: _PlatformRun, row: JournalRow) -> bool:
+    def _take_slot(self, run: _PlatformRun, row: JournalRow) -> bool:
+        """Reserve this call's slot in the journal (budget and rate across
+        processes), then wait for it. ``False``: the row was put back."""
         budget = run.policy.daily_budget
-        with run.lock:
-            if budget is None:
-                run.in_flight += 1
-                return True
-            now = self.now_fn()
-            sent = self.journal.sent_since(run.name, now - _DAY)
-            if len(sent) + run.in_flight < budget:
-                run.in_flight += 1
-                return True
-        oldest = sent[0] if sent else now
-        later = max(oldest + _DAY, now + timedelta(seconds=1))
-        self.journal.release(
+        now = self.now_fn()
+        slot = self.journal.reserve(
             row,
             self.owner,
             now=now,
-            next_attempt_at=later,
-            error=f"{run.name}: daily budget of {budget} posts reached",
+            rate=run.policy.rate,
+            budget=budget,
+            window=_DAY,
+            lease=self.lease,
         )
-        run.note(
-            f"{run.name}: daily budget of {budget} posts reached ({len(sent)} in the last "
-            f"24 hours); the remaining posts stay planned, the first can go at "
-            f"{later.isoformat(timespec='minutes')}. Run `terrain publish` again then."
-        )
-        self._progress(row)
-        return False
-
-    def _wait_for_slot(self, run: _PlatformRun) -> None:
-        rate = run.policy.rate
-        with run.lock:
-            mono = time.monotonic()
-            slot = max(mono, run.next_slot)
-            run.next_slot = slot + (1.0 / rate if rate else 0.0)
-        if slot > mono:
-            self.sleep(slot - mono)
+        if slot is None:
+            run.note(f"{run.name}: lost the claim on {row.post_id} (lease taken over)")
+            return False
+        if slot.at is None:
+            assert slot.budget_free_at is not None
+            later = max(slot.budget_free_at, now + timedelta(seconds=1))
+            self.journal.release(
+                row,
+                self.owner,
+                now=now,
+                next_attempt_at=later,
+                error=f"{run.name}: daily budget of {budget} posts reached",
+            )
+            run.note(
+                f"{run.name}: daily budget of {budget} posts reached ({slot.used} in the last "
+                f"24 hours); the remaining posts stay planned, the first can go at "
+                f"{later.isoformat(timespec='minutes')}. Run `terrain publish` again then."
+            )
+            self._progress(row)
+            return False
+        wait = (slot.at - now).total_seconds()
+        if wait > self.max_wait:
+            self.journal.release(
+                row,
+                self.owner,
+                now=now,
+                next_attempt_at=slot.at,
+                error=f"{run.name}: waiting for the platform's rate limit",
+            )
+            return False
+        if wait > 0:
+            if self.stop is not None:
+                self.stop.wait(wait)
+            else:
+                self.sleep(wait)
+        return True
 
     def _backoff(self, run: _PlatformRun, row: JournalRow) -> float:
         policy = run.policy
@@ -432,6 +464,10 @@ class _Runner:
         message = scrub(f"{run.name}: {type(exc).__name__}: {exc}")
         now = self.now_fn()
         if attempted and row.attempts + 1 >= run.policy.max_attempts:
+            # A timeout may have hidden a success: never call a post failed
+            # that is on the platform.
+            if isinstance(exc, TransientError) and self._found_out(run, row):
+                return
             self.journal.mark_failed(
                 row,
                 self.owner,
@@ -517,8 +553,8 @@ def publish(
     )
     workers = max(1, min(max_workers, sum(max(1, r.policy.concurrency) for r in runs)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="terrain-publish") as pool:
-        for future in [pool.submit(runner.reconcile, r) for r in runs]:
-            future.result()
+        for reconciled in [pool.submit(runner.reconcile, r) for r in runs]:
+            reconciled.result()
         futures = [
             pool.submit(runner.work, r) for r in runs for _ in range(max(1, r.policy.concurrency))
         ]
