@@ -27,7 +27,7 @@ import socket
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -105,12 +105,13 @@ class Reservation:
     """The answer of :meth:`Journal.reserve`: when the claimed row may call.
 
     ``at`` is the reserved instant (``None`` when the daily budget is spent);
-    ``used`` how many posts of the window (sent or reserved by another row)
-    count against the budget; ``budget_free_at`` when the budget frees a
-    place again, if it is spent.
+    ``now`` the time read inside the transaction; ``used`` how many posts of
+    the window (sent or reserved by another row) count against the budget;
+    ``budget_free_at`` when the budget frees a place again, if it is spent.
     """
 
     at: datetime | None
+    now: datetime
     used: int = 0
     budget_free_at: datetime | None = None
 
@@ -331,7 +332,7 @@ class Journal:
         row: JournalRow,
         owner: str,
         *,
-        now: datetime,
+        now: datetime | Callable[[], datetime],
         rate: float | None,
         budget: int | None,
         window: timedelta = timedelta(days=1),
@@ -345,10 +346,13 @@ class Journal:
         ``rate`` (calls per second) puts the slot ``1 / rate`` after the
         platform's latest one (or after the time a 429 asked to wait). The
         lease is extended to cover the wait. ``None`` when ``owner`` no
-        longer holds the row.
+        longer holds the row. ``now`` may be a clock, read once the write lock
+        is held (waiting for the lock must not make the slot late).
         """
-        since = ts(now - window)
         with self._write() as conn:
+            if callable(now):
+                now = now()
+            since = ts(now - window)
             if budget is not None:
                 found = conn.execute(
                     sql.RESERVE_USED, (row.platform, row.post_id, since, since)
@@ -356,7 +360,10 @@ class Journal:
                 used = [datetime.fromisoformat(r[0]) for r in found]
                 if len(used) >= budget:
                     return Reservation(
-                        at=None, used=len(used), budget_free_at=used[len(used) - budget] + window
+                        at=None,
+                        now=now,
+                        used=len(used),
+                        budget_free_at=used[len(used) - budget] + window,
                     )
             else:
                 used = []
@@ -368,7 +375,7 @@ class Journal:
                 sql.RESERVE_SLOT,
                 (ts(slot), ts(slot + lease), ts(now), row.post_id, row.platform, owner),
             ).rowcount
-        return Reservation(at=slot, used=len(used)) if updated == 1 else None
+        return Reservation(at=slot, now=now, used=len(used)) if updated == 1 else None
 
     def push_slot(self, row: JournalRow, until: datetime) -> None:
         """No call to ``row``'s platform before ``until`` (the platform said 429)."""

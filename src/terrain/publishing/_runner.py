@@ -67,6 +67,13 @@ Gate = Callable[[Post, datetime], Decision]
 
 _DAY = timedelta(days=1)
 
+#: A call that waited longer than this (seconds) for its rate slot has its
+#: consent decided again right before the call.
+REDECIDE_AFTER = 1.0
+
+#: How many times a thread that woke up late for its slot reserves a new one.
+_LATE_RETRIES = 3
+
 
 @attrs.frozen
 class PlatformPolicy:
@@ -273,29 +280,9 @@ class _Runner:
     def process(self, run: _PlatformRun, row: JournalRow) -> None:
         if row.attempts and self._already_out(run, row):
             return
-        if not self._take_slot(run, row):
+        post = self._decide(run, row)
+        if post is None:
             return
-        if self.stopping():
-            self.journal.release(row, self.owner, now=self.now_fn(), next_attempt_at=None)
-            return
-        at = self.now_fn()
-        try:
-            decision = self.gate(row.post, at)
-        except Exception as exc:  # consent that cannot be checked is not consent
-            reason = scrub(f"consent could not be checked: {type(exc).__name__}: {exc}")
-            self.journal.mark_held(row, self.owner, [reason], now=at)
-            self._done(row, RowState.HELD)
-            return
-        if self.record_decision is not None:
-            self.record_decision(
-                decision.to_record(actor=f"runner {self.owner}", record_id=_record_id())
-            )
-        if not decision.allowed:
-            reasons = [r.text for r in decision.blocking] or [decision.explain()]
-            self.journal.mark_held(row, self.owner, reasons, now=at)
-            self._done(row, RowState.HELD)
-            return
-        post = decision.apply_to(row.post)
         try:
             self._call_hook("terrain_before_publish", post=post, platform=run.platform)
         except PublishVetoed as exc:
@@ -317,6 +304,19 @@ class _Runner:
                 "(`terrain plugins` lists them); the posts stay planned.",
             )
             return
+        # The slot is reserved last, so that only a sleep separates it from
+        # the call (a late call would crowd the next worker's slot).
+        waited = self._take_slot(run, row)
+        if waited is None:
+            return
+        if self.stopping():
+            self.journal.release(row, self.owner, now=self.now_fn(), next_attempt_at=None)
+            return
+        if waited > REDECIDE_AFTER:
+            # A long wait for the rate: consent is decided again at the call.
+            post = self._decide(run, row)
+            if post is None:
+                return
         try:
             receipt = run.platform.publish(post)
         except RateLimited as exc:
@@ -367,6 +367,28 @@ class _Runner:
             self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
             self._done(row, RowState.CONFIRMED)
 
+    def _decide(self, run: _PlatformRun, row: JournalRow) -> Post | None:
+        """Ask consent now and record the decision: the post to send (mentions
+        dropped as decided), or ``None`` when the row was held."""
+        at = self.now_fn()
+        try:
+            decision = self.gate(row.post, at)
+        except Exception as exc:  # consent that cannot be checked is not consent
+            reason = scrub(f"consent could not be checked: {type(exc).__name__}: {exc}")
+            self.journal.mark_held(row, self.owner, [reason], now=at)
+            self._done(row, RowState.HELD)
+            return None
+        if self.record_decision is not None:
+            self.record_decision(
+                decision.to_record(actor=f"runner {self.owner}", record_id=_record_id())
+            )
+        if not decision.allowed:
+            reasons = [r.text for r in decision.blocking] or [decision.explain()]
+            self.journal.mark_held(row, self.owner, reasons, now=at)
+            self._done(row, RowState.HELD)
+            return None
+        return decision.apply_to(row.post)
+
     def _already_out(self, run: _PlatformRun, row: JournalRow) -> bool:
         """After a failed try (a timeout may hide a success), ask the platform first."""
         try:
@@ -397,15 +419,41 @@ class _Runner:
 
     # -- limits --------------------------------------------------------------
 
-    def _take_slot(self, run: _PlatformRun, row: JournalRow) -> bool:
+    def _take_slot(self, run: _PlatformRun, row: JournalRow) -> float | None:
         """Reserve this call's slot in the journal (budget and rate across
-        processes), then wait for it. ``False``: the row was put back."""
+        processes), then wait for it: the seconds waited, or ``None`` when
+        the row was put back (budget spent, lease lost, slot too far).
+
+        A thread that wakes up late (a busy machine) reserves a new slot
+        rather than call late, which would crowd the next slot (another
+        worker's, maybe) and break the rate the platform sees.
+        """
+        rate = run.policy.rate
+        tolerance = max(0.01, 0.25 / rate) if rate else None
+        waited = 0.0
+        for _try in range(_LATE_RETRIES):
+            reserved = self._reserve(run, row)
+            if reserved is None:
+                return None
+            slot_at, wait = reserved
+            if wait > 0:
+                if self.stop is not None:
+                    self.stop.wait(wait)
+                else:
+                    self.sleep(wait)
+            waited += max(wait, 0.0)
+            if tolerance is None or self.stopping() or wait <= 0:
+                break
+            if (self.now_fn() - slot_at).total_seconds() <= tolerance:
+                break
+        return waited
+
+    def _reserve(self, run: _PlatformRun, row: JournalRow) -> tuple[datetime, float] | None:
         budget = run.policy.daily_budget
-        now = self.now_fn()
         slot = self.journal.reserve(
             row,
             self.owner,
-            now=now,
+            now=self.now_fn,
             rate=run.policy.rate,
             budget=budget,
             window=_DAY,
@@ -413,7 +461,8 @@ class _Runner:
         )
         if slot is None:
             run.note(f"{run.name}: lost the claim on {row.post_id} (lease taken over)")
-            return False
+            return None
+        now = slot.now
         if slot.at is None:
             assert slot.budget_free_at is not None
             later = max(slot.budget_free_at, now + timedelta(seconds=1))
@@ -430,7 +479,7 @@ class _Runner:
                 f"{later.isoformat(timespec='minutes')}. Run `terrain publish` again then."
             )
             self._progress(row)
-            return False
+            return None
         wait = (slot.at - now).total_seconds()
         if wait > self.max_wait:
             self.journal.release(
@@ -440,13 +489,8 @@ class _Runner:
                 next_attempt_at=slot.at,
                 error=f"{run.name}: waiting for the platform's rate limit",
             )
-            return False
-        if wait > 0:
-            if self.stop is not None:
-                self.stop.wait(wait)
-            else:
-                self.sleep(wait)
-        return True
+            return None
+        return slot.at, wait
 
     def _backoff(self, run: _PlatformRun, row: JournalRow) -> float:
         policy = run.policy

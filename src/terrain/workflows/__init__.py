@@ -3,6 +3,7 @@
 from terrain.workflows._import import FileOutcome, ImportReport, ImportStatus, import_media
 from terrain.workflows._publish import PublishResult, publish_event
 from terrain.workflows._takedown import TakedownResult, takedown
+from terrain.workflows._worker import run_workspace_worker, worker_platforms
 
 __all__ = [
     "FileOutcome",
@@ -12,5 +13,7 @@ __all__ = [
     "TakedownResult",
     "import_media",
     "publish_event",
+    "run_workspace_worker",
     "takedown",
+    "worker_platforms",
 ]

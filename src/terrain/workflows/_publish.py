@@ -33,6 +33,7 @@ from terrain.publishing import (
     RunReport,
     compose,
     event_recaps,
+    outcome_of,
     publish,
 )
 
@@ -178,6 +179,7 @@ def publish_event(
     platforms: Sequence[str] | Mapping[str, Platform],
     *,
     dry_run: bool = False,
+    enqueue: bool = False,
     now: datetime | Callable[[], datetime],
     hook: Any = None,
     policies: Mapping[str, PlatformPolicy] | None = None,
@@ -192,7 +194,9 @@ def publish_event(
     workspace's decision log; posts already published are never sent again,
     so running this twice (or after a crash) is safe. ``hook`` is a plugin
     manager's hook relay; ``None`` uses the installed plugins' hooks and
-    ``False`` runs none.
+    ``False`` runs none. ``enqueue=True`` only plans the posts in the
+    journal (nothing is sent, no consent is decided yet): publisher workers
+    (``terrain worker``) send them, deciding consent at each call.
     """
     clock = clock_from(now)
     ws.get(Event, event_id)  # NotFound, with how to list events, before anything else
@@ -212,6 +216,16 @@ def publish_event(
             dry_run=True,
             posts=tuple(posts),
             report=_dry_run(ws, posts, clock()),
+            compose_errors=tuple(errors),
+        )
+    if enqueue:
+        journal = journal_of(ws)
+        rows = journal.plan(posts, now=clock())
+        return PublishResult(
+            event_id=event_id,
+            dry_run=False,
+            posts=tuple(posts),
+            report=RunReport(outcomes=tuple(outcome_of(r) for r in rows)),
             compose_errors=tuple(errors),
         )
     report = publish(
