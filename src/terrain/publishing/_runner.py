@@ -332,7 +332,7 @@ class _Runner:
             self._stop(
                 run,
                 f"STOPPED {run.name}: the platform refused the credentials ({scrub(str(exc))}). "
-                f"Fix the TERRAIN_{run.name.upper()}_* environment variables (or the "
+                f"Fix the TERRAIN_{_env_name(run.name)}_* environment variables (or the "
                 "credentials file), then run `terrain publish` again; the posts stay planned.",
             )
         except Rejected as exc:
@@ -649,3 +649,8 @@ def outcome_of(row: JournalRow) -> Outcome:
         reasons=row.reasons,
         next_attempt_at=row.next_attempt_at,
     )
+
+
+def _env_name(platform: str) -> str:
+    """``fake-http`` → ``FAKE_HTTP``: the platform's part of its variables' names."""
+    return "".join(c if c.isalnum() else "_" for c in platform.upper())

@@ -178,7 +178,10 @@ class FakePlatformServer:
     def start(self) -> FakePlatformServer:
         """Serve in a background thread; returns ``self``."""
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="fake-platform", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-platform",
+            daemon=True,
         )
         self._thread.start()
         return self
