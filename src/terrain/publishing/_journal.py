@@ -36,6 +36,11 @@ from typing import Any
 import attrs
 
 from terrain.errors import StorageError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: SQLite's busy handler alone
+    fcntl = None  # type: ignore[assignment]
 from terrain.posts import Post, Receipt
 from terrain.publishing import _sql as sql
 from terrain.serialization import from_json, to_json
@@ -171,6 +176,7 @@ class Journal:
         self.path = Path(path)
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
+        self._fds: list[int] = []
         self._lock = threading.Lock()
         self._writer = threading.Lock()
         if create:
@@ -206,6 +212,9 @@ class Journal:
             for conn in self._all:
                 conn.close()
             self._all.clear()
+            for fd in self._fds:
+                os.close(fd)
+            self._fds.clear()
         self._local = threading.local()
 
     @contextmanager
@@ -216,7 +225,7 @@ class Journal:
         would make them sleep and poll); other processes wait on SQLite's.
         """
         conn = self._conn()
-        with self._writer:
+        with self._writer, self._process_lock():
             conn.execute(sql.BEGIN_WRITE)
             try:
                 yield conn
@@ -224,6 +233,43 @@ class Journal:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the journal's write queue (threads, then processes of this
+        machine) without a transaction: for a write to the same database
+        through another connection (the decision log), so that it queues with
+        the journal's writers instead of polling SQLite's busy handler."""
+        with self._writer, self._process_lock():
+            yield
+
+    @contextmanager
+    def _process_lock(self) -> Iterator[None]:
+        """Processes of this machine queue for the write lock in the kernel
+        (``flock`` on ``<database>.lock``), which hands it over at once;
+        SQLite's own busy handler sleeps and polls (1, 2, 5… 100 ms), which
+        made several workers on one journal wait more than they wrote."""
+        fd = self._lock_fd()
+        if fd is None:
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _lock_fd(self) -> int | None:
+        fd: int | None = getattr(self._local, "lock_fd", None)
+        if fd is None and fcntl is not None:
+            try:
+                fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:
+                return None  # a read-only folder: SQLite's lock alone still holds
+            self._local.lock_fd = fd
+            with self._lock:
+                self._fds.append(fd)
+        return fd
 
     def _guarded(self, statement: str, params: Sequence[Any]) -> bool:
         with self._write() as conn:
@@ -349,6 +395,11 @@ class Journal:
         longer holds the row. ``now`` may be a clock, read once the write lock
         is held (waiting for the lock must not make the slot late).
         """
+        if rate is None and budget is None:
+            # Nothing to count: only a 429 (PUSH_SLOT) can make this call wait.
+            at = now() if callable(now) else now
+            last = _dt(self._conn().execute(sql.RESERVE_LAST_SLOT, (row.platform,)).fetchone()[0])
+            return Reservation(at=max(at, last) if last is not None else at, now=at)
         with self._write() as conn:
             if callable(now):
                 now = now()
@@ -390,10 +441,22 @@ class Journal:
 
     # -- transitions (each guarded by the claimer's id) ----------------------
 
-    def mark_sent(self, row: JournalRow, owner: str, receipt: Receipt, *, now: datetime) -> bool:
-        """The platform returned ``receipt``: record it before anything else."""
+    def mark_sent(
+        self,
+        row: JournalRow,
+        owner: str,
+        receipt: Receipt,
+        *,
+        now: datetime,
+        confirmed: bool = False,
+    ) -> bool:
+        """The platform returned ``receipt``: record it before anything else.
+
+        ``confirmed=True`` records it as done in the same transaction (when
+        no ``terrain_after_publish`` hook is there to run in between).
+        """
         return self._guarded(
-            sql.MARK_SENT,
+            sql.MARK_SENT_CONFIRMED if confirmed else sql.MARK_SENT,
             (
                 to_json(receipt),
                 ts(now),

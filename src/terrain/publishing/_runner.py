@@ -209,6 +209,15 @@ class _Runner:
             run.note(message)
             log.warning("%s (post %s)", message, receipt.post_id)
 
+    def _has_after_hooks(self) -> bool:
+        """Whether a plugin implements ``terrain_after_publish`` (else a post
+        is recorded sent and confirmed in one transaction)."""
+        caller = getattr(self.hook, "terrain_after_publish", None) if self.hook else None
+        if caller is None:
+            return False
+        impls = getattr(caller, "get_hookimpls", None)
+        return True if impls is None else bool(impls())
+
     def _progress(self, row: JournalRow) -> None:
         if self.on_progress is not None:
             self.on_progress(row)
@@ -360,11 +369,13 @@ class _Runner:
                 receipt = attrs.evolve(receipt, post_id=row.post_id)
             now = self.now_fn()
             sent = attrs.evolve(row, post=post)
-            if not self.journal.mark_sent(sent, self.owner, receipt, now=now):
+            hooks = self._has_after_hooks()
+            if not self.journal.mark_sent(sent, self.owner, receipt, now=now, confirmed=not hooks):
                 run.note(f"{run.name}: lost the claim on {row.post_id} (lease taken over)")
                 return
-            self._after_publish(run, receipt)
-            self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
+            if hooks:
+                self._after_publish(run, receipt)
+                self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
             self._done(row, RowState.CONFIRMED)
 
     def _decide(self, run: _PlatformRun, row: JournalRow) -> Post | None:
@@ -379,9 +390,9 @@ class _Runner:
             self._done(row, RowState.HELD)
             return None
         if self.record_decision is not None:
-            self.record_decision(
-                decision.to_record(actor=f"runner {self.owner}", record_id=_record_id())
-            )
+            record = decision.to_record(actor=f"runner {self.owner}", record_id=_record_id())
+            with self.journal.exclusive():
+                self.record_decision(record)
         if not decision.allowed:
             reasons = [r.text for r in decision.blocking] or [decision.explain()]
             self.journal.mark_held(row, self.owner, reasons, now=at)

@@ -86,6 +86,14 @@ SET state = 'sent', receipt_json = ?, sent_at = ?, attempts = attempts + 1,
 WHERE post_id = ? AND platform = ? AND claimed_by = ? AND state = 'claimed'
 """
 
+#: Sent and confirmed at once, when no after-publish hook has to run in between.
+MARK_SENT_CONFIRMED = """
+UPDATE publication_journal
+SET state = 'confirmed', receipt_json = ?, sent_at = ?, attempts = attempts + 1,
+    last_error = NULL, updated_at = ?, post_json = ?, claimed_by = NULL, lease_until = NULL
+WHERE post_id = ? AND platform = ? AND claimed_by = ? AND state = 'claimed'
+"""
+
 MARK_CONFIRMED = """
 UPDATE publication_journal
 SET state = 'confirmed', claimed_by = NULL, lease_until = NULL, updated_at = ?
