@@ -1,8 +1,10 @@
-"""Session fixtures shared by every test directory: a real PostgreSQL server."""
+"""Session fixtures shared by every test directory: a real PostgreSQL server, and a
+fresh store (SQLite or PostgreSQL) per test for the suites that run on both."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -15,3 +17,26 @@ def postgres_url() -> Iterator[str]:
     pg.require_server()
     with pg.running_server() as url:
         yield url
+
+
+@pytest.fixture
+def postgres_database(postgres_url: str) -> Iterator[str]:
+    """URL of a new, empty PostgreSQL database for one test (dropped afterwards)."""
+    with pg.fresh_database(postgres_url) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty store for one test: ``sqlite:///…/store.db`` or a new PostgreSQL
+    database. Tests taking it run once on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite://{tmp_path / 'store.db'}"
+    url: str = request.getfixturevalue("postgres_database")
+    return url
+
+
+def workspace_store(store_url: str) -> str | None:
+    """The ``store_url=`` to give ``Workspace.init``: ``None`` (the embedded default
+    ``.terrain/terrain.db``) for SQLite, the database URL for PostgreSQL."""
+    return None if store_url.startswith("sqlite:") else store_url

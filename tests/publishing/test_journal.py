@@ -1,13 +1,18 @@
 """The journal: its schema matches the workspace migration, claims are atomic,
-transitions are guarded by the claimer, timestamps sort like instants."""
+transitions are guarded by the claimer, timestamps sort like instants.
+
+Every test taking ``store_url`` runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import sqlite3
+import subprocess
+import sys
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,33 +25,47 @@ from .helpers import START, posts
 LEASE = timedelta(minutes=5)
 
 
-def test_a_journal_on_a_bare_database_gets_the_workspace_schema(tmp_path: Path) -> None:
-    Journal(tmp_path / "j.db")
-    conn = sqlite3.connect(tmp_path / "j.db")
+@pytest.fixture
+def journal(store_url: str) -> Iterator[Journal]:
+    """A journal on a fresh store (SQLite, then PostgreSQL), closed afterwards."""
+    opened = Journal(store_url)
+    yield opened
+    opened.close()
+
+
+def test_a_journal_on_a_bare_database_gets_the_workspace_schema(store_url: str) -> None:
+    journal = Journal(store_url)
     try:
-        version = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert journal.db.schema_version() == latest_version()
+        assert journal.db.backend.table_exists("publication_journal")
+        assert journal.db.backend.table_exists("takedown_log")
     finally:
-        conn.close()
-    assert version == latest_version()
-    assert {"publication_journal", "takedown_log"} <= tables
+        journal.close()
 
 
-def test_planning_twice_keeps_one_row_per_post_and_platform(tmp_path: Path) -> None:
+def test_a_journal_given_a_path_is_a_sqlite_file(tmp_path: Path) -> None:
     journal = Journal(tmp_path / "j.db")
+    assert journal.db.dialect == "sqlite"
+    assert journal.path == tmp_path / "j.db"
+    journal.close()
+
+
+def test_planning_twice_keeps_one_row_per_post_and_platform(journal: Journal) -> None:
     journal.plan(posts(3), now=START)
     journal.plan(posts(3), now=START + timedelta(hours=1))
     assert len(journal.rows()) == 3
     assert {r.state for r in journal.rows()} == {RowState.PLANNED}
 
 
-def test_only_one_claimer_wins_each_row(tmp_path: Path) -> None:
-    Journal(tmp_path / "j.db").plan(posts(30), now=START)
+def test_only_one_claimer_wins_each_row(store_url: str) -> None:
+    first = Journal(store_url)
+    first.plan(posts(30), now=START)
+    first.close()
     won: list[str] = []
     lock = threading.Lock()
 
     def claim_all(owner: str) -> None:
-        journal = Journal(tmp_path / "j.db")
+        journal = Journal(store_url, create=False)
         while (row := journal.claim_ready("fake", owner, now=START, lease=LEASE)) is not None:
             with lock:
                 won.append(row.post_id)
@@ -60,8 +79,60 @@ def test_only_one_claimer_wins_each_row(tmp_path: Path) -> None:
     assert sorted(won) == sorted(p.id for p in posts(30))
 
 
-def test_a_run_that_lost_its_claim_cannot_overwrite_the_new_owner(tmp_path: Path) -> None:
-    journal = Journal(tmp_path / "j.db")
+def test_threads_sharing_one_journal_never_take_the_same_row(store_url: str) -> None:
+    journal = Journal(store_url)
+    journal.plan(posts(40), now=START)
+    won: list[str] = []
+    lock = threading.Lock()
+
+    def claim_all(owner: str) -> None:
+        while (row := journal.claim_ready("fake", owner, now=START, lease=LEASE)) is not None:
+            with lock:
+                won.append(row.post_id)
+
+    threads = [threading.Thread(target=claim_all, args=(f"h:{i}:y",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    journal.close()
+    assert sorted(won) == sorted(p.id for p in posts(40))
+
+
+_CLAIMER = """
+import sys
+from datetime import timedelta
+from terrain.publishing import Journal
+from tests.publishing.helpers import START
+journal = Journal(sys.argv[1], create=False)
+owner = f"proc:{sys.argv[2]}:z"
+while (row := journal.claim_ready("fake", owner, now=START, lease=timedelta(minutes=5))):
+    print(row.post_id, flush=True)
+journal.close()
+"""
+
+
+def test_processes_claiming_at_once_never_take_the_same_row(store_url: str) -> None:
+    """Workers on several machines: separate processes drain one journal."""
+    journal = Journal(store_url)
+    journal.plan(posts(60), now=START)
+    journal.close()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CLAIMER, store_url, str(i)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(3)
+    ]
+    outs = [p.communicate(timeout=90) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [err for _, err in outs]
+    won = [line for out, _ in outs for line in out.split()]
+    assert sorted(won) == sorted(p.id for p in posts(60))  # each row once, none lost
+
+
+def test_a_run_that_lost_its_claim_cannot_overwrite_the_new_owner(journal: Journal) -> None:
     journal.plan(posts(1), now=START)
     row = journal.claim_ready("fake", "old:1:a", now=START, lease=LEASE)
     assert row is not None
@@ -75,8 +146,7 @@ def test_a_run_that_lost_its_claim_cannot_overwrite_the_new_owner(tmp_path: Path
     assert current.state is RowState.CLAIMED
 
 
-def test_held_and_failed_rows_are_planned_again_sent_ones_never(tmp_path: Path) -> None:
-    journal = Journal(tmp_path / "j.db")
+def test_held_and_failed_rows_are_planned_again_sent_ones_never(journal: Journal) -> None:
     a, b = posts(2)
     journal.plan([a, b], now=START)
     ra = journal.claim_ready("fake", "o:1:a", now=START, lease=LEASE)

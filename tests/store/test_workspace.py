@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,15 +14,18 @@ from terrain import Community, Content, Event, Member, Venue
 from terrain.content import MediaFile
 from terrain.errors import ConfigError, Conflict, NotFound, ValidationError
 from terrain.store import Workspace
-from terrain.store._db import Database
+from tests.conftest import workspace_store
 
 NOW = datetime(2026, 3, 12, 22, 30, tzinfo=UTC)
 VELO = Community(id="velo-lyon", name="Vélo Lyon", timezone="Europe/Paris")
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Iterator[Workspace]:
-    workspace = Workspace.init(tmp_path / "velo", community=VELO)
+def ws(tmp_path: Path, store_url: str) -> Iterator[Workspace]:
+    """A fresh workspace, once on SQLite (the default) and once on PostgreSQL."""
+    workspace = Workspace.init(
+        tmp_path / "velo", community=VELO, store_url=workspace_store(store_url)
+    )
     yield workspace
     workspace.close()
 
@@ -45,10 +47,13 @@ def test_init_refuses_to_overwrite_an_existing_workspace(tmp_path: Path) -> None
     assert (tmp_path / "velo" / "terrain.toml").read_bytes() == before
 
 
-def test_database_is_in_wal_mode_with_foreign_keys(ws: Workspace) -> None:
+def test_database_is_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    ws = Workspace.init(tmp_path / "velo", community=VELO)
+    assert ws.db.dialect == "sqlite"
     assert ws.db.query("PRAGMA journal_mode") == [("wal",)]
     assert ws.db.query("PRAGMA foreign_keys") == [(1,)]
     assert ws.db.query("PRAGMA busy_timeout")[0][0] >= 1000
+    ws.close()
 
 
 def test_add_then_get_returns_the_same_member(ws: Workspace) -> None:
@@ -173,13 +178,12 @@ def test_opening_a_folder_that_is_not_a_workspace_is_not_found(tmp_path: Path) -
 
 
 def test_database_from_a_newer_terrain_is_refused(ws: Workspace) -> None:
-    path = ws.db.path
+    with ws.db.transaction() as tx:
+        tx.execute("INSERT INTO schema_version (version, name) VALUES (999, 'future')")
+    root = ws.root
     ws.close()
-    with sqlite3.connect(path) as raw:
-        raw.execute("INSERT INTO schema_version (version, name) VALUES (999, 'future')")
-    raw.close()
     with pytest.raises(ConfigError, match="upgrade terrain"):
-        Database.open(path)
+        Workspace.open(root)
 
 
 def test_two_workspaces_on_one_folder_see_each_others_writes(ws: Workspace) -> None:

@@ -30,6 +30,7 @@ COMMANDS: list[str] = [
     "terrain.cli._takedown",
     "terrain.cli._log",
     "terrain.cli._plugins",
+    "terrain.cli._store",
 ]
 
 

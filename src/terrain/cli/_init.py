@@ -23,18 +23,33 @@ __all__ = ["command"]
     show_default=True,
     help="IANA time zone the community meets in, e.g. Europe/Paris.",
 )
+@click.option(
+    "--store-url",
+    default=None,
+    metavar="URL",
+    help="Keep the records in this PostgreSQL database (postgresql://user@host:5432/db; "
+    "the password comes from $TERRAIN_STORE_PASSWORD) instead of .terrain/terrain.db.",
+)
 @json_option
-def command(directory: Path, community_id: str, name: str, timezone: str, as_json: bool) -> None:
+def command(
+    directory: Path,
+    community_id: str,
+    name: str,
+    timezone: str,
+    store_url: str | None,
+    as_json: bool,
+) -> None:
     """Create a workspace in DIRECTORY (default: the current folder).
 
-    Writes terrain.toml and .terrain/terrain.db; refuses to touch a folder
-    that already holds a workspace.
+    Writes terrain.toml and .terrain/terrain.db (or migrates the database
+    --store-url names); refuses to touch a folder that already holds a
+    workspace.
     """
     from terrain import Community
     from terrain.store import Workspace
 
     community = Community(id=community_id, name=name, timezone=timezone)
-    with Workspace.init(directory, community=community) as ws:
+    with Workspace.init(directory, community=community, store_url=store_url) as ws:
         root = str(ws.root)
     emit(
         {"root": root, "community": community},

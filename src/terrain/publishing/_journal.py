@@ -10,12 +10,17 @@ A row is marked ``claimed`` in a committed transaction *before* the platform
 is called, with the claimer's id and a lease. After a crash, a row found
 ``claimed`` (the call may or may not have happened) is reconciled with
 ``Platform.find(post)`` before anything is retried, so a post goes out
-exactly once. The claim is an ``UPDATE … WHERE state = 'planned'`` inside
-``BEGIN IMMEDIATE``: two runs on one workspace never take the same row.
+exactly once. The claim is a ``SELECT`` of the oldest due row and an
+``UPDATE … WHERE state = 'planned'`` in one transaction: on SQLite inside
+``BEGIN IMMEDIATE`` (writers take turns), on PostgreSQL with ``FOR UPDATE SKIP
+LOCKED`` (workers on several machines claim different rows at once). Two runs
+never take the same row.
 
-The rows live in the workspace database (tables created by the migration in
-:mod:`terrain.publishing._sql`, which holds every statement). Each thread gets
-its own SQLite connection.
+The rows live in the workspace database (tables created by migration 2 of
+:mod:`terrain.store._schema`; :mod:`terrain.publishing._sql` holds every
+statement) and are reached through the store's
+:class:`~terrain.store.Database`, on whichever backend it runs: one
+connection per thread on SQLite, a pool on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -24,10 +29,8 @@ import enum
 import json
 import os
 import socket
-import sqlite3
-import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,16 +38,10 @@ from typing import Any
 
 import attrs
 
-from terrain.errors import StorageError
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: SQLite's busy handler alone
-    fcntl = None  # type: ignore[assignment]
 from terrain.posts import Post, Receipt
 from terrain.publishing import _sql as sql
 from terrain.serialization import from_json, to_json
-from terrain.store import Database
+from terrain.store import Database, Transaction
 
 __all__ = ["Journal", "JournalRow", "Reservation", "RowState", "TakedownEntry", "new_owner_id"]
 
@@ -164,116 +161,60 @@ def _dt(value: str | None) -> datetime | None:
 
 
 class Journal:
-    """The publication journal in the SQLite database at ``path``.
+    """The publication journal in a workspace database.
 
-    ``create=True`` brings a bare database (tests, benchmarks) to the
-    workspace schema by running the store's migrations, which hold the journal
-    tables; a workspace's database already has them. Safe to share between
-    threads: each thread opens its own connection.
+    ``target`` is the workspace's :class:`~terrain.store.Database` (the
+    journal then shares its connections and never closes it), a store URL
+    (``postgresql://…``, ``sqlite:///…``) or the path of a SQLite file. For a
+    URL or a path, ``create=True`` brings a bare database (tests, benchmarks,
+    a fresh PostgreSQL database) to the workspace schema by running the
+    store's migrations, which hold the journal tables. Safe to share between
+    threads.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
-        self.path = Path(path)
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._fds: list[int] = []
-        self._lock = threading.Lock()
-        self._writer = threading.Lock()
-        if create:
-            Database.open(self.path, create=True).close()
+    def __init__(
+        self,
+        target: Database | str | os.PathLike[str],
+        *,
+        create: bool = True,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        if isinstance(target, Database):
+            self.db = target
+            self._owned = False
+        else:
+            text = os.fspath(target)
+            if "://" in text or text.startswith(("sqlite:", "postgresql:", "postgres:")):
+                self.db = Database.connect(text, environ=environ, create=create, migrate=create)
+            else:
+                self.db = Database.open(
+                    Path(text), create=create, migrate=create, synchronous="NORMAL"
+                )
+            self._owned = True
+        self.path = self.db.path
 
     def __repr__(self) -> str:
-        return f"Journal({str(self.path)!r})"
+        return f"Journal({self.db.url!r})"
 
-    # -- connections ---------------------------------------------------------
-
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            try:
-                conn = sqlite3.connect(
-                    self.path, timeout=30.0, isolation_level=None, check_same_thread=False
-                )
-                conn.execute("PRAGMA busy_timeout = 30000")
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-            except sqlite3.Error as exc:
-                raise StorageError(
-                    f"cannot open the publication journal at {self.path}: {exc}"
-                ) from exc
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        return conn
+    # -- transactions ----------------------------------------------------------
 
     def close(self) -> None:
-        """Close every connection this journal opened."""
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-            for fd in self._fds:
-                os.close(fd)
-            self._fds.clear()
-        self._local = threading.local()
+        """Close the database if this journal opened it (not a workspace's)."""
+        if self._owned:
+            self.db.close()
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """A ``BEGIN IMMEDIATE`` transaction: the write lock is taken up front.
+    def _write(self, *, exclusive: bool = True) -> Iterator[Transaction]:
+        """A write transaction; ``exclusive=False`` for statements that lock their rows."""
+        with self.db.transaction(exclusive=exclusive) as tx:
+            yield tx
 
-        Threads of this process queue on a lock first (SQLite's busy handler
-        would make them sleep and poll); other processes wait on SQLite's.
-        """
-        conn = self._conn()
-        with self._writer, self._process_lock():
-            conn.execute(sql.BEGIN_WRITE)
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
-    @contextmanager
-    def exclusive(self) -> Iterator[None]:
-        """Hold the journal's write queue (threads, then processes of this
-        machine) without a transaction: for a write to the same database
-        through another connection (the decision log), so that it queues with
-        the journal's writers instead of polling SQLite's busy handler."""
-        with self._writer, self._process_lock():
-            yield
-
-    @contextmanager
-    def _process_lock(self) -> Iterator[None]:
-        """Processes of this machine queue for the write lock in the kernel
-        (``flock`` on ``<database>.lock``), which hands it over at once;
-        SQLite's own busy handler sleeps and polls (1, 2, 5… 100 ms), which
-        made several workers on one journal wait more than they wrote."""
-        fd = self._lock_fd()
-        if fd is None:
-            yield
-            return
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-
-    def _lock_fd(self) -> int | None:
-        fd: int | None = getattr(self._local, "lock_fd", None)
-        if fd is None and fcntl is not None:
-            try:
-                fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-            except OSError:
-                return None  # a read-only folder: SQLite's lock alone still holds
-            self._local.lock_fd = fd
-            with self._lock:
-                self._fds.append(fd)
-        return fd
+    def _locking(self, statement: str, tx: Transaction) -> str:
+        return sql.skip_locked(statement, tx.dialect)
 
     def _guarded(self, statement: str, params: Sequence[Any]) -> bool:
-        with self._write() as conn:
-            return conn.execute(statement, params).rowcount == 1
+        with self._write(exclusive=False) as tx:
+            return tx.execute(statement, params) == 1
 
     # -- planning ------------------------------------------------------------
 
@@ -288,19 +229,19 @@ class Journal:
         """
         stamp = ts(now)
         keys: list[tuple[str, str]] = []
-        with self._write() as conn:
+        with self._write() as tx:
             for post in posts:
                 keys.append((post.id, post.platform))
                 body = to_json(post)
-                exists = conn.execute(
+                exists = tx.one(
                     "SELECT 1 FROM publication_journal WHERE post_id = ? AND platform = ?",
                     (post.id, post.platform),
-                ).fetchone()
+                )
                 if exists:
                     for statement in (sql.REPLAN_FINISHED, sql.REPLAN_PLANNED):
-                        conn.execute(statement, (body, stamp, post.id, post.platform))
+                        tx.execute(statement, (body, stamp, post.id, post.platform))
                 else:
-                    conn.execute(
+                    tx.execute(
                         sql.INSERT_PLANNED,
                         (post.id, post.platform, purpose, post.event_id, body, stamp, stamp),
                     )
@@ -317,16 +258,20 @@ class Journal:
         self, platform: str, owner: str, *, now: datetime, lease: timedelta
     ) -> JournalRow | None:
         """Atomically take the oldest due planned row of ``platform``, or ``None``."""
-        with self._write() as conn:
-            found = conn.execute(sql.SELECT_READY, (platform, ts(now))).fetchone()
-            if found is None:
-                return None
-            row = _row(found)
-            conn.execute(
-                sql.CLAIM,
-                (owner, ts(now + lease), ts(now), row.post_id, platform, "planned", None),
-            )
-        return attrs.evolve(row, state=RowState.CLAIMED, claimed_by=owner, lease_until=now + lease)
+        while True:
+            with self._write(exclusive=False) as tx:
+                found = tx.one(self._locking(sql.SELECT_READY, tx), (platform, ts(now)))
+                if found is None:
+                    return None
+                row = _row(found)
+                claimed = tx.execute(
+                    sql.CLAIM,
+                    (owner, ts(now + lease), ts(now), row.post_id, platform, "planned", None),
+                )
+            if claimed == 1:
+                return attrs.evolve(
+                    row, state=RowState.CLAIMED, claimed_by=owner, lease_until=now + lease
+                )
 
     def claim_abandoned(
         self, platform: str, owner: str, *, now: datetime, lease: timedelta
@@ -340,8 +285,8 @@ class Journal:
         """
         taken: list[JournalRow] = []
         busy: list[JournalRow] = []
-        with self._write() as conn:
-            for found in conn.execute(sql.SELECT_IN_FLIGHT, (platform,)).fetchall():
+        with self._write(exclusive=False) as tx:
+            for found in tx.query(self._locking(sql.SELECT_IN_FLIGHT, tx), (platform,)):
                 row = _row(found)
                 expired = row.lease_until is None or row.lease_until <= now
                 if row.claimed_by == owner:
@@ -349,7 +294,7 @@ class Journal:
                 if not (expired or row.claimed_by is None or _owner_is_dead(row.claimed_by)):
                     busy.append(row)
                     continue
-                conn.execute(
+                tx.execute(
                     sql.CLAIM,
                     (
                         owner,
@@ -363,7 +308,7 @@ class Journal:
                 )
                 # CLAIM sets state to 'claimed'; a sent row keeps its receipt.
                 if row.state is RowState.SENT:
-                    conn.execute(
+                    tx.execute(
                         "UPDATE publication_journal SET state = 'sent' "
                         "WHERE post_id = ? AND platform = ?",
                         (row.post_id, platform),
@@ -398,16 +343,16 @@ class Journal:
         if rate is None and budget is None:
             # Nothing to count: only a 429 (PUSH_SLOT) can make this call wait.
             at = now() if callable(now) else now
-            last = _dt(self._conn().execute(sql.RESERVE_LAST_SLOT, (row.platform,)).fetchone()[0])
+            last = _dt(self.db.query(sql.RESERVE_LAST_SLOT, (row.platform,))[0][0])
             return Reservation(at=max(at, last) if last is not None else at, now=at)
-        with self._write() as conn:
+        # Exclusive: on PostgreSQL, the store's write lock makes reservations
+        # take turns across workers (the count and the slot stay consistent).
+        with self._write() as tx:
             if callable(now):
                 now = now()
             since = ts(now - window)
             if budget is not None:
-                found = conn.execute(
-                    sql.RESERVE_USED, (row.platform, row.post_id, since, since)
-                ).fetchall()
+                found = tx.query(sql.RESERVE_USED, (row.platform, row.post_id, since, since))
                 used = [datetime.fromisoformat(r[0]) for r in found]
                 if len(used) >= budget:
                     return Reservation(
@@ -418,26 +363,27 @@ class Journal:
                     )
             else:
                 used = []
-            last = _dt(conn.execute(sql.RESERVE_LAST_SLOT, (row.platform,)).fetchone()[0])
+            found_last = tx.one(sql.RESERVE_LAST_SLOT, (row.platform,))
+            last = _dt(found_last[0]) if found_last else None
             slot = now
             if last is not None:
                 slot = max(now, last + timedelta(seconds=1.0 / rate) if rate else last)
-            updated = conn.execute(
+            updated = tx.execute(
                 sql.RESERVE_SLOT,
                 (ts(slot), ts(slot + lease), ts(now), row.post_id, row.platform, owner),
-            ).rowcount
+            )
         return Reservation(at=slot, now=now, used=len(used)) if updated == 1 else None
 
     def push_slot(self, row: JournalRow, until: datetime) -> None:
         """No call to ``row``'s platform before ``until`` (the platform said 429)."""
-        with self._write() as conn:
-            conn.execute(sql.PUSH_SLOT, (ts(until), row.post_id, row.platform, ts(until)))
+        with self._write() as tx:
+            tx.execute(sql.PUSH_SLOT, (ts(until), row.post_id, row.platform, ts(until)))
 
     def open_rows(self, platform: str, *, now: datetime) -> tuple[int, int]:
         """``(due, in_flight)``: rows of ``platform`` planned and due at ``now``,
         and rows claimed or sent (a worker is on them, or died on them)."""
-        found = self._conn().execute(sql.COUNT_OPEN, (ts(now), platform)).fetchone()
-        return int(found[0] or 0), int(found[1] or 0)
+        found = self.db.query(sql.COUNT_OPEN, (ts(now), platform))
+        return int(found[0][0] or 0), int(found[0][1] or 0)
 
     # -- transitions (each guarded by the claimer's id) ----------------------
 
@@ -525,8 +471,8 @@ class Journal:
 
     def get(self, post_id: str, platform: str) -> JournalRow | None:
         """The row of ``post_id`` on ``platform``, if planned."""
-        found = self._conn().execute(sql.SELECT_ONE, (post_id, platform)).fetchone()
-        return None if found is None else _row(found)
+        found = self.db.query(sql.SELECT_ONE, (post_id, platform))
+        return _row(found[0]) if found else None
 
     def rows(
         self,
@@ -549,7 +495,7 @@ class Journal:
             params.extend(wanted)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         query = f"{sql.SELECT_ALL}{clause} ORDER BY planned_at, post_id, platform"
-        return [_row(r) for r in self._conn().execute(query, params).fetchall()]
+        return [_row(r) for r in self.db.query(query, params)]
 
     def receipts(self, *, include_taken_down: bool = False) -> list[Receipt]:
         """The receipt of every post that went out (and was not taken down)."""
@@ -561,20 +507,20 @@ class Journal:
 
     def sent_since(self, platform: str, since: datetime) -> list[datetime]:
         """When each post of ``platform`` sent after ``since`` went out, oldest first."""
-        found = self._conn().execute(sql.SENT_SINCE, (platform, ts(since))).fetchall()
+        found = self.db.query(sql.SENT_SINCE, (platform, ts(since)))
         return [datetime.fromisoformat(r[0]) for r in found]
 
     def next_due(self, platform: str) -> datetime | None:
         """The earliest ``next_attempt_at`` of a planned row of ``platform``."""
-        found = self._conn().execute(sql.NEXT_DUE, (platform,)).fetchone()
-        return _dt(found[0]) if found else None
+        found = self.db.query(sql.NEXT_DUE, (platform,))
+        return _dt(found[0][0]) if found else None
 
     # -- takedown ------------------------------------------------------------
 
     def record_takedown(self, entry: TakedownEntry) -> None:
         """Record what a takedown did with one receipt (and mark a deleted post)."""
-        with self._write() as conn:
-            conn.execute(
+        with self._write() as tx:
+            tx.execute(
                 sql.INSERT_TAKEDOWN,
                 (
                     entry.subject_id,
@@ -588,7 +534,7 @@ class Journal:
                 ),
             )
             if entry.outcome == "deleted":
-                conn.execute(
+                tx.execute(
                     sql.MARK_TAKEN_DOWN, (ts(entry.at), ts(entry.at), entry.post_id, entry.platform)
                 )
 
@@ -599,7 +545,7 @@ class Journal:
         if subject_id is not None:
             query += " WHERE subject_id = ?"
             params = (subject_id,)
-        found = self._conn().execute(query + " ORDER BY seq", params).fetchall()
+        found = self.db.query(query + " ORDER BY seq", params)
         return [
             TakedownEntry(
                 subject_id=r[0],

@@ -391,8 +391,7 @@ class _Runner:
             return None
         if self.record_decision is not None:
             record = decision.to_record(actor=f"runner {self.owner}", record_id=_record_id())
-            with self.journal.exclusive():
-                self.record_decision(record)
+            self.record_decision(record)
         if not decision.allowed:
             reasons = [r.text for r in decision.blocking] or [decision.explain()]
             self.journal.mark_held(row, self.owner, reasons, now=at)

@@ -1,10 +1,11 @@
 """Every SQL statement of the publication journal, in one place.
 
-The journal runs on SQLite (the embedded default). Keeping the statements
-here, with plain ``?`` parameters and ISO 8601 UTC timestamps stored as text
-(which sort like the instants they name), is what lets a PostgreSQL backend
-come later: it replaces this module (``BEGIN IMMEDIATE`` becomes
-``SELECT … FOR UPDATE SKIP LOCKED``), not the journal's logic.
+The statements run on SQLite and PostgreSQL alike: plain ``?`` parameters
+(the store's backend adapts them to its driver) and ISO 8601 UTC timestamps
+stored as text, which sort like the instants they name. The one difference is
+how a claim keeps two workers off the same row: SQLite serialises writers
+(``BEGIN IMMEDIATE``), PostgreSQL locks the selected rows and lets other
+workers skip them (:func:`skip_locked`).
 
 The schema itself is migration 2 of the workspace
 (:mod:`terrain.store._schema`), the one place the database's tables are defined.
@@ -12,7 +13,7 @@ The schema itself is migration 2 of the workspace
 
 from __future__ import annotations
 
-__all__ = ["STATES"]
+__all__ = ["STATES", "skip_locked"]
 
 #: States of a row: planned → claimed → sent → confirmed, or failed / held.
 STATES = ("planned", "claimed", "sent", "confirmed", "failed", "held")
@@ -23,7 +24,14 @@ COLUMNS = (
     "sent_at, taken_down_at"
 )
 
-BEGIN_WRITE = "BEGIN IMMEDIATE"
+
+def skip_locked(statement: str, dialect: str) -> str:
+    """``statement`` (a ``SELECT``) locking the rows it returns, skipping rows another
+    transaction holds, on PostgreSQL; unchanged on SQLite, whose writers take turns."""
+    if dialect == "postgresql":
+        return f"{statement.rstrip()}\nFOR UPDATE SKIP LOCKED"
+    return statement
+
 
 SELECT_ONE = f"SELECT {COLUMNS} FROM publication_journal WHERE post_id = ? AND platform = ?"
 

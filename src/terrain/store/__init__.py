@@ -1,19 +1,30 @@
-"""The workspace: records in SQLite (embedded default) and media in a Storage.
+"""The workspace: records in SQLite (embedded default) or PostgreSQL, media in a Storage.
 
 See :class:`Workspace`. The schema's migrations are in
 :mod:`terrain.store._schema` (append-only; its docstring says how to add one).
+:meth:`Database.connect` opens a store by URL (``postgresql://…``,
+``sqlite:///…``); :func:`copy_store` copies one store into another.
 """
 
 from terrain.store._config import CONFIG_NAME, WorkspaceConfig
+from terrain.store._copy import CopyReport, TableCopy, copy_store
 from terrain.store._db import Database, Transaction
+from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url, redact
 from terrain.store._workspace import ENV_VAR, RECORD_KINDS, Workspace
 
 __all__ = [
     "CONFIG_NAME",
     "ENV_VAR",
+    "PASSWORD_ENV_VAR",
     "RECORD_KINDS",
+    "CopyReport",
     "Database",
+    "StoreURL",
+    "TableCopy",
     "Transaction",
     "Workspace",
     "WorkspaceConfig",
+    "copy_store",
+    "parse_store_url",
+    "redact",
 ]

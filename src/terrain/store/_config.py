@@ -4,6 +4,8 @@ The file holds no secret. Its tables::
 
     [community]            id, name, timezone, description
     [storage]              backend = "filesystem" (default) and its settings
+    [store]                url = "postgresql://user@host:5432/db" (default: .terrain/terrain.db),
+                           pool_size = 10 (PostgreSQL connections per process)
     [platforms.<name>]     non-secret settings of one platform (page id, API version…)
 
 Every problem is a :class:`~terrain.errors.ConfigError` naming the file, the
@@ -29,7 +31,8 @@ __all__ = ["CONFIG_NAME", "WorkspaceConfig", "parse_config", "render_config"]
 
 CONFIG_NAME = "terrain.toml"
 
-_TOP_LEVEL = ("community", "storage", "platforms")
+_TOP_LEVEL = ("community", "storage", "store", "platforms")
+_STORE_KEYS = ("url", "pool_size")
 _COMMUNITY_KEYS = ("id", "name", "timezone", "description")
 #: Setting names that look like secrets: they belong in the environment.
 _SECRET_LIKE = re.compile(r"(token|secret|password|passwd|api_key|apikey|private_key)", re.I)
@@ -41,7 +44,10 @@ def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
 
 @attrs.frozen
 class WorkspaceConfig:
-    """What ``terrain.toml`` says: the community, the storage, the platforms."""
+    """What ``terrain.toml`` says: the community, the storage, the platforms, the store.
+
+    ``store_url`` is ``None`` for the embedded default (``.terrain/terrain.db``).
+    """
 
     community: Community
     storage_backend: str = "filesystem"
@@ -49,6 +55,8 @@ class WorkspaceConfig:
     platforms: Mapping[str, Mapping[str, Any]] = attrs.field(
         factory=dict, converter=_frozen_mapping
     )
+    store_url: str | None = None
+    store_pool_size: int | None = None
 
 
 def _line_of(text: str, table: str, key: str | None) -> int | None:
@@ -163,12 +171,44 @@ def parse_config(path: Path) -> WorkspaceConfig:
         _refuse_secrets(reader, f"platforms.{name}", settings)
         platforms[name] = MappingProxyType(dict(settings))
 
+    store_url, pool_size = _store(reader, data, path)
     return WorkspaceConfig(
         community=community,
         storage_backend=backend,
         storage_settings=storage,
         platforms=platforms,
+        store_url=store_url,
+        store_pool_size=pool_size,
     )
+
+
+def _store(reader: _Reader, data: Mapping[str, Any], path: Path) -> tuple[str | None, int | None]:
+    """``[store]``: the URL (checked, never with a password) and the pool size."""
+    from terrain.store._url import parse_store_url
+
+    store = reader.table(data, "", "store")
+    for key in store:
+        if key not in _STORE_KEYS:
+            hint = (
+                "the password comes from the environment variable TERRAIN_STORE_PASSWORD "
+                "(or PGPASSWORD, or ~/.pgpass), never terrain.toml"
+                if _SECRET_LIKE.search(key)
+                else f"[store] takes {', '.join(_STORE_KEYS)}"
+            )
+            raise reader.error("store", key, f"unknown key; {hint}")
+    url = None
+    if "url" in store:
+        url = reader.string(store, "store", "url", None)
+        try:
+            parse_store_url(url, base=path.parent)
+        except ConfigError as exc:
+            raise reader.error("store", "url", str(exc)) from None
+    pool_size = store.get("pool_size")
+    if pool_size is not None and (
+        not isinstance(pool_size, int) or isinstance(pool_size, bool) or not 1 <= pool_size <= 100
+    ):
+        raise reader.error("store", "pool_size", "must be a whole number from 1 to 100")
+    return url, pool_size
 
 
 def _refuse_secrets(reader: _Reader, table: str, settings: Mapping[str, Any]) -> None:
@@ -217,6 +257,16 @@ def render_config(config: WorkspaceConfig) -> str:
         lines.append(f"description = {_toml_value(c.description)}")
     lines += ["", "[storage]", f"backend = {_toml_value(config.storage_backend)}"]
     lines += [f"{_bare(k)} = {_toml_value(v)}" for k, v in config.storage_settings.items()]
+    if config.store_url is not None or config.store_pool_size is not None:
+        lines += [
+            "",
+            "# the password comes from $TERRAIN_STORE_PASSWORD (or PGPASSWORD, ~/.pgpass)",
+        ]
+        lines += ["[store]"]
+        if config.store_url is not None:
+            lines.append(f"url = {_toml_value(config.store_url)}")
+        if config.store_pool_size is not None:
+            lines.append(f"pool_size = {config.store_pool_size}")
     for name, settings in config.platforms.items():
         lines += ["", f"[platforms.{_bare(name)}]"]
         lines += [f"{_bare(k)} = {_toml_value(v)}" for k, v in settings.items()]

@@ -1,167 +1,160 @@
-"""The workspace database on SQLite: every SQL statement of the store is here.
+"""The workspace database: every SQL statement of the store is here.
 
 :class:`Database` is the one place that speaks SQL for records, the media and
 appearance indexes, consent events and decisions. The rest of the store calls
 its methods with plain values; statements use ``?`` parameters passed
-separately from the SQL (never formatted into it). A PostgreSQL backend
-(issue 9) implements the same methods with ``%s`` parameters and a connection
-pool; nothing above this module changes.
+separately from the SQL (never formatted into it). Where the SQL runs is a
+:class:`~terrain.store._backend.Backend`: SQLite (the embedded default) or
+PostgreSQL (:mod:`terrain.store._postgres`), chosen by the store URL
+(:meth:`Database.connect`); nothing above this module knows which.
 
-Writes happen inside :meth:`Database.transaction` (``BEGIN IMMEDIATE``: one
-writer at a time across processes, others wait up to the busy timeout), so a
-failure leaves nothing half written. Transactions nest: an inner
-``transaction()`` joins the outer one. One connection is shared by the
-threads of a process behind a lock.
+Writes happen inside :meth:`Database.transaction` (writers take turns: SQLite's
+``BEGIN IMMEDIATE``, a PostgreSQL advisory lock), so a failure leaves nothing
+half written. Transactions nest: an inner ``transaction()`` of the same thread
+joins the outer one.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from terrain.errors import ConfigError, StorageError
+from terrain.errors import ConfigError, NotFound
+from terrain.store._backend import BUSY_TIMEOUT_MS, Backend, Params, Row, SQLiteBackend, Transaction
 from terrain.store._schema import MIGRATIONS, latest_version
+from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url
 
 __all__ = ["BUSY_TIMEOUT_MS", "Database", "Transaction"]
 
-#: How long a writer waits for another process's transaction (milliseconds).
-BUSY_TIMEOUT_MS = 15_000
-
-Params = Sequence[Any]
-Row = tuple[Any, ...]
-
-
-class Transaction:
-    """A write transaction: run statements with :meth:`execute` and :meth:`query`.
-
-    Obtained from :meth:`Database.transaction`; everything done through it is
-    committed together when the ``with`` block ends, or rolled back if it
-    raises.
-    """
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._connection = connection
-
-    def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement with ``?`` parameters; the number of rows changed."""
-        return self._connection.execute(sql, tuple(params)).rowcount
-
-    def query(self, sql: str, params: Params = ()) -> list[Row]:
-        """Every row a query returns, as tuples."""
-        return [tuple(r) for r in self._connection.execute(sql, tuple(params)).fetchall()]
-
-    def one(self, sql: str, params: Params = ()) -> Row | None:
-        """The first row a query returns, or ``None``."""
-        row = self._connection.execute(sql, tuple(params)).fetchone()
-        return None if row is None else tuple(row)
-
 
 class Database:
-    """A workspace's SQLite database (WAL, foreign keys, busy timeout)."""
+    """A workspace's database, on the backend its store URL names.
 
-    dialect = "sqlite"
+    Open one with :meth:`open` (a SQLite file) or :meth:`connect` (any store
+    URL); :meth:`close` it when done.
+    """
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
-        self._connection = connection
-        self.path = path
-        self._lock = threading.RLock()
-        self._depth = 0
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self.backend.dialect
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or ``None`` on PostgreSQL."""
+        return getattr(self.backend, "path", None)
+
+    @property
+    def url(self) -> str:
+        """Where the records live, as a URL without any password (for messages)."""
+        return self.backend.describe()
+
+    def __repr__(self) -> str:
+        return f"<Database {self.url}>"
 
     # -- opening and closing -------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = False) -> Database:
-        """Open the database at ``path`` (``create`` it if asked) and migrate it."""
-        uri = path.resolve().as_uri() + ("?mode=rwc" if create else "?mode=rw")
-        try:
-            connection = sqlite3.connect(
-                uri, uri=True, isolation_level=None, check_same_thread=False, timeout=0
-            )
-        except sqlite3.OperationalError as exc:
-            raise StorageError(f"cannot open the workspace database {path}: {exc}") from None
-        try:
-            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            mode = connection.execute("PRAGMA journal_mode").fetchone()[0]
-            if mode != "wal":
-                connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA foreign_keys = ON")
-            connection.execute("PRAGMA synchronous = FULL")
-        except sqlite3.DatabaseError as exc:
-            connection.close()
-            raise StorageError(
-                f"{path} is not a terrain database ({exc}); restore it from a backup "
-                "or move it away and run `terrain init` again"
-            ) from None
-        database = cls(connection, path)
-        try:
-            database.migrate()
-        except BaseException:
-            database.close()
-            raise
+    def open(
+        cls,
+        path: Path,
+        *,
+        create: bool = False,
+        migrate: bool = True,
+        synchronous: str = "FULL",
+    ) -> Database:
+        """Open the SQLite database at ``path`` (``create`` it if asked) and migrate it."""
+        return cls._migrated(SQLiteBackend(path, create=create, synchronous=synchronous), migrate)
+
+    @classmethod
+    def connect(
+        cls,
+        url: str | StoreURL,
+        *,
+        base: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+        create: bool = False,
+        migrate: bool = True,
+        pool_size: int | None = None,
+    ) -> Database:
+        """Open the store at ``url`` (``postgresql://…``, ``sqlite:///…``) and migrate it.
+
+        Relative SQLite paths are taken from ``base``; ``create`` makes a
+        missing SQLite file (a PostgreSQL database must exist: ``createdb``).
+        The PostgreSQL password is ``$TERRAIN_STORE_PASSWORD`` from
+        ``environ`` (default ``os.environ``), else libpq's ``PGPASSWORD`` or
+        ``~/.pgpass``.
+        """
+        import os
+
+        parsed = url if isinstance(url, StoreURL) else parse_store_url(url, base=base)
+        backend: Backend
+        if parsed.scheme == "sqlite":
+            assert parsed.path is not None
+            if not create and not parsed.path.is_file():
+                raise NotFound(
+                    f"there is no SQLite store at {parsed.path}: check the path (sqlite:/// takes "
+                    "an absolute path), or create it with `terrain init`"
+                )
+            backend = SQLiteBackend(parsed.path, create=create)
+        else:
+            from terrain.store._postgres import PostgresBackend
+
+            env = os.environ if environ is None else environ
+            password = env.get(PASSWORD_ENV_VAR) or None
+            backend = PostgresBackend(parsed, password=password, pool_size=pool_size)
+        return cls._migrated(backend, migrate)
+
+    @classmethod
+    def _migrated(cls, backend: Backend, migrate: bool) -> Database:
+        database = cls(backend)
+        if migrate:
+            try:
+                database.migrate()
+            except BaseException:
+                database.close()
+                raise
         return database
 
     def close(self) -> None:
-        """Close the connection (the WAL is checkpointed and removed)."""
-        with self._lock:
-            self._connection.close()
+        """Close every connection (on SQLite the WAL is checkpointed and removed)."""
+        self.backend.close()
 
     # -- transactions and raw access (for other parts of terrain) -----------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[Transaction]:
-        """A write transaction; an inner call joins the outer transaction."""
-        with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield Transaction(self._connection)
-                finally:
-                    self._depth -= 1
-                return
-            try:
-                self._connection.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise StorageError(
-                    f"the workspace database {self.path} is busy ({exc}); another terrain "
-                    "command is writing to it: retry when it is done"
-                ) from None
-            self._depth = 1
-            try:
-                yield Transaction(self._connection)
-            except BaseException:
-                self._connection.execute("ROLLBACK")
-                raise
-            else:
-                self._connection.execute("COMMIT")
-            finally:
-                self._depth = 0
+    def transaction(self, *, exclusive: bool = True) -> Iterator[Transaction]:
+        """A write transaction; an inner call (same thread) joins the outer transaction.
+
+        ``exclusive=False`` lets other writers run at once (PostgreSQL); use it
+        only for statements that lock the rows they change.
+        """
+        with self.backend.transaction(exclusive=exclusive) as tx:
+            yield tx
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
-        """Rows of a read-only query, outside any transaction."""
-        with self._lock:
-            return [tuple(r) for r in self._connection.execute(sql, tuple(params)).fetchall()]
+        """Rows of a read-only query (in this thread's transaction, if one is open)."""
+        return self.backend.query(sql, params)
 
     # -- schema ----------------------------------------------------------------------------
 
     def schema_version(self) -> int:
         """The version of the last migration applied (0 for an empty database)."""
-        with self._lock:
-            try:
-                row = self._connection.execute("SELECT MAX(version) FROM schema_version").fetchone()
-            except sqlite3.OperationalError:
-                return 0
-        return int(row[0] or 0)
+        if not self.backend.table_exists("schema_version"):
+            return 0
+        rows = self.query("SELECT MAX(version) FROM schema_version")
+        return int(rows[0][0] or 0)
 
     def migrate(self) -> list[int]:
-        """Apply every pending migration, each in its own transaction."""
+        """Apply every pending migration, each in its own transaction; their versions."""
         current = self.schema_version()
         if current > latest_version():
             raise ConfigError(
-                f"{self.path} has schema version {current}, but this terrain knows versions up "
+                f"{self.url} has schema version {current}, but this terrain knows versions up "
                 f"to {latest_version()}: upgrade terrain (pip install -U terrain)"
             )
         applied = []

@@ -6,6 +6,9 @@
     ├── terrain.toml          community, storage and platform settings (no secret)
     ├── .terrain/terrain.db   SQLite (WAL): records, consent events, decisions, journal
     └── media/                photos/ and consents/ (the default filesystem storage)
+
+With ``[store] url = "postgresql://…"`` in terrain.toml the records live in
+PostgreSQL instead (see :meth:`Database.connect <terrain.store.Database.connect>`).
 """
 
 from __future__ import annotations
@@ -114,11 +117,15 @@ class Workspace:
         storage_settings: Mapping[str, Any] | None = None,
         platforms: Mapping[str, Mapping[str, Any]] | None = None,
         environ: Mapping[str, str] | None = None,
+        store_url: str | None = None,
     ) -> Workspace:
         """Create a workspace in folder ``path`` (created if needed) and open it.
 
-        Refuses (:class:`~terrain.errors.Conflict`) when ``path`` already holds
-        a workspace: nothing there is touched.
+        ``store_url`` (``postgresql://user@host:5432/db``) keeps the records in
+        that database, migrated to the workspace schema, instead of
+        ``.terrain/terrain.db``; it is written to ``[store] url``. Refuses
+        (:class:`~terrain.errors.Conflict`) when ``path`` already holds a
+        workspace: nothing there is touched.
         """
         root = Path(path).absolute()
         if not isinstance(community, Community):
@@ -138,6 +145,7 @@ class Workspace:
             storage_backend=storage_backend,
             storage_settings=dict(storage_settings or {}),
             platforms={k: dict(v) for k, v in (platforms or {}).items()},
+            store_url=store_url,
         )
         text = render_config(config)
         created_root = not root.exists()
@@ -149,7 +157,7 @@ class Workspace:
             )
             (root / CONFIG_NAME).write_text(text, encoding="utf-8")
             config = parse_config(root / CONFIG_NAME)
-            db = Database.open(root / DATA_DIR / DB_NAME, create=True)
+            db = _open_store(root, config, environ, create=True)
         except BaseException:
             # leave the folder as it was: no half-made workspace
             shutil.rmtree(root / DATA_DIR, ignore_errors=True)
@@ -180,12 +188,13 @@ class Workspace:
             )
         config = parse_config(root / CONFIG_NAME)
         db_path = root / DATA_DIR / DB_NAME
-        if not db_path.is_file():
+        if config.store_url is None and not db_path.is_file():
             raise NotFound(
                 f"{root} has a {CONFIG_NAME} but no database ({DATA_DIR}/{DB_NAME}); restore "
                 "it from a backup, or move terrain.toml away and run `terrain init` again"
             )
-        return cls(root, config, Database.open(db_path), environ=environ, storage=storage)
+        db = _open_store(root, config, environ)
+        return cls(root, config, db, environ=environ, storage=storage)
 
     @staticmethod
     def locate(
@@ -461,6 +470,21 @@ class Workspace:
             subject_kind=subject_kind, subject_id=subject_id, platform=platform
         )
         return [from_json(data, DecisionRecord) for data in rows]
+
+
+def _open_store(
+    root: Path, config: WorkspaceConfig, environ: Mapping[str, str] | None, *, create: bool = False
+) -> Database:
+    """The workspace's database: ``[store] url`` if set, else ``.terrain/terrain.db``."""
+    if config.store_url is None:
+        return Database.open(root / DATA_DIR / DB_NAME, create=create)
+    return Database.connect(
+        config.store_url,
+        base=root,
+        environ=environ,
+        create=create,
+        pool_size=config.store_pool_size,
+    )
 
 
 def _utc(at: Any) -> str:

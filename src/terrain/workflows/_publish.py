@@ -86,7 +86,7 @@ def clock_from(now: datetime | Callable[[], datetime]) -> Callable[[], datetime]
 
 def journal_of(ws: Workspace) -> Journal:
     """The publication journal of workspace ``ws`` (in its database)."""
-    return Journal(ws.db.path, create=False)
+    return Journal(ws.db, create=False)
 
 
 def plugin_hook() -> Any:

@@ -1,0 +1,175 @@
+"""``terrain store migrate|copy``: the database behind a workspace.
+
+``migrate`` applies the schema migrations a store lacks (opening a workspace
+does it too; run it on purpose before starting workers on a new release).
+``copy`` moves everything from one store to another, e.g. from the embedded
+SQLite file to PostgreSQL when a community outgrows one laptop.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from terrain.cli._common import emit, json_option, workspace_option
+
+if TYPE_CHECKING:
+    from terrain.store import Database
+
+__all__ = ["command"]
+
+
+@click.group("store")
+def command() -> None:
+    """Migrate the workspace database, or copy it to another one (SQLite, PostgreSQL)."""
+
+
+def _workspace_url(workspace_dir: Path | None) -> tuple[str, Path]:
+    """The store URL of the workspace (``[store] url``, else its SQLite file) and its root."""
+    from terrain.store import CONFIG_NAME, Workspace
+    from terrain.store._config import parse_config
+    from terrain.store._workspace import DATA_DIR, DB_NAME
+
+    root = Workspace.locate(workspace_dir) if workspace_dir is None else workspace_dir.absolute()
+    config = parse_config(root / CONFIG_NAME)
+    if config.store_url is not None:
+        return config.store_url, root
+    return f"sqlite://{root / DATA_DIR / DB_NAME}", root
+
+
+@command.command("migrate")
+@click.option(
+    "--url",
+    default=None,
+    metavar="URL",
+    help="Store to migrate (postgresql://user@host/db or sqlite:///path); "
+    "default: the workspace's.",
+)
+@workspace_option
+@json_option
+def migrate_command(url: str | None, workspace_dir: Path | None, as_json: bool) -> None:
+    """Apply the schema migrations the store lacks, and say which.
+
+    The PostgreSQL password comes from $TERRAIN_STORE_PASSWORD (or PGPASSWORD,
+    ~/.pgpass), never from the URL.
+    """
+    from terrain.store import Database
+    from terrain.store._schema import MIGRATIONS
+
+    base = None
+    if url is None:
+        url, base = _workspace_url(workspace_dir)
+    db = Database.connect(url, base=base, migrate=False)
+    try:
+        before = db.schema_version()
+        applied = db.migrate()
+        after = db.schema_version()
+        where = db.url
+        collation = getattr(db.backend, "collation", "C")
+    finally:
+        db.close()
+    names = {m.version: m.name for m in MIGRATIONS}
+    data = {
+        "store": where,
+        "from_version": before,
+        "version": after,
+        "applied": [{"version": v, "name": names[v]} for v in applied],
+    }
+    if collation not in ("C", "POSIX", "C.UTF-8", "C.utf8"):
+        data["note"] = (
+            f"the database sorts text by the {collation!r} collation, so lists come out in "
+            "another order than on SQLite; create it with --locale=C for the same order"
+        )
+
+    def human() -> None:
+        if "note" in data:
+            click.echo(f"Note: {data['note']}.", err=True)
+        if not applied:
+            click.echo(f"{where} is up to date (schema version {after}); nothing to apply.")
+            return
+        click.echo(f"Migrated {where} from schema version {before} to {after}:")
+        for version in applied:
+            click.echo(f"  {version}. {names[version]}")
+
+    emit(data, as_json=as_json, human=human)
+
+
+def _open_target(url: str) -> tuple[Database, list[Path]]:
+    """Open (creating a missing SQLite file) the target; the files to remove on failure."""
+    from terrain.store import Database
+    from terrain.store._url import parse_store_url
+
+    parsed = parse_store_url(url)
+    created: list[Path] = []
+    if parsed.scheme == "sqlite":
+        assert parsed.path is not None
+        if not parsed.path.exists():
+            if not parsed.path.parent.is_dir():
+                from terrain.errors import NotFound
+
+                raise NotFound(
+                    f"the folder {parsed.path.parent} does not exist: create it, or give "
+                    "another --to path"
+                )
+            created = [parsed.path.with_name(parsed.path.name + s) for s in ("", "-wal", "-shm")]
+    return Database.connect(parsed, create=True), created
+
+
+@command.command("copy")
+@click.option(
+    "--from",
+    "source_url",
+    required=True,
+    metavar="URL",
+    help="Store to copy (sqlite:///path/.terrain/terrain.db or postgresql://user@host/db).",
+)
+@click.option("--to", "target_url", required=True, metavar="URL", help="Empty store to copy into.")
+@json_option
+def copy_command(source_url: str, target_url: str, as_json: bool) -> None:
+    """Copy every record, consent event, decision and journal row to an empty store.
+
+    Everything is written in one transaction on the target and verified
+    (row counts and a digest per table) before it commits; a target that
+    already holds rows is refused. Stop the workers and commands writing to
+    the source first. Then point [store] url in terrain.toml at the target.
+    """
+    from terrain.store import Database
+    from terrain.store._copy import copy_store
+
+    started = time.perf_counter()
+    source = Database.connect(source_url)
+    try:
+        target, created = _open_target(target_url)
+        try:
+            report = copy_store(source, target)
+        except BaseException:
+            target.close()
+            for path in created:  # a file this command made: leave no trace
+                path.unlink(missing_ok=True)
+            raise
+        target.close()
+    finally:
+        source.close()
+    seconds = time.perf_counter() - started
+    data: dict[str, Any] = {
+        "source": report.source,
+        "target": report.target,
+        "rows": report.rows,
+        "verified": True,
+        "seconds": round(seconds, 3),
+        "tables": [{"table": t.table, "rows": t.rows, "sha256": t.digest} for t in report.tables],
+    }
+
+    def human() -> None:
+        click.echo(f"Copied {report.rows} rows from {report.source} to {report.target}:")
+        for t in report.tables:
+            click.echo(f"  {t.table:<20} {t.rows:>7} rows  sha256 {t.digest[:16]}  verified")
+        click.echo(
+            f'Done in {seconds:.2f} s. Next: set [store] url = "{report.target}" in '
+            "terrain.toml (the password comes from $TERRAIN_STORE_PASSWORD)."
+        )
+
+    emit(data, as_json=as_json, human=human)

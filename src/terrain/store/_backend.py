@@ -1,0 +1,284 @@
+"""Store backends: where the workspace's SQL runs (SQLite here, PostgreSQL in ``_postgres``).
+
+Every statement of terrain is written once, with ``?`` parameters passed
+apart from the SQL; a backend runs it on its driver (the PostgreSQL backend
+turns ``?`` into ``%s`` in one place, :func:`terrain.store._postgres.to_pyformat`).
+A backend gives:
+
+* :meth:`Backend.transaction` -- a write transaction. ``exclusive=True``
+  (the default) makes writers take turns, as SQLite's ``BEGIN IMMEDIATE``
+  does, which is what the store's ``MAX(seq) + 1`` appends need; on
+  PostgreSQL it is a transaction-scoped advisory lock. ``exclusive=False``
+  is for statements that lock the rows they touch (the journal's claims with
+  ``FOR UPDATE SKIP LOCKED``), so several workers proceed at once. A
+  transaction opened while the same thread already holds one joins it.
+* :meth:`Backend.query` -- reads; inside a transaction of the same thread they
+  see its uncommitted writes.
+
+Connections are per thread on SQLite, borrowed from a pool on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import abc
+import os
+import sqlite3
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any, ClassVar
+
+from terrain.errors import StorageError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: SQLite's busy handler alone
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["BUSY_TIMEOUT_MS", "Backend", "Params", "Row", "SQLiteBackend", "Transaction"]
+
+#: How long a SQLite writer waits for another process's transaction (milliseconds).
+BUSY_TIMEOUT_MS = 30_000
+
+Params = Sequence[Any]
+Row = tuple[Any, ...]
+
+
+class Transaction:
+    """A write transaction: run statements with :meth:`execute` and :meth:`query`.
+
+    Obtained from :meth:`Database.transaction <terrain.store.Database.transaction>`;
+    everything done through it is committed together when the ``with`` block
+    ends, or rolled back if it raises. ``dialect`` is ``"sqlite"`` or
+    ``"postgresql"``, for the rare statement that differs.
+    """
+
+    def __init__(
+        self,
+        run: Callable[[str, tuple[Any, ...]], Any],
+        run_many: Callable[[str, list[tuple[Any, ...]]], Any],
+        *,
+        dialect: str,
+        exclusive: bool,
+    ) -> None:
+        self._run = run
+        self._run_many = run_many
+        self.dialect = dialect
+        self.exclusive = exclusive
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement with ``?`` parameters; the number of rows changed."""
+        return int(self._run(sql, tuple(params)).rowcount)
+
+    def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
+        """Run one statement once per parameter tuple of ``rows``."""
+        batch = [tuple(r) for r in rows]
+        if batch:
+            self._run_many(sql, batch)
+
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
+        """Every row a query returns, as tuples."""
+        return [tuple(r) for r in self._run(sql, tuple(params)).fetchall()]
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row a query returns, or ``None``."""
+        row = self._run(sql, tuple(params)).fetchone()
+        return None if row is None else tuple(row)
+
+
+class Backend(abc.ABC):
+    """Where the SQL runs. Subclasses: :class:`SQLiteBackend`, ``PostgresBackend``."""
+
+    dialect: ClassVar[str]
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    @abc.abstractmethod
+    def describe(self) -> str:
+        """The store's URL or path for messages (never with a password)."""
+
+    @abc.abstractmethod
+    def _begin(self, exclusive: bool) -> AbstractContextManager[Transaction]:
+        """A new top-level transaction on a connection of this thread."""
+
+    @abc.abstractmethod
+    def _lock(self, tx: Transaction) -> None:
+        """Make an open non-exclusive transaction exclusive."""
+
+    @abc.abstractmethod
+    def _read(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
+        """Rows of a query outside any transaction."""
+
+    @abc.abstractmethod
+    def table_exists(self, name: str) -> bool:
+        """Whether table ``name`` exists."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Close every connection."""
+
+    @contextmanager
+    def transaction(self, *, exclusive: bool = True) -> Iterator[Transaction]:
+        """A write transaction; inside another one of this thread, it joins it."""
+        current: Transaction | None = getattr(self._local, "tx", None)
+        if current is not None:
+            if exclusive and not current.exclusive:
+                self._lock(current)
+                current.exclusive = True
+            yield current
+            return
+        with self._begin(exclusive) as tx:
+            self._local.tx = tx
+            try:
+                yield tx
+            finally:
+                self._local.tx = None
+
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
+        """Rows of a read query (in this thread's transaction, if one is open)."""
+        current: Transaction | None = getattr(self._local, "tx", None)
+        if current is not None:
+            return current.query(sql, params)
+        return self._read(sql, tuple(params))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.describe()}>"
+
+
+class _Held:
+    """A thread's SQLite connection, closed when the thread ends (its locals go away),
+    so a long-running worker whose thread pools come and go keeps no stale connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __del__(self) -> None:
+        self.conn.close()
+
+
+class SQLiteBackend(Backend):
+    """A SQLite file (WAL, foreign keys, busy timeout); one connection per thread.
+
+    Writers take turns: threads of this process on a lock (SQLite's busy
+    handler would make them sleep and poll), other processes on SQLite's
+    ``BEGIN IMMEDIATE``. ``synchronous`` is ``"FULL"`` for a workspace,
+    ``"NORMAL"`` for a scratch journal (tests, benchmarks).
+    """
+
+    dialect = "sqlite"
+
+    def __init__(self, path: Path, *, create: bool = False, synchronous: str = "FULL") -> None:
+        super().__init__()
+        if synchronous not in ("FULL", "NORMAL"):
+            raise ValueError(f"synchronous must be FULL or NORMAL, got {synchronous!r}")
+        self.path = Path(path)
+        self._synchronous = synchronous
+        self._writer = threading.RLock()
+        self._held: weakref.WeakSet[_Held] = weakref.WeakSet()
+        self._guard = threading.Lock()
+        self._fd: int | None = None
+        self._conn(create=create)  # open now: a bad path fails here, not at first use
+
+    def describe(self) -> str:
+        """``sqlite:///path``."""
+        return f"sqlite://{self.path.absolute()}"
+
+    def _conn(self, *, create: bool = False) -> sqlite3.Connection:
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is not None:
+            return held.conn
+        uri = self.path.absolute().as_uri() + ("?mode=rwc" if create else "?mode=rw")
+        try:
+            conn = sqlite3.connect(
+                uri, uri=True, isolation_level=None, check_same_thread=False, timeout=0
+            )
+        except sqlite3.OperationalError as exc:
+            raise StorageError(f"cannot open the workspace database {self.path}: {exc}") from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StorageError(
+                f"{self.path} is not a terrain database ({exc}); restore it from a backup "
+                "or move it away and run `terrain init` again"
+            ) from None
+        held = _Held(conn)
+        self._local.held = held
+        with self._guard:
+            self._held.add(held)
+        return conn
+
+    @contextmanager
+    def _begin(self, exclusive: bool) -> Iterator[Transaction]:
+        conn = self._conn()
+        with self._writer, self._queue():
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StorageError(
+                    f"the workspace database {self.path} is busy ({exc}); another terrain "
+                    "command is writing to it: retry when it is done"
+                ) from None
+            tx = Transaction(conn.execute, conn.executemany, dialect=self.dialect, exclusive=True)
+            try:
+                yield tx
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def _queue(self) -> Iterator[None]:
+        """Processes of this machine queue for the write lock in the kernel
+        (``flock`` on ``<database>.lock``), which hands it over at once;
+        SQLite's busy handler sleeps and polls (1, 2, 5… 100 ms), which made
+        several publisher workers on one database wait more than they wrote."""
+        fd = self._lock_fd()
+        if fd is None:
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _lock_fd(self) -> int | None:
+        with self._guard:
+            if self._fd is None and fcntl is not None:
+                try:
+                    self._fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+                except OSError:
+                    return None  # a read-only folder: SQLite's own lock still holds
+            return self._fd
+
+    def _lock(self, tx: Transaction) -> None:
+        """Nothing to do: every SQLite write transaction is exclusive."""
+
+    def _read(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
+        return [tuple(r) for r in self._conn().execute(sql, params).fetchall()]
+
+    def table_exists(self, name: str) -> bool:
+        """Whether table ``name`` exists."""
+        return bool(
+            self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        )
+
+    def close(self) -> None:
+        """Close the connection of every thread (the WAL is checkpointed and removed)."""
+        with self._guard:
+            for held in list(self._held):
+                held.conn.close()
+            self._held.clear()
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+        self._local = threading.local()
