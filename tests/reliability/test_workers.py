@@ -25,6 +25,7 @@ import pytest
 from terrain import Community, Post, Workspace
 from terrain.publishing import Journal, RowState
 from terrain.testing.http import PLATFORM_NAME, FakePlatformServer
+from tests.conftest import workspace_store
 
 ROWS = 1000
 WORKERS = 4
@@ -63,14 +64,20 @@ def start_worker(workspace: Path, *extra: str) -> subprocess.Popen[str]:
     )
 
 
-def make_workspace(root: Path, server: FakePlatformServer, n: int, **policy: float) -> Journal:
-    """A workspace whose terrain.toml points ``fake-http`` at ``server``, with
-    ``n`` posts planned (as `terrain publish --enqueue` leaves them)."""
+def make_workspace(
+    root: Path, server: FakePlatformServer, n: int, store_url: str | None = None, **policy: float
+) -> Journal:
+    """A workspace whose terrain.toml points ``fake-http`` at ``server`` (and its
+    store at ``store_url``, default: SQLite in the folder), with ``n`` posts
+    planned (as `terrain publish --enqueue` leaves them)."""
     settings = {"base_url": server.url, "timeout": 5.0, **policy}
     Workspace.init(
-        root, community=Community(id="ville", name="Ville"), platforms={PLATFORM_NAME: settings}
+        root,
+        community=Community(id="ville", name="Ville"),
+        platforms={PLATFORM_NAME: settings},
+        store_url=store_url,
     ).close()
-    journal = Journal(root / ".terrain" / "terrain.db", create=False)
+    journal = Journal(store_url or root / ".terrain" / "terrain.db", create=False)
     posts = [Post(id=f"w-{i:04d}", platform=PLATFORM_NAME, text=f"recap {i}") for i in range(n)]
     journal.plan(posts, now=datetime.now(UTC))
     return journal
@@ -78,10 +85,18 @@ def make_workspace(root: Path, server: FakePlatformServer, n: int, **policy: flo
 
 @pytest.mark.slow
 def test_four_workers_with_one_killed_publish_every_post_once_within_the_rate_limit(
-    tmp_path: Path,
+    tmp_path: Path, store_url: str
 ) -> None:
+    """On SQLite (the embedded default) and on PostgreSQL (a city's deployment)."""
     with FakePlatformServer(latency=0.005, rate_limit=(SERVER_LIMIT, 1.0)) as server:
-        journal = make_workspace(tmp_path / "ville", server, ROWS, rate=RATE, concurrency=4)
+        journal = make_workspace(
+            tmp_path / "ville",
+            server,
+            ROWS,
+            workspace_store(store_url),
+            rate=RATE,
+            concurrency=4,
+        )
         started = time.monotonic()
         workers = [start_worker(tmp_path / "ville") for _ in range(WORKERS)]
         while len(server.posts) < ROWS // 4:
