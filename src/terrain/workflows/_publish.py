@@ -25,6 +25,7 @@ from terrain.partnerships import Partner, Partnership, PartnershipStatus
 from terrain.plugins import Platform
 from terrain.posts import Mention, Post
 from terrain.publishing import (
+    DEFAULT_POLICIES,
     Journal,
     JournalRow,
     Outcome,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PublishResult",
     "clock_from",
+    "configured_policies",
     "journal_of",
     "plugin_hook",
     "publish_event",
@@ -71,6 +73,40 @@ class PublishResult:
         """Whether anything failed (a refused post, a stopped platform, a recap that
         could not be composed)."""
         return self.report.failed or bool(self.compose_errors)
+
+
+#: Keys of a ``[platforms.<name>]`` table that tune the runner, not the adapter.
+POLICY_KEYS = {
+    "rate": float,
+    "daily_budget": int,
+    "concurrency": int,
+    "max_attempts": int,
+    "backoff": float,
+    "max_backoff": float,
+}
+
+
+def configured_policies(ws: Workspace, names: Sequence[str]) -> dict[str, PlatformPolicy]:
+    """Each platform's :class:`PlatformPolicy`: terrain's default for it,
+    changed by the policy keys of its terrain.toml table (``rate = 5.0``
+    calls per second, ``daily_budget = 17``, ``concurrency``,
+    ``max_attempts``, ``backoff``, ``max_backoff``)."""
+    out: dict[str, PlatformPolicy] = {}
+    for name in names:
+        table = ws.config.platforms.get(name, {})
+        changes: dict[str, Any] = {}
+        for key, kind in POLICY_KEYS.items():
+            if key not in table:
+                continue
+            value = table[key]
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise ValidationError(
+                    f"[platforms.{name}] {key} = {value!r} in terrain.toml: give a positive number"
+                )
+            changes[key] = kind(value)
+        policy = DEFAULT_POLICIES.get(name, PlatformPolicy())
+        out[name] = attrs.evolve(policy, **changes)
+    return out
 
 
 def clock_from(now: datetime | Callable[[], datetime]) -> Callable[[], datetime]:
@@ -236,7 +272,7 @@ def publish_event(
         now_fn=clock,
         record_decision=ws.record_decision,
         hook=plugin_hook() if hook is None else hook,
-        policies=policies,
+        policies={**configured_policies(ws, list(objects)), **(policies or {})},
         max_wait=max_wait,
         on_progress=on_progress,
     )

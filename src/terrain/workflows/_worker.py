@@ -13,56 +13,26 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from terrain.errors import ValidationError
 from terrain.publishing import (
-    DEFAULT_POLICIES,
     JournalRow,
     PlatformPolicy,
     RowState,
     WorkerReport,
     run_worker,
 )
-from terrain.workflows._publish import clock_from, journal_of, plugin_hook, workspace_gate
+from terrain.workflows._publish import (
+    clock_from,
+    configured_policies,
+    journal_of,
+    plugin_hook,
+    workspace_gate,
+)
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
 
-__all__ = ["configured_policies", "run_workspace_worker", "worker_platforms"]
-
-#: Keys of a ``[platforms.<name>]`` table that tune the runner, not the adapter.
-POLICY_KEYS = {
-    "rate": float,
-    "daily_budget": int,
-    "concurrency": int,
-    "max_attempts": int,
-    "backoff": float,
-    "max_backoff": float,
-}
-
-
-def configured_policies(ws: Workspace, names: Sequence[str]) -> dict[str, PlatformPolicy]:
-    """Each platform's :class:`PlatformPolicy`: terrain's default for it,
-    changed by the policy keys of its terrain.toml table (``rate = 5.0``
-    calls per second, ``daily_budget = 17``, ``concurrency``,
-    ``max_attempts``, ``backoff``, ``max_backoff``)."""
-    out: dict[str, PlatformPolicy] = {}
-    for name in names:
-        table = ws.config.platforms.get(name, {})
-        changes: dict[str, Any] = {}
-        for key, kind in POLICY_KEYS.items():
-            if key not in table:
-                continue
-            value = table[key]
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise ValidationError(
-                    f"[platforms.{name}] {key} = {value!r} in terrain.toml: give a positive number"
-                )
-            changes[key] = kind(value)
-        policy = DEFAULT_POLICIES.get(name, PlatformPolicy())
-        out[name] = attrs.evolve(policy, **changes)
-    return out
+__all__ = ["run_workspace_worker", "worker_platforms"]
 
 
 def worker_platforms(ws: Workspace) -> list[str]:
