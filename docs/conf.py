@@ -18,6 +18,7 @@ extensions = [
     "sphinx.ext.intersphinx",
     "sphinx.ext.doctest",
     "sphinx.ext.viewcode",
+    "sphinx_click",  # reference/cli.rst: generated from the click commands
 ]
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"

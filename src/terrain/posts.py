@@ -3,7 +3,8 @@
 A :class:`Post` is composed for one platform from field content; it is never a
 licence to publish: the consent gate runs again right before the call. A
 :class:`Receipt` is the platform's proof that the post exists (what takedown
-deletes). :class:`Capabilities` declare what a platform accepts.
+deletes). :class:`Capabilities` declare what a platform accepts; :func:`text_length`
+counts a text the way a platform does (the composer and every adapter use it).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime
 
 import attrs
 
+from terrain._text_count import TEXT_COUNTINGS, TextCounting, text_length
 from terrain._validation import (
     at_least,
     aware_datetime,
@@ -28,7 +30,7 @@ from terrain._validation import (
     text as text_of,
 )
 
-__all__ = ["Capabilities", "Mention", "Post", "PostMedia", "Receipt"]
+__all__ = ["Capabilities", "Mention", "Post", "PostMedia", "Receipt", "TextCounting", "text_length"]
 
 
 @attrs.frozen
@@ -148,8 +150,14 @@ class Receipt:
 class Capabilities:
     """What a platform accepts in one post.
 
-    ``url_length``: if set, every URL counts as that many characters (X counts
-    23). ``max_media_bytes``: the largest media file accepted. ``requires_media``:
+    ``text_counting``: how a text's length is counted against
+    ``max_text_length``: ``"chars"`` (one per character) or ``"twitter"``
+    (X's weighted count, twitter-text v3: CJK and emoji count 2, an emoji
+    sequence such as 👨‍👩‍👧 counts 2 whatever its length); see
+    :func:`text_length`. ``url_length``: if set, every URL counts as that many
+    characters (X counts 23; ``"twitter"`` uses 23 when unset).
+    ``max_alt_text_length``: the longest alt text accepted per media, in
+    characters. ``max_media_bytes``: the largest media file accepted. ``requires_media``:
     the platform cannot post text alone (Instagram).
     """
 
@@ -168,3 +176,10 @@ class Capabilities:
     delete: bool = attrs.field(default=False, validator=instance_of(bool))
     url_length: int | None = attrs.field(default=None, validator=optional(at_least(1)))
     requires_media: bool = attrs.field(default=False, validator=instance_of(bool))
+    text_counting: TextCounting = attrs.field(default="chars")
+
+    @text_counting.validator
+    def _known_counting(self, attribute: attrs.Attribute[str], value: object) -> None:
+        if value not in TEXT_COUNTINGS:
+            allowed = " or ".join(repr(c) for c in TEXT_COUNTINGS)
+            raise fail(self, attribute, f"{value!r} is not a way to count text; use {allowed}")

@@ -24,6 +24,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from terrain.errors import (
@@ -36,11 +37,21 @@ from terrain.errors import (
 )
 from terrain.secrets import Secret
 from terrain_adapters import _redact
+from terrain_adapters._claims import Claims
 
 if TYPE_CHECKING:
     import requests
 
-__all__ = ["DEFAULT_GRAPH_VERSION", "DEFAULT_TIMEOUT", "GraphClient", "graph_settings"]
+__all__ = [
+    "DEFAULT_GRAPH_VERSION",
+    "DEFAULT_TIMEOUT",
+    "GraphClient",
+    "created_id",
+    "find_latest",
+    "graph_settings",
+    "graph_time",
+    "numeric_id",
+]
 
 DEFAULT_GRAPH_VERSION = "v23.0"
 DEFAULT_TIMEOUT = 30.0
@@ -253,6 +264,68 @@ class GraphClient:
                     if isinstance(value, int | float) and value > 0:
                         minutes.append(float(value))
         return max(minutes) * 60.0 if minutes else None
+
+
+def numeric_id(settings: Mapping[str, Any], key: str, *, table: str, hint: str) -> str:
+    """The numeric Graph id ``key`` of ``[platforms.<table>]`` (a number or a string of
+    digits), or :class:`ConfigError` saying where ``hint`` finds it."""
+    value = settings.get(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip().isdigit():
+        raise ConfigError(
+            f'[platforms.{table}] {key} = {value!r}: set {key} = "<numeric id>" ({hint})'
+        )
+    return value.strip()
+
+
+def find_latest(
+    graph: GraphClient,
+    claims: Claims,
+    post_id: str,
+    *,
+    path: str,
+    fields: str,
+    limit: int,
+    text_field: str,
+    text: str,
+) -> dict[str, Any] | None:
+    """The newest unclaimed item of ``GET path`` whose ``text_field`` is exactly ``text``.
+
+    What ``find`` does on a Page and on Instagram: read the latest ``limit``
+    items, match the text this adapter would send, and claim the item for
+    ``post_id`` so that two identical posts never share one receipt.
+    """
+    answer = graph.get(path, fields=fields, limit=limit)
+    matches = (
+        item
+        for item in answer.get("data") or []
+        if isinstance(item, dict) and item.get("id") and (item.get(text_field) or "") == text
+    )
+    item: dict[str, Any] | None = claims.pick(post_id, matches, lambda i: str(i["id"]))
+    if item is not None:
+        claims.claim(str(item["id"]), post_id)
+    return item
+
+
+def created_id(answer: Mapping[str, Any], what: str, *, platform: str) -> str:
+    """The ``id`` of what a Graph call created, or :class:`Rejected` if it gave none."""
+    value = answer.get("id")
+    if not value:
+        raise Rejected(
+            f"{platform}: the Graph API created a {what} but returned no id", platform=platform
+        )
+    return str(value)
+
+
+def graph_time(value: object) -> datetime | None:
+    """Graph's ``2026-03-02T19:04:11+0000`` as an aware datetime (``None`` if it is not one)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return None
 
 
 def _form(fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,14 +20,22 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from terrain.errors import ConfigError, NotFound, PlatformError, Rejected
+from terrain.errors import PlatformError, Rejected
+from terrain.plugins._capabilities import check_capabilities
 from terrain.posts import Capabilities, Post, Receipt
 from terrain_adapters._claims import Claims
-from terrain_adapters._graph import GraphClient, graph_settings
+from terrain_adapters._graph import (
+    GraphClient,
+    created_id,
+    find_latest,
+    graph_settings,
+    graph_time,
+    numeric_id,
+)
+from terrain_adapters._shared import Clock, int_setting, read_media, require_storage, utcnow
 
 if TYPE_CHECKING:
     from terrain.plugins._protocols import Platform, PlatformContext, Storage
@@ -47,12 +55,6 @@ FACEBOOK_CAPABILITIES = Capabilities(
     threads=False,
     delete=True,
 )
-
-Clock = Callable[[], datetime]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def message_of(post: Post) -> str:
@@ -81,7 +83,7 @@ class FacebookPage:
         page_id: str,
         storage: Storage | None,
         find_limit: int = 25,
-        clock: Clock = _utcnow,
+        clock: Clock = utcnow,
     ) -> None:
         self._graph = graph
         self._page = page_id
@@ -102,7 +104,7 @@ class FacebookPage:
             if post.link:
                 fields["link"] = post.link
             answer = self._graph.post(f"{self._page}/feed", **fields)
-            return self._receipt(post, _id(answer, "feed post"), ())
+            return self._receipt(post, created_id(answer, "feed post", platform=self.name), ())
         if len(post.media) == 1:
             media = post.media[0]
             answer = self._graph.post_file(
@@ -114,7 +116,7 @@ class FacebookPage:
                 alt_text_custom=media.alt_text or None,
                 published=True,
             )
-            photo_id = _id(answer, "photo")
+            photo_id = created_id(answer, "photo", platform=self.name)
             post_id = str(answer.get("post_id") or photo_id)
             parts = (photo_id,) if post_id != photo_id else ()
             return self._receipt(post, post_id, parts)
@@ -129,13 +131,15 @@ class FacebookPage:
                     alt_text_custom=media.alt_text or None,
                     published=False,
                 )
-                photo_ids.append(_id(answer, "photo"))
+                photo_ids.append(created_id(answer, "photo", platform=self.name))
             attached = {
                 f"attached_media[{i}]": json.dumps({"media_fbid": pid}, separators=(",", ":"))
                 for i, pid in enumerate(photo_ids)
             }
             answer = self._graph.post(f"{self._page}/feed", message=message, **attached)
-            return self._receipt(post, _id(answer, "feed post"), tuple(photo_ids))
+            return self._receipt(
+                post, created_id(answer, "feed post", platform=self.name), tuple(photo_ids)
+            )
         except BaseException:
             self._forget(photo_ids)
             raise
@@ -151,25 +155,23 @@ class FacebookPage:
         message = message_of(post)
         if not message:
             return None
-        answer = self._graph.get(
-            f"{self._page}/published_posts",
+        item = find_latest(
+            self._graph,
+            self._claims,
+            post.id,
+            path=f"{self._page}/published_posts",
             fields="id,message,created_time,attachments{target,subattachments}",
             limit=self._find_limit,
+            text_field="message",
+            text=message,
         )
-        matches = (
-            item
-            for item in answer.get("data") or []
-            if isinstance(item, dict) and item.get("id") and item.get("message") == message
-        )
-        item = self._claims.pick(post.id, matches, lambda i: str(i["id"]))
         if item is None:
             return None
-        self._claims.claim(str(item["id"]), post.id)
         return Receipt(
             platform=self.name,
             post_id=post.id,
             remote_id=str(item["id"]),
-            published_at=_graph_time(item.get("created_time")) or self._clock(),
+            published_at=graph_time(item.get("created_time")) or self._clock(),
             url=f"https://www.facebook.com/{item['id']}",
             part_ids=_attachment_ids(item, str(item["id"])),
         )
@@ -177,54 +179,11 @@ class FacebookPage:
     # -- helpers ---------------------------------------------------------------
 
     def _check(self, post: Post) -> None:
-        caps = self.capabilities
-        if post.thread:
-            raise Rejected(
-                f"facebook: post {post.id} has a thread of {len(post.thread)} part(s); a page "
-                "post has none. Join the parts into the text.",
-                platform=self.name,
-            )
-        length = len(message_of(post))
-        if length > caps.max_text_length:
-            raise Rejected(
-                f"facebook: the message of post {post.id} has {length} characters; a page post "
-                f"takes at most {caps.max_text_length}",
-                platform=self.name,
-            )
-        if len(post.media) > caps.max_media:
-            raise Rejected(
-                f"facebook: post {post.id} has {len(post.media)} photos; a page post takes "
-                f"at most {caps.max_media}. Split it or pick the best ones.",
-                platform=self.name,
-            )
-        for media in post.media:
-            if media.media_type not in caps.media_types:
-                raise Rejected(
-                    f"facebook: {media.key} is {media.media_type}; a page photo must be one of "
-                    f"{', '.join(sorted(caps.media_types))}",
-                    platform=self.name,
-                )
-            if caps.max_alt_text_length and len(media.alt_text) > caps.max_alt_text_length:
-                raise Rejected(
-                    f"facebook: the alt text of {media.key} has {len(media.alt_text)} characters; "
-                    f"at most {caps.max_alt_text_length} are accepted. Shorten it.",
-                    platform=self.name,
-                )
-        if post.media and self._storage is None:
-            raise ConfigError(
-                f"facebook: post {post.id} has photos but the workspace has no storage to "
-                "read them from; configure [storage] in terrain.toml"
-            )
+        check_capabilities(post, self.capabilities, platform=self.name, text=message_of(post))
+        require_storage(self._storage, post, platform=self.name)
 
     def _bytes(self, key: str) -> bytes:
-        assert self._storage is not None  # checked by _check
-        try:
-            return self._storage.get(key)
-        except NotFound:
-            raise Rejected(
-                f"facebook: media {key!r} is not in the workspace storage; import it again",
-                platform=self.name,
-            ) from None
+        return read_media(self._storage, key, platform=self.name)
 
     def _receipt(self, post: Post, remote_id: str, parts: tuple[str, ...]) -> Receipt:
         self._claims.claim(remote_id, post.id)
@@ -252,25 +211,8 @@ class FacebookPage:
                 raise
 
 
-def _id(answer: Mapping[str, Any], what: str) -> str:
-    value = answer.get("id")
-    if not value:
-        raise Rejected(f"facebook: the Graph API created a {what} but returned no id")
-    return str(value)
-
-
 def _filename(key: str) -> str:
     return key.rsplit("/", 1)[-1] or "photo"
-
-
-def _graph_time(value: object) -> datetime | None:
-    """Graph's ``2026-03-02T19:04:11+0000`` as an aware datetime."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
-    except ValueError:
-        return None
 
 
 def _attachment_ids(item: Mapping[str, Any], remote_id: str) -> tuple[str, ...]:
@@ -292,29 +234,20 @@ class FacebookPageFactory:
 
     name = "facebook"
 
-    def __init__(self, *, clock: Clock = _utcnow) -> None:
+    def __init__(self, *, clock: Clock = utcnow) -> None:
         self._clock = clock
+
+    def capabilities_for(self, settings: Mapping[str, Any]) -> Capabilities:
+        """What a Page post accepts (:data:`FACEBOOK_CAPABILITIES`), known without the token."""
+        return FACEBOOK_CAPABILITIES
 
     def __call__(self, context: PlatformContext) -> Platform:
         """A :class:`FacebookPage` for the page in ``context.settings``."""
         settings = context.settings
-        page_id = settings.get("page_id")
-        if isinstance(page_id, int) and not isinstance(page_id, bool):
-            page_id = str(page_id)
-        if not isinstance(page_id, str) or not page_id.strip().isdigit():
-            raise ConfigError(
-                f'[platforms.facebook] page_id = {page_id!r}: set page_id = "<numeric id>" '
-                "(Page settings → About → Page ID)"
-            )
-        find_limit = settings.get("find_limit", 25)
-        if (
-            isinstance(find_limit, bool)
-            or not isinstance(find_limit, int)
-            or not (1 <= find_limit <= 100)
-        ):
-            raise ConfigError(
-                f"[platforms.facebook] find_limit = {find_limit!r}: give a number from 1 to 100"
-            )
+        page_id = numeric_id(
+            settings, "page_id", table="facebook", hint="Page settings → About → Page ID"
+        )
+        find_limit = int_setting(settings, "find_limit", 25, 1, 100, table="facebook")
         version, timeout = graph_settings(settings, table="facebook")
         graph = GraphClient(
             context.secrets.get(TOKEN_VARIABLE, purpose="publish on the Facebook page"),
@@ -325,7 +258,7 @@ class FacebookPageFactory:
         )
         return FacebookPage(
             graph,
-            page_id=page_id.strip(),
+            page_id=page_id,
             storage=context.storage,
             find_limit=find_limit,
             clock=self._clock,

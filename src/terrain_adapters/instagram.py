@@ -28,14 +28,22 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from terrain.errors import ConfigError, MissingSecret, PlatformError, Rejected, TransientError
+from terrain.plugins._capabilities import check_capabilities
 from terrain.posts import Capabilities, Post, PostMedia, Receipt
 from terrain.secrets import Secret
 from terrain_adapters._claims import Claims
-from terrain_adapters._graph import GraphClient, graph_settings
+from terrain_adapters._graph import (
+    GraphClient,
+    created_id,
+    find_latest,
+    graph_settings,
+    graph_time,
+    numeric_id,
+)
+from terrain_adapters._shared import Clock, int_setting, utcnow
 
 if TYPE_CHECKING:
     from terrain.plugins._protocols import Platform, PlatformContext, Storage
@@ -67,12 +75,7 @@ INSTAGRAM_CAPABILITIES = Capabilities(
 
 _HASHTAG = re.compile(r"(?<!\w)#\w+")
 
-Clock = Callable[[], datetime]
 Sleep = Callable[[float], None]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def caption_of(post: Post) -> str:
@@ -110,7 +113,7 @@ class Instagram:
         storage: Storage | None,
         find_limit: int = 25,
         poll_attempts: int = 8,
-        clock: Clock = _utcnow,
+        clock: Clock = utcnow,
         sleep: Sleep = time.sleep,
     ) -> None:
         self._graph = graph
@@ -143,10 +146,10 @@ class Instagram:
                 children=",".join(children),
                 caption=caption or None,
             )
-            container = _id(answer, "carousel container")
+            container = created_id(answer, "carousel container", platform=self.name)
             self._wait(container)
         answer = self._graph.post(f"{self._user}/media_publish", creation_id=container)
-        media_id = _id(answer, "post")
+        media_id = created_id(answer, "post", platform=self.name)
         url: str | None = None
         try:
             url = self._graph.get(media_id, fields="permalink").get("permalink") or None
@@ -173,56 +176,31 @@ class Instagram:
     def find(self, post: Post) -> Receipt | None:
         """The receipt of ``post`` if one of the account's latest media has its caption."""
         caption = caption_of(post)
-        answer = self._graph.get(
-            f"{self._user}/media",
+        item = find_latest(
+            self._graph,
+            self._claims,
+            post.id,
+            path=f"{self._user}/media",
             fields="id,caption,timestamp,permalink",
             limit=self._find_limit,
+            text_field="caption",
+            text=caption,
         )
-        matches = (
-            item
-            for item in answer.get("data") or []
-            if isinstance(item, dict) and item.get("id") and (item.get("caption") or "") == caption
-        )
-        item = self._claims.pick(post.id, matches, lambda i: str(i["id"]))
         if item is None:
             return None
-        self._claims.claim(str(item["id"]), post.id)
         return Receipt(
             platform=self.name,
             post_id=post.id,
             remote_id=str(item["id"]),
-            published_at=_ig_time(item.get("timestamp")) or self._clock(),
+            published_at=graph_time(item.get("timestamp")) or self._clock(),
             url=item.get("permalink") or None,
         )
 
     # -- helpers ---------------------------------------------------------------
 
     def _check(self, post: Post) -> list[str]:
-        caps = self.capabilities
-        if not post.media:
-            raise Rejected(
-                f"instagram: post {post.id} has no image; Instagram posts need at least one",
-                platform=self.name,
-            )
-        if post.thread:
-            raise Rejected(
-                f"instagram: post {post.id} has a thread of {len(post.thread)} part(s); an "
-                "Instagram post has none. Join the parts into the caption.",
-                platform=self.name,
-            )
-        if len(post.media) > caps.max_media:
-            raise Rejected(
-                f"instagram: post {post.id} has {len(post.media)} images; a carousel takes at "
-                f"most {caps.max_media}",
-                platform=self.name,
-            )
         caption = caption_of(post)
-        if len(caption) > caps.max_text_length:
-            raise Rejected(
-                f"instagram: the caption of post {post.id} has {len(caption)} characters; "
-                f"at most {caps.max_text_length} are accepted",
-                platform=self.name,
-            )
+        check_capabilities(post, self.capabilities, platform=self.name, text=caption)
         hashtags = len(_HASHTAG.findall(caption))
         if hashtags > MAX_HASHTAGS:
             raise Rejected(
@@ -230,13 +208,6 @@ class Instagram:
                 f"at most {MAX_HASHTAGS} are accepted",
                 platform=self.name,
             )
-        for media in post.media:
-            if media.media_type not in caps.media_types:
-                raise Rejected(
-                    f"instagram: {media.key} is {media.media_type}; the Instagram API publishes "
-                    "JPEG images only. Convert it first.",
-                    platform=self.name,
-                )
         if self._storage is None:
             raise ConfigError(
                 "instagram: the workspace has no storage; Instagram needs the images at a "
@@ -271,7 +242,7 @@ class Instagram:
             user_tags=tags or None,
             is_carousel_item=True if carousel_item else None,
         )
-        container = _id(answer, "media container")
+        container = created_id(answer, "media container", platform=self.name)
         self._wait(container)
         return container
 
@@ -301,22 +272,6 @@ class Instagram:
         )
 
 
-def _id(answer: Mapping[str, Any], what: str) -> str:
-    value = answer.get("id")
-    if not value:
-        raise Rejected(f"instagram: the Graph API created a {what} but returned no id")
-    return str(value)
-
-
-def _ig_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
-    except ValueError:
-        return None
-
-
 class InstagramFactory:
     """Builds the ``instagram`` platform from ``[platforms.instagram]`` and the environment.
 
@@ -325,23 +280,26 @@ class InstagramFactory:
 
     name = "instagram"
 
-    def __init__(self, *, clock: Clock = _utcnow, sleep: Sleep = time.sleep) -> None:
+    def __init__(self, *, clock: Clock = utcnow, sleep: Sleep = time.sleep) -> None:
         self._clock = clock
         self._sleep = sleep
+
+    def capabilities_for(self, settings: Mapping[str, Any]) -> Capabilities:
+        """What an Instagram post accepts (:data:`INSTAGRAM_CAPABILITIES`), known
+        without the token."""
+        return INSTAGRAM_CAPABILITIES
 
     def __call__(self, context: PlatformContext) -> Platform:
         """An :class:`Instagram` for the account in ``context.settings``."""
         settings = context.settings
-        user = settings.get("ig_user_id")
-        if isinstance(user, int) and not isinstance(user, bool):
-            user = str(user)
-        if not isinstance(user, str) or not user.strip().isdigit():
-            raise ConfigError(
-                f'[platforms.instagram] ig_user_id = {user!r}: set ig_user_id = "<numeric id>" '
-                "(GET /{page-id}?fields=instagram_business_account gives it)"
-            )
-        find_limit = _int_setting(settings, "find_limit", 25, 1, 100)
-        poll_attempts = _int_setting(settings, "poll_attempts", 8, 1, 30)
+        user = numeric_id(
+            settings,
+            "ig_user_id",
+            table="instagram",
+            hint="GET /{page-id}?fields=instagram_business_account gives it",
+        )
+        find_limit = int_setting(settings, "find_limit", 25, 1, 100, table="instagram")
+        poll_attempts = int_setting(settings, "poll_attempts", 8, 1, 30, table="instagram")
         version, timeout = graph_settings(settings, table="instagram")
         secrets = context.secrets
 
@@ -364,19 +322,10 @@ class InstagramFactory:
         )
         return Instagram(
             graph,
-            ig_user_id=user.strip(),
+            ig_user_id=user,
             storage=context.storage,
             find_limit=find_limit,
             poll_attempts=poll_attempts,
             clock=self._clock,
             sleep=self._sleep,
         )
-
-
-def _int_setting(settings: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
-    value = settings.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ConfigError(
-            f"[platforms.instagram] {key} = {value!r}: give a whole number from {low} to {high}"
-        )
-    return value

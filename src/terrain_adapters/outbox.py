@@ -34,8 +34,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
@@ -46,6 +46,7 @@ from terrain.errors import ConfigError, NotFound, PlatformError, Rejected
 from terrain.plugins._capabilities import check_capabilities
 from terrain.plugins._protocols import Platform, PlatformContext, Storage
 from terrain.posts import Capabilities, Post, Receipt
+from terrain_adapters._shared import Clock, read_media, utcnow
 
 __all__ = [
     "DEFAULT_CAPABILITIES",
@@ -80,10 +81,6 @@ _OVERRIDABLE_INTS = ("max_text_length", "max_media")
 _OVERRIDABLE_BOOLS = ("alt_text", "mentions", "threads", "delete")
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def _file_stem(post_id: str) -> str:
     # Post ids are [A-Za-z0-9._:-]; quote ':' so the name is portable.
     return quote(post_id, safe="._-")
@@ -100,7 +97,7 @@ class OutboxPlatform:
         capabilities: Capabilities = DEFAULT_CAPABILITIES,
         storage: Storage | None = None,
         folder: str = "outbox",
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Clock = utcnow,
     ) -> None:
         self.name = name
         self.capabilities = capabilities
@@ -139,7 +136,7 @@ class OutboxPlatform:
         media_entries: list[dict[str, Any]] = []
         names: set[str] = set()
         for index, media in enumerate(post.media, start=1):
-            data = self._read_media(media.key)
+            data = read_media(self._storage, media.key, platform=self.name)
             filename = PurePosixPath(media.key).name
             if filename in names:
                 filename = f"{index}-{filename}"
@@ -229,20 +226,6 @@ class OutboxPlatform:
             part_ids=tuple(str(m["file"]) for m in media),
         )
 
-    def _read_media(self, key: str) -> bytes:
-        if self._storage is None:
-            raise Rejected(
-                f"{self.name}: the post has media ({key!r}) but this outbox has no storage "
-                "to read it from; build it with a workspace storage",
-                platform=self.name,
-            )
-        try:
-            return self._storage.get(key)
-        except NotFound as exc:
-            raise Rejected(
-                f"{self.name}: media {key!r} is not in the storage: {exc}", platform=self.name
-            ) from exc
-
     def _check(self, post: Post) -> None:
         check_capabilities(post, self.capabilities, platform=self.name)
         caps = self.capabilities
@@ -298,8 +281,16 @@ class OutboxFactory:
 
     name = "outbox"
 
-    def __init__(self, *, clock: Callable[[], datetime] = _utcnow) -> None:
+    def __init__(self, *, clock: Clock = utcnow) -> None:
         self._clock = clock
+
+    def capabilities_for(self, settings: Mapping[str, Any]) -> Capabilities:
+        """What the outbox built from ``settings`` accepts: its own capabilities, or
+        those of the platform it pretends to be (``as``), with the overrides."""
+        pretend = settings.get("as")
+        if pretend is not None and not isinstance(pretend, str):
+            raise ConfigError(f"[platforms.outbox] as = {pretend!r}: give a platform name")
+        return _capabilities(settings, pretend)
 
     def __call__(self, context: PlatformContext) -> Platform:
         """An :class:`OutboxPlatform` writing under ``<root>/<folder>/<name>``."""
@@ -313,9 +304,8 @@ class OutboxFactory:
             )
         if context.root is None:
             raise ConfigError("the outbox writes into a workspace folder; give the context a root")
+        capabilities = self.capabilities_for(settings)
         pretend = settings.get("as")
-        if pretend is not None and not isinstance(pretend, str):
-            raise ConfigError(f"[platforms.outbox] as = {pretend!r}: give a platform name")
         name = settings.get("name", pretend or "outbox")
         folder = settings.get("folder", "outbox")
         for key, value in (("name", name), ("folder", folder)):
@@ -324,7 +314,7 @@ class OutboxFactory:
         return OutboxPlatform(
             context.root,
             name=name,
-            capabilities=_capabilities(settings, pretend),
+            capabilities=capabilities,
             storage=context.storage,
             folder=folder,
             clock=self._clock,

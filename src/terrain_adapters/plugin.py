@@ -48,6 +48,12 @@ class LazyFactory:
         """Build the platform or storage for ``context``."""
         return self.load()(context)
 
+    def capabilities_for(self, settings: Any) -> Any:
+        """The real factory's ``capabilities_for(settings)``, or ``None`` if it has none
+        (then terrain builds the platform to learn them)."""
+        method = getattr(self.load(), "capabilities_for", None)
+        return None if method is None else method(settings)
+
 
 def lazy(name: str, target: str) -> LazyFactory:
     """A factory for adapter ``name`` whose code lives at ``target`` (``"module:Class"``)."""

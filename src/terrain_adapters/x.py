@@ -17,6 +17,12 @@
   write permission), timeouts and connection errors → ``TransientError``.
   ``wait_on_rate_limit`` is never used; every request has a timeout.
 
+Checks: :func:`terrain.plugins.check_capabilities` on the text as sent, counted
+as X counts it (twitter-text v3, ``X_CAPABILITIES.text_counting == "twitter"``);
+media are read with :func:`terrain_adapters._shared.read_media`.
+``XFactory.capabilities_for`` answers :data:`X_CAPABILITIES` without the tokens
+(a dry run needs none).
+
 Secrets: ``TERRAIN_X_API_KEY``, ``TERRAIN_X_API_SECRET``,
 ``TERRAIN_X_ACCESS_TOKEN``, ``TERRAIN_X_ACCESS_TOKEN_SECRET``. Settings
 (``[platforms.x]``, all optional): ``timeout``, ``find_limit``, ``user_id``
@@ -29,26 +35,28 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
+
+import attrs
 
 from terrain.errors import (
     AuthError,
     ConfigError,
     MissingSecret,
-    NotFound,
     PlatformError,
     RateLimited,
     Rejected,
     TransientError,
 )
-from terrain.posts import Capabilities, Post, PostMedia, Receipt
+from terrain.plugins._capabilities import check_capabilities
+from terrain.posts import Capabilities, Post, PostMedia, Receipt, text_length
 from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
+from terrain_adapters._shared import Clock, read_media, require_storage, utcnow
 
 if TYPE_CHECKING:
     from terrain.plugins._protocols import Platform, PlatformContext, Storage
@@ -85,31 +93,14 @@ X_CAPABILITIES = Capabilities(
     threads=True,
     delete=True,
     url_length=23,
+    text_counting="twitter",
 )
-
-_URL = re.compile(r"https?://\S+", re.IGNORECASE)
-# twitter-text v3: these code points weigh 1, every other weighs 2 (of 280)
-_LIGHT = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
-
-Clock = Callable[[], datetime]
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def weighted_length(text: str, *, url_length: int = 23) -> int:
-    """The length X counts: each URL is ``url_length``, CJK and emoji count 2."""
-    total = 0
-    last = 0
-    for match in _URL.finditer(text):
-        total += _weigh(text[last : match.start()]) + url_length
-        last = match.end()
-    return total + _weigh(text[last:])
-
-
-def _weigh(text: str) -> int:
-    return sum(1 if any(lo <= ord(c) <= hi for lo, hi in _LIGHT) else 2 for c in text)
+    """The length X counts (twitter-text v3): :func:`terrain.posts.text_length`
+    with X's capabilities; each URL counts ``url_length``."""
+    return text_length(text, attrs.evolve(X_CAPABILITIES, url_length=url_length))
 
 
 def text_of(post: Post) -> str:
@@ -154,7 +145,7 @@ class XPlatform:
         *,
         storage: Storage | None,
         find_limit: int = 20,
-        clock: Clock = _utcnow,
+        clock: Clock = utcnow,
     ) -> None:
         self._connect = connect
         self._connection: Connection | None = None
@@ -197,7 +188,7 @@ class XPlatform:
         """Upload ``media`` (with its alt text), or reuse the id of the same bytes
         uploaded less than :data:`MEDIA_REUSE` ago (a retry after a 429 or a
         failed reply does not upload the photos again)."""
-        data = self._bytes(media.key)
+        data = read_media(self._storage, media.key, platform=self.name)
         cache_key = (hashlib.sha256(data).hexdigest(), media.media_type, media.alt_text)
         now = self._clock()
         with self._lock:
@@ -301,45 +292,8 @@ class XPlatform:
     # -- helpers ---------------------------------------------------------------
 
     def _check(self, post: Post, text: str) -> None:
-        caps = self.capabilities
-        problems: list[str] = []
-        for label, body in (("the post", text), *(("a reply", t) for t in post.thread)):
-            length = weighted_length(body, url_length=caps.url_length or 23)
-            if length > caps.max_text_length:
-                problems.append(
-                    f"{label} counts {length} characters (URLs count {caps.url_length}); "
-                    f"X takes {caps.max_text_length}"
-                )
-        if len(post.media) > caps.max_media:
-            problems.append(f"{len(post.media)} images; X takes at most {caps.max_media}")
-        for media in post.media:
-            if media.media_type not in caps.media_types:
-                problems.append(f"{media.key} is {media.media_type}, which X does not take")
-            if caps.max_alt_text_length and len(media.alt_text) > caps.max_alt_text_length:
-                problems.append(
-                    f"the alt text of {media.key} has {len(media.alt_text)} characters "
-                    f"(at most {caps.max_alt_text_length})"
-                )
-        if problems:
-            raise Rejected(
-                f"x: post {post.id} does not fit X: " + "; ".join(problems) + ". Recompose it.",
-                platform=self.name,
-            )
-        if post.media and self._storage is None:
-            raise ConfigError(
-                f"x: post {post.id} has images but the workspace has no storage to read "
-                "them from; configure [storage] in terrain.toml"
-            )
-
-    def _bytes(self, key: str) -> bytes:
-        assert self._storage is not None  # checked by _check
-        try:
-            return self._storage.get(key)
-        except NotFound:
-            raise Rejected(
-                f"x: media {key!r} is not in the workspace storage; import it again",
-                platform=self.name,
-            ) from None
+        check_capabilities(post, self.capabilities, platform=self.name, text=text)
+        require_storage(self._storage, post, platform=self.name)
 
     def _delete_one(self, tweet_id: str) -> None:
         import tweepy
@@ -465,13 +419,17 @@ class XFactory:
     def __init__(
         self,
         *,
-        clock: Clock = _utcnow,
+        clock: Clock = utcnow,
         simple_limit: int | None = None,
         chunk_size: int | None = None,
     ) -> None:
         self._clock = clock
         self._simple_limit = simple_limit
         self._chunk_size = chunk_size
+
+    def capabilities_for(self, settings: Mapping[str, Any]) -> Capabilities:
+        """What X accepts (:data:`X_CAPABILITIES`), known without the tokens."""
+        return X_CAPABILITIES
 
     def __call__(self, context: PlatformContext) -> Platform:
         """An :class:`XPlatform` signed with the account's OAuth 1.0a credentials."""

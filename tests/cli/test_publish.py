@@ -73,3 +73,68 @@ def test_takedown_of_someone_never_published_says_so(workspace: Path) -> None:
     code, output = terrain(workspace, "takedown", "--subject", "paul")
     assert code == 0, output
     assert "nothing to take down" in output
+
+
+TOKENS = (
+    "TERRAIN_X_API_KEY",
+    "TERRAIN_X_API_SECRET",
+    "TERRAIN_X_ACCESS_TOKEN",
+    "TERRAIN_X_ACCESS_TOKEN_SECRET",
+    "TERRAIN_FACEBOOK_PAGE_TOKEN",
+    "TERRAIN_INSTAGRAM_TOKEN",
+    "TERRAIN_CREDENTIALS_FILE",
+)
+
+
+@pytest.fixture
+def no_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in TOKENS:
+        monkeypatch.delenv(variable, raising=False)
+
+
+@pytest.mark.usefixtures("no_tokens")
+@pytest.mark.parametrize("platform", ["x", "facebook"])
+def test_a_dry_run_to_a_real_platform_needs_no_token(workspace: Path, platform: str) -> None:
+    """Composing and the consent gate need the platform's capabilities, not its secrets."""
+    code, output = terrain(
+        workspace, "publish", "ev-2026-03", "--to", platform, "--dry-run", "--json"
+    )
+    assert code == 0, output
+    data = json.loads(output)
+    assert data["dry_run"] is True
+    assert {o["platform"] for o in data["outcomes"]} == {platform}
+    # the demo already published the recap as x and facebook (its outbox pretends to be
+    # them): the journal says so, and the gate holds back the two photos again
+    states = sorted(o["state"] for o in data["outcomes"])
+    assert states == ["confirmed", "confirmed", "confirmed", "held", "held"]
+    held = " ".join(o["message"] for o in data["outcomes"] if o["state"] == "held")
+    assert "Samir Haddad" in held
+    assert f"guardian consent missing to 'publish' on '{platform}'" in held
+
+
+@pytest.mark.usefixtures("no_tokens")
+def test_a_dry_run_to_instagram_needs_no_token_and_says_what_cannot_fit(workspace: Path) -> None:
+    code, output = terrain(workspace, "publish", "ev-2026-03", "--to", "instagram", "--dry-run")
+    assert "TERRAIN_INSTAGRAM_TOKEN" not in output
+    assert "Traceback" not in output
+    assert "at least one image" in output  # the summary has no photo: Instagram needs one
+    assert code == 1
+
+
+@pytest.mark.usefixtures("no_tokens")
+def test_a_dry_run_to_x_prints_what_would_go_out(workspace: Path) -> None:
+    code, output = terrain(workspace, "publish", "ev-2026-03", "--to", "x", "--dry-run")
+    assert code == 0, output
+    assert "nothing was sent" in output
+    assert "already published" in output
+    assert "would be held back: Léa Martin: consent withdrawn" in output
+
+
+@pytest.mark.usefixtures("no_tokens")
+def test_a_real_publish_without_the_token_still_names_the_variable_to_set(
+    workspace: Path,
+) -> None:
+    code, output = terrain(workspace, "publish", "ev-2026-03", "--to", "x")
+    assert code == 2
+    assert "TERRAIN_X_" in output
+    assert "Traceback" not in output

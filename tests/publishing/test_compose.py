@@ -56,6 +56,20 @@ def test_long_text_becomes_a_thread_on_a_platform_with_threads_and_nothing_is_lo
     assert " ".join(parts).split() == words
 
 
+def test_a_family_emoji_counts_2_on_x_so_a_post_full_of_them_fits_one_post() -> None:
+    x = Capabilities(max_text_length=280, text_counting="twitter")
+    text = "Merci à toutes les familles venues ce soir ! " + "👨‍👩‍👧" * 100
+    post = compose(Recap(key="ev-1", text=text), platform="x", capabilities=x)
+    assert post.text == text
+    assert text_length(text, x) == 45 + 200
+
+
+def test_the_same_emoji_text_counts_each_character_where_the_platform_does() -> None:
+    page = Capabilities(max_text_length=300)
+    with pytest.raises(ComposeError, match="counts 545 characters"):
+        compose(Recap(key="ev-1", text="👨‍👩‍👧" * 109), platform="page", capabilities=page)
+
+
 def test_long_text_on_a_platform_without_threads_says_how_many_characters_to_cut() -> None:
     caps = Capabilities(max_text_length=100)
     with pytest.raises(ComposeError, match="cut 50 characters"):

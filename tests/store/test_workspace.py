@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -256,6 +257,29 @@ def test_an_unknown_storage_backend_lists_the_known_ones(tmp_path: Path) -> None
         pytest.raises(ConfigError, match=r"unknown storage backend 'ftp'.*filesystem"),
     ):
         _ = ws.storage
+
+
+def test_the_capabilities_of_a_platform_are_known_without_its_token(tmp_path: Path) -> None:
+    from terrain_adapters.facebook import FACEBOOK_CAPABILITIES
+    from terrain_adapters.x import X_CAPABILITIES
+
+    with Workspace.init(tmp_path / "w", community=VELO, environ={}) as ws:
+        assert ws.capabilities("x") == X_CAPABILITIES
+        assert ws.capabilities("facebook") == FACEBOOK_CAPABILITIES
+
+
+def test_the_outbox_capabilities_follow_the_platform_it_pretends_to_be(tmp_path: Path) -> None:
+    from terrain_adapters.x import X_CAPABILITIES
+
+    settings = {"outbox": {"as": "x", "max_media": 2}}
+    with Workspace.init(tmp_path / "w", community=VELO, platforms=settings, environ={}) as ws:
+        assert ws.capabilities("outbox") == attrs.evolve(X_CAPABILITIES, max_media=2)
+
+
+def test_a_plugin_without_capabilities_for_is_built_to_learn_them(tmp_path: Path) -> None:
+    """The example plugin's factory has no ``capabilities_for``: terrain builds it."""
+    with Workspace.init(tmp_path / "w", community=VELO, environ={}) as ws:
+        assert ws.capabilities("example-journal") == ws.platform("example-journal").capabilities
 
 
 def test_a_platform_without_its_token_names_the_variable_to_set(tmp_path: Path) -> None:

@@ -50,6 +50,10 @@ class _FakedHTTP(PlatformContract):
     settings_for: ClassVar[dict[str, Any]] = {}
 
     @pytest.fixture
+    def settings(self) -> dict[str, Any]:
+        return dict(self.settings_for)
+
+    @pytest.fixture
     def platform(self, factory: PlatformFactory, storage: Storage) -> Iterator[Platform]:
         with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
             FakeX(rsps, USER)

@@ -374,3 +374,21 @@ def test_a_credentials_file_readable_by_others_is_refused_with_what_to_do(
     with pytest.raises(ConfigError, match="chmod 600") as caught:
         FacebookPageFactory()(PlatformContext(settings={"page_id": PAGE}, secrets=secrets))
     assert SENTINEL not in str(caught.value)
+
+
+def test_an_alt_text_over_the_limit_is_refused_naming_the_limit_before_any_call(
+    rsps: responses.RequestsMock, storage: DictStorage
+) -> None:
+    photo = PostMedia(key="media/ev-1/apero.jpg", media_type="image/jpeg", alt_text="é" * 1001)
+    with pytest.raises(Rejected, match="1001 characters, at most 1000"):
+        page(storage).publish(recap(media=[photo]))
+    assert len(rsps.calls) == 0
+
+
+def test_a_photo_missing_from_the_storage_is_refused_naming_it(
+    rsps: responses.RequestsMock,
+) -> None:
+    photo = PostMedia(key="media/ev-1/gone.jpg", media_type="image/jpeg", alt_text="Le bar")
+    with pytest.raises(Rejected, match=r"media/ev-1/gone\.jpg.*import it again"):
+        page(DictStorage()).publish(recap(media=[photo]))
+    assert len(rsps.calls) == 0

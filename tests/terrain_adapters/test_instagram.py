@@ -181,7 +181,7 @@ def test_more_than_30_hashtags_are_rejected(storage: DictStorage) -> None:
 
 def test_png_is_rejected_because_the_api_publishes_jpeg_only(storage: DictStorage) -> None:
     post = recap(media=[PostMedia(key="media/ev-1/a.jpg", media_type="image/png")])
-    with pytest.raises(Rejected, match="JPEG"):
+    with pytest.raises(Rejected, match="image/jpeg"):
         instagram(storage).publish(post)
 
 

@@ -313,17 +313,57 @@ def test_a_post_that_does_not_fit_is_rejected_before_any_call(
     with pytest.raises(Rejected, match="281"):
         x().publish(recap(text="a" * 281))
     too_many = [PostMedia(key=f"media/{i}.jpg", media_type="image/jpeg") for i in range(5)]
-    with pytest.raises(Rejected, match="5 images"):
+    with pytest.raises(Rejected, match="5 media"):
         x(storage).publish(recap(media=too_many))
     assert len(rsps.calls) == 0
 
 
+def test_a_post_full_of_family_emoji_fits_x_and_is_sent_whole(
+    rsps: responses.RequestsMock,
+) -> None:
+    """👨‍👩‍👧 is 5 code points but X counts 2: 100 of them and a sentence fit in 280."""
+    rsps.post(TWEETS, status=201, json={"data": {"id": "1910", "text": "…"}})
+    text = "Merci à toutes les familles venues ce soir ! " + "👨‍👩‍👧" * 100
+    x().publish(recap(text=text))
+    assert body(rsps.calls[0]) == {"text": text}
+
+
+def test_an_alt_text_over_the_limit_is_refused_naming_the_limit_before_any_call(
+    rsps: responses.RequestsMock, storage: DictStorage
+) -> None:
+    media = PostMedia(key="media/ev-1/apero.jpg", media_type="image/jpeg", alt_text="a" * 1001)
+    with pytest.raises(
+        Rejected, match=r"alt text of 'media/ev-1/apero\.jpg' has 1001 .*at most 1000"
+    ):
+        x(storage).publish(recap(media=[media]))
+    assert len(rsps.calls) == 0
+
+
+def test_a_media_missing_from_the_storage_is_refused_naming_it(
+    rsps: responses.RequestsMock,
+) -> None:
+    media = PostMedia(key="media/ev-1/gone.jpg", media_type="image/jpeg", alt_text="Le bar")
+    with pytest.raises(Rejected, match=r"media/ev-1/gone\.jpg.*import it again"):
+        x(DictStorage()).publish(recap(media=[media]))
+    assert len(rsps.calls) == 0
+
+
 def test_urls_count_23_and_wide_characters_count_2() -> None:
-    assert (
-        weighted_length("voir https://terrain.example/un/tres/long/chemin/vers/la/page") == 5 + 23
-    )
+    assert weighted_length("voir https://terrain.fr/un/tres/long/chemin/vers/la/page") == 5 + 23
     assert weighted_length("会议") == 4
     assert weighted_length("a" * 280) == 280
+
+
+def test_an_emoji_sequence_counts_2_as_on_x() -> None:
+    assert weighted_length("👨‍👩‍👧") == 2
+    assert weighted_length("❤️") == 2
+    assert weighted_length("Merci 🙏🏽 !") == 6 + 2 + 2
+
+
+def test_a_link_whose_domain_is_no_real_tld_counts_letter_by_letter() -> None:
+    """twitter-text only shortens hosts ending in a real top-level domain."""
+    text = "voir https://terrain.example/page"
+    assert weighted_length(text) == len(text)
 
 
 def test_find_reads_the_latest_posts_and_undoes_x_rewriting(

@@ -118,7 +118,20 @@ class StorageContext:
 
 
 class PlatformFactory(Protocol):
-    """Registered by plugins: a ``name`` and a call that builds the platform."""
+    """Registered by plugins: a ``name`` and a call that builds the platform.
+
+    A factory may also have a method ``capabilities_for(settings) ->
+    Capabilities``: what the platform it would build from the
+    ``[platforms.<name>]`` ``settings`` accepts, answered without secrets,
+    storage or network. ``terrain publish --dry-run`` uses it (through
+    :meth:`Workspace.capabilities <terrain.Workspace.capabilities>`) to compose
+    and check consent without the platform's tokens. It is optional: for a
+    factory without it (or whose ``capabilities_for`` answers ``None``, as a
+    wrapper that cannot tell does), terrain builds the platform to read its
+    ``capabilities``, so a dry run then needs what building needs (the
+    tokens, for most platforms). The contract suite checks that it agrees
+    with the built platform.
+    """
 
     name: str
 

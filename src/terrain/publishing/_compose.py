@@ -27,15 +27,13 @@ from terrain.content import Content
 from terrain.errors import ComposeError
 from terrain.events import Event
 from terrain.partnerships import Partner
-from terrain.posts import Capabilities, Mention, Post, PostMedia
+from terrain.posts import Capabilities, Mention, Post, PostMedia, text_length
 
 __all__ = ["MayTag", "Recap", "compose", "event_recaps", "post_id", "text_length"]
 
 #: ``may_tag(member, platform, post)`` says whether ``member`` may be tagged in
 #: ``post`` on ``platform``; :func:`compose` asks it for every candidate mention.
 MayTag = Callable[[Member, str, Post], bool]
-
-_URL = re.compile(r"https?://\S+")
 
 
 @attrs.frozen
@@ -69,20 +67,6 @@ def post_id(key: str, platform: str, purpose: str = "publish") -> str:
     """
     digest = hashlib.sha256(f"{key}\x1f{platform}\x1f{purpose}".encode()).hexdigest()[:20]
     return f"post-{digest}"
-
-
-def text_length(value: str, capabilities: Capabilities) -> int:
-    """How many characters ``value`` counts for on a platform.
-
-    Where ``capabilities.url_length`` is set (X: 23), every URL counts as that
-    many characters whatever its real length.
-    """
-    if capabilities.url_length is None:
-        return len(value)
-    total = len(value)
-    for match in _URL.finditer(value):
-        total += capabilities.url_length - len(match.group(0))
-    return total
 
 
 def event_recaps(

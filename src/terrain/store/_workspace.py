@@ -37,6 +37,7 @@ from terrain.workshops import Workshop
 if TYPE_CHECKING:
     from terrain.consent import Consent, ConsentEvent, ConsentLedger, DecisionRecord
     from terrain.plugins import Platform, Storage
+    from terrain.posts import Capabilities
 
 __all__ = ["DATA_DIR", "DB_NAME", "ENV_VAR", "RECORD_KINDS", "Workspace"]
 
@@ -296,6 +297,31 @@ class Workspace:
         )
         platform: Platform = factory(context)
         return platform
+
+    def capabilities(self, name: str) -> Capabilities:
+        """What platform ``name`` accepts, without its tokens where the plugin allows.
+
+        Asks the factory's optional ``capabilities_for(settings)`` (see
+        :class:`~terrain.plugins.PlatformFactory`); a factory without it (or
+        answering ``None``) is built as :meth:`platform` does, which may need
+        its tokens.
+        """
+        from terrain.errors import PluginError
+        from terrain.posts import Capabilities
+
+        factory = find_factory("platform", name, self._environ, f"[platforms.{name}]")
+        capabilities_for = getattr(factory, "capabilities_for", None)
+        capabilities = None
+        if capabilities_for is not None:
+            capabilities = capabilities_for(self.config.platforms.get(name, {}))
+        if capabilities is None:
+            return self.platform(name).capabilities
+        if not isinstance(capabilities, Capabilities):
+            raise PluginError(
+                f"platform {name!r}: capabilities_for returned {type(capabilities).__name__}, "
+                "not terrain.Capabilities; fix the plugin"
+            )
+        return capabilities
 
     # -- records ---------------------------------------------------------------------------
 

@@ -31,6 +31,11 @@ Decisions the suite checks (see :doc:`/plugins`):
   returns a receipt with the same ``remote_id``;
 - when ``capabilities.delete`` is true, ``delete`` removes the post (``find``
   is ``None`` afterwards);
+- a factory with the optional ``capabilities_for(settings)`` (what
+  ``terrain publish --dry-run`` uses instead of building the platform, so no
+  token is needed) answers, from the ``settings`` fixture alone, the
+  capabilities of the platform it builds from them (or ``None``); a factory
+  without it is skipped there (terrain builds the platform for a dry run);
 - storage keys that are empty, absolute, hold ``..``, a backslash or a NUL
   raise :class:`~terrain.errors.InvalidKey`; a missing key raises
   :class:`~terrain.errors.NotFound` from ``get``.
@@ -56,7 +61,7 @@ from terrain.plugins._protocols import (
     StorageContext,
     StorageFactory,
 )
-from terrain.posts import Post, PostMedia, Receipt
+from terrain.posts import Capabilities, Post, PostMedia, Receipt
 from terrain.testing._memory import InMemoryStorage
 
 __all__ = ["BAD_KEYS", "SAMPLE_MEDIA", "PlatformContract", "StorageContract", "tiny_png"]
@@ -147,6 +152,18 @@ class PlatformContract:
         return media
 
     # -- the checks --------------------------------------------------------------
+
+    def test_capabilities_for_agrees_with_the_built_platform(
+        self, factory: PlatformFactory, settings: dict[str, Any], platform: Platform
+    ) -> None:
+        capabilities_for = getattr(factory, "capabilities_for", None)
+        if capabilities_for is None:
+            pytest.skip(f"{factory.name} has no capabilities_for: a dry run builds it")
+        answer = capabilities_for(settings)
+        if answer is None:
+            pytest.skip(f"{factory.name}: capabilities_for cannot tell for these settings")
+        assert isinstance(answer, Capabilities)
+        assert answer == platform.capabilities
 
     def test_factory_and_platform_have_a_name(
         self, factory: PlatformFactory, platform: Platform

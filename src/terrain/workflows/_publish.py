@@ -23,7 +23,7 @@ from terrain.errors import ComposeError, TerrainError, ValidationError
 from terrain.events import Event, Venue
 from terrain.partnerships import Partner, Partnership, PartnershipStatus
 from terrain.plugins import Platform
-from terrain.posts import Mention, Post
+from terrain.posts import Capabilities, Mention, Post
 from terrain.publishing import (
     DEFAULT_POLICIES,
     Journal,
@@ -169,15 +169,22 @@ def _may_tag(
 def compose_event(
     ws: Workspace,
     event_id: str,
-    platforms: Mapping[str, Platform],
+    platforms: Mapping[str, Platform] | Mapping[str, Capabilities],
     *,
     at: datetime,
 ) -> tuple[list[Post], list[str]]:
     """Compose the posts of event ``event_id`` for each platform.
 
-    Returns the posts and, per recap that cannot fit a platform, a message
-    saying what to change (other platforms and recaps still go ahead).
+    ``platforms`` maps each platform name to the platform or to its
+    :class:`~terrain.Capabilities` (composing needs nothing else: a dry run
+    passes capabilities and needs no token). Returns the posts and, per recap
+    that cannot fit a platform, a message saying what to change (other
+    platforms and recaps still go ahead).
     """
+    accepts = {
+        name: value if isinstance(value, Capabilities) else value.capabilities
+        for name, value in platforms.items()
+    }
     event = ws.get(Event, event_id)
     contents = [c for c in ws.list(Content) if c.event_id == event_id]
     venue = ws.get(Venue, event.venue_id).name if event.venue_id else None
@@ -188,13 +195,13 @@ def compose_event(
     posts: list[Post] = []
     errors: list[str] = []
     for recap in event_recaps(event, contents, partners, venue_name=venue):
-        for name, platform in platforms.items():
+        for name, capabilities in accepts.items():
             try:
                 posts.append(
                     compose(
                         recap,
                         platform=name,
-                        capabilities=platform.capabilities,
+                        capabilities=capabilities,
                         members=members,
                         may_tag=may_tag,
                     )
@@ -228,42 +235,48 @@ def publish_event(
     by name). ``now`` is the clock (a datetime starts a clock there). Consent
     is decided for each post at the moment of its call and recorded in the
     workspace's decision log; posts already published are never sent again,
-    so running this twice (or after a crash) is safe. ``hook`` is a plugin
+    so running this twice (or after a crash) is safe. A ``dry_run`` needs no
+    token: it composes from each platform's capabilities
+    (:meth:`Workspace.capabilities <terrain.Workspace.capabilities>`). ``hook`` is a plugin
     manager's hook relay; ``None`` uses the installed plugins' hooks and
     ``False`` runs none. ``enqueue=True`` only plans the posts in the
-    journal (nothing is sent, no consent is decided yet): publisher workers
-    (``terrain worker``) send them, deciding consent at each call.
+    journal (nothing is sent, no consent is decided yet, no token is
+    needed): publisher workers (``terrain worker``) send them, deciding
+    consent at each call.
     """
     clock = clock_from(now)
     ws.get(Event, event_id)  # NotFound, with how to list events, before anything else
+    if not isinstance(platforms, Mapping) and not platforms:
+        raise ValidationError(
+            "name at least one platform to publish to (e.g. --to x --to facebook); "
+            f"available: {', '.join(ws.platform_names())}"
+        )
+    if dry_run or enqueue:
+        # a dry run composes and asks the consent gate, an enqueue composes and plans:
+        # capabilities are enough, no token (the workers hold the tokens)
+        accepts = (
+            {name: p.capabilities for name, p in platforms.items()}
+            if isinstance(platforms, Mapping)
+            else {name: ws.capabilities(name) for name in dict.fromkeys(platforms)}
+        )
+        posts, errors = compose_event(ws, event_id, accepts, at=clock())
+        if enqueue:
+            rows = journal_of(ws).plan(posts, now=clock())
+            report = RunReport(outcomes=tuple(outcome_of(r) for r in rows))
+        else:
+            report = _dry_run(ws, posts, clock())
+        return PublishResult(
+            event_id=event_id,
+            dry_run=dry_run,
+            posts=tuple(posts),
+            report=report,
+            compose_errors=tuple(errors),
+        )
     if isinstance(platforms, Mapping):
         objects = dict(platforms)
     else:
-        if not platforms:
-            raise ValidationError(
-                "name at least one platform to publish to (e.g. --to x --to facebook); "
-                f"available: {', '.join(ws.platform_names())}"
-            )
         objects = {name: ws.platform(name) for name in dict.fromkeys(platforms)}
     posts, errors = compose_event(ws, event_id, objects, at=clock())
-    if dry_run:
-        return PublishResult(
-            event_id=event_id,
-            dry_run=True,
-            posts=tuple(posts),
-            report=_dry_run(ws, posts, clock()),
-            compose_errors=tuple(errors),
-        )
-    if enqueue:
-        journal = journal_of(ws)
-        rows = journal.plan(posts, now=clock())
-        return PublishResult(
-            event_id=event_id,
-            dry_run=False,
-            posts=tuple(posts),
-            report=RunReport(outcomes=tuple(outcome_of(r) for r in rows)),
-            compose_errors=tuple(errors),
-        )
     report = publish(
         journal_of(ws),
         objects,

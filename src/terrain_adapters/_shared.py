@@ -1,0 +1,75 @@
+"""What the platform adapters share: the clock, the media reader, integer settings.
+
+Every adapter reads a post's media from the workspace storage the same way
+(:func:`read_media`): no storage is a :class:`~terrain.errors.ConfigError`
+saying to configure one, a key missing from the storage is
+:class:`~terrain.errors.Rejected` (import the file again; a retry cannot help).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from terrain.errors import ConfigError, NotFound, Rejected
+
+if TYPE_CHECKING:
+    from terrain.plugins._protocols import Storage
+    from terrain.posts import Post
+
+__all__ = ["Clock", "int_setting", "read_media", "require_storage", "utcnow"]
+
+#: Gives the time written on receipts (tests pass a fixed one).
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    """The current time in UTC: the clock adapters use unless given one."""
+    return datetime.now(UTC)
+
+
+def require_storage(storage: Storage | None, post: Post, *, platform: str) -> None:
+    """Raise :class:`ConfigError` if ``post`` has media and there is no ``storage``.
+
+    Adapters call it before their first request, so a post with media is never
+    half-sent for want of a storage.
+    """
+    if post.media and storage is None:
+        raise ConfigError(
+            f"{platform}: post {post.id} has media but the workspace has no storage to read "
+            "them from; configure [storage] in terrain.toml"
+        )
+
+
+def read_media(storage: Storage | None, key: str, *, platform: str) -> bytes:
+    """The bytes of media ``key`` from the workspace ``storage``.
+
+    No storage raises :class:`ConfigError`; a key the storage does not hold
+    raises :class:`Rejected` naming it.
+    """
+    if storage is None:
+        raise ConfigError(
+            f"{platform}: media {key!r} cannot be read: the workspace has no storage; "
+            "configure [storage] in terrain.toml"
+        )
+    try:
+        return storage.get(key)
+    except NotFound:
+        raise Rejected(
+            f"{platform}: media {key!r} is not in the workspace storage; import it again",
+            platform=platform,
+        ) from None
+
+
+def int_setting(
+    settings: Mapping[str, Any], key: str, default: int, low: int, high: int, *, table: str
+) -> int:
+    """The whole number ``key`` of ``[platforms.<table>]`` (``default`` when absent),
+    or :class:`ConfigError` saying the range to give."""
+    value = settings.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(
+            f"[platforms.{table}] {key} = {value!r}: give a whole number from {low} to {high}"
+        )
+    return value
