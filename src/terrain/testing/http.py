@@ -31,7 +31,7 @@ import http.client
 import json
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -234,6 +234,10 @@ class HTTPPlatformFactory:
     (``base_url``, optional ``timeout`` in seconds)."""
 
     name = PLATFORM_NAME
+
+    def capabilities_for(self, settings: Mapping[str, Any]) -> Capabilities:
+        """What the platform accepts, without building it (dry runs, ``--enqueue``)."""
+        return DEFAULT_CAPABILITIES
 
     def __call__(self, context: PlatformContext) -> HTTPPlatform:
         """The platform for ``context.settings``."""
