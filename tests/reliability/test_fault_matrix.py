@@ -49,50 +49,50 @@ ELSEWHERE = "other-host:4242:deadbeef"  # a worker on another machine, gone
 
 MATRIX = """
 429+retry-after  planned  → confirmed 1 published on fake-http                   → confirmed 1
-429+retry-after  expired  → claimed   0 could not check whether post             → confirmed 1
-429+retry-after  called   → claimed   1 could not check whether post             → confirmed 1
+429+retry-after  expired  → confirmed 1 could not check whether post             → confirmed 1
+429+retry-after  called   → confirmed 1 could not check whether post             → confirmed 1
 429+retry-after  sent     → confirmed 1 published on fake-http                   → confirmed 1
 429+retry-after  failed   → confirmed 1 published on fake-http                   → confirmed 1
 429+retry-after  held     → confirmed 1 published on fake-http                   → confirmed 1
 429              planned  → confirmed 1 published on fake-http                   → confirmed 1
-429              expired  → claimed   0 could not check whether post             → confirmed 1
-429              called   → claimed   1 could not check whether post             → confirmed 1
+429              expired  → confirmed 1 could not check whether post             → confirmed 1
+429              called   → confirmed 1 could not check whether post             → confirmed 1
 429              sent     → confirmed 1 published on fake-http                   → confirmed 1
 429              failed   → confirmed 1 published on fake-http                   → confirmed 1
 429              held     → confirmed 1 published on fake-http                   → confirmed 1
 503              planned  → confirmed 1 published on fake-http                   → confirmed 1
-503              expired  → claimed   0 could not check whether post             → confirmed 1
-503              called   → claimed   1 could not check whether post             → confirmed 1
+503              expired  → confirmed 1 could not check whether post             → confirmed 1
+503              called   → confirmed 1 could not check whether post             → confirmed 1
 503              sent     → confirmed 1 published on fake-http                   → confirmed 1
 503              failed   → confirmed 1 published on fake-http                   → confirmed 1
 503              held     → confirmed 1 published on fake-http                   → confirmed 1
 timeout-before   planned  → confirmed 1 published on fake-http                   → confirmed 1
-timeout-before   expired  → claimed   0 could not check whether post             → confirmed 1
-timeout-before   called   → claimed   1 could not check whether post             → confirmed 1
+timeout-before   expired  → confirmed 1 could not check whether post             → confirmed 1
+timeout-before   called   → confirmed 1 could not check whether post             → confirmed 1
 timeout-before   sent     → confirmed 1 published on fake-http                   → confirmed 1
 timeout-before   failed   → confirmed 1 published on fake-http                   → confirmed 1
 timeout-before   held     → confirmed 1 published on fake-http                   → confirmed 1
 timeout-after    planned  → confirmed 1 published on fake-http                   → confirmed 1
-timeout-after    expired  → claimed   0 could not check whether post             → confirmed 1
-timeout-after    called   → claimed   1 could not check whether post             → confirmed 1
+timeout-after    expired  → confirmed 1 could not check whether post             → confirmed 1
+timeout-after    called   → confirmed 1 could not check whether post             → confirmed 1
 timeout-after    sent     → confirmed 1 published on fake-http                   → confirmed 1
 timeout-after    failed   → confirmed 1 published on fake-http                   → confirmed 1
 timeout-after    held     → confirmed 1 published on fake-http                   → confirmed 1
 malformed-json   planned  → confirmed 1 published on fake-http                   → confirmed 1
-malformed-json   expired  → claimed   0 could not check whether post             → confirmed 1
-malformed-json   called   → claimed   1 could not check whether post             → confirmed 1
+malformed-json   expired  → confirmed 1 could not check whether post             → confirmed 1
+malformed-json   called   → confirmed 1 could not check whether post             → confirmed 1
 malformed-json   sent     → confirmed 1 published on fake-http                   → confirmed 1
 malformed-json   failed   → confirmed 1 published on fake-http                   → confirmed 1
 malformed-json   held     → confirmed 1 published on fake-http                   → confirmed 1
 401              planned  → planned   0 fix the TERRAIN_FAKE_HTTP_* environment  → confirmed 1
-401              expired  → claimed   0 could not check whether post             → confirmed 1
-401              called   → claimed   1 could not check whether post             → confirmed 1
+401              expired  → confirmed 1 could not check whether post             → confirmed 1
+401              called   → confirmed 1 could not check whether post             → confirmed 1
 401              sent     → confirmed 1 published on fake-http                   → confirmed 1
 401              failed   → confirmed 1 published on fake-http                   → confirmed 1
 401              held     → planned   0 fix the TERRAIN_FAKE_HTTP_* environment  → confirmed 1
 400              planned  → failed    0 refused the post: fake-http: HTTP 400    → confirmed 1
-400              expired  → claimed   0 could not check whether post             → confirmed 1
-400              called   → claimed   1 could not check whether post             → confirmed 1
+400              expired  → confirmed 1 could not check whether post             → confirmed 1
+400              called   → confirmed 1 could not check whether post             → confirmed 1
 400              sent     → confirmed 1 published on fake-http                   → confirmed 1
 400              failed   → confirmed 1 published on fake-http                   → confirmed 1
 400              held     → failed    0 refused the post: fake-http: HTTP 400    → confirmed 1

@@ -247,11 +247,21 @@ class _Runner:
             try:
                 found = run.platform.find(row.post)
             except PlatformError as exc:
-                run.note(
-                    scrub(
-                        f"{run.name}: could not check whether post {row.post_id} already went "
-                        f"out ({exc}); it is left claimed and checked again on the next run"
-                    )
+                # Planned again, marked as tried: whoever claims it next asks
+                # find() first, so the post cannot go out twice meanwhile.
+                message = scrub(
+                    f"{run.name}: could not check whether post {row.post_id} already went "
+                    f"out ({exc}); it is checked again with find() before any retry"
+                )
+                run.note(message)
+                now = self.now_fn()
+                self.journal.release(
+                    row,
+                    self.owner,
+                    now=now,
+                    next_attempt_at=now + timedelta(seconds=self._backoff(run, row)),
+                    error=message,
+                    attempted=True,
                 )
                 continue
             now = self.now_fn()
