@@ -19,16 +19,9 @@ from terrain.publishing._journal import (
     RowState,
     TakedownEntry,
 )
-from terrain.publishing._runner import (
-    DEFAULT_POLICIES,
-    Gate,
-    Outcome,
-    PlatformPolicy,
-    RunReport,
-    outcome_of,
-    publish,
-    scrub,
-)
+from terrain.publishing._outcomes import Outcome, RunReport, outcome_of
+from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
+from terrain.publishing._runner import Gate, publish, scrub
 from terrain.publishing._worker import WorkerReport, run_worker
 
 __all__ = [

@@ -48,6 +48,8 @@ from terrain.errors import (
 from terrain.plugins import Platform
 from terrain.posts import Post, Receipt
 from terrain.publishing._journal import Journal, JournalRow, RowState, new_owner_id
+from terrain.publishing._outcomes import Outcome, RunReport, outcome_of
+from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
 
 __all__ = [
     "DEFAULT_POLICIES",
@@ -73,67 +75,6 @@ REDECIDE_AFTER = 1.0
 
 #: How many times a thread that woke up late for its slot reserves a new one.
 _LATE_RETRIES = 3
-
-
-@attrs.frozen
-class PlatformPolicy:
-    """How hard the runner may push one platform.
-
-    ``rate``: at most this many calls per second. ``daily_budget``: at most
-    this many posts in any 24 hours (the rest waits, planned). ``concurrency``:
-    calls in flight at once. ``max_attempts``: tries before a retryable error
-    fails the row. ``backoff``: first retry delay in seconds, doubled at each
-    try up to ``max_backoff``.
-    """
-
-    rate: float | None = None
-    daily_budget: int | None = None
-    concurrency: int = 1
-    max_attempts: int = 5
-    backoff: float = 2.0
-    max_backoff: float = 300.0
-
-
-#: Known platforms' limits (X free tier: about 17 posts a day).
-DEFAULT_POLICIES: Mapping[str, PlatformPolicy] = {
-    "x": PlatformPolicy(rate=1.0, daily_budget=17),
-    "facebook": PlatformPolicy(rate=1.0, daily_budget=200),
-    "instagram": PlatformPolicy(rate=0.5, daily_budget=50),
-    "outbox": PlatformPolicy(concurrency=4),
-}
-
-
-@attrs.frozen
-class Outcome:
-    """Where one (post, platform) stands after a run, and why."""
-
-    post_id: str
-    platform: str
-    state: RowState
-    message: str
-    url: str | None = None
-    attempts: int = 0
-    reasons: tuple[str, ...] = ()
-    next_attempt_at: datetime | None = None
-
-
-@attrs.frozen
-class RunReport:
-    """What a run did: one :class:`Outcome` per row, and platform-wide messages."""
-
-    outcomes: tuple[Outcome, ...]
-    messages: tuple[str, ...] = ()
-
-    @property
-    def failed(self) -> bool:
-        """Whether anything failed (a refused post, a stopped platform)."""
-        return any(o.state is RowState.FAILED for o in self.outcomes) or any(
-            m.startswith("STOPPED") for m in self.messages
-        )
-
-    def by_state(self, state: RowState | str) -> list[Outcome]:
-        """The outcomes in ``state``."""
-        return [o for o in self.outcomes if o.state == state]
 
 
 def scrub(text: str, environ: Mapping[str, str] | None = None) -> str:
@@ -639,36 +580,6 @@ def _report(
     else:
         found = [r for name in platforms for r in journal.rows(platform=name)]
     return RunReport(outcomes=tuple(outcome_of(r) for r in found), messages=tuple(messages))
-
-
-def outcome_of(row: JournalRow) -> Outcome:
-    """A row as a one-line :class:`Outcome` for people and ``--json``."""
-    url = row.receipt.url if row.receipt is not None else None
-    if row.state in (RowState.CONFIRMED, RowState.SENT):
-        message = f"published on {row.platform}" + (f": {url}" if url else "")
-        if row.taken_down_at is not None:
-            message = f"taken down from {row.platform} on {row.taken_down_at.isoformat()}"
-    elif row.state is RowState.HELD:
-        message = "held back: " + "; ".join(row.reasons)
-    elif row.state is RowState.FAILED:
-        message = f"failed: {row.last_error}"
-    elif row.state is RowState.PLANNED:
-        when = row.next_attempt_at.isoformat(timespec="minutes") if row.next_attempt_at else "now"
-        message = f"planned (next try {when})" + (
-            f"; last error: {row.last_error}" if row.last_error else ""
-        )
-    else:
-        message = f"in flight (claimed by {row.claimed_by})"
-    return Outcome(
-        post_id=row.post_id,
-        platform=row.platform,
-        state=row.state,
-        message=message,
-        url=url,
-        attempts=row.attempts,
-        reasons=row.reasons,
-        next_attempt_at=row.next_attempt_at,
-    )
 
 
 def _env_name(platform: str) -> str:

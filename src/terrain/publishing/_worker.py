@@ -36,13 +36,8 @@ import attrs
 from terrain.consent._decide import DecisionRecord
 from terrain.plugins import Platform
 from terrain.publishing._journal import Journal, JournalRow, new_owner_id
-from terrain.publishing._runner import (
-    DEFAULT_POLICIES,
-    Gate,
-    PlatformPolicy,
-    _PlatformRun,
-    _Runner,
-)
+from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
+from terrain.publishing._runner import Gate, _PlatformRun, _Runner
 
 __all__ = ["WorkerReport", "run_worker"]
 
