@@ -54,6 +54,14 @@ def test_a_second_run_sends_nothing_again(tmp_path: Path) -> None:
     assert platform.calls == 5
 
 
+def test_a_last_try_that_timed_out_after_landing_is_confirmed_not_failed(tmp_path: Path) -> None:
+    """Found by the property test below: giving up after a timeout must ask find() first."""
+    platform = ScriptedPlatform(script=["transient"] * 4 + ["timeout-after"])
+    report = run(Journal(tmp_path / "j.db"), platform, posts(1), Clock())
+    assert [o.state for o in report.outcomes] == [RowState.CONFIRMED]
+    assert platform.landed["p-000"] == 1
+
+
 def test_server_errors_and_429_are_retried_honouring_retry_after(tmp_path: Path) -> None:
     platform = ScriptedPlatform(script=["transient", "rate", "transient"])
     clock = Clock()

@@ -85,7 +85,9 @@ def test_saving_a_stale_ledger_is_a_conflict(ws: Workspace) -> None:
     assert len(ws.consent_events()) == 1
 
 
-@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     steps=st.lists(
         st.tuples(

@@ -108,3 +108,27 @@ def test_a_thread_s_sqlite_connection_closes_when_the_thread_ends(tmp_path: Path
     gc.collect()
     assert len(backend._held) == 1  # type: ignore[attr-defined]  # the opening thread's
     db.close()
+
+
+def test_sqlite_writers_of_this_machine_queue_on_a_lock_file(tmp_path: Path) -> None:
+    """flock hands the write lock over at once (SQLite's busy handler sleeps and polls)."""
+    import fcntl
+    import os
+
+    db = Database.open(tmp_path / "t.db", create=True)
+    lock = tmp_path / "t.db.lock"
+    assert lock.is_file()
+    fd = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free between transactions
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        with db.transaction():
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                held_by_other = False
+            except BlockingIOError:
+                held_by_other = True
+        assert held_by_other
+    finally:
+        os.close(fd)
+        db.close()

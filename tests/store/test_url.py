@@ -118,3 +118,29 @@ def test_the_store_settings_are_written_and_read_back(tmp_path: Path) -> None:
     path.write_text(render_config(config), encoding="utf-8")
     assert parse_config(path) == config
     assert "TERRAIN_STORE_PASSWORD" in path.read_text()
+
+
+def test_an_unreachable_server_is_a_storage_error_without_the_password() -> None:
+    from terrain.errors import StorageError
+    from terrain.store import Database
+
+    env = {"TERRAIN_STORE_PASSWORD": "hunter22"}
+    with pytest.raises(StorageError, match=r"cannot connect to the store postgresql://") as c:
+        Database.connect("postgresql://terrain@127.0.0.1:1/velo", environ=env)
+    assert "hunter22" not in str(c.value)
+    assert "TERRAIN_STORE_PASSWORD" in str(c.value)
+
+
+@pytest.mark.postgres
+def test_the_password_from_the_environment_appears_in_no_repr(postgres_database: str) -> None:
+    from terrain.publishing import Journal
+    from terrain.store import Database
+
+    db = Database.connect(postgres_database, environ={"TERRAIN_STORE_PASSWORD": "hunter22"})
+    try:
+        shown = [repr(db), repr(db.backend), db.url, repr(Journal(db, create=False))]
+        assert all("hunter22" not in text for text in shown)
+        assert db.dialect == "postgresql"
+        assert db.path is None
+    finally:
+        db.close()

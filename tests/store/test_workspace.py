@@ -193,7 +193,9 @@ def test_two_workspaces_on_one_folder_see_each_others_writes(ws: Workspace) -> N
     assert [m.id for m in ws.list(Member)] == ["lea"]
 
 
-@settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     names=st.lists(
         st.text(min_size=1, max_size=40).filter(lambda s: s.strip()), min_size=1, max_size=8

@@ -67,6 +67,18 @@ def test_dot_voting_spreads_n_dots_and_refuses_more() -> None:
     assert rank(WORKSHOP, votes, rules=rules)[0].idea.id == "jeux"
 
 
+def test_a_dot_voting_workshop_applies_its_own_rule_unless_told_otherwise() -> None:
+    import attrs
+
+    dotted = attrs.evolve(WORKSHOP, dots=2)
+    votes = cast_vote(dotted, (), Vote("ws-square", "jeux", "lea", dots=2))
+    with pytest.raises(ValidationError, match="used 2 of 2 dots"):
+        cast_vote(dotted, votes, Vote("ws-square", "bancs", "lea"))
+    with pytest.raises(ValidationError, match="one vote per idea"):
+        cast_vote(dotted, (), Vote("ws-square", "jeux", "lea", dots=2), rules=VotingRules())
+    assert rank(dotted, votes)[0].points == 2
+
+
 def test_a_vote_for_an_idea_of_another_workshop_is_refused() -> None:
     with pytest.raises(ValidationError, match="is not an idea of workshop 'ws-square'"):
         cast_vote(WORKSHOP, (), Vote("ws-square", "piste-cyclable", "lea"))

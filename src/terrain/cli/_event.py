@@ -17,7 +17,7 @@ __all__ = ["command"]
 
 @click.group("event")
 def command() -> None:
-    """Add and list meetups."""
+    """Meetups: add them and their talks, check the format, export a calendar."""
 
 
 @command.command("add")
@@ -80,3 +80,138 @@ def list_(ws: Workspace, as_json: bool) -> None:
             click.echo(f"{e.id:<20} {e.starts_at:%Y-%m-%d %H:%M}  {e.title}")
 
     emit(events, as_json=as_json, human=human)
+
+
+@command.command("talk")
+@click.argument("event_id")
+@click.option("--title", required=True, help="Title of the talk.")
+@click.option("--speaker", required=True, help="Who gives it.")
+@click.option("--minutes", type=int, required=True, help="Talk length (20-30).")
+@click.option("--qa", "qa_minutes", type=int, default=10, show_default=True, help="Minutes of Q&A.")
+@click.option("--speaker-id", default=None, help="The speaker's member id, if a member.")
+@json_option
+@pass_workspace
+def talk(
+    ws: Workspace,
+    event_id: str,
+    title: str,
+    speaker: str,
+    minutes: int,
+    qa_minutes: int,
+    speaker_id: str | None,
+    as_json: bool,
+) -> None:
+    """Add a talk to meetup EVENT_ID (then run `terrain event check`)."""
+    import attrs
+
+    from terrain import Event, Talk
+
+    event = ws.get(Event, event_id)
+    new = Talk(
+        title=title, speaker=speaker, minutes=minutes, qa_minutes=qa_minutes, speaker_id=speaker_id
+    )
+    event = attrs.evolve(event, talks=(*event.talks, new))
+    ws.put(event)
+    emit(
+        event,
+        as_json=as_json,
+        human=lambda: click.echo(
+            f"Added talk {title!r} by {speaker} ({minutes} + {qa_minutes} min) to {event_id}; "
+            f"{len(event.talks)} talk(s) now."
+        ),
+    )
+
+
+@command.command("check")
+@click.argument("event_id")
+@click.option("--max-talks", type=int, default=None, help="Your community's limit (default 2).")
+@click.option("--max-talk-minutes", type=int, default=None, help="Longest talk (default 30).")
+@json_option
+@pass_workspace
+def check(
+    ws: Workspace,
+    event_id: str,
+    max_talks: int | None,
+    max_talk_minutes: int | None,
+    as_json: bool,
+) -> None:
+    """Check meetup EVENT_ID against the format and print its running order.
+
+    Exit code 1 when the format is broken (an error finding).
+    """
+    import sys
+
+    from terrain import Event
+    from terrain.cli._common import EXIT_FAILED
+    from terrain.events import FormatRules, build_agenda, check_format
+
+    event = ws.get(Event, event_id)
+    changes: dict[str, int] = {}
+    if max_talks is not None:
+        changes["max_talks"] = max_talks
+    if max_talk_minutes is not None:
+        changes["max_talk_minutes"] = max_talk_minutes
+    rules = FormatRules(**changes)
+    findings = check_format(event, rules=rules)
+    agenda = build_agenda(event)
+
+    def human() -> None:
+        if not findings:
+            click.echo(f"{event.title} follows the format.")
+        for finding in findings:
+            click.echo(str(finding))
+        click.echo("")
+        for slot in agenda:
+            click.echo(str(slot))
+
+    data = {"event_id": event_id, "findings": findings, "agenda": [str(s) for s in agenda]}
+    emit(data, as_json=as_json, human=human)
+    if any(f.is_error for f in findings):
+        sys.exit(EXIT_FAILED)
+
+
+@command.command("ics")
+@click.argument("event_id")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default="-",
+    show_default=True,
+    help="File to write (- for the screen).",
+)
+@json_option
+@pass_workspace
+def ics(ws: Workspace, event_id: str, output: str, as_json: bool) -> None:
+    """Write meetup EVENT_ID as an iCalendar (.ics) file any calendar imports."""
+    from datetime import UTC, datetime
+
+    from terrain import Event, Venue
+    from terrain.events import event_ics
+
+    event = ws.get(Event, event_id)
+    venue = ws.get(Venue, event.venue_id) if event.venue_id else None
+    data = event_ics(event, now=datetime.now(UTC), venue=venue)
+    write_output(data, output, as_json=as_json)
+
+
+def write_output(data: bytes, output: str, *, as_json: bool = False) -> None:
+    """Write ``data`` to file ``output``, or to stdout when it is ``-``.
+
+    With ``as_json``: ``{"output": path}`` once written, or ``{"ics": text}``
+    for ``-``.
+    """
+    import json
+    from pathlib import Path
+
+    if output == "-":
+        if as_json:
+            click.echo(json.dumps({"ics": data.decode("utf-8")}, ensure_ascii=False, indent=2))
+        else:
+            click.echo(data, nl=False)
+        return
+    Path(output).write_bytes(data)
+    if as_json:
+        click.echo(json.dumps({"output": output, "bytes": len(data)}, indent=2))
+    else:
+        click.echo(f"Wrote {output}.", err=True)

@@ -39,6 +39,7 @@ def _handles(values: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "--guardian", "guardians", multiple=True, help="Member id of a guardian (add them first)."
 )
+@click.option("--tag", "tags", multiple=True, help="An interest, e.g. vélo (for introductions).")
 @json_option
 @pass_workspace
 def add(
@@ -48,6 +49,7 @@ def add(
     handles: tuple[str, ...],
     minor: bool,
     guardians: tuple[str, ...],
+    tags: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Add member MEMBER_ID."""
@@ -59,6 +61,7 @@ def add(
         handles=_handles(handles),
         is_minor=minor,
         guardian_ids=guardians,
+        tags=tags,
     )
     ws.add(member)
     emit(member, as_json=as_json, human=lambda: click.echo(f"Added {display_name} ({member_id})."))

@@ -114,7 +114,9 @@ def _open_target(url: str) -> tuple[Database, list[Path]]:
                     f"the folder {parsed.path.parent} does not exist: create it, or give "
                     "another --to path"
                 )
-            created = [parsed.path.with_name(parsed.path.name + s) for s in ("", "-wal", "-shm")]
+            created = [
+                parsed.path.with_name(parsed.path.name + s) for s in ("", "-wal", "-shm", ".lock")
+            ]
     return Database.connect(parsed, create=True), created
 
 

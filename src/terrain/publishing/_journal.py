@@ -213,8 +213,7 @@ class Journal:
         return sql.skip_locked(statement, tx.dialect)
 
     def _guarded(self, statement: str, params: Sequence[Any]) -> bool:
-        with self._write(exclusive=False) as tx:
-            return tx.execute(statement, params) == 1
+        return self.db.execute(statement, params) == 1
 
     # -- planning ------------------------------------------------------------
 

@@ -365,19 +365,6 @@ class _Runner:
         self._done(row, RowState.CONFIRMED)
         return True
 
-    def _found_out(self, run: _PlatformRun, row: JournalRow) -> bool:
-        try:
-            found = run.platform.find(row.post)
-        except PlatformError:
-            return False
-        if found is None:
-            return False
-        if self.journal.mark_sent(row, self.owner, found, now=self.now_fn()):
-            self._after_publish(run, found)
-            self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
-        self._done(row, RowState.CONFIRMED)
-        return True
-
     # -- limits --------------------------------------------------------------
 
     def _take_slot(self, run: _PlatformRun, row: JournalRow) -> float | None:
@@ -469,9 +456,8 @@ class _Runner:
         message = scrub(f"{run.name}: {type(exc).__name__}: {exc}")
         now = self.now_fn()
         if attempted and row.attempts + 1 >= run.policy.max_attempts:
-            # A timeout may have hidden a success: never call a post failed
-            # that is on the platform.
-            if isinstance(exc, TransientError) and self._found_out(run, row):
+            # the last try may have landed (a timeout hides a success): ask before giving up
+            if isinstance(exc, TransientError) and self._already_out(run, row):
                 return
             self.journal.mark_failed(
                 row,

@@ -9,6 +9,7 @@ See :class:`Workspace`. The schema's migrations are in
 from terrain.store._config import CONFIG_NAME, WorkspaceConfig
 from terrain.store._copy import CopyReport, TableCopy, copy_store
 from terrain.store._db import Database, Transaction
+from terrain.store._field import record_key
 from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url, redact
 from terrain.store._workspace import ENV_VAR, RECORD_KINDS, Workspace
 
@@ -26,5 +27,6 @@ __all__ = [
     "WorkspaceConfig",
     "copy_store",
     "parse_store_url",
+    "record_key",
     "redact",
 ]

@@ -21,6 +21,7 @@ Connections are per thread on SQLite, borrowed from a pool on PostgreSQL.
 from __future__ import annotations
 
 import abc
+import importlib
 import os
 import sqlite3
 import threading
@@ -33,9 +34,9 @@ from typing import Any, ClassVar
 from terrain.errors import StorageError
 
 try:
-    import fcntl
+    fcntl: Any = importlib.import_module("fcntl")
 except ImportError:  # pragma: no cover - Windows: SQLite's busy handler alone
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None
 
 __all__ = ["BUSY_TIMEOUT_MS", "Backend", "Params", "Row", "SQLiteBackend", "Transaction"]
 
@@ -117,6 +118,10 @@ class Backend(abc.ABC):
         """Whether table ``name`` exists."""
 
     @abc.abstractmethod
+    def columns(self, table: str) -> list[str]:
+        """The columns of ``table``, in the order the table defines them."""
+
+    @abc.abstractmethod
     def close(self) -> None:
         """Close every connection."""
 
@@ -136,6 +141,15 @@ class Backend(abc.ABC):
                 yield tx
             finally:
                 self._local.tx = None
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one writing statement on its own (no lock taken); the rows changed.
+
+        For statements that guard themselves (``UPDATE … WHERE state = ?``).
+        Inside a transaction of this thread it joins it.
+        """
+        with self.transaction(exclusive=False) as tx:
+            return tx.execute(sql, params)
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
         """Rows of a read query (in this thread's transaction, if one is open)."""
@@ -162,9 +176,11 @@ class _Held:
 class SQLiteBackend(Backend):
     """A SQLite file (WAL, foreign keys, busy timeout); one connection per thread.
 
-    Writers take turns: threads of this process on a lock (SQLite's busy
-    handler would make them sleep and poll), other processes on SQLite's
-    ``BEGIN IMMEDIATE``. ``synchronous`` is ``"FULL"`` for a workspace,
+    Writers take turns: threads of this process on a lock, processes of this
+    machine on ``flock`` of ``<database>.lock`` (the kernel hands the lock
+    over at once, where SQLite's busy handler sleeps and polls 1, 2, 5… 100 ms),
+    then SQLite's ``BEGIN IMMEDIATE`` (which alone still holds if the lock file
+    cannot be made, e.g. a read-only folder). ``synchronous`` is ``"FULL"`` for a workspace,
     ``"NORMAL"`` for a scratch journal (tests, benchmarks).
     """
 
@@ -179,7 +195,7 @@ class SQLiteBackend(Backend):
         self._writer = threading.RLock()
         self._held: weakref.WeakSet[_Held] = weakref.WeakSet()
         self._guard = threading.Lock()
-        self._fd: int | None = None
+        self._lock_fd: int | None = None
         self._conn(create=create)  # open now: a bad path fails here, not at first use
 
     def describe(self) -> str:
@@ -217,9 +233,28 @@ class SQLiteBackend(Backend):
         return conn
 
     @contextmanager
+    def _process_lock(self) -> Iterator[None]:
+        """``flock`` on ``<database>.lock`` (held with ``_writer``, so one fd is enough)."""
+        if fcntl is None:
+            yield
+            return
+        if self._lock_fd is None:
+            try:
+                self._lock_fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:
+                yield  # a read-only folder: SQLite's own lock still holds
+                return
+        fd = self._lock_fd
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    @contextmanager
     def _begin(self, exclusive: bool) -> Iterator[Transaction]:
         conn = self._conn()
-        with self._writer, self._queue():
+        with self._writer, self._process_lock():
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
@@ -235,31 +270,6 @@ class SQLiteBackend(Backend):
                 raise
             conn.execute("COMMIT")
 
-    @contextmanager
-    def _queue(self) -> Iterator[None]:
-        """Processes of this machine queue for the write lock in the kernel
-        (``flock`` on ``<database>.lock``), which hands it over at once;
-        SQLite's busy handler sleeps and polls (1, 2, 5… 100 ms), which made
-        several publisher workers on one database wait more than they wrote."""
-        fd = self._lock_fd()
-        if fd is None:
-            yield
-            return
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-
-    def _lock_fd(self) -> int | None:
-        with self._guard:
-            if self._fd is None and fcntl is not None:
-                try:
-                    self._fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-                except OSError:
-                    return None  # a read-only folder: SQLite's own lock still holds
-            return self._fd
-
     def _lock(self, tx: Transaction) -> None:
         """Nothing to do: every SQLite write transaction is exclusive."""
 
@@ -272,13 +282,18 @@ class SQLiteBackend(Backend):
             self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
         )
 
+    def columns(self, table: str) -> list[str]:
+        """The columns of ``table``, in the order the table defines them."""
+        return [str(r[0]) for r in self.query("SELECT name FROM pragma_table_info(?)", (table,))]
+
     def close(self) -> None:
         """Close the connection of every thread (the WAL is checkpointed and removed)."""
         with self._guard:
             for held in list(self._held):
                 held.conn.close()
             self._held.clear()
-            if self._fd is not None:
-                os.close(self._fd)
-                self._fd = None
+        with self._writer:
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
         self._local = threading.local()

@@ -24,46 +24,19 @@ from terrain.store._db import Database
 
 __all__ = ["TABLES", "CopyReport", "TableCopy", "copy_store", "table_digest"]
 
-#: Every table of the workspace schema (but ``schema_version``) and its columns,
-#: in the order they are copied.
-TABLES: dict[str, tuple[str, ...]] = {
-    "records": ("kind", "id", "data"),
-    "media_index": ("checksum", "content_id", "media_id", "storage_key"),
-    "appearance_index": ("member_id", "content_id"),
-    "consent_events": ("seq", "subject_id", "at", "data"),
-    "decisions": ("seq", "id", "at", "subject_kind", "subject_id", "platform", "data"),
-    "publication_journal": (
-        "post_id",
-        "platform",
-        "purpose",
-        "event_id",
-        "post_json",
-        "state",
-        "attempts",
-        "next_attempt_at",
-        "last_error",
-        "reasons_json",
-        "receipt_json",
-        "claimed_by",
-        "lease_until",
-        "planned_at",
-        "updated_at",
-        "sent_at",
-        "taken_down_at",
-        "slot_at",
-    ),
-    "takedown_log": (
-        "seq",
-        "subject_id",
-        "post_id",
-        "platform",
-        "remote_id",
-        "url",
-        "outcome",
-        "message",
-        "at",
-    ),
-}
+#: Every table of the workspace schema but ``schema_version``, in the order they
+#: are copied. Their columns are read from the source database, so a migration
+#: that adds a column is copied without a change here; a migration that adds a
+#: table must add it here (``tests/store/test_copy.py`` fails until it does).
+TABLES: tuple[str, ...] = (
+    "records",
+    "media_index",
+    "appearance_index",
+    "consent_events",
+    "decisions",
+    "publication_journal",
+    "takedown_log",
+)
 
 
 @attrs.frozen
@@ -89,9 +62,21 @@ class CopyReport:
         return sum(t.rows for t in self.tables)
 
 
-def _select(table: str) -> str:
-    columns = TABLES[table]
-    return f"SELECT {', '.join(columns)} FROM {table}"  # names from TABLES, never input
+def _select(table: str, columns: Sequence[str]) -> str:
+    # table names from TABLES and column names from the database's catalog, never input
+    return f"SELECT {', '.join(columns)} FROM {table}"
+
+
+def _columns(source: Database, target: Database, table: str) -> list[str]:
+    columns = source.backend.columns(table)
+    theirs = target.backend.columns(table)
+    if not columns or sorted(columns) != sorted(theirs):
+        raise StorageError(
+            f"the table {table} has other columns in {source.url} ({', '.join(columns)}) than "
+            f"in {target.url} ({', '.join(theirs)}); run `terrain store migrate --url URL` on "
+            "both with the same terrain version, then retry"
+        )
+    return columns
 
 
 def table_digest(rows: Sequence[Row]) -> str:
@@ -104,10 +89,6 @@ def table_digest(rows: Sequence[Row]) -> str:
     for line in lines:
         digest.update(line.encode("utf-8") + b"\n")
     return digest.hexdigest()
-
-
-def _rows(tx: Transaction, table: str) -> list[Row]:
-    return tx.query(_select(table))
 
 
 def _refuse_non_empty(tx: Transaction, target: Database) -> None:
@@ -135,15 +116,17 @@ def copy_store(source: Database, target: Database) -> CopyReport:
             f"the source and the target are the same store ({source.url}): give another --to"
         )
     copied: list[TableCopy] = []
+    columns = {table: _columns(source, target, table) for table in TABLES}
     # the source is read in one transaction (a consistent view, writers wait)
     with source.transaction() as src, target.transaction() as dst:
         _refuse_non_empty(dst, target)
-        for table, columns in TABLES.items():
-            rows = _rows(src, table)
-            marks = ", ".join("?" for _ in columns)
-            dst.execute_many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        for table in TABLES:
+            names = columns[table]
+            rows = src.query(_select(table, names))
+            marks = ", ".join("?" for _ in names)
+            dst.execute_many(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", rows)
             expected = TableCopy(table, len(rows), table_digest(rows))
-            written = _rows(dst, table)
+            written = dst.query(_select(table, names))
             found = TableCopy(table, len(written), table_digest(written))
             if found != expected:
                 raise StorageError(

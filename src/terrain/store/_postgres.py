@@ -18,7 +18,7 @@ terrain`` (install it with ``pip install 'terrain[postgres]'``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -148,6 +148,13 @@ class PostgresBackend(Backend):
     def _lock(self, tx: Transaction) -> None:
         tx.query("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
 
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement on its own: autocommit, one round trip (no BEGIN/COMMIT)."""
+        if getattr(self._local, "tx", None) is not None:
+            return super().execute(sql, params)
+        with self._connection() as conn:
+            return int(conn.execute(to_pyformat(sql), tuple(params)).rowcount)
+
     def _read(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
         with self._connection() as conn:
             return [tuple(r) for r in conn.execute(to_pyformat(sql), params).fetchall()]
@@ -155,6 +162,15 @@ class PostgresBackend(Backend):
     def table_exists(self, name: str) -> bool:
         """Whether table ``name`` exists (in the connection's search path)."""
         return bool(self.query("SELECT to_regclass(?) IS NOT NULL", (name,))[0][0])
+
+    def columns(self, table: str) -> list[str]:
+        """The columns of ``table`` (in the connection's search path), in table order."""
+        rows = self.query(
+            "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) "
+            "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            (table,),
+        )
+        return [str(r[0]) for r in rows]
 
     def close(self) -> None:
         """Close the pool and its connections."""

@@ -24,15 +24,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from terrain.community import Community, Member
 from terrain.content import Content
 from terrain.errors import ConfigError, Conflict, NotFound, ValidationError
-from terrain.events import Event, Venue
-from terrain.partnerships import Partner, Partnership
-from terrain.projects import Project
+from terrain.events import Attendance, Event, Series, Venue
+from terrain.partnerships import Contribution, Partner, Partnership
+from terrain.projects import Project, ProjectPhoto
 from terrain.secrets import EnvSecrets, SecretSource
 from terrain.serialization import from_json, to_json
 from terrain.store._config import CONFIG_NAME, WorkspaceConfig, parse_config, render_config
 from terrain.store._db import Database
+from terrain.store._field import check_field_references, record_key
 from terrain.store._registry import find_factory, known_names
-from terrain.workshops import Workshop
+from terrain.workshops import Vote, Workshop
 
 if TYPE_CHECKING:
     from terrain.consent import Consent, ConsentEvent, ConsentLedger, DecisionRecord
@@ -60,6 +61,11 @@ RECORD_KINDS: dict[type, str] = {
     Content: "content",
     Project: "project",
     Workshop: "workshop",
+    Series: "series",
+    Attendance: "attendance",
+    Contribution: "contribution",
+    Vote: "vote",
+    ProjectPhoto: "project-photo",
 }
 
 #: How a user lists each kind, for "not found" messages.
@@ -67,6 +73,13 @@ _HOW_TO_LIST = {
     "member": "`terrain member list`",
     "event": "`terrain event list`",
     "content": "`terrain content list`",
+    "venue": "`terrain venue list`",
+    "series": "`terrain series list`",
+    "partner": "`terrain partner list`",
+    "partnership": "`terrain partner list`",
+    "project": "`terrain project list`",
+    "workshop": "`terrain workshop list`",
+    "attendance": "`terrain attendance EVENT`",
 }
 
 
@@ -81,7 +94,8 @@ def _kind(cls: type) -> str:
 
 
 class Workspace:
-    """A community's workspace: records in SQLite, media in a Storage.
+    """A community's workspace: records in its store (SQLite, or PostgreSQL when
+    ``[store] url`` says so), media in a Storage.
 
     Create one with :meth:`init`, open it with :meth:`open` or :meth:`find`;
     use it as a context manager (or call :meth:`close`). Records are the
@@ -330,7 +344,7 @@ class Workspace:
         kind = _kind(type(obj))
         with self.db.transaction() as tx:
             self._check_references(obj)
-            record_id: str = getattr(obj, "id")  # noqa: B009 - every record has an id
+            record_id = record_key(obj)
             if not self.db.insert_record(tx, kind, record_id, to_json(obj)):
                 raise Conflict(
                     f"a {kind} with id {record_id!r} already exists; choose another id, "
@@ -343,11 +357,18 @@ class Workspace:
         kind = _kind(type(obj))
         with self.db.transaction() as tx:
             self._check_references(obj)
-            self.db.upsert_record(tx, kind, getattr(obj, "id"), to_json(obj))  # noqa: B009
+            self.db.upsert_record(tx, kind, record_key(obj), to_json(obj))
             self._index(tx, obj)
 
     def get(self, cls: type[T], id: str) -> T:
-        """Record ``id`` of type ``cls``, or :class:`~terrain.errors.NotFound`."""
+        """Record ``id`` of type ``cls``, or :class:`~terrain.errors.NotFound`.
+
+        Records without an ``id`` field are stored under a key made of their
+        references (see :func:`terrain.store.record_key`): an
+        :class:`~terrain.events.Attendance` under its event id, a
+        :class:`~terrain.workshops.Vote` under ``workshop/idea/member``, a
+        :class:`~terrain.projects.ProjectPhoto` under ``content/media``.
+        """
         kind = _kind(cls)
         data = self.db.get_record(kind, id)
         if data is None:
@@ -397,6 +418,8 @@ class Workspace:
         elif isinstance(obj, Member):
             for guardian in obj.guardian_ids:
                 self._require(Member, guardian, f"member {obj.id!r}: guardian (add them first)")
+        else:
+            check_field_references(self, obj)
 
     def _index(self, tx: Any, obj: object) -> None:
         if isinstance(obj, Content):

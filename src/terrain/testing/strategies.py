@@ -34,8 +34,21 @@ from terrain.consent import (
     StatusChange,
 )
 from terrain.content import Appearance, Content, ContentKind, MediaFile
-from terrain.events import CostModel, Event, Money, Talk, Venue, VenueKind
+from terrain.events import (
+    Attendance,
+    CostModel,
+    Event,
+    Money,
+    Override,
+    Rsvp,
+    RsvpStatus,
+    Series,
+    Talk,
+    Venue,
+    VenueKind,
+)
 from terrain.partnerships import (
+    Contribution,
     ContributionKind,
     Partner,
     PartnerKind,
@@ -44,16 +57,18 @@ from terrain.partnerships import (
     PipelineStep,
 )
 from terrain.posts import Capabilities, Mention, Post, PostMedia, Receipt
-from terrain.projects import Milestone, Phase, Project
-from terrain.workshops import Idea, Workshop
+from terrain.projects import Milestone, Phase, Project, ProjectPhoto
+from terrain.workshops import Idea, Vote, Workshop
 
 __all__ = [
     "appearances",
+    "attendances",
     "aware_datetimes",
     "capabilities",
     "communities",
     "consents",
     "contents",
+    "contributions",
     "dates",
     "events",
     "evidence",
@@ -64,16 +79,21 @@ __all__ = [
     "mentions",
     "milestones",
     "models",
+    "overrides",
     "partners",
     "partnerships",
     "platform_names",
     "posts",
+    "project_photos",
     "projects",
     "receipts",
+    "rsvps",
     "scopes",
+    "series",
     "talks",
     "texts",
     "venues",
+    "votes",
     "workshops",
 ]
 
@@ -205,6 +225,102 @@ def events(draw: st.DrawFn, *, event_id: str | None = None) -> Event:
         networking_minutes=networking,
         series_id=draw(st.none() | ids()),
         description=draw(st.just("") | texts()),
+    )
+
+
+#: Recurrence rules the series strategy picks from (every one parses).
+RULES = (
+    "FREQ=WEEKLY;COUNT=4",
+    "FREQ=MONTHLY;BYDAY=1TH;COUNT=6",
+    "FREQ=MONTHLY;BYMONTHDAY=5",
+    "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;UNTIL=20351231T235959Z",
+)
+
+
+def overrides() -> st.SearchStrategy[Override]:
+    """Valid :class:`~terrain.events.Override` values (a cancellation or a change)."""
+    return st.builds(
+        Override,
+        on=dates(),
+        cancelled=st.booleans(),
+        venue_id=st.none() | ids(),
+        starts_at=st.none() | aware_datetimes(),
+        title=st.none() | texts(),
+        capacity=st.none() | st.integers(0, 300),
+        note=st.just("") | texts(),
+    )
+
+
+@st.composite
+def series(draw: st.DrawFn) -> Series:
+    """Valid :class:`~terrain.events.Series` values (overrides on distinct dates)."""
+    return Series(
+        id=draw(ids()),
+        title=draw(texts()),
+        rule=draw(st.sampled_from(RULES)),
+        first_starts_at=draw(aware_datetimes()),
+        minutes=draw(st.integers(30, 300)),
+        venue_id=draw(st.none() | ids()),
+        capacity=draw(st.none() | st.integers(0, 300)),
+        talks=draw(st.lists(talks(), max_size=2)),
+        networking_minutes=draw(st.integers(0, 120)),
+        overrides=draw(st.lists(overrides(), max_size=3, unique_by=lambda o: o.on)),
+    )
+
+
+def rsvps() -> st.SearchStrategy[Rsvp]:
+    """Valid :class:`~terrain.events.Rsvp` values, whatever their status."""
+    return st.builds(
+        Rsvp,
+        member_id=ids(),
+        status=st.sampled_from(RsvpStatus),
+        at=aware_datetimes(),
+        changed_at=st.none() | aware_datetimes(),
+    )
+
+
+def attendances() -> st.SearchStrategy[Attendance]:
+    """Valid :class:`~terrain.events.Attendance` values (one answer per member)."""
+    return st.builds(
+        Attendance,
+        event_id=ids(),
+        capacity=st.none() | st.integers(0, 300),
+        rsvps=st.lists(rsvps(), max_size=5, unique_by=lambda r: r.member_id),
+    )
+
+
+def contributions() -> st.SearchStrategy[Contribution]:
+    """Valid :class:`~terrain.partnerships.Contribution` values."""
+    return st.builds(
+        Contribution,
+        id=ids(),
+        partner_id=ids(),
+        event_id=ids(),
+        kind=st.sampled_from(ContributionKind),
+        value=money(),
+        on=dates(),
+        description=st.just("") | texts(),
+    )
+
+
+def votes() -> st.SearchStrategy[Vote]:
+    """Valid :class:`~terrain.workshops.Vote` values."""
+    return st.builds(
+        Vote, workshop_id=ids(), idea_id=ids(), member_id=ids(), dots=st.integers(1, 5)
+    )
+
+
+def project_photos() -> st.SearchStrategy[ProjectPhoto]:
+    """Valid :class:`~terrain.projects.ProjectPhoto` values."""
+    return st.builds(
+        ProjectPhoto,
+        content_id=ids(),
+        media_id=ids(),
+        key=ids().map(lambda i: f"photos/projects/{i}.jpg"),
+        taken_on=dates(),
+        phase=st.sampled_from(Phase),
+        viewpoint=st.none() | texts(),
+        alt_text=st.just("") | texts(),
     )
 
 
@@ -400,6 +516,7 @@ def workshops(draw: st.DrawFn) -> Workshop:
         participant_ids=participants,
         ideas=ideas,
         outcome=draw(st.just("") | texts()),
+        dots=draw(st.none() | st.integers(min_value=1, max_value=10)),
     )
 
 
@@ -497,6 +614,13 @@ MODEL_STRATEGIES: dict[type, st.SearchStrategy[Any]] = {
     Evidence: evidence(),
     Scope: scopes(),
     Money: money(),
+    Series: series(),
+    Override: overrides(),
+    Rsvp: rsvps(),
+    Attendance: attendances(),
+    Contribution: contributions(),
+    Vote: votes(),
+    ProjectPhoto: project_photos(),
 }
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 import attrs
 
 from terrain._validation import (
+    at_least,
     aware_datetime,
     each,
     fail,
@@ -61,6 +62,9 @@ class Workshop:
     )
     outcome: str = attrs.field(default="", validator=text_of(max_length=10000))
     project_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    #: Dot-voting: each participant spreads ``dots`` over the ideas; ``None``
+    #: (the default): one vote per member and idea.
+    dots: int | None = attrs.field(default=None, validator=optional(at_least(1)))
 
     def __attrs_post_init__(self) -> None:
         participants = set(self.participant_ids)

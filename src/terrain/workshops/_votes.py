@@ -2,8 +2,9 @@
 
 Two ways to vote: one member, one vote per idea (``VotingRules()``), or
 dot-voting where each member spreads ``dots`` over the ideas
-(``VotingRules(dots=5)``). Only participants vote, only on ideas of this
-workshop. Reusing a member's idea or photo outside the workshop needs their
+(``VotingRules(dots=5)``); by default, the workshop's own rule
+(``Workshop.dots``). Only participants vote, only on ideas of this workshop.
+Reusing a member's idea or photo outside the workshop needs their
 ``reuse-ugc`` consent (checked by :func:`terrain.consent.decide`) and a credit
 line (:func:`credit_line`).
 """
@@ -89,9 +90,12 @@ def cast_vote(
     *,
     rules: VotingRules | None = None,
 ) -> tuple[Vote, ...]:
-    """The votes with ``vote`` added, after checking it (nothing changes on error)."""
+    """The votes with ``vote`` added, after checking it (nothing changes on error).
+
+    ``rules`` default to the workshop's own (:attr:`Workshop.dots`).
+    """
     current = tuple(votes)
-    _check(workshop, current, vote, rules or VotingRules())
+    _check(workshop, current, vote, rules or VotingRules(dots=workshop.dots))
     return (*current, vote)
 
 
@@ -112,7 +116,7 @@ def rank(
 
     The votes are checked again, one by one, as :func:`cast_vote` would.
     """
-    rules = rules or VotingRules()
+    rules = rules or VotingRules(dots=workshop.dots)
     accepted: tuple[Vote, ...] = ()
     for vote in votes:
         accepted = cast_vote(workshop, accepted, vote, rules=rules)

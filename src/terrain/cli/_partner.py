@@ -1,0 +1,294 @@
+"""``terrain partner add|list|move|contribute|budget|report``: the partners of the community.
+
+A partner (a brand, a local shop) has one partnership that moves through the
+pipeline prospect → contacted → proposed → active → ended. What they bring to
+each meetup is recorded in the in-kind ledger; the report is the argument
+that recurrence and format win the next partner.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+import click
+
+from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._money import parse_day, parse_money
+
+if TYPE_CHECKING:
+    from terrain.partnerships import Partnership
+    from terrain.store import Workspace
+
+__all__ = ["command"]
+
+_KINDS = ["brand", "local-shop", "association", "institution", "company", "other"]
+_STAGES = ["prospect", "contacted", "proposed", "active", "ended"]
+_BRINGS = ["food", "drinks", "venue", "money", "goods"]
+
+
+def _day(ws: Workspace, value: str | None, option: str) -> date:
+    if value:
+        return parse_day(value, option=option)
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(UTC).astimezone(ZoneInfo(ws.community.timezone)).date()
+
+
+@click.group("partner")
+def command() -> None:
+    """Partners: the pipeline, what they bring, an event's budget, their report."""
+
+
+def _partnership_of(ws: Workspace, partner_id: str) -> Partnership:
+    from terrain.errors import NotFound
+    from terrain.partnerships import Partner, Partnership, PartnershipStatus
+
+    ws.get(Partner, partner_id)
+    mine = [p for p in ws.list(Partnership) if p.partner_id == partner_id]
+    open_ = [p for p in mine if p.status is not PartnershipStatus.ENDED]
+    chosen = open_ or mine
+    if not chosen:
+        raise NotFound(
+            f"partner {partner_id!r} has no partnership; "
+            f"start one with `terrain partner add {partner_id} --name ...`"
+        )
+    return max(chosen, key=lambda p: (p.history[-1].on, p.id))
+
+
+@command.command("add")
+@click.argument("partner_id")
+@click.option("--name", required=True, help="Name, e.g. 'La Cave du Coin'.")
+@click.option("--kind", type=click.Choice(_KINDS), default="other", show_default=True)
+@click.option("--contact", default="", help="Who to talk to, how.")
+@click.option("--brings", multiple=True, type=click.Choice(_BRINGS), help="What they could bring.")
+@click.option("--on", "on_text", default=None, help="Date of first contact idea (default: today).")
+@click.option("--note", default="", help="How you met them.")
+@json_option
+@pass_workspace
+def add(
+    ws: Workspace,
+    partner_id: str,
+    name: str,
+    kind: str,
+    contact: str,
+    brings: tuple[str, ...],
+    on_text: str | None,
+    note: str,
+    as_json: bool,
+) -> None:
+    """Add partner PARTNER_ID, as a prospect of the pipeline."""
+    from terrain.partnerships import Partner, Partnership, PipelineStep
+
+    partner = Partner(id=partner_id, name=name, kind=kind, contact=contact)
+    partnership = Partnership(
+        id=partner_id,
+        partner_id=partner_id,
+        history=[PipelineStep("prospect", _day(ws, on_text, "--on"), note)],
+        contributions=brings,
+    )
+    with ws.db.transaction():
+        ws.add(partner)
+        ws.add(partnership)
+    emit(
+        {"partner": partner, "partnership": partnership},
+        as_json=as_json,
+        human=lambda: click.echo(f"Added {name} ({partner_id}), prospect."),
+    )
+
+
+@command.command("list")
+@json_option
+@pass_workspace
+def list_(ws: Workspace, as_json: bool) -> None:
+    """List the partners and where each partnership stands."""
+    from terrain.partnerships import Partner, Partnership
+
+    partners = ws.list(Partner)
+    ships = ws.list(Partnership)
+    pairs = [(p, [s for s in ships if s.partner_id == p.id]) for p in partners]
+
+    def human() -> None:
+        if not partners:
+            click.echo("No partner yet: add one with `terrain partner add ID --name NAME`.")
+        for p, mine in pairs:
+            stages = [f"{s.status.value} since {s.history[-1].on}" for s in mine]
+            click.echo(f"{p.id:<16} {p.name}  ({p.kind.value}; {', '.join(stages) or 'no deal'})")
+
+    rows = [{"partner": p, "partnerships": mine} for p, mine in pairs]
+    emit(rows, as_json=as_json, human=human)
+
+
+@command.command("move")
+@click.argument("partner_id")
+@click.argument("stage", type=click.Choice(_STAGES))
+@click.option("--reason", "--note", "note", default="", help="Why or how (needed to end early).")
+@click.option("--on", "on_text", default=None, help="When (default: today).")
+@json_option
+@pass_workspace
+def move(
+    ws: Workspace, partner_id: str, stage: str, note: str, on_text: str | None, as_json: bool
+) -> None:
+    """Move PARTNER_ID's partnership to STAGE (valid steps only).
+
+    Once a partnership has ended, ``move PARTNER_ID prospect`` opens a new one
+    (the old one stays in the history).
+    """
+    from terrain.partnerships import Partnership, PartnershipStatus, PipelineStep, advance
+
+    partnership = _partnership_of(ws, partner_id)
+    on = _day(ws, on_text, "--on")
+    if partnership.status is PartnershipStatus.ENDED and stage == "prospect":
+        taken = set(ws.ids(Partnership))
+        n = 2
+        while f"{partner_id}-{n}" in taken:
+            n += 1
+        moved = Partnership(
+            id=f"{partner_id}-{n}",
+            partner_id=partner_id,
+            history=[PipelineStep("prospect", on, note)],
+            contributions=partnership.contributions,
+        )
+        ws.add(moved)
+    else:
+        moved = advance(partnership, stage, on=on, note=note)
+        ws.put(moved)
+    emit(
+        moved,
+        as_json=as_json,
+        human=lambda: click.echo(
+            f"{partner_id}: {partnership.status.value} → {moved.status.value} "
+            f"on {moved.history[-1].on}."
+        ),
+    )
+
+
+@command.command("contribute")
+@click.argument("partner_id")
+@click.argument("event_id")
+@click.option("--kind", type=click.Choice(_BRINGS), required=True, help="What they brought.")
+@click.option("--value", required=True, help="Estimated value, e.g. 40 or '40.50 EUR'.")
+@click.option("--description", default="", help="E.g. '2 cases of local beer'.")
+@click.option("--on", "on_text", default=None, help="Date (default: the event's date).")
+@json_option
+@pass_workspace
+def contribute(
+    ws: Workspace,
+    partner_id: str,
+    event_id: str,
+    kind: str,
+    value: str,
+    description: str,
+    on_text: str | None,
+    as_json: bool,
+) -> None:
+    """Record that PARTNER_ID brought something to EVENT_ID (the in-kind ledger)."""
+    from terrain import Event
+    from terrain.partnerships import Contribution
+
+    event = ws.get(Event, event_id)
+    on = parse_day(on_text, option="--on") if on_text else event.starts_at.date()
+    base = f"{partner_id}-{event_id}-{kind}"
+    taken = set(ws.ids(Contribution))
+    cid = base
+    n = 2
+    while cid in taken:
+        cid, n = f"{base}-{n}", n + 1
+    line = Contribution(
+        id=cid,
+        partner_id=partner_id,
+        event_id=event_id,
+        kind=kind,
+        value=parse_money(value, option="--value"),
+        on=on,
+        description=description,
+    )
+    ws.add(line)
+    emit(
+        line,
+        as_json=as_json,
+        human=lambda: click.echo(f"Recorded {cid}: {partner_id} brought {kind} ({line.value})."),
+    )
+
+
+@command.command("budget")
+@click.argument("event_id")
+@click.option(
+    "--per-person",
+    required=True,
+    help="Food/drinks per person, e.g. 3.50 (0 at a pay-your-own bar).",
+)
+@click.option("--own", default="0", show_default=True, help="The community's own small budget.")
+@click.option("--people", type=int, default=None, help="Head count (default: the forecast).")
+@json_option
+@pass_workspace
+def budget(
+    ws: Workspace, event_id: str, per_person: str, own: str, people: int | None, as_json: bool
+) -> None:
+    """The drinks/food budget of EVENT_ID: forecast × per person, partners, own budget."""
+    from terrain.cli._attendance import forecast_of, load_attendance
+    from terrain.partnerships import Contribution, event_budget
+
+    unit = parse_money(per_person, option="--per-person")
+    if people is None:
+        people = forecast_of(ws, load_attendance(ws, event_id)).expected
+    result = event_budget(
+        event_id,
+        people=people,
+        per_person=unit,
+        contributions=ws.list(Contribution),
+        own_budget=parse_money(own, option="--own", currency=unit.currency),
+    )
+
+    def human() -> None:
+        click.echo(result.explain() + ".")
+        for line in result.lines:
+            click.echo(f"  {line.partner_id:<16} {line.kind.value:<7} {line.value}")
+
+    data = {
+        "budget": result,
+        "covered": result.covered,
+        "shortfall": result.shortfall,
+        "surplus": result.surplus,
+    }
+    emit(data, as_json=as_json, human=human)
+
+
+@command.command("report")
+@click.argument("partner_id")
+@json_option
+@pass_workspace
+def report(ws: Workspace, partner_id: str, as_json: bool) -> None:
+    """What PARTNER_ID's support achieved: meetups, people, posts that thanked them."""
+    from terrain import Event
+    from terrain.events import Attendance
+    from terrain.partnerships import Contribution, Partner, partner_report
+    from terrain.publishing import RowState
+    from terrain.workflows._publish import journal_of
+
+    partner = ws.get(Partner, partner_id)
+    journal = journal_of(ws)
+    try:
+        rows = journal.rows(states=(RowState.SENT, RowState.CONFIRMED))
+        receipts = journal.receipts()
+    finally:
+        journal.close()
+    came = {a.event_id: len(a.checked_in) for a in ws.list(Attendance)}
+    result = partner_report(
+        partner,
+        contributions=ws.list(Contribution),
+        events=ws.list(Event),
+        attendance=came,
+        posts=[r.post for r in rows],
+        receipts=receipts,
+    )
+
+    def human() -> None:
+        click.echo(result.summary())
+        for e in result.events:
+            brought = ", ".join(k.value for k in e.brought)
+            click.echo(f"  {e.on}  {e.title:<28} {brought:<14} {e.value}  {e.attendance} came")
+        for receipt in result.posts:
+            click.echo(f"  thanked on {receipt.platform}: {receipt.url or receipt.remote_id}")
+
+    emit(result, as_json=as_json, human=human)

@@ -1,0 +1,380 @@
+"""``terrain project add|list|milestone|photo|interview|timeline|composite|update``.
+
+The city hall case: a square rebuilt over months, followed with photos from
+the same viewpoints before, during and after, micro-interviews of the people
+met on site, and a monthly update published through the consent gate.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace
+from terrain.cli._money import parse_day
+
+if TYPE_CHECKING:
+    from terrain.store import Workspace
+
+__all__ = ["command"]
+
+_PHASES = ["before", "during", "after"]
+
+
+@click.group("project")
+def command() -> None:
+    """Follow a project over months: milestones, photo timeline, monthly update."""
+
+
+@command.command("add")
+@click.argument("project_id")
+@click.option("--title", required=True, help="E.g. 'Place du Marché'.")
+@click.option("--started", required=True, help="Start date, e.g. 2026-01-05.")
+@click.option("--ends", default=None, help="Planned end date.")
+@click.option("--location", default="", help="A place name people know (never coordinates).")
+@click.option("--description", default="", help="What the project is.")
+@json_option
+@pass_workspace
+def add(
+    ws: Workspace,
+    project_id: str,
+    title: str,
+    started: str,
+    ends: str | None,
+    location: str,
+    description: str,
+    as_json: bool,
+) -> None:
+    """Add project PROJECT_ID."""
+    from terrain.projects import Project
+
+    project = Project(
+        id=project_id,
+        title=title,
+        started_on=parse_day(started, option="--started"),
+        ends_on=parse_day(ends, option="--ends") if ends else None,
+        location=location,
+        description=description,
+    )
+    ws.add(project)
+    emit(project, as_json=as_json, human=lambda: click.echo(f"Added {title} ({project_id})."))
+
+
+@command.command("list")
+@json_option
+@pass_workspace
+def list_(ws: Workspace, as_json: bool) -> None:
+    """List the projects and their milestones."""
+    from terrain.projects import Project
+
+    projects = ws.list(Project)
+
+    def human() -> None:
+        if not projects:
+            click.echo("No project yet: add one with `terrain project add ID --title ...`.")
+        for p in projects:
+            click.echo(f"{p.id:<20} {p.title}  (since {p.started_on}, {p.phase.value})")
+            for m in p.milestones:
+                state = f"reached {m.reached_on}" if m.reached_on else f"due {m.due_on or '?'}"
+                click.echo(f"    {m.id:<16} {m.title}  ({state})")
+
+    emit(projects, as_json=as_json, human=human)
+
+
+@command.command("milestone")
+@click.argument("project_id")
+@click.argument("milestone_id")
+@click.option("--title", default=None, help="What the step is (required for a new one).")
+@click.option("--due", default=None, help="Planned date.")
+@click.option("--reached", default=None, help="Date it was reached.")
+@json_option
+@pass_workspace
+def milestone(
+    ws: Workspace,
+    project_id: str,
+    milestone_id: str,
+    title: str | None,
+    due: str | None,
+    reached: str | None,
+    as_json: bool,
+) -> None:
+    """Add milestone MILESTONE_ID to PROJECT_ID, or update it (e.g. --reached 2026-05-12)."""
+    import attrs
+
+    from terrain.projects import Milestone, Project
+
+    project = ws.get(Project, project_id)
+    old = next((m for m in project.milestones if m.id == milestone_id), None)
+    if old is None:
+        if title is None:
+            raise click.UsageError(f"{milestone_id!r} is a new milestone: give its --title")
+        old = Milestone(id=milestone_id, title=title)
+    new = attrs.evolve(
+        old,
+        title=title or old.title,
+        due_on=parse_day(due, option="--due") if due else old.due_on,
+        reached_on=parse_day(reached, option="--reached") if reached else old.reached_on,
+    )
+    others = tuple(m for m in project.milestones if m.id != milestone_id)
+    ws.put(attrs.evolve(project, milestones=(*others, new)))
+    state = f"reached {new.reached_on}" if new.reached_on else f"due {new.due_on or '?'}"
+    emit(new, as_json=as_json, human=lambda: click.echo(f"{project_id}: {new.title} ({state})."))
+
+
+@command.command("photo")
+@click.argument("project_id")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--phase", type=click.Choice(_PHASES), required=True, help="Before, during, after.")
+@click.option("--viewpoint", default=None, help="Where it was taken from, e.g. 'fontaine'.")
+@click.option("--taken", required=True, help="Date taken, e.g. 2026-01-10.")
+@click.option("--alt", "alt_text", default="", help="What the photo shows, for screen readers.")
+@click.option("--nobody", is_flag=True, help="Nobody recognisable is in it (publishable as is).")
+@json_option
+@pass_workspace
+def photo(
+    ws: Workspace,
+    project_id: str,
+    file: Path,
+    phase: str,
+    viewpoint: str | None,
+    taken: str,
+    alt_text: str,
+    nobody: bool,
+    as_json: bool,
+) -> None:
+    """Import FILE into PROJECT_ID's photo timeline (location metadata removed)."""
+    import attrs
+
+    from terrain import Content
+    from terrain.errors import ValidationError
+    from terrain.projects import Project, ProjectPhoto
+    from terrain.workflows import import_media
+
+    ws.get(Project, project_id)
+    taken_on = parse_day(taken, option="--taken")
+    # the timeline entry is checked before the photo is imported: nothing stored on bad input
+    ProjectPhoto("probe", "probe", "probe", taken_on, phase, viewpoint, alt_text)
+    report = import_media(ws, [file], project_id=project_id, now=datetime.now(UTC), workers=1)
+    outcome = report.outcomes[0]
+    if outcome.content_id is None:
+        raise ValidationError(outcome.reason or f"{file.name} could not be imported")
+    content = ws.get(Content, outcome.content_id)
+    if content.project_id != project_id:
+        raise ValidationError(
+            f"{file.name} is already stored as {content.id!r}, which is not a photo of "
+            f"project {project_id!r}"
+        )
+    if nobody and not content.appearances and not content.people_reviewed:
+        content = attrs.evolve(content, people_reviewed=True)
+    media = content.media[0]
+    entry = ProjectPhoto(
+        content_id=content.id,
+        media_id=media.id,
+        key=media.key,
+        taken_on=taken_on,
+        phase=phase,
+        viewpoint=viewpoint,
+        alt_text=alt_text,
+    )
+    with ws.db.transaction():
+        ws.put(content)
+        ws.put(entry)
+    where = f" from {viewpoint!r}" if viewpoint else ""
+    emit(
+        entry,
+        as_json=as_json,
+        human=lambda: click.echo(
+            f"{content.id}: {phase} photo{where}, {taken_on}"
+            + (
+                ""
+                if content.people_reviewed
+                else " (people not reviewed: `terrain content people`)"
+            )
+            + "."
+        ),
+    )
+
+
+@command.command("interview")
+@click.argument("project_id")
+@click.argument("content_id")
+@click.option("--member", "member_id", required=True, help="Who was interviewed (member id).")
+@click.option("--text", "body", required=True, help="The transcript; its first line is quoted.")
+@click.option("--title", default="", help="E.g. 'Nadia, boulangère'.")
+@json_option
+@pass_workspace
+def interview(
+    ws: Workspace,
+    project_id: str,
+    content_id: str,
+    member_id: str,
+    body: str,
+    title: str,
+    as_json: bool,
+) -> None:
+    """Record micro-interview CONTENT_ID of MEMBER for PROJECT_ID.
+
+    Publishing it needs the member's ``interview`` consent
+    (`terrain consent grant MEMBER --purpose interview ...`).
+    """
+    from terrain import Appearance, Content
+    from terrain.projects import Project
+
+    ws.get(Project, project_id)
+    content = Content(
+        id=content_id,
+        kind="micro-interview",
+        created_at=datetime.now(UTC),
+        title=title,
+        body=body,
+        appearances=[Appearance(member_id, reviewed=True)],
+        people_reviewed=True,
+        project_id=project_id,
+    )
+    ws.add(content)
+    emit(
+        content,
+        as_json=as_json,
+        human=lambda: click.echo(f"Recorded micro-interview {content_id} of {member_id}."),
+    )
+
+
+@command.command("timeline")
+@click.argument("project_id")
+@json_option
+@pass_workspace
+def timeline(ws: Workspace, project_id: str, as_json: bool) -> None:
+    """PROJECT_ID's photos before / during / after, and its before-after viewpoints."""
+    from terrain.projects import photo_timeline, viewpoint_pairs
+    from terrain.workflows import project_photos
+
+    photos = project_photos(ws, project_id)
+    line = photo_timeline(photos)
+    pairs = viewpoint_pairs(photos)
+
+    def human() -> None:
+        for phase, group in (
+            ("before", line.before),
+            ("during", line.during),
+            ("after", line.after),
+        ):
+            click.echo(f"{phase}:")
+            for p in group:
+                click.echo(f"  {p.taken_on}  {p.viewpoint or '-':<16} {p.content_id}")
+        for pair in pairs:
+            click.echo(
+                f"viewpoint {pair.viewpoint!r}: {pair.before.taken_on} → {pair.later.taken_on}"
+            )
+
+    emit({"timeline": line, "pairs": pairs}, as_json=as_json, human=human)
+
+
+@command.command("composite")
+@click.argument("project_id")
+@click.argument("viewpoint")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Image file to write (.jpg or .png).",
+)
+@click.option("--on", "on_text", default=None, help="Latest photo taken by this date.")
+@click.option("--height", type=int, default=600, show_default=True)
+@json_option
+@pass_workspace
+def composite(
+    ws: Workspace,
+    project_id: str,
+    viewpoint: str,
+    output: Path,
+    on_text: str | None,
+    height: int,
+    as_json: bool,
+) -> None:
+    """Write the before/now image of VIEWPOINT side by side, with dated captions."""
+    from terrain.projects import before_after_image
+    from terrain.workflows import project_pair
+
+    on = parse_day(on_text, option="--on") if on_text else None
+    pair = project_pair(ws, project_id, viewpoint=viewpoint, on=on)
+    image = before_after_image(
+        ws.storage.get(pair.before.key),
+        ws.storage.get(pair.later.key),
+        before_caption=f"{pair.before.taken_on:%d/%m/%Y}",
+        later_caption=f"{pair.later.taken_on:%d/%m/%Y}",
+        height=height,
+        image_format="PNG" if output.suffix.lower() == ".png" else "JPEG",
+    )
+    output.write_bytes(image)
+    data = {
+        "output": str(output),
+        "before": pair.before,
+        "later": pair.later,
+        "bytes": len(image),
+    }
+    emit(
+        data,
+        as_json=as_json,
+        human=lambda: click.echo(
+            f"Wrote {output}: {viewpoint}, {pair.before.taken_on} → {pair.later.taken_on}."
+        ),
+    )
+
+
+def _month(value: str) -> date:
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m").date()
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a month: write it as 2026-04", param_hint="--month"
+        ) from None
+
+
+@command.command("update")
+@click.argument("project_id")
+@click.option("--month", "month_text", required=True, help="The month of the update, e.g. 2026-04.")
+@click.option("--to", "platforms", multiple=True, required=True, help="Platform (repeat).")
+@click.option("--viewpoint", default=None, help="Before/now pair (default: the first one).")
+@click.option("--interview", "interview_id", default=None, help="Micro-interview to quote.")
+@click.option("--summary", default="", help="A sentence on the month's progress.")
+@click.option("--composite", is_flag=True, help="One side-by-side image instead of two photos.")
+@click.option("--dry-run", is_flag=True, help="Show what would go out and what would be held.")
+@json_option
+@pass_workspace
+def update(
+    ws: Workspace,
+    project_id: str,
+    month_text: str,
+    platforms: tuple[str, ...],
+    viewpoint: str | None,
+    interview_id: str | None,
+    summary: str,
+    composite: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Publish PROJECT_ID's monthly update, checking consent right before each call."""
+    from terrain.cli._publish import print_result, result_data
+    from terrain.workflows import publish_project_update
+
+    result = publish_project_update(
+        ws,
+        project_id,
+        list(platforms),
+        month=_month(month_text),
+        now=lambda: datetime.now(UTC),
+        viewpoint=viewpoint,
+        interview_id=interview_id,
+        summary=summary,
+        composite=composite,
+        dry_run=dry_run,
+    )
+    data = {**result_data(result), "project_id": project_id, "posts": result.posts}
+    emit(data, as_json=as_json, human=lambda: print_result(result))
+    if result.failed:
+        sys.exit(EXIT_FAILED)

@@ -1,0 +1,247 @@
+"""``terrain series add|list|override|plan|ics``: recurring meetups."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._money import parse_day
+from terrain.cli._when import parse_when
+
+if TYPE_CHECKING:
+    from terrain.events import Series
+    from terrain.store import Workspace
+
+__all__ = ["command"]
+
+#: Dates shown or planned for a series whose rule never ends.
+DEFAULT_LIMIT = 12
+
+
+@click.group("series")
+def command() -> None:
+    """Recurring meetups: a rule (RRULE), per-date changes, calendar files."""
+
+
+@command.command("add")
+@click.argument("series_id")
+@click.option("--title", required=True, help="Title of every date, e.g. 'Apéro des makers'.")
+@click.option(
+    "--rrule", "rule", required=True, help="When it recurs, e.g. 'FREQ=MONTHLY;BYDAY=1TH;COUNT=6'."
+)
+@click.option("--first", required=True, help="First date and time, e.g. '2026-02-05 19:00'.")
+@click.option("--minutes", type=int, required=True, help="Length of each meetup in minutes.")
+@click.option("--venue", "venue_id", default=None, help="Usual venue id.")
+@click.option("--capacity", type=int, default=None, help="Places (default: the venue's).")
+@click.option("--networking-minutes", type=int, default=0, show_default=True)
+@json_option
+@pass_workspace
+def add(
+    ws: Workspace,
+    series_id: str,
+    title: str,
+    rule: str,
+    first: str,
+    minutes: int,
+    venue_id: str | None,
+    capacity: int | None,
+    networking_minutes: int,
+    as_json: bool,
+) -> None:
+    """Add series SERIES_ID (nothing is stored if the rule does not parse)."""
+    from terrain.events import Series
+
+    series = Series(
+        id=series_id,
+        title=title,
+        rule=rule,
+        first_starts_at=parse_when(first, ws.community.timezone, option="--first"),
+        minutes=minutes,
+        venue_id=venue_id,
+        capacity=capacity,
+        networking_minutes=networking_minutes,
+    )
+    ws.add(series)
+    emit(series, as_json=as_json, human=lambda: _print_dates(series))
+
+
+def _dates(series: Series) -> list[dict[str, object]]:
+    from terrain.events import occurrences
+
+    limit = DEFAULT_LIMIT if series.is_endless else None
+    out: list[dict[str, object]] = []
+    for occ in occurrences(series, limit=limit):
+        o = occ.override
+        starts = o.starts_at if o is not None and o.starts_at is not None else occ.starts_at
+        out.append(
+            {
+                "date": occ.starts_at.date().isoformat(),
+                "starts_at": starts.isoformat(),
+                "venue_id": (o.venue_id if o is not None and o.venue_id else series.venue_id),
+                "cancelled": occ.cancelled,
+                "note": o.note if o is not None else "",
+            }
+        )
+    return out
+
+
+def _print_dates(series: Series) -> None:
+    from datetime import datetime
+
+    click.echo(f"{series.title} ({series.id}): {series.rule}")
+    for d in _dates(series):
+        when = datetime.fromisoformat(str(d["starts_at"]))
+        if d["cancelled"]:
+            status = "cancelled" + (f" ({d['note']})" if d["note"] else "")
+        else:
+            status = f"at {d['venue_id'] or 'no venue yet'}"
+        click.echo(f"  {when:%a %Y-%m-%d %H:%M}  {status}")
+    if series.is_endless:
+        click.echo(f"  … (the rule never ends; the next {DEFAULT_LIMIT} dates are shown)")
+
+
+@command.command("list")
+@json_option
+@pass_workspace
+def list_(ws: Workspace, as_json: bool) -> None:
+    """List the series and their dates."""
+    from terrain.events import Series
+
+    all_series = ws.list(Series)
+
+    def human() -> None:
+        if not all_series:
+            click.echo("No series yet: add one with `terrain series add ID --rrule ...`.")
+        for s in all_series:
+            _print_dates(s)
+
+    emit([{"series": s, "dates": _dates(s)} for s in all_series], as_json=as_json, human=human)
+
+
+@command.command("override")
+@click.argument("series_id")
+@click.option("--date", "day", required=True, help="The date of the series to change (2026-04-02).")
+@click.option("--venue", "venue_id", default=None, help="Another venue for that date.")
+@click.option("--starts", default=None, help="Another start time, e.g. '2026-04-02 18:30'.")
+@click.option("--title", default=None, help="Another title for that date.")
+@click.option("--capacity", type=int, default=None, help="Another capacity for that date.")
+@click.option("--cancel", "cancelled", is_flag=True, help="Cancel that date.")
+@click.option("--note", default="", help="Why (shown in the calendar for a cancellation).")
+@json_option
+@pass_workspace
+def override(
+    ws: Workspace,
+    series_id: str,
+    day: str,
+    venue_id: str | None,
+    starts: str | None,
+    title: str | None,
+    capacity: int | None,
+    cancelled: bool,
+    note: str,
+    as_json: bool,
+) -> None:
+    """Move, change or cancel one date of series SERIES_ID (replaces an earlier change)."""
+    import attrs
+
+    from terrain.events import Override, Series, occurrences
+
+    series = ws.get(Series, series_id)
+    on = parse_day(day, option="--date")
+    if not (cancelled or venue_id or starts or title or capacity is not None):
+        raise click.UsageError(
+            "say what changes: --venue, --starts, --title, --capacity or --cancel"
+        )
+    change = Override(
+        on=on,
+        cancelled=cancelled,
+        venue_id=venue_id,
+        starts_at=parse_when(starts, ws.community.timezone, option="--starts") if starts else None,
+        title=title,
+        capacity=capacity,
+        note=note,
+    )
+    kept = tuple(o for o in series.overrides if o.on != on)
+    changed = attrs.evolve(series, overrides=sorted((*kept, change), key=lambda o: o.on))
+    limit = DEFAULT_LIMIT if changed.is_endless else None
+    occurrences(changed, limit=limit)  # an override on a date the rule lacks: an error here
+    ws.put(changed)
+    what = "cancelled" if cancelled else "changed"
+
+    def human() -> None:
+        click.echo(f"{series.title}: {on} {what}.")
+        _print_dates(changed)
+
+    emit(changed, as_json=as_json, human=human)
+
+
+@command.command("plan")
+@click.argument("series_id")
+@click.option(
+    "--limit",
+    type=int,
+    default=None,
+    help="At most N dates (default: all; 12 for an endless rule).",
+)
+@json_option
+@pass_workspace
+def plan(ws: Workspace, series_id: str, limit: int | None, as_json: bool) -> None:
+    """Store the meetups of series SERIES_ID as events (ready for RSVPs).
+
+    Run it again after an override: the events keep their ids
+    (``<series>-<YYYYMMDD>``) and are updated. Events planned earlier for a
+    date since cancelled are listed as stale (tell the people who answered).
+    """
+    from terrain import Event
+    from terrain.events import Attendance, Series, series_events
+
+    series = ws.get(Series, series_id)
+    if limit is None and series.is_endless:
+        limit = DEFAULT_LIMIT
+    events = series_events(series, limit=limit)
+    with ws.db.transaction():
+        for event in events:
+            ws.put(event)
+    kept = {e.id for e in events}
+    dropped = [
+        e.id
+        for e in ws.list(Event)
+        if e.series_id == series_id and e.id not in kept and not ws.exists(Attendance, e.id)
+    ]
+
+    def human() -> None:
+        for e in events:
+            click.echo(f"{e.id:<22} {e.starts_at:%Y-%m-%d %H:%M}  {e.venue_id or ''}")
+        for event_id in dropped:
+            click.echo(f"{event_id:<22} stale: this date is no longer in the series")
+
+    emit({"series_id": series_id, "events": events, "stale": dropped}, as_json=as_json, human=human)
+
+
+@command.command("ics")
+@click.argument("series_id")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default="-",
+    show_default=True,
+    help="File to write (- for the screen).",
+)
+@json_option
+@pass_workspace
+def ics(ws: Workspace, series_id: str, output: str, as_json: bool) -> None:
+    """Write every date of series SERIES_ID as one iCalendar (.ics) file."""
+    from datetime import UTC, datetime
+
+    from terrain import Venue
+    from terrain.cli._event import write_output
+    from terrain.events import Series, series_ics
+
+    series = ws.get(Series, series_id)
+    venues = {v.id: v for v in ws.list(Venue)}
+    limit = DEFAULT_LIMIT if series.is_endless else None
+    data = series_ics(series, now=datetime.now(UTC), venues=venues, limit=limit)
+    write_output(data, output, as_json=as_json)

@@ -1,0 +1,335 @@
+"""Following the Place du Marché from the shell: photos, milestones, the monthly update."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from .conftest import Run, as_json, snapshot
+
+
+def ok(run: Run, workspace: Path, *args: str) -> str:
+    result = run(*args, workspace=workspace)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def square_photo(path: Path, color: str) -> Path:
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), color).save(buffer, format="JPEG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+@pytest.fixture
+def square(workspace: Path, run: Run, tmp_path: Path) -> Path:
+    ok(
+        run,
+        workspace,
+        "project",
+        "add",
+        "place-du-marche",
+        "--title",
+        "Place du Marché",
+        "--started",
+        "2026-01-05",
+        "--location",
+        "Place du Marché, Lyon 4e",
+    )
+    ok(
+        run,
+        workspace,
+        "project",
+        "milestone",
+        "place-du-marche",
+        "fontaine",
+        "--title",
+        "Fontaine démontée",
+        "--due",
+        "2026-04-30",
+    )
+    ok(
+        run,
+        workspace,
+        "project",
+        "milestone",
+        "place-du-marche",
+        "fontaine",
+        "--reached",
+        "2026-04-12",
+    )
+    for name, color, phase, taken in (
+        ("avant.jpg", "grey", "before", "2026-01-10"),
+        ("mars.jpg", "brown", "during", "2026-03-02"),
+        ("avril.jpg", "green", "during", "2026-04-28"),
+    ):
+        ok(
+            run,
+            workspace,
+            "project",
+            "photo",
+            "place-du-marche",
+            str(square_photo(tmp_path / name, color)),
+            "--phase",
+            phase,
+            "--viewpoint",
+            "fontaine",
+            "--taken",
+            taken,
+            "--nobody",
+        )
+    ok(run, workspace, "member", "add", "nadia", "--name", "Nadia, boulangère")
+    ok(
+        run,
+        workspace,
+        "project",
+        "interview",
+        "place-du-marche",
+        "itw-nadia",
+        "--member",
+        "nadia",
+        "--text",
+        "On a hâte de retrouver la terrasse.",
+    )
+    return workspace
+
+
+def test_the_timeline_pairs_the_first_before_with_the_latest_photo(square: Path, run: Run) -> None:
+    data = as_json(run("project", "timeline", "place-du-marche", "--json", workspace=square))
+    assert len(data["timeline"]["before"]) == 1
+    assert [p["taken_on"] for p in data["timeline"]["during"]] == ["2026-03-02", "2026-04-28"]
+    (pair,) = data["pairs"]
+    assert (pair["before"]["taken_on"], pair["later"]["taken_on"]) == ("2026-01-10", "2026-04-28")
+
+
+def test_the_composite_puts_before_and_now_side_by_side(
+    square: Path, run: Run, tmp_path: Path
+) -> None:
+    target = tmp_path / "avant-apres.jpg"
+    ok(
+        run,
+        square,
+        "project",
+        "composite",
+        "place-du-marche",
+        "fontaine",
+        "-o",
+        str(target),
+        "--height",
+        "300",
+        "--on",
+        "2026-03-31",
+    )
+    with Image.open(target) as image:
+        assert image.size == (800, 325)
+        assert image.getpixel((10, 10))[0] > 100  # grey before, on the left
+        assert image.getpixel((790, 10))[1] < 100  # brown in March, not April's green
+
+
+def test_the_squares_update_is_held_until_the_interviewee_consents(square: Path, run: Run) -> None:
+    data = as_json(
+        run(
+            "project",
+            "update",
+            "place-du-marche",
+            "--month",
+            "2026-04",
+            "--to",
+            "outbox",
+            "--dry-run",
+            "--json",
+            workspace=square,
+        )
+    )
+    (outcome,) = data["outcomes"]
+    assert outcome["state"] == "held"
+    assert "Nadia" in outcome["message"]
+    assert not (square / "outbox").exists()
+
+
+def test_the_squares_before_after_update_is_published_to_the_outbox(square: Path, run: Run) -> None:
+    ok(
+        run,
+        square,
+        "consent",
+        "grant",
+        "nadia",
+        "--purpose",
+        "interview",
+        "--witness",
+        "Camille (CM)",
+    )
+    out = ok(
+        run,
+        square,
+        "project",
+        "update",
+        "place-du-marche",
+        "--month",
+        "2026-04",
+        "--to",
+        "outbox",
+        "--summary",
+        "Les pavés arrivent.",
+    )
+    assert "Published (1)" in out
+    (posted,) = (square / "outbox" / "outbox").glob("*.json")
+    document = json.loads(posted.read_text(encoding="utf-8"))
+    assert document["text"].splitlines() == [
+        "Place du Marché: April 2026 update",
+        "",
+        "Les pavés arrivent.",
+        "",
+        "✔ Fontaine démontée (12/04)",
+        "",
+        "“On a hâte de retrouver la terrasse.” — Nadia, boulangère",
+    ]
+    assert len(document["media"]) == 2
+    assert "itw-nadia" in document["content_ids"]
+    again = ok(
+        run, square, "project", "update", "place-du-marche", "--month", "2026-04", "--to", "outbox"
+    )
+    assert len(list((square / "outbox" / "outbox").glob("*.json"))) == 1
+    assert "Published" in again
+
+
+def test_the_update_with_a_composite_attaches_one_image(square: Path, run: Run) -> None:
+    ok(
+        run,
+        square,
+        "consent",
+        "grant",
+        "nadia",
+        "--purpose",
+        "interview",
+        "--witness",
+        "Camille (CM)",
+    )
+    out = ok(
+        run,
+        square,
+        "project",
+        "update",
+        "place-du-marche",
+        "--month",
+        "2026-04",
+        "--to",
+        "outbox",
+        "--composite",
+    )
+    assert "Published (1)" in out
+    (posted,) = (square / "outbox" / "outbox").glob("*.json")
+    (media,) = json.loads(posted.read_text(encoding="utf-8"))["media"]
+    assert media["key"].startswith("projects/place-du-marche/composites/2026-04-")
+    assert media["alt_text"].startswith("Before (Place du Marché, fontaine, 10/01/2026")
+
+
+def test_an_update_for_a_month_without_an_after_photo_says_what_to_do(
+    square: Path, run: Run
+) -> None:
+    before = snapshot(square)
+    result = run(
+        "project",
+        "update",
+        "place-du-marche",
+        "--month",
+        "2026-01",
+        "--to",
+        "outbox",
+        workspace=square,
+    )
+    assert result.exit_code == 2
+    assert "add photos with `terrain project photo" in result.stderr
+    assert snapshot(square) == before
+
+
+def test_a_bad_month_is_refused(square: Path, run: Run) -> None:
+    result = run(
+        "project",
+        "update",
+        "place-du-marche",
+        "--month",
+        "avril",
+        "--to",
+        "outbox",
+        workspace=square,
+    )
+    assert result.exit_code == 2
+    assert "write it as 2026-04" in result.stderr
+
+
+def test_a_photo_with_an_empty_viewpoint_is_refused_before_it_is_imported(
+    square: Path, run: Run, tmp_path: Path
+) -> None:
+    before = snapshot(square)
+    photo = square_photo(tmp_path / "juin.jpg", "blue")
+    result = run(
+        "project",
+        "photo",
+        "place-du-marche",
+        str(photo),
+        "--phase",
+        "after",
+        "--viewpoint",
+        "",
+        "--taken",
+        "2026-06-01",
+        workspace=square,
+    )
+    assert result.exit_code == 2
+    assert "ProjectPhoto.viewpoint" in result.stderr
+    assert snapshot(square) == before
+
+
+def test_a_photo_of_another_project_cannot_join_this_timeline(
+    square: Path, run: Run, tmp_path: Path
+) -> None:
+    ok(run, square, "project", "add", "gare", "--title", "Gare", "--started", "2026-01-01")
+    result = run(
+        "project",
+        "photo",
+        "gare",
+        str(tmp_path / "avant.jpg"),
+        "--phase",
+        "before",
+        "--taken",
+        "2026-01-10",
+        workspace=square,
+    )
+    assert result.exit_code == 2
+    assert "not a photo of project 'gare'" in result.stderr
+
+
+def test_a_dry_run_for_x_needs_no_token(square: Path, run: Run) -> None:
+    ok(
+        run,
+        square,
+        "consent",
+        "grant",
+        "nadia",
+        "--purpose",
+        "interview",
+        "--witness",
+        "Camille (CM)",
+    )
+    env = dict.fromkeys(("TERRAIN_X_API_KEY", "TERRAIN_X_ACCESS_TOKEN"), "")
+    result = run(
+        "project",
+        "update",
+        "place-du-marche",
+        "--month",
+        "2026-04",
+        "--to",
+        "x",
+        "--dry-run",
+        "--json",
+        workspace=square,
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    (outcome,) = json.loads(result.stdout)["outcomes"]
+    assert outcome["state"] == "planned"
