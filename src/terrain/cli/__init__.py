@@ -35,6 +35,7 @@ COMMANDS: list[str] = [
     "terrain.cli._content",
     "terrain.cli._consent",
     "terrain.cli._publish",
+    "terrain.cli._worker",
     "terrain.cli._takedown",
     "terrain.cli._log",
     "terrain.cli._plugins",
