@@ -4,6 +4,7 @@ measured in the same run, so ratios stay meaningful on any machine."""
 from __future__ import annotations
 
 import gc
+import math
 import statistics
 import time
 from collections.abc import Callable
@@ -26,17 +27,69 @@ class Result:
     detail: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The figures rounded (4 significant digits, ratio to 0.01), for a stable JSON diff."""
+        data = asdict(self)
+        data["ours"] = _round(self.ours)
+        data["floor"] = _round(self.floor)
+        data["ratio"] = round(self.ratio, 2) if math.isfinite(self.ratio) else None
+        data["verdict"] = "ok" if self.ok else "MISS"
+        return data
 
 
-def best_of(fn: Callable[[], object], *, repeat: int = 5) -> float:
-    """The smallest wall-clock time of ``repeat`` calls of ``fn`` (seconds)."""
+def _round(value: float, digits: int = 4) -> float:
+    """``value`` to ``digits`` significant digits (0 stays 0)."""
+    if not value or not math.isfinite(value):
+        return value
+    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
+
+
+def machine_info() -> dict[str, Any]:
+    """What the figures depend on: Python, OS, CPU, cores (no host name, no user)."""
+    import os
+    import platform
+    import sys
+
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+        "machine": platform.machine(),
+        "processor": _cpu_model() or platform.processor(),
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        # other work on the machine slows floor and ours unequally: a high load explains noise
+        "load_average_1m": round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None,
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def best_of(
+    fn: Callable[[], object],
+    *,
+    repeat: int = 5,
+    clock: Callable[[], float] = time.perf_counter,
+) -> float:
+    """The smallest time of ``repeat`` calls of ``fn`` (seconds), wall clock by default.
+
+    ``clock=time.process_time`` measures CPU time instead: for single-threaded
+    work it is less disturbed by other jobs on a busy machine.
+    """
     times = []
     for _ in range(repeat):
         gc.collect()
-        start = time.perf_counter()
+        start = clock()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return min(times)
 
 

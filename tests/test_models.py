@@ -261,3 +261,18 @@ def test_post_renders_mentions_after_the_text() -> None:
         mentions=[Mention("lea_m", member_id="lea"), Mention("zinc", partner_id="le-zinc")],
     )
     assert post.text_with_mentions() == "Merci à tous !\n\n@lea_m @zinc"
+
+
+@pytest.mark.parametrize(
+    "key", ["../../etc/passwd", "/etc/passwd", "photos/a\x00.jpg", "photos//a.jpg", "a\\b.jpg"]
+)
+def test_a_model_never_holds_a_storage_key_that_leaves_the_store(key: str) -> None:
+    """MediaFile.key, PostMedia.key and Evidence.file_key follow the storage key rule."""
+    from terrain.posts import PostMedia
+
+    with pytest.raises(ValidationError, match=r"MediaFile\.key: storage key"):
+        MediaFile(id="m-1", key=key, media_type="image/jpeg", size=1, checksum="0" * 64)
+    with pytest.raises(ValidationError, match=r"Evidence\.file_key: storage key"):
+        Evidence(kind="signed-form", file_key=key)
+    with pytest.raises(ValidationError, match=r"PostMedia\.key: storage key"):
+        PostMedia(key=key, media_type="image/jpeg")

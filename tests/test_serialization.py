@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from terrain import Event, Member, Talk, Venue
 from terrain.errors import DeserializationError
 from terrain.serialization import from_json, structure, to_json, unstructure
+from terrain.testing.strategies import models
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -100,3 +104,37 @@ def test_an_unknown_enum_value_lists_the_valid_ones() -> None:
 def test_an_invalid_date_string_is_explained() -> None:
     with pytest.raises(DeserializationError, match="not an ISO 8601 date"):
         structure({"id": "lea", "display_name": "Léa", "joined_on": "12/03/2026"}, Member)
+
+
+@given(models(), st.sampled_from([0, 1, -1, 561, -561, 19800, 3600 * 14]))
+def test_to_json_writes_exactly_the_text_of_the_unstructured_data(obj: object, shift: int) -> None:
+    """to_json hands datetimes to orjson directly: the text must not change, even
+    for offsets with seconds (Paris before 1911 was +00:09:21)."""
+    tz = timezone(timedelta(seconds=shift))
+    data = unstructure(obj)
+    assert to_json(obj) == orjson.dumps(data).decode()
+    moment = datetime(1900, 3, 12, 19, 0, 7, 123, tzinfo=tz)
+    event = Event(id="ev", title="T", starts_at=moment, ends_at=moment + timedelta(hours=1))
+    assert json.loads(to_json(event))["starts_at"] == moment.isoformat()
+    assert from_json(to_json(event), Event) == event
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "cls"),
+    [
+        ("tags", "velo", Member),
+        ("tags", {"velo": 1}, Member),
+        ("talks", "abc", Event),
+        ("talks", {"title": "Pistes"}, Event),
+    ],
+)
+def test_a_collection_is_read_from_a_json_array_only(field: str, value: object, cls: type) -> None:
+    """A string is not a set of its characters, nor an object a list of its keys."""
+    start = datetime(2026, 3, 12, 19, tzinfo=PARIS)
+    valid = {
+        Member: Member(id="lea", display_name="Léa"),
+        Event: Event(id="ev", title="T", starts_at=start, ends_at=start + timedelta(hours=2)),
+    }[cls]
+    data = {**json.loads(to_json(valid)), field: value}
+    with pytest.raises(DeserializationError, match=rf"expected a list \(JSON array\).*\$\.{field}"):
+        from_json(json.dumps(data), cls)

@@ -93,7 +93,7 @@ class _Text:
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str):
             raise fail(inst, attr, f"expected text, got {type(value).__name__} {_show(value)}")
-        if self.nonempty and not value.strip():
+        if self.nonempty and (not value or value.isspace()):
             raise fail(inst, attr, "must not be empty")
         if self.max_length is not None and len(value) > self.max_length:
             raise fail(
@@ -104,6 +104,49 @@ class _Text:
 def text(*, nonempty: bool = False, max_length: int | None = None) -> Validator:
     """A ``str``; optionally not blank, optionally at most ``max_length`` long."""
     return _Text(nonempty, max_length)
+
+
+#: The longest storage key, in UTF-8 bytes (S3's limit).
+MAX_KEY_BYTES = 1024
+
+
+def key_problem(key: object) -> str | None:
+    """What is wrong with storage key ``key`` (``None`` if it is safe).
+
+    The one rule for storage keys (every backend and every model holding a
+    key uses it): a relative, ``/``-separated path (``media/ev-1/p-12.jpg``),
+    not empty, not absolute, no backslash, no empty, ``.`` or ``..`` segment,
+    no control character, at most :data:`MAX_KEY_BYTES` bytes in UTF-8.
+    """
+    if not isinstance(key, str) or not key:
+        return f"storage key {key!r}: give a non-empty relative path like 'media/a.jpg'"
+    if key.startswith("/"):
+        return f"storage key {key!r} is absolute; drop the leading '/'"
+    if "\\" in key:
+        return f"storage key {key!r} contains '\\'; separate folders with '/'"
+    if any(ord(c) < 32 or ord(c) == 127 for c in key):
+        return f"storage key {key!r} contains a control character; remove it"
+    if any(segment in {"", ".", ".."} for segment in key.split("/")):
+        return (
+            f"storage key {key!r} has an empty, '.' or '..' segment; "
+            "give a plain path inside the store"
+        )
+    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        return f"storage key {key[:40]!r}… is over {MAX_KEY_BYTES} bytes; shorten it"
+    return None
+
+
+@attrs.frozen(repr=False)
+class _StorageKey:
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        problem = key_problem(value)
+        if problem is not None:
+            raise fail(inst, attr, problem)
+
+
+def storage_key() -> Validator:
+    """A safe storage key (see :func:`key_problem`): no traversal, no absolute path."""
+    return _StorageKey()
 
 
 @attrs.frozen(repr=False)
@@ -193,7 +236,7 @@ class _Each:
     inner: Validator
 
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, tuple | frozenset):
+        if not isinstance(value, (tuple, frozenset)):  # a tuple of types: faster than a union
             raise fail(inst, attr, f"expected a collection, got {type(value).__name__}")
         for item in value:
             self.inner(inst, attr, item)

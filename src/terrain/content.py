@@ -29,6 +29,7 @@ from terrain._validation import (
     instance_of,
     member_of,
     optional,
+    storage_key,
     text,
     to_tuple,
     unique,
@@ -65,7 +66,7 @@ class MediaFile:
     """
 
     id: str = attrs.field(validator=identifier())
-    key: str = attrs.field(validator=text(nonempty=True, max_length=1024))
+    key: str = attrs.field(validator=storage_key())
     media_type: str = attrs.field()
     size: int = attrs.field(validator=at_least(0))
     checksum: str = attrs.field()

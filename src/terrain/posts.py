@@ -22,6 +22,7 @@ from terrain._validation import (
     identifier,
     instance_of,
     optional,
+    storage_key,
     to_frozenset,
     to_tuple,
     unique,
@@ -41,7 +42,7 @@ class PostMedia:
     so the consent gate knows who appears in it.
     """
 
-    key: str = attrs.field(validator=text_of(nonempty=True, max_length=1024))
+    key: str = attrs.field(validator=storage_key())
     media_type: str = attrs.field(validator=text_of(nonempty=True))
     alt_text: str = attrs.field(default="", validator=text_of(max_length=1500))
     content_id: str | None = attrs.field(default=None, validator=optional(identifier()))

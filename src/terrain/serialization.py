@@ -28,6 +28,7 @@ from typing import Any, TypeVar, get_origin
 import attrs
 import cattrs
 import orjson
+from cattrs.cols import list_structure_factory
 from cattrs.preconf.json import make_converter
 
 from terrain.errors import DeserializationError, TerrainError
@@ -47,6 +48,8 @@ _fast: cattrs.Converter = make_converter(forbid_extra_keys=True, detailed_valida
 
 def _strict(kind: type, names: str) -> Any:
     def hook(value: object, type_: type) -> object:
+        if value.__class__ is kind and type_ is kind:  # the common case, first
+            return value
         # A class hook for ``str`` also receives StrEnum subclasses: read those
         # as enum members, reporting the valid values.
         if isinstance(type_, type) and issubclass(type_, Enum):
@@ -109,6 +112,56 @@ _configure(converter)
 _configure(_fast)
 
 
+_COLLECTIONS: dict[Any, Any] = {tuple: tuple, frozenset: frozenset, set: set, list: list}
+
+
+def _is_collection(type_: Any) -> bool:
+    """``tuple[X, ...]``, ``frozenset[X]``, ``set[X]`` or ``list[X]``."""
+    origin = get_origin(type_)
+    args: tuple[Any, ...] = getattr(type_, "__args__", ())
+    if origin is tuple:
+        return len(args) == 2 and args[-1] is Ellipsis
+    return origin in _COLLECTIONS and len(args) == 1
+
+
+def _collection_hooks(conv: cattrs.Converter) -> Any:
+    def factory(type_: Any) -> Any:
+        # A collection is read from a JSON array only: cattrs alone would read a
+        # string as its characters ("velo" -> {"v", "e", "l", "o"}) and an object
+        # as its keys. The items go through cattrs' list hook (with its paths).
+        item = type_.__args__[0]
+        make = _COLLECTIONS[get_origin(type_)]
+        items = list_structure_factory(list[item], conv)  # type: ignore[valid-type]
+
+        def hook(value: object, _: type) -> object:
+            if value.__class__ is not list and not isinstance(value, list | tuple):
+                raise TypeError(f"expected a list (JSON array), got {type(value).__name__}")
+            return make(items(value, list))
+
+        return hook
+
+    return factory
+
+
+for _conv in (converter, _fast):
+    _conv.register_structure_hook_factory(_is_collection, _collection_hooks(_conv))
+
+# For to_json only: datetimes go to orjson as they are (it writes the same ISO 8601
+# text, in C) unless their offset has seconds, which orjson would cut.
+_wire: cattrs.Converter = make_converter(forbid_extra_keys=True)
+_configure(_wire)
+
+
+def _datetime_out(value: datetime) -> object:
+    offset = value.utcoffset()
+    if offset is None or not (offset.seconds % 60 or offset.microseconds):
+        return value
+    return value.isoformat()
+
+
+_wire.register_unstructure_hook(datetime, _datetime_out)
+
+
 def _format(exc: BaseException, type_: Any) -> str:
     """One line per problem: our own messages verbatim, cattrs' otherwise."""
     if isinstance(exc, TerrainError):
@@ -128,6 +181,11 @@ def unstructure(obj: object) -> Any:
 
 def structure(data: Any, cls: type[T]) -> T:
     """Build a ``cls`` from plain Python data, or raise :class:`DeserializationError`."""
+    if data.__class__ is dict:  # what JSON gives: try the fast converter at once
+        try:
+            return _fast.structure(data, cls)
+        except Exception:  # any failure: the detailed converter below explains it
+            pass
     name = getattr(cls, "__name__", str(cls))
     if attrs.has(cls) and not isinstance(data, Mapping):
         raise DeserializationError(
@@ -135,10 +193,11 @@ def structure(data: Any, cls: type[T]) -> T:
             f"got {type(data).__name__} @ $",
             errors=[f"expected an object, got {type(data).__name__} @ $"],
         )
-    try:
-        return _fast.structure(data, cls)
-    except Exception:  # any failure: the detailed converter below explains it
-        pass
+    if data.__class__ is not dict:
+        try:
+            return _fast.structure(data, cls)
+        except Exception:  # any failure: the detailed converter below explains it
+            pass
     try:
         return converter.structure(data, cls)
     except cattrs.BaseValidationError as exc:
@@ -157,7 +216,7 @@ def to_json(obj: object, *, indent: bool = False) -> str:
     for people and diffs.
     """
     options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS if indent else 0
-    return orjson.dumps(unstructure(obj), option=options).decode()
+    return orjson.dumps(_wire.unstructure(obj), option=options).decode()
 
 
 def from_json(text: str | bytes, cls: type[T]) -> T:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,12 +14,19 @@ from PIL import ExifTags, Image
 
 from terrain.cli import main
 
+#: A sentinel value for every secret terrain (or a library it drives) reads from the
+#: environment; none may ever show up anywhere terrain writes or prints.
 SENTINELS = {
     "TERRAIN_X_API_KEY": "sentinel-x-key-7c1e",
     "TERRAIN_X_API_SECRET": "sentinel-x-secret-9b2f",
-    "TERRAIN_X_ACCESS_TOKEN": "sentinel-x-token-44aa",
+    "TERRAIN_X_ACCESS_TOKEN": "1234-sentinel-x-token-44aa",
     "TERRAIN_X_ACCESS_TOKEN_SECRET": "sentinel-x-tsecret-1d0c",
     "TERRAIN_FACEBOOK_PAGE_TOKEN": "sentinel-fb-token-e5e5",
+    "TERRAIN_INSTAGRAM_TOKEN": "sentinel-ig-token-3b3b",
+    "AWS_ACCESS_KEY_ID": "AKIASENTINEL7F7F7F7F",
+    "AWS_SECRET_ACCESS_KEY": "sentinel-aws-secret-0a0a",
+    "AWS_SESSION_TOKEN": "sentinel-aws-session-6d6d",
+    "TERRAIN_STORE_PASSWORD": "sentinel-store-password-8e8e",
 }
 
 
@@ -99,9 +109,119 @@ def test_demo_refuses_a_folder_it_did_not_create_and_leaves_it_alone(tmp_path: P
     assert sorted(p.name for p in folder.iterdir()) == ["chapter1.md"]
 
 
-def test_tokens_in_the_environment_never_reach_db_files_or_json_output(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _leaks(blobs: list[str]) -> list[tuple[str, str]]:
+    """(variable, where) for every sentinel found in ``blobs`` (``where`` is the start)."""
+    return [(name, b[:80]) for b in blobs for name, value in SENTINELS.items() if value in b]
+
+
+def _files(folder: Path) -> list[str]:
+    """Every file under ``folder``, the SQLite database, WAL and journal included."""
+    return [p.read_bytes().decode("utf-8", "replace") for p in folder.rglob("*") if p.is_file()]
+
+
+def _failing_publication(folder: Path) -> list[str]:
+    """Publish the demo's recap for real to X, Facebook and Instagram, every call
+    failing (401 and 400 code 190 with the token echoed back; no retry, so no wait); return every
+    output and every message of every exception raised on the way."""
+    import traceback
+
+    import responses
+
+    from terrain import Post
+    from terrain.store import Workspace
+
+    with (folder / "terrain.toml").open("a") as handle:
+        handle.write('\n[platforms.facebook]\npage_id = "1234567890"\n')
+        handle.write('\n[platforms.instagram]\nig_user_id = "17890"\n')
+    connection = sqlite3.connect(folder / ".terrain" / "terrain.db")
+    connection.execute("DELETE FROM publication_journal")  # as if never published
+    connection.commit()
+    connection.close()
+    token = SENTINELS["TERRAIN_FACEBOOK_PAGE_TOKEN"]
+    echo = {"error": {"message": f"Invalid token {token} (access_token={token})", "code": 190}}
+    blobs: list[str] = []
+    runner = CliRunner()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as fake:
+        fake.add(
+            responses.POST, re.compile(r"https://graph\.facebook\.com/.*"), json=echo, status=400
+        )
+        fake.add(
+            responses.GET, re.compile(r"https://graph\.facebook\.com/.*"), json=echo, status=400
+        )
+        fake.add(
+            responses.POST,
+            re.compile(r"https://api\.(x|twitter)\.com/.*"),
+            status=401,
+            body="upstream error for " + SENTINELS["TERRAIN_X_ACCESS_TOKEN"],
+        )
+        fake.add(
+            responses.GET,
+            re.compile(r"https://api\.(x|twitter)\.com/.*"),
+            status=401,
+            body="upstream error for " + SENTINELS["TERRAIN_X_ACCESS_TOKEN"],
+        )
+        for platform in ("x", "facebook", "instagram"):
+            for extra in ([], ["--json"]):
+                args = [
+                    "publish",
+                    "ev-2026-03",
+                    "--to",
+                    platform,
+                    *extra,
+                    "--workspace",
+                    str(folder),
+                ]
+                result = runner.invoke(main, args)
+                assert result.exit_code != 0 or platform == "instagram", result.output
+                blobs.append(result.output)
+                if result.exception is not None:
+                    blobs.append("".join(traceback.format_exception(result.exception)))
+        # the library, called directly: every exception and its whole chain
+        with Workspace.open(folder) as ws:
+            for platform in ("x", "facebook", "instagram"):
+                try:
+                    adapter = ws.platform(platform)
+                    blobs.append(repr(adapter))
+                    adapter.publish(
+                        Post(id=f"post-leak-{platform}", platform=platform, text="Merci !")
+                    )
+                except Exception as exc:  # every failure is inspected
+                    blobs += [str(exc), repr(exc), "".join(traceback.format_exception(exc))]
+    return blobs
+
+
+def _failing_store(folder: Path) -> list[str]:
+    """Point the workspace at a PostgreSQL server that is not there, with the store
+    password in the environment; return the outputs and the exceptions' tracebacks."""
+    import traceback
+
+    from terrain.store import Workspace
+
+    with (folder / "terrain.toml").open("a") as handle:
+        handle.write('\n[store]\nurl = "postgresql://terrain@127.0.0.1:1/velo"\n')
+    blobs: list[str] = []
+    for args in (["member", "list"], ["store", "migrate"], ["log", "--json"]):
+        result = CliRunner().invoke(main, [*args, "--workspace", str(folder)])
+        assert result.exit_code != 0, result.output
+        blobs.append(result.output)
+        if result.exception is not None:
+            blobs.append("".join(traceback.format_exception(result.exception)))
+    try:
+        Workspace.open(folder).close()
+    except Exception as exc:  # every failure is inspected
+        blobs += [str(exc), repr(exc), "".join(traceback.format_exception(exc))]
+    assert "cannot connect to the store" in "".join(blobs)  # the password was on its way
+    return blobs
+
+
+def test_tokens_in_the_environment_never_reach_db_files_logs_outputs_or_exceptions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """Sentinel tokens in every secret variable; the demo, its --json outputs, a
+    failing real publication, a store that cannot be reached, and the exceptions
+    they raise: not one occurrence in the database (and its WAL), the outbox
+    files, the logs, stdout/stderr."""
+    caplog.set_level(logging.DEBUG)
     for name, value in SENTINELS.items():
         monkeypatch.setenv(name, value)
     folder = tmp_path / "demo"
@@ -111,15 +231,22 @@ def test_tokens_in_the_environment_never_reach_db_files_or_json_output(
         ["publish", "ev-2026-03", "--to", "x", "--dry-run", "--json"],
         ["log", "--json"],
         ["takedown", "--subject", "ana", "--json"],
+        ["consent", "list", "--json"],
+        ["content", "list", "--json"],
+        ["member", "list", "--json"],
     ):
         result = runner.invoke(main, [*args, "--workspace", str(folder)])
         outputs.append(result.output)
-        if args[0] == "log":
+        if args[0] in ("log", "consent", "content", "member"):
             assert result.exit_code == 0, result.output
-            assert json.loads(result.output)
-    blobs = [*outputs]
-    for path in folder.rglob("*"):
-        if path.is_file():
-            blobs.append(path.read_bytes().decode("utf-8", "replace"))
-    for value in SENTINELS.values():
-        assert not [b for b in blobs if value in b], value
+            assert json.loads(result.output) is not None
+    outputs += _failing_publication(folder)
+    outputs += _failing_store(folder)
+    everything = "".join(outputs)
+    assert "X refused the credentials (401)" in everything  # the failing calls did run
+    assert "page token expired or invalid: Invalid token ***" in everything
+    logs = [r.getMessage() for r in caplog.records] + [caplog.text]
+    assert _leaks(["x" + SENTINELS["TERRAIN_STORE_PASSWORD"]])  # the check itself can fail
+    assert not _leaks(outputs), "in outputs or exceptions"
+    assert not _leaks(logs), "in the logs"
+    assert not _leaks(_files(folder)), "in the workspace files"

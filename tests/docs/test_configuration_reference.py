@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from terrain.store._config import _COMMUNITY_KEYS, _FORMAT_KEYS, _STORE_KEYS, _TOP_LEVEL
+from terrain.workflows._publish import POLICY_KEYS
 from terrain_adapters.outbox import _OVERRIDABLE_BOOLS, _OVERRIDABLE_INTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -238,6 +239,9 @@ def test_every_terrain_toml_example_uses_real_keys_only(where: str, body: str) -
     for module, key in CODE_SETTINGS:
         for table in TABLE_OF_MODULE.get(module, ()):
             known_by_table.setdefault(table, set()).add(key)
+    for table in known_by_table:
+        if table.startswith("[platforms."):
+            known_by_table[table] |= set(POLICY_KEYS)  # the runner's keys, in every table
     assert set(data) <= set(_TOP_LEVEL), f"{where}: unknown tables {set(data) - set(_TOP_LEVEL)}"
     shown = [(f"[{t}]", data.get(t, {})) for t in ("community", "storage", "store", "format")]
     shown += [(f"[platforms.{n}]", s) for n, s in data.get("platforms", {}).items()]

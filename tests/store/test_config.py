@@ -31,6 +31,15 @@ def test_rendered_config_reads_back_the_same(tmp_path: Path) -> None:
     assert parse_config(_write(tmp_path, render_config(config))) == config
 
 
+def test_a_size_limit_other_than_the_default_is_written_and_read_back(tmp_path: Path) -> None:
+    config = WorkspaceConfig(community=VELO, max_file_mb=12.5)
+    text = render_config(config)
+    assert "[import]\n" in text
+    assert parse_config(_write(tmp_path, text)) == config
+    assert parse_config(_write(tmp_path, text)).max_file_bytes == 12.5 * 1024 * 1024
+    assert "[import]" not in render_config(WorkspaceConfig(community=VELO))
+
+
 def test_malformed_toml_names_the_line(tmp_path: Path) -> None:
     path = _write(tmp_path, '[community]\nid = "velo"\nname = "Vélo\n')
     with pytest.raises(ConfigError, match=r"not valid TOML.*line 3"):

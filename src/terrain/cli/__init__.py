@@ -1,9 +1,12 @@
 """The ``terrain`` command line: a thin layer over the library, split by verb.
 
 Each verb lives in its own module (``_demo.py``, ``_consent.py``…) that defines
-``command``; :data:`COMMANDS` lists them. Exit codes: 0 success, 1 the work
-ran but something failed (a platform refused a post), 2 bad input (the message
-says what to fix; nothing was changed).
+``command``; :data:`COMMANDS` lists them with the one line ``terrain --help``
+shows, so that listing the verbs imports none of them: a verb's module is
+imported only when that verb runs (a test checks each line against the verb's
+own help). Exit codes: 0 success, 1 the work ran but something failed (a
+platform refused a post), 2 bad input (the message says what to fix; nothing
+was changed).
 """
 
 from __future__ import annotations
@@ -17,39 +20,122 @@ from terrain.cli._common import TerrainGroup
 
 __all__ = ["COMMANDS", "main"]
 
-#: Modules that define a click ``command``, in the order ``--help`` lists them.
-COMMANDS: list[str] = [
-    "terrain.cli._init",
-    "terrain.cli._demo",
-    "terrain.cli._member",
-    "terrain.cli._event",
-    "terrain.cli._venue",
-    "terrain.cli._series",
-    "terrain.cli._rsvp",
-    "terrain.cli._checkin",
-    "terrain.cli._attendance",
-    "terrain.cli._partner",
-    "terrain.cli._project",
-    "terrain.cli._workshop",
-    "terrain.cli._community",
-    "terrain.cli._content",
-    "terrain.cli._consent",
-    "terrain.cli._publish",
-    "terrain.cli._takedown",
-    "terrain.cli._log",
-    "terrain.cli._plugins",
-    "terrain.cli._store",
-]
+#: Every verb: name -> (module defining ``command``, its one-line summary), in
+#: the order ``terrain --help`` lists them (the order of a day in the field).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": (
+        "terrain.cli._init",
+        "Create a workspace in DIRECTORY (default: the current folder).",
+    ),
+    "demo": (
+        "terrain.cli._demo",
+        "See the whole flow: a meetup, photos, consents, publication, takedown.",
+    ),
+    "member": ("terrain.cli._member", "Add and list the members of the community."),
+    "event": (
+        "terrain.cli._event",
+        "Meetups: add them and their talks, check the format, export a calendar.",
+    ),
+    "venue": (
+        "terrain.cli._venue",
+        "Add venues, list them, find the ones that fit a crowd.",
+    ),
+    "series": (
+        "terrain.cli._series",
+        "Recurring meetups: a rule (RRULE), per-date changes, calendar files.",
+    ),
+    "rsvp": (
+        "terrain.cli._rsvp",
+        "Record MEMBER_ID's answer for EVENT_ID: going (waitlisted when full), waitlist (wait "
+        "for a seat), or cancel (the first person waiting gets the seat).",
+    ),
+    "checkin": (
+        "terrain.cli._checkin",
+        "Check in MEMBER_IDS at the door of EVENT_ID (all or none).",
+    ),
+    "attendance": (
+        "terrain.cli._attendance",
+        "Who answered for EVENT_ID, the waitlist, no-shows, and how many to expect.",
+    ),
+    "partner": (
+        "terrain.cli._partner",
+        "Partners: the pipeline, what they bring, an event's budget, their report.",
+    ),
+    "project": (
+        "terrain.cli._project",
+        "Follow a project over months: milestones, photo timeline, monthly update.",
+    ),
+    "workshop": (
+        "terrain.cli._workshop",
+        "Workshops: brief, participants, ideas, votes and the ranking.",
+    ),
+    "community": (
+        "terrain.cli._community",
+        "The core, introductions worth making, engagement scores.",
+    ),
+    "content": (
+        "terrain.cli._content",
+        "Import photos, record who is in them, list them.",
+    ),
+    "consent": (
+        "terrain.cli._consent",
+        "Record and list consents (append-only: nothing is ever edited).",
+    ),
+    "publish": (
+        "terrain.cli._publish",
+        "Publish the recap of meetup EVENT_ID, checking consent at each call.",
+    ),
+    "worker": (
+        "terrain.cli._worker",
+        "Publish planned posts until stopped (SIGTERM/SIGINT: finish calls, release the rest).",
+    ),
+    "takedown": (
+        "terrain.cli._takedown",
+        "Withdraw MEMBER's consent and take down what it covered.",
+    ),
+    "log": (
+        "terrain.cli._log",
+        "Why was each post published or held back (the consent decisions).",
+    ),
+    "plugins": (
+        "terrain.cli._plugins",
+        "List the loaded plugins, the platforms and storages they add, and load errors.",
+    ),
+    "store": (
+        "terrain.cli._store",
+        "Migrate the workspace database, or copy it to another one (SQLite, PostgreSQL).",
+    ),
+}
 
 
-@click.group(cls=TerrainGroup, context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(TerrainGroup):
+    """A group whose verbs are imported when they run, listed from :data:`COMMANDS`."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        command = importlib.import_module(COMMANDS[cmd_name][0]).command
+        if not isinstance(command, click.Command):  # pragma: no cover - a wiring mistake
+            raise TypeError(f"{COMMANDS[cmd_name][0]}.command is not a click command")
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [
+            (name, click.Command(name, short_help=summary).get_short_help_str(limit))
+            for name, (_module, summary) in COMMANDS.items()
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="terrain")
 def main() -> None:
     """terrain: field community management, published only with consent.
 
     Run `terrain demo` to see the whole flow with no account anywhere.
     """
-
-
-for _path in COMMANDS:
-    main.add_command(importlib.import_module(_path).command)

@@ -9,6 +9,7 @@ scan is kept in the workspace storage), a witness for verbal consent
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,8 +93,12 @@ def _evidence(
     witness: str | None,
     checkbox_text: str | None,
     form_version: str | None,
+    max_bytes: int,
 ) -> tuple[Evidence, tuple[str, bytes] | None]:
-    """The evidence, and the scan to store (key, bytes) if there is one."""
+    """The evidence, and the scan to store (key, bytes) if there is one.
+
+    A scan over ``max_bytes`` (``[import] max_file_mb``) is refused before it is read.
+    """
     from terrain.consent import Evidence
 
     given = [x for x in (evidence_file, witness, checkbox_text) if x is not None]
@@ -103,7 +108,16 @@ def _evidence(
             "(signed form), --witness NAME (verbal), --checkbox TEXT --form-version V"
         )
     if evidence_file is not None:
-        data = evidence_file.read_bytes()
+        from terrain.errors import ValidationError
+        from terrain.workflows._import import too_large
+
+        with evidence_file.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            data = handle.read(max_bytes + 1) if size <= max_bytes else b""
+        if size > max_bytes or len(data) > max_bytes:
+            raise ValidationError(
+                "--evidence-file " + too_large(evidence_file.name, max(size, len(data)), max_bytes)
+            )
         suffix = evidence_file.suffix.lower().lstrip(".") or "bin"
         key = f"consents/{member_id}/{hashlib.sha256(data).hexdigest()[:16]}.{suffix}"
         return Evidence(kind="signed-form", file_key=key), (key, data)
@@ -134,7 +148,12 @@ def _record(
     at = parse_when(at_text, tz, option="--at") if at_text else datetime.now(UTC)
     valid_until = parse_when(until, tz, option="--until") if until else None
     scope = _scope(event_id, project_id, content_id)
-    evidence, scan = _evidence(member_id, evidence_file, witness, checkbox_text, form_version)
+    from terrain import Member
+
+    ws.get(Member, member_id)  # an unknown id is NotFound, before it names any file
+    evidence, scan = _evidence(
+        member_id, evidence_file, witness, checkbox_text, form_version, ws.config.max_file_bytes
+    )
     ledger = ws.ledger()
     method = ledger.grant if verb == "grant" else ledger.refuse
     consent = method(  # checked against the ledger before anything is stored

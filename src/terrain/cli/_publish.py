@@ -121,20 +121,34 @@ def _progress(enabled: bool) -> Iterator[Callable[[JournalRow], None] | None]:
     help="A platform to publish to (repeat: --to x --to facebook).",
 )
 @click.option("--dry-run", is_flag=True, help="Show what would go out and what would be held.")
+@click.option(
+    "--enqueue",
+    is_flag=True,
+    help="Only plan the posts in the journal; `terrain worker` sends them (consent at each call).",
+)
 @json_option
 @pass_workspace
 def command(
-    ws: Workspace, event_id: str, platforms: tuple[str, ...], dry_run: bool, as_json: bool
+    ws: Workspace,
+    event_id: str,
+    platforms: tuple[str, ...],
+    dry_run: bool,
+    enqueue: bool,
+    as_json: bool,
 ) -> None:
     """Publish the recap of meetup EVENT_ID, checking consent at each call."""
     from terrain.workflows import publish_event
 
-    with _progress(sys.stdout.isatty() and not as_json and not dry_run) as on_progress:
+    if dry_run and enqueue:
+        raise click.UsageError("--dry-run and --enqueue exclude each other; choose one")
+    quiet = as_json or dry_run or enqueue
+    with _progress(sys.stdout.isatty() and not quiet) as on_progress:
         result = publish_event(
             ws,
             event_id,
             list(platforms),
             dry_run=dry_run,
+            enqueue=enqueue,
             now=lambda: datetime.now(UTC),
             on_progress=on_progress,
         )

@@ -123,7 +123,8 @@ def event_from_data(data: Any) -> ConsentEvent:
     Raises :class:`~terrain.errors.DeserializationError` when the data has no
     known ``"type"`` or does not fit its class.
     """
-    if not isinstance(data, dict) or data.get("type") not in _BY_TYPE:
+    kind = data.get("type") if isinstance(data, dict) else None
+    if not isinstance(kind, str) or kind not in _BY_TYPE:
         got = data.get("type") if isinstance(data, dict) else type(data).__name__
         raise DeserializationError(
             f"cannot read a consent event: 'type' must be one of {sorted(_BY_TYPE)}, got {got!r}",

@@ -25,6 +25,7 @@ from terrain._validation import (
     instance_of,
     member_of,
     optional,
+    storage_key,
     to_optional_frozenset,
     to_tuple,
     unique,
@@ -93,7 +94,7 @@ class Evidence:
     """
 
     kind: EvidenceKind = attrs.field(converter=_to_evidence_kind, validator=member_of(EvidenceKind))
-    file_key: str | None = attrs.field(default=None, validator=optional(text_of(nonempty=True)))
+    file_key: str | None = attrs.field(default=None, validator=optional(storage_key()))
     text: str = attrs.field(default="", validator=text_of(max_length=10000))
     version: str = attrs.field(default="", validator=text_of(max_length=100))
     witness: str | None = attrs.field(default=None, validator=optional(text_of(nonempty=True)))

@@ -5,6 +5,7 @@ from terrain.plugins._capabilities import check_capabilities
 from terrain.plugins._manager import (
     ENTRY_POINT_GROUP,
     ENV_VAR,
+    MODULES_ENV_VAR,
     PluginInfo,
     PluginManager,
     Registration,
@@ -22,6 +23,7 @@ from terrain.plugins._protocols import (
 __all__ = [
     "ENTRY_POINT_GROUP",
     "ENV_VAR",
+    "MODULES_ENV_VAR",
     "Platform",
     "PlatformContext",
     "PlatformFactory",

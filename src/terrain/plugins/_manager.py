@@ -30,6 +30,7 @@ from terrain.plugins._protocols import PlatformFactory, StorageFactory
 __all__ = [
     "ENTRY_POINT_GROUP",
     "ENV_VAR",
+    "MODULES_ENV_VAR",
     "PluginInfo",
     "PluginManager",
     "Registration",
@@ -41,6 +42,11 @@ ENTRY_POINT_GROUP = "terrain"
 
 #: When set: a comma list of the distributions whose plugins load (empty = built-ins only).
 ENV_VAR = "TERRAIN_LOAD_PLUGINS"
+
+#: When set: a comma list of extra plugin *modules* to import and register, by
+#: dotted name (``TERRAIN_PLUGINS=terrain.testing.http``), like pytest's
+#: ``PYTEST_PLUGINS``: for worker processes and tests, without installing a package.
+MODULES_ENV_VAR = "TERRAIN_PLUGINS"
 
 #: The distribution whose entry point adds the built-in adapters (always loaded).
 BUILTIN_DISTRIBUTION = "terrain"
@@ -170,6 +176,37 @@ class PluginManager(pluggy.PluginManager):
                 )
                 continue
             self._load_errors.extend(self._hook_mistakes(ep.name, plugin))
+
+    def load_module_plugins(self, names: str) -> None:
+        """Import and register each module of the comma list ``names`` (the value
+        of :data:`MODULES_ENV_VAR`); the plugin's name is the module's dotted
+        name. Failures go to :attr:`load_errors`."""
+        for name in dict.fromkeys(n.strip() for n in names.split(",") if n.strip()):
+            info = PluginInfo(name=name, module=name)
+            if self.get_plugin(name) is not None:
+                continue  # already loaded (listed twice, or also an entry point)
+            try:
+                plugin = importlib.import_module(name)
+            except Exception as exc:
+                self._load_errors.append(
+                    PluginError(
+                        f"{info.describe()} (from {MODULES_ENV_VAR}) failed to import: "
+                        f"{type(exc).__name__}: {exc}. Fix the module name in "
+                        f"{MODULES_ENV_VAR} (a dotted module path such as "
+                        "terrain.testing.http) or make the module importable"
+                    )
+                )
+                continue
+            self._infos[name] = info
+            try:
+                self.register(plugin, name=name)
+            except (pluggy.PluginValidationError, ValueError) as exc:
+                self._infos.pop(name, None)
+                self._load_errors.append(
+                    PluginError(f"{info.describe()} cannot be registered: {exc}; fix its hooks")
+                )
+                continue
+            self._load_errors.extend(self._hook_mistakes(name, plugin))
 
     def _hook_mistakes(self, name: str, plugin: object) -> list[PluginError]:
         """Misspelled hooks and hooks missing ``@terrain.hookimpl`` in ``plugin``."""
@@ -352,7 +389,9 @@ def get_plugin_manager(
     ``register`` plugin objects. With :data:`ENV_VAR` (``TERRAIN_LOAD_PLUGINS``)
     set in ``environ`` (default ``os.environ``), only the distributions it
     lists load, besides terrain's own built-ins (``TERRAIN_LOAD_PLUGINS=``
-    loads the built-ins only). Problems are in
+    loads the built-ins only). :data:`MODULES_ENV_VAR` (``TERRAIN_PLUGINS``)
+    names extra plugin modules to import and register as well (a comma list
+    of dotted names), like pytest's ``PYTEST_PLUGINS``. Problems are in
     :attr:`PluginManager.load_errors`; they never raise here.
     """
     manager = PluginManager()
@@ -361,6 +400,9 @@ def get_plugin_manager(
         raw = env.get(ENV_VAR)
         only = None if raw is None else {_normalize(n.strip()) for n in raw.split(",") if n.strip()}
         manager.load_entrypoint_plugins(only)
+        modules = env.get(MODULES_ENV_VAR)
+        if modules:
+            manager.load_module_plugins(modules)
     for error in manager.load_errors:
         log.warning("%s", error)
     return manager

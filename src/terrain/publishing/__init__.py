@@ -6,20 +6,23 @@
   confirmed (or failed / held), in the workspace database.
 - :func:`publish`: the runner (consent at the last moment, hooks, rate limits,
   daily budgets, retries, concurrency, crash reconciliation).
+- :func:`run_worker`: a long-running worker draining a journal shared with
+  other workers (leases, takeover, graceful stop); rate limits and budgets
+  hold across workers (:meth:`Journal.reserve`).
 """
 
 from terrain.publishing._compose import MayTag, Recap, compose, event_recaps, post_id, text_length
-from terrain.publishing._journal import Journal, JournalRow, RowState, TakedownEntry
-from terrain.publishing._runner import (
-    DEFAULT_POLICIES,
-    Gate,
-    Outcome,
-    PlatformPolicy,
-    RunReport,
-    outcome_of,
-    publish,
-    scrub,
+from terrain.publishing._journal import (
+    Journal,
+    JournalRow,
+    Reservation,
+    RowState,
+    TakedownEntry,
 )
+from terrain.publishing._outcomes import Outcome, RunReport, outcome_of
+from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
+from terrain.publishing._runner import Gate, publish, scrub
+from terrain.publishing._worker import WorkerReport, run_worker
 
 __all__ = [
     "DEFAULT_POLICIES",
@@ -30,14 +33,17 @@ __all__ = [
     "Outcome",
     "PlatformPolicy",
     "Recap",
+    "Reservation",
     "RowState",
     "RunReport",
     "TakedownEntry",
+    "WorkerReport",
     "compose",
     "event_recaps",
     "outcome_of",
     "post_id",
     "publish",
+    "run_worker",
     "scrub",
     "text_length",
 ]

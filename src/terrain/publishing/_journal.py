@@ -30,7 +30,7 @@ import json
 import os
 import socket
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,7 +43,7 @@ from terrain.publishing import _sql as sql
 from terrain.serialization import from_json, to_json
 from terrain.store import Database, Transaction
 
-__all__ = ["Journal", "JournalRow", "RowState", "TakedownEntry", "new_owner_id"]
+__all__ = ["Journal", "JournalRow", "Reservation", "RowState", "TakedownEntry", "new_owner_id"]
 
 
 class RowState(enum.StrEnum):
@@ -100,6 +100,22 @@ class TakedownEntry:
     outcome: str
     message: str
     at: datetime
+
+
+@attrs.frozen
+class Reservation:
+    """The answer of :meth:`Journal.reserve`: when the claimed row may call.
+
+    ``at`` is the reserved instant (``None`` when the daily budget is spent);
+    ``now`` the time read inside the transaction; ``used`` how many posts of
+    the window (sent or reserved by another row) count against the budget;
+    ``budget_free_at`` when the budget frees a place again, if it is spent.
+    """
+
+    at: datetime | None
+    now: datetime
+    used: int = 0
+    budget_free_at: datetime | None = None
 
 
 def new_owner_id() -> str:
@@ -299,12 +315,93 @@ class Journal:
                 taken.append(attrs.evolve(row, claimed_by=owner, lease_until=now + lease))
         return taken, busy
 
+    # -- call slots (rate limits and budgets across processes) ---------------
+
+    def reserve(
+        self,
+        row: JournalRow,
+        owner: str,
+        *,
+        now: datetime | Callable[[], datetime],
+        rate: float | None,
+        budget: int | None,
+        window: timedelta = timedelta(days=1),
+        lease: timedelta = timedelta(minutes=5),
+    ) -> Reservation | None:
+        """Reserve the instant the claimed ``row`` may call its platform.
+
+        One write transaction, so every process sharing the journal sees the
+        others' reservations: the daily ``budget`` counts the posts sent in
+        the last ``window`` and the calls reserved by rows still claimed;
+        ``rate`` (calls per second) puts the slot ``1 / rate`` after the
+        platform's latest one (or after the time a 429 asked to wait). The
+        lease is extended to cover the wait. ``None`` when ``owner`` no
+        longer holds the row. ``now`` may be a clock, read once the write lock
+        is held (waiting for the lock must not make the slot late).
+        """
+        if rate is None and budget is None:
+            # Nothing to count: only a 429 (PUSH_SLOT) can make this call wait.
+            at = now() if callable(now) else now
+            last = _dt(self.db.query(sql.RESERVE_LAST_SLOT, (row.platform,))[0][0])
+            return Reservation(at=max(at, last) if last is not None else at, now=at)
+        # Exclusive: on PostgreSQL, the store's write lock makes reservations
+        # take turns across workers (the count and the slot stay consistent).
+        with self._write() as tx:
+            if callable(now):
+                now = now()
+            since = ts(now - window)
+            if budget is not None:
+                found = tx.query(sql.RESERVE_USED, (row.platform, row.post_id, since, since))
+                used = [datetime.fromisoformat(r[0]) for r in found]
+                if len(used) >= budget:
+                    return Reservation(
+                        at=None,
+                        now=now,
+                        used=len(used),
+                        budget_free_at=used[len(used) - budget] + window,
+                    )
+            else:
+                used = []
+            found_last = tx.one(sql.RESERVE_LAST_SLOT, (row.platform,))
+            last = _dt(found_last[0]) if found_last else None
+            slot = now
+            if last is not None:
+                slot = max(now, last + timedelta(seconds=1.0 / rate) if rate else last)
+            updated = tx.execute(
+                sql.RESERVE_SLOT,
+                (ts(slot), ts(slot + lease), ts(now), row.post_id, row.platform, owner),
+            )
+        return Reservation(at=slot, now=now, used=len(used)) if updated == 1 else None
+
+    def push_slot(self, row: JournalRow, until: datetime) -> None:
+        """No call to ``row``'s platform before ``until`` (the platform said 429)."""
+        with self._write() as tx:
+            tx.execute(sql.PUSH_SLOT, (ts(until), row.post_id, row.platform, ts(until)))
+
+    def open_rows(self, platform: str, *, now: datetime) -> tuple[int, int]:
+        """``(due, in_flight)``: rows of ``platform`` planned and due at ``now``,
+        and rows claimed or sent (a worker is on them, or died on them)."""
+        found = self.db.query(sql.COUNT_OPEN, (ts(now), platform))
+        return int(found[0][0] or 0), int(found[0][1] or 0)
+
     # -- transitions (each guarded by the claimer's id) ----------------------
 
-    def mark_sent(self, row: JournalRow, owner: str, receipt: Receipt, *, now: datetime) -> bool:
-        """The platform returned ``receipt``: record it before anything else."""
+    def mark_sent(
+        self,
+        row: JournalRow,
+        owner: str,
+        receipt: Receipt,
+        *,
+        now: datetime,
+        confirmed: bool = False,
+    ) -> bool:
+        """The platform returned ``receipt``: record it before anything else.
+
+        ``confirmed=True`` records it as done in the same transaction (when
+        no ``terrain_after_publish`` hook is there to run in between).
+        """
         return self._guarded(
-            sql.MARK_SENT,
+            sql.MARK_SENT_CONFIRMED if confirmed else sql.MARK_SENT,
             (
                 to_json(receipt),
                 ts(now),

@@ -48,6 +48,8 @@ from terrain.errors import (
 from terrain.plugins import Platform
 from terrain.posts import Post, Receipt
 from terrain.publishing._journal import Journal, JournalRow, RowState, new_owner_id
+from terrain.publishing._outcomes import Outcome, RunReport, outcome_of
+from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
 
 __all__ = [
     "DEFAULT_POLICIES",
@@ -67,66 +69,12 @@ Gate = Callable[[Post, datetime], Decision]
 
 _DAY = timedelta(days=1)
 
+#: A call that waited longer than this (seconds) for its rate slot has its
+#: consent decided again right before the call.
+REDECIDE_AFTER = 1.0
 
-@attrs.frozen
-class PlatformPolicy:
-    """How hard the runner may push one platform.
-
-    ``rate``: at most this many calls per second. ``daily_budget``: at most
-    this many posts in any 24 hours (the rest waits, planned). ``concurrency``:
-    calls in flight at once. ``max_attempts``: tries before a retryable error
-    fails the row. ``backoff``: first retry delay in seconds, doubled at each
-    try up to ``max_backoff``.
-    """
-
-    rate: float | None = None
-    daily_budget: int | None = None
-    concurrency: int = 1
-    max_attempts: int = 5
-    backoff: float = 2.0
-    max_backoff: float = 300.0
-
-
-#: Known platforms' limits (X free tier: about 17 posts a day).
-DEFAULT_POLICIES: Mapping[str, PlatformPolicy] = {
-    "x": PlatformPolicy(rate=1.0, daily_budget=17),
-    "facebook": PlatformPolicy(rate=1.0, daily_budget=200),
-    "instagram": PlatformPolicy(rate=0.5, daily_budget=50),
-    "outbox": PlatformPolicy(concurrency=4),
-}
-
-
-@attrs.frozen
-class Outcome:
-    """Where one (post, platform) stands after a run, and why."""
-
-    post_id: str
-    platform: str
-    state: RowState
-    message: str
-    url: str | None = None
-    attempts: int = 0
-    reasons: tuple[str, ...] = ()
-    next_attempt_at: datetime | None = None
-
-
-@attrs.frozen
-class RunReport:
-    """What a run did: one :class:`Outcome` per row, and platform-wide messages."""
-
-    outcomes: tuple[Outcome, ...]
-    messages: tuple[str, ...] = ()
-
-    @property
-    def failed(self) -> bool:
-        """Whether anything failed (a refused post, a stopped platform)."""
-        return any(o.state is RowState.FAILED for o in self.outcomes) or any(
-            m.startswith("STOPPED") for m in self.messages
-        )
-
-    def by_state(self, state: RowState | str) -> list[Outcome]:
-        """The outcomes in ``state``."""
-        return [o for o in self.outcomes if o.state == state]
+#: How many times a thread that woke up late for its slot reserves a new one.
+_LATE_RETRIES = 3
 
 
 def scrub(text: str, environ: Mapping[str, str] | None = None) -> str:
@@ -151,10 +99,7 @@ class _PlatformRun:
         self.name = platform.name
         self.lock = threading.Lock()
         self.stopped: str | None = None
-        self.next_slot = 0.0
-        self.in_flight = 0
         self.messages: list[str] = []
-        self.budget_noted = False
 
     def note(self, message: str) -> None:
         with self.lock:
@@ -176,8 +121,10 @@ class _Runner:
         max_wait: float,
         owner: str,
         on_progress: Callable[[JournalRow], None] | None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.journal = journal
+        self.stop = stop
         self.gate = gate
         self.record_decision = record_decision
         self.hook = hook
@@ -203,18 +150,31 @@ class _Runner:
             run.note(message)
             log.warning("%s (post %s)", message, receipt.post_id)
 
+    def _has_after_hooks(self) -> bool:
+        """Whether a plugin implements ``terrain_after_publish`` (else a post
+        is recorded sent and confirmed in one transaction)."""
+        caller = getattr(self.hook, "terrain_after_publish", None) if self.hook else None
+        if caller is None:
+            return False
+        impls = getattr(caller, "get_hookimpls", None)
+        return True if impls is None else bool(impls())
+
     def _progress(self, row: JournalRow) -> None:
         if self.on_progress is not None:
             self.on_progress(row)
 
     # -- reconciliation ------------------------------------------------------
 
-    def reconcile(self, run: _PlatformRun) -> None:
-        """Settle what a crashed run left in flight, before anything is retried."""
+    def reconcile(self, run: _PlatformRun, *, quiet: bool = False) -> int:
+        """Settle what a crashed run left in flight, before anything is retried.
+
+        Returns how many rows were taken over. ``quiet``: do not note rows
+        other live runs hold (workers sharing a journal always see some).
+        """
         taken, busy = self.journal.claim_abandoned(
             run.name, self.owner, now=self.now_fn(), lease=self.lease
         )
-        if busy:
+        if busy and not quiet:
             run.note(
                 f"{run.name}: {len(busy)} post(s) are being published by another run "
                 f"({busy[0].claimed_by}); left to it"
@@ -228,11 +188,21 @@ class _Runner:
             try:
                 found = run.platform.find(row.post)
             except PlatformError as exc:
-                run.note(
-                    scrub(
-                        f"{run.name}: could not check whether post {row.post_id} already went "
-                        f"out ({exc}); it is left claimed and checked again on the next run"
-                    )
+                # Planned again, marked as tried: whoever claims it next asks
+                # find() first, so the post cannot go out twice meanwhile.
+                message = scrub(
+                    f"{run.name}: could not check whether post {row.post_id} already went "
+                    f"out ({exc}); it is checked again with find() before any retry"
+                )
+                run.note(message)
+                now = self.now_fn()
+                self.journal.release(
+                    row,
+                    self.owner,
+                    now=now,
+                    next_attempt_at=now + timedelta(seconds=self._backoff(run, row)),
+                    error=message,
+                    attempted=True,
                 )
                 continue
             now = self.now_fn()
@@ -244,6 +214,7 @@ class _Runner:
             else:
                 self.journal.release(row, self.owner, now=now, next_attempt_at=None)
                 log.info("reconciled %s on %s: not published, planned again", row.post_id, run.name)
+        return len(taken)
 
     # -- the worker loop -----------------------------------------------------
 
@@ -262,25 +233,16 @@ class _Runner:
                 continue
             self.process(run, row)
 
+    def stopping(self) -> bool:
+        """Whether a graceful stop was asked (SIGTERM in ``terrain worker``)."""
+        return self.stop is not None and self.stop.is_set()
+
     def process(self, run: _PlatformRun, row: JournalRow) -> None:
-        at = self.now_fn()
-        try:
-            decision = self.gate(row.post, at)
-        except Exception as exc:  # consent that cannot be checked is not consent
-            reason = scrub(f"consent could not be checked: {type(exc).__name__}: {exc}")
-            self.journal.mark_held(row, self.owner, [reason], now=at)
-            self._done(row, RowState.HELD)
+        if row.attempts and self._already_out(run, row):
             return
-        if self.record_decision is not None:
-            self.record_decision(
-                decision.to_record(actor=f"runner {self.owner}", record_id=_record_id())
-            )
-        if not decision.allowed:
-            reasons = [r.text for r in decision.blocking] or [decision.explain()]
-            self.journal.mark_held(row, self.owner, reasons, now=at)
-            self._done(row, RowState.HELD)
+        post = self._decide(run, row)
+        if post is None:
             return
-        post = decision.apply_to(row.post)
         try:
             self._call_hook("terrain_before_publish", post=post, platform=run.platform)
         except PublishVetoed as exc:
@@ -302,21 +264,24 @@ class _Runner:
                 "(`terrain plugins` lists them); the posts stay planned.",
             )
             return
-        if row.attempts and self._already_out(run, row):
+        # The slot is reserved last, so that only a sleep separates it from
+        # the call (a late call would crowd the next worker's slot).
+        waited = self._take_slot(run, row)
+        if waited is None:
             return
-        if not self._within_budget(run, row):
+        if self.stopping():
+            self.journal.release(row, self.owner, now=self.now_fn(), next_attempt_at=None)
             return
+        if waited > REDECIDE_AFTER:
+            # A long wait for the rate: consent is decided again at the call.
+            post = self._decide(run, row)
+            if post is None:
+                return
         try:
-            self._wait_for_slot(run)
-            try:
-                receipt = run.platform.publish(post)
-            finally:
-                with run.lock:
-                    run.in_flight -= 1
+            receipt = run.platform.publish(post)
         except RateLimited as exc:
             delay = exc.retry_after if exc.retry_after is not None else self._backoff(run, row)
-            with run.lock:
-                run.next_slot = max(run.next_slot, time.monotonic() + delay)
+            self.journal.push_slot(row, self.now_fn() + timedelta(seconds=delay))
             self._retry(run, row, exc, delay)
         except TransientError as exc:
             self._retry(run, row, exc, self._backoff(run, row))
@@ -327,7 +292,7 @@ class _Runner:
             self._stop(
                 run,
                 f"STOPPED {run.name}: the platform refused the credentials ({scrub(str(exc))}). "
-                f"Fix the TERRAIN_{run.name.upper()}_* environment variables (or the "
+                f"Fix the TERRAIN_{_env_name(run.name)}_* environment variables (or the "
                 "credentials file), then run `terrain publish` again; the posts stay planned.",
             )
         except Rejected as exc:
@@ -355,12 +320,35 @@ class _Runner:
                 receipt = attrs.evolve(receipt, post_id=row.post_id)
             now = self.now_fn()
             sent = attrs.evolve(row, post=post)
-            if not self.journal.mark_sent(sent, self.owner, receipt, now=now):
+            hooks = self._has_after_hooks()
+            if not self.journal.mark_sent(sent, self.owner, receipt, now=now, confirmed=not hooks):
                 run.note(f"{run.name}: lost the claim on {row.post_id} (lease taken over)")
                 return
-            self._after_publish(run, receipt)
-            self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
+            if hooks:
+                self._after_publish(run, receipt)
+                self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
             self._done(row, RowState.CONFIRMED)
+
+    def _decide(self, run: _PlatformRun, row: JournalRow) -> Post | None:
+        """Ask consent now and record the decision: the post to send (mentions
+        dropped as decided), or ``None`` when the row was held."""
+        at = self.now_fn()
+        try:
+            decision = self.gate(row.post, at)
+        except Exception as exc:  # consent that cannot be checked is not consent
+            reason = scrub(f"consent could not be checked: {type(exc).__name__}: {exc}")
+            self.journal.mark_held(row, self.owner, [reason], now=at)
+            self._done(row, RowState.HELD)
+            return None
+        if self.record_decision is not None:
+            record = decision.to_record(actor=f"runner {self.owner}", record_id=_record_id())
+            self.record_decision(record)
+        if not decision.allowed:
+            reasons = [r.text for r in decision.blocking] or [decision.explain()]
+            self.journal.mark_held(row, self.owner, reasons, now=at)
+            self._done(row, RowState.HELD)
+            return None
+        return decision.apply_to(row.post)
 
     def _already_out(self, run: _PlatformRun, row: JournalRow) -> bool:
         """After a failed try (a timeout may hide a success), ask the platform first."""
@@ -379,42 +367,78 @@ class _Runner:
 
     # -- limits --------------------------------------------------------------
 
-    def _within_budget(self, run: _PlatformRun, row: JournalRow) -> bool:
+    def _take_slot(self, run: _PlatformRun, row: JournalRow) -> float | None:
+        """Reserve this call's slot in the journal (budget and rate across
+        processes), then wait for it: the seconds waited, or ``None`` when
+        the row was put back (budget spent, lease lost, slot too far).
+
+        A thread that wakes up late (a busy machine) reserves a new slot
+        rather than call late, which would crowd the next slot (another
+        worker's, maybe) and break the rate the platform sees.
+        """
+        rate = run.policy.rate
+        tolerance = max(0.01, 0.25 / rate) if rate else None
+        waited = 0.0
+        for _try in range(_LATE_RETRIES):
+            reserved = self._reserve(run, row)
+            if reserved is None:
+                return None
+            slot_at, wait = reserved
+            if wait > 0:
+                if self.stop is not None:
+                    self.stop.wait(wait)
+                else:
+                    self.sleep(wait)
+            waited += max(wait, 0.0)
+            if tolerance is None or self.stopping() or wait <= 0:
+                break
+            if (self.now_fn() - slot_at).total_seconds() <= tolerance:
+                break
+        return waited
+
+    def _reserve(self, run: _PlatformRun, row: JournalRow) -> tuple[datetime, float] | None:
         budget = run.policy.daily_budget
-        with run.lock:
-            if budget is None:
-                run.in_flight += 1
-                return True
-            now = self.now_fn()
-            sent = self.journal.sent_since(run.name, now - _DAY)
-            if len(sent) + run.in_flight < budget:
-                run.in_flight += 1
-                return True
-        oldest = sent[0] if sent else now
-        later = max(oldest + _DAY, now + timedelta(seconds=1))
-        self.journal.release(
+        slot = self.journal.reserve(
             row,
             self.owner,
-            now=now,
-            next_attempt_at=later,
-            error=f"{run.name}: daily budget of {budget} posts reached",
+            now=self.now_fn,
+            rate=run.policy.rate,
+            budget=budget,
+            window=_DAY,
+            lease=self.lease,
         )
-        run.note(
-            f"{run.name}: daily budget of {budget} posts reached ({len(sent)} in the last "
-            f"24 hours); the remaining posts stay planned, the first can go at "
-            f"{later.isoformat(timespec='minutes')}. Run `terrain publish` again then."
-        )
-        self._progress(row)
-        return False
-
-    def _wait_for_slot(self, run: _PlatformRun) -> None:
-        rate = run.policy.rate
-        with run.lock:
-            mono = time.monotonic()
-            slot = max(mono, run.next_slot)
-            run.next_slot = slot + (1.0 / rate if rate else 0.0)
-        if slot > mono:
-            self.sleep(slot - mono)
+        if slot is None:
+            run.note(f"{run.name}: lost the claim on {row.post_id} (lease taken over)")
+            return None
+        now = slot.now
+        if slot.at is None:
+            assert slot.budget_free_at is not None
+            later = max(slot.budget_free_at, now + timedelta(seconds=1))
+            self.journal.release(
+                row,
+                self.owner,
+                now=now,
+                next_attempt_at=later,
+                error=f"{run.name}: daily budget of {budget} posts reached",
+            )
+            run.note(
+                f"{run.name}: daily budget of {budget} posts reached ({slot.used} in the last "
+                f"24 hours); the remaining posts stay planned, the first can go at "
+                f"{later.isoformat(timespec='minutes')}. Run `terrain publish` again then."
+            )
+            self._progress(row)
+            return None
+        wait = (slot.at - now).total_seconds()
+        if wait > self.max_wait:
+            self.journal.release(
+                row,
+                self.owner,
+                now=now,
+                next_attempt_at=slot.at,
+                error=f"{run.name}: waiting for the platform's rate limit",
+            )
+            return None
+        return slot.at, wait
 
     def _backoff(self, run: _PlatformRun, row: JournalRow) -> float:
         policy = run.policy
@@ -520,8 +544,8 @@ def publish(
     )
     workers = max(1, min(max_workers, sum(max(1, r.policy.concurrency) for r in runs)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="terrain-publish") as pool:
-        for future in [pool.submit(runner.reconcile, r) for r in runs]:
-            future.result()
+        for reconciled in [pool.submit(runner.reconcile, r) for r in runs]:
+            reconciled.result()
         futures = [
             pool.submit(runner.work, r) for r in runs for _ in range(max(1, r.policy.concurrency))
         ]
@@ -544,31 +568,6 @@ def _report(
     return RunReport(outcomes=tuple(outcome_of(r) for r in found), messages=tuple(messages))
 
 
-def outcome_of(row: JournalRow) -> Outcome:
-    """A row as a one-line :class:`Outcome` for people and ``--json``."""
-    url = row.receipt.url if row.receipt is not None else None
-    if row.state in (RowState.CONFIRMED, RowState.SENT):
-        message = f"published on {row.platform}" + (f": {url}" if url else "")
-        if row.taken_down_at is not None:
-            message = f"taken down from {row.platform} on {row.taken_down_at.isoformat()}"
-    elif row.state is RowState.HELD:
-        message = "held back: " + "; ".join(row.reasons)
-    elif row.state is RowState.FAILED:
-        message = f"failed: {row.last_error}"
-    elif row.state is RowState.PLANNED:
-        when = row.next_attempt_at.isoformat(timespec="minutes") if row.next_attempt_at else "now"
-        message = f"planned (next try {when})" + (
-            f"; last error: {row.last_error}" if row.last_error else ""
-        )
-    else:
-        message = f"in flight (claimed by {row.claimed_by})"
-    return Outcome(
-        post_id=row.post_id,
-        platform=row.platform,
-        state=row.state,
-        message=message,
-        url=url,
-        attempts=row.attempts,
-        reasons=row.reasons,
-        next_attempt_at=row.next_attempt_at,
-    )
+def _env_name(platform: str) -> str:
+    """``fake-http`` → ``FAKE_HTTP``: the platform's part of its variables' names."""
+    return "".join(c if c.isalnum() else "_" for c in platform.upper())

@@ -94,6 +94,14 @@ SET state = 'sent', receipt_json = ?, sent_at = ?, attempts = attempts + 1,
 WHERE post_id = ? AND platform = ? AND claimed_by = ? AND state = 'claimed'
 """
 
+#: Sent and confirmed at once, when no after-publish hook has to run in between.
+MARK_SENT_CONFIRMED = """
+UPDATE publication_journal
+SET state = 'confirmed', receipt_json = ?, sent_at = ?, attempts = attempts + 1,
+    last_error = NULL, updated_at = ?, post_json = ?, claimed_by = NULL, lease_until = NULL
+WHERE post_id = ? AND platform = ? AND claimed_by = ? AND state = 'claimed'
+"""
+
 MARK_CONFIRMED = """
 UPDATE publication_journal
 SET state = 'confirmed', claimed_by = NULL, lease_until = NULL, updated_at = ?
@@ -121,6 +129,44 @@ UPDATE publication_journal
 SET state = 'planned', next_attempt_at = ?, last_error = ?, attempts = attempts + ?,
     claimed_by = NULL, lease_until = NULL, updated_at = ?
 WHERE post_id = ? AND platform = ? AND claimed_by = ? AND state = 'claimed'
+"""
+
+#: Call slots (migration 3, ``slot_at``). A worker reserves the instant of
+#: its next call inside one write transaction (``BEGIN IMMEDIATE`` here,
+#: a lock on the platform's rows in PostgreSQL), so that rate limits and
+#: daily budgets hold across processes: the budget counts posts sent in the
+#: window *and* calls reserved by rows still claimed; the rate spaces each
+#: reservation after the latest one of the platform (a 429 pushes it too).
+RESERVE_USED = """
+SELECT coalesce(sent_at, slot_at) FROM publication_journal
+WHERE platform = ? AND NOT (post_id = ?)
+  AND ((sent_at IS NOT NULL AND sent_at > ?)
+       OR (state = 'claimed' AND slot_at IS NOT NULL AND slot_at > ?))
+ORDER BY 1
+"""
+
+RESERVE_LAST_SLOT = "SELECT max(slot_at) FROM publication_journal WHERE platform = ?"
+
+RESERVE_SLOT = """
+UPDATE publication_journal
+SET slot_at = ?, lease_until = ?, updated_at = ?
+WHERE post_id = ? AND platform = ? AND claimed_by = ? AND state = 'claimed'
+"""
+
+#: After a 429, no worker may call the platform before ``slot_at``.
+PUSH_SLOT = """
+UPDATE publication_journal
+SET slot_at = ?
+WHERE post_id = ? AND platform = ? AND (slot_at IS NULL OR slot_at < ?)
+"""
+
+#: Rows planned or in flight, for a worker deciding whether to wait or leave.
+COUNT_OPEN = """
+SELECT
+    sum(CASE WHEN state = 'planned' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+        THEN 1 ELSE 0 END),
+    sum(CASE WHEN state IN ('claimed', 'sent') THEN 1 ELSE 0 END)
+FROM publication_journal WHERE platform = ?
 """
 
 SENT_SINCE = """

@@ -9,6 +9,9 @@ The file holds no secret. Its tables::
     [platforms.<name>]     non-secret settings of one platform (page id, API version…)
     [format]               the community's meetup format (max_talks, max_talk_minutes…),
                            the rules of :func:`terrain.events.check_format`
+    [import]               max_file_mb: the largest file `terrain content import` (and a
+                           consent's --evidence-file) accepts, in MB (default 100); a bigger
+                           one is refused by its size, before it is read
 
 Every problem is a :class:`~terrain.errors.ConfigError` naming the file, the
 line and the key, and saying what to write instead.
@@ -30,12 +33,23 @@ from terrain.community import Community
 from terrain.errors import ConfigError, ValidationError
 from terrain.events import FormatRules
 
-__all__ = ["CONFIG_NAME", "WorkspaceConfig", "parse_config", "render_config"]
+__all__ = [
+    "CONFIG_NAME",
+    "DEFAULT_MAX_FILE_MB",
+    "WorkspaceConfig",
+    "parse_config",
+    "render_config",
+]
 
 CONFIG_NAME = "terrain.toml"
+#: The default of ``[import] max_file_mb``: a photo (or a consent form's scan) above
+#: 100 MB is refused by its size, before it is read.
+DEFAULT_MAX_FILE_MB = 100
 
-_TOP_LEVEL = ("community", "storage", "store", "platforms", "format")
+_MB = 1024 * 1024
+_TOP_LEVEL = ("community", "storage", "store", "platforms", "import", "format")
 _STORE_KEYS = ("url", "pool_size")
+_IMPORT_KEYS = ("max_file_mb",)
 _COMMUNITY_KEYS = ("id", "name", "timezone", "description")
 #: The keys of ``[format]``: the fields of :class:`terrain.events.FormatRules`.
 _FORMAT_KEYS = (
@@ -72,7 +86,14 @@ class WorkspaceConfig:
     )
     store_url: str | None = None
     store_pool_size: int | None = None
+    #: ``[import] max_file_mb``: the largest file imported, in MB.
+    max_file_mb: float = DEFAULT_MAX_FILE_MB
     meetup_format: FormatRules = attrs.field(factory=FormatRules)
+
+    @property
+    def max_file_bytes(self) -> int:
+        """``max_file_mb`` in bytes."""
+        return int(self.max_file_mb * _MB)
 
 
 def _line_of(text: str, table: str, key: str | None) -> int | None:
@@ -139,8 +160,13 @@ def parse_config(path: Path) -> WorkspaceConfig:
         raise ConfigError(
             f"{path} does not exist: run `terrain init` to create a workspace"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
+            f"{exc.start}): save it as UTF-8 in your editor and retry"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -195,8 +221,25 @@ def parse_config(path: Path) -> WorkspaceConfig:
         platforms=platforms,
         store_url=store_url,
         store_pool_size=pool_size,
+        max_file_mb=_max_file_mb(reader, reader.table(data, "", "import")),
         meetup_format=_format(reader, data),
     )
+
+
+def _max_file_mb(reader: _Reader, table: Mapping[str, Any]) -> float:
+    for key in table:
+        if key not in _IMPORT_KEYS:
+            takes = ", ".join(_IMPORT_KEYS)
+            raise reader.error("import", key, f"unknown key; [import] takes {takes}")
+    value = table.get("max_file_mb", DEFAULT_MAX_FILE_MB)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1e6:
+        raise reader.error(
+            "import",
+            "max_file_mb",
+            f"must be a number of megabytes above 0 (e.g. max_file_mb = {DEFAULT_MAX_FILE_MB}), "
+            f"got {_toml_type(value) if not isinstance(value, int | float) else value}",
+        )
+    return value
 
 
 def _format(reader: _Reader, data: Mapping[str, Any]) -> FormatRules:
@@ -327,4 +370,7 @@ def render_config(config: WorkspaceConfig) -> str:
     if changed:
         lines += ["", "# the meetup format `terrain event check` holds meetups to", "[format]"]
         lines += [f"{k} = {_toml_value(v)}" for k, v in changed.items()]
+    if config.max_file_mb != DEFAULT_MAX_FILE_MB:
+        lines += ["", "[import]", "# the largest photo or form scan accepted, in MB"]
+        lines.append(f"max_file_mb = {_toml_value(config.max_file_mb)}")
     return "\n".join(lines) + "\n"

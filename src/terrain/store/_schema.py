@@ -143,6 +143,17 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX IF NOT EXISTS takedown_log_subject ON takedown_log (subject_id)
         """,
     ),
+    # Call slots reserved by publisher workers (rate limits and daily budgets
+    # that hold across processes: terrain.publishing._sql.RESERVE_*).
+    Migration(
+        3,
+        "publication journal: reserved call slots",
+        """
+        ALTER TABLE publication_journal ADD COLUMN slot_at TEXT;
+        CREATE INDEX IF NOT EXISTS publication_journal_slot
+            ON publication_journal (platform, slot_at)
+        """,
+    ),
 ]
 
 

@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from terrain.community import Community, Member
 from terrain.content import Content
-from terrain.errors import ConfigError, Conflict, NotFound, ValidationError
+from terrain.errors import (
+    ConfigError,
+    Conflict,
+    DeserializationError,
+    NotFound,
+    ValidationError,
+)
 from terrain.events import Attendance, Event, Series, Venue
 from terrain.partnerships import Contribution, Partner, Partnership
 from terrain.projects import Project, ProjectPhoto
@@ -374,7 +380,7 @@ class Workspace:
         if data is None:
             how = _HOW_TO_LIST.get(kind, f"Workspace.list({cls.__name__})")
             raise NotFound(f"no {kind} with id {id!r} in this workspace; list them with {how}")
-        return from_json(data, cls)
+        return self._read(data, cls, kind, id)
 
     def exists(self, cls: type, id: str) -> bool:
         """Whether a record ``id`` of type ``cls`` is stored."""
@@ -382,7 +388,27 @@ class Workspace:
 
     def list(self, cls: type[T]) -> list[T]:
         """Every stored record of type ``cls``, by id."""
-        return [from_json(data, cls) for data in self.db.list_records(_kind(cls))]
+        kind = _kind(cls)
+        try:
+            return [from_json(data, cls) for data in self.db.list_records(kind)]
+        except DeserializationError:
+            for id in self.db.record_ids(kind):  # find the record that fails, to name it
+                self._read(self.db.get_record(kind, id) or "", cls, kind, id)
+            raise
+
+    def _read(self, data: str, cls: type[T], kind: str, id: str) -> T:
+        """A stored record, or a :class:`DeserializationError` saying which row and what to do."""
+        try:
+            return from_json(data, cls)
+        except DeserializationError as exc:
+            # the store URL never holds a password (terrain.toml refuses one)
+            where = self.config.store_url or str(self.root / DATA_DIR / DB_NAME)
+            raise DeserializationError(
+                f"{where}: the stored {kind} {id!r} cannot be read "
+                f"({exc}); it was changed outside terrain or by a newer version: restore the "
+                "database from a backup, or upgrade terrain",
+                errors=exc.errors,
+            ) from None
 
     def ids(self, cls: type) -> builtins.list[str]:
         """The ids of every stored record of type ``cls``, sorted."""

@@ -14,6 +14,7 @@ One bad file never stops the batch: the report gives one outcome per file
 from __future__ import annotations
 
 import enum
+import functools
 import multiprocessing
 import os
 import threading
@@ -34,6 +35,8 @@ from terrain.projects import Project
 from terrain.store import Workspace
 
 __all__ = ["FileOutcome", "ImportReport", "ImportStatus", "import_media"]
+
+_MB = 1024 * 1024
 
 #: Below this many files, preparing them in this process beats starting workers.
 PARALLEL_THRESHOLD = 8
@@ -98,11 +101,30 @@ class ImportReport:
 Prepared = tuple[str, PreparedImage | None, str]
 
 
-def _prepare_path(path: str) -> Prepared:
-    """Read and prepare one file (runs in a worker process): (path, image, reason)."""
+def too_large(name: str, size: int, max_bytes: int) -> str:
+    """The reason a file of ``size`` bytes is refused (shared with consent scans)."""
+    limit = max_bytes / _MB
+    return (
+        f"{name}: is too large ({size / _MB:.0f} MB; the limit is {limit:g} MB, "
+        f"[import] max_file_mb = {limit:g} in terrain.toml): export a smaller file, "
+        "or raise max_file_mb"
+    )
+
+
+def _prepare_path(path: str, max_bytes: int) -> Prepared:
+    """Read and prepare one file (runs in a worker process): (path, image, reason).
+
+    A file over ``max_bytes`` is refused by its size, before it is read.
+    """
     name = Path(path).name
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_bytes:
+                return path, None, too_large(name, size, max_bytes)
+            data = handle.read(max_bytes + 1)  # it may have grown since
+        if len(data) > max_bytes:
+            return path, None, too_large(name, len(data), max_bytes)
     except IsADirectoryError:
         return path, None, f"{name}: is a folder, not a photo; give the files inside it"
     except FileNotFoundError:
@@ -115,10 +137,11 @@ def _prepare_path(path: str) -> Prepared:
         return path, None, str(exc)
 
 
-def _prepared(paths: Sequence[str], workers: int | None) -> Iterator[Prepared]:
+def _prepared(paths: Sequence[str], workers: int | None, max_bytes: int) -> Iterator[Prepared]:
+    prepare = functools.partial(_prepare_path, max_bytes=max_bytes)
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count <= 1 or len(paths) < PARALLEL_THRESHOLD:
-        yield from map(_prepare_path, paths)
+        yield from map(prepare, paths)
         return
     count = min(count, len(paths))
     # fork starts workers at once and does not re-run the caller's script; it is
@@ -130,13 +153,13 @@ def _prepared(paths: Sequence[str], workers: int | None) -> Iterator[Prepared]:
         with ProcessPoolExecutor(
             max_workers=count, mp_context=multiprocessing.get_context(method)
         ) as pool:
-            for prepared in pool.map(_prepare_path, paths, chunksize=chunk):
+            for prepared in pool.map(prepare, paths, chunksize=chunk):
                 done += 1
                 yield prepared
     except BrokenProcessPool:
         # workers could not start (e.g. a script without `if __name__ == "__main__":`
         # under forkserver): finish the batch in this process
-        yield from map(_prepare_path, paths[done:])
+        yield from map(prepare, paths[done:])
 
 
 def _has_fork() -> bool:
@@ -161,6 +184,7 @@ def import_media(
     now: datetime,
     progress: Callable[[int, int, FileOutcome], None] | None = None,
     workers: int | None = None,
+    max_bytes: int | None = None,
 ) -> ImportReport:
     """Import photo files into ``ws``; one :class:`FileOutcome` per file.
 
@@ -172,6 +196,9 @@ def import_media(
     contents' ``created_at``). ``progress(done, total, outcome)`` is called
     after each file. ``workers`` is the number of processes preparing files
     (default: one per core; small batches run in this process).
+    ``max_bytes`` is the largest file accepted (default: ``[import]
+    max_file_mb`` of the workspace); a bigger one is rejected by its size,
+    before it is read.
 
     Each photo is stored, then its record written in one transaction; if the
     record cannot be written the stored file is removed, so nothing is left
@@ -193,11 +220,12 @@ def import_media(
     if author_id is not None:
         ws.get(Member, author_id)  # NotFound names the id and how to list members
 
+    limit = ws.config.max_file_bytes if max_bytes is None else max_bytes
     names = [str(p) for p in paths]
     total = len(names)
     seen: dict[str, str] = {}
     outcomes: list[FileOutcome] = []
-    for done, (path, image, reason) in enumerate(_prepared(names, workers), start=1):
+    for done, (path, image, reason) in enumerate(_prepared(names, workers, limit), start=1):
         if image is None:
             outcome = FileOutcome(path=path, status=ImportStatus.REJECTED, reason=reason)
         else:

@@ -25,6 +25,7 @@ from terrain.partnerships import Partner, Partnership, PartnershipStatus
 from terrain.plugins import Platform
 from terrain.posts import Capabilities, Mention, Post
 from terrain.publishing import (
+    DEFAULT_POLICIES,
     Journal,
     JournalRow,
     Outcome,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PublishResult",
     "clock_from",
+    "configured_policies",
     "journal_of",
     "plugin_hook",
     "publish_event",
@@ -71,6 +73,40 @@ class PublishResult:
         """Whether anything failed (a refused post, a stopped platform, a recap that
         could not be composed)."""
         return self.report.failed or bool(self.compose_errors)
+
+
+#: Keys of a ``[platforms.<name>]`` table that tune the runner, not the adapter.
+POLICY_KEYS = {
+    "rate": float,
+    "daily_budget": int,
+    "concurrency": int,
+    "max_attempts": int,
+    "backoff": float,
+    "max_backoff": float,
+}
+
+
+def configured_policies(ws: Workspace, names: Sequence[str]) -> dict[str, PlatformPolicy]:
+    """Each platform's :class:`PlatformPolicy`: terrain's default for it,
+    changed by the policy keys of its terrain.toml table (``rate = 5.0``
+    calls per second, ``daily_budget = 17``, ``concurrency``,
+    ``max_attempts``, ``backoff``, ``max_backoff``)."""
+    out: dict[str, PlatformPolicy] = {}
+    for name in names:
+        table = ws.config.platforms.get(name, {})
+        changes: dict[str, Any] = {}
+        for key, kind in POLICY_KEYS.items():
+            if key not in table:
+                continue
+            value = table[key]
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise ValidationError(
+                    f"[platforms.{name}] {key} = {value!r} in terrain.toml: give a positive number"
+                )
+            changes[key] = kind(value)
+        policy = DEFAULT_POLICIES.get(name, PlatformPolicy())
+        out[name] = attrs.evolve(policy, **changes)
+    return out
 
 
 def clock_from(now: datetime | Callable[[], datetime]) -> Callable[[], datetime]:
@@ -186,6 +222,7 @@ def publish_event(
     platforms: Sequence[str] | Mapping[str, Platform],
     *,
     dry_run: bool = False,
+    enqueue: bool = False,
     now: datetime | Callable[[], datetime],
     hook: Any = None,
     policies: Mapping[str, PlatformPolicy] | None = None,
@@ -202,7 +239,10 @@ def publish_event(
     token: it composes from each platform's capabilities
     (:meth:`Workspace.capabilities <terrain.Workspace.capabilities>`). ``hook`` is a plugin
     manager's hook relay; ``None`` uses the installed plugins' hooks and
-    ``False`` runs none.
+    ``False`` runs none. ``enqueue=True`` only plans the posts in the
+    journal (nothing is sent, no consent is decided yet, no token is
+    needed): publisher workers (``terrain worker``) send them, deciding
+    consent at each call.
     """
     clock = clock_from(now)
     ws.get(Event, event_id)  # NotFound, with how to list events, before anything else
@@ -211,19 +251,25 @@ def publish_event(
             "name at least one platform to publish to (e.g. --to x --to facebook); "
             f"available: {', '.join(ws.platform_names())}"
         )
-    if dry_run:
-        # a dry run composes and asks the consent gate: capabilities are enough, no token
+    if dry_run or enqueue:
+        # a dry run composes and asks the consent gate, an enqueue composes and plans:
+        # capabilities are enough, no token (the workers hold the tokens)
         accepts = (
             {name: p.capabilities for name, p in platforms.items()}
             if isinstance(platforms, Mapping)
             else {name: ws.capabilities(name) for name in dict.fromkeys(platforms)}
         )
         posts, errors = compose_event(ws, event_id, accepts, at=clock())
+        if enqueue:
+            rows = journal_of(ws).plan(posts, now=clock())
+            report = RunReport(outcomes=tuple(outcome_of(r) for r in rows))
+        else:
+            report = _dry_run(ws, posts, clock())
         return PublishResult(
             event_id=event_id,
-            dry_run=True,
+            dry_run=dry_run,
             posts=tuple(posts),
-            report=_dry_run(ws, posts, clock()),
+            report=report,
             compose_errors=tuple(errors),
         )
     if isinstance(platforms, Mapping):
@@ -239,7 +285,7 @@ def publish_event(
         now_fn=clock,
         record_decision=ws.record_decision,
         hook=plugin_hook() if hook is None else hook,
-        policies=policies,
+        policies={**configured_policies(ws, list(objects)), **(policies or {})},
         max_wait=max_wait,
         on_progress=on_progress,
     )

@@ -157,6 +157,12 @@ class FilesystemStorageFactory:
 
     def __call__(self, context: StorageContext) -> Storage:
         """A :class:`FilesystemStorage` rooted at ``path``, relative to the workspace."""
+        unknown = sorted(k for k in context.settings if k != "path")
+        if unknown:
+            raise ConfigError(
+                f"[storage] {unknown[0]}: unknown setting for the filesystem storage, which "
+                f'takes only path (e.g. path = "{DEFAULT_PATH}"); remove it or fix its name'
+            )
         raw = context.settings.get("path", DEFAULT_PATH)
         if not isinstance(raw, str) or not raw.strip():
             raise ConfigError(

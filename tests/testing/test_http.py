@@ -1,0 +1,166 @@
+"""The HTTP fake platform: its answers map to terrain's errors, it records every call,
+it runs as a process, and the contract suite passes on it."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from terrain.errors import AuthError, ConfigError, NotFound, RateLimited, Rejected, TransientError
+from terrain.plugins import PlatformContext
+from terrain.posts import Post
+from terrain.testing.contract import PlatformContract
+from terrain.testing.http import FakePlatformServer, Fault, HTTPPlatform, HTTPPlatformFactory
+
+
+@pytest.fixture
+def server() -> Iterator[FakePlatformServer]:
+    with FakePlatformServer() as running:
+        yield running
+
+
+def recap(n: int = 1) -> Post:
+    return Post(id=f"recap-{n}", platform="fake-http", text=f"Merci pour la rencontre {n} !")
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "said"),
+    [
+        (Fault.rate_limited(2.5), RateLimited, "retry after 2.5 s"),
+        (Fault.rate_limited(None), RateLimited, "429 Too Many Requests"),
+        (Fault.server_error(502), TransientError, "HTTP 502"),
+        (Fault.server_error(500), TransientError, "try again later"),
+        (Fault.timeout_before(0.4), TransientError, "may or may not be out"),
+        (Fault.timeout_after(0.4), TransientError, "may or may not be out"),
+        (Fault.malformed(), TransientError, "not valid JSON; the post may be out"),
+        (Fault.unauthorized(), AuthError, "renew the token"),
+        (Fault.rejected(400, "duplicate status"), Rejected, "duplicate status"),
+        (Fault.rejected(422, "too many hashtags"), Rejected, "HTTP 422"),
+    ],
+)
+def test_each_answer_becomes_the_error_that_tells_the_runner_what_to_do(
+    server: FakePlatformServer, fault: Fault, error: type[Exception], said: str
+) -> None:
+    server.inject(fault)
+    platform = HTTPPlatform(server.url, timeout=0.2)
+    with pytest.raises(error) as raised:
+        platform.publish(recap())
+    assert said in str(raised.value)
+    if fault.kind == "rate_limited":
+        assert isinstance(raised.value, RateLimited)
+        assert raised.value.retry_after == fault.retry_after
+
+
+@pytest.mark.parametrize(
+    ("fault", "landed"),
+    [
+        (Fault.timeout_before(0.4), False),
+        (Fault.timeout_after(0.4), True),
+        (Fault.malformed(), True),
+        (Fault.server_error(503), False),
+    ],
+)
+def test_find_tells_whether_a_call_that_failed_went_through(
+    server: FakePlatformServer, fault: Fault, landed: bool
+) -> None:
+    server.inject(fault)
+    platform = HTTPPlatform(server.url, timeout=0.2)
+    with pytest.raises(TransientError):
+        platform.publish(recap())
+    found = platform.find(recap())
+    assert (found is not None) is landed
+
+
+def test_the_server_does_not_deduplicate_so_a_double_post_is_visible(
+    server: FakePlatformServer,
+) -> None:
+    platform = HTTPPlatform(server.url)
+    first = platform.publish(recap())
+    second = platform.publish(recap())
+    assert first.remote_id != second.remote_id
+    assert server.created() == {"recap-1": 2}
+    assert [c.method for c in server.calls] == ["create", "create"]
+
+
+def test_delete_removes_the_post_and_a_second_delete_is_not_found(
+    server: FakePlatformServer,
+) -> None:
+    platform = HTTPPlatform(server.url)
+    receipt = platform.publish(recap())
+    platform.delete(receipt)
+    assert platform.find(recap()) is None
+    with pytest.raises(NotFound):
+        platform.delete(receipt)
+
+
+def test_the_server_side_rate_limit_answers_429_with_the_wait_and_records_nothing() -> None:
+    with FakePlatformServer(rate_limit=(2, 1.0)) as server:
+        platform = HTTPPlatform(server.url)
+        platform.publish(recap(1))
+        platform.publish(recap(2))
+        with pytest.raises(RateLimited) as raised:
+            platform.publish(recap(3))
+        assert raised.value.retry_after is not None
+        assert 0 < raised.value.retry_after <= 1.0
+        assert server.rate_limited == 1
+        assert len(server.posts) == 2
+        assert server.max_in_window(1.0) == 2
+
+
+def test_a_server_that_is_not_there_is_a_transient_error() -> None:
+    with FakePlatformServer() as server:
+        url = server.url
+    with pytest.raises(TransientError, match="is the server running"):
+        HTTPPlatform(url, timeout=0.5).publish(recap())
+
+
+@pytest.mark.parametrize(
+    ("settings", "said"),
+    [
+        ({}, "needs base_url"),
+        ({"base_url": "ftp://127.0.0.1:21"}, "is not like http://127.0.0.1:8765"),
+        ({"base_url": "http://127.0.0.1:1", "timeout": -1}, "positive number of seconds"),
+    ],
+)
+def test_bad_settings_say_which_terrain_toml_key_to_fix(
+    settings: dict[str, Any], said: str
+) -> None:
+    with pytest.raises(ConfigError, match=said):
+        HTTPPlatformFactory()(PlatformContext(settings=settings))
+
+
+def test_the_server_runs_as_a_process_that_prints_its_url_and_stops_on_sigterm() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "terrain.testing.http", "--port", "0", "--rate-limit", "5/1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        receipt = HTTPPlatform(url).publish(recap())
+        assert receipt.url is not None
+        assert receipt.url.startswith(url)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=10)
+    assert proc.returncode == 0
+
+
+class TestHTTPPlatformContract(PlatformContract):
+    """terrain's own contract suite, run on the HTTP fake (as a plugin author would)."""
+
+    @pytest.fixture
+    def factory(self) -> HTTPPlatformFactory:
+        return HTTPPlatformFactory()
+
+    @pytest.fixture
+    def settings(self, server: FakePlatformServer) -> dict[str, Any]:
+        return {"base_url": server.url, "timeout": 5.0}
