@@ -87,7 +87,7 @@ def test_an_upright_photo_gets_no_exif_at_all() -> None:
     assert b"Exif\x00\x00" not in prepared.data
 
 
-def test_a_png_renamed_jpg_is_recognised_by_its_content() -> None:
+def test_a_png_loses_its_location_text_xmp_and_gps_and_is_turned_upright() -> None:
     buffer = io.BytesIO()
     info = __import__("PIL.PngImagePlugin", fromlist=["PngInfo"]).PngInfo()
     info.add_text("XML:com.adobe.xmp", XMP.decode())
@@ -96,7 +96,7 @@ def test_a_png_renamed_jpg_is_recognised_by_its_content() -> None:
     exif[ExifTags.IFD.GPSInfo] = GPS
     exif[ExifTags.Base.Orientation] = 3
     Image.new("RGB", (30, 20), (0, 128, 0)).save(buffer, format="PNG", pnginfo=info, exif=exif)
-    prepared = prepare_image(buffer.getvalue(), name="renamed.jpg")
+    prepared = prepare_image(buffer.getvalue(), name="square.png")
     assert prepared.media_type == "image/png"
     assert prepared.extension == "png"
     assert_no_location(prepared.data)
@@ -166,3 +166,20 @@ def test_damaged_jpegs_are_rejected_or_stored_clean(cut: int, flip: int) -> None
     except MediaRejected:
         return
     assert_no_location(prepared.data)
+
+
+@pytest.mark.parametrize("name", ["IMG_0001.jpg", "IMG_0001.JPEG", "scan.heic"])
+def test_a_name_that_contradicts_the_content_is_refused_with_the_right_name(name: str) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 20), (0, 128, 0)).save(buffer, format="PNG")
+    with pytest.raises(MediaRejected) as caught:
+        prepare_image(buffer.getvalue(), name=name)
+    stem = name.rsplit(".", 1)[0]
+    assert f"rename it {stem}.png" in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["", "photo", "photo.dat", ".jpg"])
+def test_a_name_without_an_image_extension_is_judged_by_the_content(name: str) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 20), (0, 128, 0)).save(buffer, format="PNG")
+    assert prepare_image(buffer.getvalue(), name=name).media_type == "image/png"

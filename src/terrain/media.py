@@ -13,9 +13,12 @@ camera and returns the bytes terrain stores, with no location in them:
 - **PNG** is decoded, turned upright (its ``eXIf`` orientation applied) and
   re-encoded (PNG is lossless) without any text, XMP or EXIF chunk.
 
-The file is identified by its content, never by its name (a PNG renamed
-``.jpg`` is a PNG), and fully decoded once, so a truncated or corrupt file is
-rejected with :class:`MediaRejected` instead of being stored. Pillow is
+The file is identified by its content and fully decoded once, so a truncated
+or corrupt file is rejected with :class:`MediaRejected` instead of being
+stored. A name whose image extension contradicts the content (a PNG renamed
+``.jpg``) is rejected too: it is usually a broken export or a file swapped by
+mistake, and the message says how to rename it. A name without an image
+extension is judged by its content alone. Pillow is
 imported inside the functions: ``import terrain`` stays light.
 """
 
@@ -37,6 +40,14 @@ ACCEPTED_FORMATS: dict[str, tuple[str, str]] = {
     "JPEG": ("image/jpeg", "jpg"),
     "PNG": ("image/png", "png"),
 }
+
+#: Image extensions a file name may carry, by the format they promise.
+_EXTENSIONS: dict[str, str] = {
+    "jpg": "JPEG", "jpeg": "JPEG", "jpe": "JPEG", "jfif": "JPEG",
+    "png": "PNG",
+    "gif": "GIF", "webp": "WEBP", "tif": "TIFF", "tiff": "TIFF", "bmp": "BMP",
+    "heic": "HEIF", "heif": "HEIF",
+}  # fmt: skip
 
 _ORIENTATION = 0x0112
 _MAX_PIXELS = 120_000_000  # a 120-megapixel photo; anything bigger is refused
@@ -68,6 +79,19 @@ def _reject(name: str, why: str) -> MediaRejected:
     return MediaRejected(f"{label}{why}")
 
 
+def _check_extension(name: str, fmt: str) -> None:
+    stem, dot, extension = name.rpartition(".")
+    promised = _EXTENSIONS.get(extension.lower()) if dot and stem else None
+    if promised is not None and promised != fmt:
+        right = ACCEPTED_FORMATS[fmt][1]
+        raise _reject(
+            name,
+            f"the name says {promised} but the content is a {fmt} image (a renamed file or "
+            f"a broken export?): rename it {stem}.{right} if it is the right photo, "
+            "then import it again",
+        )
+
+
 def prepare_image(data: bytes, *, name: str = "") -> PreparedImage:
     """The bytes of an image with every location metadata removed (see the module doc).
 
@@ -91,6 +115,7 @@ def prepare_image(data: bytes, *, name: str = "") -> PreparedImage:
                     raise _reject(
                         name, f"is a {fmt or 'unknown'} image; terrain stores {kinds}: convert it"
                     )
+                _check_extension(name, fmt)
                 if image.width * image.height > _MAX_PIXELS:
                     raise _reject(
                         name, f"is {image.width}x{image.height} pixels, too large to be a photo"

@@ -333,3 +333,36 @@ def test_a_dry_run_for_x_needs_no_token(square: Path, run: Run) -> None:
     assert result.exit_code == 0, result.output
     (outcome,) = json.loads(result.stdout)["outcomes"]
     assert outcome["state"] == "planned"
+
+
+def test_an_enqueued_update_is_sent_by_a_worker_once_consent_is_there(
+    square: Path, run: Run
+) -> None:
+    out = ok(
+        run, square, "project", "update", "place-du-marche", "--month", "2026-04",
+        "--to", "outbox", "--enqueue",
+    )  # fmt: skip
+    assert not list((square / "outbox").glob("**/*.json")), "an enqueue sends nothing"
+    assert "planned" in out.lower()
+    # Nadia has not agreed to be quoted yet: the worker decides at the call and holds it.
+    held = ok(run, square, "worker", "--platform", "outbox", "--drain", "--json")
+    assert not list((square / "outbox").glob("**/*.json")), held
+    ok(
+        run, square, "consent", "grant", "nadia", "--purpose", "interview",
+        "--witness", "Camille (CM)",
+    )  # fmt: skip
+    ok(
+        run, square, "project", "update", "place-du-marche", "--month", "2026-04",
+        "--to", "outbox", "--enqueue",
+    )  # fmt: skip
+    ok(run, square, "worker", "--platform", "outbox", "--drain")
+    assert len(list((square / "outbox" / "outbox").glob("*.json"))) == 1
+
+
+def test_an_update_cannot_be_both_a_dry_run_and_enqueued(square: Path, run: Run) -> None:
+    result = run(
+        "project", "update", "place-du-marche", "--month", "2026-04", "--to", "outbox",
+        "--dry-run", "--enqueue", workspace=square,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "exclude each other" in result.output

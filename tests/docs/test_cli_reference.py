@@ -19,7 +19,11 @@ PAGE = ROOT / "docs" / "reference" / "cli.rst"
 def _command_paths(command: click.Command, path: str) -> Iterator[str]:
     yield path
     if isinstance(command, click.Group):
-        for name, sub in sorted(command.commands.items()):
+        # list_commands/get_command, not .commands: the top group loads its verbs lazily
+        ctx = click.Context(command)
+        for name in sorted(command.list_commands(ctx)):
+            sub = command.get_command(ctx, name)
+            assert sub is not None, f"{path} {name} is listed but cannot be loaded"
             yield from _command_paths(sub, f"{path} {name}")
 
 

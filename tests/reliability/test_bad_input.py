@@ -241,6 +241,8 @@ CASES = [
          ("event", "add", "ev-13", "--title", "T", "--starts", "next thursday", "--ends",
           "2026-04-09 22:00"), "is not a date and time", ("--starts",)),
     # -- media -----------------------------------------------------------------------
+    Case("png-renamed-jpg", file("shot.jpg", lambda p: p.write_bytes(png_bytes())),
+         ("content", "import", "../shot.jpg"), "content is a PNG image", ("shot.jpg",)),
     Case("truncated-jpeg", file("cut.jpg", lambda p: p.write_bytes(jpeg_bytes(1)[:2000])),
          ("content", "import", "../cut.jpg"), "truncated", ("cut.jpg",)),
     Case("text-named-jpg", file("notes.jpg", lambda p: p.write_text("14 people, great talk")),
@@ -339,11 +341,15 @@ def test_the_size_limit_is_set_in_terrain_toml(ws: Path) -> None:
     assert invoke("content", "import", str(photo), workspace=ws).exit_code == 0
 
 
-def test_a_png_renamed_jpg_is_imported_as_the_png_it_is(ws: Path) -> None:
-    """Not an error: files are identified by content, and stored under the right type."""
+def test_a_png_renamed_png_again_imports_as_the_png_it_is(ws: Path) -> None:
+    """After the rename the message asks for, the same bytes import, stored as a PNG."""
     renamed = ws.parent / "IMG_0004.jpg"
     renamed.write_bytes(png_bytes())
-    result = invoke("content", "import", str(renamed), "--json", workspace=ws)
+    refused = invoke("content", "import", str(renamed), workspace=ws)
+    assert refused.exit_code == 2
+    assert "rename it IMG_0004.png" in refused.output
+    fixed = renamed.rename(ws.parent / "IMG_0004.png")
+    result = invoke("content", "import", str(fixed), "--json", workspace=ws)
     assert result.exit_code == 0, result.output
     (outcome,) = json.loads(result.stdout)["outcomes"]
     listed = json.loads(invoke("content", "list", "--json", workspace=ws).stdout)

@@ -16,6 +16,7 @@ import click
 
 from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace
 from terrain.cli._money import parse_day
+from terrain.cli._publish import dry_run_option, enqueue_option
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -343,7 +344,8 @@ def _month(value: str) -> date:
 @click.option("--interview", "interview_id", default=None, help="Micro-interview to quote.")
 @click.option("--summary", default="", help="A sentence on the month's progress.")
 @click.option("--composite", is_flag=True, help="One side-by-side image instead of two photos.")
-@click.option("--dry-run", is_flag=True, help="Show what would go out and what would be held.")
+@dry_run_option
+@enqueue_option
 @json_option
 @pass_workspace
 def update(
@@ -356,12 +358,14 @@ def update(
     summary: str,
     composite: bool,
     dry_run: bool,
+    enqueue: bool,
     as_json: bool,
 ) -> None:
     """Publish PROJECT_ID's monthly update, checking consent right before each call."""
-    from terrain.cli._publish import print_result, result_data
+    from terrain.cli._publish import exclusive_modes, print_result, result_data
     from terrain.workflows import publish_project_update
 
+    exclusive_modes(dry_run=dry_run, enqueue=enqueue)
     result = publish_project_update(
         ws,
         project_id,
@@ -373,6 +377,7 @@ def update(
         summary=summary,
         composite=composite,
         dry_run=dry_run,
+        enqueue=enqueue,
     )
     data = {**result_data(result), "project_id": project_id, "posts": result.posts}
     emit(data, as_json=as_json, human=lambda: print_result(result))

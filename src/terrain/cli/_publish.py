@@ -61,6 +61,12 @@ def result_data(result: PublishResult) -> dict[str, Any]:
     }
 
 
+def exclusive_modes(*, dry_run: bool, enqueue: bool) -> None:
+    """Refuse ``--dry-run`` with ``--enqueue`` (exit 2, the message says why)."""
+    if dry_run and enqueue:
+        raise click.UsageError("--dry-run and --enqueue exclude each other; choose one")
+
+
 def print_result(
     result: PublishResult,
     echo: Callable[[str], None] = click.echo,
@@ -111,6 +117,19 @@ def _progress(enabled: bool) -> Iterator[Callable[[JournalRow], None] | None]:
         yield advance
 
 
+#: ``--dry-run``, shared by every verb that publishes.
+dry_run_option = click.option(
+    "--dry-run", is_flag=True, help="Show what would go out and what would be held."
+)
+
+#: ``--enqueue``, shared by every verb that publishes.
+enqueue_option = click.option(
+    "--enqueue",
+    is_flag=True,
+    help="Only plan the posts in the journal; `terrain worker` sends them (consent at each call).",
+)
+
+
 @click.command("publish")
 @click.argument("event_id")
 @click.option(
@@ -120,12 +139,8 @@ def _progress(enabled: bool) -> Iterator[Callable[[JournalRow], None] | None]:
     required=True,
     help="A platform to publish to (repeat: --to x --to facebook).",
 )
-@click.option("--dry-run", is_flag=True, help="Show what would go out and what would be held.")
-@click.option(
-    "--enqueue",
-    is_flag=True,
-    help="Only plan the posts in the journal; `terrain worker` sends them (consent at each call).",
-)
+@dry_run_option
+@enqueue_option
 @json_option
 @pass_workspace
 def command(
@@ -139,8 +154,7 @@ def command(
     """Publish the recap of meetup EVENT_ID, checking consent at each call."""
     from terrain.workflows import publish_event
 
-    if dry_run and enqueue:
-        raise click.UsageError("--dry-run and --enqueue exclude each other; choose one")
+    exclusive_modes(dry_run=dry_run, enqueue=enqueue)
     quiet = as_json or dry_run or enqueue
     with _progress(sys.stdout.isatty() and not quiet) as on_progress:
         result = publish_event(

@@ -32,15 +32,8 @@ from terrain.projects import (
     progress_post,
     viewpoint_pairs,
 )
-from terrain.publishing import PlatformPolicy, publish
-from terrain.workflows._publish import (
-    PublishResult,
-    _dry_run,
-    clock_from,
-    journal_of,
-    plugin_hook,
-    workspace_gate,
-)
+from terrain.publishing import PlatformPolicy
+from terrain.workflows._publish import PublishResult, clock_from, deliver, platforms_for
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -185,6 +178,7 @@ def publish_project_update(
     summary: str = "",
     composite: bool = False,
     dry_run: bool = False,
+    enqueue: bool = False,
     hook: Any = None,
     policies: Mapping[str, PlatformPolicy] | None = None,
     max_wait: float = 120.0,
@@ -196,7 +190,8 @@ def publish_project_update(
     from micro-interview ``interview_id`` (default: the latest of the
     project). With ``composite`` one side-by-side image (stored in the
     workspace's media) replaces the two photos. A ``dry_run`` needs no token
-    (each platform's capabilities are enough). The result's ``event_id`` is
+    (each platform's capabilities are enough); ``enqueue`` only plans the post
+    for publisher workers (``terrain worker``), as for event recaps. The result's ``event_id`` is
     the project id. Running it again never posts twice.
     """
     clock = clock_from(now)
@@ -204,23 +199,10 @@ def publish_project_update(
     pair = project_pair(ws, project_id, viewpoint=viewpoint, on=_month_end(month))
     interview = _interview(ws, project_id, interview_id)
     interviewee = _interviewee(ws, interview)
-    objects: dict[str, Platform] = {}
-    if isinstance(platforms, Mapping):
-        objects = dict(platforms)
-        accepts = {name: p.capabilities for name, p in objects.items()}
-    else:
-        if not platforms:
-            raise ValidationError(
-                "name at least one platform to publish to (e.g. --to outbox); "
-                f"available: {', '.join(ws.platform_names())}"
-            )
-        names = list(dict.fromkeys(platforms))
-        # a dry run needs only what each platform accepts, never a token
-        if dry_run:
-            accepts = {name: ws.capabilities(name) for name in names}
-        else:
-            objects = {name: ws.platform(name) for name in names}
-            accepts = {name: p.capabilities for name, p in objects.items()}
+    # a dry run or an enqueue needs only what each platform accepts, never a token
+    objects, accepts = platforms_for(
+        ws, platforms, tokens=not (dry_run or enqueue), example="--to outbox"
+    )
     composite_media = None
     if composite and not dry_run:
         # a dry run judges the two photos the composite is made of: same people, same consent
@@ -248,29 +230,16 @@ def publish_project_update(
             )
             continue
         posts.append(post)
-    if dry_run:
-        return PublishResult(
-            event_id=project_id,
-            dry_run=True,
-            posts=tuple(posts),
-            report=_dry_run(ws, posts, clock()),
-            compose_errors=tuple(errors),
-        )
-    report = publish(
-        journal_of(ws),
+    return deliver(
+        ws,
+        project_id,
         objects,
         posts,
-        gate=workspace_gate(ws),
-        now_fn=clock,
-        record_decision=ws.record_decision,
-        hook=plugin_hook() if hook is None else hook,
+        errors,
+        dry_run=dry_run,
+        enqueue=enqueue,
+        clock=clock,
+        hook=hook,
         policies=policies,
         max_wait=max_wait,
-    )
-    return PublishResult(
-        event_id=project_id,
-        dry_run=False,
-        posts=tuple(posts),
-        report=report,
-        compose_errors=tuple(errors),
     )

@@ -45,7 +45,9 @@ __all__ = [
     "PublishResult",
     "clock_from",
     "configured_policies",
+    "deliver",
     "journal_of",
+    "platforms_for",
     "plugin_hook",
     "publish_event",
     "workspace_gate",
@@ -246,55 +248,107 @@ def publish_event(
     """
     clock = clock_from(now)
     ws.get(Event, event_id)  # NotFound, with how to list events, before anything else
-    if not isinstance(platforms, Mapping) and not platforms:
-        raise ValidationError(
-            "name at least one platform to publish to (e.g. --to x --to facebook); "
-            f"available: {', '.join(ws.platform_names())}"
-        )
-    if dry_run or enqueue:
-        # a dry run composes and asks the consent gate, an enqueue composes and plans:
-        # capabilities are enough, no token (the workers hold the tokens)
-        accepts = (
-            {name: p.capabilities for name, p in platforms.items()}
-            if isinstance(platforms, Mapping)
-            else {name: ws.capabilities(name) for name in dict.fromkeys(platforms)}
-        )
-        posts, errors = compose_event(ws, event_id, accepts, at=clock())
-        if enqueue:
-            rows = journal_of(ws).plan(posts, now=clock())
-            report = RunReport(outcomes=tuple(outcome_of(r) for r in rows))
-        else:
-            report = _dry_run(ws, posts, clock())
-        return PublishResult(
-            event_id=event_id,
-            dry_run=dry_run,
-            posts=tuple(posts),
-            report=report,
-            compose_errors=tuple(errors),
-        )
-    if isinstance(platforms, Mapping):
-        objects = dict(platforms)
-    else:
-        objects = {name: ws.platform(name) for name in dict.fromkeys(platforms)}
-    posts, errors = compose_event(ws, event_id, objects, at=clock())
-    report = publish(
-        journal_of(ws),
+    # a dry run composes and asks the consent gate, an enqueue composes and plans:
+    # capabilities are enough, no token (the workers hold the tokens)
+    objects, accepts = platforms_for(
+        ws, platforms, tokens=not (dry_run or enqueue), example="--to x --to facebook"
+    )
+    posts, errors = compose_event(ws, event_id, accepts, at=clock())
+    return deliver(
+        ws,
+        event_id,
         objects,
         posts,
-        gate=workspace_gate(ws),
-        now_fn=clock,
-        record_decision=ws.record_decision,
-        hook=plugin_hook() if hook is None else hook,
-        policies={**configured_policies(ws, list(objects)), **(policies or {})},
+        errors,
+        dry_run=dry_run,
+        enqueue=enqueue,
+        clock=clock,
+        hook=hook,
+        policies=policies,
         max_wait=max_wait,
         on_progress=on_progress,
     )
+
+
+def platforms_for(
+    ws: Workspace,
+    platforms: Sequence[str] | Mapping[str, Platform],
+    *,
+    tokens: bool,
+    example: str,
+) -> tuple[dict[str, Platform], dict[str, Capabilities]]:
+    """The platforms to publish to (built only when ``tokens``) and their capabilities.
+
+    ``platforms`` are names configured in the workspace or platform objects by
+    name. Without ``tokens`` (a dry run, an enqueue) nothing is built: the
+    capabilities come from :meth:`Workspace.capabilities
+    <terrain.Workspace.capabilities>` and no secret is read. ``example`` shows
+    the user how to name a platform when none was given.
+    """
+    if isinstance(platforms, Mapping):
+        objects = dict(platforms)
+        return objects, {name: p.capabilities for name, p in objects.items()}
+    if not platforms:
+        raise ValidationError(
+            f"name at least one platform to publish to (e.g. {example}); "
+            f"available: {', '.join(ws.platform_names())}"
+        )
+    names = list(dict.fromkeys(platforms))
+    if not tokens:
+        return {}, {name: ws.capabilities(name) for name in names}
+    objects = {name: ws.platform(name) for name in names}
+    return objects, {name: p.capabilities for name, p in objects.items()}
+
+
+def deliver(
+    ws: Workspace,
+    subject_id: str,
+    platforms: Mapping[str, Platform],
+    posts: Sequence[Post],
+    compose_errors: Sequence[str],
+    *,
+    dry_run: bool,
+    enqueue: bool,
+    clock: Callable[[], datetime],
+    hook: Any = None,
+    policies: Mapping[str, PlatformPolicy] | None = None,
+    max_wait: float = 120.0,
+    on_progress: Callable[[JournalRow], None] | None = None,
+) -> PublishResult:
+    """Hand composed ``posts`` on: judge them (``dry_run``), plan them (``enqueue``) or send.
+
+    Sending plans the posts in the workspace's journal and runs the publishing
+    runner with the workspace's consent gate, decision log, plugin hooks and
+    each platform's configured policy (``policies`` override it). Every
+    workflow that publishes (event recaps, project updates) goes through here,
+    so they share the same guarantees.
+    """
+    if dry_run and enqueue:
+        raise ValidationError("a dry run sends nothing and an enqueue plans: choose one")
+    if enqueue:
+        rows = journal_of(ws).plan(posts, now=clock())
+        report = RunReport(outcomes=tuple(outcome_of(r) for r in rows))
+    elif dry_run:
+        report = _dry_run(ws, posts, clock())
+    else:
+        report = publish(
+            journal_of(ws),
+            platforms,
+            posts,
+            gate=workspace_gate(ws),
+            now_fn=clock,
+            record_decision=ws.record_decision,
+            hook=plugin_hook() if hook is None else hook,
+            policies={**configured_policies(ws, list(platforms)), **(policies or {})},
+            max_wait=max_wait,
+            on_progress=on_progress,
+        )
     return PublishResult(
-        event_id=event_id,
-        dry_run=False,
+        event_id=subject_id,
+        dry_run=dry_run,
         posts=tuple(posts),
         report=report,
-        compose_errors=tuple(errors),
+        compose_errors=tuple(compose_errors),
     )
 
 
