@@ -23,7 +23,7 @@ SENTINELS = {
     "TERRAIN_X_ACCESS_TOKEN_SECRET": "sentinel-x-tsecret-1d0c",
     "TERRAIN_FACEBOOK_PAGE_TOKEN": "sentinel-fb-token-e5e5",
     "TERRAIN_INSTAGRAM_TOKEN": "sentinel-ig-token-3b3b",
-    "AWS_ACCESS_KEY_ID": "AKIASENTINEL7F7F7F7F",
+    "AWS_ACCESS_KEY_ID": "sentinel-aws-key-id-7f7f",  # not AKIA…: no real-key lookalike
     "AWS_SECRET_ACCESS_KEY": "sentinel-aws-secret-0a0a",
     "AWS_SESSION_TOKEN": "sentinel-aws-session-6d6d",
     "TERRAIN_STORE_PASSWORD": "sentinel-store-password-8e8e",
