@@ -184,9 +184,8 @@ def check(
         sys.exit(EXIT_FAILED)
 
 
-@command.command("ics")
-@click.argument("event_id")
-@click.option(
+#: ``-o/--output`` of the verbs that write a calendar (``event ics``, ``series ics``).
+ics_output_option = click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False),
@@ -194,6 +193,11 @@ def check(
     show_default=True,
     help="File to write (- for the screen).",
 )
+
+
+@command.command("ics")
+@click.argument("event_id")
+@ics_output_option
 @json_option
 @pass_workspace
 def ics(ws: Workspace, event_id: str, output: str, as_json: bool) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._event import ics_output_option
 from terrain.cli._money import parse_day
 from terrain.cli._when import parse_when
 
@@ -222,14 +223,7 @@ def plan(ws: Workspace, series_id: str, limit: int | None, as_json: bool) -> Non
 
 @command.command("ics")
 @click.argument("series_id")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False),
-    default="-",
-    show_default=True,
-    help="File to write (- for the screen).",
-)
+@ics_output_option
 @json_option
 @pass_workspace
 def ics(ws: Workspace, series_id: str, output: str, as_json: bool) -> None:
