@@ -489,3 +489,29 @@ def test_answering_twice_is_refused_until_cancelled(small_meetup: Path, run: Run
     ok(run, small_meetup, "rsvp", "atelier", "lea", "cancel")
     out = ok(run, small_meetup, "rsvp", "atelier", "lea", "waitlist")
     assert "lea is on the waitlist of atelier." in out
+
+
+def test_planning_again_follows_the_series_and_keeps_what_was_edited_on_an_event(
+    bar: Path, run: Run
+) -> None:
+    ok(
+        run, bar, "series", "add", "apero", "--title", "Apéro", "--rrule",
+        "FREQ=MONTHLY;BYDAY=1TH;COUNT=3", "--first", "2026-02-05 19:00", "--minutes", "150",
+        "--venue", "zinc",
+    )  # fmt: skip
+    ok(run, bar, "series", "plan", "apero")
+    ok(run, bar, "event", "talk", "apero-20260305", "--title", "Réparer son vélo",
+       "--speaker", "Ana", "--minutes", "25", "--qa", "10")  # fmt: skip
+    ok(run, bar, "member", "add", "lea", "--name", "Léa")
+    ok(run, bar, "rsvp", "apero-20260402", "lea", "going")
+    ok(run, bar, "series", "override", "apero", "--date", "2026-03-05", "--venue", "nord")
+    ok(run, bar, "series", "override", "apero", "--date", "2026-04-02", "--cancel")
+    planned = as_json(run("series", "plan", "apero", "--json", workspace=bar))
+    march = {e["id"]: e for e in planned["events"]}["apero-20260305"]
+    assert march["venue_id"] == "nord", "the override is followed"
+    assert [t["title"] for t in march["talks"]] == ["Réparer son vélo"], "the talk is kept"
+    assert planned["stale"] == ["apero-20260402"]
+    assert planned["stale_answers"] == {"apero-20260402": 1}
+    out = ok(run, bar, "series", "plan", "apero")
+    assert "apero-20260402" in out
+    assert "1 answered: tell them" in out

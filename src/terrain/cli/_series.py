@@ -192,33 +192,61 @@ def plan(ws: Workspace, series_id: str, limit: int | None, as_json: bool) -> Non
     """Store the meetups of series SERIES_ID as events (ready for RSVPs).
 
     Run it again after an override: the events keep their ids
-    (``<series>-<YYYYMMDD>``) and are updated. Events planned earlier for a
-    date since cancelled are listed as stale (tell the people who answered).
+    (``<series>-<YYYYMMDD>``) and their date, time, venue, title and capacity
+    follow the series; talks and description edited on an event since are
+    kept. Events planned earlier for a date since cancelled are listed as
+    stale, with how many people answered (tell them).
     """
+    import attrs
+
     from terrain import Event
     from terrain.events import Attendance, Series, series_events
 
     series = ws.get(Series, series_id)
     if limit is None and series.is_endless:
         limit = DEFAULT_LIMIT
-    events = series_events(series, limit=limit)
+    planned = series_events(series, limit=limit)
+    events = []
     with ws.db.transaction():
-        for event in events:
+        for event in planned:
+            if ws.exists(Event, event.id):
+                # what the series decides follows it; what was edited on the event stays
+                event = attrs.evolve(
+                    ws.get(Event, event.id),
+                    title=event.title,
+                    starts_at=event.starts_at,
+                    ends_at=event.ends_at,
+                    venue_id=event.venue_id,
+                    capacity=event.capacity,
+                )
             ws.put(event)
+            events.append(event)
     kept = {e.id for e in events}
-    dropped = [
-        e.id
+    dropped = {
+        e.id: len(ws.get(Attendance, e.id).rsvps) if ws.exists(Attendance, e.id) else 0
         for e in ws.list(Event)
-        if e.series_id == series_id and e.id not in kept and not ws.exists(Attendance, e.id)
-    ]
+        if e.series_id == series_id and e.id not in kept
+    }
 
     def human() -> None:
         for e in events:
             click.echo(f"{e.id:<22} {e.starts_at:%Y-%m-%d %H:%M}  {e.venue_id or ''}")
-        for event_id in dropped:
-            click.echo(f"{event_id:<22} stale: this date is no longer in the series")
+        for event_id, answered in dropped.items():
+            click.echo(
+                f"{event_id:<22} stale: this date is no longer in the series"
+                + (f" ({answered} answered: tell them)" if answered else "")
+            )
 
-    emit({"series_id": series_id, "events": events, "stale": dropped}, as_json=as_json, human=human)
+    emit(
+        {
+            "series_id": series_id,
+            "events": events,
+            "stale": list(dropped),
+            "stale_answers": dropped,
+        },
+        as_json=as_json,
+        human=human,
+    )
 
 
 @command.command("ics")
