@@ -366,3 +366,33 @@ def test_an_update_cannot_be_both_a_dry_run_and_enqueued(square: Path, run: Run)
     )  # fmt: skip
     assert result.exit_code == 2
     assert "exclude each other" in result.output
+
+
+def test_quoting_a_photo_as_the_interview_is_refused(square: Path, run: Run) -> None:
+    listed = as_json(run("content", "list", "--json", workspace=square))
+    photo = next(c["id"] for c in listed if c["kind"] == "photo")
+    result = run(
+        "project", "update", "place-du-marche", "--month", "2026-04", "--to", "outbox",
+        "--interview", photo, "--dry-run", workspace=square,
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "not a micro-interview" in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("avant-apres.gif", "name it .jpg or .png"),
+        ("missing-folder/avant-apres.jpg", "choose a folder that exists"),
+    ],
+)
+def test_a_composite_that_cannot_be_written_says_why(
+    square: Path, run: Run, tmp_path: Path, name: str, expected: str
+) -> None:
+    result = run(
+        "project", "composite", "place-du-marche", "fontaine", "-o", str(tmp_path / name),
+        workspace=square,
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    assert "Traceback" not in result.output

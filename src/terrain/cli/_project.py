@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace
+from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace
 from terrain.cli._money import parse_day
 from terrain.cli._publish import dry_run_option, enqueue_option
 
@@ -285,7 +285,13 @@ def timeline(ws: Workspace, project_id: str, as_json: bool) -> None:
     help="Image file to write (.jpg or .png).",
 )
 @click.option("--on", "on_text", default=None, help="Latest photo taken by this date.")
-@click.option("--height", type=int, default=600, show_default=True)
+@click.option(
+    "--height",
+    type=click.IntRange(100, 4000),
+    default=600,
+    show_default=True,
+    help="Height of the image in pixels (100-4000).",
+)
 @json_option
 @pass_workspace
 def composite(
@@ -301,6 +307,12 @@ def composite(
     from terrain.projects import before_after_image
     from terrain.workflows import project_pair
 
+    suffix = output.suffix.lower()
+    if suffix not in (".jpg", ".jpeg", ".png"):
+        raise click.BadParameter(
+            f"{output.name}: the image is written as JPEG or PNG; name it .jpg or .png",
+            param_hint="--output",
+        )
     on = parse_day(on_text, option="--on") if on_text else None
     pair = project_pair(ws, project_id, viewpoint=viewpoint, on=on)
     image = before_after_image(
@@ -309,9 +321,15 @@ def composite(
         before_caption=f"{pair.before.taken_on:%d/%m/%Y}",
         later_caption=f"{pair.later.taken_on:%d/%m/%Y}",
         height=height,
-        image_format="PNG" if output.suffix.lower() == ".png" else "JPEG",
+        image_format="PNG" if suffix == ".png" else "JPEG",
     )
-    output.write_bytes(image)
+    try:
+        output.write_bytes(image)
+    except OSError as exc:
+        fail(
+            f"cannot write {output}: {exc.strerror}; "
+            "choose a folder that exists and you can write to"
+        )
     data = {
         "output": str(output),
         "before": pair.before,

@@ -105,7 +105,7 @@ def too_large(name: str, size: int, max_bytes: int) -> str:
     """The reason a file of ``size`` bytes is refused (shared with consent scans)."""
     limit = max_bytes / _MB
     return (
-        f"{name}: is too large ({size / _MB:.0f} MB; the limit is {limit:g} MB, "
+        f"{name}: is too large ({size / _MB:.1f} MB; the limit is {limit:g} MB, "
         f"[import] max_file_mb = {limit:g} in terrain.toml): export a smaller file, "
         "or raise max_file_mb"
     )

@@ -81,6 +81,11 @@ def _interview(ws: Workspace, project_id: str, interview_id: str | None) -> Cont
                 f"content {interview_id!r} is not a content of project {project_id!r}; "
                 "quote an interview made for this project"
             )
+        if content.kind is not ContentKind.MICRO_INTERVIEW:
+            raise ValidationError(
+                f"content {interview_id!r} is a {content.kind.value}, not a micro-interview; "
+                "quote an interview (`terrain project interview` records one)"
+            )
         return content
     found = sorted(
         (
