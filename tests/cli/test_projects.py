@@ -396,3 +396,13 @@ def test_a_composite_that_cannot_be_written_says_why(
     assert result.exit_code == 2, result.output
     assert expected in result.output
     assert "Traceback" not in result.output
+
+
+def test_an_update_too_long_for_x_names_the_cut_and_the_option(square: Path, run: Run) -> None:
+    result = run(
+        "project", "update", "place-du-marche", "--month", "2026-04", "--to", "x",
+        "--summary", "Les pavés arrivent. " * 20, "--dry-run", workspace=square,
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "at most 280 are accepted" in result.output
+    assert "shorten --summary" in result.output

@@ -1,7 +1,7 @@
 """Plugins: the hooks, the plugin manager, and the Platform/Storage protocols."""
 
 from terrain.hookspecs import hookimpl, hookspec
-from terrain.plugins._capabilities import check_capabilities
+from terrain.plugins._capabilities import capability_problems, check_capabilities
 from terrain.plugins._manager import (
     ENTRY_POINT_GROUP,
     ENV_VAR,
@@ -33,6 +33,7 @@ __all__ = [
     "Storage",
     "StorageContext",
     "StorageFactory",
+    "capability_problems",
     "check_capabilities",
     "get_plugin_manager",
     "hookimpl",

@@ -21,7 +21,7 @@ import attrs
 from terrain.community import Member
 from terrain.content import Content, ContentKind, MediaFile
 from terrain.errors import ValidationError
-from terrain.plugins import Platform
+from terrain.plugins import Platform, capability_problems
 from terrain.posts import Post, PostMedia, text_length
 from terrain.projects import (
     Project,
@@ -227,12 +227,13 @@ def publish_project_update(
         )
         if composite_media is not None:
             post = _link_composite(post, composite_media)
-        length = text_length(post.text, caps)
-        if length > caps.max_text_length:
-            errors.append(
-                f"{project_id} update → {name}: the text counts {length} characters, "
-                f"{name} takes {caps.max_text_length}; shorten --summary"
+        # the same checks a platform makes before any call (text, media, alt text)
+        problems = capability_problems(post, caps)
+        if problems:
+            hint = (
+                "; shorten --summary" if text_length(post.text, caps) > caps.max_text_length else ""
             )
+            errors.append(f"{project_id} update → {name}: {'; '.join(problems)}{hint}")
             continue
         posts.append(post)
     return deliver(
