@@ -332,3 +332,31 @@ def test_a_crashing_before_publish_hook_stops_the_platform_and_sends_nothing(
     assert {o.state for o in report.outcomes} == {RowState.PLANNED}
     assert any("terrain_before_publish failed" in m for m in report.messages)
     assert report.failed
+
+
+def test_a_slow_rate_limit_sends_every_post_in_order_across_runs(tmp_path: Path) -> None:
+    """A slot more than ``max_wait`` away is not kept: the released row must not
+    push the others (nor itself) back forever (1 post per 10 s, max_wait 3 s)."""
+    clock = Clock()
+    sent: list[tuple[str, float]] = []
+
+    class Timed(ScriptedPlatform):
+        def publish(self, post: Post) -> Any:
+            sent.append((post.id, (clock() - START).total_seconds()))
+            return super().publish(post)
+
+    platform = Timed()
+    journal = Journal(tmp_path / "j.db")
+    policies = {"fake": PlatformPolicy(rate=0.1, backoff=0.01, max_backoff=0.1)}
+    items = posts(4)
+    run(journal, platform, items, clock, policies=policies, max_wait=3.0)
+    for _ in range(20):
+        due = journal.next_due("fake")
+        if due is None:
+            break
+        clock.at = max(clock.at, due)
+        run(journal, platform, [], clock, policies=policies, max_wait=3.0)
+    assert [post_id for post_id, _ in sent] == [p.id for p in items]
+    assert [at for _, at in sent] == [0.0, 10.0, 20.0, 30.0]
+    assert set(platform.landed.values()) == {1}
+    assert journal.next_due("fake") is None

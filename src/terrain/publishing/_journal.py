@@ -327,6 +327,7 @@ class Journal:
         budget: int | None,
         window: timedelta = timedelta(days=1),
         lease: timedelta = timedelta(minutes=5),
+        max_wait: float | None = None,
     ) -> Reservation | None:
         """Reserve the instant the claimed ``row`` may call its platform.
 
@@ -338,6 +339,11 @@ class Journal:
         lease is extended to cover the wait. ``None`` when ``owner`` no
         longer holds the row. ``now`` may be a clock, read once the write lock
         is held (waiting for the lock must not make the slot late).
+
+        A slot more than ``max_wait`` seconds after ``now`` is only returned,
+        not kept: the caller releases the row until then instead of waiting,
+        and a slot nobody will use must not push the platform's later slots
+        back (else the released rows push each other back forever).
         """
         if rate is None and budget is None:
             # Nothing to count: only a 429 (PUSH_SLOT) can make this call wait.
@@ -367,6 +373,9 @@ class Journal:
             slot = now
             if last is not None:
                 slot = max(now, last + timedelta(seconds=1.0 / rate) if rate else last)
+            if max_wait is not None and (slot - now).total_seconds() > max_wait:
+                held = tx.execute(sql.HOLDS_CLAIM, (ts(now), row.post_id, row.platform, owner))
+                return Reservation(at=slot, now=now, used=len(used)) if held == 1 else None
             updated = tx.execute(
                 sql.RESERVE_SLOT,
                 (ts(slot), ts(slot + lease), ts(now), row.post_id, row.platform, owner),

@@ -406,6 +406,7 @@ class _Runner:
             budget=budget,
             window=_DAY,
             lease=self.lease,
+            max_wait=self.max_wait,
         )
         if slot is None:
             run.note(f"{run.name}: lost the claim on {row.post_id} (lease taken over)")

@@ -153,6 +153,14 @@ SET slot_at = ?, lease_until = ?, updated_at = ?
 WHERE post_id = ? AND platform = ? AND claimed_by = ? AND state = 'claimed'
 """
 
+#: A slot too far away to wait for is not written (the row is released until
+#: then): only check, in the same transaction, that the claim is still held.
+HOLDS_CLAIM = """
+UPDATE publication_journal
+SET updated_at = ?
+WHERE post_id = ? AND platform = ? AND claimed_by = ? AND state = 'claimed'
+"""
+
 #: After a 429, no worker may call the platform before ``slot_at``.
 PUSH_SLOT = """
 UPDATE publication_journal
