@@ -289,6 +289,29 @@ def test_copying_a_store_onto_itself_is_refused(full: Database) -> None:
         copy_store(full, full)
 
 
+def test_the_same_store_spelled_another_way_is_refused_instead_of_waiting_on_itself(
+    store_url: str, tmp_path: Path
+) -> None:
+    if store_url.startswith("sqlite:"):
+        real = Path(store_url.removeprefix("sqlite://"))
+        link = tmp_path / "link"
+        link.mkdir()
+        (link / "alias.db").symlink_to(real)
+        other = f"sqlite://{link / 'alias.db'}"
+    else:
+        other = store_url.replace("postgresql://", "postgres://", 1)
+    source = Database.connect(store_url, create=True)
+    try:
+        target = Database.connect(other)
+        try:
+            with pytest.raises(ConfigError, match="same store"):
+                copy_store(source, target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+
+
 def test_the_copy_keeps_consent_sequence_numbers(full: Database, store_url: str) -> None:
     with full.transaction() as tx:
         for seq_at in ("2026-03-01T10:00:00+00:00", "2026-03-02T10:00:00+00:00"):

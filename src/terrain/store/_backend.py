@@ -268,7 +268,16 @@ class SQLiteBackend(Backend):
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                # leave the connection usable: a failed COMMIT keeps the transaction open
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise StorageError(
+                    f"could not save to the workspace database {self.path} ({exc}); nothing "
+                    "of this change was kept: free disk space or check the file, then retry"
+                ) from None
 
     def _lock(self, tx: Transaction) -> None:
         """Nothing to do: every SQLite write transaction is exclusive."""

@@ -111,14 +111,19 @@ def copy_store(source: Database, target: Database) -> CopyReport:
     :class:`~terrain.errors.StorageError` when the verification fails; in
     both cases the target is left as it was.
     """
-    if source.url == target.url:
+    if _same_store(source, target):
         raise ConfigError(
-            f"the source and the target are the same store ({source.url}): give another --to"
+            f"the source and the target are the same store ({source.url} and {target.url}): "
+            "give another --to"
         )
     copied: list[TableCopy] = []
     columns = {table: _columns(source, target, table) for table in TABLES}
     # the source is read in one transaction (a consistent view, writers wait)
     with source.transaction() as src, target.transaction() as dst:
+        if src.dialect == "postgresql":
+            # each statement of a READ COMMITTED transaction sees a new snapshot, and
+            # journal updates do not take the store's write lock: hold the tables still
+            src.execute(f"LOCK TABLE {', '.join(TABLES)} IN SHARE MODE")
         _refuse_non_empty(dst, target)
         for table in TABLES:
             names = columns[table]
@@ -136,3 +141,24 @@ def copy_store(source: Database, target: Database) -> CopyReport:
                 )
             copied.append(expected)
     return CopyReport(source=source.url, target=target.url, tables=tuple(copied))
+
+
+def _same_store(source: Database, target: Database) -> bool:
+    """Whether two open stores are one database, however their URLs are spelled.
+
+    Copying a store into itself would wait forever on its own write lock.
+    """
+    if source.dialect != target.dialect:
+        return False
+    if source.path is not None and target.path is not None:
+        try:
+            return source.path.resolve() == target.path.resolve() or source.path.samefile(
+                target.path
+            )
+        except OSError:
+            return False
+    identity = (
+        "SELECT current_database(), coalesce(host(inet_server_addr()), ''), "
+        "coalesce(inet_server_port(), 0)"
+    )
+    return source.query(identity) == target.query(identity)

@@ -118,16 +118,15 @@ class PostgresBackend(Backend):
             with self._pool.connection() as conn:
                 yield conn
         except driver.OperationalError as exc:
-            raise StorageError(
-                f"the store {self.url} failed: {_message(exc)}; check the server and retry"
-            ) from None
-        except Exception as exc:
+            # psycopg_pool.PoolTimeout is an OperationalError: tell it apart here
             if type(exc).__name__ == "PoolTimeout":
                 raise StorageError(
                     f"no connection to the store {self.url} within {CONNECT_TIMEOUT} s "
                     f"({_message(exc)}); check the server, or raise [store] pool_size"
                 ) from None
-            raise
+            raise StorageError(
+                f"the store {self.url} failed: {_message(exc)}; check the server and retry"
+            ) from None
 
     @contextmanager
     def _begin(self, exclusive: bool) -> Iterator[Transaction]:

@@ -28,7 +28,8 @@ __all__ = ["PASSWORD_ENV_VAR", "StoreURL", "parse_store_url", "redact"]
 PASSWORD_ENV_VAR = "TERRAIN_STORE_PASSWORD"
 
 _EXAMPLES = "postgresql://user@host:5432/dbname or sqlite:///path/to/terrain.db"
-_USERINFO_PASSWORD = re.compile(r"(://[^/@:\s]*):[^@/\s]*@")
+# user:password@ up to the LAST "@" before any query: a password may hold "/", "@" or ":"
+_USERINFO_PASSWORD = re.compile(r"(://[^:/@?\s]*):[^?\s]*@")
 _QUERY_PASSWORD = re.compile(r"(password=)[^&\s]*", re.I)
 
 
@@ -99,13 +100,25 @@ def _sqlite_path(rest: str, text: str, base: Path | None) -> Path:
     return path.absolute()
 
 
+def _userinfo(text: str) -> str:
+    """What stands before the last ``@`` of the authority (``""`` when none)."""
+    after = text.partition("://")[2].partition("?")[0]
+    at = after.rfind("@")
+    return after[:at] if at >= 0 else ""
+
+
 def _postgres_conninfo(text: str) -> str:
+    # a password is refused before anything else parses the URL: a "/" or "@" in
+    # it would otherwise be read as a host, a port or a path and end up in messages
+    if ":" in _userinfo(text):
+        raise _password_refused(text)
     try:
         parts = urlsplit(text)
         parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError as exc:
+    except ValueError:
         raise ConfigError(
-            f"{redact(text)} is not a valid PostgreSQL URL ({exc}): write {_EXAMPLES}"
+            f"{redact(text)} is not a valid PostgreSQL URL (the port must be a number): "
+            f"write {_EXAMPLES}"
         ) from None
     if parts.password is not None or "password" in {k.lower() for k in parse_qs(parts.query)}:
         raise _password_refused(text)
