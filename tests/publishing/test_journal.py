@@ -178,3 +178,17 @@ def test_held_and_failed_rows_are_planned_again_sent_ones_never(journal: Journal
 def test_stored_timestamps_sort_like_the_instants_they_name(a: datetime, b: datetime) -> None:
     assert (ts(a) < ts(b)) == (a < b)
     assert datetime.fromisoformat(ts(a)) == a
+
+
+def test_a_dead_pid_counts_only_on_this_machine_and_pid_namespace() -> None:
+    """Containers sharing a host name have their own pids: never take over their rows early."""
+    import socket
+
+    from terrain.publishing._journal import _owner_is_dead, new_owner_id
+
+    machine = new_owner_id().split(":")[0]
+    gone = 2**22 + 12345  # above Linux's pid_max: no such process here
+    assert _owner_is_dead(f"{machine}:{gone}:ab12cd34")
+    assert not _owner_is_dead(f"{socket.gethostname()}~4026531999:{gone}:ab12cd34")
+    assert not _owner_is_dead(f"other-host:{gone}:ab12cd34")
+    assert not _owner_is_dead(new_owner_id()), "this very process is alive"

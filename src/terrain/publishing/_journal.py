@@ -118,16 +118,33 @@ class Reservation:
     budget_free_at: datetime | None = None
 
 
+def _machine() -> str:
+    """This process's machine: its host name and, on Linux, its pid namespace.
+
+    Containers started with the same ``hostname:`` share a name but not their
+    process ids; the namespace tells them apart, so a worker never reads another
+    container's live pid as a dead one of its own.
+    """
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")  # "pid:[4026531836]"
+    except OSError:
+        return socket.gethostname()
+    return f"{socket.gethostname()}~{namespace.strip('pid:[]')}"
+
+
 def new_owner_id() -> str:
-    """An id for one run: host, process and a random part (``host:pid:abcd1234``)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """An id for one run: machine, process and a random part (``host~ns:pid:abcd1234``)."""
+    return f"{_machine()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def _owner_is_dead(owner: str) -> bool:
-    """Whether ``owner`` was a process of this machine that no longer runs."""
+    """Whether ``owner`` was a process of this machine (and pid namespace) that no longer runs.
+
+    An owner from elsewhere is never judged dead here: its rows wait for their lease.
+    """
     host, _, rest = owner.partition(":")
     pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
+    if host != _machine() or not pid_text.isdigit():
         return False
     pid = int(pid_text)
     if pid == os.getpid():
