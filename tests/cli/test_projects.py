@@ -406,3 +406,18 @@ def test_an_update_too_long_for_x_names_the_cut_and_the_option(square: Path, run
     assert result.exit_code == 1, result.output
     assert "at most 280 are accepted" in result.output
     assert "shorten --summary" in result.output
+
+
+def test_nobody_on_a_photo_already_showing_people_is_refused(
+    square: Path, run: Run, tmp_path: Path
+) -> None:
+    again = square_photo(tmp_path / "again.jpg", "grey")  # the same bytes as avant.jpg
+    ok(run, square, "content", "people", str(again), "--add", "nadia")
+    before = snapshot(square)
+    result = run(
+        "project", "photo", "place-du-marche", str(again), "--phase", "before",
+        "--viewpoint", "terrasse", "--taken", "2026-01-10", "--nobody", workspace=square,
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "with people in it (nadia)" in result.output
+    assert snapshot(square) == before

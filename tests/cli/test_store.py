@@ -224,3 +224,14 @@ def test_migrate_brings_an_older_store_up_and_names_each_step(run: Run, tmp_path
     assert data["from_version"] == 1
     assert [step["version"] for step in data["applied"]] == [m.version for m in MIGRATIONS[1:]]
     assert data["version"] == MIGRATIONS[-1].version
+
+
+def test_a_copy_to_sqlite_says_where_to_point_the_workspace_without_password_advice(
+    run: Run, workspace: Path, tmp_path: Path
+) -> None:
+    _add_members(run, workspace)
+    target = f"sqlite://{tmp_path / 'moved.db'}"
+    result = run("store", "copy", "--from", _db_url(workspace), "--to", target)
+    assert result.exit_code == 0, result.output
+    assert f'[store] url = "{target}"' in result.output
+    assert "PASSWORD" not in result.output

@@ -169,7 +169,14 @@ def photo(
             f"{file.name} is already stored as {content.id!r}, which is not a photo of "
             f"project {project_id!r}"
         )
-    if nobody and not content.appearances and not content.people_reviewed:
+    if nobody and content.appearances:
+        people = ", ".join(sorted({a.member_id for a in content.appearances}))
+        raise ValidationError(
+            f"{file.name} is already stored as {content.id!r} with people in it ({people}), "
+            f"so --nobody cannot be right: take them off with `terrain content people "
+            f"{content.id} --remove ID` first, or drop --nobody"
+        )
+    if nobody and not content.people_reviewed:
         content = attrs.evolve(content, people_reviewed=True)
     media = content.media[0]
     entry = ProjectPhoto(

@@ -117,7 +117,13 @@ def _open_target(url: str) -> tuple[Database, list[Path]]:
             created = [
                 parsed.path.with_name(parsed.path.name + s) for s in ("", "-wal", "-shm", ".lock")
             ]
-    return Database.connect(parsed, create=True), created
+    try:
+        return Database.connect(parsed, create=True), created
+    except BaseException:
+        for path in created:  # a migration failed on the file just made: leave no trace
+            if path.is_file():
+                path.unlink()
+        raise
 
 
 @command.command("copy")
@@ -169,9 +175,14 @@ def copy_command(source_url: str, target_url: str, as_json: bool) -> None:
         click.echo(f"Copied {report.rows} rows from {report.source} to {report.target}:")
         for t in report.tables:
             click.echo(f"  {t.table:<20} {t.rows:>7} rows  sha256 {t.digest[:16]}  verified")
+        password = (
+            " (the password comes from $TERRAIN_STORE_PASSWORD)"
+            if report.target.startswith("postgres")
+            else ""
+        )
         click.echo(
             f'Done in {seconds:.2f} s. Next: set [store] url = "{report.target}" in '
-            "terrain.toml (the password comes from $TERRAIN_STORE_PASSWORD)."
+            f"terrain.toml{password}."
         )
 
     emit(data, as_json=as_json, human=human)
