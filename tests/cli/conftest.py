@@ -50,6 +50,13 @@ def workspace(tmp_path: Path, run: Run) -> Path:
     return root
 
 
+def ok(run: Run, workspace: Path, *args: str) -> str:
+    """Run a command that must succeed in ``workspace``; its standard output."""
+    result = run(*args, workspace=workspace)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
 def snapshot(root: Path) -> dict[str, str]:
     """The SHA-256 of every file under ``root``: equal snapshots = nothing changed."""
     return {

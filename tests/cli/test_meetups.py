@@ -8,13 +8,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from .conftest import Run, as_json, snapshot
-
-
-def ok(run: Run, workspace: Path, *args: str) -> str:
-    result = run(*args, workspace=workspace)
-    assert result.exit_code == 0, result.output
-    return result.stdout
+from .conftest import Run, as_json, ok, snapshot
 
 
 @pytest.fixture

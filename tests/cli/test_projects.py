@@ -9,13 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from .conftest import Run, as_json, snapshot
-
-
-def ok(run: Run, workspace: Path, *args: str) -> str:
-    result = run(*args, workspace=workspace)
-    assert result.exit_code == 0, result.output
-    return result.stdout
+from .conftest import Run, as_json, ok, snapshot
 
 
 def square_photo(path: Path, color: str) -> Path:
