@@ -9,9 +9,10 @@ saying to configure one, a key missing from the storage is
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from terrain import clock
 from terrain.errors import ConfigError, NotFound, Rejected
 
 if TYPE_CHECKING:
@@ -25,8 +26,8 @@ Clock = Callable[[], datetime]
 
 
 def utcnow() -> datetime:
-    """The current time in UTC: the clock adapters use unless given one."""
-    return datetime.now(UTC)
+    """The current time in UTC (terrain's one clock): the clock adapters use unless given one."""
+    return clock.now()
 
 
 def require_storage(storage: Storage | None, post: Post, *, platform: str) -> None:

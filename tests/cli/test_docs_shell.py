@@ -23,6 +23,14 @@ DOCS = Path(__file__).parents[2] / "docs" / "field"
 PAGES = ["meetups", "partnerships", "projects", "workshops", "community"]
 #: How the pages show the workspace folder (the tests run in a temporary one).
 SHOWN_WORKSPACE = "/home/camille/velo"
+#: The clock the pages run under: the pages show a season in 2026 and must print the
+#: same whatever the date, so they run on a day clocks go back (Europe/Paris), a day
+#: they go forward, and a leap day.
+CLOCKS = {
+    "fall-back-day": "2026-10-25T02:30:00+01:00",
+    "spring-forward-day": "2027-03-28T03:30:00+02:00",
+    "leap-day": "2028-02-29T23:30:00+01:00",
+}
 _BLOCK = re.compile(r"^\.\. code-block:: console\n\n((?:   .*\n|\n)+)", re.MULTILINE)
 
 
@@ -47,8 +55,11 @@ def _photo(path: Path, color: str) -> None:
     path.write_bytes(buffer.getvalue())
 
 
-def run_page(page: str, folder: Path) -> list[tuple[str, list[str], list[str], int]]:
-    """Run ``page``'s examples in ``folder``: (command, expected, actual, exit code)."""
+def run_page(
+    page: str, folder: Path, now: str = CLOCKS["fall-back-day"]
+) -> list[tuple[str, list[str], list[str], int]]:
+    """Run ``page``'s examples in ``folder`` with the clock set to ``now``:
+    (command, expected, actual, exit code)."""
     for name, color in (("avant.jpg", "grey"), ("mars.jpg", "brown"), ("avril.jpg", "green")):
         _photo(folder / name, color)
     runner = CliRunner()
@@ -63,8 +74,8 @@ def run_page(page: str, folder: Path) -> list[tuple[str, list[str], list[str], i
         "--timezone",
         "Europe/Paris",
     ]
-    assert runner.invoke(main, init).exit_code == 0
-    env = {"TERRAIN_WORKSPACE": str(workspace), "TERRAIN_LOAD_PLUGINS": ""}
+    assert runner.invoke(main, init, env={"TERRAIN_NOW": now}).exit_code == 0
+    env = {"TERRAIN_WORKSPACE": str(workspace), "TERRAIN_LOAD_PLUGINS": "", "TERRAIN_NOW": now}
     results = []
     with _chdir(folder):
         for command, expected in examples(page):
@@ -95,9 +106,12 @@ class _chdir:
         os.chdir(self.old)
 
 
+@pytest.mark.parametrize("clock", CLOCKS)
 @pytest.mark.parametrize("page", PAGES)
-def test_every_shell_example_prints_what_the_page_shows(page: str, tmp_path: Path) -> None:
-    ran = run_page(page, tmp_path)
+def test_every_shell_example_prints_what_the_page_shows(
+    page: str, clock: str, tmp_path: Path
+) -> None:
+    ran = run_page(page, tmp_path, CLOCKS[clock])
     assert ran, f"docs/field/{page}.rst has no shell example"
     for command, expected, actual, _code in ran:
         assert actual == expected, f"docs/field/{page}.rst: $ {command}"

@@ -6,11 +6,12 @@ the first person waiting gets the seat, and the command says so.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._when import parse_when
 
@@ -30,7 +31,7 @@ _AT_HELP = "When it happened, e.g. '2026-03-01 09:00' (default: now)."
 
 
 def _at(ws: Workspace, value: str | None) -> datetime:
-    return parse_when(value, ws.community.timezone, option="--at") if value else datetime.now(UTC)
+    return parse_when(value, ws.community.timezone, option="--at") if value else clock.now()
 
 
 def load_attendance(ws: Workspace, event_id: str) -> Attendance:

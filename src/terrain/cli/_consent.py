@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._when import parse_when
 
@@ -145,7 +145,7 @@ def _record(
     as_json: bool,
 ) -> None:
     tz = ws.community.timezone
-    at = parse_when(at_text, tz, option="--at") if at_text else datetime.now(UTC)
+    at = parse_when(at_text, tz, option="--at") if at_text else clock.now()
     valid_until = parse_when(until, tz, option="--until") if until else None
     scope = _scope(event_id, project_id, content_id)
     from terrain import Member
@@ -231,7 +231,7 @@ def withdraw(
     as_json: bool,
 ) -> None:
     """Withdraw MEMBER_ID's consents. Published posts are taken down with `terrain takedown`."""
-    at = parse_when(at_text, ws.community.timezone, option="--at") if at_text else datetime.now(UTC)
+    at = parse_when(at_text, ws.community.timezone, option="--at") if at_text else clock.now()
     ledger = ws.ledger()
     withdrawn = ledger.withdraw(
         member_id, at=at, purposes=purposes or None, platforms=platforms or None, note=note

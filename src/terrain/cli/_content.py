@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def import_(
             event_id=event_id,
             project_id=project_id,
             author_id=author_id,
-            now=datetime.now(UTC),
+            now=clock.now(),
             progress=progress,
         )
 

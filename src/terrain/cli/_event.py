@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._when import parse_when
 
@@ -202,14 +203,13 @@ ics_output_option = click.option(
 @pass_workspace
 def ics(ws: Workspace, event_id: str, output: str, as_json: bool) -> None:
     """Write meetup EVENT_ID as an iCalendar (.ics) file any calendar imports."""
-    from datetime import UTC, datetime
 
     from terrain import Event, Venue
     from terrain.events import event_ics
 
     event = ws.get(Event, event_id)
     venue = ws.get(Venue, event.venue_id) if event.venue_id else None
-    data = event_ics(event, now=datetime.now(UTC), venue=venue)
+    data = event_ics(event, now=clock.now(), venue=venue)
     write_output(data, output, as_json=as_json)
 
 

@@ -8,11 +8,12 @@ that recurrence and format win the next partner.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 import click
 
+from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._money import parse_day, parse_money
 
@@ -30,9 +31,7 @@ _BRINGS = ["food", "drinks", "venue", "money", "goods"]
 def _day(ws: Workspace, value: str | None, option: str) -> date:
     if value:
         return parse_day(value, option=option)
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(UTC).astimezone(ZoneInfo(ws.community.timezone)).date()
+    return clock.today(ws.community.timezone)
 
 
 @click.group("partner")

@@ -8,12 +8,13 @@ met on site, and a monthly update published through the consent gate.
 from __future__ import annotations
 
 import sys
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace
 from terrain.cli._money import parse_day
 from terrain.cli._publish import dry_run_option, enqueue_option
@@ -159,7 +160,7 @@ def photo(
     taken_on = parse_day(taken, option="--taken")
     # the timeline entry is checked before the photo is imported: nothing stored on bad input
     ProjectPhoto("probe", "probe", "probe", taken_on, phase, viewpoint, alt_text)
-    report = import_media(ws, [file], project_id=project_id, now=datetime.now(UTC), workers=1)
+    report = import_media(ws, [file], project_id=project_id, now=clock.now(), workers=1)
     outcome = report.outcomes[0]
     if outcome.content_id is None:
         raise ValidationError(outcome.reason or f"{file.name} could not be imported")
@@ -236,7 +237,7 @@ def interview(
     content = Content(
         id=content_id,
         kind="micro-interview",
-        created_at=datetime.now(UTC),
+        created_at=clock.now(),
         title=title,
         body=body,
         appearances=[Appearance(member_id, reviewed=True)],
@@ -396,7 +397,7 @@ def update(
         project_id,
         list(platforms),
         month=_month(month_text),
-        now=lambda: datetime.now(UTC),
+        now=clock.now,
         viewpoint=viewpoint,
         interview_id=interview_id,
         summary=summary,

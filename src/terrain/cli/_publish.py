@@ -11,11 +11,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ def command(
             list(platforms),
             dry_run=dry_run,
             enqueue=enqueue,
-            now=lambda: datetime.now(UTC),
+            now=clock.now,
             on_progress=on_progress,
         )
     emit(result_data(result), as_json=as_json, human=lambda: print_result(result))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._event import ics_output_option
 from terrain.cli._money import parse_day
@@ -256,7 +257,6 @@ def plan(ws: Workspace, series_id: str, limit: int | None, as_json: bool) -> Non
 @pass_workspace
 def ics(ws: Workspace, series_id: str, output: str, as_json: bool) -> None:
     """Write every date of series SERIES_ID as one iCalendar (.ics) file."""
-    from datetime import UTC, datetime
 
     from terrain import Venue
     from terrain.cli._event import write_output
@@ -265,5 +265,5 @@ def ics(ws: Workspace, series_id: str, output: str, as_json: bool) -> None:
     series = ws.get(Series, series_id)
     venues = {v.id: v for v in ws.list(Venue)}
     limit = DEFAULT_LIMIT if series.is_endless else None
-    data = series_ics(series, now=datetime.now(UTC), venues=venues, limit=limit)
+    data = series_ics(series, now=clock.now(), venues=venues, limit=limit)
     write_output(data, output, as_json=as_json)

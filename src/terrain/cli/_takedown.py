@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def command(ws: Workspace, subject_id: str, event_id: str | None, as_json: bool)
     """Withdraw MEMBER's consent and take down what it covered."""
     from terrain.workflows import takedown
 
-    result = takedown(ws, subject_id, event_id=event_id, now=datetime.now(UTC))
+    result = takedown(ws, subject_id, event_id=event_id, now=clock.now())
     emit(result_data(result), as_json=as_json, human=lambda: print_result(result))
     if result.failed:
         sys.exit(EXIT_FAILED)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def command(
         report = run_workspace_worker(
             ws,
             list(platforms),
-            now=lambda: datetime.now(UTC),
+            now=clock.now,
             concurrency=concurrency,
             drain=drain,
             stop=stop,
