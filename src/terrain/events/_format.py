@@ -136,14 +136,16 @@ def check_format(event: Event, *, rules: FormatRules | None = None) -> tuple[Fin
         add(
             Severity.ERROR,
             "no-networking",
-            "no networking time: networking is the main part of a meetup; set networking_minutes",
+            "no networking time: networking is the main part of a meetup; give it time "
+            "(`terrain event edit EVENT --networking-minutes 90`)",
         )
     elif networking < rules.networking_share * (talking + networking):
         add(
             Severity.ERROR,
             "networking-too-short",
             f"networking ({networking} min) is shorter than talks and Q&A ({talking} min); "
-            "it must stay the main part: drop a talk or extend the evening",
+            "it must stay the main part: drop a talk (`terrain event drop-talk`) or give "
+            "networking more time (`terrain event edit --networking-minutes`)",
         )
     findings.sort(key=lambda f: f.severity is not Severity.ERROR)
     return tuple(findings)
