@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from terrain._language import count
 from terrain._validation import (
     as_enum,
     at_least,
@@ -354,7 +355,7 @@ class Forecast:
             return f"{self.expected} expected: {self.going} going, no past event to learn from"
         return (
             f"{self.expected} expected: {self.going} going, minus a no-show rate of "
-            f"{self.no_show_rate:.0%} over the last {self.past_events} events"
+            f"{self.no_show_rate:.0%} over the last {count(self.past_events, 'event')}"
         )
 
 
