@@ -159,3 +159,10 @@ def test_taking_back_never_leaves_more_dots_than_given(given_dots: int, back: in
     )
     left = 0 if after is None else after.dots
     assert left == given_dots - back
+
+
+def test_one_point_and_one_voter_are_singular() -> None:
+    """The outcome read "(1 points, 1 voters)"."""
+    votes = cast_vote(WORKSHOP, [], Vote("ws-square", "bancs", "lea"))
+    done = with_outcome(WORKSHOP, rank(WORKSHOP, votes), top=1)
+    assert done.outcome.splitlines()[1] == "1. Des bancs à l'ombre (1 point, 1 voter)"

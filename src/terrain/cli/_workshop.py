@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from terrain._language import count
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._when import parse_when
 
@@ -85,7 +86,7 @@ def list_(ws: Workspace, as_json: bool) -> None:
         for w in workshops:
             click.echo(
                 f"{w.id:<16} {w.starts_at:%Y-%m-%d}  {w.title}  "
-                f"({len(w.participant_ids)} participants, {len(w.ideas)} ideas)"
+                f"({count(len(w.participant_ids), 'participant')}, {count(len(w.ideas), 'idea')})"
             )
 
     emit(workshops, as_json=as_json, human=human)
@@ -211,6 +212,7 @@ def unvote(
 @pass_workspace
 def results(ws: Workspace, workshop_id: str, conclude: bool, top: int, as_json: bool) -> None:
     """The ranking of WORKSHOP_ID's ideas, favourite first (ties share a rank)."""
+    from terrain import Member
     from terrain.workshops import Vote, Workshop, rank, with_outcome
 
     workshop = ws.get(Workshop, workshop_id)
@@ -218,13 +220,15 @@ def results(ws: Workspace, workshop_id: str, conclude: bool, top: int, as_json: 
     if conclude:
         workshop = with_outcome(workshop, ranking, top=top)
         ws.put(workshop)
+    names = {m.id: m.display_name for m in ws.list(Member)}
 
     def human() -> None:
         click.echo(f"{workshop.title}: {workshop.brief}")
         for s in ranking:
             click.echo(
-                f"  {s.rank}. {s.idea.text}  ({s.points} points, {s.voters} voters, "
-                f"by {s.idea.author_id})"
+                f"  {s.rank}. {s.idea.text}  ({count(s.points, 'point')}, "
+                f"{count(s.voters, 'voter')}, "
+                f"by {names.get(s.idea.author_id, s.idea.author_id)})"
             )
         if workshop.outcome:
             click.echo("\n" + workshop.outcome)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from terrain._language import count as plural
 from terrain._validation import at_least, fail, instance_of
 from terrain.errors import ValidationError
 from terrain.events._models import Event
@@ -98,14 +99,14 @@ def check_format(event: Event, *, rules: FormatRules | None = None) -> tuple[Fin
         add(
             Severity.ERROR,
             "too-many-talks",
-            f"{count} talks: the format allows at most {rules.max_talks}; "
+            f"{plural(count, 'talk')}: the format allows at most {rules.max_talks}; "
             "keep the others for the next date of the series",
         )
     elif count < rules.min_talks:
         add(
             Severity.WARNING,
             "too-few-talks",
-            f"{count} talks: the format expects at least {rules.min_talks}",
+            f"{plural(count, 'talk')}: the format expects at least {rules.min_talks}",
         )
     for number, talk in enumerate(event.talks, 1):
         label = f"talk {number} ({talk.title!r})"

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from terrain._language import count
 from terrain._validation import at_least, identifier, optional
 from terrain.community._models import Member
 from terrain.content import Content
@@ -182,7 +183,10 @@ def with_outcome(workshop: Workshop, ranking: Iterable[IdeaScore], *, top: int =
     chosen = [s for s in ranking if s.points > 0][:top]
     if not chosen:
         raise ValidationError(f"workshop {workshop.id!r} has no votes yet; vote before concluding")
-    lines = [f"{s.rank}. {s.idea.text} ({s.points} points, {s.voters} voters)" for s in chosen]
+    lines = [
+        f"{s.rank}. {s.idea.text} ({count(s.points, 'point')}, {count(s.voters, 'voter')})"
+        for s in chosen
+    ]
     return attrs.evolve(workshop, outcome="Selected ideas:\n" + "\n".join(lines))
 
 
