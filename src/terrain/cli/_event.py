@@ -1,8 +1,9 @@
-"""``terrain event add|list|cancel|talk|drop-talk|check|ics|interview``: the meetups."""
+"""``terrain event add|list|edit|cancel|talk|drop-talk|check|ics|interview``: the meetups."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -339,18 +340,69 @@ def write_output(data: bytes, output: str, *, as_json: bool = False) -> None:
         click.echo(f"Wrote {output}.", err=True)
 
 
+def interview_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``CONTENT_ID --member M --text T [--title T] [--on WHEN]``: what every verb that
+    records a micro-interview takes (``event interview``, ``project interview``)."""
+    options = [
+        click.argument("content_id"),
+        click.option("--member", "member_id", required=True, help="Who was interviewed."),
+        click.option("--text", "body", required=True, help="The transcript (first line quoted)."),
+        click.option("--title", default="", help="E.g. 'Nadia, boulangère'."),
+        click.option(
+            "--on",
+            "on_text",
+            default=None,
+            help="When it was said, e.g. '2026-04-20' or '2026-04-20 10:30' (default: now); "
+            "an update quotes only what was said by the end of its month.",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def record_and_print(
+    ws: Workspace,
+    content_id: str,
+    *,
+    member_id: str,
+    body: str,
+    title: str,
+    on_text: str | None,
+    as_json: bool,
+    event_id: str | None = None,
+    project_id: str | None = None,
+) -> None:
+    """Record the micro-interview given by :func:`interview_options` and say so."""
+    from zoneinfo import ZoneInfo
+
+    from terrain.workflows import record_interview
+
+    tz = ws.community.timezone
+    at = parse_when(on_text, tz, option="--on") if on_text else clock.now()
+    content = record_interview(
+        ws,
+        content_id,
+        member_id=member_id,
+        body=body,
+        title=title,
+        at=at,
+        event_id=event_id,
+        project_id=project_id,
+    )
+    day = content.created_at.astimezone(ZoneInfo(tz))
+    emit(
+        content,
+        as_json=as_json,
+        human=lambda: click.echo(
+            f"Recorded micro-interview {content_id} of {member_id}, {day:%Y-%m-%d}."
+        ),
+    )
+
+
 @command.command("interview")
 @click.argument("event_id")
-@click.argument("content_id")
-@click.option("--member", "member_id", required=True, help="Who was interviewed (member id).")
-@click.option("--text", "body", required=True, help="What they said (the transcript).")
-@click.option("--title", default="", help="E.g. 'Ana, mécanicienne'.")
-@click.option(
-    "--on",
-    "on_text",
-    default=None,
-    help="When it was said, e.g. '2026-03-05 21:00' (default: now).",
-)
+@interview_options
 @json_option
 @pass_workspace
 def interview(
@@ -368,14 +420,13 @@ def interview(
     The recap publishes it whole (title and text) once the member gave their
     ``interview`` consent (`terrain consent grant MEMBER --purpose interview ...`).
     """
-    from terrain.workflows import record_interview
-
-    at = parse_when(on_text, ws.community.timezone, option="--on") if on_text else clock.now()
-    content = record_interview(
-        ws, content_id, member_id=member_id, body=body, title=title, at=at, event_id=event_id
-    )
-    emit(
-        content,
+    record_and_print(
+        ws,
+        content_id,
+        member_id=member_id,
+        body=body,
+        title=title,
+        on_text=on_text,
         as_json=as_json,
-        human=lambda: click.echo(f"Recorded micro-interview {content_id} of {member_id}."),
+        event_id=event_id,
     )

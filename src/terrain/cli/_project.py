@@ -11,15 +11,14 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import click
 
 from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace
+from terrain.cli._event import interview_options, record_and_print
 from terrain.cli._money import parse_day
 from terrain.cli._publish import dry_run_option, enqueue_option
-from terrain.cli._when import parse_when
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -212,17 +211,7 @@ def photo(
 
 @command.command("interview")
 @click.argument("project_id")
-@click.argument("content_id")
-@click.option("--member", "member_id", required=True, help="Who was interviewed (member id).")
-@click.option("--text", "body", required=True, help="The transcript; its first line is quoted.")
-@click.option("--title", default="", help="E.g. 'Nadia, boulangère'.")
-@click.option(
-    "--on",
-    "on_text",
-    default=None,
-    help="When it was said, e.g. '2026-04-20' or '2026-04-20 10:30' (default: now); an "
-    "update quotes only what was said by the end of its month.",
-)
+@interview_options
 @json_option
 @pass_workspace
 def interview(
@@ -240,19 +229,15 @@ def interview(
     Publishing it needs the member's ``interview`` consent
     (`terrain consent grant MEMBER --purpose interview ...`).
     """
-    from terrain.workflows import record_interview
-
-    at = parse_when(on_text, ws.community.timezone, option="--on") if on_text else clock.now()
-    content = record_interview(
-        ws, content_id, member_id=member_id, body=body, title=title, at=at, project_id=project_id
-    )
-    emit(
-        content,
+    record_and_print(
+        ws,
+        content_id,
+        member_id=member_id,
+        body=body,
+        title=title,
+        on_text=on_text,
         as_json=as_json,
-        human=lambda: click.echo(
-            f"Recorded micro-interview {content_id} of {member_id}, "
-            f"{content.created_at.astimezone(ZoneInfo(ws.community.timezone)):%Y-%m-%d}."
-        ),
+        project_id=project_id,
     )
 
 

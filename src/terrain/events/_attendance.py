@@ -186,15 +186,10 @@ def promote(attendance: Attendance, *, at: datetime) -> Attendance:
     return attendance
 
 
-def rsvp(
-    attendance: Attendance, member_id: str, *, at: datetime, event: Event | None = None
-) -> Attendance:
-    """Register ``member_id``: going if a seat is free, else on the waitlist.
-
-    Someone who had cancelled may answer again and goes to the end of the
-    line; answering twice is a :class:`Conflict`. A cancelled ``event``
-    takes no answer (:class:`ValidationError`).
-    """
+def _new_answer(attendance: Attendance, member_id: str, event: Event | None) -> Attendance:
+    """``attendance`` ready for ``member_id``'s new answer: refused on a cancelled
+    ``event`` or when they already answered; someone who had cancelled loses their
+    place in the line."""
     _check_event(attendance, event)
     _refuse_if_cancelled(event, "RSVP")
     if any(r.member_id == member_id for r in attendance.rsvps):
@@ -207,6 +202,19 @@ def rsvp(
         attendance = attrs.evolve(
             attendance, rsvps=tuple(r for r in attendance.rsvps if r.member_id != member_id)
         )
+    return attendance
+
+
+def rsvp(
+    attendance: Attendance, member_id: str, *, at: datetime, event: Event | None = None
+) -> Attendance:
+    """Register ``member_id``: going if a seat is free, else on the waitlist.
+
+    Someone who had cancelled may answer again and goes to the end of the
+    line; answering twice is a :class:`Conflict`. A cancelled ``event``
+    takes no answer (:class:`ValidationError`).
+    """
+    attendance = _new_answer(attendance, member_id, event)
     left = attendance.seats_left
     full = left is not None and (left == 0 or bool(attendance.waitlist))
     status = RsvpStatus.WAITLIST if full else RsvpStatus.GOING
@@ -223,18 +231,7 @@ def join_waitlist(
     someone who had cancelled goes to the end of the line, a cancelled
     ``event`` takes no answer.
     """
-    _check_event(attendance, event)
-    _refuse_if_cancelled(event, "RSVP")
-    if any(r.member_id == member_id for r in attendance.rsvps):
-        current = attendance.status_of(member_id)
-        if current is not RsvpStatus.CANCELLED:
-            raise Conflict(
-                f"{member_id!r} already answered for event {attendance.event_id!r} "
-                f"({current.value}); cancel first to change the answer"
-            )
-        attendance = attrs.evolve(
-            attendance, rsvps=tuple(r for r in attendance.rsvps if r.member_id != member_id)
-        )
+    attendance = _new_answer(attendance, member_id, event)
     return attrs.evolve(
         attendance, rsvps=(*attendance.rsvps, Rsvp(member_id, RsvpStatus.WAITLIST, at))
     )

@@ -160,6 +160,28 @@ def _composite_people(sources: Sequence[Content]) -> tuple[list[Appearance], boo
     return [people[m] for m in sorted(people)], all(c.people_reviewed for c in sources)
 
 
+def _composite_image(
+    ws: Workspace,
+    project: Project,
+    pair: ViewpointPair,
+    *,
+    height: int = 600,
+    image_format: str = "JPEG",
+) -> bytes:
+    """``pair`` side by side, captions and title in the community's language."""
+    language = ws.community.language
+    before_caption, later_caption = composite_captions(pair, language=language)
+    return before_after_image(
+        ws.storage.get(pair.before.key),
+        ws.storage.get(pair.later.key),
+        before_caption=before_caption,
+        later_caption=later_caption,
+        title=composite_title(project, pair, language=language),
+        height=height,
+        image_format=image_format,
+    )
+
+
 def _store_composite(
     ws: Workspace, project: Project, pair: ViewpointPair, month: date
 ) -> PostMedia:
@@ -169,14 +191,7 @@ def _store_composite(
     import hashlib
 
     language = ws.community.language
-    before_caption, later_caption = composite_captions(pair, language=language)
-    image = before_after_image(
-        ws.storage.get(pair.before.key),
-        ws.storage.get(pair.later.key),
-        before_caption=before_caption,
-        later_caption=later_caption,
-        title=composite_title(project, pair, language=language),
-    )
+    image = _composite_image(ws, project, pair)
     checksum = hashlib.sha256(image).hexdigest()
     content_id = f"composite-{checksum[:12]}"
     media_id = f"m-{checksum[:12]}"
@@ -253,17 +268,7 @@ def project_composite(
     """
     project = ws.get(Project, project_id)
     pair = project_pair(ws, project_id, viewpoint=viewpoint, on=on)
-    language = ws.community.language
-    before_caption, later_caption = composite_captions(pair, language=language)
-    image = before_after_image(
-        ws.storage.get(pair.before.key),
-        ws.storage.get(pair.later.key),
-        before_caption=before_caption,
-        later_caption=later_caption,
-        title=composite_title(project, pair, language=language),
-        height=height,
-        image_format=image_format,
-    )
+    image = _composite_image(ws, project, pair, height=height, image_format=image_format)
     sources = [ws.get(Content, pair.before.content_id), ws.get(Content, pair.later.content_id)]
     people, _reviewed = _composite_people(sources)
     names = {m.id: m.display_name for m in ws.list(Member)}
