@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from terrain.errors import ConfigError, NotFound
 
-__all__ = ["find_factory", "known_names", "unknown_name"]
+__all__ = ["find_factory", "known_names", "platform_factories", "unknown_name"]
 
 Kind = Literal["platform", "storage"]
 
@@ -21,6 +21,11 @@ def _factories(kind: Kind, environ: Mapping[str, str]) -> tuple[Any, dict[str, A
     registry = manager.platforms() if kind == "platform" else manager.storages()
     factories = {name: registration.factory for name, registration in registry.items()}
     return manager, factories
+
+
+def platform_factories(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Every platform factory the installed plugins register, by name (one manager built)."""
+    return _factories("platform", environ)[1]
 
 
 def known_names(kind: Kind, environ: Mapping[str, str]) -> list[str]:

@@ -44,7 +44,7 @@ from terrain.store._config import (
 )
 from terrain.store._db import Database
 from terrain.store._field import check_field_references, record_key
-from terrain.store._registry import find_factory, known_names
+from terrain.store._registry import find_factory, known_names, platform_factories
 from terrain.workshops import Vote, Workshop
 
 if TYPE_CHECKING:
@@ -314,9 +314,12 @@ class Workspace:
         """Every platform that can be published to, sorted: those the installed plugins
         offer, under the name terrain.toml gives them (``[platforms.outbox] name =
         "x-preview"`` lists ``x-preview`` instead of ``outbox``)."""
-        renamed = {t for t, a in self._platform_addresses().items() if a != t}
-        registered = set(known_names("platform", self._environ)) - renamed
-        return sorted(registered | set(self._platform_addresses().values()))
+        return self._publishable(set(known_names("platform", self._environ)))
+
+    def _publishable(self, registered: set[str]) -> list[str]:
+        addresses = self._platform_addresses()
+        renamed = {t for t, a in addresses.items() if a != t}
+        return sorted((registered - renamed) | set(addresses.values()))
 
     def _platform_addresses(self) -> dict[str, str]:
         """``[platforms.<table>]`` -> the name that platform is published under (its
@@ -332,12 +335,13 @@ class Workspace:
             out[table] = named
         return out
 
-    def _platform_setup(self, name: str) -> tuple[str, str | None, dict[str, Any]]:
-        """How to build the platform published as ``name``: (the registered factory's
-        name, the ``[platforms.<table>]`` it is configured in or ``None``, the settings
-        for the factory: the table without the runner's keys)."""
+    def _platform_setup(self, name: str) -> tuple[Any, str | None, dict[str, Any]]:
+        """How to build the platform published as ``name``: (the registered factory,
+        the ``[platforms.<table>]`` it is configured in or ``None``, the settings for
+        the factory: the table without the runner's keys)."""
         addresses = self._platform_addresses()
-        registered = set(known_names("platform", self._environ))
+        factories = platform_factories(self._environ)
+        registered = set(factories)
         by_address: dict[str, str] = {}
         for table, address in addresses.items():
             if address in by_address:
@@ -358,14 +362,22 @@ class Workspace:
                 f"{addresses[name]!r}: publish to it as {addresses[name]!r}"
             )
         configured = by_address.get(name)
+        factory_name = configured or name
+        if factory_name not in factories:
+            where = f"[platforms.{configured}]" if configured is not None else None
+            # raises: unknown (blaming the table only when there is one), the closest name
+            find_factory(
+                "platform",
+                factory_name,
+                self._environ,
+                where,
+                also_known=self._publishable(registered),
+            )
         if configured is None:
-            if name not in registered:
-                find_factory(
-                    "platform", name, self._environ, also_known=self.platform_names()
-                )  # raises: unknown, with the known names and the closest
-            return name, None, {}
+            return factories[name], None, {}
         settings = self.config.platforms[configured]
-        return configured, configured, {k: v for k, v in settings.items() if k not in RUNNER_KEYS}
+        kept = {k: v for k, v in settings.items() if k not in RUNNER_KEYS}
+        return factories[configured], configured, kept
 
     def platform_settings(self, name: str) -> Mapping[str, Any]:
         """The whole ``[platforms.<table>]`` table of the platform published as ``name``
@@ -385,9 +397,8 @@ class Workspace:
         """
         from terrain.plugins import PlatformContext
 
-        factory_name, table, settings = self._platform_setup(name)
+        factory, table, settings = self._platform_setup(name)
         where = f"[platforms.{table}]" if table is not None else None
-        factory = find_factory("platform", factory_name, self._environ, where)
         context = PlatformContext(
             settings=settings,
             secrets=self.secrets,
@@ -397,7 +408,7 @@ class Workspace:
         platform: Platform = factory(context)
         if platform.name != name:
             raise ConfigError(
-                f"{where or 'the platform'} in terrain.toml: the {factory_name} platform calls "
+                f"{where or 'the platform'} in terrain.toml: the {factory.name} platform calls "
                 f"itself {platform.name!r}, not {name!r}, and the publication journal knows "
                 f"platforms by name; remove its name setting or publish to {platform.name!r}"
             )
@@ -415,9 +426,7 @@ class Workspace:
         from terrain.errors import PluginError
         from terrain.posts import Capabilities
 
-        factory_name, table, settings = self._platform_setup(name)
-        where = f"[platforms.{table}]" if table is not None else None
-        factory = find_factory("platform", factory_name, self._environ, where)
+        factory, _table, settings = self._platform_setup(name)
         capabilities_for = getattr(factory, "capabilities_for", None)
         capabilities = None
         if capabilities_for is not None:
