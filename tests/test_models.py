@@ -85,7 +85,7 @@ def make_event(**changes: Any) -> Event:
         (
             lambda: make_event(ends_at=T0 - timedelta(minutes=1)),
             "Event.ends_at",
-            "not after starts_at",
+            "not after the start",
         ),
         (lambda: make_event(capacity=-3), "Event.capacity", "at least 0"),
         (
@@ -165,7 +165,7 @@ def make_event(**changes: Any) -> Event:
                 id="square", title="Place", started_on=date(2026, 5, 1), ends_on=date(2026, 1, 1)
             ),
             "Project.ends_on",
-            "before started_on",
+            "before the start date",
         ),
         (
             lambda: Workshop(

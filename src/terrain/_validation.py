@@ -218,6 +218,21 @@ def member_of(enum: type[Enum]) -> Validator:
 
 
 @attrs.frozen(repr=False)
+class _InValues:
+    values: tuple[str, ...]
+
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        if value not in self.values:
+            allowed = ", ".join(repr(v) for v in self.values)
+            raise fail(inst, attr, f"{_show(value)} is not one of {allowed}")
+
+
+def one_of(values: tuple[str, ...]) -> Validator:
+    """One of ``values`` (a few fixed strings, such as the languages terrain writes in)."""
+    return _InValues(values)
+
+
+@attrs.frozen(repr=False)
 class _Optional:
     inner: Validator
 

@@ -158,7 +158,8 @@ class Content:
                     self,
                     attrs.fields(Content).appearances,
                     f"member {appearance.member_id!r} appears in media {appearance.media_id!r}, "
-                    f"which is not one of this content's media ({sorted(media_ids)})",
+                    f"which is not one of this content's media "
+                    f"({', '.join(sorted(media_ids)) or 'it has none'})",
                 )
 
     @property

@@ -71,7 +71,7 @@ class Mention:
             raise fail(
                 self,
                 attrs.fields(Mention).member_id,
-                "a mention names exactly one of member_id or partner_id",
+                "a mention names exactly one member or one partner (not both, not neither)",
             )
 
 

@@ -12,10 +12,14 @@ Settings (``[platforms.outbox]`` in ``terrain.toml``):
 
 ``as``
     pretend to be another platform (``"x"``, ``"facebook"``, ``"instagram"``):
-    take its capabilities, use its name, and write under ``outbox/<that name>/``.
-    ``terrain demo`` uses it to show what would go to X and Facebook.
+    take its capabilities and write under ``outbox/<that name>/``. The outbox
+    keeps its own name (``"outbox"``, or ``name``): a preview of X is never
+    mistaken for X in the publication journal.
 ``name``
-    the platform name (default ``"outbox"``, or the value of ``as``).
+    the name the platform is published under (default ``"outbox"``), e.g.
+    ``"x-preview"``: ``terrain publish --to x-preview``; its files go under
+    ``outbox/<name>/``. ``terrain demo`` sets ``as`` and ``name`` to ``"x"``
+    and ``"facebook"`` to show what would go to X and Facebook.
 ``folder``
     where to write, relative to the workspace root (default ``"outbox"``).
 ``max_text_length``, ``max_media``, ``alt_text``, ``mentions``, ``threads``, ``delete``
@@ -87,7 +91,8 @@ def _file_stem(post_id: str) -> str:
 
 
 class OutboxPlatform:
-    """Writes posts under ``folder`` (``<root>/outbox/<name>``), one JSON file each."""
+    """Writes posts under ``folder`` (``<root>/outbox/<subfolder or name>``), one JSON
+    file each."""
 
     def __init__(
         self,
@@ -98,11 +103,12 @@ class OutboxPlatform:
         storage: Storage | None = None,
         folder: str = "outbox",
         clock: Clock = utcnow,
+        subfolder: str | None = None,
     ) -> None:
         self.name = name
         self.capabilities = capabilities
         self.root = Path(root).absolute()
-        self.folder = self.root / folder / name
+        self.folder = self.root / folder / (subfolder or name)
         self._storage = storage
         self._clock = clock
 
@@ -306,9 +312,10 @@ class OutboxFactory:
             raise ConfigError("the outbox writes into a workspace folder; give the context a root")
         capabilities = self.capabilities_for(settings)
         pretend = settings.get("as")
-        name = settings.get("name", pretend or "outbox")
+        name = settings.get("name", "outbox")
+        subfolder = settings.get("name", pretend or "outbox")
         folder = settings.get("folder", "outbox")
-        for key, value in (("name", name), ("folder", folder)):
+        for key, value in (("name", name), ("folder", folder), ("as", subfolder)):
             if not isinstance(value, str) or not value or "/" in value or value in {".", ".."}:
                 raise ConfigError(f"[platforms.outbox] {key} = {value!r}: give a plain folder name")
         return OutboxPlatform(
@@ -318,4 +325,5 @@ class OutboxFactory:
             storage=context.storage,
             folder=folder,
             clock=self._clock,
+            subfolder=subfolder,
         )

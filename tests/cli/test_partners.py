@@ -176,14 +176,19 @@ def test_a_bad_amount_says_how_to_write_it(cave: Path, run: Run) -> None:
     assert "write 40, 40.50" in result.stderr
 
 
+#: Before the March meetup (2026-03-05), and after it.
+BEFORE = {"TERRAIN_NOW": "2026-03-01T10:00:00+01:00"}
+AFTER = {"TERRAIN_NOW": "2026-03-10T10:00:00+01:00"}
+
+
 def test_the_budget_counts_the_forecast_when_no_head_count_is_given(cave: Path, run: Run) -> None:
     for member in ("lea", "karim", "ines"):
         ok(run, cave, "member", "add", member, "--name", member.title())
-        ok(run, cave, "rsvp", "apero-3", member, "going")
-    data = as_json(
-        run("partner", "budget", "apero-3", "--per-person", "0", "--json", workspace=cave)
-    )
+        assert run("rsvp", "apero-3", member, "going", workspace=cave, env=BEFORE).exit_code == 0
+    budget = ("partner", "budget", "apero-3", "--per-person", "0", "--json")
+    data = as_json(run(*budget, workspace=cave, env=BEFORE))
     assert data["budget"]["people"] == 3
+    assert data["budget"]["people_from"] == "forecast"
     assert data["shortfall"]["cents"] == 0
 
 
@@ -208,3 +213,29 @@ def test_an_ended_partnership_can_start_again_as_a_new_prospect(cave: Path, run:
     stages = [s["history"][-1]["status"] for s in listed[0]["partnerships"]]
     assert stages == ["ended", "prospect"]
     ok(run, cave, "partner", "move", "cave", "contacted", "--on", "2026-09-02")
+
+
+def test_every_recap_naming_the_partner_counts_as_a_thank_you(cave: Path, run: Run) -> None:
+    """Recaps name the partners, but the report counted only @mentions, and `partner add`
+    had no --handle: "0 published posts thanked them", always."""
+    ok(run, cave, "partner", "add", "fournil", "--name", "Le Fournil", "--handle", "x=lefournil",
+       "--handle", "instagram=@le.fournil", "--on", "2026-01-10")  # fmt: skip
+    listed = as_json(run("partner", "list", "--json", workspace=cave))
+    (fournil,) = [p["partner"] for p in listed if p["partner"]["id"] == "fournil"]
+    assert fournil["handles"] == {"instagram": "le.fournil", "x": "lefournil"}
+    for step, day in (("contacted", "01-12"), ("proposed", "01-20"), ("active", "02-01")):
+        ok(run, cave, "partner", "move", "cave", step, "--on", f"2026-{day}")
+    ok(run, cave, "partner", "contribute", "cave", "apero-2", "--kind", "drinks", "--value", "40")
+    out = ok(run, cave, "publish", "apero-2", "--to", "outbox")
+    assert "Published (1)" in out
+    report = as_json(run("partner", "report", "cave", "--json", workspace=cave))
+    assert len(report["posts"]) == 1
+    out = ok(run, cave, "partner", "report", "cave")
+    assert out.startswith(
+        "La Cave du Coin supported 1 meetup (1 month in a row at best), about 40.00 EUR in "
+        "kind, 0 people came, 1 published post thanked them."
+    )
+    assert "thanked on outbox: file://" in out
+    result = run("partner", "add", "x", "--name", "X", "--handle", "lefournil", workspace=cave)
+    assert result.exit_code == 2
+    assert "is not PLATFORM=HANDLE" in result.stderr

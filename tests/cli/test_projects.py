@@ -88,6 +88,8 @@ def square(workspace: Path, run: Run, tmp_path: Path) -> Path:
         "nadia",
         "--text",
         "On a hâte de retrouver la terrasse.",
+        "--on",
+        "2026-04-20",
     )
     return workspace
 
@@ -119,9 +121,9 @@ def test_the_composite_puts_before_and_now_side_by_side(
         "2026-03-31",
     )
     with Image.open(target) as image:
-        assert image.size == (800, 325)
-        assert image.getpixel((10, 10))[0] > 100  # grey before, on the left
-        assert image.getpixel((790, 10))[1] < 100  # brown in March, not April's green
+        assert image.size == (800, 350)  # a title band, the photos, a caption band
+        assert image.getpixel((10, 40))[0] > 100  # grey before, on the left
+        assert image.getpixel((790, 40))[1] < 100  # brown in March, not April's green
 
 
 def test_the_squares_update_is_held_until_the_interviewee_consents(square: Path, run: Run) -> None:
@@ -174,13 +176,13 @@ def test_the_squares_before_after_update_is_published_to_the_outbox(square: Path
     (posted,) = (square / "outbox" / "outbox").glob("*.json")
     document = json.loads(posted.read_text(encoding="utf-8"))
     assert document["text"].splitlines() == [
-        "Place du Marché: April 2026 update",
+        "Place du Marché : avancement d’avril 2026",
         "",
         "Les pavés arrivent.",
         "",
         "✔ Fontaine démontée (12/04)",
         "",
-        "“On a hâte de retrouver la terrasse.” — Nadia, boulangère",
+        "« On a hâte de retrouver la terrasse. » — Nadia, boulangère",
     ]
     assert len(document["media"]) == 2
     assert "itw-nadia" in document["content_ids"]
@@ -219,7 +221,7 @@ def test_the_update_with_a_composite_attaches_one_image(square: Path, run: Run) 
     (posted,) = (square / "outbox" / "outbox").glob("*.json")
     (media,) = json.loads(posted.read_text(encoding="utf-8"))["media"]
     assert media["key"].startswith("projects/place-du-marche/composites/2026-04-")
-    assert media["alt_text"].startswith("Before (Place du Marché, fontaine, 10/01/2026")
+    assert media["alt_text"].startswith("Avant (Place du Marché, fontaine, 10/01/2026")
 
 
 def test_an_update_for_a_month_without_an_after_photo_says_what_to_do(
@@ -415,3 +417,96 @@ def test_nobody_on_a_photo_already_showing_people_is_refused(
     assert result.exit_code == 2, result.output
     assert "with people in it (nadia)" in result.output
     assert snapshot(square) == before
+
+
+def grant_interview(run: Run, workspace: Path) -> None:
+    ok(run, workspace, "consent", "grant", "nadia", "--purpose", "interview", "--witness", "CM")
+
+
+def test_an_update_quotes_only_what_was_said_by_the_end_of_its_month(
+    square: Path, run: Run
+) -> None:
+    """A July update used to quote the latest interview, even one made in November."""
+    grant_interview(run, square)
+    ok(run, square, "member", "add", "marc", "--name", "Marc, paveur")
+    later = ("--member", "marc", "--text", "Les pavés sont posés.", "--on", "2026-11-05 10:00")
+    ok(run, square, "project", "interview", "place-du-marche", "itw-marc", *later)
+    april = ("--month", "2026-04", "--to", "outbox", "--dry-run", "--json")
+    data = as_json(run("project", "update", "place-du-marche", *april, workspace=square))
+    (post,) = data["posts"]
+    assert "itw-nadia" in post["content_ids"]
+    assert "Les pavés sont posés" not in post["text"]
+    quoting = ("--month", "2026-04", "--to", "outbox", "--interview", "itw-marc")
+    before = snapshot(square)
+    result = run("project", "update", "place-du-marche", *quoting, workspace=square)
+    assert result.exit_code == 2
+    assert "was made on 2026-11-05, after 2026-04" in result.stderr
+    assert snapshot(square) == before
+    november = ("--month", "2026-11", "--to", "outbox", "--dry-run", "--json")
+    data = as_json(run("project", "update", "place-du-marche", *november, workspace=square))
+    assert "Les pavés sont posés" in data["posts"][0]["text"]
+
+
+def test_an_interview_says_when_it_was_made(square: Path, run: Run) -> None:
+    listed = as_json(run("content", "list", "--json", workspace=square))
+    (interview,) = [c for c in listed if c["id"] == "itw-nadia"]
+    assert interview["created_at"].startswith("2026-04-20T00:00:00+02:00")
+    bad = ("--member", "nadia", "--text", "x", "--on", "hier")
+    result = run("project", "interview", "place-du-marche", "itw-2", *bad, workspace=square)
+    assert result.exit_code == 2
+    assert "is not a date" in result.stderr
+
+
+def test_the_phase_of_a_project_can_be_set(square: Path, run: Run) -> None:
+    """The phase stayed 'before' for ever: nothing could change it."""
+    assert "(since 2026-01-05, before)" in ok(run, square, "project", "list")
+    out = ok(run, square, "project", "phase", "place-du-marche", "during")
+    assert out == "Place du Marché (place-du-marche) is now during.\n"
+    assert "(since 2026-01-05, during)" in ok(run, square, "project", "list")
+    result = run("project", "phase", "place-du-marche", "finished", workspace=square)
+    assert result.exit_code == 2
+
+
+def test_an_english_speaking_community_gets_its_update_in_english(square: Path, run: Run) -> None:
+    config = square / "terrain.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('language = "fr"', 'language = "en"'),
+        encoding="utf-8",
+    )
+    grant_interview(run, square)
+    april = ("--month", "2026-04", "--to", "outbox", "--dry-run", "--json")
+    data = as_json(run("project", "update", "place-du-marche", *april, workspace=square))
+    assert data["posts"][0]["text"].startswith("Place du Marché: April 2026 update")
+
+
+def test_a_composite_of_a_photo_showing_someone_warns_and_is_published_only_with_consent(
+    square: Path, run: Run, tmp_path: Path
+) -> None:
+    """The composite of an unreviewed photo showing a person used to be written without a
+    word, outside the consent gate."""
+    june = square_photo(tmp_path / "juin.jpg", "blue")
+    taken = ("--phase", "during", "--viewpoint", "fontaine", "--taken", "2026-05-10")
+    ok(run, square, "project", "photo", "place-du-marche", str(june), *taken)  # not reviewed
+    target = tmp_path / "avant-apres.jpg"
+    composite = ("project", "composite", "place-du-marche", "fontaine", "-o", str(target))
+    result = run(*composite, workspace=square)
+    assert result.exit_code == 0, result.output
+    assert "nobody has checked who is in juin.jpg" in result.stderr
+    grant_interview(run, square)
+    update = ("project", "update", "place-du-marche", "--month", "2026-05", "--to", "outbox")
+    held = run(*update, "--composite", workspace=square)
+    assert "Held back" in held.stdout, held.output
+    assert not list((square / "outbox").rglob("*.json"))
+
+    ok(run, square, "member", "add", "lea", "--name", "Léa Martin")
+    ok(run, square, "content", "people", str(june), "--add", "lea", "--reviewed")
+    result = run(*composite, workspace=square)
+    assert "it shows Léa Martin: keep it to yourself" in result.stderr
+    assert "nobody has checked" not in result.stderr
+    held = run(*update, "--composite", workspace=square)
+    assert "Léa Martin" in held.stdout  # held back for her consent
+    assert not list((square / "outbox").rglob("*.json"))
+    listed = as_json(run("content", "list", "--json", workspace=square))
+    (stored,) = [c for c in listed if c["id"].startswith("composite-")]
+    assert [a["member_id"] for a in stored["appearances"]] == ["lea"]  # kept in step
+    assert stored["people_reviewed"] is True

@@ -171,11 +171,13 @@ def _meetups(parc: Path, run: Run) -> None:
             "--ends",
             f"2026-0{n}-05 22:00",
         )
+        said = ("--at", f"2026-0{n}-01 10:00")
+        came = ("--at", f"2026-0{n}-05 19:30")  # the time each came, whatever today is
         for member in ("lea", "karim", "tom"):
-            ok(run, parc, "rsvp", f"apero-{n}", member, "going")
-        ok(run, parc, "checkin", f"apero-{n}", "lea", "karim")
+            ok(run, parc, "rsvp", f"apero-{n}", member, "going", *said)
+        ok(run, parc, "checkin", f"apero-{n}", "lea", "karim", *came)
         if n < 3:
-            ok(run, parc, "checkin", f"apero-{n}", "tom")
+            ok(run, parc, "checkin", f"apero-{n}", "tom", *came)
 
 
 def test_the_core_and_introductions_come_from_check_ins(parc: Path, run: Run) -> None:
@@ -204,7 +206,7 @@ def test_engagement_is_explained_and_weights_can_change(parc: Path, run: Run) ->
 def test_weights_where_an_rsvp_beats_a_check_in_are_refused(parc: Path, run: Run) -> None:
     result = run("community", "engagement", "--check-in", "0.5", workspace=parc)
     assert result.exit_code == 2
-    assert "check_in must weigh more than rsvp" in result.stderr
+    assert "a check-in must weigh more than an RSVP" in result.stderr
 
 
 def test_dot_voting_spreads_each_members_dots_and_refuses_one_too_many(
@@ -258,3 +260,50 @@ def test_dot_voting_spreads_each_members_dots_and_refuses_one_too_many(
         ("arbres", 4, 2),
         ("bancs", 1, 1),
     ]
+    ok(run, workspace, "workshop", "unvote", "quai", "lea", "arbres", "--dots", "1")
+    out = ok(run, workspace, "workshop", "vote", "quai", "lea", "bancs")
+    assert out.strip() == "lea voted for bancs."
+    out = ok(run, workspace, "workshop", "unvote", "quai", "karim", "bancs")
+    assert out.strip() == "karim took back their vote for bancs (nothing left)."
+    data = as_json(run("workshop", "results", "quai", "--json", workspace=workspace))
+    assert [(s["idea"]["id"], s["points"]) for s in data["ranking"]] == [
+        ("arbres", 3),
+        ("bancs", 1),
+    ]
+    before = snapshot(workspace)
+    result = run("workshop", "unvote", "quai", "karim", "bancs", workspace=workspace)
+    assert result.exit_code == 2
+    assert "nothing to take back" in result.stderr
+    assert snapshot(workspace) == before
+
+
+def test_the_core_counts_the_meetups_that_took_place_and_names_its_members(
+    parc: Path, run: Run
+) -> None:
+    """Dates still ahead, a cancelled date and a test event counted as "the last n events",
+    so the season's regulars made a core of 0."""
+    _meetups(parc, run)
+    ok(run, parc, "event", "add", "apero-6", "--title", "Apéro 6", "--starts",
+       "2027-06-05 19:00", "--ends", "2027-06-05 22:00")  # fmt: skip
+    ok(run, parc, "event", "add", "test", "--title", "test", "--starts",
+       "2026-03-20 19:00", "--ends", "2026-03-20 20:00")  # fmt: skip
+    ok(run, parc, "event", "add", "apero-4", "--title", "Apéro 4", "--starts",
+       "2026-04-05 19:00", "--ends", "2026-04-05 22:00")  # fmt: skip
+    ok(run, parc, "event", "cancel", "apero-4", "--reason", "pluie")
+    env = {"TERRAIN_NOW": "2026-05-01T10:00:00+02:00"}
+    core = as_json(
+        run("community", "core", "-k", "3", "-n", "3", "--json", workspace=parc, env=env)
+    )
+    assert core["core"] == {"karim": 3, "lea": 3}
+    assert core["events"] == ["apero-1", "apero-2", "apero-3"]
+    result = run("community", "core", "-k", "2", "-n", "6", workspace=parc, env=env)
+    assert result.stdout.splitlines() == [
+        "Core: 3 members came to at least 2 of the last 6 meetups (only 3 took place): below "
+        "the 50–80 target of a field community (47 to go).",
+        "  Karim (karim)                    3 of 3",
+        "  Lea (lea)                        3 of 3",
+        "  Tom (tom)                        2 of 3",
+    ]
+    result = run("community", "core", "-k", "4", "-n", "3", workspace=parc)
+    assert result.exit_code == 2
+    assert "-k 4 is more than -n 3" in result.stderr

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from terrain.errors import Conflict, NotFound, ValidationError
 from terrain.events import (
+    DOORS_OPEN,
+    SEATS_HELD,
     Attendance,
     Event,
     RsvpStatus,
@@ -20,6 +22,7 @@ from terrain.events import (
     check_in,
     close,
     forecast_attendance,
+    join_waitlist,
     rsvp,
     suggest_venues,
 )
@@ -59,7 +62,7 @@ def test_check_in_then_close_marks_the_absent_as_no_show() -> None:
 
 def test_a_walk_in_takes_a_free_seat_but_not_a_full_room() -> None:
     a = rsvp(Attendance("ev", capacity=2), "lea", at=at(0))
-    with pytest.raises(NotFound, match="walk_in=True"):
+    with pytest.raises(NotFound, match="check them in as a walk-in"):
         check_in(a, "sam", at=at(1))
     a = check_in(a, "sam", at=at(1), walk_in=True)
     assert a.status_of("sam") is RsvpStatus.CHECKED_IN
@@ -142,3 +145,126 @@ def test_waitlist_promotion_never_exceeds_capacity(
         assert a.seated <= capacity
         # nobody waits while a seat is free
         assert not (a.waitlist and a.seats_left)
+
+
+#: An evening meetup of 20 seats on 2026-03-05, 19:00-22:00 (UTC).
+START = datetime(2026, 3, 5, 19, tzinfo=UTC)
+MEETUP = Event(
+    id="apero", title="Apéro", starts_at=START, ends_at=START + timedelta(hours=3), capacity=2
+)
+
+
+def test_a_cancelled_date_takes_no_answer_and_no_check_in() -> None:
+    """A cancelled date of a series used to take RSVPs like any other."""
+    called_off = attrs.evolve(MEETUP, cancelled=True, cancel_reason="vacances")
+    a = Attendance("apero", capacity=2)
+    with pytest.raises(ValidationError, match=r"is cancelled \(vacances\): it takes no RSVP"):
+        rsvp(a, "lea", at=at(0), event=called_off)
+    with pytest.raises(ValidationError, match="it takes no RSVP"):
+        join_waitlist(a, "lea", at=at(0), event=called_off)
+    a = rsvp(a, "lea", at=at(0), event=MEETUP)
+    with pytest.raises(ValidationError, match="it takes no check-in"):
+        check_in(a, "lea", at=START, event=called_off)
+    with pytest.raises(ValidationError, match="it takes no closing"):
+        close(a, at=START + timedelta(hours=4), event=called_off)
+    assert cancel(a, "lea", at=at(1)).status_of("lea") is RsvpStatus.CANCELLED
+
+
+def test_check_in_months_ahead_is_refused_and_opens_two_hours_before_the_start() -> None:
+    """Check-in on a meetup five months ahead used to be accepted."""
+    a = rsvp(Attendance("apero", capacity=2), "lea", at=at(0), event=MEETUP)
+    with pytest.raises(ValidationError, match="check-in opens at 2026-03-05 17:00"):
+        check_in(a, "lea", at=START - timedelta(days=150), event=MEETUP)
+    with pytest.raises(ValidationError, match="check-in opens"):
+        check_in(a, "lea", at=START - DOORS_OPEN - timedelta(minutes=1), event=MEETUP)
+    a = check_in(a, "lea", at=START - DOORS_OPEN, event=MEETUP)
+    assert a.checked_in == ("lea",)
+    late = check_in(
+        rsvp(Attendance("apero"), "sam", at=at(0)),
+        "sam",
+        at=START + timedelta(days=2),
+        event=MEETUP,
+    )
+    assert late.checked_in == ("sam",)  # recorded the day after, from the paper list
+
+
+def test_the_list_is_closed_once_the_event_started_not_months_before() -> None:
+    a = rsvp(Attendance("apero", capacity=2), "lea", at=at(0), event=MEETUP)
+    with pytest.raises(ValidationError, match="nobody has missed it yet"):
+        close(a, at=START - timedelta(days=150), event=MEETUP)
+    with pytest.raises(ValidationError, match="nobody has missed it yet"):
+        close(a, at=START - timedelta(seconds=1), event=MEETUP)
+    assert close(a, at=START + timedelta(hours=3), event=MEETUP).status_of("lea") is (
+        RsvpStatus.NO_SHOW
+    )
+
+
+def test_a_walk_in_takes_the_seat_of_someone_going_who_has_not_come() -> None:
+    """A walk-in used to be refused all evening while no-shows held the seats."""
+    a = Attendance("apero", capacity=2)
+    for who in ("lea", "karim"):
+        a = rsvp(a, who, at=at(0), event=MEETUP)
+    a = check_in(a, "lea", at=START, event=MEETUP)
+    with pytest.raises(ValidationError, match="from 2026-03-05 19:30 the seats"):
+        check_in(a, "sam", at=START + timedelta(minutes=10), walk_in=True, event=MEETUP)
+    a = check_in(a, "sam", at=START + SEATS_HELD, walk_in=True, event=MEETUP)
+    assert a.checked_in == ("lea", "sam")
+    with pytest.raises(ValidationError, match="went to people at the door"):
+        check_in(a, "karim", at=START + timedelta(hours=1), event=MEETUP)
+
+
+def test_a_walk_in_is_called_a_walk_in_not_waitlisted() -> None:
+    a = Attendance("apero", capacity=1)
+    a = rsvp(a, "lea", at=at(0), event=MEETUP)
+    with pytest.raises(ValidationError, match=r"'sam' \(a walk-in\)"):
+        check_in(a, "sam", at=START, walk_in=True, event=MEETUP)
+
+
+door = st.lists(
+    st.tuples(
+        st.sampled_from(["rsvp", "wait", "cancel", "check_in", "walk_in", "close"]),
+        st.integers(0, 7),
+        st.integers(-60 * 24 * 200, 60 * 24 * 3),  # minutes from the start
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(capacity=st.none() | st.integers(0, 5), cancelled=st.booleans(), steps=door)
+def test_the_door_holds_to_the_calendar_and_the_room(
+    capacity: int | None, cancelled: bool, steps: list[tuple[str, int, int]]
+) -> None:
+    """Whatever happens: nobody is checked in before the door opens, nothing is accepted
+    on a cancelled date but cancelling, the list is never closed before the start, and
+    never more people are checked in than the room holds."""
+    event = attrs.evolve(MEETUP, capacity=capacity, cancelled=cancelled)
+    a = Attendance("apero", capacity=capacity)
+    for action, who, minutes in steps:
+        when = START + timedelta(minutes=minutes)
+        member = f"m{who}"
+        before = a
+        try:
+            if action == "rsvp":
+                a = rsvp(a, member, at=when, event=event)
+            elif action == "wait":
+                a = join_waitlist(a, member, at=when, event=event)
+            elif action == "cancel":
+                a = cancel(a, member, at=when)
+            elif action in ("check_in", "walk_in"):
+                a = check_in(a, member, at=when, walk_in=action == "walk_in", event=event)
+            else:
+                a = close(a, at=when, event=event)
+        except (Conflict, NotFound, ValidationError):
+            assert a == before
+            continue
+        if a == before:
+            continue
+        if action in ("check_in", "walk_in"):
+            assert when >= START - DOORS_OPEN
+        if action == "close":
+            assert when >= START
+        if action != "cancel":
+            assert not cancelled
+        if capacity is not None:
+            assert len(a.checked_in) <= capacity

@@ -80,7 +80,7 @@ def test_saving_a_stale_ledger_is_a_conflict(ws: Workspace) -> None:
     first.grant("lea", purposes=["publish"], at=T0, evidence=FORM)
     second.grant("sophie", purposes=["publish"], at=T0, evidence=FORM)
     ws.save_ledger(first)
-    with pytest.raises(Conflict, match="read it again"):
+    with pytest.raises(Conflict, match="read the ledger again"):
         ws.save_ledger(second)
     assert len(ws.consent_events()) == 1
 

@@ -135,11 +135,15 @@ def test_pretending_to_be_x_takes_its_capabilities_and_folder(
     from terrain_adapters.x import X_CAPABILITIES
 
     as_x = build(tmp_path, storage, **{"as": "x"})
-    assert as_x.name == "x"
+    assert as_x.name == "outbox"  # a preview of X is never taken for X in the journal
     assert as_x.capabilities == X_CAPABILITIES
-    receipt = as_x.publish(Post(id="recap-ev-7", platform="x", text="Meetup #7 : merci !"))
+    receipt = as_x.publish(Post(id="recap-ev-7", platform="outbox", text="Meetup #7 : merci !"))
     assert receipt.remote_id == "outbox/x/recap-ev-7.json"
-    assert receipt.platform == "x"
+    assert receipt.platform == "outbox"
+    named = build(tmp_path, storage, **{"as": "x", "name": "x-preview"})
+    assert named.name == "x-preview"
+    receipt = named.publish(Post(id="recap-ev-7", platform="x-preview", text="Meetup #7"))
+    assert receipt.remote_id == "outbox/x-preview/recap-ev-7.json"
 
 
 def test_pretending_to_be_x_refuses_what_x_would_refuse(
@@ -147,7 +151,7 @@ def test_pretending_to_be_x_refuses_what_x_would_refuse(
 ) -> None:
     as_x = build(tmp_path, storage, **{"as": "x"})
     with pytest.raises(Rejected, match="characters"):
-        as_x.publish(Post(id="long", platform="x", text="a" * 400))
+        as_x.publish(Post(id="long", platform="outbox", text="a" * 400))
     assert not (tmp_path / "outbox" / "x" / "long.json").exists()
 
 

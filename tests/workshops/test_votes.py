@@ -5,13 +5,14 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from terrain.community import Member
 from terrain.content import Content
-from terrain.errors import Conflict, ValidationError
+from terrain.errors import Conflict, NotFound, ValidationError
 from terrain.workshops import (
     Idea,
     Vote,
@@ -20,6 +21,7 @@ from terrain.workshops import (
     cast_vote,
     credit_line,
     rank,
+    take_back,
     with_outcome,
 )
 
@@ -123,3 +125,44 @@ def test_ranking_points_add_up_to_the_votes_and_ranks_follow_points(
     for a, b in itertools.pairwise(ranking):
         assert a.points >= b.points
         assert (a.rank == b.rank) == (a.points == b.points)
+
+
+def test_a_member_takes_dots_back_to_give_them_to_another_idea() -> None:
+    """The dot-voting refusal advised to "take dots back", which nothing could do."""
+    dots = attrs.evolve(WORKSHOP, dots=3)
+    votes = cast_vote(dots, [], Vote("ws-square", "bancs", "lea", 3))
+    with pytest.raises(ValidationError, match=r"take dots back from another idea first"):
+        cast_vote(dots, votes, Vote("ws-square", "jeux", "lea", 1))
+    before, after = take_back(
+        votes, workshop_id="ws-square", idea_id="bancs", member_id="lea", dots=1
+    )
+    assert (before.dots, after) == (3, Vote("ws-square", "bancs", "lea", 2))
+    assert after is not None
+    moved = cast_vote(dots, [after], Vote("ws-square", "jeux", "lea", 1))
+    assert sum(v.dots for v in moved) == 3
+    assert take_back(votes, workshop_id="ws-square", idea_id="bancs", member_id="lea")[1] is None
+    with pytest.raises(NotFound, match="nothing to take back"):
+        take_back(votes, workshop_id="ws-square", idea_id="jeux", member_id="lea")
+    with pytest.raises(ValidationError, match="take back 1 to 3"):
+        take_back(votes, workshop_id="ws-square", idea_id="bancs", member_id="lea", dots=4)
+
+
+@given(given_dots=st.integers(1, 5), back=st.integers(1, 5))
+def test_taking_back_never_leaves_more_dots_than_given(given_dots: int, back: int) -> None:
+    vote = Vote("ws-square", "bancs", "lea", given_dots)
+    if back > given_dots:
+        with pytest.raises(ValidationError):
+            take_back([vote], workshop_id="ws-square", idea_id="bancs", member_id="lea", dots=back)
+        return
+    _before, after = take_back(
+        [vote], workshop_id="ws-square", idea_id="bancs", member_id="lea", dots=back
+    )
+    left = 0 if after is None else after.dots
+    assert left == given_dots - back
+
+
+def test_one_point_and_one_voter_are_singular() -> None:
+    """The outcome read "(1 points, 1 voters)"."""
+    votes = cast_vote(WORKSHOP, [], Vote("ws-square", "bancs", "lea"))
+    done = with_outcome(WORKSHOP, rank(WORKSHOP, votes), top=1)
+    assert done.outcome.splitlines()[1] == "1. Des bancs à l'ombre (1 point, 1 voter)"

@@ -6,8 +6,9 @@ the first person waiting gets the seat, and the command says so.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import click
 
@@ -16,10 +17,10 @@ from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._when import parse_when
 
 if TYPE_CHECKING:
-    from terrain.events import Attendance, Forecast
+    from terrain.events import Attendance
     from terrain.store import Workspace
 
-__all__ = ["checkin_command", "command", "forecast_of", "load_attendance", "rsvp_command"]
+__all__ = ["checkin_command", "command", "rsvp_command"]
 
 _PHRASES = {
     "going": "is going to",
@@ -34,39 +35,6 @@ def _at(ws: Workspace, value: str | None) -> datetime:
     return parse_when(value, ws.community.timezone, option="--at") if value else clock.now()
 
 
-def load_attendance(ws: Workspace, event_id: str) -> Attendance:
-    """The RSVPs of ``event_id`` (empty if none yet), with the current capacity."""
-    import attrs
-
-    from terrain import Event, Venue
-    from terrain.events import Attendance, capacity_of
-
-    event = ws.get(Event, event_id)
-    venue = ws.get(Venue, event.venue_id) if event.venue_id else None
-    capacity = capacity_of(event, venue)
-    if ws.exists(Attendance, event_id):
-        return attrs.evolve(ws.get(Attendance, event_id), capacity=capacity)
-    return Attendance(event_id, capacity=capacity)
-
-
-def forecast_of(ws: Workspace, answers: Attendance) -> Forecast:
-    """How many people to expect at ``answers``' event, from the no-show rate of
-    the earlier meetups of its series (none: everyone going comes)."""
-    from terrain import Event
-    from terrain.events import Attendance, forecast_attendance
-
-    event = ws.get(Event, answers.event_id)
-    past = []
-    if event.series_id is not None:
-        earlier = [
-            e
-            for e in ws.list(Event)
-            if e.series_id == event.series_id and e.starts_at < event.starts_at
-        ]
-        past = [ws.get(Attendance, e.id) for e in earlier if ws.exists(Attendance, e.id)]
-    return forecast_attendance(answers, past)
-
-
 def _summary(answers: Attendance) -> dict[str, Any]:
     return {
         "event_id": answers.event_id,
@@ -76,6 +44,11 @@ def _summary(answers: Attendance) -> dict[str, Any]:
         "waitlist": list(answers.waitlist),
         "rsvps": answers.rsvps,
     }
+
+
+def _who(names: Mapping[str, str], member_ids: Iterable[str]) -> str:
+    """``Léa Martin, Karim B.``: people by name (their id when the name is unknown)."""
+    return ", ".join(names.get(m, m) for m in member_ids)
 
 
 @click.command("rsvp")
@@ -90,41 +63,22 @@ def rsvp_command(
 ) -> None:
     """Record MEMBER_ID's answer for EVENT_ID: going (waitlisted when full),
     waitlist (wait for a seat), or cancel (the first person waiting gets the seat)."""
-    import attrs
+    from terrain.workflows import answer_rsvp
 
-    from terrain.errors import Conflict
-    from terrain.events import Rsvp, RsvpStatus, cancel, promote, rsvp
-
-    at = _at(ws, at_text)
-    before = load_attendance(ws, event_id)
-    current = promote(before, at=at)  # a capacity raised since: seats go to those waiting
-    if answer == "going":
-        after = rsvp(current, member_id, at=at)
-    elif answer == "cancel":
-        after = cancel(current, member_id, at=at)
-    else:
-        if any(r.member_id == member_id for r in current.rsvps):
-            if current.status_of(member_id) is not RsvpStatus.CANCELLED:
-                raise Conflict(
-                    f"{member_id!r} already answered for event {event_id!r} "
-                    f"({current.status_of(member_id).value}); cancel first to change the answer"
-                )
-            current = attrs.evolve(
-                current, rsvps=tuple(r for r in current.rsvps if r.member_id != member_id)
-            )
-        after = attrs.evolve(
-            current, rsvps=(*current.rsvps, Rsvp(member_id, RsvpStatus.WAITLIST, at))
-        )
-    ws.put(after)
-    promoted = [
-        m for m in after.with_status(RsvpStatus.GOING) if m != member_id and m in before.waitlist
-    ]
-    status = after.status_of(member_id).value
-    data = {**_summary(after), "member_id": member_id, "status": status, "promoted": promoted}
+    choice = cast('Literal["going", "waitlist", "cancel"]', answer)
+    done = answer_rsvp(ws, event_id, member_id, choice, at=_at(ws, at_text))
+    after = done.attendance
+    status = done.status.value
+    data = {
+        **_summary(after),
+        "member_id": member_id,
+        "status": status,
+        "promoted": list(done.promoted),
+    }
 
     def human() -> None:
         click.echo(f"{member_id} {_PHRASES.get(status, 'is ' + status + ' at')} {event_id}.")
-        for m in promoted:
+        for m in done.promoted:
             click.echo(f"{m} moved from the waitlist to going: tell them a seat is free.")
         left = after.seats_left
         click.echo(
@@ -152,14 +106,14 @@ def checkin_command(
     at_text: str | None,
     as_json: bool,
 ) -> None:
-    """Check in MEMBER_IDS at the door of EVENT_ID (all or none)."""
-    from terrain.events import check_in
+    """Check in MEMBER_IDS at the door of EVENT_ID (all or none).
 
-    at = _at(ws, at_text)
-    answers = load_attendance(ws, event_id)
-    for member_id in member_ids:
-        answers = check_in(answers, member_id, at=at, walk_in=walk_in)
-    ws.put(answers)
+    The door opens two hours before the start; half an hour after it, the
+    seats of people going who have not arrived go to walk-ins and the waitlist.
+    """
+    from terrain.workflows import check_in_members
+
+    answers = check_in_members(ws, event_id, member_ids, at=_at(ws, at_text), walk_in=walk_in)
     emit(
         _summary(answers),
         as_json=as_json,
@@ -182,28 +136,62 @@ def command(
 ) -> None:
     """Who answered for EVENT_ID, the waitlist, no-shows, and how many to expect.
 
-    The forecast uses the no-show rate of the earlier meetups of the same series.
+    For a meetup ahead, the forecast uses the no-show rate of the earlier
+    meetups of the same series; for one that took place, who came.
     """
-    from terrain import Event
-    from terrain.events import RsvpStatus, close
+    from terrain.events import RsvpStatus
+    from terrain.workflows import attendance_report, close_attendance
 
-    answers = load_attendance(ws, event_id)
+    now = clock.now()
     if close_it:
-        answers = close(answers, at=_at(ws, at_text))
-        ws.put(answers)
-    event = ws.get(Event, event_id)
-    forecast = forecast_of(ws, answers)
+        close_attendance(ws, event_id, at=_at(ws, at_text) if at_text else now)
+    report = attendance_report(ws, event_id, now=now)
+    answers, event = report.attendance, report.event
     groups = {s.value: list(answers.with_status(s)) for s in RsvpStatus}
-    data = {**_summary(answers), "by_status": groups, "forecast": forecast}
+    data = {
+        **_summary(answers),
+        "by_status": groups,
+        "cancelled": event.cancelled,
+        "took_place": report.took_place,
+        "came": report.came if report.took_place else None,
+        "forecast": report.forecast,
+        "over_capacity": report.over_capacity,
+    }
 
     def human() -> None:
         cap = "no limit" if answers.capacity is None else f"{answers.capacity} places"
-        click.echo(f"{event.title} ({event_id}), {cap}:")
+        state = ""
+        if event.cancelled:
+            why = f": {event.cancel_reason}" if event.cancel_reason else ""
+            state = f", CANCELLED{why}"
+        click.echo(f"{event.title} ({event_id}), {cap}{state}:")
         for status, members in groups.items():
             if members:
-                click.echo(f"  {status:<11} {len(members):>3}  {', '.join(members)}")
+                click.echo(f"  {status:<11} {len(members):>3}  {_who(report.names, members)}")
         if not answers.rsvps:
-            click.echo("  nobody answered yet: `terrain rsvp EVENT MEMBER going`")
-        click.echo(f"Forecast: {forecast.explain()}.")
+            click.echo(f"  nobody answered yet: `terrain rsvp {event_id} MEMBER going`")
+        if report.over_capacity:
+            click.echo(
+                f"! {answers.seated} people going for {answers.capacity} places: "
+                f"{report.over_capacity} too many; tell them, or choose a bigger venue."
+            )
+        if event.cancelled:
+            going = answers.with_status(RsvpStatus.GOING) + answers.waitlist
+            if going:
+                click.echo(f"Tell {_who(report.names, going)} that it is cancelled.")
+        elif report.took_place:
+            missed = len(answers.with_status(RsvpStatus.NO_SHOW))
+            left = len(answers.with_status(RsvpStatus.GOING))
+            line = f"Came: {report.came}"
+            if missed:
+                line += f" ({missed} no-show{'s' if missed != 1 else ''})"
+            if left:
+                line += (
+                    f"; {left} still marked going: close the list with "
+                    f"`terrain attendance {event_id} --close`"
+                )
+            click.echo(line + ".")
+        elif report.forecast is not None:
+            click.echo(f"Forecast: {report.forecast.explain()}.")
 
     emit(data, as_json=as_json, human=human)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
 
 if TYPE_CHECKING:
@@ -29,27 +30,77 @@ def _checkins(ws: Workspace) -> dict[str, tuple[str, ...]]:
 
 
 @command.command("core")
-@click.option("-k", "k", type=int, default=3, show_default=True, help="Came at least k times…")
-@click.option("-n", "n", type=int, default=6, show_default=True, help="…out of the last n events.")
+@click.option(
+    "-k",
+    "k",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Came at least k times…",
+)
+@click.option(
+    "-n",
+    "n",
+    type=click.IntRange(min=1),
+    default=6,
+    show_default=True,
+    help="…out of the last n meetups that took place.",
+)
 @json_option
 @pass_workspace
 def core(ws: Workspace, k: int, n: int, as_json: bool) -> None:
-    """The members who came to at least K of the last N meetups (target: 50-80)."""
-    from terrain import Event
-    from terrain.community import core_members
+    """The members who came to at least K of the last N meetups (target: 50-80).
 
-    members = core_members(ws.list(Event), _checkins(ws), k=k, n=n)
+    Only meetups that took place count: not a cancelled date, not a date
+    still ahead, not an event where nobody was checked in.
+    """
+    from terrain import Member
+    from terrain._language import count
+    from terrain.community import CORE_TARGET
+    from terrain.errors import ValidationError
+    from terrain.workflows import community_core
+
+    if k > n:
+        raise ValidationError(f"-k {k} is more than -n {n}: nobody can come {k} times out of {n}")
+    found = community_core(ws, now=clock.now(), k=k, n=n)
+    names = {m.id: m.display_name for m in ws.list(Member)}
+    counted = len(found.events)
 
     def human() -> None:
-        click.echo(f"Core: {len(members)} member(s) came to at least {k} of the last {n} events.")
-        for member_id, count in members.items():
-            click.echo(f"  {member_id:<20} {count} of {n}")
+        out_of = f"the last {count(n, 'meetup')}"
+        if counted < n:
+            out_of += f" (only {counted} took place)" if counted else " (none took place yet)"
+        click.echo(
+            f"Core: {count(found.size, 'member')} came to at least {k} of {out_of}: "
+            f"{found.compared_with_target()}."
+        )
+        for member_id, times in found.members.items():
+            who = f"{names.get(member_id, member_id)} ({member_id})"
+            click.echo(f"  {who:<32} {times} of {counted}")
 
-    emit({"k": k, "n": n, "core": members}, as_json=as_json, human=human)
+    emit(
+        {
+            "k": k,
+            "n": n,
+            "core": dict(found.members),
+            "size": found.size,
+            "target": list(CORE_TARGET),
+            "compared_with_target": found.compared_with_target(),
+            "events": [e.id for e in found.events],
+        },
+        as_json=as_json,
+        human=human,
+    )
 
 
 @command.command("intros")
-@click.option("--min-shared", type=int, default=1, show_default=True, help="Interests in common.")
+@click.option(
+    "--min-shared",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Interests in common.",
+)
 @json_option
 @pass_workspace
 def intros(ws: Workspace, min_shared: int, as_json: bool) -> None:

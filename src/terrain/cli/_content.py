@@ -267,9 +267,9 @@ def describe(
     ws.put(updated)
 
     def human() -> None:
-        alts = [m.alt_text for m in updated.media]
+        alts = ", ".join(repr(m.alt_text) for m in updated.media if m.alt_text) or "none"
         missing = sum(1 for m in updated.media if m.is_image and not m.alt_text)
-        click.echo(f"{updated.id}: caption {updated.caption!r}; alt text {alts!r}.")
+        click.echo(f"{updated.id}: caption {updated.caption!r}; alt text {alts}.")
         if missing:
             click.echo(f"{missing} image(s) still without alt text: they cannot be published.")
 

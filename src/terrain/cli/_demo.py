@@ -52,7 +52,7 @@ def prepare_folder(folder: Path) -> None:
 
 
 def _outbox_platforms(ws: Workspace) -> dict[str, Platform]:
-    """The outbox, presented as X and as the Facebook page (``as`` setting)."""
+    """The outbox, presented as X and as the Facebook page (``as`` and ``name``)."""
     from terrain.errors import NotFound
     from terrain.plugins import PlatformContext, get_plugin_manager
 
@@ -63,7 +63,7 @@ def _outbox_platforms(ws: Workspace) -> dict[str, Platform]:
     out: dict[str, Platform] = {}
     for name in PLATFORMS:
         context = PlatformContext(
-            settings={"as": name},
+            settings={"as": name, "name": name},
             secrets=ws.secrets,
             storage=ws.storage,
             root=ws.root,

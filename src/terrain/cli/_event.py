@@ -1,8 +1,9 @@
-"""``terrain event add|list``: the meetups."""
+"""``terrain event add|list|edit|cancel|talk|drop-talk|check|ics|interview``: the meetups."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -67,7 +68,7 @@ def add(
 @json_option
 @pass_workspace
 def list_(ws: Workspace, as_json: bool) -> None:
-    """List the meetups, oldest first."""
+    """List the meetups, oldest first (cancelled ones say so)."""
     from terrain import Event
 
     events = sorted(ws.list(Event), key=lambda e: (e.starts_at, e.id))
@@ -78,7 +79,10 @@ def list_(ws: Workspace, as_json: bool) -> None:
                 "No event yet: add one with `terrain event add ID --title ... --starts ...`."
             )
         for e in events:
-            click.echo(f"{e.id:<20} {e.starts_at:%Y-%m-%d %H:%M}  {e.title}")
+            state = ""
+            if e.cancelled:
+                state = "  CANCELLED" + (f" ({e.cancel_reason})" if e.cancel_reason else "")
+            click.echo(f"{e.id:<20} {e.starts_at:%Y-%m-%d %H:%M}  {e.title}{state}")
 
     emit(events, as_json=as_json, human=human)
 
@@ -121,6 +125,107 @@ def talk(
             f"{len(event.talks)} talk(s) now."
         ),
     )
+
+
+@command.command("edit")
+@click.argument("event_id")
+@click.option("--title", default=None, help="Another title.")
+@click.option("--starts", default=None, help="Another start, e.g. '2026-03-12 19:00'.")
+@click.option("--ends", default=None, help="Another end, e.g. '2026-03-12 22:30'.")
+@click.option("--venue", "venue_id", default=None, help="Another venue id.")
+@click.option("--capacity", type=click.IntRange(min=0), default=None, help="Number of places.")
+@click.option("--networking-minutes", type=click.IntRange(min=0), default=None)
+@json_option
+@pass_workspace
+def edit(
+    ws: Workspace,
+    event_id: str,
+    title: str | None,
+    starts: str | None,
+    ends: str | None,
+    venue_id: str | None,
+    capacity: int | None,
+    networking_minutes: int | None,
+    as_json: bool,
+) -> None:
+    """Change meetup EVENT_ID: its title, times, venue, capacity or networking time.
+
+    Says when a smaller venue or capacity leaves more people going than seats.
+    """
+    from terrain.workflows import edit_event
+
+    tz = ws.community.timezone
+    event, overbooked = edit_event(
+        ws,
+        event_id,
+        title=title,
+        starts_at=parse_when(starts, tz, option="--starts") if starts else None,
+        ends_at=parse_when(ends, tz, option="--ends") if ends else None,
+        venue_id=venue_id,
+        capacity=capacity,
+        networking_minutes=networking_minutes,
+    )
+
+    def human() -> None:
+        click.echo(
+            f"Changed {event.title} ({event_id}): {event.starts_at:%Y-%m-%d %H:%M}-"
+            f"{event.ends_at:%H:%M}, {event.networking_minutes} min of networking."
+        )
+        for problem in overbooked:
+            click.echo(f"! {problem}", err=True)
+
+    emit({"event": event, "overbooked": overbooked}, as_json=as_json, human=human)
+
+
+@command.command("drop-talk")
+@click.argument("event_id")
+@click.argument("talk")
+@json_option
+@pass_workspace
+def drop_talk(ws: Workspace, event_id: str, talk: str, as_json: bool) -> None:
+    """Remove TALK from meetup EVENT_ID: its number in `terrain event check`, or its title."""
+    from terrain import Event
+    from terrain.events import remove_talk
+
+    event = ws.get(Event, event_id)
+    changed, removed = remove_talk(event, talk)
+    ws.put(changed)
+    emit(
+        changed,
+        as_json=as_json,
+        human=lambda: click.echo(
+            f"Removed talk {removed.title!r} by {removed.speaker} from {event_id}; "
+            f"{len(changed.talks)} talk(s) now."
+        ),
+    )
+
+
+@command.command("cancel")
+@click.argument("event_id")
+@click.option("--reason", default="", help="Why, to tell the people who answered.")
+@click.option("--undo", is_flag=True, help="The event takes place after all.")
+@json_option
+@pass_workspace
+def cancel(ws: Workspace, event_id: str, reason: str, undo: bool, as_json: bool) -> None:
+    """Cancel meetup EVENT_ID: it takes no RSVP or check-in, and says who to tell.
+
+    The event and its answers stay stored. For a date of a series, prefer
+    `terrain series override SERIES --date DAY --cancel`, which the series keeps.
+    """
+    from terrain.workflows import cancel_event
+
+    done = cancel_event(ws, event_id, reason=reason, restore=undo)
+
+    def human() -> None:
+        if undo:
+            click.echo(f"{done.event.title} ({event_id}) takes place after all.")
+        else:
+            click.echo(f"Cancelled {done.event.title} ({event_id}).")
+        if done.to_tell:
+            people = ", ".join(done.names.get(m, m) for m in done.to_tell)
+            click.echo(f"Tell {people}.")
+
+    emit({"event": done.event, "to_tell": list(done.to_tell)}, as_json=as_json, human=human)
 
 
 @command.command("check")
@@ -233,3 +338,95 @@ def write_output(data: bytes, output: str, *, as_json: bool = False) -> None:
         click.echo(json.dumps({"output": output, "bytes": len(data)}, indent=2))
     else:
         click.echo(f"Wrote {output}.", err=True)
+
+
+def interview_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``CONTENT_ID --member M --text T [--title T] [--on WHEN]``: what every verb that
+    records a micro-interview takes (``event interview``, ``project interview``)."""
+    options = [
+        click.argument("content_id"),
+        click.option("--member", "member_id", required=True, help="Who was interviewed."),
+        click.option("--text", "body", required=True, help="The transcript (first line quoted)."),
+        click.option("--title", default="", help="E.g. 'Nadia, boulangère'."),
+        click.option(
+            "--on",
+            "on_text",
+            default=None,
+            help="When it was said, e.g. '2026-04-20' or '2026-04-20 10:30' (default: now); "
+            "an update quotes only what was said by the end of its month.",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def record_and_print(
+    ws: Workspace,
+    content_id: str,
+    *,
+    member_id: str,
+    body: str,
+    title: str,
+    on_text: str | None,
+    as_json: bool,
+    event_id: str | None = None,
+    project_id: str | None = None,
+) -> None:
+    """Record the micro-interview given by :func:`interview_options` and say so."""
+    from zoneinfo import ZoneInfo
+
+    from terrain.workflows import record_interview
+
+    tz = ws.community.timezone
+    at = parse_when(on_text, tz, option="--on") if on_text else clock.now()
+    content = record_interview(
+        ws,
+        content_id,
+        member_id=member_id,
+        body=body,
+        title=title,
+        at=at,
+        event_id=event_id,
+        project_id=project_id,
+    )
+    day = content.created_at.astimezone(ZoneInfo(tz))
+    emit(
+        content,
+        as_json=as_json,
+        human=lambda: click.echo(
+            f"Recorded micro-interview {content_id} of {member_id}, {day:%Y-%m-%d}."
+        ),
+    )
+
+
+@command.command("interview")
+@click.argument("event_id")
+@interview_options
+@json_option
+@pass_workspace
+def interview(
+    ws: Workspace,
+    event_id: str,
+    content_id: str,
+    member_id: str,
+    body: str,
+    title: str,
+    on_text: str | None,
+    as_json: bool,
+) -> None:
+    """Record micro-interview CONTENT_ID of MEMBER at meetup EVENT_ID.
+
+    The recap publishes it whole (title and text) once the member gave their
+    ``interview`` consent (`terrain consent grant MEMBER --purpose interview ...`).
+    """
+    record_and_print(
+        ws,
+        content_id,
+        member_id=member_id,
+        body=body,
+        title=title,
+        on_text=on_text,
+        as_json=as_json,
+        event_id=event_id,
+    )

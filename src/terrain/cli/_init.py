@@ -24,6 +24,13 @@ __all__ = ["command"]
     help="IANA time zone the community meets in, e.g. Europe/Paris.",
 )
 @click.option(
+    "--language",
+    type=click.Choice(["fr", "en"]),
+    default="fr",
+    show_default=True,
+    help="Language of the recaps and updates terrain writes for the community.",
+)
+@click.option(
     "--store-url",
     default=None,
     metavar="URL",
@@ -36,6 +43,7 @@ def command(
     community_id: str,
     name: str,
     timezone: str,
+    language: str,
     store_url: str | None,
     as_json: bool,
 ) -> None:
@@ -48,7 +56,7 @@ def command(
     from terrain import Community
     from terrain.store import Workspace
 
-    community = Community(id=community_id, name=name, timezone=timezone)
+    community = Community(id=community_id, name=name, timezone=timezone, language=language)
     with Workspace.init(directory, community=community, store_url=store_url) as ws:
         root = str(ws.root)
     emit(

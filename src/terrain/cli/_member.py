@@ -11,7 +11,7 @@ from terrain.cli._common import emit, json_option, pass_workspace
 if TYPE_CHECKING:
     from terrain.store import Workspace
 
-__all__ = ["command"]
+__all__ = ["command", "parse_handles"]
 
 
 @click.group("member")
@@ -19,7 +19,9 @@ def command() -> None:
     """Add and list the members of the community."""
 
 
-def _handles(values: tuple[str, ...]) -> dict[str, str]:
+def parse_handles(values: tuple[str, ...]) -> dict[str, str]:
+    """``("x=lea_m", "instagram=@lea")`` as ``{"x": "lea_m", "instagram": "lea"}``
+    (:class:`click.BadParameter` for a value that is not PLATFORM=HANDLE)."""
     handles = {}
     for value in values:
         platform, sep, handle = value.partition("=")
@@ -58,7 +60,7 @@ def add(
     member = Member(
         id=member_id,
         display_name=display_name,
-        handles=_handles(handles),
+        handles=parse_handles(handles),
         is_minor=minor,
         guardian_ids=guardians,
         tags=tags,

@@ -60,6 +60,12 @@ def _partnership_of(ws: Workspace, partner_id: str) -> Partnership:
 @click.option("--name", required=True, help="Name, e.g. 'La Cave du Coin'.")
 @click.option("--kind", type=click.Choice(_KINDS), default="other", show_default=True)
 @click.option("--contact", default="", help="Who to talk to, how.")
+@click.option(
+    "--handle",
+    "handles",
+    multiple=True,
+    help="PLATFORM=HANDLE, e.g. x=cave_du_coin: recaps thank them by mention there (repeat).",
+)
 @click.option("--brings", multiple=True, type=click.Choice(_BRINGS), help="What they could bring.")
 @click.option("--on", "on_text", default=None, help="Date of first contact idea (default: today).")
 @click.option("--note", default="", help="How you met them.")
@@ -71,24 +77,27 @@ def add(
     name: str,
     kind: str,
     contact: str,
+    handles: tuple[str, ...],
     brings: tuple[str, ...],
     on_text: str | None,
     note: str,
     as_json: bool,
 ) -> None:
     """Add partner PARTNER_ID, as a prospect of the pipeline."""
-    from terrain.partnerships import Partner, Partnership, PipelineStep
+    from terrain.cli._member import parse_handles
+    from terrain.workflows import add_partner
 
-    partner = Partner(id=partner_id, name=name, kind=kind, contact=contact)
-    partnership = Partnership(
-        id=partner_id,
-        partner_id=partner_id,
-        history=[PipelineStep("prospect", _day(ws, on_text, "--on"), note)],
-        contributions=brings,
+    partner, partnership = add_partner(
+        ws,
+        partner_id,
+        name=name,
+        kind=kind,
+        contact=contact,
+        handles=parse_handles(handles),
+        brings=brings,
+        on=_day(ws, on_text, "--on"),
+        note=note,
     )
-    with ws.db.transaction():
-        ws.add(partner)
-        ws.add(partnership)
     emit(
         {"partner": partner, "partnership": partnership},
         as_json=as_json,
@@ -214,29 +223,38 @@ def contribute(
 @click.argument("event_id")
 @click.option(
     "--per-person",
-    required=True,
-    help="Food/drinks per person, e.g. 3.50 (0 at a pay-your-own bar).",
+    default=None,
+    help="Food/drinks per person, e.g. 3.50 (default 0 where everyone pays their own drinks "
+    "or the host offers them; needed elsewhere).",
 )
 @click.option("--own", default="0", show_default=True, help="The community's own small budget.")
-@click.option("--people", type=int, default=None, help="Head count (default: the forecast).")
+@click.option(
+    "--people",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Head count (default: who came, for a meetup that took place; else the forecast).",
+)
 @json_option
 @pass_workspace
 def budget(
-    ws: Workspace, event_id: str, per_person: str, own: str, people: int | None, as_json: bool
+    ws: Workspace,
+    event_id: str,
+    per_person: str | None,
+    own: str,
+    people: int | None,
+    as_json: bool,
 ) -> None:
-    """The drinks/food budget of EVENT_ID: forecast × per person, partners, own budget."""
-    from terrain.cli._attendance import forecast_of, load_attendance
-    from terrain.partnerships import Contribution, event_budget
+    """The budget of EVENT_ID: people × per person, the venue's fee, partners, own budget."""
+    from terrain.workflows import meetup_budget
 
-    unit = parse_money(per_person, option="--per-person")
-    if people is None:
-        people = forecast_of(ws, load_attendance(ws, event_id)).expected
-    result = event_budget(
+    unit = parse_money(per_person, option="--per-person") if per_person is not None else None
+    result = meetup_budget(
+        ws,
         event_id,
-        people=people,
+        now=clock.now(),
         per_person=unit,
-        contributions=ws.list(Contribution),
-        own_budget=parse_money(own, option="--own", currency=unit.currency),
+        own=parse_money(own, option="--own", currency=unit.currency if unit else "EUR"),
+        people=people,
     )
 
     def human() -> None:
@@ -259,28 +277,9 @@ def budget(
 @pass_workspace
 def report(ws: Workspace, partner_id: str, as_json: bool) -> None:
     """What PARTNER_ID's support achieved: meetups, people, posts that thanked them."""
-    from terrain import Event
-    from terrain.events import Attendance
-    from terrain.partnerships import Contribution, Partner, partner_report
-    from terrain.publishing import RowState
-    from terrain.workflows._publish import journal_of
+    from terrain.workflows import partner_report_of
 
-    partner = ws.get(Partner, partner_id)
-    journal = journal_of(ws)
-    try:
-        rows = journal.rows(states=(RowState.SENT, RowState.CONFIRMED))
-        receipts = journal.receipts()
-    finally:
-        journal.close()
-    came = {a.event_id: len(a.checked_in) for a in ws.list(Attendance)}
-    result = partner_report(
-        partner,
-        contributions=ws.list(Contribution),
-        events=ws.list(Event),
-        attendance=came,
-        posts=[r.post for r in rows],
-        receipts=receipts,
-    )
+    result = partner_report_of(ws, partner_id)
 
     def human() -> None:
         click.echo(result.summary())

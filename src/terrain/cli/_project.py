@@ -1,4 +1,4 @@
-"""``terrain project add|list|milestone|photo|interview|timeline|composite|update``.
+"""``terrain project add|list|phase|milestone|photo|interview|timeline|composite|update``.
 
 The city hall case: a square rebuilt over months, followed with photos from
 the same viewpoints before, during and after, micro-interviews of the people
@@ -16,6 +16,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace
+from terrain.cli._event import interview_options, record_and_print
 from terrain.cli._money import parse_day
 from terrain.cli._publish import dry_run_option, enqueue_option
 
@@ -210,10 +211,7 @@ def photo(
 
 @command.command("interview")
 @click.argument("project_id")
-@click.argument("content_id")
-@click.option("--member", "member_id", required=True, help="Who was interviewed (member id).")
-@click.option("--text", "body", required=True, help="The transcript; its first line is quoted.")
-@click.option("--title", default="", help="E.g. 'Nadia, boulangère'.")
+@interview_options
 @json_option
 @pass_workspace
 def interview(
@@ -223,6 +221,7 @@ def interview(
     member_id: str,
     body: str,
     title: str,
+    on_text: str | None,
     as_json: bool,
 ) -> None:
     """Record micro-interview CONTENT_ID of MEMBER for PROJECT_ID.
@@ -230,25 +229,32 @@ def interview(
     Publishing it needs the member's ``interview`` consent
     (`terrain consent grant MEMBER --purpose interview ...`).
     """
-    from terrain import Appearance, Content
-    from terrain.projects import Project
-
-    ws.get(Project, project_id)
-    content = Content(
-        id=content_id,
-        kind="micro-interview",
-        created_at=clock.now(),
-        title=title,
+    record_and_print(
+        ws,
+        content_id,
+        member_id=member_id,
         body=body,
-        appearances=[Appearance(member_id, reviewed=True)],
-        people_reviewed=True,
+        title=title,
+        on_text=on_text,
+        as_json=as_json,
         project_id=project_id,
     )
-    ws.add(content)
+
+
+@command.command("phase")
+@click.argument("project_id")
+@click.argument("phase", type=click.Choice(_PHASES))
+@json_option
+@pass_workspace
+def phase(ws: Workspace, project_id: str, phase: str, as_json: bool) -> None:
+    """Say where PROJECT_ID stands: before, during or after the works."""
+    from terrain.workflows import set_project_phase
+
+    project = set_project_phase(ws, project_id, phase)
     emit(
-        content,
+        project,
         as_json=as_json,
-        human=lambda: click.echo(f"Recorded micro-interview {content_id} of {member_id}."),
+        human=lambda: click.echo(f"{project.title} ({project_id}) is now {project.phase.value}."),
     )
 
 
@@ -311,9 +317,14 @@ def composite(
     height: int,
     as_json: bool,
 ) -> None:
-    """Write the before/now image of VIEWPOINT side by side, with dated captions."""
-    from terrain.projects import before_after_image
-    from terrain.workflows import project_pair
+    """Write the before/after image of VIEWPOINT: both photos whole, side by side, with
+    "Avant / Après" captions and a title (in the community's language).
+
+    The file is for you: it is not published, and it shows whoever the photos
+    show (the command warns). `terrain project update --composite` publishes it
+    through the consent gate.
+    """
+    from terrain.workflows import project_composite
 
     suffix = output.suffix.lower()
     if suffix not in (".jpg", ".jpeg", ".png"):
@@ -322,35 +333,36 @@ def composite(
             param_hint="--output",
         )
     on = parse_day(on_text, option="--on") if on_text else None
-    pair = project_pair(ws, project_id, viewpoint=viewpoint, on=on)
-    image = before_after_image(
-        ws.storage.get(pair.before.key),
-        ws.storage.get(pair.later.key),
-        before_caption=f"{pair.before.taken_on:%d/%m/%Y}",
-        later_caption=f"{pair.later.taken_on:%d/%m/%Y}",
+    made = project_composite(
+        ws,
+        project_id,
+        viewpoint,
+        on=on,
         height=height,
         image_format="PNG" if suffix == ".png" else "JPEG",
     )
     try:
-        output.write_bytes(image)
+        output.write_bytes(made.image)
     except OSError as exc:
         fail(
             f"cannot write {output}: {exc.strerror}; "
             "choose a folder that exists and you can write to"
         )
+    pair = made.pair
     data = {
         "output": str(output),
         "before": pair.before,
         "later": pair.later,
-        "bytes": len(image),
+        "bytes": len(made.image),
+        "warnings": list(made.warnings),
     }
-    emit(
-        data,
-        as_json=as_json,
-        human=lambda: click.echo(
-            f"Wrote {output}: {viewpoint}, {pair.before.taken_on} → {pair.later.taken_on}."
-        ),
-    )
+
+    def human() -> None:
+        click.echo(f"Wrote {output}: {viewpoint}, {pair.before.taken_on} → {pair.later.taken_on}.")
+        for warning in made.warnings:
+            click.echo(f"! {output.name}: {warning}.", err=True)
+
+    emit(data, as_json=as_json, human=human)
 
 
 def _month(value: str) -> date:

@@ -28,6 +28,7 @@ __all__ = ["command", "print_result", "result_data"]
 _TITLES = {
     "confirmed": "Published",
     "sent": "Published",
+    "taken-down": "Taken down (consent withdrawn)",
     "held": "Held back (consent or a plugin said no)",
     "failed": "Failed",
     "planned": "Planned for later",
@@ -36,6 +37,8 @@ _TITLES = {
 
 
 def _label(result: PublishResult, outcome: Outcome, labels: Mapping[str, str] | None = None) -> str:
+    """What ``outcome``'s post is about: the event summary, or its contents, by ``labels``
+    (their ids without)."""
     names = labels or {}
     for post in result.posts:
         if post.id == outcome.post_id and post.platform == outcome.platform:
@@ -54,7 +57,12 @@ def result_data(result: PublishResult) -> dict[str, Any]:
         "dry_run": result.dry_run,
         "failed": result.failed,
         "outcomes": [
-            {**unstructure(o), "about": _label(result, o)} for o in result.report.outcomes
+            {
+                **unstructure(o),
+                "about": _label(result, o),
+                "title": _label(result, o, result.labels),
+            }
+            for o in result.report.outcomes
         ],
         "messages": list(result.report.messages),
         "compose_errors": list(result.compose_errors),
@@ -73,15 +81,21 @@ def print_result(
     *,
     labels: Mapping[str, str] | None = None,
 ) -> None:
-    """Print ``result`` for people: published, held back and why, failed, planned.
+    """Print ``result`` for people: published, taken down, held back and why, failed,
+    planned.
 
-    ``labels`` names contents by id (a file name rather than ``photo-3f2a…``).
+    Contents are named by their title (a file name rather than ``photo-3f2a…``);
+    ``labels`` (content id -> name) overrides them.
     """
-    order = ["confirmed", "sent", "held", "failed", "planned", "claimed"]
+    order = ["confirmed", "sent", "taken-down", "held", "failed", "planned", "claimed"]
     if result.dry_run:
         echo(f"Dry run for {result.event_id}: nothing was sent.")
+
+    def state_of(o: Outcome) -> str:
+        return "taken-down" if o.taken_down_at is not None else str(o.state)
+
     for state in order:
-        group = [o for o in result.report.outcomes if o.state == state]
+        group = [o for o in result.report.outcomes if state_of(o) == state]
         if not group:
             continue
         title = _TITLES[state]
@@ -90,8 +104,9 @@ def print_result(
         elif result.dry_run and state == "held":
             title = title.replace("Held back", "Would be held back")
         echo(f"\n{title} ({len(group)}):")
+        names = {**result.labels, **(labels or {})}
         for o in group:
-            echo(f"  {o.platform:<10} {_label(result, o, labels):<22} {o.message}")
+            echo(f"  {o.platform:<10} {_label(result, o, names):<22} {o.message}")
     for message in result.report.messages:
         echo(f"\n! {message}")
     for error in result.compose_errors:

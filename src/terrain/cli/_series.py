@@ -15,6 +15,7 @@ from terrain.cli._when import parse_when
 if TYPE_CHECKING:
     from terrain.events import Series
     from terrain.store import Workspace
+    from terrain.workflows import SeriesPlan
 
 __all__ = ["command"]
 
@@ -145,10 +146,14 @@ def override(
     note: str,
     as_json: bool,
 ) -> None:
-    """Move, change or cancel one date of series SERIES_ID (replaces an earlier change)."""
-    import attrs
+    """Move, change or cancel one date of series SERIES_ID (replaces an earlier change).
 
-    from terrain.events import Override, Series, occurrences
+    When that date is already planned as an event, the event follows at once:
+    a cancelled date takes no more RSVPs (the command says who to tell), and a
+    smaller venue that leaves people going without a seat is reported.
+    """
+    from terrain.events import Override, Series
+    from terrain.workflows import change_series_date
 
     series = ws.get(Series, series_id)
     on = parse_day(day, option="--date")
@@ -165,18 +170,35 @@ def override(
         capacity=capacity,
         note=note,
     )
-    kept = tuple(o for o in series.overrides if o.on != on)
-    changed = attrs.evolve(series, overrides=sorted((*kept, change), key=lambda o: o.on))
-    limit = DEFAULT_LIMIT if changed.is_endless else None
-    occurrences(changed, limit=limit)  # an override on a date the rule lacks: an error here
-    ws.put(changed)
+    limit = DEFAULT_LIMIT if series.is_endless else None
+    plan = change_series_date(ws, series_id, change, limit=limit)
     what = "cancelled" if cancelled else "changed"
 
     def human() -> None:
         click.echo(f"{series.title}: {on} {what}.")
-        _print_dates(changed)
+        _print_dates(plan.series)
+        _print_to_tell(plan)
 
-    emit(changed, as_json=as_json, human=human)
+    emit(
+        {
+            "series": plan.series,
+            "cancelled": [c.event.id for c in plan.cancelled],
+            "to_tell": {c.event.id: list(c.to_tell) for c in plan.cancelled if c.to_tell},
+            "overbooked": plan.overbooked,
+        },
+        as_json=as_json,
+        human=human,
+    )
+
+
+def _print_to_tell(plan: SeriesPlan) -> None:
+    """Who to tell about a cancelled date, and the dates with more people than seats."""
+    for c in plan.cancelled:
+        if c.to_tell:
+            people = ", ".join(c.names.get(m, m) for m in c.to_tell)
+            click.echo(f"! {c.event.id} is cancelled: tell {people}.")
+    for problem in plan.overbooked:
+        click.echo(f"! {problem}")
 
 
 @command.command("plan")
@@ -195,55 +217,39 @@ def plan(ws: Workspace, series_id: str, limit: int | None, as_json: bool) -> Non
     Run it again after an override: the events keep their ids
     (``<series>-<YYYYMMDD>``) and their date, time, venue, title and capacity
     follow the series; talks and description edited on an event since are
-    kept. Events planned earlier for a date since cancelled are listed as
-    stale, with how many people answered (tell them).
+    kept. The event of a date cancelled since is marked cancelled (who
+    answered is listed: tell them); events of dates the rule no longer has
+    are listed as stale.
     """
-    import attrs
-
-    from terrain import Event
-    from terrain.events import Attendance, Series, series_events
+    from terrain.events import Series
+    from terrain.workflows import plan_series
 
     series = ws.get(Series, series_id)
     if limit is None and series.is_endless:
         limit = DEFAULT_LIMIT
-    planned = series_events(series, limit=limit)
-    events = []
-    with ws.db.transaction():
-        for event in planned:
-            if ws.exists(Event, event.id):
-                # what the series decides follows it; what was edited on the event stays
-                event = attrs.evolve(
-                    ws.get(Event, event.id),
-                    title=event.title,
-                    starts_at=event.starts_at,
-                    ends_at=event.ends_at,
-                    venue_id=event.venue_id,
-                    capacity=event.capacity,
-                )
-            ws.put(event)
-            events.append(event)
-    kept = {e.id for e in events}
-    dropped = {
-        e.id: len(ws.get(Attendance, e.id).rsvps) if ws.exists(Attendance, e.id) else 0
-        for e in ws.list(Event)
-        if e.series_id == series_id and e.id not in kept
-    }
+    done = plan_series(ws, series_id, limit=limit)
 
     def human() -> None:
-        for e in events:
+        for e in done.events:
             click.echo(f"{e.id:<22} {e.starts_at:%Y-%m-%d %H:%M}  {e.venue_id or ''}")
-        for event_id, answered in dropped.items():
+        for c in done.cancelled:
+            click.echo(f"{c.event.id:<22} {c.event.starts_at:%Y-%m-%d %H:%M}  cancelled")
+        for event_id, answered in done.stale.items():
             click.echo(
                 f"{event_id:<22} stale: this date is no longer in the series"
                 + (f" ({answered} answered: tell them)" if answered else "")
             )
+        _print_to_tell(done)
 
     emit(
         {
             "series_id": series_id,
-            "events": events,
-            "stale": list(dropped),
-            "stale_answers": dropped,
+            "events": done.events,
+            "cancelled": [c.event.id for c in done.cancelled],
+            "to_tell": {c.event.id: list(c.to_tell) for c in done.cancelled if c.to_tell},
+            "stale": list(done.stale),
+            "stale_answers": done.stale,
+            "overbooked": done.overbooked,
         },
         as_json=as_json,
         human=human,

@@ -1,4 +1,4 @@
-"""``terrain workshop add|list|idea|vote|results``: co-creation with a handful of members."""
+"""``terrain workshop add|list|idea|vote|unvote|results``: co-creation with a handful of members."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from terrain._language import count
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._when import parse_when
 
@@ -85,7 +86,7 @@ def list_(ws: Workspace, as_json: bool) -> None:
         for w in workshops:
             click.echo(
                 f"{w.id:<16} {w.starts_at:%Y-%m-%d}  {w.title}  "
-                f"({len(w.participant_ids)} participants, {len(w.ideas)} ideas)"
+                f"({count(len(w.participant_ids), 'participant')}, {count(len(w.ideas), 'idea')})"
             )
 
     emit(workshops, as_json=as_json, human=human)
@@ -150,26 +151,9 @@ def vote(
     One vote per idea, or with dot-voting (``workshop add --dots N``) --dots
     for each idea, added to what the member already gave it.
     """
-    from terrain.store import record_key
-    from terrain.workshops import Vote, Workshop, cast_vote
+    from terrain.workflows import vote as cast
 
-    workshop = ws.get(Workshop, workshop_id)
-    stored = {record_key(v): v for v in ws.list(Vote)}
-    votes = []
-    with ws.db.transaction():
-        for idea_id in idea_ids:
-            new = Vote(workshop_id, idea_id, member_id, dots)
-            earlier = stored.get(record_key(new))
-            if earlier is not None and workshop.dots is not None:
-                # checked as "dots more" first, so the message counts what was used
-                mine = [v for v in stored.values() if v.workshop_id == workshop_id]
-                cast_vote(workshop, mine, new)
-                new = Vote(workshop_id, idea_id, member_id, earlier.dots + dots)
-                ws.put(new)
-            else:
-                ws.add(new)
-            stored[record_key(new)] = new
-            votes.append(new)
+    votes = cast(ws, workshop_id, member_id, idea_ids, dots=dots)
     emit(
         votes,
         as_json=as_json,
@@ -181,14 +165,54 @@ def vote(
     )
 
 
+@command.command("unvote")
+@click.argument("workshop_id")
+@click.argument("member_id")
+@click.argument("idea_ids", nargs=-1, required=True)
+@click.option(
+    "--dots",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Dots taken back from each idea (dot-voting; default: all of them).",
+)
+@json_option
+@pass_workspace
+def unvote(
+    ws: Workspace,
+    workshop_id: str,
+    member_id: str,
+    idea_ids: tuple[str, ...],
+    dots: int | None,
+    as_json: bool,
+) -> None:
+    """MEMBER_ID takes back their votes (or --dots of them) for IDEA_IDS, all or none."""
+    from terrain.workflows import unvote as take_back
+
+    changes = take_back(ws, workshop_id, member_id, idea_ids, dots=dots)
+
+    def human() -> None:
+        for before, after in changes:
+            left = f"{after.dots} dot(s) left" if after is not None else "nothing left"
+            click.echo(f"{member_id} took back their vote for {before.idea_id} ({left}).")
+
+    emit([{"before": b, "after": a} for b, a in changes], as_json=as_json, human=human)
+
+
 @command.command("results")
 @click.argument("workshop_id")
 @click.option("--conclude", is_flag=True, help="Write the outcome from the top ideas.")
-@click.option("--top", type=int, default=3, show_default=True, help="Ideas kept by --conclude.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=3,
+    show_default=True,
+    help="Ideas kept by --conclude.",
+)
 @json_option
 @pass_workspace
 def results(ws: Workspace, workshop_id: str, conclude: bool, top: int, as_json: bool) -> None:
     """The ranking of WORKSHOP_ID's ideas, favourite first (ties share a rank)."""
+    from terrain import Member
     from terrain.workshops import Vote, Workshop, rank, with_outcome
 
     workshop = ws.get(Workshop, workshop_id)
@@ -196,13 +220,15 @@ def results(ws: Workspace, workshop_id: str, conclude: bool, top: int, as_json: 
     if conclude:
         workshop = with_outcome(workshop, ranking, top=top)
         ws.put(workshop)
+    names = {m.id: m.display_name for m in ws.list(Member)}
 
     def human() -> None:
         click.echo(f"{workshop.title}: {workshop.brief}")
         for s in ranking:
             click.echo(
-                f"  {s.rank}. {s.idea.text}  ({s.points} points, {s.voters} voters, "
-                f"by {s.idea.author_id})"
+                f"  {s.rank}. {s.idea.text}  ({count(s.points, 'point')}, "
+                f"{count(s.voters, 'voter')}, "
+                f"by {names.get(s.idea.author_id, s.idea.author_id)})"
             )
         if workshop.outcome:
             click.echo("\n" + workshop.outcome)

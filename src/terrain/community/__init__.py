@@ -8,26 +8,34 @@ are pure functions beside the models.
 """
 
 from terrain.community._links import (
+    CORE_TARGET,
     CoAttendance,
+    Core,
     Engagement,
     EngagementWeights,
     Introduction,
     co_attendance,
+    core,
     core_members,
     engagement,
     introductions,
+    meetups_that_took_place,
 )
 from terrain.community._models import Community, Member
 
 __all__ = [
+    "CORE_TARGET",
     "CoAttendance",
     "Community",
+    "Core",
     "Engagement",
     "EngagementWeights",
     "Introduction",
     "Member",
     "co_attendance",
+    "core",
     "core_members",
     "engagement",
     "introductions",
+    "meetups_that_took_place",
 ]

@@ -13,12 +13,14 @@ from types import MappingProxyType
 
 import attrs
 
+from terrain._language import DEFAULT_LANGUAGE, LANGUAGES
 from terrain._validation import (
     a_date,
     each,
     fail,
     handle_map,
     identifier,
+    one_of,
     optional,
     text,
     time_zone,
@@ -35,13 +37,16 @@ class Community:
     """A community: the people a field community manager gathers.
 
     ``timezone`` is the IANA zone its events are held in; dates shown to
-    people are in that zone.
+    people are in that zone. ``language`` is the language of what terrain
+    writes for the public (recaps, project updates, before/after images):
+    ``"fr"`` or ``"en"``.
     """
 
     id: str = attrs.field(validator=identifier())
     name: str = attrs.field(validator=text(nonempty=True, max_length=200))
     timezone: str = attrs.field(default="UTC", validator=time_zone())
     description: str = attrs.field(default="", validator=text(max_length=5000))
+    language: str = attrs.field(default=DEFAULT_LANGUAGE, validator=one_of(LANGUAGES))
 
 
 @attrs.frozen

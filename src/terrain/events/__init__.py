@@ -8,6 +8,8 @@ beside them.
 """
 
 from terrain.events._attendance import (
+    DOORS_OPEN,
+    SEATS_HELD,
     Attendance,
     Forecast,
     Rsvp,
@@ -18,6 +20,7 @@ from terrain.events._attendance import (
     check_in,
     close,
     forecast_attendance,
+    join_waitlist,
     promote,
     rsvp,
     suggest_venues,
@@ -32,10 +35,12 @@ from terrain.events._format import (
     check_format,
 )
 from terrain.events._ics import event_ics, series_ics
-from terrain.events._models import CostModel, Event, Money, Talk, Venue, VenueKind
+from terrain.events._models import CostModel, Event, Money, Talk, Venue, VenueKind, remove_talk
 from terrain.events._series import Occurrence, Override, Series, occurrences, series_events
 
 __all__ = [
+    "DOORS_OPEN",
+    "SEATS_HELD",
     "AgendaItem",
     "AgendaKind",
     "Attendance",
@@ -63,8 +68,10 @@ __all__ = [
     "close",
     "event_ics",
     "forecast_attendance",
+    "join_waitlist",
     "occurrences",
     "promote",
+    "remove_talk",
     "rsvp",
     "series_events",
     "series_ics",

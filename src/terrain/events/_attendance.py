@@ -5,6 +5,13 @@ came in; every change returns a new value. When someone going cancels, the
 oldest waiting people are promoted until the event is full again. The seats
 count people ``going`` and ``checked-in``; nobody is ever promoted past the
 capacity.
+
+Given the :class:`~terrain.events.Event` (``event=``), the functions also
+hold to its calendar: a cancelled event takes no answer and no check-in;
+the door opens :data:`DOORS_OPEN` before the start (no check-in months
+ahead); the list is closed once the event has started, not before; and the
+seats of people going who have not arrived are held :data:`SEATS_HELD`
+after the start, then go to whoever is at the door (walk-ins, the waitlist).
 """
 
 from __future__ import annotations
@@ -12,10 +19,11 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
+from terrain._language import count
 from terrain._validation import (
     as_enum,
     at_least,
@@ -32,6 +40,8 @@ from terrain.errors import Conflict, NotFound, ValidationError
 from terrain.events._models import Event, Venue
 
 __all__ = [
+    "DOORS_OPEN",
+    "SEATS_HELD",
     "Attendance",
     "Forecast",
     "Rsvp",
@@ -42,6 +52,7 @@ __all__ = [
     "check_in",
     "close",
     "forecast_attendance",
+    "join_waitlist",
     "promote",
     "rsvp",
     "suggest_venues",
@@ -63,6 +74,33 @@ def _to_status(value: RsvpStatus | str) -> RsvpStatus:
 
 
 _SEATED = frozenset({RsvpStatus.GOING, RsvpStatus.CHECKED_IN})
+
+#: Check-in opens this long before an event starts (people come early to set up).
+DOORS_OPEN = timedelta(hours=2)
+#: The seat of someone going who has not arrived is held this long after the start;
+#: then it goes to whoever is at the door (a walk-in, someone on the waitlist).
+SEATS_HELD = timedelta(minutes=30)
+
+
+def _when(at: datetime, event: Event) -> str:
+    """``at`` as a local time of ``event`` (its zone), for messages."""
+    return at.astimezone(event.starts_at.tzinfo).strftime("%Y-%m-%d %H:%M")
+
+
+def _refuse_if_cancelled(event: Event | None, doing: str) -> None:
+    if event is not None and event.cancelled:
+        why = f" ({event.cancel_reason})" if event.cancel_reason else ""
+        raise ValidationError(
+            f"event {event.id!r} of {_when(event.starts_at, event)} is cancelled{why}: "
+            f"it takes no {doing}"
+        )
+
+
+def _check_event(attendance: Attendance, event: Event | None) -> None:
+    if event is not None and event.id != attendance.event_id:
+        raise ValidationError(
+            f"these are the answers for event {attendance.event_id!r}, not {event.id!r}"
+        )
 
 
 @attrs.frozen
@@ -148,12 +186,12 @@ def promote(attendance: Attendance, *, at: datetime) -> Attendance:
     return attendance
 
 
-def rsvp(attendance: Attendance, member_id: str, *, at: datetime) -> Attendance:
-    """Register ``member_id``: going if a seat is free, else on the waitlist.
-
-    Someone who had cancelled may answer again and goes to the end of the
-    line; answering twice is a :class:`Conflict`.
-    """
+def _new_answer(attendance: Attendance, member_id: str, event: Event | None) -> Attendance:
+    """``attendance`` ready for ``member_id``'s new answer: refused on a cancelled
+    ``event`` or when they already answered; someone who had cancelled loses their
+    place in the line."""
+    _check_event(attendance, event)
+    _refuse_if_cancelled(event, "RSVP")
     if any(r.member_id == member_id for r in attendance.rsvps):
         current = attendance.status_of(member_id)
         if current is not RsvpStatus.CANCELLED:
@@ -164,11 +202,39 @@ def rsvp(attendance: Attendance, member_id: str, *, at: datetime) -> Attendance:
         attendance = attrs.evolve(
             attendance, rsvps=tuple(r for r in attendance.rsvps if r.member_id != member_id)
         )
+    return attendance
+
+
+def rsvp(
+    attendance: Attendance, member_id: str, *, at: datetime, event: Event | None = None
+) -> Attendance:
+    """Register ``member_id``: going if a seat is free, else on the waitlist.
+
+    Someone who had cancelled may answer again and goes to the end of the
+    line; answering twice is a :class:`Conflict`. A cancelled ``event``
+    takes no answer (:class:`ValidationError`).
+    """
+    attendance = _new_answer(attendance, member_id, event)
     left = attendance.seats_left
     full = left is not None and (left == 0 or bool(attendance.waitlist))
     status = RsvpStatus.WAITLIST if full else RsvpStatus.GOING
     new = Rsvp(member_id, status, at)
     return attrs.evolve(attendance, rsvps=(*attendance.rsvps, new))
+
+
+def join_waitlist(
+    attendance: Attendance, member_id: str, *, at: datetime, event: Event | None = None
+) -> Attendance:
+    """Put ``member_id`` on the waitlist, even if a seat is free (they are not sure yet).
+
+    The same rules as :func:`rsvp`: answering twice is a :class:`Conflict`,
+    someone who had cancelled goes to the end of the line, a cancelled
+    ``event`` takes no answer.
+    """
+    attendance = _new_answer(attendance, member_id, event)
+    return attrs.evolve(
+        attendance, rsvps=(*attendance.rsvps, Rsvp(member_id, RsvpStatus.WAITLIST, at))
+    )
 
 
 def cancel(attendance: Attendance, member_id: str, *, at: datetime) -> Attendance:
@@ -183,16 +249,37 @@ def cancel(attendance: Attendance, member_id: str, *, at: datetime) -> Attendanc
 
 
 def check_in(
-    attendance: Attendance, member_id: str, *, at: datetime, walk_in: bool = False
+    attendance: Attendance,
+    member_id: str,
+    *,
+    at: datetime,
+    walk_in: bool = False,
+    event: Event | None = None,
 ) -> Attendance:
-    """``member_id`` arrives. Going people check in; someone waiting or a walk-in
-    (``walk_in=True``) checks in only if a seat is free."""
+    """``member_id`` arrives at ``at``.
+
+    People going check in while the room is not full of people checked in;
+    someone waiting, a no-show arriving late, or a walk-in (someone with no
+    RSVP, let in only with ``walk_in``) takes a free seat. With ``event``:
+    a cancelled event takes no check-in, the door opens :data:`DOORS_OPEN`
+    before the start, and from :data:`SEATS_HELD` after the start the seats
+    of people going who have not arrived count as free.
+    """
+    _check_event(attendance, event)
+    _refuse_if_cancelled(event, "check-in")
+    if event is not None and at < event.starts_at - DOORS_OPEN:
+        opens = _when(event.starts_at - DOORS_OPEN, event)
+        raise ValidationError(
+            f"event {event.id!r} starts on {_when(event.starts_at, event)}: check-in opens at "
+            f"{opens}, and it is {_when(at, event)}; check people in when they arrive (or give "
+            "the time they arrived)"
+        )
     known = any(r.member_id == member_id for r in attendance.rsvps)
     if not known:
         if not walk_in:
             raise NotFound(
-                f"{member_id!r} has no RSVP for event {attendance.event_id!r}; "
-                "pass walk_in=True to check in someone who did not register"
+                f"{member_id!r} has no RSVP for event {attendance.event_id!r}; check them in as "
+                "a walk-in if there is room, or have them RSVP first"
             )
         attendance = attrs.evolve(
             attendance, rsvps=(*attendance.rsvps, Rsvp(member_id, RsvpStatus.WAITLIST, at))
@@ -200,16 +287,51 @@ def check_in(
     current = attendance.status_of(member_id)
     if current is RsvpStatus.CHECKED_IN:
         raise Conflict(f"{member_id!r} is already checked in at event {attendance.event_id!r}")
-    if current is not RsvpStatus.GOING and attendance.seats_left == 0:
+    capacity = attendance.capacity
+    if capacity is None:
+        return _set(attendance, member_id, RsvpStatus.CHECKED_IN, at)
+    inside = len(attendance.checked_in)
+    released = event is not None and at >= event.starts_at + SEATS_HELD
+    who = "a walk-in" if not known else current.value
+    if inside >= capacity:
+        late = (
+            f"; the seats of people going who had not arrived went to people at the door "
+            f"{SEATS_HELD.seconds // 60} minutes after the start"
+            if released and current is RsvpStatus.GOING
+            else ""
+        )
         raise ValidationError(
-            f"event {attendance.event_id!r} is full ({attendance.capacity} seats): "
-            f"{member_id!r} ({current.value}) can check in when someone cancels"
+            f"event {attendance.event_id!r} is full: {inside} people checked in for "
+            f"{capacity} seats, so {member_id!r} ({who}) cannot come in{late}"
+        )
+    if current is not RsvpStatus.GOING and not released and attendance.seated >= capacity:
+        hint = (
+            f"; from {_when(event.starts_at + SEATS_HELD, event)} the seats of people going "
+            "who have not arrived are free"
+            if event is not None
+            else ""
+        )
+        raise ValidationError(
+            f"event {attendance.event_id!r} is full ({capacity} seats, all held by people "
+            f"going): {member_id!r} ({who}) can check in when someone cancels{hint}"
         )
     return _set(attendance, member_id, RsvpStatus.CHECKED_IN, at)
 
 
-def close(attendance: Attendance, *, at: datetime) -> Attendance:
-    """After the event: everyone still ``going`` did not come (``no-show``)."""
+def close(attendance: Attendance, *, at: datetime, event: Event | None = None) -> Attendance:
+    """After the event: everyone still ``going`` did not come (``no-show``).
+
+    With ``event``: closing a cancelled event, or an event that has not
+    started at ``at``, is a :class:`ValidationError` (nobody can have missed
+    it yet).
+    """
+    _check_event(attendance, event)
+    _refuse_if_cancelled(event, "closing of its list")
+    if event is not None and not event.has_started(at):
+        raise ValidationError(
+            f"event {event.id!r} starts on {_when(event.starts_at, event)} and it is "
+            f"{_when(at, event)}: nobody has missed it yet; close the list after the event"
+        )
     for member_id in attendance.with_status(RsvpStatus.GOING):
         attendance = _set(attendance, member_id, RsvpStatus.NO_SHOW, at)
     return attendance
@@ -230,7 +352,7 @@ class Forecast:
             return f"{self.expected} expected: {self.going} going, no past event to learn from"
         return (
             f"{self.expected} expected: {self.going} going, minus a no-show rate of "
-            f"{self.no_show_rate:.0%} over the last {self.past_events} events"
+            f"{self.no_show_rate:.0%} over the last {count(self.past_events, 'event')}"
         )
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from terrain._language import count as plural
 from terrain._validation import at_least, fail, instance_of
 from terrain.errors import ValidationError
 from terrain.events._models import Event
@@ -98,14 +99,14 @@ def check_format(event: Event, *, rules: FormatRules | None = None) -> tuple[Fin
         add(
             Severity.ERROR,
             "too-many-talks",
-            f"{count} talks: the format allows at most {rules.max_talks}; "
+            f"{plural(count, 'talk')}: the format allows at most {rules.max_talks}; "
             "keep the others for the next date of the series",
         )
     elif count < rules.min_talks:
         add(
             Severity.WARNING,
             "too-few-talks",
-            f"{count} talks: the format expects at least {rules.min_talks}",
+            f"{plural(count, 'talk')}: the format expects at least {rules.min_talks}",
         )
     for number, talk in enumerate(event.talks, 1):
         label = f"talk {number} ({talk.title!r})"
@@ -136,14 +137,16 @@ def check_format(event: Event, *, rules: FormatRules | None = None) -> tuple[Fin
         add(
             Severity.ERROR,
             "no-networking",
-            "no networking time: networking is the main part of a meetup; set networking_minutes",
+            "no networking time: networking is the main part of a meetup; give it time "
+            "(`terrain event edit EVENT --networking-minutes 90`)",
         )
     elif networking < rules.networking_share * (talking + networking):
         add(
             Severity.ERROR,
             "networking-too-short",
             f"networking ({networking} min) is shorter than talks and Q&A ({talking} min); "
-            "it must stay the main part: drop a talk or extend the evening",
+            "it must stay the main part: drop a talk (`terrain event drop-talk`) or give "
+            "networking more time (`terrain event edit --networking-minutes`)",
         )
     findings.sort(key=lambda f: f.severity is not Severity.ERROR)
     return tuple(findings)

@@ -27,7 +27,7 @@ from terrain._validation import (
     to_tuple,
 )
 
-__all__ = ["CostModel", "Event", "Money", "Talk", "Venue", "VenueKind"]
+__all__ = ["CostModel", "Event", "Money", "Talk", "Venue", "VenueKind", "remove_talk"]
 
 
 class VenueKind(enum.StrEnum):
@@ -111,7 +111,9 @@ class Event:
 
     ``starts_at``/``ends_at`` carry a time zone and ``ends_at`` is after
     ``starts_at``. ``capacity`` (if set) overrides the venue's. Events of a
-    recurring series share a ``series_id``.
+    recurring series share a ``series_id``. A ``cancelled`` event stays
+    stored (people who answered need telling) but takes no RSVP or check-in
+    and never counts as a meetup that took place; ``cancel_reason`` says why.
     """
 
     id: str = attrs.field(validator=identifier())
@@ -126,13 +128,32 @@ class Event:
     networking_minutes: int = attrs.field(default=0, validator=at_least(0))
     series_id: str | None = attrs.field(default=None, validator=optional(identifier()))
     description: str = attrs.field(default="", validator=text(max_length=10000))
+    cancelled: bool = attrs.field(default=False, validator=instance_of(bool))
+    cancel_reason: str = attrs.field(default="", validator=text(max_length=2000))
+
+    def has_started(self, at: datetime) -> bool:
+        """Whether the event has started at instant ``at`` (compared as instants)."""
+        return self.starts_at <= at
+
+    def took_place(self, at: datetime) -> bool:
+        """Whether, seen from ``at``, the event happened: started, and not cancelled.
+
+        Whether anyone came is another matter: see the check-ins.
+        """
+        return not self.cancelled and self.has_started(at)
 
     def __attrs_post_init__(self) -> None:
+        if self.cancel_reason and not self.cancelled:
+            raise fail(
+                self,
+                attrs.fields(Event).cancel_reason,
+                "a reason for a cancellation, but the event is not cancelled",
+            )
         if self.ends_at <= self.starts_at:
             raise fail(
                 self,
                 attrs.fields(Event).ends_at,
-                f"{self.ends_at.isoformat()} is not after starts_at {self.starts_at.isoformat()}",
+                f"{self.ends_at.isoformat()} is not after the start ({self.starts_at.isoformat()})",
             )
         program = sum(t.minutes + t.qa_minutes for t in self.talks) + self.networking_minutes
         length = (self.ends_at - self.starts_at).total_seconds() / 60
@@ -141,5 +162,26 @@ class Event:
                 self,
                 attrs.fields(Event).networking_minutes,
                 f"talks, Q&A and networking take {program} minutes but the event lasts "
-                f"{length:.0f}; shorten them or move ends_at",
+                f"{length:.0f}; shorten them or make the event end later",
             )
+
+
+def remove_talk(event: Event, talk: str) -> tuple[Event, Talk]:
+    """``event`` without ``talk`` (its number, 1 for the first, or its exact title), and
+    the talk removed; :class:`~terrain.errors.NotFound` says which talks there are."""
+    from terrain.errors import NotFound
+
+    found = None
+    if talk.strip().isdigit() and 1 <= int(talk) <= len(event.talks):
+        found = int(talk) - 1
+    else:
+        matches = [n for n, t in enumerate(event.talks) if t.title.casefold() == talk.casefold()]
+        found = matches[0] if matches else None
+    if found is None:
+        listed = "; ".join(f"{n}. {t.title}" for n, t in enumerate(event.talks, 1))
+        raise NotFound(
+            f"event {event.id!r} has no talk {talk!r}; "
+            + (f"its talks: {listed}" if listed else "it has no talk")
+        )
+    removed = event.talks[found]
+    return attrs.evolve(event, talks=event.talks[:found] + event.talks[found + 1 :]), removed

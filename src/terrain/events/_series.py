@@ -104,7 +104,9 @@ class Series:
     def __attrs_post_init__(self) -> None:
         _parse_rule(self.rule, self.first_starts_at)
         if self.rule.lstrip().upper().startswith("DTSTART"):
-            raise fail(self, attrs.fields(Series).rule, "leave DTSTART out: set first_starts_at")
+            raise fail(
+                self, attrs.fields(Series).rule, "leave DTSTART out: the first date is given apart"
+            )
 
     @property
     def is_endless(self) -> bool:
@@ -141,7 +143,8 @@ def occurrences(
         raise ValidationError(f"occurrences: limit is {limit}; give 0 or more")
     if series.is_endless and until is None and limit is None:
         raise ValidationError(
-            f"series {series.id!r}: {series.rule!r} never ends; pass until= or limit="
+            f"occurrences: series {series.id!r}: {series.rule!r} never ends; pass until= or "
+            "limit="
         )
     rule = _parse_rule(series.rule, series.first_starts_at)
     starts: list[datetime] = []

@@ -15,6 +15,7 @@ from terrain.partnerships._ledger import (
     SupportedEvent,
     event_budget,
     partner_report,
+    thanks,
     total,
 )
 from terrain.partnerships._models import (
@@ -43,5 +44,6 @@ __all__ = [
     "advance",
     "event_budget",
     "partner_report",
+    "thanks",
     "total",
 ]

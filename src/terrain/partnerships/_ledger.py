@@ -2,19 +2,23 @@
 
 A :class:`Contribution` records that a partner brought something (food,
 drinks, the venue, money, goods) to an event, with an estimated value. The
-drinks/food budget of an event adds up partner contributions and the
-community's own small budget against what the forecast attendance needs. The
+budget of an event adds up partner contributions and the community's own
+small budget against what the evening costs: food and drinks for the people
+expected (or, once it happened, the people who came), and the venue's fee
+where the venue charges one. The
 partner report is the argument for the next partner: events supported,
 people reached, posts that thanked them.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 
 import attrs
 
+from terrain._language import count
 from terrain._validation import (
     a_date,
     as_enum,
@@ -24,7 +28,7 @@ from terrain._validation import (
     text,
 )
 from terrain.errors import ValidationError
-from terrain.events import Event, Money
+from terrain.events import CostModel, Event, Money, Venue
 from terrain.partnerships._models import ContributionKind, Partner
 from terrain.posts import Post, Receipt
 
@@ -35,6 +39,7 @@ __all__ = [
     "SupportedEvent",
     "event_budget",
     "partner_report",
+    "thanks",
     "total",
 ]
 
@@ -71,12 +76,24 @@ def total(amounts: Iterable[Money], *, currency: str = "EUR") -> Money:
     return Money(cents, currency)
 
 
+#: What each venue cost model means for the food and drinks budget.
+_COST_NOTES = {
+    CostModel.EACH_PAYS_OWN: "everyone pays their own drinks at {venue}",
+    CostModel.HOST_PAYS: "{venue} offers the food and drinks",
+    CostModel.PARTNER_PAYS: "a partner covers the food and drinks at {venue}",
+    CostModel.RENTAL_FEE: "{venue} charges {fee} for the room",
+}
+
+
 @attrs.frozen
 class Budget:
-    """The drinks/food budget of one event (all amounts in one currency).
+    """The budget of one event (all amounts in one currency).
 
-    ``needed`` = ``per_person`` × ``people``; ``covered`` = ``from_partners`` +
-    ``own``; ``shortfall`` and ``surplus`` say which way it leans.
+    ``needed`` = ``per_person`` × ``people`` + ``venue_fee``; ``covered`` =
+    ``from_partners`` + ``own``; ``shortfall`` and ``surplus`` say which way
+    it leans. ``people_from`` says where the head count comes from:
+    ``"given"``, ``"forecast"`` (an event ahead) or ``"check-ins"`` (an event
+    that happened). ``note`` says what the venue's cost model means.
     """
 
     event_id: str
@@ -86,6 +103,9 @@ class Budget:
     from_partners: Money
     own: Money
     lines: tuple[Contribution, ...]
+    venue_fee: Money | None = None
+    people_from: str = "given"
+    note: str = ""
 
     @property
     def covered(self) -> Money:
@@ -109,9 +129,14 @@ class Budget:
             if self.shortfall.cents
             else f"covered ({self.surplus} left)"
         )
+        who = {"check-ins": " came", "forecast": " expected"}.get(self.people_from, "")
+        catering = Money(self.per_person.cents * self.people, self.per_person.currency)
+        cost = f"{count(self.people, 'person', 'people')}{who} × {self.per_person} = {catering}"
+        if self.venue_fee is not None and self.venue_fee.cents:
+            cost += f", plus the room {self.venue_fee}: {self.needed}"
+        note = f" ({self.note})" if self.note else ""
         return (
-            f"{self.people} people × {self.per_person} = {self.needed}; partners bring "
-            f"{self.from_partners}, the community {self.own}: {state}"
+            f"{cost}{note}; partners bring {self.from_partners}, the community {self.own}: {state}"
         )
 
 
@@ -122,25 +147,45 @@ def event_budget(
     per_person: Money,
     contributions: Iterable[Contribution],
     own_budget: Money,
+    venue: Venue | None = None,
+    people_from: str = "given",
 ) -> Budget:
-    """The drinks/food budget of ``event_id`` for ``people`` (the forecast attendance).
+    """The budget of ``event_id`` for ``people`` (the forecast, or the people who came).
 
     Only food, drinks and money contributions to this event count; a venue
-    lent for free is in the ledger but not in the drinks budget. At a bar
-    where everyone pays their drinks, pass ``per_person=Money(0)``.
+    lent for free is in the ledger but not in the budget. With ``venue``, its
+    cost model counts: a venue with a rental fee adds its fee to what is
+    needed, and the budget says who pays the drinks (at a bar where everyone
+    pays their own, pass ``per_person=Money(0)``).
     """
     if isinstance(people, bool) or not isinstance(people, int) or people < 0:
         raise ValidationError(f"event_budget: people is {people!r}; give a whole number >= 0")
+    if people_from not in ("given", "forecast", "check-ins"):
+        raise ValidationError(
+            f"event_budget: people_from is {people_from!r}; give 'given', 'forecast' or 'check-ins'"
+        )
     currency = per_person.currency
     lines = tuple(c for c in contributions if c.event_id == event_id and c.kind in CATERING)
+    fee: Money | None = None
+    note = ""
+    if venue is not None:
+        if venue.cost_model is CostModel.RENTAL_FEE and venue.fee is not None:
+            fee = total([venue.fee], currency=currency)
+        template = _COST_NOTES.get(venue.cost_model)
+        if template is not None:
+            note = template.format(venue=venue.name, fee=venue.fee)
+    catering = per_person.cents * people
     return Budget(
         event_id=event_id,
         people=people,
         per_person=per_person,
-        needed=Money(per_person.cents * people, currency),
+        needed=Money(catering + (fee.cents if fee is not None else 0), currency),
         from_partners=total((c.value for c in lines), currency=currency),
         own=total([own_budget], currency=currency),
         lines=lines,
+        venue_fee=fee,
+        people_from=people_from,
+        note=note,
     )
 
 
@@ -169,10 +214,12 @@ class PartnerReport:
 
     def summary(self) -> str:
         """A short paragraph to paste into an e-mail."""
+        thanked = len(self.posts)
         return (
-            f"{self.partner.name} supported {len(self.events)} meetups "
-            f"({self.months_in_a_row} months in a row at best), about {self.value} in kind, "
-            f"{self.people_reached} people came, {len(self.posts)} published posts thanked them."
+            f"{self.partner.name} supported {count(len(self.events), 'meetup')} "
+            f"({count(self.months_in_a_row, 'month')} in a row at best), about {self.value} "
+            f"in kind, {count(self.people_reached, 'person', 'people')} came, "
+            f"{count(thanked, 'published post')} thanked them."
         )
 
 
@@ -185,6 +232,15 @@ def _longest_monthly_run(days: Iterable[date]) -> int:
         best = max(best, run)
         previous = month
     return best
+
+
+def thanks(post: Post, partner: Partner) -> bool:
+    """Whether ``post`` thanks ``partner``: it mentions them, or names them in its text
+    (or thread), as a whole name, whatever the case."""
+    if any(m.partner_id == partner.id for m in post.mentions):
+        return True
+    name = re.compile(rf"(?<!\w){re.escape(partner.name.casefold())}(?!\w)")
+    return any(name.search(part.casefold()) for part in (post.text, *post.thread))
 
 
 def partner_report(
@@ -201,8 +257,9 @@ def partner_report(
 
     ``attendance`` maps an event id to the people who came (checked in);
     ``posts`` are the composed posts and ``receipts`` the proofs of
-    publication: a post counts when it mentions the partner and was published
-    (its mentions were already filtered by consent when it was composed).
+    publication: a post counts when it was published and thanks the partner,
+    by a mention or by naming them in its text (every recap names the
+    partners it thanks; see :func:`thanks`).
     """
     mine = [c for c in contributions if c.partner_id == partner.id]
     by_id = {e.id: e for e in events}
@@ -226,8 +283,8 @@ def partner_report(
                 value=total((c.value for c in lines), currency=currency),
             )
         )
-    thanked = {p.id for p in posts if any(m.partner_id == partner.id for m in p.mentions)}
-    published = tuple(r for r in receipts if r.post_id in thanked)
+    thanked = {(p.id, p.platform) for p in posts if thanks(p, partner)}
+    published = tuple(r for r in receipts if (r.post_id, r.platform) in thanked)
     return PartnerReport(
         partner=partner,
         events=tuple(supported),

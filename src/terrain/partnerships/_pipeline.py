@@ -56,8 +56,8 @@ def advance(
         )
     if target is _S.ENDED and current is not _S.ACTIVE and not note.strip():
         raise ValidationError(
-            f"partnership {partnership.id!r} ends while {current.value!r}: say why in note= "
-            "(e.g. 'no budget this year'), so the next person knows"
+            f"partnership {partnership.id!r} ends while {current.value!r}: say why (the "
+            "reason, e.g. 'no budget this year'), so the next person knows"
         )
     last = partnership.history[-1].on
     if on < last:

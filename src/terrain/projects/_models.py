@@ -80,5 +80,5 @@ class Project:
             raise fail(
                 self,
                 attrs.fields(Project).ends_on,
-                f"{self.ends_on} is before started_on {self.started_on}",
+                f"{self.ends_on} is before the start date ({self.started_on})",
             )

@@ -4,7 +4,8 @@ A :class:`ProjectPhoto` places one photo of a project in time (its date and
 phase) and in space (its viewpoint: "north corner", "fountain"). Photos from
 the same viewpoint pair up: the first *before* and the latest photo give the
 before/now pair of a progress post, and :func:`before_after_image` puts them
-side by side with dated captions (Pillow, loaded only when called).
+side by side, whole, with "Avant / Après" captions and a title (Pillow, loaded
+only when called). Public texts are in the community's language.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date
 
 import attrs
 
+from terrain._language import DEFAULT_LANGUAGE, month_name, phrase
 from terrain._validation import a_date, as_enum, identifier, member_of, optional, text
 from terrain.community._models import Member
 from terrain.content import Content, ContentKind
@@ -28,6 +30,8 @@ __all__ = [
     "ViewpointPair",
     "before_after_image",
     "before_now_pair",
+    "composite_captions",
+    "composite_title",
     "photo_timeline",
     "progress_post",
     "viewpoint_pairs",
@@ -127,14 +131,17 @@ def before_after_image(
     *,
     before_caption: str,
     later_caption: str,
+    title: str = "",
     height: int = 600,
     image_format: str = "JPEG",
 ) -> bytes:
-    """A side-by-side composite: both photos at the same size, each with its caption.
+    """A side-by-side composite: both photos whole, at the same height, each with its caption.
 
-    Both images are cropped to the same aspect ratio and scaled to ``height``
-    pixels; the caption band sits under each. Returns the encoded image
-    (``"JPEG"`` or ``"PNG"``), with no metadata carried over.
+    Nothing of either scene is cut: each photo is scaled to ``height`` pixels
+    and keeps its own shape, so a landscape photo next to a portrait one
+    stays whole. The caption band sits under each photo (e.g. ``"Avant —
+    10/01/2026"``), ``title`` (if any) in a band on top. Returns the encoded
+    image (``"JPEG"`` or ``"PNG"``), with no metadata carried over.
     """
     from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
@@ -153,21 +160,42 @@ def before_after_image(
             raise ValidationError(
                 f"before_after_image: the {name} photo is not a readable image ({exc})"
             ) from exc
-    ratio = min(i.width / i.height for i in images)
-    width = max(1, round(height * ratio))
-    tiles = [ImageOps.fit(i, (width, height)) for i in images]
+    tiles = [
+        i.resize((max(1, round(height * i.width / i.height)), height), Image.Resampling.LANCZOS)
+        for i in images
+    ]
     band = max(24, height // 12)
     font = ImageFont.load_default(size=max(12, band * 2 // 3))
-    canvas = Image.new("RGB", (2 * width, height + band), "white")
+    top = band if title else 0
+    width = sum(t.width for t in tiles)
+    canvas = Image.new("RGB", (width, top + height + band), "white")
     draw = ImageDraw.Draw(canvas)
-    for n, (tile, caption) in enumerate(zip(tiles, (before_caption, later_caption), strict=True)):
-        canvas.paste(tile, (n * width, 0))
-        draw.text(
-            (n * width + 8, height + band // 2), caption, fill="black", font=font, anchor="lm"
-        )
+    if title:
+        draw.text((8, top // 2), title, fill="black", font=font, anchor="lm")
+    x = 0
+    for tile, caption in zip(tiles, (before_caption, later_caption), strict=True):
+        canvas.paste(tile, (x, top))
+        draw.text((x + 8, top + height + band // 2), caption, fill="black", font=font, anchor="lm")
+        x += tile.width
     out = io.BytesIO()
     canvas.save(out, format=fmt)
     return out.getvalue()
+
+
+def composite_captions(pair: ViewpointPair, *, language: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
+    """The captions of ``pair``'s before/after image: ``("Avant — 10/01/2026", "Après —
+    28/04/2026")`` in French, ``Before`` / ``After`` in English."""
+    return (
+        f"{phrase(language, 'before')} — {pair.before.taken_on:%d/%m/%Y}",
+        f"{phrase(language, 'after')} — {pair.later.taken_on:%d/%m/%Y}",
+    )
+
+
+def composite_title(
+    project: Project, pair: ViewpointPair, *, language: str = DEFAULT_LANGUAGE
+) -> str:
+    """The title of ``pair``'s before/after image: the project and the viewpoint."""
+    return phrase(language, "composite_title", title=project.title, viewpoint=pair.viewpoint)
 
 
 def _quote_of(interview: Content) -> str:
@@ -190,10 +218,12 @@ def progress_post(
     interviewee: Member,
     summary: str = "",
     composite_key: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Post:
     """The monthly update of ``project``: text, the before/now pair, a quote.
 
-    The quote is the first line of the micro-interview's transcript. The post
+    Written in ``language`` (the community's: ``"fr"`` or ``"en"``). The
+    quote is the first line of the micro-interview's transcript. The post
     names every content it draws on in ``content_ids``: the publishing gate
     checks the consent of the people in them (the interviewee's ``interview``
     consent included) right before publishing. With ``composite_key`` (a
@@ -214,17 +244,33 @@ def progress_post(
         for m in project.milestones
         if m.reached_on and (m.reached_on.year, m.reached_on.month) == (month.year, month.month)
     ]
-    lines = [f"{project.title}: {month:%B %Y} update"]
+    month_text = month_name(language, month.month, month.year)
+    lines = [phrase(language, "update_title", title=project.title, month=month_text)]
     if summary:
         lines.append(summary)
     lines += [f"✔ {m.title} ({m.reached_on:%d/%m})" for m in reached if m.reached_on]
-    lines.append(f"“{_quote_of(interview)}” — {interviewee.display_name}")
+    lines.append(
+        phrase(language, "quote", quote=_quote_of(interview), who=interviewee.display_name)
+    )
     b, n = pair.before, pair.later
-    alt_b = b.alt_text or f"{project.title}, {pair.viewpoint}, {b.taken_on:%d/%m/%Y} (before)"
-    alt_n = n.alt_text or f"{project.title}, {pair.viewpoint}, {n.taken_on:%d/%m/%Y}"
+    alt_b = b.alt_text or phrase(
+        language,
+        "photo_alt_before",
+        title=project.title,
+        viewpoint=str(pair.viewpoint),
+        day=f"{b.taken_on:%d/%m/%Y}",
+    )
+    alt_n = n.alt_text or phrase(
+        language,
+        "photo_alt",
+        title=project.title,
+        viewpoint=str(pair.viewpoint),
+        day=f"{n.taken_on:%d/%m/%Y}",
+    )
     media: tuple[PostMedia, ...]
     if composite_key is not None:
-        media = (PostMedia(composite_key, "image/jpeg", f"Before ({alt_b}) and now ({alt_n})"),)
+        alt = phrase(language, "composite_alt", before=alt_b, after=alt_n)
+        media = (PostMedia(composite_key, "image/jpeg", alt),)
     else:
         media = (
             PostMedia(b.key, "image/jpeg", alt_b, b.content_id, b.media_id),

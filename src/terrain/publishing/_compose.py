@@ -20,10 +20,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
 
+from terrain._language import DEFAULT_LANGUAGE, phrase
 from terrain._validation import each, identifier, instance_of, optional, to_tuple
 from terrain._validation import text as text_of
 from terrain.community import Member
-from terrain.content import Content
+from terrain.content import Content, ContentKind
 from terrain.errors import ComposeError
 from terrain.events import Event
 from terrain.partnerships import Partner
@@ -78,26 +79,33 @@ def event_recaps(
     venue_name: str | None = None,
     link: str | None = None,
     members: Mapping[str, Member] | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> list[Recap]:
     """The recaps of a meetup: a summary post, then one post per content.
 
     The summary names the talks and thanks the partners; each content
     (photos, interviews) becomes its own post with its caption, so that a
-    photo held back for consent does not hold back the others. A member's
-    own content (``author_id``) ends with its credit line
+    photo held back for consent does not hold back the others. An interview
+    is published whole: its title, then what was said, quoted with the name
+    of the person interviewed (found in ``members``). A member's own content
+    (``author_id``) ends with its credit line
     (:func:`terrain.workshops.credit_line`, e.g. ``Photo: Inès Benali``),
     the author found in ``members`` (else credited by id); the consent gate
-    separately requires the author's ``reuse-ugc``.
+    separately requires the author's ``reuse-ugc``. The texts are in
+    ``language`` (the community's, ``"fr"`` or ``"en"``).
     """
-    lines = [f"{event.title}: merci à toutes et à tous !"]
-    where = f" à {venue_name}" if venue_name else ""
+    members = members or {}
     day = event.starts_at.strftime("%d/%m/%Y")
-    lines.append(f"Meetup du {day}{where}.")
+    where = phrase(language, "recap_where", venue=venue_name) if venue_name else ""
+    lines = [
+        phrase(language, "recap_thanks", title=event.title),
+        phrase(language, "recap_when", day=day, where=where),
+    ]
     for talk in event.talks:
         lines.append(f"• {talk.title} ({talk.speaker})")
     if partners:
         names = ", ".join(p.name for p in partners)
-        lines.append(f"Merci à nos partenaires : {names}.")
+        lines.append(phrase(language, "recap_partners", names=names))
     recaps = [
         Recap(
             key=event.id,
@@ -108,11 +116,30 @@ def event_recaps(
         )
     ]
     for content in sorted(contents, key=lambda c: (c.created_at, c.id)):
-        body = content.caption or content.title or event.title
+        if content.kind in _SPOKEN and content.body.strip():
+            body = _interview_text(content, members, language)
+        else:
+            body = content.caption or content.title or event.title
         if content.author_id is not None:
-            body = f"{body}\n{_credit(content, (members or {}).get(content.author_id))}"
+            body = f"{body}\n{_credit(content, members.get(content.author_id))}"
         recaps.append(Recap(key=content.id, text=body, contents=(content,), event_id=event.id))
     return recaps
+
+
+#: Contents whose text is what someone said: published whole.
+_SPOKEN = frozenset({ContentKind.INTERVIEW, ContentKind.MICRO_INTERVIEW})
+
+
+def _interview_text(content: Content, members: Mapping[str, Member], language: str) -> str:
+    """An interview as a post: its title (or caption), then the words, quoted with the
+    name of the one person interviewed (their id when unknown)."""
+    said = content.body.strip()
+    people = sorted(content.member_ids)
+    if len(people) == 1:
+        who = members[people[0]].display_name if people[0] in members else people[0]
+        said = phrase(language, "quote", quote=said, who=who)
+    head = (content.caption or content.title).strip()
+    return f"{head}\n\n{said}" if head else said
 
 
 def _credit(content: Content, author: Member | None) -> str:

@@ -13,7 +13,10 @@ __all__ = ["Outcome", "RunReport", "outcome_of"]
 
 @attrs.frozen
 class Outcome:
-    """Where one (post, platform) stands after a run, and why."""
+    """Where one (post, platform) stands after a run, and why.
+
+    ``taken_down_at`` is set when the post was published, then taken down.
+    """
 
     post_id: str
     platform: str
@@ -23,6 +26,12 @@ class Outcome:
     attempts: int = 0
     reasons: tuple[str, ...] = ()
     next_attempt_at: datetime | None = None
+    taken_down_at: datetime | None = None
+
+    @property
+    def is_online(self) -> bool:
+        """Whether the post is on the platform now (published and not taken down)."""
+        return self.state in (RowState.SENT, RowState.CONFIRMED) and self.taken_down_at is None
 
 
 @attrs.frozen
@@ -71,4 +80,5 @@ def outcome_of(row: JournalRow) -> Outcome:
         attempts=row.attempts,
         reasons=row.reasons,
         next_attempt_at=row.next_attempt_at,
+        taken_down_at=row.taken_down_at,
     )

@@ -2,7 +2,7 @@
 
 The file holds no secret. Its tables::
 
-    [community]            id, name, timezone, description
+    [community]            id, name, timezone, description, language ("fr" or "en")
     [storage]              backend = "filesystem" (default) and its settings
     [store]                url = "postgresql://user@host:5432/db" (default: .terrain/terrain.db),
                            pool_size = 10 (PostgreSQL connections per process)
@@ -29,6 +29,7 @@ from typing import Any
 
 import attrs
 
+from terrain._language import DEFAULT_LANGUAGE
 from terrain.community import Community
 from terrain.errors import ConfigError, ValidationError
 from terrain.events import FormatRules
@@ -36,6 +37,7 @@ from terrain.events import FormatRules
 __all__ = [
     "CONFIG_NAME",
     "DEFAULT_MAX_FILE_MB",
+    "RUNNER_KEYS",
     "WorkspaceConfig",
     "parse_config",
     "render_config",
@@ -50,7 +52,7 @@ _MB = 1024 * 1024
 _TOP_LEVEL = ("community", "storage", "store", "platforms", "import", "format")
 _STORE_KEYS = ("url", "pool_size")
 _IMPORT_KEYS = ("max_file_mb",)
-_COMMUNITY_KEYS = ("id", "name", "timezone", "description")
+_COMMUNITY_KEYS = ("id", "name", "timezone", "description", "language")
 #: The keys of ``[format]``: the fields of :class:`terrain.events.FormatRules`.
 _FORMAT_KEYS = (
     "min_talks",
@@ -60,6 +62,13 @@ _FORMAT_KEYS = (
     "min_qa_minutes",
     "max_qa_minutes",
     "networking_share",
+)
+#: Keys of a ``[platforms.<name>]`` table that tune the publishing runner (its
+#: :class:`~terrain.publishing.PlatformPolicy`), not the platform: they never reach
+#: the platform's factory. ``name`` is not one: it is the name the platform is
+#: published under, read by the workspace and given to the factory.
+RUNNER_KEYS = frozenset(
+    {"rate", "daily_budget", "concurrency", "max_attempts", "backoff", "max_backoff"}
 )
 #: Setting names that look like secrets: they belong in the environment.
 _SECRET_LIKE = re.compile(r"(token|secret|password|passwd|api_key|apikey|private_key)", re.I)
@@ -194,6 +203,7 @@ def parse_config(path: Path) -> WorkspaceConfig:
         "name": reader.string(community_table, "community", "name", None),
         "timezone": reader.string(community_table, "community", "timezone", "UTC"),
         "description": reader.string(community_table, "community", "description", ""),
+        "language": reader.string(community_table, "community", "language", DEFAULT_LANGUAGE),
     }
     try:
         community = Community(**values)
@@ -346,6 +356,7 @@ def render_config(config: WorkspaceConfig) -> str:
     ]
     if c.description:
         lines.append(f"description = {_toml_value(c.description)}")
+    lines.append(f"language = {_toml_value(c.language)}  # of the recaps and updates: fr or en")
     lines += ["", "[storage]", f"backend = {_toml_value(config.storage_backend)}"]
     lines += [f"{_bare(k)} = {_toml_value(v)}" for k, v in config.storage_settings.items()]
     if config.store_url is not None or config.store_pool_size is not None:

@@ -222,6 +222,11 @@ class Database:
         )
 
     @staticmethod
+    def delete_record(tx: Transaction, kind: str, id: str) -> bool:
+        """Delete record ``kind``/``id``; ``False`` if there was none."""
+        return tx.execute("DELETE FROM records WHERE kind = ? AND id = ?", (kind, id)) > 0
+
+    @staticmethod
     def index_content(
         tx: Transaction,
         content_id: str,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from terrain.errors import ConfigError, NotFound
 
-__all__ = ["find_factory", "known_names"]
+__all__ = ["find_factory", "known_names", "platform_factories", "unknown_name"]
 
 Kind = Literal["platform", "storage"]
 
@@ -22,25 +23,50 @@ def _factories(kind: Kind, environ: Mapping[str, str]) -> tuple[Any, dict[str, A
     return manager, factories
 
 
+def platform_factories(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Every platform factory the installed plugins register, by name (one manager built)."""
+    return _factories("platform", environ)[1]
+
+
 def known_names(kind: Kind, environ: Mapping[str, str]) -> list[str]:
     """The names of every platform (or storage backend) the installed plugins offer."""
     return sorted(_factories(kind, environ)[1])
 
 
-def find_factory(kind: Kind, name: str, environ: Mapping[str, str], table: str) -> Any:
-    """The factory registered as ``name``; :class:`ConfigError` listing the known ones.
+def unknown_name(kind: Kind, name: str, known: Iterable[str], table: str | None = None) -> str:
+    """The message for an unknown platform (or storage backend) ``name``: it is unknown,
+    these are known, the closest one if any, and where it was written (``table``, when
+    the name comes from terrain.toml)."""
+    label = "storage backend" if kind == "storage" else kind
+    names = sorted(set(known))
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    where = f" (in {table} of terrain.toml)" if table else ""
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return (
+        f"unknown {label} {name!r}{where}: known {label}s are "
+        f"{', '.join(names) or 'none installed'}; {hint}fix the name, or install the plugin "
+        "that adds it (`terrain plugins` lists them)"
+    )
 
-    Two plugins registering ``name`` raise the manager's
-    :class:`~terrain.errors.PluginError`, which names both.
+
+def find_factory(
+    kind: Kind,
+    name: str,
+    environ: Mapping[str, str],
+    table: str | None = None,
+    *,
+    also_known: Iterable[str] = (),
+) -> Any:
+    """The factory registered as ``name``; :class:`ConfigError` listing the known ones
+    (and ``also_known``: names configured in terrain.toml) and suggesting the closest.
+
+    ``table`` is where terrain.toml names ``name``, when it does. Two plugins
+    registering ``name`` raise the manager's :class:`~terrain.errors.PluginError`,
+    which names both.
     """
     manager, factories = _factories(kind, environ)
     if name in factories:
         return factories[name]
     with contextlib.suppress(NotFound):  # raises PluginError when two plugins claim the name
         getattr(manager, f"{kind}_factory")(name)
-    label = "storage backend" if kind == "storage" else kind
-    names = ", ".join(sorted(factories)) or "none installed"
-    raise ConfigError(
-        f"unknown {label} {name!r} (in {table} of terrain.toml): known {label}s are {names}; "
-        "fix the name or install the plugin that adds it (`terrain plugins` lists them)"
-    )
+    raise ConfigError(unknown_name(kind, name, [*factories, *also_known], table))

@@ -35,10 +35,16 @@ from terrain.partnerships import Contribution, Partner, Partnership
 from terrain.projects import Project, ProjectPhoto
 from terrain.secrets import EnvSecrets, SecretSource
 from terrain.serialization import from_json, to_json
-from terrain.store._config import CONFIG_NAME, WorkspaceConfig, parse_config, render_config
+from terrain.store._config import (
+    CONFIG_NAME,
+    RUNNER_KEYS,
+    WorkspaceConfig,
+    parse_config,
+    render_config,
+)
 from terrain.store._db import Database
 from terrain.store._field import check_field_references, record_key
-from terrain.store._registry import find_factory, known_names
+from terrain.store._registry import find_factory, known_names, platform_factories
 from terrain.workshops import Vote, Workshop
 
 if TYPE_CHECKING:
@@ -74,6 +80,9 @@ RECORD_KINDS: dict[type, str] = {
     ProjectPhoto: "project-photo",
 }
 
+#: The kinds :meth:`Workspace.remove` deletes: facts nothing else points to.
+_REMOVABLE = frozenset({Vote, Contribution})
+
 #: How a user lists each kind, for "not found" messages.
 _HOW_TO_LIST = {
     "member": "`terrain member list`",
@@ -86,7 +95,13 @@ _HOW_TO_LIST = {
     "project": "`terrain project list`",
     "workshop": "`terrain workshop list`",
     "attendance": "`terrain attendance EVENT`",
+    "vote": "`terrain workshop results WORKSHOP`",
 }
+
+
+def _a(kind: str) -> str:
+    """``a member``, ``an event``."""
+    return f"{'an' if kind[:1] in 'aeiou' else 'a'} {kind}"
 
 
 def _kind(cls: type) -> str:
@@ -296,30 +311,112 @@ class Workspace:
         return self._storage
 
     def platform_names(self) -> list[str]:
-        """Every platform the installed plugins offer, sorted."""
-        return known_names("platform", self._environ)
+        """Every platform that can be published to, sorted: those the installed plugins
+        offer, under the name terrain.toml gives them (``[platforms.outbox] name =
+        "x-preview"`` lists ``x-preview`` instead of ``outbox``)."""
+        return self._publishable(set(known_names("platform", self._environ)))
+
+    def _publishable(self, registered: set[str]) -> list[str]:
+        addresses = self._platform_addresses()
+        renamed = {t for t, a in addresses.items() if a != t}
+        return sorted((registered - renamed) | set(addresses.values()))
+
+    def _platform_addresses(self) -> dict[str, str]:
+        """``[platforms.<table>]`` -> the name that platform is published under (its
+        ``name`` setting, else the table's name)."""
+        out = {}
+        for table, settings in self.config.platforms.items():
+            named = settings.get("name", table)
+            if not isinstance(named, str) or not named.strip():
+                raise ConfigError(
+                    f"[platforms.{table}] name = {named!r} in terrain.toml: give the name to "
+                    'publish under, in quotes (e.g. name = "x-preview")'
+                )
+            out[table] = named
+        return out
+
+    def _platform_setup(self, name: str) -> tuple[Any, str | None, dict[str, Any]]:
+        """How to build the platform published as ``name``: (the registered factory,
+        the ``[platforms.<table>]`` it is configured in or ``None``, the settings for
+        the factory: the table without the runner's keys)."""
+        addresses = self._platform_addresses()
+        factories = platform_factories(self._environ)
+        registered = set(factories)
+        by_address: dict[str, str] = {}
+        for table, address in addresses.items():
+            if address in by_address:
+                raise ConfigError(
+                    f"[platforms.{by_address[address]}] and [platforms.{table}] in terrain.toml "
+                    f"are both named {address!r}: give each platform its own name"
+                )
+            if address != table and address in registered:
+                raise ConfigError(
+                    f"[platforms.{table}] name = {address!r} in terrain.toml is the name of "
+                    f"another platform ({address}): the publication journal could not tell "
+                    f'them apart; choose another name (e.g. name = "{address}-preview")'
+                )
+            by_address[address] = table
+        if name in addresses and addresses[name] != name:
+            raise ConfigError(
+                f"[platforms.{name}] in terrain.toml names this platform "
+                f"{addresses[name]!r}: publish to it as {addresses[name]!r}"
+            )
+        configured = by_address.get(name)
+        factory_name = configured or name
+        if factory_name not in factories:
+            where = f"[platforms.{configured}]" if configured is not None else None
+            # raises: unknown (blaming the table only when there is one), the closest name
+            find_factory(
+                "platform",
+                factory_name,
+                self._environ,
+                where,
+                also_known=self._publishable(registered),
+            )
+        if configured is None:
+            return factories[name], None, {}
+        settings = self.config.platforms[configured]
+        kept = {k: v for k, v in settings.items() if k not in RUNNER_KEYS}
+        return factories[configured], configured, kept
+
+    def platform_settings(self, name: str) -> Mapping[str, Any]:
+        """The whole ``[platforms.<table>]`` table of the platform published as ``name``
+        (the runner's keys included), empty when terrain.toml has none."""
+        _factory, table, _settings = self._platform_setup(name)
+        return self.config.platforms[table] if table is not None else {}
 
     def platform(self, name: str) -> Platform:
-        """Build platform ``name`` with its ``[platforms.<name>]`` settings.
+        """Build the platform published as ``name``, with its ``[platforms.<name>]`` settings.
 
+        ``name`` is a platform the plugins offer, or the ``name`` a table of
+        terrain.toml gives one (``[platforms.outbox] name = "x-preview"``).
         Unknown names raise :class:`~terrain.errors.ConfigError` listing the
-        known ones; a missing token raises
-        :class:`~terrain.errors.MissingSecret` naming the variable to set.
+        known ones and suggesting the closest; a missing token raises
+        :class:`~terrain.errors.MissingSecret` naming the variable to set. The
+        runner's keys (``rate``, ``daily_budget``…) never reach the factory.
         """
         from terrain.plugins import PlatformContext
 
-        factory = find_factory("platform", name, self._environ, f"[platforms.{name}]")
+        factory, table, settings = self._platform_setup(name)
+        where = f"[platforms.{table}]" if table is not None else None
         context = PlatformContext(
-            settings=self.config.platforms.get(name, {}),
+            settings=settings,
             secrets=self.secrets,
             storage=self.storage,
             root=self.root,
         )
         platform: Platform = factory(context)
+        if platform.name != name:
+            raise ConfigError(
+                f"{where or 'the platform'} in terrain.toml: the {factory.name} platform calls "
+                f"itself {platform.name!r}, not {name!r}, and the publication journal knows "
+                f"platforms by name; remove its name setting or publish to {platform.name!r}"
+            )
         return platform
 
     def capabilities(self, name: str) -> Capabilities:
-        """What platform ``name`` accepts, without its tokens where the plugin allows.
+        """What the platform published as ``name`` accepts, without its tokens where the
+        plugin allows.
 
         Asks the factory's optional ``capabilities_for(settings)`` (see
         :class:`~terrain.plugins.PlatformFactory`); a factory without it (or
@@ -329,11 +426,11 @@ class Workspace:
         from terrain.errors import PluginError
         from terrain.posts import Capabilities
 
-        factory = find_factory("platform", name, self._environ, f"[platforms.{name}]")
+        factory, _table, settings = self._platform_setup(name)
         capabilities_for = getattr(factory, "capabilities_for", None)
         capabilities = None
         if capabilities_for is not None:
-            capabilities = capabilities_for(self.config.platforms.get(name, {}))
+            capabilities = capabilities_for(settings)
         if capabilities is None:
             return self.platform(name).capabilities
         if not isinstance(capabilities, Capabilities):
@@ -353,8 +450,8 @@ class Workspace:
             record_id = record_key(obj)
             if not self.db.insert_record(tx, kind, record_id, to_json(obj)):
                 raise Conflict(
-                    f"a {kind} with id {record_id!r} already exists; choose another id, "
-                    "or replace it on purpose with put()"
+                    f"{_a(kind)} with id {record_id!r} already exists; choose another id "
+                    f"(list them with {_HOW_TO_LIST.get(kind, 'the list of ' + kind + 's')})"
                 )
             self._index(tx, obj)
 
@@ -365,6 +462,21 @@ class Workspace:
             self._check_references(obj)
             self.db.upsert_record(tx, kind, record_key(obj), to_json(obj))
             self._index(tx, obj)
+
+    def remove(self, cls: type, id: str) -> None:
+        """Delete record ``id`` of type ``cls``: only a vote or a contribution, facts that
+        nothing else points to (:class:`~terrain.errors.ValidationError` for other kinds,
+        :class:`~terrain.errors.NotFound` if it is not stored)."""
+        kind = _kind(cls)
+        if cls not in _REMOVABLE:
+            raise ValidationError(
+                f"{_a(kind)} cannot be removed: other records, consents or published posts "
+                "may rely on it"
+            )
+        with self.db.transaction() as tx:
+            if not self.db.delete_record(tx, kind, id):
+                how = _HOW_TO_LIST.get(kind, f"the list of {kind}s")
+                raise NotFound(f"no {kind} with id {id!r} in this workspace; see {how}")
 
     def get(self, cls: type[T], id: str) -> T:
         """Record ``id`` of type ``cls``, or :class:`~terrain.errors.NotFound`.
@@ -505,7 +617,8 @@ class Workspace:
             if events[: len(stored)] != stored:
                 raise Conflict(
                     "the consent log changed since this ledger was read (another command "
-                    "recorded consent); read it again with Workspace.ledger() and redo the change"
+                    "recorded consent at the same time): nothing was stored; read the ledger "
+                    "again and redo the change (from the command line: run the command again)"
                 )
             new = events[len(stored) :]
             for event in new:

@@ -18,17 +18,21 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from terrain._language import phrase
 from terrain.community import Member
-from terrain.content import Content, ContentKind, MediaFile
+from terrain.content import Appearance, Content, ContentKind, MediaFile
 from terrain.errors import ValidationError
 from terrain.plugins import Platform, capability_problems
 from terrain.posts import Post, PostMedia, text_length
 from terrain.projects import (
+    Phase,
     Project,
     ProjectPhoto,
     ViewpointPair,
     before_after_image,
     before_now_pair,
+    composite_captions,
+    composite_title,
     progress_post,
     viewpoint_pairs,
 )
@@ -38,7 +42,14 @@ from terrain.workflows._publish import PublishResult, clock_from, deliver, platf
 if TYPE_CHECKING:
     from terrain.store import Workspace
 
-__all__ = ["project_pair", "project_photos", "publish_project_update"]
+__all__ = [
+    "Composite",
+    "project_composite",
+    "project_pair",
+    "project_photos",
+    "publish_project_update",
+    "set_project_phase",
+]
 
 
 def project_photos(ws: Workspace, project_id: str) -> list[ProjectPhoto]:
@@ -73,7 +84,16 @@ def project_pair(
     return pairs[0]
 
 
-def _interview(ws: Workspace, project_id: str, interview_id: str | None) -> Content:
+def _local_day(ws: Workspace, at: datetime) -> date:
+    from zoneinfo import ZoneInfo
+
+    return at.astimezone(ZoneInfo(ws.community.timezone)).date()
+
+
+def _interview(ws: Workspace, project_id: str, interview_id: str | None, *, month: date) -> Content:
+    """The interview quoted in the update of ``month``: ``interview_id``, else the latest
+    interview of the project made by the end of that month (never a later one)."""
+    last_day = _month_end(month)
     if interview_id is not None:
         content = ws.get(Content, interview_id)
         if content.project_id != project_id:
@@ -86,19 +106,33 @@ def _interview(ws: Workspace, project_id: str, interview_id: str | None) -> Cont
                 f"content {interview_id!r} is a {content.kind.value}, not a micro-interview; "
                 "quote an interview (`terrain project interview` records one)"
             )
+        made = _local_day(ws, content.created_at)
+        if made > last_day:
+            raise ValidationError(
+                f"micro-interview {interview_id!r} was made on {made}, after {month:%Y-%m}: "
+                "an update quotes only what was said by the end of its month; quote an "
+                "earlier interview"
+            )
         return content
+    interviews = [
+        c
+        for c in ws.list(Content)
+        if c.project_id == project_id and c.kind is ContentKind.MICRO_INTERVIEW
+    ]
     found = sorted(
-        (
-            c
-            for c in ws.list(Content)
-            if c.project_id == project_id and c.kind is ContentKind.MICRO_INTERVIEW
-        ),
-        key=lambda c: c.created_at,
+        (c for c in interviews if _local_day(ws, c.created_at) <= last_day),
+        key=lambda c: (c.created_at, c.id),
     )
     if not found:
+        later = (
+            f" (its interviews were made after {month:%Y-%m}: an update quotes only what was "
+            "said by the end of its month)"
+            if interviews
+            else ""
+        )
         raise ValidationError(
-            f"project {project_id!r} has no micro-interview to quote; record one with "
-            "`terrain project interview PROJECT ID --member M --text ...`"
+            f"project {project_id!r} has no micro-interview to quote{later}; record one with "
+            "`terrain project interview PROJECT ID --member M --text ... --on DATE`"
         )
     return found[-1]
 
@@ -113,36 +147,66 @@ def _interviewee(ws: Workspace, interview: Content) -> Member:
     return ws.get(Member, people[0])
 
 
+def _composite_people(sources: Sequence[Content]) -> tuple[list[Appearance], bool]:
+    """The people of a composite made of ``sources``: everyone who appears in any of
+    them (reviewed only if reviewed in every source that shows them), and whether
+    the people of every source were reviewed."""
+    people: dict[str, Appearance] = {}
+    for content in sources:
+        for a in content.appearances:
+            seen = people.get(a.member_id)
+            reviewed = a.reviewed if seen is None else seen.reviewed and a.reviewed
+            people[a.member_id] = Appearance(a.member_id, None, reviewed)
+    return [people[m] for m in sorted(people)], all(c.people_reviewed for c in sources)
+
+
+def _composite_image(
+    ws: Workspace,
+    project: Project,
+    pair: ViewpointPair,
+    *,
+    height: int = 600,
+    image_format: str = "JPEG",
+) -> bytes:
+    """``pair`` side by side, captions and title in the community's language."""
+    language = ws.community.language
+    before_caption, later_caption = composite_captions(pair, language=language)
+    return before_after_image(
+        ws.storage.get(pair.before.key),
+        ws.storage.get(pair.later.key),
+        before_caption=before_caption,
+        later_caption=later_caption,
+        title=composite_title(project, pair, language=language),
+        height=height,
+        image_format=image_format,
+    )
+
+
 def _store_composite(
     ws: Workspace, project: Project, pair: ViewpointPair, month: date
 ) -> PostMedia:
-    """Store the before/now image of ``pair`` as a content of its own (the people of
-    both photos appear in it), so the consent gate can tell who is in it."""
+    """Store the before/now image of ``pair`` as a content of its own, whose people are
+    those of both photos (kept in step with them each time), so the consent gate and
+    a takedown know who is in it."""
     import hashlib
 
-    image = before_after_image(
-        ws.storage.get(pair.before.key),
-        ws.storage.get(pair.later.key),
-        before_caption=f"{pair.before.taken_on:%d/%m/%Y}",
-        later_caption=f"{pair.later.taken_on:%d/%m/%Y}",
-    )
+    language = ws.community.language
+    image = _composite_image(ws, project, pair)
     checksum = hashlib.sha256(image).hexdigest()
     content_id = f"composite-{checksum[:12]}"
     media_id = f"m-{checksum[:12]}"
     key = f"projects/{project.id}/composites/{month:%Y-%m}-{checksum[:12]}.jpg"
-    alt = f"{project.title}, {pair.viewpoint}: {pair.before.taken_on} and {pair.later.taken_on}"
+    alt = f"{project.title}, {pair.viewpoint}: {pair.before.taken_on} → {pair.later.taken_on}"
+    sources = [ws.get(Content, pair.before.content_id), ws.get(Content, pair.later.content_id)]
+    appearances, reviewed = _composite_people(sources)
     if not ws.exists(Content, content_id):
-        sources = [ws.get(Content, pair.before.content_id), ws.get(Content, pair.later.content_id)]
-        appearances = {
-            a.member_id: attrs.evolve(a, media_id=None) for c in sources for a in c.appearances
-        }
         ws.storage.put(key, image)
         ws.add(
             Content(
                 id=content_id,
                 kind=ContentKind.PHOTO,
                 created_at=max(c.created_at for c in sources),
-                title=f"Before/now: {pair.viewpoint}",
+                title=phrase(language, "composite_content_title", viewpoint=str(pair.viewpoint)),
                 media=[
                     MediaFile(
                         id=media_id,
@@ -153,13 +217,76 @@ def _store_composite(
                         alt_text=alt,
                     )
                 ],
-                appearances=list(appearances.values()),
-                people_reviewed=all(c.people_reviewed for c in sources),
+                appearances=appearances,
+                people_reviewed=reviewed,
                 project_id=project.id,
             )
         )
-    media = ws.get(Content, content_id).media[0]
+    stored = ws.get(Content, content_id)
+    if (list(stored.appearances), stored.people_reviewed) != (appearances, reviewed):
+        # someone was added to (or reviewed in) a source photo since: the composite follows
+        stored = attrs.evolve(stored, appearances=appearances, people_reviewed=reviewed)
+        ws.put(stored)
+    media = stored.media[0]
     return PostMedia(media.key, media.media_type, media.alt_text, content_id, media.id)
+
+
+def set_project_phase(ws: Workspace, project_id: str, phase: Phase | str) -> Project:
+    """Project ``project_id`` is now in ``phase`` (before, during or after the works)."""
+    project = attrs.evolve(ws.get(Project, project_id), phase=phase)
+    ws.put(project)
+    return project
+
+
+@attrs.frozen
+class Composite:
+    """A before/after image made for people to look at (not published): the image, the
+    pair it shows, and what to know before showing it around (``warnings``: people
+    in it, people not reviewed)."""
+
+    image: bytes
+    pair: ViewpointPair
+    warnings: tuple[str, ...]
+
+
+def project_composite(
+    ws: Workspace,
+    project_id: str,
+    viewpoint: str,
+    *,
+    on: date | None = None,
+    height: int = 600,
+    image_format: str = "JPEG",
+) -> Composite:
+    """The before/after image of ``viewpoint`` (photos taken by ``on``), whole, with the
+    "Avant / Après" captions and title in the community's language.
+
+    Writing it to a file publishes nothing, but the image shows whoever the two
+    photos show: the result's ``warnings`` name them, and people not reviewed.
+    Only ``terrain project update --composite`` publishes it, through the
+    consent gate (the image is then a content whose people are both photos').
+    """
+    project = ws.get(Project, project_id)
+    pair = project_pair(ws, project_id, viewpoint=viewpoint, on=on)
+    image = _composite_image(ws, project, pair, height=height, image_format=image_format)
+    sources = [ws.get(Content, pair.before.content_id), ws.get(Content, pair.later.content_id)]
+    people, _reviewed = _composite_people(sources)
+    names = {m.id: m.display_name for m in ws.list(Member)}
+    warnings = []
+    if people:
+        shown = ", ".join(names.get(a.member_id, a.member_id) for a in people)
+        warnings.append(
+            f"it shows {shown}: keep it to yourself; `terrain project update --composite` "
+            "publishes it only with their consent"
+        )
+    for content in sources:
+        if not content.people_reviewed or any(not a.reviewed for a in content.appearances):
+            warnings.append(
+                f"nobody has checked who is in {content.title or content.id} ({content.id}): "
+                f"review it with `terrain content people {content.id} --reviewed` before "
+                "showing the image around"
+            )
+    return Composite(image, pair, tuple(warnings))
 
 
 def _link_composite(post: Post, media: PostMedia) -> Post:
@@ -193,7 +320,9 @@ def publish_project_update(
     The before/now pair is that of ``viewpoint`` (default: the first viewpoint
     that has one), with photos taken by the end of ``month``; the quote comes
     from micro-interview ``interview_id`` (default: the latest of the
-    project). With ``composite`` one side-by-side image (stored in the
+    project made by the end of ``month``: a July update never quotes what was
+    said in November). The text is in the community's language. With
+    ``composite`` one side-by-side image (stored in the
     workspace's media) replaces the two photos. A ``dry_run`` needs no token
     (each platform's capabilities are enough); ``enqueue`` only plans the post
     for publisher workers (``terrain worker``), as for event recaps. The result's ``event_id`` is
@@ -202,7 +331,7 @@ def publish_project_update(
     clock = clock_from(now)
     project = ws.get(Project, project_id)
     pair = project_pair(ws, project_id, viewpoint=viewpoint, on=_month_end(month))
-    interview = _interview(ws, project_id, interview_id)
+    interview = _interview(ws, project_id, interview_id, month=month)
     interviewee = _interviewee(ws, interview)
     # a dry run or an enqueue needs only what each platform accepts, never a token
     objects, accepts = platforms_for(
@@ -224,6 +353,7 @@ def publish_project_update(
             interviewee=interviewee,
             summary=summary,
             composite_key=None if composite_media is None else composite_media.key,
+            language=ws.community.language,
         )
         if composite_media is not None:
             post = _link_composite(post, composite_media)

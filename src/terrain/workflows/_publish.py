@@ -69,6 +69,8 @@ class PublishResult:
     posts: tuple[Post, ...]
     report: RunReport
     compose_errors: tuple[str, ...] = ()
+    #: content id -> what people call it (its title: a file name, "Nadia, boulangère").
+    labels: Mapping[str, str] = attrs.field(factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -95,7 +97,7 @@ def configured_policies(ws: Workspace, names: Sequence[str]) -> dict[str, Platfo
     ``max_attempts``, ``backoff``, ``max_backoff``)."""
     out: dict[str, PlatformPolicy] = {}
     for name in names:
-        table = ws.config.platforms.get(name, {})
+        table = ws.platform_settings(name)
         changes: dict[str, Any] = {}
         for key, kind in POLICY_KEYS.items():
             if key not in table:
@@ -196,7 +198,15 @@ def compose_event(
     may_tag = _may_tag(ws, ledger, at)
     posts: list[Post] = []
     errors: list[str] = []
-    for recap in event_recaps(event, contents, partners, venue_name=venue, members=members):
+    recaps = event_recaps(
+        event,
+        contents,
+        partners,
+        venue_name=venue,
+        members=members,
+        language=ws.community.language,
+    )
+    for recap in recaps:
         for name, capabilities in accepts.items():
             try:
                 posts.append(
@@ -247,7 +257,13 @@ def publish_event(
     consent at each call.
     """
     clock = clock_from(now)
-    ws.get(Event, event_id)  # NotFound, with how to list events, before anything else
+    event = ws.get(Event, event_id)  # NotFound, with how to list events, before anything else
+    if event.cancelled:
+        why = f" ({event.cancel_reason})" if event.cancel_reason else ""
+        raise ValidationError(
+            f"event {event_id!r} was cancelled{why}: it has no recap to publish "
+            f"(`terrain event cancel {event_id} --undo` if it took place after all)"
+        )
     # a dry run composes and asks the consent gate, an enqueue composes and plans:
     # capabilities are enough, no token (the workers hold the tokens)
     objects, accepts = platforms_for(
@@ -349,7 +365,18 @@ def deliver(
         posts=tuple(posts),
         report=report,
         compose_errors=tuple(compose_errors),
+        labels=_labels(ws, posts),
     )
+
+
+def _labels(ws: Workspace, posts: Sequence[Post]) -> dict[str, str]:
+    """What people call the contents of ``posts``: their title, else their id."""
+    ids = {c for p in posts for c in p.content_ids}
+    labels = {}
+    for content_id in sorted(ids):
+        if ws.exists(Content, content_id):
+            labels[content_id] = ws.get(Content, content_id).title.strip() or content_id
+    return labels
 
 
 def _dry_run(ws: Workspace, posts: Sequence[Post], at: datetime) -> RunReport:

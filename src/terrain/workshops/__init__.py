@@ -14,6 +14,7 @@ from terrain.workshops._votes import (
     cast_vote,
     credit_line,
     rank,
+    take_back,
     with_outcome,
 )
 
@@ -26,5 +27,6 @@ __all__ = [
     "cast_vote",
     "credit_line",
     "rank",
+    "take_back",
     "with_outcome",
 ]

@@ -74,5 +74,5 @@ class Workshop:
                     self,
                     attrs.fields(Workshop).ideas,
                     f"idea {idea.id!r} is by {idea.author_id!r}, who is not a participant; "
-                    "add them to participant_ids first",
+                    "add them to the workshop's participants first",
                 )

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import attrs
 
+from terrain._language import count
 from terrain._validation import at_least, identifier, optional
 from terrain.community._models import Member
 from terrain.content import Content
@@ -28,6 +29,7 @@ __all__ = [
     "cast_vote",
     "credit_line",
     "rank",
+    "take_back",
     "with_outcome",
 ]
 
@@ -59,19 +61,21 @@ def _check(workshop: Workshop, votes: tuple[Vote, ...], vote: Vote, rules: Votin
     if vote.idea_id not in ideas:
         raise ValidationError(
             f"idea {vote.idea_id!r} is not an idea of workshop {workshop.id!r} "
-            f"(its ideas: {sorted(ideas)}); vote on this workshop's ideas only"
+            f"(its ideas: {', '.join(sorted(ideas)) or 'none yet'}); vote on this workshop's "
+            "ideas only"
         )
     if vote.member_id not in workshop.participant_ids:
         raise ValidationError(
             f"{vote.member_id!r} did not take part in workshop {workshop.id!r}; only "
-            "participants vote (add them to participant_ids if they were there)"
+            "participants vote (add them to the workshop's participants if they were there)"
         )
     mine = [v for v in votes if v.member_id == vote.member_id]
     if rules.dots is None:
         if vote.dots != 1:
             raise ValidationError(
                 f"{vote.member_id!r} gives {vote.dots} votes to {vote.idea_id!r}: one vote per "
-                "idea here; use VotingRules(dots=N) for dot-voting"
+                "idea in this workshop (dot-voting is chosen when the workshop is added, "
+                "with its number of dots)"
             )
         if any(v.idea_id == vote.idea_id for v in mine):
             raise Conflict(f"{vote.member_id!r} already voted for idea {vote.idea_id!r}")
@@ -79,8 +83,46 @@ def _check(workshop: Workshop, votes: tuple[Vote, ...], vote: Vote, rules: Votin
         used = sum(v.dots for v in mine)
         raise ValidationError(
             f"{vote.member_id!r} has used {used} of {rules.dots} dots; {vote.dots} more is too "
-            "many: take dots back from another idea first"
+            "many: take dots back from another idea first (`terrain workshop unvote`)"
         )
+
+
+def take_back(
+    votes: Iterable[Vote],
+    *,
+    workshop_id: str,
+    idea_id: str,
+    member_id: str,
+    dots: int | None = None,
+) -> tuple[Vote, Vote | None]:
+    """Take back ``dots`` (default: all) of ``member_id``'s vote for ``idea_id``.
+
+    Returns the vote as it was and what is left of it (``None`` when nothing
+    is left). :class:`~terrain.errors.NotFound` if the member gave that idea
+    nothing; taking back more dots than given is a :class:`ValidationError`.
+    """
+    from terrain.errors import NotFound
+
+    found = next(
+        (
+            v
+            for v in votes
+            if (v.workshop_id, v.idea_id, v.member_id) == (workshop_id, idea_id, member_id)
+        ),
+        None,
+    )
+    if found is None:
+        raise NotFound(
+            f"{member_id!r} gave nothing to idea {idea_id!r} of workshop {workshop_id!r}; "
+            "nothing to take back"
+        )
+    if dots is None or dots == found.dots:
+        return found, None
+    if not 1 <= dots <= found.dots:
+        raise ValidationError(
+            f"{member_id!r} gave {found.dots} dot(s) to {idea_id!r}: take back 1 to {found.dots}"
+        )
+    return found, attrs.evolve(found, dots=found.dots - dots)
 
 
 def cast_vote(
@@ -141,7 +183,10 @@ def with_outcome(workshop: Workshop, ranking: Iterable[IdeaScore], *, top: int =
     chosen = [s for s in ranking if s.points > 0][:top]
     if not chosen:
         raise ValidationError(f"workshop {workshop.id!r} has no votes yet; vote before concluding")
-    lines = [f"{s.rank}. {s.idea.text} ({s.points} points, {s.voters} voters)" for s in chosen]
+    lines = [
+        f"{s.rank}. {s.idea.text} ({count(s.points, 'point')}, {count(s.voters, 'voter')})"
+        for s in chosen
+    ]
     return attrs.evolve(workshop, outcome="Selected ideas:\n" + "\n".join(lines))
 
 
