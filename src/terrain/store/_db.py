@@ -163,7 +163,7 @@ class Database:
         if current > latest_version():
             raise ConfigError(
                 f"{self.url} has schema version {current}, but this terrain knows versions up "
-                f"to {latest_version()}: upgrade terrain (pip install -U terrain)"
+                f"to {latest_version()}: upgrade terrain (pip install -U terrain-field)"
             )
         applied = []
         for migration in MIGRATIONS:

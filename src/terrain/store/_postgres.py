@@ -1,7 +1,7 @@
 """The store on PostgreSQL: psycopg 3 and a ``psycopg_pool.ConnectionPool``.
 
 psycopg is imported when a PostgreSQL store is opened, never at ``import
-terrain`` (install it with ``pip install 'terrain[postgres]'``).
+terrain`` (install it with ``pip install 'terrain-field[postgres]'``).
 
 * Statements are the store's own, written with ``?``: :func:`to_pyformat` is
   the one place they become psycopg's ``%s``.
@@ -56,7 +56,7 @@ def _driver() -> Any:
     except ImportError:
         raise ConfigError(
             "this workspace's store is on PostgreSQL, which needs psycopg 3 and psycopg-pool: "
-            "pip install 'terrain[postgres]'"
+            "pip install 'terrain-field[postgres]'"
         ) from None
     return psycopg, psycopg_pool
 
