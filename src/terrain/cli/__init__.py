@@ -18,6 +18,9 @@ import click
 from terrain import __version__
 from terrain.cli._common import TerrainGroup
 
+#: What ``--log-level`` accepts (kept here so that ``terrain --help`` imports no logging).
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
 __all__ = ["COMMANDS", "main"]
 
 #: Every verb: name -> (module defining ``command``, its one-line summary), in
@@ -134,8 +137,30 @@ class _LazyGroup(TerrainGroup):
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="terrain")
-def main() -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    "verbosity",
+    count=True,
+    help="Log what terrain does on stderr: -v INFO, -vv DEBUG (each platform call), "
+    "-vvv DEBUG for the libraries underneath too. Tokens are masked.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(LEVELS, case_sensitive=False),
+    envvar="TERRAIN_LOG_LEVEL",
+    show_envvar=True,
+    default=None,
+    metavar="LEVEL",
+    help="Level of terrain's own log lines on stderr: DEBUG, INFO, WARNING (the default), "
+    "ERROR or CRITICAL; it wins over -v for them.",
+)
+@click.pass_context
+def main(ctx: click.Context, verbosity: int, log_level: str | None) -> None:
     """terrain: field community management, published only with consent.
 
     Run `terrain demo` to see the whole flow with no account anywhere.
     """
+    from terrain.cli._logging import configure_logging
+
+    ctx.call_on_close(configure_logging(verbosity=verbosity, level=log_level))
