@@ -12,11 +12,15 @@ was changed).
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 import click
 
 from terrain import __version__
 from terrain.cli._common import TerrainGroup
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 #: What ``--log-level`` accepts (kept here so that ``terrain --help`` imports no logging).
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -124,6 +128,17 @@ class _LazyGroup(TerrainGroup):
         if not isinstance(command, click.Command):  # pragma: no cover - a wiring mistake
             raise TypeError(f"{COMMANDS[cmd_name][0]}.command is not a click command")
         return command
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """The verbs from :data:`COMMANDS` (none imported), then the root's options."""
+        from click.shell_completion import CompletionItem
+
+        items = [
+            CompletionItem(name, help=click.Command(name, short_help=summary).get_short_help_str())
+            for name, (_module, summary) in COMMANDS.items()
+            if name.startswith(incomplete)
+        ]
+        return items + click.Command.shell_complete(self, ctx, incomplete)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         limit = formatter.width - 6 - max(len(name) for name in COMMANDS)

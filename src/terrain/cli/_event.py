@@ -8,6 +8,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._complete import complete_event_id, complete_member_id
 from terrain.cli._when import parse_when
 
 if TYPE_CHECKING:
@@ -84,12 +85,17 @@ def list_(ws: Workspace, as_json: bool) -> None:
 
 
 @command.command("talk")
-@click.argument("event_id")
+@click.argument("event_id", shell_complete=complete_event_id)
 @click.option("--title", required=True, help="Title of the talk.")
 @click.option("--speaker", required=True, help="Who gives it.")
 @click.option("--minutes", type=int, required=True, help="Talk length (20-30).")
 @click.option("--qa", "qa_minutes", type=int, default=10, show_default=True, help="Minutes of Q&A.")
-@click.option("--speaker-id", default=None, help="The speaker's member id, if a member.")
+@click.option(
+    "--speaker-id",
+    default=None,
+    shell_complete=complete_member_id,
+    help="The speaker's member id, if a member.",
+)
 @json_option
 @pass_workspace
 def talk(
@@ -124,7 +130,7 @@ def talk(
 
 
 @command.command("check")
-@click.argument("event_id")
+@click.argument("event_id", shell_complete=complete_event_id)
 @click.option(
     "--max-talks",
     type=int,
@@ -197,7 +203,7 @@ ics_output_option = click.option(
 
 
 @command.command("ics")
-@click.argument("event_id")
+@click.argument("event_id", shell_complete=complete_event_id)
 @ics_output_option
 @json_option
 @pass_workspace

@@ -16,6 +16,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace
+from terrain.cli._complete import complete_content_id, complete_member_id, complete_platform
 from terrain.cli._money import parse_day
 from terrain.cli._publish import dry_run_option, enqueue_option
 
@@ -211,7 +212,13 @@ def photo(
 @command.command("interview")
 @click.argument("project_id")
 @click.argument("content_id")
-@click.option("--member", "member_id", required=True, help="Who was interviewed (member id).")
+@click.option(
+    "--member",
+    "member_id",
+    required=True,
+    shell_complete=complete_member_id,
+    help="Who was interviewed (member id).",
+)
 @click.option("--text", "body", required=True, help="The transcript; its first line is quoted.")
 @click.option("--title", default="", help="E.g. 'Nadia, boulangère'.")
 @json_option
@@ -365,9 +372,22 @@ def _month(value: str) -> date:
 @command.command("update")
 @click.argument("project_id")
 @click.option("--month", "month_text", required=True, help="The month of the update, e.g. 2026-04.")
-@click.option("--to", "platforms", multiple=True, required=True, help="Platform (repeat).")
+@click.option(
+    "--to",
+    "platforms",
+    multiple=True,
+    required=True,
+    shell_complete=complete_platform,
+    help="Platform (repeat).",
+)
 @click.option("--viewpoint", default=None, help="Before/now pair (default: the first one).")
-@click.option("--interview", "interview_id", default=None, help="Micro-interview to quote.")
+@click.option(
+    "--interview",
+    "interview_id",
+    default=None,
+    shell_complete=complete_content_id,
+    help="Micro-interview to quote.",
+)
 @click.option("--summary", default="", help="A sentence on the month's progress.")
 @click.option("--composite", is_flag=True, help="One side-by-side image instead of two photos.")
 @dry_run_option

@@ -17,6 +17,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace
+from terrain.cli._complete import complete_event_id, complete_platform
 
 if TYPE_CHECKING:
     from terrain.publishing import JournalRow, Outcome
@@ -131,12 +132,13 @@ enqueue_option = click.option(
 
 
 @click.command("publish")
-@click.argument("event_id")
+@click.argument("event_id", shell_complete=complete_event_id)
 @click.option(
     "--to",
     "platforms",
     multiple=True,
     required=True,
+    shell_complete=complete_platform,
     help="A platform to publish to (repeat: --to x --to facebook).",
 )
 @dry_run_option
