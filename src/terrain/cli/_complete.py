@@ -25,6 +25,7 @@ __all__ = [
     "complete_event_id",
     "complete_member_id",
     "complete_platform",
+    "only_event_option",
 ]
 
 Completer = Callable[[click.Context, click.Parameter, str], list[CompletionItem]]
@@ -105,3 +106,13 @@ def complete_platform(
         return []
     return [CompletionItem(n) for n in names if n.startswith(incomplete)]
 
+
+
+#: ``--event EVENT_ID``: only the content of this event (completes the stored event ids).
+only_event_option = click.option(
+    "--event",
+    "event_id",
+    default=None,
+    shell_complete=complete_event_id,
+    help="Only the content of this event.",
+)

@@ -20,9 +20,9 @@ from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._complete import (
     complete_content_id,
-    complete_event_id,
     complete_member_id,
     complete_platform,
+    only_event_option,
 )
 from terrain.cli._when import parse_when
 
@@ -69,13 +69,7 @@ def _record_options(f: Callable[..., Any]) -> Callable[..., Any]:
             shell_complete=complete_platform,
             help="Only these platforms (default: all).",
         ),
-        click.option(
-            "--event",
-            "event_id",
-            default=None,
-            shell_complete=complete_event_id,
-            help="Only the content of this event.",
-        ),
+        only_event_option,
         click.option("--project", "project_id", default=None, help="Only this project."),
         click.option(
             "--content",

@@ -12,7 +12,12 @@ import click
 
 from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace
-from terrain.cli._complete import complete_content_id, complete_event_id, complete_member_id
+from terrain.cli._complete import (
+    complete_content_id,
+    complete_event_id,
+    complete_member_id,
+    only_event_option,
+)
 
 if TYPE_CHECKING:
     from terrain.content import Content
@@ -315,13 +320,7 @@ def _alt_targets(content: Content, media_id: str | None) -> set[str]:
 
 
 @command.command("list")
-@click.option(
-    "--event",
-    "event_id",
-    default=None,
-    shell_complete=complete_event_id,
-    help="Only the content of this event.",
-)
+@only_event_option
 @json_option
 @pass_workspace
 def list_(ws: Workspace, event_id: str | None, as_json: bool) -> None:

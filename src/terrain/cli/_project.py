@@ -16,9 +16,9 @@ import click
 
 from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace
-from terrain.cli._complete import complete_content_id, complete_member_id, complete_platform
+from terrain.cli._complete import complete_content_id, complete_member_id
 from terrain.cli._money import parse_day
-from terrain.cli._publish import dry_run_option, enqueue_option
+from terrain.cli._publish import dry_run_option, enqueue_option, to_option
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -372,14 +372,7 @@ def _month(value: str) -> date:
 @command.command("update")
 @click.argument("project_id")
 @click.option("--month", "month_text", required=True, help="The month of the update, e.g. 2026-04.")
-@click.option(
-    "--to",
-    "platforms",
-    multiple=True,
-    required=True,
-    shell_complete=complete_platform,
-    help="Platform (repeat).",
-)
+@to_option
 @click.option("--viewpoint", default=None, help="Before/now pair (default: the first one).")
 @click.option(
     "--interview",

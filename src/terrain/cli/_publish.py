@@ -123,6 +123,16 @@ dry_run_option = click.option(
     "--dry-run", is_flag=True, help="Show what would go out and what would be held."
 )
 
+#: ``--to PLATFORM`` (repeatable, required), shared by every verb that publishes.
+to_option = click.option(
+    "--to",
+    "platforms",
+    multiple=True,
+    required=True,
+    shell_complete=complete_platform,
+    help="A platform to publish to (repeat: --to x --to facebook).",
+)
+
 #: ``--enqueue``, shared by every verb that publishes.
 enqueue_option = click.option(
     "--enqueue",
@@ -133,14 +143,7 @@ enqueue_option = click.option(
 
 @click.command("publish")
 @click.argument("event_id", shell_complete=complete_event_id)
-@click.option(
-    "--to",
-    "platforms",
-    multiple=True,
-    required=True,
-    shell_complete=complete_platform,
-    help="A platform to publish to (repeat: --to x --to facebook).",
-)
+@to_option
 @dry_run_option
 @enqueue_option
 @json_option

@@ -16,7 +16,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace
-from terrain.cli._complete import complete_event_id, complete_member_id
+from terrain.cli._complete import complete_member_id, only_event_option
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -72,13 +72,7 @@ def print_result(
     shell_complete=complete_member_id,
     help="The member who withdraws.",
 )
-@click.option(
-    "--event",
-    "event_id",
-    default=None,
-    shell_complete=complete_event_id,
-    help="Only the content of this event.",
-)
+@only_event_option
 @json_option
 @pass_workspace
 def command(ws: Workspace, subject_id: str, event_id: str | None, as_json: bool) -> None:
