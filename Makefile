@@ -15,13 +15,24 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "terrain needs Python 3.11 or newer; run: make PYTHON=python3.11 ...")'
 	$(PYTHON) -m venv $(VENV)
 
+PIP := $(BIN)/python -m pip --disable-pip-version-check
+# The distribution was first called `terrain` (a name taken on PyPI): a venv made then
+# holds this checkout twice, and its plugins would load twice. Drop that install.
+DROP_OLD_NAME := if $(PIP) show terrain 2>/dev/null | grep -qx 'Editable project location: $(CURDIR)'; \
+	then $(PIP) uninstall --quiet -y terrain; fi
+
 $(VENV)/.runtime-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@$(DROP_OLD_NAME)
+	$(PIP) install --quiet -e .
 	@touch $@
 
+# The development tools are PEP 735 dependency groups (pyproject.toml), not an extra
+# published to users; pip installs groups from 25.1 on, so the venv's pip is upgraded first.
 $(VENV)/.dev-installed: pyproject.toml examples/terrain-example-platform/pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e examples/terrain-example-platform
+	$(PIP) install --quiet 'pip>=25.1'
+	@$(DROP_OLD_NAME)
+	$(PIP) install --quiet -e '.[s3,postgres]' --group dev
+	$(PIP) install --quiet -e examples/terrain-example-platform
 	@touch $@ $(VENV)/.runtime-installed
 
 demo: $(VENV)/.runtime-installed  ## create .venv, install terrain, run `terrain demo`

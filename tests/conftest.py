@@ -1,5 +1,9 @@
 """Session fixtures shared by every test directory: a real PostgreSQL server, and a
-fresh store (SQLite or PostgreSQL) per test for the suites that run on both."""
+fresh store (SQLite or PostgreSQL) per test for the suites that run on both.
+
+terrain's pytest plugin (the fixtures plugin authors get) is opt-in, so this suite
+enables it the way a plugin author does.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ import pytest
 from hypothesis import settings
 
 from tests import pg
+
+pytest_plugins = ["terrain.testing.pytest_plugin"]
 
 # Speed is measured by the benchmarks (`make bench`), not by Hypothesis's per-example
 # deadline: on a loaded 2-core CI machine a first call that loads a lazy import

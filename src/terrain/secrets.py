@@ -4,20 +4,111 @@ A :class:`Secret` prints as ``Secret('***')``; only :meth:`Secret.reveal`
 gives the value, and only adapters call it, right where a request is signed.
 Tokens come from the environment (``TERRAIN_X_*``, ``TERRAIN_FACEBOOK_*``) or
 from a credentials file readable by its owner only (mode 0600).
+
+A revealed value is remembered by the process: :func:`redact` masks it (raw or
+URL-encoded) in any text, and a :class:`RedactingFilter` on a logging handler
+masks it in every record the handler writes, the client libraries' included
+(``terrain -v`` puts one on its stderr handler).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
+import threading
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final, NoReturn
+from urllib.parse import quote, quote_plus
 
 from terrain.errors import ConfigError, MissingSecret
 
-__all__ = ["EnvSecrets", "Secret", "SecretSource"]
+__all__ = [
+    "MASK",
+    "MIN_SECRET_LENGTH",
+    "EnvSecrets",
+    "RedactingFilter",
+    "Secret",
+    "SecretSource",
+    "redact",
+    "remember_secret",
+]
+
+#: What a masked secret looks like in a message or a log line.
+MASK = "***"
+#: Shorter values are not masked: no real token is that short, and masking a
+#: one-letter "secret" would garble every message it appears in.
+MIN_SECRET_LENGTH = 8
+
+
+class _Redactor:
+    """The secret values this process has revealed, in every form they are sent in."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._forms: tuple[str, ...] = ()  # longest first
+
+    def add(self, value: str) -> None:
+        if len(value) < MIN_SECRET_LENGTH:
+            return
+        forms = {value, quote(value, safe=""), quote_plus(value, safe="")}
+        with self._lock:
+            if forms <= set(self._forms):
+                return
+            # longest first, so that an encoded form is not half-replaced by a shorter one
+            self._forms = tuple(sorted(set(self._forms) | forms, key=len, reverse=True))
+
+    def redact(self, text: str) -> str:
+        for form in self._forms:
+            if form in text:
+                text = text.replace(form, MASK)
+        return text
+
+
+_REDACTOR = _Redactor()
+
+
+def remember_secret(value: str) -> None:
+    """Mask ``value`` from now on in :func:`redact` and :class:`RedactingFilter`.
+
+    :meth:`Secret.reveal` does it for every secret; call it for a credential
+    obtained another way (a token a platform hands back, say).
+    """
+    _REDACTOR.add(value)
+
+
+def redact(text: object) -> str:
+    """``str(text)`` with every secret this process revealed (raw or URL-encoded) masked."""
+    return _REDACTOR.redact(str(text))
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that masks revealed secrets in each record's message.
+
+    On a *handler* it sees every record the handler writes, whichever logger
+    made it (a filter on a logger sees only that logger's own records)::
+
+        handler.addFilter(RedactingFilter())
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite ``record`` when its message holds a secret; never drop it."""
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is not ours to fix; keep it as is
+            return True
+        clean = _REDACTOR.redact(message)
+        if clean != message:
+            record.msg = clean
+            record.args = None
+        if record.exc_info and record.exc_text is None and record.exc_info[1] is not None:
+            # the traceback text is formatted later, by the handler: mask it here
+            record.exc_text = _REDACTOR.redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = _REDACTOR.redact(record.exc_text)
+        return True
 
 
 class Secret:
@@ -31,7 +122,11 @@ class Secret:
         self._value: Final = value
 
     def reveal(self) -> str:
-        """The value itself: pass it straight to the client that needs it."""
+        """The value itself: pass it straight to the client that needs it.
+
+        From then on :func:`redact` and :class:`RedactingFilter` mask it.
+        """
+        _REDACTOR.add(self._value)
         return self._value
 
     def __repr__(self) -> str:

@@ -20,6 +20,7 @@ SDK lacks:
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -38,6 +39,7 @@ from terrain.errors import (
 from terrain.secrets import Secret
 from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
+from terrain_adapters._shared import traced
 
 if TYPE_CHECKING:
     import requests
@@ -52,6 +54,8 @@ __all__ = [
     "graph_time",
     "numeric_id",
 ]
+
+log = logging.getLogger("terrain_adapters.graph")
 
 DEFAULT_GRAPH_VERSION = "v23.0"
 DEFAULT_TIMEOUT = 30.0
@@ -175,6 +179,12 @@ class GraphClient:
 
     @contextmanager
     def _mapped(self, what: str) -> Iterator[None]:
+        """One Graph API call: traced at DEBUG, failures as PlatformError subclasses."""
+        with traced(log, self.platform, what), self._errors(what):
+            yield
+
+    @contextmanager
+    def _errors(self, what: str) -> Iterator[None]:
         import facebook
         import requests
 

@@ -8,18 +8,22 @@ saying to configure one, a key missing from the storage is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from terrain import clock
-from terrain.errors import ConfigError, NotFound, Rejected
+from terrain.errors import ConfigError, NotFound, PlatformError, Rejected
+from terrain.secrets import redact
 
 if TYPE_CHECKING:
     from terrain.plugins._protocols import Storage
     from terrain.posts import Post
 
-__all__ = ["Clock", "int_setting", "read_media", "require_storage", "utcnow"]
+__all__ = ["Clock", "int_setting", "read_media", "require_storage", "traced", "utcnow"]
 
 #: Gives the time written on receipts (tests pass a fixed one).
 Clock = Callable[[], datetime]
@@ -28,6 +32,24 @@ Clock = Callable[[], datetime]
 def utcnow() -> datetime:
     """The current time in UTC (terrain's one clock): the clock adapters use unless given one."""
     return clock.now()
+
+
+@contextmanager
+def traced(logger: logging.Logger, platform: str, what: str) -> Iterator[None]:
+    """Log a call to a platform at DEBUG: what is asked, then how it ended and how long
+    it took (``terrain -vv`` shows them). ``what`` names the call, never a token;
+    failures are logged as the :class:`~terrain.errors.PlatformError` they became,
+    secrets masked."""
+    logger.debug("%s: %s", platform, what)
+    start = time.monotonic()
+    try:
+        yield
+    except PlatformError as exc:
+        elapsed = time.monotonic() - start
+        failure = f"{type(exc).__name__}: {redact(exc)}"
+        logger.debug("%s: %s failed after %.2fs: %s", platform, what, elapsed, failure)
+        raise
+    logger.debug("%s: %s done in %.2fs", platform, what, time.monotonic() - start)
 
 
 def require_storage(storage: Storage | None, post: Post, *, platform: str) -> None:

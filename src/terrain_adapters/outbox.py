@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -59,6 +60,8 @@ __all__ = [
     "OutboxFactory",
     "OutboxPlatform",
 ]
+
+log = logging.getLogger(__name__)
 
 #: Version of the JSON written for each post.
 FORMAT_VERSION = 1
@@ -179,6 +182,7 @@ class OutboxPlatform:
         }
         text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         _atomic_write(path, text.encode("utf-8"))
+        log.debug("%s: wrote %s (%d media)", self.name, path, len(media_entries))
         return self._receipt(post.id, path, published_at, media_entries)
 
     def find(self, post: Post) -> Receipt | None:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import html
+import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -56,7 +57,7 @@ from terrain.plugins._capabilities import check_capabilities
 from terrain.posts import Capabilities, Post, PostMedia, Receipt, text_length
 from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
-from terrain_adapters._shared import Clock, read_media, require_storage, utcnow
+from terrain_adapters._shared import Clock, read_media, require_storage, traced, utcnow
 
 if TYPE_CHECKING:
     from terrain.plugins._protocols import Platform, PlatformContext, Storage
@@ -70,6 +71,8 @@ __all__ = [
     "text_of",
     "weighted_length",
 ]
+
+log = logging.getLogger(__name__)
 
 SECRET_VARIABLES = (
     "TERRAIN_X_API_KEY",
@@ -312,6 +315,12 @@ class XPlatform:
 
     @contextmanager
     def _mapped(self, what: str) -> Iterator[None]:
+        """One call to X: traced at DEBUG, failures as PlatformError subclasses."""
+        with traced(log, self.name, what), self._errors(what):
+            yield
+
+    @contextmanager
+    def _errors(self, what: str) -> Iterator[None]:
         """Turn tweepy and requests failures into terrain's PlatformError subclasses."""
         import requests
         import tweepy

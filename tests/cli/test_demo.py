@@ -163,6 +163,7 @@ def _failing_publication(folder: Path) -> list[str]:
         for platform in ("x", "facebook", "instagram"):
             for extra in ([], ["--json"]):
                 args = [
+                    "-vvv",  # every log line too, the HTTP libraries' included
                     "publish",
                     "ev-2026-03",
                     "--to",
@@ -245,6 +246,10 @@ def test_tokens_in_the_environment_never_reach_db_files_logs_outputs_or_exceptio
     everything = "".join(outputs)
     assert "X refused the credentials (401)" in everything  # the failing calls did run
     assert "page token expired or invalid: Invalid token ***" in everything
+    # -vvv printed the calls, the libraries' requests and the failures on stderr
+    assert "DEBUG terrain_adapters.x: x: upload media failed" in everything
+    assert "DEBUG terrain_adapters.graph: facebook: POST" in everything
+    assert "DEBUG requests_oauthlib.oauth1_auth: Updated headers:" in everything
     logs = [r.getMessage() for r in caplog.records] + [caplog.text]
     assert _leaks(["x" + SENTINELS["TERRAIN_STORE_PASSWORD"]])  # the check itself can fail
     assert not _leaks(outputs), "in outputs or exceptions"

@@ -19,7 +19,7 @@ def run(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
 def test_plugins_lists_the_built_ins_with_their_version() -> None:
     code, out, _ = run(env={"TERRAIN_LOAD_PLUGINS": ""})
     assert code == 0
-    assert "terrain_adapters (terrain 0.1.0)" in out
+    assert "terrain_adapters (terrain-field 0.1.0)" in out
     assert "outbox" in out
     assert "filesystem" in out
 
@@ -30,7 +30,7 @@ def test_plugins_json_names_each_plugin_its_platforms_and_storages() -> None:
     data = json.loads(out)
     (builtin,) = data["plugins"]
     assert builtin["name"] == "terrain_adapters"
-    assert builtin["distribution"] == "terrain"
+    assert builtin["distribution"] == "terrain-field"
     assert "outbox" in builtin["platforms"]
     assert "filesystem" in builtin["storages"]
     assert data["errors"] == []
@@ -47,6 +47,6 @@ def test_a_broken_plugin_is_reported_and_exits_1_while_the_others_are_listed(
     )
     code, out, err = run(env={"TERRAIN_LOAD_PLUGINS": "terrain-broken"})
     assert code == 1
-    assert "terrain_adapters (terrain 0.1.0)" in out
+    assert "terrain_adapters (terrain-field 0.1.0)" in out
     assert "Error: plugin 'broken' (distribution terrain-broken 0.1) failed to import" in err
     assert "needs Python 4" in err

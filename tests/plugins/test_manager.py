@@ -27,7 +27,7 @@ def test_built_in_adapters_come_in_through_the_entry_point() -> None:
     assert "filesystem" in manager.storages()
     registration = manager.platforms()["outbox"]
     assert registration.plugin.name == "terrain_adapters"
-    assert registration.plugin.distribution == "terrain"
+    assert registration.plugin.distribution == "terrain-field"
     assert registration.plugin.version == terrain.__version__
 
 

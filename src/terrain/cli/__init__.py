@@ -12,11 +12,18 @@ was changed).
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
 import click
 
 from terrain import __version__
 from terrain.cli._common import TerrainGroup
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+#: What ``--log-level`` accepts (kept here so that ``terrain --help`` imports no logging).
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 __all__ = ["COMMANDS", "main"]
 
@@ -122,6 +129,17 @@ class _LazyGroup(TerrainGroup):
             raise TypeError(f"{COMMANDS[cmd_name][0]}.command is not a click command")
         return command
 
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """The verbs from :data:`COMMANDS` (none imported), then the root's options."""
+        from click.shell_completion import CompletionItem
+
+        items = [
+            CompletionItem(name, help=click.Command(name, short_help=summary).get_short_help_str())
+            for name, (_module, summary) in COMMANDS.items()
+            if name.startswith(incomplete)
+        ]
+        return items + click.Command.shell_complete(self, ctx, incomplete)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
         rows = [
@@ -134,8 +152,30 @@ class _LazyGroup(TerrainGroup):
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="terrain")
-def main() -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    "verbosity",
+    count=True,
+    help="Log what terrain does on stderr: -v INFO, -vv DEBUG (each platform call), "
+    "-vvv DEBUG for the libraries underneath too. Tokens are masked.",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(LEVELS, case_sensitive=False),
+    envvar="TERRAIN_LOG_LEVEL",
+    show_envvar=True,
+    default=None,
+    metavar="LEVEL",
+    help="Level of terrain's own log lines on stderr: DEBUG, INFO, WARNING (the default), "
+    "ERROR or CRITICAL; it wins over -v for them.",
+)
+@click.pass_context
+def main(ctx: click.Context, verbosity: int, log_level: str | None) -> None:
     """terrain: field community management, published only with consent.
 
     Run `terrain demo` to see the whole flow with no account anywhere.
     """
+    from terrain.cli._logging import configure_logging
+
+    ctx.call_on_close(configure_logging(verbosity=verbosity, level=log_level))

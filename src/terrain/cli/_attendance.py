@@ -14,6 +14,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._complete import complete_event_id, complete_member_id
 from terrain.cli._when import parse_when
 
 if TYPE_CHECKING:
@@ -52,8 +53,8 @@ def _who(names: Mapping[str, str], member_ids: Iterable[str]) -> str:
 
 
 @click.command("rsvp")
-@click.argument("event_id")
-@click.argument("member_id")
+@click.argument("event_id", shell_complete=complete_event_id)
+@click.argument("member_id", shell_complete=complete_member_id)
 @click.argument("answer", type=click.Choice(["going", "waitlist", "cancel"]))
 @click.option("--at", "at_text", default=None, help=_AT_HELP)
 @json_option
@@ -92,8 +93,8 @@ def rsvp_command(
 
 
 @click.command("checkin")
-@click.argument("event_id")
-@click.argument("member_ids", nargs=-1, required=True)
+@click.argument("event_id", shell_complete=complete_event_id)
+@click.argument("member_ids", nargs=-1, required=True, shell_complete=complete_member_id)
 @click.option("--walk-in", is_flag=True, help="Let in people who did not RSVP (if seats are free).")
 @click.option("--at", "at_text", default=None, help=_AT_HELP)
 @json_option
@@ -124,7 +125,7 @@ def checkin_command(
 
 
 @click.command("attendance")
-@click.argument("event_id")
+@click.argument("event_id", shell_complete=complete_event_id)
 @click.option(
     "--close", "close_it", is_flag=True, help="After the event: mark who did not come as no-show."
 )

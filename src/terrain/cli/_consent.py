@@ -18,6 +18,12 @@ import click
 
 from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._complete import (
+    complete_content_id,
+    complete_member_id,
+    complete_platform,
+    only_event_option,
+)
 from terrain.cli._when import parse_when
 
 if TYPE_CHECKING:
@@ -47,7 +53,7 @@ def _scope(event_id: str | None, project_id: str | None, content_id: str | None)
 
 def _record_options(f: Callable[..., Any]) -> Callable[..., Any]:
     options: list[Callable[[Any], Any]] = [
-        click.argument("member_id"),
+        click.argument("member_id", shell_complete=complete_member_id),
         click.option(
             "--purpose",
             "purposes",
@@ -57,15 +63,26 @@ def _record_options(f: Callable[..., Any]) -> Callable[..., Any]:
             help="What it is about (repeat for several).",
         ),
         click.option(
-            "--platform", "platforms", multiple=True, help="Only these platforms (default: all)."
+            "--platform",
+            "platforms",
+            multiple=True,
+            shell_complete=complete_platform,
+            help="Only these platforms (default: all).",
         ),
-        click.option("--event", "event_id", default=None, help="Only the content of this event."),
+        only_event_option,
         click.option("--project", "project_id", default=None, help="Only this project."),
-        click.option("--content", "content_id", default=None, help="Only this content."),
+        click.option(
+            "--content",
+            "content_id",
+            default=None,
+            shell_complete=complete_content_id,
+            help="Only this content.",
+        ),
         click.option(
             "--given-by",
             "given_by",
             multiple=True,
+            shell_complete=complete_member_id,
             help="Who expressed it (default: the member; a guardian for a minor).",
         ),
         click.option("--until", default=None, help="Valid until, e.g. 2027-03-12."),
@@ -208,7 +225,7 @@ def refuse(**kwargs: Any) -> None:
 
 
 @command.command("withdraw")
-@click.argument("member_id")
+@click.argument("member_id", shell_complete=complete_member_id)
 @click.option(
     "--purpose",
     "purposes",
@@ -216,7 +233,13 @@ def refuse(**kwargs: Any) -> None:
     type=click.Choice(PURPOSES),
     help="Only consents naming these purposes (default: all).",
 )
-@click.option("--platform", "platforms", multiple=True, help="Only these platforms.")
+@click.option(
+    "--platform",
+    "platforms",
+    multiple=True,
+    shell_complete=complete_platform,
+    help="Only these platforms.",
+)
 @click.option("--note", default="", help="Why, or how the withdrawal was expressed.")
 @click.option("--at", "at_text", default=None, help="When it was expressed (default: now).")
 @json_option
@@ -250,7 +273,7 @@ def withdraw(
 
 
 @command.command("list")
-@click.argument("member_id", required=False)
+@click.argument("member_id", required=False, shell_complete=complete_member_id)
 @json_option
 @pass_workspace
 def list_(ws: Workspace, member_id: str | None, as_json: bool) -> None:

@@ -12,6 +12,12 @@ import click
 
 from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace
+from terrain.cli._complete import (
+    complete_content_id,
+    complete_event_id,
+    complete_member_id,
+    only_event_option,
+)
 
 if TYPE_CHECKING:
     from terrain.content import Content
@@ -51,12 +57,19 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[int, int, Any
 
 @command.command("import")
 @click.argument("photos", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--event", "event_id", default=None, help="Event the photos were taken at.")
+@click.option(
+    "--event",
+    "event_id",
+    default=None,
+    shell_complete=complete_event_id,
+    help="Event the photos were taken at.",
+)
 @click.option("--project", "project_id", default=None, help="Project the photos belong to.")
 @click.option(
     "--author",
     "author_id",
     default=None,
+    shell_complete=complete_member_id,
     help="Member who made the photos (user-generated content): published only with their "
     "reuse-ugc consent, and credited.",
 )
@@ -155,9 +168,21 @@ def _resolve(ws: Workspace, photo: str) -> Content:
 
 
 @command.command("people")
-@click.argument("photo")
-@click.option("--add", "added", multiple=True, help="Member id of a person in the photo.")
-@click.option("--remove", "removed", multiple=True, help="Member id to take off the photo.")
+@click.argument("photo", shell_complete=complete_content_id)
+@click.option(
+    "--add",
+    "added",
+    multiple=True,
+    shell_complete=complete_member_id,
+    help="Member id of a person in the photo.",
+)
+@click.option(
+    "--remove",
+    "removed",
+    multiple=True,
+    shell_complete=complete_member_id,
+    help="Member id to take off the photo.",
+)
 @click.option(
     "--reviewed",
     is_flag=True,
@@ -212,7 +237,7 @@ def people(
 
 
 @command.command("describe")
-@click.argument("photo")
+@click.argument("photo", shell_complete=complete_content_id)
 @click.option(
     "--alt",
     "alt_text",
@@ -295,7 +320,7 @@ def _alt_targets(content: Content, media_id: str | None) -> set[str]:
 
 
 @command.command("list")
-@click.option("--event", "event_id", default=None, help="Only the content of this event.")
+@only_event_option
 @json_option
 @pass_workspace
 def list_(ws: Workspace, event_id: str | None, as_json: bool) -> None:

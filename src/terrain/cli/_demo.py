@@ -59,7 +59,10 @@ def _outbox_platforms(ws: Workspace) -> dict[str, Platform]:
     try:
         factory = get_plugin_manager().platform_factory("outbox")
     except NotFound:
-        fail("the outbox platform is not installed; reinstall terrain (pip install -e .)")
+        fail(
+            "the outbox platform is not installed; reinstall terrain "
+            "(pip install terrain-field, or pip install -e . in a clone)"
+        )
     out: dict[str, Platform] = {}
     for name in PLATFORMS:
         context = PlatformContext(

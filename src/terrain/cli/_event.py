@@ -9,6 +9,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._complete import complete_event_id, complete_member_id
 from terrain.cli._when import parse_when
 
 if TYPE_CHECKING:
@@ -88,12 +89,17 @@ def list_(ws: Workspace, as_json: bool) -> None:
 
 
 @command.command("talk")
-@click.argument("event_id")
+@click.argument("event_id", shell_complete=complete_event_id)
 @click.option("--title", required=True, help="Title of the talk.")
 @click.option("--speaker", required=True, help="Who gives it.")
 @click.option("--minutes", type=int, required=True, help="Talk length (20-30).")
 @click.option("--qa", "qa_minutes", type=int, default=10, show_default=True, help="Minutes of Q&A.")
-@click.option("--speaker-id", default=None, help="The speaker's member id, if a member.")
+@click.option(
+    "--speaker-id",
+    default=None,
+    shell_complete=complete_member_id,
+    help="The speaker's member id, if a member.",
+)
 @json_option
 @pass_workspace
 def talk(
@@ -229,7 +235,7 @@ def cancel(ws: Workspace, event_id: str, reason: str, undo: bool, as_json: bool)
 
 
 @command.command("check")
-@click.argument("event_id")
+@click.argument("event_id", shell_complete=complete_event_id)
 @click.option(
     "--max-talks",
     type=int,
@@ -302,7 +308,7 @@ ics_output_option = click.option(
 
 
 @command.command("ics")
-@click.argument("event_id")
+@click.argument("event_id", shell_complete=complete_event_id)
 @ics_output_option
 @json_option
 @pass_workspace
@@ -345,7 +351,13 @@ def interview_options(f: Callable[..., Any]) -> Callable[..., Any]:
     records a micro-interview takes (``event interview``, ``project interview``)."""
     options = [
         click.argument("content_id"),
-        click.option("--member", "member_id", required=True, help="Who was interviewed."),
+        click.option(
+            "--member",
+            "member_id",
+            required=True,
+            shell_complete=complete_member_id,
+            help="Who was interviewed (member id).",
+        ),
         click.option("--text", "body", required=True, help="The transcript (first line quoted)."),
         click.option("--title", default="", help="E.g. 'Nadia, boulangère'."),
         click.option(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._complete import complete_member_id
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -39,7 +40,11 @@ def parse_handles(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--handle", "handles", multiple=True, help="PLATFORM=HANDLE, e.g. x=lea_m.")
 @click.option("--minor", is_flag=True, help="The member is a minor (name a --guardian).")
 @click.option(
-    "--guardian", "guardians", multiple=True, help="Member id of a guardian (add them first)."
+    "--guardian",
+    "guardians",
+    multiple=True,
+    shell_complete=complete_member_id,
+    help="Member id of a guardian (add them first).",
 )
 @click.option("--tag", "tags", multiple=True, help="An interest, e.g. vélo (for introductions).")
 @json_option

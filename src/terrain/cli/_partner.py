@@ -15,6 +15,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._complete import complete_event_id
 from terrain.cli._money import parse_day, parse_money
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ def move(
 
 @command.command("contribute")
 @click.argument("partner_id")
-@click.argument("event_id")
+@click.argument("event_id", shell_complete=complete_event_id)
 @click.option("--kind", type=click.Choice(_BRINGS), required=True, help="What they brought.")
 @click.option("--value", required=True, help="Estimated value, e.g. 40 or '40.50 EUR'.")
 @click.option("--description", default="", help="E.g. '2 cases of local beer'.")
@@ -220,7 +221,7 @@ def contribute(
 
 
 @command.command("budget")
-@click.argument("event_id")
+@click.argument("event_id", shell_complete=complete_event_id)
 @click.option(
     "--per-person",
     default=None,

@@ -16,9 +16,10 @@ import click
 
 from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace
+from terrain.cli._complete import complete_content_id
 from terrain.cli._event import interview_options, record_and_print
 from terrain.cli._money import parse_day
-from terrain.cli._publish import dry_run_option, enqueue_option
+from terrain.cli._publish import dry_run_option, enqueue_option, to_option
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -377,9 +378,15 @@ def _month(value: str) -> date:
 @command.command("update")
 @click.argument("project_id")
 @click.option("--month", "month_text", required=True, help="The month of the update, e.g. 2026-04.")
-@click.option("--to", "platforms", multiple=True, required=True, help="Platform (repeat).")
+@to_option
 @click.option("--viewpoint", default=None, help="Before/now pair (default: the first one).")
-@click.option("--interview", "interview_id", default=None, help="Micro-interview to quote.")
+@click.option(
+    "--interview",
+    "interview_id",
+    default=None,
+    shell_complete=complete_content_id,
+    help="Micro-interview to quote.",
+)
 @click.option("--summary", default="", help="A sentence on the month's progress.")
 @click.option("--composite", is_flag=True, help="One side-by-side image instead of two photos.")
 @dry_run_option

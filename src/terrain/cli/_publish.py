@@ -17,6 +17,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace
+from terrain.cli._complete import complete_event_id, complete_platform
 
 if TYPE_CHECKING:
     from terrain.publishing import JournalRow, Outcome
@@ -137,6 +138,16 @@ dry_run_option = click.option(
     "--dry-run", is_flag=True, help="Show what would go out and what would be held."
 )
 
+#: ``--to PLATFORM`` (repeatable, required), shared by every verb that publishes.
+to_option = click.option(
+    "--to",
+    "platforms",
+    multiple=True,
+    required=True,
+    shell_complete=complete_platform,
+    help="A platform to publish to (repeat: --to x --to facebook).",
+)
+
 #: ``--enqueue``, shared by every verb that publishes.
 enqueue_option = click.option(
     "--enqueue",
@@ -146,14 +157,8 @@ enqueue_option = click.option(
 
 
 @click.command("publish")
-@click.argument("event_id")
-@click.option(
-    "--to",
-    "platforms",
-    multiple=True,
-    required=True,
-    help="A platform to publish to (repeat: --to x --to facebook).",
-)
+@click.argument("event_id", shell_complete=complete_event_id)
+@to_option
 @dry_run_option
 @enqueue_option
 @json_option

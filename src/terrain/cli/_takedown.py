@@ -16,6 +16,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace
+from terrain.cli._complete import complete_member_id, only_event_option
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -64,8 +65,14 @@ def print_result(
 
 
 @click.command("takedown")
-@click.option("--subject", "subject_id", required=True, help="The member who withdraws.")
-@click.option("--event", "event_id", default=None, help="Only the content of this event.")
+@click.option(
+    "--subject",
+    "subject_id",
+    required=True,
+    shell_complete=complete_member_id,
+    help="The member who withdraws.",
+)
+@only_event_option
 @json_option
 @pass_workspace
 def command(ws: Workspace, subject_id: str, event_id: str | None, as_json: bool) -> None:

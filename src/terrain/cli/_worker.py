@@ -20,6 +20,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace
+from terrain.cli._complete import complete_platform
 
 if TYPE_CHECKING:
     from terrain.publishing import WorkerReport
@@ -55,6 +56,7 @@ def _print(report: WorkerReport) -> None:
     "--platform",
     "platforms",
     multiple=True,
+    shell_complete=complete_platform,
     help="A platform to work for (repeat). Default: those in terrain.toml and the journal.",
 )
 @click.option(

@@ -8,6 +8,7 @@ import click
 
 from terrain._language import count
 from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._complete import complete_content_id, complete_member_id
 from terrain.cli._when import parse_when
 
 if TYPE_CHECKING:
@@ -95,9 +96,21 @@ def list_(ws: Workspace, as_json: bool) -> None:
 @command.command("idea")
 @click.argument("workshop_id")
 @click.argument("idea_id")
-@click.option("--author", "author_id", required=True, help="Member id of who brought it.")
+@click.option(
+    "--author",
+    "author_id",
+    required=True,
+    shell_complete=complete_member_id,
+    help="Member id of who brought it.",
+)
 @click.option("--text", "text", required=True, help="The idea, in their words.")
-@click.option("--content", "content_ids", multiple=True, help="Content id of a sketch or photo.")
+@click.option(
+    "--content",
+    "content_ids",
+    multiple=True,
+    shell_complete=complete_content_id,
+    help="Content id of a sketch or photo.",
+)
 @json_option
 @pass_workspace
 def idea(
@@ -131,7 +144,7 @@ def idea(
 
 @command.command("vote")
 @click.argument("workshop_id")
-@click.argument("member_id")
+@click.argument("member_id", shell_complete=complete_member_id)
 @click.argument("idea_ids", nargs=-1, required=True)
 @click.option(
     "--dots", type=int, default=1, show_default=True, help="Dots given to each idea (dot-voting)."

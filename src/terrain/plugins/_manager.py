@@ -48,8 +48,9 @@ ENV_VAR = "TERRAIN_LOAD_PLUGINS"
 #: ``PYTEST_PLUGINS``: for worker processes and tests, without installing a package.
 MODULES_ENV_VAR = "TERRAIN_PLUGINS"
 
-#: The distribution whose entry point adds the built-in adapters (always loaded).
-BUILTIN_DISTRIBUTION = "terrain"
+#: The distribution whose entry point adds the built-in adapters (always loaded): the
+#: one that ships ``terrain`` (its name on the package index; ``terrain`` is another project).
+BUILTIN_DISTRIBUTION = "terrain-field"
 
 log = logging.getLogger("terrain.plugins")
 

@@ -249,6 +249,7 @@ class _Runner:
             self.journal.mark_held(
                 row, self.owner, [f"vetoed by a plugin: {exc.reason}"], now=self.now_fn()
             )
+            log.info("held back %s on %s: vetoed by a plugin: %s", row.post_id, run.name, exc)
             self._done(row, RowState.HELD)
             return
         except Exception as exc:  # a bug in a plugin is not a veto: stop, send nothing
@@ -277,6 +278,7 @@ class _Runner:
             post = self._decide(run, row)
             if post is None:
                 return
+        log.debug("%s: publishing %s (attempt %d)", run.name, row.post_id, row.attempts + 1)
         try:
             receipt = run.platform.publish(post)
         except RateLimited as exc:
@@ -299,9 +301,11 @@ class _Runner:
             self.journal.mark_failed(
                 row, self.owner, scrub(f"{run.name} refused the post: {exc}"), now=self.now_fn()
             )
+            log.info("%s refused %s: %s", run.name, row.post_id, scrub(str(exc)))
             self._done(row, RowState.FAILED)
         except PlatformError as exc:
             self.journal.mark_failed(row, self.owner, scrub(str(exc)), now=self.now_fn())
+            log.info("%s failed for %s: %s", run.name, row.post_id, scrub(str(exc)))
             self._done(row, RowState.FAILED)
         except Exception as exc:
             # We cannot tell whether the post went out: leave the row claimed,
@@ -324,6 +328,13 @@ class _Runner:
             if not self.journal.mark_sent(sent, self.owner, receipt, now=now, confirmed=not hooks):
                 run.note(f"{run.name}: lost the claim on {row.post_id} (lease taken over)")
                 return
+            log.info(
+                "published %s on %s: remote id %s%s",
+                row.post_id,
+                run.name,
+                receipt.remote_id,
+                f" ({receipt.url})" if receipt.url else "",
+            )
             if hooks:
                 self._after_publish(run, receipt)
                 self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
@@ -343,9 +354,17 @@ class _Runner:
         if self.record_decision is not None:
             record = decision.to_record(actor=f"runner {self.owner}", record_id=_record_id())
             self.record_decision(record)
+        log.debug("consent for %s on %s: %s", row.post_id, run.name, _for_log(decision))
         if not decision.allowed:
             reasons = [r.text for r in decision.blocking] or [decision.explain()]
             self.journal.mark_held(row, self.owner, reasons, now=at)
+            log.info(
+                "held back %s on %s: %s; `terrain log --post %s` says why",
+                row.post_id,
+                run.name,
+                _for_log(decision),
+                row.post_id,
+            )
             self._done(row, RowState.HELD)
             return None
         return decision.apply_to(row.post)
@@ -482,9 +501,24 @@ class _Runner:
     def _stop(self, run: _PlatformRun, message: str) -> None:
         run.stopped = message
         run.note(message)
+        log.info("%s", message)
 
     def _done(self, row: JournalRow, state: RowState) -> None:
         self._progress(attrs.evolve(row, state=state))
+
+
+def _for_log(decision: Decision) -> str:
+    """A consent decision for a log line: ids only, never a name or a handle (log lines
+    may be kept or shipped elsewhere; the audit log holds the full account)."""
+    parts = ["allowed" if decision.allowed else "denied"]
+    blocking = {r.member_id or r.content_id or r.consent_id for r in decision.blocking}
+    if blocking - {None}:
+        parts.append(f"blocked by {', '.join(sorted(b for b in blocking if b))}")
+    if decision.relied_on:
+        parts.append(f"relied on consents {', '.join(decision.relied_on)}")
+    if decision.dropped_mentions:
+        parts.append(f"{len(decision.dropped_mentions)} mention(s) dropped")
+    return "; ".join(parts)
 
 
 def _record_id() -> str:

@@ -94,8 +94,10 @@ class Backend(abc.ABC):
 
     dialect: ClassVar[str]
 
-    def __init__(self) -> None:
+    def __init__(self, *, read_only: bool = False) -> None:
         self._local = threading.local()
+        #: Opened for reading only: every transaction and write is refused.
+        self.read_only = read_only
 
     @abc.abstractmethod
     def describe(self) -> str:
@@ -128,6 +130,11 @@ class Backend(abc.ABC):
     @contextmanager
     def transaction(self, *, exclusive: bool = True) -> Iterator[Transaction]:
         """A write transaction; inside another one of this thread, it joins it."""
+        if self.read_only:
+            raise StorageError(
+                f"the store {self.describe()} was opened read-only; open the workspace "
+                "without read_only=True to change it"
+            )
         current: Transaction | None = getattr(self._local, "tx", None)
         if current is not None:
             if exclusive and not current.exclusive:
@@ -181,13 +188,23 @@ class SQLiteBackend(Backend):
     over at once, where SQLite's busy handler sleeps and polls 1, 2, 5… 100 ms),
     then SQLite's ``BEGIN IMMEDIATE`` (which alone still holds if the lock file
     cannot be made, e.g. a read-only folder). ``synchronous`` is ``"FULL"`` for a workspace,
-    ``"NORMAL"`` for a scratch journal (tests, benchmarks).
+    ``"NORMAL"`` for a scratch journal (tests, benchmarks). ``read_only`` opens the
+    file in SQLite's read-only mode: nothing is created, converted or written.
     """
 
     dialect = "sqlite"
 
-    def __init__(self, path: Path, *, create: bool = False, synchronous: str = "FULL") -> None:
-        super().__init__()
+    def __init__(
+        self,
+        path: Path,
+        *,
+        create: bool = False,
+        synchronous: str = "FULL",
+        read_only: bool = False,
+    ) -> None:
+        super().__init__(read_only=read_only)
+        if read_only and create:
+            raise ValueError("a read-only SQLite store cannot be created")
         if synchronous not in ("FULL", "NORMAL"):
             raise ValueError(f"synchronous must be FULL or NORMAL, got {synchronous!r}")
         self.path = Path(path)
@@ -206,7 +223,8 @@ class SQLiteBackend(Backend):
         held: _Held | None = getattr(self._local, "held", None)
         if held is not None:
             return held.conn
-        uri = self.path.absolute().as_uri() + ("?mode=rwc" if create else "?mode=rw")
+        mode = "ro" if self.read_only else "rwc" if create else "rw"
+        uri = f"{self.path.absolute().as_uri()}?mode={mode}"
         try:
             conn = sqlite3.connect(
                 uri, uri=True, isolation_level=None, check_same_thread=False, timeout=0
@@ -215,8 +233,8 @@ class SQLiteBackend(Backend):
             raise StorageError(f"cannot open the workspace database {self.path}: {exc}") from None
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-            if mode != "wal":
+            journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if journal != "wal" and not self.read_only:
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA synchronous = {self._synchronous}")

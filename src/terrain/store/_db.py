@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from terrain.errors import ConfigError, NotFound
+from terrain.errors import ConfigError, NotFound, StorageError
 from terrain.store._backend import BUSY_TIMEOUT_MS, Backend, Params, Row, SQLiteBackend, Transaction
 from terrain.store._schema import MIGRATIONS, latest_version
 from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url
@@ -66,9 +66,16 @@ class Database:
         create: bool = False,
         migrate: bool = True,
         synchronous: str = "FULL",
+        read_only: bool = False,
     ) -> Database:
-        """Open the SQLite database at ``path`` (``create`` it if asked) and migrate it."""
-        return cls._migrated(SQLiteBackend(path, create=create, synchronous=synchronous), migrate)
+        """Open the SQLite database at ``path`` (``create`` it if asked) and migrate it.
+
+        ``read_only`` opens it for reading only: no migration, no write (a
+        :class:`~terrain.errors.StorageError` if one is tried); its schema must
+        be the current one.
+        """
+        backend = SQLiteBackend(path, create=create, synchronous=synchronous, read_only=read_only)
+        return cls._migrated(backend, migrate)
 
     @classmethod
     def connect(
@@ -80,6 +87,7 @@ class Database:
         create: bool = False,
         migrate: bool = True,
         pool_size: int | None = None,
+        read_only: bool = False,
     ) -> Database:
         """Open the store at ``url`` (``postgresql://…``, ``sqlite:///…``) and migrate it.
 
@@ -87,7 +95,8 @@ class Database:
         missing SQLite file (a PostgreSQL database must exist: ``createdb``).
         The PostgreSQL password is ``$TERRAIN_STORE_PASSWORD`` from
         ``environ`` (default ``os.environ``), else libpq's ``PGPASSWORD`` or
-        ``~/.pgpass``.
+        ``~/.pgpass``. ``read_only``: as for :meth:`open` (on PostgreSQL, the
+        sessions are read-only and the connection waits 2 s at most).
         """
         import os
 
@@ -100,25 +109,39 @@ class Database:
                     f"there is no SQLite store at {parsed.path}: check the path (sqlite:/// takes "
                     "an absolute path), or create it with `terrain init`"
                 )
-            backend = SQLiteBackend(parsed.path, create=create)
+            backend = SQLiteBackend(parsed.path, create=create, read_only=read_only)
         else:
             from terrain.store._postgres import PostgresBackend
 
             env = os.environ if environ is None else environ
             password = env.get(PASSWORD_ENV_VAR) or None
-            backend = PostgresBackend(parsed, password=password, pool_size=pool_size)
+            backend = PostgresBackend(
+                parsed, password=password, pool_size=pool_size, read_only=read_only
+            )
         return cls._migrated(backend, migrate)
 
     @classmethod
     def _migrated(cls, backend: Backend, migrate: bool) -> Database:
         database = cls(backend)
-        if migrate:
-            try:
+        try:
+            if backend.read_only:
+                database._check_current()
+            elif migrate:
                 database.migrate()
-            except BaseException:
-                database.close()
-                raise
+        except BaseException:
+            database.close()
+            raise
         return database
+
+    def _check_current(self) -> None:
+        """Refuse a store opened read-only whose schema is not this terrain's."""
+        current = self.schema_version()
+        if current != latest_version():
+            raise StorageError(
+                f"{self.url} has schema version {current}, this terrain reads version "
+                f"{latest_version()}: it cannot be read without migrating it; run "
+                "`terrain store migrate` (or upgrade terrain, if the store is newer)"
+            )
 
     def close(self) -> None:
         """Close every connection (on SQLite the WAL is checkpointed and removed)."""
@@ -163,7 +186,7 @@ class Database:
         if current > latest_version():
             raise ConfigError(
                 f"{self.url} has schema version {current}, but this terrain knows versions up "
-                f"to {latest_version()}: upgrade terrain (pip install -U terrain)"
+                f"to {latest_version()}: upgrade terrain (pip install -U terrain-field)"
             )
         applied = []
         for migration in MIGRATIONS:

@@ -1,7 +1,7 @@
 """The store on PostgreSQL: psycopg 3 and a ``psycopg_pool.ConnectionPool``.
 
 psycopg is imported when a PostgreSQL store is opened, never at ``import
-terrain`` (install it with ``pip install 'terrain[postgres]'``).
+terrain`` (install it with ``pip install 'terrain-field[postgres]'``).
 
 * Statements are the store's own, written with ``?``: :func:`to_pyformat` is
   the one place they become psycopg's ``%s``.
@@ -38,6 +38,8 @@ WRITE_LOCK = 0x7465727261696E  # "terrain"
 DEFAULT_POOL_SIZE = 10
 #: Seconds to wait for the server to answer, or for a free connection of the pool.
 CONNECT_TIMEOUT = 10
+#: The same for a store opened read-only (a quick look, e.g. shell completion).
+READ_ONLY_CONNECT_TIMEOUT = 2
 
 
 @functools.lru_cache(maxsize=512)
@@ -56,7 +58,7 @@ def _driver() -> Any:
     except ImportError:
         raise ConfigError(
             "this workspace's store is on PostgreSQL, which needs psycopg 3 and psycopg-pool: "
-            "pip install 'terrain[postgres]'"
+            "pip install 'terrain-field[postgres]'"
         ) from None
     return psycopg, psycopg_pool
 
@@ -73,17 +75,26 @@ class PostgresBackend(Backend):
     dialect = "postgresql"
 
     def __init__(
-        self, url: StoreURL, *, password: str | None = None, pool_size: int | None = None
+        self,
+        url: StoreURL,
+        *,
+        password: str | None = None,
+        pool_size: int | None = None,
+        read_only: bool = False,
     ) -> None:
-        super().__init__()
+        super().__init__(read_only=read_only)
         driver, pool = _driver()
         self._psycopg = driver
         self.url = url
         kwargs: dict[str, Any] = {"autocommit": True}
         if password:
             kwargs["password"] = password
+        timeout = CONNECT_TIMEOUT
+        if read_only:  # the server refuses any write on these connections too
+            kwargs["options"] = "-c default_transaction_read_only=on"
+            timeout = READ_ONLY_CONNECT_TIMEOUT
         try:  # one connection first: a wrong host, database or password says so now
-            with driver.connect(url.conninfo, connect_timeout=CONNECT_TIMEOUT, **kwargs) as probe:
+            with driver.connect(url.conninfo, connect_timeout=timeout, **kwargs) as probe:
                 row = probe.execute(
                     "SELECT datcollate FROM pg_database WHERE datname = current_database()"
                 ).fetchone()
@@ -102,7 +113,7 @@ class PostgresBackend(Backend):
             min_size=1,
             max_size=size,
             open=True,
-            timeout=CONNECT_TIMEOUT,
+            timeout=timeout,
             check=pool.ConnectionPool.check_connection,
             name="terrain-store",
         )
@@ -149,7 +160,7 @@ class PostgresBackend(Backend):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one statement on its own: autocommit, one round trip (no BEGIN/COMMIT)."""
-        if getattr(self._local, "tx", None) is not None:
+        if self.read_only or getattr(self._local, "tx", None) is not None:
             return super().execute(sql, params)
         with self._connection() as conn:
             return int(conn.execute(to_pyformat(sql), tuple(params)).rowcount)

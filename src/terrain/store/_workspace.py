@@ -210,11 +210,15 @@ class Workspace:
         *,
         environ: Mapping[str, str] | None = None,
         storage: Storage | None = None,
+        read_only: bool = False,
     ) -> Workspace:
         """Open the workspace in folder ``path``.
 
         ``storage`` replaces the configured storage (tests, tools that bring
         their own); by default it is built from ``[storage]`` on first use.
+        ``read_only`` opens its records for reading only: nothing is migrated
+        or written, and a write raises :class:`~terrain.errors.StorageError`
+        (shell completion looks up ids this way).
         """
         root = Path(path).absolute()
         if not (root / CONFIG_NAME).is_file():
@@ -229,7 +233,7 @@ class Workspace:
                 f"{root} has a {CONFIG_NAME} but no database ({DATA_DIR}/{DB_NAME}); restore "
                 "it from a backup, or move terrain.toml away and run `terrain init` again"
             )
-        db = _open_store(root, config, environ)
+        db = _open_store(root, config, environ, read_only=read_only)
         return cls(root, config, db, environ=environ, storage=storage)
 
     @staticmethod
@@ -253,10 +257,14 @@ class Workspace:
 
     @classmethod
     def find(
-        cls, start: Path | str | None = None, *, environ: Mapping[str, str] | None = None
+        cls,
+        start: Path | str | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        read_only: bool = False,
     ) -> Workspace:
-        """Open the workspace found by :meth:`locate`."""
-        return cls.open(cls.locate(start, environ=environ), environ=environ)
+        """Open the workspace found by :meth:`locate` (``read_only`` as in :meth:`open`)."""
+        return cls.open(cls.locate(start, environ=environ), environ=environ, read_only=read_only)
 
     def close(self) -> None:
         """Close the database. The workspace cannot be used afterwards."""
@@ -661,17 +669,23 @@ class Workspace:
 
 
 def _open_store(
-    root: Path, config: WorkspaceConfig, environ: Mapping[str, str] | None, *, create: bool = False
+    root: Path,
+    config: WorkspaceConfig,
+    environ: Mapping[str, str] | None,
+    *,
+    create: bool = False,
+    read_only: bool = False,
 ) -> Database:
     """The workspace's database: ``[store] url`` if set, else ``.terrain/terrain.db``."""
     if config.store_url is None:
-        return Database.open(root / DATA_DIR / DB_NAME, create=create)
+        return Database.open(root / DATA_DIR / DB_NAME, create=create, read_only=read_only)
     return Database.connect(
         config.store_url,
         base=root,
         environ=environ,
         create=create,
         pool_size=config.store_pool_size,
+        read_only=read_only,
     )
 
 

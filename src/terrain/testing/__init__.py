@@ -8,8 +8,9 @@
 - :mod:`terrain.testing.contract`: the pytest suite a plugin author runs
   against their platform or storage factory.
 - :mod:`terrain.testing.pytest_plugin`: fixtures (``terrain_storage``,
-  ``terrain_platform_context``, ``terrain_sample_post``…), loaded by pytest
-  through the ``pytest11`` entry point.
+  ``terrain_platform_context``, ``terrain_sample_post``…), opt-in:
+  ``pytest_plugins = ["terrain.testing.pytest_plugin"]`` in a top-level
+  ``conftest.py``, or ``pytest -p terrain.testing.pytest_plugin``.
 
 Submodules load on first use, so importing :mod:`terrain.testing` does not
 import pytest or Hypothesis.

@@ -1,6 +1,11 @@
-"""pytest fixtures for plugin authors (loaded through the ``pytest11`` entry point).
+"""pytest fixtures for plugin authors, opt-in.
 
-Installing terrain makes these fixtures available in every test session:
+Installing terrain loads nothing into pytest: a test suite that wants these
+fixtures enables the plugin in its top-level ``conftest.py``::
+
+    pytest_plugins = ["terrain.testing.pytest_plugin"]
+
+or for one run with ``pytest -p terrain.testing.pytest_plugin``. It gives:
 
 ``terrain_storage``
     an empty :class:`~terrain.testing.InMemoryStorage`.

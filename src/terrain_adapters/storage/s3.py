@@ -204,7 +204,9 @@ class S3StorageFactory:
             import boto3
             from botocore.config import Config
         except ImportError:
-            raise ConfigError("the s3 storage needs boto3: pip install 'terrain[s3]'") from None
+            raise ConfigError(
+                "the s3 storage needs boto3: pip install 'terrain-field[s3]'"
+            ) from None
         config = Config(
             connect_timeout=_seconds(settings, "connect_timeout", 10),
             read_timeout=_seconds(settings, "read_timeout", 60),

@@ -1,0 +1,118 @@
+"""Shell completion of the ids stored in the workspace, and of platform names.
+
+Each function here is a click ``shell_complete`` callback: the shell calls
+``terrain`` with ``_TERRAIN_COMPLETE`` set, click parses the words typed so
+far, and the callback offers the values that start with the word being
+typed. The workspace is the one the command would use (``--workspace`` if
+already typed, else ``$TERRAIN_WORKSPACE``, else the current folder or its
+nearest parent), opened read-only; completion must never disturb the shell,
+so anything going wrong (no workspace, a database being migrated, a broken
+plugin) completes nothing rather than printing an error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import click
+from click.shell_completion import CompletionItem
+
+__all__ = [
+    "complete_content_id",
+    "complete_event_id",
+    "complete_member_id",
+    "complete_platform",
+    "only_event_option",
+]
+
+Completer = Callable[[click.Context, click.Parameter, str], list[CompletionItem]]
+
+
+@contextlib.contextmanager
+def _silent() -> Iterator[None]:
+    """No log line reaches the terminal while completing (the shell would show it)."""
+    root = logging.getLogger()
+    handler = logging.NullHandler()
+    root.addHandler(handler)  # Python's last-resort handler stays quiet
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+
+
+def _workspace_dir(ctx: click.Context) -> Path | None:
+    """``--workspace`` (or ``$TERRAIN_WORKSPACE``) as parsed so far, from any level."""
+    for level in (ctx, *_parents(ctx)):
+        folder = level.params.get("workspace_dir")
+        if folder is not None:
+            return Path(folder)
+    return None
+
+
+def _parents(ctx: click.Context) -> Iterator[click.Context]:
+    parent = ctx.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def _ids(kind: str) -> Completer:
+    """A completer of the stored ids of records of ``kind`` (``member``, ``event``…)."""
+
+    def complete(
+        ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        try:
+            with _silent():
+                from terrain.store import RECORD_KINDS, Workspace
+
+                cls = next(c for c, name in RECORD_KINDS.items() if name == kind)
+                folder = _workspace_dir(ctx)
+                if folder is not None:
+                    ws = Workspace.open(folder, read_only=True)
+                else:
+                    ws = Workspace.find(read_only=True)
+                with ws:
+                    ids = ws.ids(cls)
+        except Exception:  # completion never fails loudly: no workspace, no ids
+            return []
+        return [CompletionItem(i) for i in ids if i.startswith(incomplete)]
+
+    complete.__doc__ = f"Complete the ids of the {kind}s stored in the workspace."
+    return complete
+
+
+#: ``shell_complete=`` for a member id.
+complete_member_id: Completer = _ids("member")
+#: ``shell_complete=`` for an event id.
+complete_event_id: Completer = _ids("event")
+#: ``shell_complete=`` for a content id (a photo, a micro-interview…).
+complete_content_id: Completer = _ids("content")
+
+
+def complete_platform(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Complete the names of the platforms the installed plugins offer."""
+    try:
+        with _silent():
+            from terrain.plugins import get_plugin_manager
+
+            names = sorted(get_plugin_manager().platforms())
+    except Exception:  # a broken plugin must not break the shell
+        return []
+    return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+
+
+
+#: ``--event EVENT_ID``: only the content of this event (completes the stored event ids).
+only_event_option = click.option(
+    "--event",
+    "event_id",
+    default=None,
+    shell_complete=complete_event_id,
+    help="Only the content of this event.",
+)
