@@ -33,7 +33,15 @@ from terrain.events._format import (
 )
 from terrain.events._ics import event_ics, series_ics
 from terrain.events._models import CostModel, Event, Money, Talk, Venue, VenueKind
-from terrain.events._series import Occurrence, Override, Series, occurrences, series_events
+from terrain.events._revise import revise
+from terrain.events._series import (
+    Occurrence,
+    Override,
+    Series,
+    occurrence_sequence,
+    occurrences,
+    series_events,
+)
 
 __all__ = [
     "AgendaItem",
@@ -63,8 +71,10 @@ __all__ = [
     "close",
     "event_ics",
     "forecast_attendance",
+    "occurrence_sequence",
     "occurrences",
     "promote",
+    "revise",
     "rsvp",
     "series_events",
     "series_ics",

@@ -358,13 +358,34 @@ class Workspace:
                 )
             self._index(tx, obj)
 
-    def put(self, obj: object) -> None:
-        """Store a record, replacing the one with the same id if any."""
+    def put(self, obj: T) -> T:
+        """Store a record, replacing the one with the same id if any; the record stored.
+
+        An :class:`~terrain.Event` or a :class:`~terrain.events.Series` whose
+        date changed gets its ``sequence`` raised (:func:`terrain.events.revise`),
+        so calendars that imported it take the change.
+        """
         kind = _kind(type(obj))
         with self.db.transaction() as tx:
             self._check_references(obj)
-            self.db.upsert_record(tx, kind, record_key(obj), to_json(obj))
+            key = record_key(obj)
+            if isinstance(obj, Event | Series):
+                obj = self._revised(kind, key, obj)
+            self.db.upsert_record(tx, kind, key, to_json(obj))
             self._index(tx, obj)
+        return obj
+
+    def _revised(self, kind: str, key: str, obj: Any) -> Any:
+        from terrain.events import revise
+
+        data = self.db.get_record(kind, key)
+        if data is None:
+            return obj
+        try:
+            previous = from_json(data, type(obj))
+        except DeserializationError:  # replacing a record that no longer reads: a fresh start
+            return obj
+        return revise(previous, obj)
 
     def get(self, cls: type[T], id: str) -> T:
         """Record ``id`` of type ``cls``, or :class:`~terrain.errors.NotFound`.
