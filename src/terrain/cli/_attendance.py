@@ -13,7 +13,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
-from terrain.cli._when import parse_when
+from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
     from terrain.events import Attendance, Forecast
@@ -53,15 +53,17 @@ def forecast_of(ws: Workspace, answers: Attendance) -> Forecast:
     """How many people to expect at ``answers``' event, from the no-show rate of
     the earlier meetups of its series (none: everyone going comes)."""
     from terrain import Event
+    from terrain._time import instant
     from terrain.events import Attendance, forecast_attendance
 
     event = ws.get(Event, answers.event_id)
     past = []
     if event.series_id is not None:
+        starts = instant(event.starts_at)
         earlier = [
             e
             for e in ws.list(Event)
-            if e.series_id == event.series_id and e.starts_at < event.starts_at
+            if e.series_id == event.series_id and instant(e.starts_at) < starts
         ]
         past = [ws.get(Attendance, e.id) for e in earlier if ws.exists(Attendance, e.id)]
     return forecast_attendance(answers, past)
@@ -83,6 +85,7 @@ def _summary(answers: Attendance) -> dict[str, Any]:
 @click.argument("member_id")
 @click.argument("answer", type=click.Choice(["going", "waitlist", "cancel"]))
 @click.option("--at", "at_text", default=None, help=_AT_HELP)
+@fold_option
 @json_option
 @pass_workspace
 def rsvp_command(
@@ -142,6 +145,7 @@ def rsvp_command(
 @click.argument("member_ids", nargs=-1, required=True)
 @click.option("--walk-in", is_flag=True, help="Let in people who did not RSVP (if seats are free).")
 @click.option("--at", "at_text", default=None, help=_AT_HELP)
+@fold_option
 @json_option
 @pass_workspace
 def checkin_command(
@@ -175,6 +179,7 @@ def checkin_command(
     "--close", "close_it", is_flag=True, help="After the event: mark who did not come as no-show."
 )
 @click.option("--at", "at_text", default=None, help=_AT_HELP)
+@fold_option
 @json_option
 @pass_workspace
 def command(

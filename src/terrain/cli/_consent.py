@@ -18,7 +18,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
-from terrain.cli._when import parse_when
+from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
     from terrain.consent import Consent, Evidence, Scope
@@ -70,6 +70,7 @@ def _record_options(f: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--until", default=None, help="Valid until, e.g. 2027-03-12."),
         click.option("--at", "at_text", default=None, help="When it was expressed (default: now)."),
+        fold_option,
         click.option(
             "--evidence-file",
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -219,6 +220,7 @@ def refuse(**kwargs: Any) -> None:
 @click.option("--platform", "platforms", multiple=True, help="Only these platforms.")
 @click.option("--note", default="", help="Why, or how the withdrawal was expressed.")
 @click.option("--at", "at_text", default=None, help="When it was expressed (default: now).")
+@fold_option
 @json_option
 @pass_workspace
 def withdraw(

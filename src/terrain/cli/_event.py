@@ -8,7 +8,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
-from terrain.cli._when import parse_when
+from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -29,6 +29,7 @@ def command() -> None:
 @click.option("--venue", "venue_id", default=None, help="Venue id (stored beforehand).")
 @click.option("--capacity", type=click.IntRange(min=0), default=None, help="Number of places.")
 @click.option("--networking-minutes", type=click.IntRange(min=0), default=0, show_default=True)
+@fold_option
 @json_option
 @pass_workspace
 def add(
@@ -70,7 +71,9 @@ def list_(ws: Workspace, as_json: bool) -> None:
     """List the meetups, oldest first."""
     from terrain import Event
 
-    events = sorted(ws.list(Event), key=lambda e: (e.starts_at, e.id))
+    from terrain._time import instant
+
+    events = sorted(ws.list(Event), key=lambda e: (instant(e.starts_at), e.id))
 
     def human() -> None:
         if not events:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from terrain.cli._common import emit, json_option, pass_workspace
-from terrain.cli._when import parse_when
+from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -25,6 +25,7 @@ def command() -> None:
 @click.option("--title", required=True, help="Title, e.g. 'Le parc de demain'.")
 @click.option("--brief", required=True, help="The question the workshop works on.")
 @click.option("--starts", required=True, help="When, e.g. '2026-04-18 14:00'.")
+@fold_option
 @click.option(
     "--participant", "participants", multiple=True, help="Member id of a participant (repeat)."
 )
