@@ -118,7 +118,7 @@ def datetime_text(value: datetime) -> str:
     """
     tz = value.tzinfo
     if tz.__class__ is ZoneInfo:
-        key = tz.key  # type: ignore[union-attr]
+        key = tz.key
         if key is not None:
             return f"{value.isoformat()}[{key}]"
     return value.isoformat()
@@ -156,10 +156,10 @@ def parse_datetime(value: str) -> datetime:
 def _datetime(value: object, _: type) -> datetime:
     if value.__class__ is not str:
         raise TypeError(f"expected an ISO 8601 datetime string, got {type(value).__name__}")
-    if value[-1:] == "]":  # type: ignore[index]
-        return parse_datetime(value)  # type: ignore[arg-type]
+    if value[-1:] == "]":
+        return parse_datetime(value)
     try:
-        return datetime.fromisoformat(value)  # type: ignore[arg-type]
+        return datetime.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{value!r} is not an ISO 8601 datetime") from None
 

@@ -70,7 +70,6 @@ def add(
 def list_(ws: Workspace, as_json: bool) -> None:
     """List the meetups, oldest first."""
     from terrain import Event
-
     from terrain._time import instant
 
     events = sorted(ws.list(Event), key=lambda e: (instant(e.starts_at), e.id))

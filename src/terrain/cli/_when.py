@@ -40,18 +40,15 @@ def fold_option(f: F) -> F:
     reads it from the command's context, so the command's function does not
     take it as an argument.
     """
-    return cast(
-        F,
-        click.option(
-            "--fold",
-            type=click.Choice(FOLDS),
-            default=None,
-            expose_value=False,
-            callback=_remember_fold,
-            help="For a local time that happens twice (the night clocks go back): 'earlier' "
-            "for the first, 'later' for the second.",
-        )(f),
-    )
+    return click.option(
+        "--fold",
+        type=click.Choice(FOLDS),
+        default=None,
+        expose_value=False,
+        callback=_remember_fold,
+        help="For a local time that happens twice (the night clocks go back): 'earlier' "
+        "for the first, 'later' for the second.",
+    )(f)
 
 
 def _fold_of_command() -> Fold | None:

@@ -16,6 +16,7 @@ from datetime import datetime
 
 import attrs
 
+from terrain._time import require_aware
 from terrain._validation import (
     as_enum,
     at_least,
@@ -140,6 +141,7 @@ def _set(attendance: Attendance, member_id: str, status: RsvpStatus, at: datetim
 
 def promote(attendance: Attendance, *, at: datetime) -> Attendance:
     """Move waiting people to ``going``, first in line first, while seats are free."""
+    require_aware(at, "promote: at")
     left = attendance.seats_left
     if left is None:
         left = len(attendance.waitlist)
@@ -154,6 +156,7 @@ def rsvp(attendance: Attendance, member_id: str, *, at: datetime) -> Attendance:
     Someone who had cancelled may answer again and goes to the end of the
     line; answering twice is a :class:`Conflict`.
     """
+    require_aware(at, "rsvp: at")
     if any(r.member_id == member_id for r in attendance.rsvps):
         current = attendance.status_of(member_id)
         if current is not RsvpStatus.CANCELLED:
@@ -173,6 +176,7 @@ def rsvp(attendance: Attendance, member_id: str, *, at: datetime) -> Attendance:
 
 def cancel(attendance: Attendance, member_id: str, *, at: datetime) -> Attendance:
     """``member_id`` cancels; the freed seat goes to the first person waiting."""
+    require_aware(at, "cancel: at")
     current = attendance.status_of(member_id)
     if current in (RsvpStatus.CHECKED_IN, RsvpStatus.NO_SHOW):
         raise ValidationError(
@@ -187,6 +191,7 @@ def check_in(
 ) -> Attendance:
     """``member_id`` arrives. Going people check in; someone waiting or a walk-in
     (``walk_in=True``) checks in only if a seat is free."""
+    require_aware(at, "check_in: at")
     known = any(r.member_id == member_id for r in attendance.rsvps)
     if not known:
         if not walk_in:
@@ -210,6 +215,7 @@ def check_in(
 
 def close(attendance: Attendance, *, at: datetime) -> Attendance:
     """After the event: everyone still ``going`` did not come (``no-show``)."""
+    require_aware(at, "close: at")
     for member_id in attendance.with_status(RsvpStatus.GOING):
         attendance = _set(attendance, member_id, RsvpStatus.NO_SHOW, at)
     return attendance

@@ -47,9 +47,9 @@ def _when(value: datetime) -> datetime:
     """``value`` as icalendar should write it: in its IANA zone (``TZID``) when that
     reads back to the same instant, else in UTC."""
     tz = value.tzinfo
-    if isinstance(tz, ZoneInfo) and tz.key is not None and tz.key != "UTC":
-        if not (value.fold and is_ambiguous(value)):
-            return value.replace(fold=0)
+    named = isinstance(tz, ZoneInfo) and tz.key is not None and tz.key != "UTC"
+    if named and not (value.fold and is_ambiguous(value)):
+        return value.replace(fold=0)
     return value.astimezone(UTC)
 
 
