@@ -572,14 +572,16 @@ def _open_store(
     root: Path, config: WorkspaceConfig, environ: Mapping[str, str] | None, *, create: bool = False
 ) -> Database:
     """The workspace's database: ``[store] url`` if set, else ``.terrain/terrain.db``."""
+    zone = config.community.timezone  # for a migration that repairs stored datetimes
     if config.store_url is None:
-        return Database.open(root / DATA_DIR / DB_NAME, create=create)
+        return Database.open(root / DATA_DIR / DB_NAME, create=create, zone=zone)
     return Database.connect(
         config.store_url,
         base=root,
         environ=environ,
         create=create,
         pool_size=config.store_pool_size,
+        zone=zone,
     )
 
 
