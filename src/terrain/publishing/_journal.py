@@ -276,6 +276,7 @@ class Journal:
         self, platform: str, owner: str, *, now: datetime, lease: timedelta
     ) -> JournalRow | None:
         """Atomically take the oldest due planned row of ``platform``, or ``None``."""
+        now = instant(require_aware(now, "claim_ready: now"))  # the lease: elapsed time
         while True:
             with self._write(exclusive=False) as tx:
                 found = tx.one(self._locking(sql.SELECT_READY, tx), (platform, ts(now)))
@@ -301,6 +302,7 @@ class Journal:
         the rows now owned by ``owner`` (to reconcile with ``Platform.find``)
         and the rows another live run is working on.
         """
+        now = instant(require_aware(now, "claim_abandoned: now"))  # the lease: elapsed time
         stamp = ts(now)
         taken: list[JournalRow] = []
         busy: list[JournalRow] = []

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from terrain._time import require_aware
+from terrain._time import instant, require_aware
 from terrain.community import Member
 from terrain.consent import ConsentLedger, Decision, decide
 from terrain.content import Content
@@ -117,9 +117,9 @@ def clock_from(now: datetime | Callable[[], datetime]) -> Callable[[], datetime]
     and runs at the speed of real time (so retries and budgets can come due)."""
     if callable(now):
         return now
-    require_aware(now, "now")
+    origin = instant(require_aware(now, "now"))  # in UTC: the clock adds elapsed time
     start = time.monotonic()
-    return lambda: now + timedelta(seconds=time.monotonic() - start)
+    return lambda: origin + timedelta(seconds=time.monotonic() - start)
 
 
 def journal_of(ws: Workspace) -> Journal:
