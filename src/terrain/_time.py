@@ -33,6 +33,7 @@ from terrain.errors import ValidationError
 __all__ = [
     "FOLDS",
     "Fold",
+    "day_offset",
     "elapsed",
     "fold_problem",
     "gap_problem",
@@ -95,6 +96,32 @@ def require_aware(value: object, what: str = "at") -> datetime:
     return value
 
 
+#: (zone, local day ordinal) -> the zone's offset all that day, or None on a day its
+#: offset changes. Most days are quiet: this spares ZoneInfo's slower local lookups.
+_DAY_OFFSETS: dict[tuple[ZoneInfo, int], timedelta | None] = {}
+
+
+def day_offset(tz: ZoneInfo, value: datetime) -> timedelta | None:
+    """The UTC offset of ``tz`` during all of ``value``'s local day, or ``None`` when
+    it changes that day (a gap or a fold may be near: look closer)."""
+    key = (tz, value.toordinal())
+    try:
+        return _DAY_OFFSETS[key]
+    except KeyError:
+        pass
+    midnight = datetime.fromordinal(key[1])
+    offsets = {
+        tz.utcoffset(moment.replace(fold=fold))
+        for moment in (midnight, midnight + timedelta(days=1))
+        for fold in (0, 1)
+    }
+    found = offsets.pop() if len(offsets) == 1 else None
+    if len(_DAY_OFFSETS) > 100_000:  # a bound, never reached by a community's calendar
+        _DAY_OFFSETS.clear()
+    _DAY_OFFSETS[key] = found
+    return found
+
+
 def instant(value: datetime) -> datetime:
     """``value`` in UTC: the form in which two instants compare correctly."""
     return value.astimezone(UTC)
@@ -103,7 +130,15 @@ def instant(value: datetime) -> datetime:
 def elapsed(start: datetime, end: datetime) -> timedelta:
     """The time that really passes from ``start`` to ``end`` (subtracting two
     datetimes of one zone ignores a change of offset between them)."""
-    return end.astimezone(UTC) - start.astimezone(UTC)
+    tz = start.tzinfo
+    if tz is not end.tzinfo:
+        return end - start  # two zones: Python subtracts the instants
+    if tz.__class__ is ZoneInfo:
+        first, last = day_offset(tz, start), day_offset(tz, end)
+        if first is not None and last is not None:
+            return end - start - (last - first)
+        return end.astimezone(UTC) - start.astimezone(UTC)
+    return end - start  # one fixed offset (or none)
 
 
 def later(start: datetime, delta: timedelta) -> datetime:

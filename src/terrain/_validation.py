@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from terrain._time import gap_problem
+from terrain._time import day_offset, gap_problem
 from terrain.errors import ValidationError
 
 T = TypeVar("T")
@@ -218,10 +218,8 @@ class _Aware:
                 "(e.g. datetime(..., tzinfo=ZoneInfo('Europe/Paris')) or '+01:00' in ISO 8601)",
             )
         # A wall time in a spring-forward gap cannot be read back: refuse it. The
-        # cheap test first (the offset does not depend on fold: no change near).
-        if tz.__class__ is ZoneInfo and tz.utcoffset(value.replace(fold=1 - value.fold)) != (
-            value.utcoffset()
-        ):
+        # cheap test first (most days the zone's offset does not change).
+        if tz.__class__ is ZoneInfo and day_offset(tz, value) is None:
             problem = gap_problem(value)
             if problem is not None:
                 raise fail(inst, attr, problem)
