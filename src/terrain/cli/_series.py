@@ -76,6 +76,7 @@ def add(
 
 def _dates(series: Series, zone: str) -> list[dict[str, object]]:
     from terrain.events import occurrences
+    from terrain.serialization import datetime_text
 
     limit = DEFAULT_LIMIT if series.is_endless else None
     out: list[dict[str, object]] = []
@@ -85,7 +86,7 @@ def _dates(series: Series, zone: str) -> list[dict[str, object]]:
         out.append(
             {
                 "date": occ.starts_at.date().isoformat(),
-                "starts_at": starts.isoformat(),
+                "starts_at": datetime_text(starts),
                 "venue_id": (o.venue_id if o is not None and o.venue_id else series.venue_id),
                 "cancelled": occ.cancelled,
                 "note": o.note if o is not None else "",
@@ -95,11 +96,11 @@ def _dates(series: Series, zone: str) -> list[dict[str, object]]:
 
 
 def _print_dates(series: Series, zone: str) -> None:
-    from datetime import datetime
+    from terrain.serialization import parse_datetime
 
     click.echo(f"{series.title} ({series.id}): {series.rule}")
     for d in _dates(series, zone):
-        when = datetime.fromisoformat(str(d["starts_at"]))
+        when = parse_datetime(str(d["starts_at"]))
         if d["cancelled"]:
             status = "cancelled" + (f" ({d['note']})" if d["note"] else "")
         else:
