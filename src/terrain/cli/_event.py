@@ -8,7 +8,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
-from terrain.cli._when import fold_option, parse_when
+from terrain.cli._when import fold_option, parse_when, shown
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -60,7 +60,7 @@ def add(
     emit(
         event,
         as_json=as_json,
-        human=lambda: click.echo(f"Added {title} ({event_id}), {event.starts_at:%Y-%m-%d %H:%M}."),
+        human=lambda: click.echo(f"Added {title} ({event_id}), {shown(event.starts_at)}."),
     )
 
 
@@ -80,7 +80,7 @@ def list_(ws: Workspace, as_json: bool) -> None:
                 "No event yet: add one with `terrain event add ID --title ... --starts ...`."
             )
         for e in events:
-            click.echo(f"{e.id:<20} {e.starts_at:%Y-%m-%d %H:%M}  {e.title}")
+            click.echo(f"{e.id:<20} {shown(e.starts_at)}  {e.title}")
 
     emit(events, as_json=as_json, human=human)
 

@@ -19,7 +19,7 @@ import click
 
 from terrain._time import FOLDS, Fold, fold_problem, gap_problem, is_ambiguous, zone
 
-__all__ = ["fold_option", "parse_when"]
+__all__ = ["fold_option", "parse_when", "shown"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -100,3 +100,12 @@ def _start_of_day(midnight: datetime) -> datetime:
     while gap_problem(start) is not None:
         start += timedelta(minutes=1)
     return start
+
+
+def shown(when: datetime) -> str:
+    """``2026-10-25 02:30`` for people; in a repeated hour, which one (and its offset)."""
+    text = f"{when:%Y-%m-%d %H:%M}"
+    if is_ambiguous(when):
+        which = "second" if when.fold else "first"
+        text += f" (the {which}, UTC{when.isoformat()[-6:]})"
+    return text
