@@ -240,6 +240,7 @@ def events(draw: st.DrawFn, *, event_id: str | None = None) -> Event:
         networking_minutes=networking,
         series_id=draw(st.none() | ids()),
         description=draw(st.just("") | texts()),
+        sequence=draw(st.integers(0, 5)),
     )
 
 
@@ -263,6 +264,7 @@ def overrides() -> st.SearchStrategy[Override]:
         title=st.none() | texts(),
         capacity=st.none() | st.integers(0, 300),
         note=st.just("") | texts(),
+        sequence=st.integers(0, 5),
     )
 
 
@@ -280,6 +282,7 @@ def series(draw: st.DrawFn) -> Series:
         talks=draw(st.lists(talks(), max_size=2)),
         networking_minutes=draw(st.integers(0, 120)),
         overrides=draw(st.lists(overrides(), max_size=3, unique_by=lambda o: o.on)),
+        sequence=draw(st.integers(0, 5)),
     )
 
 
