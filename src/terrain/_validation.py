@@ -117,6 +117,7 @@ class _Text:
     nonempty: bool
     max_length: int | None
     line: bool = False
+    plain: bool = False
 
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str):
@@ -127,16 +128,24 @@ class _Text:
             raise fail(
                 inst, attr, f"is {len(value)} characters long; the limit is {self.max_length}"
             )
-        if (_CONTROL_IN_LINE if self.line else _CONTROL).search(value) is not None:
-            problem = control_problem(value, line=self.line)
-            assert problem is not None
-            raise fail(inst, attr, problem)
+        if (self.line or self.plain) and control_problem(value, line=self.line) is not None:
+            raise fail(inst, attr, str(control_problem(value, line=self.line)))
 
 
-def text(*, nonempty: bool = False, max_length: int | None = None, line: bool = False) -> Validator:
-    """A ``str`` without control characters; optionally not blank, optionally at
-    most ``max_length`` long; with ``line``, one line (no line break, no tab)."""
-    return _Text(nonempty, max_length, line)
+def text(
+    *,
+    nonempty: bool = False,
+    max_length: int | None = None,
+    line: bool = False,
+    plain: bool = False,
+) -> Validator:
+    """A ``str``; optionally not blank, optionally at most ``max_length`` long.
+
+    ``line``: one line of text, no control character at all (a title, a name:
+    what a calendar or a file header holds). ``plain``: no control character
+    but tabs and line breaks (a description that leaves terrain in a file).
+    """
+    return _Text(nonempty, max_length, line, plain)
 
 
 #: The longest storage key, in UTF-8 bytes (S3's limit).

@@ -82,7 +82,7 @@ class Venue:
     id: str = attrs.field(validator=identifier())
     name: str = attrs.field(validator=text(nonempty=True, max_length=200, line=True))
     kind: VenueKind = attrs.field(converter=_to_venue_kind, validator=member_of(VenueKind))
-    address: str = attrs.field(default="", validator=text(max_length=500))
+    address: str = attrs.field(default="", validator=text(max_length=500, plain=True))
     capacity: int | None = attrs.field(default=None, validator=optional(at_least(0)))
     cost_model: CostModel = attrs.field(
         default=CostModel.FREE, converter=_to_cost_model, validator=member_of(CostModel)
@@ -126,7 +126,7 @@ class Event:
     )
     networking_minutes: int = attrs.field(default=0, validator=at_least(0))
     series_id: str | None = attrs.field(default=None, validator=optional(identifier()))
-    description: str = attrs.field(default="", validator=text(max_length=10000))
+    description: str = attrs.field(default="", validator=text(max_length=10000, plain=True))
     #: How many times the date or time changed: iCalendar's ``SEQUENCE``, so a
     #: calendar that imported the meetup updates it (see :func:`~terrain.events.revise`).
     sequence: int = attrs.field(default=0, validator=at_least(0))

@@ -68,7 +68,7 @@ class Override:
         default=None, validator=optional(text(nonempty=True, max_length=300, line=True))
     )
     capacity: int | None = attrs.field(default=None, validator=optional(at_least(0)))
-    note: str = attrs.field(default="", validator=text(max_length=2000))
+    note: str = attrs.field(default="", validator=text(max_length=2000, plain=True))
     #: How many times this date was moved or cancelled (see :func:`revise`).
     sequence: int = attrs.field(default=0, validator=at_least(0))
 
@@ -117,7 +117,7 @@ class Series:
         default=(), converter=to_tuple, validator=each(instance_of(Talk))
     )
     networking_minutes: int = attrs.field(default=0, validator=at_least(0))
-    description: str = attrs.field(default="", validator=text(max_length=10000))
+    description: str = attrs.field(default="", validator=text(max_length=10000, plain=True))
     overrides: tuple[Override, ...] = attrs.field(
         default=(),
         converter=to_tuple,
