@@ -87,8 +87,8 @@ def identifier() -> Validator:
     return _Identifier()
 
 
-#: Control characters no text may hold (C0 but tab, line feed and carriage
-#: return; DEL; C1): they corrupt calendars, files and terminals.
+#: Control characters plain text (``text(plain=True)``) may not hold: C0 but tab,
+#: line feed and carriage return; DEL; C1. They corrupt calendars, files, terminals.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: In one-line text (a title, a name), line breaks and tabs are refused too.
 _CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
