@@ -1,8 +1,9 @@
 """pytest runs the examples of every page as doctests (``--doctest-glob=*.rst``).
 
-The tutorial is the exception: its Python examples and its shell commands
-share one folder and must run in order, so ``tests/docs/test_tutorial.py``
-runs the whole page (commands included) instead.
+The tutorial and the time page are the exceptions: their Python examples and
+their shell commands share one folder and must run in order, so
+``tests/docs/test_tutorial.py`` and ``tests/docs/test_time_page.py`` run the
+whole page (commands included) instead, under several clocks.
 """
 
-collect_ignore = ["tutorial.rst"]
+collect_ignore = ["tutorial.rst", "time.rst"]

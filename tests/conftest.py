@@ -24,6 +24,17 @@ settings.register_profile("terrain", deadline=None, print_blob=True)
 settings.load_profile("terrain")
 
 
+@pytest.fixture(autouse=True)
+def _clock_starts_at_terrain_now() -> None:
+    """Each test's clock starts at the TERRAIN_NOW it sets, not where an earlier test of
+    this process left it: terrain.clock keeps ticking from the first read of a value, so
+    a page run late in a long test session under the leap-day clock (23:30) would
+    otherwise read 1 March."""
+    from terrain import clock
+
+    clock._anchors.clear()
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """URL of a PostgreSQL server started for this session (skips locally, fails in CI)."""

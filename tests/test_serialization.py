@@ -19,12 +19,25 @@ from terrain.testing.strategies import models
 PARIS = ZoneInfo("Europe/Paris")
 
 
-def test_datetimes_are_iso_8601_with_their_offset() -> None:
+def test_datetimes_are_iso_8601_with_their_offset_and_their_iana_zone() -> None:
     start = datetime(2026, 3, 12, 19, 0, tzinfo=PARIS)
     event = Event(id="ev", title="Meetup", starts_at=start, ends_at=start + timedelta(hours=2))
     data = json.loads(to_json(event))
-    assert data["starts_at"] == "2026-03-12T19:00:00+01:00"
-    assert from_json(to_json(event), Event) == event
+    assert data["starts_at"] == "2026-03-12T19:00:00+01:00[Europe/Paris]"
+    assert unstructure(event)["starts_at"] == data["starts_at"]
+    back = from_json(to_json(event), Event)
+    assert back == event
+    assert back.starts_at.tzinfo is PARIS  # the zone itself, not a fixed +01:00
+
+
+def test_a_fixed_offset_stays_a_fixed_offset() -> None:
+    plus_one = timezone(timedelta(hours=1))
+    start = datetime(2026, 7, 12, 19, 0, tzinfo=plus_one)
+    event = Event(id="ev", title="Meetup", starts_at=start, ends_at=start + timedelta(hours=2))
+    assert json.loads(to_json(event))["starts_at"] == "2026-07-12T19:00:00+01:00"
+    back = from_json(to_json(event), Event)
+    assert back.starts_at.tzinfo == plus_one
+    assert back.starts_at.utcoffset() == timedelta(hours=1)
 
 
 def test_enums_are_written_by_value() -> None:

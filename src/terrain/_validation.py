@@ -14,9 +14,11 @@ from datetime import date, datetime
 from enum import Enum
 from types import MappingProxyType
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import attrs
 
+from terrain._time import day_offset, gap_problem
 from terrain.errors import ValidationError
 
 T = TypeVar("T")
@@ -85,10 +87,37 @@ def identifier() -> Validator:
     return _Identifier()
 
 
+#: Control characters plain text (``text(plain=True)``) may not hold: C0 but tab,
+#: line feed and carriage return; DEL; C1. They corrupt calendars, files, terminals.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: In one-line text (a title, a name), line breaks and tabs are refused too.
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {"\t": "a tab", "\n": "a line break", "\r": "a carriage return (CR)"}
+
+
+def control_problem(value: str, *, line: bool = False) -> str | None:
+    """What is wrong with the control characters of ``value``, or ``None``.
+
+    One-line text (``line=True``: titles, names) holds none; other text may
+    hold tabs and line breaks only.
+    """
+    found = (_CONTROL_IN_LINE if line else _CONTROL).search(value)
+    if found is None:
+        return None
+    char = found.group()
+    name = _CONTROL_NAMES.get(char, f"the control character U+{ord(char):04X}")
+    where = f"at position {found.start() + 1}"
+    if line:
+        return f"contains {name} {where}; it is one line of text: remove it"
+    return f"contains {name} {where}; remove it (only tabs and line breaks are kept)"
+
+
 @attrs.frozen(repr=False)
 class _Text:
     nonempty: bool
     max_length: int | None
+    line: bool = False
+    plain: bool = False
 
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str):
@@ -99,11 +128,24 @@ class _Text:
             raise fail(
                 inst, attr, f"is {len(value)} characters long; the limit is {self.max_length}"
             )
+        if (self.line or self.plain) and control_problem(value, line=self.line) is not None:
+            raise fail(inst, attr, str(control_problem(value, line=self.line)))
 
 
-def text(*, nonempty: bool = False, max_length: int | None = None) -> Validator:
-    """A ``str``; optionally not blank, optionally at most ``max_length`` long."""
-    return _Text(nonempty, max_length)
+def text(
+    *,
+    nonempty: bool = False,
+    max_length: int | None = None,
+    line: bool = False,
+    plain: bool = False,
+) -> Validator:
+    """A ``str``; optionally not blank, optionally at most ``max_length`` long.
+
+    ``line``: one line of text, no control character at all (a title, a name:
+    what a calendar or a file header holds). ``plain``: no control character
+    but tabs and line breaks (a description that leaves terrain in a file).
+    """
+    return _Text(nonempty, max_length, line, plain)
 
 
 #: The longest storage key, in UTF-8 bytes (S3's limit).
@@ -176,17 +218,29 @@ class _Aware:
             raise fail(
                 inst, attr, f"expected a datetime, got {type(value).__name__} {_show(value)}"
             )
-        if value.tzinfo is None or value.utcoffset() is None:
+        tz = value.tzinfo
+        if tz is None or value.utcoffset() is None:
             raise fail(
                 inst,
                 attr,
                 f"{value.isoformat()} has no time zone; give one "
                 "(e.g. datetime(..., tzinfo=ZoneInfo('Europe/Paris')) or '+01:00' in ISO 8601)",
             )
+        # A wall time in a spring-forward gap cannot be read back: refuse it. The
+        # cheap test first (most days the zone's offset does not change).
+        if tz.__class__ is ZoneInfo and day_offset(tz, value) is None:
+            problem = gap_problem(value)
+            if problem is not None:
+                raise fail(inst, attr, problem)
 
 
 def aware_datetime() -> Validator:
-    """A :class:`datetime` with a time zone (naive datetimes are ambiguous)."""
+    """A :class:`datetime` with a time zone (naive datetimes are ambiguous) that exists.
+
+    A wall time in an IANA zone's spring-forward gap is refused with the
+    nearest valid times; one in the autumn fold is accepted, read with its
+    ``fold`` (0: the first time, 1: the second), which serialization keeps.
+    """
     return _Aware()
 
 

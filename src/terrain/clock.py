@@ -23,6 +23,15 @@ variable; a different value starts again from the new instant.
     >>> del os.environ["TERRAIN_NOW"]
 
 Every value :func:`now` returns is aware and in UTC.
+
+The time rules of ``docs/time.rst`` come with it: :func:`local_time` reads a
+wall time in a zone (refusing one in a spring-forward gap, asking which of a
+repeated hour), and :func:`instant` is the UTC form in which two datetimes
+compare as the instants they name::
+
+    >>> from datetime import datetime
+    >>> clock.local_time(datetime(2026, 10, 25, 2, 30), "Europe/Paris", fold="later").isoformat()
+    '2026-10-25T02:30:00+01:00'
 """
 
 from __future__ import annotations
@@ -33,9 +42,10 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from terrain._time import Fold, instant, local_time
 from terrain.errors import ConfigError
 
-__all__ = ["ENV_VAR", "now", "today"]
+__all__ = ["ENV_VAR", "Fold", "instant", "local_time", "now", "today"]
 
 #: Environment variable that sets the clock (an instant with its UTC offset).
 ENV_VAR = "TERRAIN_NOW"

@@ -1,7 +1,10 @@
 """One cattrs converter for every terrain model.
 
-JSON is the wire format: datetimes are ISO 8601 with their UTC offset, dates
-are ISO 8601, enums are their values, sets and tuples are lists. Reading is
+JSON is the wire format: datetimes are ISO 8601 with their UTC offset and,
+when they have one, their IANA zone in the RFC 9557 form
+(``2026-11-12T19:00:00+01:00[Europe/Paris]``), so that a datetime reads back
+with the same zone, wall time and instant; dates are ISO 8601, enums are their
+values, sets and tuples are lists. Reading is
 strict: an unknown key, a missing field, a value of the wrong type (``"5"``
 for a number) or one a model rejects raises
 :class:`~terrain.errors.DeserializationError`, whose message lists every
@@ -24,6 +27,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeVar, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 import cattrs
@@ -33,7 +37,15 @@ from cattrs.preconf.json import make_converter
 
 from terrain.errors import DeserializationError, TerrainError
 
-__all__ = ["converter", "from_json", "structure", "to_json", "unstructure"]
+__all__ = [
+    "converter",
+    "datetime_text",
+    "from_json",
+    "parse_datetime",
+    "structure",
+    "to_json",
+    "unstructure",
+]
 
 T = TypeVar("T")
 
@@ -77,12 +89,75 @@ def _configure(conv: cattrs.Converter) -> None:
     conv.register_structure_hook(bool, _strict(bool, "true or false"))
     conv.register_structure_hook(datetime, _datetime)
     conv.register_structure_hook(date, _date)
+    conv.register_unstructure_hook(datetime, datetime_text)
     conv.register_unstructure_hook_func(_is_set, _sorted_set)
 
 
+_ZONES: dict[str, ZoneInfo] = {}
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return _ZONES[name]
+    except KeyError:
+        pass
+    try:
+        zone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"[{name}] is not a known IANA time zone (e.g. [Europe/Paris])") from None
+    _ZONES[name] = zone
+    return zone
+
+
+def datetime_text(value: datetime) -> str:
+    """``value`` as text: ISO 8601 with its offset, then ``[zone]`` for an IANA zone.
+
+    The RFC 9557 form (``2026-11-12T19:00:00+01:00[Europe/Paris]``) that
+    :func:`parse_datetime` reads back to the same zone, wall time and instant;
+    a fixed offset (or UTC) is written as ISO 8601 alone.
+    """
+    tz = value.tzinfo
+    if tz.__class__ is ZoneInfo:
+        key = tz.key
+        if key is not None:
+            return f"{value.isoformat()}[{key}]"
+    return value.isoformat()
+
+
+def parse_datetime(value: str) -> datetime:
+    """Read what :func:`datetime_text` writes (or plain ISO 8601); ``ValueError`` if invalid.
+
+    With a ``[zone]`` suffix the offset must be the zone's at that wall time
+    (it says which of a repeated hour is meant); the result has the zone as
+    its ``tzinfo``.
+    """
+    if value[-1:] != "]":
+        return datetime.fromisoformat(value)
+    text, _, name = value[:-1].partition("[")
+    zone = _zone(name[1:] if name[:1] == "!" else name)  # "!": RFC 9557's critical flag
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 datetime") from None
+    offset = parsed.utcoffset()
+    if offset is None:
+        raise ValueError(
+            f"{value!r} has a zone but no UTC offset; write it as {text}+HH:MM[{zone.key}]"
+        )
+    local = parsed.astimezone(zone)
+    if local.utcoffset() != offset:
+        raise ValueError(
+            f"{value!r}: the offset is not {zone.key}'s at that time (the same instant "
+            f"there is {local.isoformat()})"
+        )
+    return local
+
+
 def _datetime(value: object, _: type) -> datetime:
-    if not isinstance(value, str):
+    if value.__class__ is not str:
         raise TypeError(f"expected an ISO 8601 datetime string, got {type(value).__name__}")
+    if value[-1:] == "]":
+        return parse_datetime(value)
     try:
         return datetime.fromisoformat(value)
     except ValueError:
@@ -146,13 +221,17 @@ def _collection_hooks(conv: cattrs.Converter) -> Any:
 for _conv in (converter, _fast):
     _conv.register_structure_hook_factory(_is_collection, _collection_hooks(_conv))
 
-# For to_json only: datetimes go to orjson as they are (it writes the same ISO 8601
-# text, in C) unless their offset has seconds, which orjson would cut.
+# For to_json only: datetimes with a fixed offset go to orjson as they are (it writes
+# the same ISO 8601 text, in C) unless their offset has seconds, which orjson would
+# cut; those with an IANA zone get their [zone] suffix.
 _wire: cattrs.Converter = make_converter(forbid_extra_keys=True)
 _configure(_wire)
 
 
 def _datetime_out(value: datetime) -> object:
+    tz = value.tzinfo
+    if tz.__class__ is ZoneInfo:
+        return datetime_text(value)
     offset = value.utcoffset()
     if offset is None or not (offset.seconds % 60 or offset.microseconds):
         return value

@@ -51,6 +51,7 @@ from terrain.errors import ConfigError, NotFound, PlatformError, Rejected
 from terrain.plugins._capabilities import check_capabilities
 from terrain.plugins._protocols import Platform, PlatformContext, Storage
 from terrain.posts import Capabilities, Post, Receipt
+from terrain.serialization import datetime_text, parse_datetime
 from terrain_adapters._shared import Clock, read_media, utcnow
 
 __all__ = [
@@ -166,7 +167,7 @@ class OutboxPlatform:
             "format": FORMAT_VERSION,
             "platform": self.name,
             "post_id": post.id,
-            "published_at": published_at.isoformat(),
+            "published_at": datetime_text(published_at),
             "text": post.text,
             "text_with_mentions": post.text_with_mentions(),
             "mentions": [
@@ -200,7 +201,7 @@ class OutboxPlatform:
         return self._receipt(
             post.id,
             path,
-            datetime.fromisoformat(document["published_at"]),
+            parse_datetime(document["published_at"]),
             document.get("media", []),
         )
 

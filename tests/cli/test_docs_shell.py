@@ -18,19 +18,15 @@ from click.testing import CliRunner
 from PIL import Image
 
 from terrain.cli import main
+from tests.clocks import CLOCKS, clocks
 
 DOCS = Path(__file__).parents[2] / "docs" / "field"
 PAGES = ["meetups", "partnerships", "projects", "workshops", "community"]
 #: How the pages show the workspace folder (the tests run in a temporary one).
 SHOWN_WORKSPACE = "/home/camille/velo"
-#: The clock the pages run under: the pages show a season in 2026 and must print the
-#: same whatever the date, so they run on a day clocks go back (Europe/Paris), a day
-#: they go forward, and a leap day.
-CLOCKS = {
-    "fall-back-day": "2026-10-25T02:30:00+01:00",
-    "spring-forward-day": "2027-03-28T03:30:00+02:00",
-    "leap-day": "2028-02-29T23:30:00+01:00",
-}
+#: The clocks the pages run under (tests/clocks.py): a day clocks go back in Paris, a
+#: day they go forward, a leap day; or the one CI sets with TERRAIN_NOW.
+RUN_CLOCKS = clocks()
 _BLOCK = re.compile(r"^\.\. code-block:: console\n\n((?:   .*\n|\n)+)", re.MULTILINE)
 
 
@@ -106,12 +102,12 @@ class _chdir:
         os.chdir(self.old)
 
 
-@pytest.mark.parametrize("clock", CLOCKS)
+@pytest.mark.parametrize("clock", RUN_CLOCKS)
 @pytest.mark.parametrize("page", PAGES)
 def test_every_shell_example_prints_what_the_page_shows(
     page: str, clock: str, tmp_path: Path
 ) -> None:
-    ran = run_page(page, tmp_path, CLOCKS[clock])
+    ran = run_page(page, tmp_path, RUN_CLOCKS[clock])
     assert ran, f"docs/field/{page}.rst has no shell example"
     for command, expected, actual, _code in ran:
         assert actual == expected, f"docs/field/{page}.rst: $ {command}"

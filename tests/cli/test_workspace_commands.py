@@ -101,7 +101,7 @@ def test_event_times_are_read_in_the_community_time_zone(workspace: Path, run: R
         workspace=workspace,
     )
     event = as_json(result)
-    assert event["starts_at"] == "2026-03-12T19:00:00+01:00"
+    assert event["starts_at"] == "2026-03-12T19:00:00+01:00[Europe/Paris]"
     with Workspace.open(workspace) as ws:
         assert ws.get(Event, "ev-12").title == "Vélo & ville #12"
     listed = run("event", "list", workspace=workspace)

@@ -10,8 +10,13 @@ would:
     session; any other command runs in ``bash`` with the virtualenv's
     ``terrain`` first on ``PATH``, stdout and stderr together as a terminal
     shows them. Every command must exit with 0 (a page that shows a failure
-    writes ``|| echo "exit code $?"``). Expected output is compared line by
-    line (trailing spaces ignored); ``...`` matches anything, as in doctests.
+    writes ``|| echo "exit code $?"``). When the session sets ``TERRAIN_NOW``,
+    the n-th command runs with the clock n seconds later, as a reader types
+    one command after the other: each process starts its clock at the
+    instant the variable names, so under one value a withdrawal and the
+    takedown that follows it would start at the same instant, in any order.
+    Expected output is compared line by line (trailing spaces ignored);
+    ``...`` matches anything, as in doctests.
 ``.. doctest::``, ``.. code-block:: pycon``
     Python examples (``>>>``) run with :mod:`doctest` (``ELLIPSIS``), all in
     one namespace, in the session's current folder.
@@ -35,6 +40,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 __all__ = ["Block", "Command", "PageError", "Session", "parse_blocks", "run_page"]
@@ -191,6 +197,17 @@ class Session:
     cwd: Path = field(init=False)
     globs: dict[str, object] = field(default_factory=dict)
     ran: list[Block] = field(default_factory=list)
+    commands_run: int = 0
+
+    def _env_for_next_command(self) -> dict[str, str]:
+        """The environment of the next command: ``TERRAIN_NOW`` one second later each time."""
+        self.commands_run += 1
+        start = self.env.get("TERRAIN_NOW")
+        if not start:
+            return self.env
+        base = datetime.fromisoformat(start.split("[", 1)[0])
+        later = base + timedelta(seconds=self.commands_run - 1)
+        return {**self.env, "TERRAIN_NOW": later.isoformat()}
 
     def __post_init__(self) -> None:
         self.cwd = self.root
@@ -232,7 +249,7 @@ class Session:
                 done = subprocess.run(
                     ["bash", "-c", command.text],
                     cwd=self.cwd,
-                    env=self.env,
+                    env=self._env_for_next_command(),
                     stdout=subprocess.PIPE,
                     stderr=subprocess.STDOUT,
                     text=True,

@@ -118,3 +118,17 @@ def test_a_changed_output_in_the_tutorial_fails_its_run(tmp_path: Path) -> None:
     page.write_text(altered, encoding="utf-8")
     with pytest.raises(PageError, match=r"\$ terrain member add lea"):
         run_page(page, tmp_path)
+
+
+def test_each_command_runs_one_second_after_the_one_before(tmp_path: Path) -> None:
+    """Under a set clock, commands come one after the other, as a reader types them."""
+    page = tmp_path / "page.rst"
+    page.write_text(
+        ".. code-block:: console\n\n"
+        "   $ echo $TERRAIN_NOW\n   2026-10-25T02:30:00+01:00\n"
+        "   $ echo $TERRAIN_NOW\n   2026-10-25T02:30:01+01:00\n",
+        encoding="utf-8",
+    )
+    work = tmp_path / "work"
+    work.mkdir()
+    run_page(page, work, {"TERRAIN_NOW": "2026-10-25T02:30:00+01:00[Europe/Paris]"})

@@ -15,7 +15,7 @@ import click
 from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._complete import complete_event_id, complete_member_id
-from terrain.cli._when import parse_when
+from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
     from terrain.events import Attendance
@@ -57,6 +57,7 @@ def _who(names: Mapping[str, str], member_ids: Iterable[str]) -> str:
 @click.argument("member_id", shell_complete=complete_member_id)
 @click.argument("answer", type=click.Choice(["going", "waitlist", "cancel"]))
 @click.option("--at", "at_text", default=None, help=_AT_HELP)
+@fold_option
 @json_option
 @pass_workspace
 def rsvp_command(
@@ -97,6 +98,7 @@ def rsvp_command(
 @click.argument("member_ids", nargs=-1, required=True, shell_complete=complete_member_id)
 @click.option("--walk-in", is_flag=True, help="Let in people who did not RSVP (if seats are free).")
 @click.option("--at", "at_text", default=None, help=_AT_HELP)
+@fold_option
 @json_option
 @pass_workspace
 def checkin_command(
@@ -130,6 +132,7 @@ def checkin_command(
     "--close", "close_it", is_flag=True, help="After the event: mark who did not come as no-show."
 )
 @click.option("--at", "at_text", default=None, help=_AT_HELP)
+@fold_option
 @json_option
 @pass_workspace
 def command(

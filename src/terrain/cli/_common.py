@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -21,6 +21,9 @@ from terrain.errors import (
     TerrainError,
     ValidationError,
 )
+
+if TYPE_CHECKING:
+    from terrain.store import Workspace
 
 __all__ = [
     "EXIT_FAILED",
@@ -108,6 +111,17 @@ def workspace_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+def _tell_upgrade(ws: Workspace) -> None:
+    """Say (on stderr) what the migrations run on opening ``ws`` did to its data."""
+    notes = ws.db.notes(ws.db.migrated_now)
+    if notes:
+        click.echo(
+            f"Note: the workspace database was upgraded; {notes[0][1]}. See every note with "
+            "`terrain store migrate`.",
+            err=True,
+        )
+
+
 def pass_workspace(f: Callable[..., Any]) -> Callable[..., Any]:
     """Add ``--workspace DIR`` and call the command with ``ws=`` the opened workspace.
 
@@ -126,6 +140,7 @@ def pass_workspace(f: Callable[..., Any]) -> Callable[..., Any]:
 
         ws = Workspace.open(workspace_dir) if workspace_dir is not None else Workspace.find()
         with ws:
+            _tell_upgrade(ws)
             return f(*args, ws=ws, **kwargs)
 
     return workspace_option(wrapper)

@@ -24,7 +24,7 @@ from terrain.cli._complete import (
     complete_platform,
     only_event_option,
 )
-from terrain.cli._when import parse_when
+from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
     from terrain.consent import Consent, Evidence, Scope
@@ -87,6 +87,7 @@ def _record_options(f: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option("--until", default=None, help="Valid until, e.g. 2027-03-12."),
         click.option("--at", "at_text", default=None, help="When it was expressed (default: now)."),
+        fold_option,
         click.option(
             "--evidence-file",
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -242,6 +243,7 @@ def refuse(**kwargs: Any) -> None:
 )
 @click.option("--note", default="", help="Why, or how the withdrawal was expressed.")
 @click.option("--at", "at_text", default=None, help="When it was expressed (default: now).")
+@fold_option
 @json_option
 @pass_workspace
 def withdraw(

@@ -10,7 +10,7 @@ import click
 from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._complete import complete_event_id, complete_member_id
-from terrain.cli._when import parse_when
+from terrain.cli._when import fold_option, parse_when, shown
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -31,6 +31,7 @@ def command() -> None:
 @click.option("--venue", "venue_id", default=None, help="Venue id (stored beforehand).")
 @click.option("--capacity", type=click.IntRange(min=0), default=None, help="Number of places.")
 @click.option("--networking-minutes", type=click.IntRange(min=0), default=0, show_default=True)
+@fold_option
 @json_option
 @pass_workspace
 def add(
@@ -61,7 +62,7 @@ def add(
     emit(
         event,
         as_json=as_json,
-        human=lambda: click.echo(f"Added {title} ({event_id}), {event.starts_at:%Y-%m-%d %H:%M}."),
+        human=lambda: click.echo(f"Added {title} ({event_id}), {shown(event.starts_at)}."),
     )
 
 
@@ -71,8 +72,9 @@ def add(
 def list_(ws: Workspace, as_json: bool) -> None:
     """List the meetups, oldest first (cancelled ones say so)."""
     from terrain import Event
+    from terrain._time import instant
 
-    events = sorted(ws.list(Event), key=lambda e: (e.starts_at, e.id))
+    events = sorted(ws.list(Event), key=lambda e: (instant(e.starts_at), e.id))
 
     def human() -> None:
         if not events:
@@ -83,7 +85,7 @@ def list_(ws: Workspace, as_json: bool) -> None:
             state = ""
             if e.cancelled:
                 state = "  CANCELLED" + (f" ({e.cancel_reason})" if e.cancel_reason else "")
-            click.echo(f"{e.id:<20} {e.starts_at:%Y-%m-%d %H:%M}  {e.title}{state}")
+            click.echo(f"{e.id:<20} {shown(e.starts_at)}  {e.title}{state}")
 
     emit(events, as_json=as_json, human=human)
 

@@ -10,7 +10,7 @@ from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._event import ics_output_option
 from terrain.cli._money import parse_day
-from terrain.cli._when import parse_when
+from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
     from terrain.events import Series
@@ -39,6 +39,7 @@ def command() -> None:
 @click.option("--venue", "venue_id", default=None, help="Usual venue id.")
 @click.option("--capacity", type=int, default=None, help="Places (default: the venue's).")
 @click.option("--networking-minutes", type=int, default=0, show_default=True)
+@fold_option
 @json_option
 @pass_workspace
 def add(
@@ -54,34 +55,39 @@ def add(
     as_json: bool,
 ) -> None:
     """Add series SERIES_ID (nothing is stored if the rule does not parse)."""
+    from terrain._time import zone
     from terrain.events import Series
 
+    # a series repeats the wall time of the community's zone: a first date given
+    # with an offset is that instant, in the community's zone
+    tz = zone(ws.community.timezone)
     series = Series(
         id=series_id,
         title=title,
         rule=rule,
-        first_starts_at=parse_when(first, ws.community.timezone, option="--first"),
+        first_starts_at=parse_when(first, tz.key, option="--first").astimezone(tz),
         minutes=minutes,
         venue_id=venue_id,
         capacity=capacity,
         networking_minutes=networking_minutes,
     )
     ws.add(series)
-    emit(series, as_json=as_json, human=lambda: _print_dates(series))
+    emit(series, as_json=as_json, human=lambda: _print_dates(series, tz.key))
 
 
-def _dates(series: Series) -> list[dict[str, object]]:
+def _dates(series: Series, zone: str) -> list[dict[str, object]]:
     from terrain.events import occurrences
+    from terrain.serialization import datetime_text
 
     limit = DEFAULT_LIMIT if series.is_endless else None
     out: list[dict[str, object]] = []
-    for occ in occurrences(series, limit=limit):
+    for occ in occurrences(series, limit=limit, zone=zone):
         o = occ.override
         starts = o.starts_at if o is not None and o.starts_at is not None else occ.starts_at
         out.append(
             {
                 "date": occ.starts_at.date().isoformat(),
-                "starts_at": starts.isoformat(),
+                "starts_at": datetime_text(starts),
                 "venue_id": (o.venue_id if o is not None and o.venue_id else series.venue_id),
                 "cancelled": occ.cancelled,
                 "note": o.note if o is not None else "",
@@ -90,12 +96,12 @@ def _dates(series: Series) -> list[dict[str, object]]:
     return out
 
 
-def _print_dates(series: Series) -> None:
-    from datetime import datetime
+def _print_dates(series: Series, zone: str) -> None:
+    from terrain.serialization import parse_datetime
 
     click.echo(f"{series.title} ({series.id}): {series.rule}")
-    for d in _dates(series):
-        when = datetime.fromisoformat(str(d["starts_at"]))
+    for d in _dates(series, zone):
+        when = parse_datetime(str(d["starts_at"]))
         if d["cancelled"]:
             status = "cancelled" + (f" ({d['note']})" if d["note"] else "")
         else:
@@ -118,9 +124,12 @@ def list_(ws: Workspace, as_json: bool) -> None:
         if not all_series:
             click.echo("No series yet: add one with `terrain series add ID --rrule ...`.")
         for s in all_series:
-            _print_dates(s)
+            _print_dates(s, tz)
 
-    emit([{"series": s, "dates": _dates(s)} for s in all_series], as_json=as_json, human=human)
+    tz = ws.community.timezone
+    emit(
+        [{"series": s, "dates": _dates(s, tz)} for s in all_series], as_json=as_json, human=human
+    )
 
 
 @command.command("override")
@@ -132,6 +141,7 @@ def list_(ws: Workspace, as_json: bool) -> None:
 @click.option("--capacity", type=int, default=None, help="Another capacity for that date.")
 @click.option("--cancel", "cancelled", is_flag=True, help="Cancel that date.")
 @click.option("--note", default="", help="Why (shown in the calendar for a cancellation).")
+@fold_option
 @json_option
 @pass_workspace
 def override(
@@ -176,7 +186,7 @@ def override(
 
     def human() -> None:
         click.echo(f"{series.title}: {on} {what}.")
-        _print_dates(plan.series)
+        _print_dates(plan.series, ws.community.timezone)
         _print_to_tell(plan)
 
     emit(
@@ -271,5 +281,7 @@ def ics(ws: Workspace, series_id: str, output: str, as_json: bool) -> None:
     series = ws.get(Series, series_id)
     venues = {v.id: v for v in ws.list(Venue)}
     limit = DEFAULT_LIMIT if series.is_endless else None
-    data = series_ics(series, now=clock.now(), venues=venues, limit=limit)
+    data = series_ics(
+        series, now=clock.now(), venues=venues, limit=limit, zone=ws.community.timezone
+    )
     write_output(data, output, as_json=as_json)

@@ -27,17 +27,19 @@ def command() -> None:
     """Migrate the workspace database, or copy it to another one (SQLite, PostgreSQL)."""
 
 
-def _workspace_url(workspace_dir: Path | None) -> tuple[str, Path]:
-    """The store URL of the workspace (``[store] url``, else its SQLite file) and its root."""
+def _workspace_url(workspace_dir: Path | None) -> tuple[str, Path, str]:
+    """The store URL of the workspace (``[store] url``, else its SQLite file), its root
+    and the community's time zone."""
     from terrain.store import CONFIG_NAME, Workspace
     from terrain.store._config import parse_config
     from terrain.store._workspace import DATA_DIR, DB_NAME
 
     root = Workspace.locate(workspace_dir) if workspace_dir is None else workspace_dir.absolute()
     config = parse_config(root / CONFIG_NAME)
+    zone = config.community.timezone
     if config.store_url is not None:
-        return config.store_url, root
-    return f"sqlite://{root / DATA_DIR / DB_NAME}", root
+        return config.store_url, root, zone
+    return f"sqlite://{root / DATA_DIR / DB_NAME}", root, zone
 
 
 @command.command("migrate")
@@ -48,10 +50,19 @@ def _workspace_url(workspace_dir: Path | None) -> tuple[str, Path]:
     help="Store to migrate (postgresql://user@host/db or sqlite:///path); "
     "default: the workspace's.",
 )
+@click.option(
+    "--timezone",
+    default=None,
+    metavar="ZONE",
+    help="With --url: the community's IANA time zone (e.g. Europe/Paris), which the "
+    "migration giving stored datetimes their zone needs; default: the workspace's.",
+)
 @workspace_option
 @json_option
-def migrate_command(url: str | None, workspace_dir: Path | None, as_json: bool) -> None:
-    """Apply the schema migrations the store lacks, and say which.
+def migrate_command(
+    url: str | None, timezone: str | None, workspace_dir: Path | None, as_json: bool
+) -> None:
+    """Apply the schema migrations the store lacks, and say which (and what they noted).
 
     The PostgreSQL password comes from $TERRAIN_STORE_PASSWORD (or PGPASSWORD,
     ~/.pgpass), never from the URL.
@@ -61,22 +72,29 @@ def migrate_command(url: str | None, workspace_dir: Path | None, as_json: bool) 
 
     base = None
     if url is None:
-        url, base = _workspace_url(workspace_dir)
+        url, base, zone = _workspace_url(workspace_dir)
+        timezone = timezone or zone
+    if timezone is not None:
+        from terrain._time import zone as known_zone
+
+        known_zone(timezone)  # an unknown name: a clear error before anything runs
     db = Database.connect(url, base=base, migrate=False)
     try:
         before = db.schema_version()
-        applied = db.migrate()
+        applied = db.migrate(zone=timezone)
         after = db.schema_version()
         where = db.url
         collation = getattr(db.backend, "collation", "C")
+        notes = db.notes()
     finally:
         db.close()
     names = {m.version: m.name for m in MIGRATIONS}
-    data = {
+    data: dict[str, Any] = {
         "store": where,
         "from_version": before,
         "version": after,
         "applied": [{"version": v, "name": names[v]} for v in applied],
+        "notes": [{"version": v, "note": n} for v, n in notes],
     }
     if collation not in ("C", "POSIX", "C.UTF-8", "C.utf8"):
         data["note"] = (
@@ -89,10 +107,14 @@ def migrate_command(url: str | None, workspace_dir: Path | None, as_json: bool) 
             click.echo(f"Note: {data['note']}.", err=True)
         if not applied:
             click.echo(f"{where} is up to date (schema version {after}); nothing to apply.")
-            return
-        click.echo(f"Migrated {where} from schema version {before} to {after}:")
-        for version in applied:
-            click.echo(f"  {version}. {names[version]}")
+        else:
+            click.echo(f"Migrated {where} from schema version {before} to {after}:")
+            for version in applied:
+                click.echo(f"  {version}. {names[version]}")
+        if notes:
+            click.echo("Notes of the migrations:")
+        for version, note in notes:
+            click.echo(f"  [{version}] {note}")
 
     emit(data, as_json=as_json, human=human)
 

@@ -31,7 +31,7 @@ def result_data(result: TakedownResult) -> dict[str, Any]:
 
     return {
         "subject_id": result.subject_id,
-        "at": result.at.isoformat(),
+        "at": unstructure(result.at),
         "withdrawn": list(result.withdrawn),
         "content_ids": list(result.content_ids),
         "entries": [unstructure(e) for e in result.entries],

@@ -9,7 +9,7 @@ import click
 from terrain._language import count
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._complete import complete_content_id, complete_member_id
-from terrain.cli._when import parse_when
+from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -27,6 +27,7 @@ def command() -> None:
 @click.option("--title", required=True, help="Title, e.g. 'Le parc de demain'.")
 @click.option("--brief", required=True, help="The question the workshop works on.")
 @click.option("--starts", required=True, help="When, e.g. '2026-04-18 14:00'.")
+@fold_option
 @click.option(
     "--participant", "participants", multiple=True, help="Member id of a participant (repeat)."
 )

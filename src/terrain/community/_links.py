@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from terrain._time import instant
 from terrain.community._models import Member
 from terrain.errors import ValidationError
 
@@ -89,7 +90,7 @@ def meetups_that_took_place(
     return tuple(
         sorted(
             (e for e in events if e.took_place(now) and tuple(checkins.get(e.id, ()))),
-            key=lambda e: (e.starts_at, e.id),
+            key=lambda e: (instant(e.starts_at), e.id),
         )
     )
 
@@ -167,7 +168,7 @@ def core_members(
     """
     events = tuple(events)
     if now is None:  # every event given has started
-        now = max((e.starts_at for e in events), default=None)
+        now = max((e.starts_at for e in events), key=instant, default=None)
         if now is None:
             return {}
     return dict(core(events, checkins, now=now, k=k, n=n).members)

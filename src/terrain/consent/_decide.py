@@ -14,6 +14,7 @@ from datetime import datetime
 
 import attrs
 
+from terrain._time import require_aware
 from terrain._validation import (
     as_enum,
     aware_datetime,
@@ -320,6 +321,7 @@ def decide(
     event or contents); a mention without it is dropped, not the whole post.
     Partner mentions need nothing.
     """
+    require_aware(at, "decide: at")
     wanted = to_purpose(purpose)
     if not isinstance(platform, str) or not platform.strip():
         raise ValidationError(f"platform must be a platform name such as 'x', got {platform!r}")

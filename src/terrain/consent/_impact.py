@@ -12,6 +12,7 @@ from datetime import datetime
 
 import attrs
 
+from terrain._time import require_aware
 from terrain._validation import aware_datetime, each, identifier, instance_of, optional, to_tuple
 from terrain._validation import text as text_of
 from terrain.consent._decide import decide
@@ -118,6 +119,7 @@ def withdrawal_impact(
     only, or for one event, leaves the rest online (listed in ``kept``).
     ``platforms``, when given, limits the receipts considered.
     """
+    require_aware(at, "withdrawal_impact: at")
     by_id = dict(contents) if isinstance(contents, Mapping) else {c.id: c for c in contents}
     for key, content in by_id.items():
         if not isinstance(content, Content) or content.id != key:

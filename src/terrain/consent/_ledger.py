@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 import attrs
 
+from terrain._time import instant, require_aware
 from terrain.community import Member
 from terrain.consent._events import (
     ConsentEvent,
@@ -191,6 +192,7 @@ class ConsentLedger:
         consent_id: str | None,
         recorded_by: str | None,
     ) -> Consent:
+        require_aware(at, "at")
         member = self.member(subject_id)
         if not isinstance(evidence, Evidence):
             raise ConsentError(
@@ -202,7 +204,12 @@ class ConsentLedger:
         if isinstance(given_by, str):
             given_by = (given_by,)
         start = at if valid_from is None else valid_from
-        if valid_until is not None and isinstance(start, datetime) and valid_until <= start:
+        if (
+            isinstance(valid_until, datetime)
+            and isinstance(start, datetime)
+            and instant(require_aware(valid_until, "valid_until"))
+            <= instant(require_aware(start, "valid_from"))
+        ):
             raise ConsentError(
                 f"valid_until {valid_until.isoformat()} is not after valid_from "
                 f"{start.isoformat()}: give an end after the start, or None for no end"
@@ -250,6 +257,7 @@ class ConsentLedger:
         the "all content" ones. A record is withdrawn as a whole: to keep part
         of it, grant that part again. Returns ``()`` when nothing matched.
         """
+        when = instant(require_aware(at, "at"))
         self.member(subject_id)
         wanted_purposes = None if purposes is None else purposes_of(purposes)
         wanted_platforms = platforms_of(platforms)
@@ -258,11 +266,12 @@ class ConsentLedger:
         events: list[ConsentWithdrawn] = []
         for consent_id in self._by_subject.get(subject_id, ()):
             consent = self._records[consent_id]
-            if consent.history[0].at > at or consent.history[0].status is ConsentStatus.REFUSED:
+            first = consent.history[0]
+            if instant(first.at) > when or first.status is ConsentStatus.REFUSED:
                 continue
             if consent_id in self._withdrawn_at:
                 continue
-            if consent.valid_until is not None and consent.valid_until <= at:
+            if consent.valid_until is not None and instant(consent.valid_until) <= when:
                 continue
             if wanted_purposes is not None and not consent.purposes & wanted_purposes:
                 continue
@@ -298,6 +307,8 @@ class ConsentLedger:
         Only a record still given at ``at`` can be renewed; an expired,
         withdrawn or refused one needs a new :meth:`grant`.
         """
+        require_aware(at, "at")
+        require_aware(valid_until, "valid_until")
         event = ConsentRenewed(
             consent_id=consent_id,
             subject_id=self.get(consent_id).subject_id,
@@ -386,7 +397,7 @@ class ConsentLedger:
     def _check_change(self, consent_id: str, at: datetime, verb: str) -> None:
         consent = self.get(consent_id)
         last = consent.history[-1].at
-        if at < last:
+        if instant(at) < instant(last):
             raise ConsentError(
                 f"cannot {verb} record {consent_id} at {at.isoformat()}: it last changed at "
                 f"{last.isoformat()}; a change must come after the record's history"
@@ -403,12 +414,14 @@ class ConsentLedger:
             raise ConsentError(
                 f"record {consent.id} is a refusal: record a grant instead of renewing it"
             )
-        if consent.valid_until is not None and consent.valid_until <= event.at:
+        at = instant(event.at)
+        if consent.valid_until is not None and instant(consent.valid_until) <= at:
             raise ConsentError(
                 f"record {consent.id} expired on {day(consent.valid_until)}: an expired consent "
                 "cannot be renewed; record a new grant with the person's fresh agreement"
             )
-        if event.valid_until <= event.at or event.valid_until <= consent.valid_from:
+        until = instant(event.valid_until)
+        if until <= at or until <= instant(consent.valid_from):
             raise ConsentError(
                 f"renew record {consent.id} until a time after the renewal "
                 f"({event.at.isoformat()}) and after its start "
@@ -503,6 +516,7 @@ class ConsentLedger:
         Without ``content`` only "all content" records count. An unknown
         member is never valid. See the class docstring for the rules.
         """
+        require_aware(at, "ConsentLedger.state: at")
         return self.state_for(subject_id, to_purpose(purpose), platform, at=at,
                               target=Target.of(content))
 
@@ -510,6 +524,7 @@ class ConsentLedger:
         self, subject_id: str, purpose: Purpose, platform: str, *, at: datetime, target: Target
     ) -> ConsentState:
         """:meth:`state` for a :class:`Target` (several contents, events, projects)."""
+        when = instant(require_aware(at, "ConsentLedger.state_for: at"))
         member = self._members.get(subject_id)
         if member is None:
             return ConsentState(
@@ -526,7 +541,7 @@ class ConsentLedger:
             for consent_id in self._index.get(key, ()):
                 consent = self._records[consent_id]
                 first = consent.history[0]
-                if first.at > at:
+                if instant(first.at) > when:
                     continue
                 if consent.platforms is not None and platform not in consent.platforms:
                     continue
@@ -576,7 +591,7 @@ class ConsentLedger:
 
     def _later(self, a: Consent, b: Consent) -> bool:
         """Whether record ``a`` was expressed after ``b`` (ledger order breaks ties)."""
-        ta, tb = a.history[0].at, b.history[0].at
+        ta, tb = instant(a.history[0].at), instant(b.history[0].at)
         if ta != tb:
             return ta > tb
         return self._seq[a.id] > self._seq[b.id]

@@ -15,6 +15,7 @@ from itertools import pairwise
 
 import attrs
 
+from terrain._time import instant
 from terrain._validation import (
     as_enum,
     as_enum_set,
@@ -199,7 +200,7 @@ class Consent:
             raise fail(self, fields.purposes, "name at least one purpose (e.g. 'publish')")
         if self.platforms is not None and not self.platforms:
             raise fail(self, fields.platforms, "name at least one platform, or None for all")
-        if self.valid_until is not None and self.valid_until <= self.valid_from:
+        if self.valid_until is not None and instant(self.valid_until) <= instant(self.valid_from):
             raise fail(
                 self,
                 fields.valid_until,
@@ -216,5 +217,5 @@ class Consent:
                 f"{self.history[0].status.value!r}",
             )
         for before, after in pairwise(self.history):
-            if after.at < before.at:
+            if instant(after.at) < instant(before.at):
                 raise fail(self, fields.history, "history must be oldest first")

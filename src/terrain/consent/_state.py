@@ -13,6 +13,7 @@ from typing import TypeAlias
 
 import attrs
 
+from terrain._time import instant
 from terrain.community import Member
 from terrain.consent._records import Consent, ConsentStatus, Purpose, Scope, ScopeKind
 from terrain.content import Content
@@ -145,16 +146,21 @@ def problem_of(
     at: datetime,
     withdrawn_at: datetime | None,
 ) -> tuple[str | None, ConsentStatus | None]:
-    """Why a given record does not hold at ``at`` (``None`` when it does)."""
-    if withdrawn_at is not None and withdrawn_at <= at:
+    """Why a given record does not hold at ``at`` (``None`` when it does).
+
+    Instants are compared in UTC: two times of one zone compare by wall time,
+    which in the repeated autumn hour puts the later one first.
+    """
+    at = instant(at)
+    if withdrawn_at is not None and instant(withdrawn_at) <= at:
         return f"consent withdrawn on {day(withdrawn_at)} (record {consent.id})", (
             ConsentStatus.WITHDRAWN
         )
-    if at < consent.valid_from:
+    if at < instant(consent.valid_from):
         return f"consent starts on {day(consent.valid_from)} (record {consent.id})", (
             ConsentStatus.GIVEN
         )
-    if consent.valid_until is not None and consent.valid_until <= at:
+    if consent.valid_until is not None and instant(consent.valid_until) <= at:
         return f"consent expired on {day(consent.valid_until)} (record {consent.id})", (
             ConsentStatus.EXPIRED
         )

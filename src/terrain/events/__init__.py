@@ -36,7 +36,15 @@ from terrain.events._format import (
 )
 from terrain.events._ics import event_ics, series_ics
 from terrain.events._models import CostModel, Event, Money, Talk, Venue, VenueKind, remove_talk
-from terrain.events._series import Occurrence, Override, Series, occurrences, series_events
+from terrain.events._revise import revise
+from terrain.events._series import (
+    Occurrence,
+    Override,
+    Series,
+    occurrence_sequence,
+    occurrences,
+    series_events,
+)
 
 __all__ = [
     "DOORS_OPEN",
@@ -69,9 +77,11 @@ __all__ = [
     "event_ics",
     "forecast_attendance",
     "join_waitlist",
+    "occurrence_sequence",
     "occurrences",
     "promote",
     "remove_talk",
+    "revise",
     "rsvp",
     "series_events",
     "series_ics",

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from terrain._language import count
+from terrain._time import instant, require_aware
 from terrain._validation import (
     as_enum,
     at_least,
@@ -178,6 +179,7 @@ def _set(attendance: Attendance, member_id: str, status: RsvpStatus, at: datetim
 
 def promote(attendance: Attendance, *, at: datetime) -> Attendance:
     """Move waiting people to ``going``, first in line first, while seats are free."""
+    require_aware(at, "promote: at")
     left = attendance.seats_left
     if left is None:
         left = len(attendance.waitlist)
@@ -214,6 +216,7 @@ def rsvp(
     line; answering twice is a :class:`Conflict`. A cancelled ``event``
     takes no answer (:class:`ValidationError`).
     """
+    require_aware(at, "rsvp: at")
     attendance = _new_answer(attendance, member_id, event)
     left = attendance.seats_left
     full = left is not None and (left == 0 or bool(attendance.waitlist))
@@ -231,6 +234,7 @@ def join_waitlist(
     someone who had cancelled goes to the end of the line, a cancelled
     ``event`` takes no answer.
     """
+    require_aware(at, "join_waitlist: at")
     attendance = _new_answer(attendance, member_id, event)
     return attrs.evolve(
         attendance, rsvps=(*attendance.rsvps, Rsvp(member_id, RsvpStatus.WAITLIST, at))
@@ -239,6 +243,7 @@ def join_waitlist(
 
 def cancel(attendance: Attendance, member_id: str, *, at: datetime) -> Attendance:
     """``member_id`` cancels; the freed seat goes to the first person waiting."""
+    require_aware(at, "cancel: at")
     current = attendance.status_of(member_id)
     if current in (RsvpStatus.CHECKED_IN, RsvpStatus.NO_SHOW):
         raise ValidationError(
@@ -266,9 +271,10 @@ def check_in(
     of people going who have not arrived count as free.
     """
     _check_event(attendance, event)
+    require_aware(at, "check_in: at")
     _refuse_if_cancelled(event, "check-in")
-    if event is not None and at < event.starts_at - DOORS_OPEN:
-        opens = _when(event.starts_at - DOORS_OPEN, event)
+    if event is not None and instant(at) < instant(event.starts_at) - DOORS_OPEN:
+        opens = _when(instant(event.starts_at) - DOORS_OPEN, event)
         raise ValidationError(
             f"event {event.id!r} starts on {_when(event.starts_at, event)}: check-in opens at "
             f"{opens}, and it is {_when(at, event)}; check people in when they arrive (or give "
@@ -291,7 +297,7 @@ def check_in(
     if capacity is None:
         return _set(attendance, member_id, RsvpStatus.CHECKED_IN, at)
     inside = len(attendance.checked_in)
-    released = event is not None and at >= event.starts_at + SEATS_HELD
+    released = event is not None and instant(at) >= instant(event.starts_at) + SEATS_HELD
     who = "a walk-in" if not known else current.value
     if inside >= capacity:
         late = (
@@ -306,8 +312,8 @@ def check_in(
         )
     if current is not RsvpStatus.GOING and not released and attendance.seated >= capacity:
         hint = (
-            f"; from {_when(event.starts_at + SEATS_HELD, event)} the seats of people going "
-            "who have not arrived are free"
+            f"; from {_when(instant(event.starts_at) + SEATS_HELD, event)} the seats of "
+            "people going who have not arrived are free"
             if event is not None
             else ""
         )
@@ -326,6 +332,7 @@ def close(attendance: Attendance, *, at: datetime, event: Event | None = None) -
     it yet).
     """
     _check_event(attendance, event)
+    require_aware(at, "close: at")
     _refuse_if_cancelled(event, "closing of its list")
     if event is not None and not event.has_started(at):
         raise ValidationError(

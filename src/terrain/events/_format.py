@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from terrain._language import count as plural
+from terrain._time import elapsed, instant, later
 from terrain._validation import at_least, fail, instance_of
 from terrain.errors import ValidationError
 from terrain.events._models import Event
@@ -174,7 +175,7 @@ class AgendaItem:
     @property
     def minutes(self) -> int:
         """The length of the slot in whole minutes."""
-        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+        return int(elapsed(self.starts_at, self.ends_at).total_seconds() // 60)
 
     def __str__(self) -> str:
         who = f" ({self.speaker})" if self.speaker else ""
@@ -194,7 +195,7 @@ def build_agenda(event: Event, *, welcome_minutes: int = 0) -> tuple[AgendaItem,
         raise ValidationError(
             f"build_agenda: welcome_minutes is {welcome_minutes}; give 0 or more minutes"
         )
-    length = event.ends_at - event.starts_at
+    length = elapsed(event.starts_at, event.ends_at)
     talking = sum(t.minutes + t.qa_minutes for t in event.talks)
     if timedelta(minutes=welcome_minutes + talking + event.networking_minutes) > length:
         raise ValidationError(
@@ -208,7 +209,7 @@ def build_agenda(event: Event, *, welcome_minutes: int = 0) -> tuple[AgendaItem,
         nonlocal at
         if minutes <= 0:
             return
-        end = at + timedelta(minutes=minutes)
+        end = later(at, timedelta(minutes=minutes))
         items.append(AgendaItem(kind, at, end, title, speaker))
         at = end
 
@@ -216,6 +217,6 @@ def build_agenda(event: Event, *, welcome_minutes: int = 0) -> tuple[AgendaItem,
     for talk in event.talks:
         slot(AgendaKind.TALK, talk.minutes, talk.title, talk.speaker)
         slot(AgendaKind.QA, talk.qa_minutes, f"Q&A: {talk.title}", talk.speaker)
-    if at < event.ends_at:
+    if instant(at) < instant(event.ends_at):
         items.append(AgendaItem(AgendaKind.NETWORKING, at, event.ends_at, "Networking"))
     return tuple(items)

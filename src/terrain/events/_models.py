@@ -13,6 +13,7 @@ from datetime import datetime
 
 import attrs
 
+from terrain._time import elapsed, instant
 from terrain._validation import (
     as_enum,
     at_least,
@@ -79,9 +80,9 @@ class Venue:
     """A place that hosts meetups. ``capacity`` is the number of people."""
 
     id: str = attrs.field(validator=identifier())
-    name: str = attrs.field(validator=text(nonempty=True, max_length=200))
+    name: str = attrs.field(validator=text(nonempty=True, max_length=200, line=True))
     kind: VenueKind = attrs.field(converter=_to_venue_kind, validator=member_of(VenueKind))
-    address: str = attrs.field(default="", validator=text(max_length=500))
+    address: str = attrs.field(default="", validator=text(max_length=500, plain=True))
     capacity: int | None = attrs.field(default=None, validator=optional(at_least(0)))
     cost_model: CostModel = attrs.field(
         default=CostModel.FREE, converter=_to_cost_model, validator=member_of(CostModel)
@@ -98,8 +99,8 @@ class Venue:
 class Talk:
     """An expert talk: ``minutes`` of talk, then ``qa_minutes`` of questions."""
 
-    title: str = attrs.field(validator=text(nonempty=True, max_length=300))
-    speaker: str = attrs.field(validator=text(nonempty=True, max_length=200))
+    title: str = attrs.field(validator=text(nonempty=True, max_length=300, line=True))
+    speaker: str = attrs.field(validator=text(nonempty=True, max_length=200, line=True))
     minutes: int = attrs.field(validator=at_least(1))
     qa_minutes: int = attrs.field(default=0, validator=at_least(0))
     speaker_id: str | None = attrs.field(default=None, validator=optional(identifier()))
@@ -117,7 +118,7 @@ class Event:
     """
 
     id: str = attrs.field(validator=identifier())
-    title: str = attrs.field(validator=text(nonempty=True, max_length=300))
+    title: str = attrs.field(validator=text(nonempty=True, max_length=300, line=True))
     starts_at: datetime = attrs.field(validator=aware_datetime())
     ends_at: datetime = attrs.field(validator=aware_datetime())
     venue_id: str | None = attrs.field(default=None, validator=optional(identifier()))
@@ -127,13 +128,16 @@ class Event:
     )
     networking_minutes: int = attrs.field(default=0, validator=at_least(0))
     series_id: str | None = attrs.field(default=None, validator=optional(identifier()))
-    description: str = attrs.field(default="", validator=text(max_length=10000))
+    description: str = attrs.field(default="", validator=text(max_length=10000, plain=True))
+    #: How many times the date or time changed: iCalendar's ``SEQUENCE``, so a
+    #: calendar that imported the meetup updates it (see :func:`~terrain.events.revise`).
+    sequence: int = attrs.field(default=0, validator=at_least(0))
     cancelled: bool = attrs.field(default=False, validator=instance_of(bool))
-    cancel_reason: str = attrs.field(default="", validator=text(max_length=2000))
+    cancel_reason: str = attrs.field(default="", validator=text(max_length=2000, plain=True))
 
     def has_started(self, at: datetime) -> bool:
         """Whether the event has started at instant ``at`` (compared as instants)."""
-        return self.starts_at <= at
+        return instant(self.starts_at) <= instant(at)
 
     def took_place(self, at: datetime) -> bool:
         """Whether, seen from ``at``, the event happened: started, and not cancelled.
@@ -149,14 +153,14 @@ class Event:
                 attrs.fields(Event).cancel_reason,
                 "a reason for a cancellation, but the event is not cancelled",
             )
-        if self.ends_at <= self.starts_at:
+        length = elapsed(self.starts_at, self.ends_at).total_seconds() / 60
+        if length <= 0:
             raise fail(
                 self,
                 attrs.fields(Event).ends_at,
                 f"{self.ends_at.isoformat()} is not after the start ({self.starts_at.isoformat()})",
             )
         program = sum(t.minutes + t.qa_minutes for t in self.talks) + self.networking_minutes
-        length = (self.ends_at - self.starts_at).total_seconds() / 60
         if program > length:
             raise fail(
                 self,

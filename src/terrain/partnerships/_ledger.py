@@ -19,6 +19,7 @@ from datetime import date
 import attrs
 
 from terrain._language import count
+from terrain._time import instant
 from terrain._validation import (
     a_date,
     as_enum,
@@ -270,7 +271,7 @@ def partner_report(
             "pass those events too"
         )
     supported: list[SupportedEvent] = []
-    for event_id in sorted({c.event_id for c in mine}, key=lambda i: by_id[i].starts_at):
+    for event_id in sorted({c.event_id for c in mine}, key=lambda i: instant(by_id[i].starts_at)):
         event = by_id[event_id]
         lines = [c for c in mine if c.event_id == event_id]
         supported.append(

@@ -38,6 +38,7 @@ from typing import Any
 
 import attrs
 
+from terrain._time import instant, require_aware
 from terrain.posts import Post, Receipt
 from terrain.publishing import _sql as sql
 from terrain.serialization import from_json, to_json
@@ -167,10 +168,11 @@ def _is_zombie(pid: int) -> bool:
 
 
 def ts(at: datetime) -> str:
-    """``at`` as fixed-width ISO 8601 UTC text, which sorts like the instant."""
-    if at.tzinfo is None:
-        raise ValueError(f"{at!r} has no time zone; pass an aware datetime")
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
+    """``at`` as fixed-width ISO 8601 UTC text, which sorts like the instant.
+
+    A naive datetime is refused (:class:`~terrain.errors.ValidationError`).
+    """
+    return require_aware(at, "journal: now").astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -274,6 +276,7 @@ class Journal:
         self, platform: str, owner: str, *, now: datetime, lease: timedelta
     ) -> JournalRow | None:
         """Atomically take the oldest due planned row of ``platform``, or ``None``."""
+        now = instant(require_aware(now, "claim_ready: now"))  # the lease: elapsed time
         while True:
             with self._write(exclusive=False) as tx:
                 found = tx.one(self._locking(sql.SELECT_READY, tx), (platform, ts(now)))
@@ -299,12 +302,14 @@ class Journal:
         the rows now owned by ``owner`` (to reconcile with ``Platform.find``)
         and the rows another live run is working on.
         """
+        now = instant(require_aware(now, "claim_abandoned: now"))  # the lease: elapsed time
+        stamp = ts(now)
         taken: list[JournalRow] = []
         busy: list[JournalRow] = []
         with self._write(exclusive=False) as tx:
             for found in tx.query(self._locking(sql.SELECT_IN_FLIGHT, tx), (platform,)):
                 row = _row(found)
-                expired = row.lease_until is None or row.lease_until <= now
+                expired = row.lease_until is None or ts(row.lease_until) <= stamp
                 if row.claimed_by == owner:
                     continue
                 if not (expired or row.claimed_by is None or _owner_is_dead(row.claimed_by)):
@@ -364,14 +369,15 @@ class Journal:
         """
         if rate is None and budget is None:
             # Nothing to count: only a 429 (PUSH_SLOT) can make this call wait.
-            at = now() if callable(now) else now
+            at = require_aware(now() if callable(now) else now, "reserve: now")
             last = _dt(self.db.query(sql.RESERVE_LAST_SLOT, (row.platform,))[0][0])
-            return Reservation(at=max(at, last) if last is not None else at, now=at)
+            slot = at if last is None or instant(last) <= instant(at) else last
+            return Reservation(at=slot, now=at)
         # Exclusive: on PostgreSQL, the store's write lock makes reservations
         # take turns across workers (the count and the slot stay consistent).
         with self._write() as tx:
-            if callable(now):
-                now = now()
+            # in UTC: a day's window is 24 hours, whatever the clocks did that night
+            now = instant(require_aware(now() if callable(now) else now, "reserve: now"))
             since = ts(now - window)
             if budget is not None:
                 found = tx.query(sql.RESERVE_USED, (row.platform, row.post_id, since, since))

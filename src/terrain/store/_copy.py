@@ -36,6 +36,7 @@ TABLES: tuple[str, ...] = (
     "decisions",
     "publication_journal",
     "takedown_log",
+    "schema_notes",
 )
 
 

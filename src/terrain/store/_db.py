@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from terrain.errors import ConfigError, NotFound, StorageError
 from terrain.store._backend import BUSY_TIMEOUT_MS, Backend, Params, Row, SQLiteBackend, Transaction
@@ -37,6 +38,8 @@ class Database:
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
+        #: The migrations applied when this database was opened (their notes: :meth:`notes`).
+        self.migrated_now: list[int] = []
 
     @property
     def dialect(self) -> str:
@@ -67,15 +70,17 @@ class Database:
         migrate: bool = True,
         synchronous: str = "FULL",
         read_only: bool = False,
+        zone: str | None = None,
     ) -> Database:
-        """Open the SQLite database at ``path`` (``create`` it if asked) and migrate it.
+        """Open the SQLite database at ``path`` (``create`` it if asked) and migrate it
+        (``zone``: the community's time zone, see :meth:`migrate`).
 
         ``read_only`` opens it for reading only: no migration, no write (a
         :class:`~terrain.errors.StorageError` if one is tried); its schema must
         be the current one.
         """
         backend = SQLiteBackend(path, create=create, synchronous=synchronous, read_only=read_only)
-        return cls._migrated(backend, migrate)
+        return cls._migrated(backend, migrate, zone)
 
     @classmethod
     def connect(
@@ -88,6 +93,7 @@ class Database:
         migrate: bool = True,
         pool_size: int | None = None,
         read_only: bool = False,
+        zone: str | None = None,
     ) -> Database:
         """Open the store at ``url`` (``postgresql://…``, ``sqlite:///…``) and migrate it.
 
@@ -118,16 +124,16 @@ class Database:
             backend = PostgresBackend(
                 parsed, password=password, pool_size=pool_size, read_only=read_only
             )
-        return cls._migrated(backend, migrate)
+        return cls._migrated(backend, migrate, zone)
 
     @classmethod
-    def _migrated(cls, backend: Backend, migrate: bool) -> Database:
+    def _migrated(cls, backend: Backend, migrate: bool, zone: str | None = None) -> Database:
         database = cls(backend)
         try:
             if backend.read_only:
                 database._check_current()
             elif migrate:
-                database.migrate()
+                database.migrated_now = database.migrate(zone=zone)
         except BaseException:
             database.close()
             raise
@@ -180,9 +186,16 @@ class Database:
         rows = self.query("SELECT MAX(version) FROM schema_version")
         return int(rows[0][0] or 0)
 
-    def migrate(self) -> list[int]:
-        """Apply every pending migration, each in its own transaction; their versions."""
+    def migrate(self, *, zone: str | None = None, up_to: int | None = None) -> list[int]:
+        """Apply every pending migration (up to version ``up_to``), each in its own
+        transaction; their versions.
+
+        ``zone`` is the community's IANA time zone, which a migration that
+        repairs stored datetimes needs (:meth:`notes` then says what it did);
+        without it such a migration refuses a store that holds datetimes.
+        """
         current = self.schema_version()
+        tz = None if zone is None else ZoneInfo(zone)
         if current > latest_version():
             raise ConfigError(
                 f"{self.url} has schema version {current}, but this terrain knows versions up "
@@ -190,7 +203,7 @@ class Database:
             )
         applied = []
         for migration in MIGRATIONS:
-            if migration.version <= current:
+            if migration.version <= current or (up_to is not None and migration.version > up_to):
                 continue
             with self.transaction() as tx:
                 tx.execute(
@@ -203,12 +216,28 @@ class Database:
                     continue
                 for statement in migration.statements():
                     tx.execute(statement)
+                if migration.repair is not None:
+                    tx.execute_many(
+                        "INSERT INTO schema_notes (version, seq, note) VALUES (?, ?, ?)",
+                        [
+                            (migration.version, seq, note)
+                            for seq, note in enumerate(migration.repair(tx, tz), start=1)
+                        ],
+                    )
                 tx.execute(
                     "INSERT INTO schema_version (version, name) VALUES (?, ?)",
                     (migration.version, migration.name),
                 )
             applied.append(migration.version)
         return applied
+
+    def notes(self, versions: Sequence[int] | None = None) -> list[tuple[int, str]]:
+        """``(version, note)`` of what the data repairs of migrations did (of ``versions``)."""
+        if not self.backend.table_exists("schema_notes"):
+            return []
+        rows = self.query("SELECT version, note FROM schema_notes ORDER BY version, seq")
+        wanted = None if versions is None else set(versions)
+        return [(int(v), str(n)) for v, n in rows if wanted is None or int(v) in wanted]
 
     # -- records ---------------------------------------------------------------------------
 

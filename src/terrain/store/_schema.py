@@ -22,6 +22,11 @@ version number (the last one + 1) and the SQL as one script::
 
 Never edit or reorder a migration that was committed: workspaces in the field
 already ran it. To change a table, append a new migration that alters it.
+
+A migration that rewrites data gives a ``repair`` function too: it runs in the
+migration's transaction after the SQL, with the community's time zone (the
+one thing a store does not hold), and returns notes that are kept in the
+``schema_notes`` table and shown by ``terrain store migrate``.
 ``tests/store/test_schema.py`` checks the numbering (1, 2, 3… with no gap).
 
 Keep the SQL portable so a PostgreSQL backend can run the same scripts later:
@@ -35,18 +40,29 @@ on ``;`` at statement ends, so no ``;`` inside a statement.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
 import attrs
 
-__all__ = ["MIGRATIONS", "Migration", "latest_version"]
+from terrain.store._backend import Transaction
+from terrain.store._zones import repair_zones
+
+__all__ = ["MIGRATIONS", "Migration", "Repair", "latest_version"]
+
+#: A data repair: ``(transaction, community zone or None) -> notes``.
+Repair = Callable[[Transaction, ZoneInfo | None], list[str]]
 
 
 @attrs.frozen
 class Migration:
-    """Schema version ``version``: what it adds (``name``) and its SQL script."""
+    """Schema version ``version``: what it adds (``name``), its SQL script, and an
+    optional ``repair`` of the data already stored (see the module docstring)."""
 
     version: int
     name: str
     sql: str
+    repair: Repair | None = None
 
     def statements(self) -> list[str]:
         """The script's statements, one SQL string each, without the ``;``."""
@@ -153,6 +169,21 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX IF NOT EXISTS publication_journal_slot
             ON publication_journal (platform, slot_at)
         """,
+    ),
+    # Datetimes keep their IANA zone (terrain.store._zones): re-attach the
+    # community's zone to what was stored with an offset only, and keep the notes.
+    Migration(
+        4,
+        "datetimes keep their time zone; migration notes",
+        """
+        CREATE TABLE IF NOT EXISTS schema_notes (
+            version INTEGER NOT NULL,
+            seq     INTEGER NOT NULL,
+            note    TEXT NOT NULL,
+            PRIMARY KEY (version, seq)
+        )
+        """,
+        repair=repair_zones,
     ),
 ]
 

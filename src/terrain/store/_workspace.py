@@ -463,13 +463,34 @@ class Workspace:
                 )
             self._index(tx, obj)
 
-    def put(self, obj: object) -> None:
-        """Store a record, replacing the one with the same id if any."""
+    def put(self, obj: T) -> T:
+        """Store a record, replacing the one with the same id if any; the record stored.
+
+        An :class:`~terrain.Event` or a :class:`~terrain.events.Series` whose
+        date changed gets its ``sequence`` raised (:func:`terrain.events.revise`),
+        so calendars that imported it take the change.
+        """
         kind = _kind(type(obj))
         with self.db.transaction() as tx:
             self._check_references(obj)
-            self.db.upsert_record(tx, kind, record_key(obj), to_json(obj))
+            key = record_key(obj)
+            if isinstance(obj, Event | Series):
+                obj = self._revised(kind, key, obj)
+            self.db.upsert_record(tx, kind, key, to_json(obj))
             self._index(tx, obj)
+        return obj
+
+    def _revised(self, kind: str, key: str, obj: Any) -> Any:
+        from terrain.events import revise
+
+        data = self.db.get_record(kind, key)
+        if data is None:
+            return obj
+        try:
+            previous = from_json(data, type(obj))
+        except DeserializationError:  # replacing a record that no longer reads: a fresh start
+            return obj
+        return revise(previous, obj)
 
     def remove(self, cls: type, id: str) -> None:
         """Delete record ``id`` of type ``cls``: only a vote or a contribution, facts that
@@ -677,8 +698,11 @@ def _open_store(
     read_only: bool = False,
 ) -> Database:
     """The workspace's database: ``[store] url`` if set, else ``.terrain/terrain.db``."""
+    zone = config.community.timezone  # for a migration that repairs stored datetimes
     if config.store_url is None:
-        return Database.open(root / DATA_DIR / DB_NAME, create=create, read_only=read_only)
+        return Database.open(
+            root / DATA_DIR / DB_NAME, create=create, read_only=read_only, zone=zone
+        )
     return Database.connect(
         config.store_url,
         base=root,
@@ -686,6 +710,7 @@ def _open_store(
         create=create,
         pool_size=config.store_pool_size,
         read_only=read_only,
+        zone=zone,
     )
 
 

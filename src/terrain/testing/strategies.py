@@ -19,9 +19,11 @@ from __future__ import annotations
 import string
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
+from terrain._time import later
 from terrain.community import Community, Member
 from terrain.consent import (
     Consent,
@@ -99,9 +101,21 @@ __all__ = [
 
 _START = datetime(2020, 1, 1)
 _END = datetime(2035, 12, 31)
-_OFFSETS = st.sampled_from(
-    [UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=2)), timezone(timedelta(hours=-5))]
+_OFFSETS = [
+    UTC,
+    timezone(timedelta(hours=1)),
+    timezone(timedelta(hours=2)),
+    timezone(timedelta(hours=-5)),
+]
+#: IANA zones with and without daylight saving, in both hemispheres, with odd offsets.
+ZONES = (
+    "Europe/Paris",
+    "America/New_York",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "Pacific/Chatham",
 )
+_TIMEZONES = st.sampled_from([*_OFFSETS, *(ZoneInfo(z) for z in ZONES)])
 
 
 def ids() -> st.SearchStrategy[str]:
@@ -130,10 +144,11 @@ def platform_names() -> st.SearchStrategy[str]:
 def aware_datetimes(
     *, min_value: datetime = _START, max_value: datetime = _END
 ) -> st.SearchStrategy[datetime]:
-    """Datetimes with a fixed UTC offset, whole seconds."""
-    return st.datetimes(min_value=min_value, max_value=max_value, timezones=_OFFSETS).map(
-        lambda d: d.replace(microsecond=0)
-    )
+    """Aware datetimes, whole seconds: with a fixed UTC offset, or in an IANA zone
+    (:data:`ZONES`) at a wall time that exists, either of a repeated hour."""
+    return st.datetimes(
+        min_value=min_value, max_value=max_value, timezones=_TIMEZONES, allow_imaginary=False
+    ).map(lambda d: d.replace(microsecond=0))
 
 
 def dates() -> st.SearchStrategy[date]:
@@ -218,13 +233,14 @@ def events(draw: st.DrawFn, *, event_id: str | None = None) -> Event:
         id=event_id if event_id is not None else draw(ids()),
         title=draw(texts()),
         starts_at=starts_at,
-        ends_at=starts_at + timedelta(minutes=length),
+        ends_at=later(starts_at, timedelta(minutes=length)),
         venue_id=draw(st.none() | ids()),
         capacity=draw(st.none() | st.integers(0, 300)),
         talks=event_talks,
         networking_minutes=networking,
         series_id=draw(st.none() | ids()),
         description=draw(st.just("") | texts()),
+        sequence=draw(st.integers(0, 5)),
     )
 
 
@@ -248,6 +264,7 @@ def overrides() -> st.SearchStrategy[Override]:
         title=st.none() | texts(),
         capacity=st.none() | st.integers(0, 300),
         note=st.just("") | texts(),
+        sequence=st.integers(0, 5),
     )
 
 
@@ -265,6 +282,7 @@ def series(draw: st.DrawFn) -> Series:
         talks=draw(st.lists(talks(), max_size=2)),
         networking_minutes=draw(st.integers(0, 120)),
         overrides=draw(st.lists(overrides(), max_size=3, unique_by=lambda o: o.on)),
+        sequence=draw(st.integers(0, 5)),
     )
 
 
@@ -445,7 +463,7 @@ def consents(
         history.append(
             StatusChange(
                 status=ConsentStatus.WITHDRAWN,
-                at=valid_from + timedelta(days=draw(st.integers(0, 400))),
+                at=later(valid_from, timedelta(days=draw(st.integers(0, 400)))),
             )
         )
     sid = subject_id if subject_id is not None else draw(ids())
@@ -459,7 +477,7 @@ def consents(
         history=history,
         platforms=draw(st.none() | st.frozensets(platform_names(), min_size=1)),
         scope=draw(scopes()),
-        valid_until=None if until is None else valid_from + timedelta(days=until),
+        valid_until=None if until is None else later(valid_from, timedelta(days=until)),
         subject_assent=draw(st.none() | st.booleans()),
     )
 

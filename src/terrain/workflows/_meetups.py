@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from terrain._time import instant
 from terrain.community import Core, Member, core
 from terrain.errors import ValidationError
 from terrain.events import (
@@ -98,7 +99,7 @@ def forecast_of(ws: Workspace, answers: Attendance) -> Forecast:
             e
             for e in ws.list(Event)
             if e.series_id == event.series_id
-            and e.starts_at < event.starts_at
+            and instant(e.starts_at) < instant(event.starts_at)
             and not e.cancelled
             and ws.exists(Attendance, e.id)
         ]
@@ -365,10 +366,11 @@ def _apply_series(
 ) -> tuple[list[Event], list[Event], set[str]]:
     """Store the events of ``series`` (only event ``only`` if given, and only if stored):
     (planned events, cancelled events, ids the series has)."""
-    planned = series_events(series, limit=limit)
+    zone = ws.community.timezone
+    planned = series_events(series, limit=limit, zone=zone)
     called_off = {
         f"{series.id}-{o.starts_at:%Y%m%d}": o.override
-        for o in occurrences(series, limit=limit)
+        for o in occurrences(series, limit=limit, zone=zone)
         if o.cancelled
     }
     events: list[Event] = []
@@ -388,19 +390,18 @@ def _apply_series(
                 capacity=event.capacity,
                 cancelled=False,
                 cancel_reason="",
+                sequence=max(stored.sequence, event.sequence),
             )
         elif only is not None:
             continue
-        ws.put(event)
-        events.append(event)
+        events.append(ws.put(event))  # a date that moved gets its SEQUENCE raised
     for event_id, override in called_off.items():
         if (only is not None and event_id != only) or not ws.exists(Event, event_id):
             continue
         stored = ws.get(Event, event_id)
         reason = override.note if override is not None else ""
         if not stored.cancelled or stored.cancel_reason != reason:
-            stored = attrs.evolve(stored, cancelled=True, cancel_reason=reason)
-            ws.put(stored)
+            stored = ws.put(attrs.evolve(stored, cancelled=True, cancel_reason=reason))
         cancelled.append(stored)
     return events, cancelled, {e.id for e in planned} | called_off.keys()
 
@@ -448,13 +449,14 @@ def change_series_date(
     series = ws.get(Series, series_id)
     kept = tuple(o for o in series.overrides if o.on != change.on)
     changed = attrs.evolve(series, overrides=sorted((*kept, change), key=lambda o: o.on))
-    dates = occurrences(changed, limit=limit)  # an override on a date the rule lacks: an error
+    # an override on a date the rule lacks: an error
+    dates = occurrences(changed, limit=limit, zone=ws.community.timezone)
     event_id = next(
         (f"{series.id}-{o.starts_at:%Y%m%d}" for o in dates if o.starts_at.date() == change.on),
         None,
     )
     with ws.db.transaction():
-        ws.put(changed)
+        changed = ws.put(changed)
         events, cancelled, _has = (
             _apply_series(ws, changed, limit=limit, only=event_id)
             if event_id is not None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from terrain._time import instant, require_aware
 from terrain.community import Member
 from terrain.consent import ConsentLedger, Decision, decide
 from terrain.content import Content
@@ -118,10 +119,9 @@ def clock_from(now: datetime | Callable[[], datetime]) -> Callable[[], datetime]
     and runs at the speed of real time (so retries and budgets can come due)."""
     if callable(now):
         return now
-    if now.tzinfo is None:
-        raise ValidationError(f"now={now!r} has no time zone; pass an aware datetime")
+    origin = instant(require_aware(now, "now"))  # in UTC: the clock adds elapsed time
     start = time.monotonic()
-    return lambda: now + timedelta(seconds=time.monotonic() - start)
+    return lambda: origin + timedelta(seconds=time.monotonic() - start)
 
 
 def journal_of(ws: Workspace) -> Journal:
@@ -185,6 +185,7 @@ def compose_event(
     that cannot fit a platform, a message saying what to change (other
     platforms and recaps still go ahead).
     """
+    require_aware(at, "compose_event: at")
     accepts = {
         name: value if isinstance(value, Capabilities) else value.capabilities
         for name, value in platforms.items()

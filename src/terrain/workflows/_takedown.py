@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from terrain._time import require_aware
 from terrain.community import Member
 from terrain.consent import Scope, ScopeKind, withdrawal_impact
 from terrain.content import Content
@@ -76,6 +77,7 @@ def takedown(
     plugin manager's hook relay (``None``: the installed plugins'; ``False``:
     none).
     """
+    require_aware(now, "takedown: now")
     member = ws.get(Member, subject_id)
     scope = None
     if event_id is not None:

@@ -62,6 +62,7 @@ def run_workspace_worker(
     :func:`worker_platforms`) until ``stop`` is set, or with ``drain`` until
     nothing is due or in flight. ``hook``: ``None`` uses the installed
     plugins' hooks, ``False`` runs none."""
+    clock = clock_from(now)  # a naive datetime: ValidationError before anything runs
     names = list(dict.fromkeys(platforms)) or worker_platforms(ws)
     if not names:
         raise ValidationError(
@@ -74,7 +75,7 @@ def run_workspace_worker(
         journal_of(ws),
         objects,
         gate=workspace_gate(ws),
-        now_fn=clock_from(now),
+        now_fn=clock,
         record_decision=ws.record_decision,
         hook=plugin_hook() if hook is None else hook,
         policies={**configured_policies(ws, names), **(policies or {})},

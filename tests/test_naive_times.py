@@ -1,0 +1,183 @@
+"""Every public function taking an instant (``at``, ``now``, ``until``, ``since``…)
+refuses a naive datetime with a ValidationError: a naive datetime names no instant.
+
+The functions are found by their signatures in terrain's public modules, so a new
+one is caught until it is called here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from terrain import Community, Event, Member
+from terrain.consent import ConsentLedger, Evidence, Purpose, Target, decide, withdrawal_impact
+from terrain.errors import ValidationError
+from terrain.events import (
+    Attendance,
+    Series,
+    cancel,
+    check_in,
+    close,
+    event_ics,
+    occurrences,
+    promote,
+    rsvp,
+    series_events,
+    series_ics,
+)
+from terrain.posts import Post, Receipt
+from terrain.publishing import Journal
+from terrain.store import Workspace
+from terrain.workflows import (
+    import_media,
+    publish_event,
+    publish_project_update,
+    run_workspace_worker,
+    takedown,
+)
+
+NAIVE = datetime(2026, 3, 12, 21, 0)
+AWARE = datetime(2026, 3, 12, 21, 0, tzinfo=UTC)
+TIME_PARAMETERS = {"at", "now", "until", "since", "valid_from", "valid_until"}
+MODULES = (
+    "terrain",
+    "terrain.events",
+    "terrain.consent",
+    "terrain.publishing",
+    "terrain.workflows",
+    "terrain.community",
+    "terrain.projects",
+    "terrain.workshops",
+    "terrain.partnerships",
+    "terrain.content",
+    "terrain.clock",
+)
+#: Take text already in UTC (the store's SQL layer), not datetimes.
+NOT_DATETIMES = {"Database.append_consent_event", "Database.append_decision"}
+
+
+def public_functions_taking_a_time() -> Iterator[str]:
+    seen: set[str] = set()
+    for name in MODULES:
+        module = importlib.import_module(name)
+        for public in getattr(module, "__all__", ()):
+            obj = getattr(module, public)
+            found: list[Any] = []
+            if inspect.isfunction(obj):
+                found.append(obj)
+            elif inspect.isclass(obj):
+                found += [f for n, f in inspect.getmembers(obj, inspect.isfunction)
+                          if not n.startswith("_")]  # fmt: skip
+            for function in found:
+                if set(inspect.signature(function).parameters) & TIME_PARAMETERS:
+                    qualname = function.__qualname__
+                    if qualname not in seen and qualname not in NOT_DATETIMES:
+                        seen.add(qualname)
+                        yield qualname
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    workspace = Workspace.init(
+        tmp_path / "velo",
+        community=Community(id="velo", name="Vélo", timezone="Europe/Paris"),
+        platforms={"outbox": {}},
+    )
+    workspace.add(Member(id="lea", display_name="Léa"))
+    workspace.add(Event(id="ev", title="Apéro", starts_at=AWARE, ends_at=AWARE.replace(hour=23)))
+    yield workspace
+    workspace.close()
+
+
+def _ledger() -> ConsentLedger:
+    ledger = ConsentLedger([Member(id="lea", display_name="Léa")])
+    ledger.grant("lea", purposes=["publish"], at=AWARE, evidence=Evidence(kind="verbal",
+                                                                          witness="K"))
+    return ledger
+
+
+SERIES = Series(id="s", title="S", rule="FREQ=WEEKLY", first_starts_at=AWARE, minutes=60)
+GOING = rsvp(Attendance("ev", capacity=1), "lea", at=AWARE)
+POST = Post(id="p-1", platform="fake", text="recap")
+
+
+def _journal_calls(tmp_path: Path) -> dict[str, Callable[[], object]]:
+    journal = Journal(tmp_path / "j.db")
+    journal.plan([POST], now=AWARE)
+    row = journal.claim_ready("fake", "o:1:x", now=AWARE, lease=AWARE - AWARE)
+    assert row is not None
+    receipt = Receipt(platform="fake", post_id="p-1", remote_id="1", published_at=AWARE)
+    return {
+        "Journal.plan": lambda: journal.plan([POST], now=NAIVE),
+        "Journal.claim_ready": lambda: journal.claim_ready("fake", "o", now=NAIVE, lease=AWARE
+                                                           - AWARE),
+        "Journal.claim_abandoned": lambda: journal.claim_abandoned("fake", "o", now=NAIVE,
+                                                                   lease=AWARE - AWARE),
+        "Journal.reserve": lambda: journal.reserve(row, "o:1:x", now=NAIVE, rate=1.0, budget=5),
+        "Journal.mark_sent": lambda: journal.mark_sent(row, "o:1:x", receipt, now=NAIVE),
+        "Journal.mark_confirmed": lambda: journal.mark_confirmed(row, "o:1:x", now=NAIVE),
+        "Journal.mark_held": lambda: journal.mark_held(row, "o:1:x", ["no"], now=NAIVE),
+        "Journal.mark_failed": lambda: journal.mark_failed(row, "o:1:x", "x", now=NAIVE),
+        "Journal.release": lambda: journal.release(row, "o:1:x", now=NAIVE, next_attempt_at=None),
+        "Journal.open_rows": lambda: journal.open_rows("fake", now=NAIVE),
+        "Journal.push_slot": lambda: journal.push_slot(row, NAIVE),
+        "Journal.sent_since": lambda: journal.sent_since("fake", NAIVE),
+    }
+
+
+def calls(ws: Workspace, tmp_path: Path) -> dict[str, Callable[[], object]]:
+    ledger = _ledger()
+    return {
+        "ConsentLedger.grant": lambda: ledger.grant("lea", purposes=["tag"], at=NAIVE,
+                                                    evidence=Evidence(kind="verbal", witness="K")),
+        "ConsentLedger.refuse": lambda: ledger.refuse("lea", purposes=["tag"], at=AWARE,
+                                                      evidence=Evidence(kind="verbal",
+                                                                        witness="K"),
+                                                      valid_from=NAIVE),
+        "ConsentLedger.renew": lambda: ledger.renew("c-1", at=AWARE, valid_until=NAIVE),
+        "ConsentLedger.state": lambda: ledger.state("lea", "publish", "x", at=NAIVE),
+        "ConsentLedger.state_for": lambda: ledger.state_for("lea", Purpose.PUBLISH, "x",
+                                                            at=NAIVE, target=Target()),
+        "ConsentLedger.withdraw": lambda: ledger.withdraw("lea", at=NAIVE),
+        "decide": lambda: decide(ledger, POST, platform="fake", at=NAIVE),
+        "withdrawal_impact": lambda: withdrawal_impact("lea", contents=[], published=[],
+                                                       at=NAIVE),
+        "rsvp": lambda: rsvp(Attendance("ev"), "lea", at=NAIVE),
+        "cancel": lambda: cancel(GOING, "lea", at=NAIVE),
+        "check_in": lambda: check_in(GOING, "lea", at=NAIVE),
+        "close": lambda: close(GOING, at=NAIVE),
+        "promote": lambda: promote(GOING, at=NAIVE),
+        "event_ics": lambda: event_ics(ws.get(Event, "ev"), now=NAIVE),
+        "series_ics": lambda: series_ics(SERIES, now=AWARE, until=NAIVE),
+        "occurrences": lambda: occurrences(SERIES, until=NAIVE),
+        "series_events": lambda: series_events(SERIES, until=NAIVE),
+        "import_media": lambda: import_media(ws, [], now=NAIVE),
+        "publish_event": lambda: publish_event(ws, "ev", ["outbox"], dry_run=True, now=NAIVE),
+        "publish_project_update": lambda: publish_project_update(
+            ws, "nope", ["outbox"], month=date(2026, 3, 1), now=NAIVE),
+        "run_workspace_worker": lambda: run_workspace_worker(ws, ["outbox"], now=NAIVE),
+        "takedown": lambda: takedown(ws, "lea", now=NAIVE),
+        **_journal_calls(tmp_path),
+    }  # fmt: skip
+
+
+def test_every_public_function_taking_a_time_is_checked_here(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    assert set(public_functions_taking_a_time()) == set(calls(ws, tmp_path))
+
+
+@pytest.mark.parametrize("name", sorted(public_functions_taking_a_time()))
+def test_a_naive_datetime_is_a_validation_error(
+    name: str, ws: Workspace, tmp_path: Path
+) -> None:
+    call = calls(ws, tmp_path)[name]
+    with pytest.raises(ValidationError, match="time zone"):
+        call()
