@@ -75,6 +75,9 @@ PRETEND: dict[str, str] = {
     "x": "terrain_adapters.x:X_CAPABILITIES",
     "facebook": "terrain_adapters.facebook:FACEBOOK_CAPABILITIES",
     "instagram": "terrain_adapters.instagram:INSTAGRAM_CAPABILITIES",
+    "linkedin": "terrain_adapters.linkedin:LINKEDIN_CAPABILITIES",
+    "mastodon": "terrain_adapters.mastodon:MASTODON_CAPABILITIES",
+    "bluesky": "terrain_adapters.bluesky:BLUESKY_CAPABILITIES",
 }
 
 _OVERRIDABLE_INTS = ("max_text_length", "max_media")
