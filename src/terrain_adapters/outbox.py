@@ -92,6 +92,10 @@ def _file_stem(post_id: str) -> str:
 class OutboxPlatform:
     """Writes posts under ``folder`` (``<root>/outbox/<name>``), one JSON file each."""
 
+    #: Called from several threads at once (the runner's workers): each post is its
+    #: own files, written atomically.
+    thread_safe = True
+
     def __init__(
         self,
         root: Path,
