@@ -197,6 +197,7 @@ class BlueskyPlatform:
         self._clock = clock
         self._claims = Claims()
         self._lock = threading.Lock()
+        self._signing_in = threading.Lock()
         self._session: _Session | None = None
         self._dids: dict[str, str | None] = {}
 
@@ -399,20 +400,22 @@ class BlueskyPlatform:
     # -- the session and the calls -------------------------------------------------
 
     def _ensure_session(self) -> _Session:
-        with self._lock:
-            if self._session is not None:
-                return self._session
-        answer = self._http.json(
-            "POST",
-            "/xrpc/com.atproto.server.createSession",
-            what="sign in",
-            json={"identifier": self._handle, "password": self._password.reveal()},
-            auth=False,
-        )
-        session = self._session_from(answer)
-        with self._lock:
-            self._session = session
-        return session
+        # one sign-in at a time: createSession is limited to 30 per 5 minutes
+        with self._signing_in:
+            with self._lock:
+                if self._session is not None:
+                    return self._session
+            answer = self._http.json(
+                "POST",
+                "/xrpc/com.atproto.server.createSession",
+                what="sign in",
+                json={"identifier": self._handle, "password": self._password.reveal()},
+                auth=False,
+            )
+            session = self._session_from(answer)
+            with self._lock:
+                self._session = session
+            return session
 
     def _session_from(self, answer: Any) -> _Session:
         if not isinstance(answer, dict) or not all(

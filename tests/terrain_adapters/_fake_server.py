@@ -60,7 +60,11 @@ class Request:
 
 
 def as_json(status: int, payload: object, headers: dict[str, str] | None = None) -> Answer:
-    return status, {"Content-Type": "application/json", **(headers or {})}, json.dumps(payload).encode()
+    return (
+        status,
+        {"Content-Type": "application/json", **(headers or {})},
+        json.dumps(payload).encode(),
+    )
 
 
 Route = tuple[str, re.Pattern[str], str, Callable[[Request], Answer]]
@@ -89,7 +93,9 @@ class FakeNetwork:
         return f"http://{host}:{port}"
 
     def start(self) -> FakeNetwork:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -106,7 +112,9 @@ class FakeNetwork:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def route(self, method: str, pattern: str, op: str, handler: Callable[[Request], Answer]) -> None:
+    def route(
+        self, method: str, pattern: str, op: str, handler: Callable[[Request], Answer]
+    ) -> None:
         self.routes.append((method, re.compile(pattern + "$"), op, handler))
 
     def fail_next(self, call: NextCall) -> None:
