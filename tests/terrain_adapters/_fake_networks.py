@@ -154,7 +154,7 @@ class FakeMastodon(FakeNetwork):
             return as_json(404, {"error": "Record not found"})
         self._checks[media_id] += 1
         shown = {k: v for k, v in media.items() if k != "bytes"}
-        if self._checks[media_id] < 2:
+        if self._checks[media_id] < 1:
             return as_json(206, shown)
         media["url"] = f"https://files.{self.instance}/original/{media_id}.png"
         return as_json(200, {**shown, "url": media["url"]})
