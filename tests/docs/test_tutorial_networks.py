@@ -1,4 +1,4 @@
-"""The whole tutorial, run against LinkedIn, Mastodon and Bluesky (their fakes) instead of the outbox.
+"""The whole tutorial, run against the LinkedIn, Mastodon and Bluesky fakes instead of the outbox.
 
 Every block of ``docs/tutorial.rst`` runs as written, with three changes: the
 workspace gets a ``[platforms.<network>]`` table pointing at the fake (a step
@@ -66,13 +66,15 @@ NETWORKS: dict[str, tuple[Callable[..., FakeNetwork], dict[str, str], str, Any]]
     "bluesky": (
         FakeBluesky,
         {"TERRAIN_BLUESKY_APP_PASSWORD": BLUESKY_PASSWORD},
-        '[platforms.bluesky]\nhandle = "velolyon.bsky.social"\nservice = "{url}"\ntimeout = 10\nrate = 20.0\n',
+        '[platforms.bluesky]\nhandle = "velolyon.bsky.social"\nservice = "{url}"\n'
+        "timeout = 10\nrate = 20.0\n",
         bluesky_posts,
     ),
     "linkedin": (
         FakeLinkedIn,
         {"TERRAIN_LINKEDIN_TOKEN": LINKEDIN_TOKEN},
-        '[platforms.linkedin]\norganization_id = "2414183"\nbase_url = "{url}"\ntimeout = 10\nrate = 20.0\n',
+        '[platforms.linkedin]\norganization_id = "2414183"\nbase_url = "{url}"\n'
+        "timeout = 10\nrate = 20.0\n",
         linkedin_posts,
     ),
 }
