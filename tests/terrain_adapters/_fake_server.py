@@ -79,7 +79,7 @@ class FakeNetwork:
     def __init__(self, *, now: Callable[[], datetime]) -> None:
         self.now = now
         self.requests: list[Request] = []
-        self._faults: dict[str, deque[NextCall]] = {}
+        self._faults: dict[str, deque[NextCall | None]] = {}
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self.routes: list[Route] = []
@@ -117,10 +117,13 @@ class FakeNetwork:
     ) -> None:
         self.routes.append((method, re.compile(pattern + "$"), op, handler))
 
-    def fail_next(self, call: NextCall) -> None:
-        """Make the next request of ``call.method``'s kind fail as ``call`` says."""
+    def fail_next(self, call: NextCall, *, after: int = 0) -> None:
+        """Make the next request of ``call.method``'s kind fail as ``call`` says
+        (``after``: let that many such requests through first)."""
         with self._lock:
-            self._faults.setdefault(call.method, deque()).append(call)
+            queue = self._faults.setdefault(call.method, deque())
+            queue.extend([None] * after)
+            queue.append(call)
 
     def seen(self, method: str, pattern: str) -> list[Request]:
         """The recorded requests to ``method`` on a path matching ``pattern``."""
