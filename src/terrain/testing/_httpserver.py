@@ -215,7 +215,8 @@ class FakePlatformServer:
         """The contract kit's fault hook: script the fault a
         :class:`~terrain.testing.contract.NextCall` asks for (timeouts hang
         ``hang`` seconds, longer than the client's timeout)."""
-        method: Method = {"publish": "create", "find": "find", "delete": "delete"}[call.method]
+        methods: dict[str, Method] = {"publish": "create", "find": "find", "delete": "delete"}
+        method = methods[call.method]
         kind = call.kind
         if kind == "rate_limited":
             fault = Fault.rate_limited(call.retry_after, method)
