@@ -49,7 +49,14 @@ from terrain.secrets import Secret
 from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
 from terrain_adapters._http import HttpClient, Response, https_url, number_setting
-from terrain_adapters._shared import Clock, read_media, require_storage, utcnow
+from terrain_adapters._shared import (
+    Clock,
+    instant,
+    read_media,
+    require_storage,
+    text_with_link,
+    utcnow,
+)
 
 __all__ = [
     "BLUESKY_CAPABILITIES",
@@ -88,10 +95,7 @@ _TRAILING = ".,;:!?)\"'»"
 
 def text_of(post: Post) -> str:
     """The post text: the text, ``@handle`` for each mention, then the link."""
-    text = post.text_with_mentions()
-    if post.link and post.link not in text:
-        text = f"{text}\n{post.link}" if text else post.link
-    return text
+    return text_with_link(post)
 
 
 def _byte_span(text: str, start: int, end: int) -> dict[str, int]:
@@ -292,7 +296,7 @@ class BlueskyPlatform:
                 break
             parent = str(reply["uri"])
             replies.append(parent)
-        created = _instant(root["value"].get("createdAt"))
+        created = instant(root["value"].get("createdAt"))
         return self._receipt(post, str(root["uri"]), replies, created or self._clock())
 
     # -- records -----------------------------------------------------------------
@@ -496,16 +500,6 @@ def _parts(uri: str) -> tuple[str, str, str]:
             platform="bluesky",
         )
     return parts[0], parts[1], parts[2]
-
-
-def _instant(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return instant if instant.tzinfo is not None else None
 
 
 class BlueskyFactory:

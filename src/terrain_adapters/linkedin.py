@@ -44,7 +44,7 @@ from terrain.posts import Capabilities, Post, PostMedia, Receipt
 from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
 from terrain_adapters._http import HttpClient, https_url, number_setting
-from terrain_adapters._shared import Clock, read_media, require_storage, utcnow
+from terrain_adapters._shared import Clock, read_media, require_storage, text_with_link, utcnow
 
 __all__ = [
     "DEFAULT_API_VERSION",
@@ -85,10 +85,7 @@ def escape_little_text(text: str) -> str:
 
 def commentary_of(post: Post) -> str:
     """The commentary sent (and looked for by ``find``): text, link, escaped."""
-    text = post.text_with_mentions()
-    if post.link and post.link not in text:
-        text = f"{text}\n{post.link}" if text else post.link
-    return escape_little_text(text)
+    return escape_little_text(text_with_link(post))
 
 
 def seconds_to_midnight_utc(now: datetime) -> float:
@@ -126,9 +123,7 @@ class LinkedInPlatform:
 
     def publish(self, post: Post) -> Receipt:
         """Upload the images, then create the post."""
-        text = post.text_with_mentions()
-        if post.link and post.link not in text:
-            text = f"{text}\n{post.link}" if text else post.link
+        text = text_with_link(post)
         check_capabilities(post, self.capabilities, platform=self.name, text=text)
         require_storage(self._storage, post, platform=self.name)
         images = [(self._upload(media), media.alt_text) for media in post.media]

@@ -41,7 +41,6 @@ import re
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import Any
 
 import attrs
@@ -53,7 +52,14 @@ from terrain.secrets import Secret
 from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
 from terrain_adapters._http import HttpClient, https_url, number_setting
-from terrain_adapters._shared import Clock, read_media, require_storage, utcnow
+from terrain_adapters._shared import (
+    Clock,
+    instant,
+    read_media,
+    require_storage,
+    text_with_link,
+    utcnow,
+)
 
 __all__ = [
     "MASTODON_CAPABILITIES",
@@ -87,10 +93,7 @@ Sleep = Callable[[float], None]
 
 def text_of(post: Post) -> str:
     """The status text: the text, ``@handle`` for each mention, then the link."""
-    text = post.text_with_mentions()
-    if post.link and post.link not in text:
-        text = f"{text}\n{post.link}" if text else post.link
-    return text
+    return text_with_link(post)
 
 
 _TAG = re.compile(r"<[^>]*>")
@@ -331,7 +334,7 @@ class MastodonPlatform:
     def _receipt(
         self, post: Post, root: Mapping[str, Any], replies: list[str], *, now: bool
     ) -> Receipt:
-        published = None if now else _instant(root.get("created_at"))
+        published = None if now else instant(root.get("created_at"))
         return Receipt(
             platform=self.name,
             post_id=post.id,
@@ -340,16 +343,6 @@ class MastodonPlatform:
             url=str(root.get("url") or f"{self._http.base_url}/statuses/{root['id']}"),
             part_ids=tuple(replies),
         )
-
-
-def _instant(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return instant if instant.tzinfo is not None else None
 
 
 class MastodonFactory:
