@@ -136,8 +136,10 @@ def test_per_character_counting_counts_each_code_point_and_links_as_set() -> Non
 
 
 def test_an_unknown_way_of_counting_is_refused_with_the_choices() -> None:
-    with pytest.raises(ValidationError, match=r"text_counting.*'chars' or 'twitter'"):
-        Capabilities(max_text_length=280, text_counting="graphemes")  # type: ignore[arg-type]
+    with pytest.raises(
+        ValidationError, match=r"text_counting.*'chars' or 'graphemes' or 'mastodon' or 'twitter'"
+    ):
+        Capabilities(max_text_length=280, text_counting="bytes")  # type: ignore[arg-type]
 
 
 # Text that neither joins nor normalizes across a cut: letters (no Hangul jamo,

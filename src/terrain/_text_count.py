@@ -8,6 +8,19 @@ check before a call. :attr:`Capabilities.text_counting
     One per code point; where ``url_length`` is set, each URL counts that
     many instead of its own length.
 
+``"graphemes"``
+    One per user-perceived character (an extended grapheme cluster of
+    Unicode UAX #29: ``é`` written as ``e`` + U+0301, 👨‍👩‍👧 or 🇫🇷 count 1),
+    as Bluesky counts its 300; where ``url_length`` is set, each URL counts
+    that many instead.
+
+``"mastodon"``
+    Mastodon's ``StatusLengthValidator``: grapheme clusters, every
+    ``http://`` or ``https://`` link counts ``url_length`` (23 when unset)
+    whatever its length (a bare ``terrain.fr`` is counted as written), and
+    a mention of a remote account, ``@lea@mastodon.social``, counts as
+    ``@lea``.
+
 ``"twitter"``
     X's rule, twitter-text v3 (``config/v3.json``, ``parseTweet``):
 
@@ -45,11 +58,18 @@ if TYPE_CHECKING:
 
     from terrain.posts import Capabilities
 
-__all__ = ["TEXT_COUNTINGS", "TWITTER_URL_LENGTH", "TextCounting", "text_length", "url_spans"]
+__all__ = [
+    "TEXT_COUNTINGS",
+    "TWITTER_URL_LENGTH",
+    "TextCounting",
+    "grapheme_length",
+    "text_length",
+    "url_spans",
+]
 
 #: The ways a platform counts the length of a text (see the module docstring).
-TextCounting = Literal["chars", "twitter"]
-TEXT_COUNTINGS: tuple[str, ...] = ("chars", "twitter")
+TextCounting = Literal["chars", "graphemes", "mastodon", "twitter"]
+TEXT_COUNTINGS: tuple[str, ...] = ("chars", "graphemes", "mastodon", "twitter")
 #: ``transformedURLLength`` of twitter-text v3: what every URL counts on X.
 TWITTER_URL_LENGTH = 23
 
@@ -63,19 +83,72 @@ _HEAVY = re.compile(r"[^\x00-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
 def text_length(text: str, capabilities: Capabilities) -> int:
     """How many characters ``text`` counts for on a platform with ``capabilities``.
 
-    ``capabilities.text_counting`` picks the rule (``"chars"`` or
-    ``"twitter"``, see :mod:`terrain._text_count`); ``capabilities.url_length``
-    is what each URL counts (``"twitter"`` uses 23 when it is not set). The
+    ``capabilities.text_counting`` picks the rule (``"chars"``,
+    ``"graphemes"``, ``"mastodon"`` or ``"twitter"``, see
+    :mod:`terrain._text_count`); ``capabilities.url_length`` is what each URL
+    counts (``"twitter"`` and ``"mastodon"`` use 23 when it is not set). The
     count is never negative and the empty text counts 0.
     """
-    if capabilities.text_counting == "twitter":
+    counting = capabilities.text_counting
+    if counting == "twitter":
         return twitter_length(text, url_length=capabilities.url_length or TWITTER_URL_LENGTH)
+    if counting == "mastodon":
+        return mastodon_length(text, url_length=capabilities.url_length or TWITTER_URL_LENGTH)
+    measure = grapheme_length if counting == "graphemes" else len
     if capabilities.url_length is None:
-        return len(text)
-    total = len(text)
+        return measure(text)
+    total = 0
+    at = 0
     for start, end in url_spans(text):
-        total += capabilities.url_length - (end - start)
-    return total
+        total += measure(text[at:start]) + capabilities.url_length
+        at = end
+    return total + measure(text[at:])
+
+
+def grapheme_length(text: str) -> int:
+    """How many extended grapheme clusters (user-perceived characters) ``text`` holds."""
+    if text.isascii():
+        # in ASCII only CR LF is one cluster of two code points
+        return len(text) - text.count("\r\n")
+    return len(_grapheme_pattern().findall(text))
+
+
+def mastodon_length(text: str, *, url_length: int = TWITTER_URL_LENGTH) -> int:
+    """The length Mastodon counts (``StatusLengthValidator``): grapheme clusters,
+    ``url_length`` for each ``http(s)://`` link, ``@user`` for ``@user@domain``."""
+    spans = [(s, e, "x" * url_length) for s, e in url_spans(text) if _has_protocol(text, s)]
+    for match in _MASTODON_MENTION.finditer(text):
+        if match.group("domain") and not any(s <= match.start() < e for s, e, _ in spans):
+            spans.append((match.start(), match.end(), "@" + match.group("user")))
+    spans.sort()
+    parts: list[str] = []
+    at = 0
+    for start, end, replacement in spans:
+        if start < at:
+            continue  # overlapping entities: the first one wins, as Mastodon's extractor
+        parts += [text[at:start], replacement]
+        at = end
+    parts.append(text[at:])
+    return grapheme_length("".join(parts))
+
+
+def _has_protocol(text: str, start: int) -> bool:
+    head = text[start : start + 8].casefold()
+    return head.startswith(("http://", "https://"))
+
+
+# Mastodon's Account::MENTION_RE: @user or @user@domain, not inside a word or a URL
+_MASTODON_MENTION = re.compile(
+    r"(?<![=/\w])@(?P<user>[a-z0-9_]+(?:[a-z0-9_.-]+[a-z0-9_]+)?)(?P<domain>@[\w.-]+\w+)?",
+    re.IGNORECASE,
+)
+
+
+@functools.cache
+def _grapheme_pattern() -> regex.Pattern[str]:
+    import regex
+
+    return regex.compile(r"\X")
 
 
 def twitter_length(text: str, *, url_length: int = TWITTER_URL_LENGTH) -> int:

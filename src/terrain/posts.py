@@ -152,9 +152,11 @@ class Capabilities:
     """What a platform accepts in one post.
 
     ``text_counting``: how a text's length is counted against
-    ``max_text_length``: ``"chars"`` (one per character) or ``"twitter"``
-    (X's weighted count, twitter-text v3: CJK and emoji count 2, an emoji
-    sequence such as 👨‍👩‍👧 counts 2 whatever its length); see
+    ``max_text_length``: ``"chars"`` (one per character), ``"graphemes"``
+    (one per user-perceived character, as Bluesky counts), ``"mastodon"``
+    (graphemes, each ``http(s)://`` link 23, ``@user@domain`` as ``@user``)
+    or ``"twitter"`` (X's weighted count, twitter-text v3: CJK and emoji
+    count 2, an emoji sequence such as 👨‍👩‍👧 counts 2 whatever its length); see
     :func:`text_length`. ``url_length``: if set, every URL counts as that many
     characters (X counts 23; ``"twitter"`` uses 23 when unset).
     ``max_alt_text_length``: the longest alt text accepted per media, in

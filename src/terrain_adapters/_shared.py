@@ -23,7 +23,16 @@ if TYPE_CHECKING:
     from terrain.plugins._protocols import Storage
     from terrain.posts import Post
 
-__all__ = ["Clock", "int_setting", "read_media", "require_storage", "traced", "utcnow"]
+__all__ = [
+    "Clock",
+    "instant",
+    "int_setting",
+    "read_media",
+    "require_storage",
+    "text_with_link",
+    "traced",
+    "utcnow",
+]
 
 #: Gives the time written on receipts (tests pass a fixed one).
 Clock = Callable[[], datetime]
@@ -96,3 +105,24 @@ def int_setting(
             f"[platforms.{table}] {key} = {value!r}: give a whole number from {low} to {high}"
         )
     return value
+
+
+def text_with_link(post: Post) -> str:
+    """The text a network with in-text mentions shows: the text, ``@handle`` for
+    each mention, then the link (when the text does not hold it already)."""
+    text = post.text_with_mentions()
+    if post.link and post.link not in text:
+        text = f"{text}\n{post.link}" if text else post.link
+    return text
+
+
+def instant(value: object) -> datetime | None:
+    """An ISO 8601 instant from an API (``…Z`` accepted), or ``None`` if it is not one
+    or has no offset."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None

@@ -83,6 +83,9 @@ PRETEND: dict[str, str] = {
     "x": "terrain_adapters.x:X_CAPABILITIES",
     "facebook": "terrain_adapters.facebook:FACEBOOK_CAPABILITIES",
     "instagram": "terrain_adapters.instagram:INSTAGRAM_CAPABILITIES",
+    "linkedin": "terrain_adapters.linkedin:LINKEDIN_CAPABILITIES",
+    "mastodon": "terrain_adapters.mastodon:MASTODON_CAPABILITIES",
+    "bluesky": "terrain_adapters.bluesky:BLUESKY_CAPABILITIES",
 }
 
 _OVERRIDABLE_INTS = ("max_text_length", "max_media")
@@ -97,6 +100,10 @@ def _file_stem(post_id: str) -> str:
 class OutboxPlatform:
     """Writes posts under ``folder`` (``<root>/outbox/<subfolder or name>``), one JSON
     file each."""
+
+    #: Called from several threads at once (the runner's workers): each post is its
+    #: own files, written atomically.
+    thread_safe = True
 
     def __init__(
         self,

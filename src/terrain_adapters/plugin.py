@@ -66,6 +66,9 @@ PLATFORMS: list[LazyFactory] = [
     lazy("x", "terrain_adapters.x:XFactory"),
     lazy("facebook", "terrain_adapters.facebook:FacebookPageFactory"),
     lazy("instagram", "terrain_adapters.instagram:InstagramFactory"),
+    lazy("linkedin", "terrain_adapters.linkedin:LinkedInFactory"),
+    lazy("mastodon", "terrain_adapters.mastodon:MastodonFactory"),
+    lazy("bluesky", "terrain_adapters.bluesky:BlueskyFactory"),
 ]
 
 #: The built-in storage backends: one line each.

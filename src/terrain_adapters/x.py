@@ -57,7 +57,15 @@ from terrain.plugins._capabilities import check_capabilities
 from terrain.posts import Capabilities, Post, PostMedia, Receipt, text_length
 from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
-from terrain_adapters._shared import Clock, read_media, require_storage, traced, utcnow
+from terrain_adapters._shared import (
+    Clock,
+    instant,
+    read_media,
+    require_storage,
+    text_with_link,
+    traced,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from terrain.plugins._protocols import Platform, PlatformContext, Storage
@@ -108,10 +116,7 @@ def weighted_length(text: str, *, url_length: int = 23) -> int:
 
 def text_of(post: Post) -> str:
     """The text sent as the first post: text, ``@handle`` mentions, then the link."""
-    text = post.text_with_mentions()
-    if post.link and post.link not in text:
-        text = f"{text}\n{post.link}" if text else post.link
-    return text
+    return text_with_link(post)
 
 
 def _normalized(tweet: Mapping[str, Any]) -> str:
@@ -287,7 +292,7 @@ class XPlatform:
             platform=self.name,
             post_id=post.id,
             remote_id=str(root["id"]),
-            published_at=_x_time(root.get("created_at")) or self._clock(),
+            published_at=instant(root.get("created_at")) or self._clock(),
             url=f"https://x.com/i/web/status/{root['id']}",
             part_ids=tuple(replies),
         )
@@ -394,15 +399,6 @@ def _replies_to(tweet: Mapping[str, Any], parent: str) -> bool:
         ref.get("type") == "replied_to" and str(ref.get("id")) == parent
         for ref in tweet.get("referenced_tweets") or []
     )
-
-
-def _x_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _number(

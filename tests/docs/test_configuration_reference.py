@@ -31,6 +31,9 @@ TABLE_OF_MODULE = {
     "terrain_adapters/instagram.py": ("[platforms.instagram]",),
     "terrain_adapters/_graph.py": ("[platforms.facebook]", "[platforms.instagram]"),
     "terrain_adapters/outbox.py": ("[platforms.outbox]",),
+    "terrain_adapters/linkedin.py": ("[platforms.linkedin]",),
+    "terrain_adapters/mastodon.py": ("[platforms.mastodon]",),
+    "terrain_adapters/bluesky.py": ("[platforms.bluesky]",),
     "terrain_adapters/storage/s3.py": ("[storage]",),
     "terrain_adapters/storage/filesystem.py": ("[storage]",),
 }

@@ -231,7 +231,7 @@ def test_a_register_hook_that_raises_only_loses_its_own_platforms() -> None:
 def test_an_unknown_platform_lists_the_known_ones() -> None:
     manager = get_plugin_manager(environ=ONLY_BUILTINS)
     with pytest.raises(NotFound, match=r"offer: .*outbox") as caught:
-        manager.platform_factory("mastodon")
+        manager.platform_factory("myspace")
     assert "`terrain plugins`" in str(caught.value)
     with pytest.raises(NotFound, match=r"offer: .*filesystem"):
         manager.storage_factory("dropbox")

@@ -243,9 +243,9 @@ def test_an_unknown_platform_lists_the_known_ones(ws: Workspace) -> None:
 
 def test_platforms_come_from_the_installed_plugins(ws: Workspace) -> None:
     names = ws.platform_names()
-    assert {"x", "facebook", "outbox"} <= set(names)
-    with pytest.raises(ConfigError, match=r"unknown platform 'mastodon'.*facebook.*outbox.*x"):
-        ws.platform("mastodon")
+    assert {"x", "facebook", "outbox", "linkedin", "mastodon", "bluesky"} <= set(names)
+    with pytest.raises(ConfigError, match=r"unknown platform 'friendster'.*facebook.*outbox.*x"):
+        ws.platform("friendster")
 
 
 def test_storage_defaults_to_the_media_folder(ws: Workspace) -> None:

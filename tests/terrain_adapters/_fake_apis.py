@@ -12,12 +12,135 @@ import html
 import itertools
 import json
 import re
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
+import requests
 import responses
 
+from terrain.testing.contract import NextCall
+
+from ._fakes import fixed_clock
+
 Answer = tuple[int, dict[str, str], str]
+Handler = Callable[[Any], Answer]
+
+
+class _Faults:
+    """Faults scripted by the contract kit's ``fail_next``, taken by the next call of their kind.
+
+    A timeout is the exception ``requests`` raises when no answer comes in
+    time (``ReadTimeout``), raised from the fake's callback; with
+    ``timeout_after`` the call is first recorded by the fake.
+    """
+
+    def __init__(self) -> None:
+        self._queue: dict[str, deque[NextCall]] = {}
+
+    def fail_next(self, call: NextCall) -> None:
+        self._queue.setdefault(call.method, deque()).append(call)
+
+    def wrap(self, op: str, handler: Handler, answer: Callable[[NextCall], Answer]) -> Handler:
+        def serve(request: Any) -> Answer:
+            queue = self._queue.get(op)
+            fault = queue.popleft() if queue else None
+            if fault is None:
+                return handler(request)
+            if fault.kind == "timeout_after":
+                handler(request)
+            if fault.kind in ("timeout_before", "timeout_after"):
+                raise requests.ReadTimeout("Read timed out. (read timeout=30)")
+            return answer(fault)
+
+        return serve
+
+
+def x_fault(fault: NextCall) -> Answer:
+    """A fault answered the way X API v2 answers (problem JSON; ``x-rate-limit-reset``)."""
+    if fault.kind == "rate_limited":
+        reset = int(fixed_clock().timestamp() + (fault.retry_after or 900))
+        headers = {
+            "Content-Type": "application/json",
+            "x-rate-limit-limit": "17",
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-reset": str(reset),
+        }
+        body = {"title": "Too Many Requests", "detail": "Too Many Requests", "status": 429}
+        return 429, headers, json.dumps(body)
+    if fault.kind == "unauthorized":
+        return _json(401, {"title": "Unauthorized", "detail": "Unauthorized", "status": 401})
+    if fault.kind == "rejected":
+        return _json(
+            fault.status or 400,
+            {
+                "title": "Invalid Request",
+                "detail": "One or more parameters to your request was invalid.",
+                "type": "https://api.twitter.com/2/problems/invalid-request",
+                "errors": [{"message": "The text is not allowed"}],
+            },
+        )
+    status = fault.status or 503
+    return _json(status, {"title": "Service Unavailable", "detail": "Service Unavailable"})
+
+
+def graph_fault(fault: NextCall) -> Answer:
+    """A fault answered the way the Graph API answers (error codes; usage headers)."""
+    if fault.kind == "rate_limited":
+        minutes = max(1, round((fault.retry_after or 60) / 60))
+        usage = {
+            "1029384756": [
+                {"type": "pages", "call_count": 100, "estimated_time_to_regain_access": minutes}
+            ]
+        }
+        body = {
+            "error": {
+                "message": "(#4) Application request limit reached",
+                "type": "OAuthException",
+                "code": 4,
+                "is_transient": True,
+            }
+        }
+        headers = {
+            "Content-Type": "application/json",
+            "X-Business-Use-Case-Usage": json.dumps(usage),
+        }
+        return 400, headers, json.dumps(body)
+    if fault.kind == "unauthorized":
+        return _json(
+            400,
+            {
+                "error": {
+                    "message": "Error validating access token: Session has expired.",
+                    "type": "OAuthException",
+                    "code": 190,
+                    "error_subcode": 463,
+                }
+            },
+        )
+    if fault.kind == "rejected":
+        return _json(
+            fault.status or 400,
+            {
+                "error": {
+                    "message": "(#100) Invalid parameter",
+                    "type": "OAuthException",
+                    "code": 100,
+                }
+            },
+        )
+    return _json(
+        fault.status or 500,
+        {
+            "error": {
+                "message": "An unknown error has occurred.",
+                "type": "OAuthException",
+                "code": 1,
+                "is_transient": True,
+            }
+        },
+    )
 
 
 def _json(status: int, payload: object) -> Answer:
@@ -42,15 +165,17 @@ class FakeX:
 
     def __init__(self, rsps: responses.RequestsMock, user_id: str) -> None:
         self.tweets: dict[str, dict[str, Any]] = {}
+        self.faults = _Faults()
         self._ids = itertools.count(1_900_000_000_000_000_001)
         self._media = itertools.count(7_000_000_000_000_000_001)
         tweets = re.compile(r"https://api\.twitter\.com/2/tweets(/(?P<id>\d+))?$")
-        rsps.add_callback(responses.POST, tweets, self._create)
-        rsps.add_callback(responses.DELETE, tweets, self._delete)
+        faults = self.faults
+        rsps.add_callback(responses.POST, tweets, faults.wrap("publish", self._create, x_fault))
+        rsps.add_callback(responses.DELETE, tweets, faults.wrap("delete", self._delete, x_fault))
         rsps.add_callback(
             responses.GET,
             re.compile(rf"https://api\.twitter\.com/2/users/{user_id}/tweets.*"),
-            self._timeline,
+            faults.wrap("find", self._timeline, x_fault),
         )
         rsps.add_callback(
             responses.POST, re.compile(r"https://api\.x\.com/2/media/upload$"), self._upload
@@ -96,24 +221,40 @@ class FakeGraph:
         self.page_posts: dict[str, dict[str, Any]] = {}
         self.objects: set[str] = set()
         self.ig_media: dict[str, dict[str, Any]] = {}
+        self.faults = _Faults()
         self._containers: dict[str, dict[str, str]] = {}
         self._ids = itertools.count(100_001)
         base = re.escape(f"https://graph.facebook.com/{version}/")
         self._page, self._ig = page_id, ig_user_id
-        rsps.add_callback(responses.POST, re.compile(rf"{base}{page_id}/feed$"), self._feed)
+        wrap = self.faults.wrap
+        rsps.add_callback(
+            responses.POST,
+            re.compile(rf"{base}{page_id}/feed$"),
+            wrap("publish", self._feed, graph_fault),
+        )
         rsps.add_callback(responses.POST, re.compile(rf"{base}{page_id}/photos$"), self._photo)
         rsps.add_callback(
-            responses.GET, re.compile(rf"{base}{page_id}/published_posts.*"), self._posts
+            responses.GET,
+            re.compile(rf"{base}{page_id}/published_posts.*"),
+            wrap("find", self._posts, graph_fault),
         )
         rsps.add_callback(responses.POST, re.compile(rf"{base}{ig_user_id}/media$"), self._ig_new)
         rsps.add_callback(
-            responses.POST, re.compile(rf"{base}{ig_user_id}/media_publish$"), self._ig_publish
+            responses.POST,
+            re.compile(rf"{base}{ig_user_id}/media_publish$"),
+            wrap("publish", self._ig_publish, graph_fault),
         )
         rsps.add_callback(
-            responses.GET, re.compile(rf"{base}{ig_user_id}/media\?.*"), self._ig_list
+            responses.GET,
+            re.compile(rf"{base}{ig_user_id}/media\?.*"),
+            wrap("find", self._ig_list, graph_fault),
         )
         rsps.add_callback(responses.GET, re.compile(rf"{base}[\w-]+\?.*"), self._object)
-        rsps.add_callback(responses.DELETE, re.compile(rf"{base}[\w-]+(\?.*)?$"), self._delete)
+        rsps.add_callback(
+            responses.DELETE,
+            re.compile(rf"{base}[\w-]+(\?.*)?$"),
+            wrap("delete", self._delete, graph_fault),
+        )
 
     def _new_id(self) -> str:
         return str(next(self._ids))

@@ -6,7 +6,7 @@ stateful fakes of their HTTP APIs (``responses``); S3 runs against moto.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 import boto3
@@ -24,8 +24,7 @@ from terrain.plugins._protocols import (
     StorageFactory,
 )
 from terrain.posts import Post, PostMedia
-from terrain.secrets import EnvSecrets
-from terrain.testing.contract import SAMPLE_MEDIA, PlatformContract, StorageContract
+from terrain.testing.contract import SAMPLE_MEDIA, FailNext, PlatformContract, StorageContract
 from terrain_adapters.facebook import FacebookPageFactory
 from terrain_adapters.instagram import InstagramFactory
 from terrain_adapters.storage.s3 import S3StorageFactory
@@ -45,7 +44,8 @@ ENV = {
 
 
 class _FakedHTTP(PlatformContract):
-    """Builds the platform inside a ``responses`` mock holding the fake APIs."""
+    """Builds the platform inside a ``responses`` mock holding the fake APIs; the fault
+    suite scripts the fake of the platform's API."""
 
     settings_for: ClassVar[dict[str, Any]] = {}
 
@@ -54,14 +54,24 @@ class _FakedHTTP(PlatformContract):
         return dict(self.settings_for)
 
     @pytest.fixture
-    def platform(self, factory: PlatformFactory, storage: Storage) -> Iterator[Platform]:
+    def secret_env(self) -> Mapping[str, str]:
+        return ENV
+
+    @pytest.fixture
+    def fakes(self) -> Iterator[tuple[FakeX, FakeGraph]]:
         with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-            FakeX(rsps, USER)
-            FakeGraph(rsps, page_id=PAGE, ig_user_id=IG)
-            context = PlatformContext(
-                settings=self.settings_for, secrets=EnvSecrets(environ=ENV), storage=storage
-            )
-            yield factory(context)
+            yield FakeX(rsps, USER), FakeGraph(rsps, page_id=PAGE, ig_user_id=IG)
+
+    @pytest.fixture
+    def platform(
+        self, factory: PlatformFactory, context: PlatformContext, fakes: tuple[FakeX, FakeGraph]
+    ) -> Platform:
+        return factory(context)
+
+    @pytest.fixture
+    def fail_next(self, fakes: tuple[FakeX, FakeGraph]) -> FailNext:
+        x, graph = fakes
+        return x.faults.fail_next if self.settings_for == {} else graph.faults.fail_next
 
 
 class TestXContract(_FakedHTTP):

@@ -158,7 +158,7 @@ def test_pretending_to_be_x_refuses_what_x_would_refuse(
 def test_pretending_to_be_an_unknown_platform_names_the_known_ones(
     tmp_path: Path, storage: InMemoryStorage
 ) -> None:
-    with pytest.raises(ConfigError, match="facebook, instagram, x"):
+    with pytest.raises(ConfigError, match="bluesky, facebook, instagram, linkedin, mastodon, x"):
         build(tmp_path, storage, **{"as": "myspace"})
 
 

@@ -14,7 +14,7 @@ import pytest
 from terrain.errors import AuthError, ConfigError, NotFound, RateLimited, Rejected, TransientError
 from terrain.plugins import PlatformContext
 from terrain.posts import Post
-from terrain.testing.contract import PlatformContract
+from terrain.testing.contract import FailNext, PlatformContract
 from terrain.testing.http import FakePlatformServer, Fault, HTTPPlatform, HTTPPlatformFactory
 
 
@@ -163,4 +163,8 @@ class TestHTTPPlatformContract(PlatformContract):
 
     @pytest.fixture
     def settings(self, server: FakePlatformServer) -> dict[str, Any]:
-        return {"base_url": server.url, "timeout": 5.0}
+        return {"base_url": server.url, "timeout": 0.5}
+
+    @pytest.fixture
+    def fail_next(self, server: FakePlatformServer) -> FailNext:
+        return lambda call: server.fail_next(call, hang=1.5)

@@ -97,9 +97,12 @@ class PlatformContext:
     """What a platform factory gets to build a platform.
 
     ``settings`` is the platform's table from ``terrain.toml``
-    (``[platforms.x]``), never secrets; ``secrets`` gives tokens from the
-    environment; ``storage`` holds the media the posts refer to; ``root`` is
-    the workspace folder (for platforms that write files, such as the outbox).
+    (``[platforms.x]``) without the keys the publishing runner reads for
+    itself (``rate``, ``daily_budget``, ``concurrency``, ``max_attempts``,
+    ``backoff``, ``max_backoff``), never secrets; ``secrets`` gives tokens
+    from the environment or the credentials file; ``storage`` holds the media
+    the posts refer to; ``root`` is the workspace folder (for platforms that
+    write files, such as the outbox).
     """
 
     settings: Mapping[str, Any] = attrs.field(factory=dict)
@@ -119,6 +122,14 @@ class StorageContext:
 
 class PlatformFactory(Protocol):
     """Registered by plugins: a ``name`` and a call that builds the platform.
+
+    terrain calls it with a :class:`PlatformContext` each time a workspace
+    needs the platform (a publish run, a takedown, each worker process); it
+    checks the settings, looks the secrets up and returns the platform,
+    without calling the network. The platform it returns may be called from
+    several threads at once when the platform's policy ``concurrency`` is
+    above 1: a platform that can take it says ``thread_safe = True`` (the
+    contract kit checks it).
 
     A factory may also have a method ``capabilities_for(settings) ->
     Capabilities``: what the platform it would build from the

@@ -33,5 +33,11 @@ DEFAULT_POLICIES: Mapping[str, PlatformPolicy] = {
     "x": PlatformPolicy(rate=1.0, daily_budget=17),
     "facebook": PlatformPolicy(rate=1.0, daily_budget=200),
     "instagram": PlatformPolicy(rate=0.5, daily_budget=50),
+    # LinkedIn: daily quotas per member and app (reset at midnight UTC)
+    "linkedin": PlatformPolicy(rate=0.5, daily_budget=100),
+    # Mastodon: 300 calls per 5 minutes, 30 media uploads per 30 minutes per account
+    "mastodon": PlatformPolicy(rate=0.5, daily_budget=300),
+    # Bluesky: 5,000 write points an hour (a post is 3), 11,666 posts a day at most
+    "bluesky": PlatformPolicy(rate=1.0, daily_budget=1000),
     "outbox": PlatformPolicy(concurrency=4),
 }

@@ -211,6 +211,27 @@ class FakePlatformServer:
             for fault in faults:
                 self._faults[fault.method].append(fault)
 
+    def fail_next(self, call: Any, *, hang: float = 2.0) -> None:
+        """The contract kit's fault hook: script the fault a
+        :class:`~terrain.testing.contract.NextCall` asks for (timeouts hang
+        ``hang`` seconds, longer than the client's timeout)."""
+        methods: dict[str, Method] = {"publish": "create", "find": "find", "delete": "delete"}
+        method = methods[call.method]
+        kind = call.kind
+        if kind == "rate_limited":
+            fault = Fault.rate_limited(call.retry_after, method)
+        elif kind == "server_error":
+            fault = Fault.server_error(call.status or 503, method)
+        elif kind == "timeout_before":
+            fault = Fault.timeout_before(hang, method)
+        elif kind == "timeout_after":
+            fault = Fault.timeout_after(hang)
+        elif kind == "unauthorized":
+            fault = Fault.unauthorized(method)
+        else:
+            fault = Fault.rejected(call.status or 400)
+        self.inject(fault)
+
     @property
     def posts(self) -> list[ServerPost]:
         """Every post ever created (deleted ones flagged), in creation order."""

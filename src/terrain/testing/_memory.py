@@ -156,6 +156,9 @@ class InMemoryPlatform:
     (defaults to a fixed instant, so tests are reproducible).
     """
 
+    #: Every call holds a lock around the shared state.
+    thread_safe = True
+
     def __init__(
         self,
         name: str = "memory",

@@ -21,6 +21,14 @@ settings). For an adapter that needs a faked HTTP API, override the
 ``platform`` fixture instead and build it yourself, with the ``storage``
 fixture as its storage (the checks put the media they post there).
 
+Secrets: the context's ``secrets`` read the ``secret_env`` fixture, a
+mapping of variable names to values (empty by default), never your real
+environment. Give it the fake tokens your fake API expects; to run the suite
+against the real network, return real ones read from the environment and
+skip when they are absent (:doc:`/plugins`, *Giving the contract tests a
+token*). Every value of at least 8 characters is looked for, and must not
+show, in each ``repr``, error message and log line the checks see.
+
 Decisions the suite checks (see :doc:`/plugins`):
 
 - a post over the capabilities (text longer than ``max_text_length``, more
@@ -30,7 +38,15 @@ Decisions the suite checks (see :doc:`/plugins`):
 - ``find`` of a post never published is ``None``; after ``publish`` it
   returns a receipt with the same ``remote_id``;
 - when ``capabilities.delete`` is true, ``delete`` removes the post (``find``
-  is ``None`` afterwards);
+  is ``None`` afterwards), and deleting it again returns quietly or raises
+  :class:`~terrain.errors.NotFound`, never another error;
+- when ``capabilities.threads`` is true, a thread is published with its
+  parts in ``part_ids``, ``find`` names the same parts, and deleting the
+  post deletes its replies;
+- no secret shows in ``repr(factory)``, ``repr(platform)``, receipts, error
+  messages or log lines;
+- a platform declaring ``thread_safe = True`` takes concurrent ``publish``,
+  ``find`` and ``delete`` calls from several threads;
 - a factory with the optional ``capabilities_for(settings)`` (what
   ``terrain publish --dry-run`` uses instead of building the platform, so no
   token is needed) answers, from the ``settings`` fixture alone, the
@@ -39,6 +55,22 @@ Decisions the suite checks (see :doc:`/plugins`):
 - storage keys that are empty, absolute, hold ``..``, a backslash or a NUL
   raise :class:`~terrain.errors.InvalidKey`; a missing key raises
   :class:`~terrain.errors.NotFound` from ``get``.
+
+The **fault suite** runs when the ``fail_next`` fixture returns a function
+(it is ``None`` by default, and the fault checks are skipped): the kit calls
+it with a :class:`NextCall` before the call it makes, and your fake must make
+the platform's next call of that kind go wrong that way. It checks that a
+429 is :class:`~terrain.errors.RateLimited` with a ``retry_after``; a 5xx
+or a timeout is :class:`~terrain.errors.TransientError`; a 401 is
+:class:`~terrain.errors.AuthError`; a 400 or 422 is
+:class:`~terrain.errors.Rejected`; that ``find`` recovers a post whose
+answer was lost (a timeout after the server recorded it) and finds nothing
+after a timeout before; and that ``find`` and ``delete`` map their own
+failures the same way::
+
+    @pytest.fixture
+    def fail_next(self, fake_api):
+        return fake_api.fail_next      # fake_api: your fake of the network
 """
 
 from __future__ import annotations
@@ -47,6 +79,7 @@ import itertools
 import struct
 import threading
 import zlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -62,9 +95,19 @@ from terrain.plugins._protocols import (
     StorageFactory,
 )
 from terrain.posts import Capabilities, Post, PostMedia, Receipt
+from terrain.secrets import EnvSecrets
 from terrain.testing._memory import InMemoryStorage
+from terrain.testing._promises import FailNext, NextCall, PromiseChecks
 
-__all__ = ["BAD_KEYS", "SAMPLE_MEDIA", "PlatformContract", "StorageContract", "tiny_png"]
+__all__ = [
+    "BAD_KEYS",
+    "SAMPLE_MEDIA",
+    "FailNext",
+    "NextCall",
+    "PlatformContract",
+    "StorageContract",
+    "tiny_png",
+]
 
 #: Keys every storage must refuse with InvalidKey.
 BAD_KEYS: tuple[str, ...] = (
@@ -102,7 +145,7 @@ SAMPLE_MEDIA: dict[str, bytes] = {
 _serial = itertools.count(1)
 
 
-class PlatformContract:
+class PlatformContract(PromiseChecks):
     """Checks for a platform plugin; subclass it and define the ``factory`` fixture."""
 
     @pytest.fixture
@@ -116,16 +159,31 @@ class PlatformContract:
         return {}
 
     @pytest.fixture
+    def secret_env(self) -> Mapping[str, str]:
+        """The variables the platform's secrets are read from (``{"TERRAIN_…_TOKEN":
+        "…"}``); empty by default. Never your real environment unless you say so."""
+        return {}
+
+    @pytest.fixture
     def storage(self) -> Storage:
         """The workspace storage the posts' media are read from."""
         return InMemoryStorage(SAMPLE_MEDIA)
 
     @pytest.fixture
     def context(
-        self, settings: dict[str, Any], storage: Storage, tmp_path: Path
+        self,
+        settings: dict[str, Any],
+        storage: Storage,
+        tmp_path: Path,
+        secret_env: Mapping[str, str],
     ) -> PlatformContext:
         """The context the factory is called with."""
-        return PlatformContext(settings=settings, storage=storage, root=tmp_path)
+        return PlatformContext(
+            settings=settings,
+            secrets=EnvSecrets(environ=dict(secret_env)),
+            storage=storage,
+            root=tmp_path,
+        )
 
     @pytest.fixture
     def platform(self, factory: PlatformFactory, context: PlatformContext) -> Platform:

@@ -75,6 +75,8 @@ class HTTPPlatform:
     before any retry). A fresh connection per call, so it is thread-safe.
     """
 
+    thread_safe = True
+
     def __init__(
         self,
         base_url: str,

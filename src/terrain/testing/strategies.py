@@ -604,7 +604,7 @@ def capabilities() -> st.SearchStrategy[Capabilities]:
         delete=st.booleans(),
         url_length=st.none() | st.integers(1, 50),
         requires_media=st.booleans(),
-        text_counting=st.sampled_from(["chars", "twitter"]),
+        text_counting=st.sampled_from(["chars", "graphemes", "mastodon", "twitter"]),
     )
 
 

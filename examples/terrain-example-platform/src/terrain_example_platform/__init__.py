@@ -38,6 +38,8 @@ class JournalPlatform:
 
     name = "example-journal"
     capabilities = CAPABILITIES
+    #: terrain may call it from several threads: appends hold a lock.
+    thread_safe = True
 
     def __init__(self, path: Path) -> None:
         self.path = path
