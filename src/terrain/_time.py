@@ -89,8 +89,9 @@ def require_aware(value: object, what: str = "at") -> datetime:
         )
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValidationError(
-            f"{what}: {value.isoformat()} has no time zone, so it names no instant; give one "
-            "(datetime(..., tzinfo=ZoneInfo('Europe/Paris')), or terrain.clock.now())",
+            f"{what}: {value.isoformat()} has no time zone, so it names no instant; give it "
+            "the zone it was read in (an IANA zone such as Europe/Paris), or take the "
+            "time from terrain's clock",
             field=what,
         )
     return value

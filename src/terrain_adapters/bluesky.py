@@ -324,8 +324,8 @@ class BlueskyPlatform:
         ).json()
         if not isinstance(answer, dict) or not answer.get("uri") or not answer.get("cid"):
             raise TransientError(
-                f"{self.name}: the PDS accepted {what} but returned no uri; terrain asks "
-                "find() before any retry",
+                f"{self.name}: the PDS accepted {what} but returned no uri; terrain looks "
+                "the post up before any retry",
                 platform=self.name,
             )
         return {"uri": str(answer["uri"]), "cid": str(answer["cid"])}

@@ -155,7 +155,7 @@ class LinkedInPlatform:
         if not urn:
             raise TransientError(
                 f"{self.name}: LinkedIn accepted post {post.id} but gave no x-restli-id; "
-                "terrain asks find() before any retry",
+                "terrain looks the post up before any retry",
                 platform=self.name,
             )
         self._claims.claim(urn, post.id)

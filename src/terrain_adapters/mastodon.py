@@ -250,7 +250,7 @@ class MastodonPlatform:
         if not isinstance(answer, dict) or not answer.get("id"):
             raise TransientError(
                 f"{self.name}: the instance accepted {what} but returned no id; "
-                "terrain asks find() before any retry",
+                "terrain looks the post up before any retry",
                 platform=self.name,
             )
         return answer
@@ -307,7 +307,8 @@ class MastodonPlatform:
         account = str(answer.get("id") or "") if isinstance(answer, dict) else ""
         if not account:
             raise TransientError(
-                f"{self.name}: verify_credentials returned no account id", platform=self.name
+                f"{self.name}: the instance did not say which account the token belongs to",
+                platform=self.name,
             )
         with self._lock:
             self._account_id = account

@@ -29,6 +29,7 @@ ID_PARAMETERS = {
 #: Parameters named like those but taking a *new* id: nothing stored to complete.
 NEW_IDS = {
     ("event add", "event_id"),
+    ("event interview", "content_id"),
     ("member add", "member_id"),
     ("project interview", "content_id"),
 }

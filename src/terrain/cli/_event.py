@@ -136,7 +136,7 @@ def talk(
 
 
 @command.command("edit")
-@click.argument("event_id")
+@click.argument("event_id", shell_complete=complete_event_id)
 @click.option("--title", default=None, help="Another title.")
 @click.option("--starts", default=None, help="Another start, e.g. '2026-03-12 19:00'.")
 @click.option("--ends", default=None, help="Another end, e.g. '2026-03-12 22:30'.")
@@ -186,7 +186,7 @@ def edit(
 
 
 @command.command("drop-talk")
-@click.argument("event_id")
+@click.argument("event_id", shell_complete=complete_event_id)
 @click.argument("talk")
 @json_option
 @pass_workspace
@@ -209,7 +209,7 @@ def drop_talk(ws: Workspace, event_id: str, talk: str, as_json: bool) -> None:
 
 
 @command.command("cancel")
-@click.argument("event_id")
+@click.argument("event_id", shell_complete=complete_event_id)
 @click.option("--reason", default="", help="Why, to tell the people who answered.")
 @click.option("--undo", is_flag=True, help="The event takes place after all.")
 @json_option
@@ -415,7 +415,7 @@ def record_and_print(
 
 
 @command.command("interview")
-@click.argument("event_id")
+@click.argument("event_id", shell_complete=complete_event_id)
 @interview_options
 @json_option
 @pass_workspace

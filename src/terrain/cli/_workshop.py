@@ -181,7 +181,7 @@ def vote(
 
 @command.command("unvote")
 @click.argument("workshop_id")
-@click.argument("member_id")
+@click.argument("member_id", shell_complete=complete_member_id)
 @click.argument("idea_ids", nargs=-1, required=True)
 @click.option(
     "--dots",

@@ -72,6 +72,6 @@ def revise(previous: R, current: R) -> R:
             current, sequence=max(current.sequence, floor), overrides=tuple(overrides)
         )
     raise TypeError(
-        f"revise() compares two Events or two Series, got {type(previous).__name__} and "
-        f"{type(current).__name__}"
+        "a new version of an Event must be an Event, and of a Series a Series; got "
+        f"{type(previous).__name__} then {type(current).__name__}"
     )

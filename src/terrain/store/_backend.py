@@ -132,8 +132,8 @@ class Backend(abc.ABC):
         """A write transaction; inside another one of this thread, it joins it."""
         if self.read_only:
             raise StorageError(
-                f"the store {self.describe()} was opened read-only; open the workspace "
-                "without read_only=True to change it"
+                f"the store {self.describe()} was opened for reading only; open the "
+                "workspace for writing to change it"
             )
         current: Transaction | None = getattr(self._local, "tx", None)
         if current is not None:
