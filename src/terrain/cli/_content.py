@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from terrain import clock
-from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace
+from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace, terminal
 from terrain.cli._complete import (
     complete_content_id,
     complete_event_id,
@@ -38,6 +38,7 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[int, int, Any
     if not enabled or total < 2:
         yield None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     with Progress(
@@ -46,6 +47,7 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[int, int, Any
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         transient=True,
+        console=Console(file=terminal()),
     ) as progress:
         task = progress.add_task("Importing photos", total=total)
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from terrain import clock
-from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace
+from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace, terminal
 from terrain.cli._complete import complete_event_id, complete_platform
 
 if TYPE_CHECKING:
@@ -119,9 +119,13 @@ def _progress(enabled: bool) -> Iterator[Callable[[JournalRow], None] | None]:
     if not enabled:
         yield None
         return
+    from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
+    console = Console(file=terminal())
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), transient=True, console=console
+    ) as bar:
         task = bar.add_task("publishing…", total=None)
         done = 0
 

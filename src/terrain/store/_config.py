@@ -33,6 +33,7 @@ from terrain._language import DEFAULT_LANGUAGE
 from terrain.community import Community
 from terrain.errors import ConfigError, ValidationError
 from terrain.events import FormatRules
+from terrain.secrets import SECRET_NAME
 
 __all__ = [
     "CONFIG_NAME",
@@ -71,7 +72,7 @@ RUNNER_KEYS = frozenset(
     {"rate", "daily_budget", "concurrency", "max_attempts", "backoff", "max_backoff"}
 )
 #: Setting names that look like secrets: they belong in the environment.
-_SECRET_LIKE = re.compile(r"(token|secret|password|passwd|api_key|apikey|private_key)", re.I)
+_SECRET_LIKE = SECRET_NAME
 
 
 def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
