@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -183,15 +184,48 @@ def sparse(size: int) -> Callable[[Path], None]:
     return make
 
 
+def immutable(*names: str) -> Callable[[Path], None]:
+    """Make files or folders of the workspace read-only *for root too* (``chattr +i``:
+    the kernel refuses every write; ``chmod`` does not stop root, who runs the tests)."""
+
+    def spoil(root: Path) -> None:
+        for name in names:
+            chattr("+i", root / name)
+
+    return spoil
+
+
+def writable(*names: str) -> Callable[[Path], None]:
+    def restore(root: Path) -> None:
+        for name in names:
+            chattr("-i", root / name)
+
+    return restore
+
+
+def chattr(flag: str, path: Path) -> None:
+    done = subprocess.run(["chattr", flag, str(path)], capture_output=True, text=True)
+    if done.returncode != 0:  # not ext2/3/4, xfs, btrfs…: no immutable flag here
+        message = f"chattr {flag} {path} failed: {done.stderr.strip()}"
+        if os.environ.get("CI") and flag == "+i":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 @dataclass(frozen=True)
 class Case:
-    """One row of the corpus: what is wrong, the command, what the message must say."""
+    """One row of the corpus: what is wrong, the command, what the message must say.
+
+    ``restore`` undoes what ``spoil`` did to the machine (not to the workspace)
+    before the workspace is compared with what it was.
+    """
 
     id: str
     spoil: Callable[[Path], None]
     args: tuple[str, ...]
     fragment: str
     also: tuple[str, ...] = field(default=())
+    restore: Callable[[Path], None] | None = None
 
 
 BIG = 200 * 1024 * 1024
@@ -298,6 +332,20 @@ CASES = [
          ("content", "list"), "/etc/passwd", ("absolute",)),
     Case("nul-in-key", record("content", None, set_media_key("photos/a\x00.jpg")),
          ("content", "list"), "control character", ()),
+    # -- a workspace that cannot be written: the database is intact, say so ------------
+    Case("read-only-terrain-folder", immutable(".terrain"),
+         ("member", "add", "bob", "--name", "Bob"), "cannot write to the workspace database",
+         ("read-only", "intact", "nothing was changed"), restore=writable(".terrain")),
+    Case("read-only-database-file", immutable(str(DB)),
+         ("member", "add", "bob", "--name", "Bob"), "cannot write to the workspace database",
+         ("read-only", "intact"), restore=writable(str(DB))),
+    Case("read-only-database-on-import", immutable(str(DB)),
+         ("content", "import", "../IMG_0002.jpg"), "cannot write to the workspace database",
+         ("IMG_0002.jpg", "not imported", "intact"), restore=writable(str(DB))),
+    Case("read-only-folder-on-consent", immutable(".terrain"),
+         ("consent", "grant", "ana", "--purpose", "tag", "--witness", "Léa", "--at",
+          "2026-03-12 19:40"), "cannot write to the workspace database", ("read-only",),
+         restore=writable(".terrain")),
     Case("traversal-member-id", lambda root: None,
          ("consent", "grant", "../../etc/passwd", "--purpose", "tag", "--evidence-file",
           "../form.txt"), "no member with id '../../etc/passwd'", ()),
@@ -312,10 +360,16 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_changes(
     monkeypatch.chdir(ws)  # "../x" names a file next to the workspace
     (ws.parent / "IMG_0002.jpg").write_bytes(jpeg_bytes(2))
     (ws.parent / "form.txt").write_text("signed")
-    case.spoil(ws)
-    before = logical_hash(ws)
-
-    result = invoke(*case.args, workspace=ws)
+    if case.restore is None:
+        case.spoil(ws)
+    before = logical_hash(ws)  # a spoil with a restore changes the machine, not the content
+    if case.restore is not None:
+        case.spoil(ws)
+    try:
+        result = invoke(*case.args, workspace=ws)
+    finally:
+        if case.restore is not None:
+            case.restore(ws)
 
     output = result.output
     assert result.exit_code == 2, output

@@ -207,6 +207,18 @@ def pass_workspace(f: Callable[..., Any]) -> Callable[..., Any]:
         ws = Workspace.open(workspace_dir) if workspace_dir is not None else Workspace.find()
         with ws:
             _tell_upgrade(ws)
-            return f(*args, ws=ws, **kwargs)
+            saved = ws.db.backend.commits
+            try:
+                return f(*args, ws=ws, **kwargs)
+            except StorageError as exc:
+                if ws.db.backend.commits == saved:
+                    raise  # nothing was saved: exit 2 says so
+                # part of the work is in the workspace: exit 1, and say so
+                fail(
+                    f"{exc}
+Part of the work was saved before this failure: check what is "
+                    "there (the list commands), then run the command again once it is fixed.",
+                    code=EXIT_FAILED,
+                )
 
     return workspace_option(wrapper)

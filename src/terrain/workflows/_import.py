@@ -9,6 +9,9 @@ the photo, it cannot be published.
 
 One bad file never stops the batch: the report gives one outcome per file
 (imported, duplicate of a photo already stored, or rejected with the reason).
+A workspace database that cannot be written any more (a full disk, a
+read-only file) does stop it: the photos imported so far stay, the others are
+reported "not imported" with the reason, and nothing is half written.
 """
 
 from __future__ import annotations
@@ -225,11 +228,18 @@ def import_media(
     total = len(names)
     seen: dict[str, str] = {}
     outcomes: list[FileOutcome] = []
+    stopped = ""  # the workspace database failed: the files after it are not tried
     for done, (path, image, reason) in enumerate(_prepared(names, workers, limit), start=1):
-        if image is None:
+        if stopped:
+            outcome = _failed(path, None, f"not imported: {stopped}")
+        elif image is None:
             outcome = FileOutcome(path=path, status=ImportStatus.REJECTED, reason=reason)
         else:
-            outcome = _store_one(ws, path, image, seen, event_id, project_id, author_id, now)
+            try:
+                outcome = _store_one(ws, path, image, seen, event_id, project_id, author_id, now)
+            except StorageError as exc:  # the database cannot be read or written any more
+                stopped = str(exc)
+                outcome = _failed(path, image.checksum, f"not imported: {stopped}")
         outcomes.append(outcome)
         if progress is not None:
             progress(done, total, outcome)
@@ -290,7 +300,7 @@ def _store_one(
                 ws.add(content)
     except BaseException as exc:
         _discard(ws, key, checksum)  # no half import: the file goes too
-        if isinstance(exc, TerrainError):
+        if isinstance(exc, TerrainError) and not isinstance(exc, StorageError):
             return _failed(path, checksum, f"could not be recorded ({exc})")
         raise
     if found is not None:
@@ -306,12 +316,15 @@ def _store_one(
 
 def _discard(ws: Workspace, key: str, checksum: str) -> None:
     """Delete a file just stored, unless a stored record uses that very key."""
-    found = ws.find_media(checksum)
+    try:
+        found = ws.find_media(checksum)
+    except StorageError:  # the database cannot be read: its transaction wrote nothing
+        found = None
     if found is None or found[2] != key:
         ws.storage.delete(key)
 
 
-def _failed(path: str, checksum: str, why: str) -> FileOutcome:
+def _failed(path: str, checksum: str | None, why: str) -> FileOutcome:
     name = Path(path).name
     return FileOutcome(
         path=path, status=ImportStatus.REJECTED, checksum=checksum, reason=f"{name}: {why}"
