@@ -230,6 +230,16 @@ class Case:
 
 BIG = 200 * 1024 * 1024
 
+
+def _bomb() -> bytes:
+    """A 900-megapixel PNG in about 100 KB (blank 1-bit rows, compressed)."""
+    from tests.test_media_limits import blank_png
+
+    return blank_png(30_000, 30_000)
+
+
+BOMB = _bomb()
+
 CASES = [
     # -- terrain.toml -------------------------------------------------------------------
     Case("toml-syntax-error", toml("[community\nid = 'x'\n"), ("member", "list"),
@@ -246,6 +256,8 @@ CASES = [
          ("member", "list"), "must be a table", ("storage",)),
     Case("toml-bad-size-limit", toml(VALID_TOML + '[import]\nmax_file_mb = "big"\n'),
          ("member", "list"), "max_file_mb", ("a number of megabytes",)),
+    Case("toml-bad-pixel-limit", toml(VALID_TOML + "[import]\nmax_megapixels = 1000\n"),
+         ("member", "list"), "max_megapixels", ("at most 178",)),
     Case("toml-secret-in-file", toml(VALID_TOML + "[platforms.x]\n" + SECRET_LINE),
          ("member", "list"), "looks like a secret", ("TERRAIN_X_ACCESS_TOKEN",)),
     Case("toml-storage-secret", toml(VALID_TOML + 'secret_access_key = "s3cr3t-in-toml"\n'),
@@ -320,6 +332,9 @@ CASES = [
          ("content", "import", "../zero.jpg"), "empty", ("zero.jpg",)),
     Case("a-folder", file("DCIM", lambda p: p.mkdir()),
          ("content", "import", "../DCIM"), "is a folder", ("DCIM",)),
+    Case("png-decompression-bomb", file("bomb.png", lambda p: p.write_bytes(BOMB)),
+         ("content", "import", "../bomb.png"), "decompression bomb",
+         ("bomb.png", "30000x30000", "max_megapixels")),
     Case("200-MB-file", file("huge.jpg", sparse(BIG)),
          ("content", "import", "../huge.jpg"), "too large", ("huge.jpg", "200", "max_file_mb")),
     Case("200-MB-evidence", file("form.pdf", sparse(BIG)),

@@ -215,8 +215,7 @@ def pass_workspace(f: Callable[..., Any]) -> Callable[..., Any]:
                     raise  # nothing was saved: exit 2 says so
                 # part of the work is in the workspace: exit 1, and say so
                 fail(
-                    f"{exc}
-Part of the work was saved before this failure: check what is "
+                    f"{exc}\nPart of the work was saved before this failure: check what is "
                     "there (the list commands), then run the command again once it is fixed.",
                     code=EXIT_FAILED,
                 )

@@ -158,7 +158,8 @@ def _resolve(ws: Workspace, photo: str) -> Content:
     from terrain.media import MediaRejected, prepare_image
 
     try:
-        checksum = prepare_image(path.read_bytes(), name=path.name).checksum
+        data = path.read_bytes()
+        checksum = prepare_image(data, name=path.name, max_pixels=ws.config.max_pixels).checksum
     except MediaRejected as exc:
         raise NotFound(f"{exc}; give the content id shown by `terrain content list`") from None
     found = ws.find_media(checksum)

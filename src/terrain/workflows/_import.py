@@ -114,7 +114,7 @@ def too_large(name: str, size: int, max_bytes: int) -> str:
     )
 
 
-def _prepare_path(path: str, max_bytes: int) -> Prepared:
+def _prepare_path(path: str, max_bytes: int, max_pixels: int) -> Prepared:
     """Read and prepare one file (runs in a worker process): (path, image, reason).
 
     A file over ``max_bytes`` is refused by its size, before it is read.
@@ -135,13 +135,15 @@ def _prepare_path(path: str, max_bytes: int) -> Prepared:
     except OSError as exc:
         return path, None, f"{name}: cannot be read ({exc.strerror or exc})"
     try:
-        return path, prepare_image(data, name=name), ""
+        return path, prepare_image(data, name=name, max_pixels=max_pixels), ""
     except MediaRejected as exc:
         return path, None, str(exc)
 
 
-def _prepared(paths: Sequence[str], workers: int | None, max_bytes: int) -> Iterator[Prepared]:
-    prepare = functools.partial(_prepare_path, max_bytes=max_bytes)
+def _prepared(
+    paths: Sequence[str], workers: int | None, max_bytes: int, max_pixels: int
+) -> Iterator[Prepared]:
+    prepare = functools.partial(_prepare_path, max_bytes=max_bytes, max_pixels=max_pixels)
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count <= 1 or len(paths) < PARALLEL_THRESHOLD:
         yield from map(prepare, paths)
@@ -229,7 +231,8 @@ def import_media(
     seen: dict[str, str] = {}
     outcomes: list[FileOutcome] = []
     stopped = ""  # the workspace database failed: the files after it are not tried
-    for done, (path, image, reason) in enumerate(_prepared(names, workers, limit), start=1):
+    prepared = _prepared(names, workers, limit, ws.config.max_pixels)
+    for done, (path, image, reason) in enumerate(prepared, start=1):
         if stopped:
             outcome = _failed(path, None, f"not imported: {stopped}")
         elif image is None:
