@@ -151,7 +151,7 @@ def test_a_large_file_goes_through_initialize_append_finalize(
     )
     rsps.get(UPLOAD, json={"data": {"id": media_id, "processing_info": {"state": "succeeded"}}})
     rsps.post(TWEETS, status=201, json={"data": {"id": "1903", "text": "…"}})
-    factory = XFactory(clock=fixed_clock, simple_limit=64, chunk_size=48)
+    factory = XFactory(clock=fixed_clock, simple_limit=64, chunk_size=-(-len(JPEG) // 3))
     post = recap(media=[PostMedia(key="media/ev-1/apero.jpg", media_type="image/jpeg")])
     x(storage, factory).publish(post)
 
