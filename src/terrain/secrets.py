@@ -197,19 +197,38 @@ class EnvSecrets(SecretSource):
         if self._file_values is None:
             self._file_values = {}
             if self._file is not None and self._file.exists():
-                mode = stat.S_IMODE(self._file.stat().st_mode)
-                if mode & 0o077:
-                    raise ConfigError(
-                        f"{self._file} is readable by other users (mode {mode:o}); "
-                        f"run: chmod 600 {self._file}"
-                    )
-                try:
-                    data = tomllib.loads(self._file.read_text(encoding="utf-8"))
-                except tomllib.TOMLDecodeError as exc:
-                    # the message of TOMLDecodeError quotes no value, only the place
-                    raise ConfigError(f"{self._file} is not valid TOML: {exc}") from None
-                self._file_values = {k: v for k, v in data.items() if isinstance(v, str) and v}
+                self._file_values = self._read_file(self._file)
         return self._file_values
+
+    @staticmethod
+    def _read_file(path: Path) -> dict[str, str]:
+        """``NAME = "value"`` pairs of the credentials file; :class:`ConfigError` saying
+        what to fix for anything else (never a traceback: a value is never quoted)."""
+        from terrain._files import UnreadableFile, read_regular_file
+
+        fix = "it must be a TOML file of NAME = \"value\" lines, mode 600"
+        try:
+            data = read_regular_file(path, max_bytes=1024 * 1024)
+        except UnreadableFile as exc:
+            raise ConfigError(f"the credentials file {path} {exc}; {fix}") from None
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            raise ConfigError(
+                f"{path} is readable by other users (mode {mode:o}); run: chmod 600 {path}"
+            )
+        try:
+            values = tomllib.loads(data.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"the credentials file {path} is not UTF-8 text (at byte {exc.start}); "
+                f"{fix}: save it as UTF-8"
+            ) from None
+        except tomllib.TOMLDecodeError as exc:
+            # the message of TOMLDecodeError quotes no value, only the place
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+        except RecursionError:
+            raise ConfigError(f"the credentials file {path} nests too deeply; {fix}") from None
+        return {k: v for k, v in values.items() if isinstance(v, str) and v}
 
     def has(self, name: str) -> bool:
         return bool(self._environ.get(name)) or name in self._from_file()

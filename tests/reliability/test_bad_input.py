@@ -13,15 +13,18 @@ made with ``truncate``), so nothing binary is kept in the repository.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
+import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -229,6 +232,17 @@ class Case:
 
 
 BIG = 200 * 1024 * 1024
+CREDENTIALS = Path(".terrain") / "credentials.toml"
+#: A file name that would set the terminal's title, then ring its bell.
+ESCAPED_NAME = "IMG\x1b]0;owned\x07.jpg"
+
+
+def credentials(data: bytes) -> Callable[[Path], None]:
+    def spoil(root: Path) -> None:
+        (root / CREDENTIALS).write_bytes(data)
+        (root / CREDENTIALS).chmod(0o600)
+
+    return spoil
 
 
 def _bomb() -> bytes:
@@ -361,10 +375,41 @@ CASES = [
          ("consent", "grant", "ana", "--purpose", "tag", "--witness", "Léa", "--at",
           "2026-03-12 19:40"), "cannot write to the workspace database", ("read-only",),
          restore=writable(".terrain")),
+    # -- files that are no files, names that would drive the terminal ------------------
+    Case("fifo-in-the-import-list", file("pipe.jpg", os.mkfifo),
+         ("content", "import", "../pipe.jpg"), "not a regular file", ("pipe.jpg",)),
+    Case("fifo-as-evidence-file", file("form.pdf", os.mkfifo),
+         ("consent", "grant", "ana", "--purpose", "tag", "--evidence-file", "../form.pdf"),
+         "not a regular file", ("form.pdf",)),
+    Case("fifo-as-credentials-file", lambda root: os.mkfifo(root / CREDENTIALS),
+         ("publish", "ev-12", "--to", "x"), "not a regular file", ("credentials.toml",)),
+    Case("folder-as-credentials-file", lambda root: (root / CREDENTIALS).mkdir(),
+         ("publish", "ev-12", "--to", "x"), "is a folder", ("credentials.toml",)),
+    Case("credentials-not-utf8", credentials(b'TERRAIN_X_API_KEY = "caf\xe9-s3cr3t"\n'),
+         ("publish", "ev-12", "--to", "x"), "not UTF-8", ("credentials.toml",)),
+    Case("toml-nested-too-deep", toml(VALID_TOML + "deep = " + "[" * 5000 + "]" * 5000 + "\n"),
+         ("member", "list"), "nests arrays or tables too deeply", ("terrain.toml",)),
+    Case("escape-codes-in-a-file-name", file(ESCAPED_NAME, lambda p: p.write_text("notes")),
+         ("content", "import", f"../{ESCAPED_NAME}"), "is not an image",
+         ("\\u001b]0;owned\\u0007",)),
     Case("traversal-member-id", lambda root: None,
          ("consent", "grant", "../../etc/passwd", "--purpose", "tag", "--evidence-file",
           "../form.txt"), "no member with id '../../etc/passwd'", ()),
 ]  # fmt: skip
+
+
+@contextlib.contextmanager
+def no_longer_than(seconds: int) -> Iterator[None]:
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError(f"the command was still running after {seconds} s: it hangs")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -381,7 +426,8 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_changes(
     if case.restore is not None:
         case.spoil(ws)
     try:
-        result = invoke(*case.args, workspace=ws)
+        with no_longer_than(60):  # a command that hangs (on a FIFO…) fails, never blocks CI
+            result = invoke(*case.args, workspace=ws)
     finally:
         if case.restore is not None:
             case.restore(ws)
@@ -394,6 +440,7 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_changes(
     for fragment in (case.fragment, *case.also):
         assert fragment in output, (fragment, output)
     assert len(output.strip().splitlines()) <= 6, output  # one paragraph, not a dump
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", output), output  # no raw control
     assert logical_hash(ws) == before
 
 

@@ -54,6 +54,8 @@ CONFIG_NAME = "terrain.toml"
 DEFAULT_MAX_FILE_MB = 100
 
 _MB = 1024 * 1024
+#: A settings file is a few hundred bytes: a bigger one is not terrain.toml.
+_MAX_CONFIG_BYTES = 4 * _MB
 _TOP_LEVEL = ("community", "storage", "store", "platforms", "import", "format")
 _STORE_KEYS = ("url", "pool_size")
 _IMPORT_KEYS = ("max_file_mb", "max_megapixels")
@@ -177,24 +179,29 @@ def _toml_type(value: object) -> str:
 
 def parse_config(path: Path) -> WorkspaceConfig:
     """Read ``terrain.toml`` at ``path``; every problem is a :class:`ConfigError`."""
+    from terrain._files import UnreadableFile, read_regular_file
+
+    if not path.exists() and not path.is_symlink():
+        raise ConfigError(f"{path} does not exist: run `terrain init` to create a workspace")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{path} does not exist: run `terrain init` to create a workspace"
-        ) from None
+        text = read_regular_file(path, max_bytes=_MAX_CONFIG_BYTES).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
             f"{exc.start}): save it as UTF-8 in your editor and retry"
         ) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnreadableFile as exc:
+        raise ConfigError(f"{path} {exc}: terrain.toml must be a text file") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # the message carries "(at line L, column C)"; it quotes no value
         raise ConfigError(f"{path} is not valid TOML: {exc}; fix that line and retry") from None
+    except RecursionError:
+        raise ConfigError(
+            f"{path} nests arrays or tables too deeply to be terrain settings: terrain.toml "
+            "holds a few flat tables (see `terrain init`); fix it and retry"
+        ) from None
     reader = _Reader(path, text)
     for key in data:
         if key not in _TOP_LEVEL:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import attrs
 
+from terrain._files import FileTooLarge, UnreadableFile, read_regular_file
 from terrain.community import Member
 from terrain.content import Content, ContentKind, MediaFile
 from terrain.errors import StorageError, TerrainError, ValidationError
@@ -121,19 +122,14 @@ def _prepare_path(path: str, max_bytes: int, max_pixels: int) -> Prepared:
     """
     name = Path(path).name
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > max_bytes:
-                return path, None, too_large(name, size, max_bytes)
-            data = handle.read(max_bytes + 1)  # it may have grown since
-        if len(data) > max_bytes:
-            return path, None, too_large(name, len(data), max_bytes)
-    except IsADirectoryError:
-        return path, None, f"{name}: is a folder, not a photo; give the files inside it"
-    except FileNotFoundError:
-        return path, None, f"{name}: does not exist (check the path)"
-    except OSError as exc:
-        return path, None, f"{name}: cannot be read ({exc.strerror or exc})"
+        data = read_regular_file(path, max_bytes=max_bytes)
+    except FileTooLarge as exc:
+        return path, None, too_large(name, exc.size, max_bytes)
+    except UnreadableFile as exc:
+        reason = str(exc)
+        if reason == "is a folder, not a file":
+            reason = "is a folder, not a photo; give the files inside it"
+        return path, None, f"{name}: {reason}"
     try:
         return path, prepare_image(data, name=name, max_pixels=max_pixels), ""
     except MediaRejected as exc:
