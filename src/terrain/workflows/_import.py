@@ -21,6 +21,7 @@ import functools
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -152,7 +153,10 @@ def _prepared(
     done = 0
     try:
         with ProcessPoolExecutor(
-            max_workers=count, mp_context=multiprocessing.get_context(method)
+            max_workers=count,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
         ) as pool:
             for prepared in pool.map(prepare, paths, chunksize=chunk):
                 done += 1
@@ -161,6 +165,44 @@ def _prepared(
         # workers could not start (e.g. a script without `if __name__ == "__main__":`
         # under forkserver): finish the batch in this process
         yield from map(prepare, paths[done:])
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make a worker process end when the import that started it ends, however it ends.
+
+    A worker blocks forever writing its result to a pipe nobody reads once the
+    import is killed (SIGKILL runs no clean-up): on Linux the kernel kills it
+    with its parent (``PR_SET_PDEATHSIG``); everywhere a thread watches the
+    parent and ends the worker when it is gone.
+    """
+    import ctypes
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the thread does it
+            pass
+    starter = os.getppid()  # the import (fork) or the fork server, which dies with it
+
+    def watch() -> None:
+        while os.getppid() == starter and _alive(parent):
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="terrain-die-with-parent", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's process has the pid
+        return True
+    return True
 
 
 def _has_fork() -> bool:
