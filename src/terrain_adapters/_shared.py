@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from terrain.posts import Post
 
 __all__ = [
+    "CONNECT_TIMEOUT",
     "Clock",
     "check_media_clean",
+    "http_timeout",
     "instant",
     "int_setting",
     "read_media",
@@ -45,6 +47,17 @@ __all__ = [
 
 #: Gives the time written on receipts (tests pass a fixed one).
 Clock = Callable[[], datetime]
+
+#: Seconds to wait for a platform's server to accept the connection. Short: with no
+#: network (or a server that is down) a call fails in seconds, not after the whole
+#: ``timeout``, and the runner's retries (and their "retrying" lines) start at once.
+CONNECT_TIMEOUT = 5.0
+
+
+def http_timeout(timeout: float) -> tuple[float, float]:
+    """``(connect, read)`` seconds for ``requests``: connecting takes at most
+    :data:`CONNECT_TIMEOUT`, an answer at most ``timeout``."""
+    return (min(CONNECT_TIMEOUT, timeout), timeout)
 
 
 def utcnow() -> datetime:
