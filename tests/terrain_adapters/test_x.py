@@ -288,7 +288,7 @@ def test_every_request_has_a_timeout_and_none_waits_on_rate_limits(
     platform.publish(
         recap(media=[PostMedia(key="media/ev-1/apero.jpg", media_type="image/jpeg", alt_text="a")])
     )
-    assert [c.request.req_kwargs["timeout"] for c in rsps.calls] == [12.0] * 3  # type: ignore[attr-defined]
+    assert [c.request.req_kwargs["timeout"] for c in rsps.calls] == [(5.0, 12.0)] * 3  # type: ignore[attr-defined]
     assert platform._client.wait_on_rate_limit is False
 
 

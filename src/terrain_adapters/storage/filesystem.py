@@ -19,7 +19,6 @@ from __future__ import annotations
 import importlib
 import os
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -71,9 +70,6 @@ class FilesystemStorage:
     def put(self, key: str, data: bytes) -> None:
         """Store ``data`` under ``key`` atomically (temp file, fsync, rename)."""
         path = self._path(key)
-        if not self._swept:
-            self._swept = True
-            self.remove_stale_temporary_files()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(
@@ -82,6 +78,10 @@ class FilesystemStorage:
             try:
                 if fcntl is not None:
                     fcntl.flock(fd, fcntl.LOCK_EX)  # "a live writer holds this file"
+                if not self._swept:
+                    self._swept = True
+                    # the file system's own "now" (our new file's time): no clock skew
+                    self.remove_stale_temporary_files(now=os.fstat(fd).st_mtime)
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(bytes(data))
                     handle.flush()
@@ -97,13 +97,13 @@ class FilesystemStorage:
                 "; check the folder exists, is writable and the disk is not full"
             ) from exc
 
-    def remove_stale_temporary_files(self) -> list[str]:
+    def remove_stale_temporary_files(self, *, now: float) -> list[str]:
         """Remove the temporary files writers killed mid-write left behind (no live
-        writer holds their lock, and they are a few seconds old); their paths."""
+        writer holds their lock, and they are a few seconds older than ``now``, a
+        modification time of the same file system); their paths."""
         removed: list[str] = []
         if fcntl is None or not self.root.is_dir():
             return removed
-        now = time.time()
         for folder, _dirs, files in os.walk(self.root):
             for name in files:
                 if not (name.startswith(_TEMP_PREFIX) and name.endswith(_TEMP_SUFFIX)):
