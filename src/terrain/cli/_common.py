@@ -86,7 +86,7 @@ class _PrintableStream:
         from terrain.secrets import redact
 
         if not isinstance(text, str):  # click probes with b"": say this is a text stream
-            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+            raise TypeError(f"_PrintableStream.write: takes text, not {type(text).__name__}")
         self.raw.write(printable(redact(text)))
         return len(text)
 
