@@ -1,18 +1,34 @@
 """A revealed secret is masked wherever text about it goes: messages and log lines of
-any logger, once a RedactingFilter sits on the handler."""
+any logger, once a RedactingFilter sits on the handler, the runner's messages and the
+command line's output; and nothing else is: a workspace path or a plugin name stays
+readable."""
 
 from __future__ import annotations
 
 import io
 import logging
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from terrain.secrets import MASK, MIN_SECRET_LENGTH, RedactingFilter, Secret, redact
+from terrain.cli._common import printable
+from terrain.publishing import scrub
+from terrain.secrets import (
+    MASK,
+    MIN_SECRET_LENGTH,
+    SECRET_NAME,
+    EnvSecrets,
+    RedactingFilter,
+    Secret,
+    redact,
+)
+from terrain_adapters import _redact
 
 tokens = st.text(
     alphabet=st.characters(codec="utf-8", exclude_characters="*"),
@@ -79,3 +95,94 @@ def test_no_revealed_secret_survives_a_handler_with_the_filter(
         logger.propagate = True
     assert token not in stream.getvalue()
     assert quote(token, safe="") not in stream.getvalue()
+
+
+# -- one registry, and only secrets in it ------------------------------------------------
+
+
+def unique(label: str) -> str:
+    """A value no other test prints (the registry lasts as long as the process)."""
+    return f"{label}-{uuid.uuid4().hex[:12]}"
+
+
+def test_a_token_revealed_by_the_secret_source_is_masked_by_every_mechanism() -> None:
+    token = unique("tok")
+    secrets = EnvSecrets(environ={"TERRAIN_X_ACCESS_TOKEN": token})
+    assert secrets.get("TERRAIN_X_ACCESS_TOKEN").reveal() == token
+    message = f"401 for https://api.example/?access_token={token}"
+    for masked in (redact(message, {}), scrub(message, {}), _redact.redact(message)):
+        assert token not in masked
+        assert masked.endswith(MASK)
+
+
+def test_a_token_from_the_credentials_file_is_masked_once_revealed(tmp_path: Path) -> None:
+    token = unique("file-token")
+    credentials = tmp_path / "credentials.toml"
+    credentials.write_text(f'TERRAIN_FACEBOOK_PAGE_TOKEN = "{token}"\n')
+    credentials.chmod(0o600)
+    EnvSecrets(environ={}, credentials_file=credentials).get("TERRAIN_FACEBOOK_PAGE_TOKEN").reveal()
+    assert redact(f"GET /me?access_token={token}", {}) == f"GET /me?access_token={MASK}"
+
+
+def test_workspace_paths_and_plugin_names_in_terrain_variables_are_not_masked(
+    tmp_path: Path,
+) -> None:
+    """The defect: every TERRAIN_* value was masked, so messages lost their paths."""
+    workspace = str(tmp_path / "velo-lyon")
+    environ = {
+        "TERRAIN_WORKSPACE": workspace,
+        "TERRAIN_LOAD_PLUGINS": "terrain-mastodon",
+        "TERRAIN_CREDENTIALS_FILE": f"{workspace}/.terrain/credentials.toml",
+        "TERRAIN_NOW": "2026-03-12T23:00:00+01:00",
+    }
+    message = (
+        f"outbox: cannot write {workspace}/outbox/x/p-1.json; plugin terrain-mastodon "
+        f"did not load; read {environ['TERRAIN_CREDENTIALS_FILE']} at {environ['TERRAIN_NOW']}"
+    )
+    assert scrub(message, environ) == message
+
+
+def test_a_variable_named_like_a_secret_is_masked_even_if_no_adapter_asked_for_it() -> None:
+    password = unique("pg-pass")
+    environ = {"PGPASSWORD": password, "TERRAIN_S3_SECRET_ACCESS_KEY": unique("s3")}
+    masked = scrub(f"password authentication failed ({password})", environ)
+    assert password not in masked
+
+
+_NAMES = st.from_regex(r"TERRAIN_[A-Z]{1,12}(_[A-Z]{1,12}){0,2}", fullmatch=True)
+
+
+@given(
+    name=_NAMES.filter(lambda n: not SECRET_NAME.search(n)),
+    value=st.text(st.characters(codec="utf-8"), min_size=MIN_SECRET_LENGTH, max_size=40),
+)
+def test_no_value_of_a_variable_not_named_as_a_secret_is_ever_masked(name: str, value: str) -> None:
+    """A variable whose name is no secret's changes nothing: the text is masked exactly
+    as it is without it (other tests of this process may have revealed any value)."""
+    text = f"see plain-{value} here"
+    assert scrub(text, {name: value}) == scrub(text, {})
+
+
+@given(
+    name=_NAMES.map(lambda n: n + "_TOKEN"),
+    value=st.text(st.characters(codec="utf-8"), min_size=MIN_SECRET_LENGTH, max_size=40),
+)
+def test_every_value_of_a_variable_named_as_a_secret_is_masked(name: str, value: str) -> None:
+    value = f"sv-{value}".replace(MASK, "")
+    assert value not in scrub(f"see {value} here", {name: value})
+
+
+def test_cli_errors_are_masked_and_unprintable_characters_escaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from terrain.cli import main
+
+    token = unique("cli-token")
+    monkeypatch.setenv("TERRAIN_X_API_SECRET", token)
+    monkeypatch.delenv("TERRAIN_WORKSPACE", raising=False)
+    folder = tmp_path / f"ws-{token}-\x1b]0;owned\x07"  # sets the terminal's title
+    result = CliRunner().invoke(main, ["member", "list", "--workspace", str(folder)])
+    assert result.exit_code == 2
+    assert token not in result.output
+    assert "\x1b" not in result.output
+    assert printable("\x1b]0;owned\x07") in result.output

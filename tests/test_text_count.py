@@ -125,6 +125,24 @@ def test_what_is_no_link_for_x_counts_letter_by_letter(text: str) -> None:
     assert text_length(text, X) == len(text)
 
 
+def test_a_bare_domain_with_latin_accents_is_a_link_as_for_twitter_text() -> None:
+    """twitter-text's ``validAsciiDomain`` takes Latin accented letters: X counts 23."""
+    assert text_length("vélo-lyon.fr/agenda", X) == 23
+    assert text_length("Rendez-vous sur vélo-lyon.fr/agenda !", X) == 16 + 23 + 2
+    assert text_length("Le programme : café-crème.fr", X) == 15 + 23
+
+
+def test_a_bare_domain_in_another_script_is_no_link_without_its_protocol() -> None:
+    assert text_length("日本.jp", X) == 2 * 2 + 3
+    assert text_length("пример.fr", X) == 9
+    assert text_length("https://пример.fr", X) == 23
+
+
+def test_a_ccTLD_listed_only_under_its_second_level_domains_is_still_a_tld() -> None:
+    """The public-suffix list names "co.za", "org.za"… but not "za" alone."""
+    assert text_length("http://www.foo.org.za/foo/bar/688.1", X) == 23
+
+
 def test_a_link_ends_where_its_domain_ends() -> None:
     assert text_length("voir terrain.fr.Merci", X) == 5 + 23 + 6
 
@@ -181,3 +199,44 @@ _LIGHT = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))  # twitter-text c
 def test_a_single_character_weighs_1_in_the_v3_ranges_and_2_elsewhere(char: str) -> None:
     light = any(lo <= ord(char) <= hi for lo, hi in _LIGHT)
     assert text_length(char, X) == (1 if light else 2)
+
+
+# Letters twitter-text's validAsciiDomain accepts in a bare domain (latinAccentChars, NFC
+# composed ones: the combining marks U+0300-U+036F are left out, NFC would merge them).
+_LATIN_ACCENTED = st.characters(
+    categories=("Ll", "Lu"),
+    min_codepoint=0xC0,
+    max_codepoint=0x24F,
+    exclude_characters="\xd7\xf7",
+).filter(lambda c: unicodedata.normalize("NFC", c) == c)
+_ASCII_LABEL_CHAR = st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789")
+_LABELS = st.lists(st.one_of(_ASCII_LABEL_CHAR, _LATIN_ACCENTED), min_size=1, max_size=20).map(
+    "".join
+)
+
+
+@given(
+    label=_LABELS,
+    tld=st.sampled_from(["fr", "com", "org", "bzh", "paris", "za"]),
+    path=st.sampled_from(["", "/agenda", "/photos/12", "/?p=3"]),
+)
+def test_any_bare_domain_of_latin_letters_counts_23_like_twitter_text(
+    label: str, tld: str, path: str
+) -> None:
+    """The class of the vélo-lyon.fr defect: a bare domain of ASCII and Latin accented
+    letters (a French, Spanish, Polish… name) is a t.co link, whatever its length."""
+    text = f"voir {label}.{tld}{path} !"
+    assert text_length(text, X) == 5 + 23 + 2
+
+
+@given(
+    label=st.text(
+        st.characters(categories=("Lo",), min_codepoint=0x4E00, max_codepoint=0x9FFF),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_a_bare_domain_without_latin_letters_is_counted_letter_by_letter(label: str) -> None:
+    text = f"voir {label}.fr"
+    assert text_length(text, X) == 5 + 2 * len(label) + 3
+    assert text_length(f"voir https://{label}.fr", X) == 5 + 23

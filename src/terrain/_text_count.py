@@ -31,19 +31,23 @@ check before a call. :attr:`Capabilities.text_counting
     - an emoji sequence weighs 2 whatever its length: ZWJ sequences (👨‍👩‍👧),
       skin tones (🙋🏽), flags (🇫🇷, 🏴 with tags), keycaps (1️⃣), a
       text-default pictograph with U+FE0F (❤️); a stray U+FE0F weighs 2;
-    - a URL counts ``url_length`` (``transformedURLLength``, 23): ``http://``
-      or ``https://`` links, and bare ASCII domains (``terrain.fr/agenda``) as
-      twitter-text extracts them. The host must end in a top-level domain of
-      IANA's list and each label must be at most 63 characters once
-      punycode-encoded, else the "URL" is counted character by character, as
-      X does.
+    - a URL counts ``url_length`` (``transformedURLLength``, 23): URLs are found as
+      twitter-text's ``extractUrlsWithIndices`` finds them (its regular
+      expressions are ported as they are): ``http://`` or ``https://`` links, and
+      bare domains (``vélo-lyon.fr/agenda``) whose host is made of ASCII and
+      Latin accented letters. The host must end in a top-level domain and each
+      label must be at most 63 characters once punycode-encoded, else the
+      "URL" is counted character by character, as X does.
 
     Emoji come from the Unicode properties of the ``regex`` module
     (``Emoji_Presentation``, ``Extended_Pictographic``, ``Emoji_Modifier``,
     ``Regional_Indicator``), the top-level domains from the public-suffix
     snapshot that ``tldextract`` ships (no network); both are imported at the
-    first count. One difference from twitter-text's Java parser: a blank text
-    counts its spaces (Java answers 0 for a blank text, JavaScript counts them).
+    first count. Differences from twitter-text: a blank text counts its spaces
+    (Java answers 0 for a blank text, JavaScript counts them); top-level domains
+    retired since twitter-text froze its list (``.an``, ``.tp``, brand TLDs) make
+    no link. ``tests/test_text_count_conformance.py`` runs twitter-text's
+    conformance files case by case.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ import functools
 import re
 import unicodedata
 from typing import TYPE_CHECKING, Literal
+
+import attrs
 
 if TYPE_CHECKING:
     import regex
@@ -190,84 +196,135 @@ def _weigh(text: str, start: int, end: int) -> int:
 
 
 def url_spans(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each URL in ``text``, as twitter-text extracts them."""
+    """``(start, end)`` of each URL in ``text``, as twitter-text extracts them.
+
+    A port of twitter-text's ``extractUrlsWithIndices`` (JavaScript, v3): the
+    same regular expression (``extractUrl``), the same checks after a match
+    (host labels at most 63 characters punycode-encoded, at most 4096
+    characters in all, ``t.co`` slugs at most 40) and, for a link without
+    ``http://``/``https://``, the same rule that only the part of the host
+    made of ASCII letters, digits, hyphens and Latin accented letters is a
+    link (``vélo-lyon.fr/agenda`` is one; ``日本.jp`` is not).
+    """
     if "." not in text:
         return []
     spans: list[tuple[int, int]] = []
-    for match in _URL.finditer(text):
-        protocol, host = match.group("protocol"), match.group("host")
-        start, stop = match.span()
-        path = match.group("path") or ""
-        encoded = _encoded_host(host, ascii_only=not protocol)
-        labels = host.split(".")
-        while encoded is None and len(labels) > 2:
-            # "terrain.fr.Merci": the link is terrain.fr, as twitter-text's TLD list finds
-            labels.pop()
-            host = ".".join(labels)
-            encoded = _encoded_host(host, ascii_only=not protocol)
-            stop, path = match.start("host") + len(host), ""
-        if encoded is None:
+    patterns = _url_patterns()
+    for match in patterns.extract.finditer(text):
+        before, url, protocol, domain = match.group(2, 3, 4, 5)
+        path = match.group(7)
+        start, end = match.span(3)
+        if not _valid_url(url, protocol or "https://", domain, patterns):
             continue
-        if path:
-            stop -= len(path) - len(_trim_path(path))
-        if stop - start + encoded - len(host) > _MAX_URL_LENGTH:
-            continue
-        spans.append((start, stop))
+        if not protocol:
+            if before and before[-1] in "-_./":  # invalidUrlWithoutProtocolPrecedingChars
+                continue
+            last: tuple[int, int] | None = None
+            for ascii_match in patterns.ascii_domain.finditer(domain):
+                last = (start + ascii_match.start(), start + ascii_match.end())
+                spans.append(last)
+            if last is None:
+                continue
+            if path:
+                spans[-1] = (last[0], end)
+        else:
+            tco = patterns.tco.match(url)
+            if tco is not None:
+                if len(tco.group(1)) > _MAX_TCO_SLUG_LENGTH:
+                    continue
+                end = start + tco.end()
+            spans.append((start, end))
     return spans
 
 
-@functools.lru_cache(maxsize=4096)
-def _encoded_host(host: str, *, ascii_only: bool) -> int | None:
-    """The length of ``host`` punycode-encoded, or ``None`` if it is no valid host."""
-    if ascii_only and not host.isascii():
-        return None
-    labels = host.split(".")
-    if len(labels) < 2 or labels[-1].casefold() not in _tlds():
-        return None
-    length = len(labels) - 1
-    for label in labels:
-        try:
-            encoded = label.encode("idna")
-        except UnicodeError:  # a label over 63 characters once encoded, or not encodable
-            return None
-        if not encoded or len(encoded) > 63 or label.startswith("-") or label.endswith("-"):
-            return None
-        length += len(encoded)
-    return length
+def _valid_url(url: str, protocol: str, domain: str, patterns: _UrlPatterns) -> bool:
+    """twitter-text's ``isValidUrl``: every host label 1-63 characters once punycode-
+    encoded, and the URL (with a protocol) at most 4096 UTF-16 code units."""
+    if domain.startswith("xn--") and patterns.ascii_domain.search(domain) is None:
+        return False  # a punycode host cannot hold anything but ASCII
+    for label in domain.split("."):
+        # punycode.js maps the ideographic full stops to "." inside a label too
+        parts = _IDEOGRAPHIC_STOPS.sub(".", label).split(".")
+        length = len(parts) - 1 + sum(len(_punycode(part)) for part in parts)
+        if not 1 <= length <= 63:
+            return False
+    # twitter-text's idna.toAscii returns the host as given: the encoded length is not used
+    return _utf16_length(protocol) + _utf16_length(url) <= _MAX_URL_LENGTH
 
 
-def _trim_path(path: str) -> str:
-    """A path without the punctuation that ends the sentence around the link."""
-    while path:
-        last = path[-1]
-        if last == ")" and path.count("(") >= path.count(")"):
-            break
-        if last.isalnum() or last in "=_#/-+&":
-            break
-        path = path[:-1]
-    return path
+def _punycode(label: str) -> str:
+    """``label`` as punycode.js's ``toASCII`` writes it (no nameprep, case kept)."""
+    if label.isascii():
+        return label
+    return "xn--" + label.encode("punycode").decode("ascii")
+
+
+def _utf16_length(text: str) -> int:
+    """The length JavaScript gives ``text`` (code points above U+FFFF count 2)."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
 @functools.cache
-def _tlds() -> frozenset[str]:
-    """The top-level domains (IANA's, from the public-suffix snapshot in tldextract)."""
+def _tlds() -> tuple[str, ...]:
+    """The top-level domains (IANA's, from the public-suffix snapshot in tldextract),
+    longest first."""
     import tldextract
 
     extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-    return frozenset(s.casefold() for s in extractor.tlds if "." not in s)
+    # the last label of every suffix: "za" is only listed through "co.za", "org.za"…
+    names = {s.rsplit(".", 1)[-1].casefold() for s in extractor.tlds}
+    return tuple(sorted(names, key=lambda name: (-len(name), name)))
 
 
-_URL = re.compile(
-    r"""
-    (?<![A-Za-z0-9@＠$#＃_./:-])           # twitter-text's invalid preceding characters
-    (?P<protocol>https?://)?
-    (?P<host>(?:[^\W_][\w-]*\.)+[^\W\d_]{2,63})
-    (?![\w@+-])
-    (?::[0-9]{1,5})?
-    (?P<path>[/?][^\s]*)?
-    """,
-    re.VERBOSE | re.IGNORECASE,
+@attrs.frozen
+class _UrlPatterns:
+    extract: re.Pattern[str]
+    ascii_domain: re.Pattern[str]
+    tco: re.Pattern[str]
+
+
+# The character classes of twitter-text's js/src/regexp/ (Apache-2.0, Twitter, Inc.).
+_LATIN_ACCENTS = (
+    "\xc0-\xd6\xd8-\xf6\xf8-\xff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259"
+    "\u025b\u0263\u0268\u026f\u0272\u0289\u028b\u02bb\u0300-\u036f\u1e00-\u1eff"
 )
+_CYRILLIC = "\u0400-\u04ff"
+_PUNCT = r"!'#%&()*+,\\\-./:;<=>?@\[\]^_{|}~$"
+_SPACES = "\x09-\x0d\x20\x85\xa0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_INVALID = "\ufffe\ufeff\uffff"
+_DIRECTIONAL = "\u202a-\u202e\u061c\u200e\u200f\u2066-\u2069"
+_IDEOGRAPHIC_STOPS = re.compile("[\u3002\uff0e\uff61]")
+_MAX_TCO_SLUG_LENGTH = 40
+
+
+@functools.cache
+def _url_patterns() -> _UrlPatterns:
+    """twitter-text's ``extractUrl``, ``validAsciiDomain`` and ``validTcoUrl``."""
+    tld = "(?:(?:" + "|".join(map(re.escape, _tlds())) + ")(?=[^0-9a-zA-Z@+-]|$))"
+    punycode = r"(?:xn--[\-0-9a-z]+)"
+    char = f"[^{_PUNCT}{_SPACES}{_INVALID}{_DIRECTIONAL}]"
+    # "(?:c(?:[_-]|c)*)?c" written so that it cannot backtrack: no "." is a domain char
+    subdomain = f"(?:{char}(?:[_-]*{char})*+\\.)"
+    domain_name = f"(?:{char}(?:-*{char})*+\\.)"
+    domain = f"(?:{subdomain}*{domain_name}(?:{tld}|{punycode}))"
+    preceding = f"(?:[^A-Za-z0-9@\uff20$#\uff03{_INVALID}]|[{_DIRECTIONAL}]|^)"
+    path_char = f"[a-z{_CYRILLIC}0-9!*';:=+,.$/%#\\[\\]\\-\u2013_~@|&{_LATIN_ACCENTS}]"
+    parens = f"\\((?:{path_char}+|(?:{path_char}*\\({path_char}+\\){path_char}*))\\)"
+    path_end = f"(?:[+\\-a-z{_CYRILLIC}0-9=_#/{_LATIN_ACCENTS}]|{parens})"
+    path = f"(?:(?:{path_char}*(?:{parens}{path_char}*)*{path_end})|(?:@{path_char}+/))"
+    query_char = r"[a-z0-9!?*'@();:&=+$/%#\[\]\-_.,~|]"
+    query_end = r"[a-z0-9\-_&=#/]"
+    extract = (
+        f"(({preceding})((https?://)?({domain})(?::([0-9]+))?(/{path}*)?"
+        f"(\\?{query_char}*{query_end})?))"
+    )
+    ascii_domain = f"(?:(?:[\\-a-z0-9{_LATIN_ACCENTS}]+)\\.)+(?:{tld}|{punycode})"
+    tco = f"^https?://t\\.co/([a-z0-9]+)(?:\\?{query_char}*{query_end})?"
+    return _UrlPatterns(
+        extract=re.compile(extract, re.IGNORECASE),
+        ascii_domain=re.compile(ascii_domain, re.IGNORECASE),
+        tco=re.compile(tco, re.IGNORECASE),
+    )
 
 
 @functools.cache

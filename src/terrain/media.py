@@ -1,31 +1,43 @@
-"""Preparing photos for the workspace: location metadata out, orientation kept.
+"""Preparing photos for the workspace, and cleaning every media file that leaves it.
 
 :func:`prepare_image` takes the bytes of a file as it came off a phone or a
-camera and returns the bytes terrain stores, with no location in them:
+camera and returns the bytes terrain stores, with no location in them, without
+decoding the picture (a lossless copy: no quality lost, little memory used):
 
-- **JPEG** is rewritten *losslessly*: the compressed image data is copied
-  byte for byte, the metadata segments are dropped (EXIF — including its GPS
-  IFD —, XMP, IPTC/Photoshop, comments, multi-picture extras and anything
-  after the end of the image), and a new minimal EXIF segment carries only the
-  ``Orientation`` tag, so the photo still shows upright. No re-encoding means
-  no quality loss and no time spent compressing (see ``benchmarks/bench_import.py``).
-  The colour profile (ICC) and the JFIF/Adobe segments the decoder needs stay.
-- **PNG** is decoded, turned upright (its ``eXIf`` orientation applied) and
-  re-encoded (PNG is lossless) without any text, XMP or EXIF chunk.
+- **JPEG**: :func:`terrain._jpeg.clean_jpeg` copies the compressed image data
+  byte for byte and writes anew only what changes how it looks (JFIF density,
+  the Adobe colour transform, a rewritten ICC profile holding colour tags
+  only, and an EXIF segment with the ``Orientation`` tag alone): EXIF with its
+  GPS IFD and thumbnail, XMP, IPTC, comments, JFIF thumbnails (the uncropped
+  picture) and every other segment are dropped.
+- **PNG**: :func:`terrain._png.clean_png` copies the chunks needed to show it
+  and drops text, ``eXIf``, ``tIME`` and private chunks; its ICC profile is
+  rewritten too. A PNG whose ``eXIf`` says it is rotated is turned upright
+  (decoded and re-encoded, up to :data:`MAX_ROTATED_PNG_PIXELS`).
 
-The file is identified by its content and fully decoded once, so a truncated
-or corrupt file is rejected with :class:`MediaRejected` instead of being
-stored. A name whose image extension contradicts the content (a PNG renamed
-``.jpg``) is rejected too: it is usually a broken export or a file swapped by
-mistake, and the message says how to rename it. A name without an image
-extension is judged by its content alone. Pillow is
-imported inside the functions: ``import terrain`` stays light.
+The file is identified by its content and checked whole, so a truncated or
+corrupt file is rejected with :class:`MediaRejected` instead of being stored:
+a JPEG is decoded at 1/8 of its size (every byte of its data is still read), a
+PNG's image data is inflated as a stream and its rows counted. A picture over
+``max_pixels`` (``[import] max_megapixels``) is refused from its header, before
+anything is decoded: a 300 KB PNG can claim 20,000 x 20,000 pixels
+(a decompression bomb). A name whose image extension contradicts the content
+(a PNG renamed ``.jpg``) is rejected too: it is usually a broken export or a
+file swapped by mistake, and the message says how to rename it. A name without
+an image extension is judged by its content alone.
+
+:func:`clean_media` is the check at the way out: the adapters read every media
+file through it (:func:`terrain_adapters._shared.read_media`), so a file that
+reached the storage another way (copied by hand, written by a plugin, a
+composite) leaves cleaned too, and a file terrain cannot clean does not leave.
+Pillow is imported inside the functions: ``import terrain`` stays light.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
 import warnings
 from typing import Any
 
@@ -33,7 +45,15 @@ import attrs
 
 from terrain.errors import ValidationError
 
-__all__ = ["ACCEPTED_FORMATS", "MediaRejected", "PreparedImage", "prepare_image"]
+__all__ = [
+    "ACCEPTED_FORMATS",
+    "DEFAULT_MAX_MEGAPIXELS",
+    "MAX_ROTATED_PNG_PIXELS",
+    "MediaRejected",
+    "PreparedImage",
+    "clean_media",
+    "prepare_image",
+]
 
 #: Formats terrain stores, by Pillow format name -> (media type, file extension).
 ACCEPTED_FORMATS: dict[str, tuple[str, str]] = {
@@ -50,7 +70,11 @@ _EXTENSIONS: dict[str, str] = {
 }  # fmt: skip
 
 _ORIENTATION = 0x0112
-_MAX_PIXELS = 120_000_000  # a 120-megapixel photo; anything bigger is refused
+#: The default of ``[import] max_megapixels``: every phone and camera photo (a 108 MP
+#: phone mode, a 61 MP full-frame camera) fits; a bigger picture is refused unread.
+DEFAULT_MAX_MEGAPIXELS = 120
+#: A rotated PNG is decoded to be turned upright: up to this many pixels (~300 MB).
+MAX_ROTATED_PNG_PIXELS = 25_000_000
 
 
 class MediaRejected(ValidationError):
@@ -92,22 +116,43 @@ def _check_extension(name: str, fmt: str) -> None:
         )
 
 
-def prepare_image(data: bytes, *, name: str = "") -> PreparedImage:
+def _too_many_pixels(name: str, width: int, height: int, max_pixels: int) -> MediaRejected:
+    limit = max_pixels / 1e6
+    return _reject(
+        name,
+        f"is {width}x{height} pixels ({width * height / 1e6:.0f} megapixels); terrain imports "
+        f"pictures up to {limit:g} megapixels ([import] max_megapixels = {limit:g} in "
+        "terrain.toml), and decoding this one would take gigabytes of memory (a "
+        "decompression bomb, or a scan far bigger than a photo): export it smaller, or raise "
+        "max_megapixels",
+    )
+
+
+def prepare_image(
+    data: bytes, *, name: str = "", max_pixels: int = DEFAULT_MAX_MEGAPIXELS * 1_000_000
+) -> PreparedImage:
     """The bytes of an image with every location metadata removed (see the module doc).
 
     ``name`` is only used in messages. Raises :class:`MediaRejected` for a
-    file that is empty, not an image, of a format terrain does not store, or
-    corrupt/truncated.
+    file that is empty, not an image, of a format terrain does not store,
+    over ``max_pixels``, or corrupt/truncated.
     """
     from PIL import Image, UnidentifiedImageError
+
+    from terrain._jpeg import JpegError, clean_jpeg
+    from terrain._png import PNG_SIGNATURE, PngError, check_png_data, clean_png, png_header
 
     if not data:
         raise _reject(name, "the file is empty")
     with warnings.catch_warnings():
-        # Pillow warns about broken EXIF blocks: they are dropped anyway
+        # Pillow warns about broken EXIF blocks (dropped anyway) and about pictures over
+        # its own pixel limit: ours, checked below from the header, is the one that holds
         warnings.simplefilter("ignore")
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
+            if data.startswith(PNG_SIGNATURE):  # Pillow refuses the biggest without their size
+                header = png_header(data)
+                if header.width * header.height > max_pixels:
+                    raise _too_many_pixels(name, header.width, header.height, max_pixels)
             with Image.open(io.BytesIO(data)) as image:
                 fmt = image.format or ""
                 if fmt not in ACCEPTED_FORMATS:
@@ -116,24 +161,43 @@ def prepare_image(data: bytes, *, name: str = "") -> PreparedImage:
                         name, f"is a {fmt or 'unknown'} image; terrain stores {kinds}: convert it"
                     )
                 _check_extension(name, fmt)
-                if image.width * image.height > _MAX_PIXELS:
-                    raise _reject(
-                        name, f"is {image.width}x{image.height} pixels, too large to be a photo"
-                    )
-                orientation = _orientation(image)
+                width, height = image.size
+                if width * height > max_pixels:
+                    raise _too_many_pixels(name, width, height, max_pixels)
+                # Pillow decodes a whole PNG to find its eXIf chunk: read the chunk instead
+                orientation = _orientation(image) if fmt == "JPEG" else _png_orientation(data)
                 if fmt == "JPEG":
-                    out = _strip_jpeg(data, orientation, name)
-                    size = image.size
+                    out = clean_jpeg(data, orientation)
+                    _verify_jpeg(out)
+                elif orientation == 1:
+                    check_png_data(data)
+                    out = clean_png(data)
                 else:
-                    out, size = _reencode_png(image)
+                    if width * height > MAX_ROTATED_PNG_PIXELS:
+                        raise _reject(
+                            name,
+                            f"is a {width}x{height} PNG marked as rotated; terrain turns PNGs "
+                            f"upright only up to {MAX_ROTATED_PNG_PIXELS // 1_000_000} "
+                            "megapixels: save it upright (or as a JPEG) and import it again",
+                        )
+                    check_png_data(data)
+                    out, (width, height) = _upright_png(image)
                     orientation = 1
-            _verify(out)
         except UnidentifiedImageError:
             raise _reject(
                 name, "is not an image (or not one Pillow can read): only photos are imported"
             ) from None
-        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise _reject(name, "is too large to be a photo (decompression bomb guard)") from None
+        except Image.DecompressionBombError as exc:
+            claimed = re.search(r"\((\d+) pixels\)", str(exc))
+            size = f" ({int(claimed.group(1)) / 1e6:.0f} megapixels)" if claimed else ""
+            raise _reject(
+                name,
+                f"claims more pixels{size} than Pillow will ever decode; terrain imports "
+                f"pictures up to {max_pixels / 1e6:g} megapixels ([import] max_megapixels): "
+                "a decompression bomb, or no photo",
+            ) from None
+        except (JpegError, PngError) as exc:
+            raise _reject(name, f"is corrupt or truncated: {exc}; copy it again") from None
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             if isinstance(exc, MediaRejected):
                 raise
@@ -143,10 +207,34 @@ def prepare_image(data: bytes, *, name: str = "") -> PreparedImage:
         data=out,
         media_type=media_type,
         extension=extension,
-        width=size[0],
-        height=size[1],
+        width=width,
+        height=height,
         checksum=hashlib.sha256(out).hexdigest(),
         orientation=orientation,
+    )
+
+
+def clean_media(data: bytes, *, name: str = "") -> bytes:
+    """``data`` (a JPEG or a PNG) with every metadata removed but what is needed to show
+    it right: what may leave the workspace. Fast (no decoding) and idempotent.
+
+    Raises :class:`MediaRejected` for anything else (another format, a corrupt
+    file): a file terrain cannot clean never leaves.
+    """
+    from terrain._jpeg import JpegError, clean_jpeg
+    from terrain._png import PNG_SIGNATURE, PngError, clean_png
+
+    try:
+        if data.startswith(b"\xff\xd8\xff"):
+            return clean_jpeg(data, _jpeg_orientation(data))
+        if data.startswith(PNG_SIGNATURE):
+            return clean_png(data)
+    except (JpegError, PngError) as exc:
+        raise _reject(name, f"is corrupt ({exc}): import the photo again") from None
+    raise _reject(
+        name,
+        "is neither a JPEG nor a PNG, so terrain cannot make sure it carries no location: "
+        "it is not sent; import the photo again (`terrain content import`)",
     )
 
 
@@ -158,108 +246,58 @@ def _orientation(image: Any) -> int:
     return value if isinstance(value, int) and 1 <= value <= 8 else 1
 
 
-def _verify(data: bytes) -> None:
-    """Decode what will be stored, completely: truncated data raises here."""
+def _png_orientation(data: bytes) -> int:
+    from PIL import Image
+
+    from terrain._png import png_exif
+
+    body = png_exif(data)
+    if body is None:
+        return 1
+    exif = Image.Exif()
+    try:
+        exif.load(body)
+    except Exception:  # a broken eXIf chunk: dropped anyway
+        return 1
+    value = exif.get(_ORIENTATION, 1)
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _jpeg_orientation(data: bytes) -> int:
+    from PIL import Image
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                return _orientation(image)
+        except Exception:  # clean_jpeg says what is wrong with the file
+            return 1
+
+
+def _verify_jpeg(data: bytes) -> None:
+    """Decode what will be stored, completely, at 1/8 scale: truncated data raises here."""
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as image:
-        if image.format == "JPEG":
-            # decode at 1/8 scale: every byte of the entropy-coded data is still
-            # read (truncation and corruption are caught) at a fraction of the cost
-            image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+        # every byte of the entropy-coded data is still read (truncation and corruption
+        # are caught), into a picture 64 times smaller
+        image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
         image.load()
 
 
-def _reencode_png(image: Any) -> tuple[bytes, tuple[int, int]]:
+def _upright_png(image: Any) -> tuple[bytes, tuple[int, int]]:
+    """A PNG marked as rotated, decoded, turned upright and written again (pixels only)."""
     from PIL import ImageOps
 
     image.load()
     upright = ImageOps.exif_transpose(image)
-    buffer = io.BytesIO()
     params: dict[str, Any] = {"optimize": False}
     if "transparency" in image.info:
         params["transparency"] = image.info["transparency"]
-    if "icc_profile" in image.info:
-        params["icc_profile"] = image.info["icc_profile"]
-    # a fresh image carries no text/XMP/EXIF chunk: only pixels are written
-    clean = upright.copy()
-    clean.info = {}
-    clean.save(buffer, format="PNG", **params)
-    return buffer.getvalue(), clean.size
+    upright.info = {}  # a new image: no text, XMP or EXIF chunk is written
+    buffer = io.BytesIO()
+    upright.save(buffer, format="PNG", **params)
+    from terrain._png import clean_png
 
-
-# -- JPEG: a lossless segment filter -------------------------------------------------------
-
-_SOI, _EOI, _SOS, _COM = 0xD8, 0xD9, 0xDA, 0xFE
-_APP0, _APP1, _APP2, _APP13, _APP14 = 0xE0, 0xE1, 0xE2, 0xED, 0xEE
-
-
-def _keep_app(marker: int, payload: bytes) -> bool:
-    if marker == _APP0:
-        return payload.startswith(b"JFIF\x00")  # not JFXX thumbnails
-    if marker == _APP2:
-        return payload.startswith(b"ICC_PROFILE\x00")  # not MPF (extra pictures)
-    return marker == _APP14 and payload.startswith(b"Adobe")  # colour transform flag
-
-
-def _orientation_segment(orientation: int) -> bytes:
-    from PIL import Image
-
-    exif = Image.Exif()
-    exif[_ORIENTATION] = orientation
-    payload = exif.tobytes()  # b"Exif\0\0" + TIFF header + one IFD entry
-    return b"\xff\xe1" + (len(payload) + 2).to_bytes(2, "big") + payload
-
-
-def _strip_jpeg(data: bytes, orientation: int, name: str) -> bytes:
-    """Copy a JPEG keeping only the segments needed to show it (see the module doc)."""
-    if data[:2] != b"\xff\xd8":
-        raise _reject(name, "does not start like a JPEG file")
-    out = bytearray(b"\xff\xd8")
-    if orientation != 1:
-        out += _orientation_segment(orientation)
-    i, n = 2, len(data)
-    while True:
-        if i >= n:
-            raise _reject(name, "is truncated (the JPEG ends before its end marker); copy it again")
-        if data[i] != 0xFF:
-            raise _reject(name, f"is corrupt (no JPEG marker at byte {i})")
-        while i < n and data[i] == 0xFF:  # fill bytes
-            i += 1
-        if i >= n:
-            raise _reject(name, "is truncated; copy it again")
-        marker = data[i]
-        i += 1
-        if marker == _EOI:
-            out += b"\xff\xd9"
-            return bytes(out)  # anything after the end of image is dropped
-        if 0xD0 <= marker <= 0xD7 or marker in (0x01, _SOI):
-            out += bytes((0xFF, marker))
-            continue
-        if i + 2 > n:
-            raise _reject(name, "is truncated inside a JPEG segment; copy it again")
-        length = int.from_bytes(data[i : i + 2], "big")
-        end = i + length
-        if length < 2 or end > n:
-            raise _reject(name, "is truncated inside a JPEG segment; copy it again")
-        payload = data[i + 2 : end]
-        is_app = 0xE0 <= marker <= 0xEF
-        if (not is_app and marker != _COM) or (is_app and _keep_app(marker, payload)):
-            out += data[i - 2 : end]
-        i = end
-        if marker == _SOS:
-            # entropy-coded data runs until a marker that is not a stuffed 0xFF00 or a restart
-            j = i
-            while True:
-                j = data.find(b"\xff", j)
-                if j < 0 or j + 1 >= n:
-                    raise _reject(
-                        name, "is truncated (the image data stops before its end); copy it again"
-                    )
-                following = data[j + 1]
-                if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
-                    j += 1
-                    continue
-                break
-            out += data[i:j]
-            i = j
+    return clean_png(buffer.getvalue()), upright.size

@@ -8,13 +8,21 @@ from a credentials file readable by its owner only (mode 0600).
 A revealed value is remembered by the process: :func:`redact` masks it (raw or
 URL-encoded) in any text, and a :class:`RedactingFilter` on a logging handler
 masks it in every record the handler writes, the client libraries' included
-(``terrain -v`` puts one on its stderr handler).
+(``terrain -v`` puts one on its stderr handler). This is terrain's one
+registry: the adapters' messages, the publishing runner's stored and printed
+messages (:func:`terrain.publishing.scrub`) and everything the command line
+prints go through it. As a second lock it also masks the value of any
+environment variable whose *name* says it is a secret (:data:`SECRET_NAME`:
+``TERRAIN_X_ACCESS_TOKEN``, ``PGPASSWORD``, ``AWS_SECRET_ACCESS_KEY``…), even
+one no adapter revealed; other variables (``TERRAIN_WORKSPACE``,
+``TERRAIN_LOAD_PLUGINS``) are not secrets and are never masked.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import stat
 import threading
 import tomllib
@@ -28,6 +36,7 @@ from terrain.errors import ConfigError, MissingSecret
 __all__ = [
     "MASK",
     "MIN_SECRET_LENGTH",
+    "SECRET_NAME",
     "EnvSecrets",
     "RedactingFilter",
     "Secret",
@@ -41,6 +50,8 @@ MASK = "***"
 #: Shorter values are not masked: no real token is that short, and masking a
 #: one-letter "secret" would garble every message it appears in.
 MIN_SECRET_LENGTH = 8
+#: A setting or variable name that says its value is a secret.
+SECRET_NAME = re.compile(r"(token|secret|password|passwd|api_?key|private_?key)", re.IGNORECASE)
 
 
 class _Redactor:
@@ -60,8 +71,17 @@ class _Redactor:
             # longest first, so that an encoded form is not half-replaced by a shorter one
             self._forms = tuple(sorted(set(self._forms) | forms, key=len, reverse=True))
 
-    def redact(self, text: str) -> str:
-        for form in self._forms:
+    def redact(self, text: str, environ: Mapping[str, str] | None = None) -> str:
+        forms = self._forms
+        named = [
+            value
+            for name, value in (os.environ if environ is None else environ).items()
+            if len(value) >= MIN_SECRET_LENGTH and SECRET_NAME.search(name)
+        ]
+        if named:
+            encoded = {f for v in named for f in (v, quote(v, safe=""), quote_plus(v, safe=""))}
+            forms = tuple(sorted(set(forms) | encoded, key=len, reverse=True))
+        for form in forms:
             if form in text:
                 text = text.replace(form, MASK)
         return text
@@ -79,9 +99,11 @@ def remember_secret(value: str) -> None:
     _REDACTOR.add(value)
 
 
-def redact(text: object) -> str:
-    """``str(text)`` with every secret this process revealed (raw or URL-encoded) masked."""
-    return _REDACTOR.redact(str(text))
+def redact(text: object, environ: Mapping[str, str] | None = None) -> str:
+    """``str(text)`` with every secret this process revealed, and the value of every
+    variable of ``environ`` (default ``os.environ``) whose name says it is a secret,
+    masked (raw or URL-encoded)."""
+    return _REDACTOR.redact(str(text), environ)
 
 
 class RedactingFilter(logging.Filter):
@@ -175,19 +197,38 @@ class EnvSecrets(SecretSource):
         if self._file_values is None:
             self._file_values = {}
             if self._file is not None and self._file.exists():
-                mode = stat.S_IMODE(self._file.stat().st_mode)
-                if mode & 0o077:
-                    raise ConfigError(
-                        f"{self._file} is readable by other users (mode {mode:o}); "
-                        f"run: chmod 600 {self._file}"
-                    )
-                try:
-                    data = tomllib.loads(self._file.read_text(encoding="utf-8"))
-                except tomllib.TOMLDecodeError as exc:
-                    # the message of TOMLDecodeError quotes no value, only the place
-                    raise ConfigError(f"{self._file} is not valid TOML: {exc}") from None
-                self._file_values = {k: v for k, v in data.items() if isinstance(v, str) and v}
+                self._file_values = self._read_file(self._file)
         return self._file_values
+
+    @staticmethod
+    def _read_file(path: Path) -> dict[str, str]:
+        """``NAME = "value"`` pairs of the credentials file; :class:`ConfigError` saying
+        what to fix for anything else (never a traceback: a value is never quoted)."""
+        from terrain._files import UnreadableFile, read_regular_file
+
+        fix = "it must be a TOML file of NAME = \"value\" lines, mode 600"
+        try:
+            data = read_regular_file(path, max_bytes=1024 * 1024)
+        except UnreadableFile as exc:
+            raise ConfigError(f"the credentials file {path} {exc}; {fix}") from None
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            raise ConfigError(
+                f"{path} is readable by other users (mode {mode:o}); run: chmod 600 {path}"
+            )
+        try:
+            values = tomllib.loads(data.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"the credentials file {path} is not UTF-8 text (at byte {exc.start}); "
+                f"{fix}: save it as UTF-8"
+            ) from None
+        except tomllib.TOMLDecodeError as exc:
+            # the message of TOMLDecodeError quotes no value, only the place
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+        except RecursionError:
+            raise ConfigError(f"the credentials file {path} nests too deeply; {fix}") from None
+        return {k: v for k, v in values.items() if isinstance(v, str) and v}
 
     def has(self, name: str) -> bool:
         return bool(self._environ.get(name)) or name in self._from_file()

@@ -39,7 +39,7 @@ from terrain.errors import (
 from terrain.secrets import Secret
 from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
-from terrain_adapters._shared import traced
+from terrain_adapters._shared import http_timeout, traced
 
 if TYPE_CHECKING:
     import requests
@@ -124,7 +124,9 @@ class GraphClient:
                 session.hooks["response"].append(self._remember_status)
                 _redact.register(token.reveal())
                 client = facebook.GraphAPI(
-                    access_token=token.reveal(), timeout=self._timeout, session=session
+                    access_token=token.reveal(),
+                    timeout=http_timeout(self._timeout),
+                    session=session,
                 )
                 # facebook-sdk 3.1 validates versions against a list that ends at 3.1:
                 # set the served version after construction (see the module docstring).

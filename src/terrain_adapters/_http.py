@@ -41,7 +41,7 @@ from terrain.errors import (
     TransientError,
 )
 from terrain_adapters import _redact
-from terrain_adapters._shared import Clock, utcnow
+from terrain_adapters._shared import Clock, http_timeout, utcnow
 
 if TYPE_CHECKING:
     import requests
@@ -139,7 +139,12 @@ class HttpClient:
         sent.update(headers or {})
         try:
             raw = self._session().request(
-                method, url, headers=sent, timeout=self.timeout, allow_redirects=False, **kwargs
+                method,
+                url,
+                headers=sent,
+                timeout=http_timeout(self.timeout),
+                allow_redirects=False,
+                **kwargs,
             )
         except requests.Timeout:
             hint = (

@@ -4,6 +4,14 @@ Every adapter reads a post's media from the workspace storage the same way
 (:func:`read_media`): no storage is a :class:`~terrain.errors.ConfigError`
 saying to configure one, a key missing from the storage is
 :class:`~terrain.errors.Rejected` (import the file again; a retry cannot help).
+
+:func:`read_media` is also the check at the way out: the bytes go through
+:func:`terrain.media.clean_media`, so location and thumbnails are removed from
+every media file that leaves, whatever way it reached the storage (copied by
+hand, written by a plugin); a file terrain cannot clean (not a JPEG or a PNG,
+corrupt) is :class:`~terrain.errors.Rejected`, never sent as it is.
+:func:`check_media_clean` does the same for a platform that fetches the file
+itself from a public URL (Instagram): it refuses a file that is not clean.
 """
 
 from __future__ import annotations
@@ -24,7 +32,10 @@ if TYPE_CHECKING:
     from terrain.posts import Post
 
 __all__ = [
+    "CONNECT_TIMEOUT",
     "Clock",
+    "check_media_clean",
+    "http_timeout",
     "instant",
     "int_setting",
     "read_media",
@@ -36,6 +47,17 @@ __all__ = [
 
 #: Gives the time written on receipts (tests pass a fixed one).
 Clock = Callable[[], datetime]
+
+#: Seconds to wait for a platform's server to accept the connection. Short: with no
+#: network (or a server that is down) a call fails in seconds, not after the whole
+#: ``timeout``, and the runner's retries (and their "retrying" lines) start at once.
+CONNECT_TIMEOUT = 5.0
+
+
+def http_timeout(timeout: float) -> tuple[float, float]:
+    """``(connect, read)`` seconds for ``requests``: connecting takes at most
+    :data:`CONNECT_TIMEOUT`, an answer at most ``timeout``."""
+    return (min(CONNECT_TIMEOUT, timeout), timeout)
 
 
 def utcnow() -> datetime:
@@ -86,12 +108,35 @@ def read_media(storage: Storage | None, key: str, *, platform: str) -> bytes:
             "configure [storage] in terrain.toml"
         )
     try:
-        return storage.get(key)
+        data = storage.get(key)
     except NotFound:
         raise Rejected(
             f"{platform}: media {key!r} is not in the workspace storage; import it again",
             platform=platform,
         ) from None
+    return _cleaned(data, key, platform)
+
+
+def _cleaned(data: bytes, key: str, platform: str) -> bytes:
+    from terrain.media import MediaRejected, clean_media
+
+    try:
+        return clean_media(data, name=key)
+    except MediaRejected as exc:
+        raise Rejected(f"{platform}: media {exc}", platform=platform) from None
+
+
+def check_media_clean(storage: Storage, key: str, *, platform: str) -> None:
+    """Raise :class:`Rejected` unless media ``key`` may leave as it is stored (for a
+    platform that fetches it from a public URL, so terrain cannot clean it on the way)."""
+    data = read_media(storage, key, platform=platform)  # cleaned, or Rejected
+    if storage.get(key) != data:
+        raise Rejected(
+            f"{platform}: media {key!r} carries metadata that must not leave the workspace "
+            "(location, a thumbnail…); it did not come through `terrain content import`: "
+            "import the photo again, and use the imported one",
+            platform=platform,
+        )
 
 
 def int_setting(

@@ -56,7 +56,7 @@ class MediaUploader:
         session: requests.Session,
         auth: AuthBase,
         *,
-        timeout: float,
+        timeout: float | tuple[float, float],
         base_url: str = API_BASE,
         simple_limit: int = SIMPLE_LIMIT,
         chunk_size: int = CHUNK_SIZE,

@@ -43,7 +43,7 @@ from terrain_adapters._graph import (
     graph_time,
     numeric_id,
 )
-from terrain_adapters._shared import Clock, int_setting, utcnow
+from terrain_adapters._shared import Clock, check_media_clean, int_setting, utcnow
 
 if TYPE_CHECKING:
     from terrain.plugins._protocols import Platform, PlatformContext, Storage
@@ -215,6 +215,7 @@ class Instagram:
             )
         urls: list[str] = []
         for media in post.media:
+            check_media_clean(self._storage, media.key, platform=self.name)
             url = self._storage.public_url(media.key)
             if not url:
                 raise ConfigError(

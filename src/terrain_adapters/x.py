@@ -59,6 +59,7 @@ from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
 from terrain_adapters._shared import (
     Clock,
+    http_timeout,
     instant,
     read_media,
     require_storage,
@@ -476,7 +477,7 @@ class XFactory:
             uploader = MediaUploader(
                 client.session,
                 auth,
-                timeout=timeout,
+                timeout=http_timeout(timeout),
                 simple_limit=simple_limit or SIMPLE_LIMIT,
                 chunk_size=chunk_size or CHUNK_SIZE,
             )
@@ -493,7 +494,7 @@ def _timeout_session(timeout: float) -> Any:
     class TimeoutSession(requests.Session):
         def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
             if kwargs.get("timeout") is None:
-                kwargs["timeout"] = timeout
+                kwargs["timeout"] = http_timeout(timeout)
             return super().request(method, url, *args, **kwargs)
 
     return TimeoutSession()

@@ -13,14 +13,18 @@ made with ``truncate``), so nothing binary is kept in the repository.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
 import os
+import re
 import shutil
+import signal
 import sqlite3
+import subprocess
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,18 +187,72 @@ def sparse(size: int) -> Callable[[Path], None]:
     return make
 
 
+def immutable(*names: str) -> Callable[[Path], None]:
+    """Make files or folders of the workspace read-only *for root too* (``chattr +i``:
+    the kernel refuses every write; ``chmod`` does not stop root, who runs the tests)."""
+
+    def spoil(root: Path) -> None:
+        for name in names:
+            chattr("+i", root / name)
+
+    return spoil
+
+
+def writable(*names: str) -> Callable[[Path], None]:
+    def restore(root: Path) -> None:
+        for name in names:
+            chattr("-i", root / name)
+
+    return restore
+
+
+def chattr(flag: str, path: Path) -> None:
+    done = subprocess.run(["chattr", flag, str(path)], capture_output=True, text=True)
+    if done.returncode != 0:  # not ext2/3/4, xfs, btrfs…: no immutable flag here
+        message = f"chattr {flag} {path} failed: {done.stderr.strip()}"
+        if os.environ.get("CI") and flag == "+i":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 @dataclass(frozen=True)
 class Case:
-    """One row of the corpus: what is wrong, the command, what the message must say."""
+    """One row of the corpus: what is wrong, the command, what the message must say.
+
+    ``restore`` undoes what ``spoil`` did to the machine (not to the workspace)
+    before the workspace is compared with what it was.
+    """
 
     id: str
     spoil: Callable[[Path], None]
     args: tuple[str, ...]
     fragment: str
     also: tuple[str, ...] = field(default=())
+    restore: Callable[[Path], None] | None = None
 
 
 BIG = 200 * 1024 * 1024
+CREDENTIALS = Path(".terrain") / "credentials.toml"
+#: A file name that would set the terminal's title, then ring its bell.
+ESCAPED_NAME = "IMG\x1b]0;owned\x07.jpg"
+
+
+def credentials(data: bytes) -> Callable[[Path], None]:
+    def spoil(root: Path) -> None:
+        (root / CREDENTIALS).write_bytes(data)
+        (root / CREDENTIALS).chmod(0o600)
+
+    return spoil
+
+
+def _bomb() -> bytes:
+    """A 900-megapixel PNG in about 100 KB (blank 1-bit rows, compressed)."""
+    from tests.test_media_limits import blank_png
+
+    return blank_png(30_000, 30_000)
+
+
+BOMB = _bomb()
 
 CASES = [
     # -- terrain.toml -------------------------------------------------------------------
@@ -212,6 +270,8 @@ CASES = [
          ("member", "list"), "must be a table", ("storage",)),
     Case("toml-bad-size-limit", toml(VALID_TOML + '[import]\nmax_file_mb = "big"\n'),
          ("member", "list"), "max_file_mb", ("a number of megabytes",)),
+    Case("toml-bad-pixel-limit", toml(VALID_TOML + "[import]\nmax_megapixels = 1000\n"),
+         ("member", "list"), "max_megapixels", ("at most 178",)),
     Case("toml-secret-in-file", toml(VALID_TOML + "[platforms.x]\n" + SECRET_LINE),
          ("member", "list"), "looks like a secret", ("TERRAIN_X_ACCESS_TOKEN",)),
     Case("toml-storage-secret", toml(VALID_TOML + 'secret_access_key = "s3cr3t-in-toml"\n'),
@@ -286,6 +346,9 @@ CASES = [
          ("content", "import", "../zero.jpg"), "empty", ("zero.jpg",)),
     Case("a-folder", file("DCIM", lambda p: p.mkdir()),
          ("content", "import", "../DCIM"), "is a folder", ("DCIM",)),
+    Case("png-decompression-bomb", file("bomb.png", lambda p: p.write_bytes(BOMB)),
+         ("content", "import", "../bomb.png"), "decompression bomb",
+         ("bomb.png", "30000x30000", "max_megapixels")),
     Case("200-MB-file", file("huge.jpg", sparse(BIG)),
          ("content", "import", "../huge.jpg"), "too large", ("huge.jpg", "200", "max_file_mb")),
     Case("200-MB-evidence", file("form.pdf", sparse(BIG)),
@@ -298,10 +361,55 @@ CASES = [
          ("content", "list"), "/etc/passwd", ("absolute",)),
     Case("nul-in-key", record("content", None, set_media_key("photos/a\x00.jpg")),
          ("content", "list"), "control character", ()),
+    # -- a workspace that cannot be written: the database is intact, say so ------------
+    Case("read-only-terrain-folder", immutable(".terrain"),
+         ("member", "add", "bob", "--name", "Bob"), "cannot write to the workspace database",
+         ("read-only", "intact", "nothing was changed"), restore=writable(".terrain")),
+    Case("read-only-database-file", immutable(str(DB)),
+         ("member", "add", "bob", "--name", "Bob"), "cannot write to the workspace database",
+         ("read-only", "intact"), restore=writable(str(DB))),
+    Case("read-only-database-on-import", immutable(str(DB)),
+         ("content", "import", "../IMG_0002.jpg"), "cannot write to the workspace database",
+         ("IMG_0002.jpg", "not imported", "intact"), restore=writable(str(DB))),
+    Case("read-only-folder-on-consent", immutable(".terrain"),
+         ("consent", "grant", "ana", "--purpose", "tag", "--witness", "Léa", "--at",
+          "2026-03-12 19:40"), "cannot write to the workspace database", ("read-only",),
+         restore=writable(".terrain")),
+    # -- files that are no files, names that would drive the terminal ------------------
+    Case("fifo-in-the-import-list", file("pipe.jpg", os.mkfifo),
+         ("content", "import", "../pipe.jpg"), "not a regular file", ("pipe.jpg",)),
+    Case("fifo-as-evidence-file", file("form.pdf", os.mkfifo),
+         ("consent", "grant", "ana", "--purpose", "tag", "--evidence-file", "../form.pdf"),
+         "not a regular file", ("form.pdf",)),
+    Case("fifo-as-credentials-file", lambda root: os.mkfifo(root / CREDENTIALS),
+         ("publish", "ev-12", "--to", "x"), "not a regular file", ("credentials.toml",)),
+    Case("folder-as-credentials-file", lambda root: (root / CREDENTIALS).mkdir(),
+         ("publish", "ev-12", "--to", "x"), "is a folder", ("credentials.toml",)),
+    Case("credentials-not-utf8", credentials(b'TERRAIN_X_API_KEY = "caf\xe9-s3cr3t"\n'),
+         ("publish", "ev-12", "--to", "x"), "not UTF-8", ("credentials.toml",)),
+    Case("toml-nested-too-deep", toml(VALID_TOML + "deep = " + "[" * 5000 + "]" * 5000 + "\n"),
+         ("member", "list"), "nests arrays or tables too deeply", ("terrain.toml",)),
+    Case("escape-codes-in-a-file-name", file(ESCAPED_NAME, lambda p: p.write_text("notes")),
+         ("content", "import", f"../{ESCAPED_NAME}"), "is not an image",
+         ("\\u001b]0;owned\\u0007",)),
     Case("traversal-member-id", lambda root: None,
          ("consent", "grant", "../../etc/passwd", "--purpose", "tag", "--evidence-file",
           "../form.txt"), "no member with id '../../etc/passwd'", ()),
 ]  # fmt: skip
+
+
+@contextlib.contextmanager
+def no_longer_than(seconds: int) -> Iterator[None]:
+    def hung(signum: int, frame: object) -> None:
+        raise TimeoutError(f"the command was still running after {seconds} s: it hangs")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -312,10 +420,17 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_changes(
     monkeypatch.chdir(ws)  # "../x" names a file next to the workspace
     (ws.parent / "IMG_0002.jpg").write_bytes(jpeg_bytes(2))
     (ws.parent / "form.txt").write_text("signed")
-    case.spoil(ws)
-    before = logical_hash(ws)
-
-    result = invoke(*case.args, workspace=ws)
+    if case.restore is None:
+        case.spoil(ws)
+    before = logical_hash(ws)  # a spoil with a restore changes the machine, not the content
+    if case.restore is not None:
+        case.spoil(ws)
+    try:
+        with no_longer_than(60):  # a command that hangs (on a FIFO…) fails, never blocks CI
+            result = invoke(*case.args, workspace=ws)
+    finally:
+        if case.restore is not None:
+            case.restore(ws)
 
     output = result.output
     assert result.exit_code == 2, output
@@ -325,6 +440,7 @@ def test_bad_input_is_refused_with_a_clear_message_and_nothing_changes(
     for fragment in (case.fragment, *case.also):
         assert fragment in output, (fragment, output)
     assert len(output.strip().splitlines()) <= 6, output  # one paragraph, not a dump
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", output), output  # no raw control
     assert logical_hash(ws) == before
 
 

@@ -16,8 +16,20 @@ from terrain.errors import InvalidKey, NotFound
 SENTINEL = "SENTINEL-TOKEN-123"
 FIXED_NOW = datetime(2026, 3, 2, 19, 30, tzinfo=UTC)
 
-JPEG = b"\xff\xd8\xff\xe0" + b"jpeg-bytes" * 10
-PNG = b"\x89PNG\r\n\x1a\n" + b"png-bytes" * 10
+def _picture(fmt: str) -> bytes:
+    """A small real picture without metadata: what ``terrain content import`` stores
+    (media leave through :func:`terrain.media.clean_media`, which refuses anything else)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 40, 40)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+JPEG = _picture("JPEG")
+PNG = _picture("PNG")
 
 
 def fixed_clock() -> datetime:

@@ -169,7 +169,7 @@ def test_every_request_carries_a_timeout(rsps: responses.RequestsMock) -> None:
     rsps.post(f"{GRAPH}/{PAGE}/feed", json={"id": f"{PAGE}_1"})
     page(timeout=7).publish(recap())
     sent = rsps.calls[0].request
-    assert sent.req_kwargs["timeout"] == 7.0  # type: ignore[attr-defined]
+    assert sent.req_kwargs["timeout"] == (5.0, 7.0)  # type: ignore[attr-defined]
 
 
 def test_a_missing_page_id_or_token_says_what_to_set() -> None:

@@ -151,7 +151,7 @@ def test_a_large_file_goes_through_initialize_append_finalize(
     )
     rsps.get(UPLOAD, json={"data": {"id": media_id, "processing_info": {"state": "succeeded"}}})
     rsps.post(TWEETS, status=201, json={"data": {"id": "1903", "text": "…"}})
-    factory = XFactory(clock=fixed_clock, simple_limit=64, chunk_size=48)
+    factory = XFactory(clock=fixed_clock, simple_limit=64, chunk_size=-(-len(JPEG) // 3))
     post = recap(media=[PostMedia(key="media/ev-1/apero.jpg", media_type="image/jpeg")])
     x(storage, factory).publish(post)
 
@@ -288,7 +288,7 @@ def test_every_request_has_a_timeout_and_none_waits_on_rate_limits(
     platform.publish(
         recap(media=[PostMedia(key="media/ev-1/apero.jpg", media_type="image/jpeg", alt_text="a")])
     )
-    assert [c.request.req_kwargs["timeout"] for c in rsps.calls] == [12.0] * 3  # type: ignore[attr-defined]
+    assert [c.request.req_kwargs["timeout"] for c in rsps.calls] == [(5.0, 12.0)] * 3  # type: ignore[attr-defined]
     assert platform._client.wait_on_rate_limit is False
 
 

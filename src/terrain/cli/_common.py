@@ -1,13 +1,24 @@
-"""What every command shares: error handling, exit codes and ``--json`` output."""
+"""What every command shares: error handling, exit codes and ``--json`` output.
+
+Everything a command prints goes through one filter (:class:`TerrainGroup`
+installs it around the whole command): control characters — terminal escape
+sequences, carriage returns, bidirectional overrides — are written as
+``\\uXXXX``, so a file name, a record or a platform's answer can never drive
+the terminal, and ``--json`` output stays valid JSON, read back unchanged;
+secrets are masked (:func:`terrain.secrets.redact`). A rich progress bar,
+terrain's own drawing, writes to the terminal itself (:func:`terminal`).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
@@ -34,6 +45,8 @@ __all__ = [
     "fail",
     "json_option",
     "pass_workspace",
+    "printable",
+    "terminal",
     "workspace_option",
 ]
 
@@ -53,6 +66,53 @@ USAGE_ERRORS: tuple[type[TerrainError], ...] = (
 )
 
 
+#: C0 controls but tab and newline, DEL, C1 controls, and the bidirectional
+#: embeddings, overrides and isolates (a name shown reversed, "Trojan source").
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character written ``\\uXXXX`` (see the module doc)."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class _PrintableStream:
+    """A text stream that writes :func:`printable` text, secrets masked, to ``raw``."""
+
+    def __init__(self, raw: TextIO) -> None:
+        self.raw = raw
+
+    def write(self, text: str) -> int:
+        from terrain.secrets import redact
+
+        if not isinstance(text, str):  # click probes with b"": say this is a text stream
+            raise TypeError(f"_PrintableStream.write: takes text, not {type(text).__name__}")
+        self.raw.write(printable(redact(text)))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
+
+
+def terminal() -> TextIO:
+    """The real standard output, for terrain's own drawing (a rich progress bar)."""
+    stream = sys.stdout
+    while isinstance(stream, _PrintableStream):
+        stream = stream.raw
+    return stream
+
+
+@contextlib.contextmanager
+def _printable_output() -> Iterator[None]:
+    saved = sys.stdout, sys.stderr
+    sys.stdout = _PrintableStream(saved[0])
+    sys.stderr = _PrintableStream(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
 def fail(message: str, *, code: int = EXIT_USAGE) -> NoReturn:
     """Print ``Error: message`` on stderr and exit with ``code``."""
     click.echo(f"Error: {message}", err=True)
@@ -64,7 +124,13 @@ class TerrainGroup(click.Group):
 
     A user mistake never shows a traceback: :class:`TerrainError` subclasses
     become ``Error: ...`` and exit code 2 (bad input) or 1 (the work failed).
+    Everything printed, click's own usage errors included, goes through
+    :func:`printable` (see the module doc).
     """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with _printable_output():
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -141,6 +207,17 @@ def pass_workspace(f: Callable[..., Any]) -> Callable[..., Any]:
         ws = Workspace.open(workspace_dir) if workspace_dir is not None else Workspace.find()
         with ws:
             _tell_upgrade(ws)
-            return f(*args, ws=ws, **kwargs)
+            saved = ws.db.backend.commits
+            try:
+                return f(*args, ws=ws, **kwargs)
+            except StorageError as exc:
+                if ws.db.backend.commits == saved:
+                    raise  # nothing was saved: exit 2 says so
+                # part of the work is in the workspace: exit 1, and say so
+                fail(
+                    f"{exc}\nPart of the work was saved before this failure: check what is "
+                    "there (the list commands), then run the command again once it is fixed.",
+                    code=EXIT_FAILED,
+                )
 
     return workspace_option(wrapper)

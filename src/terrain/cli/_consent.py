@@ -9,7 +9,6 @@ scan is kept in the workspace storage), a witness for verbal consent
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -126,16 +125,18 @@ def _evidence(
             "(signed form), --witness NAME (verbal), --checkbox TEXT --form-version V"
         )
     if evidence_file is not None:
+        from terrain._files import FileTooLarge, UnreadableFile, read_regular_file
         from terrain.errors import ValidationError
         from terrain.workflows._import import too_large
 
-        with evidence_file.open("rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            data = handle.read(max_bytes + 1) if size <= max_bytes else b""
-        if size > max_bytes or len(data) > max_bytes:
+        try:
+            data = read_regular_file(evidence_file, max_bytes=max_bytes)
+        except FileTooLarge as exc:
             raise ValidationError(
-                "--evidence-file " + too_large(evidence_file.name, max(size, len(data)), max_bytes)
-            )
+                "--evidence-file " + too_large(evidence_file.name, exc.size, max_bytes)
+            ) from None
+        except UnreadableFile as exc:
+            raise ValidationError(f"--evidence-file {evidence_file.name}: {exc}") from None
         suffix = evidence_file.suffix.lower().lstrip(".") or "bin"
         key = f"consents/{member_id}/{hashlib.sha256(data).hexdigest()[:16]}.{suffix}"
         return Evidence(kind="signed-form", file_key=key), (key, data)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from terrain import clock
-from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace
+from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace, terminal
 from terrain.cli._complete import (
     complete_content_id,
     complete_event_id,
@@ -38,6 +38,7 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[int, int, Any
     if not enabled or total < 2:
         yield None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     with Progress(
@@ -46,6 +47,7 @@ def _progress_bar(total: int, enabled: bool) -> Iterator[Callable[[int, int, Any
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         transient=True,
+        console=Console(file=terminal()),
     ) as progress:
         task = progress.add_task("Importing photos", total=total)
 
@@ -156,7 +158,8 @@ def _resolve(ws: Workspace, photo: str) -> Content:
     from terrain.media import MediaRejected, prepare_image
 
     try:
-        checksum = prepare_image(path.read_bytes(), name=path.name).checksum
+        data = path.read_bytes()
+        checksum = prepare_image(data, name=path.name, max_pixels=ws.config.max_pixels).checksum
     except MediaRejected as exc:
         raise NotFound(f"{exc}; give the content id shown by `terrain content list`") from None
     found = ws.find_media(checksum)

@@ -407,23 +407,24 @@ def update(
     as_json: bool,
 ) -> None:
     """Publish PROJECT_ID's monthly update, checking consent right before each call."""
-    from terrain.cli._publish import exclusive_modes, print_result, result_data
+    from terrain.cli._publish import exclusive_modes, print_result, result_data, waiting_notices
     from terrain.workflows import publish_project_update
 
     exclusive_modes(dry_run=dry_run, enqueue=enqueue)
-    result = publish_project_update(
-        ws,
-        project_id,
-        list(platforms),
-        month=_month(month_text),
-        now=clock.now,
-        viewpoint=viewpoint,
-        interview_id=interview_id,
-        summary=summary,
-        composite=composite,
-        dry_run=dry_run,
-        enqueue=enqueue,
-    )
+    with waiting_notices(not dry_run and not enqueue):
+        result = publish_project_update(
+            ws,
+            project_id,
+            list(platforms),
+            month=_month(month_text),
+            now=clock.now,
+            viewpoint=viewpoint,
+            interview_id=interview_id,
+            summary=summary,
+            composite=composite,
+            dry_run=dry_run,
+            enqueue=enqueue,
+        )
     data = {**result_data(result), "project_id": project_id, "posts": result.posts}
     emit(data, as_json=as_json, human=lambda: print_result(result))
     if result.failed:

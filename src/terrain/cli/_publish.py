@@ -8,6 +8,7 @@ fix); held-back posts are not failures: consent said no.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from terrain import clock
-from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace
+from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace, terminal
 from terrain.cli._complete import complete_event_id, complete_platform
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from terrain.store import Workspace
     from terrain.workflows import PublishResult
 
-__all__ = ["command", "print_result", "result_data"]
+__all__ = ["command", "print_result", "result_data", "waiting_notices"]
 
 _TITLES = {
     "confirmed": "Published",
@@ -119,9 +120,13 @@ def _progress(enabled: bool) -> Iterator[Callable[[JournalRow], None] | None]:
     if not enabled:
         yield None
         return
+    from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), transient=True) as bar:
+    console = Console(file=terminal())
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), transient=True, console=console
+    ) as bar:
         task = bar.add_task("publishing…", total=None)
         done = 0
 
@@ -131,6 +136,38 @@ def _progress(enabled: bool) -> Iterator[Callable[[JournalRow], None] | None]:
             bar.update(task, description=f"publishing… {done} done ({row.platform} {row.state})")
 
         yield advance
+
+
+class _Waiting(logging.Handler):
+    """Says on stderr, as it happens, that a platform does not answer and when the
+    runner tries again (read from the runner's log: its retry logic is its own)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "; retrying " in message:
+            what, _, when = message.rpartition("; retrying ")
+            post, _, delay = when.partition(" in ")
+            click.echo(f"… waiting: {what}; post {post} is tried again in {delay}", err=True)
+
+
+@contextmanager
+def waiting_notices(enabled: bool) -> Iterator[None]:
+    """While publishing, print a line on stderr each time a call fails and will be
+    retried (no network, a platform down): a run never stays silent for minutes."""
+    if not enabled:
+        yield
+        return
+    logger = logging.getLogger("terrain.publishing")
+    handler = _Waiting(logging.INFO)
+    previous = logger.level
+    logger.addHandler(handler)
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
 
 
 #: ``--dry-run``, shared by every verb that publishes.
@@ -176,7 +213,10 @@ def command(
 
     exclusive_modes(dry_run=dry_run, enqueue=enqueue)
     quiet = as_json or dry_run or enqueue
-    with _progress(sys.stdout.isatty() and not quiet) as on_progress:
+    with (
+        _progress(sys.stdout.isatty() and not quiet) as on_progress,
+        waiting_notices(not dry_run and not enqueue),
+    ):
         result = publish_event(
             ws,
             event_id,

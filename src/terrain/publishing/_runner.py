@@ -25,7 +25,6 @@ nothing is posted twice and nothing is lost.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 import uuid
@@ -50,6 +49,7 @@ from terrain.posts import Post, Receipt
 from terrain.publishing._journal import Journal, JournalRow, RowState, new_owner_id
 from terrain.publishing._outcomes import Outcome, RunReport, outcome_of
 from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
+from terrain.secrets import redact
 
 __all__ = [
     "DEFAULT_POLICIES",
@@ -78,16 +78,14 @@ _LATE_RETRIES = 3
 
 
 def scrub(text: str, environ: Mapping[str, str] | None = None) -> str:
-    """``text`` with the value of every ``TERRAIN_*`` environment variable masked.
+    """``text`` with every secret masked (:func:`terrain.secrets.redact`).
 
     Adapters redact their tokens already; this is the second lock, applied to
-    every message the runner stores or prints.
+    every message the runner stores or prints. It masks the secrets handed out
+    in this process and the variables of ``environ`` whose names say they are
+    secrets, not every ``TERRAIN_*`` value (a workspace path stays readable).
     """
-    env = os.environ if environ is None else environ
-    for name, value in env.items():
-        if name.startswith("TERRAIN_") and len(value) >= 6 and value in text:
-            text = text.replace(value, "***")
-    return text
+    return redact(text, environ)
 
 
 class _PlatformRun:

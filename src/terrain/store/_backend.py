@@ -38,7 +38,15 @@ try:
 except ImportError:  # pragma: no cover - Windows: SQLite's busy handler alone
     fcntl = None
 
-__all__ = ["BUSY_TIMEOUT_MS", "Backend", "Params", "Row", "SQLiteBackend", "Transaction"]
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "Backend",
+    "Params",
+    "Row",
+    "SQLiteBackend",
+    "Transaction",
+    "storage_error",
+]
 
 #: How long a SQLite writer waits for another process's transaction (milliseconds).
 BUSY_TIMEOUT_MS = 30_000
@@ -98,6 +106,9 @@ class Backend(abc.ABC):
         self._local = threading.local()
         #: Opened for reading only: every transaction and write is refused.
         self.read_only = read_only
+        #: How many top-level transactions committed through this backend: a caller
+        #: that saw it move knows part of its work is saved (see ``terrain.cli``).
+        self.commits = 0
 
     @abc.abstractmethod
     def describe(self) -> str:
@@ -148,6 +159,7 @@ class Backend(abc.ABC):
                 yield tx
             finally:
                 self._local.tx = None
+        self.commits += 1
 
     def execute(self, sql: str, params: Params = ()) -> int:
         """Run one writing statement on its own (no lock taken); the rows changed.
@@ -167,6 +179,64 @@ class Backend(abc.ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.describe()}>"
+
+
+#: SQLite's primary result codes that say why a database cannot be opened or written.
+_NOT_A_DATABASE = {"SQLITE_NOTADB", "SQLITE_CORRUPT"}
+_READ_ONLY = {"SQLITE_READONLY", "SQLITE_PERM", "SQLITE_CANTOPEN", "SQLITE_AUTH"}
+_FULL = {"SQLITE_FULL"}
+_BUSY = {"SQLITE_BUSY", "SQLITE_LOCKED"}
+
+
+def _family(exc: sqlite3.Error) -> str:
+    """``SQLITE_READONLY`` for ``SQLITE_READONLY_DBMOVED``…: the family of the error."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    return "_".join(name.split("_")[:2])
+
+
+def storage_error(exc: sqlite3.Error, path: Path) -> StorageError:
+    """A :class:`StorageError` that says why the SQLite file at ``path`` failed, and what to do.
+
+    A file that is not a database (or is damaged) is told apart from one that
+    cannot be written (permissions, a read-only mount, a full disk, another
+    writer): only the first needs a backup; the others are intact.
+    """
+    family = _family(exc)
+    if family in _NOT_A_DATABASE:
+        return StorageError(
+            f"{path} is not a terrain database, or it is damaged ({exc}); restore it from a "
+            "backup (if it is not yours, move it away and run `terrain init` again)"
+        )
+    if family in _READ_ONLY:
+        return StorageError(
+            f"cannot write to the workspace database {path} ({exc}): the file or its folder "
+            f"{path.parent} is read-only for this user (permissions, a read-only mount or "
+            "copy); the database itself is intact and nothing was changed. Make them "
+            "writable (or run as their owner), then retry"
+        )
+    if family in _FULL or (family == "SQLITE_IOERR" and _why_unwritable(path.parent) == "full"):
+        return StorageError(
+            f"the disk holding the workspace database {path} is full ({exc}); the database is "
+            "intact but this change was not saved: free some space, then retry"
+        )
+    if family in _BUSY:
+        return StorageError(
+            f"the workspace database {path} is busy ({exc}); another terrain command is "
+            "writing to it: retry when it is done"
+        )
+    return StorageError(
+        f"the workspace database {path} could not be read or written ({exc}); check the disk "
+        "and the file, then retry"
+    )
+
+
+def _why_unwritable(folder: Path) -> str:
+    """``"full"`` when the disk holding ``folder`` has no free block, else ``"read-only"``."""
+    try:
+        usage = os.statvfs(folder)
+    except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
+        return "read-only"
+    return "full" if usage.f_bavail == 0 and os.access(folder, os.W_OK) else "read-only"
 
 
 class _Held:
@@ -189,7 +259,9 @@ class SQLiteBackend(Backend):
     then SQLite's ``BEGIN IMMEDIATE`` (which alone still holds if the lock file
     cannot be made, e.g. a read-only folder). ``synchronous`` is ``"FULL"`` for a workspace,
     ``"NORMAL"`` for a scratch journal (tests, benchmarks). ``read_only`` opens the
-    file in SQLite's read-only mode: nothing is created, converted or written.
+    file in SQLite's read-only mode: nothing is created, converted or written. A file
+    (or folder) that cannot be written is opened read-only too, by itself: reads work,
+    and a write raises a :class:`StorageError` saying why (read-only, or a full disk).
     """
 
     dialect = "sqlite"
@@ -213,6 +285,8 @@ class SQLiteBackend(Backend):
         self._held: weakref.WeakSet[_Held] = weakref.WeakSet()
         self._guard = threading.Lock()
         self._lock_fd: int | None = None
+        #: Why the file had to be opened read-only ("full", "read-only"), or "".
+        self._why_read_only = ""
         self._conn(create=create)  # open now: a bad path fails here, not at first use
 
     def describe(self) -> str:
@@ -223,32 +297,56 @@ class SQLiteBackend(Backend):
         held: _Held | None = getattr(self._local, "held", None)
         if held is not None:
             return held.conn
-        mode = "ro" if self.read_only else "rwc" if create else "rw"
-        uri = f"{self.path.absolute().as_uri()}?mode={mode}"
+        conn = self._open(create)
         try:
-            conn = sqlite3.connect(
-                uri, uri=True, isolation_level=None, check_same_thread=False, timeout=0
-            )
-        except sqlite3.OperationalError as exc:
-            raise StorageError(f"cannot open the workspace database {self.path}: {exc}") from None
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            journal = conn.execute("PRAGMA journal_mode").fetchone()[0]
-            if journal != "wal" and not self.read_only:
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal" and not (self.read_only or self._why_read_only):
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA synchronous = {self._synchronous}")
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             conn.close()
-            raise StorageError(
-                f"{self.path} is not a terrain database ({exc}); restore it from a backup "
-                "or move it away and run `terrain init` again"
-            ) from None
+            raise storage_error(exc, self.path) from None
         held = _Held(conn)
         self._local.held = held
         with self._guard:
             self._held.add(held)
         return conn
+
+    def _open(self, create: bool) -> sqlite3.Connection:
+        """A connection, read-write, else read-only where the file or its folder cannot be
+        written: reading commands still work, and a write says why it cannot be done."""
+        base = self.path.absolute().as_uri()
+        modes = ["?mode=rwc" if create else "?mode=rw"]
+        if not create:
+            # WAL reads need a -shm file beside the database: in a folder that cannot be
+            # written, SQLite reads it as `immutable` (nothing can change it meanwhile)
+            modes += ["?mode=ro", "?mode=ro&immutable=1"]
+        if self.read_only or self._why_read_only:
+            modes = modes[1:]
+        first: sqlite3.Error | None = None
+        for mode in modes:
+            try:
+                conn = sqlite3.connect(
+                    base + mode, uri=True, isolation_level=None, check_same_thread=False, timeout=0
+                )
+            except sqlite3.Error as exc:
+                first = first or exc
+                break
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # opens the file
+            except sqlite3.Error as exc:
+                conn.close()
+                first = first or exc
+                if _family(exc) in _READ_ONLY | _FULL | {"SQLITE_IOERR"}:
+                    continue  # no room for the -shm file, or none may be made: read-only
+                break
+            if mode not in ("?mode=rw", "?mode=rwc") and not self.read_only:
+                self._why_read_only = _why_unwritable(self.path.parent)
+            return conn
+        assert first is not None
+        raise storage_error(first, self.path) from None
 
     @contextmanager
     def _process_lock(self) -> Iterator[None]:
@@ -272,19 +370,35 @@ class SQLiteBackend(Backend):
     @contextmanager
     def _begin(self, exclusive: bool) -> Iterator[Transaction]:
         conn = self._conn()
+        if self._why_read_only:
+            if self._why_read_only == "full":
+                raise StorageError(
+                    f"cannot write to the workspace database {self.path}: the disk holding it "
+                    "is full; the database is intact and nothing was changed. Free some space, "
+                    "then retry"
+                )
+            raise StorageError(
+                f"cannot write to the workspace database {self.path}: it could only be opened "
+                f"read-only (the file or its folder {self.path.parent} cannot be written by this "
+                "user: permissions, a read-only mount or copy); the database is intact and "
+                "nothing was changed. Make them writable, then retry"
+            )
         with self._writer, self._process_lock():
             try:
                 conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                raise StorageError(
-                    f"the workspace database {self.path} is busy ({exc}); another terrain "
-                    "command is writing to it: retry when it is done"
-                ) from None
-            tx = Transaction(conn.execute, conn.executemany, dialect=self.dialect, exclusive=True)
+            except sqlite3.Error as exc:
+                raise storage_error(exc, self.path) from None
+            tx = Transaction(
+                self._guarded(conn.execute),
+                self._guarded(conn.executemany),
+                dialect=self.dialect,
+                exclusive=True,
+            )
             try:
                 yield tx
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
             try:
                 conn.execute("COMMIT")
@@ -292,16 +406,33 @@ class SQLiteBackend(Backend):
                 # leave the connection usable: a failed COMMIT keeps the transaction open
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
-                raise StorageError(
-                    f"could not save to the workspace database {self.path} ({exc}); nothing "
-                    "of this change was kept: free disk space or check the file, then retry"
-                ) from None
+                raise storage_error(exc, self.path) from None
+
+    def _guarded(self, run: Callable[..., Any]) -> Callable[..., Any]:
+        """``run`` with a failure of the file (read-only, full, damaged) as a StorageError;
+        a constraint or a wrong statement (terrain's own mistake) stays what it is."""
+
+        def guarded(*args: Any) -> Any:
+            try:
+                return run(*args)
+            except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+                raise
+            except sqlite3.Error as exc:
+                raise storage_error(exc, self.path) from None
+
+        return guarded
 
     def _lock(self, tx: Transaction) -> None:
         """Nothing to do: every SQLite write transaction is exclusive."""
 
     def _read(self, sql: str, params: tuple[Any, ...]) -> list[Row]:
-        return [tuple(r) for r in self._conn().execute(sql, params).fetchall()]
+        conn = self._conn()
+        try:
+            return [tuple(r) for r in conn.execute(sql, params).fetchall()]
+        except sqlite3.Error as exc:
+            if isinstance(exc, sqlite3.ProgrammingError):
+                raise
+            raise storage_error(exc, self.path) from None
 
     def table_exists(self, name: str) -> bool:
         """Whether table ``name`` exists."""

@@ -11,7 +11,10 @@ The file holds no secret. Its tables::
                            the rules of :func:`terrain.events.check_format`
     [import]               max_file_mb: the largest file `terrain content import` (and a
                            consent's --evidence-file) accepts, in MB (default 100); a bigger
-                           one is refused by its size, before it is read
+                           one is refused by its size, before it is read.
+                           max_megapixels: the largest picture imported, in megapixels
+                           (default 120, at most 178); a bigger one is refused from its
+                           header, before it is decoded
 
 Every problem is a :class:`~terrain.errors.ConfigError` naming the file, the
 line and the key, and saying what to write instead.
@@ -33,6 +36,8 @@ from terrain._language import DEFAULT_LANGUAGE
 from terrain.community import Community
 from terrain.errors import ConfigError, ValidationError
 from terrain.events import FormatRules
+from terrain.media import DEFAULT_MAX_MEGAPIXELS
+from terrain.secrets import SECRET_NAME
 
 __all__ = [
     "CONFIG_NAME",
@@ -49,9 +54,13 @@ CONFIG_NAME = "terrain.toml"
 DEFAULT_MAX_FILE_MB = 100
 
 _MB = 1024 * 1024
+#: A settings file is a few hundred bytes: a bigger one is not terrain.toml.
+_MAX_CONFIG_BYTES = 4 * _MB
 _TOP_LEVEL = ("community", "storage", "store", "platforms", "import", "format")
 _STORE_KEYS = ("url", "pool_size")
-_IMPORT_KEYS = ("max_file_mb",)
+_IMPORT_KEYS = ("max_file_mb", "max_megapixels")
+#: Pillow refuses outright to open a picture over twice its own limit (178.9 MP).
+_MAX_MEGAPIXELS_CAP = 178
 _COMMUNITY_KEYS = ("id", "name", "timezone", "description", "language")
 #: The keys of ``[format]``: the fields of :class:`terrain.events.FormatRules`.
 _FORMAT_KEYS = (
@@ -71,7 +80,7 @@ RUNNER_KEYS = frozenset(
     {"rate", "daily_budget", "concurrency", "max_attempts", "backoff", "max_backoff"}
 )
 #: Setting names that look like secrets: they belong in the environment.
-_SECRET_LIKE = re.compile(r"(token|secret|password|passwd|api_key|apikey|private_key)", re.I)
+_SECRET_LIKE = SECRET_NAME
 
 
 def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -98,11 +107,18 @@ class WorkspaceConfig:
     #: ``[import] max_file_mb``: the largest file imported, in MB.
     max_file_mb: float = DEFAULT_MAX_FILE_MB
     meetup_format: FormatRules = attrs.field(factory=FormatRules)
+    #: ``[import] max_megapixels``: the largest picture imported, in megapixels.
+    max_megapixels: float = DEFAULT_MAX_MEGAPIXELS
 
     @property
     def max_file_bytes(self) -> int:
         """``max_file_mb`` in bytes."""
         return int(self.max_file_mb * _MB)
+
+    @property
+    def max_pixels(self) -> int:
+        """``max_megapixels`` in pixels."""
+        return int(self.max_megapixels * 1_000_000)
 
 
 def _line_of(text: str, table: str, key: str | None) -> int | None:
@@ -163,24 +179,29 @@ def _toml_type(value: object) -> str:
 
 def parse_config(path: Path) -> WorkspaceConfig:
     """Read ``terrain.toml`` at ``path``; every problem is a :class:`ConfigError`."""
+    from terrain._files import UnreadableFile, read_regular_file
+
+    if not path.exists() and not path.is_symlink():
+        raise ConfigError(f"{path} does not exist: run `terrain init` to create a workspace")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{path} does not exist: run `terrain init` to create a workspace"
-        ) from None
+        text = read_regular_file(path, max_bytes=_MAX_CONFIG_BYTES).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset "
             f"{exc.start}): save it as UTF-8 in your editor and retry"
         ) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnreadableFile as exc:
+        raise ConfigError(f"{path} {exc}: terrain.toml must be a text file") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # the message carries "(at line L, column C)"; it quotes no value
         raise ConfigError(f"{path} is not valid TOML: {exc}; fix that line and retry") from None
+    except RecursionError:
+        raise ConfigError(
+            f"{path} nests arrays or tables too deeply to be terrain settings: terrain.toml "
+            "holds a few flat tables (see `terrain init`); fix it and retry"
+        ) from None
     reader = _Reader(path, text)
     for key in data:
         if key not in _TOP_LEVEL:
@@ -233,6 +254,7 @@ def parse_config(path: Path) -> WorkspaceConfig:
         store_pool_size=pool_size,
         max_file_mb=_max_file_mb(reader, reader.table(data, "", "import")),
         meetup_format=_format(reader, data),
+        max_megapixels=_max_megapixels(reader, reader.table(data, "", "import")),
     )
 
 
@@ -250,6 +272,23 @@ def _max_file_mb(reader: _Reader, table: Mapping[str, Any]) -> float:
             f"got {_toml_type(value) if not isinstance(value, int | float) else value}",
         )
     return value
+
+
+def _max_megapixels(reader: _Reader, table: Mapping[str, Any]) -> float:
+    value = table.get("max_megapixels", DEFAULT_MAX_MEGAPIXELS)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value <= _MAX_MEGAPIXELS_CAP
+    ):
+        raise reader.error(
+            "import",
+            "max_megapixels",
+            f"must be a number of megapixels above 0 and at most {_MAX_MEGAPIXELS_CAP} (e.g. "
+            f"max_megapixels = {DEFAULT_MAX_MEGAPIXELS}), got "
+            f"{_toml_type(value) if not isinstance(value, int | float) else value}",
+        )
+    return float(value)
 
 
 def _format(reader: _Reader, data: Mapping[str, Any]) -> FormatRules:
@@ -381,7 +420,15 @@ def render_config(config: WorkspaceConfig) -> str:
     if changed:
         lines += ["", "# the meetup format `terrain event check` holds meetups to", "[format]"]
         lines += [f"{k} = {_toml_value(v)}" for k, v in changed.items()]
+    if (
+        config.max_file_mb != DEFAULT_MAX_FILE_MB
+        or config.max_megapixels != DEFAULT_MAX_MEGAPIXELS
+    ):
+        lines += ["", "[import]"]
     if config.max_file_mb != DEFAULT_MAX_FILE_MB:
-        lines += ["", "[import]", "# the largest photo or form scan accepted, in MB"]
+        lines += ["# the largest photo or form scan accepted, in MB"]
         lines.append(f"max_file_mb = {_toml_value(config.max_file_mb)}")
+    if config.max_megapixels != DEFAULT_MAX_MEGAPIXELS:
+        lines += ["# the largest picture accepted, in megapixels"]
+        lines.append(f"max_megapixels = {_toml_value(config.max_megapixels)}")
     return "\n".join(lines) + "\n"

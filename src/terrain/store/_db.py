@@ -22,6 +22,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from terrain.errors import ConfigError, NotFound, StorageError
+from terrain.secrets import remember_secret
 from terrain.store._backend import BUSY_TIMEOUT_MS, Backend, Params, Row, SQLiteBackend, Transaction
 from terrain.store._schema import MIGRATIONS, latest_version
 from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url
@@ -121,6 +122,8 @@ class Database:
 
             env = os.environ if environ is None else environ
             password = env.get(PASSWORD_ENV_VAR) or None
+            if password is not None:
+                remember_secret(password)  # masked in every message from now on
             backend = PostgresBackend(
                 parsed, password=password, pool_size=pool_size, read_only=read_only
             )

@@ -9,6 +9,9 @@ the photo, it cannot be published.
 
 One bad file never stops the batch: the report gives one outcome per file
 (imported, duplicate of a photo already stored, or rejected with the reason).
+A workspace database that cannot be written any more (a full disk, a
+read-only file) does stop it: the photos imported so far stay, the others are
+reported "not imported" with the reason, and nothing is half written.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import functools
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,6 +30,7 @@ from pathlib import Path
 
 import attrs
 
+from terrain._files import FileTooLarge, UnreadableFile, read_regular_file
 from terrain.community import Member
 from terrain.content import Content, ContentKind, MediaFile
 from terrain.errors import StorageError, TerrainError, ValidationError
@@ -111,34 +116,31 @@ def too_large(name: str, size: int, max_bytes: int) -> str:
     )
 
 
-def _prepare_path(path: str, max_bytes: int) -> Prepared:
+def _prepare_path(path: str, max_bytes: int, max_pixels: int) -> Prepared:
     """Read and prepare one file (runs in a worker process): (path, image, reason).
 
     A file over ``max_bytes`` is refused by its size, before it is read.
     """
     name = Path(path).name
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > max_bytes:
-                return path, None, too_large(name, size, max_bytes)
-            data = handle.read(max_bytes + 1)  # it may have grown since
-        if len(data) > max_bytes:
-            return path, None, too_large(name, len(data), max_bytes)
-    except IsADirectoryError:
-        return path, None, f"{name}: is a folder, not a photo; give the files inside it"
-    except FileNotFoundError:
-        return path, None, f"{name}: does not exist (check the path)"
-    except OSError as exc:
-        return path, None, f"{name}: cannot be read ({exc.strerror or exc})"
+        data = read_regular_file(path, max_bytes=max_bytes)
+    except FileTooLarge as exc:
+        return path, None, too_large(name, exc.size, max_bytes)
+    except UnreadableFile as exc:
+        reason = str(exc)
+        if reason == "is a folder, not a file":
+            reason = "is a folder, not a photo; give the files inside it"
+        return path, None, f"{name}: {reason}"
     try:
-        return path, prepare_image(data, name=name), ""
+        return path, prepare_image(data, name=name, max_pixels=max_pixels), ""
     except MediaRejected as exc:
         return path, None, str(exc)
 
 
-def _prepared(paths: Sequence[str], workers: int | None, max_bytes: int) -> Iterator[Prepared]:
-    prepare = functools.partial(_prepare_path, max_bytes=max_bytes)
+def _prepared(
+    paths: Sequence[str], workers: int | None, max_bytes: int, max_pixels: int
+) -> Iterator[Prepared]:
+    prepare = functools.partial(_prepare_path, max_bytes=max_bytes, max_pixels=max_pixels)
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count <= 1 or len(paths) < PARALLEL_THRESHOLD:
         yield from map(prepare, paths)
@@ -151,7 +153,10 @@ def _prepared(paths: Sequence[str], workers: int | None, max_bytes: int) -> Iter
     done = 0
     try:
         with ProcessPoolExecutor(
-            max_workers=count, mp_context=multiprocessing.get_context(method)
+            max_workers=count,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_die_with_parent,
+            initargs=(os.getpid(),),
         ) as pool:
             for prepared in pool.map(prepare, paths, chunksize=chunk):
                 done += 1
@@ -160,6 +165,44 @@ def _prepared(paths: Sequence[str], workers: int | None, max_bytes: int) -> Iter
         # workers could not start (e.g. a script without `if __name__ == "__main__":`
         # under forkserver): finish the batch in this process
         yield from map(prepare, paths[done:])
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make a worker process end when the import that started it ends, however it ends.
+
+    A worker blocks forever writing its result to a pipe nobody reads once the
+    import is killed (SIGKILL runs no clean-up): on Linux the kernel kills it
+    with its parent (``PR_SET_PDEATHSIG``); everywhere a thread watches the
+    parent and ends the worker when it is gone.
+    """
+    import ctypes
+    import signal
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the thread does it
+            pass
+    starter = os.getppid()  # the import (fork) or the fork server, which dies with it
+
+    def watch() -> None:
+        while os.getppid() == starter and _alive(parent):
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="terrain-die-with-parent", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - another user's process has the pid
+        return True
+    return True
 
 
 def _has_fork() -> bool:
@@ -225,11 +268,19 @@ def import_media(
     total = len(names)
     seen: dict[str, str] = {}
     outcomes: list[FileOutcome] = []
-    for done, (path, image, reason) in enumerate(_prepared(names, workers, limit), start=1):
-        if image is None:
+    stopped = ""  # the workspace database failed: the files after it are not tried
+    prepared = _prepared(names, workers, limit, ws.config.max_pixels)
+    for done, (path, image, reason) in enumerate(prepared, start=1):
+        if stopped:
+            outcome = _failed(path, None, f"not imported: {stopped}")
+        elif image is None:
             outcome = FileOutcome(path=path, status=ImportStatus.REJECTED, reason=reason)
         else:
-            outcome = _store_one(ws, path, image, seen, event_id, project_id, author_id, now)
+            try:
+                outcome = _store_one(ws, path, image, seen, event_id, project_id, author_id, now)
+            except StorageError as exc:  # the database cannot be read or written any more
+                stopped = str(exc)
+                outcome = _failed(path, image.checksum, f"not imported: {stopped}")
         outcomes.append(outcome)
         if progress is not None:
             progress(done, total, outcome)
@@ -290,7 +341,7 @@ def _store_one(
                 ws.add(content)
     except BaseException as exc:
         _discard(ws, key, checksum)  # no half import: the file goes too
-        if isinstance(exc, TerrainError):
+        if isinstance(exc, TerrainError) and not isinstance(exc, StorageError):
             return _failed(path, checksum, f"could not be recorded ({exc})")
         raise
     if found is not None:
@@ -306,12 +357,15 @@ def _store_one(
 
 def _discard(ws: Workspace, key: str, checksum: str) -> None:
     """Delete a file just stored, unless a stored record uses that very key."""
-    found = ws.find_media(checksum)
+    try:
+        found = ws.find_media(checksum)
+    except StorageError:  # the database cannot be read: its transaction wrote nothing
+        found = None
     if found is None or found[2] != key:
         ws.storage.delete(key)
 
 
-def _failed(path: str, checksum: str, why: str) -> FileOutcome:
+def _failed(path: str, checksum: str | None, why: str) -> FileOutcome:
     name = Path(path).name
     return FileOutcome(
         path=path, status=ImportStatus.REJECTED, checksum=checksum, reason=f"{name}: {why}"

@@ -9,6 +9,7 @@ what would go out and what would be held back, and why.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from terrain._time import instant, require_aware
 from terrain.community import Member
 from terrain.consent import ConsentLedger, Decision, decide
 from terrain.content import Content
-from terrain.errors import ComposeError, TerrainError, ValidationError
+from terrain.errors import ComposeError, ConfigError, TerrainError, ValidationError
 from terrain.events import Event, Venue
 from terrain.partnerships import Partner, Partnership, PartnershipStatus
 from terrain.plugins import Platform
@@ -101,17 +102,46 @@ def configured_policies(ws: Workspace, names: Sequence[str]) -> dict[str, Platfo
         table = ws.platform_settings(name)
         changes: dict[str, Any] = {}
         for key, kind in POLICY_KEYS.items():
-            if key not in table:
-                continue
-            value = table[key]
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise ValidationError(
-                    f"[platforms.{name}] {key} = {value!r} in terrain.toml: give a positive number"
-                )
-            changes[key] = kind(value)
+            if key in table:
+                changes[key] = _policy_number(ws, name, key, table[key], whole=kind is int)
         policy = DEFAULT_POLICIES.get(name, PlatformPolicy())
         out[name] = attrs.evolve(policy, **changes)
     return out
+
+
+def _policy_number(ws: Workspace, table: str, key: str, value: object, *, whole: bool) -> float:
+    """``value`` of ``[platforms.<table>] key`` if it is a positive number (a whole one
+    when ``whole``), else a :class:`ConfigError` naming the file, the table and the key.
+
+    A fraction is never rounded: ``daily_budget = 17.9`` or ``max_attempts = 0.5`` is
+    a typo or a misunderstanding, and truncating it would change what the runner does.
+    """
+    from terrain.store import CONFIG_NAME
+
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or (whole and not isinstance(value, int))
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        kind = "a whole number" if whole else "a number"
+        raise ConfigError(
+            f"{ws.root / CONFIG_NAME}: [platforms.{table}] {key} = {value!r}: give {kind} "
+            f"above 0 (e.g. {key} = {_EXAMPLES[key]})"
+        )
+    return value if whole else float(value)
+
+
+#: What the messages suggest for each policy key.
+_EXAMPLES = {
+    "rate": "1.0",
+    "daily_budget": "17",
+    "concurrency": "2",
+    "max_attempts": "5",
+    "backoff": "2.0",
+    "max_backoff": "300.0",
+}
 
 
 def clock_from(now: datetime | Callable[[], datetime]) -> Callable[[], datetime]:

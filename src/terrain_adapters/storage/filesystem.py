@@ -5,7 +5,10 @@ Settings (``[storage]`` in ``terrain.toml``, ``backend = "filesystem"``):
 
 Writes are atomic: the bytes go to a temporary file in the same folder, are
 flushed to disk (``fsync``), then renamed over the key's file, so a reader
-(or a crash) sees the old file or the new one, never half of one. Keys follow
+(or a crash) sees the old file or the new one, never half of one. A process
+killed while writing leaves its temporary file (``.~NAME.XXXX.part``) behind:
+the first write of a later process removes the ones no live writer holds (each
+writer keeps an ``flock`` on its temporary file until it is renamed). Keys follow
 :func:`terrain_adapters.storage._keys.check_key` (no ``..``, no absolute path,
 no backslash, no control character), and a key cannot reach outside the
 folder through a symbolic link.
@@ -13,14 +16,21 @@ folder through a symbolic link.
 
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from terrain.errors import ConfigError, InvalidKey, NotFound, StorageError
 from terrain.plugins._protocols import Storage, StorageContext
 from terrain_adapters.storage._keys import check_key
+
+try:
+    fcntl: Any = importlib.import_module("fcntl")
+except ImportError:  # pragma: no cover - Windows: no flock, temporary files stay
+    fcntl = None
 
 __all__ = ["DEFAULT_PATH", "FilesystemStorage", "FilesystemStorageFactory"]
 
@@ -29,6 +39,9 @@ DEFAULT_PATH = "media"
 
 _TEMP_PREFIX = ".~"
 _TEMP_SUFFIX = ".part"
+#: A temporary file younger than this is left alone even if unlocked (its writer may
+#: be between creating it and locking it).
+_STALE_AFTER = 5.0
 
 
 class FilesystemStorage:
@@ -38,6 +51,7 @@ class FilesystemStorage:
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root).absolute()
+        self._swept = False
 
     def __repr__(self) -> str:
         return f"FilesystemStorage(root={str(self.root)!r})"
@@ -62,6 +76,12 @@ class FilesystemStorage:
                 prefix=f"{_TEMP_PREFIX}{path.name}.", suffix=_TEMP_SUFFIX, dir=path.parent
             )
             try:
+                if fcntl is not None:
+                    fcntl.flock(fd, fcntl.LOCK_EX)  # "a live writer holds this file"
+                if not self._swept:
+                    self._swept = True
+                    # the file system's own "now" (our new file's time): no clock skew
+                    self.remove_stale_temporary_files(now=os.fstat(fd).st_mtime)
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(bytes(data))
                     handle.flush()
@@ -76,6 +96,34 @@ class FilesystemStorage:
                 f"filesystem storage: cannot write {key!r} under {self.root}: {exc.strerror or exc}"
                 "; check the folder exists, is writable and the disk is not full"
             ) from exc
+
+    def remove_stale_temporary_files(self, *, now: float) -> list[str]:
+        """Remove the temporary files writers killed mid-write left behind (no live
+        writer holds their lock, and they are a few seconds older than ``now``, a
+        modification time of the same file system); their paths."""
+        removed: list[str] = []
+        if fcntl is None or not self.root.is_dir():
+            return removed
+        for folder, _dirs, files in os.walk(self.root):
+            for name in files:
+                if not (name.startswith(_TEMP_PREFIX) and name.endswith(_TEMP_SUFFIX)):
+                    continue
+                path = os.path.join(folder, name)
+                try:
+                    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+                except OSError:
+                    continue
+                try:
+                    if now - os.fstat(fd).st_mtime < _STALE_AFTER:
+                        continue
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    os.unlink(path)  # its writer is gone: nobody will rename it
+                    removed.append(path)
+                except OSError:
+                    continue  # a live writer holds it
+                finally:
+                    os.close(fd)
+        return removed
 
     def get(self, key: str) -> bytes:
         """The bytes under ``key``; :class:`~terrain.errors.NotFound` if absent."""
