@@ -183,3 +183,28 @@ def test_a_name_without_an_image_extension_is_judged_by_the_content(name: str) -
     buffer = io.BytesIO()
     Image.new("RGB", (30, 20), (0, 128, 0)).save(buffer, format="PNG")
     assert prepare_image(buffer.getvalue(), name=name).media_type == "image/png"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    marker=st.integers(0xC0, 0xFE).filter(lambda m: m not in (0xD8, 0xD9, 0xDA) and
+                                          not 0xD0 <= m <= 0xD7),
+    padding=st.binary(max_size=40),
+)
+def test_location_hidden_under_any_non_metadata_marker_never_leaves(
+    marker: int, padding: bytes
+) -> None:
+    """A flipped byte once turned the EXIF marker into 0xFFDC (DNL), and the filter,
+    which dropped APPn segments by marker only, copied the GPS along: every segment a
+    decoder does not need goes, and the ones it needs must have exactly their shape."""
+    data = field_photo(size=(80, 60))
+    payload = padding + b"GPS 45.7640 N 4.8357 E Fairphone"
+    segment = bytes((0xFF, marker)) + (len(payload) + 2).to_bytes(2, "big") + payload
+    sos = data.index(b"\xff\xda")
+    tampered = data[:sos] + segment + data[sos:]
+    try:
+        prepared = prepare_image(tampered)
+    except MediaRejected:
+        return
+    assert b"Fairphone" not in prepared.data
+    assert b"45.7640" not in prepared.data

@@ -19,6 +19,7 @@ import pytest
 from terrain import Community, Event, Member
 from terrain.consent import ConsentLedger, Evidence, Purpose, Target, decide, withdrawal_impact
 from terrain.errors import ValidationError
+from terrain.community import core, core_members, meetups_that_took_place
 from terrain.events import (
     Attendance,
     Series,
@@ -26,6 +27,7 @@ from terrain.events import (
     check_in,
     close,
     event_ics,
+    join_waitlist,
     occurrences,
     promote,
     rsvp,
@@ -36,9 +38,16 @@ from terrain.posts import Post, Receipt
 from terrain.publishing import Journal
 from terrain.store import Workspace
 from terrain.workflows import (
+    answer_rsvp,
+    attendance_report,
+    check_in_members,
+    close_attendance,
+    community_core,
     import_media,
+    meetup_budget,
     publish_event,
     publish_project_update,
+    record_interview,
     run_workspace_worker,
     takedown,
 )
@@ -164,6 +173,20 @@ def calls(ws: Workspace, tmp_path: Path) -> dict[str, Callable[[], object]]:
             ws, "nope", ["outbox"], month=date(2026, 3, 1), now=NAIVE),
         "run_workspace_worker": lambda: run_workspace_worker(ws, ["outbox"], now=NAIVE),
         "takedown": lambda: takedown(ws, "lea", now=NAIVE),
+        "join_waitlist": lambda: join_waitlist(Attendance("ev"), "lea", at=NAIVE),
+        "Event.has_started": lambda: ws.get(Event, "ev").has_started(NAIVE),
+        "Event.took_place": lambda: ws.get(Event, "ev").took_place(NAIVE),
+        "meetups_that_took_place": lambda: meetups_that_took_place([], {}, now=NAIVE),
+        "core": lambda: core([], {}, now=NAIVE),
+        "core_members": lambda: core_members([], {}, now=NAIVE),
+        "answer_rsvp": lambda: answer_rsvp(ws, "ev", "lea", "going", at=NAIVE),
+        "check_in_members": lambda: check_in_members(ws, "ev", ["lea"], at=NAIVE),
+        "close_attendance": lambda: close_attendance(ws, "ev", at=NAIVE),
+        "attendance_report": lambda: attendance_report(ws, "ev", now=NAIVE),
+        "meetup_budget": lambda: meetup_budget(ws, "ev", now=NAIVE),
+        "community_core": lambda: community_core(ws, now=NAIVE),
+        "record_interview": lambda: record_interview(
+            ws, "itw", member_id="lea", body="Bien.", at=NAIVE, event_id="ev"),
         **_journal_calls(tmp_path),
     }  # fmt: skip
 

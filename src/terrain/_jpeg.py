@@ -19,6 +19,8 @@ end of the image.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from terrain._icc import MAX_ICC_BYTES, clean_icc
 
 __all__ = ["JpegError", "clean_jpeg"]
@@ -28,6 +30,55 @@ _APP0, _APP1, _APP2, _APP14 = 0xE0, 0xE1, 0xE2, 0xEE
 _ORIENTATION = 0x0112
 _ICC = b"ICC_PROFILE\0"
 _ICC_CHUNK = 65519 - len(_ICC) - 2  # a segment holds 65533 bytes of payload
+
+
+def _dqt(p: bytes) -> bool:
+    i = 0
+    while i < len(p):
+        precision, table = p[i] >> 4, p[i] & 0x0F
+        if precision > 1 or table > 3:
+            return False
+        i += 1 + 64 * (precision + 1)
+    return i == len(p) and i > 0
+
+
+def _dht(p: bytes) -> bool:
+    i = 0
+    while i < len(p):
+        if i + 17 > len(p) or p[i] >> 4 > 1 or p[i] & 0x0F > 3:
+            return False
+        i += 17 + sum(p[i + 1 : i + 17])
+    return i == len(p) and i > 0
+
+
+def _sof(p: bytes) -> bool:
+    return len(p) >= 6 and len(p) == 6 + 3 * p[5]
+
+
+def _sos(p: bytes) -> bool:
+    return len(p) >= 1 and len(p) == 1 + 2 * p[0] + 3
+
+
+def _two_bytes(p: bytes) -> bool:
+    return len(p) == 2
+
+
+def _dac(p: bytes) -> bool:
+    return len(p) > 0 and len(p) % 2 == 0
+
+
+#: The segments a decoder needs (marker -> a check of the payload's exact structure):
+#: frames (SOF0-3, 5-7, 9-11, 13-15), Huffman and arithmetic tables, quantisation
+#: tables, scans, the restart interval and the number of lines.
+_DECODER_SEGMENTS: dict[int, Callable[[bytes], bool]] = {
+    **dict.fromkeys((192, 193, 194, 195, 197, 198, 199, 201, 202, 203, 205, 206, 207), _sof),
+    0xC4: _dht,
+    0xCC: _dac,
+    0xDB: _dqt,
+    _SOS: _sos,
+    0xDD: _two_bytes,  # DRI
+    0xDC: _two_bytes,  # DNL
+}  # fmt: skip
 
 
 class JpegError(ValueError):
@@ -119,8 +170,13 @@ def clean_jpeg(data: bytes, orientation: int = 1) -> bytes:
             if count and (not icc_count or count == icc_count) and sequence not in icc:
                 icc_count = count
                 icc[sequence] = payload[len(_ICC) + 2 :]
-        elif not (0xE0 <= marker <= 0xEF or marker == _COM):
-            body += data[i - 2 : end]  # tables, frame and scan headers, DRI
+        elif marker in _DECODER_SEGMENTS:
+            # tables, frame and scan headers, DRI: copied only when their length is exactly
+            # what their structure needs, so no other bytes ride along under their marker
+            if not _DECODER_SEGMENTS[marker](payload):
+                raise JpegError(f"it is corrupt (a malformed 0xFF{marker:02X} segment at byte {i})")
+            body += data[i - 2 : end]
+        # anything else (APPn, comments, hierarchical or unknown segments) is dropped
         i = end
         if marker == _SOS:
             # entropy-coded data runs until a marker that is not a stuffed 0xFF00 or a restart

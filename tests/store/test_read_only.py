@@ -48,7 +48,7 @@ def test_a_read_only_workspace_reads_the_records(root: Path) -> None:
 def test_a_read_only_workspace_refuses_a_write_and_keeps_the_data(root: Path) -> None:
     with Workspace.open(root, read_only=True) as ws, pytest.raises(StorageError) as caught:
         ws.add(Member(id="tom", display_name="Tom"))
-    assert "opened read-only" in str(caught.value)
+    assert "opened for reading only" in str(caught.value)
     with Workspace.open(root) as ws:
         assert ws.ids(Member) == ["lea", "samir"]
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from terrain._time import instant
+from terrain._time import instant, require_aware
 from terrain.community._models import Member
 from terrain.errors import ValidationError
 
@@ -87,6 +87,7 @@ def meetups_that_took_place(
     and an event nobody was checked in at (a test, or a date whose list was
     never taken) say nothing about who comes.
     """
+    require_aware(now, "meetups_that_took_place: now")
     return tuple(
         sorted(
             (e for e in events if e.took_place(now) and tuple(checkins.get(e.id, ()))),
@@ -137,6 +138,7 @@ def core(
 ) -> Core:
     """The members who came to at least ``k`` of the last ``n`` meetups that took place
     by ``now`` (see :func:`meetups_that_took_place`)."""
+    require_aware(now, "core: now")
     if not 1 <= k <= n:
         raise ValidationError(f"core: need 1 <= k <= n, got k={k}, n={n}")
     last = meetups_that_took_place(events, checkins, now=now)[-n:]
@@ -166,6 +168,8 @@ def core_members(
     (:func:`core` says which events were counted, and how the core compares
     with the 50–80 target).
     """
+    if now is not None:
+        require_aware(now, "core_members: now")
     events = tuple(events)
     if now is None:  # every event given has started
         now = max((e.starts_at for e in events), key=instant, default=None)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import attrs
 
-from terrain._time import elapsed, instant
+from terrain._time import elapsed, instant, require_aware
 from terrain._validation import (
     as_enum,
     at_least,
@@ -137,6 +137,7 @@ class Event:
 
     def has_started(self, at: datetime) -> bool:
         """Whether the event has started at instant ``at`` (compared as instants)."""
+        require_aware(at, "has_started: at")
         return instant(self.starts_at) <= instant(at)
 
     def took_place(self, at: datetime) -> bool:
@@ -144,6 +145,7 @@ class Event:
 
         Whether anyone came is another matter: see the check-ins.
         """
+        require_aware(at, "took_place: at")
         return not self.cancelled and self.has_started(at)
 
     def __attrs_post_init__(self) -> None:

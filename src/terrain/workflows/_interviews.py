@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from terrain._time import require_aware
 from terrain.community import Member
 from terrain.content import Appearance, Content, ContentKind
 from terrain.errors import ValidationError
@@ -41,6 +42,7 @@ def record_interview(
 
     ``body`` is the transcript (its first line is what an update quotes).
     """
+    require_aware(at, "record_interview: at")
     if (event_id is None) == (project_id is None):
         raise ValidationError(
             "record_interview: give the meetup (event_id) or the project (project_id) the "

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from terrain._time import instant
+from terrain._time import instant, require_aware
 from terrain.community import Core, Member, core
 from terrain.errors import ValidationError
 from terrain.events import (
@@ -137,6 +137,7 @@ def answer_rsvp(
     cancelled event takes no ``going`` or ``waitlist`` (cancelling an answer
     stays possible).
     """
+    require_aware(at, "answer_rsvp: at")
     event = ws.get(Event, event_id)
     before = load_attendance(ws, event_id)
     current = promote(before, at=at)  # a capacity raised since: seats go to those waiting
@@ -169,6 +170,7 @@ def check_in_members(
     :data:`~terrain.events.DOORS_OPEN` before the start; a cancelled event
     takes nobody).
     """
+    require_aware(at, "check_in_members: at")
     event = ws.get(Event, event_id)
     answers = load_attendance(ws, event_id)
     for member_id in member_ids:
@@ -179,6 +181,7 @@ def check_in_members(
 
 def close_attendance(ws: Workspace, event_id: str, *, at: datetime) -> Attendance:
     """After the event: everyone still going is a no-show (refused before the event starts)."""
+    require_aware(at, "close_attendance: at")
     event = ws.get(Event, event_id)
     answers = close(load_attendance(ws, event_id), at=at, event=event)
     ws.put(answers)
@@ -216,6 +219,7 @@ def _names(ws: Workspace, ids: Iterable[str]) -> dict[str, str]:
 def attendance_report(ws: Workspace, event_id: str, *, now: datetime) -> AttendanceReport:
     """Who answered for ``event_id``; who came if it has started by ``now``, else the
     forecast from the no-show rate of the earlier dates of its series."""
+    require_aware(now, "attendance_report: now")
     event = ws.get(Event, event_id)
     answers = load_attendance(ws, event_id)
     happened = event.took_place(now)
@@ -490,6 +494,7 @@ def meetup_budget(
     host offers them; elsewhere it must be given. A venue with a rental fee
     adds it.
     """
+    require_aware(now, "meetup_budget: now")
     event = ws.get(Event, event_id)
     venue = ws.get(Venue, event.venue_id) if event.venue_id else None
     if per_person is None:
@@ -523,5 +528,6 @@ def community_core(ws: Workspace, *, now: datetime, k: int = 3, n: int = 6) -> C
     """The core of the workspace's community: who came to at least ``k`` of the last
     ``n`` meetups that took place by ``now`` (cancelled dates, dates ahead and
     events nobody was checked in at do not count)."""
+    require_aware(now, "community_core: now")
     checkins = {a.event_id: a.checked_in for a in ws.list(Attendance)}
     return core(ws.list(Event), checkins, now=now, k=k, n=n)
