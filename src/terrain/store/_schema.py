@@ -40,7 +40,9 @@ on ``;`` at statement ends, so no ``;`` inside a statement.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -48,7 +50,7 @@ import attrs
 from terrain.store._backend import Transaction
 from terrain.store._zones import repair_zones
 
-__all__ = ["MIGRATIONS", "Migration", "Repair", "latest_version"]
+__all__ = ["MIGRATIONS", "Migration", "Repair", "latest_version", "post_refs"]
 
 #: A data repair: ``(transaction, community zone or None) -> notes``.
 Repair = Callable[[Transaction, ZoneInfo | None], list[str]]
@@ -185,7 +187,80 @@ MIGRATIONS: list[Migration] = [
         """,
         repair=repair_zones,
     ),
+    # Reading only what changed, and what the read commands and takedowns look
+    # up (terrain.store._db: changes_since, contents of an event or by an author;
+    # terrain.publishing._sql: the journal rows that draw on a content or mention
+    # a member, the log's order and its decisions; a worker's claim walks the
+    # planned rows of its platform in order instead of sorting them all; consent
+    # ids are unique across the log, and found without reading it).
+    Migration(
+        5,
+        "record revisions, indexes for incremental reads, read commands and takedowns",
+        """
+        ALTER TABLE records ADD COLUMN rev BIGINT NOT NULL DEFAULT 0;
+        CREATE INDEX IF NOT EXISTS records_kind_rev ON records (kind, rev);
+        CREATE TABLE IF NOT EXISTS content_index (
+            content_id TEXT NOT NULL PRIMARY KEY,
+            event_id   TEXT,
+            author_id  TEXT
+        );
+        CREATE INDEX IF NOT EXISTS content_index_event ON content_index (event_id, content_id);
+        CREATE INDEX IF NOT EXISTS content_index_author ON content_index (author_id);
+        CREATE TABLE IF NOT EXISTS publication_refs (
+            ref      TEXT NOT NULL,
+            post_id  TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            PRIMARY KEY (ref, post_id, platform)
+        );
+        CREATE INDEX IF NOT EXISTS publication_refs_post ON publication_refs (post_id, platform);
+        CREATE INDEX IF NOT EXISTS decisions_post
+            ON decisions (subject_kind, subject_id, platform, seq);
+        CREATE INDEX IF NOT EXISTS publication_journal_order
+            ON publication_journal (planned_at, post_id, platform);
+        CREATE INDEX IF NOT EXISTS publication_journal_claim
+            ON publication_journal (platform, state, planned_at, post_id);
+        ALTER TABLE consent_events ADD COLUMN consent_id TEXT;
+        CREATE UNIQUE INDEX IF NOT EXISTS consent_events_consent_id
+            ON consent_events (consent_id)
+        """,
+        repair=lambda tx, _zone: _backfill_5(tx),
+    ),
 ]
+
+
+def post_refs(data: dict[str, Any]) -> set[str]:
+    """What a post (as plain data) draws on: ``content:ID`` for each content
+    and media's content, ``member:ID`` for each member it mentions."""
+    refs = {f"content:{c}" for c in data.get("content_ids") or ()}
+    refs |= {f"content:{m['content_id']}" for m in data.get("media") or () if m.get("content_id")}
+    refs |= {f"member:{m['member_id']}" for m in data.get("mentions") or () if m.get("member_id")}
+    return refs
+
+
+def _backfill_5(tx: Transaction) -> list[str]:
+    """Fill ``content_index``, ``publication_refs`` and the consent id of each recorded
+    consent event from the stored JSON (migration 5; nothing to note)."""
+    rows = tx.query("SELECT id, data FROM records WHERE kind = 'content'")
+    contents = []
+    for content_id, data in rows:
+        doc = json.loads(data)
+        contents.append((content_id, doc.get("event_id"), doc.get("author_id")))
+    tx.execute_many(
+        "INSERT INTO content_index (content_id, event_id, author_id) VALUES (?, ?, ?)", contents
+    )
+    recorded = []
+    for seq, data in tx.query("SELECT seq, data FROM consent_events"):
+        doc = json.loads(data)
+        if doc.get("type") == "recorded" and isinstance(doc.get("consent"), dict):
+            recorded.append((doc["consent"].get("id"), seq))
+    tx.execute_many("UPDATE consent_events SET consent_id = ? WHERE seq = ?", recorded)
+    refs: list[tuple[str, str, str]] = []
+    for post_id, platform, data in tx.query(
+        "SELECT post_id, platform, post_json FROM publication_journal"
+    ):
+        refs.extend((ref, post_id, platform) for ref in sorted(post_refs(json.loads(data))))
+    tx.execute_many("INSERT INTO publication_refs (ref, post_id, platform) VALUES (?, ?, ?)", refs)
+    return []
 
 
 def latest_version() -> int:
