@@ -14,12 +14,16 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 __all__ = ["MEvent", "MTalk", "PEvent", "PTalk"]
 
 ident = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+#: one line of text, not blank, no control character (titles, names)
+line = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+#: text that may hold tabs and line breaks, no other control character
+plain = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 
 
 class PTalk(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-    title: str = Field(min_length=1, max_length=300, pattern=r"\S")
-    speaker: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    title: str = Field(min_length=1, max_length=300, pattern=line)
+    speaker: str = Field(min_length=1, max_length=200, pattern=line)
     minutes: int = Field(ge=1)
     qa_minutes: int = Field(default=0, ge=0)
     speaker_id: str | None = Field(default=None, pattern=ident)
@@ -28,7 +32,7 @@ class PTalk(BaseModel):
 class PEvent(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
     id: str = Field(pattern=ident)
-    title: str = Field(min_length=1, max_length=300, pattern=r"\S")
+    title: str = Field(min_length=1, max_length=300, pattern=line)
     starts_at: AwareDatetime = Field(strict=False)
     ends_at: AwareDatetime = Field(strict=False)
     venue_id: str | None = Field(default=None, pattern=ident)
@@ -36,10 +40,15 @@ class PEvent(BaseModel):
     talks: tuple[PTalk, ...] = Field(default=(), strict=False)
     networking_minutes: int = Field(default=0, ge=0)
     series_id: str | None = Field(default=None, pattern=ident)
-    description: str = Field(default="", max_length=10000)
+    description: str = Field(default="", max_length=10000, pattern=plain)
+    sequence: int = Field(default=0, ge=0)
+    cancelled: bool = False
+    cancel_reason: str = Field(default="", max_length=2000, pattern=plain)
 
     @model_validator(mode="after")
     def _program(self) -> "PEvent":
+        if self.cancel_reason and not self.cancelled:
+            raise ValueError("a reason for a cancellation, but the event is not cancelled")
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at is not after starts_at")
         program = sum(t.minutes + t.qa_minutes for t in self.talks) + self.networking_minutes
@@ -49,12 +58,12 @@ class PEvent(BaseModel):
 
 
 Ident = msgspec.Meta(pattern=ident)
-Title = msgspec.Meta(min_length=1, max_length=300, pattern=r"\S")
+Title = msgspec.Meta(min_length=1, max_length=300, pattern=line)
 
 
 class MTalk(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     title: Annotated[str, Title]
-    speaker: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
+    speaker: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=line)]
     minutes: Annotated[int, msgspec.Meta(ge=1)]
     qa_minutes: Annotated[int, msgspec.Meta(ge=0)] = 0
     speaker_id: Annotated[str, Ident] | None = None
@@ -70,9 +79,14 @@ class MEvent(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     talks: tuple[MTalk, ...] = ()
     networking_minutes: Annotated[int, msgspec.Meta(ge=0)] = 0
     series_id: Annotated[str, Ident] | None = None
-    description: Annotated[str, msgspec.Meta(max_length=10000)] = ""
+    description: Annotated[str, msgspec.Meta(max_length=10000, pattern=plain)] = ""
+    sequence: Annotated[int, msgspec.Meta(ge=0)] = 0
+    cancelled: bool = False
+    cancel_reason: Annotated[str, msgspec.Meta(max_length=2000, pattern=plain)] = ""
 
     def __post_init__(self) -> None:
+        if self.cancel_reason and not self.cancelled:
+            raise ValueError("a reason for a cancellation, but the event is not cancelled")
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at is not after starts_at")
         program = sum(t.minutes + t.qa_minutes for t in self.talks) + self.networking_minutes

@@ -7,7 +7,7 @@
 - JSON round-trip (to JSON and back, validated) of 10k events through
   terrain's converter vs pydantic v2 (goal ≤ 1.0×) and msgspec (≤ 2×) on
   models with the same checks; a parity check first makes each refuse the
-  same ten bad documents.
+  same dozen bad documents.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def _events() -> list[Any]:
     ]
 
 
-#: Ten documents each side must refuse, every one for a different rule of Event.
+#: Documents each side must refuse, every one for a different rule of Event.
 BAD = [
     {"title": "no id"},
     {"id": "ev 1", "title": "T", "starts_at": "2026-03-12T19:00:00+00:00",
@@ -95,6 +95,10 @@ BAD = [
      "talks": [{"title": "A", "speaker": "B", "minutes": 0}]},  # a talk of 0 minutes
     {"id": "ev-1", "title": "T", "starts_at": "2026-03-12T19:00:00+00:00",
      "ends_at": "2026-03-12T22:00:00+00:00", "surprise": 1},  # an unknown key
+    {"id": "ev-1", "title": "Two\nlines", "starts_at": "2026-03-12T19:00:00+00:00",
+     "ends_at": "2026-03-12T22:00:00+00:00"},  # a line break in a one-line title
+    {"id": "ev-1", "title": "T", "starts_at": "2026-03-12T19:00:00+00:00",
+     "ends_at": "2026-03-12T22:00:00+00:00", "cancel_reason": "rain"},  # not cancelled
 ]
 
 
