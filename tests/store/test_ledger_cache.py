@@ -281,7 +281,7 @@ def test_consent_ids_are_unique_across_the_log_even_from_a_partial_ledger(ws: Wo
     taken = ws.consent_events()[0].consent.id  # type: ignore[union-attr]
     fresh = Workspace.open(ws.root)  # its ledger will hold m2's history only
     try:
-        with pytest.raises(Conflict, match="is taken by another record"):
+        with pytest.raises(Conflict, match="already the id of another record"):
             fresh.update_ledger(
                 lambda ledger: ledger.grant(
                     "m2", purposes=["publish"], at=T0, evidence=FORM, consent_id=taken

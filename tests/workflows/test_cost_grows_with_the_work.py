@@ -40,7 +40,7 @@ def _workspace(root: Path, events: int, photos_of_lea: int = 3) -> Workspace:
         ws.update_ledger(
             lambda ledger, p=person: ledger.grant(p, purposes=["publish"], at=T0, evidence=FORM)
         )
-    platform = InMemoryPlatform(name="local")
+    platform = InMemoryPlatform(name="outbox")
     for e in range(events):
         eid = f"ev{e}"
         ws.add(Event(id=eid, title=f"Meetup {e}", starts_at=T0, ends_at=T0 + timedelta(hours=2)))
@@ -49,7 +49,7 @@ def _workspace(root: Path, events: int, photos_of_lea: int = 3) -> Workspace:
         if e == 0:
             for k in range(photos_of_lea):
                 ws.add(_photo(f"{eid}-lea{k}", eid, "lea", "sam"))
-        result = publish_event(ws, eid, {"local": platform}, now=NOW, hook=False)
+        result = publish_event(ws, eid, {"outbox": platform}, now=NOW, hook=False)
         assert not result.failed, result.report
     return ws
 
@@ -67,7 +67,7 @@ def test_a_takedown_reads_what_involves_the_person_not_every_content_and_post(
     costs = []
     for events in (2, 12):
         with _workspace(tmp_path / f"ws{events}", events) as ws:
-            platform = InMemoryPlatform(name="local")
+            platform = InMemoryPlatform(name="outbox")
             result: list[object] = []
             cost = _cost(
                 ws,
@@ -76,7 +76,7 @@ def test_a_takedown_reads_what_involves_the_person_not_every_content_and_post(
                         ws,
                         "lea",
                         now=NOW + timedelta(days=1),
-                        platforms={"local": platform},
+                        platforms={"outbox": platform},
                         hook=False,
                     )
                 ),
@@ -98,7 +98,7 @@ def test_takedown_outcomes_are_committed_one_batch_at_a_time(tmp_path: Path, pho
                 ws,
                 "lea",
                 now=NOW + timedelta(days=1),
-                platforms={"local": InMemoryPlatform(name="local")},
+                platforms={"outbox": InMemoryPlatform(name="outbox")},
                 hook=False,
             )
         finally:

@@ -197,8 +197,6 @@ MIGRATIONS: list[Migration] = [
         5,
         "record revisions, indexes for incremental reads, read commands and takedowns",
         """
-        ALTER TABLE records ADD COLUMN rev BIGINT NOT NULL DEFAULT 0;
-        CREATE INDEX IF NOT EXISTS records_kind_rev ON records (kind, rev);
         CREATE TABLE IF NOT EXISTS content_index (
             content_id TEXT NOT NULL PRIMARY KEY,
             event_id   TEXT,
@@ -218,10 +216,7 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX IF NOT EXISTS publication_journal_order
             ON publication_journal (planned_at, post_id, platform);
         CREATE INDEX IF NOT EXISTS publication_journal_claim
-            ON publication_journal (platform, state, planned_at, post_id);
-        ALTER TABLE consent_events ADD COLUMN consent_id TEXT;
-        CREATE UNIQUE INDEX IF NOT EXISTS consent_events_consent_id
-            ON consent_events (consent_id)
+            ON publication_journal (platform, state, planned_at, post_id)
         """,
         repair=lambda tx, _zone: _backfill_5(tx),
     ),
@@ -237,16 +232,43 @@ def post_refs(data: dict[str, Any]) -> set[str]:
     return refs
 
 
+def _has_column(tx: Transaction, table: str, column: str) -> bool:
+    """Whether ``table`` has ``column`` (a probe in a savepoint: portable, and a
+    failed statement does not spoil a PostgreSQL transaction)."""
+    tx.execute("SAVEPOINT probe_column")
+    try:
+        tx.query(f"SELECT {column} FROM {table} WHERE 1 = 0")  # names fixed in this module
+    except Exception:
+        tx.execute("ROLLBACK TO SAVEPOINT probe_column")
+        found = False
+    else:
+        found = True
+    tx.execute("RELEASE SAVEPOINT probe_column")
+    return found
+
+
 def _backfill_5(tx: Transaction) -> list[str]:
-    """Fill ``content_index``, ``publication_refs`` and the consent id of each recorded
-    consent event from the stored JSON (migration 5; nothing to note)."""
+    """Add the record revision and the consent id columns (unless there), then fill
+    ``content_index``, ``publication_refs`` and the consent id of each recorded
+    consent event from the stored JSON (migration 5; nothing to note). Safe to run
+    again on a store that has them."""
+    if not _has_column(tx, "records", "rev"):
+        tx.execute("ALTER TABLE records ADD COLUMN rev BIGINT NOT NULL DEFAULT 0")
+    tx.execute("CREATE INDEX IF NOT EXISTS records_kind_rev ON records (kind, rev)")
+    if not _has_column(tx, "consent_events", "consent_id"):
+        tx.execute("ALTER TABLE consent_events ADD COLUMN consent_id TEXT")
+    tx.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS consent_events_consent_id ON consent_events (consent_id)"
+    )
     rows = tx.query("SELECT id, data FROM records WHERE kind = 'content'")
     contents = []
     for content_id, data in rows:
         doc = json.loads(data)
         contents.append((content_id, doc.get("event_id"), doc.get("author_id")))
     tx.execute_many(
-        "INSERT INTO content_index (content_id, event_id, author_id) VALUES (?, ?, ?)", contents
+        "INSERT INTO content_index (content_id, event_id, author_id) VALUES (?, ?, ?) "
+        "ON CONFLICT (content_id) DO NOTHING",
+        contents,
     )
     recorded = []
     for seq, data in tx.query("SELECT seq, data FROM consent_events"):
@@ -259,7 +281,11 @@ def _backfill_5(tx: Transaction) -> list[str]:
         "SELECT post_id, platform, post_json FROM publication_journal"
     ):
         refs.extend((ref, post_id, platform) for ref in sorted(post_refs(json.loads(data))))
-    tx.execute_many("INSERT INTO publication_refs (ref, post_id, platform) VALUES (?, ?, ?)", refs)
+    tx.execute_many(
+        "INSERT INTO publication_refs (ref, post_id, platform) VALUES (?, ?, ?) "
+        "ON CONFLICT (ref, post_id, platform) DO NOTHING",
+        refs,
+    )
     return []
 
 

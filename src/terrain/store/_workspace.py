@@ -807,8 +807,8 @@ class Workspace:
         taken = self.db.taken_consent_ids(new_ids)
         if taken:
             raise Conflict(
-                f"consent id {taken[0]!r} is taken by another record: leave consent_id unset, "
-                "or take ws.next_consent_id()"
+                f"consent id {taken[0]!r} is already the id of another record: give another "
+                "id, or let terrain number the record"
             )
         seq = self._ledger_seq
         for event in events:

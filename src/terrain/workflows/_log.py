@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from terrain._time import require_aware
 from terrain.consent import DecisionRecord
 from terrain.errors import NotFound, ValidationError
 from terrain.publishing import JournalRow
@@ -56,8 +57,8 @@ def post_log(
         raise ValidationError(f"--limit must be at least 1, not {limit}")
     if offset < 0:
         raise ValidationError(f"--offset must be 0 or more, not {offset}")
-    if since is not None and since.tzinfo is None:
-        raise ValidationError(f"since={since!r} has no time zone; pass an aware datetime")
+    if since is not None:
+        require_aware(since, "since")
     drawing_on = None
     if member_id is not None:
         from terrain.community import Member
