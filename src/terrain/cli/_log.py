@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._complete import complete_event_id, complete_member_id
 
 if TYPE_CHECKING:
     from terrain.consent import DecisionRecord
@@ -69,9 +70,19 @@ def _print_decision(record: DecisionRecord, echo: Callable[[str], None]) -> None
 
 @click.command("log")
 @click.option("--post", "post_id", default=None, help="Only this post id.")
-@click.option("--event", "event_id", default=None, help="Only the posts of this event.")
 @click.option(
-    "--member", "member_id", default=None, help="Only the posts showing or mentioning this member."
+    "--event",
+    "event_id",
+    default=None,
+    shell_complete=complete_event_id,
+    help="Only the posts of this event.",
+)
+@click.option(
+    "--member",
+    "member_id",
+    default=None,
+    shell_complete=complete_member_id,
+    help="Only the posts showing or mentioning this member.",
 )
 @click.option(
     "--since", "since_text", default=None, help="Only posts planned since, e.g. 2026-03-01."
