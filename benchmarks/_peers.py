@@ -11,13 +11,24 @@ from typing import Annotated
 import msgspec
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["MEvent", "MTalk", "PEvent", "PTalk"]
+__all__ = ["MEvent", "MTalk", "PEvent", "PTalk", "event_rules"]
 
 ident = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 #: one line of text, not blank, no control character (titles, names)
 line = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
 #: text that may hold tabs and line breaks, no other control character
 plain = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+
+
+def event_rules(event: "PEvent | MEvent") -> None:
+    """Event's rules across fields, for both peers."""
+    if event.cancel_reason and not event.cancelled:
+        raise ValueError("a reason for a cancellation, but the event is not cancelled")
+    if event.ends_at <= event.starts_at:
+        raise ValueError("ends_at is not after starts_at")
+    program = sum(t.minutes + t.qa_minutes for t in event.talks) + event.networking_minutes
+    if program > (event.ends_at - event.starts_at).total_seconds() / 60:
+        raise ValueError("the program is longer than the event")
 
 
 class PTalk(BaseModel):
@@ -47,13 +58,7 @@ class PEvent(BaseModel):
 
     @model_validator(mode="after")
     def _program(self) -> "PEvent":
-        if self.cancel_reason and not self.cancelled:
-            raise ValueError("a reason for a cancellation, but the event is not cancelled")
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at is not after starts_at")
-        program = sum(t.minutes + t.qa_minutes for t in self.talks) + self.networking_minutes
-        if program > (self.ends_at - self.starts_at).total_seconds() / 60:
-            raise ValueError("the program is longer than the event")
+        event_rules(self)
         return self
 
 
@@ -85,10 +90,4 @@ class MEvent(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     cancel_reason: Annotated[str, msgspec.Meta(max_length=2000, pattern=plain)] = ""
 
     def __post_init__(self) -> None:
-        if self.cancel_reason and not self.cancelled:
-            raise ValueError("a reason for a cancellation, but the event is not cancelled")
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at is not after starts_at")
-        program = sum(t.minutes + t.qa_minutes for t in self.talks) + self.networking_minutes
-        if program > (self.ends_at - self.starts_at).total_seconds() / 60:
-            raise ValueError("the program is longer than the event")
+        event_rules(self)
