@@ -25,6 +25,20 @@ class Result:
     goal: str
     ok: bool
     detail: str = ""
+    #: share of the machine's CPU other processes used while it was measured
+    #: (``None``: not known); above :data:`BUSY` the figure is not trusted
+    others_busy: float | None = None
+
+    @property
+    def trusted(self) -> bool:
+        """Whether the machine was quiet enough for the verdict to mean something."""
+        return self.others_busy is None or self.others_busy <= BUSY
+
+    @property
+    def verdict(self) -> str:
+        """``ok``, ``MISS``, or ``ok?`` / ``MISS?`` when the machine was busy."""
+        word = "ok" if self.ok else "MISS"
+        return word if self.trusted else f"{word}?"
 
     def as_dict(self) -> dict[str, Any]:
         """The figures rounded (4 significant digits, ratio to 0.01), for a stable JSON diff."""
@@ -32,8 +46,69 @@ class Result:
         data["ours"] = _round(self.ours)
         data["floor"] = _round(self.floor)
         data["ratio"] = round(self.ratio, 2) if math.isfinite(self.ratio) else None
-        data["verdict"] = "ok" if self.ok else "MISS"
+        data["verdict"] = self.verdict
+        data["trusted"] = self.trusted
+        if self.others_busy is not None:
+            data["others_busy"] = round(self.others_busy, 2)
         return data
+
+
+#: Above this share of the machine's CPU used by *other* processes during a
+#: measurement, its verdict is printed with a ``?`` and not counted.
+BUSY = 0.25
+
+
+class CpuWatch:
+    """How much of the machine's CPU *other* processes used since it started.
+
+    Reads the kernel's busy time of every core (``/proc/stat``) and takes away
+    this process's own CPU time and its finished children's (``os.times``);
+    what is left is other work that slowed our figure and its floor unequally.
+    A child still running (a worker, a server) counts as "other" until it
+    ends, so a benchmark should let its children finish before it reports.
+    """
+
+    def __init__(self) -> None:
+        self._start = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float] | None:
+        import os
+
+        try:
+            with open("/proc/stat", encoding="ascii") as handle:
+                fields = [float(x) for x in handle.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        tick = os.sysconf("SC_CLK_TCK")
+        idle = fields[3] + (fields[4] if len(fields) > 4 else 0.0)
+        busy = (sum(fields[:8]) - idle) / tick
+        t = os.times()
+        ours = t.user + t.system + t.children_user + t.children_system
+        return busy, ours, time.monotonic()
+
+    def others_busy(self) -> float | None:
+        """Share (0–1) of all cores used by other processes since the start."""
+        import os
+
+        end = self._sample()
+        if self._start is None or end is None:
+            return None
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        elapsed = end[2] - self._start[2]
+        if elapsed <= 0:
+            return None
+        others = (end[0] - self._start[0]) - (end[1] - self._start[1])
+        return max(0.0, min(1.0, others / (elapsed * (os.cpu_count() or cores))))
+
+
+def load_note() -> str:
+    """The 1-minute load average, for details."""
+    import os
+
+    if not hasattr(os, "getloadavg"):
+        return "load unknown"
+    return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
 
 
 def _round(value: float, digits: int = 4) -> float:

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from terrain import Community, Event, Member
+from terrain.community import core, core_members, meetups_that_took_place
 from terrain.consent import ConsentLedger, Evidence, Purpose, Target, decide, withdrawal_impact
 from terrain.errors import ValidationError
-from terrain.community import core, core_members, meetups_that_took_place
 from terrain.events import (
     Attendance,
     Series,
@@ -45,6 +45,7 @@ from terrain.workflows import (
     community_core,
     import_media,
     meetup_budget,
+    post_log,
     publish_event,
     publish_project_update,
     record_interview,
@@ -138,6 +139,7 @@ def _journal_calls(tmp_path: Path) -> dict[str, Callable[[], object]]:
         "Journal.open_rows": lambda: journal.open_rows("fake", now=NAIVE),
         "Journal.push_slot": lambda: journal.push_slot(row, NAIVE),
         "Journal.sent_since": lambda: journal.sent_since("fake", NAIVE),
+        "Journal.rows": lambda: journal.rows(since=NAIVE),
     }
 
 
@@ -187,6 +189,7 @@ def calls(ws: Workspace, tmp_path: Path) -> dict[str, Callable[[], object]]:
         "community_core": lambda: community_core(ws, now=NAIVE),
         "record_interview": lambda: record_interview(
             ws, "itw", member_id="lea", body="Bien.", at=NAIVE, event_id="ev"),
+        "post_log": lambda: post_log(ws, since=NAIVE),
         **_journal_calls(tmp_path),
     }  # fmt: skip
 

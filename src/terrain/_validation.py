@@ -150,6 +150,8 @@ def text(
 
 #: The longest storage key, in UTF-8 bytes (S3's limit).
 MAX_KEY_BYTES = 1024
+#: A control character (C0 or DEL), which no storage key may hold.
+_KEY_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 def key_problem(key: object) -> str | None:
@@ -166,7 +168,7 @@ def key_problem(key: object) -> str | None:
         return f"storage key {key!r} is absolute; drop the leading '/'"
     if "\\" in key:
         return f"storage key {key!r} contains '\\'; separate folders with '/'"
-    if any(ord(c) < 32 or ord(c) == 127 for c in key):
+    if _KEY_CONTROL.search(key):
         return f"storage key {key!r} contains a control character; remove it"
     if any(segment in {"", ".", ".."} for segment in key.split("/")):
         return (

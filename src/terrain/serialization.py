@@ -35,6 +35,7 @@ import orjson
 from cattrs.cols import list_structure_factory
 from cattrs.preconf.json import make_converter
 
+from terrain._fastload import loader
 from terrain.errors import DeserializationError, TerrainError
 
 __all__ = [
@@ -260,9 +261,9 @@ def unstructure(obj: object) -> Any:
 
 def structure(data: Any, cls: type[T]) -> T:
     """Build a ``cls`` from plain Python data, or raise :class:`DeserializationError`."""
-    if data.__class__ is dict:  # what JSON gives: try the fast converter at once
+    if data.__class__ is dict and attrs.has(cls):  # what JSON gives: the fast reader first
         try:
-            return _fast.structure(data, cls)
+            return loader(_fast, cls)(data)  # type: ignore[no-any-return]
         except Exception:  # any failure: the detailed converter below explains it
             pass
     name = getattr(cls, "__name__", str(cls))

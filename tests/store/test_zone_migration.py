@@ -118,7 +118,7 @@ def test_opening_an_old_workspace_gives_its_datetimes_the_community_zone_back(
         assert consent.valid_until.tzinfo is PARIS
         assert consent.history[0].at.tzinfo is UTC  # an instant terrain recorded: UTC
         notes = [note for _, note in ws.db.notes()]
-        assert ws.db.migrated_now == [4]
+        assert ws.db.migrated_now[0] == 4  # then any later migration
     assert notes[0].startswith("3 stored rows now keep the Europe/Paris zone")
     assert notes[1:] == [
         "event 'apero-20260409': starts_at 2026-04-09T19:00:00+01:00: not a Europe/Paris time "

@@ -26,7 +26,7 @@ from terrain.cli._complete import (
 from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
-    from terrain.consent import Consent, Evidence, Scope
+    from terrain.consent import Consent, ConsentLedger, Evidence, Scope
     from terrain.store import Workspace
 
 __all__ = ["command"]
@@ -169,28 +169,33 @@ def _record(
     scope = _scope(event_id, project_id, content_id)
     from terrain import Member
 
-    ws.get(Member, member_id)  # an unknown id is NotFound, before it names any file
+    member = ws.get(Member, member_id)  # an unknown id is NotFound, before it names any file
     evidence, scan = _evidence(
         member_id, evidence_file, witness, checkbox_text, form_version, ws.config.max_file_bytes
     )
-    ledger = ws.ledger()
-    method = ledger.grant if verb == "grant" else ledger.refuse
-    consent = method(  # checked against the ledger before anything is stored
-        member_id,
-        purposes=purposes,
-        at=at,
-        evidence=evidence,
-        given_by=given_by or None,
-        platforms=platforms or None,
-        scope=scope,
-        valid_until=valid_until,
-    )
+
+    def record(ledger: ConsentLedger) -> Consent:
+        method = ledger.grant if verb == "grant" else ledger.refuse
+        return method(  # checked against the person's history before anything is stored
+            member_id,
+            purposes=purposes,
+            at=at,
+            evidence=evidence,
+            given_by=given_by or None,
+            platforms=platforms or None,
+            scope=scope,
+            valid_until=valid_until,
+            consent_id=ws.next_consent_id(),
+        )
+
     stored_scan = False
     if scan is not None and not ws.storage.exists(scan[0]):
         ws.storage.put(*scan)
         stored_scan = True
     try:
-        ws.save_ledger(ledger)
+        # only this person's (and their guardians') history is read: the rules are per person
+        people = {member_id, *member.guardian_ids, *given_by}
+        consent = ws.update_ledger(record, subjects=people)
     except BaseException:
         if stored_scan and scan is not None:
             ws.storage.delete(scan[0])  # the workspace is left as it was
@@ -258,11 +263,12 @@ def withdraw(
 ) -> None:
     """Withdraw MEMBER_ID's consents. Published posts are taken down with `terrain takedown`."""
     at = parse_when(at_text, ws.community.timezone, option="--at") if at_text else clock.now()
-    ledger = ws.ledger()
-    withdrawn = ledger.withdraw(
-        member_id, at=at, purposes=purposes or None, platforms=platforms or None, note=note
+    withdrawn = ws.update_ledger(
+        lambda ledger: ledger.withdraw(
+            member_id, at=at, purposes=purposes or None, platforms=platforms or None, note=note
+        ),
+        subjects={member_id},
     )
-    ws.save_ledger(ledger)
 
     def human() -> None:
         if not withdrawn:
@@ -283,13 +289,11 @@ def list_(ws: Workspace, member_id: str | None, as_json: bool) -> None:
     """List consent records (of MEMBER_ID, or everyone's), with their latest status."""
     from terrain import Member
 
-    ledger = ws.ledger()
     if member_id is not None:
         ws.get(Member, member_id)
-        subjects = [member_id]
-    else:
-        subjects = sorted(ledger.members)
-    records = [c for s in subjects for c in ledger.for_subject(s)]
+    with ws.consent(None if member_id is None else [member_id]) as ledger:
+        subjects = [member_id] if member_id is not None else sorted(ledger.members)
+        records = [c for s in subjects for c in ledger.for_subject(s)]
 
     def human() -> None:
         if not records:

@@ -332,7 +332,9 @@ def list_(ws: Workspace, event_id: str | None, as_json: bool) -> None:
 
     if event_id is not None:
         ws.get(Event, event_id)
-    contents = [c for c in ws.list(Content) if event_id is None or c.event_id == event_id]
+        contents = ws.contents_of_event(event_id)
+    else:
+        contents = ws.list(Content)
 
     def human() -> None:
         if not contents:

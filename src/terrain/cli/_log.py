@@ -1,4 +1,5 @@
-"""``terrain log [--post ID]``: why was this posted, or held back?
+"""``terrain log [--post ID] [--event EV] [--member M] [--since DATE] [--limit N]``:
+why was this posted, or held back?
 
 Every post of the publication journal with its state, and the consent
 decisions recorded right before each call: allowed or denied, the reasons
@@ -13,52 +14,45 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._complete import complete_event_id, complete_member_id
 
 if TYPE_CHECKING:
     from terrain.consent import DecisionRecord
-    from terrain.publishing import JournalRow
     from terrain.store import Workspace
+    from terrain.workflows._log import LogEntry
 
 __all__ = ["command", "log_data"]
 
 
-def log_data(ws: Workspace, post_id: str | None = None) -> list[dict[str, Any]]:
-    """The journal rows (of ``post_id`` only, if given) with their decisions."""
-    from terrain.errors import NotFound
+def log_data(entries: list[LogEntry]) -> list[dict[str, Any]]:
+    """The log entries as plain data (for ``--json``)."""
     from terrain.publishing import outcome_of
     from terrain.serialization import unstructure
-    from terrain.workflows._publish import journal_of
 
-    rows = journal_of(ws).rows(post_id=post_id)
-    if post_id is not None and not rows:
-        raise NotFound(f"no post {post_id!r} in the journal; `terrain log` lists them all")
-    out = []
-    for row in rows:
-        decisions = ws.decisions(subject_kind="post", subject_id=row.post_id, platform=row.platform)
-        out.append(
-            {
-                **unstructure(outcome_of(row)),
-                "event_id": row.event_id,
-                "content_ids": list(row.post.content_ids),
-                "text": row.post.text,
-                "mentions": [m.handle for m in row.post.mentions],
-                "decisions": [unstructure(d) for d in decisions],
-            }
-        )
-    return out
+    return [
+        {
+            **unstructure(outcome_of(e.row)),
+            "event_id": e.row.event_id,
+            "content_ids": list(e.row.post.content_ids),
+            "text": e.row.post.text,
+            "mentions": [m.handle for m in e.row.post.mentions],
+            "decisions": [unstructure(d) for d in e.decisions],
+        }
+        for e in entries
+    ]
 
 
-def _print(rows: list[JournalRow], ws: Workspace, echo: Callable[[str], None]) -> None:
+def _print(entries: list[LogEntry], echo: Callable[[str], None]) -> None:
     from terrain.publishing import outcome_of
 
-    if not rows:
+    if not entries:
         echo("Nothing was published or planned yet: see `terrain publish --help`.")
-    for row in rows:
+    for entry in entries:
+        row = entry.row
         outcome = outcome_of(row)
         about = ", ".join(row.post.content_ids) or f"event {row.event_id} summary"
         echo(f"{row.post_id} on {row.platform} ({about}): {outcome.message}")
-        decisions = ws.decisions(subject_kind="post", subject_id=row.post_id, platform=row.platform)
-        for record in decisions:
+        for record in entry.decisions:
             _print_decision(record, echo)
         echo("")
 
@@ -76,12 +70,57 @@ def _print_decision(record: DecisionRecord, echo: Callable[[str], None]) -> None
 
 @click.command("log")
 @click.option("--post", "post_id", default=None, help="Only this post id.")
+@click.option(
+    "--event",
+    "event_id",
+    default=None,
+    shell_complete=complete_event_id,
+    help="Only the posts of this event.",
+)
+@click.option(
+    "--member",
+    "member_id",
+    default=None,
+    shell_complete=complete_member_id,
+    help="Only the posts showing or mentioning this member.",
+)
+@click.option(
+    "--since", "since_text", default=None, help="Only posts planned since, e.g. 2026-03-01."
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=None, help="Only the N most recent posts."
+)
+@click.option(
+    "--offset",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Skip the N most recent posts first (with --limit: the next page).",
+)
 @json_option
 @pass_workspace
-def command(ws: Workspace, post_id: str | None, as_json: bool) -> None:
+def command(
+    ws: Workspace,
+    post_id: str | None,
+    event_id: str | None,
+    member_id: str | None,
+    since_text: str | None,
+    limit: int | None,
+    offset: int,
+    as_json: bool,
+) -> None:
     """Why was each post published or held back (the consent decisions)."""
-    from terrain.workflows._publish import journal_of
+    from terrain.cli._when import parse_when
+    from terrain.workflows._log import post_log
 
-    data = log_data(ws, post_id)
-    rows = journal_of(ws).rows(post_id=post_id)
-    emit(data, as_json=as_json, human=lambda: _print(rows, ws, click.echo))
+    since = parse_when(since_text, ws.community.timezone, option="--since") if since_text else None
+    entries = post_log(
+        ws,
+        post_id=post_id,
+        event_id=event_id,
+        member_id=member_id,
+        since=since,
+        limit=limit,
+        offset=offset,
+    )
+    emit(log_data(entries), as_json=as_json, human=lambda: _print(entries, click.echo))

@@ -43,6 +43,8 @@ from terrain.posts import Post, Receipt
 from terrain.publishing import _sql as sql
 from terrain.serialization import from_json, to_json
 from terrain.store import Database, Transaction
+from terrain.store._db import CHUNK
+from terrain.store._schema import post_refs
 
 __all__ = ["Journal", "JournalRow", "Reservation", "RowState", "TakedownEntry", "new_owner_id"]
 
@@ -256,13 +258,17 @@ class Journal:
                     (post.id, post.platform),
                 )
                 if exists:
+                    changed = 0
                     for statement in (sql.REPLAN_FINISHED, sql.REPLAN_PLANNED):
-                        tx.execute(statement, (body, stamp, post.id, post.platform))
+                        changed += tx.execute(statement, (body, stamp, post.id, post.platform))
+                    if changed:
+                        _index_refs(tx, post)
                 else:
                     tx.execute(
                         sql.INSERT_PLANNED,
                         (post.id, post.platform, purpose, post.event_id, body, stamp, stamp),
                     )
+                    _index_refs(tx, post)
         rows = []
         for post_id, platform in keys:
             row = self.get(post_id, platform)
@@ -512,8 +518,20 @@ class Journal:
         post_id: str | None = None,
         event_id: str | None = None,
         states: Iterable[RowState | str] | None = None,
+        drawing_on: Iterable[str] | None = None,
+        since: datetime | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[JournalRow]:
-        """Rows matching every filter given, in planning order."""
+        """Rows matching every filter given, in planning order.
+
+        ``drawing_on`` keeps the posts that draw on one of these contents (as
+        content or media) or mention one of these members, given as
+        ``content:ID`` / ``member:ID``; ``since`` the rows planned at or after
+        it. ``limit`` keeps the ``limit`` most recently planned rows, after
+        skipping the ``offset`` most recent ones (a page, read through the
+        planning-order index: the other rows are not read).
+        """
         where: list[str] = []
         params: list[Any] = []
         for column, value in (("platform", platform), ("post_id", post_id), ("event_id", event_id)):
@@ -524,9 +542,45 @@ class Journal:
             wanted = [str(s) for s in states]
             where.append(f"state IN ({', '.join('?' for _ in wanted)})")
             params.extend(wanted)
+        if drawing_on is not None:
+            refs = sorted(set(drawing_on))
+            if not refs:
+                return []
+            where.append(
+                "(post_id, platform) IN (SELECT post_id, platform FROM publication_refs "
+                f"WHERE ref IN ({', '.join('?' for _ in refs)}))"
+            )
+            params.extend(refs)
+        if since is not None:
+            where.append("planned_at >= ?")
+            params.append(ts(since))
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        query = f"{sql.SELECT_ALL}{clause} ORDER BY planned_at, post_id, platform"
-        return [_row(r) for r in self.db.query(query, params)]
+        if limit is None and not offset:
+            query = f"{sql.SELECT_ALL}{clause} ORDER BY planned_at, post_id, platform"
+            return [_row(r) for r in self.db.query(query, params)]
+        query = (
+            f"{sql.SELECT_ALL}{clause} ORDER BY planned_at DESC, post_id DESC, platform DESC "
+            "LIMIT ? OFFSET ?"
+        )
+        page = self.db.query(query, [*params, -1 if limit is None else limit, offset])
+        return [_row(r) for r in reversed(page)]
+
+    def published_drawing_on(
+        self, *, content_ids: Iterable[str] = (), member_ids: Iterable[str] = ()
+    ) -> list[JournalRow]:
+        """Rows on their platform (sent or confirmed, not taken down) whose post draws
+        on one of ``content_ids`` (as content or media) or mentions one of
+        ``member_ids``, in planning order; read through an index, so the other
+        rows of the journal are not read."""
+        refs = sorted({f"content:{c}" for c in content_ids} | {f"member:{m}" for m in member_ids})
+        found: dict[tuple[str, str], JournalRow] = {}
+        for start in range(0, len(refs), CHUNK):
+            chunk = refs[start : start + CHUNK]
+            query = sql.SELECT_PUBLISHED_DRAWING_ON.format(marks=", ".join("?" for _ in chunk))
+            for r in self.db.query(query, chunk):
+                row = _row(r)
+                found[(row.post_id, row.platform)] = row
+        return sorted(found.values(), key=lambda r: (r.planned_at, r.post_id, r.platform))
 
     def receipts(self, *, include_taken_down: bool = False) -> list[Receipt]:
         """The receipt of every post that went out (and was not taken down)."""
@@ -550,24 +604,34 @@ class Journal:
 
     def record_takedown(self, entry: TakedownEntry) -> None:
         """Record what a takedown did with one receipt (and mark a deleted post)."""
+        self.record_takedowns([entry])
+
+    def record_takedowns(self, entries: Sequence[TakedownEntry]) -> None:
+        """Record what a takedown did with several receipts, in one transaction
+        (deleting is idempotent: if the process dies before this commit, the
+        next takedown finds the posts gone and records them)."""
+        if not entries:
+            return
         with self._write() as tx:
-            tx.execute(
-                sql.INSERT_TAKEDOWN,
-                (
-                    entry.subject_id,
-                    entry.post_id,
-                    entry.platform,
-                    entry.remote_id,
-                    entry.url,
-                    entry.outcome,
-                    entry.message,
-                    ts(entry.at),
-                ),
-            )
-            if entry.outcome == "deleted":
+            for entry in entries:
                 tx.execute(
-                    sql.MARK_TAKEN_DOWN, (ts(entry.at), ts(entry.at), entry.post_id, entry.platform)
+                    sql.INSERT_TAKEDOWN,
+                    (
+                        entry.subject_id,
+                        entry.post_id,
+                        entry.platform,
+                        entry.remote_id,
+                        entry.url,
+                        entry.outcome,
+                        entry.message,
+                        ts(entry.at),
+                    ),
                 )
+                if entry.outcome == "deleted":
+                    tx.execute(
+                        sql.MARK_TAKEN_DOWN,
+                        (ts(entry.at), ts(entry.at), entry.post_id, entry.platform),
+                    )
 
     def takedowns(self, *, subject_id: str | None = None) -> list[TakedownEntry]:
         """Every takedown outcome recorded (for ``subject_id`` only, if given)."""
@@ -590,6 +654,24 @@ class Journal:
             )
             for r in found
         ]
+
+
+def _index_refs(tx: Transaction, post: Post) -> None:
+    """Index what ``post`` draws on (contents, mentioned members), for takedowns."""
+    tx.execute(
+        "DELETE FROM publication_refs WHERE post_id = ? AND platform = ?", (post.id, post.platform)
+    )
+    refs = post_refs(
+        {
+            "content_ids": post.content_ids,
+            "media": [{"content_id": m.content_id} for m in post.media],
+            "mentions": [{"member_id": m.member_id} for m in post.mentions],
+        }
+    )
+    tx.execute_many(
+        "INSERT INTO publication_refs (ref, post_id, platform) VALUES (?, ?, ?)",
+        [(ref, post.id, post.platform) for ref in sorted(refs)],
+    )
 
 
 def _row(r: Sequence[Any]) -> JournalRow:

@@ -195,6 +195,15 @@ WHERE platform = ? AND state = 'planned' AND next_attempt_at > ?
 
 SELECT_ALL = f"SELECT {COLUMNS} FROM publication_journal"
 
+#: Posts on their platform that draw on some contents or mention some members
+#: (``{marks}``: one ``?`` per ``content:ID`` / ``member:ID`` reference).
+SELECT_PUBLISHED_DRAWING_ON = f"""
+SELECT {COLUMNS} FROM publication_journal
+WHERE state IN ('sent', 'confirmed') AND taken_down_at IS NULL
+  AND (post_id, platform) IN (
+      SELECT post_id, platform FROM publication_refs WHERE ref IN ({{marks}}))
+"""
+
 INSERT_TAKEDOWN = """
 INSERT INTO takedown_log
     (seq, subject_id, post_id, platform, remote_id, url, outcome, message, at)

@@ -41,6 +41,7 @@ except ImportError:  # pragma: no cover - Windows: SQLite's busy handler alone
 __all__ = [
     "BUSY_TIMEOUT_MS",
     "Backend",
+    "Counters",
     "Params",
     "Row",
     "SQLiteBackend",
@@ -53,6 +54,23 @@ BUSY_TIMEOUT_MS = 30_000
 
 Params = Sequence[Any]
 Row = tuple[Any, ...]
+
+
+class Counters:
+    """How much work a backend did: statements run and rows read (since it opened).
+
+    Cheap to keep (two integers); tests and benchmarks read them to show that
+    an operation's cost grows with the work, not with the size of the store.
+    """
+
+    __slots__ = ("rows", "statements")
+
+    def __init__(self) -> None:
+        self.statements = 0
+        self.rows = 0
+
+    def __repr__(self) -> str:
+        return f"Counters(statements={self.statements}, rows={self.rows})"
 
 
 class Transaction:
@@ -71,30 +89,41 @@ class Transaction:
         *,
         dialect: str,
         exclusive: bool,
+        counters: Counters | None = None,
     ) -> None:
         self._run = run
         self._run_many = run_many
         self.dialect = dialect
         self.exclusive = exclusive
+        self._counters = Counters() if counters is None else counters
 
     def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement with ``?`` parameters; the number of rows changed."""
+        self._counters.statements += 1
         return int(self._run(sql, tuple(params)).rowcount)
 
     def execute_many(self, sql: str, rows: Iterable[Params]) -> None:
         """Run one statement once per parameter tuple of ``rows``."""
         batch = [tuple(r) for r in rows]
         if batch:
+            self._counters.statements += 1
             self._run_many(sql, batch)
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
         """Every row a query returns, as tuples."""
-        return [tuple(r) for r in self._run(sql, tuple(params)).fetchall()]
+        self._counters.statements += 1
+        rows = [tuple(r) for r in self._run(sql, tuple(params)).fetchall()]
+        self._counters.rows += len(rows)
+        return rows
 
     def one(self, sql: str, params: Params = ()) -> Row | None:
         """The first row a query returns, or ``None``."""
+        self._counters.statements += 1
         row = self._run(sql, tuple(params)).fetchone()
-        return None if row is None else tuple(row)
+        if row is None:
+            return None
+        self._counters.rows += 1
+        return tuple(row)
 
 
 class Backend(abc.ABC):
@@ -109,6 +138,8 @@ class Backend(abc.ABC):
         #: How many top-level transactions committed through this backend: a caller
         #: that saw it move knows part of its work is saved (see ``terrain.cli``).
         self.commits = 0
+        #: statements run and rows read through this backend
+        self.counters = Counters()
 
     @abc.abstractmethod
     def describe(self) -> str:
@@ -175,7 +206,10 @@ class Backend(abc.ABC):
         current: Transaction | None = getattr(self._local, "tx", None)
         if current is not None:
             return current.query(sql, params)
-        return self._read(sql, tuple(params))
+        rows = self._read(sql, tuple(params))
+        self.counters.statements += 1
+        self.counters.rows += len(rows)
+        return rows
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.describe()}>"
@@ -393,6 +427,7 @@ class SQLiteBackend(Backend):
                 self._guarded(conn.executemany),
                 dialect=self.dialect,
                 exclusive=True,
+                counters=self.counters,
             )
             try:
                 yield tx

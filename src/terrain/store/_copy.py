@@ -32,11 +32,13 @@ TABLES: tuple[str, ...] = (
     "records",
     "media_index",
     "appearance_index",
+    "content_index",
     "consent_events",
     "decisions",
     "publication_journal",
     "takedown_log",
     "schema_notes",
+    "publication_refs",
 )
 
 

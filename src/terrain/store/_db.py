@@ -27,7 +27,11 @@ from terrain.store._backend import BUSY_TIMEOUT_MS, Backend, Params, Row, SQLite
 from terrain.store._schema import MIGRATIONS, latest_version
 from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url
 
-__all__ = ["BUSY_TIMEOUT_MS", "Database", "Transaction"]
+__all__ = ["BUSY_TIMEOUT_MS", "CHUNK", "Database", "Transaction"]
+
+#: Most ``?`` values one ``IN (...)`` list takes (well under SQLite's and
+#: PostgreSQL's limits); longer lists are read in chunks.
+CHUNK = 500
 
 
 class Database:
@@ -259,22 +263,101 @@ class Database:
         rows = self.query("SELECT id FROM records WHERE kind = ? ORDER BY id", (kind,))
         return [str(r[0]) for r in rows]
 
+    def list_records_of_event(self, kind: str, event_id: str) -> list[str]:
+        """The JSON of every content of event ``event_id``, by id (``kind`` is ``"content"``)."""
+        rows = self.query(
+            "SELECT r.data FROM content_index i JOIN records r "
+            "ON r.kind = ? AND r.id = i.content_id WHERE i.event_id = ? ORDER BY i.content_id",
+            (kind, event_id),
+        )
+        return [str(r[0]) for r in rows]
+
+    def get_records(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
+        """The JSON of the records ``ids`` of ``kind`` that exist, by id (one query)."""
+        wanted = sorted(set(ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.query(
+                f"SELECT id, data FROM records WHERE kind = ? AND id IN ({marks})", (kind, *chunk)
+            )
+            found.update((str(r[0]), str(r[1])) for r in rows)
+        return found
+
+    #: A record's revision: one more than the last revision of its kind (writers
+    #: take turns, so revisions of a kind grow in commit order).
+    _NEXT_REV = "(SELECT COALESCE(MAX(rev), 0) + 1 FROM records WHERE kind = ?)"
+
     @staticmethod
     def insert_record(tx: Transaction, kind: str, id: str, data: str) -> bool:
         """Insert a record; ``False`` (and nothing written) if ``kind``/``id`` exists."""
         if tx.one("SELECT 1 FROM records WHERE kind = ? AND id = ?", (kind, id)) is not None:
             return False
-        tx.execute("INSERT INTO records (kind, id, data) VALUES (?, ?, ?)", (kind, id, data))
+        tx.execute(
+            f"INSERT INTO records (kind, id, data, rev) VALUES (?, ?, ?, {Database._NEXT_REV})",
+            (kind, id, data, kind),
+        )
         return True
 
     @staticmethod
     def upsert_record(tx: Transaction, kind: str, id: str, data: str) -> None:
-        """Insert or replace record ``kind``/``id``."""
+        """Insert or replace record ``kind``/``id`` (its revision moves on)."""
         tx.execute(
-            "INSERT INTO records (kind, id, data) VALUES (?, ?, ?) "
-            "ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data",
-            (kind, id, data),
+            f"INSERT INTO records (kind, id, data, rev) VALUES (?, ?, ?, {Database._NEXT_REV}) "
+            "ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data, rev = excluded.rev",
+            (kind, id, data, kind),
         )
+
+    def changes_since(self, seq: int, member_rev: int) -> list[tuple[int, int, str, str]]:
+        """What the consent ledger has not seen yet, in one indexed query.
+
+        ``(0, rev, member id, member JSON)`` for each member written after
+        revision ``member_rev``, then ``(1, seq, subject id, event JSON)`` for
+        each consent event after sequence number ``seq``, each in order.
+        """
+        rows = self.query(
+            "SELECT 0, rev, id, data FROM records WHERE kind = 'member' AND rev > ? "
+            "UNION ALL SELECT 1, seq, subject_id, data FROM consent_events WHERE seq > ? "
+            "ORDER BY 1, 2",
+            (member_rev, seq),
+        )
+        return [(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows]
+
+    def consent_of(self, subjects: Sequence[str]) -> tuple[list[tuple[int, int, str, str]], int]:
+        """Every member and the consent events of ``subjects`` (at most :data:`CHUNK`),
+        as :meth:`changes_since` gives them, and the last sequence number of the
+        whole log, read in one statement (one snapshot of the store)."""
+        marks = ", ".join("?" for _ in subjects) or "NULL"
+        rows = self.query(
+            "SELECT 0, rev, id, data FROM records WHERE kind = 'member' "
+            "UNION ALL SELECT 1, seq, subject_id, data FROM consent_events "
+            f"WHERE subject_id IN ({marks}) "
+            "UNION ALL SELECT 2, COALESCE(MAX(seq), 0), '', '' FROM consent_events "
+            "ORDER BY 1, 2",
+            tuple(subjects),
+        )
+        last = int(rows[-1][1])
+        return [(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows[:-1]], last
+
+    def consent_events_of(self, subjects: Sequence[str], *, upto: int) -> list[str]:
+        """The JSON of the consent events of ``subjects`` up to sequence number
+        ``upto``, in order (indexed by subject)."""
+        found: list[tuple[int, str]] = []
+        for start in range(0, len(subjects), CHUNK):
+            chunk = subjects[start : start + CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.query(
+                f"SELECT seq, data FROM consent_events WHERE subject_id IN ({marks}) AND seq <= ?",
+                (*chunk, upto),
+            )
+            found.extend((int(r[0]), str(r[1])) for r in rows)
+        return [data for _, data in sorted(found)]
+
+    def last_consent_seq(self) -> int:
+        """The sequence number of the last consent event (0 when there is none)."""
+        rows = self.query("SELECT COALESCE(MAX(seq), 0) FROM consent_events")
+        return int(rows[0][0])
 
     @staticmethod
     def delete_record(tx: Transaction, kind: str, id: str) -> bool:
@@ -287,8 +370,17 @@ class Database:
         content_id: str,
         media: Sequence[tuple[str, str, str]],
         member_ids: Sequence[str],
+        event_id: str | None = None,
+        author_id: str | None = None,
     ) -> None:
-        """Replace the indexes of a content: its media (id, checksum, key) and members."""
+        """Replace the indexes of a content: its media (id, checksum, key), members,
+        event and author."""
+        tx.execute(
+            "INSERT INTO content_index (content_id, event_id, author_id) VALUES (?, ?, ?) "
+            "ON CONFLICT (content_id) DO UPDATE SET event_id = excluded.event_id, "
+            "author_id = excluded.author_id",
+            (content_id, event_id, author_id),
+        )
         tx.execute("DELETE FROM media_index WHERE content_id = ?", (content_id,))
         for media_id, checksum, key in media:
             tx.execute(
@@ -320,18 +412,61 @@ class Database:
         )
         return [str(r[0]) for r in rows]
 
+    def contents_involving(self, member_id: str) -> list[str]:
+        """Ids of the contents ``member_id`` appears in or made, sorted (indexed)."""
+        rows = self.query(
+            "SELECT content_id FROM appearance_index WHERE member_id = ? "
+            "UNION SELECT content_id FROM content_index WHERE author_id = ? ORDER BY 1",
+            (member_id, member_id),
+        )
+        return [str(r[0]) for r in rows]
+
     # -- append-only logs ------------------------------------------------------------------
 
     @staticmethod
-    def append_consent_event(tx: Transaction, subject_id: str, at: str, data: str) -> int:
-        """Append a consent event; its sequence number."""
-        row = tx.one("SELECT COALESCE(MAX(seq), 0) + 1 FROM consent_events")
-        seq = int(row[0]) if row else 1
+    def append_consent_event(
+        tx: Transaction,
+        subject_id: str,
+        at: str,
+        data: str,
+        *,
+        seq: int | None = None,
+        consent_id: str | None = None,
+    ) -> int:
+        """Append a consent event; its sequence number (``seq`` when the caller,
+        holding the write lock, already knows the next one). ``consent_id`` is
+        the id of the record a recording event makes: unique across the log."""
+        if seq is None:
+            row = tx.one("SELECT COALESCE(MAX(seq), 0) + 1 FROM consent_events")
+            seq = int(row[0]) if row else 1
         tx.execute(
-            "INSERT INTO consent_events (seq, subject_id, at, data) VALUES (?, ?, ?, ?)",
-            (seq, subject_id, at, data),
+            "INSERT INTO consent_events (seq, subject_id, at, data, consent_id) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (seq, subject_id, at, data, consent_id),
         )
         return seq
+
+    def taken_consent_ids(self, ids: Sequence[str]) -> list[str]:
+        """Which of ``ids`` already name a stored consent record, sorted (indexed)."""
+        taken: list[str] = []
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.query(
+                f"SELECT consent_id FROM consent_events WHERE consent_id IN ({marks})", chunk
+            )
+            taken.extend(str(r[0]) for r in rows)
+        return sorted(taken)
+
+    def next_consent_id(self) -> str:
+        """The id a new consent record gets: ``c-N``, N one more than the records
+        stored, the next free one if that is taken (indexed: the log is not read)."""
+        rows = self.query("SELECT COUNT(consent_id) FROM consent_events")
+        n = int(rows[0][0]) + 1
+        while self.query("SELECT 1 FROM consent_events WHERE consent_id = ?", (f"c-{n}",)):
+            n += 1
+        return f"c-{n}"
 
     def consent_events(self) -> list[str]:
         """The JSON of every consent event, in the order they were recorded."""
@@ -359,6 +494,24 @@ class Database:
             (seq, id, at, subject_kind, subject_id, platform, data),
         )
         return seq
+
+    def decisions_of(
+        self, subject_kind: str, subject_ids: Sequence[str]
+    ) -> list[tuple[str, str, str]]:
+        """``(subject_id, platform, JSON)`` of the decision records about ``subject_ids``,
+        oldest first (one indexed query per :data:`CHUNK` ids)."""
+        wanted = sorted(set(subject_ids))
+        found: list[tuple[int, str, str, str]] = []
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.query(
+                "SELECT seq, subject_id, platform, data FROM decisions "
+                f"WHERE subject_kind = ? AND subject_id IN ({marks})",
+                (subject_kind, *chunk),
+            )
+            found.extend((int(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows)
+        return [(subject, platform, data) for _, subject, platform, data in sorted(found)]
 
     def decisions(
         self,

@@ -150,7 +150,9 @@ class PostgresBackend(Backend):
             def run_many(sql: str, rows: list[tuple[Any, ...]]) -> Any:
                 conn.cursor().executemany(to_pyformat(sql), rows)
 
-            tx = Transaction(run, run_many, dialect=self.dialect, exclusive=exclusive)
+            tx = Transaction(
+                run, run_many, dialect=self.dialect, exclusive=exclusive, counters=self.counters
+            )
             if exclusive:
                 self._lock(tx)
             yield tx
@@ -162,6 +164,7 @@ class PostgresBackend(Backend):
         """Run one statement on its own: autocommit, one round trip (no BEGIN/COMMIT)."""
         if self.read_only or getattr(self._local, "tx", None) is not None:
             return super().execute(sql, params)
+        self.counters.statements += 1
         with self._connection() as conn:
             return int(conn.execute(to_pyformat(sql), tuple(params)).rowcount)
 

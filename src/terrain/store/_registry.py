@@ -14,23 +14,28 @@ __all__ = ["find_factory", "known_names", "platform_factories", "unknown_name"]
 Kind = Literal["platform", "storage"]
 
 
-def _factories(kind: Kind, environ: Mapping[str, str]) -> tuple[Any, dict[str, Any]]:
-    from terrain.plugins import get_plugin_manager
+def _factories(
+    kind: Kind, environ: Mapping[str, str], manager: Any = None
+) -> tuple[Any, dict[str, Any]]:
+    if manager is None:
+        from terrain.plugins import get_plugin_manager
 
-    manager = get_plugin_manager(environ=environ)
+        manager = get_plugin_manager(environ=environ)
     registry = manager.platforms() if kind == "platform" else manager.storages()
     factories = {name: registration.factory for name, registration in registry.items()}
     return manager, factories
 
 
-def platform_factories(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Every platform factory the installed plugins register, by name (one manager built)."""
-    return _factories("platform", environ)[1]
+def platform_factories(environ: Mapping[str, str], manager: Any = None) -> dict[str, Any]:
+    """Every platform factory the installed plugins register, by name (through
+    ``manager``, else one manager built)."""
+    return _factories("platform", environ, manager)[1]
 
 
-def known_names(kind: Kind, environ: Mapping[str, str]) -> list[str]:
-    """The names of every platform (or storage backend) the installed plugins offer."""
-    return sorted(_factories(kind, environ)[1])
+def known_names(kind: Kind, environ: Mapping[str, str], manager: Any = None) -> list[str]:
+    """The names of every platform (or storage backend) the installed plugins offer
+    (through ``manager``, else a new plugin manager)."""
+    return sorted(_factories(kind, environ, manager)[1])
 
 
 def unknown_name(kind: Kind, name: str, known: Iterable[str], table: str | None = None) -> str:
@@ -56,6 +61,7 @@ def find_factory(
     table: str | None = None,
     *,
     also_known: Iterable[str] = (),
+    manager: Any = None,
 ) -> Any:
     """The factory registered as ``name``; :class:`ConfigError` listing the known ones
     (and ``also_known``: names configured in terrain.toml) and suggesting the closest.
@@ -64,7 +70,7 @@ def find_factory(
     registering ``name`` raise the manager's :class:`~terrain.errors.PluginError`,
     which names both.
     """
-    manager, factories = _factories(kind, environ)
+    manager, factories = _factories(kind, environ, manager)
     if name in factories:
         return factories[name]
     with contextlib.suppress(NotFound):  # raises PluginError when two plugins claim the name

@@ -40,7 +40,9 @@ on ``;`` at statement ends, so no ``;`` inside a statement.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -48,7 +50,7 @@ import attrs
 from terrain.store._backend import Transaction
 from terrain.store._zones import repair_zones
 
-__all__ = ["MIGRATIONS", "Migration", "Repair", "latest_version"]
+__all__ = ["MIGRATIONS", "Migration", "Repair", "latest_version", "post_refs"]
 
 #: A data repair: ``(transaction, community zone or None) -> notes``.
 Repair = Callable[[Transaction, ZoneInfo | None], list[str]]
@@ -185,7 +187,106 @@ MIGRATIONS: list[Migration] = [
         """,
         repair=repair_zones,
     ),
+    # Reading only what changed, and what the read commands and takedowns look
+    # up (terrain.store._db: changes_since, contents of an event or by an author;
+    # terrain.publishing._sql: the journal rows that draw on a content or mention
+    # a member, the log's order and its decisions; a worker's claim walks the
+    # planned rows of its platform in order instead of sorting them all; consent
+    # ids are unique across the log, and found without reading it).
+    Migration(
+        5,
+        "record revisions, indexes for incremental reads, read commands and takedowns",
+        """
+        CREATE TABLE IF NOT EXISTS content_index (
+            content_id TEXT NOT NULL PRIMARY KEY,
+            event_id   TEXT,
+            author_id  TEXT
+        );
+        CREATE INDEX IF NOT EXISTS content_index_event ON content_index (event_id, content_id);
+        CREATE INDEX IF NOT EXISTS content_index_author ON content_index (author_id);
+        CREATE TABLE IF NOT EXISTS publication_refs (
+            ref      TEXT NOT NULL,
+            post_id  TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            PRIMARY KEY (ref, post_id, platform)
+        );
+        CREATE INDEX IF NOT EXISTS publication_refs_post ON publication_refs (post_id, platform);
+        CREATE INDEX IF NOT EXISTS decisions_post
+            ON decisions (subject_kind, subject_id, platform, seq);
+        CREATE INDEX IF NOT EXISTS publication_journal_order
+            ON publication_journal (planned_at, post_id, platform);
+        CREATE INDEX IF NOT EXISTS publication_journal_claim
+            ON publication_journal (platform, state, planned_at, post_id)
+        """,
+        repair=lambda tx, _zone: _backfill_5(tx),
+    ),
 ]
+
+
+def post_refs(data: dict[str, Any]) -> set[str]:
+    """What a post (as plain data) draws on: ``content:ID`` for each content
+    and media's content, ``member:ID`` for each member it mentions."""
+    refs = {f"content:{c}" for c in data.get("content_ids") or ()}
+    refs |= {f"content:{m['content_id']}" for m in data.get("media") or () if m.get("content_id")}
+    refs |= {f"member:{m['member_id']}" for m in data.get("mentions") or () if m.get("member_id")}
+    return refs
+
+
+def _has_column(tx: Transaction, table: str, column: str) -> bool:
+    """Whether ``table`` has ``column`` (a probe in a savepoint: portable, and a
+    failed statement does not spoil a PostgreSQL transaction)."""
+    tx.execute("SAVEPOINT probe_column")
+    try:
+        tx.query(f"SELECT {column} FROM {table} WHERE 1 = 0")  # names fixed in this module
+    except Exception:
+        tx.execute("ROLLBACK TO SAVEPOINT probe_column")
+        found = False
+    else:
+        found = True
+    tx.execute("RELEASE SAVEPOINT probe_column")
+    return found
+
+
+def _backfill_5(tx: Transaction) -> list[str]:
+    """Add the record revision and the consent id columns (unless there), then fill
+    ``content_index``, ``publication_refs`` and the consent id of each recorded
+    consent event from the stored JSON (migration 5; nothing to note). Safe to run
+    again on a store that has them."""
+    if not _has_column(tx, "records", "rev"):
+        tx.execute("ALTER TABLE records ADD COLUMN rev BIGINT NOT NULL DEFAULT 0")
+    tx.execute("CREATE INDEX IF NOT EXISTS records_kind_rev ON records (kind, rev)")
+    if not _has_column(tx, "consent_events", "consent_id"):
+        tx.execute("ALTER TABLE consent_events ADD COLUMN consent_id TEXT")
+    tx.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS consent_events_consent_id ON consent_events (consent_id)"
+    )
+    rows = tx.query("SELECT id, data FROM records WHERE kind = 'content'")
+    contents = []
+    for content_id, data in rows:
+        doc = json.loads(data)
+        contents.append((content_id, doc.get("event_id"), doc.get("author_id")))
+    tx.execute_many(
+        "INSERT INTO content_index (content_id, event_id, author_id) VALUES (?, ?, ?) "
+        "ON CONFLICT (content_id) DO NOTHING",
+        contents,
+    )
+    recorded = []
+    for seq, data in tx.query("SELECT seq, data FROM consent_events"):
+        doc = json.loads(data)
+        if doc.get("type") == "recorded" and isinstance(doc.get("consent"), dict):
+            recorded.append((doc["consent"].get("id"), seq))
+    tx.execute_many("UPDATE consent_events SET consent_id = ? WHERE seq = ?", recorded)
+    refs: list[tuple[str, str, str]] = []
+    for post_id, platform, data in tx.query(
+        "SELECT post_id, platform, post_json FROM publication_journal"
+    ):
+        refs.extend((ref, post_id, platform) for ref in sorted(post_refs(json.loads(data))))
+    tx.execute_many(
+        "INSERT INTO publication_refs (ref, post_id, platform) VALUES (?, ?, ?) "
+        "ON CONFLICT (ref, post_id, platform) DO NOTHING",
+        refs,
+    )
+    return []
 
 
 def latest_version() -> int:

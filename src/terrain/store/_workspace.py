@@ -16,7 +16,9 @@ from __future__ import annotations
 import builtins
 import os
 import shutil
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -42,14 +44,14 @@ from terrain.store._config import (
     parse_config,
     render_config,
 )
-from terrain.store._db import Database
+from terrain.store._db import CHUNK, Database
 from terrain.store._field import check_field_references, record_key
 from terrain.store._registry import find_factory, known_names, platform_factories
 from terrain.workshops import Vote, Workshop
 
 if TYPE_CHECKING:
     from terrain.consent import Consent, ConsentEvent, ConsentLedger, DecisionRecord
-    from terrain.plugins import Platform, Storage
+    from terrain.plugins import Platform, PluginManager, Storage
     from terrain.posts import Capabilities
 
 __all__ = ["DATA_DIR", "DB_NAME", "ENV_VAR", "RECORD_KINDS", "Workspace"]
@@ -140,6 +142,16 @@ class Workspace:
         self._environ = os.environ if environ is None else environ
         self._storage = storage
         self._secrets: SecretSource | None = None
+        self._plugins: PluginManager | None = None
+        # The consent ledger, kept in memory and brought up to date before each use
+        # (see _refresh_ledger): what it has read so far, and a lock that holds it
+        # still while a decision reads it.
+        self._ledger_lock = threading.RLock()
+        self._ledger: ConsentLedger | None = None
+        self._ledger_seq = 0  # last consent event applied
+        self._ledger_rev = -1  # last member revision applied
+        self._ledger_events = 0  # events the cached ledger holds (all stored)
+        self._ledger_scope: frozenset[str] | None = None  # people loaded (None: everyone)
 
     # -- creating, opening, finding -------------------------------------------------------
 
@@ -305,13 +317,25 @@ class Workspace:
         return self._secrets
 
     @property
+    def plugins(self) -> PluginManager:
+        """The workspace's plugin manager, built on first use and kept: every
+        platform, storage and hook call of this workspace goes through it."""
+        if self._plugins is None:
+            from terrain.plugins import get_plugin_manager
+
+            self._plugins = get_plugin_manager(environ=self._environ)
+        return self._plugins
+
+    @property
     def storage(self) -> Storage:
         """Where media and consent forms are kept (``[storage]`` in terrain.toml)."""
         if self._storage is None:
             from terrain.plugins import StorageContext
 
             backend = self.config.storage_backend
-            factory = find_factory("storage", backend, self._environ, "[storage] backend")
+            factory = find_factory(
+                "storage", backend, self._environ, "[storage] backend", manager=self.plugins
+            )
             context = StorageContext(
                 settings=self.config.storage_settings, root=self.root, secrets=self.secrets
             )
@@ -322,7 +346,7 @@ class Workspace:
         """Every platform that can be published to, sorted: those the installed plugins
         offer, under the name terrain.toml gives them (``[platforms.outbox] name =
         "x-preview"`` lists ``x-preview`` instead of ``outbox``)."""
-        return self._publishable(set(known_names("platform", self._environ)))
+        return self._publishable(set(known_names("platform", self._environ, self.plugins)))
 
     def _publishable(self, registered: set[str]) -> list[str]:
         addresses = self._platform_addresses()
@@ -348,7 +372,7 @@ class Workspace:
         the ``[platforms.<table>]`` it is configured in or ``None``, the settings for
         the factory: the table without the runner's keys)."""
         addresses = self._platform_addresses()
-        factories = platform_factories(self._environ)
+        factories = platform_factories(self._environ, self.plugins)
         registered = set(factories)
         by_address: dict[str, str] = {}
         for table, address in addresses.items():
@@ -380,6 +404,7 @@ class Workspace:
                 self._environ,
                 where,
                 also_known=self._publishable(registered),
+                manager=self.plugins,
             )
         if configured is None:
             return factories[name], None, {}
@@ -557,7 +582,14 @@ class Workspace:
 
     def contents_showing(self, member_id: str) -> builtins.list[Content]:
         """Every content ``member_id`` appears in (for takedowns), by id."""
-        return [self.get(Content, cid) for cid in self.db.contents_showing(member_id)]
+        found = self.get_many(Content, self.db.contents_showing(member_id))
+        return [found[cid] for cid in sorted(found)]
+
+    def contents_involving(self, member_id: str) -> builtins.list[Content]:
+        """Every content ``member_id`` appears in or made (for takedowns), by id;
+        read through indexes, the other contents are not read."""
+        found = self.get_many(Content, self.db.contents_involving(member_id))
+        return [found[cid] for cid in sorted(found)]
 
     def find_media(self, checksum: str) -> tuple[str, str, str] | None:
         """``(content_id, media_id, storage_key)`` of stored media with this SHA-256."""
@@ -591,21 +623,207 @@ class Workspace:
     def _index(self, tx: Any, obj: object) -> None:
         if isinstance(obj, Content):
             media = [(m.id, m.checksum, m.key) for m in obj.media]
-            self.db.index_content(tx, obj.id, media, sorted(obj.member_ids))
+            self.db.index_content(
+                tx, obj.id, media, sorted(obj.member_ids), obj.event_id, obj.author_id
+            )
+
+    def contents_of_event(self, event_id: str) -> builtins.list[Content]:
+        """Every content of event ``event_id``, by id (an indexed read: the other
+        contents are not read)."""
+        return [
+            self._read(data, Content, "content", "?")
+            for data in self.db.list_records_of_event("content", event_id)
+        ]
+
+    def get_many(self, cls: type[T], ids: Sequence[str]) -> dict[str, T]:
+        """Records ``ids`` of type ``cls`` by id, in one query; :class:`NotFound`
+        naming the first missing one."""
+        kind = _kind(cls)
+        found = self.db.get_records(kind, ids)
+        for id in sorted(set(ids)):
+            if id not in found:
+                how = _HOW_TO_LIST.get(kind, f"Workspace.list({cls.__name__})")
+                raise NotFound(f"no {kind} with id {id!r} in this workspace; list them with {how}")
+        return {id: self._read(data, cls, kind, id) for id, data in found.items()}
 
     # -- consent ---------------------------------------------------------------------------
 
     def consent_events(self) -> tuple[ConsentEvent, ...]:
         """Every consent event recorded, oldest first (the append-only log)."""
-        from terrain.consent import event_from_json
-
-        return tuple(event_from_json(data) for data in self.db.consent_events())
+        return tuple(_event(data) for data in self.db.consent_events())
 
     def ledger(self) -> ConsentLedger:
-        """The consent ledger rebuilt from the stored events, knowing every member."""
+        """A copy of the consent ledger, yours to change: every event stored so far,
+        by any process, and every member.
+
+        Change consent with it and :meth:`save_ledger`, or in one step with
+        :meth:`update_ledger` (which also checks the change against events
+        stored in the meantime). The copy is made from the workspace's own
+        ledger, kept in memory and brought up to date by reading only what was
+        stored since it was last read (see :meth:`consent`): no stored event is
+        decoded twice in a process.
+        """
         from terrain.consent import ConsentLedger
 
-        return ConsentLedger.replay(self.consent_events(), members=self.list(Member))
+        with self._ledger_lock:
+            current = self._refresh_ledger()
+            return ConsentLedger.replay(current.events(), members=current.members.values())
+
+    @contextmanager
+    def consent(self, subjects: Collection[str] | None = None) -> Iterator[ConsentLedger]:
+        """The workspace's consent ledger, up to date, held still while the block runs.
+
+        Before the block, it reads what was stored since it was last read,
+        by any process: consent events after the last sequence number seen and
+        members written after the last revision seen, in one indexed query. A
+        decision made in the block sees every consent recorded up to that
+        instant. Read it only: other threads of this process wait while the
+        block runs. Change consent with :meth:`update_ledger`.
+
+        ``subjects`` limits what must be loaded to these people's consent
+        events (every member is always known): a decision about a photo asks
+        for the people in it, so its cost grows with the people it shows, not
+        with the ledger. Questions about anyone else find no consent (they are
+        refused, never allowed); the ledger grows to cover more people when
+        asked, and to everyone when ``subjects`` is ``None``.
+        """
+        with self._ledger_lock:
+            yield self._refresh_ledger(subjects)
+
+    def update_ledger(
+        self,
+        change: Callable[[ConsentLedger], T],
+        *,
+        subjects: Collection[str] | None = None,
+    ) -> T:
+        """Call ``change(ledger)`` on the up-to-date ledger and store the events it
+        appends, all or none; what ``change`` returns.
+
+        Runs inside the store's write lock, so the change is checked against
+        every event stored before it (by any process)::
+
+            ws.update_ledger(lambda ledger: ledger.grant("lea", purposes=["publish"], ...))
+
+        ``subjects`` (the people the change is about, guardians included) loads
+        only their consent history, as :meth:`consent` does: a new record then
+        needs its id given, ``consent_id=ws.next_consent_id()`` (the ledger
+        cannot number records it has not read; ids are unique across the log,
+        which the store enforces). If ``change`` raises, nothing is stored.
+        """
+        with self.db.transaction() as tx, self._ledger_lock:
+            ledger = self._refresh_ledger(subjects)
+            before = self._ledger_events
+            try:
+                result = change(ledger)
+                self._append_events(tx, ledger, ledger.events()[before:])
+            except BaseException:
+                self._ledger = None  # the cache may hold part of the change: read it again
+                raise
+        return result
+
+    def next_consent_id(self) -> str:
+        """The id the next consent record gets (``c-N``), read from the store's index;
+        within :meth:`update_ledger` it is not taken by anyone else meanwhile."""
+        return self.db.next_consent_id()
+
+    def members(self) -> Mapping[str, Member]:
+        """Every member by id, up to date (read from the ledger's cache, see :meth:`consent`)."""
+        with self._ledger_lock:
+            return dict(self._refresh_ledger(()).members)
+
+    def _refresh_ledger(self, subjects: Collection[str] | None = None) -> ConsentLedger:
+        """The cached ledger, covering ``subjects`` (everyone: ``None``), after applying
+        what was stored since it was last read (call with ``_ledger_lock`` held)."""
+        from terrain.consent import ConsentLedger
+
+        ledger = self._ledger
+        had = self._ledger_scope if ledger is not None else frozenset()
+        if ledger is not None and len(ledger.events()) != self._ledger_events:
+            ledger = None  # changed without being saved: never decide on unsaved consent
+        wanted = None if subjects is None else frozenset(subjects)
+        scope = None if wanted is None or had is None else had | wanted
+        if scope is not None and len(scope) > CHUNK:
+            scope = None  # that many people: the whole ledger costs about the same
+        had_scope = self._ledger_scope
+        if (
+            ledger is not None
+            and scope is not None
+            and had_scope is not None
+            and scope != had_scope
+        ):
+            # More people: read their events up to what the ledger has seen (the
+            # rest comes below with everyone's new events), and add them.
+            try:
+                for data in self.db.consent_events_of(
+                    sorted(scope - had_scope), upto=self._ledger_seq
+                ):
+                    ledger.apply(_event(data))
+                    self._ledger_events += 1
+                self._ledger_scope = scope
+            except Exception:
+                ledger = None  # checked against members as they were then: read again
+        if ledger is None or scope != self._ledger_scope:
+            if scope is None:
+                changes = self.db.changes_since(0, -1)
+                last = changes[-1][1] if changes and changes[-1][0] == 1 else 0
+            else:
+                changes, last = self.db.consent_of(sorted(scope))
+            members = [(rev, id, data) for source, rev, id, data in changes if source == 0]
+            ledger = ConsentLedger.replay(
+                (_event(data) for source, _, _, data in changes if source == 1),
+                members=(self._read(data, Member, "member", id) for _, id, data in members),
+            )
+            self._ledger_rev = max((rev for rev, _, _ in members), default=-1)
+            self._ledger, self._ledger_scope = ledger, scope
+            self._ledger_seq, self._ledger_events = last, len(ledger.events())
+            return ledger
+        changes = self.db.changes_since(self._ledger_seq, self._ledger_rev)
+        count = self._ledger_events
+        try:
+            for source, n, id, data in changes:
+                if source == 0:
+                    ledger.add_member(self._read(data, Member, "member", id))
+                    self._ledger_rev = n
+                    continue
+                if scope is None or id in scope:  # others are read when asked for
+                    ledger.apply(_event(data))
+                    count += 1
+                self._ledger_seq = n
+                self._ledger_events = count
+        except Exception:
+            # An event another process checked against members as they were
+            # then: read the log again, as a fresh process would.
+            self._ledger = None
+            return self._refresh_ledger(subjects)
+        return ledger
+
+    def _append_events(
+        self, tx: Any, ledger: ConsentLedger, events: Sequence[ConsentEvent]
+    ) -> None:
+        """Append ``events`` (already applied to the cached ``ledger``) to the log."""
+        from terrain.consent import event_to_json
+
+        new_ids = [r.id for r in (getattr(e, "consent", None) for e in events) if r is not None]
+        taken = self.db.taken_consent_ids(new_ids)
+        if taken:
+            raise Conflict(
+                f"consent id {taken[0]!r} is already the id of another record: give another "
+                "id, or let terrain number the record"
+            )
+        seq = self._ledger_seq
+        for event in events:
+            seq += 1
+            record = getattr(event, "consent", None)  # a recording event makes a record
+            self.db.append_consent_event(
+                tx,
+                event.subject_id,
+                _utc(event.at),
+                event_to_json(event),
+                seq=seq,
+                consent_id=getattr(record, "id", None),
+            )
+        self._ledger_seq = seq
+        self._ledger_events += len(events)
 
     def record_consent(self, *events: ConsentEvent) -> tuple[Consent, ...]:
         """Check ``events`` against the stored ledger and append them, all or none.
@@ -614,15 +832,14 @@ class Workspace:
         refuses (unknown member, withdrawal of a refusal…) raises its error and
         nothing is stored.
         """
-        from terrain.consent import event_to_json
-
-        with self.db.transaction() as tx:
-            ledger = self.ledger()
-            results = tuple(ledger.apply(event) for event in events)
-            for event in events:
-                self.db.append_consent_event(
-                    tx, event.subject_id, _utc(event.at), event_to_json(event)
-                )
+        with self.db.transaction() as tx, self._ledger_lock:
+            ledger = self._refresh_ledger()  # inside the write lock: nothing can come between
+            try:
+                results = tuple(ledger.apply(event) for event in events)
+                self._append_events(tx, ledger, events)
+            except BaseException:
+                self._ledger = None  # the cache may hold part of the events: read it again
+                raise
         return results
 
     def save_ledger(self, ledger: ConsentLedger) -> int:
@@ -636,12 +853,11 @@ class Workspace:
 
         Raises :class:`~terrain.errors.Conflict` when the stored log changed
         since ``ledger`` was read (another command recorded consent): read the
-        ledger again and redo the change.
+        ledger again and redo the change (or use :meth:`update_ledger`).
         """
-        from terrain.consent import event_to_json
-
-        with self.db.transaction() as tx:
-            stored = self.consent_events()
+        with self.db.transaction() as tx, self._ledger_lock:
+            current = self._refresh_ledger()
+            stored = current.events()
             events = ledger.events()
             if events[: len(stored)] != stored:
                 raise Conflict(
@@ -650,10 +866,13 @@ class Workspace:
                     "again and redo the change (from the command line: run the command again)"
                 )
             new = events[len(stored) :]
-            for event in new:
-                self.db.append_consent_event(
-                    tx, event.subject_id, _utc(event.at), event_to_json(event)
-                )
+            try:
+                for event in new:
+                    current.apply(event)
+                self._append_events(tx, current, new)
+            except BaseException:
+                self._ledger = None
+                raise
         return len(new)
 
     # -- decisions (audit) -----------------------------------------------------------------
@@ -712,6 +931,20 @@ def _open_store(
         read_only=read_only,
         zone=zone,
     )
+
+
+def _event(text: str) -> ConsentEvent:
+    """A stored consent event (orjson reads it; the event is checked as
+    :func:`~terrain.consent.event_from_json` checks it)."""
+    import orjson
+
+    from terrain.consent import event_from_data, event_from_json
+
+    try:
+        data = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return event_from_json(text)  # raises the usual DeserializationError
+    return event_from_data(data)
 
 
 def _utc(at: Any) -> str:

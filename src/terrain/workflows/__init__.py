@@ -2,6 +2,7 @@
 
 from terrain.workflows._import import FileOutcome, ImportReport, ImportStatus, import_media
 from terrain.workflows._interviews import record_interview
+from terrain.workflows._log import LogEntry, post_log
 from terrain.workflows._meetups import (
     Answer,
     AttendanceReport,
@@ -44,6 +45,7 @@ __all__ = [
     "FileOutcome",
     "ImportReport",
     "ImportStatus",
+    "LogEntry",
     "Overbooking",
     "PublishResult",
     "SeriesPlan",
@@ -64,6 +66,7 @@ __all__ = [
     "overbooked",
     "partner_report_of",
     "plan_series",
+    "post_log",
     "project_composite",
     "project_pair",
     "project_photos",

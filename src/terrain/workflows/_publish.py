@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,7 @@ __all__ = [
     "configured_policies",
     "deliver",
     "journal_of",
+    "people_of",
     "platforms_for",
     "plugin_hook",
     "publish_event",
@@ -159,9 +160,11 @@ def journal_of(ws: Workspace) -> Journal:
     return Journal(ws.db, create=False)
 
 
-def plugin_hook() -> Any:
-    """The hook relay of a freshly built plugin manager, or ``None`` if plugins
-    are not available."""
+def plugin_hook(ws: Workspace | None = None) -> Any:
+    """The hook relay of ``ws``'s plugin manager (a freshly built one without
+    ``ws``), or ``None`` if plugins are not available."""
+    if ws is not None:
+        return ws.plugins.hook
     import terrain.plugins as plugins
 
     factory = getattr(plugins, "get_plugin_manager", None)
@@ -170,23 +173,37 @@ def plugin_hook() -> Any:
 
 def workspace_gate(ws: Workspace) -> Callable[[Post, datetime], Decision]:
     """The consent gate of a workspace: the ledger *as stored at the instant
-    asked*, read again for each decision (a withdrawal recorded by another
-    command during a run counts at once)."""
+    asked* (a withdrawal recorded by another command during a run counts at
+    once). The workspace keeps its ledger in memory and reads, before each
+    decision, only the consent events and members stored since the last one
+    (:meth:`Workspace.consent <terrain.Workspace.consent>`); the contents a
+    post shows are read again too, in one query."""
 
     def gate(post: Post, at: datetime) -> Decision:
-        ledger = ws.ledger()
-        return decide(ledger, post, platform=post.platform, at=at, contents=_contents_of(ws, post))
+        contents = _contents_of(ws, post)
+        with ws.consent(people_of(contents.values(), post)) as ledger:
+            return decide(ledger, post, platform=post.platform, at=at, contents=contents)
 
     return gate
 
 
+def people_of(contents: Iterable[Content], post: Post | None = None) -> set[str]:
+    """The members a decision on ``contents`` (and ``post``) is about: the people
+    in them, their authors, the members the post mentions."""
+    people = {a.member_id for c in contents for a in c.appearances}
+    people |= {c.author_id for c in contents if c.author_id is not None}
+    if post is not None:
+        people |= {m.member_id for m in post.mentions if m.member_id is not None}
+    return people
+
+
 def _contents_of(ws: Workspace, post: Post) -> dict[str, Content]:
     ids = set(post.content_ids) | {m.content_id for m in post.media if m.content_id}
-    return {cid: ws.get(Content, cid) for cid in sorted(ids)}
+    return ws.get_many(Content, sorted(ids))
 
 
 def _may_tag(
-    ws: Workspace, ledger: ConsentLedger, at: datetime
+    ledger: ConsentLedger, contents: Mapping[str, Content], at: datetime
 ) -> Callable[[Member, str, Post], bool]:
     """Ask the ledger whether ``member`` may be tagged in ``draft`` on ``platform``."""
 
@@ -194,7 +211,9 @@ def _may_tag(
         probe = attrs.evolve(
             draft, mentions=(Mention(handle=member.handles[platform], member_id=member.id),)
         )
-        decision = decide(ledger, probe, platform=platform, at=at, contents=_contents_of(ws, probe))
+        ids = set(probe.content_ids) | {m.content_id for m in probe.media if m.content_id}
+        shown = {cid: contents[cid] for cid in ids if cid in contents}
+        decision = decide(ledger, probe, platform=platform, at=at, contents=shown)
         return any(m.member_id == member.id for m in decision.kept_mentions)
 
     return may_tag
@@ -221,36 +240,37 @@ def compose_event(
         for name, value in platforms.items()
     }
     event = ws.get(Event, event_id)
-    contents = [c for c in ws.list(Content) if c.event_id == event_id]
+    contents = ws.contents_of_event(event_id)
     venue = ws.get(Venue, event.venue_id).name if event.venue_id else None
     partners = _active_partners(ws)
-    members = {m.id: m for m in ws.list(Member)}
-    ledger = ws.ledger()
-    may_tag = _may_tag(ws, ledger, at)
     posts: list[Post] = []
     errors: list[str] = []
-    recaps = event_recaps(
-        event,
-        contents,
-        partners,
-        venue_name=venue,
-        members=members,
-        language=ws.community.language,
-    )
-    for recap in recaps:
-        for name, capabilities in accepts.items():
-            try:
-                posts.append(
-                    compose(
-                        recap,
-                        platform=name,
-                        capabilities=capabilities,
-                        members=members,
-                        may_tag=may_tag,
+    # members and the consent of the people shown, as stored now, read once
+    with ws.consent(people_of(contents)) as ledger:
+        members = ledger.members
+        may_tag = _may_tag(ledger, {c.id: c for c in contents}, at)
+        recaps = event_recaps(
+            event,
+            contents,
+            partners,
+            venue_name=venue,
+            members=members,
+            language=ws.community.language,
+        )
+        for recap in recaps:
+            for name, capabilities in accepts.items():
+                try:
+                    posts.append(
+                        compose(
+                            recap,
+                            platform=name,
+                            capabilities=capabilities,
+                            members=members,
+                            may_tag=may_tag,
+                        )
                     )
-                )
-            except ComposeError as exc:
-                errors.append(f"{recap.key} → {exc}")
+                except ComposeError as exc:
+                    errors.append(f"{recap.key} → {exc}")
     return posts, errors
 
 
@@ -385,7 +405,7 @@ def deliver(
             gate=workspace_gate(ws),
             now_fn=clock,
             record_decision=ws.record_decision,
-            hook=plugin_hook() if hook is None else hook,
+            hook=plugin_hook(ws) if hook is None else hook,
             policies={**configured_policies(ws, list(platforms)), **(policies or {})},
             max_wait=max_wait,
             on_progress=on_progress,

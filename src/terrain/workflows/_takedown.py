@@ -22,14 +22,17 @@ from terrain.content import Content
 from terrain.errors import ConfigError, NotFound, PlatformError
 from terrain.events import Event
 from terrain.plugins import Platform
-from terrain.posts import Receipt
-from terrain.publishing import RowState, TakedownEntry, scrub
-from terrain.workflows._publish import journal_of, plugin_hook
+from terrain.posts import Post, Receipt
+from terrain.publishing import TakedownEntry, scrub
+from terrain.workflows._publish import journal_of, people_of, plugin_hook
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
 
-__all__ = ["TakedownResult", "takedown"]
+__all__ = ["BATCH", "TakedownResult", "takedown"]
+
+#: Takedown outcomes recorded per commit.
+BATCH = 50
 
 
 @attrs.frozen
@@ -83,32 +86,43 @@ def takedown(
     if event_id is not None:
         ws.get(Event, event_id)
         scope = Scope(kind=ScopeKind.EVENT, ref=event_id)
-    ledger = ws.ledger()
-    withdrawn = ledger.withdraw(subject_id, at=now, scope=scope, recorded_by=recorded_by)
-    if withdrawn:
-        ws.save_ledger(ledger)
-    journal = journal_of(ws)
-    published = [
-        (row.post, row.receipt)
-        for row in journal.rows(states=(RowState.SENT, RowState.CONFIRMED))
-        if row.receipt is not None and row.taken_down_at is None
-    ]
-    impact = withdrawal_impact(
-        subject_id,
-        contents=ws.list(Content),
-        published=published,
-        at=now,
-        ledger=ledger,
-        scope=scope,
+    withdrawn = ws.update_ledger(
+        lambda ledger: ledger.withdraw(subject_id, at=now, scope=scope, recorded_by=recorded_by)
     )
+    journal = journal_of(ws)
+    # Only what involves this person is read, through indexes: the contents they
+    # appear in or made, the published posts drawing on those or mentioning them,
+    # and the other contents those posts draw on (for the decision on each post).
+    involving = ws.contents_involving(subject_id)
+    rows = journal.published_drawing_on(
+        content_ids=[c.id for c in involving], member_ids=[subject_id]
+    )
+    published = [(row.post, row.receipt) for row in rows if row.receipt is not None]
+    drawn = {c for post, _ in published for c in _drawn_on(post)}
+    contents = {c.id: c for c in involving}
+    contents.update(ws.get_many(Content, sorted(drawn - set(contents))))
+    with ws.consent(people_of(contents.values()) | {subject_id}) as ledger:
+        impact = withdrawal_impact(
+            subject_id,
+            contents=contents,
+            published=published,
+            at=now,
+            ledger=ledger,
+            scope=scope,
+        )
     built: dict[str, Platform | str] = dict(platforms or {})
     entries: list[TakedownEntry] = []
+    batch: list[TakedownEntry] = []
     for item in impact.takedown:
         entry = _take_down(ws, built, subject_id, item.receipt, now)
-        journal.record_takedown(entry)
         entries.append(entry)
+        batch.append(entry)
+        if len(batch) >= BATCH:  # one commit per batch, not per post
+            journal.record_takedowns(batch)
+            batch = []
+    journal.record_takedowns(batch)
     receipts = [t.receipt for t in impact.takedown]
-    relay = plugin_hook() if hook is None else hook
+    relay = plugin_hook(ws) if hook is None else hook
     caller: Callable[..., Any] | None = getattr(relay, "terrain_consent_withdrawn", None)
     if caller is not None:
         caller(subject=member, receipts=receipts)
@@ -119,6 +133,11 @@ def takedown(
         entries=tuple(entries),
         content_ids=impact.content_ids,
     )
+
+
+def _drawn_on(post: Post) -> set[str]:
+    """The ids of the contents ``post`` draws on (as content or through its media)."""
+    return set(post.content_ids) | {m.content_id for m in post.media if m.content_id}
 
 
 def _take_down(

@@ -77,7 +77,7 @@ def run_workspace_worker(
         gate=workspace_gate(ws),
         now_fn=clock,
         record_decision=ws.record_decision,
-        hook=plugin_hook() if hook is None else hook,
+        hook=plugin_hook(ws) if hook is None else hook,
         policies={**configured_policies(ws, names), **(policies or {})},
         concurrency=concurrency,
         drain=drain,

@@ -1,0 +1,139 @@
+"""A faster first try at reading attrs models from JSON data, for the happy path.
+
+:func:`loader` builds, once per class, a reader that walks a JSON object with
+the exact-type checks of :mod:`terrain.serialization` done inline (a string is
+a ``str``, a number an ``int`` and not a ``bool``, a collection a JSON array,
+no unknown key), hands every other type to the converter's own hook
+(datetimes, dates, enums, mappings, unions…), and builds the instance with
+its constructor, so every attrs converter and validator runs as usual.
+
+It never explains a failure: on any problem it raises :class:`Fallback`, and
+:func:`terrain.serialization.structure` reads the same data again with the
+detailed converter, which reports every problem with its path. Accepting
+exactly what the converter accepts is checked by a property test
+(``tests/test_serialization.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, get_args, get_origin
+
+import attrs
+
+__all__ = ["Fallback", "loader"]
+
+
+class Fallback(Exception):
+    """The fast reader gives up: read the data with the detailed converter."""
+
+
+_MAKERS: dict[Any, Callable[[Any], Any]] = {
+    tuple: tuple,
+    list: list,
+    frozenset: frozenset,
+    set: set,
+}
+_EXACT = (str, int, bool)
+
+
+def _delegate(conv: Any, type_: Any) -> Callable[[Any], Any]:
+    hook = conv.get_structure_hook(type_)
+
+    def read(value: Any) -> Any:
+        return hook(value, type_)
+
+    return read
+
+
+def _collection(conv: Any, type_: Any) -> Callable[[Any], Any] | None:
+    origin = get_origin(type_)
+    args = get_args(type_)
+    if origin is tuple:
+        if len(args) != 2 or args[1] is not Ellipsis:
+            return None
+        item = args[0]
+    elif origin in _MAKERS and len(args) == 1:
+        item = args[0]
+    else:
+        return None
+    make = _MAKERS[origin]
+    if item in _EXACT:
+
+        def read_exact(value: Any) -> Any:
+            for x in value:
+                if x.__class__ is not item:
+                    raise Fallback
+            return make(value)
+
+        return read_exact
+    if attrs.has(item):
+        inner = loader(conv, item)
+
+        def read_models(value: Any) -> Any:
+            return make([inner(x) for x in value])
+
+        return read_models
+    return None
+
+
+def _field_spec(conv: Any, type_: Any) -> tuple[type | None, Callable[[Any], Any] | None, bool]:
+    """``(exact class the JSON value must have or None, reader or None, may be null)``."""
+    nullable = False
+    args = get_args(type_)
+    if args and type(None) in args and len(args) == 2:
+        nullable = True
+        type_ = next(a for a in args if a is not type(None))
+    if type_ in _EXACT:
+        return type_, None, nullable
+    if isinstance(type_, type) and attrs.has(type_):
+        return dict, loader(conv, type_), nullable
+    collection = _collection(conv, type_)
+    if collection is not None:
+        return list, collection, nullable
+    if nullable:  # the converter's hook for the optional type handles null itself
+        return None, _delegate(conv, type_ | None), False
+    return None, _delegate(conv, type_), False
+
+
+@functools.cache
+def _spec(conv: Any, cls: type) -> tuple[frozenset[str], tuple[Any, ...]] | None:
+    attrs.resolve_types(cls)
+    fields = attrs.fields(cls)
+    if any(f.alias != f.name or not f.init for f in fields):
+        return None  # keys differ from the init names: leave it to the converter
+    spec = tuple((f.name, *_field_spec(conv, f.type)) for f in fields)
+    return frozenset(f.name for f in fields), spec
+
+
+def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
+    """A reader of ``cls`` from a JSON object, raising :class:`Fallback` on any doubt."""
+    found = _spec(conv, cls)
+    if found is None:
+        hook = conv.get_structure_hook(cls)
+
+        def read_other(data: Any) -> Any:
+            return hook(data, cls)
+
+        return read_other
+    known, spec = found
+
+    def read(data: Any) -> Any:
+        if data.__class__ is not dict or not known.issuperset(data):
+            raise Fallback
+        kwargs: dict[str, Any] = {}
+        for name, kind, convert, nullable in spec:
+            try:
+                value = data[name]
+            except KeyError:
+                continue  # the default, or the constructor says what is missing
+            if value is None and nullable:
+                kwargs[name] = None
+                continue
+            if kind is not None and value.__class__ is not kind:
+                raise Fallback
+            kwargs[name] = value if convert is None else convert(value)
+        return cls(**kwargs)
+
+    return read

@@ -1,0 +1,293 @@
+"""The workspace's consent ledger stays in memory and reads only what was stored since.
+
+Counted, not timed: statements run and rows read by the store
+(``Database.backend.counters``) as the ledger grows.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from terrain import Community, Content, Member
+from terrain.consent import Evidence, decide
+from terrain.errors import Conflict
+from terrain.store import Workspace
+from terrain.testing import InMemoryPlatform
+from terrain.workflows import publish_event
+from tests._photos import reviewed_photo
+from tests.conftest import workspace_store
+
+T0 = datetime(2026, 3, 12, 19, 30, tzinfo=UTC)
+FORM = Evidence(kind="verbal", witness="Camille (organiser)")
+_photo = reviewed_photo
+
+
+@pytest.fixture
+def ws(tmp_path: Path, store_url: str) -> Iterator[Workspace]:
+    with Workspace.init(
+        tmp_path / "velo",
+        community=Community(id="velo", name="Vélo"),
+        store_url=workspace_store(store_url),
+    ) as w:
+        for i in range(20):
+            w.add(Member(id=f"m{i}", display_name=f"Member {i}"))
+        w.add(_photo("p1", "m1", "m2"))
+        yield w
+
+
+def _grant(ws: Workspace, member: str, at: datetime = T0) -> None:
+    ws.update_ledger(
+        lambda ledger: ledger.grant(member, purposes=["publish"], at=at, evidence=FORM)
+    )
+
+
+def _rows_read(ws: Workspace, action: object) -> int:
+    counters = ws.db.backend.counters
+    before = counters.rows
+    action()  # type: ignore[operator]
+    return counters.rows - before
+
+
+def _decide(ws: Workspace) -> bool:
+    content = ws.get(Content, "p1")
+    with ws.consent() as ledger:
+        return decide(ledger, content, platform="x", at=T0 + timedelta(days=1)).allowed
+
+
+@pytest.mark.parametrize("grown", [10, 200])
+def test_after_the_first_decision_only_new_consent_events_are_read(
+    ws: Workspace, grown: int
+) -> None:
+    """However long the log, a decision after the first reads the new events only."""
+    for n in range(grown):
+        _grant(ws, f"m{n % 20}", T0 - timedelta(days=n))
+    ws2 = Workspace.open(ws.root)  # a fresh process's view: nothing cached yet
+    try:
+        first = _rows_read(ws2, lambda: _decide(ws2))
+        assert first >= grown  # the first decision reads the whole log
+        again = _rows_read(ws2, lambda: _decide(ws2))
+        assert again == 1  # the photo itself; no consent event, no member
+        _grant(ws, "m5")  # recorded by another workspace object (another process)
+        after = _rows_read(ws2, lambda: _decide(ws2))
+        assert after == 2  # the photo and the one new event
+    finally:
+        ws2.close()
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(["grant", "withdraw", "member"]), st.integers(0, 19)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_the_cached_ledger_always_decides_as_a_fresh_replay(
+    ws: Workspace, steps: list[tuple[str, int]]
+) -> None:
+    """Whatever is stored, in any order, by this or another workspace object: the
+    cached ledger answers as a ledger replayed from the store."""
+    other = Workspace.open(ws.root)
+    scoped = Workspace.open(ws.root)
+    try:
+        for k, (verb, n) in enumerate(steps):
+            writer = other if k % 2 else ws
+            at = T0 + timedelta(minutes=k)
+            if verb == "grant":
+                _grant(writer, f"m{n}", at)
+            elif verb == "withdraw":
+                writer.update_ledger(lambda ledger, n=n, at=at: ledger.withdraw(f"m{n}", at=at))
+            else:
+                old = writer.get(Member, f"m{n}")
+                writer.put(attrs.evolve(old, display_name=f"{old.display_name}!"))
+            with ws.consent() as cached:
+                fresh = ws.ledger()  # a copy, replayed from the cached events
+                replayed = Workspace.open(ws.root)
+                try:
+                    from_store = replayed.ledger()
+                finally:
+                    replayed.close()
+                assert cached.events() == from_store.events() == fresh.events()
+                assert dict(cached.members) == dict(from_store.members)
+                when = at + timedelta(seconds=1)
+                for i in range(20):
+                    assert (
+                        cached.state(f"m{i}", "publish", "x", at=when).valid
+                        == from_store.state(f"m{i}", "publish", "x", at=when).valid
+                    )
+            # a ledger asked for a few people at a time, growing as it is asked
+            people = [f"m{(n + j) % 20}" for j in range(3)]
+            if k % 5 == 4:
+                with scoped.consent():  # everyone, now and then
+                    pass
+            with scoped.consent(people) as partial:
+                for person in people:
+                    assert partial.for_subject(person) == from_store.for_subject(person)
+                    assert (
+                        partial.state(person, "publish", "x", at=when).valid
+                        == from_store.state(person, "publish", "x", at=when).valid
+                    )
+    finally:
+        other.close()
+        scoped.close()
+
+
+def test_a_change_left_unsaved_never_counts_in_a_decision(ws: Workspace) -> None:
+    with ws.consent() as ledger:
+        ledger.grant("m1", purposes=["publish"], at=T0, evidence=FORM)
+        ledger.grant("m2", purposes=["publish"], at=T0, evidence=FORM)
+    assert not _decide(ws)  # the grants were never stored: read again from the store
+    _grant(ws, "m1")
+    _grant(ws, "m2")
+    assert _decide(ws)
+
+
+def test_a_failed_change_stores_nothing_and_leaves_the_ledger_as_stored(ws: Workspace) -> None:
+    def change(ledger: object) -> None:
+        ledger.grant("m1", purposes=["publish"], at=T0, evidence=FORM)  # type: ignore[attr-defined]
+        ledger.grant("nobody", purposes=["publish"], at=T0, evidence=FORM)  # type: ignore[attr-defined]
+
+    with pytest.raises(Exception, match="nobody"):
+        ws.update_ledger(change)
+    assert ws.consent_events() == ()
+    with ws.consent() as ledger:
+        assert ledger.for_subject("m1") == ()
+
+
+def test_entering_consents_one_by_one_reads_each_stored_event_once(ws: Workspace) -> None:
+    """Recording n consents in a process reads O(n) rows in all, not O(n²)."""
+    counters = ws.db.backend.counters
+    _grant(ws, "m0")
+    before = counters.rows
+    for n in range(60):
+        _grant(ws, f"m{n % 20}", T0 + timedelta(minutes=n))
+    # each grant reads the end of the log (nothing new: 0 rows) and nothing else
+    assert counters.rows - before <= 60
+
+
+_WITHDRAW = textwrap.dedent(
+    """
+    import sys
+    from datetime import datetime
+    from terrain.store import Workspace
+    with Workspace.open(sys.argv[1]) as ws:
+        at = datetime.fromisoformat(sys.argv[2])
+        ws.update_ledger(lambda ledger: ledger.withdraw("m1", at=at))
+    """
+)
+
+
+def test_a_withdrawal_by_another_process_a_moment_before_the_call_holds_it(ws: Workspace) -> None:
+    """The ledger is warm (a dry run said "would be published"); another process
+    withdraws; the call that follows reads it and holds the post."""
+    from terrain.events import Event
+
+    ws.add(Event(id="ev", title="Meetup", starts_at=T0, ends_at=T0 + timedelta(hours=2)))
+    ws.put(_photo("p1", "m1", "m2", event_id="ev"))
+    _grant(ws, "m1")
+    _grant(ws, "m2")
+    platform = InMemoryPlatform(name="x")
+    now = T0 + timedelta(days=1)
+    dry = publish_event(ws, "ev", {"x": platform}, dry_run=True, now=now, hook=False)
+    assert not dry.compose_errors
+    assert [o.state.value for o in dry.report.outcomes] == ["planned", "planned"]
+    subprocess.run(
+        [sys.executable, "-c", _WITHDRAW, str(ws.root), (now - timedelta(seconds=1)).isoformat()],
+        check=True,
+    )
+    result = publish_event(ws, "ev", {"x": platform}, now=now, hook=False)
+    states = {o.post_id: o.state.value for o in result.report.outcomes}
+    photo_post = next(p.id for p in result.posts if p.content_ids == ("p1",))
+    assert states[photo_post] == "held"
+    assert platform.published(photo_post) is None
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_a_decision_reads_the_consent_of_the_people_it_is_about_not_the_whole_ledger(
+    ws: Workspace,
+) -> None:
+    """The gate of a photo of m1 and m2 reads their events: other people's consent
+    can grow without the decision reading more."""
+    from terrain.posts import Post
+    from terrain.workflows._publish import workspace_gate
+
+    _grant(ws, "m1")
+    _grant(ws, "m2")
+    post = Post(id="post-1", platform="x", text="Recap", content_ids=("p1",))
+    costs = []
+    for others in (10, 200):
+        for n in range(others):
+            _grant(ws, f"m{3 + n % 17}", T0 - timedelta(days=n + 1))
+        fresh = Workspace.open(ws.root)
+        try:
+            gate = workspace_gate(fresh)
+            costs.append(_rows_read(fresh, lambda gate=gate: gate(post, T0 + timedelta(days=1))))
+            assert gate(post, T0 + timedelta(days=1)).allowed
+        finally:
+            fresh.close()
+    assert costs[0] == costs[1]
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_a_grant_in_a_fresh_process_reads_that_persons_history_not_the_log(
+    ws: Workspace,
+) -> None:
+    """`consent grant` (a fresh process each time) costs the same however long the log."""
+    costs = []
+    for person, others in (("m1", 10), ("m2", 300)):
+        for n in range(others):
+            _grant(ws, f"m{3 + n % 17}", T0 - timedelta(days=n + 1))
+        fresh = Workspace.open(ws.root)
+        try:
+            consent: list[Any] = []
+            costs.append(
+                _rows_read(
+                    fresh,
+                    lambda fresh=fresh, consent=consent, person=person: consent.append(
+                        fresh.update_ledger(
+                            lambda ledger, fresh=fresh, person=person: ledger.grant(
+                                person,
+                                purposes=["publish"],
+                                at=T0,
+                                evidence=FORM,
+                                consent_id=fresh.next_consent_id(),
+                            ),
+                            subjects={person},
+                        )
+                    ),
+                )
+            )
+        finally:
+            fresh.close()
+        assert consent[0].id == f"c-{len(ws.consent_events())}"  # numbered as the ledger does
+    assert costs[0] == costs[1]
+
+
+def test_consent_ids_are_unique_across_the_log_even_from_a_partial_ledger(ws: Workspace) -> None:
+    _grant(ws, "m1")
+    taken = ws.consent_events()[0].consent.id  # type: ignore[union-attr]
+    fresh = Workspace.open(ws.root)  # its ledger will hold m2's history only
+    try:
+        with pytest.raises(Conflict, match="already the id of another record"):
+            fresh.update_ledger(
+                lambda ledger: ledger.grant(
+                    "m2", purposes=["publish"], at=T0, evidence=FORM, consent_id=taken
+                ),
+                subjects={"m2"},
+            )
+    finally:
+        fresh.close()
+    assert len(ws.consent_events()) == 1
