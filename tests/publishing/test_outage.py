@@ -77,8 +77,8 @@ def test_an_outage_is_waited_out_and_announced_once_at_each_end() -> None:
     assert notices[1].startswith("the store answers again after")
     assert not watch.down
     assert watch.count == 1
-    # polls grow, up to a cap: 0.25, 0.5, 1, 2, 2, 2
-    assert clock.slept == [0.25, 0.5, 1.0, 2.0, 2.0, 2.0]
+    # a first look at once, then polls that grow up to a cap: 0.25, 0.5, 1, 2, 2
+    assert clock.slept == [0.25, 0.5, 1.0, 2.0, 2.0]
 
 
 def test_threads_waiting_for_the_same_outage_announce_it_once() -> None:
@@ -88,6 +88,14 @@ def test_threads_waiting_for_the_same_outage_announce_it_once() -> None:
     watch.wait(StoreUnavailable("x"))
     assert notices == ["the store answers again after 0 s; carrying on."]
     assert watch.count == 1
+
+
+def test_a_dropped_connection_to_a_store_that_answers_is_no_outage() -> None:
+    watch, notices, clock = outage(0)
+    watch.wait(StoreUnavailable("terminating connection due to administrator command"))
+    assert notices == []
+    assert watch.count == 0
+    assert clock.slept == []
 
 
 def test_past_max_outage_the_wait_gives_up_saying_nothing_is_lost() -> None:
@@ -120,7 +128,7 @@ def test_polls_are_jittered_by_the_random_source() -> None:
 
     watch = Outage(probe, notice=lambda m: None, random=lambda: 1.0, sleep=clock.sleep, clock=clock)
     watch.wait(StoreUnavailable("down"))
-    assert clock.slept == [0.375, 0.75, 1.5, 3.0]
+    assert clock.slept == [0.375, 0.75, 1.5]
 
 
 # -- workers on a real store ---------------------------------------------------------

@@ -8,7 +8,9 @@ the store (:meth:`terrain.store.Database.ping`) with a growing, jittered
 delay until it answers, then returns so the thread retries what it was doing
 (every journal transition is guarded, so a retry is safe or detected). The
 first thread to see an outage announces it, the first to see the store back
-says so: one line each per outage, whatever the number of threads.
+says so: one line each per outage, whatever the number of threads. A lost
+connection to a store that answers at once (a connection killed, a stale one)
+is retried without a word.
 
 ``max_outage`` lets an operator prefer exiting to waiting: past it, or when a
 stop is asked during an outage, :meth:`Outage.wait` raises :class:`GaveUp`.
@@ -95,6 +97,18 @@ class Outage:
         past ``max_outage`` or when a stop is asked."""
         with self.lock:
             self.last = error
+            ongoing = self.since is not None
+        if not ongoing:
+            # A connection dropped while the server stays up (or an error left over
+            # from an outage another thread just saw end) is no outage: say nothing.
+            try:
+                self.probe()
+            except StoreUnavailable as still:
+                with self.lock:
+                    self.last = still
+            else:
+                return
+        with self.lock:
             if self.since is None:
                 self.since = self.clock()
                 self.count += 1
