@@ -255,3 +255,32 @@ def test_workers_carry_on_when_their_postgresql_connections_are_cut(
     assert {r.state for r in journal.rows()} == {RowState.CONFIRMED}
     assert platform.publish_count() == 60
     journal.close()
+
+
+def test_a_plugin_meeting_the_outage_in_its_hook_does_not_stop_the_platform(
+    tmp_path: Path,
+) -> None:
+    """A before-publish hook that reads the store and finds it gone is an outage to
+    wait out, not a bug in the plugin that stops the platform."""
+    from terrain.posts import Post
+    from terrain.publishing import publish
+
+    failures = [StoreUnavailable("server closed the connection unexpectedly")]
+
+    class ReadsTheStore:
+        def terrain_before_publish(self, post: Post, platform: object) -> None:
+            if failures:
+                raise failures.pop()
+
+    platform = InMemoryPlatform("slow")
+    report = publish(
+        Journal(tmp_path / "j.db", create=True),
+        [platform],
+        posts(1, "slow"),
+        gate=ledger_gate(ConsentLedger()),
+        now_fn=lambda: datetime.now(UTC),
+        hook=ReadsTheStore(),
+    )
+    assert not report.failed
+    assert [o.state for o in report.outcomes] == [RowState.CONFIRMED]
+    assert platform.publish_count() == 1

@@ -415,6 +415,8 @@ class _Runner:
             self._hold(row, [f"vetoed by a plugin: {exc.reason}"])
             log.info("held back %s on %s: vetoed by a plugin: %s", row.post_id, run.name, exc)
             return None
+        except StoreUnavailable:
+            raise  # a plugin that reads the store met the outage: wait for it, like us
         except Exception as exc:  # a bug in a plugin is not a veto: stop, send nothing
             message = scrub(
                 f"a plugin's terrain_before_publish failed: {type(exc).__name__}: {exc}"
