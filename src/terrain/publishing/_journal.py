@@ -215,7 +215,7 @@ class Journal:
                 path = Path(text)
                 if not create and not path.is_file():
                     raise NotFound(
-                        f"there is no journal at {path.absolute()}: check the path (a "
+                        f"Journal: there is no journal at {path.absolute()}: check the path (a "
                         "workspace's journal is in .terrain/terrain.db), or pass create=True "
                         "to make a new one there"
                     )
@@ -232,9 +232,9 @@ class Journal:
         """Migrate a terrain database; refuse one that is not (unless creating)."""
         if not create and self.db.schema_version() == 0:
             raise NotFound(
-                f"{self.db.url} holds no terrain data: check the path or URL (a workspace's "
-                "journal is in its database, .terrain/terrain.db or [store] url), or pass "
-                "create=True to make a new journal there"
+                f"Journal: {self.db.url} holds no terrain data: check the path or URL (a "
+                "workspace's journal is in its database, .terrain/terrain.db or [store] url), "
+                "or pass create=True to make a new journal there"
             )
         self.db.migrate()  # an older terrain database gains the journal's tables
 
