@@ -25,6 +25,7 @@ from datetime import datetime
 
 import attrs
 
+from terrain._time import require_aware
 from terrain.consent import Decision, DecisionRecord, Outcome, Reason
 from terrain.errors import ConsentDenied, InvalidKey, StorageError, TerrainError
 from terrain.posts import Post
@@ -114,7 +115,12 @@ def is_infrastructure(exc: BaseException) -> bool:
 
 
 def judge(gate: Gate, post: Post, at: datetime) -> Judgement:
-    """Ask ``gate`` about ``post`` at ``at`` and say what its answer means (see the module)."""
+    """Ask ``gate`` about ``post`` at ``at`` and say what its answer means (see the module).
+
+    A naive ``at`` is refused (:class:`~terrain.errors.ValidationError`) before the gate
+    is asked: it names no instant.
+    """
+    require_aware(at, "judge: at")
     try:
         decision = gate(post, at)
         out = decision.apply_to(post) if decision.allowed else post

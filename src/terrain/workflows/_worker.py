@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from terrain._time import require_aware
 from terrain.errors import StoreUnavailable, ValidationError
 from terrain.publishing import (
     JournalRow,
@@ -182,8 +183,7 @@ def replan_unchecked(
     Nothing is sent here, and no consent is assumed: each row is judged again
     at its call, by the next ``terrain worker`` or ``terrain publish``.
     """
-    if now.tzinfo is None:
-        raise ValidationError(f"now={now!r} has no time zone; pass an aware datetime")
+    require_aware(now, "replan_unchecked: now")
     journal = journal_of(ws)
     wanted = set(platforms)
     out = []
