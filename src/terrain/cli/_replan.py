@@ -15,6 +15,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._complete import complete_platform
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -27,6 +28,7 @@ __all__ = ["command"]
     "--platform",
     "platforms",
     multiple=True,
+    shell_complete=complete_platform,
     help="Only rows of this platform (repeat). Default: every platform.",
 )
 @json_option
