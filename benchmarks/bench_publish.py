@@ -118,7 +118,7 @@ def _rate_bound(folder: Path) -> Result:
     rate, n = 20.0, 60
     platform: Any = InMemoryPlatform(name="rated", latency=0.01)
     posts = [Post(id=f"r-{i:04d}", platform="rated", text=f"recap {i}") for i in range(n)]
-    journal = Journal(folder / "rated.db")
+    journal = Journal(folder / "rated.db", create=True)
     ledger = ConsentLedger()
     start = time.perf_counter()
     report = publish(

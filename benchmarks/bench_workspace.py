@@ -129,7 +129,7 @@ def _claim_cost(queued: int) -> float:
 
     folder = Path(tempfile.mkdtemp(prefix="terrain-bench-claim-"))
     try:
-        journal = Journal(folder / "journal.db")
+        journal = Journal(folder / "journal.db", create=True)
         now = datetime(2026, 11, 20, tzinfo=UTC)
         journal.plan([Post(id=f"q-{i:06d}", platform="x", text="t") for i in range(queued)],
                      now=now)

@@ -63,55 +63,92 @@ def _run(cmd: list[str]) -> None:
         raise RuntimeError(f"{cmd[0]} failed ({done.returncode}): {done.stderr or done.stdout}")
 
 
-@contextmanager
-def running_server() -> Iterator[str]:
-    """Start a throwaway server; yield its URL (``postgresql://postgres@127.0.0.1:PORT/postgres``)."""
-    bin_dir = find_bin_dir()
-    assert bin_dir is not None
-    root = Path(tempfile.mkdtemp(prefix="terrain-pg-"))
-    data, sock = root / "data", root / "sock"
-    sock.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-        shutil.chown(sock, "postgres")
-        root.chmod(0o700)
-    port = _free_port()
-    _run(
-        [
-            str(bin_dir / "initdb"),
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "--no-sync",
-            *_INITDB_LOCALE,
-        ]
-    )
-    opts = f"-h 127.0.0.1 -p {port} -k {sock} -F -c max_connections=200"
-    _run(
-        [
-            str(bin_dir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-o",
-            opts,
-            "-l",
-            str(root / "log"),
-            "-w",
-            "start",
-        ]
-    )
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
+class Server:
+    """A throwaway PostgreSQL server in a temp dir, which a test may stop and start again
+    (same data, same port): ``stop()`` is ``pg_ctl stop -m immediate`` by default, a crash
+    as far as clients can tell."""
+
+    def __init__(self) -> None:
+        bin_dir = find_bin_dir()
+        assert bin_dir is not None
+        self.bin_dir = bin_dir
+        self.root = Path(tempfile.mkdtemp(prefix="terrain-pg-"))
+        self.data, sock = self.root / "data", self.root / "sock"
+        sock.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres")
+            shutil.chown(sock, "postgres")
+            self.root.chmod(0o700)
+        self.port = _free_port()
+        self.options = f"-h 127.0.0.1 -p {self.port} -k {sock} -F -c max_connections=200"
+        _run(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "--no-sync",
+                *_INITDB_LOCALE,
+            ]
+        )
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        self.running = False
+
+    def start(self) -> None:
+        """Start the server and wait until it accepts connections."""
+        self.running = True
+        _run(
+            [
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                self.options,
+                "-l",
+                str(self.root / "log"),
+                "-w",
+                "-t",
+                "120",
+                "start",
+            ]
+        )
+
+    def stop(self, mode: str = "immediate") -> None:
+        """Stop the server (``immediate``: no checkpoint, clients cut off at once)."""
+        self.running = False
+        _run([str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"])
+
+    def remove(self) -> None:
+        """Stop the server if it runs, and delete its files."""
         subprocess.run(
-            _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            _as_server_user(
+                [str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]
+            ),
             check=False,
             capture_output=True,
         )
-        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextmanager
+def own_server() -> Iterator[Server]:
+    """A server of one's own (to stop and start at will), removed afterwards."""
+    server = Server()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.remove()
+
+
+@contextmanager
+def running_server() -> Iterator[str]:
+    """Start a throwaway server; yield its URL (``postgresql://postgres@127.0.0.1:PORT/postgres``)."""
+    with own_server() as server:
+        yield server.url
 
 
 def require_server() -> None:

@@ -35,7 +35,7 @@ from terrain.events import (
     series_ics,
 )
 from terrain.posts import Post, Receipt
-from terrain.publishing import Journal
+from terrain.publishing import Journal, judge
 from terrain.store import Workspace
 from terrain.workflows import (
     answer_rsvp,
@@ -49,6 +49,7 @@ from terrain.workflows import (
     publish_event,
     publish_project_update,
     record_interview,
+    replan_unchecked,
     run_workspace_worker,
     takedown,
 )
@@ -119,7 +120,7 @@ POST = Post(id="p-1", platform="fake", text="recap")
 
 
 def _journal_calls(tmp_path: Path) -> dict[str, Callable[[], object]]:
-    journal = Journal(tmp_path / "j.db")
+    journal = Journal(tmp_path / "j.db", create=True)
     journal.plan([POST], now=AWARE)
     row = journal.claim_ready("fake", "o:1:x", now=AWARE, lease=AWARE - AWARE)
     assert row is not None
@@ -140,6 +141,7 @@ def _journal_calls(tmp_path: Path) -> dict[str, Callable[[], object]]:
         "Journal.push_slot": lambda: journal.push_slot(row, NAIVE),
         "Journal.sent_since": lambda: journal.sent_since("fake", NAIVE),
         "Journal.rows": lambda: journal.rows(since=NAIVE),
+        "Journal.replan_held": lambda: journal.replan_held(row, now=NAIVE),
     }
 
 
@@ -190,6 +192,9 @@ def calls(ws: Workspace, tmp_path: Path) -> dict[str, Callable[[], object]]:
         "record_interview": lambda: record_interview(
             ws, "itw", member_id="lea", body="Bien.", at=NAIVE, event_id="ev"),
         "post_log": lambda: post_log(ws, since=NAIVE),
+        "replan_unchecked": lambda: replan_unchecked(ws, now=NAIVE),
+        "judge": lambda: judge(lambda post, at: decide(ledger, post, platform="x", at=at),
+                               POST, NAIVE),
         **_journal_calls(tmp_path),
     }  # fmt: skip
 

@@ -17,6 +17,7 @@ working for code that does not know terrain::
     ├── ComposeError(ValueError)             a post cannot fit a platform as asked
     ├── PluginError(RuntimeError)            a plugin failed to load or register
     ├── StorageError(OSError)                a storage backend failed
+    │   ├── StoreUnavailable                 the database cannot be reached now; retry
     │   └── InvalidKey(ValueError)           a storage key is unsafe (traversal…)
     └── PlatformError(RuntimeError)          a platform call failed
         ├── RateLimited                      slow down; ``retry_after`` seconds
@@ -47,6 +48,7 @@ __all__ = [
     "RateLimited",
     "Rejected",
     "StorageError",
+    "StoreUnavailable",
     "TerrainError",
     "TransientError",
     "ValidationError",
@@ -129,6 +131,15 @@ class PluginError(TerrainError, RuntimeError):
 
 class StorageError(TerrainError, OSError):
     """A storage backend could not read, write or delete."""
+
+
+class StoreUnavailable(StorageError):
+    """The workspace database cannot be reached right now: the server is down or
+    restarting, the connection was lost, or the SQLite file is locked by another
+    program. Nothing stored is lost; what was being written is either fully
+    saved or not at all. Retry once the store answers (``terrain worker`` waits
+    for it by itself; the command line exits with code 75).
+    """
 
 
 class InvalidKey(StorageError, ValueError):

@@ -211,7 +211,7 @@ def _failing_store(folder: Path) -> list[str]:
         Workspace.open(folder).close()
     except Exception as exc:  # every failure is inspected
         blobs += [str(exc), repr(exc), "".join(traceback.format_exception(exc))]
-    assert "cannot connect to the store" in "".join(blobs)  # the password was on its way
+    assert "cannot reach the store" in "".join(blobs)  # the password was on its way
     return blobs
 
 

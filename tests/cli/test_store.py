@@ -125,7 +125,6 @@ def test_copying_into_a_sqlite_file_that_holds_rows_exits_2(
     [
         ("mysql://root@db/velo", "unknown store URL scheme 'mysql'"),
         ("postgresql://terrain:hunter22@db/velo", "TERRAIN_STORE_PASSWORD"),
-        ("postgresql://terrain@127.0.0.1:1/velo", "cannot connect to the store"),
         ("sqlite:///no/such/folder/t.db", "does not exist"),
     ],
 )
@@ -138,6 +137,24 @@ def test_a_bad_target_exits_2_with_a_message_and_changes_nothing(
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert "hunter22" not in result.output
+    assert "Traceback" not in result.output
+    assert snapshot(workspace) == files
+
+
+#: A PostgreSQL URL where no server listens.
+UNREACHABLE = "postgresql://terrain@127.0.0.1:1/velo"
+
+
+def test_a_target_server_that_does_not_answer_exits_75_and_changes_nothing(
+    run: Run, workspace: Path
+) -> None:
+    """Unreachable, not bad input: 75 says "run it again once the server answers"."""
+    _add_members(run, workspace)
+    files = snapshot(workspace)
+    result = run("store", "copy", "--from", _db_url(workspace), "--to", UNREACHABLE)
+    assert result.exit_code == 75, result.output
+    assert "cannot reach the store" in result.stderr
+    assert "host and port" in result.stderr
     assert "Traceback" not in result.output
     assert snapshot(workspace) == files
 

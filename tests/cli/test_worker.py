@@ -91,3 +91,47 @@ def test_sigterm_finishes_the_call_in_flight_releases_the_rest_and_exits_0(
         assert {p.post_id for p in server.posts} == {r.post_id for r in confirmed}
         assert len(confirmed) < 40
         journal.close()
+
+
+def test_replan_plans_again_what_an_outage_held_and_leaves_real_refusals_held(
+    tmp_path: Path,
+) -> None:
+    """Rows that earlier versions held when the store failed during their consent check."""
+    from datetime import UTC, datetime, timedelta
+
+    with FakePlatformServer() as server:
+        root = tmp_path / "ville"
+        journal = make_workspace(root, server, 3)
+        now = datetime.now(UTC)
+        blip = "consent could not be checked: StorageError: the store failed: server closed"
+        refusal = "Léa Martin has not consented to 'publish' on 'fake-http'"
+        for reason in (blip, refusal):
+            row = journal.claim_ready("fake-http", "old:1:run", now=now, lease=timedelta(minutes=5))
+            assert row is not None
+            journal.mark_held(row, "old:1:run", [reason], now=now)
+        code, output = terrain(root, "replan", "--json")
+        assert code == 0, output
+        replanned = json.loads(output)["replanned"]
+        assert [(r["post_id"], r["state"]) for r in replanned] == [("w-0000", "planned")]
+        code, output = terrain(root, "replan")
+        assert code == 0, output
+        assert "nothing to plan again" in output
+
+        code, output = terrain(root, "worker", "--platform", "fake-http", "--drain", "--json")
+        assert code == 0, output
+        assert sorted(server.created()) == ["w-0000", "w-0002"]
+        held = journal.get("w-0001", "fake-http")
+        assert held is not None
+        assert held.state is RowState.HELD
+        assert held.reasons == (refusal,)
+        journal.close()
+
+
+def test_a_worker_that_cannot_start_still_prints_its_json_report(demo: Path) -> None:
+    code, output = terrain(demo, "worker", "--platform", "mastodn", "--drain", "--json")
+    assert code == 2
+    report = json.loads(output[: output.rindex("}") + 1])
+    assert report["exit_code"] == 2
+    assert report["owner"] is None
+    assert "mastodn" in report["error"]
+    assert report["unreachable"] is None

@@ -44,4 +44,4 @@ def posts(n: int, platform: str = "fake", prefix: str = "p") -> list[Post]:
 
 
 def journal(tmp_path: Path, name: str = "journal.db") -> Journal:
-    return Journal(tmp_path / name)
+    return Journal(tmp_path / name, create=True)

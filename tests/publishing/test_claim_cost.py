@@ -14,7 +14,7 @@ NOW = datetime(2026, 3, 12, 21, 0, tzinfo=UTC)
 
 def test_claiming_walks_the_planned_rows_in_order_through_an_index(tmp_path: Path) -> None:
     """No sort of every planned row per claim: draining a deep queue stays linear."""
-    journal = Journal(tmp_path / "journal.db")
+    journal = Journal(tmp_path / "journal.db", create=True)
     journal.plan([Post(id=f"p-{i:05d}", platform="x", text="t") for i in range(300)], now=NOW)
     plan = journal.db.query("EXPLAIN QUERY PLAN " + sql.SELECT_READY, ("x", "2027"))
     details = [str(row[-1]) for row in plan]

@@ -28,7 +28,7 @@ def go(  # type: ignore[no-untyped-def]
 ):
     clock = clock or Clock()
     return publish(
-        Journal(tmp_path / "j.db"),
+        Journal(tmp_path / "j.db", create=True),
         [platform],
         posts(n, "x"),
         gate=ledger_gate(ConsentLedger()),
@@ -117,7 +117,7 @@ def test_platforms_run_concurrently(tmp_path: Path) -> None:
     items = posts(6, "x", "a") + posts(6, "facebook", "b")
     clock = Clock()
     publish(
-        Journal(tmp_path / "j.db"),
+        Journal(tmp_path / "j.db", create=True),
         platforms,
         items,
         gate=ledger_gate(ConsentLedger()),

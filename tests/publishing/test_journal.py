@@ -28,13 +28,13 @@ LEASE = timedelta(minutes=5)
 @pytest.fixture
 def journal(store_url: str) -> Iterator[Journal]:
     """A journal on a fresh store (SQLite, then PostgreSQL), closed afterwards."""
-    opened = Journal(store_url)
+    opened = Journal(store_url, create=True)
     yield opened
     opened.close()
 
 
 def test_a_journal_on_a_bare_database_gets_the_workspace_schema(store_url: str) -> None:
-    journal = Journal(store_url)
+    journal = Journal(store_url, create=True)
     try:
         assert journal.db.schema_version() == latest_version()
         assert journal.db.backend.table_exists("publication_journal")
@@ -44,7 +44,7 @@ def test_a_journal_on_a_bare_database_gets_the_workspace_schema(store_url: str) 
 
 
 def test_a_journal_given_a_path_is_a_sqlite_file(tmp_path: Path) -> None:
-    journal = Journal(tmp_path / "j.db")
+    journal = Journal(tmp_path / "j.db", create=True)
     assert journal.db.dialect == "sqlite"
     assert journal.path == tmp_path / "j.db"
     journal.close()
@@ -58,7 +58,7 @@ def test_planning_twice_keeps_one_row_per_post_and_platform(journal: Journal) ->
 
 
 def test_only_one_claimer_wins_each_row(store_url: str) -> None:
-    first = Journal(store_url)
+    first = Journal(store_url, create=True)
     first.plan(posts(30), now=START)
     first.close()
     won: list[str] = []
@@ -80,7 +80,7 @@ def test_only_one_claimer_wins_each_row(store_url: str) -> None:
 
 
 def test_threads_sharing_one_journal_never_take_the_same_row(store_url: str) -> None:
-    journal = Journal(store_url)
+    journal = Journal(store_url, create=True)
     journal.plan(posts(40), now=START)
     won: list[str] = []
     lock = threading.Lock()
@@ -114,7 +114,7 @@ journal.close()
 
 def test_processes_claiming_at_once_never_take_the_same_row(store_url: str) -> None:
     """Workers on several machines: separate processes drain one journal."""
-    journal = Journal(store_url)
+    journal = Journal(store_url, create=True)
     journal.plan(posts(60), now=START)
     journal.close()
     procs = [
@@ -192,3 +192,54 @@ def test_a_dead_pid_counts_only_on_this_machine_and_pid_namespace() -> None:
     assert not _owner_is_dead(f"{socket.gethostname()}~4026531999:{gone}:ab12cd34")
     assert not _owner_is_dead(f"other-host:{gone}:ab12cd34")
     assert not _owner_is_dead(new_owner_id()), "this very process is alive"
+
+
+# -- opening: a mistyped path is refused, never made into an empty journal -----------
+
+
+def test_a_mistyped_journal_path_is_refused_and_nothing_is_created(tmp_path: Path) -> None:
+    from terrain.errors import NotFound
+
+    Journal(tmp_path / "journal.db", create=True).close()
+    with pytest.raises(NotFound, match=r"there is no journal at .*jounral\.db.*create=True"):
+        Journal(tmp_path / "jounral.db")
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("jounral")]
+
+
+def test_an_existing_journal_opens_without_create(tmp_path: Path) -> None:
+    first = Journal(tmp_path / "journal.db", create=True)
+    first.plan(posts(2), now=START)
+    first.close()
+    again = Journal(tmp_path / "journal.db")
+    try:
+        assert [r.post_id for r in again.rows()] == ["p-000", "p-001"]
+    finally:
+        again.close()
+
+
+def test_a_database_without_terrain_data_is_refused_without_create(store_url: str) -> None:
+    """An empty PostgreSQL database, or a SQLite file of something else."""
+    from terrain.errors import NotFound
+    from terrain.store import Database
+
+    bare = Database.connect(store_url, create=True, migrate=False)
+    bare.close()
+    with pytest.raises(NotFound, match="holds no terrain data"):
+        Journal(store_url)
+    untouched = Database.connect(store_url, migrate=False)
+    try:
+        assert untouched.schema_version() == 0  # nothing was written
+    finally:
+        untouched.close()
+
+
+@given(name=st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=20))
+def test_no_path_that_does_not_exist_is_made_into_a_journal(
+    tmp_path_factory: pytest.TempPathFactory, name: str
+) -> None:
+    from terrain.errors import NotFound
+
+    folder = tmp_path_factory.mktemp("j")
+    with pytest.raises(NotFound):
+        Journal(folder / f"{name}.db")
+    assert list(folder.iterdir()) == []

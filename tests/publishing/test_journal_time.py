@@ -39,7 +39,7 @@ def test_due_rows_and_expired_leases_agree_with_utc(
     due: datetime, now: datetime, later_claim: datetime
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        journal = Journal(Path(folder) / "j.db")
+        journal = Journal(Path(folder) / "j.db", create=True)
         try:
             journal.plan(posts(1), now=ORIGIN)
             row = journal.claim_ready("fake", "a:1:x", now=ORIGIN, lease=LEASE)
@@ -58,7 +58,7 @@ def test_due_rows_and_expired_leases_agree_with_utc(
 
 
 def test_a_naive_now_is_a_validation_error(tmp_path: Path) -> None:
-    journal = Journal(tmp_path / "j.db")
+    journal = Journal(tmp_path / "j.db", create=True)
     try:
         naive = datetime(2026, 3, 12, 22, 0)
         with pytest.raises(ValidationError, match="no time zone"):
@@ -75,7 +75,7 @@ def test_a_naive_now_is_a_validation_error(tmp_path: Path) -> None:
 def test_a_budget_window_is_24_hours_across_the_night_clocks_go_back(tmp_path: Path) -> None:
     """Posts sent in the last day count against the budget: a day is 24 hours even
     when ``now`` is a Paris time the day after the change (25 wall-clock hours)."""
-    journal = Journal(tmp_path / "j.db")
+    journal = Journal(tmp_path / "j.db", create=True)
     try:
         journal.plan(posts(2), now=ORIGIN)
         first = journal.claim_ready("fake", "a:1:x", now=ORIGIN, lease=LEASE)

@@ -37,7 +37,11 @@ def test_every_post_goes_out_once_and_each_decision_is_recorded(tmp_path: Path) 
     platform = ScriptedPlatform()
     records: list[DecisionRecord] = []
     report = run(
-        Journal(tmp_path / "j.db"), platform, posts(12), Clock(), record_decision=records.append
+        Journal(tmp_path / "j.db", create=True),
+        platform,
+        posts(12),
+        Clock(),
+        record_decision=records.append,
     )
     assert {o.state for o in report.outcomes} == {RowState.CONFIRMED}
     assert set(platform.landed.values()) == {1}
@@ -48,7 +52,7 @@ def test_every_post_goes_out_once_and_each_decision_is_recorded(tmp_path: Path) 
 
 def test_a_second_run_sends_nothing_again(tmp_path: Path) -> None:
     platform = ScriptedPlatform()
-    journal = Journal(tmp_path / "j.db")
+    journal = Journal(tmp_path / "j.db", create=True)
     run(journal, platform, posts(5), Clock())
     run(journal, platform, posts(5), Clock())
     assert platform.calls == 5
@@ -57,7 +61,7 @@ def test_a_second_run_sends_nothing_again(tmp_path: Path) -> None:
 def test_a_last_try_that_timed_out_after_landing_is_confirmed_not_failed(tmp_path: Path) -> None:
     """Found by the property test below: giving up after a timeout must ask find() first."""
     platform = ScriptedPlatform(script=["transient"] * 4 + ["timeout-after"])
-    report = run(Journal(tmp_path / "j.db"), platform, posts(1), Clock())
+    report = run(Journal(tmp_path / "j.db", create=True), platform, posts(1), Clock())
     assert [o.state for o in report.outcomes] == [RowState.CONFIRMED]
     assert platform.landed["p-000"] == 1
 
@@ -65,7 +69,7 @@ def test_a_last_try_that_timed_out_after_landing_is_confirmed_not_failed(tmp_pat
 def test_server_errors_and_429_are_retried_honouring_retry_after(tmp_path: Path) -> None:
     platform = ScriptedPlatform(script=["transient", "rate", "transient"])
     clock = Clock()
-    report = run(Journal(tmp_path / "j.db"), platform, posts(3), clock)
+    report = run(Journal(tmp_path / "j.db", create=True), platform, posts(3), clock)
     assert {o.state for o in report.outcomes} == {RowState.CONFIRMED}
     assert set(platform.landed.values()) == {1}
     assert clock.slept, "the runner waited before retrying"
@@ -73,14 +77,14 @@ def test_server_errors_and_429_are_retried_honouring_retry_after(tmp_path: Path)
 
 def test_a_timeout_that_hid_a_success_is_found_not_posted_again(tmp_path: Path) -> None:
     platform = ScriptedPlatform(script=["timeout-after"])
-    report = run(Journal(tmp_path / "j.db"), platform, posts(1), Clock())
+    report = run(Journal(tmp_path / "j.db", create=True), platform, posts(1), Clock())
     assert report.outcomes[0].state is RowState.CONFIRMED
     assert platform.landed["p-000"] == 1
 
 
 def test_rejected_content_fails_with_the_platforms_reason(tmp_path: Path) -> None:
     platform = ScriptedPlatform(script=["reject"])
-    report = run(Journal(tmp_path / "j.db"), platform, posts(2), Clock())
+    report = run(Journal(tmp_path / "j.db", create=True), platform, posts(2), Clock())
     failed = report.by_state(RowState.FAILED)
     assert len(failed) == 1
     assert "duplicate content" in failed[0].message
@@ -90,7 +94,7 @@ def test_rejected_content_fails_with_the_platforms_reason(tmp_path: Path) -> Non
 
 def test_retries_run_out_into_a_clear_failure(tmp_path: Path) -> None:
     platform = ScriptedPlatform(script=["transient"] * 5)
-    report = run(Journal(tmp_path / "j.db"), platform, posts(1), Clock())
+    report = run(Journal(tmp_path / "j.db", create=True), platform, posts(1), Clock())
     (outcome,) = report.outcomes
     assert outcome.state is RowState.FAILED
     assert "gave up after 5 attempts" in outcome.message
@@ -99,7 +103,7 @@ def test_retries_run_out_into_a_clear_failure(tmp_path: Path) -> None:
 
 def test_an_auth_error_stops_the_platform_and_names_the_variables(tmp_path: Path) -> None:
     platform = ScriptedPlatform(script=["auth"])
-    journal = Journal(tmp_path / "j.db")
+    journal = Journal(tmp_path / "j.db", create=True)
     report = run(journal, platform, posts(4), Clock())
     assert platform.calls == 1
     assert report.failed
@@ -112,7 +116,7 @@ def test_an_auth_error_stops_the_platform_and_names_the_variables(tmp_path: Path
 
 def test_daily_budget_plans_the_rest_instead_of_failing_at_post_18(tmp_path: Path) -> None:
     platform = ScriptedPlatform(name="x")
-    journal = Journal(tmp_path / "j.db")
+    journal = Journal(tmp_path / "j.db", create=True)
     clock = Clock()
     policy = {"x": PlatformPolicy(daily_budget=17)}
     report = run(journal, platform, posts(20, "x"), clock, policies=policy)
@@ -133,7 +137,9 @@ def test_consent_is_checked_at_the_moment_of_the_call(tmp_path: Path) -> None:
     platform = ScriptedPlatform()
     ledger = ConsentLedger([LEA])
     post = Post(id="p-1", platform="fake", text="Léa's photo", content_ids=["c-unknown"])
-    report = run(Journal(tmp_path / "j.db"), platform, [post], Clock(), gate=ledger_gate(ledger))
+    report = run(
+        Journal(tmp_path / "j.db", create=True), platform, [post], Clock(), gate=ledger_gate(ledger)
+    )
     (outcome,) = report.outcomes
     assert outcome.state is RowState.HELD
     assert outcome.reasons
@@ -148,7 +154,7 @@ def test_a_mention_without_tag_consent_is_dropped_and_the_post_still_goes(tmp_pa
         text="Merci !",
         mentions=[Mention(handle="lea_m", member_id="lea")],
     )
-    journal = Journal(tmp_path / "j.db")
+    journal = Journal(tmp_path / "j.db", create=True)
     report = run(journal, platform, [post], Clock())
     assert report.outcomes[0].state is RowState.CONFIRMED
     row = journal.get("p-1", "fake")
@@ -166,7 +172,7 @@ def test_a_mention_with_tag_consent_stays(tmp_path: Path) -> None:
         text="Merci !",
         mentions=[Mention(handle="lea_m", member_id="lea")],
     )
-    journal = Journal(tmp_path / "j.db")
+    journal = Journal(tmp_path / "j.db", create=True)
     run(journal, platform, [post], Clock(), gate=ledger_gate(ledger))
     row = journal.get("p-1", "fake")
     assert row is not None
@@ -182,7 +188,7 @@ def test_a_plugin_veto_holds_the_post(tmp_path: Path) -> None:
             raise AssertionError("nothing was published")
 
     platform = ScriptedPlatform()
-    report = run(Journal(tmp_path / "j.db"), platform, posts(1), Clock(), hook=Hooks())
+    report = run(Journal(tmp_path / "j.db", create=True), platform, posts(1), Clock(), hook=Hooks())
     assert report.outcomes[0].state is RowState.HELD
     assert "embargo" in report.outcomes[0].message
     assert platform.calls == 0
@@ -195,13 +201,15 @@ def test_after_publish_hooks_see_each_receipt(tmp_path: Path) -> None:
         def terrain_after_publish(self, receipt: Any) -> None:
             seen.append(receipt.post_id)
 
-    run(Journal(tmp_path / "j.db"), ScriptedPlatform(), posts(3), Clock(), hook=Hooks())
+    run(
+        Journal(tmp_path / "j.db", create=True), ScriptedPlatform(), posts(3), Clock(), hook=Hooks()
+    )
     assert sorted(seen) == ["p-000", "p-001", "p-002"]
 
 
 def test_a_row_left_claimed_by_a_dead_run_is_reconciled_with_find(tmp_path: Path) -> None:
     platform = ScriptedPlatform(script=["crash-after"])
-    journal = Journal(tmp_path / "j.db")
+    journal = Journal(tmp_path / "j.db", create=True)
     clock = Clock()
     with pytest.raises(Crash):
         run(journal, platform, posts(1), clock, lease=timedelta(minutes=5))
@@ -216,7 +224,7 @@ def test_a_row_left_claimed_by_a_dead_run_is_reconciled_with_find(tmp_path: Path
 
 
 def test_a_live_claim_of_another_run_is_left_alone(tmp_path: Path) -> None:
-    journal = Journal(tmp_path / "j.db")
+    journal = Journal(tmp_path / "j.db", create=True)
     journal.plan(posts(1), now=START)
     other = "elsewhere:1:abcd"
     assert journal.claim_ready("fake", other, now=START, lease=timedelta(minutes=5)) is not None
@@ -229,12 +237,12 @@ def test_a_live_claim_of_another_run_is_left_alone(tmp_path: Path) -> None:
 def test_two_runs_at_once_never_post_twice(tmp_path: Path) -> None:
     platform = ScriptedPlatform()
     items = posts(40)
-    Journal(tmp_path / "j.db").plan(items, now=START)
+    Journal(tmp_path / "j.db", create=True).plan(items, now=START)
     policy = {"fake": PlatformPolicy(concurrency=3)}
 
     def one_run() -> None:
         publish(
-            Journal(tmp_path / "j.db"),
+            Journal(tmp_path / "j.db", create=True),
             [platform],
             gate=ledger_gate(ConsentLedger()),
             now_fn=Clock(),
@@ -270,9 +278,9 @@ def test_error_messages_never_carry_a_token_from_the_environment(
 
             raise TransientError(f"502 from https://api.example/?token={token}")
 
-    journal = Journal(tmp_path / "j.db")
+    journal = Journal(tmp_path / "j.db", create=True)
     report = run(journal, Leaky(), posts(1), Clock())
-    flaky = run(Journal(tmp_path / "k.db"), Flaky(), posts(1), Clock())
+    flaky = run(Journal(tmp_path / "k.db", create=True), Flaky(), posts(1), Clock())
     assert "***" in flaky.outcomes[0].message
     assert token not in repr(flaky) + repr(journal.rows()) + caplog.text
     assert token not in repr(report)
@@ -299,7 +307,7 @@ def test_exactly_once_under_any_failure_script(
     """Whatever fails and however often the process dies, a post lands at most
     once, and every post that is not refused lands exactly once."""
     folder = tmp_path_factory.mktemp("j")
-    journal = Journal(folder / "j.db")
+    journal = Journal(folder / "j.db", create=True)
     platform = ScriptedPlatform(script=script)
     clock = Clock()
     items = posts(n)
@@ -327,7 +335,7 @@ def test_a_crashing_before_publish_hook_stops_the_platform_and_sends_nothing(
             raise KeyError("oops")
 
     platform = ScriptedPlatform()
-    report = run(Journal(tmp_path / "j.db"), platform, posts(2), Clock(), hook=Buggy())
+    report = run(Journal(tmp_path / "j.db", create=True), platform, posts(2), Clock(), hook=Buggy())
     assert platform.calls == 0
     assert {o.state for o in report.outcomes} == {RowState.PLANNED}
     assert any("terrain_before_publish failed" in m for m in report.messages)
@@ -346,7 +354,7 @@ def test_a_slow_rate_limit_sends_every_post_in_order_across_runs(tmp_path: Path)
             return super().publish(post)
 
     platform = Timed()
-    journal = Journal(tmp_path / "j.db")
+    journal = Journal(tmp_path / "j.db", create=True)
     policies = {"fake": PlatformPolicy(rate=0.1, backoff=0.01, max_backoff=0.1)}
     items = posts(4)
     run(journal, platform, items, clock, policies=policies, max_wait=3.0)

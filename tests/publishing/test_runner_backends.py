@@ -20,7 +20,9 @@ from .helpers import START, Clock, ledger_gate, posts
 @pytest.fixture
 def journals(store_url: str) -> Iterator[list[Journal]]:
     """Three journals on one fresh store, as three workers would open it; closed after."""
-    opened = [Journal(store_url)] + [Journal(store_url, create=False) for _ in range(2)]
+    opened = [Journal(store_url, create=True)] + [
+        Journal(store_url, create=False) for _ in range(2)
+    ]
     yield opened
     for journal in opened:
         journal.close()

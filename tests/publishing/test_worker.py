@@ -21,7 +21,9 @@ from .helpers import ledger_gate, posts
 
 @pytest.fixture
 def journals(store_url: str) -> Iterator[list[Journal]]:
-    opened = [Journal(store_url)] + [Journal(store_url, create=False) for _ in range(2)]
+    opened = [Journal(store_url, create=True)] + [
+        Journal(store_url, create=False) for _ in range(2)
+    ]
     yield opened
     for journal in opened:
         journal.close()
@@ -99,7 +101,7 @@ def test_the_rate_holds_across_workers(journals: list[Journal]) -> None:
 
 def test_a_stop_releases_what_was_claimed_and_not_called(tmp_path: Path) -> None:
     """A worker waiting for its rate slot when stopped gives its rows back."""
-    journal = Journal(tmp_path / "journal.db")
+    journal = Journal(tmp_path / "journal.db", create=True)
     platform = InMemoryPlatform("slow")
     journal.plan(posts(10, "slow"), now=datetime.now(UTC))
     stop = threading.Event()

@@ -41,7 +41,7 @@ platform = FilePlatform(folder / "platform", delay=0.05)
 posts = [Post(id=f"{{prefix}}-{{i:02d}}", platform="files", text=f"recap {{i}}") for i in range(n)]
 print("ready", flush=True)
 report = publish(
-    Journal(folder / "journal.db"),
+    Journal(folder / "journal.db", create=True),
     [platform],
     posts,
     gate=lambda post, at: decide(ledger, post, platform=post.platform, at=at, contents={{}}),
@@ -82,7 +82,7 @@ def test_sigkill_at_random_points_never_loses_or_doubles_a_post(tmp_path: Path) 
                 child.send_signal(signal.SIGKILL)
                 child.communicate()
                 kills += 1
-                journal = Journal(tmp_path / "journal.db")
+                journal = Journal(tmp_path / "journal.db", create=True)
                 caught_in_flight += sum(r.state is RowState.CLAIMED for r in journal.rows())
                 journal.close()
                 return True
@@ -110,7 +110,7 @@ def test_sigkill_at_random_points_never_loses_or_doubles_a_post(tmp_path: Path) 
     expected = {f"{prefix}-{i:02d}" for prefix, n in batches for i in range(n)}
     assert set(landed) == expected, "a post was lost"
     assert set(landed.values()) == {1}, f"doubled: {[k for k, v in landed.items() if v > 1]}"
-    journal = Journal(tmp_path / "journal.db")
+    journal = Journal(tmp_path / "journal.db", create=True)
     rows = journal.rows()
     journal.close()
     assert {r.state for r in rows} == {RowState.CONFIRMED}

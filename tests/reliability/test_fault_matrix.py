@@ -192,7 +192,7 @@ def test_fault_in_state(
     post = Post(id="recap-ev-1", platform="fake-http", text="Merci à tous pour hier soir !")
     with FakePlatformServer() as server:
         platform = HTTPPlatform(server.url, timeout=TIMEOUT)
-        journal = Journal(tmp_path / "journal.db")
+        journal = Journal(tmp_path / "journal.db", create=True)
         put_in_state(journal, platform, post, state)
         method = FIRST_CALL[state]
         calls_before = len(server.calls)

@@ -125,14 +125,16 @@ def test_the_store_settings_are_written_and_read_back(tmp_path: Path) -> None:
 
 
 def test_an_unreachable_server_is_a_storage_error_without_the_password() -> None:
-    from terrain.errors import StorageError
+    """Unreachable, not misconfigured: StoreUnavailable (a StorageError), exit code 75."""
+    from terrain.errors import StorageError, StoreUnavailable
     from terrain.store import Database
 
     env = {"TERRAIN_STORE_PASSWORD": "hunter22"}
-    with pytest.raises(StorageError, match=r"cannot connect to the store postgresql://") as c:
+    with pytest.raises(StorageError, match=r"cannot reach the store postgresql://") as c:
         Database.connect("postgresql://terrain@127.0.0.1:1/velo", environ=env)
+    assert isinstance(c.value, StoreUnavailable)
     assert "hunter22" not in str(c.value)
-    assert "TERRAIN_STORE_PASSWORD" in str(c.value)
+    assert "[store] url" in str(c.value)
 
 
 @pytest.mark.postgres

@@ -120,7 +120,7 @@ def test_the_runner_publishes_everywhere_then_takes_down_what_the_apis_allow(
     rsps.post(f"{GRAPH}/{IG}/media_publish", json={"id": "m-1"})
     rsps.get(f"{GRAPH}/m-1", json={"permalink": "https://www.instagram.com/p/M1/"})
 
-    journal = Journal(tmp_path / "journal.db")
+    journal = Journal(tmp_path / "journal.db", create=True)
     try:
         built = platforms(clock)
         report = publish(

@@ -6,7 +6,7 @@ shows, so that listing the verbs imports none of them: a verb's module is
 imported only when that verb runs (a test checks each line against the verb's
 own help). Exit codes: 0 success, 1 the work ran but something failed (a
 platform refused a post), 2 bad input (the message says what to fix; nothing
-was changed).
+was changed), 75 the store could not be reached (run it again later).
 """
 
 from __future__ import annotations
@@ -95,6 +95,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "worker": (
         "terrain.cli._worker",
         "Publish planned posts until stopped (SIGTERM/SIGINT: finish calls, release the rest).",
+    ),
+    "replan": (
+        "terrain.cli._replan",
+        "Plan again the posts held because a store or network failure stopped their consent "
+        "check.",
     ),
     "takedown": (
         "terrain.cli._takedown",

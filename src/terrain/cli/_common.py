@@ -29,6 +29,7 @@ from terrain.errors import (
     NotFound,
     PluginError,
     StorageError,
+    StoreUnavailable,
     TerrainError,
     ValidationError,
 )
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXIT_FAILED",
     "EXIT_OK",
+    "EXIT_UNREACHABLE",
     "EXIT_USAGE",
     "TerrainGroup",
     "emit",
@@ -53,6 +55,9 @@ __all__ = [
 EXIT_OK = 0  #: everything asked for was done
 EXIT_FAILED = 1  #: the command ran, but some of the work failed (see the message)
 EXIT_USAGE = 2  #: bad input or configuration; nothing was changed
+#: the store could not be reached (server down, connection lost, file locked); nothing
+#: stored is lost, run the command again once it answers (75 is EX_TEMPFAIL, sysexits.h)
+EXIT_UNREACHABLE = 75
 
 #: Errors that mean "the user asked for something wrong": exit code 2.
 USAGE_ERRORS: tuple[type[TerrainError], ...] = (
@@ -123,7 +128,8 @@ class TerrainGroup(click.Group):
     """A click group that turns terrain's errors into one-paragraph messages.
 
     A user mistake never shows a traceback: :class:`TerrainError` subclasses
-    become ``Error: ...`` and exit code 2 (bad input) or 1 (the work failed).
+    become ``Error: ...`` and exit code 2 (bad input) or 1 (the work failed);
+    a store that cannot be reached exits with 75 (run again later).
     Everything printed, click's own usage errors included, goes through
     :func:`printable` (see the module doc).
     """
@@ -135,6 +141,8 @@ class TerrainGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except StoreUnavailable as exc:
+            fail(str(exc), code=EXIT_UNREACHABLE)
         except TerrainError as exc:
             code = EXIT_USAGE if isinstance(exc, USAGE_ERRORS) else EXIT_FAILED
             fail(str(exc), code=code)

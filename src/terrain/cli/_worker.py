@@ -6,6 +6,13 @@ until the next due row. Rate limits and daily budgets hold across all
 workers. SIGTERM or SIGINT stops a worker gracefully: the calls in flight
 finish, rows claimed but not called go back to the journal, exit code 0.
 Plan posts for the workers with ``terrain publish EV --to P --enqueue``.
+
+A worker rides out a store outage (a server restarting, a dropped
+connection, a locked SQLite file): it says so once on stderr, waits and
+carries on; with ``--max-outage S`` it exits with code 75 instead after S
+seconds of outage (nothing is lost: run it again). Exit codes: 0 drained or
+stopped, 1 a post failed or a platform stopped, 2 bad input (nothing was
+changed), 75 store unreachable. ``--json`` prints the report on every exit.
 """
 
 from __future__ import annotations
@@ -14,23 +21,40 @@ import signal
 import sys
 import threading
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from terrain import clock
-from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace
+from terrain.cli._common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    USAGE_ERRORS,
+    emit,
+    json_option,
+    workspace_option,
+)
 from terrain.cli._complete import complete_platform
+from terrain.errors import StoreUnavailable, TerrainError
 
 if TYPE_CHECKING:
     from terrain.publishing import WorkerReport
-    from terrain.store import Workspace
 
-__all__ = ["command", "report_data"]
+__all__ = ["command", "exit_code", "report_data"]
+
+
+def exit_code(report: WorkerReport) -> int:
+    """The exit code a worker that ended with ``report`` leaves (see the module)."""
+    if report.unreachable is not None:
+        return EXIT_UNREACHABLE
+    return EXIT_FAILED if report.failed else EXIT_OK
 
 
 def report_data(report: WorkerReport) -> dict[str, Any]:
-    """``report`` as plain data for ``--json``."""
+    """``report`` as plain data for ``--json`` (with the exit code it leads to)."""
     return {
         "owner": report.owner,
         "counts": dict(sorted(report.counts.items())),
@@ -38,17 +62,46 @@ def report_data(report: WorkerReport) -> dict[str, Any]:
         "messages": list(report.messages),
         "stopped": report.stopped,
         "failed": report.failed,
+        "outages": report.outages,
+        "unreachable": report.unreachable,
+        "error": report.error,
+        "exit_code": exit_code(report),
+    }
+
+
+def _error_data(exc: TerrainError, code: int) -> dict[str, Any]:
+    """The ``--json`` report of a worker that could not start (same keys as a report)."""
+    unreachable = str(exc) if isinstance(exc, StoreUnavailable) else None
+    return {
+        "owner": None,
+        "counts": {},
+        "reconciled": 0,
+        "messages": [],
+        "stopped": False,
+        "failed": True,
+        "outages": 1 if unreachable else 0,
+        "unreachable": unreachable,
+        "error": None if unreachable else str(exc),
+        "exit_code": code,
     }
 
 
 def _print(report: WorkerReport) -> None:
     how = "stopped on request" if report.stopped else "nothing left to do"
+    if report.unreachable is not None or report.error is not None:
+        how = "ended early"
     counts = ", ".join(f"{n} {state}" for state, n in sorted(report.counts.items())) or "no post"
     click.echo(f"Worker {report.owner} {how}: {counts}.")
     if report.reconciled:
         click.echo(f"Took over {report.reconciled} post(s) left by a stopped worker.")
+    if report.outages:
+        click.echo(f"Rode out {report.outages} store outage(s).")
     for message in report.messages:
         click.echo(f"! {message}")
+
+
+def _notice(message: str) -> None:
+    click.echo(f"terrain worker: {message}", err=True)
 
 
 @click.command("worker")
@@ -80,15 +133,23 @@ def _print(report: WorkerReport) -> None:
     show_default=True,
     help="Seconds a claimed post stays this worker's before another may take it over.",
 )
+@click.option(
+    "--max-outage",
+    type=click.FloatRange(min=0.0),
+    default=None,
+    help="Exit with code 75 after this many seconds without the store (default: wait for it "
+    "however long it takes).",
+)
 @json_option
-@pass_workspace
+@workspace_option
 def command(
-    ws: Workspace,
+    workspace_dir: Path | None,
     platforms: tuple[str, ...],
     concurrency: int | None,
     drain: bool,
     poll: float,
     lease: float,
+    max_outage: float | None,
     as_json: bool,
 ) -> None:
     """Publish planned posts until stopped (SIGTERM/SIGINT: finish calls, release the rest)."""
@@ -102,7 +163,7 @@ def command(
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         report = run_workspace_worker(
-            ws,
+            workspace_dir,
             list(platforms),
             now=clock.now,
             concurrency=concurrency,
@@ -110,10 +171,23 @@ def command(
             stop=stop,
             poll=poll,
             lease=timedelta(seconds=lease),
+            max_outage=max_outage,
+            on_notice=_notice,
         )
+    except TerrainError as exc:
+        if isinstance(exc, StoreUnavailable):
+            code = EXIT_UNREACHABLE
+        else:
+            code = EXIT_USAGE if isinstance(exc, USAGE_ERRORS) else EXIT_FAILED
+        if as_json:
+            emit(_error_data(exc, code), as_json=True, human=lambda: None)
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(code)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     emit(report_data(report), as_json=as_json, human=lambda: _print(report))
-    if report.failed:
-        sys.exit(EXIT_FAILED)
+    for problem in (report.unreachable, report.error):
+        if problem is not None:
+            click.echo(f"Error: {problem}", err=True)
+    sys.exit(exit_code(report))

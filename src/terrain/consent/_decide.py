@@ -62,10 +62,16 @@ class Reason:
 
 
 class Outcome(enum.StrEnum):
-    """What a decision said."""
+    """What a decision said.
+
+    ``UNDECIDED`` is only ever recorded, never returned by :func:`decide`: the
+    publishing runner could not ask the ledger (the store or the network
+    failed) and planned the post again, which is not a refusal.
+    """
 
     ALLOWED = "allowed"
     DENIED = "denied"
+    UNDECIDED = "undecided"
 
 
 def _to_purpose(value: Purpose | str) -> Purpose:

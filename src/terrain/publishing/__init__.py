@@ -7,8 +7,11 @@
 - :func:`publish`: the runner (consent at the last moment, hooks, rate limits,
   daily budgets, retries, concurrency, crash reconciliation).
 - :func:`run_worker`: a long-running worker draining a journal shared with
-  other workers (leases, takeover, graceful stop); rate limits and budgets
-  hold across workers (:meth:`Journal.reserve`).
+  other workers (leases, takeover, graceful stop, store outages ridden out);
+  rate limits and budgets hold across workers (:meth:`Journal.reserve`).
+- :func:`judge`: what the consent gate's answer on a post means (allowed,
+  refused, or undecided when the store or the network failed), shared by the
+  runner, the workers and the dry run.
 """
 
 from terrain.publishing._compose import MayTag, Recap, compose, event_recaps, post_id, text_length
@@ -19,9 +22,10 @@ from terrain.publishing._journal import (
     RowState,
     TakedownEntry,
 )
+from terrain.publishing._judge import Gate, Judgement, Verdict, judge
 from terrain.publishing._outcomes import Outcome, RunReport, outcome_of
 from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
-from terrain.publishing._runner import Gate, publish, scrub
+from terrain.publishing._runner import publish, scrub
 from terrain.publishing._worker import WorkerReport, run_worker
 
 __all__ = [
@@ -29,6 +33,7 @@ __all__ = [
     "Gate",
     "Journal",
     "JournalRow",
+    "Judgement",
     "MayTag",
     "Outcome",
     "PlatformPolicy",
@@ -37,9 +42,11 @@ __all__ = [
     "RowState",
     "RunReport",
     "TakedownEntry",
+    "Verdict",
     "WorkerReport",
     "compose",
     "event_recaps",
+    "judge",
     "outcome_of",
     "post_id",
     "publish",

@@ -30,7 +30,7 @@ import json
 import os
 import socket
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,6 +39,7 @@ from typing import Any
 import attrs
 
 from terrain._time import instant, require_aware
+from terrain.errors import NotFound
 from terrain.posts import Post, Receipt
 from terrain.publishing import _sql as sql
 from terrain.serialization import from_json, to_json
@@ -186,18 +187,21 @@ class Journal:
 
     ``target`` is the workspace's :class:`~terrain.store.Database` (the
     journal then shares its connections and never closes it), a store URL
-    (``postgresql://…``, ``sqlite:///…``) or the path of a SQLite file. For a
-    URL or a path, ``create=True`` brings a bare database (tests, benchmarks,
-    a fresh PostgreSQL database) to the workspace schema by running the
-    store's migrations, which hold the journal tables. Safe to share between
-    threads.
+    (``postgresql://…``, ``sqlite:///…``) or the path of a SQLite file. A URL
+    or a path must name an existing terrain database (a workspace's, or one
+    made with ``create=True``): a mistyped path is refused with
+    :class:`~terrain.errors.NotFound`, never silently made into an empty
+    journal. ``create=True`` makes a missing SQLite file and brings a bare
+    database (tests, benchmarks, a fresh PostgreSQL database) to the
+    workspace schema by running the store's migrations, which hold the
+    journal tables. Safe to share between threads.
     """
 
     def __init__(
         self,
         target: Database | str | os.PathLike[str],
         *,
-        create: bool = True,
+        create: bool = False,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         if isinstance(target, Database):
@@ -206,13 +210,33 @@ class Journal:
         else:
             text = os.fspath(target)
             if "://" in text or text.startswith(("sqlite:", "postgresql:", "postgres:")):
-                self.db = Database.connect(text, environ=environ, create=create, migrate=create)
+                self.db = Database.connect(text, environ=environ, create=create, migrate=False)
             else:
-                self.db = Database.open(
-                    Path(text), create=create, migrate=create, synchronous="NORMAL"
-                )
+                path = Path(text)
+                if not create and not path.is_file():
+                    raise NotFound(
+                        f"Journal: there is no journal at {path.absolute()}: check the path (a "
+                        "workspace's journal is in .terrain/terrain.db), or pass create=True "
+                        "to make a new one there"
+                    )
+                self.db = Database.open(path, create=create, migrate=False, synchronous="NORMAL")
             self._owned = True
+            try:
+                self._bring_up_to_date(create=create)
+            except BaseException:
+                self.db.close()
+                raise
         self.path = self.db.path
+
+    def _bring_up_to_date(self, *, create: bool) -> None:
+        """Migrate a terrain database; refuse one that is not (unless creating)."""
+        if not create and self.db.schema_version() == 0:
+            raise NotFound(
+                f"Journal: {self.db.url} holds no terrain data: check the path or URL (a "
+                "workspace's journal is in its database, .terrain/terrain.db or [store] url), "
+                "or pass create=True to make a new journal there"
+            )
+        self.db.migrate()  # an older terrain database gains the journal's tables
 
     def __repr__(self) -> str:
         return f"Journal({self.db.url!r})"
@@ -299,26 +323,38 @@ class Journal:
                 )
 
     def claim_abandoned(
-        self, platform: str, owner: str, *, now: datetime, lease: timedelta
+        self,
+        platform: str,
+        owner: str,
+        *,
+        now: datetime,
+        lease: timedelta,
+        active: Collection[tuple[str, str]] = (),
     ) -> tuple[list[JournalRow], list[JournalRow]]:
         """Take over rows a crashed run left ``claimed`` or ``sent``.
 
         A row is abandoned when its lease has expired, or when its claimer was
-        a process of this machine that is gone. Returns ``(taken, busy)``:
-        the rows now owned by ``owner`` (to reconcile with ``Platform.find``)
-        and the rows another live run is working on.
+        a process of this machine that is gone. A row of ``owner`` itself is
+        abandoned when its lease has expired and it is not among ``active``
+        (the ``(post_id, platform)`` its threads are working on): a claim whose
+        commit was cut by a store outage, so that nobody knows it is held.
+        Returns ``(taken, busy)``: the rows now owned by ``owner`` (to
+        reconcile with ``Platform.find``) and the rows another live run is
+        working on.
         """
         now = instant(require_aware(now, "claim_abandoned: now"))  # the lease: elapsed time
         stamp = ts(now)
         taken: list[JournalRow] = []
         busy: list[JournalRow] = []
+        working = set(active)
         with self._write(exclusive=False) as tx:
             for found in tx.query(self._locking(sql.SELECT_IN_FLIGHT, tx), (platform,)):
                 row = _row(found)
                 expired = row.lease_until is None or ts(row.lease_until) <= stamp
                 if row.claimed_by == owner:
-                    continue
-                if not (expired or row.claimed_by is None or _owner_is_dead(row.claimed_by)):
+                    if not expired or (row.post_id, row.platform) in working:
+                        continue
+                elif not (expired or row.claimed_by is None or _owner_is_dead(row.claimed_by)):
                     busy.append(row)
                     continue
                 tx.execute(
@@ -503,6 +539,15 @@ class Journal:
                 owner,
             ),
         )
+
+    def replan_held(self, row: JournalRow, *, now: datetime) -> bool:
+        """Plan a ``held`` row again, as it is (consent is decided afresh at the call).
+
+        For rows held for a reason that no longer stands (an outage while consent
+        was read, see :func:`terrain.workflows.replan_unchecked`). ``False`` if
+        the row is no longer held.
+        """
+        return self._guarded(sql.REPLAN_HELD, (ts(now), row.post_id, row.platform))
 
     # -- reading -------------------------------------------------------------
 

@@ -13,9 +13,23 @@ all platforms at once within a bounded pool) loop:
 5. **call** ``Platform.publish``; record the receipt (``sent``), run the
    ``terrain_after_publish`` hooks, then ``confirmed``.
 
-``RateLimited`` and ``TransientError`` are retried with exponential backoff
-(honouring ``retry_after``); ``AuthError`` stops the platform and says which
-variables to fix; ``Rejected`` fails the row with the platform's reason.
+A failed call is handled by what the error says (:meth:`_Runner.failed_call`):
+``AuthError`` stops the platform and says which variables to fix; an error
+whose ``retryable`` is true (``RateLimited``, ``TransientError``, or a
+plugin's own error class) is retried with exponential, jittered backoff
+(honouring ``retry_after``), asking ``find`` first; any other
+``PlatformError`` (``Rejected``…) fails the row with the platform's reason.
+
+Consent is judged by :func:`~terrain.publishing._judge.judge`, the function
+the dry run uses too: a gate that could not be asked (the store or the network
+failed) is *undecided*, not a refusal: the row is planned again with a
+backoff and the decision log records that no decision could be made.
+
+A store outage (:class:`~terrain.errors.StoreUnavailable`) does not end a run:
+the thread waits for the store (:class:`~terrain.publishing._outage.Outage`),
+then settles the row it held. Before the call, the row is released (a fresh
+claim decides consent again); after the call, the receipt or the error is
+recorded, retrying the guarded write until the store answers.
 
 Before any of that, rows a crashed run left ``claimed`` or ``sent`` are
 reconciled: ``Platform.find(post)`` says whether the call went through, so
@@ -25,35 +39,39 @@ nothing is posted twice and nothing is lost.
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from terrain.consent._decide import Decision, DecisionRecord
 from terrain.errors import (
     AuthError,
+    Conflict,
     PlatformError,
     PublishVetoed,
     RateLimited,
     Rejected,
-    TransientError,
+    StoreUnavailable,
 )
 from terrain.plugins import Platform
 from terrain.posts import Post, Receipt
 from terrain.publishing._journal import Journal, JournalRow, RowState, new_owner_id
+from terrain.publishing._judge import Gate, Judgement, Verdict, judge, undecided_record
+from terrain.publishing._outage import GaveUp, Outage, jittered
 from terrain.publishing._outcomes import Outcome, RunReport, outcome_of
 from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
 from terrain.secrets import redact
 
 __all__ = [
     "DEFAULT_POLICIES",
-    "Gate",
     "Outcome",
     "PlatformPolicy",
     "RunReport",
@@ -64,8 +82,7 @@ __all__ = [
 
 log = logging.getLogger("terrain.publishing")
 
-#: ``gate(post, at)``: the consent decision on ``post`` at instant ``at``.
-Gate = Callable[[Post, datetime], Decision]
+_T = TypeVar("_T")
 
 _DAY = timedelta(days=1)
 
@@ -120,6 +137,9 @@ class _Runner:
         owner: str,
         on_progress: Callable[[JournalRow], None] | None,
         stop: threading.Event | None = None,
+        jitter: Callable[[], float] | None = None,
+        max_outage: float | None = None,
+        on_notice: Callable[[str], None] | None = None,
     ) -> None:
         self.journal = journal
         self.stop = stop
@@ -132,6 +152,20 @@ class _Runner:
         self.max_wait = max_wait
         self.owner = owner
         self.on_progress = on_progress
+        self.jitter = jitter or random.random
+        self.outage = Outage(
+            journal.db.ping,
+            notice=on_notice or log.warning,
+            random=self.jitter,
+            sleep=sleep,
+            stop=stop,
+            max_outage=max_outage,
+        )
+        self._lock = threading.Lock()
+        #: (post_id, platform) of the rows this run's threads are working on
+        self.active: set[tuple[str, str]] = set()
+        #: consecutive "no decision could be made" per row, for their backoff
+        self.undecided: dict[tuple[str, str], int] = {}
 
     # -- hooks ---------------------------------------------------------------
 
@@ -161,6 +195,117 @@ class _Runner:
         if self.on_progress is not None:
             self.on_progress(row)
 
+    # -- the store, through its outages -------------------------------------
+
+    def durably(
+        self,
+        write: Callable[[], bool],
+        row: JournalRow,
+        landed: Callable[[JournalRow], bool] | None = None,
+    ) -> bool:
+        """Run a guarded journal ``write`` on ``row``, waiting out store outages.
+
+        A write cut by an outage may or may not have been committed: after a
+        retry that changed nothing, ``landed(row as stored)`` says whether the
+        first try went through (``False`` without ``landed``: the claim is
+        gone, or the first try landed; either way nothing is left to do).
+        """
+        cut = False
+        while True:
+            try:
+                done = write()
+            except StoreUnavailable as exc:
+                cut = True
+                self.outage.wait(exc)
+                continue
+            if done or not cut or landed is None:
+                return done
+            stored = self.retrying(lambda: self.journal.get(row.post_id, row.platform))
+            return stored is not None and landed(stored)
+
+    def retrying(self, step: Callable[[], _T]) -> _T:
+        """``step()``, repeated after waiting out each store outage: for reads, and
+        for writes whose second try is safe (a claim cut by an outage is taken back
+        after its lease, see :meth:`Journal.claim_abandoned`)."""
+        while True:
+            try:
+                return step()
+            except StoreUnavailable as exc:
+                self.outage.wait(exc)
+
+    @contextmanager
+    def working_on(self, row: JournalRow) -> Iterator[None]:
+        """Mark ``row`` as one this run's threads hold (not an orphan to take back)."""
+        key = (row.post_id, row.platform)
+        with self._lock:
+            self.active.add(key)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.active.discard(key)
+
+    def _release(
+        self,
+        row: JournalRow,
+        *,
+        next_attempt_at: datetime | None = None,
+        error: str | None = None,
+        attempted: bool = False,
+    ) -> bool:
+        return self.durably(
+            lambda: self.journal.release(
+                row,
+                self.owner,
+                now=self.now_fn(),
+                next_attempt_at=next_attempt_at,
+                error=error,
+                attempted=attempted,
+            ),
+            row,
+        )
+
+    def _hold(self, row: JournalRow, reasons: Sequence[str]) -> None:
+        self.durably(
+            lambda: self.journal.mark_held(row, self.owner, reasons, now=self.now_fn()), row
+        )
+        self._done(row, RowState.HELD)
+
+    def _fail(self, row: JournalRow, error: str, *, attempted: bool = True) -> None:
+        self.durably(
+            lambda: self.journal.mark_failed(
+                row, self.owner, error, now=self.now_fn(), attempted=attempted
+            ),
+            row,
+        )
+        self._done(row, RowState.FAILED)
+
+    def _record_sent(self, run: _PlatformRun, row: JournalRow, receipt: Receipt) -> bool:
+        """Record that ``receipt`` came back for ``row``, then confirm it; ``False`` if
+        another run took the row over meanwhile (it asks ``find`` first)."""
+        hooks = self._has_after_hooks()
+        sent = self.durably(
+            lambda: self.journal.mark_sent(
+                row, self.owner, receipt, now=self.now_fn(), confirmed=not hooks
+            ),
+            row,
+            landed=lambda stored: (
+                stored.state in (RowState.SENT, RowState.CONFIRMED)
+                and stored.receipt is not None
+                and stored.receipt.remote_id == receipt.remote_id
+            ),
+        )
+        if not sent:
+            return False
+        if hooks:
+            self._after_publish(run, receipt)
+            self.durably(
+                lambda: self.journal.mark_confirmed(row, self.owner, now=self.now_fn()),
+                row,
+                landed=lambda stored: stored.state is RowState.CONFIRMED,
+            )
+        return True
+
     # -- reconciliation ------------------------------------------------------
 
     def reconcile(self, run: _PlatformRun, *, quiet: bool = False) -> int:
@@ -169,8 +314,12 @@ class _Runner:
         Returns how many rows were taken over. ``quiet``: do not note rows
         other live runs hold (workers sharing a journal always see some).
         """
-        taken, busy = self.journal.claim_abandoned(
-            run.name, self.owner, now=self.now_fn(), lease=self.lease
+        with self._lock:
+            active = frozenset(self.active)
+        taken, busy = self.retrying(
+            lambda: self.journal.claim_abandoned(
+                run.name, self.owner, now=self.now_fn(), lease=self.lease, active=active
+            )
         )
         if busy and not quiet:
             run.note(
@@ -178,56 +327,60 @@ class _Runner:
                 f"({busy[0].claimed_by}); left to it"
             )
         for row in taken:
-            if row.state is RowState.SENT:
-                if row.receipt is not None:
-                    self._after_publish(run, row.receipt)
-                self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
-                continue
-            try:
-                found = run.platform.find(row.post)
-            except PlatformError as exc:
-                # Planned again, marked as tried: whoever claims it next asks
-                # find() first, so the post cannot go out twice meanwhile.
-                message = scrub(
-                    f"{run.name}: could not check whether post {row.post_id} already went "
-                    f"out ({exc}); it is checked again with find() before any retry"
-                )
-                run.note(message)
-                now = self.now_fn()
-                self.journal.release(
-                    row,
-                    self.owner,
-                    now=now,
-                    next_attempt_at=now + timedelta(seconds=self._backoff(run, row)),
-                    error=message,
-                    attempted=True,
-                )
-                continue
-            now = self.now_fn()
-            if found is not None:
-                self.journal.mark_sent(row, self.owner, found, now=now)
-                self._after_publish(run, found)
-                self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
-                log.info("reconciled %s on %s: already published", row.post_id, run.name)
-            else:
-                self.journal.release(row, self.owner, now=now, next_attempt_at=None)
-                log.info("reconciled %s on %s: not published, planned again", row.post_id, run.name)
+            with self.working_on(row):
+                self._settle_abandoned(run, row)
         return len(taken)
+
+    def _settle_abandoned(self, run: _PlatformRun, row: JournalRow) -> None:
+        if row.state is RowState.SENT:
+            if row.receipt is not None:
+                self._after_publish(run, row.receipt)
+            self.durably(
+                lambda: self.journal.mark_confirmed(row, self.owner, now=self.now_fn()), row
+            )
+            return
+        try:
+            found = run.platform.find(row.post)
+        except PlatformError as exc:
+            # Planned again, marked as tried: whoever claims it next asks
+            # find() first, so the post cannot go out twice meanwhile.
+            message = scrub(
+                f"{run.name}: could not check whether post {row.post_id} already went "
+                f"out ({exc}); it is checked again with find() before any retry"
+            )
+            run.note(message)
+            self._release(
+                row,
+                next_attempt_at=self.now_fn() + timedelta(seconds=self._backoff(run, row)),
+                error=message,
+                attempted=True,
+            )
+            return
+        if found is not None:
+            if self._record_sent(run, row, found):
+                log.info("reconciled %s on %s: already published", row.post_id, run.name)
+        else:
+            self._release(row)
+            log.info("reconciled %s on %s: not published, planned again", row.post_id, run.name)
 
     # -- the worker loop -----------------------------------------------------
 
     def work(self, run: _PlatformRun) -> None:
         while run.stopped is None:
-            now = self.now_fn()
-            row = self.journal.claim_ready(run.name, self.owner, now=now, lease=self.lease)
-            if row is None:
-                due = self.journal.next_due(run.name)
-                if due is None:
-                    return
-                wait = (due - now).total_seconds()
-                if wait > self.max_wait:
-                    return
-                self.sleep(min(max(wait, 0.001), 0.25))
+            try:
+                now = self.now_fn()
+                row = self.journal.claim_ready(run.name, self.owner, now=now, lease=self.lease)
+                if row is None:
+                    due = self.journal.next_due(run.name)
+                    if due is None:
+                        return
+                    wait = (due - now).total_seconds()
+                    if wait > self.max_wait:
+                        return
+                    self.sleep(min(max(wait, 0.001), 0.25))
+                    continue
+            except StoreUnavailable as exc:
+                self.outage.wait(exc)
                 continue
             self.process(run, row)
 
@@ -236,75 +389,64 @@ class _Runner:
         return self.stop is not None and self.stop.is_set()
 
     def process(self, run: _PlatformRun, row: JournalRow) -> None:
+        """Take one claimed row to its next state (see the module docstring)."""
+        with self.working_on(row):
+            try:
+                post = self._before_call(run, row)
+            except StoreUnavailable as exc:
+                # Nothing was sent: once the store is back, give the row back
+                # (a fresh claim decides consent again, at its own call).
+                self.outage.wait(exc)
+                self._release(row)
+                return
+            if post is not None:
+                self._call(run, row, post)
+
+    def _before_call(self, run: _PlatformRun, row: JournalRow) -> Post | None:
+        """Everything up to the call: the post to send, or ``None`` (row settled)."""
         if row.attempts and self._already_out(run, row):
-            return
+            return None
         post = self._decide(run, row)
         if post is None:
-            return
+            return None
         try:
             self._call_hook("terrain_before_publish", post=post, platform=run.platform)
         except PublishVetoed as exc:
-            self.journal.mark_held(
-                row, self.owner, [f"vetoed by a plugin: {exc.reason}"], now=self.now_fn()
-            )
+            self._hold(row, [f"vetoed by a plugin: {exc.reason}"])
             log.info("held back %s on %s: vetoed by a plugin: %s", row.post_id, run.name, exc)
-            self._done(row, RowState.HELD)
-            return
+            return None
+        except StoreUnavailable:
+            raise  # a plugin that reads the store met the outage: wait for it, like us
         except Exception as exc:  # a bug in a plugin is not a veto: stop, send nothing
             message = scrub(
                 f"a plugin's terrain_before_publish failed: {type(exc).__name__}: {exc}"
             )
-            self.journal.release(
-                row, self.owner, now=self.now_fn(), next_attempt_at=None, error=message
-            )
+            self._release(row, error=message)
             self._stop(
                 run,
                 f"STOPPED {run.name}: {message}. Fix or uninstall the plugin "
                 "(`terrain plugins` lists them); the posts stay planned.",
             )
-            return
+            return None
         # The slot is reserved last, so that only a sleep separates it from
         # the call (a late call would crowd the next worker's slot).
         waited = self._take_slot(run, row)
         if waited is None:
-            return
+            return None
         if self.stopping():
-            self.journal.release(row, self.owner, now=self.now_fn(), next_attempt_at=None)
-            return
+            self._release(row)
+            return None
         if waited > REDECIDE_AFTER:
             # A long wait for the rate: consent is decided again at the call.
-            post = self._decide(run, row)
-            if post is None:
-                return
+            return self._decide(run, row)
+        return post
+
+    def _call(self, run: _PlatformRun, row: JournalRow, post: Post) -> None:
         log.debug("%s: publishing %s (attempt %d)", run.name, row.post_id, row.attempts + 1)
         try:
             receipt = run.platform.publish(post)
-        except RateLimited as exc:
-            delay = exc.retry_after if exc.retry_after is not None else self._backoff(run, row)
-            self.journal.push_slot(row, self.now_fn() + timedelta(seconds=delay))
-            self._retry(run, row, exc, delay)
-        except TransientError as exc:
-            self._retry(run, row, exc, self._backoff(run, row))
-        except AuthError as exc:
-            self.journal.release(
-                row, self.owner, now=self.now_fn(), next_attempt_at=None, error=scrub(str(exc))
-            )
-            self._stop(
-                run,
-                f"STOPPED {run.name}: the platform refused the credentials ({scrub(str(exc))}). "
-                f"Fix the TERRAIN_{_env_name(run.name)}_* environment variables (or the "
-                "credentials file), then run `terrain publish` again; the posts stay planned.",
-            )
-        except Rejected as exc:
-            self.journal.mark_failed(
-                row, self.owner, scrub(f"{run.name} refused the post: {exc}"), now=self.now_fn()
-            )
-            log.info("%s refused %s: %s", run.name, row.post_id, scrub(str(exc)))
-            self._done(row, RowState.FAILED)
         except PlatformError as exc:
-            self.journal.mark_failed(row, self.owner, scrub(str(exc)), now=self.now_fn())
-            log.info("%s failed for %s: %s", run.name, row.post_id, scrub(str(exc)))
-            self._done(row, RowState.FAILED)
+            self.failed_call(run, row, exc)
         except Exception as exc:
             # We cannot tell whether the post went out: leave the row claimed,
             # so that the next run reconciles it with find() before retrying.
@@ -320,10 +462,7 @@ class _Runner:
         else:
             if receipt.post_id != row.post_id:
                 receipt = attrs.evolve(receipt, post_id=row.post_id)
-            now = self.now_fn()
-            sent = attrs.evolve(row, post=post)
-            hooks = self._has_after_hooks()
-            if not self.journal.mark_sent(sent, self.owner, receipt, now=now, confirmed=not hooks):
+            if not self._record_sent(run, attrs.evolve(row, post=post), receipt):
                 run.note(f"{run.name}: lost the claim on {row.post_id} (lease taken over)")
                 return
             log.info(
@@ -333,39 +472,125 @@ class _Runner:
                 receipt.remote_id,
                 f" ({receipt.url})" if receipt.url else "",
             )
-            if hooks:
-                self._after_publish(run, receipt)
-                self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
             self._done(row, RowState.CONFIRMED)
 
+    def failed_call(self, run: _PlatformRun, row: JournalRow, exc: PlatformError) -> None:
+        """What a failed call leads to, by what the error says.
+
+        ``AuthError`` stops the platform (retrying with the same credentials
+        cannot help; the posts stay planned). A ``retryable`` error is tried
+        again after a backoff (``RateLimited``: after ``retry_after``, for
+        every worker); the next try asks ``find`` first, since the failure may
+        hide a success. Any other error fails the row with its message.
+        """
+        if isinstance(exc, AuthError):
+            self._release(row, error=scrub(str(exc)))
+            self._stop(
+                run,
+                f"STOPPED {run.name}: the platform refused the credentials ({scrub(str(exc))}). "
+                f"Fix the TERRAIN_{_env_name(run.name)}_* environment variables (or the "
+                "credentials file), then run `terrain publish` again; the posts stay planned.",
+            )
+        elif exc.retryable and isinstance(exc, RateLimited):
+            # the whole platform pauses (every worker: the slot is in the journal)
+            if exc.retry_after is not None:
+                pause, delay = exc.retry_after, jittered(exc.retry_after, self.jitter)
+            else:
+                pause = delay = self._backoff(run, row)
+            until = self.now_fn() + timedelta(seconds=pause)
+            self.durably(lambda: self._push_slot(row, until), row)
+            self._retry(run, row, exc, delay)
+        elif exc.retryable:
+            self._retry(run, row, exc, self._backoff(run, row))
+        elif isinstance(exc, Rejected):
+            self._fail(row, scrub(f"{run.name} refused the post: {exc}"))
+            log.info("%s refused %s: %s", run.name, row.post_id, scrub(str(exc)))
+        else:
+            self._fail(row, scrub(str(exc)))
+            log.info("%s failed for %s: %s", run.name, row.post_id, scrub(str(exc)))
+
+    def _push_slot(self, row: JournalRow, until: datetime) -> bool:
+        self.journal.push_slot(row, until)
+        return True
+
     def _decide(self, run: _PlatformRun, row: JournalRow) -> Post | None:
-        """Ask consent now and record the decision: the post to send (mentions
-        dropped as decided), or ``None`` when the row was held."""
-        at = self.now_fn()
-        try:
-            decision = self.gate(row.post, at)
-        except Exception as exc:  # consent that cannot be checked is not consent
-            reason = scrub(f"consent could not be checked: {type(exc).__name__}: {exc}")
-            self.journal.mark_held(row, self.owner, [reason], now=at)
-            self._done(row, RowState.HELD)
+        """Judge the post now and record the decision: the post to send (mentions
+        dropped as decided), or ``None`` when the row was held or planned again."""
+        judgement = judge(self.gate, row.post, self.now_fn())
+        if judgement.verdict is Verdict.UNDECIDED:
+            self._undecided(run, row, judgement)
             return None
-        if self.record_decision is not None:
-            record = decision.to_record(actor=f"runner {self.owner}", record_id=_record_id())
+        key = (row.post_id, row.platform)
+        with self._lock:
+            self.undecided.pop(key, None)
+        if judgement.decision is not None and self.record_decision is not None:
+            record = judgement.decision.to_record(
+                actor=f"runner {self.owner}", record_id=_record_id()
+            )
             self.record_decision(record)
-        log.debug("consent for %s on %s: %s", row.post_id, run.name, _for_log(decision))
-        if not decision.allowed:
-            reasons = [r.text for r in decision.blocking] or [decision.explain()]
-            self.journal.mark_held(row, self.owner, reasons, now=at)
+        if judgement.decision is not None:
+            log.debug(
+                "consent for %s on %s: %s", row.post_id, run.name, _for_log(judgement.decision)
+            )
+        if judgement.verdict is Verdict.REFUSED:
+            self._hold(row, scrub_all(judgement.reasons))
+            why = (
+                _for_log(judgement.decision)
+                if judgement.decision is not None
+                else "consent could not be checked"
+            )
             log.info(
                 "held back %s on %s: %s; `terrain log --post %s` says why",
                 row.post_id,
                 run.name,
-                _for_log(decision),
+                why,
                 row.post_id,
             )
-            self._done(row, RowState.HELD)
             return None
-        return decision.apply_to(row.post)
+        return judgement.post
+
+    def _undecided(self, run: _PlatformRun, row: JournalRow, judgement: Judgement) -> None:
+        """No decision could be made (the store or the network failed): record that,
+        and plan the row again after a backoff. Not a refusal: nothing is held."""
+        if isinstance(judgement.error, StoreUnavailable):
+            self.outage.wait(judgement.error)
+        key = (row.post_id, row.platform)
+        with self._lock:
+            tries = self.undecided.get(key, 0)
+            self.undecided[key] = tries + 1
+        policy = run.policy
+        delay = jittered(
+            min(policy.backoff * (2 ** min(tries, 32)), policy.max_backoff), self.jitter
+        )
+        if tries + 1 >= policy.max_attempts:
+            # asked often enough in this run: a later run (or poll) asks again
+            delay = max(delay, self.max_wait + 1.0)
+            run.note(
+                f"{run.name}: consent could not be checked for some posts (the store or the "
+                "network failed); they stay planned, nothing was sent: run `terrain publish` "
+                "again later (a worker tries again by itself)"
+            )
+        retry_at = self.now_fn() + timedelta(seconds=delay)
+        reasons = scrub_all(judgement.reasons)
+        if self.record_decision is not None:
+            record = undecided_record(
+                attrs.evolve(judgement, reasons=reasons),
+                purpose=row.purpose,
+                actor=f"runner {self.owner}",
+                record_id=_record_id(),
+                retry_at=retry_at,
+            )
+            self.durably(lambda: self._record_once(record), row)
+        message = f"{run.name}: no consent decision on {row.post_id} ({'; '.join(reasons)})"
+        self._release(row, next_attempt_at=retry_at, error=message)
+        log.info("%s; planned again, next try in %.1f s", message, delay)
+        self._done(row, RowState.PLANNED)
+
+    def _record_once(self, record: DecisionRecord) -> bool:
+        assert self.record_decision is not None
+        with suppress(Conflict):  # a first try cut by an outage went through
+            self.record_decision(record)
+        return True
 
     def _already_out(self, run: _PlatformRun, row: JournalRow) -> bool:
         """After a failed try (a timeout may hide a success), ask the platform first."""
@@ -376,9 +601,7 @@ class _Runner:
             return True
         if found is None:
             return False
-        if self.journal.mark_sent(row, self.owner, found, now=self.now_fn()):
-            self._after_publish(run, found)
-            self.journal.mark_confirmed(row, self.owner, now=self.now_fn())
+        self._record_sent(run, row, found)
         self._done(row, RowState.CONFIRMED)
         return True
 
@@ -432,10 +655,8 @@ class _Runner:
         if slot.at is None:
             assert slot.budget_free_at is not None
             later = max(slot.budget_free_at, now + timedelta(seconds=1))
-            self.journal.release(
+            self._release(
                 row,
-                self.owner,
-                now=now,
                 next_attempt_at=later,
                 error=f"{run.name}: daily budget of {budget} posts reached",
             )
@@ -448,10 +669,8 @@ class _Runner:
             return None
         wait = (slot.at - now).total_seconds()
         if wait > self.max_wait:
-            self.journal.release(
+            self._release(
                 row,
-                self.owner,
-                now=now,
                 next_attempt_at=slot.at,
                 error=f"{run.name}: waiting for the platform's rate limit",
             )
@@ -459,8 +678,13 @@ class _Runner:
         return slot.at, wait
 
     def _backoff(self, run: _PlatformRun, row: JournalRow) -> float:
+        """The delay before the next try: doubled at each attempt up to
+        ``max_backoff``, stretched at random (:func:`jittered`) so that workers
+        failing together do not retry together."""
         policy = run.policy
-        return float(min(policy.backoff * (2**row.attempts), policy.max_backoff))
+        return jittered(
+            float(min(policy.backoff * (2**row.attempts), policy.max_backoff)), self.jitter
+        )
 
     def _retry(
         self,
@@ -472,25 +696,20 @@ class _Runner:
         attempted: bool = True,
     ) -> None:
         message = scrub(f"{run.name}: {type(exc).__name__}: {exc}")
-        now = self.now_fn()
         if attempted and row.attempts + 1 >= run.policy.max_attempts:
-            # the last try may have landed (a timeout hides a success): ask before giving up
-            if isinstance(exc, TransientError) and self._already_out(run, row):
+            # the last try may have landed (a timeout hides a success): ask before giving
+            # up; a 429 means the platform did not take the call
+            if not isinstance(exc, RateLimited) and self._already_out(run, row):
                 return
-            self.journal.mark_failed(
+            self._fail(
                 row,
-                self.owner,
                 f"{message} (gave up after {row.attempts + 1} attempts; run `terrain publish` "
                 "again later)",
-                now=now,
             )
-            self._done(row, RowState.FAILED)
             return
-        self.journal.release(
+        self._release(
             row,
-            self.owner,
-            now=now,
-            next_attempt_at=now + timedelta(seconds=delay),
+            next_attempt_at=self.now_fn() + timedelta(seconds=delay),
             error=message,
             attempted=attempted,
         )
@@ -503,6 +722,11 @@ class _Runner:
 
     def _done(self, row: JournalRow, state: RowState) -> None:
         self._progress(attrs.evolve(row, state=state))
+
+
+def scrub_all(texts: Sequence[str]) -> tuple[str, ...]:
+    """Each of ``texts`` through :func:`scrub`."""
+    return tuple(scrub(t) for t in texts)
 
 
 def _for_log(decision: Decision) -> str:
@@ -540,6 +764,9 @@ def publish(
     owner: str | None = None,
     purpose: str = "publish",
     on_progress: Callable[[JournalRow], None] | None = None,
+    jitter: Callable[[], float] | None = None,
+    max_outage: float | None = 60.0,
+    on_notice: Callable[[str], None] | None = None,
 ) -> RunReport:
     """Plan ``posts`` in ``journal`` and publish every due row of ``platforms``.
 
@@ -551,6 +778,14 @@ def publish(
     is more than ``max_wait`` seconds away (a spent daily budget) stays
     planned for a later run. Returns one outcome per row of ``posts`` (or,
     with no ``posts``, per row of these platforms).
+
+    ``jitter`` draws numbers in ``[0, 1)`` that stretch each retry delay (by up
+    to half), so that runs failing together do not retry together (default
+    :func:`random.random`; pass a seeded one for repeatable runs). A store
+    outage is waited out, said once through ``on_notice`` (default: a
+    warning log); after ``max_outage`` seconds (``None``: no limit)
+    :class:`~terrain.errors.StoreUnavailable` is raised, nothing lost: run
+    again once the store answers.
     """
     by_name = dict(platforms) if isinstance(platforms, Mapping) else {p.name: p for p in platforms}
     for post in posts:
@@ -559,8 +794,6 @@ def publish(
                 f"post {post.id} is for {post.platform!r}, which is not among the platforms "
                 f"given ({', '.join(sorted(by_name)) or 'none'})"
             )
-    if posts:
-        journal.plan(posts, now=now_fn(), purpose=purpose)
     chosen = {**DEFAULT_POLICIES, **(policies or {})}
     runs = [_PlatformRun(p, chosen.get(name, PlatformPolicy())) for name, p in by_name.items()]
     runner = _Runner(
@@ -574,17 +807,29 @@ def publish(
         max_wait=max_wait,
         owner=owner or new_owner_id(),
         on_progress=on_progress,
+        jitter=jitter,
+        max_outage=max_outage,
+        on_notice=on_notice,
     )
     workers = max(1, min(max_workers, sum(max(1, r.policy.concurrency) for r in runs)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="terrain-publish") as pool:
-        for reconciled in [pool.submit(runner.reconcile, r) for r in runs]:
-            reconciled.result()
-        futures = [
-            pool.submit(runner.work, r) for r in runs for _ in range(max(1, r.policy.concurrency))
-        ]
-        for future in futures:
-            future.result()
-    return _report(journal, posts, by_name, [m for r in runs for m in r.messages])
+    try:
+        if posts:
+            runner.retrying(lambda: journal.plan(posts, now=now_fn(), purpose=purpose))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="terrain-publish") as pool:
+            for reconciled in [pool.submit(runner.reconcile, r) for r in runs]:
+                reconciled.result()
+            futures = [
+                pool.submit(runner.work, r)
+                for r in runs
+                for _ in range(max(1, r.policy.concurrency))
+            ]
+            for future in futures:
+                future.result()
+        return runner.retrying(
+            lambda: _report(journal, posts, by_name, [m for r in runs for m in r.messages])
+        )
+    except GaveUp as exc:
+        raise exc.as_error() from None
 
 
 def _report(

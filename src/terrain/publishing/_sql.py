@@ -54,6 +54,17 @@ SET post_json = ?, state = 'planned', attempts = CASE WHEN attempts > 0 THEN 1 E
 WHERE post_id = ? AND platform = ? AND state IN ('held', 'failed')
 """
 
+#: A row held for a reason that no longer stands (an outage while consent was
+#: read) is planned again as it is; like REPLAN_FINISHED, a row ever tried keeps
+#: ``attempts`` at 1 so that ``Platform.find`` is asked before any call.
+REPLAN_HELD = """
+UPDATE publication_journal
+SET state = 'planned', attempts = CASE WHEN attempts > 0 THEN 1 ELSE 0 END,
+    next_attempt_at = NULL, reasons_json = '[]', claimed_by = NULL, lease_until = NULL,
+    updated_at = ?
+WHERE post_id = ? AND platform = ? AND state = 'held'
+"""
+
 #: A row still planned keeps its tries, its next attempt and its last error.
 REPLAN_PLANNED = """
 UPDATE publication_journal

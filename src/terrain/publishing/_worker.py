@@ -19,10 +19,24 @@ gracefully: a call in flight finishes and is recorded, a row claimed but not
 yet called is released (planned again, for another worker), and
 :func:`run_worker` returns. ``drain=True`` returns as soon as nothing is due or in
 flight on the worker's platforms.
+
+A worker outlives its database: when the store cannot be reached (a server
+stopped or restarting, a connection dropped, a SQLite file locked by another
+program), every thread waits for it, polling with a growing, jittered delay,
+and carries on when it answers; the outage is announced once through
+``on_notice``. Nothing is lost meanwhile: a receipt that came back during the
+outage is recorded when the store is back, a row claimed but not called is
+given back. ``max_outage`` makes the worker return instead, after that many
+seconds of outage, with :attr:`WorkerReport.unreachable` saying so (the
+rows it held are taken over by other workers after their lease). An
+unexpected error in a thread stops the worker too, with
+:attr:`WorkerReport.error` (and the traceback in the ``terrain.publishing``
+log): the report is returned whatever ended the worker.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import Counter
@@ -34,12 +48,17 @@ from typing import Any
 import attrs
 
 from terrain.consent._decide import DecisionRecord
+from terrain.errors import StoreUnavailable
 from terrain.plugins import Platform
 from terrain.publishing._journal import Journal, JournalRow, new_owner_id
+from terrain.publishing._judge import Gate
+from terrain.publishing._outage import GaveUp
 from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
-from terrain.publishing._runner import Gate, _PlatformRun, _Runner
+from terrain.publishing._runner import _PlatformRun, _Runner, scrub
 
 __all__ = ["WorkerReport", "run_worker"]
+
+log = logging.getLogger("terrain.publishing")
 
 
 @attrs.frozen
@@ -51,7 +70,11 @@ class WorkerReport:
     rows it took over from a dead worker or an expired lease. ``messages``:
     platform-wide notes (a stopped platform starts with ``STOPPED``).
     ``stopped``: ``True`` when a stop was asked (a signal), ``False`` when it
-    drained the journal.
+    drained the journal. ``outages``: how many store outages it rode out (or
+    was in when it ended). ``unreachable``: why it ended because the store
+    could not be reached (longer than ``max_outage``, or stopped during an
+    outage), ``None`` otherwise; nothing is lost then: run it again.
+    ``error``: an unexpected error that ended it (a bug: its type and message).
     """
 
     owner: str
@@ -59,12 +82,17 @@ class WorkerReport:
     reconciled: int
     messages: tuple[str, ...]
     stopped: bool
+    outages: int = 0
+    unreachable: str | None = None
+    error: str | None = None
 
     @property
     def failed(self) -> bool:
-        """Whether a post failed or a platform stopped."""
-        return bool(self.counts.get("failed")) or any(
-            m.startswith("STOPPED") for m in self.messages
+        """Whether a post failed, a platform stopped, or an unexpected error ended the worker."""
+        return (
+            bool(self.counts.get("failed"))
+            or self.error is not None
+            or any(m.startswith("STOPPED") for m in self.messages)
         )
 
 
@@ -80,6 +108,9 @@ class _Loop:
         self.counts: Counter[str] = Counter()
         self.reconciled = 0
         self.last_reconcile: dict[str, float] = {}
+        self.unreachable: str | None = None
+        self.error: str | None = None
+        self.ended_itself = False  # a thread set the stop event: not a signal
 
     def count(self, row: JournalRow) -> None:
         with self.lock:
@@ -98,22 +129,48 @@ class _Loop:
                 self.reconciled += taken
 
     def thread(self, run: _PlatformRun, stop: threading.Event) -> None:
+        """One worker thread, until a stop, a drained journal, or an end it reports."""
+        try:
+            while not stop.is_set() and run.stopped is None:
+                try:
+                    if self.step(run, stop):
+                        return
+                except StoreUnavailable as exc:
+                    self.runner.outage.wait(exc)
+        except GaveUp as exc:
+            with self.lock:
+                self.unreachable = self.unreachable or str(exc)
+                self.ended_itself = self.ended_itself or not exc.stopped
+            stop.set()
+        except Exception as exc:
+            log.exception("terrain worker %s: a thread failed", self.runner.owner)
+            with self.lock:
+                self.error = self.error or scrub(
+                    f"unexpected {type(exc).__name__} in a worker thread: {exc}; the posts "
+                    "this worker held are taken over after their lease, checked with find() "
+                    "first. Report it with the traceback from the log"
+                )
+                self.ended_itself = True
+            stop.set()
+
+    def step(self, run: _PlatformRun, stop: threading.Event) -> bool:
+        """Claim and process one row, or wait for the next; ``True`` when drained."""
         runner = self.runner
         journal = runner.journal
-        while not stop.is_set() and run.stopped is None:
-            self.reconcile_due(run)
-            now = runner.now_fn()
-            row = journal.claim_ready(run.name, runner.owner, now=now, lease=runner.lease)
-            if row is not None:
-                runner.process(run, row)
-                continue
-            due = journal.next_due(run.name)
-            _, in_flight = journal.open_rows(run.name, now=now)
-            later = due is None or (due - now).total_seconds() > self.max_wait
-            if self.drain and in_flight == 0 and later:
-                return
-            pause = self.poll if due is None else (due - now).total_seconds()
-            stop.wait(min(max(pause, 0.005), self.poll))
+        self.reconcile_due(run)
+        now = runner.now_fn()
+        row = journal.claim_ready(run.name, runner.owner, now=now, lease=runner.lease)
+        if row is not None:
+            runner.process(run, row)
+            return False
+        due = journal.next_due(run.name)
+        _, in_flight = journal.open_rows(run.name, now=now)
+        later = due is None or (due - now).total_seconds() > self.max_wait
+        if self.drain and in_flight == 0 and later:
+            return True
+        pause = self.poll if due is None else (due - now).total_seconds()
+        stop.wait(min(max(pause, 0.005), self.poll))
+        return False
 
 
 def run_worker(
@@ -133,6 +190,9 @@ def run_worker(
     max_wait: float = 120.0,
     owner: str | None = None,
     on_progress: Callable[[JournalRow], None] | None = None,
+    jitter: Callable[[], float] | None = None,
+    max_outage: float | None = None,
+    on_notice: Callable[[str], None] | None = None,
 ) -> WorkerReport:
     """Publish the due rows of ``platforms`` from ``journal`` until ``stop`` is set.
 
@@ -144,6 +204,12 @@ def run_worker(
     the longest sleep between looks at the journal. ``drain=True``: return
     when no row of these platforms is in flight and none is due within
     ``max_wait`` seconds.
+
+    A store outage is waited out however long it lasts, announced once
+    through ``on_notice`` (default: a warning log) when it starts and when it
+    ends; ``max_outage`` (seconds) ends the worker instead after that long
+    (:attr:`WorkerReport.unreachable`). ``jitter`` draws numbers in ``[0, 1)``
+    that spread retry delays and polls (default :func:`random.random`).
     """
     by_name = dict(platforms) if isinstance(platforms, Mapping) else {p.name: p for p in platforms}
     stop = stop if stop is not None else threading.Event()
@@ -177,6 +243,9 @@ def run_worker(
         owner=me,
         on_progress=progress,
         stop=stop,
+        jitter=jitter,
+        max_outage=max_outage,
+        on_notice=on_notice,
     )
     loop = _Loop(runner, poll, drain, max_wait)
     counted.append(loop.count)
@@ -199,5 +268,8 @@ def run_worker(
         counts=dict(loop.counts),
         reconciled=loop.reconciled,
         messages=tuple(m for r in runs for m in r.messages),
-        stopped=stop.is_set(),
+        stopped=stop.is_set() and not loop.ended_itself,
+        outages=runner.outage.count,
+        unreachable=loop.unreachable,
+        error=loop.error,
     )

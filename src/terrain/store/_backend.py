@@ -14,6 +14,10 @@ A backend gives:
   transaction opened while the same thread already holds one joins it.
 * :meth:`Backend.query` -- reads; inside a transaction of the same thread they
   see its uncommitted writes.
+* :meth:`Backend.ping` -- whether the store can be used again after a
+  :class:`~terrain.errors.StoreUnavailable` (a server down or restarting, a
+  lost connection, a SQLite file locked by another program for longer than
+  the busy timeout).
 
 Connections are per thread on SQLite, borrowed from a pool on PostgreSQL.
 """
@@ -31,7 +35,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
-from terrain.errors import StorageError
+from terrain.errors import StorageError, StoreUnavailable
 
 try:
     fcntl: Any = importlib.import_module("fcntl")
@@ -169,6 +173,10 @@ class Backend(abc.ABC):
     def close(self) -> None:
         """Close every connection."""
 
+    @abc.abstractmethod
+    def ping(self) -> None:
+        """Return when the store can be used; :class:`~terrain.errors.StoreUnavailable` if not."""
+
     @contextmanager
     def transaction(self, *, exclusive: bool = True) -> Iterator[Transaction]:
         """A write transaction; inside another one of this thread, it joins it."""
@@ -253,10 +261,11 @@ def storage_error(exc: sqlite3.Error, path: Path) -> StorageError:
             f"the disk holding the workspace database {path} is full ({exc}); the database is "
             "intact but this change was not saved: free some space, then retry"
         )
-    if family in _BUSY:
-        return StorageError(
-            f"the workspace database {path} is busy ({exc}); another terrain command is "
-            "writing to it: retry when it is done"
+    if family in _BUSY:  # a lock held longer than the busy timeout: nothing is broken
+        return StoreUnavailable(
+            f"the workspace database {path} is locked by another program ({exc}) for longer "
+            "than the busy timeout; nothing was changed. Retry when it is free (`terrain "
+            "worker` waits for it by itself)"
         )
     return StorageError(
         f"the workspace database {path} could not be read or written ({exc}); check the disk "
@@ -307,6 +316,7 @@ class SQLiteBackend(Backend):
         create: bool = False,
         synchronous: str = "FULL",
         read_only: bool = False,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     ) -> None:
         super().__init__(read_only=read_only)
         if read_only and create:
@@ -315,6 +325,7 @@ class SQLiteBackend(Backend):
             raise ValueError(f"synchronous must be FULL or NORMAL, got {synchronous!r}")
         self.path = Path(path)
         self._synchronous = synchronous
+        self._busy_timeout_ms = int(busy_timeout_ms)
         self._writer = threading.RLock()
         self._held: weakref.WeakSet[_Held] = weakref.WeakSet()
         self._guard = threading.Lock()
@@ -368,7 +379,7 @@ class SQLiteBackend(Backend):
                 first = first or exc
                 break
             try:
-                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                conn.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
                 conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # opens the file
             except sqlite3.Error as exc:
                 conn.close()
@@ -468,6 +479,15 @@ class SQLiteBackend(Backend):
             if isinstance(exc, sqlite3.ProgrammingError):
                 raise
             raise storage_error(exc, self.path) from None
+
+    def ping(self) -> None:
+        """Return when a write transaction can start (the file opens and is not locked);
+        opened read-only, when a read can."""
+        if self.read_only or self._why_read_only:
+            self._read("SELECT count(*) FROM sqlite_master", ())
+            return
+        with self.transaction():
+            pass
 
     def table_exists(self, name: str) -> bool:
         """Whether table ``name`` exists."""

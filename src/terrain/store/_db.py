@@ -76,15 +76,23 @@ class Database:
         synchronous: str = "FULL",
         read_only: bool = False,
         zone: str | None = None,
+        busy_timeout: float = BUSY_TIMEOUT_MS / 1000,
     ) -> Database:
         """Open the SQLite database at ``path`` (``create`` it if asked) and migrate it
         (``zone``: the community's time zone, see :meth:`migrate`).
 
         ``read_only`` opens it for reading only: no migration, no write (a
         :class:`~terrain.errors.StorageError` if one is tried); its schema must
-        be the current one.
+        be the current one. ``busy_timeout``: seconds a write waits for a lock
+        another program holds before :class:`~terrain.errors.StoreUnavailable`.
         """
-        backend = SQLiteBackend(path, create=create, synchronous=synchronous, read_only=read_only)
+        backend = SQLiteBackend(
+            path,
+            create=create,
+            synchronous=synchronous,
+            read_only=read_only,
+            busy_timeout_ms=int(busy_timeout * 1000),
+        )
         return cls._migrated(backend, migrate, zone)
 
     @classmethod
@@ -159,6 +167,12 @@ class Database:
     def close(self) -> None:
         """Close every connection (on SQLite the WAL is checkpointed and removed)."""
         self.backend.close()
+
+    def ping(self) -> None:
+        """Return when the store can be used again, or raise
+        :class:`~terrain.errors.StoreUnavailable` (a server still down, a file still
+        locked). On PostgreSQL a success also replaces the pool's stale connections."""
+        self.backend.ping()
 
     # -- transactions and raw access (for other parts of terrain) -----------------------
 

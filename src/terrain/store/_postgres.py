@@ -13,16 +13,26 @@ terrain`` (install it with ``pip install 'terrain-field[postgres]'``).
 * The password comes from :data:`~terrain.store._url.PASSWORD_ENV_VAR`, else
   libpq finds it (``PGPASSWORD``, ``~/.pgpass``); it is handed to libpq
   only, never put in a URL, a repr or a message.
+* **Connection loss.** A server that is down, restarting or that dropped the
+  connection raises :class:`~terrain.errors.StoreUnavailable` (never a raw
+  driver error): the broken connection goes back to the pool, which discards
+  it, and every connection is checked before it is handed out, so a stale one
+  left from before a restart is replaced, not used. Whether to retry is the
+  caller's choice (the publishing runner waits for the store and retries what
+  is safe); :meth:`PostgresBackend.ping` says when the server answers again.
+  The pool's own log lines (one per failed reconnection attempt) are demoted
+  to ``DEBUG``: an outage is reported once, by whoever waits for it.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from terrain.errors import ConfigError, StorageError
+from terrain.errors import ConfigError, StorageError, StoreUnavailable
 from terrain.store._backend import Backend, Row, Transaction
 from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, redact
 
@@ -40,6 +50,19 @@ DEFAULT_POOL_SIZE = 10
 CONNECT_TIMEOUT = 10
 #: The same for a store opened read-only (a quick look, e.g. shell completion).
 READ_ONLY_CONNECT_TIMEOUT = 2
+#: Seconds :meth:`PostgresBackend.ping` waits for the server (an outage is polled, not waited on).
+PING_TIMEOUT = 3
+#: Seconds of each slice of a wait for a pooled connection (see ``_acquire``).
+ACQUIRE_SLICE = 2.0
+#: Seconds the pool keeps retrying (with backoff) to open a connection before it
+#: gives up until the next request: short, so that a server back from an outage is
+#: used at once instead of after the pool's next, ever longer, backoff.
+RECONNECT_TIMEOUT = 5.0
+
+#: SQLSTATEs that mean "the server is going away or not there yet", not "the query is wrong":
+#: connection exceptions (class 08), admin or crash shutdown, starting up or shutting
+#: down, too many connections.
+_UNAVAILABLE_STATES = frozenset({"57P01", "57P02", "57P03", "53300"})
 
 
 @functools.lru_cache(maxsize=512)
@@ -69,6 +92,46 @@ def _message(exc: BaseException) -> str:
     return redact(text[0] if text else type(exc).__name__)
 
 
+def connection_lost(exc: BaseException, driver: Any) -> bool:
+    """Whether driver error ``exc`` means the server is unreachable or the connection
+    broke (retrying on a new connection can help), rather than a wrong statement."""
+    if type(exc).__name__ == "PoolTimeout" or isinstance(exc, driver.InterfaceError):
+        return True
+    if not isinstance(exc, driver.Error):
+        return False
+    state = getattr(exc, "sqlstate", None)
+    if state is None:  # raised by libpq itself: refused, reset, closed by the server
+        return isinstance(exc, driver.OperationalError)
+    return bool(state.startswith("08") or state in _UNAVAILABLE_STATES)
+
+
+class _Demote(logging.Filter):
+    """Turn a record into a ``DEBUG`` one (the pool's reconnection chatter)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.DEBUG:
+            record.levelno = logging.DEBUG
+            record.levelname = "DEBUG"
+        return True
+
+
+_DEMOTE = _Demote()
+
+
+def quiet_driver_logs() -> None:
+    """Demote psycopg's and its pool's log records to ``DEBUG`` (idempotent).
+
+    During an outage the pool logs a warning per failed attempt ("error connecting
+    in 'terrain-store'…"); with no logging configured, Python prints each on
+    stderr. Whoever waits for the store says it once instead; the records stay
+    available at ``DEBUG``.
+    """
+    for name in ("psycopg", "psycopg.pool"):
+        logger = logging.getLogger(name)
+        if _DEMOTE not in logger.filters:
+            logger.addFilter(_DEMOTE)
+
+
 class PostgresBackend(Backend):
     """A PostgreSQL database reached through a connection pool."""
 
@@ -84,6 +147,7 @@ class PostgresBackend(Backend):
     ) -> None:
         super().__init__(read_only=read_only)
         driver, pool = _driver()
+        quiet_driver_logs()
         self._psycopg = driver
         self.url = url
         kwargs: dict[str, Any] = {"autocommit": True}
@@ -93,12 +157,19 @@ class PostgresBackend(Backend):
         if read_only:  # the server refuses any write on these connections too
             kwargs["options"] = "-c default_transaction_read_only=on"
             timeout = READ_ONLY_CONNECT_TIMEOUT
+        self._kwargs = kwargs
+        self._timeout = timeout
         try:  # one connection first: a wrong host, database or password says so now
             with driver.connect(url.conninfo, connect_timeout=timeout, **kwargs) as probe:
                 row = probe.execute(
                     "SELECT datcollate FROM pg_database WHERE datname = current_database()"
                 ).fetchone()
         except driver.Error as exc:
+            if connection_lost(exc, driver):
+                raise StoreUnavailable(
+                    f"cannot reach the store {url}: {_message(exc)}; the server may be down or "
+                    "restarting: check it (pg_isready), or the host and port in [store] url"
+                ) from None
             raise StorageError(
                 f"cannot connect to the store {url}: {_message(exc)}; check the server is up and "
                 f"the URL in [store] url (the password comes from {PASSWORD_ENV_VAR}, "
@@ -114,9 +185,11 @@ class PostgresBackend(Backend):
             max_size=size,
             open=True,
             timeout=timeout,
+            reconnect_timeout=RECONNECT_TIMEOUT,
             check=pool.ConnectionPool.check_connection,
             name="terrain-store",
         )
+        self.pool_size = size
 
     def describe(self) -> str:
         """The URL (it holds no password)."""
@@ -125,19 +198,94 @@ class PostgresBackend(Backend):
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[Any]]:
         driver = self._psycopg
+        conn = self._acquire()
         try:
-            with self._pool.connection() as conn:
+            with conn:
                 yield conn
-        except driver.OperationalError as exc:
-            # psycopg_pool.PoolTimeout is an OperationalError: tell it apart here
-            if type(exc).__name__ == "PoolTimeout":
-                raise StorageError(
-                    f"no connection to the store {self.url} within {CONNECT_TIMEOUT} s "
-                    f"({_message(exc)}); check the server, or raise [store] pool_size"
+        except driver.Error as exc:
+            if connection_lost(exc, driver):
+                raise StoreUnavailable(
+                    f"lost the connection to the store {self.url} ({_message(exc)}): the server "
+                    "may be down or restarting. What was being written is either saved whole or "
+                    "not at all; check the server (pg_isready), then retry"
                 ) from None
-            raise StorageError(
-                f"the store {self.url} failed: {_message(exc)}; check the server and retry"
+            if isinstance(exc, driver.OperationalError):
+                raise StorageError(
+                    f"the store {self.url} failed: {_message(exc)}; check the server and retry"
+                ) from None
+            raise
+        finally:
+            # A connection broken in use goes back to the pool, which discards it.
+            self._pool.putconn(conn)
+
+    def _acquire(self) -> psycopg.Connection[Any]:
+        """A checked connection of the pool. The wait is cut in short slices: after
+        each, a server that does not answer is reported at once (rather than after
+        the whole :data:`CONNECT_TIMEOUT`); one that answers gets the rest of it."""
+        waited = 0.0
+        while True:
+            try:
+                return self._pool.getconn(timeout=min(ACQUIRE_SLICE, self._timeout))
+            except self._psycopg.Error as exc:
+                if type(exc).__name__ != "PoolTimeout":
+                    raise StoreUnavailable(
+                        f"cannot reach the store {self.url} ({_message(exc)}); check the "
+                        "server (pg_isready), then retry"
+                    ) from None
+                waited += min(ACQUIRE_SLICE, self._timeout)
+                down = self._unanswered()
+                if down is not None or waited >= self._timeout:
+                    raise self._no_connection(exc, down) from None
+                # the server answers: drop the pool's dead connections (from before a
+                # restart) at once, rather than one per slice
+                self._pool.check()
+
+    def _unanswered(self) -> BaseException | None:
+        """Why the server does not answer a new connection, or ``None`` if it does."""
+        try:
+            self._probe()
+        except self._psycopg.Error as exc:
+            down: BaseException = exc
+            return down
+        return None
+
+    def _no_connection(self, exc: BaseException, down: BaseException | None) -> StoreUnavailable:
+        """Why the pool gave no connection in time: a server that does not answer,
+        or every connection of this process busy (the pool is too small)."""
+        if down is not None:
+            return StoreUnavailable(
+                f"the store {self.url} does not answer ({_message(down)}): the server may be "
+                "down or restarting; check it (pg_isready), then retry"
+            )
+        return StoreUnavailable(
+            f"no connection to the store {self.url} within {self._timeout} s although the "
+            f"server answers ({_message(exc)}): the {self.pool_size} connections of this "
+            "process are busy or being replaced; if it lasts, raise [store] pool_size in "
+            "terrain.toml"
+        )
+
+    def _probe(self) -> None:
+        """One new connection, outside the pool, and ``SELECT 1`` (a driver error if not)."""
+        with self._psycopg.connect(
+            self.url.conninfo, connect_timeout=PING_TIMEOUT, **self._kwargs
+        ) as conn:
+            conn.execute("SELECT 1")
+
+    def ping(self) -> None:
+        """Check that the server answers, on a new connection (the pool's may be stale).
+
+        On success, the pool's idle connections are checked and the broken ones
+        (from before a restart) replaced. :class:`~terrain.errors.StoreUnavailable`
+        if the server does not answer.
+        """
+        try:
+            self._probe()
+        except self._psycopg.Error as exc:
+            raise StoreUnavailable(
+                f"the store {self.url} does not answer ({_message(exc)}): the server may be "
+                "down or restarting; check it (pg_isready)"
             ) from None
+        self._pool.check()
 
     @contextmanager
     def _begin(self, exclusive: bool) -> Iterator[Transaction]:

@@ -34,7 +34,7 @@ from terrain.workflows._project import (
 )
 from terrain.workflows._publish import PublishResult, publish_event
 from terrain.workflows._takedown import TakedownResult, takedown
-from terrain.workflows._worker import run_workspace_worker, worker_platforms
+from terrain.workflows._worker import replan_unchecked, run_workspace_worker, worker_platforms
 from terrain.workflows._workshops import unvote, vote
 
 __all__ = [
@@ -73,6 +73,7 @@ __all__ = [
     "publish_event",
     "publish_project_update",
     "record_interview",
+    "replan_unchecked",
     "run_workspace_worker",
     "set_project_phase",
     "takedown",

@@ -21,21 +21,24 @@ from terrain._time import instant, require_aware
 from terrain.community import Member
 from terrain.consent import ConsentLedger, Decision, decide
 from terrain.content import Content
-from terrain.errors import ComposeError, ConfigError, TerrainError, ValidationError
+from terrain.errors import ComposeError, ConfigError, ValidationError
 from terrain.events import Event, Venue
 from terrain.partnerships import Partner, Partnership, PartnershipStatus
 from terrain.plugins import Platform
 from terrain.posts import Capabilities, Mention, Post
 from terrain.publishing import (
     DEFAULT_POLICIES,
+    Gate,
     Journal,
     JournalRow,
     Outcome,
     PlatformPolicy,
     RowState,
     RunReport,
+    Verdict,
     compose,
     event_recaps,
+    judge,
     outcome_of,
     publish,
 )
@@ -431,9 +434,9 @@ def _labels(ws: Workspace, posts: Sequence[Post]) -> dict[str, str]:
 
 
 def _dry_run(ws: Workspace, posts: Sequence[Post], at: datetime) -> RunReport:
-    gate = workspace_gate(ws)
     journal = journal_of(ws)
-    outcomes = []
+    outcomes: list[Outcome] = []
+    unsent: list[Post] = []
     for post in posts:
         row = journal.get(post.id, post.platform)
         if row is not None and row.state in (RowState.SENT, RowState.CONFIRMED):
@@ -453,28 +456,46 @@ def _dry_run(ws: Workspace, posts: Sequence[Post], at: datetime) -> RunReport:
                     )
                 )
             continue
-        try:
-            decision = gate(post, at)
-        except TerrainError as exc:
-            outcomes.append(
-                Outcome(post.id, post.platform, RowState.HELD, f"would be held back: {exc}")
-            )
-            continue
-        if decision.allowed:
-            dropped = [m.handle for m in decision.dropped_mentions]
+        unsent.append(post)
+    judged = {(o.post_id, o.platform): o for o in _judge_dry(workspace_gate(ws), unsent, at)}
+    done = {(o.post_id, o.platform): o for o in outcomes}
+    return RunReport(outcomes=tuple({**judged, **done}[(p.id, p.platform)] for p in posts))
+
+
+def _judge_dry(gate: Gate, posts: Sequence[Post], at: datetime) -> list[Outcome]:
+    """What a real run would do with each of ``posts`` at ``at``, judged by
+    :func:`~terrain.publishing.judge` as the runner judges them."""
+    outcomes = []
+    for post in posts:
+        judgement = judge(gate, post, at)
+        if judgement.verdict is Verdict.ALLOWED:
+            decision = judgement.decision
+            dropped = [m.handle for m in decision.dropped_mentions] if decision else []
             note = f" (without the mention of {', '.join(dropped)})" if dropped else ""
             outcomes.append(
                 Outcome(post.id, post.platform, RowState.PLANNED, f"would be published{note}")
             )
+        elif judgement.verdict is Verdict.UNDECIDED:
+            outcomes.append(
+                Outcome(
+                    post.id,
+                    post.platform,
+                    RowState.PLANNED,
+                    "no decision could be made now ("
+                    + "; ".join(judgement.reasons)
+                    + "): a real run would plan it again and ask later; run the dry run again "
+                    "once the store answers",
+                    reasons=judgement.reasons,
+                )
+            )
         else:
-            reasons = tuple(r.text for r in decision.blocking)
             outcomes.append(
                 Outcome(
                     post.id,
                     post.platform,
                     RowState.HELD,
-                    "would be held back: " + "; ".join(reasons),
-                    reasons=reasons,
+                    "would be held back: " + "; ".join(judgement.reasons),
+                    reasons=judgement.reasons,
                 )
             )
-    return RunReport(outcomes=tuple(outcomes))
+    return outcomes

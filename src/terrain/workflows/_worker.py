@@ -3,17 +3,27 @@
 :func:`run_workspace_worker` builds the workspace's platforms, consent gate
 (the ledger as stored at each call) and decision log, and runs
 :func:`terrain.publishing.run_worker` on the workspace's journal until
-``stop`` is set (or, with ``drain``, until nothing is left to do).
+``stop`` is set (or, with ``drain``, until nothing is left to do). Given a
+folder rather than an open workspace, it opens it itself, waiting for a
+store that is down when the worker starts as it would for one that goes down
+later.
+
+:func:`replan_unchecked` plans again the rows held because consent could not
+be read (earlier versions of terrain held a post for good when the store
+failed during its consent check).
 """
 
 from __future__ import annotations
 
+import random
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from terrain.errors import ValidationError
+from terrain._time import require_aware
+from terrain.errors import StoreUnavailable, ValidationError
 from terrain.publishing import (
     JournalRow,
     PlatformPolicy,
@@ -21,6 +31,8 @@ from terrain.publishing import (
     WorkerReport,
     run_worker,
 )
+from terrain.publishing._judge import held_for_infrastructure
+from terrain.publishing._outage import GaveUp, Outage
 from terrain.workflows._publish import (
     clock_from,
     configured_policies,
@@ -32,7 +44,7 @@ from terrain.workflows._publish import (
 if TYPE_CHECKING:
     from terrain.store import Workspace
 
-__all__ = ["run_workspace_worker", "worker_platforms"]
+__all__ = ["replan_unchecked", "run_workspace_worker", "worker_platforms"]
 
 
 def worker_platforms(ws: Workspace) -> list[str]:
@@ -45,7 +57,7 @@ def worker_platforms(ws: Workspace) -> list[str]:
 
 
 def run_workspace_worker(
-    ws: Workspace,
+    ws: Workspace | Path | None,
     platforms: Sequence[str] = (),
     *,
     now: datetime | Callable[[], datetime],
@@ -57,12 +69,44 @@ def run_workspace_worker(
     hook: Any = None,
     policies: Mapping[str, PlatformPolicy] | None = None,
     on_progress: Callable[[JournalRow], None] | None = None,
+    max_outage: float | None = None,
+    on_notice: Callable[[str], None] | None = None,
+    jitter: Callable[[], float] | None = None,
 ) -> WorkerReport:
     """Drain the workspace's journal for ``platforms`` (default:
     :func:`worker_platforms`) until ``stop`` is set, or with ``drain`` until
     nothing is due or in flight. ``hook``: ``None`` uses the installed
-    plugins' hooks, ``False`` runs none."""
+    plugins' hooks, ``False`` runs none.
+
+    ``ws`` is an open workspace, or its folder (``None``: found as the
+    command line finds it, :meth:`Workspace.find <terrain.Workspace.find>`),
+    which is then opened here and closed at the end; a store that cannot be
+    reached at that moment is waited for like an outage during the run.
+    ``max_outage`` (seconds, ``None`` for no limit) and ``on_notice`` are as
+    for :func:`~terrain.publishing.run_worker`; an outage at the start that
+    lasts longer raises :class:`~terrain.errors.StoreUnavailable`.
+    """
     clock = clock_from(now)  # a naive datetime: ValidationError before anything runs
+    if ws is None or isinstance(ws, Path):
+        stop = stop if stop is not None else threading.Event()
+        opened = _open_waiting(ws, stop=stop, max_outage=max_outage, on_notice=on_notice)
+        with opened:
+            return run_workspace_worker(
+                opened,
+                platforms,
+                now=clock,
+                concurrency=concurrency,
+                drain=drain,
+                stop=stop,
+                poll=poll,
+                lease=lease,
+                hook=hook,
+                policies=policies,
+                on_progress=on_progress,
+                max_outage=max_outage,
+                on_notice=on_notice,
+                jitter=jitter,
+            )
     names = list(dict.fromkeys(platforms)) or worker_platforms(ws)
     if not names:
         raise ValidationError(
@@ -85,4 +129,69 @@ def run_workspace_worker(
         poll=poll,
         lease=lease,
         on_progress=on_progress,
+        max_outage=max_outage,
+        on_notice=on_notice,
+        jitter=jitter,
     )
+
+
+def _open_waiting(
+    folder: Path | None,
+    *,
+    stop: threading.Event,
+    max_outage: float | None,
+    on_notice: Callable[[str], None] | None,
+) -> Workspace:
+    """The workspace in ``folder``, opened once its store answers."""
+    from terrain.store import Workspace
+
+    def open_it() -> Workspace:
+        return Workspace.open(folder) if folder is not None else Workspace.find()
+
+    def probe() -> None:
+        open_it().close()
+
+    def pause(seconds: float) -> None:
+        stop.wait(seconds)
+
+    outage = Outage(
+        probe,
+        notice=on_notice or (lambda message: None),
+        random=random.random,
+        sleep=pause,
+        stop=stop,
+        max_outage=max_outage,
+    )
+    while True:
+        try:
+            return open_it()
+        except StoreUnavailable as exc:
+            try:
+                outage.wait(exc)
+            except GaveUp as gave_up:
+                raise gave_up.as_error() from None
+
+
+def replan_unchecked(
+    ws: Workspace, platforms: Sequence[str] = (), *, now: datetime
+) -> list[JournalRow]:
+    """Plan again the rows of ``platforms`` (default: all) held only because the
+    store or the network failed while their consent was read ("consent could
+    not be checked: StorageError…"); the rows as planned now.
+
+    Rows held by a refusal, a plugin's veto or any other reason stay held.
+    Nothing is sent here, and no consent is assumed: each row is judged again
+    at its call, by the next ``terrain worker`` or ``terrain publish``.
+    """
+    require_aware(now, "replan_unchecked: now")
+    journal = journal_of(ws)
+    wanted = set(platforms)
+    out = []
+    for row in journal.rows(states=(RowState.HELD,)):
+        if wanted and row.platform not in wanted:
+            continue
+        if held_for_infrastructure(row.reasons) and journal.replan_held(row, now=now):
+            again = journal.get(row.post_id, row.platform)
+            if again is not None:
+                out.append(again)
+    return out
