@@ -86,6 +86,13 @@ class Post:
     text, or user tags on an image). ``thread`` holds follow-up texts posted as
     replies where the platform supports threads. ``content_ids`` names every
     content the post draws on (for consent and takedown).
+
+    ``min_media`` makes the post an **album**: the consent gate is asked about
+    each of its media at the call, a media that may not go drops out (with its
+    reason in the decision log) and the post goes with the rest, as long as at
+    least ``min_media`` are left; below that it is held. Without it the post is
+    decided whole. ``edited``: the community manager wrote the text (``terrain
+    post edit``); composing the post again keeps their words.
     """
 
     id: str = attrs.field(validator=identifier())
@@ -109,10 +116,18 @@ class Post:
         default=(), converter=to_tuple, validator=[each(identifier()), unique(what="content id")]
     )
     event_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    min_media: int | None = attrs.field(default=None, validator=optional(at_least(1)))
+    edited: bool = attrs.field(default=False, validator=instance_of(bool))
 
     def __attrs_post_init__(self) -> None:
         if not self.text.strip() and not self.media:
             raise fail(self, attrs.fields(Post).text, "a post needs text or media")
+        if self.min_media is not None and self.min_media > len(self.media):
+            raise fail(
+                self,
+                attrs.fields(Post).min_media,
+                f"an album of {len(self.media)} media cannot need {self.min_media} to go",
+            )
 
     @property
     def alt_texts(self) -> tuple[str, ...]:
@@ -126,6 +141,14 @@ class Post:
             return self.text
         tags = " ".join(f"@{m.handle}" for m in self.mentions)
         return f"{self.text}\n\n{tags}" if self.text else tags
+
+    def text_with_link(self) -> str:
+        """What a network with in-text mentions shows: the text, ``@handle`` for
+        each mention, then the link (when the text does not hold it already)."""
+        text = self.text_with_mentions()
+        if self.link and self.link not in text:
+            text = f"{text}\n{self.link}" if text else self.link
+        return text
 
 
 @attrs.frozen

@@ -1,7 +1,12 @@
 """Publishing: compose a post per platform, journal it, send it exactly once.
 
-- :func:`compose` / :func:`event_recaps`: a :class:`~terrain.Post` that fits
-  a platform's capabilities, from an event and its content.
+- :func:`compose` / :func:`compose_posts` / :func:`event_recaps` /
+  :func:`event_announcement`: posts that fit a platform's capabilities, from
+  an event and its content, in the community's words (:mod:`terrain.templates`);
+  an album of photos takes as many posts as the platform needs.
+- :func:`decide_post`: the consent gate asked about a post at the call, photo
+  by photo for an album (the runner and the dry run both use it).
+- :class:`PostingSlots`: the times a community posts on a platform.
 - :class:`Journal`: one row per (post, platform), planned → claimed → sent →
   confirmed (or failed / held), in the workspace database.
 - :func:`publish`: the runner (consent at the last moment, hooks, rate limits,
@@ -11,7 +16,23 @@
   hold across workers (:meth:`Journal.reserve`).
 """
 
-from terrain.publishing._compose import MayTag, Recap, compose, event_recaps, post_id, text_length
+from terrain.publishing._album import decide_post, left_out
+from terrain.publishing._compose import (
+    Composed,
+    Continued,
+    Dropped,
+    MayTag,
+    Recap,
+    compose,
+    compose_posts,
+    edit_text,
+    event_announcement,
+    event_recaps,
+    event_values,
+    photo_captions,
+    post_id,
+    text_length,
+)
 from terrain.publishing._journal import (
     Journal,
     JournalRow,
@@ -22,16 +43,21 @@ from terrain.publishing._journal import (
 from terrain.publishing._outcomes import Outcome, RunReport, outcome_of
 from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
 from terrain.publishing._runner import Gate, publish, scrub
+from terrain.publishing._slots import PostingSlots
 from terrain.publishing._worker import WorkerReport, run_worker
 
 __all__ = [
     "DEFAULT_POLICIES",
+    "Composed",
+    "Continued",
+    "Dropped",
     "Gate",
     "Journal",
     "JournalRow",
     "MayTag",
     "Outcome",
     "PlatformPolicy",
+    "PostingSlots",
     "Recap",
     "Reservation",
     "RowState",
@@ -39,8 +65,15 @@ __all__ = [
     "TakedownEntry",
     "WorkerReport",
     "compose",
+    "compose_posts",
+    "decide_post",
+    "edit_text",
+    "event_announcement",
     "event_recaps",
+    "event_values",
+    "left_out",
     "outcome_of",
+    "photo_captions",
     "post_id",
     "publish",
     "run_worker",

@@ -46,6 +46,7 @@ from terrain.errors import (
 )
 from terrain.plugins import Platform
 from terrain.posts import Post, Receipt
+from terrain.publishing._album import decide_post
 from terrain.publishing._journal import Journal, JournalRow, RowState, new_owner_id
 from terrain.publishing._outcomes import Outcome, RunReport, outcome_of
 from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
@@ -343,7 +344,8 @@ class _Runner:
         dropped as decided), or ``None`` when the row was held."""
         at = self.now_fn()
         try:
-            decision = self.gate(row.post, at)
+            # an album is decided photo by photo: what may not go drops out
+            post, decision = decide_post(self.gate, row.post, at)
         except Exception as exc:  # consent that cannot be checked is not consent
             reason = scrub(f"consent could not be checked: {type(exc).__name__}: {exc}")
             self.journal.mark_held(row, self.owner, [reason], now=at)
@@ -365,7 +367,7 @@ class _Runner:
             )
             self._done(row, RowState.HELD)
             return None
-        return decision.apply_to(row.post)
+        return decision.apply_to(post)
 
     def _already_out(self, run: _PlatformRun, row: JournalRow) -> bool:
         """After a failed try (a timeout may hide a success), ask the platform first."""
