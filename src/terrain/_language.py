@@ -27,6 +27,7 @@ __all__ = [
     "enumeration",
     "long_date",
     "month_name",
+    "month_of",
     "phrase",
     "relative_day",
 ]
@@ -178,8 +179,8 @@ def enumeration(language: str, items: list[str] | tuple[str, ...]) -> str:
     return ", ".join(items[:-1]) + word + items[-1]
 
 
-def _month_of(name: str) -> str:
-    # "d'avril", "de mai": French elides "de" before a vowel
+def month_of(name: str) -> str:
+    """``d’avril 2026``, ``de mai 2026``: French elides ``de`` before a vowel."""
     return f"d’{name}" if name[:1] in "aeiouyéèêàâîôûh" else f"de {name}"
 
 
@@ -187,7 +188,7 @@ def phrase(language: str, key: str, **values: str) -> str:
     """The phrase ``key`` in ``language``, filled with ``values``."""
     template = _PHRASES[check_language(language)][key]
     if "month" in values:
-        values = {**values, "month_of": _month_of(values["month"])}
+        values = {**values, "month_of": month_of(values["month"])}
     return template.format(**values)
 
 

@@ -657,7 +657,7 @@ def deliver(
     if dry_run:
         report, previews = _dry_run(ws, posts, clock(), when, dropped)
     elif enqueue or when:
-        rows = journal_of(ws).plan(posts, now=clock(), at=when)
+        rows = journal_of(ws).plan(posts, now=clock(), at=when, purpose=purpose_of(kind))
         report = RunReport(outcomes=tuple(outcome_of(r) for r in rows))
     else:
         report = publish(
@@ -671,6 +671,7 @@ def deliver(
             policies={**configured_policies(ws, list(platforms)), **(policies or {})},
             max_wait=max_wait,
             on_progress=on_progress,
+            purpose=purpose_of(kind),
         )
     return PublishResult(
         event_id=subject_id,
@@ -684,6 +685,11 @@ def deliver(
         scheduled=when,
         kind=kind,
     )
+
+
+def purpose_of(kind: str) -> str:
+    """The journal's ``purpose`` of a ``kind`` of post (a recap is ``publish``)."""
+    return "publish" if kind == "recap" else kind
 
 
 def _labels(ws: Workspace, posts: Sequence[Post]) -> dict[str, str]:
