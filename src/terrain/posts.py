@@ -9,7 +9,9 @@ counts a text the way a platform does (the composer and every adapter use it).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 
 import attrs
 
@@ -31,7 +33,17 @@ from terrain._validation import (
     text as text_of,
 )
 
-__all__ = ["Capabilities", "Mention", "Post", "PostMedia", "Receipt", "TextCounting", "text_length"]
+__all__ = [
+    "METRIC_NAMES",
+    "Capabilities",
+    "Mention",
+    "Metrics",
+    "Post",
+    "PostMedia",
+    "Receipt",
+    "TextCounting",
+    "text_length",
+]
 
 
 @attrs.frozen
@@ -168,6 +180,79 @@ class Receipt:
     part_ids: tuple[str, ...] = attrs.field(
         default=(), converter=to_tuple, validator=each(text_of(nonempty=True))
     )
+
+
+#: The public metrics terrain knows, whatever each platform calls them:
+#: ``impressions`` (times shown), ``reach`` (people who saw it), ``views`` (of a
+#: video or, on Instagram, of any media), ``likes`` (reactions, favourites),
+#: ``reposts`` (retweets, shares, boosts), ``replies`` (comments), ``quotes``,
+#: ``saves`` (bookmarks, Instagram saves).
+METRIC_NAMES = (
+    "impressions",
+    "reach",
+    "views",
+    "likes",
+    "reposts",
+    "replies",
+    "quotes",
+    "saves",
+)
+#: The metrics that are someone doing something with a post.
+INTERACTIONS = ("likes", "reposts", "replies", "quotes", "saves")
+
+
+def _counts(value: Mapping[str, int]) -> Mapping[str, int]:
+    return MappingProxyType(dict(sorted(dict(value).items())))
+
+
+@attrs.frozen
+class Metrics:
+    """What a platform says about a published post at instant ``at``.
+
+    ``counts`` maps names of :data:`METRIC_NAMES` to whole numbers, only
+    those the platform gives (Instagram has no quotes, X's reach is unknown).
+    ``gone`` is true when the post no longer exists there (deleted by hand,
+    or by the platform); ``counts`` is then empty.
+    """
+
+    platform: str = attrs.field(validator=text_of(nonempty=True, max_length=64))
+    post_id: str = attrs.field(validator=identifier())
+    remote_id: str = attrs.field(validator=text_of(nonempty=True, max_length=2048))
+    at: datetime = attrs.field(validator=aware_datetime())
+    counts: Mapping[str, int] = attrs.field(factory=dict, converter=_counts)
+    gone: bool = attrs.field(default=False, validator=instance_of(bool))
+
+    @counts.validator
+    def _known(
+        self, attribute: attrs.Attribute[Mapping[str, int]], value: Mapping[str, int]
+    ) -> None:
+        for name, number in value.items():
+            if name not in METRIC_NAMES:
+                raise fail(self, attribute, f"{name!r} is not a metric ({', '.join(METRIC_NAMES)})")
+            if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+                raise fail(self, attribute, f"{name} = {number!r}: a count is a whole number >= 0")
+        if self.gone and value:
+            raise fail(self, attribute, "a post that is gone has no counts")
+
+    @property
+    def interactions(self) -> int:
+        """Likes, reposts, replies, quotes and saves, added up."""
+        return sum(self.counts.get(name, 0) for name in INTERACTIONS)
+
+    @property
+    def reached(self) -> int | None:
+        """How many people (or times) it was seen: ``reach``, else ``impressions``,
+        else ``views``; ``None`` when the platform does not say."""
+        for name in ("reach", "impressions", "views"):
+            if name in self.counts:
+                return self.counts[name]
+        return None
+
+    @property
+    def engagement_rate(self) -> float | None:
+        """Interactions per person reached (``None`` when nobody is known to have seen it)."""
+        seen = self.reached
+        return None if not seen else self.interactions / seen
 
 
 @attrs.frozen
