@@ -99,6 +99,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "terrain.cli._worker",
         "Publish planned posts until stopped (SIGTERM/SIGINT: finish calls, release the rest).",
     ),
+    "stats": (
+        "terrain.cli._stats",
+        "Pull back the likes, reposts, replies and reach of the published posts.",
+    ),
+    "report": ("terrain.cli._report", "Reports to share: the season, with charts."),
     "takedown": (
         "terrain.cli._takedown",
         "Withdraw MEMBER's consent and take down what it covered.",

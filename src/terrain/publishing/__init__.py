@@ -44,6 +44,7 @@ from terrain.publishing._outcomes import Outcome, RunReport, outcome_of
 from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
 from terrain.publishing._runner import Gate, publish, scrub
 from terrain.publishing._slots import PostingSlots
+from terrain.publishing._stats import MetricsLog, Reading, read_metrics
 from terrain.publishing._worker import WorkerReport, run_worker
 
 __all__ = [
@@ -55,9 +56,11 @@ __all__ = [
     "Journal",
     "JournalRow",
     "MayTag",
+    "MetricsLog",
     "Outcome",
     "PlatformPolicy",
     "PostingSlots",
+    "Reading",
     "Recap",
     "Reservation",
     "RowState",
@@ -76,6 +79,7 @@ __all__ = [
     "photo_captions",
     "post_id",
     "publish",
+    "read_metrics",
     "run_worker",
     "scrub",
     "text_length",

@@ -41,6 +41,14 @@ from terrain.workflows._publish import (
     publish_event,
 )
 from terrain.workflows._schedule import QueuedPost, cancel_post, edit_post, move_post, queue_of
+from terrain.workflows._season import SeasonReport, season_html, season_report
+from terrain.workflows._stats import (
+    PostStats,
+    StatsReport,
+    community_engagement,
+    fetch_stats,
+    post_stats,
+)
 from terrain.workflows._takedown import TakedownResult, takedown
 from terrain.workflows._worker import run_workspace_worker, worker_platforms
 from terrain.workflows._workshops import unvote, vote
@@ -56,11 +64,14 @@ __all__ = [
     "ImportStatus",
     "LogEntry",
     "Overbooking",
+    "PostStats",
     "Preview",
     "PreviewMedia",
     "PublishResult",
     "QueuedPost",
+    "SeasonReport",
     "SeriesPlan",
+    "StatsReport",
     "TakedownResult",
     "add_partner",
     "answer_rsvp",
@@ -71,8 +82,10 @@ __all__ = [
     "check_in_members",
     "close_attendance",
     "community_core",
+    "community_engagement",
     "edit_event",
     "edit_post",
+    "fetch_stats",
     "forecast_of",
     "import_media",
     "load_attendance",
@@ -82,6 +95,7 @@ __all__ = [
     "partner_report_of",
     "plan_series",
     "post_log",
+    "post_stats",
     "posting_slots",
     "project_composite",
     "project_pair",
@@ -91,6 +105,8 @@ __all__ = [
     "queue_of",
     "record_interview",
     "run_workspace_worker",
+    "season_html",
+    "season_report",
     "set_project_phase",
     "takedown",
     "unvote",
