@@ -50,14 +50,19 @@ _TITLES = {
 
 
 def _label(result: PublishResult, outcome: Outcome, labels: Mapping[str, str] | None = None) -> str:
-    """What ``outcome``'s post is about: the event summary, or its contents, by ``labels``
-    (their ids without)."""
+    """What ``outcome``'s post is about: the event summary (an album), more photos of it,
+    or its contents, by ``labels`` (their ids without)."""
+    from terrain.publishing import post_id
+
     names = labels or {}
     for post in result.posts:
         if post.id == outcome.post_id and post.platform == outcome.platform:
-            if post.min_media is not None or not post.content_ids:
-                kind = "event summary" if result.kind == "recap" else result.kind
-                return kind if post.min_media is None else f"{kind} ({len(post.media)} photos)"
+            kind = "event summary" if result.kind == "recap" else result.kind
+            if post.min_media is not None:
+                first = post_id(result.event_id, post.platform, "publish")
+                return f"{kind} (album)" if post.id == first else "more photos"
+            if not post.content_ids:
+                return kind
             return ", ".join(names.get(c, c) for c in post.content_ids)
     return outcome.post_id
 
@@ -130,7 +135,7 @@ def print_result(
     for error in result.compose_errors:
         echo(f"\n! could not compose {error}")
     if result.previews:
-        print_previews(result, echo)
+        print_previews(result, echo, labels=labels)
     elif result.dropped:
         echo("\nLeft out:")
         for item in result.dropped:
@@ -145,24 +150,31 @@ def print_result(
         )
 
 
-def print_previews(result: PublishResult, echo: Callable[[str], None] = click.echo) -> None:
+def print_previews(
+    result: PublishResult,
+    echo: Callable[[str], None] = click.echo,
+    *,
+    labels: Mapping[str, str] | None = None,
+) -> None:
     """Print each post of a dry run exactly as it would go: the text with its mentions
     and link, the thread, the photos in order with their alt text, and what was left
-    out and why."""
-    echo("\nWhat would go out:")
+    out and why. Photos are named by their content's title (``labels`` overrides)."""
+    names = {**result.labels, **(labels or {})}
     for preview in result.previews:
         when = f" at {shown(preview.at)}" if preview.at is not None else ""
-        echo(f"\n[{preview.platform}] {preview.post_id}{when}")
+        echo(f"\nWhat would go out on {preview.platform} ({preview.post_id}){when}:")
         for line in preview.text.splitlines() or [""]:
-            echo(f"  | {line}")
+            echo(f"  | {line}".rstrip())
         for number, part in enumerate(preview.thread, start=2):
-            echo(f"  thread {number}/{len(preview.thread) + 1}:")
+            echo(f"  reply {number}/{len(preview.thread) + 1}:")
             for line in part.splitlines():
-                echo(f"  | {line}")
+                echo(f"  | {line}".rstrip())
         for number, media in enumerate(preview.media, start=1):
-            echo(f"  photo {number}: {media.key} (alt: {media.alt_text or 'none'})")
+            name = names.get(media.content_id, media.key) if media.content_id else media.key
+            echo(f"  photo {number}: {name} — {media.alt_text or '(no alt text)'}")
         for item in preview.dropped:
-            echo(f"  left out: {item.what}: {item.reason}")
+            what = names.get(item.content_id, item.what) if item.content_id else item.what
+            echo(f"  left out: {what}: {item.reason}")
 
 
 @contextmanager

@@ -51,6 +51,7 @@ from terrain.publishing import (
     photo_captions,
     publish,
 )
+from terrain.publishing._album import LEFT_OUT
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -712,15 +713,16 @@ def preview_of(
     if decision is not None and decision.allowed:
         shown = decision.apply_to(post)
         for reason in left_out(decision):
+            what, _, why = reason.text.partition(LEFT_OUT)
             gone.append(
-                Dropped(post.platform, "photo", reason.text, post_id=post.id,
-                        content_id=reason.content_id)
+                Dropped(post.platform, what.rstrip(": ") or "photo", why or reason.text,
+                        post_id=post.id, content_id=reason.content_id)
             )
         for mention in decision.dropped_mentions:
-            why = decision.reason_for(mention)
+            said = decision.reason_for(mention)
             gone.append(
                 Dropped(post.platform, f"@{mention.handle}",
-                        why.text if why is not None else "no tag consent", post_id=post.id)
+                        said.text if said is not None else "no tag consent", post_id=post.id)
             )
     return Preview(
         post_id=post.id,
