@@ -197,6 +197,9 @@ class FakeX:
         # X answers with &, < and > escaped as HTML entities
         text = html.escape(body.get("text", ""), quote=False)
         tweet: dict[str, Any] = {"id": tweet_id, "text": text}
+        media_ids = (body.get("media") or {}).get("media_ids") or []
+        if media_ids:
+            tweet["attachments"] = {"media_keys": [f"3_{m}" for m in media_ids]}
         reply = body.get("reply", {}).get("in_reply_to_tweet_id")
         if reply:
             tweet["referenced_tweets"] = [{"type": "replied_to", "id": reply}]
@@ -352,8 +355,11 @@ class FakeGraph:
     def _ig_publish(self, request: Any) -> Answer:
         container = self._containers[_form(request)["creation_id"]]
         media_id = f"179{self._new_id()}"
+        children = [c for c in container.get("children", "").split(",") if c]
         self.ig_media[media_id] = {
             "id": media_id,
+            "media_type": "CAROUSEL_ALBUM" if children else "IMAGE",
+            "children": {"data": [{"id": c} for c in children]},
             "caption": container.get("caption", ""),
             "permalink": f"https://www.instagram.com/p/{media_id}/",
             "timestamp": "2026-03-02T19:30:00+0000",

@@ -87,6 +87,9 @@ class Recap:
     #: as the platform takes (further posts carry the rest), a photo that cannot
     #: go drops out with its reason instead of stopping the post
     album: bool = attrs.field(default=False, validator=instance_of(bool))
+    #: content id -> its credit line (``Photo: Inès Benali``): an album post ends
+    #: with the credits of the members' own photos it carries
+    credits: Mapping[str, str] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -256,6 +259,11 @@ def event_recaps(
             event_id=event.id,
             link=link,
             album=True,
+            credits={
+                c.id: _credit(c, members.get(c.author_id))
+                for c in album
+                if c.author_id is not None
+            },
         )
     ]
     for content in ordered:
@@ -503,6 +511,11 @@ def compose_posts(
             recap, key=key, text=text or f"({number}/{len(chunks)})", contents=contents,
             partners=partners, album=False,
         )
+        credits = list(
+            dict.fromkeys(recap.credits[c.id] for c in contents if c.id in recap.credits)
+        )
+        if credits:
+            part = attrs.evolve(part, text="\n".join([part.text, *credits]))
         media = tuple(_post_media(c, f) for c, f in chunk)
         post = _compose(
             part, platform, capabilities, members or {}, may_tag, purpose, media
