@@ -288,10 +288,11 @@ def object_is_gone(exc: Rejected) -> bool:
 def insights(graph: GraphClient, object_id: str, names: Mapping[str, str]) -> dict[str, int]:
     """The lifetime ``insights`` of ``object_id`` (Graph names → terrain's), those
     the token may read: a metric refused (no permission, too few followers, a
-    metric Meta retired) is left out rather than failing the whole reading."""
+    metric Meta retired) is left out rather than failing the whole reading; the counts
+    read before it came with the same token, so a refusal here is about insights."""
     try:
         answer = graph.get(f"{object_id}/insights", metric=",".join(names))
-    except Rejected:
+    except (Rejected, AuthError):
         return {}
     out: dict[str, int] = {}
     for entry in answer.get("data") or []:

@@ -161,5 +161,6 @@ def read_metrics(
                 f"{name}: post {receipt.post_id} is gone from {name} (deleted there, not by "
                 "terrain); it is no longer counted"
             )
-        read.append(attrs.evolve(found, post_id=receipt.post_id))
+        # kept with the time terrain read it (the clock every reading compares with)
+        read.append(attrs.evolve(found, post_id=receipt.post_id, at=last))
     return Reading(name, tuple(read), (), tuple(notes))

@@ -11,7 +11,7 @@ scores (:func:`community_engagement`) and the season report use them.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -22,8 +22,9 @@ from terrain.community import Engagement, EngagementWeights, engagement
 from terrain.content import Content
 from terrain.errors import ValidationError
 from terrain.events import Attendance
+from terrain.plugins import Platform
 from terrain.posts import Metrics
-from terrain.publishing import RowState
+from terrain.publishing import DEFAULT_POLICIES, PlatformPolicy, RowState
 from terrain.publishing._stats import MetricsLog, read_metrics
 from terrain.workflows._publish import clock_from, configured_policies, journal_of
 from terrain.workshops import Vote, Workshop
@@ -88,7 +89,7 @@ def post_stats(ws: Workspace) -> list[PostStats]:
 
 def fetch_stats(
     ws: Workspace,
-    platforms: Sequence[str] = (),
+    platforms: Sequence[str] | Mapping[str, Platform] = (),
     *,
     now: datetime | Callable[[], datetime],
     sleep: Callable[[float], None] = time.sleep,
@@ -102,13 +103,15 @@ def fetch_stats(
     the platform said is gone. Calls to a platform are spaced by its policy's
     ``rate``; a 429 stops that platform's reading (the rest waits for the next
     run); its credentials refused stops it too, and the report ``failed``.
-    Building a platform needs its tokens, as publishing does.
+    Building a platform needs its tokens, as publishing does (``platforms`` may
+    also map names to platform objects, already built).
     """
     clock = clock_from(now)
     start = require_aware(clock(), "now")
     log = MetricsLog(ws.db)
     latest = log.latest()
     posts = post_stats(ws)
+    given = dict(platforms) if isinstance(platforms, Mapping) else {}
     names = list(dict.fromkeys(platforms)) or sorted({p.platform for p in posts})
     unknown = set(names) - {p.platform for p in posts}
     notes: list[str] = [
@@ -119,7 +122,10 @@ def fetch_stats(
             f"nothing was published on {', '.join(sorted(unknown))}: `terrain stats` reads "
             "the posts that went out"
         )
-    policies = configured_policies(ws, [n for n in names if n not in unknown])
+    policies = {
+        **{n: DEFAULT_POLICIES.get(n, PlatformPolicy()) for n in given},
+        **configured_policies(ws, [n for n in names if n not in unknown and n not in given]),
+    }
     read = 0
     failed = False
     rows = {(r.post_id, r.platform): r for r in journal_of(ws).rows(
@@ -142,8 +148,9 @@ def fetch_stats(
                 due.append(receipt)
         if not due:
             continue
+        platform = given[name] if name in given else ws.platform(name)
         reading = read_metrics(
-            ws.platform(name), due, now_fn=clock, rate=policies[name].rate, sleep=sleep
+            platform, due, now_fn=clock, rate=policies[name].rate, sleep=sleep
         )
         read += log.record(reading.metrics)
         notes += reading.notes
