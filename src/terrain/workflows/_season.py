@@ -142,6 +142,7 @@ _WORDS = {
         "summary": "{meetups} meetups, {people} présences, {reached} vues en ligne.",
         "attendance": "Présences par meetup",
         "attendance_desc": "Personnes venues (pointées à l’entrée) à chaque meetup.",
+        "legend": "En foncé, les personnes venues ; en clair, les inscrites.",
         "reach": "Portée de chaque publication",
         "reach_desc": "Personnes (ou vues) atteintes par chaque publication, selon la plateforme.",
         "came": "venues",
@@ -161,6 +162,7 @@ _WORDS = {
         "summary": "{meetups} meetups, {people} attendances, {reached} views online.",
         "attendance": "Attendance per meetup",
         "attendance_desc": "People who came (checked in at the door) to each meetup.",
+        "legend": "Dark: the people who came; light: those who signed up.",
         "reach": "Reach of each post",
         "reach_desc": "People (or views) each post reached, as the platform says.",
         "came": "came",
@@ -280,6 +282,7 @@ def season_html(report: SeasonReport) -> str:
         f"<h2>{escape(w['attendance'])}</h2>",
     ]
     if attendance_rows:
+        body.append(f'<p class="lead">{escape(w["legend"])}</p>')
         body.append(
             _bars(attendance_rows, title=w["attendance"], desc=w["attendance_desc"],
                   unknown=w["unknown"], chart_id="attendance")
