@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from terrain._time import instant, require_aware
+from terrain._time import instant, require_aware, zone
 from terrain.errors import ComposeError, Conflict, NotFound, ValidationError
 from terrain.events import Event
 from terrain.posts import Post
@@ -55,13 +55,14 @@ class QueuedPost:
     edited: bool = False
 
     @classmethod
-    def of(cls, row: JournalRow) -> QueuedPost:
-        """The queue's view of a journal row."""
+    def of(cls, row: JournalRow, timezone: str = "UTC") -> QueuedPost:
+        """The queue's view of a journal row, its time in ``timezone`` (the community's)."""
+        at = row.next_attempt_at
         return cls(
             post_id=row.post_id,
             platform=row.platform,
             state=row.state,
-            at=row.next_attempt_at,
+            at=None if at is None else at.astimezone(zone(timezone)),
             kind=_KIND_OF_PURPOSE.get(row.purpose, row.purpose),
             text=row.post.text,
             event_id=row.event_id,
@@ -75,7 +76,8 @@ class QueuedPost:
 def queue_of(ws: Workspace, *, platform: str | None = None) -> list[QueuedPost]:
     """What will go, and when: the planned (and in-flight) posts of the journal,
     those due now first, then by time (only ``platform``'s, if given)."""
-    return [QueuedPost.of(r) for r in journal_of(ws).queue(platform=platform)]
+    tz = ws.community.timezone
+    return [QueuedPost.of(r, tz) for r in journal_of(ws).queue(platform=platform)]
 
 
 def _row(ws: Workspace, post_id: str, platform: str | None) -> JournalRow:
@@ -142,7 +144,7 @@ def move_post(
         _planned(_row(ws, post_id, row.platform), "move")  # it changed meanwhile: say how
     moved = journal.get(row.post_id, row.platform)
     assert moved is not None
-    return QueuedPost.of(moved)
+    return QueuedPost.of(moved, ws.community.timezone)
 
 
 def cancel_post(
@@ -162,7 +164,7 @@ def cancel_post(
         _planned(_row(ws, post_id, row.platform), "cancel")
     held = journal.get(row.post_id, row.platform)
     assert held is not None
-    return QueuedPost.of(held)
+    return QueuedPost.of(held, ws.community.timezone)
 
 
 def edit_post(

@@ -142,7 +142,7 @@ _WORDS = {
         "summary": "{meetups} meetups, {people} présences, {reached} vues en ligne.",
         "attendance": "Présences par meetup",
         "attendance_desc": "Personnes venues (pointées à l’entrée) à chaque meetup.",
-        "legend": "En foncé, les personnes venues ; en clair, les inscrites.",
+        "legend": "En foncé, les personnes venues ; en clair, les inscrites.",
         "reach": "Portée de chaque publication",
         "reach_desc": "Personnes (ou vues) atteintes par chaque publication, selon la plateforme.",
         "came": "venues",
