@@ -285,6 +285,17 @@ def object_is_gone(exc: Rejected) -> bool:
     return "(Graph error 100/33)" in text or "(Graph error 803" in text
 
 
+def get_unless_gone(graph: GraphClient, object_id: str, **args: Any) -> dict[str, Any] | None:
+    """``GET /{object_id}``, or ``None`` when the Graph API says it does not exist (any
+    more): a post deleted on the platform (:func:`object_is_gone`)."""
+    try:
+        return graph.get(object_id, **args)
+    except Rejected as exc:
+        if object_is_gone(exc):
+            return None
+        raise
+
+
 def insights(graph: GraphClient, object_id: str, names: Mapping[str, str]) -> dict[str, int]:
     """The lifetime ``insights`` of ``object_id`` (Graph names → terrain's), those
     the token may read: a metric refused (no permission, too few followers, a

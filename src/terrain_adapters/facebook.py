@@ -31,11 +31,11 @@ from terrain_adapters._graph import (
     GraphClient,
     created_id,
     find_latest,
+    get_unless_gone,
     graph_settings,
     graph_time,
     insights,
     numeric_id,
-    object_is_gone,
 )
 from terrain_adapters._shared import Clock, int_setting, read_media, require_storage, utcnow
 
@@ -187,14 +187,10 @@ class FacebookPage:
             "shares,reactions.summary(total_count).limit(0),"
             "comments.summary(total_count).limit(0)"
         )
-        try:
-            item = self._graph.get(receipt.remote_id, fields=fields)
-        except Rejected as exc:
-            if object_is_gone(exc):
-                return Metrics(
-                    self.name, receipt.post_id, receipt.remote_id, self._clock(), gone=True
-                )
-            raise
+        item = get_unless_gone(self._graph, receipt.remote_id, fields=fields)
+        if item is None:
+            at = self._clock()
+            return Metrics(self.name, receipt.post_id, receipt.remote_id, at, gone=True)
         counts = {
             "likes": _summary_count(item.get("reactions")),
             "replies": _summary_count(item.get("comments")),

@@ -39,11 +39,11 @@ from terrain_adapters._graph import (
     GraphClient,
     created_id,
     find_latest,
+    get_unless_gone,
     graph_settings,
     graph_time,
     insights,
     numeric_id,
-    object_is_gone,
 )
 from terrain_adapters._shared import Clock, check_media_clean, int_setting, utcnow
 
@@ -202,14 +202,11 @@ class Instagram:
         """The media's likes and comments (``like_count``, ``comments_count``), and
         its reach, views, saves and shares from its insights when the token may read
         them; ``gone`` when the Graph API says the media does not exist any more."""
-        try:
-            item = self._graph.get(receipt.remote_id, fields="like_count,comments_count")
-        except Rejected as exc:
-            if object_is_gone(exc):
-                return Metrics(
-                    self.name, receipt.post_id, receipt.remote_id, self._clock(), gone=True
-                )
-            raise
+        fields = "like_count,comments_count"
+        item = get_unless_gone(self._graph, receipt.remote_id, fields=fields)
+        if item is None:
+            at = self._clock()
+            return Metrics(self.name, receipt.post_id, receipt.remote_id, at, gone=True)
         counts = {
             ours: item[theirs]
             for theirs, ours in (("like_count", "likes"), ("comments_count", "replies"))
