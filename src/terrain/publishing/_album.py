@@ -25,6 +25,7 @@ from datetime import datetime
 
 import attrs
 
+from terrain._time import require_aware
 from terrain.consent import Decision, Reason
 from terrain.posts import Post, PostMedia
 
@@ -74,17 +75,20 @@ def decide_post(gate: AlbumGate, post: Post, at: datetime) -> tuple[Post, Decisi
     ``post`` and the gate's answer. Mentions of people who appear only in the
     photos that dropped out go with them (the gate decides the rest again).
     """
+    require_aware(at, "decide_post: at")
     whole = gate(post, at)
     if whole.allowed or post.min_media is None or not post.media:
         return post, whole
     kept: list[PostMedia] = []
     notes: list[Reason] = []
+    why: dict[str, Reason] = {}  # each refusal once, as the gate said it
     for media in post.media:
         alone = gate(_alone(post, media), at)
         if alone.allowed:
             kept.append(media)
             continue
         for reason in alone.blocking:
+            why.setdefault(reason.text, reason)
             notes.append(
                 attrs.evolve(reason, text=f"{_label(media)}: {LEFT_OUT}{reason.text}",
                              content_id=reason.content_id or media.content_id)
@@ -93,7 +97,7 @@ def decide_post(gate: AlbumGate, post: Post, at: datetime) -> tuple[Post, Decisi
         shown = f"{len(kept)} of its {len(post.media)} photos may go"
         need = f"at least {post.min_media} needed"
         held = Reason(text=f"album: {shown}, {need}", blocking=True)
-        reasons = (*(attrs.evolve(n, blocking=True) for n in notes), held)
+        reasons = (*why.values(), held)
         return post, attrs.evolve(whole, reasons=reasons, kept_mentions=(), dropped_mentions=())
     smaller = _keeping(post, kept)
     people = _people_mentioned(whole, smaller, post)

@@ -46,7 +46,7 @@ from terrain.errors import (
 )
 from terrain.plugins import Platform
 from terrain.posts import Post, Receipt
-from terrain.publishing._album import decide_post
+from terrain.publishing._album import decide_post, left_out
 from terrain.publishing._journal import Journal, JournalRow, RowState, new_owner_id
 from terrain.publishing._outcomes import Outcome, RunReport, outcome_of
 from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
@@ -367,6 +367,18 @@ class _Runner:
             )
             self._done(row, RowState.HELD)
             return None
+        if len(post.media) < len(row.post.media):
+            blocked = sorted({r.member_id or r.content_id or "?" for r in left_out(decision)})
+            log.info(
+                "left %d of %d photos out of album %s on %s (blocked by %s); "
+                "`terrain log --post %s` says why",
+                len(row.post.media) - len(post.media),
+                len(row.post.media),
+                row.post_id,
+                run.name,
+                ", ".join(blocked),
+                row.post_id,
+            )
         return decision.apply_to(post)
 
     def _already_out(self, run: _PlatformRun, row: JournalRow) -> bool:
