@@ -65,6 +65,10 @@ class _Server:
         self.proc.wait(timeout=10)
 
 
+#: Photos per post of the fake platform (terrain.testing's DEFAULT_CAPABILITIES.max_media).
+PHOTOS_PER_POST = 10
+
+
 def _apprise(url: str) -> tuple[float, float, int]:
     import concurrent.futures as cf
 
@@ -93,7 +97,8 @@ def _terrain(url: str, folder: Path) -> tuple[float, float, int]:
 
     root = build(
         folder / "ws",
-        Shape(publish_photos=POSTS - 1),
+        # a recap is an album: the fake platform takes 10 photos a post, so POSTS posts
+        Shape(publish_photos=POSTS * PHOTOS_PER_POST),
         platforms={"fake-http": {"base_url": url, "timeout": 10.0, "concurrency": CONCURRENCY}},
     )
     env = {**os.environ, "TERRAIN_PLUGINS": "terrain.testing.http"}

@@ -35,16 +35,20 @@ from terrain.events import (
     series_ics,
 )
 from terrain.posts import Post, Receipt
-from terrain.publishing import Journal, judge
+from terrain.publishing import Journal, decide_post, judge
 from terrain.store import Workspace
 from terrain.workflows import (
     answer_rsvp,
     attendance_report,
+    cancel_post,
     check_in_members,
     close_attendance,
     community_core,
+    edit_post,
+    fetch_stats,
     import_media,
     meetup_budget,
+    move_post,
     post_log,
     publish_event,
     publish_project_update,
@@ -140,6 +144,8 @@ def _journal_calls(tmp_path: Path) -> dict[str, Callable[[], object]]:
         "Journal.open_rows": lambda: journal.open_rows("fake", now=NAIVE),
         "Journal.push_slot": lambda: journal.push_slot(row, NAIVE),
         "Journal.sent_since": lambda: journal.sent_since("fake", NAIVE),
+        "Journal.move": lambda: journal.move("p-1", "fake", at=NAIVE, now=AWARE),
+        "Journal.cancel": lambda: journal.cancel("p-1", "fake", reason="no", now=NAIVE),
         "Journal.rows": lambda: journal.rows(since=NAIVE),
         "Journal.replan_held": lambda: journal.replan_held(row, now=NAIVE),
     }
@@ -195,6 +201,12 @@ def calls(ws: Workspace, tmp_path: Path) -> dict[str, Callable[[], object]]:
         "replan_unchecked": lambda: replan_unchecked(ws, now=NAIVE),
         "judge": lambda: judge(lambda post, at: decide(ledger, post, platform="x", at=at),
                                POST, NAIVE),
+        "decide_post": lambda: decide_post(lambda p, at: decide(_ledger(), p, platform=p.platform,
+                                                                at=at), POST, NAIVE),
+        "move_post": lambda: move_post(ws, "p-1", at=AWARE, now=NAIVE),
+        "cancel_post": lambda: cancel_post(ws, "p-1", now=NAIVE),
+        "edit_post": lambda: edit_post(ws, "p-1", "Merci !", now=NAIVE),
+        "fetch_stats": lambda: fetch_stats(ws, now=NAIVE),
         **_journal_calls(tmp_path),
     }  # fmt: skip
 

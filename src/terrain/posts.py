@@ -9,7 +9,9 @@ counts a text the way a platform does (the composer and every adapter use it).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from types import MappingProxyType
 
 import attrs
 
@@ -31,7 +33,17 @@ from terrain._validation import (
     text as text_of,
 )
 
-__all__ = ["Capabilities", "Mention", "Post", "PostMedia", "Receipt", "TextCounting", "text_length"]
+__all__ = [
+    "METRIC_NAMES",
+    "Capabilities",
+    "Mention",
+    "Metrics",
+    "Post",
+    "PostMedia",
+    "Receipt",
+    "TextCounting",
+    "text_length",
+]
 
 
 @attrs.frozen
@@ -86,6 +98,13 @@ class Post:
     text, or user tags on an image). ``thread`` holds follow-up texts posted as
     replies where the platform supports threads. ``content_ids`` names every
     content the post draws on (for consent and takedown).
+
+    ``min_media`` makes the post an **album**: the consent gate is asked about
+    each of its media at the call, a media that may not go drops out (with its
+    reason in the decision log) and the post goes with the rest, as long as at
+    least ``min_media`` are left; below that it is held. Without it the post is
+    decided whole. ``edited``: the community manager wrote the text (``terrain
+    post edit``); composing the post again keeps their words.
     """
 
     id: str = attrs.field(validator=identifier())
@@ -109,10 +128,18 @@ class Post:
         default=(), converter=to_tuple, validator=[each(identifier()), unique(what="content id")]
     )
     event_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    min_media: int | None = attrs.field(default=None, validator=optional(at_least(1)))
+    edited: bool = attrs.field(default=False, validator=instance_of(bool))
 
     def __attrs_post_init__(self) -> None:
         if not self.text.strip() and not self.media:
             raise fail(self, attrs.fields(Post).text, "a post needs text or media")
+        if self.min_media is not None and self.min_media > len(self.media):
+            raise fail(
+                self,
+                attrs.fields(Post).min_media,
+                f"an album of {len(self.media)} media cannot need {self.min_media} to go",
+            )
 
     @property
     def alt_texts(self) -> tuple[str, ...]:
@@ -126,6 +153,14 @@ class Post:
             return self.text
         tags = " ".join(f"@{m.handle}" for m in self.mentions)
         return f"{self.text}\n\n{tags}" if self.text else tags
+
+    def text_with_link(self) -> str:
+        """What a network with in-text mentions shows: the text, ``@handle`` for
+        each mention, then the link (when the text does not hold it already)."""
+        text = self.text_with_mentions()
+        if self.link and self.link not in text:
+            text = f"{text}\n{self.link}" if text else self.link
+        return text
 
 
 @attrs.frozen
@@ -145,6 +180,79 @@ class Receipt:
     part_ids: tuple[str, ...] = attrs.field(
         default=(), converter=to_tuple, validator=each(text_of(nonempty=True))
     )
+
+
+#: The public metrics terrain knows, whatever each platform calls them:
+#: ``impressions`` (times shown), ``reach`` (people who saw it), ``views`` (of a
+#: video or, on Instagram, of any media), ``likes`` (reactions, favourites),
+#: ``reposts`` (retweets, shares, boosts), ``replies`` (comments), ``quotes``,
+#: ``saves`` (bookmarks, Instagram saves).
+METRIC_NAMES = (
+    "impressions",
+    "reach",
+    "views",
+    "likes",
+    "reposts",
+    "replies",
+    "quotes",
+    "saves",
+)
+#: The metrics that are someone doing something with a post.
+INTERACTIONS = ("likes", "reposts", "replies", "quotes", "saves")
+
+
+def _counts(value: Mapping[str, int]) -> Mapping[str, int]:
+    return MappingProxyType(dict(sorted(dict(value).items())))
+
+
+@attrs.frozen
+class Metrics:
+    """What a platform says about a published post at instant ``at``.
+
+    ``counts`` maps names of :data:`METRIC_NAMES` to whole numbers, only
+    those the platform gives (Instagram has no quotes, X's reach is unknown).
+    ``gone`` is true when the post no longer exists there (deleted by hand,
+    or by the platform); ``counts`` is then empty.
+    """
+
+    platform: str = attrs.field(validator=text_of(nonempty=True, max_length=64))
+    post_id: str = attrs.field(validator=identifier())
+    remote_id: str = attrs.field(validator=text_of(nonempty=True, max_length=2048))
+    at: datetime = attrs.field(validator=aware_datetime())
+    counts: Mapping[str, int] = attrs.field(factory=dict, converter=_counts)
+    gone: bool = attrs.field(default=False, validator=instance_of(bool))
+
+    @counts.validator
+    def _known(
+        self, attribute: attrs.Attribute[Mapping[str, int]], value: Mapping[str, int]
+    ) -> None:
+        for name, number in value.items():
+            if name not in METRIC_NAMES:
+                raise fail(self, attribute, f"{name!r} is not a metric ({', '.join(METRIC_NAMES)})")
+            if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+                raise fail(self, attribute, f"{name} = {number!r}: a count is a whole number >= 0")
+        if self.gone and value:
+            raise fail(self, attribute, "a post that is gone has no counts")
+
+    @property
+    def interactions(self) -> int:
+        """Likes, reposts, replies, quotes and saves, added up."""
+        return sum(self.counts.get(name, 0) for name in INTERACTIONS)
+
+    @property
+    def reached(self) -> int | None:
+        """How many people (or times) it was seen: ``reach``, else ``impressions``,
+        else ``views``; ``None`` when the platform does not say."""
+        for name in ("reach", "impressions", "views"):
+            if name in self.counts:
+                return self.counts[name]
+        return None
+
+    @property
+    def engagement_rate(self) -> float | None:
+        """Interactions per person reached (``None`` when nobody is known to have seen it)."""
+        seen = self.reached
+        return None if not seen else self.interactions / seen
 
 
 @attrs.frozen

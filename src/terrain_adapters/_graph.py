@@ -278,6 +278,51 @@ class GraphClient:
         return max(minutes) * 60.0 if minutes else None
 
 
+def object_is_gone(exc: Rejected) -> bool:
+    """Whether a refusal of the Graph API says the object does not exist (any more):
+    error 100 with subcode 33, or error 803."""
+    text = str(exc)
+    return "(Graph error 100/33)" in text or "(Graph error 803" in text
+
+
+def get_unless_gone(graph: GraphClient, object_id: str, **args: Any) -> dict[str, Any] | None:
+    """``GET /{object_id}``, or ``None`` when the Graph API says it does not exist (any
+    more): a post deleted on the platform (:func:`object_is_gone`)."""
+    try:
+        return graph.get(object_id, **args)
+    except Rejected as exc:
+        if object_is_gone(exc):
+            return None
+        raise
+
+
+def insights(graph: GraphClient, object_id: str, names: Mapping[str, str]) -> dict[str, int]:
+    """The lifetime ``insights`` of ``object_id`` (Graph names → terrain's), those
+    the token may read: a metric refused (no permission, too few followers, a
+    metric Meta retired) is left out rather than failing the whole reading; the counts
+    read before it came with the same token, so a refusal here is about insights."""
+    try:
+        answer = graph.get(f"{object_id}/insights", metric=",".join(names))
+    except (Rejected, AuthError):
+        return {}
+    out: dict[str, int] = {}
+    for entry in answer.get("data") or []:
+        if not isinstance(entry, dict) or entry.get("name") not in names:
+            continue
+        total = entry.get("total_value")
+        values = entry.get("values")
+        value = (
+            total.get("value")
+            if isinstance(total, dict)
+            else values[0].get("value")
+            if isinstance(values, list) and values and isinstance(values[0], dict)
+            else None
+        )
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            out[names[entry["name"]]] = value
+    return out
+
+
 def numeric_id(settings: Mapping[str, Any], key: str, *, table: str, hint: str) -> str:
     """The numeric Graph id ``key`` of ``[platforms.<table>]`` (a number or a string of
     digits), or :class:`ConfigError` saying where ``hint`` finds it."""

@@ -155,10 +155,7 @@ def int_setting(
 def text_with_link(post: Post) -> str:
     """The text a network with in-text mentions shows: the text, ``@handle`` for
     each mention, then the link (when the text does not hold it already)."""
-    text = post.text_with_mentions()
-    if post.link and post.link not in text:
-        text = f"{text}\n{post.link}" if text else post.link
-    return text
+    return post.text_with_link()
 
 
 def instant(value: object) -> datetime | None:

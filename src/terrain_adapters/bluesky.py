@@ -44,7 +44,7 @@ from typing import Any
 
 from terrain.errors import ConfigError, PlatformError, Rejected, TransientError
 from terrain.plugins import Platform, PlatformContext, check_capabilities
-from terrain.posts import Capabilities, Post, PostMedia, Receipt
+from terrain.posts import Capabilities, Metrics, Post, PostMedia, Receipt
 from terrain.secrets import Secret
 from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
@@ -329,6 +329,40 @@ class BlueskyPlatform:
                 platform=self.name,
             )
         return {"uri": str(answer["uri"]), "cid": str(answer["cid"])}
+
+    def metrics(self, receipt: Receipt) -> Metrics:
+        """The post's likes, reposts, replies and quotes (``app.bsky.feed.getPosts``,
+        proxied by the PDS to the AppView); ``gone`` when the AppView no longer
+        returns it."""
+        answer = self._xrpc(
+            "GET",
+            "app.bsky.feed.getPosts",
+            what=f"read the counts of post {receipt.remote_id}",
+            params={"uris": receipt.remote_id},
+        ).json()
+        posts = answer.get("posts") if isinstance(answer, dict) else None
+        if not isinstance(posts, list):
+            raise TransientError(
+                f"{self.name}: getPosts returned no list of posts; try again later",
+                platform=self.name,
+            )
+        at = self._clock()
+        found = next(
+            (p for p in posts if isinstance(p, dict) and p.get("uri") == receipt.remote_id), None
+        )
+        if found is None:
+            return Metrics(self.name, receipt.post_id, receipt.remote_id, at, gone=True)
+        counts = {
+            ours: found[theirs]
+            for theirs, ours in (
+                ("likeCount", "likes"),
+                ("repostCount", "reposts"),
+                ("replyCount", "replies"),
+                ("quoteCount", "quotes"),
+            )
+            if isinstance(found.get(theirs), int) and found[theirs] >= 0
+        }
+        return Metrics(self.name, receipt.post_id, receipt.remote_id, at, counts)
 
     def _delete_record(self, uri: str) -> None:
         repo, collection, rkey = _parts(uri)

@@ -25,14 +25,16 @@ from typing import TYPE_CHECKING, Any
 
 from terrain.errors import PlatformError, Rejected
 from terrain.plugins._capabilities import check_capabilities
-from terrain.posts import Capabilities, Post, Receipt
+from terrain.posts import Capabilities, Metrics, Post, Receipt
 from terrain_adapters._claims import Claims
 from terrain_adapters._graph import (
     GraphClient,
     created_id,
     find_latest,
+    get_unless_gone,
     graph_settings,
     graph_time,
+    insights,
     numeric_id,
 )
 from terrain_adapters._shared import Clock, int_setting, read_media, require_storage, utcnow
@@ -176,6 +178,33 @@ class FacebookPage:
             part_ids=_attachment_ids(item, str(item["id"])),
         )
 
+    def metrics(self, receipt: Receipt) -> Metrics:
+        """The post's reactions (``likes``), comments (``replies``) and shares
+        (``reposts``) from ``GET /{post-id}``, and its reach from the post's insights
+        (``post_impressions_unique``, when the token may read insights);
+        ``gone`` when the Graph API says the post does not exist any more."""
+        fields = (
+            "shares,reactions.summary(total_count).limit(0),"
+            "comments.summary(total_count).limit(0)"
+        )
+        item = get_unless_gone(self._graph, receipt.remote_id, fields=fields)
+        if item is None:
+            at = self._clock()
+            return Metrics(self.name, receipt.post_id, receipt.remote_id, at, gone=True)
+        counts = {
+            "likes": _summary_count(item.get("reactions")),
+            "replies": _summary_count(item.get("comments")),
+            "reposts": int((item.get("shares") or {}).get("count") or 0),
+        }
+        counts.update(
+            insights(
+                self._graph,
+                receipt.remote_id,
+                {"post_impressions_unique": "reach", "post_impressions": "impressions"},
+            )
+        )
+        return Metrics(self.name, receipt.post_id, receipt.remote_id, self._clock(), counts)
+
     # -- helpers ---------------------------------------------------------------
 
     def _check(self, post: Post) -> None:
@@ -209,6 +238,13 @@ class FacebookPage:
             # Graph answers code 100 ("does not exist") for an object already deleted
             if "(Graph error 100" not in str(exc):
                 raise
+
+
+def _summary_count(edge: object) -> int:
+    """``reactions{summary{total_count}}`` as a number (0 when absent)."""
+    summary = edge.get("summary") if isinstance(edge, dict) else None
+    total = summary.get("total_count") if isinstance(summary, dict) else None
+    return total if isinstance(total, int) and total >= 0 else 0
 
 
 def _filename(key: str) -> str:

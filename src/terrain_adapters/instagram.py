@@ -32,15 +32,17 @@ from typing import TYPE_CHECKING, Any
 
 from terrain.errors import ConfigError, MissingSecret, PlatformError, Rejected, TransientError
 from terrain.plugins._capabilities import check_capabilities
-from terrain.posts import Capabilities, Post, PostMedia, Receipt
+from terrain.posts import Capabilities, Metrics, Post, PostMedia, Receipt
 from terrain.secrets import Secret
 from terrain_adapters._claims import Claims
 from terrain_adapters._graph import (
     GraphClient,
     created_id,
     find_latest,
+    get_unless_gone,
     graph_settings,
     graph_time,
+    insights,
     numeric_id,
 )
 from terrain_adapters._shared import Clock, check_media_clean, int_setting, utcnow
@@ -195,6 +197,29 @@ class Instagram:
             published_at=graph_time(item.get("timestamp")) or self._clock(),
             url=item.get("permalink") or None,
         )
+
+    def metrics(self, receipt: Receipt) -> Metrics:
+        """The media's likes and comments (``like_count``, ``comments_count``), and
+        its reach, views, saves and shares from its insights when the token may read
+        them; ``gone`` when the Graph API says the media does not exist any more."""
+        fields = "like_count,comments_count"
+        item = get_unless_gone(self._graph, receipt.remote_id, fields=fields)
+        if item is None:
+            at = self._clock()
+            return Metrics(self.name, receipt.post_id, receipt.remote_id, at, gone=True)
+        counts = {
+            ours: item[theirs]
+            for theirs, ours in (("like_count", "likes"), ("comments_count", "replies"))
+            if isinstance(item.get(theirs), int) and item[theirs] >= 0
+        }
+        counts.update(
+            insights(
+                self._graph,
+                receipt.remote_id,
+                {"reach": "reach", "views": "views", "saved": "saves", "shares": "reposts"},
+            )
+        )
+        return Metrics(self.name, receipt.post_id, receipt.remote_id, self._clock(), counts)
 
     # -- helpers ---------------------------------------------------------------
 

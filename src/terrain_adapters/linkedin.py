@@ -40,7 +40,7 @@ from urllib.parse import quote
 
 from terrain.errors import ConfigError, TransientError
 from terrain.plugins import Platform, PlatformContext, check_capabilities
-from terrain.posts import Capabilities, Post, PostMedia, Receipt
+from terrain.posts import Capabilities, Metrics, Post, PostMedia, Receipt
 from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
 from terrain_adapters._http import HttpClient, https_url, number_setting
@@ -170,6 +170,39 @@ class LinkedInPlatform:
             ok=(200, 204, 404, 410),
         )
         self._claims.forget(receipt.remote_id)
+
+    def metrics(self, receipt: Receipt) -> Metrics:
+        """The post's likes and comments (``GET /rest/socialActions/{URN}``: its
+        ``likesSummary`` and ``commentsSummary``); ``gone`` on 404 or 410.
+        LinkedIn gives impressions only to its analytics programme: none here."""
+        response = self._http.call(
+            "GET",
+            f"/rest/socialActions/{quote(receipt.remote_id, safe='')}",
+            what=f"read the counts of post {receipt.remote_id}",
+            ok=(200, 404, 410),
+        )
+        at = self._clock()
+        if response.status != 200:
+            return Metrics(self.name, receipt.post_id, receipt.remote_id, at, gone=True)
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            raise TransientError(
+                f"{self.name}: the counts of {receipt.remote_id} came back unreadable; try "
+                "again later",
+                platform=self.name,
+            )
+        likes = (answer.get("likesSummary") or {}).get("totalLikes")
+        comments = answer.get("commentsSummary") or {}
+        replies = comments.get("aggregatedTotalComments", comments.get("totalFirstLevelComments"))
+        counts = {
+            name: value
+            for name, value in (("likes", likes), ("replies", replies))
+            if isinstance(value, int) and value >= 0
+        }
+        return Metrics(self.name, receipt.post_id, receipt.remote_id, at, counts)
 
     def find(self, post: Post) -> Receipt | None:
         """The receipt of ``post`` if one of the page's latest posts has its commentary."""

@@ -47,7 +47,7 @@ import attrs
 
 from terrain.errors import ConfigError, PlatformError, Rejected, TransientError
 from terrain.plugins import Platform, PlatformContext, check_capabilities
-from terrain.posts import Capabilities, Post, PostMedia, Receipt
+from terrain.posts import Capabilities, Metrics, Post, PostMedia, Receipt
 from terrain.secrets import Secret
 from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
@@ -313,6 +313,39 @@ class MastodonPlatform:
         with self._lock:
             self._account_id = account
         return account
+
+    def metrics(self, receipt: Receipt) -> Metrics:
+        """The status's favourites (``likes``), boosts (``reposts``) and replies
+        (``GET /api/v1/statuses/:id``); ``gone`` when the instance answers 404."""
+        response = self._http.call(
+            "GET",
+            f"/api/v1/statuses/{receipt.remote_id}",
+            what=f"read the counts of status {receipt.remote_id}",
+            ok=(200, 404, 410),
+        )
+        at = self._clock()
+        if response.status != 200:
+            return Metrics(self.name, receipt.post_id, receipt.remote_id, at, gone=True)
+        try:
+            status = response.json()
+        except ValueError:
+            status = None
+        if not isinstance(status, dict):
+            raise TransientError(
+                f"{self.name}: the status {receipt.remote_id} came back unreadable; try again "
+                "later",
+                platform=self.name,
+            )
+        counts = {
+            ours: status[theirs]
+            for theirs, ours in (
+                ("favourites_count", "likes"),
+                ("reblogs_count", "reposts"),
+                ("replies_count", "replies"),
+            )
+            if isinstance(status.get(theirs), int) and status[theirs] >= 0
+        }
+        return Metrics(self.name, receipt.post_id, receipt.remote_id, at, counts)
 
     def _delete_one(self, status_id: str) -> None:
         # 404: already gone, which is what was asked

@@ -11,6 +11,9 @@
   (``find_limit``, 20 by default, retweets excluded), matching the exact text
   this adapter would send after undoing X's rewriting (``t.co`` links expanded,
   the media link removed, HTML entities unescaped). Older posts are not seen.
+- Metrics: ``Client.get_tweets([id], tweet_fields=["public_metrics"])``: likes,
+  reposts, replies, quotes, bookmarks and impressions; a post X no longer has
+  is ``gone``.
 - Errors: ``TooManyRequests`` → ``RateLimited`` (seconds until
   ``x-rate-limit-reset``), 5xx → ``TransientError``, 401 → ``AuthError``, 403
   → ``Rejected`` with X's message (``AuthError`` when X says the app lacks
@@ -54,7 +57,7 @@ from terrain.errors import (
     TransientError,
 )
 from terrain.plugins._capabilities import check_capabilities
-from terrain.posts import Capabilities, Post, PostMedia, Receipt, text_length
+from terrain.posts import Capabilities, Metrics, Post, PostMedia, Receipt, text_length
 from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
 from terrain_adapters._shared import (
@@ -107,6 +110,17 @@ X_CAPABILITIES = Capabilities(
     url_length=23,
     text_counting="twitter",
 )
+
+
+#: X's ``public_metrics`` names, and terrain's.
+_X_METRICS = {
+    "impression_count": "impressions",
+    "like_count": "likes",
+    "retweet_count": "reposts",
+    "reply_count": "replies",
+    "quote_count": "quotes",
+    "bookmark_count": "saves",
+}
 
 
 def weighted_length(text: str, *, url_length: int = 23) -> int:
@@ -297,6 +311,43 @@ class XPlatform:
             url=f"https://x.com/i/web/status/{root['id']}",
             part_ids=tuple(replies),
         )
+
+    def metrics(self, receipt: Receipt) -> Metrics:
+        """The post's public metrics (``GET /2/tweets`` with ``public_metrics``):
+        likes, reposts, replies, quotes, bookmarks (``saves``) and impressions;
+        ``gone`` when X says the post does not exist any more."""
+        with self._mapped(f"read the metrics of post {receipt.remote_id}"):
+            answer = self._client.get_tweets(
+                [receipt.remote_id], tweet_fields=["public_metrics"], user_auth=True
+            )
+        found = next(
+            (
+                t
+                for t in (answer or {}).get("data") or []
+                if isinstance(t, dict) and str(t.get("id")) == receipt.remote_id
+            ),
+            None,
+        )
+        at = self._clock()
+        if found is None:
+            missing = any(
+                str(e.get("resource_id") or e.get("value")) == receipt.remote_id
+                for e in (answer or {}).get("errors") or []
+                if isinstance(e, dict)
+            )
+            if not missing:
+                raise TransientError(
+                    f"x: no metrics came back for post {receipt.remote_id}; try again later",
+                    platform=self.name,
+                )
+            return Metrics(self.name, receipt.post_id, receipt.remote_id, at, gone=True)
+        public = found.get("public_metrics") or {}
+        counts = {
+            ours: int(public[theirs])
+            for theirs, ours in _X_METRICS.items()
+            if isinstance(public.get(theirs), int)
+        }
+        return Metrics(self.name, receipt.post_id, receipt.remote_id, at, counts)
 
     # -- helpers ---------------------------------------------------------------
 

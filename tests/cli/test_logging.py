@@ -39,7 +39,8 @@ def test_v_logs_each_post_published_or_held_back(tmp_path: Path) -> None:
     stderr = demo(tmp_path / "demo", "-v").stderr
     assert levels(stderr) == {"INFO"}
     assert re.search(r"^INFO terrain\.publishing: published post-\w+ on x: ", stderr, re.M)
-    assert re.search(r"^INFO terrain\.publishing: held back post-\w+ on x: denied; ", stderr, re.M)
+    left = r"^INFO terrain\.publishing: left 2 of 4 photos out of album post-\w+ on x \(blocked"
+    assert re.search(left + r" by samir, tom\)", stderr, re.M)  # ids, never names
 
 
 def test_vv_also_logs_each_platform_call_and_consent_decision(tmp_path: Path) -> None:

@@ -176,13 +176,13 @@ def test_the_squares_before_after_update_is_published_to_the_outbox(square: Path
     (posted,) = (square / "outbox" / "outbox").glob("*.json")
     document = json.loads(posted.read_text(encoding="utf-8"))
     assert document["text"].splitlines() == [
-        "Place du Marché : avancement d’avril 2026",
+        "Place du Marché\u00a0: avancement d’avril 2026",
         "",
         "Les pavés arrivent.",
         "",
         "✔ Fontaine démontée (12/04)",
         "",
-        "« On a hâte de retrouver la terrasse. » — Nadia, boulangère",
+        "«\u00a0On a hâte de retrouver la terrasse.\u00a0» — Nadia, boulangère",
     ]
     assert len(document["media"]) == 2
     assert "itw-nadia" in document["content_ids"]

@@ -31,13 +31,15 @@ def test_dry_run_json_lists_each_post_with_what_would_happen(workspace: Path) ->
     assert code == 0, output
     data = json.loads(output)
     assert data["dry_run"] is True
-    states = sorted(o["state"] for o in data["outcomes"])
-    # the dry run is today: Léa withdrew in April, so her photo is held back too
-    assert states == ["held", "held", "held", "planned", "planned"]
-    held = " ".join(o["message"] for o in data["outcomes"] if o["state"] == "held")
-    assert "Samir Haddad" in held
-    assert "guardian consent missing" in held
-    assert "Léa Martin" in held
+    # one album: it would go with the one photo nobody is in
+    assert [o["state"] for o in data["outcomes"]] == ["planned"]
+    (preview,) = data["previews"]
+    assert len(preview["media"]) == 1
+    # the dry run is today: Léa withdrew in April, so her photos are left out too
+    left_out = " ".join(d["reason"] for d in preview["dropped"])
+    assert "Samir Haddad" in left_out
+    assert "guardian consent missing" in left_out
+    assert "Léa Martin" in left_out
 
 
 def test_an_unknown_event_exits_2_with_a_message(workspace: Path) -> None:
@@ -58,8 +60,8 @@ def test_an_unknown_platform_exits_2_naming_the_known_ones(workspace: Path) -> N
 def test_log_explains_why_a_post_was_held_back(workspace: Path) -> None:
     code, output = terrain(workspace, "log")
     assert code == 0, output
-    assert "DENIED" in output
-    assert "Samir Haddad: refused" in output
+    assert "- photo " in output
+    assert "left out of the album: Samir Haddad: refused" in output
     assert "relied on consent" in output
 
 
@@ -103,13 +105,11 @@ def test_a_dry_run_to_a_real_platform_needs_no_token(workspace: Path, platform: 
     data = json.loads(output)
     assert data["dry_run"] is True
     assert {o["platform"] for o in data["outcomes"]} == {platform}
-    # the demo already published the recap as x and facebook (its outbox pretends to be
-    # them): the journal says so, and the gate holds back the two photos again
-    states = sorted(o["state"] for o in data["outcomes"])
-    assert states == ["confirmed", "confirmed", "confirmed", "held", "held"]
-    held = " ".join(o["message"] for o in data["outcomes"] if o["state"] == "held")
-    assert "Samir Haddad" in held
-    assert f"guardian consent missing to 'publish' on '{platform}'" in held
+    # the demo published the album as x and facebook (its outbox pretends to be them),
+    # then took it down: the journal says so, and it is not published again
+    (outcome,) = data["outcomes"]
+    assert outcome["state"] == "confirmed"
+    assert outcome["message"].startswith(f"taken down from {platform} on ")
 
 
 @pytest.mark.usefixtures("no_tokens")
@@ -117,8 +117,9 @@ def test_a_dry_run_to_instagram_needs_no_token_and_says_what_cannot_fit(workspac
     code, output = terrain(workspace, "publish", "ev-2026-03", "--to", "instagram", "--dry-run")
     assert "TERRAIN_INSTAGRAM_TOKEN" not in output
     assert "Traceback" not in output
-    assert "at least one image" in output  # the summary has no photo: Instagram needs one
-    assert code == 1
+    assert "would be published (without 3 of its 4 photos)" in output
+    assert "photo 1: buffet.jpg" in output  # the album keeps the photo nobody is in
+    assert code == 0
 
 
 @pytest.mark.usefixtures("no_tokens")
@@ -126,8 +127,7 @@ def test_a_dry_run_to_x_prints_what_would_go_out(workspace: Path) -> None:
     code, output = terrain(workspace, "publish", "ev-2026-03", "--to", "x", "--dry-run")
     assert code == 0, output
     assert "nothing was sent" in output
-    assert "already published" in output
-    assert "would be held back: Léa Martin: consent withdrawn" in output
+    assert "taken down from x on " in output  # never published again
 
 
 @pytest.mark.usefixtures("no_tokens")

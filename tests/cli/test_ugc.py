@@ -38,18 +38,21 @@ def test_ines_photo_is_published_with_her_credit_only_after_she_grants_reuse_ugc
     _ok(run, workspace, "content", "describe", str(photo), *words)
 
     held = json.loads(_ok(run, workspace, "publish", "ev-12", "--to", "outbox", "--json"))
-    (photo_outcome,) = [o for o in held["outcomes"] if o["about"] == content_id]
-    assert photo_outcome["state"] == "held"
-    assert "Inès Benali" in photo_outcome["message"]
-    assert "reuse-ugc" in photo_outcome["message"]
+    (album,) = held["outcomes"]  # the recap: one album, her photo its only one
+    assert album["state"] == "held"
+    assert "Inès Benali" in album["message"]
+    assert "reuse-ugc" in album["message"]
+    assert album["about"] == "event summary (album)"
+    assert content_id.startswith("photo-")
     assert not any("Photo: Inès" in t for t in _outbox_texts(workspace))
 
     form = ("--checkbox", "Je permets la republication de mes photos", "--form-version", "1")
     _ok(run, workspace, "consent", "grant", "ines", "--purpose", "reuse-ugc", *form)
     done = json.loads(_ok(run, workspace, "publish", "ev-12", "--to", "outbox", "--json"))
-    (photo_outcome,) = [o for o in done["outcomes"] if o["about"] == content_id]
-    assert photo_outcome["state"] in ("sent", "confirmed"), photo_outcome
-    assert "L'atelier.\nPhoto: Inès Benali" in _outbox_texts(workspace)
+    (album,) = done["outcomes"]
+    assert album["state"] in ("sent", "confirmed"), album
+    (text,) = _outbox_texts(workspace)
+    assert text.endswith("\nPhoto: Inès Benali")  # the album credits the photo it carries
 
 
 def test_importing_with_an_unknown_author_exits_2_and_changes_nothing(

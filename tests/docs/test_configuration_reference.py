@@ -16,7 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from terrain.store._config import _COMMUNITY_KEYS, _FORMAT_KEYS, _STORE_KEYS, _TOP_LEVEL
+from terrain.store._config import (
+    _COMMUNITY_KEYS,
+    _FORMAT_KEYS,
+    _STORE_KEYS,
+    _TOP_LEVEL,
+    _WEB_KEYS,
+    RUNNER_KEYS,
+)
+from terrain.templates import KINDS
 from terrain.workflows._publish import POLICY_KEYS
 from terrain_adapters.outbox import _OVERRIDABLE_BOOLS, _OVERRIDABLE_INTS
 
@@ -239,14 +247,20 @@ def test_every_terrain_toml_example_uses_real_keys_only(where: str, body: str) -
     known_by_table["[storage]"] = {"backend"}
     known_by_table["[store]"] = set(_STORE_KEYS)
     known_by_table["[format]"] = set(_FORMAT_KEYS)
+    known_by_table["[templates]"] = set(KINDS)
+    known_by_table["[web]"] = set(_WEB_KEYS)
     for module, key in CODE_SETTINGS:
         for table in TABLE_OF_MODULE.get(module, ()):
             known_by_table.setdefault(table, set()).add(key)
     for table in known_by_table:
         if table.startswith("[platforms."):
-            known_by_table[table] |= set(POLICY_KEYS)  # the runner's keys, in every table
+            # the runner's keys, in every table
+            known_by_table[table] |= set(POLICY_KEYS) | set(RUNNER_KEYS)
     assert set(data) <= set(_TOP_LEVEL), f"{where}: unknown tables {set(data) - set(_TOP_LEVEL)}"
-    shown = [(f"[{t}]", data.get(t, {})) for t in ("community", "storage", "store", "format")]
+    shown = [
+        (f"[{t}]", data.get(t, {}))
+        for t in ("community", "storage", "store", "format", "templates", "web")
+    ]
     shown += [(f"[platforms.{n}]", s) for n, s in data.get("platforms", {}).items()]
     for table, settings in shown:
         if table not in known_by_table:

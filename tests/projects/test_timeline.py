@@ -189,10 +189,10 @@ def test_monthly_progress_post_has_text_pair_and_quote() -> None:
         summary="Les travaux avancent.",
     )
     assert post.id == "place-du-marche-2026-05-x"
-    assert post.text.startswith("Place du Marché : avancement de mai 2026")
+    assert post.text.startswith("Place du Marché\u00a0: avancement de mai 2026")
     assert "Fontaine démontée" in post.text
     assert "Pavés posés" not in post.text
-    assert "« On a hâte de retrouver la terrasse. » — Nadia, boulangère" in post.text
+    assert "«\u00a0On a hâte de retrouver la terrasse.\u00a0» — Nadia, boulangère" in post.text
     assert [m.key for m in post.media] == ["media/p1.jpg", "media/p4.jpg"]
     assert post.content_ids == ("c1", "c4", "itw-nadia")
     assert Phase.DURING is SQUARE.phase
@@ -236,7 +236,7 @@ def test_the_update_is_written_in_the_communitys_language() -> None:
         )
         for language in ("fr", "en")
     }
-    assert texts["fr"].text.startswith("Place du Marché : avancement d’avril 2026")
+    assert texts["fr"].text.startswith("Place du Marché\u00a0: avancement d’avril 2026")
     assert texts["fr"].media[0].alt_text.startswith("Avant (Place du Marché, fontaine, 10/01/2026")
     assert texts["en"].text.startswith("Place du Marché: April 2026 update")
     assert "“On a hâte de retrouver la terrasse.” — Nadia, boulangère" in texts["en"].text

@@ -44,6 +44,7 @@ class ScriptedPlatform:
         self.script = list(script)
         self.landed: Counter[str] = Counter()
         self.receipts: dict[str, Receipt] = {}
+        self.sent: dict[str, Post] = {}  # the post as it landed (an album's photos left)
         self.calls = 0
         self._lock = threading.Lock()
 
@@ -57,6 +58,7 @@ class ScriptedPlatform:
         )
         self.landed[post.id] += 1
         self.receipts[post.id] = receipt
+        self.sent[post.id] = post
         return receipt
 
     def publish(self, post: Post) -> Receipt:

@@ -13,7 +13,7 @@ from terrain import Capabilities, Content, MediaFile, Member, Partner
 from terrain.content import Appearance
 from terrain.errors import ComposeError
 from terrain.events import Event, Talk
-from terrain.publishing import Recap, compose, event_recaps, post_id, text_length
+from terrain.publishing import Recap, compose, compose_posts, event_recaps, post_id, text_length
 
 AT = datetime(2026, 3, 12, 21, 0, tzinfo=UTC)
 X = Capabilities(
@@ -157,7 +157,7 @@ def test_post_id_is_stable_per_content_platform_and_purpose() -> None:
     assert post_id("c-1", "x", "archive") != one.id
 
 
-def test_event_recaps_make_a_summary_and_one_post_per_content() -> None:
+def test_event_recaps_make_a_summary_album_and_one_post_per_interview() -> None:
     event = Event(
         id="ev-1",
         title="Vélo & ville #12",
@@ -165,21 +165,83 @@ def test_event_recaps_make_a_summary_and_one_post_per_content() -> None:
         ends_at=AT.replace(hour=23),
         talks=[Talk(title="Les pistes du 7e", speaker="Ana", minutes=25)],
     )
-    recaps = event_recaps(
-        event, [photo("c-2"), photo("c-1")], [Partner(id="p", name="Zinc")], venue_name="Le Zinc"
+    interview = Content(
+        id="c-0", kind="micro-interview", created_at=AT, title="Nadia", body="On revient !"
     )
-    assert [r.key for r in recaps] == ["ev-1", "c-1", "c-2"]
-    assert "Les pistes du 7e (Ana)" in recaps[0].text
-    assert "Zinc" in recaps[0].text
+    recaps = event_recaps(
+        event,
+        [photo("c-2"), photo("c-1"), interview],
+        [Partner(id="p", name="Zinc")],
+        venue_name="Le Zinc",
+    )
+    assert [r.key for r in recaps] == ["ev-1", "c-0"]
+    summary = recaps[0]
+    assert summary.album
+    assert [c.id for c in summary.contents] == ["c-1", "c-2"]
+    assert "«\u00a0Les pistes du 7e\u00a0» par Ana" in summary.text
+    assert "Merci au Zinc de nous avoir accueillis." in summary.text
 
 
-def test_a_members_own_photo_ends_with_its_credit_line() -> None:
+def test_a_members_own_photo_in_the_album_is_credited_in_the_post_that_carries_it() -> None:
     event = Event(id="ev-1", title="Vélo & ville", starts_at=AT, ends_at=AT.replace(hour=23))
     ugc = attrs.evolve(photo("c-1"), author_id="lea")
-    credited = event_recaps(event, [ugc, photo("c-2")], members={"lea": LEA})
-    assert [r.text for r in credited[1:]] == ["La soirée\nPhoto: Léa Martin", "La soirée"]
+    (summary,) = event_recaps(event, [ugc, photo("c-2")], members={"lea": LEA})
+    (post,) = compose_posts(summary, platform="x", capabilities=X).posts
+    assert post.text.endswith("\nPhoto: Léa Martin")
     # an author missing from ``members`` is still credited, by id: never silently uncredited
-    assert event_recaps(event, [ugc])[1].text == "La soirée\nPhoto: lea"
+    (alone,) = event_recaps(event, [ugc])
+    assert compose_posts(alone, platform="x", capabilities=X).posts[0].text.endswith(
+        "Photo: lea"
+    )
+
+
+def album(n: int) -> Recap:
+    return Recap(
+        key="ev-1",
+        text="Merci à toutes et à tous !",
+        contents=tuple(photo(f"c-{i}") for i in range(1, n + 1)),
+        event_id="ev-1",
+        album=True,
+    )
+
+
+def test_an_album_takes_as_many_photos_per_post_as_the_platform_and_a_second_the_rest() -> None:
+    composed = compose_posts(
+        album(5), platform="x", capabilities=X, continued=lambda n, t, cs: f"Encore ({n}/{t})"
+    )
+    first, second = composed.posts
+    assert [m.content_id for m in first.media] == ["c-1", "c-2", "c-3", "c-4"]
+    assert [m.content_id for m in second.media] == ["c-5"]
+    assert second.text == "Encore (2/2)"
+    assert first.id == post_id("ev-1", "x")
+    assert second.id != first.id
+    assert first.min_media == second.min_media == 1
+    assert composed.dropped == ()
+    (page,) = compose_posts(album(5), platform="facebook", capabilities=PAGE).posts
+    assert len(page.media) == 5
+
+
+def test_a_photo_the_platform_cannot_take_drops_out_of_the_album_with_its_reason() -> None:
+    heic = attrs.evolve(
+        photo("c-9"), media=[attrs.evolve(photo("c-9").media[0], media_type="image/heic")]
+    )
+    no_alt = photo("c-8", alt="")
+    recap = attrs.evolve(album(2), contents=(*album(2).contents, heic, no_alt))
+    composed = compose_posts(recap, platform="x", capabilities=X)
+    (post,) = composed.posts
+    assert [m.content_id for m in post.media] == ["c-1", "c-2"]
+    reasons = {d.content_id: d.reason for d in composed.dropped}
+    assert "image/heic, which x does not accept" in reasons["c-9"]
+    assert "has no alt text" in reasons["c-8"]
+
+
+def test_an_album_on_a_platform_without_media_goes_as_text_alone() -> None:
+    text_only = Capabilities(max_text_length=500)
+    composed = compose_posts(album(2), platform="sms", capabilities=text_only)
+    (post,) = composed.posts
+    assert post.media == ()
+    assert post.min_media is None
+    assert all("takes no media" in d.reason for d in composed.dropped)
 
 
 @given(st.text(alphabet=st.sampled_from("ab cdé\n"), min_size=1, max_size=2000))

@@ -232,10 +232,10 @@ def test_the_dry_run_and_a_real_run_judge_a_failing_gate_alike(
 ) -> None:
     """The dry run caught only TerrainError: a plugin's RuntimeError was a traceback there,
     a hold in a real run."""
-    from terrain.workflows._publish import _judge_dry
+    from terrain.workflows._publish import judge_dry
 
     _journal, report = run(tmp_path, raising(exc), [])
-    (outcome,) = _judge_dry(raising(exc), posts(1), START)
+    outcome, _preview = judge_dry(raising(exc), posts(1)[0], START)
     assert report.outcomes[0].state is RowState.HELD
     assert outcome.state is RowState.HELD
     assert outcome.reasons == report.outcomes[0].reasons
@@ -245,8 +245,8 @@ def test_the_dry_run_and_a_real_run_judge_a_failing_gate_alike(
 def test_the_dry_run_says_no_decision_could_be_made_when_the_store_fails(
     exc: BaseException,
 ) -> None:
-    from terrain.workflows._publish import _judge_dry
+    from terrain.workflows._publish import judge_dry
 
-    (outcome,) = _judge_dry(raising(exc), posts(1), START)
+    outcome, _preview = judge_dry(raising(exc), posts(1)[0], START)
     assert outcome.state is RowState.PLANNED
     assert "no decision could be made" in outcome.message

@@ -64,8 +64,9 @@ def test_the_runners_keys_never_reach_the_platform(tmp_path: Path) -> None:
         assert (policy.rate, policy.daily_budget, policy.max_attempts) == (5.0, 10, 3)
 
 
-def test_the_runners_keys_are_the_policys() -> None:
-    assert set(POLICY_KEYS) == RUNNER_KEYS
+def test_the_runners_keys_are_the_policys_and_the_posting_slots() -> None:
+    # ``slots`` are the schedule's (terrain.workflows.posting_slots), not the policy's
+    assert set(POLICY_KEYS) | {"slots"} == RUNNER_KEYS
 
 
 def test_an_unknown_platform_is_called_unknown_with_the_closest_name(tmp_path: Path) -> None:

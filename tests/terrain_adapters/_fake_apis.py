@@ -178,6 +178,11 @@ class FakeX:
             faults.wrap("find", self._timeline, x_fault),
         )
         rsps.add_callback(
+            responses.GET,
+            re.compile(r"https://api\.twitter\.com/2/tweets\?.*"),
+            faults.wrap("metrics", self._lookup, x_fault),
+        )
+        rsps.add_callback(
             responses.POST, re.compile(r"https://api\.x\.com/2/media/upload$"), self._upload
         )
         rsps.add_callback(
@@ -192,6 +197,9 @@ class FakeX:
         # X answers with &, < and > escaped as HTML entities
         text = html.escape(body.get("text", ""), quote=False)
         tweet: dict[str, Any] = {"id": tweet_id, "text": text}
+        media_ids = (body.get("media") or {}).get("media_ids") or []
+        if media_ids:
+            tweet["attachments"] = {"media_keys": [f"3_{m}" for m in media_ids]}
         reply = body.get("reply", {}).get("in_reply_to_tweet_id")
         if reply:
             tweet["referenced_tweets"] = [{"type": "replied_to", "id": reply}]
@@ -210,6 +218,42 @@ class FakeX:
 
     def _upload(self, request: Any) -> Answer:
         return _json(200, {"data": {"id": str(next(self._media))}})
+
+    def _lookup(self, request: Any) -> Answer:
+        """``GET /2/tweets?ids=…``: the posts found, an error for each one missing."""
+        ids = dict(parse_qsl(urlparse(request.url).query)).get("ids", "").split(",")
+        found, errors = [], []
+        for tweet_id in ids:
+            tweet = self.tweets.get(tweet_id)
+            if tweet is None:
+                errors.append(
+                    {
+                        "value": tweet_id,
+                        "detail": f"Could not find tweet with ids: [{tweet_id}].",
+                        "title": "Not Found Error",
+                        "resource_type": "tweet",
+                        "parameter": "ids",
+                        "resource_id": tweet_id,
+                        "type": "https://api.twitter.com/2/problems/resource-not-found",
+                    }
+                )
+                continue
+            metrics = {
+                "retweet_count": 0,
+                "reply_count": 0,
+                "like_count": 0,
+                "quote_count": 0,
+                "bookmark_count": 0,
+                "impression_count": 0,
+                **tweet.get("public_metrics", {}),
+            }
+            found.append({"id": tweet_id, "text": tweet["text"], "public_metrics": metrics})
+        answer: dict[str, Any] = {}
+        if found:
+            answer["data"] = found
+        if errors:
+            answer["errors"] = errors
+        return _json(200, answer)
 
 
 class FakeGraph:
@@ -248,6 +292,9 @@ class FakeGraph:
             responses.GET,
             re.compile(rf"{base}{ig_user_id}/media\?.*"),
             wrap("find", self._ig_list, graph_fault),
+        )
+        rsps.add_callback(
+            responses.GET, re.compile(rf"{base}[\w-]+/insights\?.*"), self._insights
         )
         rsps.add_callback(responses.GET, re.compile(rf"{base}[\w-]+\?.*"), self._object)
         rsps.add_callback(
@@ -308,8 +355,11 @@ class FakeGraph:
     def _ig_publish(self, request: Any) -> Answer:
         container = self._containers[_form(request)["creation_id"]]
         media_id = f"179{self._new_id()}"
+        children = [c for c in container.get("children", "").split(",") if c]
         self.ig_media[media_id] = {
             "id": media_id,
+            "media_type": "CAROUSEL_ALBUM" if children else "IMAGE",
+            "children": {"data": [{"id": c} for c in children]},
             "caption": container.get("caption", ""),
             "permalink": f"https://www.instagram.com/p/{media_id}/",
             "timestamp": "2026-03-02T19:30:00+0000",
@@ -324,5 +374,44 @@ class FakeGraph:
         if object_id in self._containers:
             return _json(200, {"id": object_id, "status_code": "FINISHED"})
         if object_id in self.ig_media:
-            return _json(200, self.ig_media[object_id])
-        return _json(400, {"error": {"message": "Unsupported get request", "code": 100}})
+            media = self.ig_media[object_id]
+            return _json(200, {"like_count": 0, "comments_count": 0, **media})
+        if object_id in self.page_posts:
+            post = self.page_posts[object_id]
+            counts = post.get("counts", {})
+            return _json(
+                200,
+                {
+                    "id": object_id,
+                    "shares": {"count": counts.get("shares", 0)},
+                    "reactions": {"data": [], "summary": {"total_count": counts.get("likes", 0)}},
+                    "comments": {"data": [], "summary": {"total_count": 0}},
+                },
+            )
+        return _json(
+            400,
+            {
+                "error": {
+                    "message": f"Unsupported get request. Object with ID '{object_id}' does not "
+                    "exist, cannot be loaded due to missing permissions, or does not support "
+                    "this operation.",
+                    "type": "GraphMethodException",
+                    "code": 100,
+                    "error_subcode": 33,
+                }
+            },
+        )
+
+    def _insights(self, request: Any) -> Answer:
+        object_id = urlparse(request.url).path.rsplit("/", 2)[-2]
+        names = dict(parse_qsl(urlparse(request.url).query)).get("metric", "").split(",")
+        if object_id not in self.page_posts and object_id not in self.ig_media:
+            return self._object(request)
+        values = (self.page_posts.get(object_id) or self.ig_media.get(object_id) or {}).get(
+            "insights", {}
+        )
+        data = [
+            {"name": n, "period": "lifetime", "values": [{"value": values.get(n, 0)}]}
+            for n in names
+        ]
+        return _json(200, {"data": data})

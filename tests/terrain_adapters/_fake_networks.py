@@ -103,6 +103,7 @@ class FakeMastodon(FakeNetwork):
         self.route("GET", r"/api/v1/media/(?P<id>\d+)", "upload", self._media_state)
         self.route("POST", r"/api/v1/statuses", "publish", self._create)
         self.route("DELETE", r"/api/v1/statuses/(?P<id>\d+)", "delete", self._delete)
+        self.route("GET", r"/api/v1/statuses/(?P<id>\d+)", "metrics", self._status)
 
     def authorized(self, request: Request) -> bool:
         return request.header("authorization") == f"Bearer {self.token}"
@@ -211,6 +212,12 @@ class FakeMastodon(FakeNetwork):
             self._keys[key] = status_id
         return as_json(200, status)
 
+    def _status(self, request: Request) -> Answer:
+        status = self.statuses.get(request.params["id"])
+        if status is None:
+            return as_json(404, {"error": "Record not found"})
+        return as_json(200, status)
+
     def _delete(self, request: Request) -> Answer:
         status = self.statuses.pop(request.params["id"], None)
         if status is None:
@@ -258,6 +265,7 @@ class FakeBluesky(FakeNetwork):
         self.route("POST", x + r"com\.atproto\.repo\.deleteRecord", "delete", self._delete)
         self.route("GET", x + r"com\.atproto\.repo\.listRecords", "find", self._list)
         self.route("GET", x + r"com\.atproto\.identity\.resolveHandle", "resolve", self._resolve)
+        self.route("GET", x + r"app\.bsky\.feed\.getPosts", "metrics", self._posts)
 
     def error(self, status: int, message: str) -> Answer:
         name = {
@@ -421,6 +429,30 @@ class FakeBluesky(FakeNetwork):
             answer["cursor"] = newest[-1]["uri"].rsplit("/", 1)[-1]
         return as_json(200, answer)
 
+    def _posts(self, request: Request) -> Answer:
+        """The AppView's view of posts: missing ones are left out, as the AppView does."""
+        expired = self._expired_or(request)
+        if expired:
+            return expired
+        views = []
+        for uri in request.query.get("uris", []):
+            record = self.records.get(uri)
+            if record is not None:
+                views.append(
+                    {
+                        "uri": uri,
+                        "cid": record.get("cid", "bafyreipost"),
+                        "author": {"did": self.did, "handle": self.handle},
+                        "record": record["value"],
+                        "likeCount": record.get("likes", 0),
+                        "repostCount": record.get("reposts", 0),
+                        "replyCount": 0,
+                        "quoteCount": 0,
+                        "indexedAt": _iso(self.now()),
+                    }
+                )
+        return as_json(200, {"posts": views})
+
     def _resolve(self, request: Request) -> Answer:
         handle = request.query.get("handle", [""])[0]
         did = self.known.get(handle)
@@ -454,6 +486,7 @@ class FakeLinkedIn(FakeNetwork):
         self.route("POST", r"/rest/posts", "publish", self._create)
         self.route("GET", r"/rest/posts", "find", self._find)
         self.route("DELETE", r"/rest/posts/(?P<urn>[^/]+)", "delete", self._delete)
+        self.route("GET", r"/rest/socialActions/(?P<urn>[^/]+)", "metrics", self._social)
 
     def error(self, status: int, message: str) -> Answer:
         codes = {401: 65600, 403: 100, 429: 101, 422: 0, 400: 0}
@@ -559,6 +592,23 @@ class FakeLinkedIn(FakeNetwork):
             {
                 "paging": {"start": 0, "count": count, "links": [], "total": len(self.posts)},
                 "elements": newest,
+            },
+        )
+
+    def _social(self, request: Request) -> Answer:
+        refused = self._versioned(request)
+        if refused:
+            return refused
+        urn = unquote(request.params["urn"])
+        post = self.posts.get(urn)
+        if post is None:
+            return self.error(404, f"Post {urn} not found")
+        return as_json(
+            200,
+            {
+                "target": urn,
+                "likesSummary": {"totalLikes": post.get("likes", 0), "likedByCurrentUser": False},
+                "commentsSummary": {"totalFirstLevelComments": 0, "aggregatedTotalComments": 0},
             },
         )
 

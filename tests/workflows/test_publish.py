@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from terrain.errors import NotFound
-from terrain.publishing import RowState
 from terrain.workflows import publish_event
 from terrain.workflows._publish import journal_of
 from tests.publishing._platforms import ScriptedPlatform
@@ -31,35 +30,38 @@ def ticking(start: datetime) -> Callable[[], datetime]:
 def states(result: object) -> dict[str, str]:
     outcomes = result.report.outcomes  # type: ignore[attr-defined]
     posts = {p.id: p for p in result.posts}  # type: ignore[attr-defined]
-    return {(", ".join(posts[o.post_id].content_ids) or "summary"): o.state.value for o in outcomes}
+    return {
+        ("album" if posts[o.post_id].min_media else ", ".join(posts[o.post_id].content_ids))
+        or "summary": o.state.value
+        for o in outcomes
+    }
 
 
-def test_march_recap_goes_out_with_consent_and_holds_back_the_rest(tmp_path: Path) -> None:
+def test_march_recap_goes_out_as_one_album_without_the_photos_consent_holds_back(
+    tmp_path: Path,
+) -> None:
     x = ScriptedPlatform(name="x")
     with meetup_workspace(tmp_path / "ws") as ws:
         result = publish_event(ws, EVENT_ID, {"x": x}, now=ticking(EVENING), hook=False)
-        assert states(result) == {
-            "summary": "confirmed",
-            "c-talk": "confirmed",
-            "c-bar": "held",
-            "c-kids": "held",
-        }
-        held = {o.post_id: o for o in result.report.by_state(RowState.HELD)}
-        reasons = " ".join(r for o in held.values() for r in o.reasons)
-        assert "Samir" in reasons
-        assert "Tom" in reasons
+        assert states(result) == {"album": "confirmed"}
         assert not result.failed
-        sent = {p.id: p for p in result.posts}
-        talk = next(p for p in sent.values() if p.content_ids == ("c-talk",))
-        summary = next(p for p in sent.values() if not p.content_ids)
-        row = journal_of(ws).get(talk.id, "x")
+        (album,) = result.posts
+        assert [m.content_id for m in album.media] == ["c-bar", "c-kids", "c-talk"]  # as made
+        (sent,) = x.sent.values()
+        assert [m.content_id for m in sent.media] == ["c-talk"]  # decided photo by photo
+        assert sent.content_ids == ("c-talk",)
+        assert [m.handle for m in sent.mentions] == ["lea_m", "dupain"]
+        assert "Boulangerie Dupain" in sent.text
+        row = journal_of(ws).get(album.id, "x")
         assert row is not None
-        assert [m.handle for m in row.post.mentions] == ["lea_m"]
-        assert [m.handle for m in summary.mentions] == ["dupain"]
-        assert "Boulangerie Dupain" in summary.text
-        decisions = ws.decisions(subject_kind="post", platform="x")
-        assert len(decisions) == 4
-    assert sorted(x.landed.values()) == [1, 1]
+        assert [m.content_id for m in row.post.media] == ["c-talk"]  # takedown knows what went
+        (decision,) = ws.decisions(subject_kind="post", platform="x")
+        assert decision.outcome == "allowed"
+        left = [r.text for r in decision.reasons if "left out of the album" in r.text]
+        assert len(left) == 2
+        assert any("Samir" in r and "c-bar" in r for r in left)
+        assert any("Tom" in r and "c-kids" in r for r in left)
+    assert sorted(x.landed.values()) == [1]
 
 
 def test_publishing_twice_sends_nothing_twice(tmp_path: Path) -> None:
@@ -67,8 +69,8 @@ def test_publishing_twice_sends_nothing_twice(tmp_path: Path) -> None:
     with meetup_workspace(tmp_path / "ws") as ws:
         publish_event(ws, EVENT_ID, {"x": x}, now=ticking(EVENING), hook=False)
         again = publish_event(ws, EVENT_ID, {"x": x}, now=ticking(EVENING), hook=False)
-    assert x.calls == 2
-    assert states(again)["c-talk"] == "confirmed"
+    assert x.calls == 1
+    assert states(again)["album"] == "confirmed"
 
 
 def test_a_consent_that_expires_between_dry_run_and_publication_holds_the_post(
@@ -78,16 +80,19 @@ def test_a_consent_that_expires_between_dry_run_and_publication_holds_the_post(
     expires = EVENING + timedelta(minutes=30)
     with meetup_workspace(tmp_path / "ws", lea_until=expires) as ws:
         dry = publish_event(ws, EVENT_ID, {"x": x}, dry_run=True, now=ticking(EVENING), hook=False)
-        assert states(dry)["c-talk"] == "planned"  # would be published
+        assert states(dry)["album"] == "planned"  # would be published, with Léa's photo
+        (preview,) = dry.previews
+        assert [m.content_id for m in preview.media] == ["c-talk"]
         assert x.calls == 0
         assert journal_of(ws).rows() == []
         later = publish_event(
             ws, EVENT_ID, {"x": x}, now=ticking(EVENING + timedelta(hours=1)), hook=False
         )
-    assert states(later)["c-talk"] == "held"
-    talk = next(o for o in later.report.outcomes if o.state is RowState.HELD and "Léa" in o.message)
-    assert "Léa" in talk.message
-    assert x.landed.keys() == {p.id for p in later.posts if not p.content_ids}
+    assert states(later)["album"] == "held"  # Léa's photo was the last one allowed
+    (held,) = later.report.outcomes
+    assert "Léa" in held.message
+    assert "album: 0 of its 3 photos may go, at least 1 needed" in held.message
+    assert x.calls == 0
 
 
 def test_an_unknown_event_is_a_clear_error_and_nothing_is_planned(tmp_path: Path) -> None:

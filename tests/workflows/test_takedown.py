@@ -22,29 +22,42 @@ class Hooks:
         self.withdrawn.append((subject.id, [r.post_id for r in receipts]))
 
 
-def test_lea_withdraws_in_april_and_the_takedown_removes_her_photo(tmp_path: Path) -> None:
+def test_lea_withdraws_in_april_and_the_takedown_removes_the_album_with_her_photo(
+    tmp_path: Path,
+) -> None:
     x = ScriptedPlatform(name="x")
     hooks = Hooks()
     with meetup_workspace(tmp_path / "ws") as ws:
         published = publish_event(ws, EVENT_ID, {"x": x}, now=EVENING, hook=False)
-        talk = next(p for p in published.posts if p.content_ids == ("c-talk",))
-        summary = next(p for p in published.posts if not p.content_ids)
-        assert set(x.receipts) == {talk.id, summary.id}
+        (album,) = published.posts
+        assert set(x.receipts) == {album.id}
 
         result = takedown(ws, "lea", now=APRIL, platforms={"x": x}, hook=hooks)
 
         assert result.withdrawn  # her consent was withdrawn now
-        assert [(e.post_id, e.outcome) for e in result.entries] == [(talk.id, "deleted")]
-        assert set(x.receipts) == {summary.id}  # the summary did not show her
-        assert hooks.withdrawn == [("lea", [talk.id])]
-        row = journal_of(ws).get(talk.id, "x")
+        assert [(e.post_id, e.outcome) for e in result.entries] == [(album.id, "deleted")]
+        assert set(x.receipts) == set()
+        assert hooks.withdrawn == [("lea", [album.id])]
+        row = journal_of(ws).get(album.id, "x")
         assert row is not None
         assert row.taken_down_at is not None
         assert journal_of(ws).takedowns(subject_id="lea")[0].outcome == "deleted"
         # once taken down, publishing again does not bring it back
         again = publish_event(ws, EVENT_ID, {"x": x}, now=APRIL, hook=False)
-        assert talk.id not in x.receipts
-        assert {o.post_id: o.state for o in again.report.outcomes}[talk.id] is RowState.CONFIRMED
+        assert album.id not in x.receipts
+        assert {o.post_id: o.state for o in again.report.outcomes}[album.id] is RowState.CONFIRMED
+
+
+def test_a_withdrawal_by_someone_whose_photo_stayed_out_of_the_album_takes_nothing_down(
+    tmp_path: Path,
+) -> None:
+    """Samir refused: his photo never went, so his withdrawal leaves the album online."""
+    x = ScriptedPlatform(name="x")
+    with meetup_workspace(tmp_path / "ws") as ws:
+        (album,) = publish_event(ws, EVENT_ID, {"x": x}, now=EVENING, hook=False).posts
+        result = takedown(ws, "samir", now=APRIL, platforms={"x": x}, hook=False)
+        assert result.entries == ()
+        assert set(x.receipts) == {album.id}
 
 
 def test_an_existing_withdrawal_is_used_and_a_platform_that_cannot_delete_is_listed(

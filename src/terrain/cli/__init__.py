@@ -90,8 +90,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "publish": (
         "terrain.cli._publish",
-        "Publish the recap of meetup EVENT_ID, checking consent at each call.",
+        "Publish the posts of meetup EVENT_ID (its recap by default), checking consent at "
+        "each call.",
     ),
+    "queue": ("terrain.cli._queue", "What will go when; move or cancel a planned post."),
+    "post": ("terrain.cli._post", "Edit the text of a planned post before it goes."),
     "worker": (
         "terrain.cli._worker",
         "Publish planned posts until stopped (SIGTERM/SIGINT: finish calls, release the rest).",
@@ -101,6 +104,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Plan again the posts held because a store or network failure stopped their consent "
         "check.",
     ),
+    "stats": (
+        "terrain.cli._stats",
+        "Pull back the likes, reposts, replies and reach of the published posts.",
+    ),
+    "report": ("terrain.cli._report", "Reports to share: the season, with charts."),
     "takedown": (
         "terrain.cli._takedown",
         "Withdraw MEMBER's consent and take down what it covered.",

@@ -129,6 +129,15 @@ def intros(ws: Workspace, min_shared: int, as_json: bool) -> None:
 @click.option("--no-show", "w_no_show", type=float, default=-1.0, show_default=True)
 @click.option("--idea", "w_idea", type=float, default=2.0, show_default=True)
 @click.option("--vote", "w_vote", type=float, default=0.5, show_default=True)
+@click.option(
+    "--reaction",
+    "w_reaction",
+    type=float,
+    default=0.1,
+    show_default=True,
+    help="Points per like, repost or reply drawn by a published post of content the "
+    "member made (the metrics of `terrain stats`).",
+)
 @json_option
 @pass_workspace
 def engagement_(
@@ -139,26 +148,29 @@ def engagement_(
     w_no_show: float,
     w_idea: float,
     w_vote: float,
+    w_reaction: float,
     as_json: bool,
 ) -> None:
     """Each member's engagement score, highest first, with weights you can change."""
-    from terrain.community import EngagementWeights, engagement
-    from terrain.events import Attendance
-    from terrain.workshops import Vote, Workshop
+    from terrain.community import EngagementWeights
+    from terrain.workflows import community_engagement
 
     weights = EngagementWeights(
-        rsvp=w_rsvp, check_in=w_check_in, no_show=w_no_show, idea=w_idea, vote=w_vote
+        rsvp=w_rsvp,
+        check_in=w_check_in,
+        no_show=w_no_show,
+        idea=w_idea,
+        vote=w_vote,
+        reaction=w_reaction,
     )
-    scores = engagement(
-        ws.list(Attendance),
-        ideas=[i for w in ws.list(Workshop) for i in w.ideas],
-        votes=ws.list(Vote),
-        weights=weights,
-    )
+    scores = community_engagement(ws, weights=weights)
 
     def human() -> None:
         if not scores:
-            click.echo("No engagement yet: RSVPs, check-ins, ideas and votes count.")
+            click.echo(
+                "No engagement yet: RSVPs, check-ins, ideas, votes and the reactions to "
+                "what members made count."
+            )
         for e in scores:
             click.echo(e.explain() if explain else f"{e.member_id:<20} {e.score:g}")
 

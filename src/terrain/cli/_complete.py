@@ -25,6 +25,7 @@ __all__ = [
     "complete_event_id",
     "complete_member_id",
     "complete_platform",
+    "complete_post_id",
     "only_event_option",
 ]
 
@@ -106,6 +107,28 @@ def complete_platform(
         return []
     return [CompletionItem(n) for n in names if n.startswith(incomplete)]
 
+
+def complete_post_id(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Complete the ids of the posts waiting in the workspace's journal (``terrain queue``)."""
+    try:
+        with _silent():
+            from terrain.publishing import Journal
+            from terrain.store import Workspace
+
+            folder = _workspace_dir(ctx)
+            ws = (
+                Workspace.open(folder, read_only=True)
+                if folder is not None
+                else Workspace.find(read_only=True)
+            )
+            with ws:
+                rows = Journal(ws.db, create=False).queue()
+    except Exception:  # completion never fails loudly
+        return []
+    ids = dict.fromkeys(r.post_id for r in rows)
+    return [CompletionItem(i) for i in ids if i.startswith(incomplete)]
 
 
 #: ``--event EVENT_ID``: only the content of this event (completes the stored event ids).

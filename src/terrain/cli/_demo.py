@@ -142,12 +142,7 @@ def run_demo(folder: Path, echo: Any = click.echo) -> dict[str, Any]:
         )
         labels = {cid: name for name, cid in by_file.items() if cid is not None}
         print_result(result, echo, labels=labels)
-        talk = by_file.get(data.PHOTOS[0].file)
-        for post in result.posts:
-            if post.platform == "x" and post.content_ids == (talk,):
-                shown = " ".join(post.text_with_mentions().split())
-                echo(f"\nOn x, {data.PHOTOS[0].file} reads: {shown!r}")
-                echo("  (Léa agreed to be tagged; Ana agreed to be shown, not tagged.)")
+        _tell_album(ws, result, labels, echo)
         outbox = folder / "outbox"
         sent = _outbox_files(outbox)
         echo(f"\nWhat would have been sent is in {outbox}/<platform>/ ({len(sent)} files):")
@@ -178,6 +173,30 @@ def run_demo(folder: Path, echo: Any = click.echo) -> dict[str, Any]:
             "taken_down": [e.post_id for e in down.entries if e.outcome == "deleted"],
             "failed": result.failed or down.failed,
         }
+
+
+def _tell_album(
+    ws: Any, result: Any, labels: dict[str, str], echo: Any
+) -> None:
+    """Which photos the album on x carried, who it tags, and which photos stayed home."""
+    from terrain.publishing._album import LEFT_OUT
+    from terrain.workflows._publish import journal_of
+
+    for post in result.posts:
+        if post.platform != "x" or post.min_media is None:
+            continue
+        row = journal_of(ws).get(post.id, "x")
+        if row is None or row.receipt is None:
+            continue
+        went = [labels.get(m.content_id or "", m.key) for m in row.post.media]
+        tags = " ".join(f"@{m.handle}" for m in row.post.mentions) or "nobody"
+        echo(f"\nOn x, the album carries {', '.join(went)}; it tags {tags}.")
+        for decision in ws.decisions(subject_kind="post", subject_id=post.id, platform="x"):
+            for reason in decision.reasons:
+                if LEFT_OUT in reason.text:
+                    name = labels.get(reason.content_id or "", reason.content_id)
+                    echo(f"  left out: {name}: {reason.text.partition(LEFT_OUT)[2]}")
+        echo("  (Léa agreed to be tagged; Ana agreed to be shown, not tagged.)")
 
 
 @click.command("demo")

@@ -15,6 +15,7 @@ import click
 
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._complete import complete_event_id, complete_member_id
+from terrain.publishing._album import LEFT_OUT
 
 if TYPE_CHECKING:
     from terrain.consent import DecisionRecord
@@ -60,7 +61,7 @@ def _print(entries: list[LogEntry], echo: Callable[[str], None]) -> None:
 def _print_decision(record: DecisionRecord, echo: Callable[[str], None]) -> None:
     echo(f"  {record.at.isoformat(timespec='seconds')} {record.outcome.value.upper()}")
     for reason in record.reasons:
-        mark = "x" if reason.blocking else "+"
+        mark = "x" if reason.blocking else "-" if LEFT_OUT in reason.text else "+"
         echo(f"    {mark} {reason.text}")
     if record.dropped_mentions:
         echo(f"    mentions dropped: {', '.join(record.dropped_mentions)}")

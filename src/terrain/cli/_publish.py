@@ -1,9 +1,12 @@
-"""``terrain publish EV --to PLATFORM…``: publish a meetup's recap, with consent.
+"""``terrain publish EV --to PLATFORM…``: publish a meetup's posts, with consent.
 
-Consent is checked again right before each call to a platform; posts already
-published are never sent twice (run it again after an interruption). Exit
-code 1 when a post failed or a platform stopped (the message says what to
-fix); held-back posts are not failures: consent said no.
+The recap after the meetup (``--kind recap``, the default), its announcement
+before it, the reminder the day before, or a partner-thanks post. Consent is
+checked again right before each call to a platform; posts already published
+are never sent twice (run it again after an interruption). ``--at`` and
+``--next-slot`` plan the posts for ``terrain worker``. Exit code 1 when a post
+failed or a platform stopped (the message says what to fix); held-back posts
+are not failures: consent said no.
 """
 
 from __future__ import annotations
@@ -19,13 +22,21 @@ import click
 from terrain import clock
 from terrain.cli._common import EXIT_FAILED, emit, json_option, pass_workspace, terminal
 from terrain.cli._complete import complete_event_id, complete_platform
+from terrain.cli._when import fold_option, parse_when, shown
 
 if TYPE_CHECKING:
     from terrain.publishing import JournalRow, Outcome
     from terrain.store import Workspace
     from terrain.workflows import PublishResult
 
-__all__ = ["command", "print_result", "result_data", "waiting_notices"]
+__all__ = [
+    "command",
+    "print_previews",
+    "print_result",
+    "read_text_file",
+    "result_data",
+    "waiting_notices",
+]
 
 _TITLES = {
     "confirmed": "Published",
@@ -39,13 +50,19 @@ _TITLES = {
 
 
 def _label(result: PublishResult, outcome: Outcome, labels: Mapping[str, str] | None = None) -> str:
-    """What ``outcome``'s post is about: the event summary, or its contents, by ``labels``
-    (their ids without)."""
+    """What ``outcome``'s post is about: the event summary (an album), more photos of it,
+    or its contents, by ``labels`` (their ids without)."""
+    from terrain.publishing import post_id
+
     names = labels or {}
     for post in result.posts:
         if post.id == outcome.post_id and post.platform == outcome.platform:
+            kind = "event summary" if result.kind == "recap" else result.kind
+            if post.min_media is not None:
+                first = post_id(result.event_id, post.platform, "publish")
+                return f"{kind} (album)" if post.id == first else "more photos"
             if not post.content_ids:
-                return "event summary"
+                return kind
             return ", ".join(names.get(c, c) for c in post.content_ids)
     return outcome.post_id
 
@@ -68,6 +85,10 @@ def result_data(result: PublishResult) -> dict[str, Any]:
         ],
         "messages": list(result.report.messages),
         "compose_errors": list(result.compose_errors),
+        "kind": result.kind,
+        "scheduled": {k: v.isoformat() for k, v in sorted(result.scheduled.items())},
+        "previews": [unstructure(p) for p in result.previews],
+        "dropped": [unstructure(d) for d in result.dropped],
     }
 
 
@@ -113,6 +134,47 @@ def print_result(
         echo(f"\n! {message}")
     for error in result.compose_errors:
         echo(f"\n! could not compose {error}")
+    if result.previews:
+        print_previews(result, echo, labels=labels)
+    elif result.dropped:
+        echo("\nLeft out:")
+        for item in result.dropped:
+            echo(f"  {item.platform:<10} {item.what}: {item.reason}")
+    if result.scheduled and not result.dry_run:
+        first = min(result.scheduled.values())
+        echo(
+            f"\nPlanned for {shown(first)}"
+            + (" and later" if len(set(result.scheduled.values())) > 1 else "")
+            + ": `terrain worker` sends each post at its time, with consent decided then "
+            "(`terrain queue` lists them)."
+        )
+
+
+def print_previews(
+    result: PublishResult,
+    echo: Callable[[str], None] = click.echo,
+    *,
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    """Print each post of a dry run exactly as it would go: the text with its mentions
+    and link, the thread, the photos in order with their alt text, and what was left
+    out and why. Photos are named by their content's title (``labels`` overrides)."""
+    names = {**result.labels, **(labels or {})}
+    for preview in result.previews:
+        when = f" at {shown(preview.at)}" if preview.at is not None else ""
+        echo(f"\nWhat would go out on {preview.platform} ({preview.post_id}){when}:")
+        for line in preview.text.splitlines() or [""]:
+            echo(f"  | {line}".rstrip())
+        for number, part in enumerate(preview.thread, start=2):
+            echo(f"  reply {number}/{len(preview.thread) + 1}:")
+            for line in part.splitlines():
+                echo(f"  | {line}".rstrip())
+        for number, media in enumerate(preview.media, start=1):
+            name = names.get(media.content_id, media.key) if media.content_id else media.key
+            echo(f"  photo {number}: {name} — {media.alt_text or '(no alt text)'}")
+        for item in preview.dropped:
+            what = names.get(item.content_id, item.what) if item.content_id else item.what
+            echo(f"  left out: {what}: {item.reason}")
 
 
 @contextmanager
@@ -193,9 +255,58 @@ enqueue_option = click.option(
 )
 
 
+def read_text_file(path: str | None) -> str | None:
+    """The UTF-8 text of ``--text-file`` (``-`` reads standard input), or ``None``."""
+    if path is None:
+        return None
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except UnicodeDecodeError:
+        raise click.BadParameter(
+            f"{path} is not UTF-8 text: save it as UTF-8 and retry", param_hint="--text-file"
+        ) from None
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot read {path}: {exc.strerror or exc}", param_hint="--text-file"
+        ) from None
+
+
 @click.command("publish")
 @click.argument("event_id", shell_complete=complete_event_id)
 @to_option
+@click.option(
+    "--kind",
+    type=click.Choice(["recap", "announcement", "reminder", "partner-thanks"]),
+    default="recap",
+    show_default=True,
+    help="What to publish: the recap (after the meetup), its announcement, the reminder "
+    "(planned for the day before unless --at says otherwise), or partner thanks.",
+)
+@click.option(
+    "--at",
+    "at_text",
+    default=None,
+    metavar="TIME",
+    help='Plan the posts for this time ("2026-03-13 09:00", community time): '
+    "`terrain worker` sends them then, deciding consent at that moment.",
+)
+@fold_option
+@click.option(
+    "--next-slot",
+    is_flag=True,
+    help="Plan each post for the next free posting slot of its platform "
+    "([platforms.NAME] slots in terrain.toml).",
+)
+@click.option(
+    "--text-file",
+    default=None,
+    metavar="FILE",
+    help="Your own text for the first post (- reads standard input; a line --- alone "
+    "starts a thread reply). Checked against each platform's limit.",
+)
 @dry_run_option
 @enqueue_option
 @json_option
@@ -204,18 +315,26 @@ def command(
     ws: Workspace,
     event_id: str,
     platforms: tuple[str, ...],
+    kind: str,
+    at_text: str | None,
+    next_slot: bool,
+    text_file: str | None,
     dry_run: bool,
     enqueue: bool,
     as_json: bool,
 ) -> None:
-    """Publish the recap of meetup EVENT_ID, checking consent at each call."""
+    """Publish the posts of meetup EVENT_ID (its recap by default), checking consent
+    at each call."""
     from terrain.workflows import publish_event
 
     exclusive_modes(dry_run=dry_run, enqueue=enqueue)
-    quiet = as_json or dry_run or enqueue
+    at = parse_when(at_text, ws.community.timezone, option="--at") if at_text else None
+    text = read_text_file(text_file)
+    plans = enqueue or at is not None or next_slot
+    quiet = as_json or dry_run or plans
     with (
         _progress(sys.stdout.isatty() and not quiet) as on_progress,
-        waiting_notices(not dry_run and not enqueue),
+        waiting_notices(not dry_run and not plans),
     ):
         result = publish_event(
             ws,
@@ -225,6 +344,10 @@ def command(
             enqueue=enqueue,
             now=clock.now,
             on_progress=on_progress,
+            kind=kind,
+            at=at,
+            next_slot=next_slot,
+            text=text,
         )
     emit(result_data(result), as_json=as_json, human=lambda: print_result(result))
     if result.failed:

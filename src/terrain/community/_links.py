@@ -218,6 +218,8 @@ class EngagementWeights:
     no_show: float = -1.0
     idea: float = 2.0
     vote: float = 0.5
+    #: per like, repost, reply… on a published post of content the member made
+    reaction: float = 0.1
 
     def __attrs_post_init__(self) -> None:
         if self.check_in <= self.rsvp:
@@ -248,22 +250,27 @@ def engagement(
     ideas: Iterable[Idea] = (),
     votes: Iterable[Vote] = (),
     weights: EngagementWeights | None = None,
+    reactions: Mapping[str, int] | None = None,
 ) -> tuple[Engagement, ...]:
     """The engagement score of every member seen, highest first.
 
     An RSVP counts once per event whatever became of it; checking in and not
-    showing up count on top of it.
+    showing up count on top of it. ``reactions`` maps a member to the
+    interactions (likes, reposts, replies…) that published posts of content
+    they made (their own photos, the words of their interviews) drew online,
+    from the metrics ``terrain stats`` pulled back; each counts ``reaction``
+    points. Public metrics never say who reacted, so nobody is scored for
+    liking a post.
     """
     from terrain.events import RsvpStatus
 
     w = weights or EngagementWeights()
     counts: dict[str, dict[str, int]] = {}
+    kinds = ("rsvp", "check-in", "no-show", "idea", "vote", "reaction")
 
-    def bump(member_id: str, what: str) -> None:
-        row = counts.setdefault(
-            member_id, dict.fromkeys(("rsvp", "check-in", "no-show", "idea", "vote"), 0)
-        )
-        row[what] += 1
+    def bump(member_id: str, what: str, by: int = 1) -> None:
+        row = counts.setdefault(member_id, dict.fromkeys(kinds, 0))
+        row[what] += by
 
     for attendance in attendances:
         for r in attendance.rsvps:
@@ -276,12 +283,16 @@ def engagement(
         bump(idea.author_id, "idea")
     for vote in votes:
         bump(vote.member_id, "vote")
+    for member_id, number in sorted((reactions or {}).items()):
+        if number > 0:
+            bump(member_id, "reaction", number)
     weight_of = {
         "rsvp": w.rsvp,
         "check-in": w.check_in,
         "no-show": w.no_show,
         "idea": w.idea,
         "vote": w.vote,
+        "reaction": w.reaction,
     }
     result = []
     for member_id, row in counts.items():

@@ -35,7 +35,16 @@ from terrain.events._format import (
     check_format,
 )
 from terrain.events._ics import event_ics, series_ics
-from terrain.events._models import CostModel, Event, Money, Talk, Venue, VenueKind, remove_talk
+from terrain.events._models import (
+    CostModel,
+    Event,
+    Money,
+    Talk,
+    Venue,
+    VenueKind,
+    event_url,
+    remove_talk,
+)
 from terrain.events._revise import revise
 from terrain.events._series import (
     Occurrence,
@@ -75,6 +84,7 @@ __all__ = [
     "check_in",
     "close",
     "event_ics",
+    "event_url",
     "forecast_attendance",
     "join_waitlist",
     "occurrence_sequence",

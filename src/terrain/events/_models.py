@@ -191,3 +191,15 @@ def remove_talk(event: Event, talk: str) -> tuple[Event, Talk]:
         )
     removed = event.talks[found]
     return attrs.evolve(event, talks=event.talks[:found] + event.talks[found + 1 :]), removed
+
+
+def event_url(base_url: str, event_id: str) -> str:
+    """The web page of event ``event_id`` (where members RSVP) under the community's
+    ``[web] base_url``: ``https://velo-lyon.example/events/ev-12``.
+
+    >>> event_url("https://velo-lyon.example/", "ev-2026-03")
+    'https://velo-lyon.example/events/ev-2026-03'
+    """
+    from urllib.parse import quote
+
+    return f"{base_url.rstrip('/')}/events/{quote(event_id, safe='')}"

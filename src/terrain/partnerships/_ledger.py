@@ -31,7 +31,7 @@ from terrain._validation import (
 from terrain.errors import ValidationError
 from terrain.events import CostModel, Event, Money, Venue
 from terrain.partnerships._models import ContributionKind, Partner
-from terrain.posts import Post, Receipt
+from terrain.posts import Metrics, Post, Receipt
 
 __all__ = [
     "Budget",
@@ -212,16 +212,28 @@ class PartnerReport:
     people_reached: int
     posts: tuple[Receipt, ...]
     months_in_a_row: int
+    #: people (or views) the thanking posts reached online, as the platforms last said
+    online_reach: int = 0
+    #: likes, reposts, replies… those posts drew
+    online_interactions: int = 0
+    #: how many of the thanking posts the platforms gave metrics for
+    measured_posts: int = 0
 
     def summary(self) -> str:
         """A short paragraph to paste into an e-mail."""
         thanked = len(self.posts)
-        return (
+        text = (
             f"{self.partner.name} supported {count(len(self.events), 'meetup')} "
             f"({count(self.months_in_a_row, 'month')} in a row at best), about {self.value} "
             f"in kind, {count(self.people_reached, 'person', 'people')} came, "
-            f"{count(thanked, 'published post')} thanked them."
+            f"{count(thanked, 'published post')} thanked them"
         )
+        if self.measured_posts:
+            text += (
+                f", seen {self.online_reach} times online with "
+                f"{count(self.online_interactions, 'interaction')}"
+            )
+        return text + "."
 
 
 def _longest_monthly_run(days: Iterable[date]) -> int:
@@ -253,6 +265,7 @@ def partner_report(
     posts: Iterable[Post] = (),
     receipts: Iterable[Receipt] = (),
     currency: str = "EUR",
+    metrics: Mapping[tuple[str, str], Metrics] | None = None,
 ) -> PartnerReport:
     """The report for ``partner``.
 
@@ -260,7 +273,10 @@ def partner_report(
     ``posts`` are the composed posts and ``receipts`` the proofs of
     publication: a post counts when it was published and thanks the partner,
     by a mention or by naming them in its text (every recap names the
-    partners it thanks; see :func:`thanks`).
+    partners it thanks; see :func:`thanks`). ``metrics`` (``(post id,
+    platform)`` → the platform's last :class:`~terrain.posts.Metrics`, from
+    ``terrain stats``) add how far those posts reached online and the
+    interactions they drew; a post deleted on the platform counts for nothing.
     """
     mine = [c for c in contributions if c.partner_id == partner.id]
     by_id = {e.id: e for e in events}
@@ -286,6 +302,11 @@ def partner_report(
         )
     thanked = {(p.id, p.platform) for p in posts if thanks(p, partner)}
     published = tuple(r for r in receipts if (r.post_id, r.platform) in thanked)
+    measured = [
+        m
+        for r in published
+        if (m := (metrics or {}).get((r.post_id, r.platform))) is not None and not m.gone
+    ]
     return PartnerReport(
         partner=partner,
         events=tuple(supported),
@@ -293,4 +314,7 @@ def partner_report(
         people_reached=sum(s.attendance for s in supported),
         posts=published,
         months_in_a_row=_longest_monthly_run(s.on for s in supported),
+        online_reach=sum(m.reached or 0 for m in measured),
+        online_interactions=sum(m.interactions for m in measured),
+        measured_posts=len(measured),
     )

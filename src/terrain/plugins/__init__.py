@@ -18,6 +18,7 @@ from terrain.plugins._protocols import (
     Storage,
     StorageContext,
     StorageFactory,
+    SupportsMetrics,
 )
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Storage",
     "StorageContext",
     "StorageFactory",
+    "SupportsMetrics",
     "capability_problems",
     "check_capabilities",
     "get_plugin_manager",

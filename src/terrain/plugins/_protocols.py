@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from terrain.posts import Capabilities, Post, Receipt
+from terrain.posts import Capabilities, Metrics, Post, Receipt
 from terrain.secrets import EnvSecrets, SecretSource
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Storage",
     "StorageContext",
     "StorageFactory",
+    "SupportsMetrics",
 ]
 
 
@@ -74,6 +75,16 @@ class Platform(Protocol):
     help. ``find`` looks for a post already made from the same ``Post.id``, so
     an interrupted run reconciles instead of posting twice. ``delete`` removes
     what a receipt names (and its parts).
+
+    A platform whose API gives public metrics may also have the optional
+    method ``metrics(receipt) -> Metrics`` (:class:`SupportsMetrics`):
+    ``terrain stats`` calls it for each published post. It returns a
+    :class:`~terrain.posts.Metrics` with the counts the platform gives
+    (``likes``, ``reposts``, ``replies``, ``impressions``…), ``gone=True``
+    when the post no longer exists there, and raises the same
+    :class:`~terrain.errors.PlatformError` subclasses as ``publish``
+    (``RateLimited`` with its ``retry_after``). The contract suite checks it
+    when it is there.
     """
 
     name: str
@@ -89,6 +100,18 @@ class Platform(Protocol):
 
     def find(self, post: Post) -> Receipt | None:
         """The receipt of ``post`` if it is already published, else ``None``."""
+        ...
+
+
+@runtime_checkable
+class SupportsMetrics(Protocol):
+    """A platform that can say how its published posts are doing (optional)."""
+
+    name: str
+
+    def metrics(self, receipt: Receipt) -> Metrics:
+        """The public metrics of the post ``receipt`` names, now (``gone=True`` if it
+        was deleted on the platform)."""
         ...
 
 

@@ -16,13 +16,14 @@ from datetime import date
 
 import attrs
 
-from terrain._language import DEFAULT_LANGUAGE, month_name, phrase
+from terrain._language import DEFAULT_LANGUAGE, month_name, month_of, phrase
 from terrain._validation import a_date, as_enum, identifier, member_of, optional, text
 from terrain.community._models import Member
 from terrain.content import Content, ContentKind
 from terrain.errors import ValidationError
 from terrain.posts import Post, PostMedia
 from terrain.projects._models import Phase, Project
+from terrain.templates import Template, default_templates
 
 __all__ = [
     "ProjectPhoto",
@@ -219,10 +220,14 @@ def progress_post(
     summary: str = "",
     composite_key: str | None = None,
     language: str = DEFAULT_LANGUAGE,
+    template: Template | None = None,
+    community: str = "",
 ) -> Post:
     """The monthly update of ``project``: text, the before/now pair, a quote.
 
-    Written in ``language`` (the community's: ``"fr"`` or ``"en"``). The
+    Written in ``language`` (the community's: ``"fr"`` or ``"en"``), with its
+    ``project-update`` ``template`` (:mod:`terrain.templates`; terrain's
+    default in ``language`` when not given). The
     quote is the first line of the micro-interview's transcript. The post
     names every content it draws on in ``content_ids``: the publishing gate
     checks the consent of the people in them (the interviewee's ``interview``
@@ -244,13 +249,22 @@ def progress_post(
         for m in project.milestones
         if m.reached_on and (m.reached_on.year, m.reached_on.month) == (month.year, month.month)
     ]
+    words = template or default_templates(language).get("project-update")
+    language = words.language
     month_text = month_name(language, month.month, month.year)
-    lines = [phrase(language, "update_title", title=project.title, month=month_text)]
-    if summary:
-        lines.append(summary)
-    lines += [f"✔ {m.title} ({m.reached_on:%d/%m})" for m in reached if m.reached_on]
-    lines.append(
-        phrase(language, "quote", quote=_quote_of(interview), who=interviewee.display_name)
+    text = words.render(
+        {
+            "community": community,
+            "title": project.title,
+            "month": month_text,
+            "month_of": month_of(month_text),
+            "summary": summary.strip(),
+            "milestones": "\n\n".join(
+                f"✔ {m.title} ({m.reached_on:%d/%m})" for m in reached if m.reached_on
+            ),
+            "quote": _quote_of(interview),
+            "who": interviewee.display_name,
+        }
     )
     b, n = pair.before, pair.later
     alt_b = b.alt_text or phrase(
@@ -280,7 +294,7 @@ def progress_post(
     return Post(
         id=f"{project.id}-{month:%Y-%m}-{platform}",
         platform=platform,
-        text="\n\n".join(lines),
+        text=text,
         media=media,
         content_ids=content_ids,
     )

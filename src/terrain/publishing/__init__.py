@@ -1,7 +1,12 @@
 """Publishing: compose a post per platform, journal it, send it exactly once.
 
-- :func:`compose` / :func:`event_recaps`: a :class:`~terrain.Post` that fits
-  a platform's capabilities, from an event and its content.
+- :func:`compose` / :func:`compose_posts` / :func:`event_recaps` /
+  :func:`event_announcement`: posts that fit a platform's capabilities, from
+  an event and its content, in the community's words (:mod:`terrain.templates`);
+  an album of photos takes as many posts as the platform needs.
+- :func:`decide_post`: the consent gate asked about a post at the call, photo
+  by photo for an album (the runner and the dry run both use it).
+- :class:`PostingSlots`: the times a community posts on a platform.
 - :class:`Journal`: one row per (post, platform), planned → claimed → sent →
   confirmed (or failed / held), in the workspace database.
 - :func:`publish`: the runner (consent at the last moment, hooks, rate limits,
@@ -14,7 +19,23 @@
   runner, the workers and the dry run.
 """
 
-from terrain.publishing._compose import MayTag, Recap, compose, event_recaps, post_id, text_length
+from terrain.publishing._album import decide_post, left_out
+from terrain.publishing._compose import (
+    Composed,
+    Continued,
+    Dropped,
+    MayTag,
+    Recap,
+    compose,
+    compose_posts,
+    edit_text,
+    event_announcement,
+    event_recaps,
+    event_values,
+    photo_captions,
+    post_id,
+    text_length,
+)
 from terrain.publishing._journal import (
     Journal,
     JournalRow,
@@ -26,17 +47,25 @@ from terrain.publishing._judge import Gate, Judgement, Verdict, judge
 from terrain.publishing._outcomes import Outcome, RunReport, outcome_of
 from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
 from terrain.publishing._runner import publish, scrub
+from terrain.publishing._slots import PostingSlots
+from terrain.publishing._stats import MetricsLog, Reading, read_metrics
 from terrain.publishing._worker import WorkerReport, run_worker
 
 __all__ = [
     "DEFAULT_POLICIES",
+    "Composed",
+    "Continued",
+    "Dropped",
     "Gate",
     "Journal",
     "JournalRow",
     "Judgement",
     "MayTag",
+    "MetricsLog",
     "Outcome",
     "PlatformPolicy",
+    "PostingSlots",
+    "Reading",
     "Recap",
     "Reservation",
     "RowState",
@@ -45,11 +74,19 @@ __all__ = [
     "Verdict",
     "WorkerReport",
     "compose",
+    "compose_posts",
+    "decide_post",
+    "edit_text",
+    "event_announcement",
     "event_recaps",
+    "event_values",
     "judge",
+    "left_out",
     "outcome_of",
+    "photo_captions",
     "post_id",
     "publish",
+    "read_metrics",
     "run_worker",
     "scrub",
     "text_length",

@@ -17,21 +17,45 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 
 import attrs
 
-from terrain._language import DEFAULT_LANGUAGE, phrase
+from terrain._language import (
+    DEFAULT_LANGUAGE,
+    clock_time,
+    enumeration,
+    long_date,
+    phrase,
+    relative_day,
+)
 from terrain._validation import each, identifier, instance_of, optional, to_tuple
 from terrain._validation import text as text_of
 from terrain.community import Member
-from terrain.content import Content, ContentKind
-from terrain.errors import ComposeError
-from terrain.events import Event
+from terrain.content import Content, ContentKind, MediaFile
+from terrain.errors import ComposeError, ValidationError
+from terrain.events import Event, Venue
 from terrain.partnerships import Partner
 from terrain.posts import Capabilities, Mention, Post, PostMedia, text_length
+from terrain.templates import Templates, default_templates
 from terrain.workshops import credit_line
 
-__all__ = ["MayTag", "Recap", "compose", "event_recaps", "post_id", "text_length"]
+__all__ = [
+    "Composed",
+    "Continued",
+    "Dropped",
+    "MayTag",
+    "Recap",
+    "compose",
+    "compose_posts",
+    "edit_text",
+    "event_announcement",
+    "event_recaps",
+    "event_values",
+    "photo_captions",
+    "post_id",
+    "text_length",
+]
 
 #: ``may_tag(member, platform, post)`` says whether ``member`` may be tagged in
 #: ``post`` on ``platform``; :func:`compose` asks it for every candidate mention.
@@ -59,6 +83,40 @@ class Recap:
     )
     event_id: str | None = attrs.field(default=None, validator=optional(identifier()))
     link: str | None = attrs.field(default=None, validator=optional(text_of(nonempty=True)))
+    #: the media of ``contents`` form an album: one post carries as many photos
+    #: as the platform takes (further posts carry the rest), a photo that cannot
+    #: go drops out with its reason instead of stopping the post
+    album: bool = attrs.field(default=False, validator=instance_of(bool))
+    #: content id -> its credit line (``Photo: Inès Benali``): an album post ends
+    #: with the credits of the members' own photos it carries
+    credits: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Dropped:
+    """Something left out of a post, and why: a photo the platform cannot take,
+    a mention the gate dropped. The dry run shows them."""
+
+    platform: str
+    what: str
+    reason: str
+    post_id: str | None = None
+    content_id: str | None = None
+    media_id: str | None = None
+
+
+@attrs.frozen
+class Composed:
+    """The posts composed from one recap for one platform (an album may need
+    several), and what was left out of them."""
+
+    posts: tuple[Post, ...] = attrs.field(converter=to_tuple)
+    dropped: tuple[Dropped, ...] = attrs.field(default=(), converter=to_tuple)
+
+
+#: ``continued(number, total, contents)``: the text of album post ``number``
+#: (2, 3…) of ``total``, whose photos come from ``contents``.
+Continued = Callable[[int, int, Sequence[Content]], str]
 
 
 def post_id(key: str, platform: str, purpose: str = "publish") -> str:
@@ -71,51 +129,146 @@ def post_id(key: str, platform: str, purpose: str = "publish") -> str:
     return f"post-{digest}"
 
 
+def event_values(
+    event: Event,
+    *,
+    language: str = DEFAULT_LANGUAGE,
+    venue: Venue | None = None,
+    link: str | None = None,
+    community: str = "",
+    seen_from: datetime | None = None,
+) -> dict[str, str]:
+    """What a template knows about ``event`` (:data:`terrain.templates.PLACEHOLDERS`),
+    written in ``language``: its day and times in its own zone, the talks in a
+    sentence (``talks``) or one per line (``talk_list``), the speakers, the
+    venue and its address (``place``: both), the RSVP ``link``. ``seen_from``
+    (the instant the post goes) gives ``relative_day``: ``demain``, ``today``…"""
+    starts = event.starts_at
+    day = starts.date()
+    if language == "fr":
+        talks = [f"«\u00a0{t.title}\u00a0» par {t.speaker}" for t in event.talks]
+    else:
+        talks = [f"“{t.title}” by {t.speaker}" for t in event.talks]
+    speakers = list(dict.fromkeys(t.speaker for t in event.talks))
+    address = venue.address.strip() if venue is not None else ""
+    name = venue.name if venue is not None else ""
+    seen = day if seen_from is None else seen_from.astimezone(starts.tzinfo).date()
+    return {
+        "community": community,
+        "title": event.title,
+        "date": long_date(language, day),
+        "time": clock_time(language, starts.time()),
+        "end_time": clock_time(language, event.ends_at.astimezone(starts.tzinfo).time()),
+        "relative_day": relative_day(language, day, seen_from=seen),
+        "venue": name,
+        "address": address,
+        "place": ", ".join(p for p in (name, address) if p),
+        "link": link or "",
+        "talks": enumeration(language, talks),
+        "talk_list": "\n".join(
+            f"• {t.title} — {t.speaker}" for t in event.talks
+        ),
+        "speakers": enumeration(language, speakers),
+        "description": event.description.strip(),
+    }
+
+
+def event_announcement(
+    event: Event,
+    *,
+    kind: str = "announcement",
+    venue: Venue | None = None,
+    link: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    templates: Templates | None = None,
+    community: str = "",
+    seen_from: datetime | None = None,
+) -> Recap:
+    """The post that announces ``event`` before it happens (``kind="announcement"``),
+    or reminds of it (``kind="reminder"``, the day before): agenda, speakers,
+    venue and the RSVP ``link``, in the community's words (``templates``, else
+    terrain's defaults in ``language``). ``seen_from`` is when it will go out
+    (``demain`` is said from then). Its key is ``<event id>:<kind>``: one
+    announcement and one reminder per event and platform."""
+    if kind not in ("announcement", "reminder"):
+        raise ValidationError(f"kind {kind!r}: an event is announced or reminded of")
+    words = templates or default_templates(language)
+    values = event_values(
+        event,
+        language=words.language,
+        venue=venue,
+        link=link,
+        community=community,
+        seen_from=seen_from,
+    )
+    return Recap(
+        key=f"{event.id}:{kind}",
+        text=words.render(kind, values),
+        event_id=event.id,
+    )
+
+
 def event_recaps(
     event: Event,
     contents: Iterable[Content],
     partners: Sequence[Partner] = (),
     *,
     venue_name: str | None = None,
+    venue: Venue | None = None,
     link: str | None = None,
     members: Mapping[str, Member] | None = None,
     language: str = DEFAULT_LANGUAGE,
+    templates: Templates | None = None,
+    community: str = "",
 ) -> list[Recap]:
-    """The recaps of a meetup: a summary post, then one post per content.
+    """The recaps of a meetup: the summary with the photos as an album, then one
+    post per interview (and per content without media).
 
-    The summary names the talks and thanks the partners; each content
-    (photos, interviews) becomes its own post with its caption, so that a
-    photo held back for consent does not hold back the others. An interview
-    is published whole: its title, then what was said, quoted with the name
-    of the person interviewed (found in ``members``). A member's own content
+    The summary's text is the community's ``recap`` template (``templates``,
+    else terrain's default in ``language``): the talks, the venue, and the
+    ``partner-thanks`` line naming the partners (thanked by mention where they
+    have a handle). Its album holds the media of every content that is not an
+    interview, in the order they were made: :func:`compose_posts` gives each
+    platform as many photos per post as it takes, and the consent gate drops,
+    photo by photo at the call, those that may not go. An interview is
+    published whole: its title, then what was said, quoted with the name of
+    the person interviewed (found in ``members``). A member's own content
     (``author_id``) ends with its credit line
-    (:func:`terrain.workshops.credit_line`, e.g. ``Photo: Inès Benali``),
-    the author found in ``members`` (else credited by id); the consent gate
-    separately requires the author's ``reuse-ugc``. The texts are in
-    ``language`` (the community's, ``"fr"`` or ``"en"``).
+    (:func:`terrain.workshops.credit_line`, e.g. ``Photo: Inès Benali``); the
+    consent gate separately requires the author's ``reuse-ugc``.
     """
     members = members or {}
-    day = event.starts_at.strftime("%d/%m/%Y")
-    where = phrase(language, "recap_where", venue=venue_name) if venue_name else ""
-    lines = [
-        phrase(language, "recap_thanks", title=event.title),
-        phrase(language, "recap_when", day=day, where=where),
-    ]
-    for talk in event.talks:
-        lines.append(f"• {talk.title} ({talk.speaker})")
-    if partners:
-        names = ", ".join(p.name for p in partners)
-        lines.append(phrase(language, "recap_partners", names=names))
+    words = templates or default_templates(language)
+    language = words.language
+    if venue is None and venue_name:
+        venue = Venue(id="venue", name=venue_name, kind="other")
+    values = event_values(event, language=language, venue=venue, link=link, community=community)
+    names = enumeration(language, [p.name for p in partners])
+    values["partners"] = names
+    values["thanks"] = (
+        words.render("partner-thanks", {**values, "partners": names}) if partners else ""
+    )
+    ordered = sorted(contents, key=lambda c: (c.created_at, c.id))
+    album = tuple(c for c in ordered if c.media and c.kind not in _SPOKEN)
     recaps = [
         Recap(
             key=event.id,
-            text="\n".join(lines),
+            text=words.render("recap", values),
+            contents=album,
             partners=tuple(partners),
             event_id=event.id,
             link=link,
+            album=True,
+            credits={
+                c.id: _credit(c, members.get(c.author_id))
+                for c in album
+                if c.author_id is not None
+            },
         )
     ]
-    for content in sorted(contents, key=lambda c: (c.created_at, c.id)):
+    for content in ordered:
+        if content in album:
+            continue
         if content.kind in _SPOKEN and content.body.strip():
             body = _interview_text(content, members, language)
         else:
@@ -124,6 +277,33 @@ def event_recaps(
             body = f"{body}\n{_credit(content, members.get(content.author_id))}"
         recaps.append(Recap(key=content.id, text=body, contents=(content,), event_id=event.id))
     return recaps
+
+
+def photo_captions(
+    event: Event,
+    *,
+    language: str = DEFAULT_LANGUAGE,
+    templates: Templates | None = None,
+    community: str = "",
+) -> Continued:
+    """The text of the album posts after the first: the ``photo-caption`` template
+    with the event, the part (``2/3``) and the captions of the photos it carries."""
+    words = templates or default_templates(language)
+
+    def continued(number: int, total: int, contents: Sequence[Content]) -> str:
+        captions = list(dict.fromkeys(c.caption.strip() for c in contents if c.caption.strip()))
+        return words.render(
+            "photo-caption",
+            {
+                "community": community,
+                "title": event.title,
+                "date": long_date(words.language, event.starts_at.date()),
+                "part": f"{number}/{total}",
+                "captions": "\n".join(captions),
+            },
+        )
+
+    return continued
 
 
 #: Contents whose text is what someone said: published whole.
@@ -173,9 +353,20 @@ def compose(
       tagged); partners with a handle on the platform are thanked by mention.
     - ``id``: stable for the same (recap key, platform, purpose).
     """
-    members = members or {}
-    pid = post_id(recap.key, platform, purpose)
     media = _media(recap, platform, capabilities)
+    return _compose(recap, platform, capabilities, members or {}, may_tag, purpose, media)
+
+
+def _compose(
+    recap: Recap,
+    platform: str,
+    capabilities: Capabilities,
+    members: Mapping[str, Member],
+    may_tag: MayTag | None,
+    purpose: str,
+    media: tuple[PostMedia, ...],
+) -> Post:
+    pid = post_id(recap.key, platform, purpose)
     content_ids = tuple(dict.fromkeys(c.id for c in recap.contents))
     draft = Post(
         id=pid,
@@ -192,45 +383,56 @@ def compose(
     return attrs.evolve(draft, text=first, thread=rest)
 
 
+def _media_problem(
+    content: Content, file: MediaFile, platform: str, capabilities: Capabilities
+) -> str | None:
+    """Why ``file`` of ``content`` cannot go to ``platform`` (``None``: it can)."""
+    if file.media_type not in capabilities.media_types:
+        accepted = ", ".join(sorted(capabilities.media_types)) or "none"
+        return (
+            f"media {file.id} of content {content.id} is {file.media_type}, "
+            f"which {platform} does not accept (it takes {accepted}); convert it or "
+            "leave it out"
+        )
+    max_bytes = capabilities.max_media_bytes
+    if max_bytes is not None and file.size > max_bytes:
+        return (
+            f"media {file.id} of content {content.id} is {file.size} bytes; "
+            f"{platform} accepts at most {capabilities.max_media_bytes}; resize it"
+        )
+    if capabilities.alt_text and not file.alt_text.strip():
+        return (
+            f"media {file.id} of content {content.id} has no alt text; "
+            f"{platform} supports alt text and terrain requires it there. Describe the "
+            "image for people who cannot see it, then compose again"
+        )
+    limit = capabilities.max_alt_text_length
+    if limit is not None and len(file.alt_text) > limit:
+        return (
+            f"the alt text of media {file.id} is {len(file.alt_text)} characters; "
+            f"{platform} accepts {limit}: cut {len(file.alt_text) - limit} characters"
+        )
+    return None
+
+
+def _post_media(content: Content, file: MediaFile) -> PostMedia:
+    return PostMedia(
+        key=file.key,
+        media_type=file.media_type,
+        alt_text=file.alt_text,
+        content_id=content.id,
+        media_id=file.id,
+    )
+
+
 def _media(recap: Recap, platform: str, capabilities: Capabilities) -> tuple[PostMedia, ...]:
     out: list[PostMedia] = []
     for content in recap.contents:
         for file in content.media:
-            if file.media_type not in capabilities.media_types:
-                accepted = ", ".join(sorted(capabilities.media_types)) or "none"
-                raise ComposeError(
-                    f"{platform}: media {file.id} of content {content.id} is {file.media_type}, "
-                    f"which {platform} does not accept (it takes {accepted}); convert it or "
-                    "leave it out"
-                )
-            max_bytes = capabilities.max_media_bytes
-            if max_bytes is not None and file.size > max_bytes:
-                raise ComposeError(
-                    f"{platform}: media {file.id} of content {content.id} is {file.size} bytes; "
-                    f"{platform} accepts at most {capabilities.max_media_bytes}; resize it"
-                )
-            if capabilities.alt_text and not file.alt_text.strip():
-                raise ComposeError(
-                    f"{platform}: media {file.id} of content {content.id} has no alt text; "
-                    f"{platform} supports alt text and terrain requires it there. Describe the "
-                    "image for people who cannot see it, then compose again"
-                )
-            alt = file.alt_text
-            limit = capabilities.max_alt_text_length
-            if limit is not None and len(alt) > limit:
-                raise ComposeError(
-                    f"{platform}: the alt text of media {file.id} is {len(alt)} characters; "
-                    f"{platform} accepts {limit}: cut {len(alt) - limit} characters"
-                )
-            out.append(
-                PostMedia(
-                    key=file.key,
-                    media_type=file.media_type,
-                    alt_text=alt,
-                    content_id=content.id,
-                    media_id=file.id,
-                )
-            )
+            problem = _media_problem(content, file, platform, capabilities)
+            if problem is not None:
+                raise ComposeError(f"{platform}: {problem}")
+            out.append(_post_media(content, file))
     if len(out) > capabilities.max_media:
         raise ComposeError(
             f"{platform}: {len(out)} media files but {platform} takes at most "
@@ -242,6 +444,92 @@ def _media(recap: Recap, platform: str, capabilities: Capabilities) -> tuple[Pos
             f"{platform}: a post needs at least one image there; recap {recap.key} has none"
         )
     return tuple(out)
+
+
+def compose_posts(
+    recap: Recap,
+    *,
+    platform: str,
+    capabilities: Capabilities,
+    members: Mapping[str, Member] | None = None,
+    may_tag: MayTag | None = None,
+    purpose: str = "publish",
+    continued: Continued | None = None,
+) -> Composed:
+    """The posts presenting ``recap`` on ``platform``: :func:`compose`'s one post,
+    or for an album (``recap.album``) as many as its photos need.
+
+    An album's first post carries the recap's text and as many photos as
+    ``max_media`` allows; each further post (``continued(number, total,
+    contents)`` writes its text, ``(2/3)`` without it) carries the next ones,
+    and its id is stable for the same recap, part, platform and purpose. A
+    photo the platform cannot take (type, size, missing or too long alt text)
+    is left out with its reason (:attr:`Composed.dropped`) and the others go.
+    Each album post has ``min_media = 1``: the runner decides consent photo by
+    photo at the call, drops the photos that may not go and holds the post
+    only when none is left. A platform that takes no media gets the text alone.
+    """
+    if not recap.album:
+        return Composed(
+            posts=(
+                compose(
+                    recap,
+                    platform=platform,
+                    capabilities=capabilities,
+                    members=members,
+                    may_tag=may_tag,
+                    purpose=purpose,
+                ),
+            )
+        )
+    dropped: list[Dropped] = []
+    fits: list[tuple[Content, MediaFile]] = []
+    for content in recap.contents:
+        for file in content.media:
+            problem = _media_problem(content, file, platform, capabilities)
+            if problem is None and capabilities.max_media == 0:
+                problem = f"{platform} takes no media; the text goes alone"
+            if problem is not None:
+                dropped.append(
+                    Dropped(platform, f"photo {file.id} of {content.id}", problem,
+                            content_id=content.id, media_id=file.id)
+                )
+            else:
+                fits.append((content, file))
+    size = max(1, capabilities.max_media)
+    chunks = [fits[i : i + size] for i in range(0, len(fits), size)] or [[]]
+    posts: list[Post] = []
+    for number, chunk in enumerate(chunks, start=1):
+        contents = tuple(dict.fromkeys(c for c, _ in chunk))
+        if number == 1:
+            text, key, partners = recap.text, recap.key, recap.partners
+        else:
+            default = f"({number}/{len(chunks)})"
+            text = continued(number, len(chunks), contents) if continued else default
+            key, partners = f"{recap.key}:photos-{number}", ()
+        part = attrs.evolve(
+            recap, key=key, text=text or f"({number}/{len(chunks)})", contents=contents,
+            partners=partners, album=False,
+        )
+        credits = list(
+            dict.fromkeys(recap.credits[c.id] for c in contents if c.id in recap.credits)
+        )
+        if credits:
+            part = attrs.evolve(part, text="\n".join([part.text, *credits]))
+        media = tuple(_post_media(c, f) for c, f in chunk)
+        post = _compose(
+            part, platform, capabilities, members or {}, may_tag, purpose, media
+        )
+        posts.append(attrs.evolve(post, min_media=1 if media else None))
+    if capabilities.requires_media and not posts[0].media:
+        raise ComposeError(
+            f"{platform}: a post needs at least one image there; recap {recap.key} has none"
+            + (f" that {platform} can take ({dropped[0].reason})" if dropped else "")
+        )
+    return Composed(
+        posts=tuple(posts),
+        dropped=tuple(attrs.evolve(d, post_id=posts[0].id) for d in dropped),
+    )
 
 
 def _mentions(
@@ -296,6 +584,49 @@ def _fit_text(post: Post, capabilities: Capabilities) -> tuple[str, tuple[str, .
         )
     parts = _split(post.text, first_limit, limit, capabilities)
     return parts[0], tuple(parts[1:])
+
+
+def edit_text(post: Post, text: str, capabilities: Capabilities) -> Post:
+    """``post`` with the manager's own ``text`` instead of the composed one.
+
+    A line of three dashes (``---``) alone separates thread replies, where the
+    platform has threads. The text is checked as the composer checks its own:
+    counted as the platform counts it (:func:`text_length`, with the mentions
+    and the link the post carries), each part within ``max_text_length``;
+    over it, :class:`~terrain.errors.ComposeError` says how many characters
+    to cut. Nothing is split or cut: the words go as written, or not at all.
+    """
+    parts = [p.strip() for p in re.split(r"\n-{3,}[ \t]*(?:\n|$)", text.strip())]
+    parts = [p for p in parts if p]
+    if not parts and not post.media:
+        raise ComposeError(f"{post.platform}: post {post.id}: the new text is empty; write one")
+    first, rest = (parts[0], tuple(parts[1:])) if parts else ("", ())
+    if rest and not capabilities.threads:
+        raise ComposeError(
+            f"{post.platform}: post {post.id}: the text has {len(rest) + 1} parts (---) but "
+            f"{post.platform} has no threads; write it as one part"
+        )
+    edited = attrs.evolve(post, text=first, thread=rest)
+    limit = capabilities.max_text_length
+    tags = edited.text_with_mentions()[len(edited.text) :]
+    link = f"\n{edited.link}" if edited.link else ""
+    problems = []
+    whole = text_length(first, capabilities) + text_length(tags + link, capabilities)
+    if whole > limit:
+        problems.append(
+            f"the text counts {whole} characters as {post.platform} counts them (with "
+            f"mentions and link), {limit} at most: cut {whole - limit}"
+        )
+    for number, part in enumerate(rest, start=2):
+        length = text_length(part, capabilities)
+        if length > limit:
+            problems.append(
+                f"part {number} counts {length} characters, {limit} at most: "
+                f"cut {length - limit}"
+            )
+    if problems:
+        raise ComposeError(f"{post.platform}: post {post.id}: " + "; ".join(problems))
+    return attrs.evolve(edited, edited=True)
 
 
 def _split(value: str, first_limit: int, limit: int, caps: Capabilities) -> list[str]:

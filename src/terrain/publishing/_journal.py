@@ -263,25 +263,37 @@ class Journal:
     # -- planning ------------------------------------------------------------
 
     def plan(
-        self, posts: Iterable[Post], *, now: datetime, purpose: str = "publish"
+        self,
+        posts: Iterable[Post],
+        *,
+        now: datetime,
+        purpose: str = "publish",
+        at: Mapping[str, datetime] | datetime | None = None,
     ) -> list[JournalRow]:
         """Add a planned row per post (idempotent), and return every row.
 
         A post already planned, held or failed is planned afresh (its text
         may have changed, a consent may have been given since); a post sent,
-        confirmed or in flight is left as it is: it never goes out twice.
+        confirmed or in flight is left as it is: it never goes out twice. A
+        text the community manager wrote (``Post.edited``) is kept when the
+        post is composed again. ``at`` schedules the posts (one instant, or
+        one per post id): no worker takes them before.
         """
         stamp = ts(now)
         keys: list[tuple[str, str]] = []
         with self._write() as tx:
             for post in posts:
                 keys.append((post.id, post.platform))
-                body = to_json(post)
-                exists = tx.one(
-                    "SELECT 1 FROM publication_journal WHERE post_id = ? AND platform = ?",
+                stored = tx.one(
+                    "SELECT post_json FROM publication_journal WHERE post_id = ? AND platform = ?",
                     (post.id, post.platform),
                 )
-                if exists:
+                if stored:
+                    before = from_json(stored[0], Post)
+                    if before.edited and not post.edited:
+                        post = attrs.evolve(post, text=before.text, thread=before.thread,
+                                            edited=True)
+                    body = to_json(post)
                     changed = 0
                     for statement in (sql.REPLAN_FINISHED, sql.REPLAN_PLANNED):
                         changed += tx.execute(statement, (body, stamp, post.id, post.platform))
@@ -290,9 +302,13 @@ class Journal:
                 else:
                     tx.execute(
                         sql.INSERT_PLANNED,
-                        (post.id, post.platform, purpose, post.event_id, body, stamp, stamp),
+                        (post.id, post.platform, purpose, post.event_id, to_json(post), stamp,
+                         stamp),
                     )
                     _index_refs(tx, post)
+                when = at.get(post.id) if isinstance(at, Mapping) else at
+                if when is not None:
+                    tx.execute(sql.SCHEDULE, (ts(when), stamp, post.id, post.platform))
         rows = []
         for post_id, platform in keys:
             row = self.get(post_id, platform)
@@ -548,6 +564,27 @@ class Journal:
         the row is no longer held.
         """
         return self._guarded(sql.REPLAN_HELD, (ts(now), row.post_id, row.platform))
+    # -- the schedule ----------------------------------------------------------
+
+    def queue(self, *, platform: str | None = None) -> list[JournalRow]:
+        """What will go, and when: planned and in-flight rows, the soonest first
+        (rows due as soon as a worker runs before scheduled ones)."""
+        rows = [_row(r) for r in self.db.query(sql.SELECT_QUEUE, ())]
+        return [r for r in rows if platform is None or r.platform == platform]
+
+    def move(self, post_id: str, platform: str, *, at: datetime, now: datetime) -> bool:
+        """Schedule the planned row ``post_id`` on ``platform`` for ``at``; ``False``
+        when it is not planned (in flight, sent, held) or not there."""
+        return self._guarded(sql.SCHEDULE, (ts(at), ts(now), post_id, platform))
+
+    def cancel(self, post_id: str, platform: str, *, reason: str, now: datetime) -> bool:
+        """Hold the planned row ``post_id`` on ``platform`` with ``reason``: no worker
+        sends it (planning it again, ``terrain publish``, brings it back); ``False``
+        when it is not planned."""
+        return self._guarded(
+            sql.CANCEL,
+            (json.dumps([reason], ensure_ascii=False), reason, ts(now), post_id, platform),
+        )
 
     # -- reading -------------------------------------------------------------
 

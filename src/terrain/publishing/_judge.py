@@ -29,6 +29,7 @@ from terrain._time import require_aware
 from terrain.consent import Decision, DecisionRecord, Outcome, Reason
 from terrain.errors import ConsentDenied, InvalidKey, StorageError, TerrainError
 from terrain.posts import Post
+from terrain.publishing._album import decide_post
 
 __all__ = [
     "Gate",
@@ -122,8 +123,9 @@ def judge(gate: Gate, post: Post, at: datetime) -> Judgement:
     """
     require_aware(at, "judge: at")
     try:
-        decision = gate(post, at)
-        out = decision.apply_to(post) if decision.allowed else post
+        # an album is decided photo by photo: what may not go drops out
+        kept, decision = decide_post(gate, post, at)
+        out = decision.apply_to(kept) if decision.allowed else post
     except ConsentDenied as exc:
         found = exc.decision if isinstance(exc.decision, Decision) else None
         reasons = tuple(r.text for r in found.blocking) if found is not None else (str(exc),)

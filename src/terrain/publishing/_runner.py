@@ -63,6 +63,7 @@ from terrain.errors import (
 )
 from terrain.plugins import Platform
 from terrain.posts import Post, Receipt
+from terrain.publishing._album import left_out
 from terrain.publishing._journal import Journal, JournalRow, RowState, new_owner_id
 from terrain.publishing._judge import Gate, Judgement, Verdict, judge, undecided_record
 from terrain.publishing._outage import GaveUp, Outage, jittered
@@ -547,7 +548,22 @@ class _Runner:
                 row.post_id,
             )
             return None
-        return judgement.post
+        post = judgement.post
+        if len(post.media) < len(row.post.media) and judgement.decision is not None:
+            blocked = sorted(
+                {r.member_id or r.content_id or "?" for r in left_out(judgement.decision)}
+            )
+            log.info(
+                "left %d of %d photos out of album %s on %s (blocked by %s); "
+                "`terrain log --post %s` says why",
+                len(row.post.media) - len(post.media),
+                len(row.post.media),
+                row.post_id,
+                run.name,
+                ", ".join(blocked),
+                row.post_id,
+            )
+        return post
 
     def _undecided(self, run: _PlatformRun, row: JournalRow, judgement: Judgement) -> None:
         """No decision could be made (the store or the network failed): record that,

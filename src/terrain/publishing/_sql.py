@@ -72,6 +72,29 @@ SET post_json = ?, updated_at = ?
 WHERE post_id = ? AND platform = ? AND state = 'planned'
 """
 
+#: A post planned for a given time (``terrain publish --at``, a posting slot,
+#: ``terrain queue move``): the worker takes it when ``next_attempt_at`` comes.
+SCHEDULE = """
+UPDATE publication_journal
+SET next_attempt_at = ?, updated_at = ?
+WHERE post_id = ? AND platform = ? AND state = 'planned'
+"""
+
+#: ``terrain queue cancel``: a planned post is held, with the manager's reason.
+CANCEL = """
+UPDATE publication_journal
+SET state = 'held', reasons_json = ?, last_error = ?, updated_at = ?
+WHERE post_id = ? AND platform = ? AND state = 'planned'
+"""
+
+#: What will go, and when: planned and in-flight rows, the soonest first.
+SELECT_QUEUE = f"""
+SELECT {COLUMNS} FROM publication_journal
+WHERE state IN ('planned', 'claimed')
+ORDER BY CASE WHEN next_attempt_at IS NULL THEN 0 ELSE 1 END, next_attempt_at, planned_at,
+         post_id, platform
+"""
+
 #: The next row a worker may take: planned and due, oldest first.
 SELECT_READY = f"""
 SELECT {COLUMNS} FROM publication_journal

@@ -15,6 +15,9 @@ The file holds no secret. Its tables::
                            max_megapixels: the largest picture imported, in megapixels
                            (default 120, at most 178); a bigger one is refused from its
                            header, before it is decoded
+    [templates]            the community's own words for a kind of post (recap = "..."),
+                           in its language (:mod:`terrain.templates`)
+    [web]                  base_url: where the community's web pages are (RSVP links)
 
 Every problem is a :class:`~terrain.errors.ConfigError` naming the file, the
 line and the key, and saying what to write instead.
@@ -38,6 +41,7 @@ from terrain.errors import ConfigError, ValidationError
 from terrain.events import FormatRules
 from terrain.media import DEFAULT_MAX_MEGAPIXELS
 from terrain.secrets import SECRET_NAME
+from terrain.templates import KINDS, Template
 
 __all__ = [
     "CONFIG_NAME",
@@ -56,7 +60,17 @@ DEFAULT_MAX_FILE_MB = 100
 _MB = 1024 * 1024
 #: A settings file is a few hundred bytes: a bigger one is not terrain.toml.
 _MAX_CONFIG_BYTES = 4 * _MB
-_TOP_LEVEL = ("community", "storage", "store", "platforms", "import", "format")
+_TOP_LEVEL = (
+    "community",
+    "storage",
+    "store",
+    "platforms",
+    "import",
+    "format",
+    "templates",
+    "web",
+)
+_WEB_KEYS = ("base_url",)
 _STORE_KEYS = ("url", "pool_size")
 _IMPORT_KEYS = ("max_file_mb", "max_megapixels")
 #: Pillow refuses outright to open a picture over twice its own limit (178.9 MP).
@@ -77,7 +91,7 @@ _FORMAT_KEYS = (
 #: the platform's factory. ``name`` is not one: it is the name the platform is
 #: published under, read by the workspace and given to the factory.
 RUNNER_KEYS = frozenset(
-    {"rate", "daily_budget", "concurrency", "max_attempts", "backoff", "max_backoff"}
+    {"rate", "daily_budget", "concurrency", "max_attempts", "backoff", "max_backoff", "slots"}
 )
 #: Setting names that look like secrets: they belong in the environment.
 _SECRET_LIKE = SECRET_NAME
@@ -109,6 +123,10 @@ class WorkspaceConfig:
     meetup_format: FormatRules = attrs.field(factory=FormatRules)
     #: ``[import] max_megapixels``: the largest picture imported, in megapixels.
     max_megapixels: float = DEFAULT_MAX_MEGAPIXELS
+    #: ``[templates]``: the community's own words, by kind of post (checked).
+    templates: Mapping[str, Template] = attrs.field(factory=dict, converter=_frozen_mapping)
+    #: ``[web] base_url``: where the community's web pages are served, if anywhere.
+    web_base_url: str | None = None
 
     @property
     def max_file_bytes(self) -> int:
@@ -255,7 +273,51 @@ def parse_config(path: Path) -> WorkspaceConfig:
         max_file_mb=_max_file_mb(reader, reader.table(data, "", "import")),
         meetup_format=_format(reader, data),
         max_megapixels=_max_megapixels(reader, reader.table(data, "", "import")),
+        templates=_templates(reader, data, community.language),
+        web_base_url=_web(reader, data),
     )
+
+
+def _templates(reader: _Reader, data: Mapping[str, Any], language: str) -> dict[str, Template]:
+    """``[templates]``: one string per kind of post, checked for unknown placeholders."""
+    table = reader.table(data, "", "templates")
+    out: dict[str, Template] = {}
+    for key, value in table.items():
+        if key not in KINDS:
+            raise reader.error(
+                "templates", key, f"unknown kind of post; [templates] takes {', '.join(KINDS)}"
+            )
+        if not isinstance(value, str) or not value.strip():
+            raise reader.error(
+                "templates", key, f'must be the text of the post (key = """...""")'
+                f", got {_toml_type(value) if not isinstance(value, str) else 'an empty string'}"
+            )
+        line = _line_of(reader.text, "templates", key) or 1
+        if reader.text.splitlines()[line - 1].rstrip().endswith(('"""', "'''")):
+            line += 1  # a multi-line string starts on the next line
+        out[key] = Template(
+            key, language, value, source=f"{reader.path} [templates] {key}", first_line=line
+        ).check()
+    return out
+
+
+def _web(reader: _Reader, data: Mapping[str, Any]) -> str | None:
+    """``[web] base_url``: an http(s) URL without query or fragment."""
+    table = reader.table(data, "", "web")
+    for key in table:
+        if key not in _WEB_KEYS:
+            raise reader.error("web", key, f"unknown key; [web] takes {', '.join(_WEB_KEYS)}")
+    if "base_url" not in table:
+        return None
+    url = reader.string(table, "web", "base_url", None)
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", url):
+        raise reader.error(
+            "web",
+            "base_url",
+            f"{url!r} is not a web address: write base_url = \"https://velo-lyon.example\" "
+            "(where `terrain serve` is reachable by the members)",
+        )
+    return url.rstrip("/")
 
 
 def _max_file_mb(reader: _Reader, table: Mapping[str, Any]) -> float:
@@ -420,6 +482,12 @@ def render_config(config: WorkspaceConfig) -> str:
     if changed:
         lines += ["", "# the meetup format `terrain event check` holds meetups to", "[format]"]
         lines += [f"{k} = {_toml_value(v)}" for k, v in changed.items()]
+    if config.web_base_url is not None:
+        lines += ["", "# where the community's web pages are: RSVP links in announcements", "[web]"]
+        lines.append(f"base_url = {_toml_value(config.web_base_url)}")
+    if config.templates:
+        lines += ["", "# the community's own words for each kind of post", "[templates]"]
+        lines += [f"{k} = {_toml_value(t.text)}" for k, t in config.templates.items()]
     if (
         config.max_file_mb != DEFAULT_MAX_FILE_MB
         or config.max_megapixels != DEFAULT_MAX_MEGAPIXELS

@@ -39,6 +39,7 @@ TABLES: tuple[str, ...] = (
     "takedown_log",
     "schema_notes",
     "publication_refs",
+    "post_metrics",
 )
 
 

@@ -220,6 +220,24 @@ MIGRATIONS: list[Migration] = [
         """,
         repair=lambda tx, _zone: _backfill_5(tx),
     ),
+    # What the platforms say about the posts that went out (terrain stats): one
+    # row per reading, kept with its time (terrain.publishing._stats).
+    Migration(
+        6,
+        "public metrics of published posts, with the time they were read",
+        """
+        CREATE TABLE IF NOT EXISTS post_metrics (
+            post_id   TEXT NOT NULL,
+            platform  TEXT NOT NULL,
+            at        TEXT NOT NULL,
+            remote_id TEXT NOT NULL,
+            gone      INTEGER NOT NULL DEFAULT 0,
+            counts    TEXT NOT NULL DEFAULT '{}',
+            PRIMARY KEY (post_id, platform, at)
+        );
+        CREATE INDEX IF NOT EXISTS post_metrics_read ON post_metrics (at)
+        """,
+    ),
 ]
 
 

@@ -47,6 +47,7 @@ from terrain.store._config import (
 from terrain.store._db import CHUNK, Database
 from terrain.store._field import check_field_references, record_key
 from terrain.store._registry import find_factory, known_names, platform_factories
+from terrain.templates import KINDS, Template, Templates
 from terrain.workshops import Vote, Workshop
 
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ ENV_VAR = "TERRAIN_WORKSPACE"
 #: Environment variable naming a credentials file (default ``.terrain/credentials.toml``).
 CREDENTIALS_ENV_VAR = "TERRAIN_CREDENTIALS_FILE"
 DATA_DIR = ".terrain"
+#: The folder next to terrain.toml holding the community's own templates.
+TEMPLATES_DIR = "templates"
 DB_NAME = "terrain.db"
 
 #: The record types a workspace stores, and the kind name each is stored under.
@@ -302,6 +305,42 @@ class Workspace:
     def community(self) -> Community:
         """The community this workspace belongs to (from ``terrain.toml``)."""
         return self.config.community
+
+    def templates(self) -> Templates:
+        """The community's templates, in its language: each kind from
+        ``templates/<kind>.<language>.txt`` next to terrain.toml, or from its
+        ``[templates]`` table, or terrain's default.
+
+        A template with an unknown placeholder, a file that is not UTF-8, or a
+        kind given in both places is a :class:`~terrain.errors.ConfigError`
+        naming the file and the line.
+        """
+        language = self.community.language
+        own = dict(self.config.templates)
+        folder = self.root / TEMPLATES_DIR
+        if folder.is_dir():
+            for path in sorted(folder.glob(f"*.{language}.txt")):
+                kind = path.name[: -len(f".{language}.txt")]
+                if kind not in KINDS:
+                    raise ConfigError(
+                        f"{path}: no kind of post {kind!r}; name a template file "
+                        f"<kind>.{language}.txt with a kind among {', '.join(KINDS)}"
+                    )
+                if kind in own:
+                    raise ConfigError(
+                        f"{path}: the {kind} template is also in terrain.toml "
+                        f"([templates] {kind}); keep one of them"
+                    )
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except UnicodeDecodeError:
+                    raise ConfigError(
+                        f"{path} is not UTF-8 text: save it as UTF-8 in your editor and retry"
+                    ) from None
+                except OSError as exc:
+                    raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+                own[kind] = Template(kind, language, text.rstrip("\n"), source=str(path)).check()
+        return Templates(language=language, own=own)
 
     @property
     def secrets(self) -> SecretSource:

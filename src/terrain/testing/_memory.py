@@ -34,7 +34,7 @@ from terrain.errors import (
     TransientError,
 )
 from terrain.plugins._capabilities import check_capabilities
-from terrain.posts import Capabilities, Post, Receipt
+from terrain.posts import Capabilities, Metrics, Post, Receipt
 
 __all__ = [
     "DEFAULT_CAPABILITIES",
@@ -58,7 +58,7 @@ DEFAULT_CAPABILITIES = Capabilities(
 
 T = TypeVar("T")
 
-Method = Literal["publish", "find", "delete"]
+Method = Literal["publish", "find", "delete", "metrics"]
 FailureKind = Literal["rate_limited", "server_error", "timeout", "auth", "rejected"]
 
 
@@ -177,7 +177,9 @@ class InMemoryPlatform:
             "publish": deque(failures),
             "find": deque(),
             "delete": deque(),
+            "metrics": deque(),
         }
+        self._counts: dict[str, dict[str, int]] = {}
         self._posts: dict[str, Receipt] = {}
         self._bodies: dict[str, Post] = {}
         self._calls: list[Call] = []
@@ -217,6 +219,11 @@ class InMemoryPlatform:
         """The most calls that ran at the same time (to measure concurrency)."""
         with self._lock:
             return self._max_in_flight
+
+    def set_metrics(self, post_id: str, **counts: int) -> None:
+        """What :meth:`metrics` says about post ``post_id`` from now on (``likes=3``…)."""
+        with self._lock:
+            self._counts[post_id] = dict(counts)
 
     def publish_count(self) -> int:
         """How many ``publish`` calls were made (failed ones included)."""
@@ -284,6 +291,28 @@ class InMemoryPlatform:
             )
 
         self._run("delete", receipt.post_id, act)
+
+    def metrics(self, receipt: Receipt) -> Metrics:
+        """The counts set with :meth:`set_metrics` (zero likes, reposts and replies,
+        and zero impressions, for a post nobody has seen yet); ``gone`` once the
+        post was deleted."""
+
+        def act(step: ScriptStep) -> Metrics:
+            if step is not None:
+                raise step.to_error(self.name)
+            with self._lock:
+                held = next(
+                    (r for r in self._posts.values() if r.remote_id == receipt.remote_id), None
+                )
+                counts = self._counts.get(
+                    receipt.post_id, {"likes": 0, "reposts": 0, "replies": 0, "impressions": 0}
+                )
+            if held is None:
+                return Metrics(self.name, receipt.post_id, receipt.remote_id, self._clock(),
+                               gone=True)
+            return Metrics(self.name, receipt.post_id, receipt.remote_id, self._clock(), counts)
+
+        return self._run("metrics", receipt.post_id, act)
 
     def _run(self, method: Method, post_id: str, act: Callable[[ScriptStep], T]) -> T:
         with self._lock:

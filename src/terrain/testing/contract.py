@@ -43,6 +43,11 @@ Decisions the suite checks (see :doc:`/plugins`):
 - when ``capabilities.threads`` is true, a thread is published with its
   parts in ``part_ids``, ``find`` names the same parts, and deleting the
   post deletes its replies;
+- a platform with the optional ``metrics(receipt)`` returns a
+  :class:`~terrain.posts.Metrics` naming the post (its ``platform``,
+  ``post_id`` and ``remote_id``), with counts under the names terrain knows;
+  once the post is deleted, it says ``gone`` (or raises
+  :class:`~terrain.errors.NotFound`), never another error;
 - no secret shows in ``repr(factory)``, ``repr(platform)``, receipts, error
   messages or log lines;
 - a platform declaring ``thread_safe = True`` takes concurrent ``publish``,
@@ -94,7 +99,7 @@ from terrain.plugins._protocols import (
     StorageContext,
     StorageFactory,
 )
-from terrain.posts import Capabilities, Post, PostMedia, Receipt
+from terrain.posts import METRIC_NAMES, Capabilities, Metrics, Post, PostMedia, Receipt
 from terrain.secrets import EnvSecrets
 from terrain.testing._memory import InMemoryStorage
 from terrain.testing._promises import FailNext, NextCall, PromiseChecks
@@ -259,6 +264,38 @@ class PlatformContract(PromiseChecks):
         receipt = platform.publish(post)
         platform.delete(receipt)
         assert platform.find(post) is None
+
+    def test_metrics_of_a_published_post_name_it(self, platform: Platform) -> None:
+        metrics = getattr(platform, "metrics", None)
+        if metrics is None:
+            pytest.skip(f"{platform.name} gives no metrics (the method is optional)")
+        post = self.make_post(platform)
+        receipt = platform.publish(post)
+        found = metrics(receipt)
+        assert isinstance(found, Metrics)
+        assert (found.platform, found.post_id, found.remote_id) == (
+            platform.name,
+            post.id,
+            receipt.remote_id,
+        )
+        assert not found.gone
+        assert set(found.counts) <= set(METRIC_NAMES)
+
+    def test_metrics_of_a_deleted_post_say_it_is_gone(self, platform: Platform) -> None:
+        metrics = getattr(platform, "metrics", None)
+        if metrics is None:
+            pytest.skip(f"{platform.name} gives no metrics (the method is optional)")
+        if not platform.capabilities.delete:
+            pytest.skip(f"{platform.name} declares it cannot delete")
+        receipt = platform.publish(self.make_post(platform))
+        platform.delete(receipt)
+        try:
+            found = metrics(receipt)
+        except NotFound:
+            return
+        assert isinstance(found, Metrics)
+        assert found.gone
+        assert dict(found.counts) == {}
 
     def test_delete_leaves_the_other_posts(self, platform: Platform) -> None:
         if not platform.capabilities.delete:

@@ -24,6 +24,7 @@ from terrain.partnerships import (
     partner_report,
 )
 from terrain.publishing import RowState
+from terrain.publishing._stats import MetricsLog
 from terrain.workflows._publish import journal_of
 
 if TYPE_CHECKING:
@@ -65,7 +66,8 @@ def add_partner(
 
 def partner_report_of(ws: Workspace, partner_id: str) -> PartnerReport:
     """The report of partner ``partner_id``: meetups supported, people who came (checked
-    in), and the published posts, still online, that thanked them."""
+    in), and the published posts, still online, that thanked them, with how far they
+    reached online (the metrics ``terrain stats`` pulled back)."""
     partner = ws.get(Partner, partner_id)
     journal = journal_of(ws)
     try:
@@ -81,4 +83,5 @@ def partner_report_of(ws: Workspace, partner_id: str) -> PartnerReport:
         attendance=came,
         posts=[r.post for r in rows if r.taken_down_at is None],
         receipts=receipts,
+        metrics=MetricsLog(ws.db).latest(),
     )

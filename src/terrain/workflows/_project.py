@@ -343,6 +343,7 @@ def publish_project_update(
         composite_media = _store_composite(ws, project, pair, month)
     posts: list[Post] = []
     errors: list[str] = []
+    words = ws.templates().get("project-update")
     for name, caps in accepts.items():
         post = progress_post(
             project,
@@ -354,6 +355,8 @@ def publish_project_update(
             summary=summary,
             composite_key=None if composite_media is None else composite_media.key,
             language=ws.community.language,
+            template=words,
+            community=ws.community.name,
         )
         if composite_media is not None:
             post = _link_composite(post, composite_media)

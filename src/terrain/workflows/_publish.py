@@ -1,10 +1,13 @@
-"""After the meetup: publish an event's recap to the community's platforms.
+"""Before and after the meetup: publish an event's posts to the community's platforms.
 
-:func:`publish_event` composes one post per platform for the event summary
-and for each of its contents, plans them in the workspace's journal and runs
-the publishing runner, which asks the consent ledger again right before each
-call. With ``dry_run`` nothing is written and nothing is sent: the result says
-what would go out and what would be held back, and why.
+:func:`publish_event` composes the posts of one kind (the ``recap`` after the
+meetup: a summary with the photos as an album, and one post per interview;
+the ``announcement`` before it; the ``reminder`` the day before; a
+``partner-thanks`` post) for each platform, plans them in the workspace's
+journal and runs the publishing runner, which asks the consent ledger again
+right before each call. ``at`` (or ``next_slot``) schedules them for the
+workers instead. With ``dry_run`` nothing is written and nothing is sent: the
+result says what would go out, exactly, and what would be held back, and why.
 """
 
 from __future__ import annotations
@@ -17,36 +20,49 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from terrain._time import instant, require_aware
+from terrain._language import enumeration, long_date
+from terrain._time import gap_problem, instant, require_aware, zone
 from terrain.community import Member
 from terrain.consent import ConsentLedger, Decision, decide
 from terrain.content import Content
 from terrain.errors import ComposeError, ConfigError, ValidationError
-from terrain.events import Event, Venue
+from terrain.events import Event, Venue, event_url
 from terrain.partnerships import Partner, Partnership, PartnershipStatus
 from terrain.plugins import Platform
 from terrain.posts import Capabilities, Mention, Post
 from terrain.publishing import (
     DEFAULT_POLICIES,
+    Dropped,
     Gate,
     Journal,
     JournalRow,
     Outcome,
     PlatformPolicy,
+    PostingSlots,
+    Recap,
     RowState,
     RunReport,
     Verdict,
-    compose,
+    compose_posts,
+    edit_text,
+    event_announcement,
     event_recaps,
     judge,
+    left_out,
     outcome_of,
+    photo_captions,
     publish,
 )
+from terrain.publishing._album import LEFT_OUT
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
+    from terrain.templates import Templates
 
 __all__ = [
+    "POST_KINDS",
+    "Preview",
+    "PreviewMedia",
     "PublishResult",
     "clock_from",
     "configured_policies",
@@ -60,6 +76,40 @@ __all__ = [
 ]
 
 
+#: The kinds of post :func:`publish_event` makes from an event.
+POST_KINDS = ("recap", "announcement", "reminder", "partner-thanks")
+
+
+@attrs.frozen
+class PreviewMedia:
+    """A photo as it would go: its place in the post, its key and its alt text."""
+
+    key: str
+    alt_text: str
+    content_id: str | None = None
+    media_id: str | None = None
+
+
+@attrs.frozen
+class Preview:
+    """One post exactly as a dry run says it would go out on ``platform``.
+
+    ``text`` is the first post as the platform shows it (the text, the
+    ``@handles`` the consent gate keeps, the link), ``thread`` the replies,
+    ``media`` the photos in order with their alt text; ``dropped`` what was
+    left out and why (a photo the platform cannot take, a photo or a mention
+    consent does not allow). ``at`` is when it would go (``None``: now).
+    """
+
+    post_id: str
+    platform: str
+    text: str
+    thread: tuple[str, ...] = ()
+    media: tuple[PreviewMedia, ...] = ()
+    dropped: tuple[Dropped, ...] = ()
+    at: datetime | None = None
+
+
 @attrs.frozen
 class PublishResult:
     """What :func:`publish_event` did (or, in a dry run, would do).
@@ -67,7 +117,10 @@ class PublishResult:
     ``posts`` are the composed posts; ``compose_errors`` the platforms a
     recap could not be made to fit (with what to change); ``report`` the
     runner's outcome per post. ``dry_run`` outcomes are ``planned``
-    (would go out) or ``held`` (would be held back, with reasons).
+    (would go out) or ``held`` (would be held back, with reasons), and
+    ``previews`` show each post exactly as it would go. ``dropped`` lists
+    what composing left out (photos a platform cannot take) and why.
+    ``scheduled`` maps a post id to the instant it is planned for.
     """
 
     event_id: str
@@ -77,6 +130,10 @@ class PublishResult:
     compose_errors: tuple[str, ...] = ()
     #: content id -> what people call it (its title: a file name, "Nadia, boulangère").
     labels: Mapping[str, str] = attrs.field(factory=dict)
+    dropped: tuple[Dropped, ...] = ()
+    previews: tuple[Preview, ...] = ()
+    scheduled: Mapping[str, datetime] = attrs.field(factory=dict)
+    kind: str = "recap"
 
     @property
     def failed(self) -> bool:
@@ -222,59 +279,137 @@ def _may_tag(
     return may_tag
 
 
+@attrs.frozen
+class Composition:
+    """The posts of an event for each platform: what :func:`compose_event` returns."""
+
+    posts: tuple[Post, ...]
+    errors: tuple[str, ...] = ()
+    dropped: tuple[Dropped, ...] = ()
+
+
 def compose_event(
     ws: Workspace,
     event_id: str,
     platforms: Mapping[str, Platform] | Mapping[str, Capabilities],
     *,
     at: datetime,
-) -> tuple[list[Post], list[str]]:
-    """Compose the posts of event ``event_id`` for each platform.
+    kind: str = "recap",
+    text: str | None = None,
+    goes_at: datetime | None = None,
+) -> Composition:
+    """Compose the ``kind`` posts of event ``event_id`` for each platform.
 
     ``platforms`` maps each platform name to the platform or to its
     :class:`~terrain.Capabilities` (composing needs nothing else: a dry run
-    passes capabilities and needs no token). Returns the posts and, per recap
-    that cannot fit a platform, a message saying what to change (other
-    platforms and recaps still go ahead).
+    passes capabilities and needs no token). The words are the community's
+    templates (:meth:`Workspace.templates <terrain.Workspace.templates>`);
+    ``text`` replaces them with the manager's own words in the first post,
+    checked as the platform counts (over the limit: a
+    :class:`~terrain.errors.ValidationError` saying how many characters to
+    cut, and nothing is planned). ``goes_at`` is when the posts will go
+    (``demain`` is said from then). Per recap that cannot fit a platform, a
+    message says what to change (other platforms and recaps still go ahead).
     """
     require_aware(at, "compose_event: at")
+    if kind not in POST_KINDS:
+        raise ValidationError(f"kind {kind!r}: an event's posts are {', '.join(POST_KINDS)}")
     accepts = {
         name: value if isinstance(value, Capabilities) else value.capabilities
         for name, value in platforms.items()
     }
     event = ws.get(Event, event_id)
-    contents = ws.contents_of_event(event_id)
-    venue = ws.get(Venue, event.venue_id).name if event.venue_id else None
-    partners = _active_partners(ws)
-    posts: list[Post] = []
-    errors: list[str] = []
+    venue = ws.get(Venue, event.venue_id) if event.venue_id else None
+    templates = ws.templates()
+    community = ws.community.name
+    base = ws.config.web_base_url
+    link = event_url(base, event.id) if base else None
+    contents = ws.contents_of_event(event_id) if kind == "recap" else []
     # members and the consent of the people shown, as stored now, read once
     with ws.consent(people_of(contents)) as ledger:
         members = ledger.members
         may_tag = _may_tag(ledger, {c.id: c for c in contents}, at)
-        recaps = event_recaps(
-            event,
-            contents,
-            partners,
-            venue_name=venue,
-            members=members,
-            language=ws.community.language,
-        )
-        for recap in recaps:
+        continued = None
+        if kind == "recap":
+            recaps = event_recaps(
+                event,
+                contents,
+                _active_partners(ws),
+                venue=venue,
+                members=members,
+                templates=templates,
+                community=community,
+            )
+            continued = photo_captions(event, templates=templates, community=community)
+        elif kind == "partner-thanks":
+            partners = _active_partners(ws)
+            if not partners:
+                raise ValidationError(
+                    f"no active partner to thank for {event_id!r}: `terrain partner list` "
+                    "shows the pipeline (a partnership must be active)"
+                )
+            recaps = [_thanks(event, partners, templates, community)]
+        else:
+            recaps = [
+                event_announcement(
+                    event,
+                    kind=kind,
+                    venue=venue,
+                    link=link,
+                    templates=templates,
+                    community=community,
+                    seen_from=goes_at or at,
+                )
+            ]
+        posts: list[Post] = []
+        errors: list[str] = []
+        dropped: list[Dropped] = []
+        for number, recap in enumerate(recaps):
             for name, capabilities in accepts.items():
                 try:
-                    posts.append(
-                        compose(
-                            recap,
-                            platform=name,
-                            capabilities=capabilities,
-                            members=members,
-                            may_tag=may_tag,
-                        )
+                    composed = compose_posts(
+                        recap,
+                        platform=name,
+                        capabilities=capabilities,
+                        members=members,
+                        may_tag=may_tag,
+                        purpose="publish" if kind == "recap" else kind,
+                        continued=continued,
                     )
                 except ComposeError as exc:
                     errors.append(f"{recap.key} → {exc}")
-    return posts, errors
+                    continue
+                first, *rest = composed.posts
+                if text is not None and number == 0:
+                    try:
+                        first = edit_text(first, text, capabilities)
+                    except ComposeError as exc:
+                        raise ValidationError(
+                            f"your text does not fit: {exc}. Nothing was planned"
+                        ) from None
+                posts += [first, *rest]
+                dropped += composed.dropped
+    return Composition(posts=tuple(posts), errors=tuple(errors), dropped=tuple(dropped))
+
+
+def _thanks(
+    event: Event, partners: Sequence[Partner], templates: Templates, community: str
+) -> Recap:
+    """The post thanking ``partners`` for ``event``: the ``partner-thanks`` template,
+    each partner mentioned where they have a handle."""
+    language = templates.language
+    values = {
+        "community": community,
+        "title": event.title,
+        "date": long_date(language, event.starts_at.date()),
+        "partners": enumeration(language, [p.name for p in partners]),
+    }
+    return Recap(
+        key=f"{event.id}:thanks",
+        text=templates.render("partner-thanks", values),
+        partners=tuple(partners),
+        event_id=event.id,
+    )
 
 
 def _active_partners(ws: Workspace) -> list[Partner]:
@@ -294,50 +429,170 @@ def publish_event(
     policies: Mapping[str, PlatformPolicy] | None = None,
     max_wait: float = 120.0,
     on_progress: Callable[[JournalRow], None] | None = None,
+    kind: str = "recap",
+    at: datetime | None = None,
+    next_slot: bool = False,
+    text: str | None = None,
 ) -> PublishResult:
-    """Publish the recap of event ``event_id`` to ``platforms``.
+    """Publish the ``kind`` posts of event ``event_id`` to ``platforms``.
 
-    ``platforms`` are names configured in the workspace (or platform objects
-    by name). ``now`` is the clock (a datetime starts a clock there). Consent
-    is decided for each post at the moment of its call and recorded in the
-    workspace's decision log; posts already published are never sent again,
-    so running this twice (or after a crash) is safe. A ``dry_run`` needs no
-    token: it composes from each platform's capabilities
-    (:meth:`Workspace.capabilities <terrain.Workspace.capabilities>`). ``hook`` is a plugin
-    manager's hook relay; ``None`` uses the installed plugins' hooks and
-    ``False`` runs none. ``enqueue=True`` only plans the posts in the
-    journal (nothing is sent, no consent is decided yet, no token is
-    needed): publisher workers (``terrain worker``) send them, deciding
-    consent at each call.
+    ``kind`` is ``"recap"`` (after the meetup: refused before it has ended),
+    ``"announcement"`` or ``"reminder"`` (before it: refused once it has
+    started; a reminder with no ``at`` is planned for the day before, at the
+    time the meetup starts) or ``"partner-thanks"``. ``platforms`` are names
+    configured in the workspace (or platform objects by name). ``now`` is the
+    clock (a datetime starts a clock there). Consent is decided for each post
+    at the moment of its call and recorded in the workspace's decision log;
+    posts already published are never sent again, so running this twice (or
+    after a crash) is safe. A ``dry_run`` needs no token: it composes from
+    each platform's capabilities (:meth:`Workspace.capabilities
+    <terrain.Workspace.capabilities>`) and says exactly what each post would
+    be (:class:`Preview`). ``hook`` is a plugin manager's hook relay; ``None``
+    uses the installed plugins' hooks and ``False`` runs none.
+
+    ``enqueue=True`` only plans the posts in the journal (nothing is sent, no
+    consent is decided yet, no token is needed): publisher workers
+    (``terrain worker``) send them, deciding consent at each call. ``at``
+    plans them for that instant, ``next_slot`` each for the next free posting
+    slot of its platform (``[platforms.<name>] slots``): both enqueue.
+    ``text`` is the manager's own text for the first post (checked against
+    each platform's limits: over one, nothing is planned).
     """
     clock = clock_from(now)
     event = ws.get(Event, event_id)  # NotFound, with how to list events, before anything else
     if event.cancelled:
         why = f" ({event.cancel_reason})" if event.cancel_reason else ""
         raise ValidationError(
-            f"event {event_id!r} was cancelled{why}: it has no recap to publish "
+            f"event {event_id!r} was cancelled{why}: it has nothing to publish "
             f"(`terrain event cancel {event_id} --undo` if it took place after all)"
         )
+    if kind not in POST_KINDS:
+        raise ValidationError(f"kind {kind!r}: an event's posts are {', '.join(POST_KINDS)}")
+    if at is not None and next_slot:
+        raise ValidationError("give a time (--at) or the next posting slot (--next-slot), not both")
+    if dry_run and enqueue:
+        raise ValidationError("a dry run sends nothing and an enqueue plans: choose one")
+    start = clock()
+    goes_at = _when(event, kind, start, at)
+    if not next_slot:
+        check_timing(event, kind, goes_at or start)
+    scheduled = goes_at is not None or next_slot
     # a dry run composes and asks the consent gate, an enqueue composes and plans:
     # capabilities are enough, no token (the workers hold the tokens)
     objects, accepts = platforms_for(
-        ws, platforms, tokens=not (dry_run or enqueue), example="--to x --to facebook"
+        ws,
+        platforms,
+        tokens=not (dry_run or enqueue or scheduled),
+        example="--to x --to facebook",
     )
-    posts, errors = compose_event(ws, event_id, accepts, at=clock())
+    composition = compose_event(
+        ws, event_id, accepts, at=start, kind=kind, text=text, goes_at=goes_at
+    )
+    posts = composition.posts
+    schedule: dict[str, datetime] = {}
+    if goes_at is not None:
+        schedule = {p.id: goes_at for p in posts}
+    elif next_slot:
+        schedule = next_slots(ws, posts, after=start)
+        for when in schedule.values():
+            check_timing(event, kind, when)
     return deliver(
         ws,
         event_id,
         objects,
         posts,
-        errors,
+        composition.errors,
         dry_run=dry_run,
-        enqueue=enqueue,
+        enqueue=enqueue or scheduled,
         clock=clock,
         hook=hook,
         policies=policies,
         max_wait=max_wait,
         on_progress=on_progress,
+        schedule=schedule,
+        dropped=composition.dropped,
+        kind=kind,
     )
+
+
+def _when(event: Event, kind: str, now: datetime, at: datetime | None) -> datetime | None:
+    """When the posts go: ``at`` (in the future), the day before for a reminder
+    (if that is still to come), else ``None``: now."""
+    if at is not None:
+        require_aware(at, "at")
+        if instant(at) <= instant(now):
+            raise ValidationError(
+                f"{_shown(at)} is already past (it is {_shown(now)}): give a later time, "
+                "or leave --at out to publish now"
+            )
+        return at
+    if kind != "reminder":
+        return None
+    starts = event.starts_at
+    wall = datetime.combine(starts.date() - timedelta(days=1), starts.time(), starts.tzinfo)
+    while gap_problem(wall) is not None:  # the hour skipped in spring
+        wall += timedelta(minutes=1)
+    return wall if instant(wall) > instant(now) else None
+
+
+def check_timing(event: Event, kind: str, at: datetime) -> None:
+    """Refuse a post that would go at the wrong time for ``event``: a recap before
+    the meetup has ended (it would thank people for what has not happened), an
+    announcement or a reminder once it has started."""
+    if kind == "recap" and instant(at) < instant(event.ends_at):
+        raise ValidationError(
+            f"the meetup {event.id} ends at {_shown(event.ends_at)}: a recap before then "
+            f"would thank people for what has not happened yet. Publish it after, or "
+            f'schedule it: --at "{event.ends_at.astimezone(event.starts_at.tzinfo):%Y-%m-%d %H:%M}"'
+        )
+    if kind in ("announcement", "reminder") and instant(at) >= instant(event.starts_at):
+        raise ValidationError(
+            f"the meetup {event.id} starts at {_shown(event.starts_at)}: a {kind} at "
+            f"{_shown(at)} would come too late; publish its recap after it ends"
+        )
+
+
+def _shown(at: datetime) -> str:
+    """An instant for people: its wall time and zone (``2026-03-12 22:00 Europe/Paris``)."""
+    name = getattr(at.tzinfo, "key", None) or at.strftime("UTC%z")
+    return f"{at:%Y-%m-%d %H:%M} {name}"
+
+
+def posting_slots(ws: Workspace, platform: str) -> PostingSlots | None:
+    """The posting slots of ``platform`` (``[platforms.<name>] slots`` in terrain.toml,
+    in the community's zone), or ``None`` when it has none."""
+    entries = ws.platform_settings(platform).get("slots")
+    if entries is None:
+        return None
+    try:
+        return PostingSlots.parse(entries, zone=zone(ws.community.timezone))
+    except ValidationError as exc:
+        raise ValidationError(f"[platforms.{platform}] slots in terrain.toml: {exc}") from None
+
+
+def next_slots(ws: Workspace, posts: Sequence[Post], *, after: datetime) -> dict[str, datetime]:
+    """The next free posting slot of each post's platform, in order: a slot taken by
+    a post already planned (or by an earlier post here) goes to the next one."""
+    journal = journal_of(ws)
+    taken: dict[str, list[datetime]] = {}
+    out: dict[str, datetime] = {}
+    for post in posts:
+        slots = posting_slots(ws, post.platform)
+        if slots is None:
+            raise ValidationError(
+                f"{post.platform} has no posting slots: add slots = [\"weekdays 09:00 18:00\"] "
+                f"to [platforms.{post.platform}] in terrain.toml, or give --at"
+            )
+        if post.platform not in taken:
+            taken[post.platform] = [
+                r.next_attempt_at
+                for r in journal.queue(platform=post.platform)
+                if r.next_attempt_at is not None and r.post_id != post.id
+            ]
+        slot = slots.next_free(after, taken=taken[post.platform])
+        taken[post.platform].append(slot)
+        out[post.id] = slot
+    return out
 
 
 def platforms_for(
@@ -384,6 +639,9 @@ def deliver(
     policies: Mapping[str, PlatformPolicy] | None = None,
     max_wait: float = 120.0,
     on_progress: Callable[[JournalRow], None] | None = None,
+    schedule: Mapping[str, datetime] | None = None,
+    dropped: Sequence[Dropped] = (),
+    kind: str = "recap",
 ) -> PublishResult:
     """Hand composed ``posts`` on: judge them (``dry_run``), plan them (``enqueue``) or send.
 
@@ -391,15 +649,19 @@ def deliver(
     runner with the workspace's consent gate, decision log, plugin hooks and
     each platform's configured policy (``policies`` override it). Every
     workflow that publishes (event recaps, project updates) goes through here,
-    so they share the same guarantees.
+    so they share the same guarantees. ``schedule`` (post id → instant) plans
+    the posts for later: no worker takes them before; a dry run judges each
+    post at its time.
     """
-    if dry_run and enqueue:
+    when = dict(schedule or {})
+    if dry_run and enqueue and not when:
         raise ValidationError("a dry run sends nothing and an enqueue plans: choose one")
-    if enqueue:
-        rows = journal_of(ws).plan(posts, now=clock())
+    previews: tuple[Preview, ...] = ()
+    if dry_run:
+        report, previews = _dry_run(ws, posts, clock(), when, dropped)
+    elif enqueue or when:
+        rows = journal_of(ws).plan(posts, now=clock(), at=when, purpose=purpose_of(kind))
         report = RunReport(outcomes=tuple(outcome_of(r) for r in rows))
-    elif dry_run:
-        report = _dry_run(ws, posts, clock())
     else:
         report = publish(
             journal_of(ws),
@@ -412,6 +674,7 @@ def deliver(
             policies={**configured_policies(ws, list(platforms)), **(policies or {})},
             max_wait=max_wait,
             on_progress=on_progress,
+            purpose=purpose_of(kind),
         )
     return PublishResult(
         event_id=subject_id,
@@ -420,7 +683,16 @@ def deliver(
         report=report,
         compose_errors=tuple(compose_errors),
         labels=_labels(ws, posts),
+        dropped=tuple(dropped),
+        previews=previews,
+        scheduled=when,
+        kind=kind,
     )
+
+
+def purpose_of(kind: str) -> str:
+    """The journal's ``purpose`` of a ``kind`` of post (a recap is ``publish``)."""
+    return "publish" if kind == "recap" else kind
 
 
 def _labels(ws: Workspace, posts: Sequence[Post]) -> dict[str, str]:
@@ -433,11 +705,55 @@ def _labels(ws: Workspace, posts: Sequence[Post]) -> dict[str, str]:
     return labels
 
 
-def _dry_run(ws: Workspace, posts: Sequence[Post], at: datetime) -> RunReport:
+def preview_of(
+    post: Post, decision: Decision | None, dropped: Sequence[Dropped], at: datetime | None
+) -> Preview:
+    """``post`` as it would go after ``decision`` (its photos, its mentions), and
+    everything left out of it and why."""
+    shown = post
+    gone = [d for d in dropped if d.post_id == post.id]
+    if decision is not None and decision.allowed:
+        shown = decision.apply_to(post)
+        for reason in left_out(decision):
+            what, _, why = reason.text.partition(LEFT_OUT)
+            gone.append(
+                Dropped(post.platform, what.rstrip(": ") or "photo", why or reason.text,
+                        post_id=post.id, content_id=reason.content_id)
+            )
+        for mention in decision.dropped_mentions:
+            said = decision.reason_for(mention)
+            gone.append(
+                Dropped(post.platform, f"@{mention.handle}",
+                        said.text if said is not None else "no tag consent", post_id=post.id)
+            )
+    return Preview(
+        post_id=post.id,
+        platform=post.platform,
+        text=shown.text_with_link(),
+        thread=shown.thread,
+        media=tuple(
+            PreviewMedia(m.key, m.alt_text, m.content_id, m.media_id) for m in shown.media
+        ),
+        dropped=tuple(gone),
+        at=at,
+    )
+
+
+def _dry_run(
+    ws: Workspace,
+    posts: Sequence[Post],
+    now: datetime,
+    schedule: Mapping[str, datetime],
+    dropped: Sequence[Dropped],
+) -> tuple[RunReport, tuple[Preview, ...]]:
+    """What a real run would do with each post at its time, judged as the runner
+    judges (:func:`~terrain.publishing.decide_post`: an album photo by photo)."""
+    gate = workspace_gate(ws)
     journal = journal_of(ws)
-    outcomes: list[Outcome] = []
-    unsent: list[Post] = []
+    outcomes = []
+    previews = []
     for post in posts:
+        at = schedule.get(post.id)
         row = journal.get(post.id, post.platform)
         if row is not None and row.state in (RowState.SENT, RowState.CONFIRMED):
             # never sent again: say what a real run would say (taken down, or published)
@@ -456,46 +772,59 @@ def _dry_run(ws: Workspace, posts: Sequence[Post], at: datetime) -> RunReport:
                     )
                 )
             continue
-        unsent.append(post)
-    judged = {(o.post_id, o.platform): o for o in _judge_dry(workspace_gate(ws), unsent, at)}
-    done = {(o.post_id, o.platform): o for o in outcomes}
-    return RunReport(outcomes=tuple({**judged, **done}[(p.id, p.platform)] for p in posts))
+        outcome, preview = judge_dry(gate, post, at or now, scheduled=at, dropped=dropped)
+        outcomes.append(outcome)
+        previews.append(preview)
+    return RunReport(outcomes=tuple(outcomes)), tuple(previews)
 
 
-def _judge_dry(gate: Gate, posts: Sequence[Post], at: datetime) -> list[Outcome]:
-    """What a real run would do with each of ``posts`` at ``at``, judged by
-    :func:`~terrain.publishing.judge` as the runner judges them."""
-    outcomes = []
-    for post in posts:
-        judgement = judge(gate, post, at)
-        if judgement.verdict is Verdict.ALLOWED:
-            decision = judgement.decision
-            dropped = [m.handle for m in decision.dropped_mentions] if decision else []
-            note = f" (without the mention of {', '.join(dropped)})" if dropped else ""
-            outcomes.append(
-                Outcome(post.id, post.platform, RowState.PLANNED, f"would be published{note}")
-            )
-        elif judgement.verdict is Verdict.UNDECIDED:
-            outcomes.append(
-                Outcome(
-                    post.id,
-                    post.platform,
-                    RowState.PLANNED,
-                    "no decision could be made now ("
-                    + "; ".join(judgement.reasons)
-                    + "): a real run would plan it again and ask later; run the dry run again "
-                    "once the store answers",
-                    reasons=judgement.reasons,
-                )
-            )
-        else:
-            outcomes.append(
-                Outcome(
-                    post.id,
-                    post.platform,
-                    RowState.HELD,
-                    "would be held back: " + "; ".join(judgement.reasons),
-                    reasons=judgement.reasons,
-                )
-            )
-    return outcomes
+def judge_dry(
+    gate: Gate,
+    post: Post,
+    at: datetime,
+    *,
+    scheduled: datetime | None = None,
+    dropped: Sequence[Dropped] = (),
+) -> tuple[Outcome, Preview]:
+    """What a real run would do with ``post`` at ``at``, judged by
+    :func:`~terrain.publishing.judge` exactly as the runner judges it (an album
+    photo by photo; a store failure is undecided, not a refusal), and the post as
+    it would go. ``scheduled`` is the time it is planned for, if any."""
+    when = f" at {_shown(scheduled)}" if scheduled is not None else ""
+    judgement = judge(gate, post, at)
+    if judgement.verdict is Verdict.ALLOWED:
+        decision = judgement.decision
+        notes = [m.handle for m in decision.dropped_mentions] if decision else []
+        note = f" (without the mention of {', '.join(notes)})" if notes else ""
+        photos = len(post.media) - len(judgement.post.media)
+        if photos:
+            note += f" (without {photos} of its {len(post.media)} photos)"
+        outcome = Outcome(
+            post.id, post.platform, RowState.PLANNED, f"would be published{when}{note}",
+            next_attempt_at=scheduled,
+        )
+        preview = preview_of(judgement.post, decision, dropped, scheduled)
+    elif judgement.verdict is Verdict.UNDECIDED:
+        outcome = Outcome(
+            post.id,
+            post.platform,
+            RowState.PLANNED,
+            "no decision could be made now ("
+            + "; ".join(judgement.reasons)
+            + "): a real run would plan it again and ask later; run the dry run again "
+            "once the store answers",
+            reasons=judgement.reasons,
+            next_attempt_at=scheduled,
+        )
+        preview = preview_of(post, None, dropped, scheduled)
+    else:
+        outcome = Outcome(
+            post.id,
+            post.platform,
+            RowState.HELD,
+            f"would be held back{when}: " + "; ".join(judgement.reasons),
+            reasons=judgement.reasons,
+            next_attempt_at=scheduled,
+        )
+        preview = preview_of(post, None, dropped, scheduled)
+    return outcome, preview
