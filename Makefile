@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 DEMO_DIR ?= demo-workspace
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test postgres-server lint typecheck docs bench soak ci clean
+.PHONY: help demo test postgres-server chromium lint typecheck docs bench soak ci clean
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,14 +31,14 @@ $(VENV)/.runtime-installed: pyproject.toml | $(BIN)/python
 $(VENV)/.dev-installed: pyproject.toml examples/terrain-example-platform/pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet 'pip>=25.1'
 	@$(DROP_OLD_NAME)
-	$(PIP) install --quiet -e '.[s3,postgres]' --group dev
+	$(PIP) install --quiet -e '.[s3,postgres,web]' --group dev
 	$(PIP) install --quiet -e examples/terrain-example-platform
 	@touch $@ $(VENV)/.runtime-installed
 
 demo: $(VENV)/.runtime-installed  ## create .venv, install terrain, run `terrain demo`
 	$(BIN)/terrain demo --workspace $(DEMO_DIR)
 
-test: $(VENV)/.dev-installed postgres-server  ## create .venv if needed, install dev deps, run the test suite
+test: $(VENV)/.dev-installed postgres-server chromium  ## create .venv if needed, install dev deps, run the test suite
 	$(BIN)/python -m pytest
 
 # The `postgres` tests start a real PostgreSQL server; install its binaries when missing.
@@ -51,6 +51,19 @@ postgres-server:
 		echo "NOTE: no PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb) and not root:"; \
 		echo "      the postgres tests will be SKIPPED locally and FAIL in CI (CI=true)."; \
 		echo "      Install them with: sudo apt-get install -y postgresql"; \
+	fi
+
+# The web tests (tests/web) drive Debian's Chromium with Playwright (never `playwright
+# install`: its browser download cannot be had here); install it when missing.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Chromium missing: installing the Debian chromium package"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+		echo "NOTE: no /usr/bin/chromium and not root:"; \
+		echo "      the browser tests will be SKIPPED locally and FAIL in CI (CI=true)."; \
+		echo "      Install it with: sudo apt-get install -y chromium"; \
 	fi
 
 lint: $(VENV)/.dev-installed  ## ruff

@@ -15,6 +15,8 @@ The file holds no secret. Its tables::
                            max_megapixels: the largest picture imported, in megapixels
                            (default 120, at most 178); a bigger one is refused from its
                            header, before it is decoded
+    [web], [smtp]          the members' web pages (`terrain serve`) and the mail that sends
+                           their links (:mod:`terrain.store._webconfig`)
 
 Every problem is a :class:`~terrain.errors.ConfigError` naming the file, the
 line and the key, and saying what to write instead.
@@ -38,6 +40,7 @@ from terrain.errors import ConfigError, ValidationError
 from terrain.events import FormatRules
 from terrain.media import DEFAULT_MAX_MEGAPIXELS
 from terrain.secrets import SECRET_NAME
+from terrain.store._webconfig import SmtpSettings, WebSettings, parse_smtp, parse_web
 
 __all__ = [
     "CONFIG_NAME",
@@ -56,7 +59,7 @@ DEFAULT_MAX_FILE_MB = 100
 _MB = 1024 * 1024
 #: A settings file is a few hundred bytes: a bigger one is not terrain.toml.
 _MAX_CONFIG_BYTES = 4 * _MB
-_TOP_LEVEL = ("community", "storage", "store", "platforms", "import", "format")
+_TOP_LEVEL = ("community", "storage", "store", "platforms", "import", "format", "web", "smtp")
 _STORE_KEYS = ("url", "pool_size")
 _IMPORT_KEYS = ("max_file_mb", "max_megapixels")
 #: Pillow refuses outright to open a picture over twice its own limit (178.9 MP).
@@ -109,6 +112,10 @@ class WorkspaceConfig:
     meetup_format: FormatRules = attrs.field(factory=FormatRules)
     #: ``[import] max_megapixels``: the largest picture imported, in megapixels.
     max_megapixels: float = DEFAULT_MAX_MEGAPIXELS
+    #: ``[web]``: the members' web pages (``terrain serve``).
+    web: WebSettings = attrs.field(factory=WebSettings)
+    #: ``[smtp]``: the mail server that sends members their links (``None``: no mail).
+    smtp: SmtpSettings | None = None
 
     @property
     def max_file_bytes(self) -> int:
@@ -255,6 +262,8 @@ def parse_config(path: Path) -> WorkspaceConfig:
         max_file_mb=_max_file_mb(reader, reader.table(data, "", "import")),
         meetup_format=_format(reader, data),
         max_megapixels=_max_megapixels(reader, reader.table(data, "", "import")),
+        web=parse_web(reader.table(data, "", "web"), reader.error),
+        smtp=parse_smtp(reader.table(data, "", "smtp") if "smtp" in data else None, reader.error),
     )
 
 

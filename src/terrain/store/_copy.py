@@ -39,6 +39,8 @@ TABLES: tuple[str, ...] = (
     "takedown_log",
     "schema_notes",
     "publication_refs",
+    "web_links",
+    "takedown_queue",
 )
 
 
