@@ -9,6 +9,8 @@
 - :func:`run_worker`: a long-running worker draining a journal shared with
   other workers (leases, takeover, graceful stop); rate limits and budgets
   hold across workers (:meth:`Journal.reserve`).
+- :class:`TakedownQueue` / :func:`run_takedowns`: the takedowns a withdrawal
+  queued, claimed with a lease and carried out once by a worker.
 """
 
 from terrain.publishing._compose import MayTag, Recap, compose, event_recaps, post_id, text_length
@@ -18,10 +20,17 @@ from terrain.publishing._journal import (
     Reservation,
     RowState,
     TakedownEntry,
+    new_owner_id,
 )
 from terrain.publishing._outcomes import Outcome, RunReport, outcome_of
 from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
 from terrain.publishing._runner import Gate, publish, scrub
+from terrain.publishing._takedowns import (
+    QueuedTakedown,
+    TakedownQueue,
+    TakedownRun,
+    run_takedowns,
+)
 from terrain.publishing._worker import WorkerReport, run_worker
 
 __all__ = [
@@ -32,17 +41,25 @@ __all__ = [
     "MayTag",
     "Outcome",
     "PlatformPolicy",
+    "QueuedTakedown",
     "Recap",
     "Reservation",
     "RowState",
     "RunReport",
     "TakedownEntry",
+    "TakedownQueue",
+    "TakedownRun",
     "WorkerReport",
     "compose",
     "event_recaps",
     "outcome_of",
     "post_id",
     "publish",
+    "new_owner_id",
+    "outcome_of",
+    "post_id",
+    "publish",
+    "run_takedowns",
     "run_worker",
     "scrub",
     "text_length",
