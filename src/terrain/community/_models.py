@@ -51,6 +51,10 @@ class Community:
     language: str = attrs.field(default=DEFAULT_LANGUAGE, validator=one_of(LANGUAGES))
 
 
+def _email_or_value(value: object) -> object:
+    return normal_email(value) if isinstance(value, str) else value
+
+
 @attrs.frozen
 class Member:
     """A person of the community.
@@ -79,7 +83,7 @@ class Member:
     )
     email: str | None = attrs.field(
         default=None,
-        converter=attrs.converters.optional(lambda v: normal_email(v) if isinstance(v, str) else v),
+        converter=attrs.converters.optional(_email_or_value),
         validator=optional(email()),
     )
 
