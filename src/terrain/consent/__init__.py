@@ -19,7 +19,12 @@ from terrain.consent._events import (
     event_to_data,
     event_to_json,
 )
-from terrain.consent._forms import ConsentFormText, consent_form_text, render_consent_form
+from terrain.consent._forms import (
+    ConsentFormText,
+    consent_form_text,
+    purpose_labels,
+    render_consent_form,
+)
 from terrain.consent._impact import Takedown, WithdrawalImpact, withdrawal_impact
 from terrain.consent._ledger import ConsentLedger
 from terrain.consent._records import (
@@ -63,6 +68,7 @@ __all__ = [
     "event_from_json",
     "event_to_data",
     "event_to_json",
+    "purpose_labels",
     "render_consent_form",
     "withdrawal_impact",
 ]

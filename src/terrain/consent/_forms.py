@@ -22,7 +22,7 @@ from terrain.errors import ValidationError
 from terrain.events import Event
 from terrain.projects import Project
 
-__all__ = ["ConsentFormText", "consent_form_text", "render_consent_form"]
+__all__ = ["ConsentFormText", "consent_form_text", "purpose_labels", "render_consent_form"]
 
 _TEXT: dict[str, dict[str, str]] = {
     "fr": {
@@ -140,6 +140,11 @@ def _duration(duration: timedelta | None, words: dict[str, str]) -> str:
     if days and days % 30 == 0:
         return words["months"].format(n=days // 30)
     return words["days"].format(n=max(days, 1))
+
+
+def purpose_labels(language: str) -> dict[Purpose, str]:
+    """What each purpose is called on the form in ``language`` (``"fr"`` or ``"en"``)."""
+    return dict(_PURPOSES.get(language, _PURPOSES["en"]))
 
 
 #: The version of the form's wording: bumped when a text above changes meaning.

@@ -11,6 +11,7 @@ from terrain.workflows._door_consent import (
     consent_form,
     give_consent,
     guardian_request,
+    purpose_labels,
 )
 from terrain.workflows._import import FileOutcome, ImportReport, ImportStatus, import_media
 from terrain.workflows._interviews import record_interview
@@ -145,6 +146,7 @@ __all__ = [
     "project_photos",
     "publish_event",
     "publish_project_update",
+    "purpose_labels",
     "record_interview",
     "request_link",
     "revoke_links",

@@ -35,6 +35,7 @@ from terrain.consent import (
     Scope,
     ScopeKind,
     consent_form_text,
+    purpose_labels,
 )
 from terrain.errors import LinkRefused, ValidationError
 from terrain.events import Event
@@ -56,6 +57,7 @@ __all__ = [
     "consent_form",
     "give_consent",
     "guardian_request",
+    "purpose_labels",
 ]
 
 #: The durations a member may choose, in days (``None``: until they withdraw it).

@@ -80,6 +80,8 @@ __all__ = [
     "withdraw_on_page",
 ]
 
+#: Links that say who visits an event page.
+_VISITOR = (LinkPurpose.PERSONAL, LinkPurpose.RSVP, LinkPurpose.CHECK_IN)
 #: Purposes a member may ask a link for by email, on the event page.
 ASKABLE = (LinkPurpose.PERSONAL, LinkPurpose.RSVP, LinkPurpose.CHECK_IN, LinkPurpose.CONSENT)
 
@@ -125,7 +127,7 @@ class EventPage:
     ``starts_local``/``ends_local`` are in the community's zone; ``agenda``
     the running order; ``seats_left`` ``None`` when there is no limit;
     ``door_open`` whether people can check in now. ``member`` and ``status``
-    are set when the visitor holds a personal link (their answer).
+    are set when the visitor holds a link (``link_purpose``) for this page.
     """
 
     event: Event
@@ -141,25 +143,39 @@ class EventPage:
     took_place: bool
     member: Member | None = None
     status: RsvpStatus | None = None
+    link_purpose: LinkPurpose | None = None
 
 
 def event_page(
-    ws: Workspace, event_id: str, *, now: datetime, token: str | None = None,
+    ws: Workspace,
+    event_id: str,
+    *,
+    now: datetime,
+    tokens: Iterable[str | None] = (),
     key: bytes | None = None,
 ) -> EventPage:
-    """The public page of ``event_id`` at ``now``; with a personal link's ``token``, the
-    visitor's own answer too (a link that does not hold is ignored: the page is public)."""
+    """The public page of ``event_id`` at ``now``. With the ``tokens`` a visitor holds
+    (a personal link, or an RSVP or check-in link for this event), the first that
+    holds says who they are and their answer; links that do not hold are ignored
+    (the page is public)."""
     event = ws.get(Event, event_id)
     venue = ws.get(Venue, event.venue_id) if event.venue_id else None
     answers = load_attendance(ws, event_id)
     member = status = None
-    if token:
+    link_purpose = None
+    for token in tokens:
+        if not token:
+            continue
         try:
-            row = check_link(ws, token, [LinkPurpose.PERSONAL], now=now, key=key)
+            row = check_link(ws, token, _VISITOR, now=now, key=key)
+            _for_event(row, event_id)
             member = _member_of(ws, row)
-            status = answers.status_of(member.id)
         except (LinkRefused, NotFound):
-            member = status = None
+            continue
+        known = any(r.member_id == member.id for r in answers.rsvps)
+        status = answers.status_of(member.id) if known else None
+        link_purpose = LinkPurpose(row.purpose)
+        break
     zone = _zone(ws)
     at = instant(now)
     door = (
@@ -184,6 +200,7 @@ def event_page(
         took_place=event.took_place(now),
         member=member,
         status=status,
+        link_purpose=link_purpose,
     )
 
 
@@ -217,9 +234,14 @@ def request_link(
 
     Returns nothing, and does the same visible thing whether the address is
     a member's or not: a page that asked must answer "if this address is
-    known, a link is on its way" either way. An unknown event is
+    known, a link is on its way" either way. Text that is not an email
+    address is a :class:`~terrain.errors.ValidationError`; an unknown event
     :class:`~terrain.errors.NotFound` (event pages are public).
     """
+    from terrain._validation import email_problem
+
+    if not isinstance(email, str) or email_problem(email.strip()) is not None:
+        raise ValidationError("this is not an email address (name@example.org)")
     kind = LinkPurpose(purpose)
     if kind not in ASKABLE:
         raise ValidationError(f"no link for {kind.value!r} can be asked for by email")

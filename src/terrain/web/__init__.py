@@ -1,0 +1,72 @@
+"""Members act for themselves: the web pages of a workspace (the ``web`` extra).
+
+:func:`create_app` returns an ASGI application, like
+``datasette.app.Datasette``: run it with ``terrain serve``, or mount it in
+your own application. Its pages let members RSVP (with the waitlist rules),
+check in at the door, give or refuse consent for photos (a minor's guardians
+confirm through their own links), see what they agreed to, the photos they
+appear in and the posts published with them, and withdraw any part in one
+click. Each page calls one :mod:`terrain.workflows` function: the rules are
+the library's, the same as the command line's.
+
+Install it with ``pip install 'terrain-field[web]'`` (Starlette, Jinja2,
+uvicorn, segno, python-multipart). ``import terrain.web`` works without
+them; :func:`create_app` then says what to install.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from terrain.errors import ConfigError
+
+if TYPE_CHECKING:
+    from terrain.store import Workspace
+
+__all__ = ["MISSING_EXTRA", "create_app", "missing_extra"]
+
+#: What a missing ``web`` extra is told.
+MISSING_EXTRA = (
+    "the web pages need the `web` extra ({missing} is not installed): "
+    "pip install 'terrain-field[web]'"
+)
+_NEEDED = ("starlette", "jinja2", "uvicorn", "segno", "multipart")
+
+
+def missing_extra() -> str | None:
+    """The first module of the ``web`` extra that cannot be imported, or ``None``."""
+    import importlib.util
+
+    for name in _NEEDED:
+        if importlib.util.find_spec(name) is None:
+            return "python-multipart" if name == "multipart" else name
+    return None
+
+
+def create_app(
+    workspace: Workspace | str | Path,
+    *,
+    now: Callable[[], datetime] | None = None,
+) -> Any:
+    """The ASGI application serving the members' pages of ``workspace`` (a
+    :class:`~terrain.store.Workspace`, or the folder of one, opened here).
+
+    ``now`` is the clock the pages read (default :func:`terrain.clock.now`).
+    Mount it in another ASGI application, or serve it with uvicorn::
+
+        app = create_app("/srv/meetup")   # then: uvicorn module:app
+
+    Raises :class:`~terrain.errors.ConfigError` when the ``web`` extra is not
+    installed, naming what to install.
+    """
+    missing = missing_extra()
+    if missing is not None:
+        raise ConfigError(MISSING_EXTRA.format(missing=missing))
+    from terrain.store import Workspace
+    from terrain.web._app import build_app
+
+    ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
+    return build_app(ws, now=now)
