@@ -26,7 +26,7 @@ from terrain.errors import ConfigError
 if TYPE_CHECKING:
     from terrain.store import Workspace
 
-__all__ = ["MISSING_EXTRA", "create_app", "missing_extra"]
+__all__ = ["MISSING_EXTRA", "create_app", "missing_extra", "serve"]
 
 #: What a missing ``web`` extra is told.
 MISSING_EXTRA = (
@@ -70,3 +70,39 @@ def create_app(
 
     ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
     return build_app(ws, now=now)
+
+
+def serve(
+    workspace: Workspace,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    proxy: bool = True,
+) -> None:
+    """Serve the members' pages of ``workspace`` with uvicorn until interrupted.
+
+    ``host`` defaults to ``[web] host`` (``127.0.0.1``). An address that is
+    not this machine's loopback must be the one ``[web] host`` names: listening
+    to the network is a choice written in terrain.toml, not a typo on the
+    command line (:class:`~terrain.errors.ConfigError` otherwise). With
+    ``proxy``, the client address comes from ``X-Forwarded-For`` when the
+    request comes from 127.0.0.1 (a reverse proxy on the same machine), so
+    rate limits count real clients. The access log is off: terrain logs each
+    request's route, never its path (a path may hold a link's token).
+    """
+    from terrain.store._webconfig import is_loopback
+
+    settings = workspace.config.web
+    where = host or settings.host
+    if not is_loopback(where) and where != settings.host:
+        raise ConfigError(
+            f"terrain serve listens on {where} only when terrain.toml says so: add "
+            f'host = "{where}" to [web] (or serve on 127.0.0.1 behind a reverse proxy)'
+        )
+    app = create_app(workspace)
+    import uvicorn
+
+    uvicorn.run(
+        app, host=where, port=port or settings.port, access_log=False, server_header=False,
+        proxy_headers=proxy, forwarded_allow_ips="127.0.0.1", log_level="info",
+    )
