@@ -499,6 +499,15 @@ def member_photo(
 # -- withdrawal -------------------------------------------------------------------------
 
 
+def _purpose(value: Purpose | str) -> Purpose:
+    try:
+        return Purpose(value)
+    except ValueError:
+        raise ValidationError(
+            f"unknown purpose: choose among {', '.join(p.value for p in Purpose)}"
+        ) from None
+
+
 @attrs.frozen
 class WithdrawalDone:
     """A withdrawal made on the personal page: ``id`` names it in the takedown queue and
@@ -535,8 +544,12 @@ def withdraw_on_page(
     row = check_link(ws, token, [LinkPurpose.PERSONAL], now=now, key=key)
     member = _member_of(ws, row)
     ledger = ws.ledger()
-    wanted_purposes = None if purposes is None else [Purpose(p) for p in purposes] or None
+    wanted_purposes = None if purposes is None else [_purpose(p) for p in purposes] or None
     wanted_platforms = None if platforms is None else list(platforms) or None
+    known = set(ws.platform_names())
+    for name in wanted_platforms or ():
+        if name not in known:
+            raise NotFound(f"no platform {name!r}: choose among {', '.join(sorted(known))}")
     scope = None
     if event_id is not None:
         ws.get(Event, event_id)
