@@ -7,8 +7,8 @@ import re
 import socket
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from email import message_from_bytes
-from email.message import Message
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -121,20 +121,21 @@ class Mailbox:
     """What the local SMTP server received."""
 
     def __init__(self) -> None:
-        self.messages: list[Message] = []
+        self.messages: list[EmailMessage] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(message_from_bytes(envelope.content))
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append(message)
         return "250 OK"
 
-    def to(self, address: str) -> list[Message]:
+    def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
 
     def link_to(self, address: str) -> str:
         """The link of the last message to ``address``."""
-        body = self.to(address)[-1].get_payload(decode=True)
-        assert isinstance(body, bytes)
-        found = re.search(r"http://\S+/l/\S+", body.decode("utf-8"))
+        body = self.to(address)[-1].get_content()
+        found = re.search(r"http://\S+/l/\S+", body)
         assert found is not None
         return found[0]
 

@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 import segno
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -225,9 +226,11 @@ async def ask(site: _Site, request: Request) -> Response:
     if purpose not in [p.value for p in LinkPurpose if p is not LinkPurpose.GUARDIAN]:
         raise ValidationError("choose what the link is for")
     email = str(form.get("email", "")).strip()
-    await site.call(request_link, email, purpose, now=site.now(), event_id=event_id,
-                    key=site.key)
-    return site.render(request, "sent.html", event_id=event_id)
+    outgoing = await site.call(request_link, email, purpose, now=site.now(),
+                               event_id=event_id, key=site.key)
+    response = site.render(request, "sent.html", event_id=event_id)
+    response.background = BackgroundTask(outgoing.send)  # after the answer: no timing tell
+    return response
 
 
 @_page

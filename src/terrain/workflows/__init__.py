@@ -26,7 +26,7 @@ from terrain.workflows._links import (
     revoke_links,
     web_key,
 )
-from terrain.workflows._mail import Mail, mail_text, send_mail
+from terrain.workflows._mail import Mail, Outgoing, mail_text, send_mail
 from terrain.workflows._meetups import (
     Answer,
     AttendanceReport,
@@ -99,6 +99,7 @@ __all__ = [
     "LinkPurpose",
     "LogEntry",
     "Mail",
+    "Outgoing",
     "Overbooking",
     "PersonalPage",
     "PhotoRef",

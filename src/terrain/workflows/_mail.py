@@ -14,17 +14,16 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from terrain.errors import ConfigError
 from terrain.store import SMTP_PASSWORD_ENV
 
 if TYPE_CHECKING:
     from terrain.store import SmtpSettings, Workspace
 
-__all__ = ["Mail", "mail_text", "send_mail"]
+__all__ = ["Mail", "Outgoing", "mail_text", "send_mail"]
 
 log = logging.getLogger("terrain.mail")
 
@@ -100,12 +99,26 @@ _MAIL: dict[str, dict[str, tuple[str, str]]] = {
 
 @attrs.frozen
 class Mail:
-    """One message to send: ``to`` an address, its ``subject`` and plain-text ``body``."""
+    """One message to send: ``to`` an address, its ``subject`` and plain-text ``body``
+    (neither the address nor the body shows in a ``repr``, which may reach a log)."""
 
-    to: str
+    to: str = attrs.field(repr=False)
     subject: str
     body: str = attrs.field(repr=False)
     kind: str = ""
+
+
+@attrs.frozen
+class Outgoing:
+    """Mail ready to go: :meth:`send` it now, or after answering (a web page sends it
+    once the visitor has their answer, so that how long sending takes tells nothing)."""
+
+    ws: Any = attrs.field(repr=False)
+    mails: tuple[Mail, ...] = ()
+
+    def send(self) -> int:
+        """Send the mails (see :func:`send_mail`); how many went."""
+        return send_mail(self.ws, list(self.mails))
 
 
 def mail_text(kind: str, language: str, **values: str) -> tuple[str, str]:
@@ -128,7 +141,8 @@ def send_mail(ws: Workspace, mails: list[Mail]) -> int:
     """Send ``mails`` through ``[smtp]``; how many went. Without ``[smtp]``, none.
 
     A failure is logged (the kind of mail and the error, never the address or
-    the body) and the rest are still sent: a member asks again.
+    the body) and the rest are still sent: a member asks again. Nothing is
+    raised: a page that asked for a link answers the same whatever happens.
     """
     smtp = ws.config.smtp
     if smtp is None or not mails:
@@ -145,10 +159,9 @@ def send_mail(ws: Workspace, mails: list[Mail]) -> int:
     try:
         if smtp.username is not None:
             if not ws.secrets.has(SMTP_PASSWORD_ENV):
-                raise ConfigError(
-                    f"[smtp] username is set but {SMTP_PASSWORD_ENV} is not: set it in the "
-                    "environment of `terrain serve`"
-                )
+                log.warning("[smtp] username is set but %s is not: no mail sent",
+                            SMTP_PASSWORD_ENV)
+                return 0
             password = ws.secrets.get(SMTP_PASSWORD_ENV, purpose="the SMTP server")
             client.login(smtp.username, password.reveal())
         for mail in mails:

@@ -54,7 +54,7 @@ from terrain.workflows._links import (
     issue_link,
     use_link,
 )
-from terrain.workflows._mail import Mail, mail_text, send_mail
+from terrain.workflows._mail import Mail, Outgoing, mail_text, send_mail
 from terrain.workflows._meetups import Answer, answer_rsvp, check_in_members, load_attendance
 from terrain.workflows._publish import journal_of
 
@@ -207,9 +207,10 @@ def event_page(
 # -- links by email -----------------------------------------------------------------------
 
 
-def _send_link(ws: Workspace, member: Member, link: IssuedLink, event: Event | None) -> int:
+def _link_mail(ws: Workspace, member: Member, link: IssuedLink, event: Event | None
+               ) -> list[Mail]:
     if member.email is None:
-        return 0
+        return []
     values = {
         "name": member.display_name,
         "community": ws.community.name,
@@ -218,7 +219,7 @@ def _send_link(ws: Workspace, member: Member, link: IssuedLink, event: Event | N
         "until": link.expires_at.astimezone(_zone(ws)).date().isoformat(),
     }
     subject, body = mail_text(link.purpose.value, ws.community.language, **values)
-    return send_mail(ws, [Mail(member.email, subject, body, kind=link.purpose.value)])
+    return [Mail(member.email, subject, body, kind=link.purpose.value)]
 
 
 def request_link(
@@ -229,12 +230,13 @@ def request_link(
     now: datetime,
     event_id: str | None = None,
     key: bytes | None = None,
-) -> None:
-    """Send the member whose address is ``email`` a ``purpose`` link (for ``event_id``).
+) -> Outgoing:
+    """Issue the member whose address is ``email`` a ``purpose`` link (for ``event_id``),
+    and return the mail that carries it: :meth:`~terrain.workflows.Outgoing.send` it.
 
-    Returns nothing, and does the same visible thing whether the address is
-    a member's or not: a page that asked must answer "if this address is
-    known, a link is on its way" either way. Text that is not an email
+    A page must answer the same whether the address is a member's or not ("if
+    this address is known, a link is on its way"): send the mail after
+    answering (an unknown address gets an :class:`Outgoing` that sends nothing). Text that is not an email
     address is a :class:`~terrain.errors.ValidationError`; an unknown event
     :class:`~terrain.errors.NotFound` (event pages are public).
     """
@@ -252,9 +254,9 @@ def request_link(
         event = ws.get(Event, event_id)
     member = member_by_email(ws, email)
     if member is None:
-        return
+        return Outgoing(ws)
     link = issue_link(ws, kind, member.id, now=now, ref=event_id, key=key)
-    _send_link(ws, member, link, event)
+    return Outgoing(ws, tuple(_link_mail(ws, member, link, event)))
 
 
 def personal_link(
@@ -269,7 +271,7 @@ def personal_link(
             f"{member.display_name} has no email address: print or show the link instead, or "
             f"record their address (`terrain member add {member.id} ... --email ADDRESS`)"
         )
-    return link, (_send_link(ws, member, link, None) if send else 0)
+    return link, (send_mail(ws, _link_mail(ws, member, link, None)) if send else 0)
 
 
 # -- RSVP and check-in --------------------------------------------------------------------
