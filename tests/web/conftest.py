@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import socket
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -132,8 +133,12 @@ class Mailbox:
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
 
-    def link_to(self, address: str) -> str:
-        """The link of the last message to ``address``."""
+    def link_to(self, address: str, *, count: int = 1) -> str:
+        """The link of the last message to ``address``, once ``count`` messages came
+        (a page mails after it answers: the message may still be on its way)."""
+        deadline = time.monotonic() + 10
+        while len(self.to(address)) < count and time.monotonic() < deadline:
+            time.sleep(0.01)
         body = self.to(address)[-1].get_content()
         found = re.search(r"http://\S+/l/\S+", body)
         assert found is not None
