@@ -218,10 +218,11 @@ def test_withdrawal_in_one_click_then_the_worker_takes_the_post_down(
     assert phone.get_by_role("img").count() == 1  # her photo's thumbnail
     phone.get_by_role("button", name="Tout retirer").click()
     assert "Retrait enregistré" in phone.content()
+    assert "1 publication(s) à retirer" in phone.content()
     assert "en attente" in phone.content()
     snap(phone, shots, "withdrawn")
     run_workspace_worker(site.ws, now=AT_THE_DOOR, drain=True, hook=False)
-    phone.reload()
+    phone.reload()  # a reload sends nothing again (the page was a redirect)
     assert "supprimé" in phone.content()
     snap(phone, shots, "taken-down")
 

@@ -332,7 +332,9 @@ async def guardian_post(site: _Site, request: Request) -> Response:
 async def me(site: _Site, request: Request) -> Response:
     token = site.token(request, LinkPurpose.PERSONAL)
     page = await site.call(personal_page, token, now=site.now(), key=site.key)
-    return site.render(request, "me.html", page=page, done=None)
+    withdrawn = request.query_params.get("withdrawn", "")
+    return site.render(request, "me.html", page=page,
+                       withdrawn=int(withdrawn) if withdrawn.isdigit() else None)
 
 
 @_page
@@ -353,8 +355,8 @@ async def withdraw(site: _Site, request: Request) -> Response:
         raise ValidationError("say what to withdraw")
     token = site.token(request, LinkPurpose.PERSONAL)
     done = await site.call(withdraw_on_page, token, now=site.now(), key=site.key, **what)
-    page = await site.call(personal_page, token, now=site.now(), key=site.key)
-    return site.render(request, "me.html", page=page, done=done)
+    # post/redirect/get: reloading the page does not send the withdrawal again
+    return RedirectResponse(f"/me?withdrawn={len(done.queued)}", status_code=303)
 
 
 @_page

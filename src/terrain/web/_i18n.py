@@ -115,7 +115,10 @@ _WORDS: dict[str, dict[str, str]] = {
             "Un clic suffit. Plus rien n'est publié à partir de maintenant, et ce qui a été "
             "publié est retiré."
         ),
-        "withdrawn": "Retrait enregistré ({covers}). {n} publication(s) à retirer.",
+        "withdrawn": (
+            "Retrait enregistré : plus rien n'est publié à ce titre. {n} publication(s) à "
+            "retirer (suivi ci-dessous)."
+        ),
         "my_photos": "Les photos où j'apparais",
         "no_photo": "Aucune photo.",
         "my_posts": "Ce qui a été publié avec moi",
@@ -249,7 +252,10 @@ _WORDS: dict[str, dict[str, str]] = {
             "One click is enough. Nothing more is published from now on, and what was "
             "published is taken down."
         ),
-        "withdrawn": "Withdrawal recorded ({covers}). {n} post(s) to take down.",
+        "withdrawn": (
+            "Withdrawal recorded: nothing more is published under it. {n} post(s) to take "
+            "down (progress below)."
+        ),
         "my_photos": "Photos I appear in",
         "no_photo": "No photo.",
         "my_posts": "What was published with me",
