@@ -105,13 +105,13 @@ def test_a_failing_platform_is_tried_again_then_given_up_by_hand(journal: Journa
     queue.enqueue("wd-1", "lea", [receipt(1)], now=NOW)
     assert run(journal, {"x": x}, [], max_attempts=3) == {"retrying": 1}
     (row,) = queue.rows()
-    assert row.state == "queued" and row.next_attempt_at is not None
-    later = row.next_attempt_at + timedelta(seconds=1)
+    assert row.state == "queued"
+    assert row.next_attempt_at is not None
     for _ in range(2):
-        run_takedowns(queue, journal, {"x": x}, now_fn=lambda: later, record_decision=list().append,
-                      max_attempts=3)
+        later = (row.next_attempt_at or NOW) + timedelta(seconds=1)
+        run_takedowns(queue, journal, {"x": x}, now_fn=lambda at=later: at,
+                      record_decision=[].append, max_attempts=3)
         row = queue.rows()[0]
-        later = (row.next_attempt_at or later) + timedelta(seconds=1)
     assert (row.state, row.outcome) == ("done", "failed")
     assert "https://x.example/1 by hand" in row.message
     assert x.online == {"r-1"}  # still online: the page says so
@@ -167,11 +167,10 @@ def test_every_queued_takedown_ends_once_whatever_the_platform_says(
     queue = TakedownQueue(journal.db)
     queue.enqueue("wd-1", "lea", [receipt(n) for n in range(posts)], now=NOW)
     decisions: list[DecisionRecord] = []
-    at = NOW
-    for _ in range(10):  # a worker passing by every few minutes
-        run_takedowns(queue, journal, {"x": x}, now_fn=lambda: at,
+    for visit in range(10):  # a worker passing by every ten minutes
+        at = NOW + timedelta(minutes=10 * visit)
+        run_takedowns(queue, journal, {"x": x}, now_fn=lambda at=at: at,
                       record_decision=decisions.append, max_attempts=3)
-        at += timedelta(minutes=10)
     rows = queue.rows()
     assert all(r.state == "done" for r in rows)
     assert len(decisions) == posts  # one decision per post

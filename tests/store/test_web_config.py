@@ -67,7 +67,8 @@ def test_the_link_key_is_made_once_with_mode_600_outside_terrain_toml(tmp_path: 
         key = web_key(ws)
         path = ws.root / ".terrain" / "web.key"
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-        assert web_key(ws) == key and len(key) == 32
+        assert web_key(ws) == key
+        assert len(key) == 32
         assert key.hex() not in (ws.root / "terrain.toml").read_text()
         os.chmod(path, 0o644)
         with pytest.raises(ConfigError, match="chmod 600"):

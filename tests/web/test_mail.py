@@ -141,9 +141,10 @@ def test_the_community_manager_mails_a_personal_link_from_the_command_line(
 def test_a_mail_server_that_is_down_loses_the_mail_not_the_page(
     mail_ws: Workspace, mailbox: tuple[Mailbox, int]
 ) -> None:
-    box, port = mailbox
+    box, _port = mailbox
     outgoing = request_link(mail_ws, EMAILS["lea"], "personal", now=BEFORE)
-    assert outgoing.mails and outgoing.mails[0].to == EMAILS["lea"]
+    assert outgoing.mails
+    assert outgoing.mails[0].to == EMAILS["lea"]
     assert EMAILS["lea"] not in repr(outgoing)
     import attrs
 

@@ -40,8 +40,10 @@ def test_the_event_page_shows_the_agenda_the_venue_and_the_date_in_the_community
     assert "Vélo &amp; ville #12" in page.text
     assert "jeudi 12 novembre 2026, 19:00–22:00" in page.text
     assert "Europe/Paris" in page.text
-    assert "Le Zinc" in page.text and "12 rue des Capucins" in page.text
-    assert "Les pistes du 7e" in page.text and "Ana" in page.text
+    assert "Le Zinc" in page.text
+    assert "12 rue des Capucins" in page.text
+    assert "Les pistes du 7e" in page.text
+    assert "Ana" in page.text
     assert "2 place(s) libre(s)" in page.text
     english = client.get(f"/events/{EVENT_ID}?lang=en")
     assert "Thursday 12 November 2026, 19:00–22:00" in english.text
@@ -146,7 +148,8 @@ def test_consent_at_the_door_records_the_exact_text_its_version_the_instant_and_
     assert evidence.link == link.id
     assert "M'identifier (me taguer) avec mon compte" in evidence.text
     assert "Conserver" not in evidence.text  # only what she agreed to
-    assert "outbox" in evidence.text and "1 an(s)" in evidence.text
+    assert "outbox" in evidence.text
+    assert "1 an(s)" in evidence.text
     assert evidence.version.startswith("form/")
     assert refused.purposes == {Purpose.ARCHIVE, Purpose.REUSE_UGC, Purpose.INTERVIEW}
     # the link was for one form
@@ -203,7 +206,8 @@ def test_the_personal_page_shows_consents_photos_and_posts(ws: Workspace, client
     assert "Bonjour Léa Martin" in page.text
     assert "en vigueur" in page.text
     assert "Vélo &amp; ville #11" in page.text  # the photo's event and the post's
-    assert "outbox" in page.text and "en ligne" in page.text
+    assert "outbox" in page.text
+    assert "en ligne" in page.text
     thumb = client.get("/me/photos/c-talk/m-1")
     assert thumb.status_code == 200
     assert thumb.headers["content-type"] == "image/jpeg"
@@ -225,7 +229,8 @@ def test_withdrawing_everything_takes_the_posts_down_once_the_worker_runs(
     done = client.post("/me/withdraw", data={"csrf": csrf_of(page.text), "everything": "yes"})
     assert done.status_code == 303  # then the page, which a reload does not post again
     done = client.get(done.headers["location"])
-    assert "Retrait enregistré" in done.text and "1 publication(s)" in done.text
+    assert "Retrait enregistré" in done.text
+    assert "1 publication(s)" in done.text
     assert "en attente" in done.text
     assert not ws.ledger().state("lea", "publish", "outbox", at=BEFORE).valid
     assert all(p.exists() for p in outbox)  # nothing is deleted before the worker runs
@@ -279,7 +284,8 @@ def test_withdrawing_for_one_event_names_that_event(ws: Workspace, client: Clien
 def test_the_home_page_offers_the_personal_link_by_email(client: Client) -> None:
     page = client.get("/")
     assert page.status_code == 200
-    assert 'type="email"' in page.text and "<label" in page.text
+    assert 'type="email"' in page.text
+    assert "<label" in page.text
 
 
 def test_a_past_event_takes_no_answer(ws: Workspace, client: Client, clock: Clock) -> None:

@@ -109,7 +109,9 @@ class Evidence:
         fields = attrs.fields(Evidence)
         if self.kind is EvidenceKind.WEB_FORM:
             if not (self.text.strip() and self.version.strip()):
-                raise fail(self, fields.text, "a web form needs the exact text shown and its version")
+                raise fail(
+                    self, fields.text, "a web form needs the exact text shown and its version"
+                )
             if self.link is None:
                 raise fail(self, fields.link, "a web form needs the id of the link it came through")
         if self.kind is EvidenceKind.SIGNED_FORM and self.file_key is None:

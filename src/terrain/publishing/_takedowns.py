@@ -25,6 +25,7 @@ post taken down) and to the decision log, naming the withdrawal.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -348,7 +349,8 @@ def _record(
         member_id=row.subject_id,
         consent_id=row.consent_ids[0] if row.consent_ids else None,
     )
-    try:
+    # a worker that crashed after recording it: the decision is already there
+    with contextlib.suppress(Conflict):
         record_decision(
             DecisionRecord(
                 id=f"takedown-{row.id}", actor="terrain worker", subject_kind="post",
@@ -356,5 +358,3 @@ def _record(
                 at=now, outcome=Outcome.DENIED, reasons=(reason,), relied_on=row.consent_ids,
             )
         )
-    except Conflict:
-        pass  # a worker that crashed after recording it: the decision is already there

@@ -50,7 +50,8 @@ class LinkRow:
 
 def _row(r: Sequence[Any]) -> LinkRow:
     issued, expires = _dt(r[5]), _dt(r[6])
-    assert issued is not None and expires is not None
+    assert issued is not None
+    assert expires is not None
     return LinkRow(
         id=r[0], purpose=r[1], subject_id=r[2], ref=r[3], data=json.loads(r[4]),
         issued_at=issued, expires_at=expires, used_at=_dt(r[7]), revoked_at=_dt(r[8]),

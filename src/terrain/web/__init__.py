@@ -90,19 +90,13 @@ def serve(
     rate limits count real clients. The access log is off: terrain logs each
     request's route, never its path (a path may hold a link's token).
     """
-    from terrain.store._webconfig import is_loopback
+    from terrain.workflows import listen_address
 
-    settings = workspace.config.web
-    where = host or settings.host
-    if not is_loopback(where) and where != settings.host:
-        raise ConfigError(
-            f"terrain serve listens on {where} only when terrain.toml says so: add "
-            f'host = "{where}" to [web] (or serve on 127.0.0.1 behind a reverse proxy)'
-        )
+    where, port = listen_address(workspace, host, port)
     app = create_app(workspace)
     import uvicorn
 
     uvicorn.run(
-        app, host=where, port=port or settings.port, access_log=False, server_header=False,
+        app, host=where, port=port, access_log=False, server_header=False,
         proxy_headers=proxy, forwarded_allow_ips="127.0.0.1", log_level="info",
     )

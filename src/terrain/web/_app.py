@@ -28,8 +28,8 @@ from starlette.staticfiles import StaticFiles
 
 from terrain import clock
 from terrain.errors import (
-    ConsentError,
     Conflict,
+    ConsentError,
     LinkRefused,
     NotFound,
     TerrainError,

@@ -23,6 +23,7 @@ from terrain.workflows._links import (
     event_page_url,
     issue_link,
     link_url,
+    listen_address,
     revoke_links,
     web_key,
 )
@@ -131,6 +132,7 @@ __all__ = [
     "import_media",
     "issue_link",
     "link_url",
+    "listen_address",
     "load_attendance",
     "mail_text",
     "meetup_budget",

@@ -43,6 +43,7 @@ __all__ = [
     "event_page_url",
     "issue_link",
     "link_url",
+    "listen_address",
     "revoke_links",
     "use_link",
     "web_key",
@@ -165,7 +166,8 @@ def issue_link(
         LinkRow(id=link_id, purpose=kind.value, subject_id=subject_id, ref=ref,
                 data=dict(data or {}), issued_at=now, expires_at=expires)
     )
-    token = f"{kind.value}.{link_id}.{expiry}.{_sign(key or web_key(ws), kind.value, link_id, expiry)}"
+    signature = _sign(key or web_key(ws), kind.value, link_id, expiry)
+    token = f"{kind.value}.{link_id}.{expiry}.{signature}"
     return IssuedLink(id=link_id, purpose=kind, subject_id=subject_id, url=link_url(ws, token),
                       token=token, expires_at=expires)
 
@@ -241,3 +243,25 @@ def revoke_links(
     ws.get(Member, member_id)  # NotFound names `terrain member list`
     kinds = None if purposes is None else [LinkPurpose(p).value for p in purposes]
     return Links(ws.db).revoke(member_id, at=now, purposes=kinds)
+
+
+def listen_address(
+    ws: Workspace, host: str | None = None, port: int | None = None
+) -> tuple[str, int]:
+    """Where ``terrain serve`` listens: ``(host, port)``, from the arguments or ``[web]``.
+
+    An address that is not this machine's loopback must be the one ``[web]
+    host`` names (:class:`~terrain.errors.ConfigError` otherwise): listening
+    to the network is a choice written in terrain.toml, not a typo on the
+    command line.
+    """
+    from terrain.store._webconfig import is_loopback
+
+    settings = ws.config.web
+    where = host or settings.host
+    if not is_loopback(where) and where != settings.host:
+        raise ConfigError(
+            f"terrain serve listens on {where} only when terrain.toml says so: add "
+            f'host = "{where}" to [web] (or serve on 127.0.0.1 behind a reverse proxy)'
+        )
+    return where, port or settings.port

@@ -9,6 +9,7 @@ hold the link only in the body: never in a subject line or a log.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import ssl
@@ -180,8 +181,6 @@ def send_mail(ws: Workspace, mails: list[Mail]) -> int:
     except smtplib.SMTPException as exc:
         log.warning("the SMTP server refused the login (%s)", type(exc).__name__)
     finally:
-        try:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
             client.quit()
-        except (OSError, smtplib.SMTPException):
-            pass
     return sent

@@ -45,7 +45,7 @@ from terrain.events import (
     build_agenda,
 )
 from terrain.publishing import QueuedTakedown, RowState, TakedownQueue
-from terrain.store import LinkRow, Links
+from terrain.store import LinkRow
 from terrain.workflows._links import (
     IssuedLink,
     LinkPurpose,
@@ -236,8 +236,9 @@ def request_link(
 
     A page must answer the same whether the address is a member's or not ("if
     this address is known, a link is on its way"): send the mail after
-    answering (an unknown address gets an :class:`Outgoing` that sends nothing). Text that is not an email
-    address is a :class:`~terrain.errors.ValidationError`; an unknown event
+    answering (an unknown address gets an :class:`Outgoing` that sends
+    nothing). Text that is not an email address is a
+    :class:`~terrain.errors.ValidationError`; an unknown event
     :class:`~terrain.errors.NotFound` (event pages are public).
     """
     from terrain._validation import email_problem
