@@ -34,10 +34,17 @@ __all__ = ["command"]
     default=None,
     help="Port to listen on (default: [web] port, else 8000).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=1,
+    show_default=True,
+    help="Processes serving the pages (one per core; rate limits count per process).",
+)
 @pass_workspace
-def command(ws: Workspace, host: str | None, port: int | None) -> None:
+def command(ws: Workspace, host: str | None, port: int | None, workers: int) -> None:
     """Serve the members' web pages: RSVP, check-in, consent and withdrawal (web extra)."""
     from terrain.web import serve
 
     click.echo(f"Serving {ws.community.name} on {ws.config.web.public_url} (Ctrl-C stops).")
-    serve(ws, host=host, port=port)
+    serve(ws, host=host, port=port, workers=workers)

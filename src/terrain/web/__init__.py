@@ -26,7 +26,14 @@ from terrain.errors import ConfigError
 if TYPE_CHECKING:
     from terrain.store import Workspace
 
-__all__ = ["MISSING_EXTRA", "create_app", "missing_extra", "serve"]
+__all__ = [
+    "MISSING_EXTRA",
+    "WORKSPACE_ENV",
+    "app_from_environment",
+    "create_app",
+    "missing_extra",
+    "serve",
+]
 
 #: What a missing ``web`` extra is told.
 MISSING_EXTRA = (
@@ -78,6 +85,7 @@ def serve(
     host: str | None = None,
     port: int | None = None,
     proxy: bool = True,
+    workers: int = 1,
 ) -> None:
     """Serve the members' pages of ``workspace`` with uvicorn until interrupted.
 
@@ -89,14 +97,35 @@ def serve(
     request comes from 127.0.0.1 (a reverse proxy on the same machine), so
     rate limits count real clients. The access log is off: terrain logs each
     request's route, never its path (a path may hold a link's token).
+    ``workers`` > 1 runs that many processes (one per core), each opening the
+    workspace itself; rate limits are then counted per process.
     """
     from terrain.workflows import listen_address
 
     where, port = listen_address(workspace, host, port)
-    app = create_app(workspace)
     import uvicorn
 
-    uvicorn.run(
-        app, host=where, port=port, access_log=False, server_header=False,
-        proxy_headers=proxy, forwarded_allow_ips="127.0.0.1", log_level="info",
-    )
+    options: dict[str, Any] = {
+        "host": where, "port": port, "access_log": False, "server_header": False,
+        "proxy_headers": proxy, "forwarded_allow_ips": "127.0.0.1", "log_level": "info",
+    }
+    if workers > 1:
+        import os
+
+        os.environ[WORKSPACE_ENV] = str(workspace.root)  # each worker opens it
+        uvicorn.run("terrain.web:app_from_environment", factory=True, workers=workers,
+                    **options)
+    else:
+        uvicorn.run(create_app(workspace), **options)
+
+
+#: The workspace folder :func:`app_from_environment` serves.
+WORKSPACE_ENV = "TERRAIN_WORKSPACE"
+
+
+def app_from_environment() -> Any:
+    """The application for the workspace ``$TERRAIN_WORKSPACE`` names (an ASGI server's
+    factory: ``uvicorn --factory terrain.web:app_from_environment --workers 2``)."""
+    import os
+
+    return create_app(os.environ[WORKSPACE_ENV])
