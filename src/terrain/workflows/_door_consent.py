@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from terrain._time import instant
+from terrain._time import instant, require_aware
 from terrain.community import Member
 from terrain.consent import (
     Consent,
@@ -136,6 +136,7 @@ def consent_form(
     """The consent form for the member holding ``token`` (a consent link for an event,
     or their personal link with ``event_id``), in ``language`` (default: the
     community's)."""
+    require_aware(now, "consent_form: now")
     row, member, event = _link_for(ws, token, event_id, now, key)
     words = _language(ws, language)
     text = consent_form_text(
@@ -198,6 +199,7 @@ def give_consent(
     guardians: each is sent a single-use link (:func:`answer_as_guardian`).
     A consent link is spent; nothing is stored when anything is refused.
     """
+    require_aware(now, "give_consent: now")
     row, member, event = _link_for(ws, token, event_id, now, key)
     _checked(ws, choices, event)
     words = _language(ws, language)
@@ -309,6 +311,7 @@ def guardian_request(
     ws: Workspace, token: str, *, now: datetime, key: bytes | None = None
 ) -> GuardianRequest:
     """The request the guardian holding ``token`` is asked to confirm."""
+    require_aware(now, "guardian_request: now")
     return _request(ws, token, now, key)[1]
 
 
@@ -327,6 +330,7 @@ def answer_as_guardian(
     ws: Workspace, token: str, agree: bool, *, now: datetime, key: bytes | None = None
 ) -> GuardianAnswer:
     """Record the answer of the guardian holding ``token`` (single use) at ``now``."""
+    require_aware(now, "answer_as_guardian: now")
     row, request = _request(ws, token, now, key)
     data = row.data
     scope = Scope(kind=ScopeKind.EVENT, ref=str(data["event"])) if data.get("event") else None

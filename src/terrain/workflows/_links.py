@@ -186,6 +186,7 @@ def check_link(
     ``"forged"``, ``"purpose"``, ``"expired"``, ``"revoked"``, ``"used"``).
     The signature is checked before the database is read.
     """
+    require_aware(now, "check_link: now")
     wanted = {LinkPurpose(p).value for p in purposes}
     parts = token.split(".") if isinstance(token, str) and len(token) < 200 else []
     if len(parts) != 4 or not parts[2].isdigit():
@@ -238,6 +239,7 @@ def revoke_links(
     purposes: Iterable[LinkPurpose | str] | None = None,
 ) -> int:
     """Revoke every link of ``member_id`` (of ``purposes`` only, if given); how many were."""
+    require_aware(now, "revoke_links: now")
     from terrain.community import Member
 
     ws.get(Member, member_id)  # NotFound names `terrain member list`

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from terrain._time import instant
+from terrain._time import instant, require_aware
 from terrain.community import Member
 from terrain.consent import Consent, ConsentStatus, Purpose, Scope, ScopeKind, withdrawal_impact
 from terrain.content import Content
@@ -158,6 +158,7 @@ def event_page(
     (a personal link, or an RSVP or check-in link for this event), the first that
     holds says who they are and their answer; links that do not hold are ignored
     (the page is public)."""
+    require_aware(now, "event_page: now")
     event = ws.get(Event, event_id)
     venue = ws.get(Venue, event.venue_id) if event.venue_id else None
     answers = load_attendance(ws, event_id)
@@ -241,6 +242,7 @@ def request_link(
     :class:`~terrain.errors.ValidationError`; an unknown event
     :class:`~terrain.errors.NotFound` (event pages are public).
     """
+    require_aware(now, "request_link: now")
     from terrain._validation import email_problem
 
     if not isinstance(email, str) or email_problem(email.strip()) is not None:
@@ -265,6 +267,7 @@ def personal_link(
 ) -> tuple[IssuedLink, int]:
     """Issue ``member_id``'s personal link (the community manager prints or shows it);
     with ``send``, mail it to them too. ``(link, mails sent)``."""
+    require_aware(now, "personal_link: now")
     member = ws.get(Member, member_id)
     link = issue_link(ws, LinkPurpose.PERSONAL, member.id, now=now)
     if send and member.email is None:
@@ -300,6 +303,7 @@ def answer_from_link(
     """Record the answer of the member holding ``token`` (an RSVP link for
     ``event_id``, or their personal link) with the library's waitlist rules; the
     people a cancellation promoted from the waitlist are told by mail."""
+    require_aware(now, "answer_from_link: now")
     row = check_link(ws, token, [LinkPurpose.RSVP, LinkPurpose.PERSONAL], now=now, key=key)
     _for_event(row, event_id)
     member = _member_of(ws, row)
@@ -325,6 +329,7 @@ def check_in_from_link(
     """Check in the member holding ``token`` (a check-in link for ``event_id``, or their
     personal link) at ``now``; someone who did not answer comes in as a walk-in if a
     seat is free. The library's door rules hold (opens 2 hours before, full is full)."""
+    require_aware(now, "check_in_from_link: now")
     row = check_link(ws, token, [LinkPurpose.CHECK_IN, LinkPurpose.PERSONAL], now=now, key=key)
     _for_event(row, event_id)
     member = _member_of(ws, row)
@@ -414,6 +419,7 @@ def personal_page(
     ws: Workspace, token: str, *, now: datetime, key: bytes | None = None
 ) -> PersonalPage:
     """The page of the member holding personal link ``token``, at ``now``."""
+    require_aware(now, "personal_page: now")
     row = check_link(ws, token, [LinkPurpose.PERSONAL], now=now, key=key)
     member = _member_of(ws, row)
     events = {e.id: e for e in ws.list(Event)}
@@ -478,6 +484,7 @@ def member_photo(
     """A JPEG thumbnail (``size`` pixels at most, no metadata) of a photo the member
     holding personal link ``token`` appears in; :class:`~terrain.errors.NotFound`
     for any other photo (the same answer whether it exists or not)."""
+    require_aware(now, "member_photo: now")
     from PIL import Image
 
     row = check_link(ws, token, [LinkPurpose.PERSONAL], now=now, key=key)
@@ -544,6 +551,7 @@ def withdraw_on_page(
     record, event or platform that is not the member's is
     :class:`~terrain.errors.NotFound`, and nothing is recorded.
     """
+    require_aware(now, "withdraw_on_page: now")
     row = check_link(ws, token, [LinkPurpose.PERSONAL], now=now, key=key)
     member = _member_of(ws, row)
     ledger = ws.ledger()
