@@ -260,44 +260,33 @@ def render_consent_form(
     child's assent) is added. ``event`` or ``project`` names what it covers.
     Every text is HTML-escaped.
     """
-    if language not in _TEXT:
-        raise ValidationError(f"language {language!r}: use 'fr' or 'en'")
-    if event is not None and project is not None:
-        raise ValidationError("a form covers one event or one project, not both")
-    words = _TEXT[language]
-    wanted = sorted(purposes_of(purposes), key=list(Purpose).index)
-    where = platforms_of(platforms)
+    text = consent_form_text(community=community, purposes=purposes, platforms=platforms,
+                             duration=duration, language=language, event=event, project=project)
+    words = text.words
     name = escape(community.name)
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{language}">',
         "<head>",
         '<meta charset="utf-8">',
-        f"<title>{escape(words['title'])} — {name}</title>",
+        f"<title>{escape(text.title)} — {name}</title>",
         f"<style>{_STYLE}</style>",
         "</head>",
         "<body>",
-        f"<h1>{escape(words['title'])}</h1>",
-        f"<p>{escape(words['intro'].format(community=community.name))}</p>",
+        f"<h1>{escape(text.title)}</h1>",
+        f"<p>{escape(text.intro)}</p>",
     ]
-    if event is not None:
-        when = event.starts_at.date().isoformat()
-        parts.append(f"<p>{escape(words['event'].format(name=f'{event.title} ({when})'))}</p>")
-    if project is not None:
-        parts.append(f"<p>{escape(words['project'].format(name=project.title))}</p>")
+    if text.covers:
+        parts.append(f"<p>{escape(text.covers)}</p>")
     parts.append(f"<h2>{escape(words['purposes'])}</h2>")
     parts.append(f"<table><tr><th></th><th>{words['yes']}</th><th>{words['no']}</th></tr>")
-    for purpose in wanted:
-        label = escape(_PURPOSES[language][purpose])
-        parts.append(f"<tr><td>{label}</td><td>☐</td><td>☐</td></tr>")
+    for _purpose, label in text.purposes:
+        parts.append(f"<tr><td>{escape(label)}</td><td>☐</td><td>☐</td></tr>")
     parts.append("</table>")
-    shown = words["all_platforms"] if where is None else ", ".join(sorted(where))
-    parts.append(f"<h2>{escape(words['platforms'])}</h2><p>{escape(shown)}</p>")
-    parts.append(
-        f"<h2>{escape(words['duration'])}</h2><p>{escape(_duration(duration, words))}</p>"
-    )
+    parts.append(f"<h2>{escape(words['platforms'])}</h2><p>{escape(text.where)}</p>")
+    parts.append(f"<h2>{escape(words['duration'])}</h2><p>{escape(text.duration)}</p>")
     parts.append(f"<h2>{escape(words['right'])}</h2>")
-    parts.append(f"<p>{escape(words['right_text'].format(community=community.name))}</p>")
+    parts.append(f"<p>{escape(text.right)}</p>")
     parts.append(f"<h2>{escape(words['person'])}</h2>")
     person = "" if subject is None else escape(subject.display_name)
     colon = " :" if language == "fr" else ":"  # French puts a space before the colon
