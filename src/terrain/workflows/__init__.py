@@ -15,7 +15,6 @@ from terrain.workflows._door_consent import (
 )
 from terrain.workflows._import import FileOutcome, ImportReport, ImportStatus, import_media
 from terrain.workflows._interviews import record_interview
-from terrain.workflows._log import LogEntry, post_log
 from terrain.workflows._links import (
     IssuedLink,
     LinkPurpose,
@@ -27,6 +26,7 @@ from terrain.workflows._links import (
     revoke_links,
     web_key,
 )
+from terrain.workflows._log import LogEntry, post_log
 from terrain.workflows._mail import Mail, Outgoing, mail_text, send_mail
 from terrain.workflows._meetups import (
     Answer,
