@@ -31,7 +31,7 @@ $(VENV)/.runtime-installed: pyproject.toml | $(BIN)/python
 $(VENV)/.dev-installed: pyproject.toml examples/terrain-example-platform/pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet 'pip>=25.1'
 	@$(DROP_OLD_NAME)
-	$(PIP) install --quiet -e '.[s3,postgres]' --group dev
+	$(PIP) install --quiet -e '.[s3,postgres,web]' --group dev
 	$(PIP) install --quiet -e examples/terrain-example-platform
 	@touch $@ $(VENV)/.runtime-installed
 
@@ -53,7 +53,7 @@ postgres-server:
 		echo "      Install them with: sudo apt-get install -y postgresql"; \
 	fi
 
-# The browser tests drive Debian's Chromium with Playwright (never `playwright
+# The browser tests (tests/web, the season report) drive Debian's Chromium with Playwright (never `playwright
 # install`: its browser download cannot be had here); install it when missing.
 chromium:
 	@if [ -x /usr/bin/chromium ]; then :; \

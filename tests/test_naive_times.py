@@ -38,24 +38,41 @@ from terrain.posts import Post, Receipt
 from terrain.publishing import Journal, decide_post, judge
 from terrain.store import Workspace
 from terrain.workflows import (
+    ConsentChoices,
+    answer_as_guardian,
+    answer_from_link,
     answer_rsvp,
     attendance_report,
     cancel_post,
+    check_in_from_link,
     check_in_members,
+    check_link,
     close_attendance,
     community_core,
+    consent_form,
     edit_post,
+    event_page,
     fetch_stats,
+    give_consent,
+    guardian_request,
     import_media,
+    issue_link,
     meetup_budget,
+    member_photo,
     move_post,
+    personal_link,
+    personal_page,
     post_log,
     publish_event,
     publish_project_update,
     record_interview,
     replan_unchecked,
+    request_link,
+    revoke_links,
+    run_queued_takedowns,
     run_workspace_worker,
     takedown,
+    withdraw_on_page,
 )
 
 NAIVE = datetime(2026, 3, 12, 21, 0)
@@ -151,6 +168,44 @@ def _journal_calls(tmp_path: Path) -> dict[str, Callable[[], object]]:
     }
 
 
+def _takedown_calls(tmp_path: Path) -> dict[str, Callable[[], object]]:
+    from terrain.publishing import TakedownQueue
+
+    queue = TakedownQueue(Journal(tmp_path / "t.db").db)
+    receipt = Receipt(platform="fake", post_id="p-1", remote_id="1", published_at=AWARE)
+    (row,) = queue.enqueue("wd-1", "lea", [receipt], now=AWARE)
+    return {
+        "TakedownQueue.enqueue": lambda: queue.enqueue("wd-2", "lea", [receipt], now=NAIVE),
+        "TakedownQueue.claim": lambda: queue.claim("o", now=NAIVE, lease=AWARE - AWARE),
+        "TakedownQueue.finish": lambda: queue.finish(row, "o", "deleted", "", now=NAIVE),
+        "TakedownQueue.release": lambda: queue.release(row, "o", "", now=NAIVE, retry_at=AWARE),
+    }
+
+
+def _web_calls(ws: Workspace) -> dict[str, Callable[[], object]]:
+    """The members' pages' workflows, each given a link that holds (but a naive now)."""
+    token = issue_link(ws, "personal", "lea", now=AWARE).token
+    choice = ConsentChoices(purposes=["publish"], scope="all")
+    return {
+        "issue_link": lambda: issue_link(ws, "personal", "lea", now=NAIVE),
+        "check_link": lambda: check_link(ws, token, ["personal"], now=NAIVE),
+        "revoke_links": lambda: revoke_links(ws, "lea", now=NAIVE),
+        "personal_link": lambda: personal_link(ws, "lea", now=NAIVE),
+        "request_link": lambda: request_link(ws, "lea@example.org", "personal", now=NAIVE),
+        "event_page": lambda: event_page(ws, "ev", now=NAIVE),
+        "answer_from_link": lambda: answer_from_link(ws, token, "ev", "going", now=NAIVE),
+        "check_in_from_link": lambda: check_in_from_link(ws, token, "ev", now=NAIVE),
+        "personal_page": lambda: personal_page(ws, token, now=NAIVE),
+        "member_photo": lambda: member_photo(ws, token, "c", "m", now=NAIVE),
+        "withdraw_on_page": lambda: withdraw_on_page(ws, token, now=NAIVE),
+        "consent_form": lambda: consent_form(ws, token, now=NAIVE),
+        "give_consent": lambda: give_consent(ws, token, choice, now=NAIVE),
+        "guardian_request": lambda: guardian_request(ws, token, now=NAIVE),
+        "answer_as_guardian": lambda: answer_as_guardian(ws, token, True, now=NAIVE),
+        "run_queued_takedowns": lambda: run_queued_takedowns(ws, now=NAIVE),
+    }
+
+
 def calls(ws: Workspace, tmp_path: Path) -> dict[str, Callable[[], object]]:
     ledger = _ledger()
     return {
@@ -208,6 +263,8 @@ def calls(ws: Workspace, tmp_path: Path) -> dict[str, Callable[[], object]]:
         "edit_post": lambda: edit_post(ws, "p-1", "Merci !", now=NAIVE),
         "fetch_stats": lambda: fetch_stats(ws, now=NAIVE),
         **_journal_calls(tmp_path),
+        **_takedown_calls(tmp_path),
+        **_web_calls(ws),
     }  # fmt: skip
 
 

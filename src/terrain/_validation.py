@@ -148,6 +148,40 @@ def text(
     return _Text(nonempty, max_length, line, plain)
 
 
+#: An email address as terrain accepts it: one ``@``, a dotted domain, no space,
+#: no control character, no quote or angle bracket (it goes into mail headers).
+_EMAIL = re.compile(r"[^@\s\"'<>(),;:\\\[\]]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+")
+
+
+def email_problem(value: object) -> str | None:
+    """What is wrong with email address ``value`` (``None`` if it is usable)."""
+    if not isinstance(value, str):
+        return f"expected text, got {type(value).__name__}"
+    if len(value) > 254 or _EMAIL.fullmatch(value) is None:
+        return f"{_show(value)} is not an email address (name@example.org)"
+    return None
+
+
+def normal_email(value: str) -> str:
+    """``value`` as terrain compares addresses: trimmed, the domain in lower case."""
+    local, _, domain = value.strip().rpartition("@")
+    return f"{local}@{domain.lower()}" if local else value.strip()
+
+
+@attrs.frozen(repr=False)
+class _Email:
+    def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+        problem = email_problem(value)
+        if problem is not None:
+            raise fail(inst, attr, problem)
+
+
+def email() -> Validator:
+    """An email address (see :func:`email_problem`)."""
+    return _Email()
+
+
 #: The longest storage key, in UTF-8 bytes (S3's limit).
 MAX_KEY_BYTES = 1024
 #: A control character (C0 or DEL), which no storage key may hold.

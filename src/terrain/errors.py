@@ -14,6 +14,7 @@ working for code that does not know terrain::
     ├── ConsentError(ValueError)             a consent record that cannot be recorded
     ├── ConsentDenied(PermissionError)       publishing would break someone's consent
     ├── PublishVetoed(PermissionError)       a plugin's before-publish hook said no
+    ├── LinkRefused(PermissionError)         a web link forged, expired, used or revoked
     ├── ComposeError(ValueError)             a post cannot fit a platform as asked
     ├── PluginError(RuntimeError)            a plugin failed to load or register
     ├── StorageError(OSError)                a storage backend failed
@@ -40,6 +41,7 @@ __all__ = [
     "ConsentError",
     "DeserializationError",
     "InvalidKey",
+    "LinkRefused",
     "MissingSecret",
     "NotFound",
     "PlatformError",
@@ -118,6 +120,16 @@ class PublishVetoed(TerrainError, PermissionError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
+        self.reason = reason
+
+
+class LinkRefused(TerrainError, PermissionError):
+    """A member's web link (``terrain serve``) cannot be used: forged, for
+    another purpose, expired, already used, or revoked. ``reason`` says which
+    (for logs and tests; the page shows every visitor the same words)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
         self.reason = reason
 
 

@@ -52,6 +52,7 @@ def test_member_add_and_list(workspace: Path, run: Run) -> None:
             "guardian_ids": [],
             "joined_on": None,
             "tags": [],
+            "email": None,
         }
     ]
 

@@ -138,3 +138,26 @@ def test_a_bad_format_setting_names_file_line_key_and_what_to_do(
     with pytest.raises(ConfigError, match=expected) as caught:
         parse_config(path)
     assert str(path) in str(caught.value)
+
+
+def test_rendered_web_and_mail_settings_read_back_the_same(tmp_path: Path) -> None:
+    """`terrain init` writes the file through render_config: [web] and [smtp] (from the
+    web pages) and [templates] (from the posts) must come back as they were."""
+    from terrain.store._webconfig import SmtpSettings, WebSettings
+    from terrain.templates import Template
+
+    config = WorkspaceConfig(
+        community=VELO,
+        web=WebSettings(base_url="https://meetup.velo-lyon.example", port=8080, link_days=30),
+        smtp=SmtpSettings(host="smtp.velo-lyon.example", sender="bonjour@velo-lyon.example",
+                          username="bonjour"),
+        templates={"reminder": Template("reminder", "fr", "Demain : $title, à $time.")},
+    )
+    text = render_config(config)
+    assert "[web]" in text
+    assert "[smtp]" in text
+    read = parse_config(_write(tmp_path, text))
+    assert attrs.evolve(read, templates={}) == attrs.evolve(config, templates={})
+    assert {k: t.text for k, t in read.templates.items()} == {"reminder": config.templates[
+        "reminder"].text}  # the source now names the file and the line
+    assert "[web]" not in render_config(WorkspaceConfig(community=VELO))

@@ -113,6 +113,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "terrain.cli._takedown",
         "Withdraw MEMBER's consent and take down what it covered.",
     ),
+    "serve": (
+        "terrain.cli._serve",
+        "Serve the members' web pages: RSVP, check-in, consent and withdrawal (web extra).",
+    ),
+    "link": (
+        "terrain.cli._link",
+        "A member's personal link to the web pages: show it, mail it, or revoke their links.",
+    ),
     "log": (
         "terrain.cli._log",
         "Why was each post published or held back (the consent decisions).",

@@ -26,6 +26,7 @@ from terrain.errors import (
     ConfigError,
     Conflict,
     ConsentError,
+    LinkRefused,
     NotFound,
     PluginError,
     StorageError,
@@ -68,6 +69,7 @@ USAGE_ERRORS: tuple[type[TerrainError], ...] = (
     ConsentError,
     PluginError,
     StorageError,
+    LinkRefused,
 )
 
 

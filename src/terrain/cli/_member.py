@@ -47,6 +47,9 @@ def parse_handles(values: tuple[str, ...]) -> dict[str, str]:
     help="Member id of a guardian (add them first).",
 )
 @click.option("--tag", "tags", multiple=True, help="An interest, e.g. vélo (for introductions).")
+@click.option(
+    "--email", default=None, help="Where the web pages send their links (terrain serve)."
+)
 @json_option
 @pass_workspace
 def add(
@@ -57,6 +60,7 @@ def add(
     minor: bool,
     guardians: tuple[str, ...],
     tags: tuple[str, ...],
+    email: str | None,
     as_json: bool,
 ) -> None:
     """Add member MEMBER_ID."""
@@ -69,6 +73,7 @@ def add(
         is_minor=minor,
         guardian_ids=guardians,
         tags=tags,
+        email=email,
     )
     ws.add(member)
     emit(member, as_json=as_json, human=lambda: click.echo(f"Added {display_name} ({member_id})."))

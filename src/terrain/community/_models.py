@@ -17,9 +17,11 @@ from terrain._language import DEFAULT_LANGUAGE, LANGUAGES
 from terrain._validation import (
     a_date,
     each,
+    email,
     fail,
     handle_map,
     identifier,
+    normal_email,
     one_of,
     optional,
     text,
@@ -49,6 +51,10 @@ class Community:
     language: str = attrs.field(default=DEFAULT_LANGUAGE, validator=one_of(LANGUAGES))
 
 
+def _email_or_value(value: object) -> object:
+    return normal_email(value) if isinstance(value, str) else value
+
+
 @attrs.frozen
 class Member:
     """A person of the community.
@@ -57,7 +63,9 @@ class Member:
     member's handle there, without the leading ``@``. Being listed here does
     not allow tagging: a mention needs the member's ``tag`` consent.
     A minor (``is_minor``) must name at least one guardian (another member);
-    a guardian's consent is what counts for a minor.
+    a guardian's consent is what counts for a minor. ``email`` is where the
+    web front end (``terrain serve``) sends the member's own links; it is
+    stored with its domain in lower case.
     """
 
     id: str = attrs.field(validator=identifier())
@@ -72,6 +80,11 @@ class Member:
     joined_on: date | None = attrs.field(default=None, validator=optional(a_date()))
     tags: frozenset[str] = attrs.field(
         default=frozenset(), converter=to_frozenset, validator=each(text(nonempty=True))
+    )
+    email: str | None = attrs.field(
+        default=None,
+        converter=attrs.converters.optional(_email_or_value),
+        validator=optional(email()),
     )
 
     def __attrs_post_init__(self) -> None:

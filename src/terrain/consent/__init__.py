@@ -19,7 +19,12 @@ from terrain.consent._events import (
     event_to_data,
     event_to_json,
 )
-from terrain.consent._forms import render_consent_form
+from terrain.consent._forms import (
+    ConsentFormText,
+    consent_form_text,
+    purpose_labels,
+    render_consent_form,
+)
 from terrain.consent._impact import Takedown, WithdrawalImpact, withdrawal_impact
 from terrain.consent._ledger import ConsentLedger
 from terrain.consent._records import (
@@ -37,6 +42,7 @@ from terrain.consent._state import ConsentState, Target
 __all__ = [
     "Consent",
     "ConsentEvent",
+    "ConsentFormText",
     "ConsentLedger",
     "ConsentRecorded",
     "ConsentRenewed",
@@ -56,11 +62,13 @@ __all__ = [
     "Takedown",
     "Target",
     "WithdrawalImpact",
+    "consent_form_text",
     "decide",
     "event_from_data",
     "event_from_json",
     "event_to_data",
     "event_to_json",
+    "purpose_labels",
     "render_consent_form",
     "withdrawal_impact",
 ]

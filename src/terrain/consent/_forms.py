@@ -8,9 +8,12 @@ consent's evidence: ``Evidence(kind="signed-form", file_key=...)``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import timedelta
 from html import escape
+
+import attrs
 
 from terrain.community import Community, Member
 from terrain.consent._records import Purpose
@@ -19,7 +22,7 @@ from terrain.errors import ValidationError
 from terrain.events import Event
 from terrain.projects import Project
 
-__all__ = ["render_consent_form"]
+__all__ = ["ConsentFormText", "consent_form_text", "purpose_labels", "render_consent_form"]
 
 _TEXT: dict[str, dict[str, str]] = {
     "fr": {
@@ -51,6 +54,12 @@ _TEXT: dict[str, dict[str, str]] = {
             "nécessaire, et l'enfant est associé à la décision."
         ),
         "assent": "L'enfant est d'accord : Oui ☐ Non ☐",
+        "web_right": (
+            "Vous pouvez aussi retirer votre accord vous-même, en un clic, depuis votre "
+            "page personnelle."
+        ),
+        "scope_event": "pour cet événement seulement",
+        "scope_all": "pour tous les événements",
         "days": "{n} jours",
         "months": "{n} mois",
         "years": "{n} an(s)",
@@ -84,6 +93,9 @@ _TEXT: dict[str, dict[str, str]] = {
             "and the child takes part in the decision."
         ),
         "assent": "The child agrees: Yes ☐ No ☐",
+        "web_right": "You may also withdraw it yourself, in one click, on your personal page.",
+        "scope_event": "for this event only",
+        "scope_all": "for every event",
         "days": "{n} days",
         "months": "{n} months",
         "years": "{n} year(s)",
@@ -130,6 +142,104 @@ def _duration(duration: timedelta | None, words: dict[str, str]) -> str:
     return words["days"].format(n=max(days, 1))
 
 
+def purpose_labels(language: str) -> dict[Purpose, str]:
+    """What each purpose is called on the form in ``language`` (``"fr"`` or ``"en"``)."""
+    return dict(_PURPOSES.get(language, _PURPOSES["en"]))
+
+
+#: The version of the form's wording: bumped when a text above changes meaning.
+FORM_VERSION = "2"
+
+
+@attrs.frozen
+class ConsentFormText:
+    """The words of a consent form, as the paper form and the web form show them.
+
+    ``purposes`` pairs each purpose with its label; ``where`` names the
+    platforms (or says every network); ``duration`` how long it holds;
+    ``right`` the right to withdraw and how. :meth:`plain` is the exact text
+    a person agrees to, and :attr:`version` identifies it (the wording's
+    version and a digest of the text): both go into the consent's evidence.
+    """
+
+    language: str
+    title: str
+    intro: str
+    covers: str
+    purposes: tuple[tuple[Purpose, str], ...]
+    where: str
+    duration: str
+    right: str
+    words: dict[str, str] = attrs.field(eq=False, repr=False)
+
+    def plain(self) -> str:
+        """The form as plain text, one statement a line."""
+        w = self.words
+        lines = [self.title, self.intro]
+        if self.covers:
+            lines.append(self.covers)
+        lines.append(f"{w['purposes']}:")
+        lines += [f"- {label}" for _, label in self.purposes]
+        lines += [f"{w['platforms']}: {self.where}", f"{w['duration']}: {self.duration}"]
+        lines += [f"{w['right']}: {self.right}"]
+        return "\n".join(lines)
+
+    @property
+    def version(self) -> str:
+        """``form/<wording version>/<12 hex digits of the text's SHA-256>``."""
+        digest = hashlib.sha256(self.plain().encode("utf-8")).hexdigest()[:12]
+        return f"form/{FORM_VERSION}/{digest}"
+
+    def label(self, key: str, **values: str) -> str:
+        """One of the form's other words (``"yes"``, ``"scope_event"``…), filled in."""
+        return self.words[key].format(**values)
+
+
+def consent_form_text(
+    *,
+    community: Community,
+    purposes: Iterable[Purpose | str],
+    platforms: Iterable[str] | None,
+    duration: timedelta | None,
+    language: str = "fr",
+    event: Event | None = None,
+    project: Project | None = None,
+    web: bool = False,
+) -> ConsentFormText:
+    """The words of the consent form for these choices (see :func:`render_consent_form`).
+
+    ``web``: the right to withdraw also says the person can do it on their
+    personal page (``terrain serve``).
+    """
+    if language not in _TEXT:
+        raise ValidationError(f"language {language!r}: use 'fr' or 'en'")
+    if event is not None and project is not None:
+        raise ValidationError("a form covers one event or one project, not both")
+    words = _TEXT[language]
+    wanted = sorted(purposes_of(purposes), key=list(Purpose).index)
+    where = platforms_of(platforms)
+    covers = ""
+    if event is not None:
+        when = event.starts_at.date().isoformat()
+        covers = words["event"].format(name=f"{event.title} ({when})")
+    if project is not None:
+        covers = words["project"].format(name=project.title)
+    right = words["right_text"].format(community=community.name)
+    if web:
+        right = f"{right} {words['web_right']}"
+    return ConsentFormText(
+        language=language,
+        title=words["title"],
+        intro=words["intro"].format(community=community.name),
+        covers=covers,
+        purposes=tuple((p, _PURPOSES[language][p]) for p in wanted),
+        where=words["all_platforms"] if where is None else ", ".join(sorted(where)),
+        duration=_duration(duration, words),
+        right=right,
+        words=words,
+    )
+
+
 def render_consent_form(
     *,
     community: Community,
@@ -150,44 +260,33 @@ def render_consent_form(
     child's assent) is added. ``event`` or ``project`` names what it covers.
     Every text is HTML-escaped.
     """
-    if language not in _TEXT:
-        raise ValidationError(f"language {language!r}: use 'fr' or 'en'")
-    if event is not None and project is not None:
-        raise ValidationError("a form covers one event or one project, not both")
-    words = _TEXT[language]
-    wanted = sorted(purposes_of(purposes), key=list(Purpose).index)
-    where = platforms_of(platforms)
+    text = consent_form_text(community=community, purposes=purposes, platforms=platforms,
+                             duration=duration, language=language, event=event, project=project)
+    words = text.words
     name = escape(community.name)
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{language}">',
         "<head>",
         '<meta charset="utf-8">',
-        f"<title>{escape(words['title'])} — {name}</title>",
+        f"<title>{escape(text.title)} — {name}</title>",
         f"<style>{_STYLE}</style>",
         "</head>",
         "<body>",
-        f"<h1>{escape(words['title'])}</h1>",
-        f"<p>{escape(words['intro'].format(community=community.name))}</p>",
+        f"<h1>{escape(text.title)}</h1>",
+        f"<p>{escape(text.intro)}</p>",
     ]
-    if event is not None:
-        when = event.starts_at.date().isoformat()
-        parts.append(f"<p>{escape(words['event'].format(name=f'{event.title} ({when})'))}</p>")
-    if project is not None:
-        parts.append(f"<p>{escape(words['project'].format(name=project.title))}</p>")
+    if text.covers:
+        parts.append(f"<p>{escape(text.covers)}</p>")
     parts.append(f"<h2>{escape(words['purposes'])}</h2>")
     parts.append(f"<table><tr><th></th><th>{words['yes']}</th><th>{words['no']}</th></tr>")
-    for purpose in wanted:
-        label = escape(_PURPOSES[language][purpose])
-        parts.append(f"<tr><td>{label}</td><td>☐</td><td>☐</td></tr>")
+    for _purpose, label in text.purposes:
+        parts.append(f"<tr><td>{escape(label)}</td><td>☐</td><td>☐</td></tr>")
     parts.append("</table>")
-    shown = words["all_platforms"] if where is None else ", ".join(sorted(where))
-    parts.append(f"<h2>{escape(words['platforms'])}</h2><p>{escape(shown)}</p>")
-    parts.append(
-        f"<h2>{escape(words['duration'])}</h2><p>{escape(_duration(duration, words))}</p>"
-    )
+    parts.append(f"<h2>{escape(words['platforms'])}</h2><p>{escape(text.where)}</p>")
+    parts.append(f"<h2>{escape(words['duration'])}</h2><p>{escape(text.duration)}</p>")
     parts.append(f"<h2>{escape(words['right'])}</h2>")
-    parts.append(f"<p>{escape(words['right_text'].format(community=community.name))}</p>")
+    parts.append(f"<p>{escape(text.right)}</p>")
     parts.append(f"<h2>{escape(words['person'])}</h2>")
     person = "" if subject is None else escape(subject.display_name)
     colon = " :" if language == "fr" else ":"  # French puts a space before the colon

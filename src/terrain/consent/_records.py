@@ -80,6 +80,7 @@ class EvidenceKind(enum.StrEnum):
     SIGNED_FORM = "signed-form"  #: a signed paper form, scanned or photographed
     CHECKBOX = "checkbox"  #: a ticked box, with the exact text and its version
     VERBAL = "verbal"  #: said aloud, in front of a witness
+    WEB_FORM = "web-form"  #: a web form sent through a member's own link (``terrain serve``)
 
 
 def _to_evidence_kind(value: EvidenceKind | str) -> EvidenceKind:
@@ -92,6 +93,9 @@ class Evidence:
 
     A signed form names the stored scan (``file_key``); a checkbox keeps the
     text the person saw and its ``version``; verbal consent names a ``witness``.
+    A web form keeps the exact text shown and its ``version``, and ``link``: the
+    id of the signed link it was sent through (never the link itself, which
+    is a secret). The instant is the record's own (``history[0].at``).
     """
 
     kind: EvidenceKind = attrs.field(converter=_to_evidence_kind, validator=member_of(EvidenceKind))
@@ -99,9 +103,17 @@ class Evidence:
     text: str = attrs.field(default="", validator=text_of(max_length=10000))
     version: str = attrs.field(default="", validator=text_of(max_length=100))
     witness: str | None = attrs.field(default=None, validator=optional(text_of(nonempty=True)))
+    link: str | None = attrs.field(default=None, validator=optional(identifier()))
 
     def __attrs_post_init__(self) -> None:
         fields = attrs.fields(Evidence)
+        if self.kind is EvidenceKind.WEB_FORM:
+            if not (self.text.strip() and self.version.strip()):
+                raise fail(
+                    self, fields.text, "a web form needs the exact text shown and its version"
+                )
+            if self.link is None:
+                raise fail(self, fields.link, "a web form needs the id of the link it came through")
         if self.kind is EvidenceKind.SIGNED_FORM and self.file_key is None:
             raise fail(self, fields.file_key, "a signed form needs the stored scan's key")
         if self.kind is EvidenceKind.CHECKBOX and not (self.text.strip() and self.version.strip()):

@@ -17,6 +17,8 @@
 - :func:`judge`: what the consent gate's answer on a post means (allowed,
   refused, or undecided when the store or the network failed), shared by the
   runner, the workers and the dry run.
+- :class:`TakedownQueue` / :func:`run_takedowns`: the takedowns a withdrawal
+  queued, claimed with a lease and carried out once by a worker.
 """
 
 from terrain.publishing._album import decide_post, left_out
@@ -42,6 +44,7 @@ from terrain.publishing._journal import (
     Reservation,
     RowState,
     TakedownEntry,
+    new_owner_id,
 )
 from terrain.publishing._judge import Gate, Judgement, Verdict, judge
 from terrain.publishing._outcomes import Outcome, RunReport, outcome_of
@@ -49,6 +52,12 @@ from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
 from terrain.publishing._runner import publish, scrub
 from terrain.publishing._slots import PostingSlots
 from terrain.publishing._stats import MetricsLog, Reading, read_metrics
+from terrain.publishing._takedowns import (
+    QueuedTakedown,
+    TakedownQueue,
+    TakedownRun,
+    run_takedowns,
+)
 from terrain.publishing._worker import WorkerReport, run_worker
 
 __all__ = [
@@ -65,12 +74,15 @@ __all__ = [
     "Outcome",
     "PlatformPolicy",
     "PostingSlots",
+    "QueuedTakedown",
     "Reading",
     "Recap",
     "Reservation",
     "RowState",
     "RunReport",
     "TakedownEntry",
+    "TakedownQueue",
+    "TakedownRun",
     "Verdict",
     "WorkerReport",
     "compose",
@@ -82,11 +94,13 @@ __all__ = [
     "event_values",
     "judge",
     "left_out",
+    "new_owner_id",
     "outcome_of",
     "photo_captions",
     "post_id",
     "publish",
     "read_metrics",
+    "run_takedowns",
     "run_worker",
     "scrub",
     "text_length",

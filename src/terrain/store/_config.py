@@ -17,7 +17,8 @@ The file holds no secret. Its tables::
                            header, before it is decoded
     [templates]            the community's own words for a kind of post (recap = "..."),
                            in its language (:mod:`terrain.templates`)
-    [web]                  base_url: where the community's web pages are (RSVP links)
+    [web], [smtp]          the members' web pages (`terrain serve`) and the mail that sends
+                           their links (:mod:`terrain.store._webconfig`)
 
 Every problem is a :class:`~terrain.errors.ConfigError` naming the file, the
 line and the key, and saying what to write instead.
@@ -41,6 +42,7 @@ from terrain.errors import ConfigError, ValidationError
 from terrain.events import FormatRules
 from terrain.media import DEFAULT_MAX_MEGAPIXELS
 from terrain.secrets import SECRET_NAME
+from terrain.store._webconfig import SmtpSettings, WebSettings, parse_smtp, parse_web
 from terrain.templates import KINDS, Template
 
 __all__ = [
@@ -69,8 +71,8 @@ _TOP_LEVEL = (
     "format",
     "templates",
     "web",
+    "smtp",
 )
-_WEB_KEYS = ("base_url",)
 _STORE_KEYS = ("url", "pool_size")
 _IMPORT_KEYS = ("max_file_mb", "max_megapixels")
 #: Pillow refuses outright to open a picture over twice its own limit (178.9 MP).
@@ -125,8 +127,10 @@ class WorkspaceConfig:
     max_megapixels: float = DEFAULT_MAX_MEGAPIXELS
     #: ``[templates]``: the community's own words, by kind of post (checked).
     templates: Mapping[str, Template] = attrs.field(factory=dict, converter=_frozen_mapping)
-    #: ``[web] base_url``: where the community's web pages are served, if anywhere.
-    web_base_url: str | None = None
+    #: ``[web]``: the members' web pages (``terrain serve``).
+    web: WebSettings = attrs.field(factory=WebSettings)
+    #: ``[smtp]``: the mail server that sends members their links (``None``: no mail).
+    smtp: SmtpSettings | None = None
 
     @property
     def max_file_bytes(self) -> int:
@@ -274,7 +278,8 @@ def parse_config(path: Path) -> WorkspaceConfig:
         meetup_format=_format(reader, data),
         max_megapixels=_max_megapixels(reader, reader.table(data, "", "import")),
         templates=_templates(reader, data, community.language),
-        web_base_url=_web(reader, data),
+        web=parse_web(reader.table(data, "", "web"), reader.error),
+        smtp=parse_smtp(reader.table(data, "", "smtp") if "smtp" in data else None, reader.error),
     )
 
 
@@ -300,24 +305,6 @@ def _templates(reader: _Reader, data: Mapping[str, Any], language: str) -> dict[
         ).check()
     return out
 
-
-def _web(reader: _Reader, data: Mapping[str, Any]) -> str | None:
-    """``[web] base_url``: an http(s) URL without query or fragment."""
-    table = reader.table(data, "", "web")
-    for key in table:
-        if key not in _WEB_KEYS:
-            raise reader.error("web", key, f"unknown key; [web] takes {', '.join(_WEB_KEYS)}")
-    if "base_url" not in table:
-        return None
-    url = reader.string(table, "web", "base_url", None)
-    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", url):
-        raise reader.error(
-            "web",
-            "base_url",
-            f"{url!r} is not a web address: write base_url = \"https://velo-lyon.example\" "
-            "(where `terrain serve` is reachable by the members)",
-        )
-    return url.rstrip("/")
 
 
 def _max_file_mb(reader: _Reader, table: Mapping[str, Any]) -> float:
@@ -482,9 +469,21 @@ def render_config(config: WorkspaceConfig) -> str:
     if changed:
         lines += ["", "# the meetup format `terrain event check` holds meetups to", "[format]"]
         lines += [f"{k} = {_toml_value(v)}" for k, v in changed.items()]
-    if config.web_base_url is not None:
-        lines += ["", "# where the community's web pages are: RSVP links in announcements", "[web]"]
-        lines.append(f"base_url = {_toml_value(config.web_base_url)}")
+    web = {
+        field.name: getattr(config.web, field.name)
+        for field in attrs.fields(WebSettings)
+        if getattr(config.web, field.name) != field.default
+    }
+    if web:
+        lines += ["", "# the members' web pages (terrain serve) and the links in posts", "[web]"]
+        lines += [f"{k} = {_toml_value(v)}" for k, v in web.items()]
+    if config.smtp is not None:
+        lines += ["", "# the mail server that sends members their links", "[smtp]"]
+        lines += [
+            f"{field.name} = {_toml_value(getattr(config.smtp, field.name))}"
+            for field in attrs.fields(SmtpSettings)
+            if getattr(config.smtp, field.name) is not None
+        ]
     if config.templates:
         lines += ["", "# the community's own words for each kind of post", "[templates]"]
         lines += [f"{k} = {_toml_value(t.text)}" for k, t in config.templates.items()]

@@ -40,6 +40,8 @@ TABLES: tuple[str, ...] = (
     "schema_notes",
     "publication_refs",
     "post_metrics",
+    "web_links",
+    "takedown_queue",
 )
 
 

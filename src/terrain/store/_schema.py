@@ -238,6 +238,49 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX IF NOT EXISTS post_metrics_read ON post_metrics (at)
         """,
     ),
+    # The web front end's links (terrain.store._links: signed, expiring,
+    # single-purpose, revocable) and the takedowns a withdrawal queues for
+    # `terrain worker` (terrain.publishing._takedowns: claimed before each
+    # delete, like the publication journal).
+    Migration(
+        7,
+        "web links and the takedown queue",
+        """
+        CREATE TABLE IF NOT EXISTS web_links (
+            id         TEXT NOT NULL PRIMARY KEY,
+            purpose    TEXT NOT NULL,
+            subject_id TEXT NOT NULL,
+            ref        TEXT,
+            data       TEXT NOT NULL DEFAULT '{}',
+            issued_at  TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at    TEXT,
+            revoked_at TEXT
+        );
+        CREATE INDEX IF NOT EXISTS web_links_subject ON web_links (subject_id, purpose);
+        CREATE TABLE IF NOT EXISTS takedown_queue (
+            id              TEXT NOT NULL PRIMARY KEY,
+            withdrawal_id   TEXT NOT NULL,
+            subject_id      TEXT NOT NULL,
+            post_id         TEXT NOT NULL,
+            platform        TEXT NOT NULL,
+            receipt_json    TEXT NOT NULL,
+            consent_ids     TEXT NOT NULL DEFAULT '[]',
+            state           TEXT NOT NULL DEFAULT 'queued'
+                    CHECK (state IN ('queued','claimed','done')),
+            outcome         TEXT CHECK (outcome IN ('deleted','manual','failed')),
+            message         TEXT NOT NULL DEFAULT '',
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            claimed_by      TEXT,
+            lease_until     TEXT,
+            queued_at       TEXT NOT NULL,
+            updated_at      TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS takedown_queue_state ON takedown_queue (state, queued_at);
+        CREATE INDEX IF NOT EXISTS takedown_queue_subject ON takedown_queue (subject_id)
+        """,
+    ),
 ]
 
 

@@ -185,6 +185,8 @@ def members(draw: st.DrawFn, *, member_id: str | None = None) -> Member:
         guardian_ids=guardian_ids,
         joined_on=draw(st.none() | dates()),
         tags=draw(st.frozensets(texts(max_size=12), max_size=3)),
+        email=draw(st.none() | st.from_regex(r"[a-z0-9._+-]{1,20}@[a-z0-9]{1,10}\.(org|fr)",
+                                             fullmatch=True)),
     )
 
 
@@ -440,6 +442,9 @@ def evidence(draw: st.DrawFn) -> Evidence:
         return Evidence(kind=kind, file_key=draw(ids().map(lambda k: f"forms/{k}.pdf")))
     if kind is EvidenceKind.CHECKBOX:
         return Evidence(kind=kind, text=draw(texts()), version=draw(st.sampled_from(["v1", "2"])))
+    if kind is EvidenceKind.WEB_FORM:
+        return Evidence(kind=kind, text=draw(texts()), version=draw(st.sampled_from(
+            ["form/2/0123456789ab", "v1"])), link=draw(ids()))
     return Evidence(kind=kind, witness=draw(texts()))
 
 

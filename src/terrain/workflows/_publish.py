@@ -322,7 +322,7 @@ def compose_event(
     venue = ws.get(Venue, event.venue_id) if event.venue_id else None
     templates = ws.templates()
     community = ws.community.name
-    base = ws.config.web_base_url
+    base = ws.config.web.base_url
     link = event_url(base, event.id) if base else None
     contents = ws.contents_of_event(event_id) if kind == "recap" else []
     # members and the consent of the people shown, as stored now, read once
