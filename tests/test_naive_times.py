@@ -171,7 +171,7 @@ def _journal_calls(tmp_path: Path) -> dict[str, Callable[[], object]]:
 def _takedown_calls(tmp_path: Path) -> dict[str, Callable[[], object]]:
     from terrain.publishing import TakedownQueue
 
-    queue = TakedownQueue(Journal(tmp_path / "t.db").db)
+    queue = TakedownQueue(Journal(tmp_path / "t.db", create=True).db)
     receipt = Receipt(platform="fake", post_id="p-1", remote_id="1", published_at=AWARE)
     (row,) = queue.enqueue("wd-1", "lea", [receipt], now=AWARE)
     return {

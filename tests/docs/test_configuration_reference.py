@@ -21,9 +21,9 @@ from terrain.store._config import (
     _FORMAT_KEYS,
     _STORE_KEYS,
     _TOP_LEVEL,
-    _WEB_KEYS,
     RUNNER_KEYS,
 )
+from terrain.store._webconfig import _SMTP_KEYS, _WEB_KEYS
 from terrain.templates import KINDS
 from terrain.workflows._publish import POLICY_KEYS
 from terrain_adapters.outbox import _OVERRIDABLE_BOOLS, _OVERRIDABLE_INTS
@@ -249,6 +249,7 @@ def test_every_terrain_toml_example_uses_real_keys_only(where: str, body: str) -
     known_by_table["[format]"] = set(_FORMAT_KEYS)
     known_by_table["[templates]"] = set(KINDS)
     known_by_table["[web]"] = set(_WEB_KEYS)
+    known_by_table["[smtp]"] = set(_SMTP_KEYS)
     for module, key in CODE_SETTINGS:
         for table in TABLE_OF_MODULE.get(module, ()):
             known_by_table.setdefault(table, set()).add(key)

@@ -52,7 +52,7 @@ def receipt(n: int, platform: str = "x") -> Receipt:
 
 @pytest.fixture
 def journal(tmp_path: Path) -> Journal:
-    return Journal(tmp_path / "journal.db")
+    return Journal(tmp_path / "journal.db", create=True)
 
 
 def run(journal: Journal, platforms: dict[str, object], decisions: list[DecisionRecord],
@@ -161,7 +161,7 @@ def test_two_workers_never_take_the_same_takedown(journal: Journal) -> None:
 def test_every_queued_takedown_ends_once_whatever_the_platform_says(
     tmp_path_factory: pytest.TempPathFactory, script: list[str], posts: int
 ) -> None:
-    journal = Journal(tmp_path_factory.mktemp("q") / "journal.db")
+    journal = Journal(tmp_path_factory.mktemp("q") / "journal.db", create=True)
     x = Deleting(script=tuple(script))
     x.online = {f"r-{n}" for n in range(posts)}
     queue = TakedownQueue(journal.db)

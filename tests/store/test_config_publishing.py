@@ -25,13 +25,13 @@ def workspace(tmp_path: Path, extra: str) -> Path:
 def test_web_base_url_is_read_and_its_trailing_slash_dropped(tmp_path: Path) -> None:
     root = workspace(tmp_path, '\n[web]\nbase_url = "https://velo-lyon.example/"\n')
     with Workspace.open(root) as ws:
-        assert ws.config.web_base_url == "https://velo-lyon.example"
+        assert ws.config.web.public_url == "https://velo-lyon.example"
 
 
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ('\n[web]\nbase_url = "velo-lyon.example"\n', "is not a web address"),
+        ('\n[web]\nbase_url = "velo-lyon.example"\n', r"must be an http\(s\) address"),
         ('\n[web]\nurl = "https://x.example"\n', r"\[web\] url: unknown key; \[web\] takes"),
         ('\n[templates]\nnewsletter = "Hello"\n', "unknown kind of post"),
         ('\n[templates]\nrecap = 3\n', "must be the text of the post"),

@@ -132,7 +132,18 @@ def run_workspace_worker(
             "`terrain publish EV --to NAME --enqueue`"
         )
     built: dict[str, Platform | str] = {}
-    runs = [run_queued_takedowns(ws, now=clock, lease=lease, built=built)]
+    runs: list[TakedownRun] = []
+
+    def takedowns() -> None:
+        try:
+            runs.append(run_queued_takedowns(ws, now=clock, lease=lease, built=built))
+        except StoreUnavailable:
+            # the publishing loop says the outage (once) and rides it out or gives up
+            # as asked; the queued takedowns stay queued, and a row claimed when the
+            # store went away comes back after its lease
+            log.debug("takedown queue not reachable; it is tried again later")
+
+    takedowns()
     if not names:
         return _with_takedowns(WorkerReport(new_owner_id(), {}, 0, (), False), runs)
     objects = {name: ws.platform(name) for name in names}
@@ -142,12 +153,7 @@ def run_workspace_worker(
     if not drain:
         def poll_takedowns() -> None:
             while not done.wait(poll):
-                try:
-                    runs.append(run_queued_takedowns(ws, now=clock, lease=lease, built=built))
-                except StoreUnavailable:
-                    # the publishing loop says the outage and waits it out; the queued
-                    # takedowns stay queued (claimed rows come back after their lease)
-                    log.debug("takedown queue not reachable; tried again in %s s", poll)
+                takedowns()
 
         poller = threading.Thread(target=poll_takedowns, name="terrain-takedowns", daemon=True)
         poller.start()
@@ -159,7 +165,7 @@ def run_workspace_worker(
         done.set()
         if poller is not None:
             poller.join()
-    runs.append(run_queued_takedowns(ws, now=clock, lease=lease, built=built))
+    takedowns()
     return _with_takedowns(report, runs)
 
 
