@@ -131,7 +131,13 @@ def checkin_command(
 @click.option(
     "--close", "close_it", is_flag=True, help="After the event: mark who did not come as no-show."
 )
-@click.option("--at", "at_text", default=None, help=_AT_HELP)
+@click.option(
+    "--at",
+    "at_text",
+    default=None,
+    help="Look from this moment, e.g. '2026-03-01 09:00'; with --close, when it ended"
+    " (default: now).",
+)
 @fold_option
 @json_option
 @pass_workspace
@@ -146,9 +152,9 @@ def command(
     from terrain.events import RsvpStatus
     from terrain.workflows import attendance_report, close_attendance
 
-    now = clock.now()
+    now = _at(ws, at_text)
     if close_it:
-        close_attendance(ws, event_id, at=_at(ws, at_text) if at_text else now)
+        close_attendance(ws, event_id, at=now)
     report = attendance_report(ws, event_id, now=now)
     answers, event = report.attendance, report.event
     groups = {s.value: list(answers.with_status(s)) for s in RsvpStatus}
