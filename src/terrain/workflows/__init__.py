@@ -14,7 +14,19 @@ from terrain.workflows._door_consent import (
     guardian_request,
     purpose_labels,
 )
+from terrain.workflows._columns import PRESETS, ColumnMap, load_mapping
 from terrain.workflows._import import FileOutcome, ImportReport, ImportStatus, import_media
+from terrain.workflows._imports import (
+    ImportRefused,
+    ImportResult,
+    RowOutcome,
+    column_map,
+    import_checkins,
+    import_consents,
+    import_members,
+    import_rsvps,
+    load_table,
+)
 from terrain.workflows._interviews import record_interview
 from terrain.workflows._links import (
     IssuedLink,
@@ -93,6 +105,8 @@ from terrain.workflows._stats import (
     fetch_stats,
     post_stats,
 )
+from terrain.workflows._publish import PublishResult, publish_event
+from terrain.workflows._tables import Row, Table, csv_bytes, read_table
 from terrain.workflows._takedown import TakedownResult, takedown
 from terrain.workflows._worker import (
     replan_unchecked,
@@ -105,9 +119,11 @@ from terrain.workflows._workshops import unvote, vote
 __all__ = [
     "DURATIONS",
     "POST_KINDS",
+    "PRESETS",
     "Answer",
     "AttendanceReport",
     "Cancellation",
+    "ColumnMap",
     "Composite",
     "ConsentChoices",
     "ConsentForm",
@@ -117,7 +133,9 @@ __all__ = [
     "FileOutcome",
     "GuardianAnswer",
     "GuardianRequest",
+    "ImportRefused",
     "ImportReport",
+    "ImportResult",
     "ImportStatus",
     "IssuedLink",
     "LinkPurpose",
@@ -133,10 +151,13 @@ __all__ = [
     "PublishResult",
     "PublishedWith",
     "QueuedPost",
+    "Row",
+    "RowOutcome",
     "RsvpDone",
     "SeasonReport",
     "SeriesPlan",
     "StatsReport",
+    "Table",
     "TakedownResult",
     "WithdrawalDone",
     "add_partner",
@@ -151,9 +172,11 @@ __all__ = [
     "check_in_members",
     "check_link",
     "close_attendance",
+    "column_map",
     "community_core",
     "community_engagement",
     "consent_form",
+    "csv_bytes",
     "edit_event",
     "edit_post",
     "event_page",
@@ -162,11 +185,17 @@ __all__ = [
     "forecast_of",
     "give_consent",
     "guardian_request",
+    "import_checkins",
+    "import_consents",
     "import_media",
+    "import_members",
+    "import_rsvps",
     "issue_link",
     "link_url",
     "listen_address",
     "load_attendance",
+    "load_mapping",
+    "load_table",
     "mail_text",
     "meetup_budget",
     "member_by_email",
@@ -187,6 +216,7 @@ __all__ = [
     "publish_project_update",
     "purpose_labels",
     "queue_of",
+    "read_table",
     "record_interview",
     "replan_unchecked",
     "request_link",

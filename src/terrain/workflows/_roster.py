@@ -1,0 +1,241 @@
+"""The people an import reads: finding each row's member, and what a row makes of them.
+
+:class:`People` holds the members as an import sees them while it reads a
+file: the stored ones, then those created or changed by the rows read so far.
+A row's person is matched by id, then email, then handle (on any platform),
+and by exact name only when the row gives none of those. Matching is case
+blind for emails and handles. A row that matches two different members, or
+whose email another line of the same file gives to someone else, is refused.
+
+A matched member is updated with what the row says: a non-empty cell replaces
+the stored value, an empty one keeps it; handles, tags and guardians are
+added to the stored ones. Importing the same file again therefore changes
+nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+import attrs
+
+from terrain.community import Member
+from terrain.workflows._cells import CellError, parse_day, slug, split_list, truthy
+from terrain.workflows._columns import ColumnMap, Columns
+
+__all__ = ["People", "Person", "person_of"]
+
+
+@attrs.frozen
+class Person:
+    """What one row says about a person (empty values: the row does not say)."""
+
+    id: str = ""
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    handles: Mapping[str, str] = attrs.field(factory=dict)
+    tags: tuple[str, ...] = ()
+    minor: bool | None = None
+    guardians: tuple[str, ...] = ()
+    joined_on: date | None = None
+
+    def describe(self) -> str:
+        """``Léa Martin <lea@velo.fr>``: how the row names the person, for messages."""
+        parts = [self.name or self.id or "someone"]
+        if self.email:
+            parts.append(f"<{self.email}>")
+        elif self.handles:
+            platform, handle = sorted(self.handles.items())[0]
+            parts.append(f"({platform}: {handle})")
+        return " ".join(parts)
+
+
+def _name(columns: Columns, cells: Mapping[str, str]) -> str:
+    name = columns.value(cells, "name")
+    if name:
+        return " ".join(name.split())
+    first, last = columns.value(cells, "first_name"), columns.value(cells, "last_name")
+    return " ".join(" ".join(p for p in (first, last) if p).split())
+
+
+def person_of(columns: Columns, cmap: ColumnMap, cells: Mapping[str, str]) -> Person:
+    """The person a row describes; :class:`CellError` for a cell that cannot be read."""
+    name = _name(columns, cells)
+    email = columns.value(cells, "email")
+    payer = columns.value(cells, "payer_email")
+    if not email and payer:
+        paid_by = " ".join(
+            p
+            for p in (
+                columns.value(cells, "payer_first_name"),
+                columns.value(cells, "payer_last_name"),
+            )
+            if p
+        )
+        if paid_by and paid_by.casefold() == name.casefold():
+            email = payer  # they paid for themselves: the payer's email is theirs
+    handles = {}
+    for platform in columns.handles:
+        handle = columns.value(cells, f"handle:{platform}").removeprefix("@")
+        if handle:
+            handles[platform] = handle
+    minor = columns.value(cells, "minor")
+    joined = columns.value(cells, "joined_on")
+    try:
+        is_minor = truthy(minor) if minor else None
+    except CellError as exc:
+        raise CellError(f"minor: {exc}") from None
+    try:
+        joined_on = parse_day(joined, order=cmap.date_order) if joined else None
+    except CellError as exc:
+        raise CellError(f"joined_on: {exc}") from None
+    return Person(
+        id=columns.value(cells, "id"),
+        name=name,
+        email=email,
+        phone=columns.value(cells, "phone"),
+        handles=handles,
+        tags=tuple(split_list(columns.value(cells, "tags"))),
+        minor=is_minor,
+        guardians=tuple(split_list(columns.value(cells, "guardians"))),
+        joined_on=joined_on,
+    )
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+class People:
+    """The members as an import sees them (see the module docstring)."""
+
+    def __init__(self, members: Iterable[Member]) -> None:
+        self.stored: dict[str, Member] = {m.id: m for m in members}
+        self.current: dict[str, Member] = dict(self.stored)
+        self._email: dict[str, str] = {}
+        self._handle: dict[tuple[str, str], str] = {}
+        self._names: dict[str, set[str]] = {}
+        self._file_emails: dict[str, tuple[int, str]] = {}
+        for member in self.stored.values():
+            self._index(member)
+
+    def _index(self, member: Member) -> None:
+        if member.email:
+            self._email[member.email.casefold()] = member.id
+        for platform, handle in member.handles.items():
+            self._handle[(platform.casefold(), handle.casefold())] = member.id
+        self._names.setdefault(" ".join(member.display_name.split()).casefold(), set()).add(
+            member.id
+        )
+
+    def find(self, person: Person) -> str | None:
+        """The id of the member ``person`` is; :class:`CellError` when the row points at
+        two members, or when its name alone fits several."""
+        found: dict[str, str] = {}
+        if person.id and person.id in self.current:
+            found["id"] = person.id
+        if person.email and person.email.casefold() in self._email:
+            found["email"] = self._email[person.email.casefold()]
+        for platform, handle in sorted(person.handles.items()):
+            key = (platform.casefold(), handle.casefold())
+            if key in self._handle:
+                found[f"{platform} handle"] = self._handle[key]
+        ids = set(found.values())
+        if len(ids) > 1:
+            how = ", ".join(f"{self.current[i].id} by {by}" for by, i in found.items())
+            raise CellError(
+                f"{person.describe()} matches several members ({how}): fix the row, or merge "
+                "those members first"
+            )
+        if ids:
+            return ids.pop()
+        if person.id or person.email or person.handles or not person.name:
+            return None
+        named = self._names.get(" ".join(person.name.split()).casefold(), set())
+        if len(named) > 1:
+            raise CellError(
+                f"{person.name} is the name of several members ({', '.join(sorted(named))}) and "
+                "the row gives no email, handle or id to tell them apart"
+            )
+        return next(iter(named), None)
+
+    def check_email(self, person: Person, line: int) -> None:
+        """Refuse an email another line of the file gave to someone with another name."""
+        if not person.email:
+            return
+        key = person.email.casefold()
+        earlier = self._file_emails.get(key)
+        if earlier is not None and not _same(earlier[1], person.name or earlier[1]):
+            raise CellError(
+                f"email {person.email} is also on line {earlier[0]}, for {earlier[1]}: one "
+                "email per person; fix the address, or merge the two rows"
+            )
+        self._file_emails.setdefault(key, (line, person.name))
+
+    def guardian_ids(self, person: Person) -> tuple[str, ...]:
+        """The member ids of the guardians the row names (by id or email)."""
+        ids = []
+        for ref in person.guardians:
+            found = ref if ref in self.current else self._email.get(ref.casefold())
+            if found is None:
+                raise CellError(
+                    f"guardian {ref!r} is not a member (by id or email): import them first, "
+                    "on an earlier line or with `terrain member add`"
+                )
+            ids.append(found)
+        return tuple(ids)
+
+    def new_id(self, person: Person) -> str:
+        """An id for a new member: the row's, else one made from the name (made unique)."""
+        if person.id:
+            return person.id
+        base = slug(person.name, fallback=person.email)
+        candidate, n = base, 2
+        while candidate in self.current:
+            candidate, n = f"{base}-{n}", n + 1
+        return candidate
+
+    def merged(self, person: Person, member_id: str | None) -> Member:
+        """The member after the row: ``member_id``'s record updated with the row, or a new
+        one (:class:`~terrain.errors.ValidationError` when a field is invalid)."""
+        guardians = self.guardian_ids(person)
+        old = self.current.get(member_id) if member_id is not None else None
+        if old is None:
+            if not person.name:
+                raise CellError(
+                    "no name for a new member: fill the name column (or first and last name)"
+                )
+            return Member(
+                id=self.new_id(person),
+                display_name=person.name,
+                email=person.email or None,
+                phone=person.phone,
+                handles=person.handles,
+                tags=person.tags,
+                is_minor=bool(person.minor),
+                guardian_ids=guardians,
+                joined_on=person.joined_on,
+            )
+        if old.erased:
+            raise CellError(
+                f"{old.id} is the tombstone of a person erased at their request: it is never "
+                "filled again"
+            )
+        return attrs.evolve(
+            old,
+            display_name=person.name or old.display_name,
+            email=person.email or old.email,
+            phone=person.phone or old.phone,
+            handles={**old.handles, **person.handles},
+            tags=old.tags | set(person.tags),
+            is_minor=old.is_minor if person.minor is None else person.minor,
+            guardian_ids=tuple(dict.fromkeys((*old.guardian_ids, *guardians))),
+            joined_on=person.joined_on or old.joined_on,
+        )
+
+    def keep(self, member: Member) -> None:
+        """Record ``member`` as it stands after a row (found by later rows)."""
+        self.current[member.id] = member
+        self._index(member)
