@@ -1,6 +1,7 @@
 """Workflows: what a community manager does after a meetup, built on the layers below."""
 
 
+from terrain.workflows._columns import PRESETS, ColumnMap, load_mapping
 from terrain.workflows._door_consent import (
     DURATIONS,
     ConsentChoices,
@@ -14,7 +15,18 @@ from terrain.workflows._door_consent import (
     guardian_request,
     purpose_labels,
 )
-from terrain.workflows._columns import PRESETS, ColumnMap, load_mapping
+from terrain.workflows._editing import (
+    Edit,
+    delete_record,
+    edit_member,
+    edit_record,
+    edit_talk,
+    move_content,
+    remove_media,
+    remove_rsvp,
+    set_participants,
+    undo_check_in,
+)
 from terrain.workflows._import import FileOutcome, ImportReport, ImportStatus, import_media
 from terrain.workflows._imports import (
     ImportRefused,
@@ -105,7 +117,6 @@ from terrain.workflows._stats import (
     fetch_stats,
     post_stats,
 )
-from terrain.workflows._publish import PublishResult, publish_event
 from terrain.workflows._tables import Row, Table, csv_bytes, read_table
 from terrain.workflows._takedown import TakedownResult, takedown
 from terrain.workflows._worker import (
@@ -129,6 +140,7 @@ __all__ = [
     "ConsentForm",
     "ConsentGiven",
     "ConsentLine",
+    "Edit",
     "EventPage",
     "FileOutcome",
     "GuardianAnswer",
@@ -177,8 +189,12 @@ __all__ = [
     "community_engagement",
     "consent_form",
     "csv_bytes",
+    "delete_record",
     "edit_event",
+    "edit_member",
     "edit_post",
+    "edit_record",
+    "edit_talk",
     "event_page",
     "event_page_url",
     "fetch_stats",
@@ -200,6 +216,7 @@ __all__ = [
     "meetup_budget",
     "member_by_email",
     "member_photo",
+    "move_content",
     "move_post",
     "overbooked",
     "partner_report_of",
@@ -218,6 +235,8 @@ __all__ = [
     "queue_of",
     "read_table",
     "record_interview",
+    "remove_media",
+    "remove_rsvp",
     "replan_unchecked",
     "request_link",
     "revoke_links",
@@ -226,8 +245,10 @@ __all__ = [
     "season_html",
     "season_report",
     "send_mail",
+    "set_participants",
     "set_project_phase",
     "takedown",
+    "undo_check_in",
     "unvote",
     "vote",
     "web_key",

@@ -69,6 +69,8 @@ class RowOutcome:
     message: str
 
     def __str__(self) -> str:
+        if self.action == "refused":
+            return f"line {self.line}: {self.message}"
         return f"line {self.line}: {self.action} {self.target}: {self.message}".rstrip(": ")
 
 
@@ -267,6 +269,8 @@ def import_members(
     source: Path | str | Table,
     *,
     columns: ColumnMap | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
     dry_run: bool = False,
     skip_bad: bool = False,
 ) -> ImportResult:
@@ -276,9 +280,10 @@ def import_members(
     it gives none), then created or updated (see :mod:`terrain.workflows._roster`).
     All or nothing unless ``skip_bad``; ``dry_run`` stores nothing. Raises
     :class:`ImportRefused` (with the report) when rows are refused.
+    ``encoding`` and ``delimiter`` override their detection (see :func:`load_table`).
     """
     cmap = columns or column_map(ws)
-    table = source if isinstance(source, Table) else load_table(ws, source, cmap)
+    table = _table(ws, source, cmap, encoding, delimiter)
     cols = cmap.resolve(table.columns)
     _require_name(cols, table, cmap)
     state: dict[str, Any] = {}
@@ -304,6 +309,18 @@ def import_members(
         dry_run=dry_run,
         skip_bad=skip_bad,
     )
+
+
+def _table(
+    ws: Workspace,
+    source: Path | str | Table,
+    cmap: ColumnMap,
+    encoding: str | None,
+    delimiter: str | None,
+) -> Table:
+    if isinstance(source, Table):
+        return source
+    return load_table(ws, source, cmap, encoding=encoding, delimiter=delimiter)
 
 
 def _require_name(cols: Columns, table: Table, cmap: ColumnMap) -> None:
@@ -430,12 +447,14 @@ def _answers_import(
     *,
     event_id: str | None,
     columns: ColumnMap | None,
+    encoding: str | None,
+    delimiter: str | None,
     add_members: bool,
     dry_run: bool,
     skip_bad: bool,
 ) -> ImportResult:
     cmap = columns or column_map(ws)
-    table = source if isinstance(source, Table) else load_table(ws, source, cmap)
+    table = _table(ws, source, cmap, encoding, delimiter)
     cols = cmap.resolve(table.columns)
     _require_name(cols, table, cmap)
     state: dict[str, Any] = {}
@@ -486,6 +505,8 @@ def import_rsvps(
     at: datetime,
     event_id: str | None = None,
     columns: ColumnMap | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
     add_members: bool = False,
     dry_run: bool = False,
     skip_bad: bool = False,
@@ -519,8 +540,8 @@ def import_rsvps(
         return RsvpStatus("cancelled" if meaning == "cancel" else meaning), when
 
     return _answers_import(
-        ws, "rsvps", source, status, event_id=event_id, columns=columns,
-        add_members=add_members, dry_run=dry_run, skip_bad=skip_bad,
+        ws, "rsvps", source, status, event_id=event_id, columns=columns, encoding=encoding,
+        delimiter=delimiter, add_members=add_members, dry_run=dry_run, skip_bad=skip_bad,
     )
 
 
@@ -530,6 +551,8 @@ def import_checkins(
     *,
     event_id: str | None = None,
     columns: ColumnMap | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
     add_members: bool = False,
     dry_run: bool = False,
     skip_bad: bool = False,
@@ -559,8 +582,8 @@ def import_checkins(
         return None
 
     return _answers_import(
-        ws, "check-ins", source, status, event_id=event_id, columns=columns,
-        add_members=add_members, dry_run=dry_run, skip_bad=skip_bad,
+        ws, "check-ins", source, status, event_id=event_id, columns=columns, encoding=encoding,
+        delimiter=delimiter, add_members=add_members, dry_run=dry_run, skip_bad=skip_bad,
     )
 
 
@@ -600,6 +623,8 @@ def import_consents(
     source: Path | str | Table,
     *,
     columns: ColumnMap | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
     dry_run: bool = False,
     skip_bad: bool = False,
 ) -> ImportResult:
@@ -617,7 +642,7 @@ def import_consents(
     from terrain.consent import Purpose, Scope
 
     cmap = columns or column_map(ws)
-    table = source if isinstance(source, Table) else load_table(ws, source, cmap)
+    table = _table(ws, source, cmap, encoding, delimiter)
     cols = cmap.resolve(table.columns)
     _require_name(cols, table, cmap)
     zone = ws.community.timezone
