@@ -49,6 +49,7 @@ __all__ = [
     "emit",
     "emit_list",
     "fail",
+    "flat_rows",
     "json_option",
     "list_options",
     "pass_workspace",
@@ -229,20 +230,51 @@ def emit_list(
     *,
     as_json: bool,
     as_csv: bool,
-    columns: Sequence[str],
-    rows: Iterable[Mapping[str, Any]],
+    table: tuple[Sequence[str], Iterable[Mapping[str, Any]]],
     human: Callable[[], None],
 ) -> None:
-    """Print a list as JSON (``data``), CSV (``rows`` in ``columns``), or text (``human``)."""
+    """Print a list as JSON (``data``), CSV (``table``: columns and rows), or text
+    (``human``)."""
     if as_json and as_csv:
         fail("give --json or --csv, not both")
     if as_csv:
         from terrain.workflows import csv_bytes
 
         sys.stdout.flush()
-        click.echo(csv_bytes(columns, rows), nl=False)
+        click.echo(csv_bytes(*table), nl=False)
         return
     emit(data, as_json=as_json, human=human)
+
+
+def _flat(value: Any, prefix: str, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        if all(not isinstance(v, dict | list) for v in value.values()) and prefix:
+            out[prefix] = "; ".join(f"{k}={v}" for k, v in value.items())
+            return
+        for key, inner in value.items():
+            _flat(inner, f"{prefix}.{key}" if prefix else str(key), out)
+    elif isinstance(value, list):
+        if all(not isinstance(v, dict | list) for v in value):
+            out[prefix] = "; ".join("" if v is None else str(v) for v in value)
+        else:
+            out[prefix] = json.dumps(value, ensure_ascii=False)
+    else:
+        out[prefix] = value
+
+
+def flat_rows(records: Iterable[Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    """``(columns, rows)``: records (models) as spreadsheet rows, nested values
+    flattened (``fee.cents``), lists joined with ``;``, lists of objects as JSON."""
+    from terrain.serialization import unstructure
+
+    rows = []
+    columns: dict[str, None] = {}
+    for record in records:
+        row: dict[str, Any] = {}
+        _flat(unstructure(record), "", row)
+        columns.update(dict.fromkeys(row))
+        rows.append(row)
+    return list(columns), rows
 
 
 def workspace_option(f: Callable[..., Any]) -> Callable[..., Any]:

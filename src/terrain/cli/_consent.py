@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from terrain import clock
-from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._common import (
+    emit,
+    emit_list,
+    flat_rows,
+    json_option,
+    list_options,
+    pass_workspace,
+)
 from terrain.cli._complete import (
     complete_content_id,
     complete_member_id,
@@ -283,9 +290,9 @@ def withdraw(
 
 @command.command("list")
 @click.argument("member_id", required=False, shell_complete=complete_member_id)
-@json_option
+@list_options
 @pass_workspace
-def list_(ws: Workspace, member_id: str | None, as_json: bool) -> None:
+def list_(ws: Workspace, member_id: str | None, as_json: bool, as_csv: bool) -> None:
     """List consent records (of MEMBER_ID, or everyone's), with their latest status."""
     from terrain import Member
 
@@ -302,4 +309,4 @@ def list_(ws: Workspace, member_id: str | None, as_json: bool) -> None:
             status = c.history[-1].status.value
             click.echo(f"{c.id:<8} {c.subject_id:<16} {status:<10} {_describe(c)}")
 
-    emit(records, as_json=as_json, human=human)
+    emit_list(records, as_json=as_json, as_csv=as_csv, table=flat_rows(records), human=human)

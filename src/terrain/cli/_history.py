@@ -91,7 +91,6 @@ def command(
         data,
         as_json=as_json,
         as_csv=as_csv,
-        columns=_COLUMNS,
-        rows=[_row(c, zone) for c in changes],
+        table=(_COLUMNS, [_row(c, zone) for c in changes]),
         human=human,
     )

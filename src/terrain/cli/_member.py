@@ -249,7 +249,6 @@ def list_(ws: Workspace, as_json: bool, as_csv: bool) -> None:
         members,
         as_json=as_json,
         as_csv=as_csv,
-        columns=[*COLUMNS, *(f"handle:{p}" for p in platforms)],
-        rows=[member_row(m) for m in members],
+        table=([*COLUMNS, *(f"handle:{p}" for p in platforms)], [member_row(m) for m in members]),
         human=human,
     )

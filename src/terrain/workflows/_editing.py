@@ -35,7 +35,7 @@ from terrain.community import Member
 from terrain.content import Content
 from terrain.errors import Conflict, NotFound, ValidationError
 from terrain.events import Attendance, Event, Money, RsvpStatus, Talk, remove_talk
-from terrain.serialization import structure, unstructure
+from terrain.serialization import parse_datetime, structure, unstructure
 from terrain.workflows._cells import CellError, parse_day, parse_instant, split_list
 from terrain.workshops import Vote, Workshop
 
@@ -129,8 +129,9 @@ def _value(ws: Workspace, cls: type, name: str, text: str) -> Any:
         if kind is float:
             return float(text)
         if kind is datetime:
-            value = parse_instant(text, ws.community.timezone)
-            return unstructure(value)
+            if text.endswith("]"):  # RFC 9557, with its zone: as it is
+                return unstructure(parse_datetime(text))
+            return unstructure(parse_instant(text, ws.community.timezone))
         if kind is date:
             return parse_day(text).isoformat()
         if kind is Money:
