@@ -128,6 +128,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "terrain.cli._log",
         "Why was each post published or held back (the consent decisions).",
     ),
+    "export": (
+        "terrain.cli._export",
+        "Export a season as CSV files a spreadsheet opens (a folder, or a zip).",
+    ),
     "edit": (
         "terrain.cli._edit",
         "Change fields of record RECORD_ID of KIND, checked as a new record would be.",

@@ -1,4 +1,4 @@
-"""``terrain consent grant|refuse|withdraw|list``: who agreed to what.
+"""``terrain consent grant|refuse|withdraw|import|list``: who agreed to what.
 
 Every change is appended to the workspace's consent log (never edited). A
 grant or refusal needs its evidence: a signed form (``--evidence-file``, the
@@ -30,6 +30,7 @@ from terrain.cli._complete import (
     complete_platform,
     only_event_option,
 )
+from terrain.cli._importing import import_options, run_import
 from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
@@ -286,6 +287,24 @@ def withdraw(
             click.echo(f"Take down what was published: `terrain takedown --subject {member_id}`.")
 
     emit(list(withdrawn), as_json=as_json, human=human)
+
+
+@command.command("import")
+@import_options
+@pass_workspace
+def import_(ws: Workspace, **options: Any) -> None:
+    """Record the consents (and refusals) listed in FILE, e.g. the answers of a form.
+
+    Columns: the member (id, email or handle), purposes (publish;tag...),
+    platforms (empty: all), at (when it was given: required), until, refused
+    (yes for a refusal), and the evidence: evidence_text and version (a
+    checkbox), witness (verbal), or form (a signed form's scan). Each is
+    checked as `terrain consent grant` checks one; a consent already in the
+    log is unchanged. All or nothing unless --skip-bad; try --dry-run first.
+    """
+    from terrain.workflows import import_consents
+
+    run_import(import_consents, ws=ws, **options)
 
 
 @command.command("list")

@@ -27,6 +27,7 @@ from terrain.workflows._editing import (
     set_participants,
     undo_check_in,
 )
+from terrain.workflows._exports import Export, season_export, write_tables
 from terrain.workflows._import import FileOutcome, ImportReport, ImportStatus, import_media
 from terrain.workflows._imports import (
     ImportRefused,
@@ -142,6 +143,7 @@ __all__ = [
     "ConsentLine",
     "Edit",
     "EventPage",
+    "Export",
     "FileOutcome",
     "GuardianAnswer",
     "GuardianRequest",
@@ -242,6 +244,7 @@ __all__ = [
     "revoke_links",
     "run_queued_takedowns",
     "run_workspace_worker",
+    "season_export",
     "season_html",
     "season_report",
     "send_mail",
@@ -254,4 +257,5 @@ __all__ = [
     "web_key",
     "withdraw_on_page",
     "worker_platforms",
+    "write_tables",
 ]
