@@ -145,6 +145,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Who changed what, when, from what to what: every record (or those of KIND, or record "
         "RECORD_ID of KIND), oldest first.",
     ),
+    "retention": (
+        "terrain.cli._retention",
+        "Delete the photos never published, older than [retention] unpublished_photos_days.",
+    ),
     "plugins": (
         "terrain.cli._plugins",
         "List the loaded plugins, the platforms and storages they add, and load errors.",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from terrain import clock
 from terrain.cli._common import emit, emit_list, json_option, list_options, pass_workspace
 from terrain.cli._complete import complete_member_id
 from terrain.cli._importing import import_options, run_import
+from terrain.serialization import unstructure
 
 if TYPE_CHECKING:
     from terrain import Member
@@ -252,3 +255,89 @@ def list_(ws: Workspace, as_json: bool, as_csv: bool) -> None:
         table=([*COLUMNS, *(f"handle:{p}" for p in platforms)], [member_row(m) for m in members]),
         human=human,
     )
+
+
+@command.command("export")
+@click.argument("member_id", shell_complete=complete_member_id)
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+@pass_workspace
+def export(ws: Workspace, member_id: str, output: Path, as_json: bool) -> None:
+    """Write everything about MEMBER_ID into the zip file OUTPUT (GDPR Art. 15 and 20).
+
+    person.json holds their record, consents with evidence, answers, the photos
+    they appear in or made, workshops, posts and decisions about them, and the
+    history of their record; media/ holds the files. Give it to them.
+    """
+    from terrain.workflows import export_member
+
+    done = export_member(ws, member_id, output, now=clock.now())
+
+    def human() -> None:
+        shown = ", ".join(f"{n} {what}" for what, n in done.counts.items() if n)
+        click.echo(f"Wrote {output}: {shown or 'their member record'}.")
+        for key in done.missing:
+            click.echo(f"! {key} is missing from the storage", err=True)
+
+    emit(
+        {"output": str(output), "counts": dict(done.counts), "missing": list(done.missing)},
+        as_json=as_json,
+        human=human,
+    )
+
+
+@command.command("erase")
+@click.argument("member_id", shell_complete=complete_member_id)
+@click.option("--yes", is_flag=True, help="Yes, erase them: it cannot be undone.")
+@json_option
+@pass_workspace
+def erase(ws: Workspace, member_id: str, yes: bool, as_json: bool) -> None:
+    """Erase MEMBER_ID at their request (GDPR Art. 17); it cannot be undone.
+
+    Withdraws every consent of theirs and takes down what was published; deletes
+    their own photos, ideas and votes and their personal fields; replaces them
+    everywhere by a tombstone the consent gate refuses forever. The consent log
+    keeps what proves past publications were lawful, without their name,
+    email or handles (docs/privacy.rst). Export their data first if they asked
+    for it too (`terrain member export`).
+    """
+    from terrain.cli._common import EXIT_FAILED, fail
+
+    if not yes:
+        fail(
+            f"erasing {member_id} cannot be undone: run `terrain member erase {member_id} --yes` "
+            f"(export their data first with `terrain member export {member_id} FILE.zip` if "
+            "they asked for it)"
+        )
+    from terrain.workflows import erase_member
+
+    done = erase_member(ws, member_id, now=clock.now())
+
+    def human() -> None:
+        click.echo(
+            f"Erased {member_id}: now {done.tombstone_id}; {len(done.withdrawn)} consent(s) "
+            f"withdrawn, {len(done.takedown)} post(s) taken down, {len(done.deleted)} record(s) "
+            f"and {len(done.files)} file(s) of theirs deleted."
+        )
+        for entry in done.to_remove_by_hand:
+            click.echo(f"! remove by hand: {entry.url or entry.remote_id} ({entry.message})",
+                       err=True)
+        for key in done.files_left:
+            click.echo(f"! the storage kept {key}: delete it by hand", err=True)
+
+    emit(
+        {
+            "member_id": member_id,
+            "tombstone_id": done.tombstone_id,
+            "withdrawn": list(done.withdrawn),
+            "takedown": [unstructure(e) for e in done.takedown],
+            "deleted": list(done.deleted),
+            "files": list(done.files),
+            "files_left": list(done.files_left),
+        },
+        as_json=as_json,
+        human=human,
+    )
+    if done.to_remove_by_hand or done.files_left:
+        fail("part of what was published could not be deleted: remove it by hand (see above)",
+             code=EXIT_FAILED)

@@ -164,6 +164,11 @@ class Database:
                 "`terrain store migrate` (or upgrade terrain, if the store is newer)"
             )
 
+    def compact(self, tables: Sequence[str]) -> None:
+        """Rewrite the store so that no deleted or overwritten row of ``tables`` is left in
+        its files (SQLite: ``VACUUM`` and an emptied WAL; PostgreSQL: ``VACUUM FULL``)."""
+        self.backend.compact(tables)
+
     def close(self) -> None:
         """Close every connection (on SQLite the WAL is checkpointed and removed)."""
         self.backend.close()

@@ -823,6 +823,32 @@ class Workspace:
                 raise NotFound(f"no {kind} with id {id!r} in this workspace; list them with {how}")
         return {id: self._read(data, cls, kind, id) for id, data in found.items()}
 
+    def erase_person(
+        self,
+        member: Member,
+        tombstone: Member,
+        *,
+        records: Sequence[object] = (),
+        deletions: Sequence[tuple[str, str]] = (),
+        texts: Sequence[str] = (),
+        note: str = "",
+    ) -> None:
+        """Replace ``member`` by ``tombstone`` in every table, in one transaction, then
+        compact the store (see :mod:`terrain.store._erasure`; the workflow is
+        :func:`terrain.workflows.erase_member`)."""
+        from terrain.store._copy import TABLES
+        from terrain.store._erasure import erase_person
+
+        with self._ledger_lock:
+            try:
+                erase_person(
+                    self, member, tombstone, records=records, deletions=deletions, texts=texts,
+                    note=note,
+                )
+            finally:
+                self._ledger = None  # the consent log was rewritten: read it again
+        self.db.compact(TABLES)
+
     # -- consent ---------------------------------------------------------------------------
 
     def consent_events(self) -> tuple[ConsentEvent, ...]:

@@ -91,6 +91,14 @@ from terrain.workflows._publish import (
     posting_slots,
     publish_event,
 )
+from terrain.workflows._rights import (
+    Erasure,
+    PersonalExport,
+    Retention,
+    apply_retention,
+    erase_member,
+    export_member,
+)
 from terrain.workflows._schedule import QueuedPost, cancel_post, edit_post, move_post, queue_of
 from terrain.workflows._season import SeasonReport, season_html, season_report
 from terrain.workflows._self_service import (
@@ -142,6 +150,7 @@ __all__ = [
     "ConsentGiven",
     "ConsentLine",
     "Edit",
+    "Erasure",
     "EventPage",
     "Export",
     "FileOutcome",
@@ -157,6 +166,7 @@ __all__ = [
     "Mail",
     "Outgoing",
     "Overbooking",
+    "PersonalExport",
     "PersonalPage",
     "PhotoRef",
     "PostStats",
@@ -165,6 +175,7 @@ __all__ = [
     "PublishResult",
     "PublishedWith",
     "QueuedPost",
+    "Retention",
     "Row",
     "RowOutcome",
     "RsvpDone",
@@ -178,6 +189,7 @@ __all__ = [
     "answer_as_guardian",
     "answer_from_link",
     "answer_rsvp",
+    "apply_retention",
     "attendance_report",
     "cancel_event",
     "cancel_post",
@@ -197,8 +209,10 @@ __all__ = [
     "edit_post",
     "edit_record",
     "edit_talk",
+    "erase_member",
     "event_page",
     "event_page_url",
+    "export_member",
     "fetch_stats",
     "forecast_of",
     "give_consent",
