@@ -677,7 +677,7 @@ class Workspace:
                 fixes = "; ".join(dict.fromkeys(d.fix for d in soft[:3]))
                 raise Conflict(
                     f"{kind} {id!r} is relied on: {describe(soft)}; {fixes}; or delete it "
-                    "anyway with --force (force=True), which the history records"
+                    "anyway with --force, which the history records"
                 )
             self.db.delete_record(tx, kind, id)
             if cls is Member:

@@ -445,6 +445,7 @@ def _answers_import(
     source: Path | str | Table,
     row_status: Callable[[Columns, ColumnMap, Row, Event], tuple[RsvpStatus, datetime] | None],
     *,
+    ignored: str,
     event_id: str | None,
     columns: ColumnMap | None,
     encoding: str | None,
@@ -471,7 +472,7 @@ def _answers_import(
         said = row_status(cols, cmap, row, event)
         target = f"{what[:-1]} {event.id} {member_id}"
         if said is None:
-            return RowOutcome(row.line, "ignored", target, "no answer yet in the file")
+            return RowOutcome(row.line, "ignored", target, ignored)
         status, at = said
         if event.cancelled and status is not RsvpStatus.CANCELLED:
             raise CellError(f"event {event.id} is cancelled: it takes no answer")
@@ -540,8 +541,9 @@ def import_rsvps(
         return RsvpStatus("cancelled" if meaning == "cancel" else meaning), when
 
     return _answers_import(
-        ws, "rsvps", source, status, event_id=event_id, columns=columns, encoding=encoding,
-        delimiter=delimiter, add_members=add_members, dry_run=dry_run, skip_bad=skip_bad,
+        ws, "rsvps", source, status, ignored="no answer yet in the file", event_id=event_id,
+        columns=columns, encoding=encoding, delimiter=delimiter, add_members=add_members,
+        dry_run=dry_run, skip_bad=skip_bad,
     )
 
 
@@ -582,8 +584,9 @@ def import_checkins(
         return None
 
     return _answers_import(
-        ws, "check-ins", source, status, event_id=event_id, columns=columns, encoding=encoding,
-        delimiter=delimiter, add_members=add_members, dry_run=dry_run, skip_bad=skip_bad,
+        ws, "check-ins", source, status, ignored="not checked in", event_id=event_id,
+        columns=columns, encoding=encoding, delimiter=delimiter, add_members=add_members,
+        dry_run=dry_run, skip_bad=skip_bad,
     )
 
 
