@@ -60,6 +60,18 @@ DELIMITERS = (",", ";", "\t", "|")
 #: Characters that make a spreadsheet read a cell as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+#: How encodings are named in messages (Python's codec name -> the usual name).
+_DISPLAY = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16",
+    "utf-16-be": "UTF-16",
+    "cp1252": "Windows-1252",
+    "iso8859-1": "Latin-1",
+    "iso8859-15": "Latin-9",
+    "mac-roman": "Mac Roman",
+}
 
 
 @attrs.frozen
@@ -170,13 +182,13 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str, dict[int
     """
     if encoding is not None:
         try:
-            name = codecs.lookup(encoding).name
+            name = _DISPLAY.get(codecs.lookup(encoding).name, codecs.lookup(encoding).name)
         except LookupError:
             raise ValidationError(
                 f"encoding {encoding!r} is not one Python knows; give utf-8, cp1252, latin-1 "
                 "or utf-16 (or leave it out: terrain detects it)"
             ) from None
-        if name.startswith(("utf-16", "utf-32")):
+        if name.lower().startswith(("utf-16", "utf-32")):
             return _decode_whole(data, encoding, name)
         return _decode_lines(data, encoding, name)
     if data.startswith(b"\xef\xbb\xbf"):
