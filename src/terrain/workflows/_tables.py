@@ -107,15 +107,22 @@ class Table:
         return f"{self.source}: {rows}, {self.encoding}, {what}"
 
 
+def _formula_like(cell: str) -> bool:
+    """Whether ``cell`` starts a formula, after any ``'`` (which must then be kept)."""
+    return cell.lstrip("'").startswith(_FORMULA_START)
+
+
 def neutralise(cell: str) -> str:
     """``cell`` made safe for a spreadsheet: a leading ``= + - @`` (or tab, CR) is
-    prefixed with ``'`` so it is shown as text, never run as a formula."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+    prefixed with ``'`` so it is shown as text, never run as a formula (a cell that
+    already starts with ``'`` before one gets one more, so that :func:`restore` gives
+    it back as it was)."""
+    return "'" + cell if _formula_like(cell) else cell
 
 
 def restore(cell: str) -> str:
-    """The cell :func:`neutralise` was given (its ``'`` taken off again)."""
-    if len(cell) > 1 and cell[0] == "'" and cell[1:].startswith(_FORMULA_START):
+    """The cell :func:`neutralise` was given (one ``'`` taken off again)."""
+    if cell[:1] == "'" and _formula_like(cell[1:]):
         return cell[1:]
     return cell
 
@@ -324,7 +331,7 @@ def _csv_table(
                 f"{_NAMES[used]} inside a cell that is not in quotes?"
             )
         values = {
-            column: restore(cells[i].strip()) if i < len(cells) else ""
+            column: restore(cells[i]).strip() if i < len(cells) else ""
             for i, column in enumerate(columns)
         }
         rows.append(Row(line, values, problem))
