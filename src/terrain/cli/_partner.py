@@ -160,17 +160,15 @@ def edit(
 ) -> None:
     """Change partner PARTNER_ID: name, kind, contact, website, handles (to thank them)."""
     from terrain.cli._member import parse_handles
-    from terrain.partnerships import Partner
-    from terrain.workflows import edit_record
+    from terrain.workflows import edit_partner
 
-    changes = {k: v for k, v in given.items() if v is not None}
-    if handles or drop_handles:
-        current = dict(ws.get(Partner, partner_id).handles)
-        for platform in drop_handles:
-            current.pop(platform, None)
-        current.update(parse_handles(handles))
-        changes["handles"] = "; ".join(f"{p}={h}" for p, h in current.items())
-    done = edit_record(ws, "partner", partner_id, changes)
+    done = edit_partner(
+        ws,
+        partner_id,
+        handles=parse_handles(handles),
+        drop_handles=drop_handles,
+        **{k: v for k, v in given.items() if v is not None},
+    )
     emit(
         done.after,
         as_json=as_json,

@@ -46,6 +46,7 @@ __all__ = [
     "Edit",
     "delete_record",
     "edit_member",
+    "edit_partner",
     "edit_record",
     "edit_talk",
     "move_content",
@@ -241,6 +242,31 @@ def edit_member(
         ),
     )
     return _store(ws, before, after)
+
+
+def edit_partner(
+    ws: Workspace,
+    partner_id: str,
+    *,
+    handles: Mapping[str, str] | None = None,
+    drop_handles: Iterable[str] = (),
+    **fields: str,
+) -> Edit:
+    """Change partner ``partner_id``: handles added or replaced (``drop_handles``:
+    platforms to forget; the handles thank them in recaps), and any other field from
+    text as :func:`edit_record` reads it (``name``, ``kind``, ``contact``, ``website``)."""
+    from terrain.partnerships import Partner
+
+    before = ws.get(Partner, partner_id)
+    dropped = set(drop_handles)
+    current = {p: h for p, h in before.handles.items() if p not in dropped}
+    current.update(handles or {})
+    changes = dict(fields)
+    if current != dict(before.handles):
+        changes["handles"] = json.dumps(current, ensure_ascii=False)
+    if not changes:
+        return Edit(before, before)
+    return edit_record(ws, "partner", partner_id, changes)
 
 
 # -- events and talks --------------------------------------------------------------------
