@@ -3,7 +3,9 @@
 :class:`People` holds the members as an import sees them while it reads a
 file: the stored ones, then those created or changed by the rows read so far.
 A row's person is matched by id, then email, then handle (on any platform),
-and by exact name only when the row gives none of those. Matching is case
+then by exact name: any member of that name when the row gives no email nor
+handle, else a member of that name known with no email and no other handle on
+the same platforms (the same person, now with their email). Matching is case
 blind for emails and handles. A row that matches two different members, or
 whose email another line of the same file gives to someone else, is refused.
 
@@ -151,9 +153,21 @@ class People:
             )
         if ids:
             return ids.pop()
-        if person.id or person.email or person.handles or not person.name:
+        if person.id or not person.name:
             return None
         named = self._names.get(" ".join(person.name.split()).casefold(), set())
+        if person.email or person.handles:
+            # the same name, known with no email and no other handle on these platforms:
+            # the same person, now with an email or a handle
+            fits = [
+                i for i in named
+                if self.current[i].email is None
+                and not any(
+                    self.current[i].handles.get(p, h).casefold() != h.casefold()
+                    for p, h in person.handles.items()
+                )
+            ]
+            return fits[0] if len(fits) == 1 else None
         if len(named) > 1:
             raise CellError(
                 f"{person.name} is the name of several members ({', '.join(sorted(named))}) and "
