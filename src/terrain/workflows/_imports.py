@@ -239,6 +239,7 @@ def _member_row(
     people.check_email(person, row.line)
     found = people.find(person)
     member = people.merged(person, found)
+    people.check_consistent(member.id, person, row.line)
     before = people.current.get(member.id)
     if before is None and found is None and member.id in people.current:
         raise CellError(f"id {member.id!r} is taken by another member")

@@ -4,8 +4,8 @@
 file: the stored ones, then those created or changed by the rows read so far.
 A row's person is matched by id, then email, then handle (on any platform),
 then by exact name: any member of that name when the row gives no email nor
-handle, else a member of that name known with no email and no other handle on
-the same platforms (the same person, now with their email). Matching is case
+handle, else a member of that name whose email and handles do not contradict
+the row's (the same person, now with their email or a handle). Matching is case
 blind for emails and handles. A row that matches two different members, or
 whose email another line of the same file gives to someone else, is refused.
 
@@ -106,6 +106,16 @@ def person_of(columns: Columns, cmap: ColumnMap, cells: Mapping[str, str]) -> Pe
     )
 
 
+def _fits(member: Member, person: Person) -> bool:
+    """Whether nothing the row says contradicts ``member`` (its email, its handles)."""
+    if person.email and member.email and member.email.casefold() != person.email.casefold():
+        return False
+    return all(
+        member.handles.get(platform, handle).casefold() == handle.casefold()
+        for platform, handle in person.handles.items()
+    )
+
+
 def _same(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
@@ -119,7 +129,8 @@ class People:
         self._email: dict[str, str] = {}
         self._handle: dict[tuple[str, str], str] = {}
         self._names: dict[str, set[str]] = {}
-        self._file_emails: dict[str, tuple[int, str]] = {}
+        self._file_emails: dict[tuple[str, str], tuple[int, str]] = {}
+        self._said: dict[str, dict[str, tuple[int, str]]] = {}
         for member in self.stored.values():
             self._index(member)
 
@@ -159,34 +170,68 @@ class People:
         if person.email or person.handles:
             # the same name, known with no email and no other handle on these platforms:
             # the same person, now with an email or a handle
-            fits = [
-                i for i in named
-                if self.current[i].email is None
-                and not any(
-                    self.current[i].handles.get(p, h).casefold() != h.casefold()
-                    for p, h in person.handles.items()
-                )
-            ]
+            fits = [i for i in named if _fits(self.current[i], person)]
             return fits[0] if len(fits) == 1 else None
         if len(named) > 1:
+            # a row imported before is reflected in the member it made: the same file
+            # imported again finds them, whoever else has that name
+            already = [i for i in sorted(named) if self._reflects(person, i)]
+            if already:
+                return already[0]
             raise CellError(
                 f"{person.name} is the name of several members ({', '.join(sorted(named))}) and "
                 "the row gives no email, handle or id to tell them apart"
             )
         return next(iter(named), None)
 
+    def _reflects(self, person: Person, member_id: str) -> bool:
+        """Whether member ``member_id`` already holds everything ``person`` says."""
+        try:
+            return self.merged(person, member_id) == self.current[member_id]
+        except (CellError, ValueError):
+            return False
+
     def check_email(self, person: Person, line: int) -> None:
-        """Refuse an email another line of the file gave to someone with another name."""
-        if not person.email:
-            return
-        key = person.email.casefold()
-        earlier = self._file_emails.get(key)
-        if earlier is not None and not _same(earlier[1], person.name or earlier[1]):
-            raise CellError(
-                f"email {person.email} is also on line {earlier[0]}, for {earlier[1]}: one "
-                "email per person; fix the address, or merge the two rows"
-            )
-        self._file_emails.setdefault(key, (line, person.name))
+        """Refuse an email, or a handle, that another line of the file gives to someone
+        with another name."""
+        keys = [("email", person.email.casefold(), f"email {person.email}")] if person.email else []
+        keys += [
+            (platform.casefold(), handle.casefold(), f"{platform} handle {handle}")
+            for platform, handle in sorted(person.handles.items())
+        ]
+        for platform, value, shown in keys:
+            earlier = self._file_emails.get((platform, value))
+            if earlier is not None and not _same(earlier[1], person.name or earlier[1]):
+                what = "email" if platform == "email" else "handle"
+                raise CellError(
+                    f"{shown} is also on line {earlier[0]}, for {earlier[1]}: one {what} per "
+                    f"person; fix it, or merge the two rows"
+                )
+        for platform, value, _shown in keys:
+            self._file_emails.setdefault((platform, value), (line, person.name))
+
+    def check_consistent(self, member_id: str, person: Person, line: int) -> None:
+        """Refuse a row that gives ``member_id`` another email, phone, name, join date or
+        handle than an earlier line of the same file did (importing the file again would
+        flip the value back and forth)."""
+        said = self._said.setdefault(member_id, {})
+        values = [
+            ("name", person.name),
+            ("email", person.email),
+            ("phone", person.phone),
+            ("joined_on", person.joined_on.isoformat() if person.joined_on else ""),
+            *((f"{platform} handle", handle) for platform, handle in person.handles.items()),
+        ]
+        for field, value in values:
+            earlier = said.get(field)
+            if value and earlier is not None and earlier[1].casefold() != value.casefold():
+                raise CellError(
+                    f"line {earlier[0]} gives {member_id} another {field} ({earlier[1]}): keep "
+                    "one of the two rows"
+                )
+        for field, value in values:
+            if value:
+                said.setdefault(field, (line, value))
 
     def guardian_ids(self, person: Person) -> tuple[str, ...]:
         """The member ids of the guardians the row names (by id or email)."""
