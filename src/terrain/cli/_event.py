@@ -18,6 +18,7 @@ from terrain.cli._common import (
     pass_workspace,
 )
 from terrain.cli._complete import complete_event_id, complete_member_id
+from terrain.cli._delete import delete_command
 from terrain.cli._when import fold_option, parse_when, shown
 
 if TYPE_CHECKING:
@@ -242,27 +243,17 @@ def talk_edit(
     )
 
 
-@command.command("delete")
-@click.argument("event_id", shell_complete=complete_event_id)
-@click.option(
-    "--force", is_flag=True, help="Delete even if consents or its recap online rely on it."
-)
-@json_option
-@pass_workspace
-def delete(ws: Workspace, event_id: str, force: bool, as_json: bool) -> None:
+delete_command(
+    command,
+    "event",
     """Delete meetup EVENT_ID, added by mistake (to call it off, `terrain event cancel`).
 
     Refused while photos, answers or contributions belong to it (the message
     says how to move or delete each).
-    """
-    from terrain.workflows import delete_record
-
-    removal = delete_record(ws, "event", event_id, force=force)
-    emit(
-        {"deleted": event_id, "forced": [str(d) for d in removal.forced]},
-        as_json=as_json,
-        human=lambda: click.echo(f"Deleted event {event_id}."),
-    )
+    """,
+    complete=complete_event_id,
+    force='Delete even if consents or its recap online rely on it.',
+)
 
 
 @command.command("drop-talk")

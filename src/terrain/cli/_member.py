@@ -10,6 +10,7 @@ import click
 from terrain import clock
 from terrain.cli._common import emit, emit_list, json_option, list_options, pass_workspace
 from terrain.cli._complete import complete_member_id
+from terrain.cli._delete import delete_command
 from terrain.cli._importing import import_options, run_import
 from terrain.serialization import unstructure
 
@@ -176,29 +177,19 @@ def edit(
     )
 
 
-@command.command("delete")
-@click.argument("member_id", shell_complete=complete_member_id)
-@click.option(
-    "--force", is_flag=True, help="Delete even if consent records or posts online rely on them."
-)
-@json_option
-@pass_workspace
-def delete(ws: Workspace, member_id: str, force: bool, as_json: bool) -> None:
+delete_command(
+    command,
+    "member",
     """Delete member MEMBER_ID, added by mistake.
 
     Refused while photos, answers, votes or other members point to them (the
     message says which command changes each). To forget a person who asks it,
     use `terrain member erase` instead: it keeps what proves past publications
     were lawful.
-    """
-    from terrain.workflows import delete_record
-
-    removal = delete_record(ws, "member", member_id, force=force)
-    emit(
-        {"deleted": member_id, "forced": [str(d) for d in removal.forced]},
-        as_json=as_json,
-        human=lambda: click.echo(f"Deleted member {member_id}."),
-    )
+    """,
+    complete=complete_member_id,
+    force='Delete even if consent records or posts online rely on them.',
+)
 
 
 #: The columns of `terrain member list --csv` (handles follow, one column per platform).

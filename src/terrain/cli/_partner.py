@@ -23,6 +23,7 @@ from terrain.cli._common import (
     pass_workspace,
 )
 from terrain.cli._complete import complete_event_id
+from terrain.cli._delete import delete_command
 from terrain.cli._money import parse_day, parse_money
 
 if TYPE_CHECKING:
@@ -178,17 +179,13 @@ def edit(
     )
 
 
-@command.command("delete")
-@click.argument("partner_id")
-@json_option
-@pass_workspace
-def delete(ws: Workspace, partner_id: str, as_json: bool) -> None:
-    """Delete partner PARTNER_ID (refused while partnerships or contributions are theirs)."""
-    from terrain.workflows import delete_record
-
-    delete_record(ws, "partner", partner_id)
-    emit({"deleted": partner_id}, as_json=as_json,
-         human=lambda: click.echo(f"Deleted partner {partner_id}."))
+delete_command(
+    command,
+    "partner",
+    """Delete partner PARTNER_ID (refused while partnerships or contributions are theirs).""",
+    complete=None,
+    force=None,
+)
 
 
 @command.command("move")

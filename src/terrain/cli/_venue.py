@@ -14,6 +14,7 @@ from terrain.cli._common import (
     list_options,
     pass_workspace,
 )
+from terrain.cli._delete import delete_command
 from terrain.cli._money import parse_money
 
 if TYPE_CHECKING:
@@ -123,17 +124,13 @@ def edit(ws: Workspace, venue_id: str, as_json: bool, **given: str | int | None)
     )
 
 
-@command.command("delete")
-@click.argument("venue_id")
-@json_option
-@pass_workspace
-def delete(ws: Workspace, venue_id: str, as_json: bool) -> None:
-    """Delete venue VENUE_ID (refused while an event or a series is held there)."""
-    from terrain.workflows import delete_record
-
-    delete_record(ws, "venue", venue_id)
-    emit({"deleted": venue_id}, as_json=as_json,
-         human=lambda: click.echo(f"Deleted venue {venue_id}."))
+delete_command(
+    command,
+    "venue",
+    """Delete venue VENUE_ID (refused while an event or a series is held there).""",
+    complete=None,
+    force=None,
+)
 
 
 @command.command("suggest")
