@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
+from terrain._time import require_aware
 from terrain.community import Member
 from terrain.content import Content
 from terrain.errors import Conflict, NotFound, ValidationError
@@ -410,6 +411,7 @@ def undo_check_in(ws: Workspace, event_id: str, member_ids: Iterable[str], *, at
                   ) -> Edit:
     """Take back the check-in of ``member_ids`` at ``event_id`` (checked in by mistake):
     people who had answered are going again; walk-ins leave the list. All or none."""
+    require_aware(at, "undo_check_in: at")
     before = ws.get(Attendance, event_id) if ws.exists(Attendance, event_id) else None
     wanted = list(dict.fromkeys(member_ids))
     inside = set(before.checked_in) if before is not None else set()

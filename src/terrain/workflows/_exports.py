@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from terrain._time import instant
+from terrain._time import instant, require_aware
 from terrain.community import Member
 from terrain.errors import StorageError, ValidationError
 from terrain.events import Attendance, Event, Venue, capacity_of
@@ -68,6 +68,7 @@ def season_export(
     from terrain.workflows._meetups import forecast_of
     from terrain.workflows._publish import journal_of
 
+    require_aware(now, "season_export: now")
     if since is not None and until is not None and until < since:
         raise ValidationError(f"the season ends ({until}) before it starts ({since})")
     zone = ZoneInfo(ws.community.timezone)

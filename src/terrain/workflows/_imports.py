@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from terrain._time import instant
+from terrain._time import instant, require_aware
 from terrain.community import Member
 from terrain.errors import TerrainError, ValidationError
 from terrain.events import Attendance, Event, Rsvp, RsvpStatus
@@ -522,6 +522,7 @@ def import_rsvps(
     refused, unless ``add_members`` creates them. All or nothing unless
     ``skip_bad``; ``dry_run`` stores nothing.
     """
+    require_aware(at, "import_rsvps: at")
     zone = ws.community.timezone
 
     def status(cols: Columns, cmap: ColumnMap, row: Row, event: Event
