@@ -49,6 +49,7 @@ def _setup(workspace: Path, run: Run, tmp_path: Path) -> tuple[Path, Path]:
         ("consent", "grant", "ana", "--purpose", "publish", "--witness", "Karim",
          "--at", "2026-03-12 19:10"),
         ("publish", "ev-12", "--to", "outbox"),
+        ("link", "show", "lea"),  # her personal link to the web pages
     ):  # fmt: skip
         result = run(*args, workspace=workspace)
         assert result.exit_code == 0, (args, result.output)
@@ -74,7 +75,7 @@ def erased(workspace: Path, run: Run, tmp_path: Path) -> tuple[Path, dict[str, o
     _setup(workspace, run, tmp_path)
     assert _hits(workspace)  # the search finds her before
     outbox = list((workspace / "outbox").rglob("*.json"))
-    assert any(HANDLES[0] in p.read_text() for p in outbox)
+    assert any(NAME in p.read_text() for p in outbox)
     result = run("-vv", "member", "erase", "lea", "--yes", "--json", workspace=workspace)
     data = as_json(result)
     return workspace, data, result.stderr
@@ -97,10 +98,18 @@ def test_the_database_and_its_wal_hold_no_trace_while_it_is_open(
     from terrain import clock
     from terrain.workflows import erase_member
 
+    from terrain.workflows import personal_link, withdraw_on_page
+
     _setup(workspace, run, tmp_path)
     with Workspace.open(workspace) as ws:
+        # she withdrew "tag" on her page: the takedown waits in the queue for the worker
+        link, _ = personal_link(ws, "lea", now=clock.now())
+        withdraw_on_page(ws, link.token, now=clock.now(), purposes=["tag"])
+        assert ws.db.query("SELECT COUNT(*) FROM takedown_queue WHERE subject_id = 'lea'")[0][0]
         ws.db.query("SELECT COUNT(*) FROM records")  # a reader holds the WAL open
         erase_member(ws, "lea", now=clock.now())
+        assert ws.db.query("SELECT COUNT(*) FROM web_links WHERE subject_id = 'lea'")[0][0] == 0
+        assert not ws.db.query("SELECT id FROM takedown_queue WHERE subject_id = 'lea'")
         db = workspace / ".terrain" / "terrain.db"
         for path in (db, Path(f"{db}-wal")):
             if path.exists():
@@ -131,12 +140,14 @@ def test_no_post_showing_an_erased_person_can_be_published_again(
     tombstone = str(data["tombstone_id"])
     again = run("publish", "ev-12", "--to", "outbox", workspace=workspace)
     assert "taken down from outbox" in again.stdout  # her photo's post is never sent again
+    ok(run, workspace, "event", "add", "ev-13", "--title", "Vélo & ville #13",
+       "--starts", "2026-04-09 19:00", "--ends", "2026-04-09 22:00")
     later = phone_photo(workspace.parent / "later.jpg", seed=7)
-    ok(run, workspace, "content", "import", str(later), "--event", "ev-12")
+    ok(run, workspace, "content", "import", str(later), "--event", "ev-13")
     ok(run, workspace, "content", "people", str(later), "--add", tombstone, "--reviewed")
     ok(run, workspace, "content", "describe", str(later), "--alt", "The bikes.")
     for dry in ("--dry-run", None):
-        result = run("publish", "ev-12", "--to", "outbox", *([dry] if dry else []),
+        result = run("publish", "ev-13", "--to", "outbox", *([dry] if dry else []),
                      workspace=workspace)
         assert "erased at their request" in result.stdout, result.output
     assert not any("later" in p.read_text() for p in (workspace / "outbox").rglob("*.json"))

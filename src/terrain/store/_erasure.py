@@ -20,6 +20,9 @@ store (captions, post texts, decision reasons, notes) by ``[erased]``:
 ``history``         every change of the person's member record is deleted; ids
                     and names in the other changes are replaced
 ``appearance_index`` the member id
+``web_links``       the person's links are deleted (and a guardian's links to answer
+                    for them); ids and names in the others are replaced
+``takedown_queue``  the subject id, names in messages
 =================== ===========================================================
 
 The consent log, the decisions and the journal are otherwise append-only:
@@ -132,6 +135,15 @@ def _rewrite(tx: Transaction, table: str, key_columns: Sequence[str],
     return changed
 
 
+def _names_child(data: str, member_id: str) -> bool:
+    """Whether a link's ``data`` is a guardian's request to answer for ``member_id``."""
+    try:
+        found = json.loads(data)
+    except ValueError:
+        return False
+    return isinstance(found, dict) and found.get("child") == member_id
+
+
 def erase_person(
     ws: Workspace,
     member: Member,
@@ -194,6 +206,16 @@ def erase_person(
             (tombstone.id, member.id),
         )
         _rewrite(tx, "takedown_log", ("seq",), ("message",), scrub)
+        tx.execute("DELETE FROM web_links WHERE subject_id = ?", (member.id,))
+        for link_id, data in tx.query("SELECT id, data FROM web_links"):
+            if _names_child(data, member.id):
+                tx.execute("DELETE FROM web_links WHERE id = ?", (link_id,))
+        _rewrite(tx, "web_links", ("id",), ("data",), scrub, json_columns=("data",))
+        tx.execute(
+            "UPDATE takedown_queue SET subject_id = ? WHERE subject_id = ?",
+            (tombstone.id, member.id),
+        )
+        _rewrite(tx, "takedown_queue", ("id",), ("message",), scrub)
         tx.execute(
             "DELETE FROM history WHERE kind = 'member' AND record_id = ?", (member.id,)
         )
