@@ -96,9 +96,7 @@ def test_the_database_and_its_wal_hold_no_trace_while_it_is_open(
 ) -> None:
     """Through the library, with the database open: the WAL and free pages are clean too."""
     from terrain import clock
-    from terrain.workflows import erase_member
-
-    from terrain.workflows import personal_link, withdraw_on_page
+    from terrain.workflows import erase_member, personal_link, withdraw_on_page
 
     _setup(workspace, run, tmp_path)
     with Workspace.open(workspace) as ws:
