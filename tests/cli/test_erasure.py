@@ -104,6 +104,12 @@ def test_the_database_and_its_wal_hold_no_trace_while_it_is_open(
         link, _ = personal_link(ws, "lea", now=clock.now())
         withdraw_on_page(ws, link.token, now=clock.now(), purposes=["tag"])
         assert ws.db.query("SELECT COUNT(*) FROM takedown_queue WHERE subject_id = 'lea'")[0][0]
+        post_id, platform = ws.db.query("SELECT post_id, platform FROM publication_journal")[0]
+        with ws.db.transaction() as tx:  # how the journal indexes an @handle typed in a post
+            tx.execute(
+                "INSERT INTO publication_refs (ref, post_id, platform) VALUES (?, ?, ?)",
+                (f"handle:{HANDLES[0]}", post_id, platform),
+            )
         ws.db.query("SELECT COUNT(*) FROM records")  # a reader holds the WAL open
         erase_member(ws, "lea", now=clock.now())
         assert ws.db.query("SELECT COUNT(*) FROM web_links WHERE subject_id = 'lea'")[0][0] == 0

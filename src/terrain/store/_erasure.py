@@ -20,6 +20,7 @@ store (captions, post texts, decision reasons, notes) by ``[erased]``:
 ``history``         every change of the person's member record is deleted; ids
                     and names in the other changes are replaced
 ``appearance_index`` the member id
+``publication_refs`` the member id; the index of her handles typed in posts is deleted
 ``web_links``       the person's links are deleted (and a guardian's links to answer
                     for them); ids and names in the others are replaced
 ``takedown_queue``  the subject id, names in messages
@@ -187,6 +188,15 @@ def erase_person(
             "UPDATE publication_refs SET ref = ? WHERE ref = ?",
             (f"member:{tombstone.id}", f"member:{member.id}"),
         )
+        for ref, post_id, platform in tx.query(
+            "SELECT ref, post_id, platform FROM publication_refs "
+            "WHERE ref NOT LIKE 'member:%' AND ref NOT LIKE 'content:%'"
+        ):
+            if scrub.text(ref) != ref:  # an @handle of hers typed in a post
+                tx.execute(
+                    "DELETE FROM publication_refs WHERE ref = ? AND post_id = ? AND platform = ?",
+                    (ref, post_id, platform),
+                )
         tx.execute(
             "UPDATE content_index SET author_id = ? WHERE author_id = ?",
             (tombstone.id, member.id),
