@@ -100,9 +100,9 @@ def test_the_database_and_its_wal_hold_no_trace_while_it_is_open(
 
     _setup(workspace, run, tmp_path)
     with Workspace.open(workspace) as ws:
-        # she withdrew "tag" on her page: the takedown waits in the queue for the worker
+        # she withdrew "publish" on her page: the takedown waits in the queue for the worker
         link, _ = personal_link(ws, "lea", now=clock.now())
-        withdraw_on_page(ws, link.token, now=clock.now(), purposes=["tag"])
+        withdraw_on_page(ws, link.token, now=clock.now(), purposes=["publish"])
         assert ws.db.query("SELECT COUNT(*) FROM takedown_queue WHERE subject_id = 'lea'")[0][0]
         post_id, platform = ws.db.query("SELECT post_id, platform FROM publication_journal")[0]
         with ws.db.transaction() as tx:  # how the journal indexes an @handle typed in a post
