@@ -122,6 +122,23 @@ def make_event(**changes: Any) -> Event:
         (lambda: Member(id="lea martin", display_name="Léa"), "Member.id", "not a valid id"),
         (lambda: Member(id="lea", display_name="  "), "Member.display_name", "must not be empty"),
         (
+            lambda: Member(id="lea", display_name="Léa", email="lea at velo.fr"),
+            "Member.email",
+            "not an email address",
+        ),
+        (
+            lambda: Member(id="lea", display_name="Léa", phone="06\n12"),
+            "Member.phone",
+            "line break",
+        ),
+        (
+            lambda: Member(
+                id="erased-1", display_name="Erased member", email="lea@velo.fr", erased_at=T0
+            ),
+            "Member.erased_at",
+            "keeps no personal field",
+        ),
+        (
             lambda: Community(id="c", name="C", timezone="Mars/Olympus"),
             "Community.timezone",
             "time zone",
@@ -276,3 +293,17 @@ def test_a_model_never_holds_a_storage_key_that_leaves_the_store(key: str) -> No
         Evidence(kind="signed-form", file_key=key)
     with pytest.raises(ValidationError, match=r"PostMedia\.key: storage key"):
         PostMedia(key=key, media_type="image/jpeg")
+
+
+def test_a_member_with_contact_fields_survives_a_json_round_trip() -> None:
+    lea = Member(
+        id="lea", display_name="Léa Martin", email="Lea.Martin+velo@example.org", phone="+33 6 12"
+    )
+    assert from_json(to_json(lea), Member) == lea
+
+
+def test_a_member_stored_before_contact_fields_existed_reads_with_none_of_them() -> None:
+    old = '{"id": "lea", "display_name": "Léa", "handles": {}, "is_minor": false, ' \
+        '"guardian_ids": [], "joined_on": null, "tags": []}'
+    lea = from_json(old, Member)
+    assert (lea.email, lea.phone, lea.erased_at) == (None, "", None)

@@ -53,6 +53,8 @@ def test_member_add_and_list(workspace: Path, run: Run) -> None:
             "joined_on": None,
             "tags": [],
             "email": None,
+            "phone": "",
+            "erased_at": None,
         }
     ]
 

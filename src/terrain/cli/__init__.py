@@ -38,7 +38,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "terrain.cli._demo",
         "See the whole flow: a meetup, photos, consents, publication, takedown.",
     ),
-    "member": ("terrain.cli._member", "Add and list the members of the community."),
+    "member": (
+        "terrain.cli._member",
+        "The members: add, import, edit, list, delete; export or erase one (GDPR).",
+    ),
     "event": (
         "terrain.cli._event",
         "Meetups: add them and their talks, check the format, export a calendar.",
@@ -125,6 +128,27 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "terrain.cli._log",
         "Why was each post published or held back (the consent decisions).",
     ),
+    "export": (
+        "terrain.cli._export",
+        "Export a season as CSV files a spreadsheet opens (a folder, or a zip).",
+    ),
+    "edit": (
+        "terrain.cli._edit",
+        "Change fields of record RECORD_ID of KIND, checked as a new record would be.",
+    ),
+    "delete": (
+        "terrain.cli._delete",
+        "Delete record RECORD_ID of KIND (a content's files go with it).",
+    ),
+    "history": (
+        "terrain.cli._history",
+        "Who changed what, when, from what to what: every record (or those of KIND, or record "
+        "RECORD_ID of KIND), oldest first.",
+    ),
+    "retention": (
+        "terrain.cli._retention",
+        "Delete the photos never published, older than [retention] unpublished_photos_days.",
+    ),
     "plugins": (
         "terrain.cli._plugins",
         "List the loaded plugins, the platforms and storages they add, and load errors.",
@@ -191,12 +215,21 @@ class _LazyGroup(TerrainGroup):
     help="Level of terrain's own log lines on stderr: DEBUG, INFO, WARNING (the default), "
     "ERROR or CRITICAL; it wins over -v for them.",
 )
+@click.option(
+    "--by",
+    default=None,
+    metavar="NAME",
+    help="Who makes the changes, as the history records them (default: $TERRAIN_USER, "
+    "else your user name on this computer).",
+)
 @click.pass_context
-def main(ctx: click.Context, verbosity: int, log_level: str | None) -> None:
+def main(ctx: click.Context, verbosity: int, log_level: str | None, by: str | None) -> None:
     """terrain: field community management, published only with consent.
 
     Run `terrain demo` to see the whole flow with no account anywhere.
     """
+    from terrain.cli._common import BY_META
     from terrain.cli._logging import configure_logging
 
+    ctx.meta[BY_META] = by
     ctx.call_on_close(configure_logging(verbosity=verbosity, level=log_level))

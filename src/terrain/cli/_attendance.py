@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import click
 
 from terrain import clock
-from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._common import DefaultGroup, emit, json_option, pass_workspace
 from terrain.cli._complete import complete_event_id, complete_member_id
+from terrain.cli._importing import import_options, run_import
 from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
@@ -52,19 +53,49 @@ def _who(names: Mapping[str, str], member_ids: Iterable[str]) -> str:
     return ", ".join(names.get(m, m) for m in member_ids)
 
 
-@click.command("rsvp")
+_RSVP_HELP = (
+    "Record MEMBER_ID's answer for EVENT_ID: going (waitlisted when full), waitlist (wait "
+    "for a seat), or cancel (the first person waiting gets the seat)."
+)
+
+
+@click.group(
+    "rsvp",
+    cls=DefaultGroup,
+    default="answer",
+    help=_RSVP_HELP + "\n\n`terrain rsvp EVENT_ID MEMBER_ID ANSWER` is short for `terrain rsvp "
+    "answer ...`; `terrain rsvp import FILE` records the answers of an export (Meetup, Luma, "
+    "Eventbrite, HelloAsso...).",
+    short_help=_RSVP_HELP,
+)
+def rsvp_command() -> None:
+    """Answers for a meetup, one by one or from a file."""
+
+
+@rsvp_command.command("answer")
 @click.argument("event_id", shell_complete=complete_event_id)
 @click.argument("member_id", shell_complete=complete_member_id)
-@click.argument("answer", type=click.Choice(["going", "waitlist", "cancel"]))
+@click.argument("answer", type=click.Choice(["going", "waitlist", "cancel", "remove"]))
 @click.option("--at", "at_text", default=None, help=_AT_HELP)
 @fold_option
 @json_option
 @pass_workspace
-def rsvp_command(
+def answer(
     ws: Workspace, event_id: str, member_id: str, answer: str, at_text: str | None, as_json: bool
 ) -> None:
     """Record MEMBER_ID's answer for EVENT_ID: going (waitlisted when full),
-    waitlist (wait for a seat), or cancel (the first person waiting gets the seat)."""
+    waitlist (wait for a seat), or cancel (the first person waiting gets the seat);
+    remove deletes an answer recorded by mistake (nothing of it stays in the list)."""
+    if answer == "remove":
+        from terrain.workflows import remove_rsvp
+
+        removed = remove_rsvp(ws, event_id, member_id)
+        emit(
+            {**_summary(removed.after), "member_id": member_id, "status": None, "promoted": []},
+            as_json=as_json,
+            human=lambda: click.echo(f"Removed the answer of {member_id} for {event_id}."),
+        )
+        return
     from terrain.workflows import answer_rsvp
 
     choice = cast('Literal["going", "waitlist", "cancel"]', answer)
@@ -93,19 +124,70 @@ def rsvp_command(
     emit(data, as_json=as_json, human=human)
 
 
-@click.command("checkin")
+_EVENT_FOR_IMPORT = click.option(
+    "--event",
+    "event_id",
+    default=None,
+    shell_complete=complete_event_id,
+    help="The event every row is about (default: each row's event column, by id or title).",
+)
+_ADD_MEMBERS = click.option(
+    "--add-members", is_flag=True, help="Add the people who are not members yet (else refused)."
+)
+
+
+@rsvp_command.command("import")
+@import_options
+@_EVENT_FOR_IMPORT
+@_ADD_MEMBERS
+@pass_workspace
+def rsvp_import(ws: Workspace, event_id: str | None, add_members: bool, **options: Any) -> None:
+    """Record the answers listed in FILE (an attendee export, CSV or JSON), row by row.
+
+    People are found by id, email or handle. The answers are read through the
+    preset (Luma's approved is going, Eventbrite's Refunded is cancel...), as
+    the service decided them. All or nothing: a refused row stores nothing,
+    unless --skip-bad. Try it with --dry-run first.
+    """
+    from terrain.workflows import import_rsvps
+
+    run_import(
+        import_rsvps, ws=ws, event_id=event_id, add_members=add_members, at=clock.now(), **options
+    )
+
+
+_CHECKIN_HELP = "Check in MEMBER_IDS at the door of EVENT_ID (all or none)."
+
+
+@click.group(
+    "checkin",
+    cls=DefaultGroup,
+    default="in",
+    help=_CHECKIN_HELP + "\n\n`terrain checkin EVENT_ID MEMBER_IDS...` is short for `terrain "
+    "checkin in ...`; `terrain checkin import FILE` checks in who an export says came.",
+    short_help=_CHECKIN_HELP,
+)
+def checkin_command() -> None:
+    """The door of a meetup, person by person or from a file."""
+
+
+@checkin_command.command("in")
 @click.argument("event_id", shell_complete=complete_event_id)
 @click.argument("member_ids", nargs=-1, required=True, shell_complete=complete_member_id)
 @click.option("--walk-in", is_flag=True, help="Let in people who did not RSVP (if seats are free).")
+@click.option(
+    "--undo", is_flag=True, help="Take back their check-in (checked in by mistake)."
+)
 @click.option("--at", "at_text", default=None, help=_AT_HELP)
 @fold_option
 @json_option
 @pass_workspace
-def checkin_command(
+def checkin_in(
     ws: Workspace,
     event_id: str,
     member_ids: tuple[str, ...],
     walk_in: bool,
+    undo: bool,
     at_text: str | None,
     as_json: bool,
 ) -> None:
@@ -113,17 +195,44 @@ def checkin_command(
 
     The door opens two hours before the start; half an hour after it, the
     seats of people going who have not arrived go to walk-ins and the waitlist.
+    --undo takes a check-in back (people who answered are going again).
     """
-    from terrain.workflows import check_in_members
+    if undo:
+        from terrain.workflows import undo_check_in
 
-    answers = check_in_members(ws, event_id, member_ids, at=_at(ws, at_text), walk_in=walk_in)
+        answers = undo_check_in(ws, event_id, member_ids, at=_at(ws, at_text)).after
+        said = f"Took back the check-in of {', '.join(member_ids)}"
+    else:
+        from terrain.workflows import check_in_members
+
+        answers = check_in_members(
+            ws, event_id, member_ids, at=_at(ws, at_text), walk_in=walk_in
+        )
+        said = f"Checked in {', '.join(member_ids)}"
     emit(
         _summary(answers),
         as_json=as_json,
-        human=lambda: click.echo(
-            f"Checked in {', '.join(member_ids)}; {len(answers.checked_in)} here now."
-        ),
+        human=lambda: click.echo(f"{said}; {len(answers.checked_in)} here now."),
     )
+
+
+@checkin_command.command("import")
+@import_options
+@_EVENT_FOR_IMPORT
+@_ADD_MEMBERS
+@pass_workspace
+def checkin_import(
+    ws: Workspace, event_id: str | None, add_members: bool, **options: Any
+) -> None:
+    """Check in the people FILE says came (a check-in time, or attended: yes).
+
+    People are found by id, email or handle; someone with no RSVP comes in as
+    a walk-in; rows with no check-in are ignored. All or nothing unless
+    --skip-bad; try it with --dry-run first.
+    """
+    from terrain.workflows import import_checkins
+
+    run_import(import_checkins, ws=ws, event_id=event_id, add_members=add_members, **options)
 
 
 @click.command("attendance")

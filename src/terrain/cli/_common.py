@@ -16,7 +16,7 @@ import functools
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
@@ -39,14 +39,19 @@ if TYPE_CHECKING:
     from terrain.store import Workspace
 
 __all__ = [
+    "BY_META",
     "EXIT_FAILED",
     "EXIT_OK",
     "EXIT_UNREACHABLE",
     "EXIT_USAGE",
+    "DefaultGroup",
     "TerrainGroup",
     "emit",
+    "emit_list",
     "fail",
+    "flat_rows",
     "json_option",
+    "list_options",
     "pass_workspace",
     "printable",
     "terminal",
@@ -150,6 +155,40 @@ class TerrainGroup(click.Group):
             fail(str(exc), code=code)
 
 
+class DefaultGroup(click.Group):
+    """A group whose first word, when it is none of its commands, is the first argument of
+    its ``default`` command: ``terrain rsvp EV M going`` is ``terrain rsvp answer EV M
+    going``, while ``terrain rsvp import FILE`` runs ``import``.
+
+    Completing the first word offers what the default command's first argument
+    takes (and the other commands whose name starts with what is typed).
+    """
+
+    def __init__(self, *args: Any, default: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.default = default
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = [self.default, *args]
+        return super().parse_args(ctx, args)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        command = self.commands[self.default]
+        sub = command.make_context(self.default, [], parent=ctx, resilient_parsing=True)
+        first = next((p for p in command.params if isinstance(p, click.Argument)), None)
+        items: list[CompletionItem] = list(first.shell_complete(sub, incomplete)) if first else []
+        if incomplete:
+            items += [
+                CompletionItem(name)
+                for name in self.commands
+                if name != self.default and name.startswith(incomplete)
+            ]
+        return items
+
+
 def json_option(f: Callable[..., Any]) -> Callable[..., Any]:
     """``--json``: print machine-readable output instead of text."""
     return click.option(
@@ -168,6 +207,74 @@ def emit(data: Any, *, as_json: bool, human: Callable[[], None]) -> None:
         click.echo(json.dumps(unstructure(data), ensure_ascii=False, indent=2, sort_keys=True))
     else:
         human()
+
+
+#: Where ``terrain --by NAME`` keeps the name the changes are recorded as.
+BY_META = "terrain.by"
+
+
+def list_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--json`` and ``--csv`` (a spreadsheet: UTF-8 with BOM, cells made safe), exclusive."""
+    f = click.option(
+        "--csv",
+        "as_csv",
+        is_flag=True,
+        help="Print CSV for a spreadsheet (UTF-8 with BOM; cells starting with = + - @ are "
+        "quoted so they are never run as formulas).",
+    )(f)
+    return json_option(f)
+
+
+def emit_list(
+    data: Any,
+    *,
+    as_json: bool,
+    as_csv: bool,
+    table: tuple[Sequence[str], Iterable[Mapping[str, Any]]],
+    human: Callable[[], None],
+) -> None:
+    """Print a list as JSON (``data``), CSV (``table``: columns and rows), or text
+    (``human``)."""
+    if as_json and as_csv:
+        fail("give --json or --csv, not both")
+    if as_csv:
+        from terrain.workflows import csv_bytes
+
+        sys.stdout.flush()
+        click.echo(csv_bytes(*table), nl=False)
+        return
+    emit(data, as_json=as_json, human=human)
+
+
+def _flat(value: Any, prefix: str, out: dict[str, Any]) -> None:
+    if isinstance(value, dict):
+        if all(not isinstance(v, dict | list) for v in value.values()) and prefix:
+            out[prefix] = "; ".join(f"{k}={v}" for k, v in value.items())
+            return
+        for key, inner in value.items():
+            _flat(inner, f"{prefix}.{key}" if prefix else str(key), out)
+    elif isinstance(value, list):
+        if all(not isinstance(v, dict | list) for v in value):
+            out[prefix] = "; ".join("" if v is None else str(v) for v in value)
+        else:
+            out[prefix] = json.dumps(value, ensure_ascii=False)
+    else:
+        out[prefix] = value
+
+
+def flat_rows(records: Iterable[Any]) -> tuple[list[str], list[dict[str, Any]]]:
+    """``(columns, rows)``: records (models) as spreadsheet rows, nested values
+    flattened (``fee.cents``), lists joined with ``;``, lists of objects as JSON."""
+    from terrain.serialization import unstructure
+
+    rows = []
+    columns: dict[str, None] = {}
+    for record in records:
+        row: dict[str, Any] = {}
+        _flat(unstructure(record), "", row)
+        columns.update(dict.fromkeys(row))
+        rows.append(row)
+    return list(columns), rows
 
 
 def workspace_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -214,7 +321,13 @@ def pass_workspace(f: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, workspace_dir: Path | None, **kwargs: Any) -> Any:
         from terrain.store import Workspace
 
-        ws = Workspace.open(workspace_dir) if workspace_dir is not None else Workspace.find()
+        ctx = click.get_current_context(silent=True)
+        by = ctx.find_root().meta.get(BY_META) if ctx is not None else None
+        ws = (
+            Workspace.open(workspace_dir, actor=by)
+            if workspace_dir is not None
+            else Workspace.find(actor=by)
+        )
         with ws:
             _tell_upgrade(ws)
             saved = ws.db.backend.commits

@@ -21,11 +21,13 @@ import click
 from click.shell_completion import CompletionItem
 
 __all__ = [
+    "KINDS",
     "complete_content_id",
     "complete_event_id",
     "complete_member_id",
     "complete_platform",
     "complete_post_id",
+    "complete_record_id",
     "only_event_option",
 ]
 
@@ -60,17 +62,40 @@ def _parents(ctx: click.Context) -> Iterator[click.Context]:
         parent = parent.parent
 
 
-def _ids(kind: str) -> Completer:
-    """A completer of the stored ids of records of ``kind`` (``member``, ``event``…)."""
+#: The kinds of records a workspace stores (terrain.store.RECORD_KINDS), listed here so
+#: that parsing a command line imports no store.
+KINDS = (
+    "member",
+    "venue",
+    "event",
+    "partner",
+    "partnership",
+    "content",
+    "project",
+    "workshop",
+    "series",
+    "attendance",
+    "contribution",
+    "vote",
+    "project-photo",
+)
+
+
+def _ids(kind: str | None) -> Completer:
+    """A completer of the stored ids of records of ``kind`` (``member``, ``event``…;
+    ``None``: the kind the command line names in its ``kind`` argument)."""
 
     def complete(
         ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
+        wanted = kind if kind is not None else ctx.params.get("kind")
+        if wanted not in KINDS:
+            return []
         try:
             with _silent():
                 from terrain.store import RECORD_KINDS, Workspace
 
-                cls = next(c for c, name in RECORD_KINDS.items() if name == kind)
+                cls = next(c for c, name in RECORD_KINDS.items() if name == wanted)
                 folder = _workspace_dir(ctx)
                 if folder is not None:
                     ws = Workspace.open(folder, read_only=True)
@@ -82,7 +107,7 @@ def _ids(kind: str) -> Completer:
             return []
         return [CompletionItem(i) for i in ids if i.startswith(incomplete)]
 
-    complete.__doc__ = f"Complete the ids of the {kind}s stored in the workspace."
+    complete.__doc__ = f"Complete the ids of the {kind or 'record'}s stored in the workspace."
     return complete
 
 
@@ -92,6 +117,9 @@ complete_member_id: Completer = _ids("member")
 complete_event_id: Completer = _ids("event")
 #: ``shell_complete=`` for a content id (a photo, a micro-interview…).
 complete_content_id: Completer = _ids("content")
+#: ``shell_complete=`` for the id of a record of the kind named before it
+#: (``terrain edit KIND ID``).
+complete_record_id: Completer = _ids(None)
 
 
 def complete_platform(

@@ -1,4 +1,4 @@
-"""``terrain consent grant|refuse|withdraw|list``: who agreed to what.
+"""``terrain consent grant|refuse|withdraw|import|list``: who agreed to what.
 
 Every change is appended to the workspace's consent log (never edited). A
 grant or refusal needs its evidence: a signed form (``--evidence-file``, the
@@ -16,13 +16,21 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from terrain import clock
-from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._common import (
+    emit,
+    emit_list,
+    flat_rows,
+    json_option,
+    list_options,
+    pass_workspace,
+)
 from terrain.cli._complete import (
     complete_content_id,
     complete_member_id,
     complete_platform,
     only_event_option,
 )
+from terrain.cli._importing import import_options, run_import
 from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
@@ -281,11 +289,29 @@ def withdraw(
     emit(list(withdrawn), as_json=as_json, human=human)
 
 
+@command.command("import")
+@import_options
+@pass_workspace
+def import_(ws: Workspace, **options: Any) -> None:
+    """Record the consents (and refusals) listed in FILE, e.g. the answers of a form.
+
+    Columns: the member (id, email or handle), purposes (publish;tag...),
+    platforms (empty: all), at (when it was given: required), until, refused
+    (yes for a refusal), and the evidence: evidence_text and version (a
+    checkbox), witness (verbal), or form (a signed form's scan). Each is
+    checked as `terrain consent grant` checks one; a consent already in the
+    log is unchanged. All or nothing unless --skip-bad; try --dry-run first.
+    """
+    from terrain.workflows import import_consents
+
+    run_import(import_consents, ws=ws, **options)
+
+
 @command.command("list")
 @click.argument("member_id", required=False, shell_complete=complete_member_id)
-@json_option
+@list_options
 @pass_workspace
-def list_(ws: Workspace, member_id: str | None, as_json: bool) -> None:
+def list_(ws: Workspace, member_id: str | None, as_json: bool, as_csv: bool) -> None:
     """List consent records (of MEMBER_ID, or everyone's), with their latest status."""
     from terrain import Member
 
@@ -302,4 +328,4 @@ def list_(ws: Workspace, member_id: str | None, as_json: bool) -> None:
             status = c.history[-1].status.value
             click.echo(f"{c.id:<8} {c.subject_id:<16} {status:<10} {_describe(c)}")
 
-    emit(records, as_json=as_json, human=human)
+    emit_list(records, as_json=as_json, as_csv=as_csv, table=flat_rows(records), human=human)

@@ -11,13 +11,24 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from terrain import clock
-from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace, terminal
+from terrain.cli._common import (
+    EXIT_FAILED,
+    emit,
+    emit_list,
+    fail,
+    flat_rows,
+    json_option,
+    list_options,
+    pass_workspace,
+    terminal,
+)
 from terrain.cli._complete import (
     complete_content_id,
     complete_event_id,
     complete_member_id,
     only_event_option,
 )
+from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
     from terrain.content import Content
@@ -322,11 +333,105 @@ def _alt_targets(content: Content, media_id: str | None) -> set[str]:
     return set(ids)
 
 
-@command.command("list")
-@only_event_option
+@command.command("move")
+@click.argument("content_id", shell_complete=complete_content_id)
+@click.option("--event", "event_id", default=None, shell_complete=complete_event_id,
+              help="The event it belongs to.")
+@click.option("--project", "project_id", default=None, help="The project it belongs to.")
+@click.option("--workshop", "workshop_id", default=None, help="The workshop it belongs to.")
+@click.option("--force", is_flag=True, help="Move it even if a post online shows it.")
 @json_option
 @pass_workspace
-def list_(ws: Workspace, event_id: str | None, as_json: bool) -> None:
+def move(
+    ws: Workspace,
+    content_id: str,
+    event_id: str | None,
+    project_id: str | None,
+    workshop_id: str | None,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """Move CONTENT_ID (a photo imported into the wrong meetup) to another event, project
+    or workshop."""
+    from terrain.workflows import move_content
+
+    done = move_content(
+        ws, content_id, event_id=event_id, project_id=project_id, workshop_id=workshop_id,
+        force=force,
+    )
+    where = event_id or project_id or workshop_id
+    emit(done.after, as_json=as_json, human=lambda: click.echo(
+        f"Moved {content_id} to {where}." if done.changed else f"{content_id} is already there."))
+
+
+@command.command("delete")
+@click.argument("content_id", shell_complete=complete_content_id)
+@click.option("--media", "media_id", default=None,
+              help="Only this photo of the content (with its file).")
+@click.option("--force", is_flag=True, help="Delete even if a post online shows it.")
+@json_option
+@pass_workspace
+def delete(
+    ws: Workspace, content_id: str, media_id: str | None, force: bool, as_json: bool
+) -> None:
+    """Delete CONTENT_ID and its files (or only its photo --media).
+
+    Refused while a post online shows it (take it down first), unless --force,
+    and while a project timeline or a workshop idea points to it.
+    """
+    if media_id is not None:
+        from terrain.workflows import remove_media
+
+        _edit, files = remove_media(ws, content_id, media_id, force=force)
+    else:
+        from terrain.workflows import delete_record
+
+        files = delete_record(ws, "content", content_id, force=force).files
+    emit(
+        {"deleted": content_id, "media": media_id, "files": list(files)},
+        as_json=as_json,
+        human=lambda: click.echo(
+            f"Deleted {media_id + ' of ' if media_id else ''}{content_id} and "
+            f"{len(files)} file(s)."
+        ),
+    )
+
+
+@command.command("edit")
+@click.argument("content_id", shell_complete=complete_content_id)
+@click.option("--title", default=None, help="Another title.")
+@click.option("--caption", default=None, help="Another caption.")
+@click.option(
+    "--date", "created_at", default=None,
+    help="When it was made, e.g. '2026-03-12 19:40' (an interview's date).",
+)
+@click.option("--author", "author_id", default=None, shell_complete=complete_member_id,
+              help="The member who made it ('' when none).")
+@fold_option
+@json_option
+@pass_workspace
+def edit(ws: Workspace, content_id: str, as_json: bool, **given: str | None) -> None:
+    """Change CONTENT_ID's title, caption, date or author (who is in it: `terrain content
+    people`; alt text: `terrain content describe`)."""
+    from terrain.workflows import edit_record
+
+    changes = {k: v for k, v in given.items() if v is not None}
+    if changes.get("created_at"):
+        from terrain.serialization import datetime_text
+
+        changes["created_at"] = datetime_text(
+            parse_when(changes["created_at"], ws.community.timezone, option="--date")
+        )
+    done = edit_record(ws, "content", content_id, changes)
+    emit(done.after, as_json=as_json, human=lambda: click.echo(
+        f"Changed {', '.join(done.changed) or 'nothing'} of {content_id}."))
+
+
+@command.command("list")
+@only_event_option
+@list_options
+@pass_workspace
+def list_(ws: Workspace, event_id: str | None, as_json: bool, as_csv: bool) -> None:
     """List the contents, with who is in them."""
     from terrain import Content, Event
 
@@ -344,4 +449,4 @@ def list_(ws: Workspace, event_id: str | None, as_json: bool) -> None:
             state = "reviewed" if c.people_reviewed else "unreviewed"
             click.echo(f"{c.id:<20} {c.kind.value:<6} {state:<10} {people}  {c.title}")
 
-    emit(contents, as_json=as_json, human=human)
+    emit_list(contents, as_json=as_json, as_csv=as_csv, table=flat_rows(contents), human=human)

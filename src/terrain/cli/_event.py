@@ -1,4 +1,5 @@
-"""``terrain event add|list|edit|cancel|talk|drop-talk|check|ics|interview``: the meetups."""
+"""``terrain event add|list|edit|cancel|talk|talk-edit|drop-talk|delete|check|ics|interview``:
+the meetups."""
 
 from __future__ import annotations
 
@@ -8,8 +9,16 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from terrain import clock
-from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._common import (
+    emit,
+    emit_list,
+    flat_rows,
+    json_option,
+    list_options,
+    pass_workspace,
+)
 from terrain.cli._complete import complete_event_id, complete_member_id
+from terrain.cli._delete import delete_command
 from terrain.cli._when import fold_option, parse_when, shown
 
 if TYPE_CHECKING:
@@ -67,9 +76,9 @@ def add(
 
 
 @command.command("list")
-@json_option
+@list_options
 @pass_workspace
-def list_(ws: Workspace, as_json: bool) -> None:
+def list_(ws: Workspace, as_json: bool, as_csv: bool) -> None:
     """List the meetups, oldest first (cancelled ones say so)."""
     from terrain import Event
     from terrain._time import instant
@@ -87,7 +96,7 @@ def list_(ws: Workspace, as_json: bool) -> None:
                 state = "  CANCELLED" + (f" ({e.cancel_reason})" if e.cancel_reason else "")
             click.echo(f"{e.id:<20} {shown(e.starts_at)}  {e.title}{state}")
 
-    emit(events, as_json=as_json, human=human)
+    emit_list(events, as_json=as_json, as_csv=as_csv, table=flat_rows(events), human=human)
 
 
 @command.command("talk")
@@ -143,6 +152,10 @@ def talk(
 @click.option("--venue", "venue_id", default=None, help="Another venue id.")
 @click.option("--capacity", type=click.IntRange(min=0), default=None, help="Number of places.")
 @click.option("--networking-minutes", type=click.IntRange(min=0), default=None)
+@click.option("--description", default=None, help="Another description.")
+@click.option("--no-venue", is_flag=True, help="The event has no venue (yet).")
+@click.option("--no-capacity", is_flag=True, help="Its capacity is the venue's (or no limit).")
+@fold_option
 @json_option
 @pass_workspace
 def edit(
@@ -154,6 +167,9 @@ def edit(
     venue_id: str | None,
     capacity: int | None,
     networking_minutes: int | None,
+    description: str | None,
+    no_venue: bool,
+    no_capacity: bool,
     as_json: bool,
 ) -> None:
     """Change meetup EVENT_ID: its title, times, venue, capacity or networking time.
@@ -172,6 +188,8 @@ def edit(
         venue_id=venue_id,
         capacity=capacity,
         networking_minutes=networking_minutes,
+        description=description,
+        clear=[f for f, on in (("venue_id", no_venue), ("capacity", no_capacity)) if on],
     )
 
     def human() -> None:
@@ -183,6 +201,59 @@ def edit(
             click.echo(f"! {problem}", err=True)
 
     emit({"event": event, "overbooked": overbooked}, as_json=as_json, human=human)
+
+
+@command.command("talk-edit")
+@click.argument("event_id", shell_complete=complete_event_id)
+@click.argument("talk")
+@click.option("--title", default=None, help="Another title.")
+@click.option("--speaker", default=None, help="Another speaker.")
+@click.option("--minutes", type=click.IntRange(min=1), default=None, help="Another length.")
+@click.option("--qa", "qa_minutes", type=click.IntRange(min=0), default=None, help="Q&A minutes.")
+@click.option(
+    "--speaker-id",
+    default=None,
+    shell_complete=complete_member_id,
+    help="The speaker's member id ('' when not a member).",
+)
+@json_option
+@pass_workspace
+def talk_edit(
+    ws: Workspace,
+    event_id: str,
+    talk: str,
+    title: str | None,
+    speaker: str | None,
+    minutes: int | None,
+    qa_minutes: int | None,
+    speaker_id: str | None,
+    as_json: bool,
+) -> None:
+    """Change TALK of meetup EVENT_ID (its number in `terrain event check`, or its title)."""
+    from terrain.workflows import edit_talk
+
+    done = edit_talk(
+        ws, event_id, talk, title=title, speaker=speaker, minutes=minutes,
+        qa_minutes=qa_minutes, speaker_id=speaker_id,
+    )
+    emit(
+        done.after,
+        as_json=as_json,
+        human=lambda: click.echo(f"Changed talk {talk} of {event_id}."),
+    )
+
+
+delete_command(
+    command,
+    "event",
+    """Delete meetup EVENT_ID, added by mistake (to call it off, `terrain event cancel`).
+
+    Refused while photos, answers or contributions belong to it (the message
+    says how to move or delete each).
+    """,
+    complete=complete_event_id,
+    force='Delete even if consents or its recap online rely on it.',
+)
 
 
 @command.command("drop-talk")

@@ -1,4 +1,4 @@
-"""``terrain partner add|list|move|contribute|budget|report``: the partners of the community.
+"""``terrain partner add|list|edit|delete|move|contribute|budget|report``: the partners.
 
 A partner (a brand, a local shop) has one partnership that moves through the
 pipeline prospect → contacted → proposed → active → ended. What they bring to
@@ -14,8 +14,16 @@ from typing import TYPE_CHECKING
 import click
 
 from terrain import clock
-from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._common import (
+    emit,
+    emit_list,
+    flat_rows,
+    json_option,
+    list_options,
+    pass_workspace,
+)
 from terrain.cli._complete import complete_event_id
+from terrain.cli._delete import delete_command
 from terrain.cli._money import parse_day, parse_money
 
 if TYPE_CHECKING:
@@ -107,9 +115,9 @@ def add(
 
 
 @command.command("list")
-@json_option
+@list_options
 @pass_workspace
-def list_(ws: Workspace, as_json: bool) -> None:
+def list_(ws: Workspace, as_json: bool, as_csv: bool) -> None:
     """List the partners and where each partnership stands."""
     from terrain.partnerships import Partner, Partnership
 
@@ -125,7 +133,59 @@ def list_(ws: Workspace, as_json: bool) -> None:
             click.echo(f"{p.id:<16} {p.name}  ({p.kind.value}; {', '.join(stages) or 'no deal'})")
 
     rows = [{"partner": p, "partnerships": mine} for p, mine in pairs]
-    emit(rows, as_json=as_json, human=human)
+    columns, flat = flat_rows(partners)
+    for row, (_p, mine) in zip(flat, pairs, strict=True):
+        row["partnerships"] = "; ".join(f"{s.id}: {s.status.value}" for s in mine)
+    emit_list(
+        rows, as_json=as_json, as_csv=as_csv, table=([*columns, "partnerships"], flat), human=human
+    )
+
+
+@command.command("edit")
+@click.argument("partner_id")
+@click.option("--name", default=None, help="Another name.")
+@click.option("--kind", type=click.Choice(_KINDS), default=None, help="Another kind.")
+@click.option("--contact", default=None, help="Who to call there.")
+@click.option("--website", default=None, help="Their website.")
+@click.option("--handle", "handles", multiple=True, help="PLATFORM=HANDLE to add or replace.")
+@click.option("--drop-handle", "drop_handles", multiple=True, help="A platform to forget.")
+@json_option
+@pass_workspace
+def edit(
+    ws: Workspace,
+    partner_id: str,
+    handles: tuple[str, ...],
+    drop_handles: tuple[str, ...],
+    as_json: bool,
+    **given: str | None,
+) -> None:
+    """Change partner PARTNER_ID: name, kind, contact, website, handles (to thank them)."""
+    from terrain.cli._member import parse_handles
+    from terrain.workflows import edit_partner
+
+    done = edit_partner(
+        ws,
+        partner_id,
+        handles=parse_handles(handles),
+        drop_handles=drop_handles,
+        **{k: v for k, v in given.items() if v is not None},
+    )
+    emit(
+        done.after,
+        as_json=as_json,
+        human=lambda: click.echo(
+            f"Changed {', '.join(done.changed) or 'nothing'} of {partner_id}."
+        ),
+    )
+
+
+delete_command(
+    command,
+    "partner",
+    """Delete partner PARTNER_ID (refused while partnerships or contributions are theirs).""",
+    complete=None,
+    force=None,
+)
 
 
 @command.command("move")

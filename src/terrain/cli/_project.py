@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING
 import click
 
 from terrain import clock
-from terrain.cli._common import EXIT_FAILED, emit, fail, json_option, pass_workspace
+from terrain.cli._common import (
+    EXIT_FAILED,
+    emit,
+    emit_list,
+    fail,
+    flat_rows,
+    json_option,
+    list_options,
+    pass_workspace,
+)
 from terrain.cli._complete import complete_content_id
 from terrain.cli._event import interview_options, record_and_print
 from terrain.cli._money import parse_day
@@ -69,9 +78,9 @@ def add(
 
 
 @command.command("list")
-@json_option
+@list_options
 @pass_workspace
-def list_(ws: Workspace, as_json: bool) -> None:
+def list_(ws: Workspace, as_json: bool, as_csv: bool) -> None:
     """List the projects and their milestones."""
     from terrain.projects import Project
 
@@ -86,7 +95,7 @@ def list_(ws: Workspace, as_json: bool) -> None:
                 state = f"reached {m.reached_on}" if m.reached_on else f"due {m.due_on or '?'}"
                 click.echo(f"    {m.id:<16} {m.title}  ({state})")
 
-    emit(projects, as_json=as_json, human=human)
+    emit_list(projects, as_json=as_json, as_csv=as_csv, table=flat_rows(projects), human=human)
 
 
 @command.command("milestone")

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 import click
 
 from terrain import clock
-from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._common import (
+    emit,
+    emit_list,
+    flat_rows,
+    json_option,
+    list_options,
+    pass_workspace,
+)
 from terrain.cli._event import ics_output_option
 from terrain.cli._money import parse_day
 from terrain.cli._when import fold_option, parse_when
@@ -112,9 +119,9 @@ def _print_dates(series: Series, zone: str) -> None:
 
 
 @command.command("list")
-@json_option
+@list_options
 @pass_workspace
-def list_(ws: Workspace, as_json: bool) -> None:
+def list_(ws: Workspace, as_json: bool, as_csv: bool) -> None:
     """List the series and their dates."""
     from terrain.events import Series
 
@@ -127,8 +134,12 @@ def list_(ws: Workspace, as_json: bool) -> None:
             _print_dates(s, tz)
 
     tz = ws.community.timezone
-    emit(
-        [{"series": s, "dates": _dates(s, tz)} for s in all_series], as_json=as_json, human=human
+    emit_list(
+        [{"series": s, "dates": _dates(s, tz)} for s in all_series],
+        as_json=as_json,
+        as_csv=as_csv,
+        table=flat_rows(all_series),
+        human=human,
     )
 
 

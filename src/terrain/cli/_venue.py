@@ -1,4 +1,4 @@
-"""``terrain venue add|list|suggest``: the places that host meetups."""
+"""``terrain venue add|list|edit|delete|suggest``: the places that host meetups."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._common import (
+    emit,
+    emit_list,
+    flat_rows,
+    json_option,
+    list_options,
+    pass_workspace,
+)
+from terrain.cli._delete import delete_command
 from terrain.cli._money import parse_money
 
 if TYPE_CHECKING:
@@ -71,9 +79,9 @@ def add(
 
 
 @command.command("list")
-@json_option
+@list_options
 @pass_workspace
-def list_(ws: Workspace, as_json: bool) -> None:
+def list_(ws: Workspace, as_json: bool, as_csv: bool) -> None:
     """List the venues."""
     from terrain.events import Venue
 
@@ -86,7 +94,43 @@ def list_(ws: Workspace, as_json: bool) -> None:
             places = f"{v.capacity} places" if v.capacity is not None else "capacity unknown"
             click.echo(f"{v.id:<16} {v.name}  ({v.kind.value}, {places}, {v.cost_model.value})")
 
-    emit(venues, as_json=as_json, human=human)
+    emit_list(venues, as_json=as_json, as_csv=as_csv, table=flat_rows(venues), human=human)
+
+
+@command.command("edit")
+@click.argument("venue_id")
+@click.option("--name", default=None, help="Another name.")
+@click.option("--kind", type=click.Choice(_KINDS), default=None, help="Another kind of place.")
+@click.option("--capacity", type=int, default=None, help="How many people fit.")
+@click.option("--cost", "cost_model", type=click.Choice(_COSTS), default=None, help="Who pays.")
+@click.option("--fee", default=None, help="Rental fee, e.g. 150.00 ('' for none).")
+@click.option("--address", default=None, help="Street address.")
+@click.option("--notes", default=None, help="Notes.")
+@json_option
+@pass_workspace
+def edit(ws: Workspace, venue_id: str, as_json: bool, **given: str | int | None) -> None:
+    """Change venue VENUE_ID: what is given changes, the rest stays."""
+    from terrain.workflows import edit_record
+
+    changes = {k: str(v) for k, v in given.items() if v is not None}
+    if changes.get("fee"):
+        money = parse_money(changes["fee"], option="--fee")
+        changes["fee"] = f"{money.cents / 100:.2f} {money.currency}"
+    done = edit_record(ws, "venue", venue_id, changes)
+    emit(
+        done.after,
+        as_json=as_json,
+        human=lambda: click.echo(f"Changed {', '.join(done.changed) or 'nothing'} of {venue_id}."),
+    )
+
+
+delete_command(
+    command,
+    "venue",
+    """Delete venue VENUE_ID (refused while an event or a series is held there).""",
+    complete=None,
+    force=None,
+)
 
 
 @command.command("suggest")

@@ -1,4 +1,5 @@
-"""``terrain workshop add|list|idea|vote|unvote|results``: co-creation with a handful of members."""
+"""``terrain workshop add|list|join|leave|idea|vote|unvote|results``: co-creation with a
+handful of members."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from typing import TYPE_CHECKING
 import click
 
 from terrain._language import count
-from terrain.cli._common import emit, json_option, pass_workspace
+from terrain.cli._common import (
+    emit,
+    emit_list,
+    flat_rows,
+    json_option,
+    list_options,
+    pass_workspace,
+)
 from terrain.cli._complete import complete_content_id, complete_member_id
 from terrain.cli._when import fold_option, parse_when
 
@@ -74,9 +82,9 @@ def add(
 
 
 @command.command("list")
-@json_option
+@list_options
 @pass_workspace
-def list_(ws: Workspace, as_json: bool) -> None:
+def list_(ws: Workspace, as_json: bool, as_csv: bool) -> None:
     """List the workshops."""
     from terrain.workshops import Workshop
 
@@ -91,7 +99,35 @@ def list_(ws: Workspace, as_json: bool) -> None:
                 f"({count(len(w.participant_ids), 'participant')}, {count(len(w.ideas), 'idea')})"
             )
 
-    emit(workshops, as_json=as_json, human=human)
+    emit_list(workshops, as_json=as_json, as_csv=as_csv, table=flat_rows(workshops), human=human)
+
+
+@command.command("join")
+@click.argument("workshop_id")
+@click.argument("member_ids", nargs=-1, required=True, shell_complete=complete_member_id)
+@json_option
+@pass_workspace
+def join(ws: Workspace, workshop_id: str, member_ids: tuple[str, ...], as_json: bool) -> None:
+    """Add MEMBER_IDS to the participants of WORKSHOP_ID."""
+    from terrain.workflows import set_participants
+
+    done = set_participants(ws, workshop_id, add=member_ids)
+    emit(done.after, as_json=as_json, human=lambda: click.echo(
+        f"{workshop_id}: {len(done.after.participant_ids)} participant(s)."))
+
+
+@command.command("leave")
+@click.argument("workshop_id")
+@click.argument("member_ids", nargs=-1, required=True, shell_complete=complete_member_id)
+@json_option
+@pass_workspace
+def leave(ws: Workspace, workshop_id: str, member_ids: tuple[str, ...], as_json: bool) -> None:
+    """Take MEMBER_IDS out of WORKSHOP_ID (refused while ideas or votes are theirs)."""
+    from terrain.workflows import set_participants
+
+    done = set_participants(ws, workshop_id, remove=member_ids)
+    emit(done.after, as_json=as_json, human=lambda: click.echo(
+        f"{workshop_id}: {len(done.after.participant_ids)} participant(s)."))
 
 
 @command.command("idea")

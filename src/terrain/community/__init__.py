@@ -21,10 +21,11 @@ from terrain.community._links import (
     introductions,
     meetups_that_took_place,
 )
-from terrain.community._models import Community, Member
+from terrain.community._models import ERASED_NAME, Community, Member
 
 __all__ = [
     "CORE_TARGET",
+    "ERASED_NAME",
     "CoAttendance",
     "Community",
     "Core",

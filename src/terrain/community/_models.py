@@ -8,7 +8,7 @@ they have a handle. Minors have guardians, whose consent counts for them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from types import MappingProxyType
 
 import attrs
@@ -16,6 +16,7 @@ import attrs
 from terrain._language import DEFAULT_LANGUAGE, LANGUAGES
 from terrain._validation import (
     a_date,
+    aware_datetime,
     each,
     email,
     fail,
@@ -31,8 +32,10 @@ from terrain._validation import (
     to_tuple,
 )
 
-__all__ = ["Community", "Member"]
+__all__ = ["ERASED_NAME", "Community", "Member"]
 
+#: The name a member erased at their request (GDPR Art. 17) is shown under.
+ERASED_NAME = "Erased member"
 
 @attrs.frozen
 class Community:
@@ -65,7 +68,12 @@ class Member:
     A minor (``is_minor``) must name at least one guardian (another member);
     a guardian's consent is what counts for a minor. ``email`` is where the
     web front end (``terrain serve``) sends the member's own links; it is
-    stored with its domain in lower case.
+    stored with its domain in lower case. ``email`` and ``phone`` are how to
+    reach them (imports match people by id, email or handle).
+
+    ``erased_at`` marks a tombstone: the person asked to be forgotten
+    (:func:`terrain.workflows.erase_member`); their personal fields are gone,
+    and the consent gate refuses them forever.
     """
 
     id: str = attrs.field(validator=identifier())
@@ -86,8 +94,25 @@ class Member:
         converter=attrs.converters.optional(_email_or_value),
         validator=optional(email()),
     )
+    phone: str = attrs.field(default="", validator=text(max_length=40, line=True))
+    erased_at: datetime | None = attrs.field(default=None, validator=optional(aware_datetime()))
+
+    @property
+    def erased(self) -> bool:
+        """Whether this is the tombstone of a person erased at their request."""
+        return self.erased_at is not None
 
     def __attrs_post_init__(self) -> None:
+        if self.erased_at is not None and (
+            self.handles or self.email or self.phone or self.tags or self.guardian_ids
+            or self.is_minor or self.joined_on is not None or self.display_name != ERASED_NAME
+        ):
+            raise fail(
+                self,
+                attrs.fields(Member).erased_at,
+                f"an erased member keeps no personal field: its name is {ERASED_NAME!r} and "
+                "it has no handle, email, phone, tag, guardian or join date",
+            )
         if self.is_minor and not self.guardian_ids:
             raise fail(
                 self,

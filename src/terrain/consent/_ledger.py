@@ -363,6 +363,11 @@ class ConsentLedger:
 
     def _check_new(self, consent: Consent) -> None:
         member = self.member(consent.subject_id)
+        if member.erased_at is not None:
+            raise ConsentError(
+                f"{member.id} was erased at their request on {day(member.erased_at)}: no "
+                "consent is recorded for them again"
+            )
         self._check_id(consent)
         people = {member.id, *member.guardian_ids}
         strangers = [p for p in consent.given_by if p not in people]
@@ -530,6 +535,13 @@ class ConsentLedger:
             return ConsentState(
                 subject_id, purpose, platform, at, valid=False,
                 reason="not a known member of the community; add them, or remove the appearance",
+            )
+        if member.erased_at is not None:
+            return ConsentState(
+                subject_id, purpose, platform, at, member=member, valid=False,
+                status=ConsentStatus.REFUSED,
+                reason=f"erased at their request on {day(member.erased_at)}: never published "
+                "again; take them out of the content, or crop them out",
             )
         best: Consent | None = None
         refusal: Consent | None = None

@@ -10,22 +10,37 @@ from terrain.store._config import CONFIG_NAME, WorkspaceConfig
 from terrain.store._copy import CopyReport, TableCopy, copy_store
 from terrain.store._db import Database, Transaction
 from terrain.store._field import record_key
+from terrain.store._history import USER_ENV_VAR, Change, FieldChange
 from terrain.store._links import LinkRow, Links
+from terrain.store._references import Dependent
 from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url, redact
 from terrain.store._webconfig import SMTP_PASSWORD_ENV, SmtpSettings, WebSettings
-from terrain.store._workspace import DATA_DIR, ENV_VAR, RECORD_KINDS, Workspace
+from terrain.store._workspace import (
+    DATA_DIR,
+    ENV_VAR,
+    KIND_TYPES,
+    RECORD_KINDS,
+    Removal,
+    Workspace,
+)
 
 __all__ = [
     "CONFIG_NAME",
     "DATA_DIR",
     "ENV_VAR",
+    "KIND_TYPES",
     "PASSWORD_ENV_VAR",
     "RECORD_KINDS",
     "SMTP_PASSWORD_ENV",
+    "USER_ENV_VAR",
+    "Change",
     "CopyReport",
     "Database",
+    "Dependent",
+    "FieldChange",
     "LinkRow",
     "Links",
+    "Removal",
     "SmtpSettings",
     "StoreURL",
     "TableCopy",

@@ -162,6 +162,11 @@ class Backend(abc.ABC):
         """Rows of a query outside any transaction."""
 
     @abc.abstractmethod
+    def compact(self, tables: Sequence[str]) -> None:
+        """Rewrite the store's files so that no deleted or overwritten row of ``tables``
+        is left in them (after an erasure)."""
+
+    @abc.abstractmethod
     def table_exists(self, name: str) -> bool:
         """Whether table ``name`` exists."""
 
@@ -488,6 +493,20 @@ class SQLiteBackend(Backend):
             return
         with self.transaction():
             pass
+
+    def compact(self, tables: Sequence[str]) -> None:
+        """``VACUUM`` (free pages and the slack of pages holding deleted rows are not
+        copied), then a checkpoint that empties the write-ahead log (``-wal``)."""
+        conn = self._conn()
+        with self._writer, self._process_lock():
+            try:
+                conn.execute("VACUUM")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.OperationalError as exc:
+                raise StorageError(
+                    f"could not compact the workspace database {self.path} ({exc}): another "
+                    "terrain command is using it; retry when it is done"
+                ) from None
 
     def table_exists(self, name: str) -> bool:
         """Whether table ``name`` exists."""

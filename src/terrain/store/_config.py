@@ -10,11 +10,16 @@ The file holds no secret. Its tables::
     [format]               the community's meetup format (max_talks, max_talk_minutes…),
                            the rules of :func:`terrain.events.check_format`
     [import]               max_file_mb: the largest file `terrain content import` (and a
-                           consent's --evidence-file) accepts, in MB (default 100); a bigger
-                           one is refused by its size, before it is read.
+                           consent's --evidence-file, a member list) accepts, in MB (default
+                           100); a bigger one is refused by its size, before it is read.
                            max_megapixels: the largest picture imported, in megapixels
                            (default 120, at most 178); a bigger one is refused from its
-                           header, before it is decoded
+                           header, before it is decoded.
+                           preset: the columns `terrain member import` reads by default
+                           ("terrain", "meetup", "luma", "eventbrite", "helloasso");
+                           encoding: of the files imported ("auto", the default: detected)
+    [retention]            unpublished_photos_days: photos never published are deleted after
+                           that many days (`terrain retention`; default: kept)
     [templates]            the community's own words for a kind of post (recap = "..."),
                            in its language (:mod:`terrain.templates`)
     [web], [smtp]          the members' web pages (`terrain serve`) and the mail that sends
@@ -48,6 +53,7 @@ from terrain.templates import KINDS, Template
 __all__ = [
     "CONFIG_NAME",
     "DEFAULT_MAX_FILE_MB",
+    "IMPORT_PRESETS",
     "RUNNER_KEYS",
     "WorkspaceConfig",
     "parse_config",
@@ -72,9 +78,13 @@ _TOP_LEVEL = (
     "templates",
     "web",
     "smtp",
+    "retention",
 )
 _STORE_KEYS = ("url", "pool_size")
-_IMPORT_KEYS = ("max_file_mb", "max_megapixels")
+_IMPORT_KEYS = ("max_file_mb", "max_megapixels", "preset", "encoding")
+_RETENTION_KEYS = ("unpublished_photos_days",)
+#: The presets ``[import] preset`` may name (terrain.workflows' column maps).
+IMPORT_PRESETS = ("terrain", "meetup", "luma", "eventbrite", "helloasso")
 #: Pillow refuses outright to open a picture over twice its own limit (178.9 MP).
 _MAX_MEGAPIXELS_CAP = 178
 _COMMUNITY_KEYS = ("id", "name", "timezone", "description", "language")
@@ -131,6 +141,13 @@ class WorkspaceConfig:
     web: WebSettings = attrs.field(factory=WebSettings)
     #: ``[smtp]``: the mail server that sends members their links (``None``: no mail).
     smtp: SmtpSettings | None = None
+    #: ``[import] preset``: the column map files are read with by default.
+    import_preset: str = "terrain"
+    #: ``[import] encoding``: the encoding of imported files (``"auto"``: detected).
+    import_encoding: str = "auto"
+    #: ``[retention] unpublished_photos_days``: photos never published are deleted
+    #: after that many days (``None``: kept).
+    unpublished_photos_days: int | None = None
 
     @property
     def max_file_bytes(self) -> int:
@@ -267,6 +284,7 @@ def parse_config(path: Path) -> WorkspaceConfig:
         platforms[name] = MappingProxyType(dict(settings))
 
     store_url, pool_size = _store(reader, data, path)
+    imports = _import_settings(reader, reader.table(data, "", "import"))
     return WorkspaceConfig(
         community=community,
         storage_backend=backend,
@@ -280,6 +298,9 @@ def parse_config(path: Path) -> WorkspaceConfig:
         templates=_templates(reader, data, community.language),
         web=parse_web(reader.table(data, "", "web"), reader.error),
         smtp=parse_smtp(reader.table(data, "", "smtp") if "smtp" in data else None, reader.error),
+        import_preset=imports["import_preset"],
+        import_encoding=imports["import_encoding"],
+        unpublished_photos_days=_retention(reader, reader.table(data, "", "retention")),
     )
 
 
@@ -304,6 +325,52 @@ def _templates(reader: _Reader, data: Mapping[str, Any], language: str) -> dict[
             key, language, value, source=f"{reader.path} [templates] {key}", first_line=line
         ).check()
     return out
+
+
+def _import_settings(reader: _Reader, table: Mapping[str, Any]) -> dict[str, str]:
+    """``[import] preset`` and ``encoding``, checked."""
+    import codecs
+
+    out = {}
+    preset = table.get("preset", "terrain")
+    if not isinstance(preset, str) or preset.casefold() not in IMPORT_PRESETS:
+        raise reader.error(
+            "import", "preset", f"must be one of {', '.join(IMPORT_PRESETS)} (in quotes)"
+        )
+    out["import_preset"] = preset.casefold()
+    encoding = table.get("encoding", "auto")
+    if not isinstance(encoding, str):
+        raise reader.error("import", "encoding", 'must be text in quotes, e.g. "cp1252"')
+    if encoding != "auto":
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise reader.error(
+                "import",
+                "encoding",
+                f'{encoding!r} is not an encoding Python knows: give "auto", "utf-8", '
+                '"cp1252", "latin-1" or "utf-16"',
+            ) from None
+    out["import_encoding"] = encoding
+    return out
+
+
+def _retention(reader: _Reader, table: Mapping[str, Any]) -> int | None:
+    """``[retention] unpublished_photos_days``, checked."""
+    for key in table:
+        if key not in _RETENTION_KEYS:
+            takes = ", ".join(_RETENTION_KEYS)
+            raise reader.error("retention", key, f"unknown key; [retention] takes {takes}")
+    days = table.get("unpublished_photos_days")
+    if days is None:
+        return None
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise reader.error(
+            "retention",
+            "unpublished_photos_days",
+            f"must be a whole number of days, at least 1 (e.g. 365), got {days!r}",
+        )
+    return days
 
 
 
@@ -487,15 +554,20 @@ def render_config(config: WorkspaceConfig) -> str:
     if config.templates:
         lines += ["", "# the community's own words for each kind of post", "[templates]"]
         lines += [f"{k} = {_toml_value(t.text)}" for k, t in config.templates.items()]
-    if (
-        config.max_file_mb != DEFAULT_MAX_FILE_MB
-        or config.max_megapixels != DEFAULT_MAX_MEGAPIXELS
-    ):
-        lines += ["", "[import]"]
+    imports = []
     if config.max_file_mb != DEFAULT_MAX_FILE_MB:
-        lines += ["# the largest photo or form scan accepted, in MB"]
-        lines.append(f"max_file_mb = {_toml_value(config.max_file_mb)}")
+        imports += ["# the largest photo or form scan accepted, in MB"]
+        imports.append(f"max_file_mb = {_toml_value(config.max_file_mb)}")
     if config.max_megapixels != DEFAULT_MAX_MEGAPIXELS:
-        lines += ["# the largest picture accepted, in megapixels"]
-        lines.append(f"max_megapixels = {_toml_value(config.max_megapixels)}")
+        imports += ["# the largest picture accepted, in megapixels"]
+        imports.append(f"max_megapixels = {_toml_value(config.max_megapixels)}")
+    if config.import_preset != "terrain":
+        imports.append(f"preset = {_toml_value(config.import_preset)}")
+    if config.import_encoding != "auto":
+        imports.append(f"encoding = {_toml_value(config.import_encoding)}")
+    if imports:
+        lines += ["", "[import]", *imports]
+    if config.unpublished_photos_days is not None:
+        lines += ["", "# photos never published are deleted after that many days", "[retention]"]
+        lines.append(f"unpublished_photos_days = {config.unpublished_photos_days}")
     return "\n".join(lines) + "\n"

@@ -42,6 +42,7 @@ TABLES: tuple[str, ...] = (
     "post_metrics",
     "web_links",
     "takedown_queue",
+    "history",
 )
 
 

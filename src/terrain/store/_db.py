@@ -164,6 +164,11 @@ class Database:
                 "`terrain store migrate` (or upgrade terrain, if the store is newer)"
             )
 
+    def compact(self, tables: Sequence[str]) -> None:
+        """Rewrite the store so that no deleted or overwritten row of ``tables`` is left in
+        its files (SQLite: ``VACUUM`` and an emptied WAL; PostgreSQL: ``VACUUM FULL``)."""
+        self.backend.compact(tables)
+
     def close(self) -> None:
         """Close every connection (on SQLite the WAL is checkpointed and removed)."""
         self.backend.close()
@@ -547,3 +552,69 @@ class Database:
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         rows = self.query(f"SELECT data FROM decisions{where} ORDER BY seq", params)
         return [str(r[0]) for r in rows]
+
+    # -- history of record changes ----------------------------------------------------------
+
+    #: The columns of a history row, in the order :meth:`history` returns them.
+    HISTORY_COLUMNS = ("seq", "at", "who", "action", "kind", "record_id", "before", "after", "note")
+
+    @staticmethod
+    def record_change(
+        tx: Transaction,
+        *,
+        at: str,
+        who: str,
+        action: str,
+        kind: str,
+        record_id: str,
+        before: str | None,
+        after: str | None,
+        note: str = "",
+    ) -> None:
+        """Append a change of record ``kind``/``record_id`` to the history (``before`` and
+        ``after`` are its JSON, ``None`` when it did not or no longer exists)."""
+        tx.execute(
+            "INSERT INTO history (seq, at, who, action, kind, record_id, before, after, note) "
+            "VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM history), ?, ?, ?, ?, ?, ?, ?, ?)",
+            (at, who, action, kind, record_id, before, after, note),
+        )
+
+    def history(
+        self,
+        *,
+        kind: str | None = None,
+        record_id: str | None = None,
+        limit: int | None = None,
+    ) -> list[Row]:
+        """History rows (:data:`HISTORY_COLUMNS`) of ``kind`` (and ``record_id``), oldest
+        first; ``limit``: only the latest that many."""
+        clauses, params = [], []
+        for column, value in (("kind", kind), ("record_id", record_id)):
+            if value is not None:
+                clauses.append(f"{column} = ?")  # column names are fixed above, never input
+                params.append(value)
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        columns = ", ".join(self.HISTORY_COLUMNS)
+        if limit is None:
+            return self.query(f"SELECT {columns} FROM history{where} ORDER BY seq", params)
+        rows = self.query(
+            f"SELECT {columns} FROM history{where} ORDER BY seq DESC LIMIT ?", [*params, limit]
+        )
+        return rows[::-1]
+
+    @staticmethod
+    def unindex_content(tx: Transaction, content_id: str) -> None:
+        """Drop a deleted content from the content, media and appearance indexes."""
+        tx.execute("DELETE FROM content_index WHERE content_id = ?", (content_id,))
+        tx.execute("DELETE FROM media_index WHERE content_id = ?", (content_id,))
+        tx.execute("DELETE FROM appearance_index WHERE content_id = ?", (content_id,))
+
+    def live_posts(self) -> list[tuple[str, str, str]]:
+        """``(post id, platform, post JSON)`` of every post online: sent or confirmed,
+        not taken down (what a deletion must not pull the ground from under)."""
+        rows = self.query(
+            "SELECT post_id, platform, post_json FROM publication_journal "
+            "WHERE state IN ('sent', 'confirmed') AND taken_down_at IS NULL "
+            "ORDER BY post_id, platform"
+        )
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]

@@ -281,6 +281,26 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX IF NOT EXISTS takedown_queue_subject ON takedown_queue (subject_id)
         """,
     ),
+    # Every change to a record (terrain.store._history): who, when, what before,
+    # what after. Append-only, but for erasure, which removes a person from it.
+    Migration(
+        8,
+        "history of record changes",
+        """
+        CREATE TABLE IF NOT EXISTS history (
+            seq       INTEGER NOT NULL PRIMARY KEY,
+            at        TEXT NOT NULL,
+            who       TEXT NOT NULL,
+            action    TEXT NOT NULL,
+            kind      TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            before    TEXT,
+            after     TEXT,
+            note      TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX IF NOT EXISTS history_record ON history (kind, record_id, seq)
+        """,
+    ),
 ]
 
 

@@ -23,6 +23,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import attrs
+
 from terrain.community import Community, Member
 from terrain.content import Content
 from terrain.errors import (
@@ -46,6 +48,8 @@ from terrain.store._config import (
 )
 from terrain.store._db import CHUNK, Database
 from terrain.store._field import check_field_references, record_key
+from terrain.store._history import Change, actor_from
+from terrain.store._references import Dependent, dependents, describe
 from terrain.store._registry import find_factory, known_names, platform_factories
 from terrain.templates import KINDS, Template, Templates
 from terrain.workshops import Vote, Workshop
@@ -55,7 +59,7 @@ if TYPE_CHECKING:
     from terrain.plugins import Platform, PluginManager, Storage
     from terrain.posts import Capabilities
 
-__all__ = ["DATA_DIR", "DB_NAME", "ENV_VAR", "RECORD_KINDS", "Workspace"]
+__all__ = ["DATA_DIR", "DB_NAME", "ENV_VAR", "KIND_TYPES", "RECORD_KINDS", "Removal", "Workspace"]
 
 T = TypeVar("T")
 
@@ -85,8 +89,8 @@ RECORD_KINDS: dict[type, str] = {
     ProjectPhoto: "project-photo",
 }
 
-#: The kinds :meth:`Workspace.remove` deletes: facts nothing else points to.
-_REMOVABLE = frozenset({Vote, Contribution})
+#: The record type stored under each kind name (``"member"`` -> :class:`~terrain.Member`).
+KIND_TYPES: dict[str, type] = {name: cls for cls, name in RECORD_KINDS.items()}
 
 #: How a user lists each kind, for "not found" messages.
 _HOW_TO_LIST = {
@@ -101,7 +105,23 @@ _HOW_TO_LIST = {
     "workshop": "`terrain workshop list`",
     "attendance": "`terrain attendance EVENT`",
     "vote": "`terrain workshop results WORKSHOP`",
+    "contribution": "`terrain partner report PARTNER`",
 }
+
+
+@attrs.frozen
+class Removal:
+    """What :meth:`Workspace.remove` deleted: the record's ``kind`` and ``id``, its JSON
+    ``before``, the consents and posts online that relied on it (``forced``: deleted
+    anyway), and the media files deleted with it (``files``) or left because the
+    storage refused (``files_left``: delete them by hand)."""
+
+    kind: str
+    id: str
+    before: str
+    forced: tuple[Dependent, ...] = ()
+    files: tuple[str, ...] = ()
+    files_left: tuple[str, ...] = ()
 
 
 def _a(kind: str) -> str:
@@ -138,6 +158,7 @@ class Workspace:
         *,
         environ: Mapping[str, str] | None = None,
         storage: Storage | None = None,
+        actor: str | None = None,
     ) -> None:
         self.root = root
         self.config = config
@@ -155,6 +176,7 @@ class Workspace:
         self._ledger_rev = -1  # last member revision applied
         self._ledger_events = 0  # events the cached ledger holds (all stored)
         self._ledger_scope: frozenset[str] | None = None  # people loaded (None: everyone)
+        self._actor = actor
 
     # -- creating, opening, finding -------------------------------------------------------
 
@@ -226,6 +248,7 @@ class Workspace:
         environ: Mapping[str, str] | None = None,
         storage: Storage | None = None,
         read_only: bool = False,
+        actor: str | None = None,
     ) -> Workspace:
         """Open the workspace in folder ``path``.
 
@@ -233,7 +256,8 @@ class Workspace:
         their own); by default it is built from ``[storage]`` on first use.
         ``read_only`` opens its records for reading only: nothing is migrated
         or written, and a write raises :class:`~terrain.errors.StorageError`
-        (shell completion looks up ids this way).
+        (shell completion looks up ids this way). ``actor`` is who the changes
+        made through it are recorded as (:attr:`actor`).
         """
         root = Path(path).absolute()
         if not (root / CONFIG_NAME).is_file():
@@ -249,7 +273,7 @@ class Workspace:
                 "it from a backup, or move terrain.toml away and run `terrain init` again"
             )
         db = _open_store(root, config, environ, read_only=read_only)
-        return cls(root, config, db, environ=environ, storage=storage)
+        return cls(root, config, db, environ=environ, storage=storage, actor=actor)
 
     @staticmethod
     def locate(
@@ -277,9 +301,13 @@ class Workspace:
         *,
         environ: Mapping[str, str] | None = None,
         read_only: bool = False,
+        actor: str | None = None,
     ) -> Workspace:
-        """Open the workspace found by :meth:`locate` (``read_only`` as in :meth:`open`)."""
-        return cls.open(cls.locate(start, environ=environ), environ=environ, read_only=read_only)
+        """Open the workspace found by :meth:`locate` (``read_only`` and ``actor`` as in
+        :meth:`open`)."""
+        return cls.open(
+            cls.locate(start, environ=environ), environ=environ, read_only=read_only, actor=actor
+        )
 
     def close(self) -> None:
         """Close the database. The workspace cannot be used afterwards."""
@@ -341,6 +369,13 @@ class Workspace:
                     raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
                 own[kind] = Template(kind, language, text.rstrip("\n"), source=str(path)).check()
         return Templates(language=language, own=own)
+
+    @property
+    def actor(self) -> str:
+        """Who the changes made through this workspace are recorded as (the history's
+        "who"): the ``actor`` it was opened with (``terrain --by NAME``), else
+        ``$TERRAIN_USER``, else the operating system's user name."""
+        return actor_from(self._environ, self._actor)
 
     @property
     def secrets(self) -> SecretSource:
@@ -514,40 +549,91 @@ class Workspace:
 
     # -- records ---------------------------------------------------------------------------
 
-    def add(self, obj: object) -> None:
-        """Store a new record; :class:`~terrain.errors.Conflict` if its id is taken."""
+    def add(self, obj: object, *, note: str = "") -> None:
+        """Store a new record; :class:`~terrain.errors.Conflict` if its id is taken.
+
+        The addition is recorded in the :meth:`history` (``note`` says why, if
+        it needs saying: ``"import members.csv, line 4"``).
+        """
         kind = _kind(type(obj))
         with self.db.transaction() as tx:
             self._check_references(obj)
             record_id = record_key(obj)
-            if not self.db.insert_record(tx, kind, record_id, to_json(obj)):
+            data = to_json(obj)
+            if not self.db.insert_record(tx, kind, record_id, data):
                 raise Conflict(
                     f"{_a(kind)} with id {record_id!r} already exists; choose another id "
                     f"(list them with {_HOW_TO_LIST.get(kind, 'the list of ' + kind + 's')})"
                 )
             self._index(tx, obj)
+            self._record(tx, "add", kind, record_id, None, data, note)
 
-    def put(self, obj: T) -> T:
+    def put(self, obj: T, *, note: str = "") -> T:
         """Store a record, replacing the one with the same id if any; the record stored.
 
         An :class:`~terrain.Event` or a :class:`~terrain.events.Series` whose
         date changed gets its ``sequence`` raised (:func:`terrain.events.revise`),
-        so calendars that imported it take the change.
+        so calendars that imported it take the change. The change is recorded
+        in the :meth:`history` (with ``note``); storing a record unchanged
+        writes nothing.
         """
         kind = _kind(type(obj))
         with self.db.transaction() as tx:
             self._check_references(obj)
             key = record_key(obj)
+            before = self.db.get_record(kind, key)
             if isinstance(obj, Event | Series):
-                obj = self._revised(kind, key, obj)
-            self.db.upsert_record(tx, kind, key, to_json(obj))
-            self._index(tx, obj)
+                obj = self._revised(before, obj)
+            data = to_json(obj)
+            if data != before:
+                self.db.upsert_record(tx, kind, key, data)
+                self._index(tx, obj)
+                action = "edit" if before is not None else "add"
+                self._record(tx, action, kind, key, before, data, note)
         return obj
 
-    def _revised(self, kind: str, key: str, obj: Any) -> Any:
+    def _record(
+        self,
+        tx: Any,
+        action: str,
+        kind: str,
+        record_id: str,
+        before: str | None,
+        after: str | None,
+        note: str,
+    ) -> None:
+        """Append a change to the history, in the writing transaction ``tx``."""
+        from terrain import clock
+
+        self.db.record_change(
+            tx,
+            at=_utc(clock.now()),
+            who=self.actor,
+            action=action,
+            kind=kind,
+            record_id=record_id,
+            before=before,
+            after=after,
+            note=note,
+        )
+
+    def history(
+        self,
+        cls: type | None = None,
+        id: str | None = None,
+        *,
+        limit: int | None = None,
+    ) -> builtins.list[Change]:
+        """The changes of record ``id`` of type ``cls`` (of every record of ``cls``
+        without ``id``, of every record without ``cls``), oldest first; ``limit``:
+        only the latest that many."""
+        kind = None if cls is None else _kind(cls)
+        rows = self.db.history(kind=kind, record_id=id, limit=limit)
+        return [Change.from_row(row) for row in rows]
+
+    def _revised(self, data: str | None, obj: Any) -> Any:
         from terrain.events import revise
 
-        data = self.db.get_record(kind, key)
         if data is None:
             return obj
         try:
@@ -556,20 +642,72 @@ class Workspace:
             return obj
         return revise(previous, obj)
 
-    def remove(self, cls: type, id: str) -> None:
-        """Delete record ``id`` of type ``cls``: only a vote or a contribution, facts that
-        nothing else points to (:class:`~terrain.errors.ValidationError` for other kinds,
-        :class:`~terrain.errors.NotFound` if it is not stored)."""
+    def dependents(self, cls: type, id: str) -> builtins.list[Dependent]:
+        """What relies on record ``id`` of type ``cls``: records pointing to it, consent
+        records scoped to it, posts online showing or tagging it (see
+        :func:`terrain.store._references.dependents`)."""
+        return dependents(self, _kind(cls), id)
+
+    def remove(self, cls: type, id: str, *, force: bool = False, note: str = "") -> Removal:
+        """Delete record ``id`` of type ``cls``, recorded in the :meth:`history`.
+
+        Refused (:class:`~terrain.errors.Conflict`, nothing deleted) while other
+        records point to it, naming them and the command that changes each;
+        refused too while a consent record or a post online relies on it,
+        unless ``force`` (the deletion then records what relied on it). A
+        content's media files are deleted from the storage once the deletion is
+        stored. :class:`~terrain.errors.NotFound` if it is not stored.
+        """
         kind = _kind(cls)
-        if cls not in _REMOVABLE:
-            raise ValidationError(
-                f"{_a(kind)} cannot be removed: other records, consents or published posts "
-                "may rely on it"
-            )
         with self.db.transaction() as tx:
-            if not self.db.delete_record(tx, kind, id):
+            before = self.db.get_record(kind, id)
+            if before is None:
                 how = _HOW_TO_LIST.get(kind, f"the list of {kind}s")
                 raise NotFound(f"no {kind} with id {id!r} in this workspace; see {how}")
+            found = dependents(self, kind, id)
+            hard = [d for d in found if not d.soft]
+            if hard:
+                fixes = "; ".join(dict.fromkeys(d.fix for d in hard[:5]))
+                raise Conflict(
+                    f"{kind} {id!r} cannot be deleted: {describe(hard)}; change "
+                    f"{'them' if len(hard) > 1 else 'it'} first ({fixes})"
+                )
+            soft = [d for d in found if d.soft]
+            if soft and not force:
+                fixes = "; ".join(dict.fromkeys(d.fix for d in soft[:3]))
+                raise Conflict(
+                    f"{kind} {id!r} is relied on: {describe(soft)}; {fixes}; or delete it "
+                    "anyway with --force, which the history records"
+                )
+            self.db.delete_record(tx, kind, id)
+            if cls is Member:
+                self._ledger = None  # the cached ledger knows no deletion: read it again
+            keys: list[str] = []
+            if cls is Content:
+                self.db.unindex_content(tx, id)
+                keys = [m.key for m in from_json(before, Content).media]
+            if soft:
+                forced = "forced past " + describe(soft, limit=20)
+                note = f"{note}; {forced}" if note else forced
+            self._record(tx, "delete", kind, id, before, None, note)
+        done, left = self._delete_files(keys)
+        return Removal(kind, id, before, tuple(soft), done, left)
+
+    def _delete_files(self, keys: builtins.list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Delete ``keys`` from the storage: (deleted, left because the storage failed)."""
+        from terrain.errors import StorageError
+
+        done, left = [], []
+        for key in keys:
+            try:
+                self.storage.delete(key)
+            except NotFound:
+                done.append(key)  # already gone
+            except StorageError:
+                left.append(key)
+            else:
+                done.append(key)
+        return tuple(done), tuple(left)
 
     def get(self, cls: type[T], id: str) -> T:
         """Record ``id`` of type ``cls``, or :class:`~terrain.errors.NotFound`.
@@ -684,6 +822,32 @@ class Workspace:
                 how = _HOW_TO_LIST.get(kind, f"Workspace.list({cls.__name__})")
                 raise NotFound(f"no {kind} with id {id!r} in this workspace; list them with {how}")
         return {id: self._read(data, cls, kind, id) for id, data in found.items()}
+
+    def erase_person(
+        self,
+        member: Member,
+        tombstone: Member,
+        *,
+        records: Sequence[object] = (),
+        deletions: Sequence[tuple[str, str]] = (),
+        texts: Sequence[str] = (),
+        note: str = "",
+    ) -> None:
+        """Replace ``member`` by ``tombstone`` in every table, in one transaction, then
+        compact the store (see :mod:`terrain.store._erasure`; the workflow is
+        :func:`terrain.workflows.erase_member`)."""
+        from terrain.store._copy import TABLES
+        from terrain.store._erasure import erase_person
+
+        with self._ledger_lock:
+            try:
+                erase_person(
+                    self, member, tombstone, records=records, deletions=deletions, texts=texts,
+                    note=note,
+                )
+            finally:
+                self._ledger = None  # the consent log was rewritten: read it again
+        self.db.compact(TABLES)
 
     # -- consent ---------------------------------------------------------------------------
 

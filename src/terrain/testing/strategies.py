@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import strategies as st
 
 from terrain._time import later
-from terrain.community import Community, Member
+from terrain.community import ERASED_NAME, Community, Member
 from terrain.consent import (
     Consent,
     ConsentStatus,
@@ -72,6 +72,7 @@ __all__ = [
     "contents",
     "contributions",
     "dates",
+    "emails",
     "events",
     "evidence",
     "handles",
@@ -136,6 +137,14 @@ def handles() -> st.SearchStrategy[str]:
     return st.text(string.ascii_letters + string.digits + "_", min_size=1, max_size=15)
 
 
+def emails() -> st.SearchStrategy[str]:
+    """Email addresses as people type them (mixed case, dots, plus signs)."""
+    local = st.text(string.ascii_letters + string.digits + "._+-", min_size=1, max_size=12)
+    domain = st.text(string.ascii_lowercase + string.digits, min_size=1, max_size=10)
+    tld = st.sampled_from(["fr", "org", "com", "net"])
+    return st.builds(lambda a, b, c: f"{a}@{b}.{c}", local, domain, tld)
+
+
 def platform_names() -> st.SearchStrategy[str]:
     """Platform names, built-in and not."""
     return st.sampled_from(["x", "facebook", "instagram", "outbox", "mastodon"])
@@ -169,8 +178,11 @@ def communities() -> st.SearchStrategy[Community]:
 
 @st.composite
 def members(draw: st.DrawFn, *, member_id: str | None = None) -> Member:
-    """Valid :class:`~terrain.Member` values (minors always name a guardian)."""
+    """Valid :class:`~terrain.Member` values (minors always name a guardian; now and
+    then the tombstone of a person erased at their request)."""
     mid = member_id if member_id is not None else draw(ids())
+    if draw(st.integers(0, 19)) == 0:
+        return Member(id=mid, display_name=ERASED_NAME, erased_at=draw(aware_datetimes()))
     is_minor = draw(st.booleans())
     guardian_ids = draw(st.lists(ids().filter(lambda g: g != mid), max_size=2, unique=True))
     if not is_minor:
@@ -185,8 +197,8 @@ def members(draw: st.DrawFn, *, member_id: str | None = None) -> Member:
         guardian_ids=guardian_ids,
         joined_on=draw(st.none() | dates()),
         tags=draw(st.frozensets(texts(max_size=12), max_size=3)),
-        email=draw(st.none() | st.from_regex(r"[a-z0-9._+-]{1,20}@[a-z0-9]{1,10}\.(org|fr)",
-                                             fullmatch=True)),
+        email=draw(st.none() | emails()),
+        phone=draw(st.just("") | st.from_regex(r"\+?[0-9 ]{6,15}", fullmatch=True)),
     )
 
 

@@ -329,9 +329,15 @@ def edit_event(
     venue_id: str | None = None,
     capacity: int | None = None,
     networking_minutes: int | None = None,
+    description: str | None = None,
+    clear: Iterable[str] = (),
 ) -> tuple[Event, tuple[Overbooking, ...]]:
     """Change what is given of meetup ``event_id`` (the rest stays); the event as
-    stored, and whether it now has more people going than seats (a smaller venue)."""
+    stored, and whether it now has more people going than seats (a smaller venue).
+
+    ``clear`` names fields to empty: ``venue_id`` (no venue), ``capacity`` (the
+    venue's, or no limit).
+    """
     event = ws.get(Event, event_id)
     changes: dict[str, Any] = {
         "title": title,
@@ -340,12 +346,17 @@ def edit_event(
         "venue_id": venue_id,
         "capacity": capacity,
         "networking_minutes": networking_minutes,
+        "description": description,
     }
     given = {k: v for k, v in changes.items() if v is not None}
+    for field in clear:
+        if field not in ("venue_id", "capacity"):
+            raise ValidationError("only the venue and the capacity of an event can be cleared")
+        given[field] = None
     if not given:
         raise ValidationError(
-            f"say what changes for event {event_id!r}: its title, start, end, venue, capacity "
-            "or networking time"
+            f"say what changes for event {event_id!r}: its title, start, end, venue, capacity, "
+            "networking time or description"
         )
     changed = attrs.evolve(event, **given)
     ws.put(changed)
