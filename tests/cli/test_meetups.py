@@ -443,6 +443,24 @@ def test_check_in_then_close_counts_no_shows_and_forecasts_the_next_date(
     assert data["forecast"]["no_show_rate"] == pytest.approx(0.2)
 
 
+def test_attendance_at_looks_from_that_moment_whatever_the_clock(
+    bar: Path, run: Run
+) -> None:
+    ok(run, bar, "series", "add", "apero", "--title", "Apéro", "--rrule",
+       "FREQ=MONTHLY;BYDAY=1TH;COUNT=2", "--first", "2026-02-05 19:00", "--minutes", "150")
+    ok(run, bar, "series", "plan", "apero")
+    ok(run, bar, "member", "add", "m0", "--name", "Member 0")
+    ok(run, bar, "rsvp", "apero-20260305", "m0", "going", "--at", "2026-01-20 10:00")
+    later = {"TERRAIN_NOW": "2030-10-27T01:30:00+00:00"}  # long after both dates
+    now = run("attendance", "apero-20260305", "--json", workspace=bar, env=later)
+    assert now.exit_code == 0, now.output
+    assert as_json(now)["forecast"] is None  # from 2030 the date took place
+    then = run("attendance", "apero-20260305", "--at", "2026-02-01 12:00", "--json",
+               workspace=bar, env=later)
+    assert then.exit_code == 0, then.output
+    assert as_json(then)["forecast"]["expected"] == 1  # from February it is ahead
+
+
 def test_checking_in_someone_without_rsvp_needs_walk_in(small_meetup: Path, run: Run) -> None:
     before = snapshot(small_meetup)
     result = run("checkin", "atelier", "lea", workspace=small_meetup)
