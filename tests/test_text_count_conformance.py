@@ -13,11 +13,10 @@ pass. This module runs every case that concerns the length of a text:
   ``tco_urls_with_params`` (which spans count 23);
 * ``tlds.yml``: one link per top-level domain of twitter-text's list.
 
-The files are third-party data and are not kept in this repository: give their
-folder in ``$TERRAIN_TWITTER_TEXT_CONFORMANCE`` (a checkout's ``conformance/``), or
-put them in ``shared/twitter-text-conformance/`` next to the checkout. Without
-them these tests are skipped; the cases terrain depends on are also written out
-in ``tests/test_text_count.py``, which always runs.
+The three files are kept, unchanged and with their licence, in
+``tests/samples/twitter-text/`` (its README says which commit they come from);
+``$TERRAIN_TWITTER_TEXT_CONFORMANCE`` points the tests at another copy (a newer
+checkout's ``conformance/``) to try it before refreshing ours.
 
 Cases terrain does not pass, on purpose (each is an ``xfail``, strict):
 
@@ -46,20 +45,13 @@ X = Capabilities(max_text_length=280, text_counting="twitter", url_length=23)
 V1 = Capabilities(max_text_length=140, url_length=23)
 
 
-def _folder() -> Path | None:
-    given = os.environ.get("TERRAIN_TWITTER_TEXT_CONFORMANCE")
-    candidates = [Path(given)] if given else []
-    repository = Path(__file__).resolve().parents[1]
-    candidates += [repository.parent / "shared" / "twitter-text-conformance"]
-    return next((c for c in candidates if (c / "validate.yml").is_file()), None)
-
-
-FOLDER = _folder()
+FOLDER = Path(
+    os.environ.get("TERRAIN_TWITTER_TEXT_CONFORMANCE")
+    or Path(__file__).parent / "samples" / "twitter-text"
+)
 
 
 def _load(name: str) -> dict[str, list[dict[str, Any]]]:
-    if FOLDER is None or not (FOLDER / name).is_file():
-        return {}
     import yaml
 
     tests: dict[str, list[dict[str, Any]]] = yaml.safe_load(
@@ -69,19 +61,31 @@ def _load(name: str) -> dict[str, list[dict[str, Any]]]:
 
 
 VALIDATE, EXTRACT, TLDS = _load("validate.yml"), _load("extract.yml"), _load("tlds.yml")
-needs_files = pytest.mark.skipif(
-    FOLDER is None,
-    reason="twitter-text's conformance files are not here: set $TERRAIN_TWITTER_TEXT_CONFORMANCE",
-)
 
 
 def _cases(suite: dict[str, list[dict[str, Any]]], *sections: str) -> list[Any]:
-    found = [
+    """Every case of ``sections``; a section missing from the file is an error."""
+    return [
         pytest.param(case, id=f"{section}: {case['description']}")
         for section in sections
-        for case in suite.get(section, [])
+        for case in suite[section]
     ]
-    return found or [pytest.param(None, id="no conformance files")]
+
+
+def test_the_conformance_files_hold_every_section_run_here() -> None:
+    """A refreshed copy that lost a section would silently run fewer cases."""
+    counts = {
+        "validate": sum(len(VALIDATE[s]) for s in (
+            "tweets", "WeightedTweetsWithDiscountedEmojiCounterTest",
+            "UnicodeDirectionalMarkerCounterTest", "WeightedTweetsCounterTest")),
+        "extract": sum(len(EXTRACT[s]) for s in (
+            "urls", "tco_urls_with_params", "urls_with_indices",
+            "urls_with_directional_markers")),
+        "tlds": len(TLDS["country"]) + len(TLDS["generic"]),
+    }
+    assert counts["validate"] > 50, counts
+    assert counts["extract"] > 50, counts
+    assert counts["tlds"] > 1000, counts
 
 
 def _has_emoji_sequence(text: str) -> bool:
@@ -91,7 +95,6 @@ def _has_emoji_sequence(text: str) -> bool:
     return regex.search(r"\p{Extended_Pictographic}[\p{Emoji_Modifier}\u200d]", text) is not None
 
 
-@needs_files
 @pytest.mark.parametrize(
     "case",
     _cases(
@@ -113,21 +116,18 @@ def test_the_x_count_is_twitter_texts_weighted_length(
     assert text_length(case["text"], X) == case["expected"]["weightedLength"]
 
 
-@needs_files
 @pytest.mark.parametrize("case", _cases(VALIDATE, "tweets"))
 def test_the_140_character_rule_of_configuration_v1(case: dict[str, Any]) -> None:
     length = text_length(case["text"], V1)
     assert (0 < length <= 140) is case["expected"]
 
 
-@needs_files
 @pytest.mark.parametrize("case", _cases(EXTRACT, "urls", "tco_urls_with_params"))
 def test_the_links_counted_23_are_the_urls_twitter_text_extracts(case: dict[str, Any]) -> None:
     text = case["text"]
     assert [text[start:end] for start, end in url_spans(text)] == case["expected"]
 
 
-@needs_files
 @pytest.mark.parametrize(
     "case", _cases(EXTRACT, "urls_with_indices", "urls_with_directional_markers")
 )
@@ -137,7 +137,6 @@ def test_the_links_are_where_twitter_text_finds_them(case: dict[str, Any]) -> No
     assert found == case["expected"]
 
 
-@needs_files
 @pytest.mark.parametrize("case", _cases(TLDS, "country", "generic"))
 def test_every_top_level_domain_of_twitter_texts_list_makes_a_link(
     case: dict[str, Any], request: pytest.FixtureRequest
