@@ -4,7 +4,7 @@ A post with ``min_media`` (:class:`~terrain.Post`) is an album: several photos
 in one post, as X (4), Facebook (``attached_media``), Instagram (a carousel),
 LinkedIn, Mastodon and Bluesky allow. One person who may not be shown must
 not hold back the photos of everyone else, so :func:`decide_post` asks the
-gate (its public call, ``gate(post, at)``) about the whole post first and,
+gate (its public call, ``gate(post, at, purpose=...)``) about the whole post first and,
 when it says no, about each photo on its own, at the same instant:
 
 - a photo the gate refuses drops out, with the gate's reasons;
@@ -20,7 +20,6 @@ would send.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 import attrs
@@ -28,11 +27,12 @@ import attrs
 from terrain._time import require_aware
 from terrain.consent import Decision, Reason
 from terrain.posts import Post, PostMedia
+from terrain.publishing._gate import Gate
 
 __all__ = ["AlbumGate", "decide_post", "left_out"]
 
-#: ``gate(post, at)``: the consent decision on ``post`` at instant ``at``.
-AlbumGate = Callable[[Post, datetime], Decision]
+#: The gate an album is decided with (the runner's :class:`~terrain.publishing.Gate`).
+AlbumGate = Gate
 
 #: How the reasons of a photo that dropped out of an album start.
 LEFT_OUT = "left out of the album: "
@@ -68,22 +68,25 @@ def _keeping(post: Post, kept: list[PostMedia]) -> Post:
     )
 
 
-def decide_post(gate: AlbumGate, post: Post, at: datetime) -> tuple[Post, Decision]:
-    """The post that may go at ``at`` and the gate's decision about it (see the module).
+def decide_post(
+    gate: AlbumGate, post: Post, at: datetime, *, purpose: str = "publish"
+) -> tuple[Post, Decision]:
+    """The post that may go at ``at`` for ``purpose`` and the gate's decision about
+    it (see the module).
 
     For a post that is not an album, or that the gate allows whole, that is
     ``post`` and the gate's answer. Mentions of people who appear only in the
     photos that dropped out go with them (the gate decides the rest again).
     """
     require_aware(at, "decide_post: at")
-    whole = gate(post, at)
+    whole = gate(post, at, purpose=purpose)
     if whole.allowed or post.min_media is None or not post.media:
         return post, whole
     kept: list[PostMedia] = []
     notes: list[Reason] = []
     why: dict[str, Reason] = {}  # each refusal once, as the gate said it
     for media in post.media:
-        alone = gate(_alone(post, media), at)
+        alone = gate(_alone(post, media), at, purpose=purpose)
         if alone.allowed:
             kept.append(media)
             continue
@@ -103,7 +106,7 @@ def decide_post(gate: AlbumGate, post: Post, at: datetime) -> tuple[Post, Decisi
     people = _people_mentioned(whole, smaller, post)
     mentions = tuple(m for m in smaller.mentions if m.member_id is None or m.member_id in people)
     smaller = attrs.evolve(smaller, mentions=mentions)
-    final = gate(smaller, at)
+    final = gate(smaller, at, purpose=purpose)
     if not final.allowed:
         return smaller, attrs.evolve(final, reasons=(*final.reasons, *notes))
     quiet = tuple(attrs.evolve(n, blocking=False) for n in notes)
