@@ -250,7 +250,8 @@ def test_4_a_misspelled_platform_is_refused_with_the_known_ones(
                  "--platform", "outbx", workspace=field)
     assert result.exit_code == 2
     assert "unknown platform 'outbx'" in result.stderr
-    assert "outbox" in result.stderr and "instagram" in result.stderr
+    assert "outbox" in result.stderr
+    assert "instagram" in result.stderr
     assert "Traceback" not in result.output
     assert snapshot(field) == before
 
