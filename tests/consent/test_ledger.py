@@ -363,3 +363,184 @@ def test_replay_still_refuses_a_broken_history() -> None:
         ConsentLedger.replay(
             [ConsentWithdrawn(consent_id="c-9", subject_id="lea", at=EVENING)], members=MEMBERS
         )
+
+
+# -- issue 15: rules whatever the keying order -------------------------------------------
+
+FAMILY = (
+    Member(id="sophie", display_name="Sophie Roux"),
+    Member(id="marc", display_name="Marc Roux"),
+    Member(id="jade", display_name="Jade Roux", is_minor=True, guardian_ids=["sophie", "marc"]),
+)
+
+
+def family(guardians: str = "all") -> ConsentLedger:
+    return ConsentLedger([*MEMBERS, *FAMILY], guardians=guardians)  # type: ignore[arg-type]
+
+
+def test_a_minor_needs_every_guardian_on_record_and_their_own_assent() -> None:
+    book = family()
+    book.grant("jade", purposes=["publish"], given_by=["sophie"], subject_assent=True,
+               at=MEETUP, evidence=FORM)
+    pending = book.state("jade", "publish", "x", at=EVENING)
+    assert not pending.valid
+    assert pending.reason == (
+        "guardian consent missing: Marc Roux has not agreed (record c-1 was given by Sophie "
+        "Roux; every guardian's agreement is needed)"
+    )
+
+    book.grant("jade", purposes=["publish"], given_by=["marc"], at=MEETUP + timedelta(hours=1),
+               evidence=FORM)
+    state = book.state("jade", "publish", "x", at=EVENING)
+
+    assert state.valid
+    assert state.relied_on == ("c-1", "c-2")
+    assert state.reason == (
+        "guardian consent given by Sophie Roux on 2026-03-12 (record c-1) and by Marc Roux on "
+        "2026-03-12 (record c-2)"
+    )
+
+
+def test_with_the_any_rule_one_guardian_and_the_child_are_enough() -> None:
+    book = family("any")
+    book.grant("jade", purposes=["publish"], given_by=["sophie"], subject_assent=True,
+               at=MEETUP, evidence=FORM)
+    assert book.state("jade", "publish", "x", at=EVENING).valid
+
+
+def test_a_guardians_refusal_blocks_until_that_same_guardian_agrees() -> None:
+    book = family("any")
+    book.refuse("jade", purposes=["publish"], given_by=["marc"], at=MEETUP, evidence=FORM)
+    book.grant("jade", purposes=["publish"], given_by=["sophie"], subject_assent=True,
+               at=MEETUP + timedelta(hours=1), evidence=FORM)
+    blocked = book.state("jade", "publish", "x", at=EVENING)
+    assert not blocked.valid
+    assert blocked.reason == "refused by Marc Roux on 2026-03-12 (record c-1)"
+
+    book.grant("jade", purposes=["publish"], given_by=["marc"], at=MEETUP + timedelta(hours=2),
+               evidence=FORM)
+    assert book.state("jade", "publish", "x", at=EVENING).valid
+
+
+def test_the_childs_no_blocks_until_the_child_agrees() -> None:
+    book = family()
+    book.refuse("jade", purposes=["publish"], at=MEETUP, evidence=FORM)  # her own no
+    book.grant("jade", purposes=["publish"], given_by=["sophie", "marc"],
+               at=MEETUP + timedelta(hours=1), evidence=FORM)
+    assert not book.state("jade", "publish", "x", at=EVENING).valid
+    book.grant("jade", purposes=["publish"], given_by=["sophie", "marc", "jade"],
+               at=MEETUP + timedelta(hours=2), evidence=FORM)
+    assert book.state("jade", "publish", "x", at=EVENING).valid
+
+
+def test_the_childs_assent_is_needed_even_with_every_guardian() -> None:
+    book = family()
+    book.grant("jade", purposes=["publish"], given_by=["sophie", "marc"], at=MEETUP,
+               evidence=FORM)
+    state = book.state("jade", "publish", "x", at=EVENING)
+    assert not state.valid
+    assert state.reason.startswith("the child's own assent is not recorded (record c-1)")
+
+
+def test_a_withdrawal_ends_consent_keyed_in_after_it_but_expressed_before() -> None:
+    book = ledger()
+    book.withdraw("lea", at=EVENING)
+    book.grant("lea", purposes=["publish"], at=MEETUP, evidence=FORM)  # late paperwork
+
+    assert not book.state("lea", "publish", "x", at=EVENING + timedelta(hours=1)).valid
+    assert book.state("lea", "publish", "x", at=EVENING - timedelta(hours=1)).valid
+    assert book.get("c-1").history[-1].status is ConsentStatus.WITHDRAWN
+
+
+def test_a_withdrawal_ends_a_consent_whose_validity_starts_after_it() -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish"], at=MEETUP, valid_from=LATER, evidence=FORM)
+    (ended,) = book.withdraw("lea", at=EVENING)
+    assert ended.id == "c-1"
+    assert not book.state("lea", "publish", "x", at=LATER + timedelta(days=1)).valid
+
+
+def test_only_consent_expressed_after_a_withdrawal_counts_again() -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish"], at=MEETUP, evidence=FORM)
+    book.withdraw("lea", at=EVENING)
+    book.grant("lea", purposes=["publish"], at=EVENING, evidence=FORM)  # same instant: ended
+    assert not book.state("lea", "publish", "x", at=LATER).valid
+    book.grant("lea", purposes=["publish"], at=EVENING + timedelta(seconds=1), evidence=FORM)
+    assert book.state("lea", "publish", "x", at=LATER).valid
+
+
+def test_a_refusal_wins_over_a_grant_expressed_at_the_same_instant_whatever_the_order() -> None:
+    for order in (("grant", "refuse"), ("refuse", "grant")):
+        book = ledger()
+        for verb in order:
+            getattr(book, verb)("lea", purposes=["publish"], at=MEETUP, evidence=FORM)
+        assert not book.state("lea", "publish", "x", at=EVENING).valid, order
+
+
+def test_a_withdrawal_of_one_purpose_keeps_the_rest_of_the_record() -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish", "tag"], at=MEETUP, evidence=FORM)
+
+    (partly,) = book.withdraw("lea", at=EVENING, purposes=["tag"])
+
+    assert partly.history[-1].status is ConsentStatus.GIVEN  # not the whole record
+    assert book.state("lea", "publish", "x", at=LATER).valid
+    assert not book.state("lea", "tag", "x", at=LATER).valid
+    (state,) = book.record_states("lea", at=LATER)
+    assert state.status.value == "partly withdrawn"
+    assert state.detail == "tag on every platform, for all content withdrawn on 2026-03-12"
+
+
+def test_platform_names_are_compared_without_case_and_checked_when_known() -> None:
+    book = ConsentLedger(MEMBERS, platforms=["x", "instagram"])
+    book.refuse("lea", purposes=["publish"], platforms=["Instagram"], at=MEETUP, evidence=FORM)
+    assert book.get("c-1").platforms == frozenset({"instagram"})
+    assert not book.state("lea", "publish", "INSTAGRAM", at=EVENING).valid
+
+    error = _unchanged_after(book, lambda: book.grant(
+        "lea", purposes=["publish"], platforms=["instagarm"], at=MEETUP, evidence=FORM))
+    assert str(error).startswith("unknown platform 'instagarm': terrain knows instagram, x")
+
+
+def test_an_expression_in_the_future_is_refused_unless_scheduled() -> None:
+    book = ledger()
+    tomorrow = MEETUP + timedelta(days=1)
+    error = _unchanged_after(book, lambda: book.grant(
+        "lea", purposes=["publish"], at=tomorrow, evidence=FORM, now=MEETUP))
+    assert "is in the future" in str(error)
+    assert "scheduled=True" in str(error)
+    assert book.grant("lea", purposes=["publish"], at=MEETUP + timedelta(minutes=4),
+                      evidence=FORM, now=MEETUP)  # within the clock skew
+
+    scheduled = book.grant("lea", purposes=["tag"], at=tomorrow, evidence=FORM, now=MEETUP,
+                           scheduled=True)
+
+    assert scheduled.history[0].at == MEETUP  # expressed now…
+    assert scheduled.valid_from == tomorrow  # …in force from then
+    assert scheduled.history[0].recorded_at == MEETUP
+    states = {s.consent_id: s.status.value for s in book.record_states("lea", at=EVENING)}
+    assert states["c-2"] == "scheduled"
+
+
+def test_record_states_say_where_each_record_stands_at_an_instant() -> None:
+    book = family()
+    book.grant("lea", purposes=["publish"], at=MEETUP, valid_until=EVENING, evidence=FORM)
+    book.refuse("samir", purposes=["publish"], at=MEETUP, evidence=FORM)
+    book.grant("jade", purposes=["publish"], given_by=["sophie"], subject_assent=True,
+               at=MEETUP, evidence=FORM)
+    book.grant("ana", purposes=["publish"], at=MEETUP, evidence=FORM)
+    book.withdraw("ana", at=EVENING)
+    later = LATER
+
+    def status(who: str, at: datetime) -> str:
+        (state,) = book.record_states(who, at=at)
+        return state.status.value
+
+    assert status("lea", MEETUP) == "given"
+    assert status("lea", later) == "expired"
+    assert status("samir", later) == "refused"
+    assert status("jade", later) == "pending guardian"
+    assert status("ana", MEETUP) == "given"
+    assert status("ana", later) == "withdrawn"
+    assert book.record_states("lea", at=MEETUP - timedelta(seconds=1)) == ()

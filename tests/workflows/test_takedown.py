@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -77,3 +78,83 @@ def test_an_existing_withdrawal_is_used_and_a_platform_that_cannot_delete_is_lis
     assert entry.url is not None
     assert entry.url in entry.message
     assert result.failed
+
+
+class RaisingHooks:
+    """A plugin whose reaction to a withdrawal fails."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def terrain_consent_withdrawn(self, subject: Any, receipts: list[Receipt]) -> None:
+        self.calls += 1
+        raise RuntimeError("newsletter archive unreachable")
+
+
+def test_a_failing_plugin_never_hides_what_to_remove_by_hand(tmp_path: Path) -> None:
+    x = ScriptedPlatform(name="x")
+    hooks = RaisingHooks()
+    with meetup_workspace(tmp_path / "ws") as ws:
+        publish_event(ws, EVENT_ID, {"x": x}, now=EVENING, hook=False)
+        x.capabilities = CAPS.__class__(max_text_length=500, max_media=4, delete=False)
+
+        result = takedown(ws, "lea", now=APRIL, platforms={"x": x}, hook=hooks)
+
+    assert hooks.calls == 1
+    (entry,) = result.to_remove_by_hand
+    assert entry.url is not None  # the URL to remove by hand is still there
+    (error,) = result.hook_errors
+    assert "terrain_consent_withdrawn failed (RuntimeError: newsletter archive unreachable)" in (
+        error
+    )
+    assert result.failed
+
+
+def test_running_the_takedown_again_records_nothing_and_does_not_tell_plugins_again(
+    tmp_path: Path,
+) -> None:
+    x = ScriptedPlatform(name="x")
+    hooks = Hooks()
+    with meetup_workspace(tmp_path / "ws") as ws:
+        publish_event(ws, EVENT_ID, {"x": x}, now=EVENING, hook=False)
+        first = takedown(ws, "lea", now=APRIL, platforms={"x": x}, hook=hooks)
+        events = ws.consent_events()
+
+        again = takedown(ws, "lea", now=APRIL + timedelta(days=1), platforms={"x": x},
+                         hook=hooks)
+
+        assert first.recorded
+        assert not again.recorded
+        assert ws.consent_events() == events  # no second withdrawal
+    assert len(hooks.withdrawn) == 1  # told once, for the withdrawal recorded
+    assert again.entries == ()  # what came down stays down
+
+
+def test_a_takedown_of_the_tag_only_removes_the_posts_that_tag_them(tmp_path: Path) -> None:
+    x = ScriptedPlatform(name="x")
+    with meetup_workspace(tmp_path / "ws") as ws:
+        published = publish_event(ws, EVENT_ID, {"x": x}, now=EVENING, hook=False)
+        talk = next(p for p in published.posts if p.content_ids == ("c-talk",))
+        assert talk.id in x.receipts  # the talk photo went out, tagging her (@lea_m)
+
+        result = takedown(ws, "lea", purposes=["tag"], now=APRIL, platforms={"x": x},
+                          hook=False)
+
+        assert result.covers == "tag on every platform, for all content"
+        assert [e.post_id for e in result.entries] == [talk.id]  # it tagged her
+        assert ws.ledger().state("lea", "publish", "x", at=APRIL).valid  # still shown
+
+
+def test_a_takedown_for_one_platform_says_what_stays_online_elsewhere(tmp_path: Path) -> None:
+    x = ScriptedPlatform(name="x")
+    facebook = ScriptedPlatform(name="facebook")
+    with meetup_workspace(tmp_path / "ws") as ws:
+        publish_event(ws, EVENT_ID, {"x": x, "facebook": facebook}, now=EVENING, hook=False)
+
+        result = takedown(ws, "lea", on_platforms=["FACEBOOK"], now=APRIL,
+                          platforms={"x": x, "facebook": facebook}, hook=False)
+
+    assert {e.platform for e in result.entries} == {"facebook"}
+    (stays,) = result.stays
+    assert stays.receipt.platform == "x"
+    assert stays.reason == "on x: the withdrawal covers facebook only"
