@@ -6,9 +6,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
 
 from terrain import Member
 from terrain.consent import (
+    ConsentEvent,
     ConsentLedger,
     ConsentRecorded,
     ConsentStatus,
@@ -27,6 +29,7 @@ from terrain.errors import (
     ValidationError,
 )
 from terrain.serialization import from_json, to_json
+from terrain.testing.strategies import consent_events
 
 from .helpers import CHECKBOX, EVENING, FORM, MEETUP, MEMBERS, ledger, photo
 
@@ -544,3 +547,11 @@ def test_record_states_say_where_each_record_stands_at_an_instant() -> None:
     assert status("ana", MEETUP) == "given"
     assert status("ana", later) == "withdrawn"
     assert book.record_states("lea", at=MEETUP - timedelta(seconds=1)) == ()
+
+
+@settings(max_examples=200)
+@given(event=consent_events())
+def test_every_kind_of_consent_event_round_trips_through_its_stored_json(
+    event: ConsentEvent,
+) -> None:
+    assert event_from_json(event_to_json(event)) == event
