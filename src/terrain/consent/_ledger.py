@@ -593,6 +593,9 @@ class ConsentLedger:
         """Record ``consent_id`` as it stands: renewals and a full withdrawal in its history."""
         base = self._base[consent_id]
         ended = self._fully_withdrawn(base)
+        if ended is None and consent_id not in self._renewals:
+            self._records[consent_id] = base  # as expressed: nothing to add
+            return base
         history = [base.history[0]]
         until = base.valid_until
         for renewal in self._renewals.get(consent_id, ()):
