@@ -87,6 +87,11 @@ def publish(run: Run, ws: Path) -> Any:
     return json.loads(result.stdout)
 
 
+def held(result: Any) -> str:
+    """The reasons of every post a publish held back."""
+    return " ".join(o["message"] for o in result["outcomes"] if o["state"] == "held")
+
+
 def grant(run: Run, ws: Path, member: str, *args: str) -> str:
     return ok(run, ws, "consent", "grant", member, "--purpose", "publish", *WITNESS, *args)
 
@@ -110,8 +115,7 @@ def test_1_a_guardians_refusal_wins_over_the_other_guardians_later_grant(
     result = publish(run, field)
 
     assert tom not in sent_photos(field)
-    held = " ".join(o["message"] for o in result["outcomes"] if o["state"] == "held")
-    assert "refused by Marc Roux" in held
+    assert "refused by Marc Roux" in held(result)
 
 
 def test_1_b_the_childs_own_no_wins_over_a_guardians_later_grant(
@@ -192,8 +196,7 @@ def test_2_a_paper_form_dated_before_a_withdrawal_and_keyed_after_it_counts_for_
     result = publish(run, field)
 
     assert lea not in sent_photos(field)
-    held = " ".join(o["message"] for o in result["outcomes"] if o["state"] == "held")
-    assert "Léa Martin: consent withdrawn on 2026-03-12" in held
+    assert "Léa Martin: consent withdrawn on 2026-03-12" in held(result)
 
 
 # -- 3. Future-dated consent ----------------------------------------------------------------
@@ -388,8 +391,7 @@ def test_8_adding_a_person_to_a_reviewed_photo_resets_its_review(
     result = publish(run, field)
 
     assert photo not in sent_photos(field)
-    held = " ".join(o["message"] for o in result["outcomes"] if o["state"] == "held")
-    assert "people not reviewed yet" in held
+    assert "people not reviewed yet" in held(result)
     content = as_json(run("content", "list", "--json", workspace=field))[0]
     assert [r["by"] for r in content["reviews"]] == ["camille"]  # who reviewed, and when
     assert content["reviews"][0]["people"] == [["lea", content["media"][0]["id"]]]
