@@ -477,7 +477,8 @@ class ConsentLedger:
                 who = "themselves"
             raise ConsentError(
                 f"{member.display_name}'s consent can only be expressed by {who}, "
-                f"not {', '.join(strangers)}; to add a guardian, update the member first"
+                f"not {', '.join(strangers)}: name who gave it with --given-by (given_by in "
+                "the API); a guardian must be on record for the member (`terrain member list`)"
             )
         given = consent.history[0].status is ConsentStatus.GIVEN
         if given and member.is_minor and not set(consent.given_by) & set(member.guardian_ids):
