@@ -22,6 +22,7 @@ from types import MappingProxyType
 import attrs
 
 from terrain.community import Member
+from terrain.consent._checks import check_event, future_error, in_future
 from terrain.consent._events import (
     ConsentEvent,
     ConsentRecorded,
@@ -39,7 +40,6 @@ from terrain.consent._records import (
 )
 from terrain.consent._rules import Renewal, Slice, Withdrawal, until_at
 from terrain.consent._state import (
-    CLOCK_SKEW,
     GUARDIAN_RULES,
     ConsentState,
     GuardianRule,
@@ -52,7 +52,7 @@ from terrain.consent._state import (
     to_purpose,
 )
 from terrain.content import Content
-from terrain.errors import Conflict, ConsentError, NotFound, ValidationError
+from terrain.errors import ConsentError, NotFound, ValidationError
 from terrain.posts import HandleFinder
 
 __all__ = ["ConsentLedger"]
@@ -269,9 +269,9 @@ class ConsentLedger:
         if isinstance(given_by, str):
             given_by = (given_by,)
         expressed = at
-        if now is not None and _in_future(at, now):
+        if now is not None and in_future(at, now):
             if not scheduled:
-                raise _future(at, now, "a consent")
+                raise future_error(at, now, "a consent")
             expressed, valid_from = now, at if valid_from is None else valid_from
         start = expressed if valid_from is None else valid_from
         if valid_until is not None and isinstance(start, datetime) and valid_until <= start:
@@ -297,7 +297,7 @@ class ConsentLedger:
             subject_assent=subject_assent,
         )
         event = ConsentRecorded(consent=consent)
-        self._check(event, replaying=False)
+        check_event(self, event, replaying=False)
         self._append(event)
         return self._records[consent.id]
 
@@ -331,8 +331,8 @@ class ConsentLedger:
         :meth:`grant` (a withdrawal cannot be expressed in the future).
         """
         self.member(subject_id)
-        if now is not None and _in_future(at, now):
-            raise _future(at, now, "a withdrawal")
+        if now is not None and in_future(at, now):
+            raise future_error(at, now, "a withdrawal")
         if scope is not None and not isinstance(scope, Scope):
             raise ConsentError(f"scope must be a terrain.consent.Scope, got {type(scope).__name__}")
         event = ConsentWithdrawn(
@@ -397,8 +397,8 @@ class ConsentLedger:
         that had expired, from ``at`` on); it never brings back a withdrawn
         record and never lifts a refusal: for those, record a new grant.
         """
-        if now is not None and _in_future(at, now):
-            raise _future(at, now, "a renewal")
+        if now is not None and in_future(at, now):
+            raise future_error(at, now, "a renewal")
         event = ConsentRenewed(
             consent_id=consent_id,
             subject_id=self.get(consent_id).subject_id,
@@ -408,7 +408,7 @@ class ConsentLedger:
             recorded_by=recorded_by,
             recorded_at=now,
         )
-        self._check(event, replaying=False)
+        check_event(self, event, replaying=False)
         self._append(event)
         return self._records[consent_id]
 
@@ -421,122 +421,8 @@ class ConsentLedger:
         withdrawal, which is about a person rather than one record). Raises
         (and changes nothing) when the event does not fit the ledger.
         """
-        self._check(event, replaying=False)
+        check_event(self, event, replaying=False)
         return self._append(event)
-
-    def _check(self, event: ConsentEvent, *, replaying: bool) -> None:
-        if isinstance(event, ConsentRecorded):
-            self._check_id(event.consent)
-            if not replaying:
-                self._check_new(event.consent)
-        elif isinstance(event, ConsentWithdrawn):
-            if event.consent_id is not None:
-                record = self._owned(event.consent_id, event.subject_id)
-                if record.history[0].status is ConsentStatus.REFUSED:
-                    raise ConsentError(
-                        f"record {record.id} is a refusal: there is nothing to withdraw; "
-                        "record a grant if the person now agrees"
-                    )
-                if event.at < record.history[0].at:
-                    raise ConsentError(
-                        f"cannot withdraw record {record.id} at {event.at.isoformat()}: it was "
-                        f"expressed later ({record.history[0].at.isoformat()})"
-                    )
-            elif not replaying:
-                self.member(event.subject_id)
-        elif isinstance(event, ConsentRenewed):
-            self._check_renewal(event, replaying=replaying)
-        else:
-            raise ValidationError(
-                f"not a consent event: {type(event).__name__}; expected ConsentRecorded, "
-                "ConsentWithdrawn or ConsentRenewed"
-            )
-
-    def _check_id(self, consent: Consent) -> None:
-        if consent.id in self._base:
-            raise Conflict(
-                f"consent id {consent.id!r} is taken (by {self._base[consent.id].subject_id}'s "
-                "record): leave the id unset to get a fresh one"
-            )
-
-    def _check_new(self, consent: Consent) -> None:
-        member = self.member(consent.subject_id)
-        if member.erased_at is not None:
-            raise ConsentError(
-                f"{member.id} was erased at their request on {day(member.erased_at)}: no "
-                "consent is recorded for them again"
-            )
-        people = {member.id, *member.guardian_ids}
-        strangers = [p for p in consent.given_by if p not in people]
-        if strangers:
-            if member.is_minor:
-                who = "themselves or their guardians on record " + ", ".join(
-                    f"{self._name(g)} ({g})" for g in member.guardian_ids
-                )
-            else:
-                who = "themselves"
-            raise ConsentError(
-                f"{member.display_name}'s consent can only be expressed by {who}, "
-                f"not {', '.join(strangers)}: name who gave it with --given-by (given_by in "
-                "the API); a guardian must be on record for the member (`terrain member list`)"
-            )
-        given = consent.history[0].status is ConsentStatus.GIVEN
-        if given and member.is_minor and not set(consent.given_by) & set(member.guardian_ids):
-            guardians = ", ".join(f"{self._name(g)} ({g})" for g in member.guardian_ids)
-            raise ConsentError(
-                f"{member.display_name} is a minor: their consent is given by their guardians "
-                f"({guardians}). Name each guardian who agreed (--given-by on the command line, "
-                "given_by in the API) and record the child's own answer (--child-assent yes|no, "
-                "subject_assent)"
-            )
-        if (
-            given and member.is_minor and member.id in consent.given_by
-            and consent.subject_assent is False
-        ):
-            raise ConsentError(
-                f"{member.display_name} cannot both give the consent and not assent to it: "
-                "record the child's no as their own refusal"
-            )
-        if not member.is_minor and member.id not in consent.given_by:
-            raise ConsentError(
-                f"{member.display_name} is an adult: the consent must be expressed by them "
-                f"(include {member.id} among the people who gave it)"
-            )
-        if self._known_platforms is not None and consent.platforms is not None:
-            platforms_of(consent.platforms, self._known_platforms)
-
-    def _owned(self, consent_id: str, subject_id: str) -> Consent:
-        consent = self.get(consent_id)
-        if consent.subject_id != subject_id:
-            raise ConsentError(
-                f"record {consent_id} belongs to {consent.subject_id!r}, not {subject_id!r}"
-            )
-        return self._base[consent_id]
-
-    def _check_renewal(self, event: ConsentRenewed, *, replaying: bool) -> None:
-        consent = self._owned(event.consent_id, event.subject_id)
-        first = consent.history[0]
-        if first.status is ConsentStatus.REFUSED:
-            raise ConsentError(
-                f"record {consent.id} is a refusal: record a grant instead of renewing it"
-            )
-        if event.at < first.at:
-            raise ConsentError(
-                f"cannot renew record {consent.id} at {event.at.isoformat()}: it was expressed "
-                f"later ({first.at.isoformat()})"
-            )
-        if event.valid_until <= event.at or event.valid_until <= consent.valid_from:
-            raise ConsentError(
-                f"renew record {consent.id} until a time after the renewal "
-                f"({event.at.isoformat()}) and after its start "
-                f"({consent.valid_from.isoformat()}), not {event.valid_until.isoformat()}"
-            )
-        ended = None if replaying else self._fully_withdrawn(consent)
-        if ended is not None and ended.at <= event.at:  # it could never count: say so now
-            raise ConsentError(
-                f"record {consent.id} was withdrawn on {day(ended.at)}: a renewal cannot bring "
-                "it back; record a new grant with the person's fresh agreement"
-            )
 
     def _append(self, event: ConsentEvent) -> Consent | None:
         """Apply a checked event: indexes, standing records, the log."""
@@ -657,7 +543,7 @@ class ConsentLedger:
         """Apply stored ``events`` in log order, as :meth:`replay` does (the member
         rules of the time they were recorded are not checked again)."""
         for event in events:
-            self._check(event, replaying=True)
+            check_event(self, event, replaying=True)
             self._append(event)
 
     # -- reading -------------------------------------------------------------
@@ -728,17 +614,3 @@ class ConsentLedger:
     def _name(self, member_id: str) -> str:
         member = self._members.get(member_id)
         return member_id if member is None else member.display_name
-
-
-def _in_future(at: datetime, now: datetime) -> bool:
-    return at > now + CLOCK_SKEW
-
-
-def _future(at: datetime, now: datetime, what: str) -> ConsentError:
-    return ConsentError(
-        f"{at.isoformat(timespec='minutes')} is in the future (now is "
-        f"{now.isoformat(timespec='minutes')}): {what} is recorded at the moment the person "
-        "expressed it, which cannot be later than now. For a consent that starts later, "
-        "record it now with a start date (--from on the command line; valid_from, or "
-        "scheduled=True, in the API)"
-    )
