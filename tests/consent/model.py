@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from terrain import Member
+from terrain._time import instant
 from terrain.consent import (
     Consent,
     ConsentEvent,
@@ -94,15 +95,16 @@ class Model:
     def until(self, record: Consent, at: datetime) -> datetime | None:
         """When ``record`` ends, as renewed by ``at`` (the later renewal; the
         shorter one when two were expressed at the same instant)."""
-        known = [r for r in self.renewals.get(record.id, []) if r.at <= at]
+        known = [r for r in self.renewals.get(record.id, []) if instant(r.at) <= instant(at)]
         if not known:
             return record.valid_until
-        last = max(r.at for r in known)
-        return min(r.valid_until for r in known if r.at == last)
+        last = max(instant(r.at) for r in known)
+        return min((r.valid_until for r in known if instant(r.at) == last), key=instant)
 
     def _within(self, record: Consent, at: datetime) -> bool:
         end = self.until(record, at)
-        return record.valid_from <= at and (end is None or at < end)
+        now = instant(at)
+        return instant(record.valid_from) <= now and (end is None or now < instant(end))
 
     # -- the question -----------------------------------------------------------
 
@@ -120,14 +122,14 @@ class Model:
                 and purpose in record.purposes
                 and (record.platforms is None or key in record.platforms)
                 and where.covered_by(record.scope)
-                and first.at <= at
+                and instant(first.at) <= instant(at)
             ):
                 continue
             yes, no = self._voices(record, member)
-            timeline.append((first.at, 0, "yes", (record, yes)))
-            timeline.append((first.at, 1, "no", no))
+            timeline.append((instant(first.at), 0, "yes", (record, yes)))
+            timeline.append((instant(first.at), 1, "no", no))
         for withdrawal in self.withdrawals:
-            if withdrawal.subject_id != person or withdrawal.at > at:
+            if withdrawal.subject_id != person or instant(withdrawal.at) > instant(at):
                 continue
             if withdrawal.consent_id is not None:
                 named = self.records[withdrawal.consent_id]
@@ -141,7 +143,7 @@ class Model:
                 and (platforms is None or key in platforms)
                 and where.covered_by(scope)
             ):
-                timeline.append((withdrawal.at, 1, "withdrawn", None))
+                timeline.append((instant(withdrawal.at), 1, "withdrawn", None))
         counted = {person} if not member.is_minor else {person, *member.guardian_ids}
         active: dict[str, list[Consent]] = {v: [] for v in counted}
         said_no: set[str] = set()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from terrain._time import instant
 from terrain.consent._events import (
     ConsentEvent,
     ConsentRecorded,
@@ -20,6 +21,7 @@ from terrain.consent._events import (
     ConsentWithdrawn,
 )
 from terrain.consent._records import Consent, ConsentStatus
+from terrain.consent._rules import expressed
 from terrain.consent._state import CLOCK_SKEW, day, platforms_of
 from terrain.errors import Conflict, ConsentError, ValidationError
 
@@ -44,7 +46,7 @@ def check_event(ledger: ConsentLedger, event: ConsentEvent, *, replaying: bool) 
                     f"record {record.id} is a refusal: there is nothing to withdraw; "
                     "record a grant if the person now agrees"
                 )
-            if event.at < record.history[0].at:
+            if instant(event.at) < expressed(record):
                 raise ConsentError(
                     f"cannot withdraw record {record.id} at {event.at.isoformat()}: it was "
                     f"expressed later ({record.history[0].at.isoformat()})"
@@ -127,19 +129,20 @@ def _check_renewal(ledger: ConsentLedger, event: ConsentRenewed, *, replaying: b
         raise ConsentError(
             f"record {consent.id} is a refusal: record a grant instead of renewing it"
         )
-    if event.at < first.at:
+    if instant(event.at) < expressed(consent):
         raise ConsentError(
             f"cannot renew record {consent.id} at {event.at.isoformat()}: it was expressed "
             f"later ({first.at.isoformat()})"
         )
-    if event.valid_until <= event.at or event.valid_until <= consent.valid_from:
+    until = instant(event.valid_until)
+    if until <= instant(event.at) or until <= instant(consent.valid_from):
         raise ConsentError(
             f"renew record {consent.id} until a time after the renewal "
             f"({event.at.isoformat()}) and after its start "
             f"({consent.valid_from.isoformat()}), not {event.valid_until.isoformat()}"
         )
     ended = None if replaying else ledger._fully_withdrawn(consent)
-    if ended is not None and ended.at <= event.at:  # it could never count: say so now
+    if ended is not None and instant(ended.at) <= instant(event.at):  # it can never count
         raise ConsentError(
             f"record {consent.id} was withdrawn on {day(ended.at)}: a renewal cannot bring "
             "it back; record a new grant with the person's fresh agreement"
@@ -148,7 +151,7 @@ def _check_renewal(ledger: ConsentLedger, event: ConsentRenewed, *, replaying: b
 
 def in_future(at: datetime, now: datetime) -> bool:
     """Whether ``at`` is further in the future than the clock skew allows."""
-    return at > now + CLOCK_SKEW
+    return instant(at) > instant(now) + CLOCK_SKEW
 
 
 def future_error(at: datetime, now: datetime, what: str) -> ConsentError:

@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from terrain._time import instant
 from terrain.community import Member
 from terrain.consent._records import Consent, ConsentStatus, Purpose, platform_key
-from terrain.consent._rules import Slice, latest, until_at, voices
+from terrain.consent._rules import Slice, expressed, latest, until_at, voices
 from terrain.consent._state import ConsentState, RecordState, RecordStatus, Target, day
 
 if TYPE_CHECKING:
@@ -31,9 +32,10 @@ def record_states(
 ) -> tuple[RecordState, ...]:
     """Where each record of ``member`` expressed by ``at`` stands at ``at``."""
     out: list[RecordState] = []
+    when = instant(at)
     for consent_id in ledger._by_subject.get(member.id, ()):
         base = ledger._base[consent_id]
-        if base.history[0].at > at:
+        if expressed(base) > when:
             continue
         out.append(_record_state(ledger, member, base, at))
     return tuple(out)
@@ -44,16 +46,18 @@ def _record_state(
 ) -> RecordState:
     record = ledger._records[base.id]
     first = base.history[0]
+    when = instant(at)
     withdrawals = [
-        w for w in ledger._withdrawals.get(base.subject_id, ()) if w.ends(base) and w.at <= at
+        w for w in ledger._withdrawals.get(base.subject_id, ())
+        if w.ends(base) and instant(w.at) <= when
     ]
     if first.status is ConsentStatus.REFUSED:
         return _refusal_state(ledger, member, record, at)
     ended = ledger._fully_withdrawn(base)
-    if ended is not None and ended.at <= at:
+    if ended is not None and instant(ended.at) <= when:
         return RecordState(record, at, RecordStatus.WITHDRAWN, f"withdrawn on {day(ended.at)}")
     until = until_at(base, ledger._renewals.get(base.id, ()), at)
-    if until is not None and until <= at:
+    if until is not None and instant(until) <= when:
         return RecordState(record, at, RecordStatus.EXPIRED, f"expired on {day(until)}")
     notes: list[str] = []
     parts = [w.slice.overlap(base) for w in withdrawals]
@@ -61,7 +65,7 @@ def _record_state(
         if part is not None:
             notes.append(f"{part.describe()} withdrawn on {day(withdrawal.at)}")
     status = RecordStatus.PARTLY_WITHDRAWN if notes else RecordStatus.GIVEN
-    if at < base.valid_from:
+    if when < instant(base.valid_from):
         status = RecordStatus.SCHEDULED
         notes.insert(0, f"in force from {day(base.valid_from)}")
     elif member.is_minor:
@@ -77,13 +81,12 @@ def _record_state(
 def _refusal_state(
     ledger: ConsentLedger, member: Member, record: Consent, at: datetime
 ) -> RecordState:
-    first = record.history[0]
     _, nos = voices(record, member)
     lifted_by: list[Consent] = []
     for voice in sorted(nos):
         later = [
             c for c in _grants_of(ledger, record.subject_id, at)
-            if c.history[0].at > first.at
+            if expressed(c) > expressed(record)
             and voice in voices(c, member)[0]
             and Slice.of_record(c).contains(Slice.of_record(record))
         ]
@@ -101,10 +104,11 @@ def _refusal_state(
 
 
 def _grants_of(ledger: ConsentLedger, subject_id: str, at: datetime) -> list[Consent]:
+    when = instant(at)
     return [
         ledger._base[c] for c in ledger._by_subject.get(subject_id, ())
         if ledger._base[c].history[0].status is ConsentStatus.GIVEN
-        and ledger._base[c].history[0].at <= at
+        and expressed(ledger._base[c]) <= when
     ]
 
 
@@ -146,9 +150,10 @@ class Judgement:
         self.at = at
         key = platform_key(platform)
         subject = member.id
+        self.when = when = instant(at)
         self.withdrawals = [
             w for w in ledger._withdrawals.get(subject, ())
-            if w.at <= at and w.slice.applies(purpose, key, target)
+            if instant(w.at) <= when and w.slice.applies(purpose, key, target)
         ]
         #: each voice's latest no: (instant, record)
         self.nos: dict[str, Consent] = {}
@@ -158,7 +163,7 @@ class Judgement:
             for consent_id in ledger._index.get(index_key, ()):
                 consent = ledger._base[consent_id]
                 first = consent.history[0]
-                if first.at > at:
+                if expressed(consent) > when:
                     continue
                 if consent.platforms is not None and key not in consent.platforms:
                     continue
@@ -179,22 +184,26 @@ class Judgement:
                 continue
             for voice in yes:
                 last_no = self.nos.get(voice)
-                if last_no is None or consent.history[0].at > last_no.history[0].at:
+                if last_no is None or expressed(consent) > expressed(last_no):
                     self.holding.setdefault(voice, []).append(consent)
 
     def _problem(self, consent: Consent) -> tuple[str, ConsentStatus] | None:
         """Why grant ``consent`` does not hold at this instant (``None`` when it does)."""
-        ended = min((w.at for w in self.withdrawals if w.ends(consent)), default=None)
+        ended = min(
+            (w for w in self.withdrawals if w.ends(consent)),
+            key=lambda w: instant(w.at),
+            default=None,
+        )
         if ended is not None:
-            return f"consent withdrawn on {day(ended)} (record {consent.id})", (
+            return f"consent withdrawn on {day(ended.at)} (record {consent.id})", (
                 ConsentStatus.WITHDRAWN
             )
-        if self.at < consent.valid_from:
+        if self.when < instant(consent.valid_from):
             return f"consent starts on {day(consent.valid_from)} (record {consent.id})", (
                 ConsentStatus.GIVEN
             )
         until = until_at(consent, self.ledger._renewals.get(consent.id, ()), self.at)
-        if until is not None and until <= self.at:
+        if until is not None and instant(until) <= self.when:
             return f"consent expired on {day(until)} (record {consent.id})", (
                 ConsentStatus.EXPIRED
             )
@@ -234,7 +243,7 @@ class Judgement:
 
     def _given(self, records: list[Consent]) -> ConsentState:
         member = self.member
-        unique = sorted({c.id: c for c in records}.values(), key=lambda c: (c.history[0].at, c.id))
+        unique = sorted({c.id: c for c in records}.values(), key=lambda c: (expressed(c), c.id))
         parts: list[str] = []
         assent: list[str] = []
         for record in unique:
@@ -262,14 +271,14 @@ class Judgement:
 
     def _refused(self, blocking: dict[str, Consent]) -> ConsentState:
         member = self.member
-        voice, record = max(blocking.items(), key=lambda kv: (kv[1].history[0].at, kv[1].id))
+        voice, record = max(blocking.items(), key=lambda kv: (expressed(kv[1]), kv[1].id))
         when = day(record.history[0].at)
         lifted = [
             f for f in self.failing
-            if f[0].history[0].at > record.history[0].at and voice in voices(f[0], member)[0]
+            if expressed(f[0]) > expressed(record) and voice in voices(f[0], member)[0]
         ]
         if lifted:  # the same person agreed later, but that consent no longer holds
-            consent, reason, status = max(lifted, key=lambda f: (f[0].history[0].at, f[0].id))
+            consent, reason, status = max(lifted, key=lambda f: (expressed(f[0]), f[0].id))
             return self._state(False, reason, consent, status)
         if record.history[0].status is ConsentStatus.GIVEN:  # the child's no in a guardian's grant
             reason = f"did not assent, although consent was given for them (record {record.id})"
@@ -282,7 +291,7 @@ class Judgement:
     def _failing(self) -> tuple[Consent, str, ConsentStatus] | None:
         if not self.failing:
             return None
-        return max(self.failing, key=lambda f: (f[0].history[0].at, f[0].id))
+        return max(self.failing, key=lambda f: (expressed(f[0]), f[0].id))
 
     def _missing(self, what: str) -> ConsentState:
         failing = self._failing()
@@ -338,4 +347,4 @@ class Judgement:
 
 def _refusal_later(a: Consent, b: Consent) -> bool:
     """Whether no ``a`` was expressed after no ``b`` (the higher id among ties)."""
-    return (a.history[0].at, a.id) > (b.history[0].at, b.id)
+    return (expressed(a), a.id) > (expressed(b), b.id)

@@ -21,6 +21,7 @@ from types import MappingProxyType
 
 import attrs
 
+from terrain._time import instant, require_aware
 from terrain.community import Member
 from terrain.consent._checks import check_event, future_error, in_future
 from terrain.consent._events import (
@@ -38,7 +39,7 @@ from terrain.consent._records import (
     Scope,
     StatusChange,
 )
-from terrain.consent._rules import Renewal, Slice, Withdrawal, until_at
+from terrain.consent._rules import Renewal, Slice, Withdrawal, expressed, until_at
 from terrain.consent._state import (
     GUARDIAN_RULES,
     ConsentState,
@@ -258,6 +259,11 @@ class ConsentLedger:
         now: datetime | None,
         scheduled: bool,
     ) -> Consent:
+        require_aware(at, "at")
+        for value, what in ((valid_from, "valid_from"), (valid_until, "valid_until"),
+                            (now, "now")):
+            if value is not None:
+                require_aware(value, what)
         member = self.member(subject_id)
         if not isinstance(evidence, Evidence):
             raise ConsentError(
@@ -268,13 +274,13 @@ class ConsentLedger:
             raise ConsentError(f"scope must be a terrain.consent.Scope, got {type(scope).__name__}")
         if isinstance(given_by, str):
             given_by = (given_by,)
-        expressed = at
+        said = at
         if now is not None and in_future(at, now):
             if not scheduled:
                 raise future_error(at, now, "a consent")
-            expressed, valid_from = now, at if valid_from is None else valid_from
-        start = expressed if valid_from is None else valid_from
-        if valid_until is not None and isinstance(start, datetime) and valid_until <= start:
+            said, valid_from = now, at if valid_from is None else valid_from
+        start = said if valid_from is None else valid_from
+        if valid_until is not None and instant(valid_until) <= instant(start):
             raise ConsentError(
                 f"the end {valid_until.isoformat()} is not after the start "
                 f"{start.isoformat()}: give an end after the start, or none for no end"
@@ -287,9 +293,7 @@ class ConsentLedger:
             valid_from=start,
             evidence=evidence,
             history=(
-                StatusChange(
-                    status=status, at=expressed, recorded_by=recorded_by, recorded_at=now
-                ),
+                StatusChange(status=status, at=said, recorded_by=recorded_by, recorded_at=now),
             ),
             platforms=platforms_of(platforms, self._known_platforms),
             scope=Scope() if scope is None else scope,
@@ -330,6 +334,9 @@ class ConsentLedger:
         was in force (the withdrawal still counts). ``now``: as for
         :meth:`grant` (a withdrawal cannot be expressed in the future).
         """
+        require_aware(at, "at")
+        if now is not None:
+            require_aware(now, "now")
         self.member(subject_id)
         if now is not None and in_future(at, now):
             raise future_error(at, now, "a withdrawal")
@@ -363,23 +370,23 @@ class ConsentLedger:
         """The records a withdrawal at ``at`` would end (in part or whole) that no
         withdrawal recorded so far has ended: consents expressed at or before
         ``at``, not expired by then, that the withdrawal covers."""
+        when = instant(require_aware(at, "at"))
         wanted = Slice(
             None if purposes is None else purposes_of(purposes), platforms_of(platforms), scope
         )
         found: list[Consent] = []
         for consent_id in self._by_subject.get(subject_id, ()):
             consent = self._base[consent_id]
-            first = consent.history[0]
-            if first.status is not ConsentStatus.GIVEN or first.at > at:
+            if consent.history[0].status is not ConsentStatus.GIVEN or expressed(consent) > when:
                 continue
             until = until_at(consent, self._renewals.get(consent_id, ()), at)
-            if until is not None and until <= at:
+            if until is not None and instant(until) <= when:
                 continue
             part = wanted.overlap(consent)
             if part is None:
                 continue
             if any(
-                w.ends(consent) and w.at <= at and w.slice.contains(part)
+                w.ends(consent) and instant(w.at) <= when and w.slice.contains(part)
                 for w in self._withdrawals.get(subject_id, ())
             ):
                 continue
@@ -397,7 +404,9 @@ class ConsentLedger:
         that had expired, from ``at`` on); it never brings back a withdrawn
         record and never lifts a refusal: for those, record a new grant.
         """
-        if now is not None and in_future(at, now):
+        require_aware(at, "at")
+        require_aware(valid_until, "valid_until")
+        if now is not None and in_future(at, require_aware(now, "now")):
             raise future_error(at, now, "a renewal")
         event = ConsentRenewed(
             consent_id=consent_id,
@@ -467,12 +476,12 @@ class ConsentLedger:
             part = Slice(frozenset((purpose,)), consent.platforms, consent.scope)
             first = min(
                 (w for w in ending if w.slice.contains(part)),
-                key=lambda w: w.at,
+                key=lambda w: instant(w.at),
                 default=None,
             )
             if first is None:
                 return None
-            if last is None or first.at > last.at:
+            if last is None or instant(first.at) > instant(last.at):
                 last = first
         return last
 
@@ -486,7 +495,7 @@ class ConsentLedger:
         history = [base.history[0]]
         until = base.valid_until
         for renewal in self._renewals.get(consent_id, ()):
-            if ended is not None and renewal.at >= ended.at:
+            if ended is not None and instant(renewal.at) >= instant(ended.at):
                 continue
             until = renewal.until
             history.append(
@@ -583,6 +592,7 @@ class ConsentLedger:
         Without ``content`` only "all content" records count. An unknown
         member is never valid. See the class docstring for the rules.
         """
+        require_aware(at, "ConsentLedger.state: at")
         return self.state_for(subject_id, to_purpose(purpose), platform, at=at,
                               target=Target.of(content))
 
@@ -590,6 +600,7 @@ class ConsentLedger:
         self, subject_id: str, purpose: Purpose, platform: str, *, at: datetime, target: Target
     ) -> ConsentState:
         """:meth:`state` for a :class:`Target` (several contents, events, projects)."""
+        require_aware(at, "ConsentLedger.state_for: at")
         member = self._members.get(subject_id)
         if member is None:
             return ConsentState(
@@ -609,7 +620,7 @@ class ConsentLedger:
         """Where each record of ``subject_id`` expressed by ``at`` stands at ``at``:
         given, scheduled, pending guardian or assent, partly withdrawn, withdrawn,
         expired, refused or lifted (see :class:`~terrain.consent.RecordStatus`)."""
-        return record_states(self, self.member(subject_id), at)
+        return record_states(self, self.member(subject_id), require_aware(at, "at"))
 
     def _name(self, member_id: str) -> str:
         member = self._members.get(member_id)

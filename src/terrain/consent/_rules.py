@@ -19,12 +19,20 @@ from datetime import datetime
 
 import attrs
 
+from terrain._time import instant
 from terrain.community import Member
 from terrain.consent._events import ConsentWithdrawn
 from terrain.consent._records import Consent, ConsentStatus, Purpose, Scope, ScopeKind
 from terrain.consent._state import Target
 
-__all__ = ["Renewal", "Slice", "Withdrawal", "until_at", "voices"]
+__all__ = ["Renewal", "Slice", "Withdrawal", "expressed", "latest", "until_at", "voices"]
+
+
+def expressed(consent: Consent) -> datetime:
+    """When ``consent`` was expressed, in UTC: the form in which instants compare
+    correctly (two times of one zone compare by wall time in Python, which in
+    the repeated autumn hour puts the later one first)."""
+    return instant(consent.history[0].at)
 
 
 def _scope_or_none(scope: Scope | None) -> Scope | None:
@@ -123,7 +131,7 @@ class Withdrawal:
 
     def ends(self, consent: Consent) -> bool:
         """Whether ``consent`` was expressed at or before this withdrawal."""
-        return consent.history[0].at <= self.at
+        return expressed(consent) <= instant(self.at)
 
 
 @attrs.frozen
@@ -139,15 +147,16 @@ class Renewal:
     def order(self) -> tuple[datetime, float]:
         """Sort key: by instant; at the same instant the shortest renewal comes last
         (and so wins: when two renewals tie, the more cautious one holds)."""
-        return (self.at, -self.until.timestamp())
+        return (instant(self.at), -self.until.timestamp())
 
 
 def until_at(consent: Consent, renewals: Sequence[Renewal], at: datetime) -> datetime | None:
     """When ``consent`` ends as known at ``at``: its ``valid_until`` changed by the
     renewals expressed up to ``at`` (``renewals`` sorted by :meth:`Renewal.order`)."""
     until = consent.valid_until
+    when = instant(at)
     for renewal in renewals:
-        if renewal.at > at:
+        if instant(renewal.at) > when:
             break
         until = renewal.until
     return until
@@ -180,6 +189,6 @@ def latest(records: Iterable[Consent]) -> Consent | None:
     """The record expressed last (the highest id among ties, for a stable answer)."""
     best: Consent | None = None
     for record in records:
-        if best is None or (record.history[0].at, record.id) > (best.history[0].at, best.id):
+        if best is None or (expressed(record), record.id) > (expressed(best), best.id):
             best = record
     return best

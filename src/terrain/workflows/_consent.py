@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from terrain._time import instant
 from terrain.community import Member
 from terrain.consent import (
     Consent,
@@ -135,7 +136,7 @@ def record_consent(
         if stored_scan and scan is not None:
             ws.storage.delete(scan[0])  # the workspace is left as it was
         raise
-    (state,) = [s for s in ledger.record_states(subject_id, at=max(now, when))
+    (state,) = [s for s in ledger.record_states(subject_id, at=max(now, when, key=instant))
                 if s.consent_id == consent.id]
     return Recorded(consent=ledger.get(consent.id), state=state)
 
@@ -183,7 +184,8 @@ def withdraw_consent(
     in_force = (RecordStatus.GIVEN, RecordStatus.PARTLY_WITHDRAWN, RecordStatus.SCHEDULED,
                 RecordStatus.PENDING_GUARDIAN, RecordStatus.PENDING_ASSENT)
     still = tuple(
-        s for s in ledger.record_states(subject_id, at=max(now, when)) if s.status in in_force
+        s for s in ledger.record_states(subject_id, at=max(now, when, key=instant))
+        if s.status in in_force
     )
     return Withdrawal(subject_id=subject_id, at=when, covers=covers, ended=ended, still=still)
 
