@@ -23,6 +23,7 @@ from datetime import datetime
 
 import attrs
 
+from terrain._time import require_aware
 from terrain._validation import (
     as_enum,
     at_least,
@@ -236,10 +237,14 @@ def change_people(
     appearance is then confirmed, and the review is logged in
     ``reviews``). A review needs ``by`` and ``at``.
     """
+    if at is not None:
+        require_aware(at, "change_people: at")
     added = list(dict.fromkeys(add))
     removed = set(remove)
     if reviewed and (by is None or at is None):
-        raise ValidationError("a review says who confirmed the people, and when: give by= and at=")
+        raise ValidationError(
+            "change_people: a review says who confirmed the people, and when (by, at)"
+        )
     both = removed & set(added)
     if both:
         raise ValidationError(

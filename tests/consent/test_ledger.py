@@ -207,7 +207,7 @@ def test_a_minors_consent_given_only_by_the_minor_is_refused() -> None:
     assert isinstance(error, ConsentError)
     assert "Tom Martin is a minor" in str(error)
     assert "--given-by" in str(error)  # the command-line option
-    assert "given_by in the API" in str(error)
+    assert "--child-assent" in str(error)
 
 
 def test_a_minor_may_refuse_on_their_own() -> None:
@@ -322,7 +322,8 @@ def test_the_event_log_round_trips_through_json_and_replays_to_the_same_ledger()
 
 
 def test_an_unknown_event_type_is_a_readable_error() -> None:
-    with pytest.raises(DeserializationError, match="'type' must be one of"):
+    must = "'type' must be 'recorded' or 'renewed' or 'withdrawn'"
+    with pytest.raises(DeserializationError, match=must):
         event_from_json('{"type": "edited", "consent_id": "c-1"}')
     with pytest.raises(DeserializationError, match="not valid JSON"):
         event_from_json("{")
@@ -512,7 +513,7 @@ def test_an_expression_in_the_future_is_refused_unless_scheduled() -> None:
     error = _unchanged_after(book, lambda: book.grant(
         "lea", purposes=["publish"], at=tomorrow, evidence=FORM, now=MEETUP))
     assert "is in the future" in str(error)
-    assert "scheduled=True" in str(error)
+    assert "as a scheduled consent in the API" in str(error)
     assert book.grant("lea", purposes=["publish"], at=MEETUP + timedelta(minutes=4),
                       evidence=FORM, now=MEETUP)  # within the clock skew
 

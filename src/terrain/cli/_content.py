@@ -19,6 +19,7 @@ from terrain.cli._common import (
     flat_rows,
     json_option,
     list_options,
+    login,
     pass_workspace,
     terminal,
 )
@@ -234,7 +235,7 @@ def people(
         add=added,
         remove=removed,
         reviewed=reviewed,
-        by=reviewer or _login(),
+        by=reviewer or login(),
         now=clock.now(),
     )
 
@@ -246,16 +247,6 @@ def people(
         click.echo(f"{updated.id}: {names}; people {state}.")
 
     emit(updated, as_json=as_json, human=human)
-
-
-def _login() -> str:
-    """Who is at the keyboard, for the review log."""
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"
 
 
 @command.command("describe")

@@ -86,17 +86,16 @@ def _check_new(ledger: ConsentLedger, consent: Consent) -> None:
             who = "themselves"
         raise ConsentError(
             f"{member.display_name}'s consent can only be expressed by {who}, "
-            f"not {', '.join(strangers)}: name who gave it with --given-by (given_by in "
-            "the API); a guardian must be on record for the member (`terrain member list`)"
+            f"not {', '.join(strangers)}: name who gave it with --given-by; a guardian "
+            "must be on record for the member (`terrain member list`)"
         )
     given = consent.history[0].status is ConsentStatus.GIVEN
     if given and member.is_minor and not set(consent.given_by) & set(member.guardian_ids):
         guardians = ", ".join(f"{ledger._name(g)} ({g})" for g in member.guardian_ids)
         raise ConsentError(
             f"{member.display_name} is a minor: their consent is given by their guardians "
-            f"({guardians}). Name each guardian who agreed (--given-by on the command line, "
-            "given_by in the API) and record the child's own answer (--child-assent yes|no, "
-            "subject_assent)"
+            f"({guardians}). Name each guardian who agreed (--given-by) and record the "
+            "child's own answer (--child-assent yes|no)"
         )
     if (
         given and member.is_minor and member.id in consent.given_by
@@ -160,6 +159,6 @@ def future_error(at: datetime, now: datetime, what: str) -> ConsentError:
         f"{at.isoformat(timespec='minutes')} is in the future (now is "
         f"{now.isoformat(timespec='minutes')}): {what} is recorded at the moment the person "
         "expressed it, which cannot be later than now. For a consent that starts later, "
-        "record it now with a start date (--from on the command line; valid_from, or "
-        "scheduled=True, in the API)"
+        "record it now with a start date (--from on the command line), or as a scheduled "
+        "consent in the API"
     )

@@ -385,7 +385,7 @@ def decide(
         return _finish(builder, "content", subject.id, wanted)
     if not isinstance(subject, Post):
         raise ValidationError(
-            f"decide() takes a Content or a Post, got {type(subject).__name__}"
+            f"decide: takes a Content or a Post, got {type(subject).__name__}"
         )
     if subject.platform != platform:
         raise ValidationError(

@@ -168,6 +168,9 @@ _BY_TYPE: dict[str, type[ConsentRecorded] | type[ConsentWithdrawn] | type[Consen
 }
 
 
+_KINDS = " or ".join(repr(k) for k in sorted(_BY_TYPE))
+
+
 def event_to_data(event: ConsentEvent) -> dict[str, Any]:
     """Plain data for ``event``, tagged with its ``"type"``
     (``"recorded"``, ``"withdrawn"`` or ``"renewed"``)."""
@@ -186,7 +189,7 @@ def event_from_data(data: Any) -> ConsentEvent:
     if not isinstance(kind, str) or kind not in _BY_TYPE:
         got = data.get("type") if isinstance(data, dict) else type(data).__name__
         raise DeserializationError(
-            f"cannot read a consent event: 'type' must be one of {sorted(_BY_TYPE)}, got {got!r}",
+            f"cannot read a consent event: 'type' must be {_KINDS}, got {got!r}",
             errors=["unknown or missing event type @ $.type"],
         )
     body = {k: v for k, v in data.items() if k != "type"}

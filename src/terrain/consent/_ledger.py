@@ -130,7 +130,8 @@ class ConsentLedger:
         """
         if not isinstance(member, Member):
             raise ValidationError(
-                f"add_member expects a terrain.Member, got {type(member).__name__}"
+                f"ConsentLedger.add_member: expects a terrain.Member, got "
+                f"{type(member).__name__}"
             )
         self._members[member.id] = member
         self._finder = None

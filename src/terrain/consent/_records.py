@@ -233,7 +233,7 @@ class Consent:
             raise fail(
                 self,
                 fields.valid_until,
-                f"{self.valid_until.isoformat()} is not after valid_from "
+                f"the end {self.valid_until.isoformat()} is not after the start "
                 f"{self.valid_from.isoformat()}",
             )
         if not self.history:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from terrain._time import instant
+from terrain._time import instant, require_aware
 from terrain.community import Member
 from terrain.consent import (
     Consent,
@@ -108,6 +108,7 @@ def record_consent(
     (``(key, bytes)``, the key being ``evidence.file_key``): it is stored only
     if the record is. Nothing is stored when anything is refused.
     """
+    require_aware(now, "record_consent: now")
     ws.get(Member, subject_id)  # NotFound names `terrain member list`
     ledger = ws.ledger(check_platforms=True)
     record = ledger.grant if ConsentStatus(status) is ConsentStatus.GIVEN else ledger.refuse
@@ -163,6 +164,7 @@ def withdraw_consent(
     """
     from terrain.consent._rules import Slice
 
+    require_aware(now, "withdraw_consent: now")
     ws.get(Member, subject_id)
     ledger = ws.ledger(check_platforms=True)
     when = now if at is None else at
@@ -196,6 +198,7 @@ def consent_states(
     """Where each consent record stands at ``at`` (of ``subject_id``, or everyone's):
     given, scheduled, pending guardian or assent, partly withdrawn, withdrawn,
     expired, refused or lifted — records expressed after ``at`` left out."""
+    require_aware(at, "consent_states: at")
     ledger = ws.ledger()
     if subject_id is not None:
         ws.get(Member, subject_id)

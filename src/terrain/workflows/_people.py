@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from terrain._time import require_aware
 from terrain.community import Member
 from terrain.content import Content, change_people
 from terrain.errors import ValidationError
@@ -40,6 +41,7 @@ def set_people(
     with several, in the content as a whole. Unknown members are refused
     (:class:`~terrain.errors.NotFound`, nothing stored).
     """
+    require_aware(now, "set_people: now")
     content = ws.get(Content, content_id)
     added, removed = list(add), list(remove)
     for member_id in (*added, *removed):
