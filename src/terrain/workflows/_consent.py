@@ -21,6 +21,7 @@ from terrain._time import instant, require_aware
 from terrain.community import Member
 from terrain.consent import (
     Consent,
+    ConsentLedger,
     ConsentStatus,
     ConsentWithdrawn,
     Evidence,
@@ -30,6 +31,7 @@ from terrain.consent import (
     Scope,
     platform_key,
 )
+from terrain.consent._state import platforms_of
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -109,37 +111,47 @@ def record_consent(
     if the record is. Nothing is stored when anything is refused.
     """
     require_aware(now, "record_consent: now")
-    ws.get(Member, subject_id)  # NotFound names `terrain member list`
-    ledger = ws.ledger(check_platforms=True)
-    record = ledger.grant if ConsentStatus(status) is ConsentStatus.GIVEN else ledger.refuse
+    member = ws.get(Member, subject_id)  # NotFound names `terrain member list`
     when = now if at is None else at
-    consent = record(  # checked against the ledger before anything is stored
-        subject_id,
-        purposes=purposes,
-        at=when,
-        evidence=evidence,
-        given_by=None if given_by is None else list(given_by) or None,
-        platforms=None if platforms is None else list(platforms) or None,
-        scope=scope,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        subject_assent=child_assent,
-        recorded_by=recorded_by,
-        now=now,
-    )
+    names = None if platforms is None else list(platforms) or None
+    platforms_of(names, ws.known_platforms())  # an unknown name: refused with the list
+    who = None if given_by is None else list(given_by) or None
+
+    def record(ledger: ConsentLedger) -> Consent:
+        method = ledger.grant if ConsentStatus(status) is ConsentStatus.GIVEN else ledger.refuse
+        return method(  # checked against the person's history before anything is stored
+            subject_id,
+            purposes=purposes,
+            at=when,
+            evidence=evidence,
+            given_by=who,
+            platforms=names,
+            scope=scope,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            subject_assent=child_assent,
+            consent_id=ws.next_consent_id(),
+            recorded_by=recorded_by,
+            now=now,
+        )
+
     stored_scan = False
     if scan is not None and not ws.storage.exists(scan[0]):
         ws.storage.put(*scan)
         stored_scan = True
     try:
-        ws.save_ledger(ledger)
+        # only this person's history is read: the rules are per person
+        consent = ws.update_ledger(record, subjects={subject_id, *member.guardian_ids})
     except BaseException:
         if stored_scan and scan is not None:
             ws.storage.delete(scan[0])  # the workspace is left as it was
         raise
-    (state,) = [s for s in ledger.record_states(subject_id, at=max(now, when, key=instant))
-                if s.consent_id == consent.id]
-    return Recorded(consent=ledger.get(consent.id), state=state)
+    with ws.consent([subject_id]) as ledger:
+        (state,) = [
+            s for s in ledger.record_states(subject_id, at=max(now, when, key=instant))
+            if s.consent_id == consent.id
+        ]
+        return Recorded(consent=ledger.get(consent.id), state=state)
 
 
 def withdraw_consent(
@@ -166,29 +178,32 @@ def withdraw_consent(
 
     require_aware(now, "withdraw_consent: now")
     ws.get(Member, subject_id)
-    ledger = ws.ledger(check_platforms=True)
     when = now if at is None else at
     wanted_purposes = None if purposes is None else list(purposes) or None
     wanted_platforms = None if platforms is None else list(platforms) or None
-    ended = ledger.withdraw(
-        subject_id,
-        at=when,
-        purposes=wanted_purposes,
-        platforms=wanted_platforms,
-        scope=scope,
-        note=note,
-        recorded_by=recorded_by,
-        now=now,
+    platforms_of(wanted_platforms, ws.known_platforms())  # an unknown name: refused
+    ended = ws.update_ledger(
+        lambda ledger: ledger.withdraw(
+            subject_id,
+            at=when,
+            purposes=wanted_purposes,
+            platforms=wanted_platforms,
+            scope=scope,
+            note=note,
+            recorded_by=recorded_by,
+            now=now,
+        ),
+        subjects={subject_id},
     )
-    ws.save_ledger(ledger)
-    event = ledger.withdrawals(subject_id)[-1]
-    covers = Slice(event.purposes, event.platforms, event.scope).describe()
     in_force = (RecordStatus.GIVEN, RecordStatus.PARTLY_WITHDRAWN, RecordStatus.SCHEDULED,
                 RecordStatus.PENDING_GUARDIAN, RecordStatus.PENDING_ASSENT)
-    still = tuple(
-        s for s in ledger.record_states(subject_id, at=max(now, when, key=instant))
-        if s.status in in_force
-    )
+    with ws.consent([subject_id]) as ledger:
+        event = ledger.withdrawals(subject_id)[-1]
+        covers = Slice(event.purposes, event.platforms, event.scope).describe()
+        still = tuple(
+            s for s in ledger.record_states(subject_id, at=max(now, when, key=instant))
+            if s.status in in_force
+        )
     return Withdrawal(subject_id=subject_id, at=when, covers=covers, ended=ended, still=still)
 
 
@@ -199,13 +214,11 @@ def consent_states(
     given, scheduled, pending guardian or assent, partly withdrawn, withdrawn,
     expired, refused or lifted — records expressed after ``at`` left out."""
     require_aware(at, "consent_states: at")
-    ledger = ws.ledger()
     if subject_id is not None:
         ws.get(Member, subject_id)
-        subjects = [subject_id]
-    else:
-        subjects = sorted(ledger.members)
-    return [state for s in subjects for state in ledger.record_states(s, at=at)]
+    with ws.consent(None if subject_id is None else [subject_id]) as ledger:
+        subjects = [subject_id] if subject_id is not None else sorted(ledger.members)
+        return [state for s in subjects for state in ledger.record_states(s, at=at)]
 
 
 def check_consents(ws: Workspace) -> list[ConsentProblem]:
