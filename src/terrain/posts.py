@@ -45,6 +45,7 @@ __all__ = [
     "Receipt",
     "TextCounting",
     "text_length",
+    "typed_handles",
 ]
 
 
@@ -298,6 +299,34 @@ class Capabilities:
             raise fail(self, attribute, f"{value!r} is not a way to count text; use {allowed}")
 
 
+#: Where a typed mention starts: ``@`` not inside a word, an e-mail address or a URL.
+_BEFORE = r"(?<![\w@./])@"
+#: Where it ends: not continued by more handle characters (a full stop ending the
+#: sentence is not part of it).
+_AFTER = r"(?![\w@]|[.\-]\w)"
+#: Any ``@handle``, in any platform's syntax (``@lea_m``, ``@lea.m``,
+#: ``@lea@mastodon.social``, ``@lea.bsky.social``).
+_ANY_HANDLE = re.compile(_BEFORE + r"(\w[\w.\-]*(?:@\w[\w.\-]*)?)")
+
+
+def typed_handles(*texts: str) -> set[str]:
+    """Every ``@handle`` typed in ``texts``, whoever it belongs to: lower case,
+    without ``@``, and for a ``user@server`` handle its short form ``user`` too.
+
+    The same grammar as :class:`HandleFinder`: a text in which the finder sees a
+    known handle ``h`` has ``h`` (case-folded) among these, which is how the
+    journal indexes posts for the takedown of someone's tag.
+    """
+    found: set[str] = set()
+    for text in texts:
+        for match in _ANY_HANDLE.finditer(text):
+            handle = match.group(1).rstrip(".-").casefold()
+            found.add(handle)
+            if "@" in handle:
+                found.add(handle.split("@", 1)[0])
+    return found
+
+
 def _forms(handle: str) -> list[str]:
     """How ``handle`` may be typed: whole, and for a Mastodon-style ``user@server``
     also the short ``user`` (which mentions them on their own server)."""
@@ -328,7 +357,7 @@ class HandleFinder:
         forms = sorted(self._owner, key=len, reverse=True)
         self._pattern = (
             re.compile(
-                r"(?<![\w@./])@(" + "|".join(re.escape(f) for f in forms) + r")(?![\w@]|[.\-]\w)",
+                _BEFORE + "(" + "|".join(re.escape(f) for f in forms) + ")" + _AFTER,
                 re.IGNORECASE,
             )
             if forms
@@ -357,8 +386,7 @@ class HandleFinder:
         if not wanted:
             return text
         pattern = re.compile(
-            r"[ \t]?(?<![\w@./])@(?:" + "|".join(re.escape(h) for h in wanted)
-            + r")(?![\w@]|[.\-]\w)",
+            r"[ \t]?" + _BEFORE + "(?:" + "|".join(re.escape(h) for h in wanted) + ")" + _AFTER,
             re.IGNORECASE,
         )
         out = pattern.sub("", text)

@@ -14,7 +14,7 @@ from terrain import Content, Member, Mention, Post, PostMedia
 from terrain.consent import ConsentLedger, Decision, Purpose, Reason, decide
 from terrain.content import change_people
 from terrain.errors import ConsentDenied, ValidationError
-from terrain.posts import HandleFinder
+from terrain.posts import HandleFinder, typed_handles
 from terrain.publishing import Journal, RowState, publish
 from terrain.testing import InMemoryPlatform
 
@@ -220,6 +220,24 @@ def test_a_longer_handle_or_an_email_address_is_not_mistaken_for_a_known_one(
 ) -> None:
     finder = HandleFinder(HANDLES)
     assert finder.find(f"@{handle}{glue} et {prefix}@{handle}") == []
+
+
+@settings(max_examples=300)
+@given(handle=st.sampled_from([*HANDLES, "samir"]), before=BEFORE, after=AFTER,
+       shout=st.booleans(), noise=st.text(st.sampled_from("ab @._-é\n"), max_size=12))
+def test_every_handle_the_gate_sees_in_a_text_is_in_what_the_journal_indexes(
+    handle: str, before: str, after: str, shout: bool, noise: str
+) -> None:
+    """The journal finds the posts to take down by the handles typed in them
+    (typed_handles); the gate decides on the handles it finds (HandleFinder): whatever
+    the gate sees, the index must hold, or a withdrawn tag would stay online."""
+    typed = handle.upper() if shout else handle
+    text = f"{noise}{before}@{typed}{after} {noise}"
+
+    indexed = typed_handles(text)
+
+    for found, _owner in HandleFinder(HANDLES).find(text):
+        assert found.casefold() in indexed
 
 
 # -- reviews go stale ---------------------------------------------------------------------

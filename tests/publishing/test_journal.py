@@ -243,3 +243,34 @@ def test_no_path_that_does_not_exist_is_made_into_a_journal(
     with pytest.raises(NotFound):
         Journal(folder / f"{name}.db")
     assert list(folder.iterdir()) == []
+def test_the_handles_typed_in_a_post_are_indexed_for_takedowns(tmp_path: Path) -> None:
+    """A member's @handle typed in a post's text tags them: a takedown of their tag must
+    find the post through the index, in any platform's syntax; stores migrated before
+    the index existed get it filled (migration 9)."""
+    from terrain.posts import Post
+    from terrain.store._schema import _backfill_refs, post_refs
+
+    post = Post(id="p-typed", platform="x", text="Merci @Lea_M et @samir@piaille.fr.",
+                thread=("Bravo @ana.bsky.social !",))
+    assert post_refs({"text": post.text, "thread": post.thread}) == {
+        "handle:lea_m", "handle:samir@piaille.fr", "handle:samir", "handle:ana.bsky.social",
+    }
+    journal = Journal(tmp_path / "j.db")
+    journal.plan([post], now=START)
+    row = journal.claim_ready("x", "o:1:x", now=START, lease=timedelta(minutes=5))
+    assert row is not None
+    from terrain.posts import Receipt
+
+    journal.mark_sent(row, "o:1:x", Receipt(platform="x", post_id="p-typed", remote_id="1",
+                                            published_at=START), now=START)
+    assert [r.post_id for r in journal.published_drawing_on(handles=["lea_m"])] == ["p-typed"]
+    assert [r.post_id for r in journal.published_drawing_on(handles=["samir"])] == ["p-typed"]
+    assert journal.published_drawing_on(handles=["lea"]) == []
+
+    with journal.db.transaction() as tx:  # a store from before migration 9
+        tx.execute("DELETE FROM publication_refs WHERE ref LIKE 'handle:%'")
+    assert journal.published_drawing_on(handles=["lea_m"]) == []
+    with journal.db.transaction() as tx:
+        _backfill_refs(tx)
+        _backfill_refs(tx)  # safe to run again
+    assert [r.post_id for r in journal.published_drawing_on(handles=["LEA_M"])] == ["p-typed"]

@@ -6,6 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from terrain.posts import Receipt
 from terrain.publishing import RowState
 from terrain.workflows import publish_event, takedown
@@ -158,3 +160,25 @@ def test_a_takedown_for_one_platform_says_what_stays_online_elsewhere(tmp_path: 
     (stays,) = result.stays
     assert stays.receipt.platform == "x"
     assert stays.reason == "on x: the withdrawal covers facebook only"
+
+
+def test_a_post_with_their_handle_typed_in_its_text_comes_down_with_their_tag(
+    tmp_path: Path,
+) -> None:
+    """Léa agreed to be tagged, so "@lea_m" typed in a caption went out; when she
+    withdraws the tag, that post is found (through the journal's index) and deleted."""
+    from terrain.content import Content, change_people
+
+    x = ScriptedPlatform(name="x")
+    with meetup_workspace(tmp_path / "ws") as ws:
+        bar = attrs.evolve(ws.get(Content, "c-bar"), caption="Au comptoir, merci @lea_m !")
+        ws.put(change_people(bar, remove=["samir"], reviewed=True, by="camille", at=EVENING))
+        published = publish_event(ws, EVENT_ID, {"x": x}, now=EVENING, hook=False)
+        typed = next(p for p in published.posts if p.content_ids == ("c-bar",))
+        assert typed.id in x.receipts  # she may be tagged: the typed handle went out
+
+        result = takedown(ws, "lea", purposes=["tag"], now=APRIL, platforms={"x": x},
+                          hook=False)
+
+    assert typed.id in [e.post_id for e in result.entries]
+    assert typed.id not in x.receipts

@@ -23,7 +23,7 @@ from terrain.consent._records import Purpose, Scope, platform_key
 from terrain.consent._state import Target, purposes_of
 from terrain.content import Content
 from terrain.errors import ValidationError
-from terrain.posts import Post, Receipt
+from terrain.posts import HandleFinder, Post, Receipt
 
 __all__ = ["Staying", "Takedown", "WithdrawalImpact", "withdrawal_impact"]
 
@@ -86,8 +86,9 @@ class WithdrawalImpact:
 
 
 def _involvement(subject_id: str, post: Post, contents: Mapping[str, Content],
-                 affected: set[str]) -> list[str]:
-    """How ``post`` involves ``subject_id`` through affected contents or a mention."""
+                 affected: set[str], finder: HandleFinder | None = None) -> list[str]:
+    """How ``post`` involves ``subject_id`` through affected contents, a mention, or
+    their ``@handle`` typed in its text (``finder`` knows their handles)."""
     how: list[str] = []
     for media in post.media:
         content = contents.get(media.content_id) if media.content_id else None
@@ -108,6 +109,9 @@ def _involvement(subject_id: str, post: Post, contents: Mapping[str, Content],
         ):
             how.append(f"draws on {content.kind.value} {content.id}")
     how.extend(f"tags them as @{m.handle}" for m in post.mentions if m.member_id == subject_id)
+    if finder is not None:
+        typed = finder.find(post.text, *post.thread)
+        how.extend(f"tags them as @{handle} in its text" for handle, _ in typed)
     return list(dict.fromkeys(how))
 
 
@@ -157,10 +161,14 @@ def withdrawal_impact(
     involved = {
         c.id for c in by_id.values() if subject_id in c.member_ids or c.author_id == subject_id
     }
+    member = None if ledger is None else ledger.members.get(subject_id)
+    finder = None if member is None else HandleFinder(
+        dict.fromkeys(member.handles.values(), subject_id)
+    )
     takedown: list[Takedown] = []
     stays: list[Staying] = []
     for post, receipt in published:
-        how = _involvement(subject_id, post, by_id, involved)
+        how = _involvement(subject_id, post, by_id, involved, finder)
         if not how:
             continue
         if wanted is not None and platform_key(receipt.platform) not in wanted:

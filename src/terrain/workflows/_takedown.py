@@ -180,7 +180,9 @@ def takedown(
     # and the other contents those posts draw on (for the decision on each post).
     involving = ws.contents_involving(subject_id)
     rows = journal.published_drawing_on(
-        content_ids=[c.id for c in involving], member_ids=[subject_id]
+        content_ids=[c.id for c in involving],
+        member_ids=[subject_id],
+        handles=member.handles.values(),  # typed in a post's text, they tag the person too
     )
     published = [(row.post, row.receipt) for row in rows if row.receipt is not None]
     drawn = {c for post, _ in published for c in _drawn_on(post)}
