@@ -52,6 +52,7 @@ from terrain.workflows import (
     close_attendance,
     community_core,
     consent_form,
+    consent_states,
     edit_post,
     erase_member,
     event_page,
@@ -59,7 +60,6 @@ from terrain.workflows import (
     fetch_stats,
     give_consent,
     guardian_request,
-    consent_states,
     import_media,
     import_rsvps,
     issue_link,
@@ -82,8 +82,8 @@ from terrain.workflows import (
     set_people,
     takedown,
     undo_check_in,
-    withdraw_on_page,
     withdraw_consent,
+    withdraw_on_page,
 )
 
 NAIVE = datetime(2026, 3, 12, 21, 0)

@@ -310,12 +310,14 @@ def test_5_a_refusal_and_a_grant_at_the_same_instant_the_refusal_wins(
 def test_6_a_typed_handle_of_someone_who_refused_tagging_never_reaches_the_platform(
     field: Path, run: Run, tmp_path: Path, clock: Any
 ) -> None:
-    photo = photo_of(run, field, tmp_path, "samir", caption="Merci @lea_m pour le talk !")
+    photo = photo_of(run, field, tmp_path, "samir")
     grant(run, field, "samir")
     grant(run, field, "lea")  # publish only: not "tag"
     clock(EVENING)
+    words = tmp_path / "recap.txt"
+    words.write_text("Merci @lea_m pour le talk !", encoding="utf-8")
 
-    publish(run, field)
+    ok(run, field, "publish", EVENT, "--to", "outbox", "--text-file", str(words))
 
     (post,) = [p for p in outbox(field) if photo in p["content_ids"]]
     assert "@lea_m" not in post["text_with_mentions"]
@@ -345,8 +347,9 @@ def test_7_withdrawing_tag_leaves_the_photos_online_and_untagged_next_time(
     assert takedown.exit_code == 0, takedown.output
     assert first not in sent_photos(field)  # that post tagged her: it comes down
 
-    second = photo_of(run, field, tmp_path, "lea", seed=2)
-    publish(run, field)
+    second = photo_of(run, field, tmp_path, "lea", event="ev-13", seed=2)
+    clock("2026-04-10T10:00:00+02:00")
+    ok(run, field, "publish", "ev-13", "--to", "outbox")
     (post,) = [p for p in outbox(field) if second in p["content_ids"]]
     assert post["mentions"] == []  # shown, not tagged
 

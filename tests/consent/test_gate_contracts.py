@@ -106,7 +106,7 @@ def test_the_runner_asks_the_gate_for_the_purpose_the_post_was_planned_for(
                       contents={content.id: content})
 
     platform = InMemoryPlatform("x", clock=lambda: EVENING)
-    journal = Journal(tmp_path / "journal.db")  # type: ignore[operator]
+    journal = Journal(tmp_path / "journal.db", create=True)  # type: ignore[operator]
     report = publish(journal, [platform], [_post(content)], gate=gate, now_fn=lambda: EVENING,
                      purpose="archive", sleep=lambda _s: None)
 
@@ -125,12 +125,67 @@ def test_a_gate_that_decides_for_another_purpose_holds_the_post(tmp_path: object
                       contents={content.id: content})  # always "publish"
 
     platform = InMemoryPlatform("x", clock=lambda: EVENING)
-    journal = Journal(tmp_path / "journal.db")  # type: ignore[operator]
+    journal = Journal(tmp_path / "journal.db", create=True)  # type: ignore[operator]
     report = publish(journal, [platform], [_post(content)], gate=careless,
                      now_fn=lambda: EVENING, purpose="archive", sleep=lambda _s: None)
 
     assert report.outcomes[0].state is RowState.HELD
     assert "decided for 'publish', but the post is planned for 'archive'" in (
+        report.outcomes[0].message
+    )
+
+
+@pytest.mark.parametrize("kind", ["announcement", "reminder", "partner-thanks"])
+def test_a_kind_of_post_is_published_so_its_consent_is_publish(tmp_path: object,
+                                                               kind: str) -> None:
+    """The journal plans an announcement with the purpose "announcement" (its kind);
+    the consent it needs is "publish", and a store outage while judging it is recorded
+    as an undecided "publish" decision."""
+    from terrain.consent import Outcome
+    from terrain.errors import StoreUnavailable
+
+    book = ledger()
+    content = photo("p-1", "lea")
+    book.grant("lea", purposes=["publish"], at=MEETUP, evidence=FORM)
+    asked: list[str] = []
+    down = [StoreUnavailable("the database went away")]
+
+    def gate(post: Post, at: object, *, purpose: str) -> Decision:
+        asked.append(purpose)
+        if down:
+            raise down.pop()
+        return decide(book, post, platform=post.platform, purpose=purpose, at=at,  # type: ignore[arg-type]
+                      contents={content.id: content})
+
+    platform = InMemoryPlatform("x", clock=lambda: EVENING)
+    journal = Journal(tmp_path / "journal.db", create=True)  # type: ignore[operator]
+    records: list[object] = []
+    for when in (EVENING, EVENING + timedelta(hours=1)):  # the second run once it is back
+        report = publish(journal, [platform], [_post(content)], gate=gate,
+                         now_fn=lambda when=when: when, purpose=kind, sleep=lambda _s: None,
+                         record_decision=records.append, max_wait=0.0)
+
+    assert asked == ["publish", "publish"]
+    assert [r.purpose for r in records] == [Purpose.PUBLISH, Purpose.PUBLISH]  # type: ignore[attr-defined]
+    assert [r.outcome for r in records] == [Outcome.UNDECIDED, Outcome.ALLOWED]  # type: ignore[attr-defined]
+    assert report.outcomes[0].state is RowState.CONFIRMED
+
+
+def test_a_post_planned_for_a_purpose_nobody_consents_to_is_held_saying_so(
+    tmp_path: object,
+) -> None:
+    content = photo("p-1", "lea")
+    platform = InMemoryPlatform("x", clock=lambda: EVENING)
+    journal = Journal(tmp_path / "journal.db", create=True)  # type: ignore[operator]
+
+    def gate(post: Post, at: object, *, purpose: str) -> Decision:
+        raise AssertionError("never asked: no consent covers that purpose")
+
+    report = publish(journal, [platform], [_post(content)], gate=gate, now_fn=lambda: EVENING,
+                     purpose="advertise", sleep=lambda _s: None)
+
+    assert report.outcomes[0].state is RowState.HELD
+    assert "posts planned for 'advertise': nobody can consent to that" in (
         report.outcomes[0].message
     )
 

@@ -411,7 +411,7 @@ class _Shared:
 
 @pytest.fixture(scope="module", autouse=True)
 def _journal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    _Shared.journal = Journal(tmp_path_factory.mktemp("journal") / "journal.db")
+    _Shared.journal = Journal(tmp_path_factory.mktemp("journal") / "journal.db", create=True)
     yield
     _Shared.journal.close()
 

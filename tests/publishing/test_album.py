@@ -54,8 +54,9 @@ def album_of(people: list[str]) -> tuple[Post, dict[str, object]]:
 
 
 def gate_for(ledger: ConsentLedger, contents: dict[str, object]) -> object:
-    def gate(post: Post, at: object) -> Decision:
-        return decide(ledger, post, platform=post.platform, at=at, contents=contents)  # type: ignore[arg-type]
+    def gate(post: Post, at: object, *, purpose: str = "publish") -> Decision:
+        return decide(ledger, post, platform=post.platform, purpose=purpose, at=at,  # type: ignore[arg-type]
+                      contents=contents)  # type: ignore[arg-type]
 
     return gate
 

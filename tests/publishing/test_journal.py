@@ -255,7 +255,7 @@ def test_the_handles_typed_in_a_post_are_indexed_for_takedowns(tmp_path: Path) -
     assert post_refs({"text": post.text, "thread": post.thread}) == {
         "handle:lea_m", "handle:samir@piaille.fr", "handle:samir", "handle:ana.bsky.social",
     }
-    journal = Journal(tmp_path / "j.db")
+    journal = Journal(tmp_path / "j.db", create=True)
     journal.plan([post], now=START)
     row = journal.claim_ready("x", "o:1:x", now=START, lease=timedelta(minutes=5))
     assert row is not None

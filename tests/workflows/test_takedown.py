@@ -14,7 +14,7 @@ from terrain.workflows import publish_event, takedown
 from terrain.workflows._publish import journal_of
 from tests.publishing._platforms import CAPS, ScriptedPlatform
 
-from ._meetup import APRIL, EVENING, EVENT_ID, meetup_workspace
+from ._meetup import APRIL, EVENING, EVENT_ID, MEETUP, meetup_workspace
 
 
 class Hooks:
@@ -133,17 +133,25 @@ def test_running_the_takedown_again_records_nothing_and_does_not_tell_plugins_ag
 
 
 def test_a_takedown_of_the_tag_only_removes_the_posts_that_tag_them(tmp_path: Path) -> None:
+    """The announcement does not tag Léa and stays; the album tags her (@lea_m) and
+    comes down; she is still shown by consent (only the tag was withdrawn)."""
     x = ScriptedPlatform(name="x")
     with meetup_workspace(tmp_path / "ws") as ws:
+        announced = publish_event(ws, EVENT_ID, {"x": x}, kind="announcement", hook=False,
+                                  now=MEETUP - timedelta(days=2))
+        (announcement,) = announced.posts
         published = publish_event(ws, EVENT_ID, {"x": x}, now=EVENING, hook=False)
-        talk = next(p for p in published.posts if p.content_ids == ("c-talk",))
-        assert talk.id in x.receipts  # the talk photo went out, tagging her (@lea_m)
+        (album,) = published.posts
+        assert {announcement.id, album.id} <= set(x.receipts)
+        sent = journal_of(ws).get(album.id, "x").post  # type: ignore[union-attr]
+        assert "lea_m" in [m.handle for m in sent.mentions]  # the album went out tagging her
 
         result = takedown(ws, "lea", purposes=["tag"], now=APRIL, platforms={"x": x},
                           hook=False)
 
         assert result.covers == "tag on every platform, for all content"
-        assert [e.post_id for e in result.entries] == [talk.id]  # it tagged her
+        assert [e.post_id for e in result.entries] == [album.id]  # it tagged her
+        assert announcement.id in x.receipts
         assert ws.ledger().state("lea", "publish", "x", at=APRIL).valid  # still shown
 
 
@@ -165,20 +173,20 @@ def test_a_takedown_for_one_platform_says_what_stays_online_elsewhere(tmp_path: 
 def test_a_post_with_their_handle_typed_in_its_text_comes_down_with_their_tag(
     tmp_path: Path,
 ) -> None:
-    """Léa agreed to be tagged, so "@lea_m" typed in a caption went out; when she
-    withdraws the tag, that post is found (through the journal's index) and deleted."""
-    from terrain.content import Content, change_people
-
+    """Léa agreed to be tagged, so "@lea_m" typed in the announcement went out; when she
+    withdraws the tag, that post is found (through the journal's index of typed
+    handles: it has no structured mention of her) and deleted."""
     x = ScriptedPlatform(name="x")
     with meetup_workspace(tmp_path / "ws") as ws:
-        bar = attrs.evolve(ws.get(Content, "c-bar"), caption="Au comptoir, merci @lea_m !")
-        ws.put(change_people(bar, remove=["samir"], reviewed=True, by="camille", at=EVENING))
-        published = publish_event(ws, EVENT_ID, {"x": x}, now=EVENING, hook=False)
-        typed = next(p for p in published.posts if p.content_ids == ("c-bar",))
-        assert typed.id in x.receipts  # she may be tagged: the typed handle went out
+        announced = publish_event(ws, EVENT_ID, {"x": x}, kind="announcement", hook=False,
+                                  now=MEETUP - timedelta(days=2),
+                                  text="Jeudi, @lea_m présente les pistes du 7e !")
+        (typed,) = announced.posts
+        sent = journal_of(ws).get(typed.id, "x").post  # type: ignore[union-attr]
+        assert "@lea_m" in sent.text and not sent.mentions  # typed, not a structured mention
 
         result = takedown(ws, "lea", purposes=["tag"], now=APRIL, platforms={"x": x},
                           hook=False)
 
-    assert typed.id in [e.post_id for e in result.entries]
+    assert [e.post_id for e in result.entries] == [typed.id]
     assert typed.id not in x.receipts
