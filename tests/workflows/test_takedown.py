@@ -6,8 +6,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import attrs
-
 from terrain.posts import Receipt
 from terrain.publishing import RowState
 from terrain.workflows import publish_event, takedown
@@ -183,7 +181,8 @@ def test_a_post_with_their_handle_typed_in_its_text_comes_down_with_their_tag(
                                   text="Jeudi, @lea_m présente les pistes du 7e !")
         (typed,) = announced.posts
         sent = journal_of(ws).get(typed.id, "x").post  # type: ignore[union-attr]
-        assert "@lea_m" in sent.text and not sent.mentions  # typed, not a structured mention
+        assert "@lea_m" in sent.text
+        assert not sent.mentions  # typed, not a structured mention
 
         result = takedown(ws, "lea", purposes=["tag"], now=APRIL, platforms={"x": x},
                           hook=False)
