@@ -405,6 +405,58 @@ def test_a_minor_needs_every_guardian_on_record_and_their_own_assent() -> None:
     )
 
 
+def test_a_childs_own_yes_is_their_assent_and_waits_for_every_guardian() -> None:
+    """At the door the child says yes first (their assent, on their own); each guardian
+    confirms later through their own link. The record is pending a guardian, naming who,
+    until every guardian on record agreed."""
+    from terrain.consent import RecordStatus
+
+    book = family()
+    assent = book.grant("jade", purposes=["publish"], given_by=["jade"], subject_assent=True,
+                        at=MEETUP, evidence=FORM)
+    (state,) = book.record_states("jade", at=EVENING)
+    assert state.status is RecordStatus.PENDING_GUARDIAN
+    assert state.waiting_for == ("sophie", "marc")
+    assert not book.state("jade", "publish", "x", at=EVENING).valid
+
+    book.grant("jade", purposes=["publish"], given_by=["sophie"], at=MEETUP + timedelta(hours=1),
+               evidence=FORM)
+    states = book.record_states("jade", at=EVENING)
+    assert [s.waiting_for for s in states] == [("marc",), ("marc",)]
+    assert not book.state("jade", "publish", "x", at=EVENING).valid
+
+    book.grant("jade", purposes=["publish"], given_by=["marc"], at=MEETUP + timedelta(hours=2),
+               evidence=FORM)
+    assert [s.status for s in book.record_states("jade", at=EVENING)] == [RecordStatus.GIVEN] * 3
+    state = book.state("jade", "publish", "x", at=EVENING)
+    assert state.valid
+    assert assent.id in state.relied_on  # the child's own yes is part of what it rests on
+
+
+def test_a_record_that_ended_before_a_withdrawal_reads_expired_not_withdrawn() -> None:
+    from terrain.consent import RecordStatus
+
+    book = ledger()
+    book.grant("lea", purposes=["publish"], at=MEETUP, valid_until=EVENING, evidence=FORM)
+    book.grant("lea", purposes=["tag"], at=MEETUP, evidence=FORM)
+    book.withdraw("lea", at=LATER)
+
+    states = book.record_states("lea", at=LATER + timedelta(days=1))
+    assert [(s.status, s.detail) for s in states] == [
+        (RecordStatus.EXPIRED, "expired on 2026-03-12"),
+        (RecordStatus.WITHDRAWN, "withdrawn on 2026-04-11"),
+    ]
+
+
+def test_a_childs_own_grant_without_their_assent_is_refused() -> None:
+    book = family()
+    error = _unchanged_after(book, lambda: book.grant(
+        "jade", purposes=["publish"], given_by=["jade"], subject_assent=None, at=MEETUP,
+        evidence=FORM))
+    assert isinstance(error, ConsentError)
+    assert "the child's yes alone (--child-assent yes, no --given-by)" in str(error)
+
+
 def test_with_the_any_rule_one_guardian_and_the_child_are_enough() -> None:
     book = family("any")
     book.grant("jade", purposes=["publish"], given_by=["sophie"], subject_assent=True,

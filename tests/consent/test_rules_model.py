@@ -85,11 +85,13 @@ PURPOSE_SETS = [frozenset({Purpose.PUBLISH}), frozenset({Purpose.PUBLISH, Purpos
                 frozenset({Purpose.TAG})]
 #: Platform names as people type them: the ledger compares them case-insensitively.
 PLATFORM_SETS = [None, None, ("x",), ("Instagram",), ("x", "instagram"), ("MASTODON",)]
+#: Who gives a grant; for a minor, ``[child]`` alone is their own assent (kept only
+#: with ``subject_assent=True``), which waits for their guardians.
 GIVEN_BY = {
     "a": [None],
     "b": [None],
-    "k1": [["g1"], ["g1", "k1"]],
-    "k2": [["g1"], ["g2"], ["g1", "g2"], ["g1", "g2", "k2"], ["g2", "k2"]],
+    "k1": [["g1"], ["g1", "k1"], ["k1"]],
+    "k2": [["g1"], ["g2"], ["g1", "g2"], ["g1", "g2", "k2"], ["g2", "k2"], ["k2"]],
 }
 REFUSED_BY = {"a": [None], "b": [None], "k1": [None, ["g1"]], "k2": [None, ["g1"], ["g2"]]}
 

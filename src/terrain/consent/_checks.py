@@ -90,12 +90,19 @@ def _check_new(ledger: ConsentLedger, consent: Consent) -> None:
             "must be on record for the member (`terrain member list`)"
         )
     given = consent.history[0].status is ConsentStatus.GIVEN
-    if given and member.is_minor and not set(consent.given_by) & set(member.guardian_ids):
+    # A minor's grant names a guardian who agreed, or is the child's own assent
+    # (given by the child alone, assent yes): that waits for the guardians.
+    own_assent = consent.given_by == (member.id,) and consent.subject_assent is True
+    if (
+        given and member.is_minor and not own_assent
+        and not set(consent.given_by) & set(member.guardian_ids)
+    ):
         guardians = ", ".join(f"{ledger._name(g)} ({g})" for g in member.guardian_ids)
         raise ConsentError(
             f"{member.display_name} is a minor: their consent is given by their guardians "
             f"({guardians}). Name each guardian who agreed (--given-by) and record the "
-            "child's own answer (--child-assent yes|no)"
+            "child's own answer (--child-assent yes|no); the child's yes alone "
+            "(--child-assent yes, no --given-by) is recorded as waiting for their guardians"
         )
     if (
         given and member.is_minor and member.id in consent.given_by

@@ -55,6 +55,9 @@ def _record_state(
         return _refusal_state(ledger, member, record, at)
     ended = ledger._fully_withdrawn(base)
     if ended is not None and instant(ended.at) <= when:
+        gone = until_at(base, ledger._renewals.get(base.id, ()), ended.at)
+        if gone is not None and instant(gone) <= instant(ended.at):  # it had ended before
+            return RecordState(record, at, RecordStatus.EXPIRED, f"expired on {day(gone)}")
         return RecordState(record, at, RecordStatus.WITHDRAWN, f"withdrawn on {day(ended.at)}")
     until = until_at(base, ledger._renewals.get(base.id, ()), at)
     if until is not None and instant(until) <= when:
@@ -68,14 +71,15 @@ def _record_state(
     if when < instant(base.valid_from):
         status = RecordStatus.SCHEDULED
         notes.insert(0, f"in force from {day(base.valid_from)}")
-    elif member.is_minor:
+    waiting: tuple[str, ...] = ()
+    if status is not RecordStatus.SCHEDULED and member.is_minor:
         pending = _pending(ledger, member, base, at)
         if pending is not None:
-            status, why = pending
+            status, why, waiting = pending
             notes.insert(0, why)
     if until is not None and status is not RecordStatus.SCHEDULED:
         notes.append(f"until {day(until)}")
-    return RecordState(record, at, status, "; ".join(notes))
+    return RecordState(record, at, status, "; ".join(notes), waiting)
 
 
 def _refusal_state(
@@ -114,8 +118,9 @@ def _grants_of(ledger: ConsentLedger, subject_id: str, at: datetime) -> list[Con
 
 def _pending(
     ledger: ConsentLedger, member: Member, base: Consent, at: datetime
-) -> tuple[RecordStatus, str] | None:
-    """For a minor's grant: whose agreement is still missing for what it covers."""
+) -> tuple[RecordStatus, str, tuple[str, ...]] | None:
+    """For a minor's grant: whose agreement is still missing for what it covers
+    (the status, a sentence, and who: guardians, or the child)."""
     said: set[str] = set()
     for purpose in sorted(base.purposes):
         platform = min(base.platforms) if base.platforms else _ANY_PLATFORM
@@ -125,9 +130,11 @@ def _pending(
     missing = [g for g in guardians if g not in said]
     if (ledger.guardians == "all" and missing) or not set(guardians) & said:
         names = " and ".join(ledger._name(g) for g in missing)
-        return RecordStatus.PENDING_GUARDIAN, f"waiting for {names} (guardian)"
+        return (RecordStatus.PENDING_GUARDIAN, f"waiting for {names} (guardian)",
+                tuple(missing))
     if member.id not in said:
-        return RecordStatus.PENDING_ASSENT, f"waiting for {member.display_name}'s own assent"
+        return (RecordStatus.PENDING_ASSENT, f"waiting for {member.display_name}'s own assent",
+                (member.id,))
     return None
 
 

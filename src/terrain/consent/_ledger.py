@@ -192,7 +192,9 @@ class ConsentLedger:
         ``given_by`` defaults to the subject; for a minor it names their
         guardian(s) who agreed (and may add the minor), and ``subject_assent``
         is the child's own answer (``True``/``False``; ``None``: not asked
-        yet, which leaves the consent pending). ``platforms`` is every
+        yet, which leaves the consent pending). The child's own yes may come
+        first, on its own (``given_by`` the child, ``subject_assent=True``):
+        it is their assent, pending their guardians' agreement. ``platforms`` is every
         platform when ``None``; ``scope`` is all content when ``None``; the
         record holds from ``valid_from`` (default ``at``) until
         ``valid_until`` (open-ended when ``None``). ``consent_id`` defaults

@@ -207,12 +207,15 @@ class RecordStatus(enum.StrEnum):
 @attrs.frozen
 class RecordState:
     """Record ``consent`` as it stands at ``at``: its ``status`` and a sentence
-    saying why (``detail``), e.g. ``"tag withdrawn on 2026-03-20"``."""
+    saying why (``detail``), e.g. ``"tag withdrawn on 2026-03-20"``. For a
+    minor's record pending a guardian or the child's assent, ``waiting_for``
+    names whose agreement is missing (member ids, guardians first)."""
 
     consent: Consent
     at: datetime
     status: RecordStatus
     detail: str = ""
+    waiting_for: tuple[str, ...] = ()
 
     @property
     def consent_id(self) -> str:

@@ -28,6 +28,7 @@ from terrain.consent import (
     Scope,
     ScopeKind,
     Staying,
+    WithdrawalImpact,
     withdrawal_impact,
 )
 from terrain.consent._rules import Slice
@@ -44,7 +45,7 @@ from terrain.workflows._publish import journal_of, people_of, plugin_hook
 if TYPE_CHECKING:
     from terrain.store import Workspace
 
-__all__ = ["BATCH", "TakedownResult", "takedown"]
+__all__ = ["BATCH", "TakedownResult", "impact_of", "takedown", "tell_plugins"]
 
 #: Takedown outcomes recorded per commit.
 BATCH = 50
@@ -175,30 +176,8 @@ def takedown(
     withdrawn = ws.update_ledger(withdraw, subjects=[subject_id])
     recorded = withdrawn is not None
     journal = journal_of(ws)
-    # Only what involves this person is read, through indexes: the contents they
-    # appear in or made, the published posts drawing on those or mentioning them,
-    # and the other contents those posts draw on (for the decision on each post).
-    involving = ws.contents_involving(subject_id)
-    rows = journal.published_drawing_on(
-        content_ids=[c.id for c in involving],
-        member_ids=[subject_id],
-        handles=member.handles.values(),  # typed in a post's text, they tag the person too
-    )
-    published = [(row.post, row.receipt) for row in rows if row.receipt is not None]
-    drawn = {c for post, _ in published for c in _drawn_on(post)}
-    contents = {c.id: c for c in involving}
-    contents.update(ws.get_many(Content, sorted(drawn - set(contents))))
-    with ws.consent(people_of(contents.values()) | {subject_id}) as ledger:
-        impact = withdrawal_impact(
-            subject_id,
-            contents=contents,
-            published=published,
-            at=now,
-            ledger=ledger,
-            scope=scope,
-            platforms=wanted_platforms,
-            purposes=wanted_purposes,
-        )
+    impact = impact_of(ws, member, now=now, scope=scope, purposes=wanted_purposes,
+                       platforms=wanted_platforms)
     built: dict[str, Platform | str] = dict(platforms or {})
     entries: list[TakedownEntry] = []
     batch: list[TakedownEntry] = []
@@ -212,7 +191,7 @@ def takedown(
     journal.record_takedowns(batch)
     hook_errors: list[str] = []
     if recorded:
-        hook_errors = _tell_plugins(
+        hook_errors = tell_plugins(
             plugin_hook(ws) if hook is None else hook,
             member,
             [t.receipt for t in impact.takedown],
@@ -230,12 +209,54 @@ def takedown(
     )
 
 
+def impact_of(
+    ws: Workspace,
+    member: Member,
+    *,
+    now: datetime,
+    scope: Scope | None = None,
+    purposes: Iterable[Purpose] | None = None,
+    platforms: Iterable[str] | None = None,
+) -> WithdrawalImpact:
+    """What a withdrawal by ``member`` (already recorded) of ``purposes`` on
+    ``platforms`` for ``scope`` (``None``: all of it) takes down at ``now``, and what
+    stays online and why (:func:`~terrain.consent.withdrawal_impact`).
+
+    Only what involves the person is read, through indexes: the contents they
+    appear in or made, the published posts drawing on those, mentioning them or
+    with their ``@handle`` typed in the text, and the other contents those posts
+    draw on (for the decision on each post). ``terrain takedown`` and a
+    withdrawal on the personal page both ask this, so they take down the same.
+    """
+    involving = ws.contents_involving(member.id)
+    rows = journal_of(ws).published_drawing_on(
+        content_ids=[c.id for c in involving],
+        member_ids=[member.id],
+        handles=member.handles.values(),  # typed in a post's text, they tag the person too
+    )
+    published = [(row.post, row.receipt) for row in rows if row.receipt is not None]
+    drawn = {c for post, _ in published for c in _drawn_on(post)}
+    contents = {c.id: c for c in involving}
+    contents.update(ws.get_many(Content, sorted(drawn - set(contents))))
+    with ws.consent(people_of(contents.values()) | {member.id}) as ledger:
+        return withdrawal_impact(
+            member.id,
+            contents=contents,
+            published=published,
+            at=now,
+            ledger=ledger,
+            scope=scope,
+            platforms=platforms,
+            purposes=purposes,
+        )
+
+
 def _drawn_on(post: Post) -> set[str]:
     """The ids of the contents ``post`` draws on (as content or through its media)."""
     return set(post.content_ids) | {m.content_id for m in post.media if m.content_id}
 
 
-def _tell_plugins(relay: Any, member: Member, receipts: list[Receipt]) -> list[str]:
+def tell_plugins(relay: Any, member: Member, receipts: list[Receipt]) -> list[str]:
     """Call ``terrain_consent_withdrawn``; a plugin that raises is logged and
     reported, never allowed to stop the takedown (or hide what is left to do)."""
     caller: Callable[..., Any] | None = getattr(relay, "terrain_consent_withdrawn", None)
