@@ -7,7 +7,9 @@ not hold back the photos of everyone else, so :func:`decide_post` asks the
 gate (its public call, ``gate(post, at, purpose=...)``) about the whole post first and,
 when it says no, about each photo on its own, at the same instant:
 
-- a photo the gate refuses drops out, with the gate's reasons;
+- a photo the gate refuses drops out, with the gate's reasons (a mention the
+  gate drops never takes a photo out: the mention goes, typed in the text or
+  not, and the photo stays);
 - the post goes with the photos left, decided once more as it will go, if at
   least ``min_media`` are left; the reasons of the photos that dropped out
   are added to that decision (not blocking), so the decision log says what
@@ -26,7 +28,7 @@ import attrs
 
 from terrain._time import require_aware
 from terrain.consent import Decision, Reason
-from terrain.posts import Post, PostMedia
+from terrain.posts import HandleFinder, Post, PostMedia
 from terrain.publishing._gate import Gate
 
 __all__ = ["AlbumGate", "decide_post", "left_out"]
@@ -91,6 +93,8 @@ def decide_post(
             kept.append(media)
             continue
         for reason in alone.blocking:
+            if reason.handle is not None:  # a mention, dropped on its own: not why it is out
+                continue
             why.setdefault(reason.text, reason)
             notes.append(
                 attrs.evolve(reason, text=f"{_label(media)}: {LEFT_OUT}{reason.text}",
@@ -105,7 +109,7 @@ def decide_post(
     smaller = _keeping(post, kept)
     people = _people_mentioned(whole, smaller, post)
     mentions = tuple(m for m in smaller.mentions if m.member_id is None or m.member_id in people)
-    smaller = attrs.evolve(smaller, mentions=mentions)
+    smaller = _without_typed(attrs.evolve(smaller, mentions=mentions), whole, people)
     final = gate(smaller, at, purpose=purpose)
     if not final.allowed:
         return smaller, attrs.evolve(final, reasons=(*final.reasons, *notes))
@@ -125,6 +129,25 @@ def _people_mentioned(whole: Decision, smaller: Post, post: Post) -> set[str | N
     everyone = {r.member_id for r in whole.reasons if r.handle is None and r.member_id}
     shown |= {m.member_id for m in post.mentions if m.member_id not in everyone}
     return shown
+
+
+def _without_typed(smaller: Post, whole: Decision, people: set[str | None]) -> Post:
+    """``smaller`` without the ``@handles`` typed in its text of the people shown only in
+    the photos that dropped out: like their mentions, they go with their photos (a
+    handle of someone in no photo stays, for the gate to decide)."""
+    pictured = {r.member_id for r in whole.reasons if r.handle is None and r.member_id}
+    structured = {m.handle.casefold() for m in smaller.mentions}
+    gone = {
+        m.handle for m in (*whole.kept_mentions, *whole.dropped_mentions)
+        if m.member_id in pictured and m.member_id not in people
+        and m.handle.casefold() not in structured
+    }
+    if not gone:
+        return smaller
+    thread = tuple(
+        part for part in (HandleFinder.remove(t, gone) for t in smaller.thread) if part.strip()
+    )
+    return attrs.evolve(smaller, text=HandleFinder.remove(smaller.text, gone), thread=thread)
 
 
 def left_out(decision: Decision) -> tuple[Reason, ...]:
