@@ -179,6 +179,27 @@ def test_1_e_with_guardians_any_one_guardian_and_the_child_are_enough(
     assert tom in sent_photos(field)
 
 
+def test_1_f_the_childs_own_yes_first_waits_for_both_guardians(
+    field: Path, run: Run, tmp_path: Path, clock: Any
+) -> None:
+    """At the door Tom says yes himself (his assent, no guardian yet); his parents sign
+    later, one at a time: nothing goes out until both have."""
+    tom = photo_of(run, field, tmp_path, "tom")
+    recorded = grant(run, field, "tom", "--child-assent", "yes")
+    assert "pending guardian: waiting for Sophie Roux and Marc Roux (guardian)" in recorded
+    grant(run, field, "tom", "--given-by", "sophie")
+    clock(EVENING)
+    publish(run, field)
+    assert tom not in sent_photos(field)
+    assert "waiting for Marc Roux" in ok(run, field, "consent", "list", "tom")
+
+    clock("2026-03-12T23:30:00+01:00")
+    grant(run, field, "tom", "--given-by", "marc")
+    publish(run, field)
+
+    assert tom in sent_photos(field)
+
+
 # -- 2. Late paperwork ------------------------------------------------------------------
 
 
