@@ -228,6 +228,7 @@ def impact_of(
     draw on (for the decision on each post). ``terrain takedown`` and a
     withdrawal on the personal page both ask this, so they take down the same.
     """
+    require_aware(now, "impact_of: now")
     involving = ws.contents_involving(member.id)
     rows = journal_of(ws).published_drawing_on(
         content_ids=[c.id for c in involving],
