@@ -118,7 +118,6 @@ from terrain.workflows._self_service import (
     PhotoRef,
     PublishedWith,
     RsvpDone,
-    WithdrawalDone,
     answer_from_link,
     check_in_from_link,
     event_page,
@@ -127,7 +126,6 @@ from terrain.workflows._self_service import (
     personal_link,
     personal_page,
     request_link,
-    withdraw_on_page,
 )
 from terrain.workflows._stats import (
     PostStats,
@@ -138,6 +136,7 @@ from terrain.workflows._stats import (
 )
 from terrain.workflows._tables import Row, Table, csv_bytes, read_table
 from terrain.workflows._takedown import TakedownResult, takedown
+from terrain.workflows._withdraw import WithdrawalDone, withdraw_on_page
 from terrain.workflows._worker import (
     replan_unchecked,
     run_queued_takedowns,
