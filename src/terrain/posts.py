@@ -304,9 +304,11 @@ _BEFORE = r"(?<![\w@./])@"
 #: Where it ends: not continued by more handle characters (a full stop ending the
 #: sentence is not part of it).
 _AFTER = r"(?![\w@]|[.\-]\w)"
-#: Any ``@handle``, in any platform's syntax (``@lea_m``, ``@lea.m``,
-#: ``@lea@mastodon.social``, ``@lea.bsky.social``).
-_ANY_HANDLE = re.compile(_BEFORE + r"(\w[\w.\-]*(?:@\w[\w.\-]*)?)")
+#: Where a typed mention starts, on its own (each ``@`` the finder may start at).
+_START = re.compile(_BEFORE)
+#: The characters a typed mention is made of, and where one may end.
+_RUN = re.compile(r"[\w.\-@]*")
+_END = re.compile(_AFTER)
 
 
 def typed_handles(*texts: str) -> set[str]:
@@ -315,15 +317,24 @@ def typed_handles(*texts: str) -> set[str]:
 
     The same grammar as :class:`HandleFinder`: a text in which the finder sees a
     known handle ``h`` has ``h`` (case-folded) among these, which is how the
-    journal indexes posts for the takedown of someone's tag.
+    journal indexes posts for the takedown of someone's tag. So every place the
+    finder may start (each ``@`` not inside a word, an address or a URL, even
+    one inside a longer run such as ``@a-@lea_m``) and every place it may end
+    (``@lea..m`` mentions ``lea``) is taken, not only the longest handle.
     """
     found: set[str] = set()
     for text in texts:
-        for match in _ANY_HANDLE.finditer(text):
-            handle = match.group(1).rstrip(".-").casefold()
-            found.add(handle)
-            if "@" in handle:
-                found.add(handle.split("@", 1)[0])
+        for start in _START.finditer(text):
+            begin = start.end()
+            run = _RUN.match(text, begin)
+            stop = begin if run is None else run.end()
+            for end in range(begin + 1, stop + 1):
+                if _END.match(text, end) is None:
+                    continue
+                handle = text[begin:end].casefold()
+                found.add(handle)
+                if "@" in handle.strip("@"):
+                    found.add(handle.split("@", 1)[0])
     return found
 
 

@@ -295,6 +295,38 @@ def test_every_handle_the_gate_sees_in_a_text_is_in_what_the_journal_indexes(
         assert found.casefold() in indexed
 
 
+def test_a_handle_typed_after_a_dash_inside_a_longer_run_is_indexed_as_the_gate_sees_it() -> None:
+    """``@_-@lea_m``: the gate sees Léa's @lea_m (a dash may come before a mention), so
+    the journal must index it, or withdrawing her tag would leave the post online."""
+    assert [o for _h, o in HandleFinder(HANDLES).find("@_-@lea_m")] == [HANDLES["lea_m"]]
+    assert "lea_m" in typed_handles("@_-@lea_m")
+
+
+def test_a_handle_followed_by_two_dots_is_indexed_as_the_gate_sees_it() -> None:
+    """``@lea..m``: the gate sees ``@lea`` (two dots end a handle), so the index has it."""
+    finder = HandleFinder({"lea": "lea"})
+    assert finder.find("Merci @lea..m") == [("lea", "lea")]
+    assert "lea" in typed_handles("Merci @lea..m")
+
+
+@settings(max_examples=500)
+@given(
+    text=st.text(st.sampled_from("lea_m.@-é /xL\n"), max_size=24),
+    handles=st.lists(st.text(st.sampled_from("lea_m.-@xé"), min_size=1, max_size=6),
+                     min_size=1, max_size=3),
+)
+def test_whatever_the_text_and_the_handles_on_record_the_index_holds_what_the_gate_finds(
+    text: str, handles: list[str]
+) -> None:
+    """Handles on record are not checked for shape, and texts are anything: every
+    handle the gate finds in a text (and so drops or keeps as a tag) is among the
+    handles the journal indexes for that text."""
+    indexed = typed_handles(text)
+
+    for found, _owner in HandleFinder(dict.fromkeys(handles, "someone")).find(text):
+        assert found.casefold() in indexed
+
+
 # -- reviews go stale ---------------------------------------------------------------------
 
 

@@ -254,6 +254,9 @@ def test_the_handles_typed_in_a_post_are_indexed_for_takedowns(tmp_path: Path) -
                 thread=("Bravo @ana.bsky.social !",))
     assert post_refs({"text": post.text, "thread": post.thread}) == {
         "handle:lea_m", "handle:samir@piaille.fr", "handle:samir", "handle:ana.bsky.social",
+        # the finder may end a match before a final full stop, or include it (a handle
+        # on record is not checked for one): the index holds both
+        "handle:samir@piaille.fr.",
     }
     journal = Journal(tmp_path / "j.db", create=True)
     journal.plan([post], now=START)
