@@ -373,3 +373,73 @@ def test_a_past_event_takes_no_answer(ws: Workspace, client: Client, clock: Cloc
     page = client.get(f"/events/{PAST_ID}")
     assert "Cet événement a eu lieu" in page.text
     assert 'value="going"' not in page.text
+
+
+def test_every_state_a_record_can_be_in_has_its_words_and_style_in_every_language() -> None:
+    """The personal page names a record's state with ``consent_status_<state>``: a state
+    without words in a language would show as nothing, so a pending or refused record
+    would look like one in force."""
+    from terrain.consent import RecordStatus
+    from terrain.web._i18n import LANGUAGES, words
+
+    css = (Path(__file__).parents[2] / "src/terrain/web/static/terrain.css").read_text()
+    for language in LANGUAGES:
+        for status in RecordStatus:
+            key = status.value.replace(" ", "-")
+            assert words(language).get(f"consent_status_{key}"), (language, status)
+    for status in RecordStatus:  # every state is styled: ok, danger, or the neutral box
+        key = status.value.replace(" ", "-")
+        assert key in {"pending-guardian", "pending-assent", "scheduled"} or (
+            f".status-{key}" in css), status
+
+
+def test_the_personal_page_shows_each_record_in_its_own_state_and_offers_withdrawal_only_of_those_in_force(  # noqa: E501
+    ws: Workspace, client_for: object, clock: Clock
+) -> None:
+    """Refused, lifted, scheduled, given (Léa); pending her guardians' word, pending his
+    own assent (Tom, a minor): each record shows its state, who it waits for, and a
+    withdraw button only when it allows something now or later."""
+    from terrain.consent import Evidence
+
+    verbal = Evidence(kind="verbal", witness="the team")
+    ledger = ws.ledger()
+    day = BEFORE - timedelta(days=5)
+    ledger.refuse("lea", purposes=["interview"], at=day, evidence=verbal)
+    ledger.refuse("lea", purposes=["archive"], at=day, evidence=verbal)
+    ledger.grant("lea", purposes=["archive"], at=day + timedelta(days=1), evidence=verbal)
+    ledger.grant("lea", purposes=["reuse-ugc"], at=day, valid_from=BEFORE + timedelta(days=30),
+                 evidence=verbal)
+    ledger.grant("tom", purposes=["interview"], at=day, evidence=verbal, given_by=["tom"],
+                 subject_assent=True)
+    ledger.grant("tom", purposes=["archive"], at=day, evidence=verbal,
+                 given_by=["paul", "sofia"])
+    ws.save_ledger(ledger)
+    clock.at = BEFORE + timedelta(minutes=1)
+    make = client_for  # type: ignore[assignment]
+    lea, tom = make(), make()  # type: ignore[operator]
+
+    def lines(client: Client, member_id: str) -> list[tuple[str, str]]:
+        personal(ws, client, member_id)
+        page = client.get("/me").text
+        items = page.split('id="consents"')[1].split("</section>")[0].split("<li>")[1:]
+        return [(i.split("<strong>")[1].split("</strong>")[0], i) for i in items]
+
+    shown = lines(lea, "lea")
+    interview = next(v for k, v in shown if k == "Enregistrer et publier mon interview")
+    assert "status-refused" in interview
+    assert "refusé" in interview
+    assert 'name="consent"' not in interview  # a refusal is not withdrawn, it is lifted
+    archive = [v for k, v in shown if k.startswith("Conserver")]
+    assert sorted("status-lifted" in a for a in archive) == [False, True]
+    assert any("status-given" in a and 'name="consent"' in a for a in archive)
+    stats = next(v for _k, v in shown if "status-scheduled" in v)
+    assert "en vigueur plus tard" in stats
+    assert 'name="consent"' in stats
+
+    shown = lines(tom, "tom")
+    interview = next(v for k, v in shown if k == "Enregistrer et publier mon interview")
+    assert "status-pending-guardian" in interview
+    assert "en attente de : Paul Roux, Sofia Roux" in interview
+    archive = next(v for k, v in shown if k.startswith("Conserver"))
+    assert "status-pending-assent" in archive
+    assert "en attente de : Tom Roux" in archive
