@@ -233,6 +233,42 @@ def test_a_database_without_terrain_data_is_refused_without_create(store_url: st
         untouched.close()
 
 
+def test_a_store_as_issue_19_left_it_gets_only_the_typed_handle_index(tmp_path: Path) -> None:
+    """Migration 8 is the history of record changes (issue 19), already in stores:
+    the typed-handle index comes after it, as 9, and fills the index of the posts
+    published before it."""
+    from terrain.posts import Post, Receipt
+    from terrain.store import Database
+    from terrain.store._schema import MIGRATIONS
+
+    assert [(m.version, m.name) for m in MIGRATIONS[-2:]] == [
+        (8, "history of record changes"),
+        (9, "publication refs: the @handles typed in each post"),
+    ]
+    journal = Journal(tmp_path / "j.db", create=True)
+    journal.plan([Post(id="p-typed", platform="x", text="Merci @lea_m")], now=START)
+    row = journal.claim_ready("x", "o:1:x", now=START, lease=timedelta(minutes=5))
+    assert row is not None
+    journal.mark_sent(row, "o:1:x", Receipt(platform="x", post_id="p-typed", remote_id="1",
+                                            published_at=START), now=START)
+    with journal.db.transaction() as tx:  # as a store at version 8 holds it
+        tx.execute("DELETE FROM publication_refs WHERE ref LIKE 'handle:%'")
+        tx.execute("DELETE FROM schema_version WHERE version = 9")
+    journal.close()
+
+    db = Database.connect(f"sqlite:///{tmp_path / 'j.db'}", migrate=False)
+    try:
+        assert db.schema_version() == 8
+        assert db.migrate() == [9]
+    finally:
+        db.close()
+    again = Journal(tmp_path / "j.db")
+    try:
+        assert [r.post_id for r in again.published_drawing_on(handles=["lea_m"])] == ["p-typed"]
+    finally:
+        again.close()
+
+
 @given(name=st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=20))
 def test_no_path_that_does_not_exist_is_made_into_a_journal(
     tmp_path_factory: pytest.TempPathFactory, name: str
