@@ -29,8 +29,8 @@ __all__ = ["Staying", "Takedown", "WithdrawalImpact", "withdrawal_impact"]
 
 
 @attrs.frozen
-class Takedown:
-    """A published post to delete (by its ``receipt``), and why."""
+class _PostWithReason:
+    """A published post (by its ``receipt``) and a sentence saying why."""
 
     receipt: Receipt = attrs.field(validator=instance_of(Receipt))
     reason: str = attrs.field(validator=text_of(nonempty=True))
@@ -42,16 +42,13 @@ class Takedown:
 
 
 @attrs.frozen
-class Staying:
+class Takedown(_PostWithReason):
+    """A published post to delete (by its ``receipt``), and why."""
+
+
+@attrs.frozen
+class Staying(_PostWithReason):
     """A published post that involves the person but stays online, and why."""
-
-    receipt: Receipt = attrs.field(validator=instance_of(Receipt))
-    reason: str = attrs.field(validator=text_of(nonempty=True))
-
-    @property
-    def post_id(self) -> str:
-        """The id of the post the receipt is for."""
-        return self.receipt.post_id
 
 
 @attrs.frozen
