@@ -27,6 +27,7 @@ from terrain.consent import (
     Consent,
     ConsentLedger,
     ConsentStatus,
+    ConsentWithdrawn,
     Evidence,
     Purpose,
     Scope,
@@ -67,15 +68,17 @@ def _ledger(members: list[Member], records: int, events: int, seed: int) -> Cons
     for i, member in enumerate(members):
         given_by = member.guardian_ids if member.is_minor else ()
         day = T0 + timedelta(days=rng.randrange(300))
+        assent = True if member.is_minor else None  # a minor's own answer is needed too
         ledger.grant(member.id, purposes=[Purpose.PUBLISH, Purpose.TAG], at=day, evidence=FORM,
                      given_by=given_by or None, platforms=rng.choice(PLATFORM_SETS),
-                     valid_until=None if i % 7 else day + timedelta(days=200))
+                     valid_until=None if i % 7 else day + timedelta(days=200),
+                     subject_assent=assent)
         for _ in range(scoped_per_member):
             day = T0 + timedelta(days=rng.randrange(380))
             verb = ledger.refuse if rng.random() < 0.1 else ledger.grant
             verb(member.id, purposes=[Purpose.PUBLISH], at=day, evidence=FORM,
                  given_by=given_by or None, platforms=rng.choice(PLATFORM_SETS),
-                 scope=scopes[rng.randrange(events)])
+                 scope=scopes[rng.randrange(events)], subject_assent=assent)
         if i % 10 == 0:
             ledger.withdraw(member.id, at=T0 + timedelta(days=390), platforms=["x"])
     return ledger
@@ -106,31 +109,46 @@ def _covers(scope: Scope, content: Content) -> bool:
     return scope.ref == content.id
 
 
-def _naive_valid(records: list[Consent], members: dict[str, Member], person: str,
-                 content: Content, platform: str) -> bool:
-    """The same rule as the ledger, by scanning every record."""
+def _naive_valid(records: list[Consent], withdrawals: list[ConsentWithdrawn],
+                 members: dict[str, Member], person: str, content: Content,
+                 platform: str) -> bool:
+    """The same rules as the ledger, by scanning every record and withdrawal."""
     member = members[person]
-    grant: tuple[datetime, int] | None = None
-    refusal: tuple[datetime, int] | None = None
-    for n, c in enumerate(records):
+    counted = {person, *member.guardian_ids}
+    ended = max(
+        (w.at for w in withdrawals
+         if w.subject_id == person and w.at <= AT
+         and (w.purposes is None or Purpose.PUBLISH in w.purposes)
+         and (w.platforms is None or platform in w.platforms)
+         and (w.scope is None or _covers(w.scope, content))),
+        default=None,
+    )
+    said_no: dict[str, datetime] = {}
+    grants: list[Consent] = []
+    for c in records:
         first = c.history[0]
         if (c.subject_id != person or Purpose.PUBLISH not in c.purposes or first.at > AT
                 or (c.platforms is not None and platform not in c.platforms)
                 or not _covers(c.scope, content)):
             continue
-        key = (first.at, n)
         if first.status is ConsentStatus.REFUSED:
-            refusal = max(refusal or key, key)
+            for voice in (set(c.given_by) | {person}) & counted if member.is_minor else {person}:
+                said_no[voice] = max(said_no.get(voice, first.at), first.at)
+        else:
+            grants.append(c)
+    agreed: set[str] = set()
+    for c in grants:
+        first = c.history[0]
+        if ((ended is not None and first.at <= ended) or c.valid_from > AT
+                or (c.valid_until is not None and c.valid_until <= AT)):
             continue
-        withdrawn = next((h.at for h in c.history if h.status is ConsentStatus.WITHDRAWN), None)
-        if ((withdrawn is None or withdrawn > AT) and c.valid_from <= AT
-                and (c.valid_until is None or c.valid_until > AT)
-                and (not member.is_minor or set(c.given_by) & set(member.guardian_ids))
-                and c.subject_assent is not False):
-            grant = max(grant or key, key)
-    return grant is not None and (refusal is None or grant > refusal)
-
-
+        voices = {person} if not member.is_minor else (
+            (set(c.given_by) & counted) | ({person} if c.subject_assent else set())
+        )
+        agreed |= {v for v in voices if v not in said_no or first.at > said_no[v]}
+    if set(said_no) - agreed:
+        return False
+    return counted <= agreed
 def _cpu(fn: Callable[[], object]) -> float:
     """CPU seconds this process spends in ``fn()``."""
     gc.collect()
@@ -162,6 +180,7 @@ def run() -> list[Result]:
         allowed.append(sum(decide(ledger, c, platform="x", at=AT).allowed for c in contents))
 
     by_person = {m.id: list(small.for_subject(m.id)) for m in members}
+    withdrawn_by = {m.id: list(small.withdrawals(m.id)) for m in members}
     appearances = [(a.member_id, c) for c in contents for a in c.appearances]
     floor_allowed: list[int] = []
 
@@ -170,7 +189,10 @@ def run() -> list[Result]:
         for content in contents:
             # every person is checked (as decide does, to give each one's reason)
             checks = [
-                _naive_valid(by_person[a.member_id], by_id, a.member_id, content, "x")
+                _naive_valid(
+                    by_person[a.member_id], withdrawn_by[a.member_id], by_id, a.member_id,
+                    content, "x",
+                )
                 for a in content.appearances
             ]
             allowed += all(checks)
@@ -185,7 +207,7 @@ def run() -> list[Result]:
         ours_big = min(ours_big, _cpu(lambda: decide_all(big)) / APPEARANCES)
     # the floor must agree with the ledger, appearance by appearance and in all
     assert all(
-        _naive_valid(by_person[person], by_id, person, c, "x")
+        _naive_valid(by_person[person], withdrawn_by[person], by_id, person, c, "x")
         == small.state(person, "publish", "x", at=AT, content=c).valid
         for person, c in appearances[:SAMPLE]
     ), "the dict-by-person floor and the ledger disagree"

@@ -128,7 +128,9 @@ def _rate_bound(folder: Path) -> Result:
     start = time.perf_counter()
     report = publish(
         journal, [platform], posts,
-        gate=lambda post, at: decide(ledger, post, platform=post.platform, at=at, contents={}),
+        gate=lambda post, at, purpose: decide(
+            ledger, post, platform=post.platform, purpose=purpose, at=at, contents={}
+        ),
         now_fn=lambda: datetime.now(UTC),
         policies={"rated": PlatformPolicy(rate=rate, concurrency=4)},
     )

@@ -207,7 +207,7 @@ def make_event(**changes: Any) -> Event:
                 history=[StatusChange("given", T0)],
             ),
             "Consent.valid_until",
-            "not after valid_from",
+            "is not after the start",
         ),
         (
             lambda: Consent(

@@ -19,6 +19,7 @@ import pytest
 from terrain import Community, Event, Member
 from terrain.community import core, core_members, meetups_that_took_place
 from terrain.consent import ConsentLedger, Evidence, Purpose, Target, decide, withdrawal_impact
+from terrain.content import Content, change_people
 from terrain.errors import ValidationError
 from terrain.events import (
     Attendance,
@@ -51,6 +52,7 @@ from terrain.workflows import (
     close_attendance,
     community_core,
     consent_form,
+    consent_states,
     edit_post,
     erase_member,
     event_page,
@@ -69,6 +71,7 @@ from terrain.workflows import (
     post_log,
     publish_event,
     publish_project_update,
+    record_consent,
     record_interview,
     replan_unchecked,
     request_link,
@@ -76,8 +79,10 @@ from terrain.workflows import (
     run_queued_takedowns,
     run_workspace_worker,
     season_export,
+    set_people,
     takedown,
     undo_check_in,
+    withdraw_consent,
     withdraw_on_page,
 )
 
@@ -226,6 +231,16 @@ def calls(ws: Workspace, tmp_path: Path) -> dict[str, Callable[[], object]]:
         "ConsentLedger.state_for": lambda: ledger.state_for("lea", Purpose.PUBLISH, "x",
                                                             at=NAIVE, target=Target()),
         "ConsentLedger.withdraw": lambda: ledger.withdraw("lea", at=NAIVE),
+        "ConsentLedger.reached_by": lambda: ledger.reached_by("lea", at=NAIVE),
+        "ConsentLedger.record_states": lambda: ledger.record_states("lea", at=NAIVE),
+        "record_consent": lambda: record_consent(ws, "lea", purposes=["publish"], now=NAIVE,
+                                                 evidence=Evidence(kind="verbal", witness="K")),
+        "withdraw_consent": lambda: withdraw_consent(ws, "lea", now=NAIVE),
+        "consent_states": lambda: consent_states(ws, "lea", at=NAIVE),
+        "set_people": lambda: set_people(ws, "c-1", by="camille", now=NAIVE),
+        "change_people": lambda: change_people(
+            Content(id="c-1", kind="photo", created_at=AWARE), add=["lea"], reviewed=True,
+            by="camille", at=NAIVE),
         "decide": lambda: decide(ledger, POST, platform="fake", at=NAIVE),
         "withdrawal_impact": lambda: withdrawal_impact("lea", contents=[], published=[],
                                                        at=NAIVE),

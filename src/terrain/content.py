@@ -8,17 +8,22 @@ such as the person interviewed).
 
 Privacy by default: a content whose people were never reviewed
 (``people_reviewed`` is false), or that has an unreviewed appearance, is not
-publishable; the consent engine enforces it.
+publishable; the consent engine enforces it. Any change to the people in a
+content resets its review (:func:`change_people`, and the workspace when it
+stores a content whose people changed); each review is kept in
+``Content.reviews``: who confirmed which people, and when.
 """
 
 from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 from datetime import datetime
 
 import attrs
 
+from terrain._time import require_aware
 from terrain._validation import (
     as_enum,
     at_least,
@@ -34,8 +39,9 @@ from terrain._validation import (
     to_tuple,
     unique,
 )
+from terrain.errors import ValidationError
 
-__all__ = ["Appearance", "Content", "ContentKind", "MediaFile"]
+__all__ = ["Appearance", "Content", "ContentKind", "MediaFile", "PeopleReview", "change_people"]
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _MEDIA_TYPE = re.compile(r"[a-z]+/[a-z0-9.+-]+")
@@ -107,6 +113,27 @@ class Appearance:
     reviewed: bool = attrs.field(default=False, validator=instance_of(bool))
 
 
+def _to_people(values: Iterable[Iterable[str | None]]) -> tuple[tuple[str, str | None], ...]:
+    out: list[tuple[str, str | None]] = []
+    for value in values:
+        member_id, media_id = tuple(value)
+        out.append((str(member_id), None if media_id is None else str(media_id)))
+    return tuple(sorted(out, key=lambda p: (p[0], p[1] or "")))
+
+
+@attrs.frozen
+class PeopleReview:
+    """Someone (``by``) confirmed at ``at`` who appears in a content.
+
+    ``people`` are the appearances they confirmed, as ``(member id, media id)``
+    pairs (``None`` for the content as a whole), sorted.
+    """
+
+    by: str = attrs.field(validator=text(nonempty=True, max_length=200))
+    at: datetime = attrs.field(validator=aware_datetime())
+    people: tuple[tuple[str, str | None], ...] = attrs.field(default=(), converter=_to_people)
+
+
 @attrs.frozen
 class Content:
     """A piece of field content and the people identified in it.
@@ -115,7 +142,9 @@ class Content:
     where it comes from. ``author_id`` is the member who made it, for
     user-generated content (reused only with their ``reuse-ugc`` consent, and
     credited). ``people_reviewed`` is true once someone checked who appears in
-    every media file; until then nothing of it is published.
+    every media file; until then nothing of it is published. ``reviews`` is
+    the log of those checks, oldest first: a review counts only for the
+    people it confirmed (:attr:`review_is_current`).
     """
 
     id: str = attrs.field(validator=identifier())
@@ -142,6 +171,9 @@ class Content:
     project_id: str | None = attrs.field(default=None, validator=optional(identifier()))
     workshop_id: str | None = attrs.field(default=None, validator=optional(identifier()))
     author_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    reviews: tuple[PeopleReview, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=each(instance_of(PeopleReview))
+    )
 
     def __attrs_post_init__(self) -> None:
         links = [x for x in (self.event_id, self.project_id, self.workshop_id) if x is not None]
@@ -166,3 +198,94 @@ class Content:
     def member_ids(self) -> frozenset[str]:
         """Every member identified in this content."""
         return frozenset(a.member_id for a in self.appearances)
+
+    @property
+    def people(self) -> tuple[tuple[str, str | None], ...]:
+        """The appearances as sorted ``(member id, media id)`` pairs."""
+        return _to_people((a.member_id, a.media_id) for a in self.appearances)
+
+    @property
+    def last_review(self) -> PeopleReview | None:
+        """The latest review, if any was logged."""
+        return self.reviews[-1] if self.reviews else None
+
+    @property
+    def review_is_current(self) -> bool:
+        """Whether the people were reviewed and have not changed since: true when
+        ``people_reviewed`` is set and the last logged review (if any) confirmed
+        exactly the people the content shows now."""
+        last = self.last_review
+        return self.people_reviewed and (last is None or last.people == self.people)
+
+
+def change_people(
+    content: Content,
+    *,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+    media_id: str | None = None,
+    reviewed: bool = False,
+    by: str | None = None,
+    at: datetime | None = None,
+) -> Content:
+    """``content`` with members ``add``-ed (in media ``media_id``, or the content as
+    a whole) and ``remove``-d.
+
+    Any change to the people resets the review: the content is unreviewed
+    again and the new appearances are unconfirmed — unless ``reviewed`` is
+    true, meaning ``by`` confirms at ``at`` who appears in it now (every
+    appearance is then confirmed, and the review is logged in
+    ``reviews``). A review needs ``by`` and ``at``.
+    """
+    if at is not None:
+        require_aware(at, "change_people: at")
+    added = list(dict.fromkeys(add))
+    removed = set(remove)
+    if reviewed and (by is None or at is None):
+        raise ValidationError(
+            "change_people: a review says who confirmed the people, and when (by, at)"
+        )
+    both = removed & set(added)
+    if both:
+        raise ValidationError(
+            f"{', '.join(sorted(both))}: both added to and removed from content {content.id}"
+        )
+    appearances = [a for a in content.appearances if a.member_id not in removed]
+    present = {a.member_id for a in appearances}
+    appearances += [
+        Appearance(member_id=m, media_id=media_id) for m in added if m not in present
+    ]
+    changed = {(a.member_id, a.media_id) for a in appearances} != {
+        (a.member_id, a.media_id) for a in content.appearances
+    }
+    people_reviewed = content.people_reviewed and not changed
+    reviews = content.reviews
+    if reviewed:
+        assert by is not None
+        assert at is not None
+        appearances = [attrs.evolve(a, reviewed=True) for a in appearances]
+        people_reviewed = True
+        reviews = (
+            *reviews,
+            PeopleReview(by=by, at=at, people=[(a.member_id, a.media_id) for a in appearances]),
+        )
+    return attrs.evolve(
+        content, appearances=appearances, people_reviewed=people_reviewed, reviews=reviews
+    )
+
+
+def reset_review(before: Content, after: Content) -> Content:
+    """``after`` as it may be stored over ``before``: if its people changed and no
+    new review came with the change, it is unreviewed (and its new or moved
+    appearances unconfirmed)."""
+    if before.people == after.people or after.reviews != before.reviews:
+        return after
+    old = set(before.people)
+    return attrs.evolve(
+        after,
+        people_reviewed=False,
+        appearances=[
+            a if (a.member_id, a.media_id) in old else attrs.evolve(a, reviewed=False)
+            for a in after.appearances
+        ],
+    )

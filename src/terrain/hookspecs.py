@@ -138,8 +138,12 @@ def terrain_consent_withdrawn(subject: Member, receipts: Sequence[Receipt]) -> N
     """Called when ``subject`` (the :class:`~terrain.Member`) withdraws a consent.
 
     ``receipts`` are the publications the withdrawal covers, which terrain's
-    takedown is about to delete (or has deleted) from the platforms. React
-    here to what terrain cannot reach: remove the photo from a newsletter
-    archive, tell a partner, open a ticket. Do not raise to refuse the
-    withdrawal: a withdrawal always wins.
+    takedown has just deleted (or listed to remove by hand) from the
+    platforms. React here to what terrain cannot reach: remove the photo from
+    a newsletter archive, tell a partner, open a ticket. It is called once
+    per withdrawal the takedown records: running the takedown again with
+    nothing newly withdrawn does not call it again. Do not raise to refuse
+    the withdrawal: a withdrawal always wins; an exception is logged and
+    reported to the user (the takedown goes on and still lists what to
+    remove by hand).
     """

@@ -9,7 +9,8 @@ counts a text the way a platform does (the composer and every adapter use it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 
@@ -36,6 +37,7 @@ from terrain._validation import (
 __all__ = [
     "METRIC_NAMES",
     "Capabilities",
+    "HandleFinder",
     "Mention",
     "Metrics",
     "Post",
@@ -43,6 +45,7 @@ __all__ = [
     "Receipt",
     "TextCounting",
     "text_length",
+    "typed_handles",
 ]
 
 
@@ -294,3 +297,108 @@ class Capabilities:
         if value not in TEXT_COUNTINGS:
             allowed = " or ".join(repr(c) for c in TEXT_COUNTINGS)
             raise fail(self, attribute, f"{value!r} is not a way to count text; use {allowed}")
+
+
+#: Where a typed mention starts: ``@`` not inside a word, an e-mail address or a URL.
+_BEFORE = r"(?<![\w@./])@"
+#: Where it ends: not continued by more handle characters (a full stop ending the
+#: sentence is not part of it).
+_AFTER = r"(?![\w@]|[.\-]\w)"
+#: Where a typed mention starts, on its own (each ``@`` the finder may start at).
+_START = re.compile(_BEFORE)
+#: The characters a typed mention is made of, and where one may end.
+_RUN = re.compile(r"[\w.\-@]*")
+_END = re.compile(_AFTER)
+
+
+def typed_handles(*texts: str) -> set[str]:
+    """Every ``@handle`` typed in ``texts``, whoever it belongs to: lower case,
+    without ``@``, and for a ``user@server`` handle its short form ``user`` too.
+
+    The same grammar as :class:`HandleFinder`: a text in which the finder sees a
+    known handle ``h`` has ``h`` (case-folded) among these, which is how the
+    journal indexes posts for the takedown of someone's tag. So every place the
+    finder may start (each ``@`` not inside a word, an address or a URL, even
+    one inside a longer run such as ``@a-@lea_m``) and every place it may end
+    (``@lea..m`` mentions ``lea``) is taken, not only the longest handle.
+    """
+    found: set[str] = set()
+    for text in texts:
+        for start in _START.finditer(text):
+            begin = start.end()
+            run = _RUN.match(text, begin)
+            stop = begin if run is None else run.end()
+            for end in range(begin + 1, stop + 1):
+                if _END.match(text, end) is None:
+                    continue
+                handle = text[begin:end].casefold()
+                found.add(handle)
+                if "@" in handle.strip("@"):
+                    found.add(handle.split("@", 1)[0])
+    return found
+
+
+def _forms(handle: str) -> list[str]:
+    """How ``handle`` may be typed: whole, and for a Mastodon-style ``user@server``
+    also the short ``user`` (which mentions them on their own server)."""
+    forms = [handle]
+    if "@" in handle.strip("@"):
+        local = handle.split("@", 1)[0]
+        if local:
+            forms.append(local)
+    return forms
+
+
+class HandleFinder:
+    """Finds the handles of known people typed in a text, in any platform's syntax.
+
+    ``handles`` maps each handle (without ``@``) to whose it is. A typed
+    mention is ``@`` followed by the handle, compared case-insensitively, not
+    inside a word or an e-mail address and not continued by more handle
+    characters: ``@lea_m``, ``@lea.m`` (Instagram), ``@lea@mastodon.social`` or
+    its short form ``@lea`` (Mastodon), ``@lea.bsky.social`` (Bluesky). A
+    handle followed by a full stop at the end of a sentence still counts.
+    """
+
+    def __init__(self, handles: Mapping[str, str]) -> None:
+        self._owner: dict[str, str] = {}
+        for handle, owner in handles.items():
+            for form in _forms(handle):
+                self._owner.setdefault(form.casefold(), owner)
+        forms = sorted(self._owner, key=len, reverse=True)
+        self._pattern = (
+            re.compile(
+                _BEFORE + "(" + "|".join(re.escape(f) for f in forms) + ")" + _AFTER,
+                re.IGNORECASE,
+            )
+            if forms
+            else None
+        )
+
+    def find(self, *texts: str) -> list[tuple[str, str]]:
+        """``(handle as typed, owner)`` for each handle found in ``texts``, first
+        occurrence only, in order."""
+        if self._pattern is None:
+            return []
+        found: dict[str, tuple[str, str]] = {}
+        for text in texts:
+            for match in self._pattern.finditer(text):
+                typed = match.group(1)
+                key = typed.casefold()
+                if key not in found:
+                    found[key] = (typed, self._owner[key])
+        return list(found.values())
+
+    @staticmethod
+    def remove(text: str, handles: Iterable[str]) -> str:
+        """``text`` without the typed ``@handle`` of each of ``handles`` (and the
+        space before it); the rest of the text is left as written."""
+        wanted = sorted({h.casefold() for h in handles}, key=len, reverse=True)
+        if not wanted:
+            return text
+        pattern = re.compile(
+            r"[ \t]?" + _BEFORE + "(?:" + "|".join(re.escape(h) for h in wanted) + ")" + _AFTER,
+            re.IGNORECASE,
+        )
+        out = pattern.sub("", text)
+        return re.sub(r"^[ \t]+", "", out, flags=re.MULTILINE) if out != text else out

@@ -15,9 +15,7 @@ Allowed, because the reader is a programmer or the words are theirs to type:
 - settings of ``terrain.toml`` (``[store] pool_size``, ``max_talks = 2``),
   which the reader writes in that file;
 - :class:`~terrain.errors.PluginError`, addressed to plugin authors;
-- the test kit (``terrain.testing``), addressed to plugin authors;
-- ``terrain.consent``, whose messages are being reworded with the consent
-  ledger (issue 15): remove it from :data:`ELSEWHERE` once done.
+- the test kit (``terrain.testing``), addressed to plugin authors.
 """
 
 from __future__ import annotations
@@ -33,7 +31,7 @@ from terrain.store._config import _FORMAT_KEYS, _IMPORT_KEYS, _STORE_KEYS, RUNNE
 
 SRC = Path(__file__).parents[2] / "src"
 #: Packages whose messages are addressed to programmers, or reworded elsewhere.
-ELSEWHERE = ("terrain/testing/", "terrain/consent/")
+ELSEWHERE = ("terrain/testing/",)
 #: Calls whose string arguments are shown to people.
 SHOWN = {"echo", "fail", "BadParameter", "UsageError", "ClickException", "Finding", "add"}
 #: Exceptions addressed to plugin authors.

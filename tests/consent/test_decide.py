@@ -299,7 +299,8 @@ def test_the_decision_explained_in_the_docs_reads_as_shown_there() -> None:
     """docs/consent.rst shows this output; keep them in step."""
     book = ledger()
     book.grant("lea", purposes=["publish"], at=MEETUP, evidence=FORM)
-    book.grant("tom", purposes=["publish"], at=MEETUP, evidence=FORM, given_by=["paul"])
+    book.grant("tom", purposes=["publish"], at=MEETUP, evidence=FORM, given_by=["paul"],
+               subject_assent=True)
     book.refuse("ana", purposes=["publish"], at=MEETUP, evidence=FORM)
     content = Content(
         id="p-12", kind="photo", created_at=MEETUP, media=[media("m-1")], people_reviewed=True,

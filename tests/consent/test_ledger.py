@@ -6,9 +6,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
 
 from terrain import Member
 from terrain.consent import (
+    ConsentEvent,
     ConsentLedger,
     ConsentRecorded,
     ConsentStatus,
@@ -27,6 +29,7 @@ from terrain.errors import (
     ValidationError,
 )
 from terrain.serialization import from_json, to_json
+from terrain.testing.strategies import consent_events
 
 from .helpers import CHECKBOX, EVENING, FORM, MEETUP, MEMBERS, ledger, photo
 
@@ -110,7 +113,7 @@ def test_withdrawing_for_one_platform_or_purpose_keeps_the_other_records() -> No
     assert book.state("ana", "publish", "x", at=LATER).valid
 
 
-def test_withdrawing_for_one_event_withdraws_its_records_and_the_general_ones() -> None:
+def test_withdrawing_for_one_event_ends_consent_for_that_event_only() -> None:
     book = ledger()
     book.grant("samir", purposes=["publish"], at=MEETUP, evidence=FORM)
     book.grant("samir", purposes=["publish"], scope=Scope(kind="event", ref="ev-03"),
@@ -120,7 +123,13 @@ def test_withdrawing_for_one_event_withdraws_its_records_and_the_general_ones() 
 
     gone = book.withdraw("samir", at=LATER, scope=Scope(kind="event", ref="ev-03"))
 
-    assert [c.id for c in gone] == ["c-1", "c-2"]
+    assert [c.id for c in gone] == ["c-1", "c-2"]  # c-1 only for event ev-03's content
+    assert not book.state("samir", "publish", "x", at=LATER, content=photo("p-3", "samir")).valid
+    other = photo("p-4", "samir", event_id="ev-05")
+    assert book.state("samir", "publish", "x", at=LATER, content=other).valid  # c-1 still holds
+    assert book.state("samir", "publish", "x", at=LATER).valid
+    assert book.get("c-1").history[-1].status is ConsentStatus.GIVEN
+    assert book.get("c-2").history[-1].status is ConsentStatus.WITHDRAWN
     assert book.get("c-3").history[-1].status is ConsentStatus.GIVEN
 
 
@@ -136,24 +145,28 @@ def test_renewing_extends_a_consent_that_has_not_expired() -> None:
     assert book.state("lea", "publish", "x", at=LATER + timedelta(days=10)).valid
 
 
-@pytest.mark.parametrize(
-    ("prepare", "expected"),
-    [
-        (lambda b: b.withdraw("lea", at=EVENING), "withdrawn on 2026-03-12"),
-        (lambda b: None, "expired on 2026-04-11"),
-    ],
-)
-def test_a_withdrawn_or_expired_consent_cannot_be_renewed(
-    prepare: Callable[[ConsentLedger], object], expected: str
-) -> None:
+def test_a_withdrawn_consent_cannot_be_renewed() -> None:
     book = ledger()
     book.grant("lea", purposes=["publish"], at=MEETUP, valid_until=LATER, evidence=FORM)
-    prepare(book)
+    book.withdraw("lea", at=EVENING)
     events = book.events()
 
-    with pytest.raises(ConsentError, match=expected):
+    with pytest.raises(ConsentError, match="withdrawn on 2026-03-12"):
         book.renew("c-1", at=LATER + timedelta(days=1), valid_until=LATER + timedelta(days=400))
     assert book.events() == events
+
+
+def test_renewing_an_expired_consent_brings_it_back_from_the_renewal_on() -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish"], at=MEETUP, valid_until=LATER, evidence=FORM)
+    renewed_at = LATER + timedelta(days=1)
+
+    book.renew("c-1", at=renewed_at, valid_until=LATER + timedelta(days=400))
+
+    gap = book.state("lea", "publish", "x", at=LATER + timedelta(hours=1))
+    assert not gap.valid
+    assert gap.reason == "consent expired on 2026-04-11 (record c-1)"
+    assert book.state("lea", "publish", "x", at=renewed_at).valid
 
 
 def _unchanged_after(book: ConsentLedger, call: Callable[[], object]) -> TerrainError:
@@ -183,7 +196,7 @@ def test_valid_until_before_valid_from_is_refused() -> None:
                            valid_until=MEETUP - timedelta(days=1)),
     )
     assert isinstance(error, ConsentError)
-    assert "is not after valid_from" in str(error)
+    assert "is not after the start" in str(error)
 
 
 def test_a_minors_consent_given_only_by_the_minor_is_refused() -> None:
@@ -193,7 +206,8 @@ def test_a_minors_consent_given_only_by_the_minor_is_refused() -> None:
     )
     assert isinstance(error, ConsentError)
     assert "Tom Martin is a minor" in str(error)
-    assert "given_by=" in str(error)
+    assert "--given-by" in str(error)  # the command-line option
+    assert "--child-assent" in str(error)
 
 
 def test_a_minor_may_refuse_on_their_own() -> None:
@@ -253,14 +267,17 @@ def test_bad_input_raises_a_clear_error_and_leaves_the_ledger_unchanged(
     assert message in str(raised)
 
 
-def test_a_backdated_withdrawal_before_a_renewal_is_refused() -> None:
+def test_a_withdrawal_keyed_after_a_later_renewal_still_ends_the_consent() -> None:
+    """A withdrawal counts from when it was expressed: a renewal expressed after it
+    (even if keyed in first) does not bring the consent back."""
     book = ledger()
     book.grant("lea", purposes=["publish"], at=MEETUP, evidence=FORM, valid_until=LATER)
     book.renew("c-1", at=EVENING, valid_until=LATER + timedelta(days=30))
 
-    raised = _unchanged_after(book, lambda: book.withdraw("lea", at=MEETUP + timedelta(hours=1)))
+    book.withdraw("lea", at=MEETUP + timedelta(hours=1))
 
-    assert "it last changed at" in str(raised)
+    assert not book.state("lea", "publish", "x", at=LATER).valid
+    assert book.get("c-1").history[-1].status is ConsentStatus.WITHDRAWN
 
 
 def test_apply_rejects_an_event_that_does_not_fit_the_ledger() -> None:
@@ -278,6 +295,7 @@ def test_a_recorded_event_carries_a_new_record_only() -> None:
     book = ledger()
     book.grant("lea", purposes=["publish"], at=MEETUP, evidence=FORM)
     (withdrawn,) = book.withdraw("lea", at=EVENING)
+    assert withdrawn.history[-1].status is ConsentStatus.WITHDRAWN
 
     with pytest.raises(ValidationError, match="exactly one status change"):
         ConsentRecorded(consent=withdrawn)
@@ -304,7 +322,8 @@ def test_the_event_log_round_trips_through_json_and_replays_to_the_same_ledger()
 
 
 def test_an_unknown_event_type_is_a_readable_error() -> None:
-    with pytest.raises(DeserializationError, match="'type' must be one of"):
+    must = "'type' must be 'recorded' or 'renewed' or 'withdrawn'"
+    with pytest.raises(DeserializationError, match=must):
         event_from_json('{"type": "edited", "consent_id": "c-1"}')
     with pytest.raises(DeserializationError, match="not valid JSON"):
         event_from_json("{")
@@ -348,3 +367,244 @@ def test_replay_still_refuses_a_broken_history() -> None:
         ConsentLedger.replay(
             [ConsentWithdrawn(consent_id="c-9", subject_id="lea", at=EVENING)], members=MEMBERS
         )
+
+
+# -- issue 15: rules whatever the keying order -------------------------------------------
+
+FAMILY = (
+    Member(id="sophie", display_name="Sophie Roux"),
+    Member(id="marc", display_name="Marc Roux"),
+    Member(id="jade", display_name="Jade Roux", is_minor=True, guardian_ids=["sophie", "marc"]),
+)
+
+
+def family(guardians: str = "all") -> ConsentLedger:
+    return ConsentLedger([*MEMBERS, *FAMILY], guardians=guardians)  # type: ignore[arg-type]
+
+
+def test_a_minor_needs_every_guardian_on_record_and_their_own_assent() -> None:
+    book = family()
+    book.grant("jade", purposes=["publish"], given_by=["sophie"], subject_assent=True,
+               at=MEETUP, evidence=FORM)
+    pending = book.state("jade", "publish", "x", at=EVENING)
+    assert not pending.valid
+    assert pending.reason == (
+        "guardian consent missing: Marc Roux has not agreed (record c-1 was given by Sophie "
+        "Roux; every guardian's agreement is needed)"
+    )
+
+    book.grant("jade", purposes=["publish"], given_by=["marc"], at=MEETUP + timedelta(hours=1),
+               evidence=FORM)
+    state = book.state("jade", "publish", "x", at=EVENING)
+
+    assert state.valid
+    assert state.relied_on == ("c-1", "c-2")
+    assert state.reason == (
+        "guardian consent given by Sophie Roux on 2026-03-12 (record c-1) and by Marc Roux on "
+        "2026-03-12 (record c-2)"
+    )
+
+
+def test_a_childs_own_yes_is_their_assent_and_waits_for_every_guardian() -> None:
+    """At the door the child says yes first (their assent, on their own); each guardian
+    confirms later through their own link. The record is pending a guardian, naming who,
+    until every guardian on record agreed."""
+    from terrain.consent import RecordStatus
+
+    book = family()
+    assent = book.grant("jade", purposes=["publish"], given_by=["jade"], subject_assent=True,
+                        at=MEETUP, evidence=FORM)
+    (state,) = book.record_states("jade", at=EVENING)
+    assert state.status is RecordStatus.PENDING_GUARDIAN
+    assert state.waiting_for == ("sophie", "marc")
+    assert not book.state("jade", "publish", "x", at=EVENING).valid
+
+    book.grant("jade", purposes=["publish"], given_by=["sophie"], at=MEETUP + timedelta(hours=1),
+               evidence=FORM)
+    states = book.record_states("jade", at=EVENING)
+    assert [s.waiting_for for s in states] == [("marc",), ("marc",)]
+    assert not book.state("jade", "publish", "x", at=EVENING).valid
+
+    book.grant("jade", purposes=["publish"], given_by=["marc"], at=MEETUP + timedelta(hours=2),
+               evidence=FORM)
+    assert [s.status for s in book.record_states("jade", at=EVENING)] == [RecordStatus.GIVEN] * 3
+    state = book.state("jade", "publish", "x", at=EVENING)
+    assert state.valid
+    assert assent.id in state.relied_on  # the child's own yes is part of what it rests on
+
+
+def test_a_record_that_ended_before_a_withdrawal_reads_expired_not_withdrawn() -> None:
+    from terrain.consent import RecordStatus
+
+    book = ledger()
+    book.grant("lea", purposes=["publish"], at=MEETUP, valid_until=EVENING, evidence=FORM)
+    book.grant("lea", purposes=["tag"], at=MEETUP, evidence=FORM)
+    book.withdraw("lea", at=LATER)
+
+    states = book.record_states("lea", at=LATER + timedelta(days=1))
+    assert [(s.status, s.detail) for s in states] == [
+        (RecordStatus.EXPIRED, "expired on 2026-03-12"),
+        (RecordStatus.WITHDRAWN, "withdrawn on 2026-04-11"),
+    ]
+
+
+def test_a_childs_own_grant_without_their_assent_is_refused() -> None:
+    book = family()
+    error = _unchanged_after(book, lambda: book.grant(
+        "jade", purposes=["publish"], given_by=["jade"], subject_assent=None, at=MEETUP,
+        evidence=FORM))
+    assert isinstance(error, ConsentError)
+    assert "the child's yes alone (--child-assent yes, no --given-by)" in str(error)
+
+
+def test_with_the_any_rule_one_guardian_and_the_child_are_enough() -> None:
+    book = family("any")
+    book.grant("jade", purposes=["publish"], given_by=["sophie"], subject_assent=True,
+               at=MEETUP, evidence=FORM)
+    assert book.state("jade", "publish", "x", at=EVENING).valid
+
+
+def test_a_guardians_refusal_blocks_until_that_same_guardian_agrees() -> None:
+    book = family("any")
+    book.refuse("jade", purposes=["publish"], given_by=["marc"], at=MEETUP, evidence=FORM)
+    book.grant("jade", purposes=["publish"], given_by=["sophie"], subject_assent=True,
+               at=MEETUP + timedelta(hours=1), evidence=FORM)
+    blocked = book.state("jade", "publish", "x", at=EVENING)
+    assert not blocked.valid
+    assert blocked.reason == "refused by Marc Roux on 2026-03-12 (record c-1)"
+
+    book.grant("jade", purposes=["publish"], given_by=["marc"], at=MEETUP + timedelta(hours=2),
+               evidence=FORM)
+    assert book.state("jade", "publish", "x", at=EVENING).valid
+
+
+def test_the_childs_no_blocks_until_the_child_agrees() -> None:
+    book = family()
+    book.refuse("jade", purposes=["publish"], at=MEETUP, evidence=FORM)  # her own no
+    book.grant("jade", purposes=["publish"], given_by=["sophie", "marc"],
+               at=MEETUP + timedelta(hours=1), evidence=FORM)
+    assert not book.state("jade", "publish", "x", at=EVENING).valid
+    book.grant("jade", purposes=["publish"], given_by=["sophie", "marc", "jade"],
+               at=MEETUP + timedelta(hours=2), evidence=FORM)
+    assert book.state("jade", "publish", "x", at=EVENING).valid
+
+
+def test_the_childs_assent_is_needed_even_with_every_guardian() -> None:
+    book = family()
+    book.grant("jade", purposes=["publish"], given_by=["sophie", "marc"], at=MEETUP,
+               evidence=FORM)
+    state = book.state("jade", "publish", "x", at=EVENING)
+    assert not state.valid
+    assert state.reason.startswith("the child's own assent is not recorded (record c-1)")
+
+
+def test_a_withdrawal_ends_consent_keyed_in_after_it_but_expressed_before() -> None:
+    book = ledger()
+    book.withdraw("lea", at=EVENING)
+    book.grant("lea", purposes=["publish"], at=MEETUP, evidence=FORM)  # late paperwork
+
+    assert not book.state("lea", "publish", "x", at=EVENING + timedelta(hours=1)).valid
+    assert book.state("lea", "publish", "x", at=EVENING - timedelta(hours=1)).valid
+    assert book.get("c-1").history[-1].status is ConsentStatus.WITHDRAWN
+
+
+def test_a_withdrawal_ends_a_consent_whose_validity_starts_after_it() -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish"], at=MEETUP, valid_from=LATER, evidence=FORM)
+    (ended,) = book.withdraw("lea", at=EVENING)
+    assert ended.id == "c-1"
+    assert not book.state("lea", "publish", "x", at=LATER + timedelta(days=1)).valid
+
+
+def test_only_consent_expressed_after_a_withdrawal_counts_again() -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish"], at=MEETUP, evidence=FORM)
+    book.withdraw("lea", at=EVENING)
+    book.grant("lea", purposes=["publish"], at=EVENING, evidence=FORM)  # same instant: ended
+    assert not book.state("lea", "publish", "x", at=LATER).valid
+    book.grant("lea", purposes=["publish"], at=EVENING + timedelta(seconds=1), evidence=FORM)
+    assert book.state("lea", "publish", "x", at=LATER).valid
+
+
+def test_a_refusal_wins_over_a_grant_expressed_at_the_same_instant_whatever_the_order() -> None:
+    for order in (("grant", "refuse"), ("refuse", "grant")):
+        book = ledger()
+        for verb in order:
+            getattr(book, verb)("lea", purposes=["publish"], at=MEETUP, evidence=FORM)
+        assert not book.state("lea", "publish", "x", at=EVENING).valid, order
+
+
+def test_a_withdrawal_of_one_purpose_keeps_the_rest_of_the_record() -> None:
+    book = ledger()
+    book.grant("lea", purposes=["publish", "tag"], at=MEETUP, evidence=FORM)
+
+    (partly,) = book.withdraw("lea", at=EVENING, purposes=["tag"])
+
+    assert partly.history[-1].status is ConsentStatus.GIVEN  # not the whole record
+    assert book.state("lea", "publish", "x", at=LATER).valid
+    assert not book.state("lea", "tag", "x", at=LATER).valid
+    (state,) = book.record_states("lea", at=LATER)
+    assert state.status.value == "partly withdrawn"
+    assert state.detail == "tag on every platform, for all content withdrawn on 2026-03-12"
+
+
+def test_platform_names_are_compared_without_case_and_checked_when_known() -> None:
+    book = ConsentLedger(MEMBERS, platforms=["x", "instagram"])
+    book.refuse("lea", purposes=["publish"], platforms=["Instagram"], at=MEETUP, evidence=FORM)
+    assert book.get("c-1").platforms == frozenset({"instagram"})
+    assert not book.state("lea", "publish", "INSTAGRAM", at=EVENING).valid
+
+    error = _unchanged_after(book, lambda: book.grant(
+        "lea", purposes=["publish"], platforms=["instagarm"], at=MEETUP, evidence=FORM))
+    assert str(error).startswith("unknown platform 'instagarm': terrain knows instagram, x")
+
+
+def test_an_expression_in_the_future_is_refused_unless_scheduled() -> None:
+    book = ledger()
+    tomorrow = MEETUP + timedelta(days=1)
+    error = _unchanged_after(book, lambda: book.grant(
+        "lea", purposes=["publish"], at=tomorrow, evidence=FORM, now=MEETUP))
+    assert "is in the future" in str(error)
+    assert "as a scheduled consent in the API" in str(error)
+    assert book.grant("lea", purposes=["publish"], at=MEETUP + timedelta(minutes=4),
+                      evidence=FORM, now=MEETUP)  # within the clock skew
+
+    scheduled = book.grant("lea", purposes=["tag"], at=tomorrow, evidence=FORM, now=MEETUP,
+                           scheduled=True)
+
+    assert scheduled.history[0].at == MEETUP  # expressed now…
+    assert scheduled.valid_from == tomorrow  # …in force from then
+    assert scheduled.history[0].recorded_at == MEETUP
+    states = {s.consent_id: s.status.value for s in book.record_states("lea", at=EVENING)}
+    assert states["c-2"] == "scheduled"
+
+
+def test_record_states_say_where_each_record_stands_at_an_instant() -> None:
+    book = family()
+    book.grant("lea", purposes=["publish"], at=MEETUP, valid_until=EVENING, evidence=FORM)
+    book.refuse("samir", purposes=["publish"], at=MEETUP, evidence=FORM)
+    book.grant("jade", purposes=["publish"], given_by=["sophie"], subject_assent=True,
+               at=MEETUP, evidence=FORM)
+    book.grant("ana", purposes=["publish"], at=MEETUP, evidence=FORM)
+    book.withdraw("ana", at=EVENING)
+    later = LATER
+
+    def status(who: str, at: datetime) -> str:
+        (state,) = book.record_states(who, at=at)
+        return state.status.value
+
+    assert status("lea", MEETUP) == "given"
+    assert status("lea", later) == "expired"
+    assert status("samir", later) == "refused"
+    assert status("jade", later) == "pending guardian"
+    assert status("ana", MEETUP) == "given"
+    assert status("ana", later) == "withdrawn"
+    assert book.record_states("lea", at=MEETUP - timedelta(seconds=1)) == ()
+
+
+@settings(max_examples=200)
+@given(event=consent_events())
+def test_every_kind_of_consent_event_round_trips_through_its_stored_json(
+    event: ConsentEvent,
+) -> None:
+    assert event_from_json(event_to_json(event)) == event

@@ -33,8 +33,8 @@ class Clock:
 def ledger_gate(ledger: ConsentLedger):  # type: ignore[no-untyped-def]
     """The consent gate over ``ledger`` (posts without people are allowed)."""
 
-    def gate(post: Post, at: datetime) -> Decision:
-        return decide(ledger, post, platform=post.platform, at=at, contents={})
+    def gate(post: Post, at: datetime, *, purpose: str = "publish") -> Decision:
+        return decide(ledger, post, platform=post.platform, purpose=purpose, at=at, contents={})
 
     return gate
 

@@ -54,8 +54,9 @@ def album_of(people: list[str]) -> tuple[Post, dict[str, object]]:
 
 
 def gate_for(ledger: ConsentLedger, contents: dict[str, object]) -> object:
-    def gate(post: Post, at: object) -> Decision:
-        return decide(ledger, post, platform=post.platform, at=at, contents=contents)  # type: ignore[arg-type]
+    def gate(post: Post, at: object, *, purpose: str = "publish") -> Decision:
+        return decide(ledger, post, platform=post.platform, purpose=purpose, at=at,  # type: ignore[arg-type]
+                      contents=contents)  # type: ignore[arg-type]
 
     return gate
 
@@ -135,3 +136,108 @@ def test_the_album_keeps_exactly_the_photos_the_gate_allows_in_their_order(
     else:
         assert not decision.allowed
         assert sent.media == post.media
+
+
+# -- typed handles and partial withdrawals (issue 15) ------------------------------------
+
+
+def ledger_with_handles() -> ConsentLedger:
+    """Everyone agreed to be shown and tagged; each has the handle ``h_<id>`` on x."""
+    ledger = ConsentLedger(
+        [Member(id=p, display_name=p.upper(), handles={"x": f"h_{p}"}) for p in PEOPLE]
+    )
+    for person in PEOPLE:
+        ledger.grant(person, purposes=["publish", "tag"], at=MEETUP - timedelta(days=1),
+                     evidence=FORM)
+    return ledger
+
+
+def typed_album(people: list[str], text: str) -> tuple[Post, dict[str, object]]:
+    post, contents = album_of(people)
+    return attrs.evolve(post, text=text, mentions=()), contents
+
+
+def test_a_typed_handle_without_tag_consent_never_takes_a_photo_out_of_the_album() -> None:
+    """P2 withdrew "tag" only: her photo goes; "@h_p2" typed in the text does not."""
+    ledger = ledger_with_handles()
+    ledger.withdraw("p2", purposes=["tag"], at=MEETUP)
+    post, contents = typed_album(PEOPLE[:3], "Merci @h_p1 et @h_p2 !")
+
+    sent, decision = decide_post(gate_for(ledger, contents), post, EVENING)  # type: ignore[arg-type]
+
+    assert decision.allowed
+    assert [m.content_id for m in sent.media] == ["c-p1", "c-p2", "c-p3"]
+    assert left_out(decision) == ()
+    assert decision.apply_to(sent).text == "Merci @h_p1 et !"
+
+
+def test_a_photo_withdrawn_on_its_own_drops_out_and_takes_its_typed_handle_with_it() -> None:
+    """P3 withdrew consent for her photo c-p3 only and still agrees to be tagged: the
+    album goes without that photo, and neither her mention nor "@h_p3" typed in the text
+    goes with the album (her tag went with her photo). P1's typed handle stays."""
+    from terrain.consent import Scope
+
+    ledger = ledger_with_handles()
+    ledger.withdraw("p3", scope=Scope(kind="content", ref="c-p3"), at=MEETUP)
+    post, contents = album_of(PEOPLE[:3])
+    post = attrs.evolve(post, text="Merci @h_p1 et @h_p3 !")
+
+    sent, decision = decide_post(gate_for(ledger, contents), post, EVENING)  # type: ignore[arg-type]
+
+    assert decision.allowed
+    assert [m.content_id for m in sent.media] == ["c-p1", "c-p2"]
+    out = decision.apply_to(sent)
+    assert out.text == "Merci @h_p1 et !"
+    assert [m.handle for m in out.mentions] == ["h_p1", "h_p2"]
+    (why,) = left_out(decision)
+    assert why.content_id == "c-p3"
+    assert "consent withdrawn on 2026-03-12" in why.text
+    assert ledger.state("p3", "tag", "x", at=EVENING).valid  # her tag consent stands
+
+
+@given(
+    withdrawn=st.dictionaries(
+        st.sampled_from(PEOPLE[:4]),
+        st.tuples(st.sampled_from([("publish",), ("tag",), ("publish", "tag")]), st.booleans()),
+    ),
+    typed=st.lists(st.sampled_from(PEOPLE[:4]), unique=True),
+)
+def test_an_album_shows_and_tags_only_whom_the_partial_withdrawals_leave(
+    withdrawn: dict[str, tuple[tuple[str, ...], bool]], typed: list[str]
+) -> None:
+    """Whatever each person withdrew (publish, tag or both; for everything or for
+    their own photo only), and whoever is typed in the text: the album carries exactly
+    the photos whose person may be shown, tags (structured or typed) only people whose
+    photo goes and who may be tagged, and says why each photo stayed home — never
+    because of a mention."""
+    from terrain.consent import Scope
+
+    people = PEOPLE[:4]
+    ledger = ledger_with_handles()
+    for person, (purposes, own_photo) in withdrawn.items():
+        scope = Scope(kind="content", ref=f"c-{person}") if own_photo else None
+        ledger.withdraw(person, purposes=purposes, scope=scope, at=MEETUP)
+    post, contents = album_of(people)
+    post = attrs.evolve(post, text="Merci " + " ".join(f"@h_{p}" for p in typed) + " !")
+
+    sent, decision = decide_post(gate_for(ledger, contents), post, EVENING)  # type: ignore[arg-type]
+
+    def may(person: str, purpose: str) -> bool:
+        content = contents[f"c-{person}"]
+        return ledger.state(person, purpose, "x", at=EVENING, content=content).valid  # type: ignore[arg-type]
+
+    shown = [p for p in people if may(p, "publish")]
+    if not shown:
+        assert not decision.allowed
+        return
+    assert decision.allowed
+    assert [m.content_id for m in sent.media] == [f"c-{p}" for p in shown]
+    out = decision.apply_to(sent)
+    tagged = {m.handle for m in out.mentions} | {
+        p for p in (f"h_{q}" for q in people) if f"@{p}" in out.text
+    }
+    assert tagged == {f"h_{p}" for p in shown if may(p, "tag")}
+    assert {r.content_id for r in left_out(decision)} == {
+        f"c-{p}" for p in people if p not in shown
+    }
+    assert all(r.handle is None for r in left_out(decision))

@@ -233,6 +233,42 @@ def test_a_database_without_terrain_data_is_refused_without_create(store_url: st
         untouched.close()
 
 
+def test_a_store_as_issue_19_left_it_gets_only_the_typed_handle_index(tmp_path: Path) -> None:
+    """Migration 8 is the history of record changes (issue 19), already in stores:
+    the typed-handle index comes after it, as 9, and fills the index of the posts
+    published before it."""
+    from terrain.posts import Post, Receipt
+    from terrain.store import Database
+    from terrain.store._schema import MIGRATIONS
+
+    assert [(m.version, m.name) for m in MIGRATIONS[-2:]] == [
+        (8, "history of record changes"),
+        (9, "publication refs: the @handles typed in each post"),
+    ]
+    journal = Journal(tmp_path / "j.db", create=True)
+    journal.plan([Post(id="p-typed", platform="x", text="Merci @lea_m")], now=START)
+    row = journal.claim_ready("x", "o:1:x", now=START, lease=timedelta(minutes=5))
+    assert row is not None
+    journal.mark_sent(row, "o:1:x", Receipt(platform="x", post_id="p-typed", remote_id="1",
+                                            published_at=START), now=START)
+    with journal.db.transaction() as tx:  # as a store at version 8 holds it
+        tx.execute("DELETE FROM publication_refs WHERE ref LIKE 'handle:%'")
+        tx.execute("DELETE FROM schema_version WHERE version = 9")
+    journal.close()
+
+    db = Database.connect(f"sqlite:///{tmp_path / 'j.db'}", migrate=False)
+    try:
+        assert db.schema_version() == 8
+        assert db.migrate() == [9]
+    finally:
+        db.close()
+    again = Journal(tmp_path / "j.db")
+    try:
+        assert [r.post_id for r in again.published_drawing_on(handles=["lea_m"])] == ["p-typed"]
+    finally:
+        again.close()
+
+
 @given(name=st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=20))
 def test_no_path_that_does_not_exist_is_made_into_a_journal(
     tmp_path_factory: pytest.TempPathFactory, name: str
@@ -243,3 +279,37 @@ def test_no_path_that_does_not_exist_is_made_into_a_journal(
     with pytest.raises(NotFound):
         Journal(folder / f"{name}.db")
     assert list(folder.iterdir()) == []
+def test_the_handles_typed_in_a_post_are_indexed_for_takedowns(tmp_path: Path) -> None:
+    """A member's @handle typed in a post's text tags them: a takedown of their tag must
+    find the post through the index, in any platform's syntax; stores migrated before
+    the index existed get it filled (migration 9)."""
+    from terrain.posts import Post
+    from terrain.store._schema import _backfill_refs, post_refs
+
+    post = Post(id="p-typed", platform="x", text="Merci @Lea_M et @samir@piaille.fr.",
+                thread=("Bravo @ana.bsky.social !",))
+    assert post_refs({"text": post.text, "thread": post.thread}) == {
+        "handle:lea_m", "handle:samir@piaille.fr", "handle:samir", "handle:ana.bsky.social",
+        # the finder may end a match before a final full stop, or include it (a handle
+        # on record is not checked for one): the index holds both
+        "handle:samir@piaille.fr.",
+    }
+    journal = Journal(tmp_path / "j.db", create=True)
+    journal.plan([post], now=START)
+    row = journal.claim_ready("x", "o:1:x", now=START, lease=timedelta(minutes=5))
+    assert row is not None
+    from terrain.posts import Receipt
+
+    journal.mark_sent(row, "o:1:x", Receipt(platform="x", post_id="p-typed", remote_id="1",
+                                            published_at=START), now=START)
+    assert [r.post_id for r in journal.published_drawing_on(handles=["lea_m"])] == ["p-typed"]
+    assert [r.post_id for r in journal.published_drawing_on(handles=["samir"])] == ["p-typed"]
+    assert journal.published_drawing_on(handles=["lea"]) == []
+
+    with journal.db.transaction() as tx:  # a store from before migration 9
+        tx.execute("DELETE FROM publication_refs WHERE ref LIKE 'handle:%'")
+    assert journal.published_drawing_on(handles=["lea_m"]) == []
+    with journal.db.transaction() as tx:
+        _backfill_refs(tx)
+        _backfill_refs(tx)  # safe to run again
+    assert [r.post_id for r in journal.published_drawing_on(handles=["LEA_M"])] == ["p-typed"]

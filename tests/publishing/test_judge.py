@@ -57,7 +57,7 @@ NOT_INFRASTRUCTURE = [
 
 
 def raising(exc: BaseException) -> Any:
-    def gate(post: Post, at: datetime) -> Decision:
+    def gate(post: Post, at: datetime, *, purpose: str = "publish") -> Decision:
         raise exc
 
     return gate
@@ -172,10 +172,10 @@ def test_a_store_failure_during_the_consent_check_plans_the_post_again_not_held(
 def test_the_post_goes_out_once_the_store_answers_again(tmp_path: Path) -> None:
     failures = [StoreUnavailable("down"), StoreUnavailable("still down")]
 
-    def flaky(post: Post, at: datetime) -> Decision:
+    def flaky(post: Post, at: datetime, *, purpose: str) -> Decision:
         if failures:
             raise failures.pop(0)
-        return ALLOW(post, at)  # type: ignore[no-any-return]
+        return ALLOW(post, at, purpose=purpose)  # type: ignore[no-any-return]
 
     records: list[DecisionRecord] = []
     platform = ScriptedPlatform()

@@ -44,7 +44,9 @@ report = publish(
     Journal(folder / "journal.db", create=True),
     [platform],
     posts,
-    gate=lambda post, at: decide(ledger, post, platform=post.platform, at=at, contents={{}}),
+    gate=lambda post, at, purpose: decide(
+        ledger, post, platform=post.platform, purpose=purpose, at=at, contents={{}}
+    ),
     now_fn=lambda: datetime.now(UTC),
     policies={{"files": PlatformPolicy(concurrency=2)}},
     lease=timedelta(minutes=10),

@@ -161,3 +161,53 @@ def test_rendered_web_and_mail_settings_read_back_the_same(tmp_path: Path) -> No
     assert {k: t.text for k, t in read.templates.items()} == {"reminder": config.templates[
         "reminder"].text}  # the source now names the file and the line
     assert "[web]" not in render_config(WorkspaceConfig(community=VELO))
+
+
+def test_the_guardian_rule_is_all_by_default_and_any_when_written(tmp_path: Path) -> None:
+    assert WorkspaceConfig(community=VELO).guardian_rule == "all"
+    config = WorkspaceConfig(community=VELO, guardian_rule="any")
+    text = render_config(config)
+    assert '[consent]\nguardians = "any"' in text
+    assert parse_config(_write(tmp_path, text)) == config
+    assert "[consent]" not in render_config(WorkspaceConfig(community=VELO))
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('guardians = "both"', 'must be "all"'),
+        ("guardians = 2", "got an integer"),
+        ('guardian = "any"', "unknown key; [consent] takes guardians"),
+    ],
+)
+def test_a_bad_guardian_rule_names_the_line_and_what_to_write(
+    tmp_path: Path, table: str, message: str
+) -> None:
+    path = _write(tmp_path, f'[community]\nid = "v"\nname = "V"\n\n[consent]\n{table}\n')
+    with pytest.raises(ConfigError, match="line 6") as info:
+        parse_config(path)
+    assert message in str(info.value)
+
+
+def test_the_workspace_ledger_follows_the_communitys_guardian_rule(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from terrain import Member
+    from terrain.consent import Evidence
+
+    with Workspace.init(tmp_path / "ws", community=VELO) as ws:
+        for member in (Member(id="a", display_name="A"), Member(id="b", display_name="B"),
+                       Member(id="k", display_name="K", is_minor=True, guardian_ids=["a", "b"])):
+            ws.add(member)
+        ledger = ws.ledger()
+        ledger.grant("k", purposes=["publish"], given_by=["a"], subject_assent=True,
+                     at=datetime(2026, 3, 12, tzinfo=UTC), evidence=Evidence(kind="verbal",
+                                                                             witness="C"))
+        ws.save_ledger(ledger)
+        later = datetime(2026, 3, 13, tzinfo=UTC)
+        assert ws.ledger().guardians == "all"
+        assert not ws.ledger().state("k", "publish", "x", at=later).valid
+    config = tmp_path / "ws" / "terrain.toml"
+    config.write_text(config.read_text() + '\n[consent]\nguardians = "any"\n')
+    with Workspace.open(tmp_path / "ws") as ws:
+        assert ws.ledger().state("k", "publish", "x", at=later).valid

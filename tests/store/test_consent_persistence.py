@@ -145,3 +145,74 @@ def test_a_decision_id_is_recorded_once(ws: Workspace) -> None:
     with pytest.raises(Conflict):
         ws.record_decision(_decision("d-1", "post-9", "x"))
     assert len(ws.decisions()) == 1
+
+
+def test_every_kind_of_withdrawal_and_the_recording_times_survive_the_store(
+    ws: Workspace,
+) -> None:
+    """New fields of the consent events round-trip through the store (SQLite and
+    PostgreSQL): partial withdrawals, scheduled consents, when each was keyed in."""
+    from terrain.consent import ConsentWithdrawn, Scope, event_from_json, event_to_json
+
+    keyed = T0 + timedelta(days=1)
+    ledger = ws.ledger()
+    ledger.grant("lea", purposes=["publish", "tag"], platforms=["X"], at=T0, evidence=FORM,
+                 now=keyed)
+    ledger.grant("sophie", purposes=["publish"], at=keyed + timedelta(days=30), evidence=FORM,
+                 now=keyed, scheduled=True)
+    ledger.grant("tom", purposes=["publish"], given_by=["sophie"], subject_assent=True,
+                 at=T0, evidence=FORM)
+    ledger.renew("c-1", at=T0 + timedelta(hours=1), valid_until=T0 + timedelta(days=90),
+                 now=keyed)
+    ledger.withdraw("lea", at=T0 + timedelta(days=2), purposes=["tag"], platforms=["x"],
+                    scope=Scope(kind="event", ref="ev-12"), note="by email", now=keyed
+                    + timedelta(days=1))
+    ledger.withdraw("tom", at=T0 + timedelta(days=3))
+    ws.save_ledger(ledger)
+    root = ws.root
+    ws.close()
+
+    with Workspace.open(root) as again:
+        stored = again.consent_events()
+        assert stored == ledger.events()
+        assert [event_from_json(event_to_json(e)) for e in stored] == list(stored)
+        partial = next(e for e in stored if isinstance(e, ConsentWithdrawn))
+        assert partial.purposes == frozenset({"tag"})
+        assert partial.scope == Scope(kind="event", ref="ev-12")
+        assert partial.recorded_at == keyed + timedelta(days=1)
+        book = again.ledger()
+        assert book.get("c-1").history[0].recorded_at == keyed
+        assert book.get("c-2").valid_from == keyed + timedelta(days=30)  # scheduled
+        assert book.get("c-2").history[0].at == keyed
+        assert [h.status.value for h in book.get("c-3").history] == ["given", "withdrawn"]
+        for who in ("lea", "sophie", "tom"):
+            assert book.for_subject(who) == ledger.for_subject(who)
+
+
+def test_a_stored_withdrawal_of_one_record_still_loads_and_covers_that_records_part(
+    ws: Workspace,
+) -> None:
+    """Logs written before partial withdrawals existed name one record per withdrawal."""
+    import json
+
+    from terrain.consent import ConsentWithdrawn, event_from_json
+
+    ledger = ws.ledger()
+    ledger.grant("lea", purposes=["publish"], platforms=["x"], at=T0, evidence=FORM)
+    ws.save_ledger(ledger)
+    old = json.dumps({"type": "withdrawn", "consent_id": "c-1", "subject_id": "lea",
+                      "at": (T0 + timedelta(days=1)).isoformat(), "note": "",
+                      "recorded_by": None})
+    event = event_from_json(old)
+    assert isinstance(event, ConsentWithdrawn)
+    ws.record_consent(event)
+    late = ws.ledger()
+    late.grant("lea", purposes=["publish"], platforms=["x"], at=T0 + timedelta(hours=5),
+               evidence=FORM)  # expressed before that withdrawal, keyed after it
+    late.grant("lea", purposes=["publish"], platforms=["instagram"], at=T0, evidence=FORM)
+    ws.save_ledger(late)
+
+    book = ws.ledger()
+    after = T0 + timedelta(days=2)
+    assert not book.state("lea", "publish", "x", at=after).valid
+    assert book.state("lea", "publish", "instagram", at=after).valid

@@ -56,12 +56,12 @@ def rsps() -> Iterator[responses.RequestsMock]:
         yield mock
 
 
-def allow(post: Post, at: datetime) -> Decision:
+def allow(post: Post, at: datetime, *, purpose: str = "publish") -> Decision:
     return Decision(
         subject_kind="post",
         subject_id=post.id,
         platform=post.platform,
-        purpose="publish",
+        purpose=purpose,
         at=at,
         allowed=True,
         reasons=(),

@@ -156,6 +156,14 @@ def test_consent_at_the_door_records_the_exact_text_its_version_the_instant_and_
     assert client.get(f"/events/{EVENT_ID}/consent").status_code == 403
 
 
+def _at_the_meetup(ws: Workspace, member_id: str) -> bool:
+    """Whether ``member_id`` may be shown on the outbox in this meetup's photos now."""
+    from terrain.consent import Target
+
+    return ws.ledger().state_for(member_id, Purpose.PUBLISH, "outbox", at=AT_THE_DOOR,
+                                 target=Target(event_ids=frozenset({EVENT_ID}))).valid
+
+
 def test_a_minor_s_consent_waits_for_each_guardian_on_record(
     ws: Workspace, client_for: object, clock: Clock
 ) -> None:
@@ -172,8 +180,16 @@ def test_a_minor_s_consent_waits_for_each_guardian_on_record(
     })
     assert "En attente de la confirmation de : Paul Roux, Sofia Roux" in saved.text
     ledger = ws.ledger()
-    assert not ledger.state("tom", "publish", "outbox", at=AT_THE_DOOR).valid
-    assert [c.history[0].status.value for c in ledger.for_subject("tom")] == ["refused"]
+    assert not _at_the_meetup(ws, "tom")
+    # his no is his own refusal; his yes is his own assent, waiting for his guardians
+    assert sorted(
+        (c.history[0].status.value, c.given_by, c.subject_assent)
+        for c in ledger.for_subject("tom")
+    ) == [("given", ("tom",), True), ("refused", ("tom",), None)]
+    personal(ws, tom, "tom")
+    mine = tom.get("/me").text
+    assert "en attente d&#39;un parent" in mine
+    assert "en attente de : Paul Roux, Sofia Roux" in mine
 
     from terrain.store import Links
 
@@ -193,9 +209,19 @@ def test_a_minor_s_consent_waits_for_each_guardian_on_record(
                                                   "answer": "agree"})
         assert answered.status_code == 200
         assert "votre accord est enregistré" in answered.text
+        if guardian == "paul":  # one of two: still pending, and the pages say for whom
+            assert "En attente aussi de : Sofia Roux" in answered.text
+            assert not _at_the_meetup(ws, "tom")
+            mine = tom.get("/me").text
+            assert "en attente d&#39;un parent" in mine
+            assert "en attente de : Sofia Roux" in mine
+            assert "Paul Roux" not in mine.split("en attente de :")[1].split("<")[0]
+    assert _at_the_meetup(ws, "tom")  # every guardian and the child agreed
+    mine = tom.get("/me").text
+    assert "en attente" not in mine.split('id="consents"')[1].split("</section>")[0]
     grants = [c for c in ws.ledger().for_subject("tom") if c.history[0].status.value == "given"]
-    assert sorted(g.given_by for g in grants) == [("paul",), ("sofia",)]
-    assert all(g.subject_assent is True for g in grants)
+    assert sorted(g.given_by for g in grants) == [("paul",), ("sofia",), ("tom",)]
+    assert [g.subject_assent for g in grants if g.given_by == ("tom",)] == [True]
     assert all(g.evidence.kind is EvidenceKind.WEB_FORM for g in grants)
 
 
@@ -281,6 +307,59 @@ def test_withdrawing_for_one_event_names_that_event(ws: Workspace, client: Clien
     assert record.history[-1].status.value == "withdrawn"
 
 
+def test_a_partial_withdrawal_on_the_page_leaves_the_rest_online_and_shows_as_partial(
+    ws: Workspace, site: Path, client: Client
+) -> None:
+    """Léa withdraws "tag" only: her photo on the outbox never tagged her, so it stays
+    online (nothing is queued, the worker deletes nothing) and her record reads "in
+    force, partly withdrawn". Then she withdraws everything: the post comes down and
+    the record reads "withdrawn" — although a withdrawal never edits a record, the page
+    says where it stands by the consent rules."""
+    personal(ws, client, "lea")
+    outbox = sorted((site / "outbox").rglob("*.json"))
+    assert outbox
+    done = client.submit("/me", "/me/withdraw", {"purpose": "tag"})
+    assert done.headers["location"] == "/me?withdrawn=0"
+    report = run_workspace_worker(ws, now=BEFORE, drain=True, hook=False)
+    assert report.counts.get("taken down", 0) == 0
+    assert all(p.exists() for p in outbox)  # still shown with her consent: it stays
+    page = client.get("/me").text
+    assert "en vigueur, retiré en partie" in page
+    assert not ws.ledger().state("lea", "tag", "outbox", at=BEFORE).valid
+    assert ws.ledger().state("lea", "publish", "outbox", at=BEFORE).valid
+
+    client.submit("/me", "/me/withdraw", {"everything": "yes"})
+    run_workspace_worker(ws, now=BEFORE, drain=True, hook=False)
+    assert not any(p.exists() for p in outbox)
+    page = client.get("/me").text
+    assert 'status-withdrawn">retiré<' in page
+    assert "en vigueur" not in page.split('id="consents"')[1].split("</section>")[0]
+
+
+def test_the_page_says_expired_and_withdrawn_by_the_rules_not_by_the_record(
+    ws: Workspace, client: Client, clock: Clock
+) -> None:
+    """Samir's form, dated before the withdrawal he made on his page but keyed in after
+    it, is withdrawn (late paperwork never undoes a withdrawal); a consent past its end
+    date is expired; one of a later date than the page is in force later."""
+    from terrain.consent import Evidence
+
+    verbal = Evidence(kind="verbal", witness="the team")
+    personal(ws, client, "samir")
+    client.submit("/me", "/me/withdraw", {"everything": "yes"})
+    ledger = ws.ledger()
+    ledger.grant("samir", purposes=["archive"], at=BEFORE - timedelta(days=2), evidence=verbal)
+    ledger.grant("samir", purposes=["interview"], at=BEFORE - timedelta(days=40),
+                 valid_until=BEFORE - timedelta(days=10), evidence=verbal)
+    ws.save_ledger(ledger)
+    clock.at = BEFORE + timedelta(minutes=1)
+    page = client.get("/me").text
+    lines = page.split('id="consents"')[1].split("</section>")[0].split("<li>")[1:]
+    shown = {line.split("<strong>")[1].split("</strong>")[0]: line for line in lines}
+    assert "status-withdrawn" in shown["Conserver ces contenus dans les archives de la communauté"]
+    assert "status-expired" in shown["Enregistrer et publier mon interview"]
+
+
 def test_the_home_page_offers_the_personal_link_by_email(client: Client) -> None:
     page = client.get("/")
     assert page.status_code == 200
@@ -294,3 +373,73 @@ def test_a_past_event_takes_no_answer(ws: Workspace, client: Client, clock: Cloc
     page = client.get(f"/events/{PAST_ID}")
     assert "Cet événement a eu lieu" in page.text
     assert 'value="going"' not in page.text
+
+
+def test_every_state_a_record_can_be_in_has_its_words_and_style_in_every_language() -> None:
+    """The personal page names a record's state with ``consent_status_<state>``: a state
+    without words in a language would show as nothing, so a pending or refused record
+    would look like one in force."""
+    from terrain.consent import RecordStatus
+    from terrain.web._i18n import LANGUAGES, words
+
+    css = (Path(__file__).parents[2] / "src/terrain/web/static/terrain.css").read_text()
+    for language in LANGUAGES:
+        for status in RecordStatus:
+            key = status.value.replace(" ", "-")
+            assert words(language).get(f"consent_status_{key}"), (language, status)
+    for status in RecordStatus:  # every state is styled: ok, danger, or the neutral box
+        key = status.value.replace(" ", "-")
+        assert key in {"pending-guardian", "pending-assent", "scheduled"} or (
+            f".status-{key}" in css), status
+
+
+def test_the_personal_page_shows_each_record_in_its_own_state_and_offers_withdrawal_only_of_those_in_force(  # noqa: E501
+    ws: Workspace, client_for: object, clock: Clock
+) -> None:
+    """Refused, lifted, scheduled, given (Léa); pending her guardians' word, pending his
+    own assent (Tom, a minor): each record shows its state, who it waits for, and a
+    withdraw button only when it allows something now or later."""
+    from terrain.consent import Evidence
+
+    verbal = Evidence(kind="verbal", witness="the team")
+    ledger = ws.ledger()
+    day = BEFORE - timedelta(days=5)
+    ledger.refuse("lea", purposes=["interview"], at=day, evidence=verbal)
+    ledger.refuse("lea", purposes=["archive"], at=day, evidence=verbal)
+    ledger.grant("lea", purposes=["archive"], at=day + timedelta(days=1), evidence=verbal)
+    ledger.grant("lea", purposes=["reuse-ugc"], at=day, valid_from=BEFORE + timedelta(days=30),
+                 evidence=verbal)
+    ledger.grant("tom", purposes=["interview"], at=day, evidence=verbal, given_by=["tom"],
+                 subject_assent=True)
+    ledger.grant("tom", purposes=["archive"], at=day, evidence=verbal,
+                 given_by=["paul", "sofia"])
+    ws.save_ledger(ledger)
+    clock.at = BEFORE + timedelta(minutes=1)
+    make = client_for  # type: ignore[assignment]
+    lea, tom = make(), make()  # type: ignore[operator]
+
+    def lines(client: Client, member_id: str) -> list[tuple[str, str]]:
+        personal(ws, client, member_id)
+        page = client.get("/me").text
+        items = page.split('id="consents"')[1].split("</section>")[0].split("<li>")[1:]
+        return [(i.split("<strong>")[1].split("</strong>")[0], i) for i in items]
+
+    shown = lines(lea, "lea")
+    interview = next(v for k, v in shown if k == "Enregistrer et publier mon interview")
+    assert "status-refused" in interview
+    assert "refusé" in interview
+    assert 'name="consent"' not in interview  # a refusal is not withdrawn, it is lifted
+    archive = [v for k, v in shown if k.startswith("Conserver")]
+    assert sorted("status-lifted" in a for a in archive) == [False, True]
+    assert any("status-given" in a and 'name="consent"' in a for a in archive)
+    stats = next(v for _k, v in shown if "status-scheduled" in v)
+    assert "en vigueur plus tard" in stats
+    assert 'name="consent"' in stats
+
+    shown = lines(tom, "tom")
+    interview = next(v for k, v in shown if k == "Enregistrer et publier mon interview")
+    assert "status-pending-guardian" in interview
+    assert "en attente de : Paul Roux, Sofia Roux" in interview
+    archive = next(v for k, v in shown if k.startswith("Conserver"))
+    assert "status-pending-assent" in archive
+    assert "en attente de : Tom Roux" in archive

@@ -114,7 +114,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("terrain.cli._report", "Reports to share: the season, with charts."),
     "takedown": (
         "terrain.cli._takedown",
-        "Withdraw MEMBER's consent and take down what it covered.",
+        "Withdraw MEMBER's consent (or part of it) and take down what it covered.",
     ),
     "serve": (
         "terrain.cli._serve",

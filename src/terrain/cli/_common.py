@@ -52,6 +52,7 @@ __all__ = [
     "flat_rows",
     "json_option",
     "list_options",
+    "login",
     "pass_workspace",
     "printable",
     "terminal",
@@ -123,6 +124,16 @@ def _printable_output() -> Iterator[None]:
         yield
     finally:
         sys.stdout, sys.stderr = saved
+
+
+def login() -> str:
+    """Who is at the keyboard (the login name), for the logs that say who did what."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"
 
 
 def fail(message: str, *, code: int = EXIT_USAGE) -> NoReturn:

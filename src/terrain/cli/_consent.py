@@ -1,14 +1,17 @@
-"""``terrain consent grant|refuse|withdraw|import|list``: who agreed to what.
+"""``terrain consent grant|refuse|withdraw|import|list|check``: who agreed to what.
 
 Every change is appended to the workspace's consent log (never edited). A
 grant or refusal needs its evidence: a signed form (``--evidence-file``, the
 scan is kept in the workspace storage), a witness for verbal consent
-(``--witness``), or the exact checkbox text and its version.
+(``--witness``), or the exact checkbox text and its version. For a minor,
+``--given-by`` names each guardian who agreed and ``--child-assent`` records
+the child's own answer.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +20,7 @@ import click
 
 from terrain import clock
 from terrain.cli._common import (
+    EXIT_FAILED,
     emit,
     emit_list,
     flat_rows,
@@ -34,7 +38,7 @@ from terrain.cli._importing import import_options, run_import
 from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
-    from terrain.consent import Consent, ConsentLedger, Evidence, Scope
+    from terrain.consent import Consent, Evidence, RecordState, Scope
     from terrain.store import Workspace
 
 __all__ = ["command"]
@@ -58,6 +62,19 @@ def _scope(event_id: str | None, project_id: str | None, content_id: str | None)
     return Scope(kind=given[0][0], ref=given[0][1]) if given else None
 
 
+def _scope_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(
+        [
+            only_event_option,
+            click.option("--project", "project_id", default=None, help="Only this project."),
+            click.option("--content", "content_id", default=None,
+                         shell_complete=complete_content_id, help="Only this content."),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
 def _record_options(f: Callable[..., Any]) -> Callable[..., Any]:
     options: list[Callable[[Any], Any]] = [
         click.argument("member_id", shell_complete=complete_member_id),
@@ -74,26 +91,32 @@ def _record_options(f: Callable[..., Any]) -> Callable[..., Any]:
             "platforms",
             multiple=True,
             shell_complete=complete_platform,
-            help="Only these platforms (default: all).",
+            help="Only these platforms (default: all). Names terrain knows: `terrain plugins`.",
         ),
-        only_event_option,
-        click.option("--project", "project_id", default=None, help="Only this project."),
-        click.option(
-            "--content",
-            "content_id",
-            default=None,
-            shell_complete=complete_content_id,
-            help="Only this content.",
-        ),
+        _scope_options,
         click.option(
             "--given-by",
             "given_by",
             multiple=True,
             shell_complete=complete_member_id,
-            help="Who expressed it (default: the member; a guardian for a minor).",
+            help="Who expressed it (default: the member). For a minor: each guardian who "
+            "agreed (repeat the option).",
+        ),
+        click.option(
+            "--child-assent",
+            type=click.Choice(["yes", "no"]),
+            default=None,
+            help="For a minor: the child's own answer. A minor's consent counts only with it.",
+        ),
+        click.option(
+            "--from", "from_text", default=None,
+            help="In force from this date (default: when expressed), e.g. 2026-06-01.",
         ),
         click.option("--until", default=None, help="Valid until, e.g. 2027-03-12."),
-        click.option("--at", "at_text", default=None, help="When it was expressed (default: now)."),
+        click.option(
+            "--at", "at_text", default=None,
+            help="When the person expressed it (default: now; never in the future).",
+        ),
         fold_option,
         click.option(
             "--evidence-file",
@@ -163,6 +186,8 @@ def _record(
     project_id: str | None,
     content_id: str | None,
     given_by: tuple[str, ...],
+    child_assent: str | None,
+    from_text: str | None,
     until: str | None,
     at_text: str | None,
     evidence_file: Path | None,
@@ -171,51 +196,43 @@ def _record(
     form_version: str | None,
     as_json: bool,
 ) -> None:
+    from terrain import Member
+    from terrain.workflows import record_consent
+
     tz = ws.community.timezone
-    at = parse_when(at_text, tz, option="--at") if at_text else clock.now()
+    at = parse_when(at_text, tz, option="--at") if at_text else None
+    valid_from = parse_when(from_text, tz, option="--from") if from_text else None
     valid_until = parse_when(until, tz, option="--until") if until else None
     scope = _scope(event_id, project_id, content_id)
-    from terrain import Member
-
-    member = ws.get(Member, member_id)  # an unknown id is NotFound, before it names any file
+    ws.get(Member, member_id)  # an unknown id is NotFound, before it names any file
     evidence, scan = _evidence(
         member_id, evidence_file, witness, checkbox_text, form_version, ws.config.max_file_bytes
     )
-
-    def record(ledger: ConsentLedger) -> Consent:
-        method = ledger.grant if verb == "grant" else ledger.refuse
-        return method(  # checked against the person's history before anything is stored
-            member_id,
-            purposes=purposes,
-            at=at,
-            evidence=evidence,
-            given_by=given_by or None,
-            platforms=platforms or None,
-            scope=scope,
-            valid_until=valid_until,
-            consent_id=ws.next_consent_id(),
-        )
-
-    stored_scan = False
-    if scan is not None and not ws.storage.exists(scan[0]):
-        ws.storage.put(*scan)
-        stored_scan = True
-    try:
-        # only this person's (and their guardians') history is read: the rules are per person
-        people = {member_id, *member.guardian_ids, *given_by}
-        consent = ws.update_ledger(record, subjects=people)
-    except BaseException:
-        if stored_scan and scan is not None:
-            ws.storage.delete(scan[0])  # the workspace is left as it was
-        raise
-    what = "consents to" if verb == "grant" else "refuses"
-    emit(
-        consent,
-        as_json=as_json,
-        human=lambda: click.echo(
-            f"Recorded {consent.id}: {member_id} {what} {_describe(consent)}."
-        ),
+    recorded = record_consent(
+        ws,
+        member_id,
+        status="given" if verb == "grant" else "refused",
+        purposes=purposes,
+        evidence=evidence,
+        now=clock.now(),
+        at=at,
+        given_by=given_by or None,
+        child_assent=None if child_assent is None else child_assent == "yes",
+        platforms=platforms or None,
+        scope=scope,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        scan=scan,
     )
+    consent = recorded.consent
+    what = "consents to" if verb == "grant" else "refuses"
+
+    def human() -> None:
+        click.echo(f"Recorded {consent.id}: {member_id} {what} {_describe(consent)}.")
+        if recorded.state.status.value not in ("given", "refused"):
+            click.echo(f"  {recorded.state.status.value}: {recorded.state.detail}.")
+
+    emit(consent, as_json=as_json, human=human)
 
 
 def _describe(consent: Consent) -> str:
@@ -246,17 +263,18 @@ def refuse(**kwargs: Any) -> None:
     "purposes",
     multiple=True,
     type=click.Choice(PURPOSES),
-    help="Only consents naming these purposes (default: all).",
+    help="Only these purposes (default: all); the others stay in force.",
 )
 @click.option(
-    "--platform",
-    "platforms",
-    multiple=True,
-    shell_complete=complete_platform,
-    help="Only these platforms.",
+    "--platform", "platforms", multiple=True, shell_complete=complete_platform,
+    help="Only these platforms (default: all); the others stay in force.",
 )
+@_scope_options
 @click.option("--note", default="", help="Why, or how the withdrawal was expressed.")
-@click.option("--at", "at_text", default=None, help="When it was expressed (default: now).")
+@click.option(
+    "--at", "at_text", default=None,
+    help="When the person expressed it (default: now; never in the future).",
+)
 @fold_option
 @json_option
 @pass_workspace
@@ -265,28 +283,60 @@ def withdraw(
     member_id: str,
     purposes: tuple[str, ...],
     platforms: tuple[str, ...],
+    event_id: str | None,
+    project_id: str | None,
+    content_id: str | None,
     note: str,
     at_text: str | None,
     as_json: bool,
 ) -> None:
-    """Withdraw MEMBER_ID's consents. Published posts are taken down with `terrain takedown`."""
-    at = parse_when(at_text, ws.community.timezone, option="--at") if at_text else clock.now()
-    withdrawn = ws.update_ledger(
-        lambda ledger: ledger.withdraw(
-            member_id, at=at, purposes=purposes or None, platforms=platforms or None, note=note
-        ),
-        subjects={member_id},
+    """Withdraw MEMBER_ID's consent: all of it, or one purpose, platform or scope.
+
+    The withdrawal ends every consent expressed before it that it covers,
+    including paperwork keyed in later. Published posts are taken down with
+    `terrain takedown`.
+    """
+    from terrain.workflows import withdraw_consent
+
+    at = parse_when(at_text, ws.community.timezone, option="--at") if at_text else None
+    result = withdraw_consent(
+        ws,
+        member_id,
+        now=clock.now(),
+        at=at,
+        purposes=purposes or None,
+        platforms=platforms or None,
+        scope=_scope(event_id, project_id, content_id),
+        note=note,
     )
 
     def human() -> None:
-        if not withdrawn:
-            click.echo(f"{member_id} has no consent in force to withdraw; nothing recorded.")
-        for consent in withdrawn:
-            click.echo(f"Withdrew {consent.id}: {_describe(consent)}.")
-        if withdrawn:
-            click.echo(f"Take down what was published: `terrain takedown --subject {member_id}`.")
+        from terrain.consent import ConsentStatus
 
-    emit(list(withdrawn), as_json=as_json, human=human)
+        for consent in result.ended:
+            if consent.history[-1].status is ConsentStatus.WITHDRAWN:
+                click.echo(f"Withdrew {consent.id}: {_describe(consent)}.")
+            else:
+                click.echo(f"Withdrew {result.covers} from {consent.id}: {_describe(consent)}.")
+        if not result.ended:
+            click.echo(
+                f"{member_id} has no consent in force there ({result.covers}). The withdrawal "
+                "is recorded: it also ends any consent expressed before it that is keyed in "
+                "later."
+            )
+        if result.still:
+            click.echo("Still in force:")
+            for state in result.still:
+                click.echo(f"  {_line(state)}")
+        click.echo(f"Take down what was published: `terrain takedown --subject {member_id}`.")
+
+    emit(result, as_json=as_json, human=human)
+
+
+def _line(state: RecordState) -> str:
+    c = state.consent
+    detail = f" ({state.detail})" if state.detail else ""
+    return f"{c.id:<8} {c.subject_id:<16} {state.status.value:<16} {_describe(c)}{detail}"
 
 
 @command.command("import")
@@ -309,23 +359,65 @@ def import_(ws: Workspace, **options: Any) -> None:
 
 @command.command("list")
 @click.argument("member_id", required=False, shell_complete=complete_member_id)
+@click.option(
+    "--at", "at_text", default=None,
+    help="Show where each record stood at this instant (default: now).",
+)
+@fold_option
 @list_options
 @pass_workspace
-def list_(ws: Workspace, member_id: str | None, as_json: bool, as_csv: bool) -> None:
-    """List consent records (of MEMBER_ID, or everyone's), with their latest status."""
-    from terrain import Member
+def list_(
+    ws: Workspace, member_id: str | None, at_text: str | None, as_json: bool, as_csv: bool
+) -> None:
+    """List consent records (of MEMBER_ID, or everyone's) and where each stands.
 
-    if member_id is not None:
-        ws.get(Member, member_id)
-    with ws.consent(None if member_id is None else [member_id]) as ledger:
-        subjects = [member_id] if member_id is not None else sorted(ledger.members)
-        records = [c for s in subjects for c in ledger.for_subject(s)]
+    A record is given, scheduled, pending guardian (a minor's: a guardian's
+    agreement is missing), pending assent (the child's own answer is
+    missing), partly withdrawn, withdrawn, expired, refused or lifted.
+    """
+    from terrain.workflows import consent_states
+
+    at = parse_when(at_text, ws.community.timezone, option="--at") if at_text else clock.now()
+    states = consent_states(ws, member_id, at=at)
 
     def human() -> None:
-        if not records:
+        if not states:
             click.echo("No consent recorded: `terrain consent grant MEMBER --purpose publish ...`.")
-        for c in records:
-            status = c.history[-1].status.value
-            click.echo(f"{c.id:<8} {c.subject_id:<16} {status:<10} {_describe(c)}")
+        for state in states:
+            click.echo(_line(state))
 
+    records = [
+        {**_data(s.consent), "state": s.status.value, "detail": s.detail} for s in states
+    ]
     emit_list(records, as_json=as_json, as_csv=as_csv, table=flat_rows(records), human=human)
+
+
+def _data(consent: Consent) -> dict[str, Any]:
+    from terrain.serialization import unstructure
+
+    data: dict[str, Any] = unstructure(consent)
+    return data
+
+
+@command.command("check")
+@json_option
+@pass_workspace
+def check(ws: Workspace, as_json: bool) -> None:
+    """Report stored consents naming a platform terrain does not know.
+
+    Such a record covers nothing (a refusal there protects no one). Exit
+    code 1 when there is one.
+    """
+    from terrain.workflows import check_consents
+
+    problems = check_consents(ws)
+
+    def human() -> None:
+        if not problems:
+            click.echo("Every consent names platforms terrain knows.")
+        for problem in problems:
+            click.echo(f"{problem.subject_id}: {problem.problem}. Fix: {problem.fix}.")
+
+    emit(problems, as_json=as_json, human=human)
+    if problems:
+        sys.exit(EXIT_FAILED)

@@ -19,6 +19,7 @@ from terrain.cli._common import (
     flat_rows,
     json_option,
     list_options,
+    login,
     pass_workspace,
     terminal,
 )
@@ -200,7 +201,14 @@ def _resolve(ws: Workspace, photo: str) -> Content:
 @click.option(
     "--reviewed",
     is_flag=True,
-    help="Everyone in the photo is now identified (required before publishing).",
+    help="You confirm who is in the photo now (required before publishing). Any change to "
+    "the people without it leaves the photo unreviewed.",
+)
+@click.option(
+    "--by",
+    "reviewer",
+    default=None,
+    help="Who confirms (default: your login name); kept in the photo's review log.",
 )
 @json_option
 @pass_workspace
@@ -210,41 +218,32 @@ def people(
     added: tuple[str, ...],
     removed: tuple[str, ...],
     reviewed: bool,
+    reviewer: str | None,
     as_json: bool,
 ) -> None:
-    """Record who is in PHOTO (a content id, or the file it was imported from)."""
-    import attrs
+    """Record who is in PHOTO (a content id, or the file it was imported from).
 
-    from terrain import Appearance, Member
+    Adding or removing someone resets the photo's review: confirm who is in
+    it with --reviewed (in the same command, or later).
+    """
+    from terrain.workflows import set_people
 
     content = _resolve(ws, photo)
-    for member_id in (*added, *removed):
-        ws.get(Member, member_id)  # NotFound names the id and `terrain member list`
-    both = set(added) & set(removed)
-    if both:
-        raise click.BadParameter(
-            f"{', '.join(sorted(both))} given to both --add and --remove", param_hint="--add"
-        )
-    media_id = content.media[0].id if len(content.media) == 1 else None
-    appearances = [a for a in content.appearances if a.member_id not in removed]
-    present = {a.member_id for a in appearances}
-    appearances += [
-        Appearance(member_id=m, media_id=media_id, reviewed=True)
-        for m in dict.fromkeys(added)
-        if m not in present
-    ]
-    if reviewed:
-        appearances = [attrs.evolve(a, reviewed=True) for a in appearances]
-    updated = attrs.evolve(
-        content,
-        appearances=appearances,
-        people_reviewed=content.people_reviewed or reviewed,
+    updated = set_people(
+        ws,
+        content.id,
+        add=added,
+        remove=removed,
+        reviewed=reviewed,
+        by=reviewer or login(),
+        now=clock.now(),
     )
-    ws.put(updated)
 
     def human() -> None:
         names = ", ".join(sorted(updated.member_ids)) or "nobody identified"
-        state = "reviewed" if updated.people_reviewed else "NOT reviewed (cannot be published)"
+        state = (
+            "reviewed" if updated.review_is_current else "NOT reviewed (cannot be published)"
+        )
         click.echo(f"{updated.id}: {names}; people {state}.")
 
     emit(updated, as_json=as_json, human=human)
@@ -446,7 +445,7 @@ def list_(ws: Workspace, event_id: str | None, as_json: bool, as_csv: bool) -> N
             click.echo("No content yet: import photos with `terrain content import PHOTOS`.")
         for c in contents:
             people = ", ".join(sorted(c.member_ids)) or "-"
-            state = "reviewed" if c.people_reviewed else "unreviewed"
+            state = "reviewed" if c.review_is_current else "unreviewed"
             click.echo(f"{c.id:<20} {c.kind.value:<6} {state:<10} {people}  {c.title}")
 
     emit_list(contents, as_json=as_json, as_csv=as_csv, table=flat_rows(contents), human=human)

@@ -17,7 +17,7 @@ import attrs
 
 from terrain.community import Community, Member
 from terrain.consent import Evidence
-from terrain.content import Appearance, Content
+from terrain.content import Content, change_people
 from terrain.events import Event, Talk, Venue
 from terrain.partnerships import Partner, Partnership, PipelineStep
 
@@ -203,12 +203,7 @@ def record_consents(ws: object) -> None:
 def review(content: Content, photo: Photo) -> Content:
     """``content`` after someone looked at the photo: caption, alt text, people."""
     media = tuple(attrs.evolve(m, alt_text=photo.alt_text) for m in content.media)
-    return attrs.evolve(
-        content,
-        caption=photo.caption,
-        media=media,
-        appearances=tuple(
-            Appearance(member_id=p, media_id=media[0].id, reviewed=True) for p in photo.people
-        ),
-        people_reviewed=True,
+    described = attrs.evolve(content, caption=photo.caption, media=media)
+    return change_people(
+        described, add=photo.people, media_id=media[0].id, reviewed=True, by="demo", at=EVENING
     )

@@ -3,7 +3,8 @@ why was this posted, or held back?
 
 Every post of the publication journal with its state, and the consent
 decisions recorded right before each call: allowed or denied, the reasons
-per person and mention, and the consent records relied on.
+per person and mention (who was not tagged, and why: mentions are decided
+at the call, typed ``@handles`` included), and the consent records relied on.
 """
 
 from __future__ import annotations
@@ -61,10 +62,13 @@ def _print(entries: list[LogEntry], echo: Callable[[str], None]) -> None:
 def _print_decision(record: DecisionRecord, echo: Callable[[str], None]) -> None:
     echo(f"  {record.at.isoformat(timespec='seconds')} {record.outcome.value.upper()}")
     for reason in record.reasons:
-        mark = "x" if reason.blocking else "-" if LEFT_OUT in reason.text else "+"
+        if reason.handle is not None:  # a mention: dropped (not tagged) or kept
+            mark = "- not tagged:" if reason.blocking else "+ tagged:"
+        else:
+            mark = "x" if reason.blocking else "-" if LEFT_OUT in reason.text else "+"
         echo(f"    {mark} {reason.text}")
     if record.dropped_mentions:
-        echo(f"    mentions dropped: {', '.join(record.dropped_mentions)}")
+        echo(f"    not tagged (no tag consent): {', '.join(record.dropped_mentions)}")
     if record.relied_on:
         echo(f"    relied on consent {', '.join(record.relied_on)}")
 

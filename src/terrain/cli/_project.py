@@ -23,6 +23,7 @@ from terrain.cli._common import (
     flat_rows,
     json_option,
     list_options,
+    login,
     pass_workspace,
 )
 from terrain.cli._complete import complete_content_id
@@ -160,9 +161,8 @@ def photo(
     as_json: bool,
 ) -> None:
     """Import FILE into PROJECT_ID's photo timeline (location metadata removed)."""
-    import attrs
-
     from terrain import Content
+    from terrain.content import change_people
     from terrain.errors import ValidationError
     from terrain.projects import Project, ProjectPhoto
     from terrain.workflows import import_media
@@ -188,8 +188,8 @@ def photo(
             f"so --nobody cannot be right: take them off with `terrain content people "
             f"{content.id} --remove ID` first, or drop --nobody"
         )
-    if nobody and not content.people_reviewed:
-        content = attrs.evolve(content, people_reviewed=True)
+    if nobody and not content.people_reviewed:  # a review: nobody is in it
+        content = change_people(content, reviewed=True, by=login(), at=clock.now())
     media = content.media[0]
     entry = ProjectPhoto(
         content_id=content.id,

@@ -25,7 +25,7 @@ from terrain.consent._forms import (
     purpose_labels,
     render_consent_form,
 )
-from terrain.consent._impact import Takedown, WithdrawalImpact, withdrawal_impact
+from terrain.consent._impact import Staying, Takedown, WithdrawalImpact, withdrawal_impact
 from terrain.consent._ledger import ConsentLedger
 from terrain.consent._records import (
     Consent,
@@ -36,10 +36,21 @@ from terrain.consent._records import (
     Scope,
     ScopeKind,
     StatusChange,
+    platform_key,
 )
-from terrain.consent._state import ConsentState, Target
+from terrain.consent._state import (
+    CLOCK_SKEW,
+    GUARDIAN_RULES,
+    ConsentState,
+    GuardianRule,
+    RecordState,
+    RecordStatus,
+    Target,
+)
 
 __all__ = [
+    "CLOCK_SKEW",
+    "GUARDIAN_RULES",
     "Consent",
     "ConsentEvent",
     "ConsentFormText",
@@ -53,12 +64,16 @@ __all__ = [
     "DecisionRecord",
     "Evidence",
     "EvidenceKind",
+    "GuardianRule",
     "Outcome",
     "Purpose",
     "Reason",
+    "RecordState",
+    "RecordStatus",
     "Scope",
     "ScopeKind",
     "StatusChange",
+    "Staying",
     "Takedown",
     "Target",
     "WithdrawalImpact",
@@ -68,6 +83,7 @@ __all__ = [
     "event_from_json",
     "event_to_data",
     "event_to_json",
+    "platform_key",
     "purpose_labels",
     "render_consent_form",
     "withdrawal_impact",

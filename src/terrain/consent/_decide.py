@@ -19,6 +19,7 @@ from terrain._validation import (
     as_enum,
     aware_datetime,
     each,
+    fail,
     identifier,
     instance_of,
     member_of,
@@ -32,12 +33,16 @@ from terrain.consent._records import Purpose
 from terrain.consent._state import ConsentState, Target, to_purpose
 from terrain.content import Content, ContentKind
 from terrain.errors import ConsentDenied, ValidationError
-from terrain.posts import Mention, Post
+from terrain.posts import HandleFinder, Mention, Post
 
 __all__ = ["Decision", "DecisionRecord", "Outcome", "Reason", "decide"]
 
 #: Content kinds whose people must have agreed to be interviewed.
 INTERVIEW_KINDS = frozenset({ContentKind.INTERVIEW, ContentKind.MICRO_INTERVIEW})
+
+
+def _to_purpose(value: Purpose | str) -> Purpose:
+    return as_enum(Purpose, value)
 
 
 @attrs.frozen
@@ -46,7 +51,8 @@ class Reason:
 
     ``blocking`` reasons make the decision deny (for a mention: drop the
     mention). ``member_id``, ``consent_id``, ``content_id`` and ``handle`` say
-    what the line is about, when it is about one.
+    what the line is about, when it is about one; ``purpose`` the consent it
+    checked for a person (``tag`` for a mention).
     """
 
     # Built by decide() from validated records, one per person: type checks only.
@@ -56,6 +62,10 @@ class Reason:
     consent_id: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
     content_id: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
     handle: str | None = attrs.field(default=None, validator=optional(instance_of(str)))
+    purpose: Purpose | None = attrs.field(
+        default=None, converter=attrs.converters.optional(_to_purpose),
+        validator=optional(member_of(Purpose)),
+    )
 
     def __str__(self) -> str:
         return self.text
@@ -74,10 +84,6 @@ class Outcome(enum.StrEnum):
     UNDECIDED = "undecided"
 
 
-def _to_purpose(value: Purpose | str) -> Purpose:
-    return as_enum(Purpose, value)
-
-
 def _to_outcome(value: Outcome | str) -> Outcome:
     return as_enum(Outcome, value)
 
@@ -86,12 +92,14 @@ def _to_outcome(value: Outcome | str) -> Outcome:
 class Decision:
     """Whether ``subject_id`` (a content or a post) may go to ``platform`` at ``at``.
 
-    ``allowed`` is true when no reason blocks. ``reasons`` has one line per
-    person (per content), per review problem and per member mention.
-    ``kept_mentions`` and ``dropped_mentions`` split a post's mentions: a
-    member mention without a valid ``tag`` consent is dropped (the post may
-    still go out without it). ``relied_on`` lists the consent records the
-    decision rests on, sorted.
+    ``allowed`` is true exactly when no reason blocks (checked at
+    construction: an allowing decision with a blocking reason, or a denial
+    without one, cannot be built). ``reasons`` has one line per person (per
+    content), per review problem and per member mention. ``kept_mentions``
+    and ``dropped_mentions`` split a post's mentions — structured ones and
+    ``@handles`` of members typed in its text: a member mention without a
+    valid ``tag`` consent is dropped (the post may still go out without it).
+    ``relied_on`` lists the consent records the decision rests on, sorted.
     """
 
     subject_kind: str = attrs.field(validator=text_of(nonempty=True))
@@ -112,6 +120,19 @@ class Decision:
     dropped_mentions: tuple[Mention, ...] = attrs.field(
         default=(), converter=to_tuple, validator=each(instance_of(Mention))
     )
+
+    def __attrs_post_init__(self) -> None:
+        blocking = [r.text for r in self.reasons if r.blocking and r.handle is None]
+        if self.allowed and blocking:
+            raise fail(
+                self, attrs.fields(Decision).allowed,
+                f"a decision that allows cannot carry a reason that blocks ({blocking[0]!r})",
+            )
+        if not self.allowed and not blocking:
+            raise fail(
+                self, attrs.fields(Decision).allowed,
+                "a decision that denies needs at least one reason that blocks, saying why",
+            )
 
     @property
     def outcome(self) -> Outcome:
@@ -161,7 +182,8 @@ class Decision:
         return self
 
     def apply_to(self, post: Post) -> Post:
-        """``post`` as it may go out: without the dropped mentions.
+        """``post`` as it may go out: without the dropped mentions, and without the
+        ``@handles`` of dropped members typed in its text and thread.
 
         Raises :class:`~terrain.errors.ConsentDenied` when the decision denies
         the post, and :class:`~terrain.errors.ValidationError` when it is about
@@ -178,8 +200,14 @@ class Decision:
             )
         self.require()
         dropped = {m.handle.casefold() for m in self.dropped_mentions}
+        if not dropped:
+            return post
+        text, thread = _without_handles(post, dropped)
         return attrs.evolve(
-            post, mentions=tuple(m for m in post.mentions if m.handle.casefold() not in dropped)
+            post,
+            text=text,
+            thread=thread,
+            mentions=tuple(m for m in post.mentions if m.handle.casefold() not in dropped),
         )
 
     def to_record(self, *, actor: str, record_id: str) -> DecisionRecord:
@@ -227,6 +255,15 @@ class DecisionRecord:
     )
 
 
+def _without_handles(post: Post, handles: set[str]) -> tuple[str, tuple[str, ...]]:
+    """The text and thread of ``post`` without the typed ``@handles`` in ``handles``."""
+    text = HandleFinder.remove(post.text, handles)
+    thread = tuple(
+        part for part in (HandleFinder.remove(t, handles) for t in post.thread) if part.strip()
+    )
+    return text, thread
+
+
 def _name(member: Member | None, member_id: str) -> str:
     if member is None:
         return member_id
@@ -262,10 +299,10 @@ class _Builder:
         text = f"{who}{role}: {what}{state.reason}"
         self.reasons.append(
             Reason(text=text, blocking=not state.valid, member_id=member_id,
-                   consent_id=state.consent_id, content_id=content_id)
+                   consent_id=state.consent_id, content_id=content_id, purpose=purpose)
         )
-        if state.valid and state.consent_id is not None:
-            self.relied_on.add(state.consent_id)
+        if state.valid:
+            self.relied_on.update(state.relied_on)
         else:
             self.blocked = True
         return state
@@ -278,6 +315,14 @@ class _Builder:
         if shows_media and content.media and not content.people_reviewed:
             self.block(
                 f"{label}: people not reviewed yet; confirm who appears in each media file",
+                content_id=content.id,
+            )
+        elif shows_media and content.media and not content.review_is_current:
+            last = content.last_review
+            assert last is not None
+            self.block(
+                f"{label}: the people in it changed after {last.by} reviewed it on "
+                f"{last.at.date().isoformat()}; confirm who appears in it again",
                 content_id=content.id,
             )
         shown = [
@@ -325,7 +370,10 @@ def decide(
     with no ``content_id`` blocks (nobody can tell who is in it). Each member
     mention needs the ``tag`` purpose on ``platform`` (scoped to the post's
     event or contents); a mention without it is dropped, not the whole post.
-    Partner mentions need nothing.
+    Partner mentions need nothing. The ``@handle`` of a member typed in the
+    text or thread (in any platform's syntax: ``@lea_m``, ``@lea@mastodon.social``)
+    is a mention too: without ``tag`` consent it is dropped, and
+    :meth:`Decision.apply_to` removes it from the text.
     """
     require_aware(at, "decide: at")
     wanted = to_purpose(purpose)
@@ -337,7 +385,7 @@ def decide(
         return _finish(builder, "content", subject.id, wanted)
     if not isinstance(subject, Post):
         raise ValidationError(
-            f"decide() takes a Content or a Post, got {type(subject).__name__}"
+            f"decide: takes a Content or a Post, got {type(subject).__name__}"
         )
     if subject.platform != platform:
         raise ValidationError(
@@ -381,24 +429,38 @@ def decide(
     )
     kept: list[Mention] = []
     dropped: list[Mention] = []
-    for mention in subject.mentions:
+    structured = {m.handle.casefold() for m in subject.mentions}
+    typed = [
+        (Mention(handle=handle, member_id=owner), True)
+        for handle, owner in ledger.handle_finder().find(subject.text, *subject.thread)
+        if handle.casefold() not in structured
+    ]
+    for mention, in_text in [*((m, False) for m in subject.mentions), *typed]:
         if mention.member_id is None:
             kept.append(mention)
             continue
         state = ledger.state_for(mention.member_id, Purpose.TAG, platform, at=at, target=target)
         who = _name(state.member, mention.member_id)
+        how = "typed in the text, " if in_text else ""
         if state.valid:
             kept.append(mention)
-            text = f"@{mention.handle} ({who}): tag kept, {state.reason}"
-            if state.consent_id is not None:
-                builder.relied_on.add(state.consent_id)
+            text = f"@{mention.handle} ({who}): {how}tag kept, {state.reason}"
+            builder.relied_on.update(state.relied_on)
         else:
             dropped.append(mention)
-            text = f"@{mention.handle} ({who}): mention dropped, {state.reason}"
+            gone = "removed from the text" if in_text else "mention dropped"
+            text = f"@{mention.handle} ({who}): {gone}, {state.reason}"
         builder.reasons.append(
             Reason(text=text, blocking=not state.valid, member_id=mention.member_id,
-                   consent_id=state.consent_id, handle=mention.handle)
+                   consent_id=state.consent_id, handle=mention.handle, purpose=Purpose.TAG)
         )
+    if dropped and not subject.media:
+        left, _ = _without_handles(subject, {m.handle.casefold() for m in dropped})
+        if not left.strip():
+            builder.block(
+                f"post {subject.id}: nothing is left to publish once the mentions without "
+                "tag consent are removed; write a text"
+            )
     return _finish(builder, "post", subject.id, wanted, kept=kept, dropped=dropped)
 
 

@@ -14,14 +14,24 @@ with its class).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
 import attrs
 
-from terrain._validation import aware_datetime, fail, identifier, instance_of, optional
+from terrain._validation import (
+    as_enum_set,
+    aware_datetime,
+    each,
+    fail,
+    identifier,
+    instance_of,
+    member_of,
+    optional,
+)
 from terrain._validation import text as text_of
-from terrain.consent._records import Consent
+from terrain.consent._records import Consent, Purpose, Scope, platform_set
 from terrain.errors import DeserializationError
 from terrain.serialization import structure, unstructure
 
@@ -35,6 +45,10 @@ __all__ = [
     "event_to_data",
     "event_to_json",
 ]
+
+
+def _to_optional_purposes(values: Iterable[Purpose | str] | None) -> frozenset[Purpose] | None:
+    return None if values is None else as_enum_set(Purpose, values)
 
 
 @attrs.frozen
@@ -69,25 +83,69 @@ class ConsentRecorded:
         return self.consent.subject_id
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ConsentWithdrawn:
-    """Consent record ``consent_id`` of ``subject_id`` was withdrawn at ``at``."""
+    """``subject_id`` withdrew consent at ``at``.
+
+    A withdrawal is a standing fact about the person, not an edit of a record:
+    it ends **every** consent of theirs *expressed* at or before ``at`` that it
+    covers — including records keyed into terrain later (a paper form dated
+    before the withdrawal) and records whose validity starts after ``at``.
+    Only consent expressed after ``at`` counts again.
+
+    What it covers: ``purposes`` (``None``: all), ``platforms`` (``None``: all;
+    case-insensitive) and ``scope`` (``None``: all content; an event, a
+    project or one content item otherwise). The rest stays in force.
+
+    ``consent_id`` names one record instead (the form stored before partial
+    withdrawals existed): the withdrawal then covers that record's purposes,
+    platforms and scope.
+    """
 
     TYPE: ClassVar[str] = "withdrawn"
 
-    consent_id: str = attrs.field(validator=identifier())
     subject_id: str = attrs.field(validator=identifier())
     at: datetime = attrs.field(validator=aware_datetime())
+    consent_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    purposes: frozenset[Purpose] | None = attrs.field(
+        default=None, converter=_to_optional_purposes,
+        validator=optional(each(member_of(Purpose))),
+    )
+    platforms: frozenset[str] | None = attrs.field(
+        default=None, converter=platform_set,
+        validator=optional(each(text_of(nonempty=True))),
+    )
+    scope: Scope | None = attrs.field(default=None, validator=optional(instance_of(Scope)))
     note: str = attrs.field(default="", validator=text_of(max_length=2000))
     recorded_by: str | None = attrs.field(
         default=None, validator=optional(text_of(nonempty=True))
     )
+    recorded_at: datetime | None = attrs.field(default=None, validator=optional(aware_datetime()))
+
+    def __attrs_post_init__(self) -> None:
+        fields = attrs.fields(ConsentWithdrawn)
+        if self.consent_id is not None and (
+            self.purposes is not None or self.platforms is not None or self.scope is not None
+        ):
+            raise fail(
+                self, fields.consent_id,
+                "name one record, or what the withdrawal covers (purposes, platforms, "
+                "scope), not both",
+            )
+        if self.purposes is not None and not self.purposes:
+            raise fail(self, fields.purposes, "name at least one purpose, or None for all")
+        if self.platforms is not None and not self.platforms:
+            raise fail(self, fields.platforms, "name at least one platform, or None for all")
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class ConsentRenewed:
-    """Consent record ``consent_id`` was renewed at ``at``: it now holds until
-    ``valid_until``."""
+    """Consent record ``consent_id`` was renewed at ``at``: from then on it holds
+    until ``valid_until``.
+
+    A renewal changes how long a record holds; it never brings back a record
+    that a withdrawal ended, and never lifts a refusal (record a new grant).
+    """
 
     TYPE: ClassVar[str] = "renewed"
 
@@ -99,6 +157,7 @@ class ConsentRenewed:
     recorded_by: str | None = attrs.field(
         default=None, validator=optional(text_of(nonempty=True))
     )
+    recorded_at: datetime | None = attrs.field(default=None, validator=optional(aware_datetime()))
 
 
 #: Any event of the ledger.
@@ -107,6 +166,9 @@ ConsentEvent = ConsentRecorded | ConsentWithdrawn | ConsentRenewed
 _BY_TYPE: dict[str, type[ConsentRecorded] | type[ConsentWithdrawn] | type[ConsentRenewed]] = {
     cls.TYPE: cls for cls in (ConsentRecorded, ConsentWithdrawn, ConsentRenewed)
 }
+
+
+_KINDS = " or ".join(repr(k) for k in sorted(_BY_TYPE))
 
 
 def event_to_data(event: ConsentEvent) -> dict[str, Any]:
@@ -127,7 +189,7 @@ def event_from_data(data: Any) -> ConsentEvent:
     if not isinstance(kind, str) or kind not in _BY_TYPE:
         got = data.get("type") if isinstance(data, dict) else type(data).__name__
         raise DeserializationError(
-            f"cannot read a consent event: 'type' must be one of {sorted(_BY_TYPE)}, got {got!r}",
+            f"cannot read a consent event: 'type' must be {_KINDS}, got {got!r}",
             errors=["unknown or missing event type @ $.type"],
         )
     body = {k: v for k, v in data.items() if k != "type"}

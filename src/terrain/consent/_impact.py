@@ -1,8 +1,10 @@
-"""Withdrawal impact: what a withdrawn consent takes down.
+"""Withdrawal impact: what a withdrawn consent takes down, and what stays online.
 
 The takedown workflow asks :func:`withdrawal_impact` which contents show or
-were made by a person, and which published posts (by their receipts) must be
-deleted because that person's consent no longer covers them.
+were made by a person, which published posts (by their receipts) must be
+deleted because that person's consent no longer covers them, and which stay
+online — outside what the withdrawal covers, or still covered by consent the
+person keeps — and why.
 """
 
 from __future__ import annotations
@@ -17,18 +19,18 @@ from terrain._validation import aware_datetime, each, identifier, instance_of, o
 from terrain._validation import text as text_of
 from terrain.consent._decide import decide
 from terrain.consent._ledger import ConsentLedger
-from terrain.consent._records import Scope
-from terrain.consent._state import Target
+from terrain.consent._records import Purpose, Scope, platform_key
+from terrain.consent._state import Target, purposes_of
 from terrain.content import Content
 from terrain.errors import ValidationError
-from terrain.posts import Post, Receipt
+from terrain.posts import HandleFinder, Post, Receipt
 
-__all__ = ["Takedown", "WithdrawalImpact", "withdrawal_impact"]
+__all__ = ["Staying", "Takedown", "WithdrawalImpact", "withdrawal_impact"]
 
 
 @attrs.frozen
-class Takedown:
-    """A published post to delete (by its ``receipt``), and why."""
+class _PostWithReason:
+    """A published post (by its ``receipt``) and a sentence saying why."""
 
     receipt: Receipt = attrs.field(validator=instance_of(Receipt))
     reason: str = attrs.field(validator=text_of(nonempty=True))
@@ -40,14 +42,24 @@ class Takedown:
 
 
 @attrs.frozen
+class Takedown(_PostWithReason):
+    """A published post to delete (by its ``receipt``), and why."""
+
+
+@attrs.frozen
+class Staying(_PostWithReason):
+    """A published post that involves the person but stays online, and why."""
+
+
+@attrs.frozen
 class WithdrawalImpact:
     """What a withdrawal of ``subject_id`` affects, at ``at``.
 
     ``content_ids`` are the contents (within ``scope``) that show the person
     or that they made; ``takedown`` the published posts to delete, each with
-    its reason. ``kept`` lists the receipts of posts that involve the person
-    but that their remaining consent still covers (only when a ledger was
-    given).
+    its reason. ``stays`` lists the posts that involve the person but stay
+    online, each with its reason (outside what the withdrawal covers, or
+    still covered by the consent they keep); ``kept`` their receipts.
     """
 
     subject_id: str = attrs.field(validator=identifier())
@@ -60,6 +72,9 @@ class WithdrawalImpact:
         default=(), converter=to_tuple, validator=each(instance_of(Receipt))
     )
     scope: Scope | None = attrs.field(default=None, validator=optional(instance_of(Scope)))
+    stays: tuple[Staying, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=each(instance_of(Staying))
+    )
 
     @property
     def receipts(self) -> tuple[Receipt, ...]:
@@ -68,8 +83,9 @@ class WithdrawalImpact:
 
 
 def _involvement(subject_id: str, post: Post, contents: Mapping[str, Content],
-                 affected: set[str]) -> list[str]:
-    """How ``post`` involves ``subject_id`` through affected contents or a mention."""
+                 affected: set[str], finder: HandleFinder | None = None) -> list[str]:
+    """How ``post`` involves ``subject_id`` through affected contents, a mention, or
+    their ``@handle`` typed in its text (``finder`` knows their handles)."""
     how: list[str] = []
     for media in post.media:
         content = contents.get(media.content_id) if media.content_id else None
@@ -90,6 +106,9 @@ def _involvement(subject_id: str, post: Post, contents: Mapping[str, Content],
         ):
             how.append(f"draws on {content.kind.value} {content.id}")
     how.extend(f"tags them as @{m.handle}" for m in post.mentions if m.member_id == subject_id)
+    if finder is not None:
+        typed = finder.find(post.text, *post.thread)
+        how.extend(f"tags them as @{handle} in its text" for handle, _ in typed)
     return list(dict.fromkeys(how))
 
 
@@ -102,6 +121,7 @@ def withdrawal_impact(
     ledger: ConsentLedger | None = None,
     scope: Scope | None = None,
     platforms: Iterable[str] | None = None,
+    purposes: Iterable[Purpose | str] | None = None,
 ) -> WithdrawalImpact:
     """What withdrawing ``subject_id``'s consent affects, at ``at``.
 
@@ -109,15 +129,16 @@ def withdrawal_impact(
     ``published`` pairs each published post with its receipt. A content is
     affected when the person appears in it or made it, and ``scope`` (when
     given) covers it. A post is involved when one of its media or drawn
-    contents shows them (or is theirs), or when it mentions them; with a
-    ``scope``, a mention counts only in a post the scope covers.
+    contents shows them (or is theirs), or when it mentions them.
 
-    Without ``ledger`` (a preview before the withdrawal, or a withdrawal of
-    everything) every involved post is to take down. With ``ledger`` (after
-    the withdrawal was recorded), only the posts that :func:`decide` would no
-    longer allow for this person at ``at`` are: a withdrawal for Instagram
-    only, or for one event, leaves the rest online (listed in ``kept``).
-    ``platforms``, when given, limits the receipts considered.
+    ``scope``, ``platforms`` and ``purposes`` say what the withdrawal covers
+    (``None``: all); an involved post outside it stays online. Without
+    ``ledger`` (a preview before the withdrawal) every involved post it
+    covers is to take down. With ``ledger`` (after the withdrawal was
+    recorded), only the posts that :func:`decide` would no longer allow for
+    this person, for a purpose the withdrawal covers, at ``at``: a withdrawal
+    of ``tag`` takes down the posts that tag them and leaves those that only
+    show them. Each post that stays says why (in ``stays``).
     """
     require_aware(at, "withdrawal_impact: at")
     by_id = dict(contents) if isinstance(contents, Mapping) else {c.id: c for c in contents}
@@ -126,45 +147,70 @@ def withdrawal_impact(
             raise ValidationError(
                 f"contents must map each content id to its Content; {key!r} does not"
             )
-    wanted = None if platforms is None else frozenset(platforms)
+    wanted = None if platforms is None else frozenset(platform_key(p) for p in platforms)
+    for_purposes = None if purposes is None else purposes_of(purposes)
     affected = {
         c.id
         for c in by_id.values()
         if (subject_id in c.member_ids or c.author_id == subject_id)
         and (scope is None or Target.of(c).covered_by(scope))
     }
+    involved = {
+        c.id for c in by_id.values() if subject_id in c.member_ids or c.author_id == subject_id
+    }
+    member = None if ledger is None else ledger.members.get(subject_id)
+    finder = None if member is None else HandleFinder(
+        dict.fromkeys(member.handles.values(), subject_id)
+    )
     takedown: list[Takedown] = []
-    kept: list[Receipt] = []
+    stays: list[Staying] = []
     for post, receipt in published:
-        if wanted is not None and receipt.platform not in wanted:
-            continue
-        how = _involvement(subject_id, post, by_id, affected)
-        if scope is not None:
-            drawn = [by_id[c] for c in post.content_ids if c in by_id]
-            target = Target(
-                content_ids=frozenset(post.content_ids),
-                event_ids=frozenset(c.event_id for c in drawn if c.event_id)
-                | frozenset(() if post.event_id is None else (post.event_id,)),
-                project_ids=frozenset(c.project_id for c in drawn if c.project_id),
-            )
-            if not target.covered_by(scope):
-                how = [h for h in how if not h.startswith("tags")]
+        how = _involvement(subject_id, post, by_id, involved, finder)
         if not how:
+            continue
+        if wanted is not None and platform_key(receipt.platform) not in wanted:
+            only = ", ".join(sorted(wanted))
+            stays.append(Staying(receipt, f"on {receipt.platform}: the withdrawal covers {only} "
+                                          "only"))
+            continue
+        if scope is not None and not _target(post, by_id).covered_by(scope):
+            stays.append(Staying(receipt, f"not {scope}: the withdrawal covers {scope} only"))
             continue
         if ledger is None:
             takedown.append(Takedown(receipt=receipt, reason=f"post {post.id} " + ", ".join(how)))
             continue
         decision = decide(ledger, post, platform=post.platform, at=at, contents=by_id)
-        theirs = [r.text for r in decision.reasons if r.blocking and r.member_id == subject_id]
+        mine = [r for r in decision.reasons if r.member_id == subject_id]
+        theirs = [
+            r.text for r in mine
+            if r.blocking and (for_purposes is None or r.purpose in for_purposes)
+        ]
         if theirs:
             takedown.append(Takedown(receipt=receipt, reason="; ".join(theirs)))
-        else:
-            kept.append(receipt)
+            continue
+        still = [r.text for r in mine if not r.blocking]
+        why = "; ".join(still) if still else (
+            "the withdrawal does not cover how it involves them (" + ", ".join(how) + ")"
+        )
+        stays.append(Staying(receipt, f"still covered: {why}"))
     return WithdrawalImpact(
         subject_id=subject_id,
         at=at,
         content_ids=tuple(sorted(affected)),
         takedown=takedown,
-        kept=kept,
+        kept=tuple(s.receipt for s in stays),
         scope=scope,
+        stays=stays,
+    )
+
+
+def _target(post: Post, contents: Mapping[str, Content]) -> Target:
+    """The content a post draws on (its media's and its own), as a consent sees it."""
+    ids = set(post.content_ids) | {m.content_id for m in post.media if m.content_id}
+    drawn = [contents[c] for c in ids if c in contents]
+    return Target(
+        content_ids=frozenset(ids),
+        event_ids=frozenset(c.event_id for c in drawn if c.event_id)
+        | frozenset(() if post.event_id is None else (post.event_id,)),
+        project_ids=frozenset(c.project_id for c in drawn if c.project_id),
     )

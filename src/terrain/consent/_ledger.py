@@ -7,7 +7,10 @@ edits a record: each change is an event appended to :meth:`ConsentLedger.events`
 
 Records are indexed by ``(subject, purpose, scope kind, scope ref)``, so a
 question looks at the few records of that person, for that purpose, whose
-scope could cover the content — never at the whole ledger.
+scope could cover the content — never at the whole ledger. The answer depends
+only on what was expressed and when, never on the order things were keyed in:
+events can be applied one at a time, in log order, and each leaves the ledger
+answering as if it had always been there.
 """
 
 from __future__ import annotations
@@ -20,33 +23,38 @@ import attrs
 
 from terrain._time import instant, require_aware
 from terrain.community import Member
+from terrain.consent._checks import check_event, future_error, in_future
 from terrain.consent._events import (
     ConsentEvent,
     ConsentRecorded,
     ConsentRenewed,
     ConsentWithdrawn,
 )
+from terrain.consent._judge import Judgement, record_states
 from terrain.consent._records import (
     Consent,
     ConsentStatus,
     Evidence,
     Purpose,
     Scope,
-    ScopeKind,
     StatusChange,
 )
+from terrain.consent._rules import Renewal, Slice, Withdrawal, expressed, until_at
 from terrain.consent._state import (
+    GUARDIAN_RULES,
     ConsentState,
+    GuardianRule,
     IndexKey,
+    RecordState,
     Target,
     day,
     platforms_of,
-    problem_of,
     purposes_of,
     to_purpose,
 )
 from terrain.content import Content
-from terrain.errors import Conflict, ConsentError, NotFound, ValidationError
+from terrain.errors import ConsentError, NotFound, ValidationError
+from terrain.posts import HandleFinder
 
 __all__ = ["ConsentLedger"]
 
@@ -55,32 +63,59 @@ class ConsentLedger:
     """Every consent record of a community, as an append-only event log.
 
     ``members`` are the people whose consent may be recorded (guardians
-    included); add more with :meth:`add_member`. Each change (:meth:`grant`,
-    :meth:`refuse`, :meth:`withdraw`, :meth:`renew`) is validated first and
-    either appends events or raises — a failed call leaves the ledger as it
-    was. :meth:`events` is the log; :meth:`replay` rebuilds a ledger from it.
+    included); add more with :meth:`add_member`. ``guardians`` is the
+    community's rule for minors (``"all"`` their guardians on record, the
+    default, or ``"any"`` one). ``platforms``, when given, are the platform
+    names terrain knows: recording a consent for another name is refused
+    (names compare case-insensitively).
 
-    Semantics of a question (:meth:`state`) at instant ``at``:
+    Each change (:meth:`grant`, :meth:`refuse`, :meth:`withdraw`,
+    :meth:`renew`) is validated first and either appends one event or raises —
+    a failed call leaves the ledger as it was. :meth:`events` is the log;
+    :meth:`replay` rebuilds a ledger from it.
 
-    - only records expressed at or before ``at`` count;
+    The rules of a question (:meth:`state`) at instant ``at``, whatever the
+    order records were keyed in:
+
+    - only what was *expressed* at or before ``at`` counts;
     - a record applies when it names the purpose, the platform (or all
       platforms) and a scope that covers the content;
-    - a given record is valid from ``valid_from`` until ``valid_until``
-      (excluded), unless withdrawn at or before ``at``; a minor's record needs
-      one of the member's guardians among ``given_by``, and
-      ``subject_assent=False`` never counts;
-    - a refusal wins over every applicable grant expressed before (or at the
-      same instant as) it; a later grant wins over it.
+    - a grant holds from ``valid_from`` until ``valid_until`` (excluded, as
+      renewed up to ``at``);
+    - a withdrawal at ``T`` ends the part it covers of every consent expressed
+      at or before ``T`` — records keyed later and records whose validity
+      starts after ``T`` included; only consent expressed after ``T`` counts
+      again;
+    - a refusal wins over every grant expressed before it or at the same
+      instant; it blocks until the same person agrees again, later;
+    - an adult's consent is their own; a minor's needs their guardians on
+      record (all of them, or one under ``"any"``) and the child's own assent,
+      and a refusal by any of them blocks until that same person lifts it.
     """
 
-    def __init__(self, members: Iterable[Member] = ()) -> None:
+    def __init__(
+        self,
+        members: Iterable[Member] = (),
+        *,
+        guardians: GuardianRule = "all",
+        platforms: Iterable[str] | None = None,
+    ) -> None:
+        if guardians not in GUARDIAN_RULES:
+            raise ValidationError(
+                f"guardians={guardians!r}: a minor's consent needs 'all' their guardians "
+                "or 'any' one of them"
+            )
+        self.guardians: GuardianRule = guardians
+        self._known_platforms = None if platforms is None else frozenset(platforms)
         self._members: dict[str, Member] = {}
-        self._records: dict[str, Consent] = {}
-        self._seq: dict[str, int] = {}
-        self._withdrawn_at: dict[str, datetime] = {}
+        self._base: dict[str, Consent] = {}  # each record as expressed
+        self._records: dict[str, Consent] = {}  # each record as it stands (history)
+        self._renewals: dict[str, list[Renewal]] = {}
+        self._withdrawals: dict[str, list[Withdrawal]] = {}
         self._index: dict[IndexKey, list[str]] = {}
         self._by_subject: dict[str, list[str]] = {}
         self._events: list[ConsentEvent] = []
+        self._finder: HandleFinder | None = None
         for member in members:
             self.add_member(member)
 
@@ -95,9 +130,22 @@ class ConsentLedger:
         """
         if not isinstance(member, Member):
             raise ValidationError(
-                f"add_member expects a terrain.Member, got {type(member).__name__}"
+                f"ConsentLedger.add_member: expects a terrain.Member, got "
+                f"{type(member).__name__}"
             )
         self._members[member.id] = member
+        self._finder = None
+
+    def handle_finder(self) -> HandleFinder:
+        """Finds the handles of known members typed in a text (any platform's)."""
+        if self._finder is None:
+            handles = {
+                handle: member.id
+                for member in sorted(self._members.values(), key=lambda m: m.id)
+                for _, handle in sorted(member.handles.items())
+            }
+            self._finder = HandleFinder(handles)
+        return self._finder
 
     def member(self, member_id: str) -> Member:
         """The member ``member_id``, or :class:`~terrain.errors.NotFound`."""
@@ -105,13 +153,19 @@ class ConsentLedger:
             return self._members[member_id]
         except KeyError:
             raise NotFound(
-                f"unknown member {member_id!r}: add them with ledger.add_member(Member(...)) first"
+                f"unknown member {member_id!r}: add them to the community first "
+                "(`terrain member add`; ConsentLedger.add_member in the API)"
             ) from None
 
     @property
     def members(self) -> Mapping[str, Member]:
         """Every known member by id (read-only)."""
         return MappingProxyType(self._members)
+
+    @property
+    def known_platforms(self) -> frozenset[str] | None:
+        """The platform names recording is checked against (``None``: not checked)."""
+        return self._known_platforms
 
     # -- recording ---------------------------------------------------------
 
@@ -130,21 +184,32 @@ class ConsentLedger:
         subject_assent: bool | None = None,
         consent_id: str | None = None,
         recorded_by: str | None = None,
+        now: datetime | None = None,
+        scheduled: bool = False,
     ) -> Consent:
         """Record that ``subject_id`` consents to ``purposes``, expressed at ``at``.
 
-        ``given_by`` defaults to the subject; for a minor it must name at least
-        one of their guardians (and may add the minor). ``platforms`` is every
+        ``given_by`` defaults to the subject; for a minor it names their
+        guardian(s) who agreed (and may add the minor), and ``subject_assent``
+        is the child's own answer (``True``/``False``; ``None``: not asked
+        yet, which leaves the consent pending). The child's own yes may come
+        first, on its own (``given_by`` the child, ``subject_assent=True``):
+        it is their assent, pending their guardians' agreement. ``platforms`` is every
         platform when ``None``; ``scope`` is all content when ``None``; the
-        record holds from ``valid_from`` (default ``at``) until ``valid_until``
-        (open-ended when ``None``). ``consent_id`` defaults to the next free
-        ``c-N``. Returns the new record.
+        record holds from ``valid_from`` (default ``at``) until
+        ``valid_until`` (open-ended when ``None``). ``consent_id`` defaults
+        to the next free ``c-N``.
+
+        ``now`` is when the record is keyed in (stored as ``recorded_at``):
+        an ``at`` more than :data:`~terrain.consent.CLOCK_SKEW` after it is
+        refused, unless ``scheduled=True``: a *scheduled* consent is recorded
+        as expressed ``now`` and in force from ``at``. Returns the new record.
         """
         return self._record(
             ConsentStatus.GIVEN, subject_id, purposes=purposes, at=at, evidence=evidence,
             given_by=given_by, platforms=platforms, scope=scope, valid_from=valid_from,
             valid_until=valid_until, subject_assent=subject_assent, consent_id=consent_id,
-            recorded_by=recorded_by,
+            recorded_by=recorded_by, now=now, scheduled=scheduled,
         )
 
     def refuse(
@@ -162,17 +227,20 @@ class ConsentLedger:
         subject_assent: bool | None = None,
         consent_id: str | None = None,
         recorded_by: str | None = None,
+        now: datetime | None = None,
     ) -> Consent:
         """Record that ``subject_id`` refuses ``purposes`` (same arguments as :meth:`grant`).
 
-        A refusal wins over every applicable grant expressed before it. A
-        minor may refuse on their own (their "no" counts without a guardian).
+        A refusal wins over every applicable grant expressed before it or at
+        the same instant, and blocks until the same person agrees again. A
+        minor may refuse on their own (``given_by`` defaults to them), and so
+        may each guardian.
         """
         return self._record(
             ConsentStatus.REFUSED, subject_id, purposes=purposes, at=at, evidence=evidence,
             given_by=given_by, platforms=platforms, scope=scope, valid_from=valid_from,
             valid_until=valid_until, subject_assent=subject_assent, consent_id=consent_id,
-            recorded_by=recorded_by,
+            recorded_by=recorded_by, now=now, scheduled=False,
         )
 
     def _record(
@@ -191,8 +259,14 @@ class ConsentLedger:
         subject_assent: bool | None,
         consent_id: str | None,
         recorded_by: str | None,
+        now: datetime | None,
+        scheduled: bool,
     ) -> Consent:
         require_aware(at, "at")
+        for value, what in ((valid_from, "valid_from"), (valid_until, "valid_until"),
+                            (now, "now")):
+            if value is not None:
+                require_aware(value, what)
         member = self.member(subject_id)
         if not isinstance(evidence, Evidence):
             raise ConsentError(
@@ -203,16 +277,16 @@ class ConsentLedger:
             raise ConsentError(f"scope must be a terrain.consent.Scope, got {type(scope).__name__}")
         if isinstance(given_by, str):
             given_by = (given_by,)
-        start = at if valid_from is None else valid_from
-        if (
-            isinstance(valid_until, datetime)
-            and isinstance(start, datetime)
-            and instant(require_aware(valid_until, "valid_until"))
-            <= instant(require_aware(start, "valid_from"))
-        ):
+        said = at
+        if now is not None and in_future(at, now):
+            if not scheduled:
+                raise future_error(at, now, "a consent")
+            said, valid_from = now, at if valid_from is None else valid_from
+        start = said if valid_from is None else valid_from
+        if valid_until is not None and instant(valid_until) <= instant(start):
             raise ConsentError(
-                f"valid_until {valid_until.isoformat()} is not after valid_from "
-                f"{start.isoformat()}: give an end after the start, or None for no end"
+                f"the end {valid_until.isoformat()} is not after the start "
+                f"{start.isoformat()}: give an end after the start, or none for no end"
             )
         consent = Consent(
             id=consent_id if consent_id is not None else self._next_id(),
@@ -221,19 +295,22 @@ class ConsentLedger:
             purposes=purposes_of(purposes),
             valid_from=start,
             evidence=evidence,
-            history=(StatusChange(status=status, at=at, recorded_by=recorded_by),),
-            platforms=platforms_of(platforms),
+            history=(
+                StatusChange(status=status, at=said, recorded_by=recorded_by, recorded_at=now),
+            ),
+            platforms=platforms_of(platforms, self._known_platforms),
             scope=Scope() if scope is None else scope,
             valid_until=valid_until,
             subject_assent=subject_assent,
         )
         event = ConsentRecorded(consent=consent)
-        self.apply(event)
-        return consent
+        check_event(self, event, replaying=False)
+        self._append(event)
+        return self._records[consent.id]
 
     def _next_id(self) -> str:
-        n = len(self._records) + 1
-        while f"c-{n}" in self._records:
+        n = len(self._base) + 1
+        while f"c-{n}" in self._base:
             n += 1
         return f"c-{n}"
 
@@ -247,68 +324,93 @@ class ConsentLedger:
         platforms: Iterable[str] | str | None = None,
         note: str = "",
         recorded_by: str | None = None,
+        now: datetime | None = None,
     ) -> tuple[Consent, ...]:
-        """Withdraw ``subject_id``'s consents at ``at``; returns the records withdrawn.
+        """Record that ``subject_id`` withdraws consent at ``at``; the records it ends.
 
-        Without filters, every record given at ``at`` (not refused, withdrawn
-        or expired) is withdrawn. ``purposes`` and ``platforms`` keep the
-        records that name at least one of them (a record for all platforms
-        always matches); ``scope`` keeps the records of exactly that scope and
-        the "all content" ones. A record is withdrawn as a whole: to keep part
-        of it, grant that part again. Returns ``()`` when nothing matched.
+        Without filters it covers everything. ``purposes``, ``platforms`` and
+        ``scope`` narrow it to those purposes, platforms and content: the rest
+        of each record stays in force. The withdrawal is always recorded: it
+        also ends consent expressed before ``at`` that is keyed in later (a
+        paper form found in a drawer). Returns the records it ends, or the
+        part it ends of them, as they stand after it — ``()`` when nothing
+        was in force (the withdrawal still counts). ``now``: as for
+        :meth:`grant` (a withdrawal cannot be expressed in the future).
         """
-        when = instant(require_aware(at, "at"))
+        require_aware(at, "at")
+        if now is not None:
+            require_aware(now, "now")
         self.member(subject_id)
-        wanted_purposes = None if purposes is None else purposes_of(purposes)
-        wanted_platforms = platforms_of(platforms)
+        if now is not None and in_future(at, now):
+            raise future_error(at, now, "a withdrawal")
         if scope is not None and not isinstance(scope, Scope):
             raise ConsentError(f"scope must be a terrain.consent.Scope, got {type(scope).__name__}")
-        events: list[ConsentWithdrawn] = []
+        event = ConsentWithdrawn(
+            subject_id=subject_id,
+            at=at,
+            purposes=None if purposes is None else purposes_of(purposes),
+            platforms=platforms_of(platforms, self._known_platforms),
+            scope=scope,
+            note=note,
+            recorded_by=recorded_by,
+            recorded_at=now,
+        )
+        reached = self.reached_by(
+            subject_id, at=at, purposes=event.purposes, platforms=event.platforms, scope=scope
+        )
+        self.apply(event)
+        return tuple(self._records[c.id] for c in reached)
+
+    def reached_by(
+        self,
+        subject_id: str,
+        *,
+        at: datetime,
+        purposes: Iterable[Purpose | str] | Purpose | str | None = None,
+        platforms: Iterable[str] | str | None = None,
+        scope: Scope | None = None,
+    ) -> tuple[Consent, ...]:
+        """The records a withdrawal at ``at`` would end (in part or whole) that no
+        withdrawal recorded so far has ended: consents expressed at or before
+        ``at``, not expired by then, that the withdrawal covers."""
+        when = instant(require_aware(at, "at"))
+        wanted = Slice(
+            None if purposes is None else purposes_of(purposes), platforms_of(platforms), scope
+        )
+        found: list[Consent] = []
         for consent_id in self._by_subject.get(subject_id, ()):
-            consent = self._records[consent_id]
-            first = consent.history[0]
-            if instant(first.at) > when or first.status is ConsentStatus.REFUSED:
+            consent = self._base[consent_id]
+            if consent.history[0].status is not ConsentStatus.GIVEN or expressed(consent) > when:
                 continue
-            if consent_id in self._withdrawn_at:
+            until = until_at(consent, self._renewals.get(consent_id, ()), at)
+            if until is not None and instant(until) <= when:
                 continue
-            if consent.valid_until is not None and instant(consent.valid_until) <= when:
+            part = wanted.overlap(consent)
+            if part is None:
                 continue
-            if wanted_purposes is not None and not consent.purposes & wanted_purposes:
-                continue
-            if (
-                wanted_platforms is not None
-                and consent.platforms is not None
-                and not consent.platforms & wanted_platforms
+            if any(
+                w.ends(consent) and instant(w.at) <= when and w.slice.contains(part)
+                for w in self._withdrawals.get(subject_id, ())
             ):
                 continue
-            if (
-                scope is not None
-                and scope.kind is not ScopeKind.ALL
-                and consent.scope.kind is not ScopeKind.ALL
-                and consent.scope != scope
-            ):
-                continue
-            events.append(
-                ConsentWithdrawn(
-                    consent_id=consent_id, subject_id=subject_id, at=at, note=note,
-                    recorded_by=recorded_by,
-                )
-            )
-        for event in events:  # check them all before changing anything
-            self._check_change(event.consent_id, event.at, "withdraw")
-        return tuple(self._apply_checked(event) for event in events)
+            found.append(self._records[consent_id])
+        return tuple(found)
 
     def renew(
         self, consent_id: str, *, at: datetime, valid_until: datetime, note: str = "",
-        recorded_by: str | None = None,
+        recorded_by: str | None = None, now: datetime | None = None,
     ) -> Consent:
-        """Extend (or shorten) consent ``consent_id`` at ``at``: it now holds until ``valid_until``.
+        """Record that consent ``consent_id`` was renewed at ``at``: from then on it
+        holds until ``valid_until``.
 
-        Only a record still given at ``at`` can be renewed; an expired,
-        withdrawn or refused one needs a new :meth:`grant`.
+        A renewal changes how long a grant holds (it may also bring back one
+        that had expired, from ``at`` on); it never brings back a withdrawn
+        record and never lifts a refusal: for those, record a new grant.
         """
         require_aware(at, "at")
         require_aware(valid_until, "valid_until")
+        if now is not None and in_future(at, require_aware(now, "now")):
+            raise future_error(at, now, "a renewal")
         event = ConsentRenewed(
             consent_id=consent_id,
             subject_id=self.get(consent_id).subject_id,
@@ -316,155 +418,111 @@ class ConsentLedger:
             valid_until=valid_until,
             note=note,
             recorded_by=recorded_by,
+            recorded_at=now,
         )
-        return self._apply_checked(self._checked(event))
+        check_event(self, event, replaying=False)
+        self._append(event)
+        return self._records[consent_id]
 
     # -- events --------------------------------------------------------------
 
-    def apply(self, event: ConsentEvent) -> Consent:
+    def apply(self, event: ConsentEvent) -> Consent | None:
         """Append ``event`` after checking it as the recording methods do.
 
-        Returns the record as it is after the event. Raises (and changes
-        nothing) when the event does not fit the ledger.
+        Returns the record as it stands after the event (``None`` for a
+        withdrawal, which is about a person rather than one record). Raises
+        (and changes nothing) when the event does not fit the ledger.
         """
-        return self._apply_checked(self._checked(event))
+        check_event(self, event, replaying=False)
+        return self._append(event)
 
-    def _checked(self, event: ConsentEvent, *, replaying: bool = False) -> ConsentEvent:
-        if isinstance(event, ConsentRecorded):
-            if replaying:
-                self._check_id(event.consent)
-            else:
-                self._check_new(event.consent)
-        elif isinstance(event, ConsentWithdrawn):
-            self._check_owner(event.consent_id, event.subject_id)
-            self._check_change(event.consent_id, event.at, "withdraw")
-            if self._records[event.consent_id].history[0].status is ConsentStatus.REFUSED:
-                raise ConsentError(
-                    f"record {event.consent_id} is a refusal: there is nothing to withdraw; "
-                    "record a grant if the person now agrees"
-                )
-        elif isinstance(event, ConsentRenewed):
-            self._check_owner(event.consent_id, event.subject_id)
-            self._check_change(event.consent_id, event.at, "renew")
-            self._check_renewal(event)
-        else:
-            raise ValidationError(
-                f"not a consent event: {type(event).__name__}; expected ConsentRecorded, "
-                "ConsentWithdrawn or ConsentRenewed"
-            )
-        return event
-
-    def _check_id(self, consent: Consent) -> None:
-        if consent.id in self._records:
-            raise Conflict(
-                f"consent id {consent.id!r} is taken (by {self._records[consent.id].subject_id}'s "
-                "record): leave consent_id unset to get a fresh one"
-            )
-
-    def _check_new(self, consent: Consent) -> None:
-        member = self.member(consent.subject_id)
-        if member.erased_at is not None:
-            raise ConsentError(
-                f"{member.id} was erased at their request on {day(member.erased_at)}: no "
-                "consent is recorded for them again"
-            )
-        self._check_id(consent)
-        people = {member.id, *member.guardian_ids}
-        strangers = [p for p in consent.given_by if p not in people]
-        if strangers:
-            who = "themselves" if not member.is_minor else "themselves or their guardians " + (
-                ", ".join(member.guardian_ids)
-            )
-            raise ConsentError(
-                f"{member.display_name}'s consent can only be expressed by {who}, "
-                f"not {', '.join(strangers)}"
-            )
-        given = consent.history[0].status is ConsentStatus.GIVEN
-        if given and member.is_minor and not set(consent.given_by) & set(member.guardian_ids):
-            raise ConsentError(
-                f"{member.display_name} is a minor: their consent must be given by a guardian "
-                f"({', '.join(member.guardian_ids)}); pass given_by=[guardian id, ...], and "
-                "subject_assent=True when the child agreed too"
-            )
-        if not member.is_minor and member.id not in consent.given_by:
-            raise ConsentError(
-                f"{member.display_name} is an adult: the consent must be expressed by them "
-                f"(given_by must include {member.id!r})"
-            )
-
-    def _check_owner(self, consent_id: str, subject_id: str) -> None:
-        consent = self.get(consent_id)
-        if consent.subject_id != subject_id:
-            raise ConsentError(
-                f"record {consent_id} belongs to {consent.subject_id!r}, not {subject_id!r}"
-            )
-
-    def _check_change(self, consent_id: str, at: datetime, verb: str) -> None:
-        consent = self.get(consent_id)
-        last = consent.history[-1].at
-        if instant(at) < instant(last):
-            raise ConsentError(
-                f"cannot {verb} record {consent_id} at {at.isoformat()}: it last changed at "
-                f"{last.isoformat()}; a change must come after the record's history"
-            )
-        if consent_id in self._withdrawn_at:
-            raise ConsentError(
-                f"record {consent_id} was withdrawn on {day(self._withdrawn_at[consent_id])}: "
-                "record a new grant instead"
-            )
-
-    def _check_renewal(self, event: ConsentRenewed) -> None:
-        consent = self._records[event.consent_id]
-        if consent.history[0].status is ConsentStatus.REFUSED:
-            raise ConsentError(
-                f"record {consent.id} is a refusal: record a grant instead of renewing it"
-            )
-        at = instant(event.at)
-        if consent.valid_until is not None and instant(consent.valid_until) <= at:
-            raise ConsentError(
-                f"record {consent.id} expired on {day(consent.valid_until)}: an expired consent "
-                "cannot be renewed; record a new grant with the person's fresh agreement"
-            )
-        until = instant(event.valid_until)
-        if until <= at or until <= instant(consent.valid_from):
-            raise ConsentError(
-                f"renew record {consent.id} until a time after the renewal "
-                f"({event.at.isoformat()}) and after its start "
-                f"({consent.valid_from.isoformat()}), not "
-                f"{event.valid_until.isoformat()}"
-            )
-
-    def _apply_checked(self, event: ConsentEvent) -> Consent:
+    def _append(self, event: ConsentEvent) -> Consent | None:
+        """Apply a checked event: indexes, standing records, the log."""
+        changed: Consent | None
         if isinstance(event, ConsentRecorded):
             consent = event.consent
-            self._seq[consent.id] = len(self._seq)
+            self._base[consent.id] = consent
             scope = consent.scope
             for purpose in consent.purposes:
                 key = (consent.subject_id, purpose, scope.kind, scope.ref)
                 self._index.setdefault(key, []).append(consent.id)
             self._by_subject.setdefault(consent.subject_id, []).append(consent.id)
+            changed = self._refresh(consent.id)
         elif isinstance(event, ConsentWithdrawn):
-            old = self._records[event.consent_id]
-            change = StatusChange(
-                status=ConsentStatus.WITHDRAWN, at=event.at, note=event.note,
-                recorded_by=event.recorded_by,
-            )
-            consent = attrs.evolve(old, history=(*old.history, change))
-            self._withdrawn_at[consent.id] = event.at
+            record = None if event.consent_id is None else self._base[event.consent_id]
+            withdrawal = Withdrawal.of(event, record)
+            self._withdrawals.setdefault(event.subject_id, []).append(withdrawal)
+            for consent_id in self._by_subject.get(event.subject_id, ()):
+                if withdrawal.ends(self._base[consent_id]):
+                    self._refresh(consent_id)
+            changed = None if record is None else self._records[record.id]
         else:
-            old = self._records[event.consent_id]
-            change = StatusChange(
-                status=ConsentStatus.GIVEN,
-                at=event.at,
-                note=event.note or f"renewed until {event.valid_until.isoformat()}",
-                recorded_by=event.recorded_by,
+            renewals = self._renewals.setdefault(event.consent_id, [])
+            renewals.append(
+                Renewal(event.at, event.valid_until, event.note, event.recorded_by,
+                        event.recorded_at)
             )
-            consent = attrs.evolve(
-                old, valid_until=event.valid_until, history=(*old.history, change)
-            )
-        self._records[consent.id] = consent
+            renewals.sort(key=Renewal.order)
+            changed = self._refresh(event.consent_id)
         self._events.append(event)
-        return consent
+        return changed
+
+    def _fully_withdrawn(self, consent: Consent) -> Withdrawal | None:
+        """The withdrawal that completed ending the whole of ``consent``, if any."""
+        if consent.history[0].status is not ConsentStatus.GIVEN:
+            return None
+        ending = [w for w in self._withdrawals.get(consent.subject_id, ()) if w.ends(consent)]
+        if not ending:
+            return None
+        last: Withdrawal | None = None
+        for purpose in consent.purposes:
+            part = Slice(frozenset((purpose,)), consent.platforms, consent.scope)
+            first = min(
+                (w for w in ending if w.slice.contains(part)),
+                key=lambda w: instant(w.at),
+                default=None,
+            )
+            if first is None:
+                return None
+            if last is None or instant(first.at) > instant(last.at):
+                last = first
+        return last
+
+    def _refresh(self, consent_id: str) -> Consent:
+        """Record ``consent_id`` as it stands: renewals and a full withdrawal in its history."""
+        base = self._base[consent_id]
+        ended = self._fully_withdrawn(base)
+        if ended is None and consent_id not in self._renewals:
+            self._records[consent_id] = base  # as expressed: nothing to add
+            return base
+        history = [base.history[0]]
+        until = base.valid_until
+        for renewal in self._renewals.get(consent_id, ()):
+            if ended is not None and instant(renewal.at) >= instant(ended.at):
+                continue
+            until = renewal.until
+            history.append(
+                StatusChange(
+                    status=ConsentStatus.GIVEN,
+                    at=renewal.at,
+                    note=renewal.note or f"renewed until {renewal.until.isoformat()}",
+                    recorded_by=renewal.recorded_by,
+                    recorded_at=renewal.recorded_at,
+                )
+            )
+        if ended is not None:
+            history.append(
+                StatusChange(
+                    status=ConsentStatus.WITHDRAWN,
+                    at=ended.at,
+                    note=ended.event.note,
+                    recorded_by=ended.event.recorded_by,
+                    recorded_at=ended.event.recorded_at,
+                )
+            )
+        record = attrs.evolve(base, valid_until=until, history=tuple(history))
+        self._records[consent_id] = record
+        return record
 
     def events(self) -> tuple[ConsentEvent, ...]:
         """Every event appended so far, oldest first (the append-only log)."""
@@ -472,40 +530,56 @@ class ConsentLedger:
 
     @classmethod
     def replay(
-        cls, events: Iterable[ConsentEvent], *, members: Iterable[Member] = ()
+        cls,
+        events: Iterable[ConsentEvent],
+        *,
+        members: Iterable[Member] = (),
+        guardians: GuardianRule = "all",
     ) -> ConsentLedger:
-        """A new ledger made by applying ``events`` in order, knowing ``members``.
+        """A new ledger made by applying ``events`` one at a time, in order, knowing ``members``.
 
         The member rules checked when each record was first made (known
-        subject, who may sign for whom) are not checked again: members change
-        (someone leaves, a birth date is corrected) and the history must still
-        load. Decisions apply the members as known now — a record of someone
-        now known to be a minor counts only if a guardian signed it. The
-        history itself is checked (unique ids, order, ownership).
+        subject, who may sign for whom, known platforms) are not checked
+        again: members change (someone leaves, a birth date is corrected) and
+        the history must still load. Decisions apply the members as known now
+        — a record of someone now known to be a minor counts only with their
+        guardians' agreement. The history itself is checked (unique ids,
+        ownership, order within a record).
         """
-        ledger = cls(members)
+        ledger = cls(members, guardians=guardians)
         for event in events:
-            ledger._apply_checked(ledger._checked(event, replaying=True))
+            ledger.extend((event,))
         return ledger
+
+    def extend(self, events: Iterable[ConsentEvent]) -> None:
+        """Apply stored ``events`` in log order, as :meth:`replay` does (the member
+        rules of the time they were recorded are not checked again)."""
+        for event in events:
+            check_event(self, event, replaying=True)
+            self._append(event)
 
     # -- reading -------------------------------------------------------------
 
     def get(self, consent_id: str) -> Consent:
-        """Record ``consent_id`` as it is now, or :class:`~terrain.errors.NotFound`."""
+        """Record ``consent_id`` as it stands, or :class:`~terrain.errors.NotFound`."""
         try:
             return self._records[consent_id]
         except KeyError:
             raise NotFound(
                 f"no consent record {consent_id!r}: list a member's records with "
-                "ledger.for_subject(member_id)"
+                "`terrain consent list MEMBER` (ledger.for_subject in the API)"
             ) from None
 
     def for_subject(self, subject_id: str) -> tuple[Consent, ...]:
         """Every record of ``subject_id``, in the order they were recorded."""
         return tuple(self._records[c] for c in self._by_subject.get(subject_id, ()))
 
+    def withdrawals(self, subject_id: str) -> tuple[ConsentWithdrawn, ...]:
+        """Every withdrawal of ``subject_id``, in the order they were recorded."""
+        return tuple(w.event for w in self._withdrawals.get(subject_id, ()))
+
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._base)
 
     def state(
         self,
@@ -529,7 +603,7 @@ class ConsentLedger:
         self, subject_id: str, purpose: Purpose, platform: str, *, at: datetime, target: Target
     ) -> ConsentState:
         """:meth:`state` for a :class:`Target` (several contents, events, projects)."""
-        when = instant(require_aware(at, "ConsentLedger.state_for: at"))
+        require_aware(at, "ConsentLedger.state_for: at")
         member = self._members.get(subject_id)
         if member is None:
             return ConsentState(
@@ -543,69 +617,14 @@ class ConsentLedger:
                 reason=f"erased at their request on {day(member.erased_at)}: never published "
                 "again; take them out of the content, or crop them out",
             )
-        best: Consent | None = None
-        refusal: Consent | None = None
-        failed: Consent | None = None
-        failed_reason = ""
-        failed_status: ConsentStatus | None = None
-        guardians = member.guardian_ids
-        for key in target.keys(subject_id, purpose):
-            for consent_id in self._index.get(key, ()):
-                consent = self._records[consent_id]
-                first = consent.history[0]
-                if instant(first.at) > when:
-                    continue
-                if consent.platforms is not None and platform not in consent.platforms:
-                    continue
-                if first.status is ConsentStatus.REFUSED:
-                    if refusal is None or self._later(consent, refusal):
-                        refusal = consent
-                    continue
-                problem, status = problem_of(consent, member, guardians, at,
-                                           self._withdrawn_at.get(consent_id))
-                if problem is None:
-                    if best is None or self._later(consent, best):
-                        best = consent
-                elif failed is None or self._later(consent, failed):
-                    failed, failed_reason, failed_status = consent, problem, status
-        if best is not None and (refusal is None or self._later(best, refusal)):
-            until = "" if best.valid_until is None else f", until {day(best.valid_until)}"
-            by = ""
-            if member.is_minor:
-                names = [self._name(g) for g in best.given_by if g in guardians]
-                by = f" by {' and '.join(names)}"
-            what = "guardian consent" if member.is_minor else "consent"
-            return ConsentState(
-                subject_id, purpose, platform, at, member=member, valid=True, consent=best,
-                status=ConsentStatus.GIVEN,
-                reason=f"{what} given{by} on {day(best.history[0].at)}{until} (record {best.id})",
-            )
-        if refusal is not None:
-            return ConsentState(
-                subject_id, purpose, platform, at, member=member, valid=False, consent=refusal,
-                status=ConsentStatus.REFUSED,
-                reason=f"refused on {day(refusal.history[0].at)} (record {refusal.id})",
-            )
-        if failed is not None:
-            return ConsentState(
-                subject_id, purpose, platform, at, member=member, valid=False, consent=failed,
-                status=failed_status, reason=failed_reason,
-            )
-        missing = "guardian consent missing" if member.is_minor else "no consent"
-        return ConsentState(
-            subject_id, purpose, platform, at, member=member, valid=False,
-            reason=f"{missing} to {purpose.value!r} on {platform!r}",
-        )
+        return Judgement(self, member, purpose, platform, at, target).state()
+
+    def record_states(self, subject_id: str, *, at: datetime) -> tuple[RecordState, ...]:
+        """Where each record of ``subject_id`` expressed by ``at`` stands at ``at``:
+        given, scheduled, pending guardian or assent, partly withdrawn, withdrawn,
+        expired, refused or lifted (see :class:`~terrain.consent.RecordStatus`)."""
+        return record_states(self, self.member(subject_id), require_aware(at, "at"))
 
     def _name(self, member_id: str) -> str:
         member = self._members.get(member_id)
         return member_id if member is None else member.display_name
-
-    def _later(self, a: Consent, b: Consent) -> bool:
-        """Whether record ``a`` was expressed after ``b`` (ledger order breaks ties)."""
-        ta, tb = instant(a.history[0].at), instant(b.history[0].at)
-        if ta != tb:
-            return ta > tb
-        return self._seq[a.id] > self._seq[b.id]
-
-

@@ -44,6 +44,7 @@ __all__ = [
     "Scope",
     "ScopeKind",
     "StatusChange",
+    "platform_key",
 ]
 
 
@@ -166,6 +167,21 @@ class StatusChange:
     at: datetime = attrs.field(validator=aware_datetime())
     note: str = attrs.field(default="", validator=text_of(max_length=2000))
     recorded_by: str | None = attrs.field(default=None, validator=optional(text_of(nonempty=True)))
+    #: When the change was keyed into terrain (``at`` is when the person expressed it).
+    recorded_at: datetime | None = attrs.field(default=None, validator=optional(aware_datetime()))
+
+
+def platform_key(name: str) -> str:
+    """A platform name as consents compare it: platform names are case-insensitive."""
+    return name.strip().casefold()
+
+
+def platform_set(values: Iterable[str] | None) -> frozenset[str] | None:
+    """Converter: platform names as a set of :func:`platform_key` (``None`` stays ``None``)."""
+    found = to_optional_frozenset(values)
+    if found is None:
+        return None
+    return frozenset(platform_key(v) if isinstance(v, str) else v for v in found)
 
 
 @attrs.frozen
@@ -174,7 +190,8 @@ class Consent:
 
     ``given_by`` are the people who expressed it: the subject, or for a minor
     their guardian(s). ``subject_assent`` records whether a minor agreed too
-    (``None`` when not asked). ``platforms`` is ``None`` for every platform.
+    (``None`` when not asked). ``platforms`` is ``None`` for every platform;
+    platform names are case-insensitive and kept in lower case.
     The record holds from ``valid_from`` until ``valid_until`` (open-ended when
     ``None``); ``history`` is oldest first and starts with ``given`` or
     ``refused``.
@@ -195,7 +212,7 @@ class Consent:
     )
     platforms: frozenset[str] | None = attrs.field(
         default=None,
-        converter=to_optional_frozenset,
+        converter=platform_set,
         validator=optional(each(text_of(nonempty=True))),
     )
     scope: Scope = attrs.field(factory=Scope, validator=instance_of(Scope))
@@ -216,7 +233,7 @@ class Consent:
             raise fail(
                 self,
                 fields.valid_until,
-                f"{self.valid_until.isoformat()} is not after valid_from "
+                f"the end {self.valid_until.isoformat()} is not after the start "
                 f"{self.valid_from.isoformat()}",
             )
         if not self.history:

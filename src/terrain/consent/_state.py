@@ -2,24 +2,43 @@
 
 :class:`Target` says which content a question is about (and so which scoped
 records may cover it); :class:`ConsentState` is the answer for one person,
-purpose, platform and instant.
+purpose, platform and instant; :class:`RecordState` says where one record
+stands at an instant (what ``terrain consent list`` shows).
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
-from datetime import datetime
-from typing import TypeAlias
+from datetime import datetime, timedelta
+from typing import Literal, TypeAlias
 
 import attrs
 
-from terrain._time import instant
 from terrain.community import Member
-from terrain.consent._records import Consent, ConsentStatus, Purpose, Scope, ScopeKind
+from terrain.consent._records import (
+    Consent,
+    ConsentStatus,
+    Purpose,
+    Scope,
+    ScopeKind,
+    platform_key,
+)
 from terrain.content import Content
 from terrain.errors import ConsentError
 
-__all__ = ["ConsentState", "Target"]
+__all__ = ["CLOCK_SKEW", "GUARDIAN_RULES", "ConsentState", "GuardianRule", "RecordState",
+           "RecordStatus", "Target"]
+
+#: How far in the future an expression time may be before it is refused as a
+#: typo (clocks of two machines never agree exactly).
+CLOCK_SKEW = timedelta(minutes=5)
+
+#: Whose agreement a minor's consent needs: ``"all"`` their guardians on record
+#: (the default, as French *droit à l'image* asks of every holder of parental
+#: authority) or ``"any"`` one of them. The child's assent is needed either way.
+GuardianRule: TypeAlias = Literal["all", "any"]
+GUARDIAN_RULES: tuple[GuardianRule, ...] = ("all", "any")
 
 IndexKey: TypeAlias = tuple[str, Purpose, ScopeKind, str | None]
 
@@ -49,17 +68,32 @@ def purposes_of(values: Iterable[Purpose | str] | Purpose | str) -> frozenset[Pu
     return found
 
 
-def platforms_of(values: Iterable[str] | str | None) -> frozenset[str] | None:
+def platforms_of(
+    values: Iterable[str] | str | None, known: Iterable[str] | None = None
+) -> frozenset[str] | None:
+    """Platform names as consents keep them (lower case), checked against ``known``
+    (case-insensitively) when given."""
     if values is None:
         return None
     if isinstance(values, str):
         values = (values,)
-    found = frozenset(values)
-    for platform in found:
+    given = list(values)
+    for platform in given:
         if not isinstance(platform, str) or not platform.strip():
             raise ConsentError(f"platform {platform!r}: give a platform name such as 'instagram'")
-    if not found:
-        raise ConsentError("name at least one platform, or pass platforms=None for all platforms")
+    if not given:
+        raise ConsentError("name at least one platform, or none at all for every platform")
+    found = frozenset(platform_key(p) for p in given)
+    if known is not None:
+        names = {platform_key(k) for k in known}
+        unknown = sorted(p for p in given if platform_key(p) not in names)
+        if unknown:
+            listed = ", ".join(sorted(names)) or "none"
+            raise ConsentError(
+                f"unknown platform {unknown[0]!r}: terrain knows {listed} (platform names are "
+                "not case-sensitive); fix the spelling, or install or configure that platform "
+                "first (`terrain plugins` lists them)"
+            )
     return found
 
 
@@ -77,6 +111,18 @@ class Target:
     project_ids: frozenset[str] = frozenset()
 
     @classmethod
+    def of_scope(cls, scope: Scope) -> Target:
+        """The content a scope names (nothing in particular for "all content")."""
+        if scope.ref is None:
+            return _NOWHERE
+        ref = frozenset((scope.ref,))
+        if scope.kind is ScopeKind.EVENT:
+            return cls(event_ids=ref)
+        if scope.kind is ScopeKind.PROJECT:
+            return cls(project_ids=ref)
+        return cls(content_ids=ref)
+
+    @classmethod
     def of(cls, content: Content | None) -> Target:
         """The target of one content item (or of nothing in particular)."""
         if content is None:
@@ -87,9 +133,10 @@ class Target:
             project_ids=frozenset(() if content.project_id is None else (content.project_id,)),
         )
 
-    def covered_by(self, scope: Scope) -> bool:
-        """Whether a consent of ``scope`` covers this target."""
-        if scope.kind is ScopeKind.ALL:
+    def covered_by(self, scope: Scope | None) -> bool:
+        """Whether a consent (or a withdrawal) of ``scope`` covers this target
+        (``None``: all content)."""
+        if scope is None or scope.kind is ScopeKind.ALL:
             return True
         if scope.kind is ScopeKind.EVENT:
             return scope.ref in self.event_ids
@@ -121,7 +168,9 @@ class ConsentState:
     or ``None`` when there is no record at all; ``status`` is that record's
     status at ``at``; ``member`` is the person as the ledger knows them
     (``None`` for an unknown id). ``reason`` is a human sentence without the person's name
-    (``"consent withdrawn on 2026-03-02 (record c-7)"``).
+    (``"consent withdrawn on 2026-03-02 (record c-7)"``). ``relied_on`` lists every
+    record a valid answer rests on (for a minor: one per guardian and the child's
+    assent, which may come from different records).
     """
 
     subject_id: str
@@ -133,45 +182,42 @@ class ConsentState:
     consent: Consent | None = None
     status: ConsentStatus | None = None
     member: Member | None = None
+    relied_on: tuple[str, ...] = ()
 
     @property
     def consent_id(self) -> str | None:
         """The id of :attr:`consent`, if any."""
         return None if self.consent is None else self.consent.id
 
-def problem_of(
-    consent: Consent,
-    member: Member,
-    guardians: tuple[str, ...],
-    at: datetime,
-    withdrawn_at: datetime | None,
-) -> tuple[str | None, ConsentStatus | None]:
-    """Why a given record does not hold at ``at`` (``None`` when it does).
 
-    Instants are compared in UTC: two times of one zone compare by wall time,
-    which in the repeated autumn hour puts the later one first.
-    """
-    at = instant(at)
-    if withdrawn_at is not None and instant(withdrawn_at) <= at:
-        return f"consent withdrawn on {day(withdrawn_at)} (record {consent.id})", (
-            ConsentStatus.WITHDRAWN
-        )
-    if at < instant(consent.valid_from):
-        return f"consent starts on {day(consent.valid_from)} (record {consent.id})", (
-            ConsentStatus.GIVEN
-        )
-    if consent.valid_until is not None and instant(consent.valid_until) <= at:
-        return f"consent expired on {day(consent.valid_until)} (record {consent.id})", (
-            ConsentStatus.EXPIRED
-        )
-    if member.is_minor and not set(consent.given_by) & set(guardians):
-        return (
-            f"guardian consent missing (record {consent.id} was not given by a guardian)",
-            ConsentStatus.GIVEN,
-        )
-    if consent.subject_assent is False:
-        return (
-            f"did not assent, although consent was given for them (record {consent.id})",
-            ConsentStatus.GIVEN,
-        )
-    return None, None
+class RecordStatus(enum.StrEnum):
+    """Where one record stands at an instant (``terrain consent list``)."""
+
+    GIVEN = "given"  #: in force
+    SCHEDULED = "scheduled"  #: expressed, in force from a later date
+    PENDING_GUARDIAN = "pending guardian"  #: a minor's: a guardian's agreement is missing
+    PENDING_ASSENT = "pending assent"  #: a minor's: the child's own answer is missing
+    PARTLY_WITHDRAWN = "partly withdrawn"  #: in force except what was withdrawn
+    WITHDRAWN = "withdrawn"  #: ended by a withdrawal
+    EXPIRED = "expired"  #: past its end date
+    REFUSED = "refused"  #: a refusal, in force
+    LIFTED = "lifted"  #: a refusal, lifted later by the same people
+
+
+@attrs.frozen
+class RecordState:
+    """Record ``consent`` as it stands at ``at``: its ``status`` and a sentence
+    saying why (``detail``), e.g. ``"tag withdrawn on 2026-03-20"``. For a
+    minor's record pending a guardian or the child's assent, ``waiting_for``
+    names whose agreement is missing (member ids, guardians first)."""
+
+    consent: Consent
+    at: datetime
+    status: RecordStatus
+    detail: str = ""
+    waiting_for: tuple[str, ...] = ()
+
+    @property
+    def consent_id(self) -> str:
+        """The id of the record."""
+        return self.consent.id

@@ -4,10 +4,12 @@ A post with ``min_media`` (:class:`~terrain.Post`) is an album: several photos
 in one post, as X (4), Facebook (``attached_media``), Instagram (a carousel),
 LinkedIn, Mastodon and Bluesky allow. One person who may not be shown must
 not hold back the photos of everyone else, so :func:`decide_post` asks the
-gate (its public call, ``gate(post, at)``) about the whole post first and,
+gate (its public call, ``gate(post, at, purpose=...)``) about the whole post first and,
 when it says no, about each photo on its own, at the same instant:
 
-- a photo the gate refuses drops out, with the gate's reasons;
+- a photo the gate refuses drops out, with the gate's reasons (a mention the
+  gate drops never takes a photo out: the mention goes, typed in the text or
+  not, and the photo stays);
 - the post goes with the photos left, decided once more as it will go, if at
   least ``min_media`` are left; the reasons of the photos that dropped out
   are added to that decision (not blocking), so the decision log says what
@@ -20,19 +22,19 @@ would send.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 import attrs
 
 from terrain._time import require_aware
 from terrain.consent import Decision, Reason
-from terrain.posts import Post, PostMedia
+from terrain.posts import HandleFinder, Post, PostMedia
+from terrain.publishing._gate import Gate
 
 __all__ = ["AlbumGate", "decide_post", "left_out"]
 
-#: ``gate(post, at)``: the consent decision on ``post`` at instant ``at``.
-AlbumGate = Callable[[Post, datetime], Decision]
+#: The gate an album is decided with (the runner's :class:`~terrain.publishing.Gate`).
+AlbumGate = Gate
 
 #: How the reasons of a photo that dropped out of an album start.
 LEFT_OUT = "left out of the album: "
@@ -68,26 +70,31 @@ def _keeping(post: Post, kept: list[PostMedia]) -> Post:
     )
 
 
-def decide_post(gate: AlbumGate, post: Post, at: datetime) -> tuple[Post, Decision]:
-    """The post that may go at ``at`` and the gate's decision about it (see the module).
+def decide_post(
+    gate: AlbumGate, post: Post, at: datetime, *, purpose: str = "publish"
+) -> tuple[Post, Decision]:
+    """The post that may go at ``at`` for ``purpose`` and the gate's decision about
+    it (see the module).
 
     For a post that is not an album, or that the gate allows whole, that is
     ``post`` and the gate's answer. Mentions of people who appear only in the
     photos that dropped out go with them (the gate decides the rest again).
     """
     require_aware(at, "decide_post: at")
-    whole = gate(post, at)
+    whole = gate(post, at, purpose=purpose)
     if whole.allowed or post.min_media is None or not post.media:
         return post, whole
     kept: list[PostMedia] = []
     notes: list[Reason] = []
     why: dict[str, Reason] = {}  # each refusal once, as the gate said it
     for media in post.media:
-        alone = gate(_alone(post, media), at)
+        alone = gate(_alone(post, media), at, purpose=purpose)
         if alone.allowed:
             kept.append(media)
             continue
         for reason in alone.blocking:
+            if reason.handle is not None:  # a mention, dropped on its own: not why it is out
+                continue
             why.setdefault(reason.text, reason)
             notes.append(
                 attrs.evolve(reason, text=f"{_label(media)}: {LEFT_OUT}{reason.text}",
@@ -102,8 +109,8 @@ def decide_post(gate: AlbumGate, post: Post, at: datetime) -> tuple[Post, Decisi
     smaller = _keeping(post, kept)
     people = _people_mentioned(whole, smaller, post)
     mentions = tuple(m for m in smaller.mentions if m.member_id is None or m.member_id in people)
-    smaller = attrs.evolve(smaller, mentions=mentions)
-    final = gate(smaller, at)
+    smaller = _without_typed(attrs.evolve(smaller, mentions=mentions), whole, people)
+    final = gate(smaller, at, purpose=purpose)
     if not final.allowed:
         return smaller, attrs.evolve(final, reasons=(*final.reasons, *notes))
     quiet = tuple(attrs.evolve(n, blocking=False) for n in notes)
@@ -122,6 +129,25 @@ def _people_mentioned(whole: Decision, smaller: Post, post: Post) -> set[str | N
     everyone = {r.member_id for r in whole.reasons if r.handle is None and r.member_id}
     shown |= {m.member_id for m in post.mentions if m.member_id not in everyone}
     return shown
+
+
+def _without_typed(smaller: Post, whole: Decision, people: set[str | None]) -> Post:
+    """``smaller`` without the ``@handles`` typed in its text of the people shown only in
+    the photos that dropped out: like their mentions, they go with their photos (a
+    handle of someone in no photo stays, for the gate to decide)."""
+    pictured = {r.member_id for r in whole.reasons if r.handle is None and r.member_id}
+    structured = {m.handle.casefold() for m in smaller.mentions}
+    gone = {
+        m.handle for m in (*whole.kept_mentions, *whole.dropped_mentions)
+        if m.member_id in pictured and m.member_id not in people
+        and m.handle.casefold() not in structured
+    }
+    if not gone:
+        return smaller
+    thread = tuple(
+        part for part in (HandleFinder.remove(t, gone) for t in smaller.thread) if part.strip()
+    )
+    return attrs.evolve(smaller, text=HandleFinder.remove(smaller.text, gone), thread=thread)
 
 
 def left_out(decision: Decision) -> tuple[Reason, ...]:

@@ -40,7 +40,7 @@ import attrs
 
 from terrain._time import instant, require_aware
 from terrain.errors import NotFound
-from terrain.posts import Post, Receipt
+from terrain.posts import Post, Receipt, typed_handles
 from terrain.publishing import _sql as sql
 from terrain.serialization import from_json, to_json
 from terrain.store import Database, Transaction
@@ -648,13 +648,21 @@ class Journal:
         return [_row(r) for r in reversed(page)]
 
     def published_drawing_on(
-        self, *, content_ids: Iterable[str] = (), member_ids: Iterable[str] = ()
+        self,
+        *,
+        content_ids: Iterable[str] = (),
+        member_ids: Iterable[str] = (),
+        handles: Iterable[str] = (),
     ) -> list[JournalRow]:
         """Rows on their platform (sent or confirmed, not taken down) whose post draws
-        on one of ``content_ids`` (as content or media) or mentions one of
-        ``member_ids``, in planning order; read through an index, so the other
-        rows of the journal are not read."""
-        refs = sorted({f"content:{c}" for c in content_ids} | {f"member:{m}" for m in member_ids})
+        on one of ``content_ids`` (as content or media), mentions one of
+        ``member_ids`` or has one of ``handles`` typed in its text, in planning
+        order; read through an index, so the other rows of the journal are not read."""
+        refs = sorted(
+            {f"content:{c}" for c in content_ids}
+            | {f"member:{m}" for m in member_ids}
+            | {f"handle:{h}" for h in typed_handles(*(f"@{h}" for h in handles))}
+        )
         found: dict[tuple[str, str], JournalRow] = {}
         for start in range(0, len(refs), CHUNK):
             chunk = refs[start : start + CHUNK]
@@ -748,6 +756,8 @@ def _index_refs(tx: Transaction, post: Post) -> None:
             "content_ids": post.content_ids,
             "media": [{"content_id": m.content_id} for m in post.media],
             "mentions": [{"member_id": m.member_id} for m in post.mentions],
+            "text": post.text,
+            "thread": post.thread,
         }
     )
     tx.execute_many(

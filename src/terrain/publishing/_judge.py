@@ -13,14 +13,16 @@ The runner (``publish`` and every worker) and the dry run ask the gate through
   again with a backoff and records that no decision could be made;
 - the gate raises anything else (a record that no longer exists, a bug in a
   plugin's data): refused, "consent could not be checked". Consent that
-  cannot be checked is not consent, and waiting would not change the answer.
+  cannot be checked is not consent, and waiting would not change the answer;
+- the gate decides for another purpose than the one the post is planned for
+  (:func:`~terrain.publishing._gate.consent_purpose`): refused. A decision to
+  publish is no licence to archive, and the other way round.
 """
 
 from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable
 from datetime import datetime
 
 import attrs
@@ -30,6 +32,7 @@ from terrain.consent import Decision, DecisionRecord, Outcome, Reason
 from terrain.errors import ConsentDenied, InvalidKey, StorageError, TerrainError
 from terrain.posts import Post
 from terrain.publishing._album import decide_post
+from terrain.publishing._gate import Gate, consent_purpose
 
 __all__ = [
     "Gate",
@@ -40,9 +43,6 @@ __all__ = [
     "judge",
     "undecided_record",
 ]
-
-#: ``gate(post, at)``: the consent decision on ``post`` at instant ``at``.
-Gate = Callable[[Post, datetime], Decision]
 
 #: How a reason starts when the gate raised instead of deciding.
 UNCHECKED = "consent could not be checked: "
@@ -115,16 +115,25 @@ def is_infrastructure(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and not isinstance(exc, TerrainError)
 
 
-def judge(gate: Gate, post: Post, at: datetime) -> Judgement:
-    """Ask ``gate`` about ``post`` at ``at`` and say what its answer means (see the module).
+def judge(gate: Gate, post: Post, at: datetime, *, purpose: str = "publish") -> Judgement:
+    """Ask ``gate`` about ``post`` at ``at``, for what the post is planned for
+    (``purpose``: a consent purpose or a kind of post, :func:`consent_purpose`), and
+    say what its answer means (see the module).
 
     A naive ``at`` is refused (:class:`~terrain.errors.ValidationError`) before the gate
     is asked: it names no instant.
     """
     require_aware(at, "judge: at")
     try:
+        wanted = consent_purpose(purpose)
         # an album is decided photo by photo: what may not go drops out
-        kept, decision = decide_post(gate, post, at)
+        kept, decision = decide_post(gate, post, at, purpose=wanted.value)
+        if decision.purpose is not wanted:  # a decision for another use is no licence
+            reason = (
+                f"the consent gate decided for {decision.purpose.value!r}, but the post is "
+                f"planned for {wanted.value!r}: consent must be decided for what the post is for"
+            )
+            return Judgement(Verdict.REFUSED, post, at, None, (reason,))
         out = decision.apply_to(kept) if decision.allowed else post
     except ConsentDenied as exc:
         found = exc.decision if isinstance(exc.decision, Decision) else None
@@ -157,7 +166,7 @@ def undecided_record(
         subject_kind="post",
         subject_id=post.id,
         platform=post.platform,
-        purpose=purpose,
+        purpose=consent_purpose(purpose),
         at=judgement.at,
         outcome=Outcome.UNDECIDED,
         reasons=(Reason(text=text, blocking=True),),

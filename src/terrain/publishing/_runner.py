@@ -517,7 +517,7 @@ class _Runner:
     def _decide(self, run: _PlatformRun, row: JournalRow) -> Post | None:
         """Judge the post now and record the decision: the post to send (mentions
         dropped as decided), or ``None`` when the row was held or planned again."""
-        judgement = judge(self.gate, row.post, self.now_fn())
+        judgement = judge(self.gate, row.post, self.now_fn(), purpose=row.purpose)
         if judgement.verdict is Verdict.UNDECIDED:
             self._undecided(run, row, judgement)
             return None
@@ -786,7 +786,9 @@ def publish(
 ) -> RunReport:
     """Plan ``posts`` in ``journal`` and publish every due row of ``platforms``.
 
-    ``gate(post, at)`` is the consent decision made right before each call;
+    ``gate(post, at, purpose=...)`` is the consent decision made right before
+    each call, for the purpose the row was planned with (``purpose`` here, for
+    ``posts``);
     ``record_decision`` stores it in the audit log. ``hook`` is a plugin
     manager's ``hook`` relay (``terrain_before_publish`` /
     ``terrain_after_publish``). ``now_fn`` gives the time of each decision

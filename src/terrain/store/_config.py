@@ -24,6 +24,8 @@ The file holds no secret. Its tables::
                            in its language (:mod:`terrain.templates`)
     [web], [smtp]          the members' web pages (`terrain serve`) and the mail that sends
                            their links (:mod:`terrain.store._webconfig`)
+    [consent]              guardians = "all" (default) or "any": whose agreement a minor's
+                           consent needs among their guardians on record
 
 Every problem is a :class:`~terrain.errors.ConfigError` naming the file, the
 line and the key, and saying what to write instead.
@@ -43,6 +45,7 @@ import attrs
 
 from terrain._language import DEFAULT_LANGUAGE
 from terrain.community import Community
+from terrain.consent import GUARDIAN_RULES, GuardianRule
 from terrain.errors import ConfigError, ValidationError
 from terrain.events import FormatRules
 from terrain.media import DEFAULT_MAX_MEGAPIXELS
@@ -79,10 +82,12 @@ _TOP_LEVEL = (
     "web",
     "smtp",
     "retention",
+    "consent",
 )
 _STORE_KEYS = ("url", "pool_size")
 _IMPORT_KEYS = ("max_file_mb", "max_megapixels", "preset", "encoding")
 _RETENTION_KEYS = ("unpublished_photos_days",)
+_CONSENT_KEYS = ("guardians",)
 #: The presets ``[import] preset`` may name (terrain.workflows' column maps).
 IMPORT_PRESETS = ("terrain", "meetup", "luma", "eventbrite", "helloasso")
 #: Pillow refuses outright to open a picture over twice its own limit (178.9 MP).
@@ -120,6 +125,8 @@ class WorkspaceConfig:
     ``store_url`` is ``None`` for the embedded default (``.terrain/terrain.db``).
     ``meetup_format`` is the ``[format]`` table: the community's rules for
     :func:`terrain.events.check_format` (the field defaults when absent).
+    ``guardian_rule`` is ``[consent] guardians``: a minor's consent needs
+    ``"all"`` their guardians on record (the default) or ``"any"`` one.
     """
 
     community: Community
@@ -148,6 +155,8 @@ class WorkspaceConfig:
     #: ``[retention] unpublished_photos_days``: photos never published are deleted
     #: after that many days (``None``: kept).
     unpublished_photos_days: int | None = None
+    #: ``[consent] guardians``: whose agreement a minor's consent needs.
+    guardian_rule: GuardianRule = "all"
 
     @property
     def max_file_bytes(self) -> int:
@@ -301,6 +310,25 @@ def parse_config(path: Path) -> WorkspaceConfig:
         import_preset=imports["import_preset"],
         import_encoding=imports["import_encoding"],
         unpublished_photos_days=_retention(reader, reader.table(data, "", "retention")),
+        guardian_rule=_guardian_rule(reader, reader.table(data, "", "consent")),
+    )
+
+
+def _guardian_rule(reader: _Reader, table: Mapping[str, Any]) -> GuardianRule:
+    for key in table:
+        if key not in _CONSENT_KEYS:
+            takes = ", ".join(_CONSENT_KEYS)
+            raise reader.error("consent", key, f"unknown key; [consent] takes {takes}")
+    value = table.get("guardians", "all")
+    for rule in GUARDIAN_RULES:
+        if value == rule:
+            return rule
+    shown = repr(value) if isinstance(value, str) else _toml_type(value)
+    raise reader.error(
+        "consent",
+        "guardians",
+        f'must be "all" (a minor\'s consent needs every guardian on record, the default) or '
+        f'"any" (one guardian is enough), got {shown}',
     )
 
 
@@ -554,6 +582,10 @@ def render_config(config: WorkspaceConfig) -> str:
     if config.templates:
         lines += ["", "# the community's own words for each kind of post", "[templates]"]
         lines += [f"{k} = {_toml_value(t.text)}" for k, t in config.templates.items()]
+    if config.guardian_rule != "all":
+        lines += ["", "# whose agreement a minor's consent needs among their guardians"]
+        lines.append("[consent]")
+        lines.append(f"guardians = {_toml_value(config.guardian_rule)}")
     imports = []
     if config.max_file_mb != DEFAULT_MAX_FILE_MB:
         imports += ["# the largest photo or form scan accepted, in MB"]

@@ -47,6 +47,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from terrain.posts import typed_handles
 from terrain.store._backend import Transaction
 from terrain.store._zones import repair_zones
 
@@ -301,15 +302,26 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX IF NOT EXISTS history_record ON history (kind, record_id, seq)
         """,
     ),
+    # The consent gate treats a member's @handle typed in a post's text as a
+    # mention (issue 15): a takedown of someone's tag finds those posts too.
+    Migration(
+        9,
+        "publication refs: the @handles typed in each post",
+        "",
+        repair=lambda tx, _zone: _backfill_refs(tx),
+    ),
 ]
 
 
 def post_refs(data: dict[str, Any]) -> set[str]:
     """What a post (as plain data) draws on: ``content:ID`` for each content
-    and media's content, ``member:ID`` for each member it mentions."""
+    and media's content, ``member:ID`` for each member it mentions, and
+    ``handle:H`` for each ``@handle`` typed in its text or thread."""
     refs = {f"content:{c}" for c in data.get("content_ids") or ()}
     refs |= {f"content:{m['content_id']}" for m in data.get("media") or () if m.get("content_id")}
     refs |= {f"member:{m['member_id']}" for m in data.get("mentions") or () if m.get("member_id")}
+    texts = [data.get("text") or "", *(data.get("thread") or ())]
+    refs |= {f"handle:{h}" for h in typed_handles(*texts)}
     return refs
 
 
@@ -357,6 +369,11 @@ def _backfill_5(tx: Transaction) -> list[str]:
         if doc.get("type") == "recorded" and isinstance(doc.get("consent"), dict):
             recorded.append((doc["consent"].get("id"), seq))
     tx.execute_many("UPDATE consent_events SET consent_id = ? WHERE seq = ?", recorded)
+    return _backfill_refs(tx)
+
+
+def _backfill_refs(tx: Transaction) -> list[str]:
+    """Fill ``publication_refs`` from the stored posts (safe to run again)."""
     refs: list[tuple[str, str, str]] = []
     for post_id, platform, data in tx.query(
         "SELECT post_id, platform, post_json FROM publication_journal"

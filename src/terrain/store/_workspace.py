@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from terrain.community import Community, Member
-from terrain.content import Content
+from terrain.content import Content, reset_review
 from terrain.errors import (
     ConfigError,
     Conflict,
@@ -573,9 +573,12 @@ class Workspace:
 
         An :class:`~terrain.Event` or a :class:`~terrain.events.Series` whose
         date changed gets its ``sequence`` raised (:func:`terrain.events.revise`),
-        so calendars that imported it take the change. The change is recorded
-        in the :meth:`history` (with ``note``); storing a record unchanged
-        writes nothing.
+        so calendars that imported it take the change. A
+        :class:`~terrain.Content` whose people changed, stored without a new
+        review (see :func:`terrain.content.change_people`), is stored
+        unreviewed: any change to the people in a photo resets its review.
+        The change is recorded in the :meth:`history` (with ``note``); storing
+        a record unchanged writes nothing.
         """
         kind = _kind(type(obj))
         with self.db.transaction() as tx:
@@ -584,6 +587,10 @@ class Workspace:
             before = self.db.get_record(kind, key)
             if isinstance(obj, Event | Series):
                 obj = self._revised(before, obj)
+            elif isinstance(obj, Content) and before is not None:
+                obj = reset_review(  # type: ignore[assignment]
+                    self._read(before, Content, kind, key), obj
+                )
             data = to_json(obj)
             if data != before:
                 self.db.upsert_record(tx, kind, key, data)
@@ -855,9 +862,12 @@ class Workspace:
         """Every consent event recorded, oldest first (the append-only log)."""
         return tuple(_event(data) for data in self.db.consent_events())
 
-    def ledger(self) -> ConsentLedger:
+    def ledger(self, *, check_platforms: bool = False) -> ConsentLedger:
         """A copy of the consent ledger, yours to change: every event stored so far,
-        by any process, and every member.
+        by any process, and every member, under the community's guardian rule
+        (``[consent] guardians``). With ``check_platforms``, the copy refuses to
+        record a consent for a platform name terrain does not know
+        (:meth:`known_platforms`).
 
         Change consent with it and :meth:`save_ledger`, or in one step with
         :meth:`update_ledger` (which also checks the change against events
@@ -868,9 +878,14 @@ class Workspace:
         """
         from terrain.consent import ConsentLedger
 
+        known = self.known_platforms() if check_platforms else None
         with self._ledger_lock:
             current = self._refresh_ledger()
-            return ConsentLedger.replay(current.events(), members=current.members.values())
+            copy = ConsentLedger(
+                current.members.values(), guardians=self.config.guardian_rule, platforms=known
+            )
+            copy.extend(current.events())
+            return copy
 
     @contextmanager
     def consent(self, subjects: Collection[str] | None = None) -> Iterator[ConsentLedger]:
@@ -960,7 +975,7 @@ class Workspace:
                 for data in self.db.consent_events_of(
                     sorted(scope - had_scope), upto=self._ledger_seq
                 ):
-                    ledger.apply(_event(data))
+                    ledger.extend([_event(data)])  # stored: member rules not checked again
                     self._ledger_events += 1
                 self._ledger_scope = scope
             except Exception:
@@ -975,6 +990,7 @@ class Workspace:
             ledger = ConsentLedger.replay(
                 (_event(data) for source, _, _, data in changes if source == 1),
                 members=(self._read(data, Member, "member", id) for _, id, data in members),
+                guardians=self.config.guardian_rule,
             )
             self._ledger_rev = max((rev for rev, _, _ in members), default=-1)
             self._ledger, self._ledger_scope = ledger, scope
@@ -989,7 +1005,7 @@ class Workspace:
                     self._ledger_rev = n
                     continue
                 if scope is None or id in scope:  # others are read when asked for
-                    ledger.apply(_event(data))
+                    ledger.extend([_event(data)])  # stored: member rules not checked again
                     count += 1
                 self._ledger_seq = n
                 self._ledger_events = count
@@ -1028,11 +1044,24 @@ class Workspace:
         self._ledger_seq = seq
         self._ledger_events += len(events)
 
-    def record_consent(self, *events: ConsentEvent) -> tuple[Consent, ...]:
+    def known_platforms(self) -> builtins.list[str]:
+        """Every platform name consents may name, sorted, in lower case: those the
+        installed plugins register (built-ins included), the ``[platforms.*]``
+        tables of terrain.toml, and the names those tables publish under
+        (:meth:`platform_names`)."""
+        names = (
+            set(known_names("platform", self._environ))
+            | set(self.platform_names())
+            | set(self.config.platforms)
+        )
+        return sorted({n.casefold() for n in names})
+
+    def record_consent(self, *events: ConsentEvent) -> tuple[Consent | None, ...]:
         """Check ``events`` against the stored ledger and append them, all or none.
 
-        Returns each record as it stands after its event. An event the ledger
-        refuses (unknown member, withdrawal of a refusal…) raises its error and
+        Returns each record as it stands after its event (``None`` for a
+        withdrawal, which is about a person). An event the ledger refuses
+        (unknown member, withdrawal of a refusal…) raises its error and
         nothing is stored.
         """
         with self.db.transaction() as tx, self._ledger_lock:

@@ -21,13 +21,18 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 from hypothesis import strategies as st
 
 from terrain._time import later
 from terrain.community import ERASED_NAME, Community, Member
 from terrain.consent import (
     Consent,
+    ConsentEvent,
+    ConsentRecorded,
+    ConsentRenewed,
     ConsentStatus,
+    ConsentWithdrawn,
     Evidence,
     EvidenceKind,
     Purpose,
@@ -35,7 +40,7 @@ from terrain.consent import (
     ScopeKind,
     StatusChange,
 )
-from terrain.content import Appearance, Content, ContentKind, MediaFile
+from terrain.content import Appearance, Content, ContentKind, MediaFile, PeopleReview
 from terrain.events import (
     Attendance,
     CostModel,
@@ -68,6 +73,7 @@ __all__ = [
     "aware_datetimes",
     "capabilities",
     "communities",
+    "consent_events",
     "consents",
     "contents",
     "contributions",
@@ -85,6 +91,7 @@ __all__ = [
     "overrides",
     "partners",
     "partnerships",
+    "people_reviews",
     "platform_names",
     "posts",
     "project_photos",
@@ -443,6 +450,17 @@ def contents(
         project_id=link_id if link == "project" else None,
         workshop_id=link_id if link == "workshop" else None,
         author_id=draw(st.none() | people),
+        reviews=draw(st.lists(people_reviews(), max_size=2)),
+    )
+
+
+@st.composite
+def people_reviews(draw: st.DrawFn) -> PeopleReview:
+    """Valid :class:`~terrain.content.PeopleReview` values (who confirmed whom, when)."""
+    return PeopleReview(
+        by=draw(texts()),
+        at=draw(aware_datetimes()),
+        people=draw(st.lists(st.tuples(ids(), st.none() | ids()), max_size=3)),
     )
 
 
@@ -496,6 +514,35 @@ def consents(
         scope=draw(scopes()),
         valid_until=None if until is None else later(valid_from, timedelta(days=until)),
         subject_assent=draw(st.none() | st.booleans()),
+    )
+
+
+@st.composite
+def consent_events(draw: st.DrawFn) -> ConsentEvent:
+    """Valid consent events of every kind: a record given or refused, a withdrawal
+    (of everything, of a part, or of one record), a renewal."""
+    kind = draw(st.sampled_from(["recorded", "withdrawn", "renewed"]))
+    at = draw(aware_datetimes(max_value=datetime(2030, 1, 1)))
+    recorded_at = draw(st.none() | aware_datetimes())
+    if kind == "recorded":
+        consent = draw(consents())
+        first = attrs.evolve(consent.history[0], recorded_at=recorded_at)
+        return ConsentRecorded(consent=attrs.evolve(consent, history=(first,)))
+    if kind == "renewed":
+        return ConsentRenewed(
+            consent_id=draw(ids()), subject_id=draw(ids()), at=at,
+            valid_until=at + timedelta(days=draw(st.integers(1, 400))), recorded_at=recorded_at,
+        )
+    if draw(st.booleans()):
+        return ConsentWithdrawn(subject_id=draw(ids()), at=at, consent_id=draw(ids()))
+    return ConsentWithdrawn(
+        subject_id=draw(ids()),
+        at=at,
+        purposes=draw(st.none() | st.frozensets(st.sampled_from(Purpose), min_size=1)),
+        platforms=draw(st.none() | st.frozensets(platform_names(), min_size=1)),
+        scope=draw(st.none() | scopes()),
+        note=draw(st.just("") | texts()),
+        recorded_at=recorded_at,
     )
 
 
@@ -638,6 +685,10 @@ MODEL_STRATEGIES: dict[type, st.SearchStrategy[Any]] = {
     Appearance: appearances(),
     Content: contents(),
     Consent: consents(),
+    ConsentRecorded: consent_events().filter(lambda e: isinstance(e, ConsentRecorded)),
+    ConsentWithdrawn: consent_events().filter(lambda e: isinstance(e, ConsentWithdrawn)),
+    ConsentRenewed: consent_events().filter(lambda e: isinstance(e, ConsentRenewed)),
+    PeopleReview: people_reviews(),
     Milestone: milestones(),
     Project: projects(),
     Workshop: workshops(),

@@ -1,7 +1,15 @@
 """Workflows: what a community manager does after a meetup, built on the layers below."""
 
-
 from terrain.workflows._columns import PRESETS, ColumnMap, load_mapping
+from terrain.workflows._consent import (
+    ConsentProblem,
+    Recorded,
+    Withdrawal,
+    check_consents,
+    consent_states,
+    record_consent,
+    withdraw_consent,
+)
 from terrain.workflows._door_consent import (
     DURATIONS,
     ConsentChoices,
@@ -76,6 +84,7 @@ from terrain.workflows._meetups import (
     plan_series,
 )
 from terrain.workflows._partners import add_partner, partner_report_of
+from terrain.workflows._people import set_people
 from terrain.workflows._project import (
     Composite,
     project_composite,
@@ -109,7 +118,6 @@ from terrain.workflows._self_service import (
     PhotoRef,
     PublishedWith,
     RsvpDone,
-    WithdrawalDone,
     answer_from_link,
     check_in_from_link,
     event_page,
@@ -118,7 +126,6 @@ from terrain.workflows._self_service import (
     personal_link,
     personal_page,
     request_link,
-    withdraw_on_page,
 )
 from terrain.workflows._stats import (
     PostStats,
@@ -129,6 +136,7 @@ from terrain.workflows._stats import (
 )
 from terrain.workflows._tables import Row, Table, csv_bytes, read_table
 from terrain.workflows._takedown import TakedownResult, takedown
+from terrain.workflows._withdraw import WithdrawalDone, withdraw_on_page
 from terrain.workflows._worker import (
     replan_unchecked,
     run_queued_takedowns,
@@ -150,6 +158,7 @@ __all__ = [
     "ConsentForm",
     "ConsentGiven",
     "ConsentLine",
+    "ConsentProblem",
     "Edit",
     "Erasure",
     "EventPage",
@@ -176,6 +185,7 @@ __all__ = [
     "PublishResult",
     "PublishedWith",
     "QueuedPost",
+    "Recorded",
     "Retention",
     "Row",
     "RowOutcome",
@@ -185,6 +195,7 @@ __all__ = [
     "StatsReport",
     "Table",
     "TakedownResult",
+    "Withdrawal",
     "WithdrawalDone",
     "add_partner",
     "answer_as_guardian",
@@ -195,6 +206,7 @@ __all__ = [
     "cancel_event",
     "cancel_post",
     "change_series_date",
+    "check_consents",
     "check_in_from_link",
     "check_in_members",
     "check_link",
@@ -203,6 +215,7 @@ __all__ = [
     "community_core",
     "community_engagement",
     "consent_form",
+    "consent_states",
     "csv_bytes",
     "delete_record",
     "edit_event",
@@ -252,6 +265,7 @@ __all__ = [
     "purpose_labels",
     "queue_of",
     "read_table",
+    "record_consent",
     "record_interview",
     "remove_media",
     "remove_rsvp",
@@ -265,12 +279,14 @@ __all__ = [
     "season_report",
     "send_mail",
     "set_participants",
+    "set_people",
     "set_project_phase",
     "takedown",
     "undo_check_in",
     "unvote",
     "vote",
     "web_key",
+    "withdraw_consent",
     "withdraw_on_page",
     "worker_platforms",
     "write_tables",

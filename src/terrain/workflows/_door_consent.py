@@ -7,12 +7,16 @@ grant, what they leave unticked as a refusal, both with a web-form
 :class:`~terrain.consent.Evidence`: the exact text they agreed to, its
 version, and the id of the link they used (the instant is the record's).
 
-For a minor, the child's answer is their assent (and their "no" counts on
-its own, at once); what they said yes to waits for their guardians on
-record, each asked through their own single-use link (by mail, or printed by
-the community manager). Each guardian who agrees adds a grant given by them
-with the child's assent; whether one guardian's word is enough or all of
-theirs is needed is the consent ledger's rule.
+For a minor, the child's answer is recorded at once: their "no" as their
+own refusal, their "yes" as their own assent (a grant given by the child,
+``subject_assent=True``), which the ledger holds *pending guardian* until
+their guardians on record agree. Each guardian is asked through their own
+single-use link (by mail, or printed by the community manager) and their
+answer is a record of its own (a grant or a refusal given by them). Whether
+one guardian's word is enough or every guardian's is needed is the
+community's rule (``[consent] guardians``, ``all`` by default): until it is
+met, the child's page shows the consent as waiting for the guardians who
+have not agreed.
 """
 
 from __future__ import annotations
@@ -153,8 +157,8 @@ def consent_form(
 
 @attrs.frozen
 class ConsentGiven:
-    """What the form recorded: ``granted`` (``None`` when nothing was ticked, or when
-    the person is a minor: it waits for ``waiting_for``, their guardians, of whom
+    """What the form recorded: ``granted`` (``None`` when nothing was ticked; for a
+    minor, their own assent, which waits for ``waiting_for``, their guardians, of whom
     ``mailed`` got their link by mail), ``refused`` (what was left unticked)."""
 
     member: Member
@@ -229,11 +233,13 @@ def give_consent(
                 evidence=evidence(refused_purposes, row.id), platforms=choices.platforms,
                 scope=scope, given_by=[member.id], recorded_by=f"{member.id} (web)",
             )
-        if choices.purposes and not member.is_minor:
+        if choices.purposes:  # a minor's yes is their assent: it waits for their guardians
             granted = ledger.grant(
                 member.id, purposes=sorted(choices.purposes), at=now,
                 evidence=evidence(choices.purposes, row.id), platforms=choices.platforms,
-                scope=scope, valid_until=until, recorded_by=f"{member.id} (web)",
+                scope=scope, valid_until=until, given_by=[member.id],
+                subject_assent=True if member.is_minor else None,
+                recorded_by=f"{member.id} (web)",
             )
         ws.save_ledger(ledger)
     mailed = 0
@@ -245,6 +251,7 @@ def give_consent(
             "request": f"cr-{secrets.token_hex(8)}",
             "child": member.id,
             "child_link": row.id,
+            "assent": None if granted is None else granted.id,
             "purposes": sorted(p.value for p in choices.purposes),
             "platforms": None if choices.platforms is None else sorted(choices.platforms),
             "event": event_ref,
@@ -318,7 +325,8 @@ def guardian_request(
 @attrs.frozen
 class GuardianAnswer:
     """A guardian's answer, recorded: ``consent`` (a grant if they agreed, a refusal
-    if not); ``waiting_for`` the other guardians who were asked and have not answered."""
+    if not); ``waiting_for`` the other guardians whose agreement the child's consent
+    still waits for, under the community's rule (none once it is met)."""
 
     request: GuardianRequest
     agreed: bool
@@ -337,20 +345,33 @@ def answer_as_guardian(
     until = datetime.fromisoformat(str(data["valid_until"])) if data.get("valid_until") else None
     evidence = Evidence(kind=EvidenceKind.WEB_FORM, text=request.text,
                         version=str(data["version"]), link=row.id)
+    assent = data.get("assent")  # the child's own yes, recorded when they filled the form
     ledger = ws.ledger()
     with use_link(ws, row, now=now):
         record = ledger.grant if agree else ledger.refuse
         consent = record(
             request.child.id, purposes=request.purposes, at=now, evidence=evidence,
             given_by=[request.guardian.id], platforms=request.platforms, scope=scope,
-            valid_until=until if agree else None, subject_assent=True,
+            valid_until=until if agree else None,
+            # a request from before the child's assent was its own record carries it here
+            subject_assent=None if assent else True,
             recorded_by=f"{request.guardian.id} (web, guardian)",
         )
         ws.save_ledger(ledger)
-    answered = {
-        r.subject_id for r in Links(ws.db).with_data(
-            LinkPurpose.GUARDIAN.value, "request", str(data["request"]))
-        if r.used_at is not None
-    }
-    waiting = tuple(g for g in request.other_guardians if g.id not in answered)
+    others = {g.id: g for g in request.other_guardians}
+    if assent:  # whose agreement the ledger still waits for, under the community's rule
+        with ws.consent([request.child.id]) as book:
+            state = next(
+                (s for s in book.record_states(request.child.id, at=now)
+                 if s.consent_id == assent), None,
+            )
+        missing = () if state is None else state.waiting_for
+        waiting = tuple(others[g] for g in missing if g in others)
+    else:
+        answered = {
+            r.subject_id for r in Links(ws.db).with_data(
+                LinkPurpose.GUARDIAN.value, "request", str(data["request"]))
+            if r.used_at is not None
+        }
+        waiting = tuple(g for g in request.other_guardians if g.id not in answered)
     return GuardianAnswer(request=request, agreed=agree, consent=consent, waiting_for=waiting)

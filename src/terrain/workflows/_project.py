@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from terrain._language import phrase
+from terrain._time import instant
 from terrain.community import Member
-from terrain.content import Appearance, Content, ContentKind, MediaFile
+from terrain.content import Appearance, Content, ContentKind, MediaFile, PeopleReview
 from terrain.errors import ValidationError
 from terrain.plugins import Platform, capability_problems
 from terrain.posts import Post, PostMedia, text_length
@@ -160,6 +161,22 @@ def _composite_people(sources: Sequence[Content]) -> tuple[list[Appearance], boo
     return [people[m] for m in sorted(people)], all(c.people_reviewed for c in sources)
 
 
+def _inherited_review(
+    sources: Sequence[Content], appearances: Sequence[Appearance]
+) -> PeopleReview | None:
+    """The review a composite inherits from its photos: who reviewed them, when the last
+    of them was, for the people the composite shows (``None`` if no review was logged)."""
+    lasts = [c.last_review for c in sources]
+    if any(r is None for r in lasts):
+        return None
+    done = [r for r in lasts if r is not None]
+    return PeopleReview(
+        by=" and ".join(sorted({r.by for r in done})),
+        at=max((r.at for r in done), key=instant),
+        people=[(a.member_id, a.media_id) for a in appearances],
+    )
+
+
 def _composite_image(
     ws: Workspace,
     project: Project,
@@ -224,9 +241,16 @@ def _store_composite(
         )
     stored = ws.get(Content, content_id)
     if (list(stored.appearances), stored.people_reviewed) != (appearances, reviewed):
-        # someone was added to (or reviewed in) a source photo since: the composite follows
-        stored = attrs.evolve(stored, appearances=appearances, people_reviewed=reviewed)
-        ws.put(stored)
+        # someone was added to (or reviewed in) a source photo since: the composite follows,
+        # reviewed by the reviews of its photos (else a change of people resets its review)
+        review = _inherited_review(sources, appearances) if reviewed else None
+        stored = attrs.evolve(
+            stored,
+            appearances=appearances,
+            people_reviewed=reviewed,
+            reviews=stored.reviews if review is None else (*stored.reviews, review),
+        )
+        stored = ws.put(stored)
     media = stored.media[0]
     return PostMedia(media.key, media.media_type, media.alt_text, content_id, media.id)
 

@@ -23,13 +23,13 @@ import attrs
 from terrain._language import enumeration, long_date
 from terrain._time import gap_problem, instant, require_aware, zone
 from terrain.community import Member
-from terrain.consent import ConsentLedger, Decision, decide
+from terrain.consent import Decision, decide
 from terrain.content import Content
 from terrain.errors import ComposeError, ConfigError, ValidationError
 from terrain.events import Event, Venue, event_url
 from terrain.partnerships import Partner, Partnership, PartnershipStatus
 from terrain.plugins import Platform
-from terrain.posts import Capabilities, Mention, Post
+from terrain.posts import Capabilities, Post
 from terrain.publishing import (
     DEFAULT_POLICIES,
     Dropped,
@@ -231,18 +231,25 @@ def plugin_hook(ws: Workspace | None = None) -> Any:
     return None if factory is None else factory().hook
 
 
-def workspace_gate(ws: Workspace) -> Callable[[Post, datetime], Decision]:
+def workspace_gate(ws: Workspace) -> Gate:
     """The consent gate of a workspace: the ledger *as stored at the instant
     asked* (a withdrawal recorded by another command during a run counts at
-    once). The workspace keeps its ledger in memory and reads, before each
-    decision, only the consent events and members stored since the last one
-    (:meth:`Workspace.consent <terrain.Workspace.consent>`); the contents a
-    post shows are read again too, in one query."""
+    once), deciding for the purpose asked. The workspace keeps its ledger in
+    memory and reads, before each decision, only the consent events and
+    members stored since the last one (:meth:`Workspace.consent
+    <terrain.Workspace.consent>`); the contents a post shows are read again
+    too, in one query. The people asked about are those the post shows or
+    mentions, and the members whose ``@handle`` is typed in its text."""
 
-    def gate(post: Post, at: datetime) -> Decision:
+    def gate(post: Post, at: datetime, *, purpose: str = "publish") -> Decision:
         contents = _contents_of(ws, post)
-        with ws.consent(people_of(contents.values(), post)) as ledger:
-            return decide(ledger, post, platform=post.platform, at=at, contents=contents)
+        people = people_of(contents.values(), post)
+        with ws.consent(people) as ledger:
+            typed = {owner for _h, owner in ledger.handle_finder().find(post.text, *post.thread)}
+        with ws.consent(people | typed) as ledger:
+            return decide(
+                ledger, post, platform=post.platform, purpose=purpose, at=at, contents=contents
+            )
 
     return gate
 
@@ -262,21 +269,10 @@ def _contents_of(ws: Workspace, post: Post) -> dict[str, Content]:
     return ws.get_many(Content, sorted(ids))
 
 
-def _may_tag(
-    ledger: ConsentLedger, contents: Mapping[str, Content], at: datetime
-) -> Callable[[Member, str, Post], bool]:
-    """Ask the ledger whether ``member`` may be tagged in ``draft`` on ``platform``."""
-
-    def may_tag(member: Member, platform: str, draft: Post) -> bool:
-        probe = attrs.evolve(
-            draft, mentions=(Mention(handle=member.handles[platform], member_id=member.id),)
-        )
-        ids = set(probe.content_ids) | {m.content_id for m in probe.media if m.content_id}
-        shown = {cid: contents[cid] for cid in ids if cid in contents}
-        decision = decide(ledger, probe, platform=platform, at=at, contents=shown)
-        return any(m.member_id == member.id for m in decision.kept_mentions)
-
-    return may_tag
+def _propose(member: Member, platform: str, draft: Post) -> bool:
+    """Every member in the content with a handle there is proposed for a mention:
+    the consent gate keeps it or drops it at the call, and the decision log says why."""
+    return True
 
 
 @attrs.frozen
@@ -299,6 +295,10 @@ def compose_event(
     goes_at: datetime | None = None,
 ) -> Composition:
     """Compose the ``kind`` posts of event ``event_id`` for each platform.
+
+    Every member in a content with a handle on the platform is proposed as a
+    mention; the consent gate keeps or drops each one at the call (with the
+    reason in the decision log). ``at`` is when the posts are composed.
 
     ``platforms`` maps each platform name to the platform or to its
     :class:`~terrain.Capabilities` (composing needs nothing else: a dry run
@@ -325,70 +325,67 @@ def compose_event(
     base = ws.config.web.base_url
     link = event_url(base, event.id) if base else None
     contents = ws.contents_of_event(event_id) if kind == "recap" else []
-    # members and the consent of the people shown, as stored now, read once
-    with ws.consent(people_of(contents)) as ledger:
-        members = ledger.members
-        may_tag = _may_tag(ledger, {c.id: c for c in contents}, at)
-        continued = None
-        if kind == "recap":
-            recaps = event_recaps(
+    members = ws.members()
+    continued = None
+    if kind == "recap":
+        recaps = event_recaps(
+            event,
+            contents,
+            _active_partners(ws),
+            venue=venue,
+            members=members,
+            templates=templates,
+            community=community,
+        )
+        continued = photo_captions(event, templates=templates, community=community)
+    elif kind == "partner-thanks":
+        partners = _active_partners(ws)
+        if not partners:
+            raise ValidationError(
+                f"no active partner to thank for {event_id!r}: `terrain partner list` "
+                "shows the pipeline (a partnership must be active)"
+            )
+        recaps = [_thanks(event, partners, templates, community)]
+    else:
+        recaps = [
+            event_announcement(
                 event,
-                contents,
-                _active_partners(ws),
+                kind=kind,
                 venue=venue,
-                members=members,
+                link=link,
                 templates=templates,
                 community=community,
+                seen_from=goes_at or at,
             )
-            continued = photo_captions(event, templates=templates, community=community)
-        elif kind == "partner-thanks":
-            partners = _active_partners(ws)
-            if not partners:
-                raise ValidationError(
-                    f"no active partner to thank for {event_id!r}: `terrain partner list` "
-                    "shows the pipeline (a partnership must be active)"
+        ]
+    posts: list[Post] = []
+    errors: list[str] = []
+    dropped: list[Dropped] = []
+    for number, recap in enumerate(recaps):
+        for name, capabilities in accepts.items():
+            try:
+                composed = compose_posts(
+                    recap,
+                    platform=name,
+                    capabilities=capabilities,
+                    members=members,
+                    may_tag=_propose,
+                    purpose="publish" if kind == "recap" else kind,
+                    continued=continued,
                 )
-            recaps = [_thanks(event, partners, templates, community)]
-        else:
-            recaps = [
-                event_announcement(
-                    event,
-                    kind=kind,
-                    venue=venue,
-                    link=link,
-                    templates=templates,
-                    community=community,
-                    seen_from=goes_at or at,
-                )
-            ]
-        posts: list[Post] = []
-        errors: list[str] = []
-        dropped: list[Dropped] = []
-        for number, recap in enumerate(recaps):
-            for name, capabilities in accepts.items():
+            except ComposeError as exc:
+                errors.append(f"{recap.key} → {exc}")
+                continue
+            first, *rest = composed.posts
+            if text is not None and number == 0:
                 try:
-                    composed = compose_posts(
-                        recap,
-                        platform=name,
-                        capabilities=capabilities,
-                        members=members,
-                        may_tag=may_tag,
-                        purpose="publish" if kind == "recap" else kind,
-                        continued=continued,
-                    )
+                    first = edit_text(first, text, capabilities)
                 except ComposeError as exc:
-                    errors.append(f"{recap.key} → {exc}")
-                    continue
-                first, *rest = composed.posts
-                if text is not None and number == 0:
-                    try:
-                        first = edit_text(first, text, capabilities)
-                    except ComposeError as exc:
-                        raise ValidationError(
-                            f"your text does not fit: {exc}. Nothing was planned"
-                        ) from None
-                posts += [first, *rest]
-                dropped += composed.dropped
+                    raise ValidationError(
+                        f"your text does not fit: {exc}. Nothing was planned"
+                    ) from None
+            posts += [first, *rest]
+            dropped += composed.dropped
     return Composition(posts=tuple(posts), errors=tuple(errors), dropped=tuple(dropped))
 
 
@@ -658,7 +655,7 @@ def deliver(
         raise ValidationError("a dry run sends nothing and an enqueue plans: choose one")
     previews: tuple[Preview, ...] = ()
     if dry_run:
-        report, previews = _dry_run(ws, posts, clock(), when, dropped)
+        report, previews = _dry_run(ws, posts, clock(), when, dropped, purpose_of(kind))
     elif enqueue or when:
         rows = journal_of(ws).plan(posts, now=clock(), at=when, purpose=purpose_of(kind))
         report = RunReport(outcomes=tuple(outcome_of(r) for r in rows))
@@ -745,9 +742,11 @@ def _dry_run(
     now: datetime,
     schedule: Mapping[str, datetime],
     dropped: Sequence[Dropped],
+    purpose: str = "publish",
 ) -> tuple[RunReport, tuple[Preview, ...]]:
-    """What a real run would do with each post at its time, judged as the runner
-    judges (:func:`~terrain.publishing.decide_post`: an album photo by photo)."""
+    """What a real run would do with each post at its time, for ``purpose``, judged
+    as the runner judges (:func:`~terrain.publishing.decide_post`: an album photo by
+    photo)."""
     gate = workspace_gate(ws)
     journal = journal_of(ws)
     outcomes = []
@@ -772,7 +771,9 @@ def _dry_run(
                     )
                 )
             continue
-        outcome, preview = judge_dry(gate, post, at or now, scheduled=at, dropped=dropped)
+        outcome, preview = judge_dry(
+            gate, post, at or now, scheduled=at, dropped=dropped, purpose=purpose
+        )
         outcomes.append(outcome)
         previews.append(preview)
     return RunReport(outcomes=tuple(outcomes)), tuple(previews)
@@ -785,13 +786,15 @@ def judge_dry(
     *,
     scheduled: datetime | None = None,
     dropped: Sequence[Dropped] = (),
+    purpose: str = "publish",
 ) -> tuple[Outcome, Preview]:
     """What a real run would do with ``post`` at ``at``, judged by
     :func:`~terrain.publishing.judge` exactly as the runner judges it (an album
-    photo by photo; a store failure is undecided, not a refusal), and the post as
-    it would go. ``scheduled`` is the time it is planned for, if any."""
+    photo by photo; a store failure is undecided, not a refusal; for the
+    ``purpose`` it is planned for), and the post as it would go. ``scheduled``
+    is the time it is planned for, if any."""
     when = f" at {_shown(scheduled)}" if scheduled is not None else ""
-    judgement = judge(gate, post, at)
+    judgement = judge(gate, post, at, purpose=purpose)
     if judgement.verdict is Verdict.ALLOWED:
         decision = judgement.decision
         notes = [m.handle for m in decision.dropped_mentions] if decision else []

@@ -15,14 +15,14 @@ Every time comes from the caller (``now=``).
   waitlist rules (promoted people are told by mail) and self check-in.
 - :func:`personal_page`, :func:`member_photo`: what a member agreed to, the
   photos they appear in, the posts published with them, the takedowns.
-- :func:`withdraw_on_page`: withdraw one purpose, platform or event, or
-  everything, in one click; the takedown is queued for ``terrain worker``.
+- :func:`~terrain.workflows.withdraw_on_page` (:mod:`terrain.workflows._withdraw`):
+  withdraw one purpose, platform or event, or everything, in one click; the
+  takedown is queued for ``terrain worker``.
 """
 
 from __future__ import annotations
 
 import io
-import secrets
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -32,7 +32,12 @@ import attrs
 
 from terrain._time import instant, require_aware
 from terrain.community import Member
-from terrain.consent import Consent, ConsentStatus, Purpose, Scope, ScopeKind, withdrawal_impact
+from terrain.consent import (
+    Consent,
+    RecordState,
+    RecordStatus,
+    ScopeKind,
+)
 from terrain.content import Content
 from terrain.errors import LinkRefused, NotFound, ValidationError
 from terrain.events import (
@@ -44,6 +49,7 @@ from terrain.events import (
     Venue,
     build_agenda,
 )
+from terrain.posts import HandleFinder
 from terrain.publishing import QueuedTakedown, RowState, TakedownQueue
 from terrain.store import LinkRow
 from terrain.workflows._links import (
@@ -68,7 +74,6 @@ __all__ = [
     "PhotoRef",
     "PublishedWith",
     "RsvpDone",
-    "WithdrawalDone",
     "answer_from_link",
     "check_in_from_link",
     "event_page",
@@ -77,7 +82,6 @@ __all__ = [
     "personal_link",
     "personal_page",
     "request_link",
-    "withdraw_on_page",
 ]
 
 #: Links that say who visits an event page.
@@ -343,18 +347,43 @@ def check_in_from_link(
 # -- the personal page --------------------------------------------------------------------
 
 
+#: Where a record stands when it still allows (or will allow) something: it can be withdrawn.
+_WITHDRAWABLE = frozenset({
+    RecordStatus.GIVEN, RecordStatus.PARTLY_WITHDRAWN, RecordStatus.SCHEDULED,
+    RecordStatus.PENDING_GUARDIAN, RecordStatus.PENDING_ASSENT,
+})
+
+
 @attrs.frozen
 class ConsentLine:
-    """One consent record as its person sees it: ``status`` at the page's instant."""
+    """One consent record as its person sees it, where it stands at the page's instant
+    (the ledger's rules, :meth:`~terrain.consent.ConsentLedger.record_states`: a
+    withdrawal, an end date, a guardian still to confirm). ``waiting_for`` are the
+    people whose agreement it still waits for (a minor's guardians, or the child)."""
 
-    consent: Consent
-    status: ConsentStatus
+    state: RecordState
     event: Event | None = None
+    waiting_for: tuple[Member, ...] = ()
+
+    @property
+    def consent(self) -> Consent:
+        """The record."""
+        return self.state.consent
+
+    @property
+    def status(self) -> RecordStatus:
+        """Given, refused, expired, withdrawn, partly withdrawn, pending guardian…"""
+        return self.state.status
+
+    @property
+    def key(self) -> str:
+        """:attr:`status` as one word (``pending-guardian``), for page texts and styles."""
+        return self.status.value.replace(" ", "-")
 
     @property
     def in_force(self) -> bool:
-        """Whether the record still allows something (and so can be withdrawn)."""
-        return self.status is ConsentStatus.GIVEN
+        """Whether the record still allows something, or will (and so can be withdrawn)."""
+        return self.status in _WITHDRAWABLE
 
 
 @attrs.frozen
@@ -404,17 +433,6 @@ class PersonalPage:
         return tuple(t for t in self.takedowns if t.state == "done" and t.outcome != "deleted")
 
 
-def _status(consent: Consent, now: datetime) -> ConsentStatus:
-    last = consent.history[-1].status
-    if consent.history[0].status is ConsentStatus.REFUSED:
-        return ConsentStatus.REFUSED
-    if last is ConsentStatus.WITHDRAWN:
-        return ConsentStatus.WITHDRAWN
-    if consent.valid_until is not None and instant(consent.valid_until) <= instant(now):
-        return ConsentStatus.EXPIRED
-    return ConsentStatus.GIVEN
-
-
 def personal_page(
     ws: Workspace, token: str, *, now: datetime, key: bytes | None = None
 ) -> PersonalPage:
@@ -423,13 +441,18 @@ def personal_page(
     row = check_link(ws, token, [LinkPurpose.PERSONAL], now=now, key=key)
     member = _member_of(ws, row)
     events = {e.id: e for e in ws.list(Event)}
-    ledger = ws.ledger()
+    with ws.consent([member.id]) as ledger:  # only this person's history is read
+        states = ledger.record_states(member.id, at=now)
+        people = ledger.members
     lines = []
-    for consent in ledger.for_subject(member.id):
+    for state in states:
+        consent = state.consent
         event = events.get(consent.scope.ref or "") if consent.scope.kind is ScopeKind.EVENT \
             else None
-        lines.append(ConsentLine(consent, _status(consent, now), event))
+        waiting = tuple(people[p] for p in state.waiting_for if p in people)
+        lines.append(ConsentLine(state, event, waiting))
     contents = ws.contents_showing(member.id)
+    finder = HandleFinder(dict.fromkeys(member.handles.values(), member.id))
     photos = tuple(
         PhotoRef(c.id, m.id, c.title or c.caption[:80], m.alt_text,
                  events[c.event_id].title if c.event_id in events else "")
@@ -445,7 +468,9 @@ def personal_page(
         if receipt is None:
             continue
         drawn = set(post.content_ids) | {m.content_id for m in post.media if m.content_id}
-        mentioned = any(m.member_id == member.id for m in post.mentions)
+        mentioned = any(m.member_id == member.id for m in post.mentions) or bool(
+            finder.find(post.text, *post.thread)  # their @handle typed in the text
+        )
         if drawn & shown or mentioned:
             posts.append(PublishedWith(
                 post.id, receipt.platform, receipt.url, receipt.published_at,
@@ -504,109 +529,3 @@ def member_photo(
         out = io.BytesIO()
         image.convert("RGB").save(out, format="JPEG", quality=80)  # no EXIF: nothing is copied
     return out.getvalue()
-
-
-# -- withdrawal -------------------------------------------------------------------------
-
-
-def _purpose(value: Purpose | str) -> Purpose:
-    try:
-        return Purpose(value)
-    except ValueError:
-        raise ValidationError(
-            f"unknown purpose: choose among {', '.join(p.value for p in Purpose)}"
-        ) from None
-
-
-@attrs.frozen
-class WithdrawalDone:
-    """A withdrawal made on the personal page: ``id`` names it in the takedown queue and
-    the decision log; ``ended`` the consent records it ended; ``queued`` the takedowns
-    ``terrain worker`` will carry out."""
-
-    id: str
-    member: Member
-    covers: str
-    ended: tuple[Consent, ...]
-    queued: tuple[QueuedTakedown, ...]
-
-
-def withdraw_on_page(
-    ws: Workspace,
-    token: str,
-    *,
-    now: datetime,
-    key: bytes | None = None,
-    purposes: Iterable[Purpose | str] | None = None,
-    platforms: Iterable[str] | None = None,
-    event_id: str | None = None,
-    consent_id: str | None = None,
-) -> WithdrawalDone:
-    """Withdraw, for the member holding personal link ``token``, one purpose, one
-    platform, one event, one record (``consent_id``), or everything (none given), and
-    queue the takedown of what was published under it.
-
-    The withdrawal is recorded at once (nothing new is published under it
-    from ``now`` on); the posts come down when ``terrain worker`` runs. A
-    record, event or platform that is not the member's is
-    :class:`~terrain.errors.NotFound`, and nothing is recorded.
-    """
-    require_aware(now, "withdraw_on_page: now")
-    row = check_link(ws, token, [LinkPurpose.PERSONAL], now=now, key=key)
-    member = _member_of(ws, row)
-    ledger = ws.ledger()
-    wanted_purposes = None if purposes is None else [_purpose(p) for p in purposes] or None
-    wanted_platforms = None if platforms is None else list(platforms) or None
-    known = set(ws.platform_names())
-    for name in wanted_platforms or ():
-        if name not in known:
-            raise NotFound(f"no platform {name!r}: choose among {', '.join(sorted(known))}")
-    scope = None
-    if event_id is not None:
-        ws.get(Event, event_id)
-        scope = Scope(kind=ScopeKind.EVENT, ref=event_id)
-    if consent_id is not None:
-        record = next((c for c in ledger.for_subject(member.id) if c.id == consent_id), None)
-        if record is None:
-            raise NotFound(f"no consent record {consent_id!r} of yours")
-        wanted_purposes = sorted(record.purposes)
-        wanted_platforms = None if record.platforms is None else sorted(record.platforms)
-        scope = record.scope if record.scope.kind is not ScopeKind.ALL else None
-    withdrawal_id = f"wd-{secrets.token_hex(8)}"
-    ended = ledger.withdraw(
-        member.id, at=now, scope=scope, purposes=wanted_purposes, platforms=wanted_platforms,
-        note=f"withdrawn by {member.id} on their personal page (withdrawal {withdrawal_id}, "
-        f"link {row.id})",
-        recorded_by=f"{member.id} (web)",
-    )
-    if ended:
-        ws.save_ledger(ledger)
-    journal = journal_of(ws)
-    published = [
-        (r.post, r.receipt)
-        for r in journal.rows(states=(RowState.SENT, RowState.CONFIRMED))
-        if r.receipt is not None and r.taken_down_at is None
-    ]
-    impact = withdrawal_impact(
-        member.id, contents=ws.list(Content), published=published, at=now, ledger=ledger,
-        scope=scope,
-    )
-    queued = TakedownQueue(ws.db).enqueue(
-        withdrawal_id, member.id, [t.receipt for t in impact.takedown], now=now,
-        consent_ids=[c.id for c in ended],
-    )
-    what = []
-    if wanted_purposes:
-        what.append(", ".join(sorted(str(p) for p in wanted_purposes)))
-    if wanted_platforms:
-        what.append("on " + ", ".join(sorted(wanted_platforms)))
-    if scope is not None:
-        what.append(f"for {scope}")
-    return WithdrawalDone(
-        id=withdrawal_id,
-        member=member,
-        covers=" ".join(what) or "everything",
-        ended=ended,
-        queued=tuple(queued),
-    )
-
