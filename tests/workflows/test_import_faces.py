@@ -19,8 +19,16 @@ from terrain import Content, Member
 from terrain.content import Region
 from terrain.store import Workspace
 from terrain.workflows import import_media
+from tests._faces import (
+    FORMS,
+    GROUP,
+    group_photo,
+    jpeg_with_xmp,
+    landscape,
+    png_with_xmp,
+    xmp_packet,
+)
 
-from tests._faces import FORMS, GROUP, group_photo, jpeg_with_xmp, landscape, png_with_xmp, xmp_packet
 from .conftest import NOW, DictStorage
 
 TAGS = [
