@@ -630,7 +630,7 @@ def mentions(draw: st.DrawFn) -> Mention:
 
 
 def post_media() -> st.SearchStrategy[PostMedia]:
-    """Valid :class:`~terrain.PostMedia` values."""
+    """Valid :class:`~terrain.PostMedia` values (some with regions to blur)."""
     return st.builds(
         PostMedia,
         key=ids().map(lambda k: f"media/{k}.jpg"),
@@ -638,6 +638,7 @@ def post_media() -> st.SearchStrategy[PostMedia]:
         alt_text=texts(),
         content_id=st.none() | ids(),
         media_id=st.none() | ids(),
+        blur=st.lists(regions(), max_size=2),
     )
 
 

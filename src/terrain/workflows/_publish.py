@@ -43,6 +43,8 @@ from terrain.publishing import (
     RowState,
     RunReport,
     Verdict,
+    approval_check,
+    blurred_copies,
     compose_posts,
     edit_text,
     event_announcement,
@@ -72,6 +74,7 @@ __all__ = [
     "platforms_for",
     "plugin_hook",
     "publish_event",
+    "runner_rules",
     "workspace_gate",
 ]
 
@@ -241,6 +244,8 @@ def workspace_gate(ws: Workspace) -> Gate:
     too, in one query. The people asked about are those the post shows or
     mentions, and the members whose ``@handle`` is typed in its text."""
 
+    blur = ws.config.publish.blur_unconsented
+
     def gate(post: Post, at: datetime, *, purpose: str = "publish") -> Decision:
         contents = _contents_of(ws, post)
         people = people_of(contents.values(), post)
@@ -248,10 +253,23 @@ def workspace_gate(ws: Workspace) -> Gate:
             typed = {owner for _h, owner in ledger.handle_finder().find(post.text, *post.thread)}
         with ws.consent(people | typed) as ledger:
             return decide(
-                ledger, post, platform=post.platform, purpose=purpose, at=at, contents=contents
+                ledger, post, platform=post.platform, purpose=purpose, at=at, contents=contents,
+                blur=blur,
             )
 
     return gate
+
+
+def runner_rules(ws: Workspace) -> dict[str, Any]:
+    """What the runner and the workers need from the workspace's ``[publish]`` rules:
+    the ``approval`` check when approval is on, and the ``egress`` that sends a blurred
+    copy of the photos the gate blurs."""
+    settings = ws.config.publish
+    return {
+        "approval": approval_check(ws.db, four_eyes=settings.four_eyes)
+        if settings.approval else None,
+        "egress": blurred_copies(ws.storage, margin=settings.blur_margin),
+    }
 
 
 def people_of(contents: Iterable[Content], post: Post | None = None) -> set[str]:
@@ -672,6 +690,7 @@ def deliver(
             max_wait=max_wait,
             on_progress=on_progress,
             purpose=purpose_of(kind),
+            **runner_rules(ws),
         )
     return PublishResult(
         event_id=subject_id,
