@@ -25,6 +25,7 @@ import attrs
 from terrain._xmp import TaggedFace, read_face_tags
 from terrain.community import Member
 from terrain.content import Region
+from terrain.media import turn_upright
 
 __all__ = [
     "DETECTION_OFF",
@@ -86,23 +87,8 @@ def upright_picture(data: bytes, max_side: int = DETECTOR_SIDE) -> tuple[Any, in
         image = image.convert("RGB")
         image.thumbnail((max_side, max_side))
         if orientation != 1:
-            image = _transposed(image, orientation)
+            image = turn_upright(image, orientation)
     return image, orientation
-
-
-def _transposed(image: Any, orientation: int) -> Any:
-    from PIL import Image
-
-    method = {
-        2: Image.Transpose.FLIP_LEFT_RIGHT,
-        3: Image.Transpose.ROTATE_180,
-        4: Image.Transpose.FLIP_TOP_BOTTOM,
-        5: Image.Transpose.TRANSPOSE,
-        6: Image.Transpose.ROTATE_270,
-        7: Image.Transpose.TRANSVERSE,
-        8: Image.Transpose.ROTATE_90,
-    }[orientation]
-    return image.transpose(method)
 
 
 def detect_faces(image: Any, hook: Any) -> tuple[Region, ...] | None:
@@ -140,7 +126,13 @@ def _same(a: Region, b: Region) -> bool:
 
 
 def find_faces(
-    data: bytes, *, width: int, height: int, hook: Any = None, detect: bool = True
+    data: bytes,
+    *,
+    width: int,
+    height: int,
+    hook: Any = None,
+    detect: bool = True,
+    picture: tuple[Any, int] | None = None,
 ) -> FacesFound:
     """The faces tagged in ``data`` (the file as it came, with its XMP) and the faces a
     detector finds in it (when ``detect`` and ``hook`` has one), once each.
@@ -161,7 +153,7 @@ def find_faces(
             if upright is not None:
                 detected = tuple(r.stored(orientation) for r in upright)
     else:
-        orientation = orientation_of(data)
+        orientation = picture[1] if picture is not None else orientation_of(data)
     tagged = read_face_tags(data, width=width, height=height, orientation=orientation)
     tagged_regions = [t.region for t in tagged if t.region is not None]
     return FacesFound(

@@ -58,7 +58,14 @@ __all__ = [
     "blur_regions",
     "clean_media",
     "prepare_image",
+    "thumbnail",
+    "thumbnail_of",
+    "turn_upright",
 ]
+
+#: The longest side of a thumbnail, in pixels (a contact sheet shows them at half that,
+#: sharp on a high-density screen).
+THUMBNAIL_SIDE = 320
 
 #: Formats terrain stores, by Pillow format name -> (media type, file extension).
 ACCEPTED_FORMATS: dict[str, tuple[str, str]] = {
@@ -337,6 +344,56 @@ def _same_coding(source: Any, orientation: int) -> dict[str, Any]:
         exif[_ORIENTATION] = orientation
         params["exif"] = exif.tobytes()
     return params
+
+
+def thumbnail_of(image: Any, side: int = THUMBNAIL_SIDE) -> bytes:
+    """A JPEG of ``image`` (a Pillow image, already upright) at most ``side`` pixels on
+    its longest side, with no metadata at all (no EXIF, no ICC profile)."""
+    small = image.convert("RGB")
+    small.thumbnail((side, side))
+    small.info = {}
+    out = io.BytesIO()
+    small.save(out, format="JPEG", quality=80, optimize=True)
+    return out.getvalue()
+
+
+def thumbnail(data: bytes, side: int = THUMBNAIL_SIDE, *, blur: Sequence[Region] = (),
+              margin: float = 0.3, name: str = "") -> bytes:
+    """The thumbnail of the picture in ``data`` (a JPEG or a PNG): upright, at most
+    ``side`` pixels on its longest side, metadata-free, with ``blur`` regions (of the
+    picture as stored) blurred as :func:`blur_regions` blurs them."""
+    from PIL import Image
+
+    if blur:
+        data = blur_regions(data, blur, margin=margin, name=name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                orientation = _orientation(image) if image.format == "JPEG" else 1
+                if image.format == "JPEG":
+                    image.draft("RGB", (side * 2, side * 2))
+                picture = image.convert("RGB")
+        except Exception as exc:
+            raise _reject(name, f"cannot be shown ({exc}): import the photo again") from None
+    return thumbnail_of(turn_upright(picture, orientation), side)
+
+
+def turn_upright(image: Any, orientation: int) -> Any:
+    """``image`` (a Pillow image of a picture as stored) turned as EXIF ``orientation``
+    (1-8) says it is shown."""
+    from PIL import Image
+
+    method = {
+        2: Image.Transpose.FLIP_LEFT_RIGHT,
+        3: Image.Transpose.ROTATE_180,
+        4: Image.Transpose.FLIP_TOP_BOTTOM,
+        5: Image.Transpose.TRANSPOSE,
+        6: Image.Transpose.ROTATE_270,
+        7: Image.Transpose.TRANSVERSE,
+        8: Image.Transpose.ROTATE_90,
+    }.get(orientation)
+    return image if method is None else image.transpose(method)
 
 
 def _orientation(image: Any) -> int:

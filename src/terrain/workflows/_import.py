@@ -19,6 +19,7 @@ reported "not imported" with the reason, and nothing is half written.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
 import multiprocessing
@@ -39,10 +40,18 @@ from terrain.community import Member
 from terrain.content import Appearance, Content, ContentKind, MediaFile
 from terrain.errors import StorageError, TerrainError, ValidationError
 from terrain.events import Event
-from terrain.faces import DETECTION_OFF, FacesFound, find_faces, match_names, orientation_of
-from terrain.media import MediaRejected, PreparedImage, prepare_image
+from terrain.faces import (
+    DETECTION_OFF,
+    FacesFound,
+    find_faces,
+    match_names,
+    orientation_of,
+    upright_picture,
+)
+from terrain.media import MediaRejected, PreparedImage, prepare_image, thumbnail_of
 from terrain.projects import Project
 from terrain.store import Workspace
+from terrain.workflows._sheet import thumbnail_key
 
 __all__ = ["FileOutcome", "ImportReport", "ImportStatus", "import_media"]
 
@@ -118,7 +127,7 @@ class ImportReport:
         )
 
 
-Prepared = tuple[str, PreparedImage | None, str, FacesFound | None]
+Prepared = tuple[str, PreparedImage | None, str, FacesFound | None, bytes | None]
 
 #: Per process: the hook relay face detection asks (built once in a worker), and
 #: whether a detector ever answered (if not, pictures are not decoded again for it).
@@ -144,13 +153,16 @@ def _worker_hook() -> Any:
     return _detection["hook"]
 
 
-def _faces(data: bytes, image: PreparedImage, hook: Any, detect: bool) -> FacesFound:
+def _faces(
+    data: bytes, image: PreparedImage, hook: Any, detect: bool, picture: tuple[Any, int] | None
+) -> FacesFound:
     """The faces tagged and detected in ``data``, as regions of the picture stored."""
     if hook is None and detect:
         hook = _worker_hook()
     key = f"none:{id(hook)}"
     found = find_faces(data, width=image.width, height=image.height, hook=hook,
-                       detect=detect and not _detection.get(key))
+                       detect=detect and not _detection.get(key) and picture is not None,
+                       picture=picture)
     if detect and not found.detected:
         _detection[key] = True  # no detector answers in this process: stop decoding for it
     turned = image.media_type == "image/png" and image.orientation == 1
@@ -182,17 +194,23 @@ def _prepare_path(
     try:
         data = read_regular_file(path, max_bytes=max_bytes)
     except FileTooLarge as exc:
-        return path, None, too_large(name, exc.size, max_bytes), None
+        return path, None, too_large(name, exc.size, max_bytes), None, None
     except UnreadableFile as exc:
         reason = str(exc)
         if reason == "is a folder, not a file":
             reason = "is a folder, not a photo; give the files inside it"
-        return path, None, f"{name}: {reason}", None
+        return path, None, f"{name}: {reason}", None, None
     try:
         image = prepare_image(data, name=name, max_pixels=max_pixels)
     except MediaRejected as exc:
-        return path, None, str(exc), None
-    return path, image, "", _faces(data, image, hook, detect)
+        return path, None, str(exc), None, None
+    try:  # decoded once, for the face detector and the contact sheet's thumbnail
+        picture: tuple[Any, int] | None = upright_picture(data)
+    except Exception:  # checked whole by prepare_image: a decoder quirk, not a bad file
+        picture = None
+    found = _faces(data, image, hook, detect, picture)
+    thumb = thumbnail_of(picture[0]) if picture is not None else None
+    return path, image, "", found, thumb
 
 
 def _prepared(
@@ -348,7 +366,7 @@ def import_media(
     prepared = _prepared(names, workers, limit, ws.config.max_pixels, hook, detect_faces)
     members: dict[str, Member] | None = None
     detected = not detect_faces
-    for done, (path, image, reason, found) in enumerate(prepared, start=1):
+    for done, (path, image, reason, found, thumb) in enumerate(prepared, start=1):
         if found is not None and found.tagged and members is None:
             members = {m.id: m for m in ws.list(Member)}
         detected = detected or (found is not None and found.detected)
@@ -360,7 +378,7 @@ def import_media(
             try:
                 people = _tagged_people(found, members or {})
                 outcome = _store_one(ws, path, image, seen, event_id, project_id, author_id,
-                                     now, people)
+                                     now, people, thumb)
             except StorageError as exc:  # the database cannot be read or written any more
                 stopped = str(exc)
                 outcome = _failed(path, image.checksum, f"not imported: {stopped}")
@@ -407,6 +425,7 @@ def _store_one(
     author_id: str | None,
     now: datetime,
     tagged: _Tagged | None = None,
+    thumb: bytes | None = None,
 ) -> FileOutcome:
     tagged = tagged or _Tagged()
     checksum = image.checksum
@@ -468,6 +487,9 @@ def _store_one(
             path=path, status=ImportStatus.DUPLICATE, content_id=found[0], checksum=checksum
         )
     seen[checksum] = content_id
+    if thumb is not None:
+        with contextlib.suppress(TerrainError, OSError):  # the desk makes it again if missing
+            ws.storage.put(thumbnail_key(content_id, media.id), thumb)
     return FileOutcome(
         path=path, status=ImportStatus.IMPORTED, content_id=content_id, checksum=checksum,
         people=tuple(m for m, _ in tagged.appearances), unknown_names=tagged.unknown,
