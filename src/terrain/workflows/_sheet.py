@@ -15,6 +15,7 @@ one by content and media id, never by a path a visitor typed.
 
 from __future__ import annotations
 
+import contextvars
 import enum
 import multiprocessing
 import os
@@ -230,6 +231,19 @@ def _photos_of(ws: Workspace, event_id: str | None, project_id: str | None
     return "project", project.id, project.title, contents
 
 
+def _waiting_for_guardians(ws: Workspace, now: datetime) -> set[str]:
+    """The minors whose guardians were asked to confirm a consent (an open guardian link)
+    and have not answered yet."""
+    from terrain._time import instant
+    from terrain.store import Links
+
+    rows = Links(ws.db).with_purpose("guardian")
+    return {
+        str(r.data.get("child")) for r in rows
+        if r.used_at is None and r.revoked_at is None and instant(r.expires_at) > instant(now)
+    }
+
+
 def _state_of(decision: Decision, members: Mapping[str, Member]) -> PlatformState:
     if decision.allowed:
         if decision.blurred:
@@ -250,7 +264,15 @@ def _state_of(decision: Decision, members: Mapping[str, Member]) -> PlatformStat
 
 def _pending_guardian(members: Mapping[str, Member], member_id: str | None, text: str) -> bool:
     member = members.get(member_id or "")
-    return member is not None and member.is_minor and "guardian" in text.lower()
+    if member is None or not member.is_minor:
+        return False
+    return member.id in _ASKED.get() or "guardian" in text.lower()
+
+
+#: The minors whose guardians were asked, for the sheet being made (see contact_sheet).
+_ASKED: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
+    "terrain_asked_guardians", default=frozenset()
+)
 
 
 def _name(members: Mapping[str, Member], member_id: str) -> str:
@@ -260,9 +282,10 @@ def _name(members: Mapping[str, Member], member_id: str) -> str:
 
 def _person_state(decision: Decision, member_id: str, members: Mapping[str, Member]
                   ) -> PlatformState:
-    if any(b.member_id == member_id for b in decision.blurred):
-        return PlatformState(decision.platform, PhotoStatus.BLURRED, "blurred")
     mine = [r for r in decision.reasons if r.member_id == member_id and r.handle is None]
+    if any(b.member_id == member_id for b in decision.blurred):
+        return PlatformState(decision.platform, PhotoStatus.BLURRED,
+                             "; ".join(r.text for r in mine))
     blocking = [r for r in mine if r.blocking]
     if blocking:
         why = "; ".join(r.text for r in blocking)
@@ -270,6 +293,12 @@ def _person_state(decision: Decision, member_id: str, members: Mapping[str, Memb
         status = PhotoStatus.PENDING_GUARDIAN if pending else PhotoStatus.HELD
         return PlatformState(decision.platform, status, why)
     return PlatformState(decision.platform, PhotoStatus.MAY_GO, "; ".join(r.text for r in mine))
+
+
+def sheet_platforms(ws: Workspace) -> list[str]:
+    """The platforms a contact sheet shows: those configured in terrain.toml (every
+    installed one when none is)."""
+    return list(ws.config.platforms) or ws.platform_names()
 
 
 def contact_sheet(
@@ -290,19 +319,23 @@ def contact_sheet(
     if show not in SHOWS:
         raise ValidationError(f"show {show!r}: choose one of {', '.join(SHOWS)}")
     kind, ref, title, contents = _photos_of(ws, event_id, project_id)
-    names = tuple(platforms if platforms is not None else ws.platform_names())
+    names = tuple(platforms if platforms is not None else sheet_platforms(ws))
     blur = ws.config.publish.blur_unconsented
     people = {a.member_id for c in contents for a in c.appearances}
     photos: list[SheetPhoto] = []
-    with ws.consent(people) as ledger:
-        members = ledger.members
-        for content in sorted(contents, key=lambda c: (c.created_at, c.title, c.id)):
-            if not any(m.is_image for m in content.media):
-                continue
-            decisions = [
-                decide(ledger, content, platform=p, at=now, blur=blur) for p in names
-            ]
-            photos.extend(_sheet_photos(content, decisions, members))
+    token = _ASKED.set(frozenset(_waiting_for_guardians(ws, now)))
+    try:
+        with ws.consent(people) as ledger:
+            members = ledger.members
+            for content in sorted(contents, key=lambda c: (c.created_at, c.title, c.id)):
+                if not any(m.is_image for m in content.media):
+                    continue
+                decisions = [
+                    decide(ledger, content, platform=p, at=now, blur=blur) for p in names
+                ]
+                photos.extend(_sheet_photos(content, decisions, members))
+    finally:
+        _ASKED.reset(token)
     counts = dict.fromkeys(SHOWS, 0)
     for photo in photos:
         counts["all"] += 1
@@ -320,6 +353,9 @@ def _sheet_photos(
     states = tuple(_state_of(d, members) for d in decisions)
     if not reviewed or (unaccounted and not content.people_reviewed):
         status = PhotoStatus.NOT_REVIEWED.value
+        states = tuple(
+            PlatformState(s.platform, PhotoStatus.NOT_REVIEWED, s.why) for s in states
+        )
     elif all(s.status in (PhotoStatus.MAY_GO, PhotoStatus.BLURRED) for s in states):
         status = "ready"
     else:
