@@ -115,3 +115,16 @@ def desk_workspace(tmp: Path, template_root: Path, *, publish: str = "") -> Path
 def photo_id(root: Path, name: str) -> str:
     """The content id of photo ``name`` (group, lea, tom, crowd) in the workspace."""
     return (root / f".photo-{name}").read_text()
+
+
+def get_ready(ws: Workspace, *names: str, by: str = "camille") -> list[str]:
+    """Review and describe photos ``names`` (as ``by``): their content ids."""
+    from terrain.workflows import describe_photo, identify_people
+
+    ids = []
+    for name in names:
+        content_id = photo_id(ws.root, name)
+        identify_people(ws, content_id, reviewed=True, confirm_faces=True, by=by, now=AFTER)
+        describe_photo(ws, content_id, alt_text=f"La photo {name} du meetup", by=by, now=AFTER)
+        ids.append(content_id)
+    return ids

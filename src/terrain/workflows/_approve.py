@@ -237,7 +237,14 @@ def approve_post(
         approval, record_id=f"dec-{uuid.uuid4().hex}", editors=sorted(item.editors)
     ))
     journal = journal_of(ws)
-    if not hold and row.state is RowState.HELD:
+    if hold:
+        why = f": {approval.reason}" if approval.reason else ""
+        journal.hold(row.post_id, row.platform, now=now, reasons=[
+            f"held on the review desk by {approver.name} on {now.date().isoformat()}{why}; "
+            f"approve it on the review desk, or with `terrain approve {row.post_id} "
+            f"--platform {row.platform} --as ACCOUNT`"
+        ])
+    elif row.state is RowState.HELD:
         journal.replan_held(row, now=now)  # the next run judges it again, approval included
     return post_for_approval(ws, row.post_id, now=now, platform=row.platform)
 

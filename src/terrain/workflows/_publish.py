@@ -24,7 +24,7 @@ from terrain._language import enumeration, long_date
 from terrain._time import gap_problem, instant, require_aware, zone
 from terrain.community import Member
 from terrain.consent import Decision, decide
-from terrain.content import Content
+from terrain.content import Content, Region
 from terrain.errors import ComposeError, ConfigError, ValidationError
 from terrain.events import Event, Venue, event_url
 from terrain.partnerships import Partner, Partnership, PartnershipStatus
@@ -85,12 +85,14 @@ POST_KINDS = ("recap", "announcement", "reminder", "partner-thanks")
 
 @attrs.frozen
 class PreviewMedia:
-    """A photo as it would go: its place in the post, its key and its alt text."""
+    """A photo as it would go: its place in the post, its key and its alt text, and the
+    regions consent blurs in it."""
 
     key: str
     alt_text: str
     content_id: str | None = None
     media_id: str | None = None
+    blur: tuple[Region, ...] = ()
 
 
 @attrs.frozen
@@ -748,7 +750,8 @@ def preview_of(
         text=shown.text_with_link(),
         thread=shown.thread,
         media=tuple(
-            PreviewMedia(m.key, m.alt_text, m.content_id, m.media_id) for m in shown.media
+            PreviewMedia(m.key, m.alt_text, m.content_id, m.media_id, m.blur)
+            for m in shown.media
         ),
         dropped=tuple(gone),
         at=at,
