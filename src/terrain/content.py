@@ -262,7 +262,7 @@ class Appearance:
         if self.region is not None and self.media_id is None:
             raise fail(
                 self, attrs.fields(Appearance).region,
-                "a region is a place in one picture: give the media_id it is in",
+                "a region is a place in one picture: say which media they are in",
             )
 
 

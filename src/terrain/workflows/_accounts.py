@@ -36,6 +36,7 @@ __all__ = [
     "account_of_session",
     "accounts_of",
     "add_account",
+    "authenticate",
     "log_in",
     "log_out",
     "remove_account",
@@ -120,6 +121,25 @@ def _expiry(ws: Workspace, started: datetime, now: datetime) -> datetime:
     return min(idle, instant(started) + MAX_SESSION)
 
 
+def authenticate(ws: Workspace, name: str, password: str, *, now: datetime) -> Account:
+    """The account ``name`` if ``password`` is its password, else
+    :class:`~terrain.errors.AccessDenied` (the same message for a wrong name or a
+    wrong password, after the same work). A hash made with weaker parameters
+    than today's is made again."""
+    require_aware(now, "authenticate: now")
+    accounts = Accounts(ws.db)
+    stored = accounts.password_hash(name) if isinstance(name, str) else None
+    with _hashing:
+        good = verify_password(password if isinstance(password, str) else "", stored)
+    account = accounts.get(name) if good else None
+    if account is None:
+        raise AccessDenied("wrong account name or password", reason="login")
+    if stored is not None and needs_rehash(stored):
+        with _hashing:
+            accounts.set_password(name, hash_password(password), at=now)
+    return account
+
+
 def log_in(
     ws: Workspace, name: str, password: str, *, now: datetime, replacing: str | None = None
 ) -> tuple[str, Account]:
@@ -131,16 +151,8 @@ def log_in(
     if any: it ends here, and the browser gets a fresh one (no fixation).
     """
     require_aware(now, "log_in: now")
+    account = authenticate(ws, name, password, now=now)
     accounts = Accounts(ws.db)
-    stored = accounts.password_hash(name) if isinstance(name, str) else None
-    with _hashing:
-        good = verify_password(password if isinstance(password, str) else "", stored)
-    account = accounts.get(name) if good else None
-    if account is None:
-        raise AccessDenied("wrong account name or password", reason="login")
-    if stored is not None and needs_rehash(stored):
-        with _hashing:
-            accounts.set_password(name, hash_password(password), at=now)
     session_id = secrets.token_urlsafe(32)
     accounts.open_session(session_id, name, at=now, expires_at=_expiry(ws, now, now),
                           replacing=replacing)
