@@ -1,4 +1,4 @@
-"""``terrain content import|people|faces|describe|sheet|thumbnails|list``: field photos, who is in them."""
+"""``terrain content import|people|faces|describe|sheet|thumbnails|list``: photos and people."""
 
 from __future__ import annotations
 

@@ -153,6 +153,12 @@ def approval_queue(
     return [_for_approval(ws, r, approvals, accounts, now) for r in rows]
 
 
+def approval_queue_size(ws: Workspace) -> int:
+    """How many posts wait to go (planned, or held for want of an approval)."""
+    return sum(1 for r in journal_of(ws).rows(states=(RowState.PLANNED, RowState.HELD))
+               if _waiting(r))
+
+
 def post_for_approval(
     ws: Workspace, post_id: str, *, now: datetime, platform: str | None = None
 ) -> ForApproval:

@@ -42,11 +42,13 @@ if TYPE_CHECKING:
 __all__ = [
     "SHOWS",
     "ContactSheet",
+    "DeskOverview",
     "PhotoStatus",
     "PlatformState",
     "SheetPerson",
     "SheetPhoto",
     "contact_sheet",
+    "desk_overview",
     "make_thumbnails",
     "photo_thumbnail",
     "thumbnail_key",
@@ -117,6 +119,42 @@ class ContactSheet:
     platforms: tuple[str, ...]
     photos: tuple[SheetPhoto, ...]
     counts: Mapping[str, int]
+
+
+@attrs.frozen
+class DeskOverview:
+    """What the review desk's first page lists: the events and projects with photos
+    (and how many each has, newest first), and how many posts wait for an approval."""
+
+    events: tuple[tuple[Event, int], ...]
+    projects: tuple[tuple[Project, int], ...]
+    waiting: int
+
+
+def desk_overview(ws: Workspace, *, now: datetime) -> DeskOverview:
+    """The events and projects with photos, and the posts waiting to go (planned, or
+    held for want of an approval)."""
+    from terrain.workflows._approve import approval_queue_size
+
+    require_aware(now, "desk_overview: now")
+    contents = ws.list(Content)
+    by_event: dict[str, int] = {}
+    by_project: dict[str, int] = {}
+    for content in contents:
+        if not any(m.is_image for m in content.media):
+            continue
+        if content.event_id is not None:
+            by_event[content.event_id] = by_event.get(content.event_id, 0) + 1
+        if content.project_id is not None:
+            by_project[content.project_id] = by_project.get(content.project_id, 0) + 1
+    events = ws.get_many(Event, sorted(by_event)) if by_event else {}
+    projects = ws.get_many(Project, sorted(by_project)) if by_project else {}
+    return DeskOverview(
+        events=tuple(sorted(((e, by_event[e.id]) for e in events.values()),
+                            key=lambda pair: pair[0].starts_at, reverse=True)),
+        projects=tuple((p, by_project[p.id]) for p in projects.values()),
+        waiting=approval_queue_size(ws),
+    )
 
 
 def thumbnail_key(content_id: str, media_id: str) -> str:
