@@ -111,7 +111,7 @@ def command(
     def human() -> None:
         verb = "Held" if hold else "Approved"
         click.echo(f"{verb} {item.preview.post_id} on {item.preview.platform} as it would go:")
-        for line in describe(item)[1:]:
+        for line in describe(item):
             click.echo(line)
 
     emit(_data(item), as_json=as_json, human=human)
