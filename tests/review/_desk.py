@@ -70,12 +70,12 @@ def _build(root: Path, photos: Path) -> None:
         issue_link(ws, LinkPurpose.GUARDIAN, "paul", now=before, ref=EVENT_ID,
                    data={"child": "tom", "purposes": ["publish"], "request": "cr-1"})
         files = []
-        for seed, (name, picture) in enumerate([
+        for name, picture in [
             ("group", group_photo(seed=1)),
             ("lea", group_photo(faces=GROUP[1:2], seed=2)),
             ("tom", group_photo(faces=GROUP[2:3], seed=3)),
             ("crowd", landscape(seed=4)),
-        ]):
+        ]:
             data = picture
             if name in TAGS:
                 data = jpeg_with_xmp(picture, xmp_packet(TAGS[name], (1000, 700)))

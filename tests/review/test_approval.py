@@ -59,11 +59,13 @@ def test_with_approval_on_nothing_unapproved_leaves_by_publish_or_by_the_worker(
     (row,) = strict_desk.db.query(
         "SELECT state, reasons_json FROM publication_journal WHERE post_id = ?", (post_id,))
     assert row[0] == "held"
-    assert "awaiting approval" in row[1] and f"terrain approve {post_id}" in row[1]
+    assert "awaiting approval" in row[1]
+    assert f"terrain approve {post_id}" in row[1]
     _work(strict_desk)
     assert _outbox(strict_desk) == []
     (item,) = approval_queue(strict_desk, now=LATER)
-    assert item.may_go and not item.approved
+    assert item.may_go
+    assert not item.approved
 
 
 def test_an_editor_cannot_approve_and_an_approver_who_edited_cannot_under_four_eyes(
@@ -99,7 +101,8 @@ def test_an_approval_falls_when_the_text_changes(strict_desk: Workspace) -> None
     assert _outbox(strict_desk) == []
     (row,) = strict_desk.db.query(
         "SELECT state, reasons_json FROM publication_journal WHERE post_id = ?", (post_id,))
-    assert row[0] == "held" and "changed since" in row[1]
+    assert row[0] == "held"
+    assert "changed since" in row[1]
 
 
 def test_an_approval_falls_when_a_consent_it_rests_on_changes(strict_desk: Workspace) -> None:

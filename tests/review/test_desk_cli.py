@@ -41,7 +41,8 @@ def test_accounts_take_their_password_from_stdin_never_from_an_argument(
     assert "No such option" in refused.output
     short = run(desk, "account", "add", "kim", "--role", "editor", "--password-stdin",
                 stdin="court\n")
-    assert short.exit_code == 2 and "at least 10 characters" in short.output
+    assert short.exit_code == 2
+    assert "at least 10 characters" in short.output
     gone = run(desk, "account", "remove", "sam")
     assert gone.exit_code == 0
     assert run(desk, "account", "remove", "sam").exit_code == 2
@@ -53,14 +54,17 @@ def test_approve_lists_what_waits_then_approves_as_an_approver(strict_desk: Work
     listed = run(strict_desk, "approve")
     assert listed.exit_code == 0, listed.output
     assert "TO APPROVE; consent: may go" in listed.output
-    assert "| @lea_m" in listed.output and "alt: 'La photo lea du meetup'" in listed.output
+    assert "| @lea_m" in listed.output
+    assert "alt: 'La photo lea du meetup'" in listed.output
     post_id = listed.output.split(" on ", 1)[0]
     wrong = run(strict_desk, "approve", post_id, "--as", "alex", "--password-stdin",
                 stdin="pas le bon\n")
-    assert wrong.exit_code == 2 and "wrong account name or password" in wrong.output
+    assert wrong.exit_code == 2
+    assert "wrong account name or password" in wrong.output
     editor = run(strict_desk, "approve", post_id, "--as", "camille", "--password-stdin",
                  stdin=f"{PASSWORD}\n")
-    assert editor.exit_code == 2 and "only an approver" in editor.output
+    assert editor.exit_code == 2
+    assert "only an approver" in editor.output
     done = run(strict_desk, "approve", post_id, "--as", "alex", "--password-stdin", "--json",
                stdin=f"{PASSWORD}\n")
     assert done.exit_code == 0, done.output
@@ -88,17 +92,21 @@ def test_content_faces_people_with_a_region_and_the_sheet(desk: Workspace) -> No
     assert "3 face(s) found" in faces.output
     assert "1 face(s) more than the people identified" in faces.output
     refused = run(desk, "content", "people", group, "--reviewed")
-    assert refused.exit_code == 2 and "--confirm-faces" in refused.output
+    assert refused.exit_code == 2
+    assert "--confirm-faces" in refused.output
     added = run(desk, "content", "people", group, "--add", "nora", "--region",
                 "nora=0.75,0.35,0.15,0.3", "--reviewed", "--confirm-faces")
     assert added.exit_code == 0, added.output
     nora = next(a for a in desk.get(Content, group).appearances if a.member_id == "nora")
-    assert nora.region is not None and nora.region.left == 0.75
+    assert nora.region is not None
+    assert nora.region.left == 0.75
     bad = run(desk, "content", "people", group, "--region", "nora=2,0,1,1")
-    assert bad.exit_code == 2 and "--region" in bad.output
+    assert bad.exit_code == 2
+    assert "--region" in bad.output
     sheet = run(desk, "content", "sheet", "--event", EVENT_ID, "--show", "held")
     assert sheet.exit_code == 0, sheet.output
-    assert "group.jpg" in sheet.output and "Samir Haddad: outbox: held" in sheet.output
+    assert "group.jpg" in sheet.output
+    assert "Samir Haddad: outbox: held" in sheet.output
     thumbs = run(desk, "content", "thumbnails", "--force", "--json")
     assert json.loads(thumbs.output) == {"made": 4}
 

@@ -96,7 +96,8 @@ def test_the_sheet_says_per_platform_who_holds_a_photo_and_who_waits_for_a_guard
     assert group.status == "held"
     (outbox,) = group.platforms
     assert outbox.status is PhotoStatus.HELD
-    assert "Samir Haddad" in outbox.why and "refused" in outbox.why
+    assert "Samir Haddad" in outbox.why
+    assert "refused" in outbox.why
     samir = next(p for p in group.people if p.member_id == "samir")
     assert samir.states[0].status is PhotoStatus.HELD
     tom = photos["tom.jpg"]
@@ -151,7 +152,8 @@ def test_thumbnails_are_made_at_import_upright_and_without_metadata(desk: Worksp
     with Image.open(io.BytesIO(data)) as image:
         assert max(image.size) == 320
         assert not image.getexif()
-        assert "icc_profile" not in image.info and "xmp" not in image.info
+        assert "icc_profile" not in image.info
+        assert "xmp" not in image.info
     assert photo_thumbnail(desk, group, media.id) == data
     desk.storage.delete(thumbnail_key(group, media.id))
     assert make_thumbnails(desk, workers=2) == 1  # only the missing one
@@ -176,7 +178,9 @@ def test_accounts_have_a_role_and_a_password_never_stored_as_given(desk: Workspa
         ("alex", "approver"), ("camille", "editor"), ("morgan", "approver")
     ]
     stored = Accounts(desk.db).password_hash("alex")
-    assert stored is not None and PASSWORD not in stored and stored.startswith("scrypt$17$8$1$")
+    assert stored is not None
+    assert PASSWORD not in stored
+    assert stored.startswith("scrypt$17$8$1$")
     with pytest.raises(Conflict, match="already an account"):
         add_account(desk, "alex", "editor", PASSWORD, now=AFTER)
     with pytest.raises(ValidationError, match="at least 10 characters"):
