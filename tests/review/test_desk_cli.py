@@ -55,7 +55,7 @@ def test_approve_lists_what_waits_then_approves_as_an_approver(strict_desk: Work
     assert listed.exit_code == 0, listed.output
     assert "TO APPROVE; consent: may go" in listed.output
     assert "| @lea_m" in listed.output
-    assert "alt: 'La photo lea du meetup'" in listed.output
+    assert "— La photo lea du meetup" in listed.output
     post_id = listed.output.split(" on ", 1)[0]
     wrong = run(strict_desk, "approve", post_id, "--as", "alex", "--password-stdin",
                 stdin="pas le bon\n")
@@ -106,7 +106,7 @@ def test_content_faces_people_with_a_region_and_the_sheet(desk: Workspace) -> No
     sheet = run(desk, "content", "sheet", "--event", EVENT_ID, "--show", "held")
     assert sheet.exit_code == 0, sheet.output
     assert "group.jpg" in sheet.output
-    assert "Samir Haddad: outbox: held" in sheet.output
+    assert "Samir Haddad: held on outbox" in sheet.output
     thumbs = run(desk, "content", "thumbnails", "--force", "--json")
     assert json.loads(thumbs.output) == {"made": 4}
 

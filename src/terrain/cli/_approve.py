@@ -16,6 +16,7 @@ from terrain import clock
 from terrain.cli._account import read_password
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._complete import complete_event_id, complete_platform, complete_post_id
+from terrain.cli._publish import preview_lines
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -37,15 +38,7 @@ def describe(item: ForApproval) -> list[str]:
         status = "TO APPROVE"
     consent = "consent: may go" if item.may_go else "consent: " + "; ".join(item.outcome.reasons)
     lines = [f"{preview.post_id} on {preview.platform} — {status}; {consent}"]
-    lines += [f"  | {line}" for line in preview.text.splitlines()]
-    for number, part in enumerate(preview.thread, start=2):
-        lines.append(f"  thread {number}:")
-        lines += [f"  | {line}" for line in part.splitlines()]
-    for number, media in enumerate(preview.media, start=1):
-        blurred = f" ({len(media.blur)} region(s) blurred)" if media.blur else ""
-        lines.append(f"  photo {number}: {media.key}{blurred} — alt: {media.alt_text!r}")
-    for dropped in preview.dropped:
-        lines.append(f"  left out: {dropped.what}: {dropped.reason}")
+    lines += preview_lines(preview)
     if item.editors:
         lines.append("  edited by: " + ", ".join(sorted(item.editors)))
     return lines

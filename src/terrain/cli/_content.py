@@ -127,7 +127,13 @@ def import_(
         click.echo(report.summary() + ".")
         for note in report.notes:
             click.echo(f"Note: {note}.")
-        if report.imported:
+        if any(o.people for o in report.imported):
+            click.echo(
+                "People tagged in the files arrive identified, not reviewed: confirm who is "
+                "in each photo with `terrain content people PHOTO --add MEMBER --reviewed` "
+                "(or on the review desk, `terrain serve`)."
+            )
+        elif report.imported:
             click.echo(
                 "Nobody is identified yet: record who is in each photo with "
                 "`terrain content people PHOTO --add MEMBER --reviewed`."
@@ -348,6 +354,24 @@ def faces(ws: Workspace, photo: str, detect: bool, as_json: bool) -> None:
     )
 
 
+def _grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """``(platform, value)`` pairs as ``{value: [platforms]}``, in first-seen order."""
+    groups: dict[str, list[str]] = {}
+    for platform, value in pairs:
+        groups.setdefault(value, []).append(platform)
+    return groups
+
+
+def _platforms_label(names: list[str], every: tuple[str, ...]) -> str:
+    return "every platform" if len(every) > 1 and set(names) == set(every) else ", ".join(names)
+
+
+def _by_platform(pairs: list[tuple[str, str]], every: tuple[str, ...]) -> str:
+    """``held on x, facebook; may-go on outbox`` (``on every platform`` when one state)."""
+    return "; ".join(f"{value} on {_platforms_label(names, every)}"
+                     for value, names in _grouped(pairs).items())
+
+
 @command.command("sheet")
 @only_event_option
 @click.option("--project", "project_id", default=None, help="The project's photos instead.")
@@ -371,11 +395,13 @@ def sheet(ws: Workspace, event_id: str | None, project_id: str | None, show: str
         for photo in result.photos:
             click.echo(f"{photo.content_id:<22} {photo.status:<13} {photo.title}")
             for person in photo.people:
-                states = ", ".join(f"{s.platform}: {s.status.value}" for s in person.states)
+                states = _by_platform([(s.platform, s.status.value) for s in person.states],
+                                      result.platforms)
                 click.echo(f"    {person.name}: {states}")
-            for state in photo.platforms:
-                if state.why and state.status.value not in ("may-go",):
-                    click.echo(f"    {state.platform}: {state.why}")
+            whys = [(s.platform, s.why) for s in photo.platforms
+                    if s.why and s.status.value != "may-go"]
+            for why, names in _grouped(whys).items():
+                click.echo(f"    {_platforms_label(names, result.platforms)}: {why}")
             if photo.unaccounted:
                 click.echo(f"    {photo.unaccounted} face(s) nobody is identified for")
 
