@@ -279,9 +279,11 @@ def blur_regions(
 
     Each box (:func:`blur_boxes`) is pixelated to about eight blocks across, then
     given a strong Gaussian blur: nothing of the face is left to recover, and it
-    reads as a blur, not a black box. Only those boxes change: a JPEG is written
-    again with its own quantisation tables and chroma subsampling (pixels
-    elsewhere move by one level at most, in a few places); a PNG stays lossless.
+    reads as a blur, not a black box. Only those boxes change: a PNG stays
+    lossless (not one pixel outside moves); a JPEG is written again with its own
+    quantisation tables and chroma subsampling, so outside the boxes (and the
+    16-pixel blocks sharing their colour samples) it is the photo coded once
+    more: a level at most on a smooth photo, a few levels on a textured one.
     The orientation is kept. Raises :class:`MediaRejected` for a file that is not a
     JPEG or a PNG Pillow can read.
     """
