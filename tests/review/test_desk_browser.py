@@ -16,8 +16,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -29,8 +27,8 @@ from terrain import Content
 from terrain.store import Workspace
 from terrain.web import create_app
 from terrain.workflows import approval_queue, publish_event
+from tests.web._browser import chromium, screenshots, serving
 from tests.web.conftest import Clock, free_port
-from tests.web.test_browser import CHROMIUM, FLAGS, _unavailable
 
 from ._desk import AFTER, EVENT_ID, PASSWORD, desk_workspace, get_ready, photo_id
 
@@ -44,47 +42,24 @@ class Desk:
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = Path(os.environ.get("TERRAIN_SCREENSHOTS") or
-                  tmp_path_factory.getbasetemp() / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshots(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory, desk_template: Path) -> Iterator[Desk]:
-    import uvicorn
 
     root = desk_workspace(tmp_path_factory.mktemp("desk-browser"), desk_template,
                           publish="approval = true\nfour_eyes = true\nblur_unconsented = true")
     clock = Clock(AFTER + timedelta(minutes=5))
     port = free_port()
-    with Workspace.open(root) as ws:
-        server = uvicorn.Server(uvicorn.Config(create_app(ws, now=clock), host="127.0.0.1",
-                                               port=port, access_log=False,
-                                               log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert server.started
-        yield Desk(ws, f"http://127.0.0.1:{port}", clock)
-        server.should_exit = True
-        thread.join(10)
+    with Workspace.open(root) as ws, serving(create_app(ws, now=clock), port) as url:
+        yield Desk(ws, url, clock)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (make .venv/.dev-installed)")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -581,6 +581,15 @@ def _bare(name: str) -> str:
     return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name)
 
 
+def _not_default(settings: WebSettings | PublishSettings) -> dict[str, Any]:
+    """The fields of ``settings`` (a table of terrain.toml) that differ from their default."""
+    return {
+        field.name: getattr(settings, field.name)
+        for field in attrs.fields(type(settings))
+        if getattr(settings, field.name) != field.default
+    }
+
+
 def render_config(config: WorkspaceConfig) -> str:
     """A new ``terrain.toml`` for ``config``, with comments for the newcomer."""
     c = config.community
@@ -620,11 +629,7 @@ def render_config(config: WorkspaceConfig) -> str:
     if changed:
         lines += ["", "# the meetup format `terrain event check` holds meetups to", "[format]"]
         lines += [f"{k} = {_toml_value(v)}" for k, v in changed.items()]
-    web = {
-        field.name: getattr(config.web, field.name)
-        for field in attrs.fields(WebSettings)
-        if getattr(config.web, field.name) != field.default
-    }
+    web = _not_default(config.web)
     if web:
         lines += ["", "# the members' web pages (terrain serve) and the links in posts", "[web]"]
         lines += [f"{k} = {_toml_value(v)}" for k, v in web.items()]
@@ -635,11 +640,7 @@ def render_config(config: WorkspaceConfig) -> str:
             for field in attrs.fields(SmtpSettings)
             if getattr(config.smtp, field.name) is not None
         ]
-    publish = {
-        field.name: getattr(config.publish, field.name)
-        for field in attrs.fields(PublishSettings)
-        if getattr(config.publish, field.name) != field.default
-    }
+    publish = _not_default(config.publish)
     if publish:
         lines += ["", "# the review desk: approvals, four eyes, blurring", "[publish]"]
         lines += [f"{k} = {_toml_value(v)}" for k, v in publish.items()]
