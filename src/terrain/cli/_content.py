@@ -257,7 +257,9 @@ def _regions(values: tuple[str, ...]) -> dict[str, Region | None]:
     "--by",
     "reviewer",
     default=None,
-    help="Who confirms (default: your login name); kept in the photo's review log.",
+    help="Who identifies and confirms (default: your login name); kept in the photo's "
+    "review log, and an approver who edited a post's photos does not approve it under "
+    "[publish] four_eyes.",
 )
 @click.option(
     "--confirm-faces",
@@ -440,6 +442,13 @@ def thumbnails(ws: Workspace, force: bool, as_json: bool) -> None:
     default=None,
     help="Which media file gets the alt text, when the content holds several.",
 )
+@click.option(
+    "--by",
+    "editor",
+    default=None,
+    help="Who describes it (default: your login name): an approver who edited a post's "
+    "photos does not approve it under [publish] four_eyes.",
+)
 @json_option
 @pass_workspace
 def describe(
@@ -448,6 +457,7 @@ def describe(
     alt_text: str | None,
     caption: str | None,
     media_id: str | None,
+    editor: str | None,
     as_json: bool,
 ) -> None:
     """Set the alt text and/or caption of PHOTO (a content id, or the file it was imported from).
@@ -464,7 +474,7 @@ def describe(
         raise click.BadParameter("--media only chooses where --alt goes", param_hint="--media")
     content = _resolve(ws, photo)
     updated = describe_photo(ws, content.id, alt_text=alt_text, caption=caption,
-                             media_id=media_id, now=clock.now())
+                             media_id=media_id, by=editor or login(), now=clock.now())
 
     def human() -> None:
         alts = ", ".join(repr(m.alt_text) for m in updated.media if m.alt_text) or "none"

@@ -105,7 +105,6 @@ from terrain.workflows._meetups import (
     plan_series,
 )
 from terrain.workflows._partners import add_partner, partner_report_of
-from terrain.workflows._people import set_people
 from terrain.workflows._project import (
     Composite,
     project_composite,
@@ -130,6 +129,7 @@ from terrain.workflows._review import (
     find_members,
     identify_people,
     photo_faces,
+    set_people,
 )
 from terrain.workflows._rights import (
     Erasure,

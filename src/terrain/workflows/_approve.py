@@ -110,12 +110,12 @@ def _waiting(row: JournalRow) -> bool:
 def _remembering(gate: Gate) -> Gate:
     """``gate``, asked once per (post, instant): the preview and the fingerprint are
     made from the very same decisions."""
-    seen: dict[tuple[Post, datetime], Decision] = {}
+    seen: dict[tuple[Post, datetime, str], Decision] = {}
 
-    def remembered(post: Post, at: datetime) -> Decision:
-        key = (post, at)
+    def remembered(post: Post, at: datetime, *, purpose: str = "publish") -> Decision:
+        key = (post, at, purpose)
         if key not in seen:
-            seen[key] = gate(post, at)
+            seen[key] = gate(post, at, purpose=purpose)
         return seen[key]
 
     return remembered
@@ -124,8 +124,8 @@ def _remembering(gate: Gate) -> Gate:
 def _for_approval(ws: Workspace, row: JournalRow, approvals: Approvals, accounts: Accounts,
                   now: datetime) -> ForApproval:
     gate = _remembering(workspace_gate(ws))
-    outcome, preview = judge_dry(gate, row.post, now)
-    judgement = judge(gate, row.post, now)
+    outcome, preview = judge_dry(gate, row.post, now, purpose=row.purpose)
+    judgement = judge(gate, row.post, now, purpose=row.purpose)
     decision = judgement.decision if judgement.verdict is Verdict.ALLOWED else None
     shown = judgement.post if judgement.verdict is Verdict.ALLOWED else row.post
     print_ = fingerprint(shown, decision)
@@ -282,7 +282,7 @@ def preview_picture(
 
     require_aware(now, "preview_picture: now")
     row = _row(ws, post_id, platform)
-    judgement = judge(_remembering(workspace_gate(ws)), row.post, now)
+    judgement = judge(_remembering(workspace_gate(ws)), row.post, now, purpose=row.purpose)
     post = judgement.post if judgement.verdict is Verdict.ALLOWED else row.post
     if not 0 <= index < len(post.media):
         raise NotFound(f"post {post_id} has no photo {index + 1}")

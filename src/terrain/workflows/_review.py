@@ -29,7 +29,7 @@ import attrs
 
 from terrain._time import require_aware
 from terrain.community import Member
-from terrain.content import Appearance, Content, MediaFile, Region, faces_to_confirm
+from terrain.content import Appearance, Content, MediaFile, Region, change_people, faces_to_confirm
 from terrain.errors import NotFound, ValidationError
 from terrain.faces import DETECTION_OFF, detect_faces, merge_faces, upright_picture
 from terrain.store import Accounts
@@ -45,6 +45,7 @@ __all__ = [
     "find_members",
     "identify_people",
     "photo_faces",
+    "set_people",
 ]
 
 #: Who an edit made on the command line is recorded as.
@@ -125,9 +126,8 @@ def identify_people(
             f"{', '.join(sorted(both))}: added to and removed from {content_id} at once"
         )
     where = _media_for(content, media_id, adding=bool(added))
-    appearances = [a for a in content.appearances if a.member_id not in removed]
-    present = {a.member_id for a in appearances}
-    appearances += [Appearance(member_id=m, media_id=where) for m in added if m not in present]
+    updated = change_people(content, add=added, remove=removed, media_id=where)
+    appearances = list(updated.appearances)
     for member_id, region in places.items():
         mine = [a for a in appearances if a.member_id == member_id]
         if not mine:
@@ -143,17 +143,7 @@ def identify_people(
             attrs.evolve(a, region=region) if a.member_id == member_id and a.media_id else a
             for a in appearances
         ]
-    changed = {(a.member_id, a.media_id) for a in appearances} != {
-        (a.member_id, a.media_id) for a in content.appearances
-    }
-    people_reviewed = content.people_reviewed and not changed
-    if changed:  # new people are unconfirmed, and so is the photo
-        old = {(a.member_id, a.media_id) for a in content.appearances}
-        appearances = [
-            a if (a.member_id, a.media_id) in old else attrs.evolve(a, reviewed=False)
-            for a in appearances
-        ]
-    updated = attrs.evolve(content, appearances=appearances, people_reviewed=people_reviewed)
+    updated = attrs.evolve(updated, appearances=appearances)
     if reviewed:
         missing = faces_to_confirm(updated)
         if missing and not confirm_faces:
@@ -166,16 +156,38 @@ def identify_people(
                 "them, or confirm that nobody else needs to be (--confirm-faces; on the "
                 "desk: \"nobody else to identify\"). Nothing was changed"
             )
-        updated = attrs.evolve(
-            updated,
-            appearances=[attrs.evolve(a, reviewed=True) for a in updated.appearances],
-            people_reviewed=True,
-        )
+        # `by` confirms who is in it now: logged in the content's reviews
+        updated = change_people(updated, reviewed=True, by=by, at=now)
     if updated == content:
         return content
     stored = ws.put(updated)
     _record(ws, content_id, by, "identify", now)
     return stored
+
+
+def set_people(
+    ws: Workspace,
+    content_id: str,
+    *,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+    reviewed: bool = False,
+    by: str,
+    now: datetime,
+) -> Content:
+    """Add and remove the members identified in content ``content_id``; with
+    ``reviewed``, ``by`` confirms at ``now`` who appears in it (logged in its
+    reviews). Returns the content as stored.
+
+    :func:`identify_people` without regions: a member added to a content with
+    one media file appears in that file; with several, in the content as a
+    whole. Unknown members are refused (:class:`~terrain.errors.NotFound`,
+    nothing stored); a photo showing more faces than people identified is not
+    marked reviewed here (confirm it with :func:`identify_people`).
+    """
+    require_aware(now, "set_people: now")
+    return identify_people(ws, content_id, add=add, remove=remove, reviewed=reviewed, by=by,
+                           now=now)
 
 
 def describe_photo(

@@ -387,9 +387,9 @@ def _sheet_photos(
     content: Content, decisions: Sequence[Decision], members: Mapping[str, Member]
 ) -> list[SheetPhoto]:
     unaccounted = faces_to_confirm(content)
-    reviewed = content.people_reviewed and all(a.reviewed for a in content.appearances)
+    reviewed = content.review_is_current and all(a.reviewed for a in content.appearances)
     states = tuple(_state_of(d, members) for d in decisions)
-    if not reviewed or (unaccounted and not content.people_reviewed):
+    if not reviewed or (unaccounted and not content.review_is_current):
         status = PhotoStatus.NOT_REVIEWED.value
         states = tuple(
             PlatformState(s.platform, PhotoStatus.NOT_REVIEWED, s.why) for s in states
