@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from terrain import Content
+from terrain import Appearance, Content
 from terrain.content import Region
 from terrain.errors import AccessDenied, Conflict, NotFound, ValidationError
 from terrain.store import Accounts, Workspace
@@ -81,6 +82,22 @@ def test_adding_someone_resets_the_review_and_keeps_their_region(desk: Workspace
     assert lea_there.reviewed  # confirmed before, unchanged
     with pytest.raises(NotFound, match="terrain member list"):
         identify_people(desk, lea, add=["nobody"], by="camille", now=AFTER)
+
+
+def test_a_review_on_the_desk_is_logged_with_its_reviewer_and_goes_stale_with_the_people(
+    desk: Workspace,
+) -> None:
+    lea = photo_id(desk.root, "lea")
+    done = identify_people(desk, lea, reviewed=True, by="camille", now=AFTER)
+    assert done.last_review is not None
+    assert (done.last_review.by, done.last_review.people) == ("camille", done.people)
+    assert done.review_is_current
+    assert _sheet(desk, "ready")["lea.jpg"].status == "ready"
+    # someone edits the stored photo's people behind the desk's back: the review is stale
+    stale = desk.put(attrs.evolve(done, appearances=[
+        *done.appearances, Appearance("nora", media_id=done.media[0].id, reviewed=True)]))
+    assert not stale.review_is_current
+    assert _sheet(desk)["lea.jpg"].status == "not-reviewed"
 
 
 def test_the_sheet_says_per_platform_who_holds_a_photo_and_who_waits_for_a_guardian(
