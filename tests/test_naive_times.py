@@ -176,6 +176,47 @@ def _journal_calls(tmp_path: Path) -> dict[str, Callable[[], object]]:
         "Journal.cancel": lambda: journal.cancel("p-1", "fake", reason="no", now=NAIVE),
         "Journal.rows": lambda: journal.rows(since=NAIVE),
         "Journal.replan_held": lambda: journal.replan_held(row, now=NAIVE),
+        "Journal.hold": lambda: journal.hold("p-1", "fake", reasons=["no"], now=NAIVE),
+    }
+
+
+def _review_calls(ws: Workspace) -> dict[str, Callable[[], object]]:
+    """The review desk's workflows (accounts, identify, the sheet, approvals)."""
+    from terrain.workflows import (
+        account_of_session,
+        add_account,
+        approval_queue,
+        approve_post,
+        authenticate,
+        contact_sheet,
+        describe_photo,
+        desk_overview,
+        detect_again,
+        edit_post_as,
+        identify_people,
+        log_in,
+        post_for_approval,
+        preview_picture,
+        set_password,
+    )
+
+    password = "a long enough password"
+    return {
+        "add_account": lambda: add_account(ws, "ana", "editor", password, now=NAIVE),
+        "set_password": lambda: set_password(ws, "ana", password, now=NAIVE),
+        "authenticate": lambda: authenticate(ws, "ana", password, now=NAIVE),
+        "log_in": lambda: log_in(ws, "ana", password, now=NAIVE),
+        "account_of_session": lambda: account_of_session(ws, "x", now=NAIVE),
+        "identify_people": lambda: identify_people(ws, "c", now=NAIVE),
+        "describe_photo": lambda: describe_photo(ws, "c", caption="x", now=NAIVE),
+        "detect_again": lambda: detect_again(ws, "c", now=NAIVE),
+        "contact_sheet": lambda: contact_sheet(ws, event_id="ev", now=NAIVE),
+        "desk_overview": lambda: desk_overview(ws, now=NAIVE),
+        "approval_queue": lambda: approval_queue(ws, now=NAIVE),
+        "post_for_approval": lambda: post_for_approval(ws, "p-1", now=NAIVE),
+        "approve_post": lambda: approve_post(ws, "p-1", account="ana", now=NAIVE),
+        "edit_post_as": lambda: edit_post_as(ws, "p-1", "Merci !", now=NAIVE),
+        "preview_picture": lambda: preview_picture(ws, "p-1", "x", 0, now=NAIVE),
     }
 
 
@@ -292,6 +333,7 @@ def calls(ws: Workspace, tmp_path: Path) -> dict[str, Callable[[], object]]:
         **_journal_calls(tmp_path),
         **_takedown_calls(tmp_path),
         **_web_calls(ws),
+        **_review_calls(ws),
     }  # fmt: skip
 
 

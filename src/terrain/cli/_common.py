@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 import click
 
 from terrain.errors import (
+    AccessDenied,
     ConfigError,
     Conflict,
     ConsentError,
@@ -76,6 +77,7 @@ USAGE_ERRORS: tuple[type[TerrainError], ...] = (
     PluginError,
     StorageError,
     LinkRefused,
+    AccessDenied,
 )
 
 

@@ -27,10 +27,11 @@ from terrain.cli._when import fold_option, parse_when, shown
 if TYPE_CHECKING:
     from terrain.publishing import JournalRow, Outcome
     from terrain.store import Workspace
-    from terrain.workflows import PublishResult
+    from terrain.workflows import Preview, PublishResult
 
 __all__ = [
     "command",
+    "preview_lines",
     "print_previews",
     "print_result",
     "read_text_file",
@@ -163,18 +164,28 @@ def print_previews(
     for preview in result.previews:
         when = f" at {shown(preview.at)}" if preview.at is not None else ""
         echo(f"\nWhat would go out on {preview.platform} ({preview.post_id}){when}:")
-        for line in preview.text.splitlines() or [""]:
-            echo(f"  | {line}".rstrip())
-        for number, part in enumerate(preview.thread, start=2):
-            echo(f"  reply {number}/{len(preview.thread) + 1}:")
-            for line in part.splitlines():
-                echo(f"  | {line}".rstrip())
-        for number, media in enumerate(preview.media, start=1):
-            name = names.get(media.content_id, media.key) if media.content_id else media.key
-            echo(f"  photo {number}: {name} — {media.alt_text or '(no alt text)'}")
-        for item in preview.dropped:
-            what = names.get(item.content_id, item.what) if item.content_id else item.what
-            echo(f"  left out: {what}: {item.reason}")
+        for line in preview_lines(preview, names):
+            echo(line)
+
+
+def preview_lines(preview: Preview, names: Mapping[str, str] | None = None) -> list[str]:
+    """A post as it would go, one line each: the text with its mentions and link, the
+    thread, the photos in order with their alt text and what consent blurs in them, and
+    what was left out and why. Photos are named by ``names`` (content id to title),
+    else by their storage key."""
+    names = names or {}
+    lines = [f"  | {line}".rstrip() for line in preview.text.splitlines() or [""]]
+    for number, part in enumerate(preview.thread, start=2):
+        lines.append(f"  reply {number}/{len(preview.thread) + 1}:")
+        lines += [f"  | {line}".rstrip() for line in part.splitlines()]
+    for number, media in enumerate(preview.media, start=1):
+        name = names.get(media.content_id, media.key) if media.content_id else media.key
+        blurred = f" ({len(media.blur)} region(s) blurred)" if media.blur else ""
+        lines.append(f"  photo {number}: {name}{blurred} — {media.alt_text or '(no alt text)'}")
+    for item in preview.dropped:
+        what = names.get(item.content_id, item.what) if item.content_id else item.what
+        lines.append(f"  left out: {what}: {item.reason}")
+    return lines
 
 
 @contextmanager

@@ -8,7 +8,7 @@
 - :func:`render_consent_form` prints the form that collects consent.
 """
 
-from terrain.consent._decide import Decision, DecisionRecord, Outcome, Reason, decide
+from terrain.consent._decide import Blurred, Decision, DecisionRecord, Outcome, Reason, decide
 from terrain.consent._events import (
     ConsentEvent,
     ConsentRecorded,
@@ -51,6 +51,7 @@ from terrain.consent._state import (
 __all__ = [
     "CLOCK_SKEW",
     "GUARDIAN_RULES",
+    "Blurred",
     "Consent",
     "ConsentEvent",
     "ConsentFormText",

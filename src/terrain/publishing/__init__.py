@@ -14,6 +14,10 @@
 - :func:`run_worker`: a long-running worker draining a journal shared with
   other workers (leases, takeover, graceful stop, store outages ridden out);
   rate limits and budgets hold across workers (:meth:`Journal.reserve`).
+- :func:`approval_check` / :class:`Approvals`: with approval on, nothing goes
+  out without an approval of its exact content (:func:`fingerprint`).
+- :func:`blurred_copies`: the blurred copy of a photo the gate blurs, sent
+  instead of the stored original.
 - :func:`judge`: what the consent gate's answer on a post means (allowed,
   refused, or undecided when the store or the network failed), shared by the
   runner, the workers and the dry run.
@@ -22,6 +26,15 @@
 """
 
 from terrain.publishing._album import decide_post, left_out
+from terrain.publishing._approvals import (
+    Approval,
+    ApprovalCheck,
+    Approvals,
+    approval_check,
+    approval_record,
+    editor_refs,
+    fingerprint,
+)
 from terrain.publishing._compose import (
     Composed,
     Continued,
@@ -38,6 +51,7 @@ from terrain.publishing._compose import (
     post_id,
     text_length,
 )
+from terrain.publishing._egress import EGRESS_PREFIX, blurred_copies
 from terrain.publishing._journal import (
     Journal,
     JournalRow,
@@ -62,6 +76,10 @@ from terrain.publishing._worker import WorkerReport, run_worker
 
 __all__ = [
     "DEFAULT_POLICIES",
+    "EGRESS_PREFIX",
+    "Approval",
+    "ApprovalCheck",
+    "Approvals",
     "Composed",
     "Continued",
     "Dropped",
@@ -85,13 +103,18 @@ __all__ = [
     "TakedownRun",
     "Verdict",
     "WorkerReport",
+    "approval_check",
+    "approval_record",
+    "blurred_copies",
     "compose",
     "compose_posts",
     "decide_post",
     "edit_text",
+    "editor_refs",
     "event_announcement",
     "event_recaps",
     "event_values",
+    "fingerprint",
     "judge",
     "left_out",
     "new_owner_id",

@@ -586,6 +586,15 @@ class Journal:
             (json.dumps([reason], ensure_ascii=False), reason, ts(now), post_id, platform),
         )
 
+    def hold(self, post_id: str, platform: str, *, reasons: Sequence[str], now: datetime) -> bool:
+        """Hold the waiting row ``post_id`` on ``platform`` (planned, or held already) with
+        ``reasons``: the review desk held it. ``False`` when it is not waiting."""
+        return self._guarded(
+            sql.HOLD_WAITING,
+            (json.dumps(list(reasons), ensure_ascii=False), "; ".join(reasons), ts(now),
+             post_id, platform),
+        )
+
     # -- reading -------------------------------------------------------------
 
     def get(self, post_id: str, platform: str) -> JournalRow | None:

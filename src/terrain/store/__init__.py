@@ -6,7 +6,8 @@ See :class:`Workspace`. The schema's migrations are in
 ``sqlite:///…``); :func:`copy_store` copies one store into another.
 """
 
-from terrain.store._config import CONFIG_NAME, WorkspaceConfig
+from terrain.store._accounts import ROLES, Account, Accounts, DeskSession
+from terrain.store._config import CONFIG_NAME, PublishSettings, WorkspaceConfig
 from terrain.store._copy import CopyReport, TableCopy, copy_store
 from terrain.store._db import Database, Transaction
 from terrain.store._field import record_key
@@ -31,15 +32,20 @@ __all__ = [
     "KIND_TYPES",
     "PASSWORD_ENV_VAR",
     "RECORD_KINDS",
+    "ROLES",
     "SMTP_PASSWORD_ENV",
     "USER_ENV_VAR",
+    "Account",
+    "Accounts",
     "Change",
     "CopyReport",
     "Database",
     "Dependent",
+    "DeskSession",
     "FieldChange",
     "LinkRow",
     "Links",
+    "PublishSettings",
     "Removal",
     "SmtpSettings",
     "StoreURL",

@@ -43,6 +43,10 @@ TABLES: tuple[str, ...] = (
     "web_links",
     "takedown_queue",
     "history",
+    "accounts",
+    "desk_sessions",
+    "edits",
+    "approvals",
 )
 
 

@@ -24,7 +24,7 @@ from terrain._language import enumeration, long_date
 from terrain._time import gap_problem, instant, require_aware, zone
 from terrain.community import Member
 from terrain.consent import Decision, decide
-from terrain.content import Content
+from terrain.content import Content, Region
 from terrain.errors import ComposeError, ConfigError, ValidationError
 from terrain.events import Event, Venue, event_url
 from terrain.partnerships import Partner, Partnership, PartnershipStatus
@@ -43,6 +43,8 @@ from terrain.publishing import (
     RowState,
     RunReport,
     Verdict,
+    approval_check,
+    blurred_copies,
     compose_posts,
     edit_text,
     event_announcement,
@@ -72,6 +74,7 @@ __all__ = [
     "platforms_for",
     "plugin_hook",
     "publish_event",
+    "runner_rules",
     "workspace_gate",
 ]
 
@@ -82,12 +85,14 @@ POST_KINDS = ("recap", "announcement", "reminder", "partner-thanks")
 
 @attrs.frozen
 class PreviewMedia:
-    """A photo as it would go: its place in the post, its key and its alt text."""
+    """A photo as it would go: its place in the post, its key and its alt text, and the
+    regions consent blurs in it."""
 
     key: str
     alt_text: str
     content_id: str | None = None
     media_id: str | None = None
+    blur: tuple[Region, ...] = ()
 
 
 @attrs.frozen
@@ -241,6 +246,8 @@ def workspace_gate(ws: Workspace) -> Gate:
     too, in one query. The people asked about are those the post shows or
     mentions, and the members whose ``@handle`` is typed in its text."""
 
+    blur = ws.config.publish.blur_unconsented
+
     def gate(post: Post, at: datetime, *, purpose: str = "publish") -> Decision:
         contents = _contents_of(ws, post)
         people = people_of(contents.values(), post)
@@ -248,10 +255,23 @@ def workspace_gate(ws: Workspace) -> Gate:
             typed = {owner for _h, owner in ledger.handle_finder().find(post.text, *post.thread)}
         with ws.consent(people | typed) as ledger:
             return decide(
-                ledger, post, platform=post.platform, purpose=purpose, at=at, contents=contents
+                ledger, post, platform=post.platform, purpose=purpose, at=at, contents=contents,
+                blur=blur,
             )
 
     return gate
+
+
+def runner_rules(ws: Workspace) -> dict[str, Any]:
+    """What the runner and the workers need from the workspace's ``[publish]`` rules:
+    the ``approval`` check when approval is on, and the ``egress`` that sends a blurred
+    copy of the photos the gate blurs."""
+    settings = ws.config.publish
+    return {
+        "approval": approval_check(ws.db, four_eyes=settings.four_eyes)
+        if settings.approval else None,
+        "egress": blurred_copies(ws.storage, margin=settings.blur_margin),
+    }
 
 
 def people_of(contents: Iterable[Content], post: Post | None = None) -> set[str]:
@@ -672,6 +692,7 @@ def deliver(
             max_wait=max_wait,
             on_progress=on_progress,
             purpose=purpose_of(kind),
+            **runner_rules(ws),
         )
     return PublishResult(
         event_id=subject_id,
@@ -729,7 +750,8 @@ def preview_of(
         text=shown.text_with_link(),
         thread=shown.thread,
         media=tuple(
-            PreviewMedia(m.key, m.alt_text, m.content_id, m.media_id) for m in shown.media
+            PreviewMedia(m.key, m.alt_text, m.content_id, m.media_id, m.blur)
+            for m in shown.media
         ),
         dropped=tuple(gone),
         at=at,

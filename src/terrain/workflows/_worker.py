@@ -49,6 +49,7 @@ from terrain.workflows._publish import (
     configured_policies,
     journal_of,
     plugin_hook,
+    runner_rules,
     workspace_gate,
 )
 
@@ -235,6 +236,7 @@ def _publish(
         lease=lease,
         on_progress=on_progress,
         **outages,
+        **runner_rules(ws),
     )
 
 
