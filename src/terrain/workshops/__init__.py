@@ -8,6 +8,7 @@ are pure functions beside the models.
 
 from terrain.workshops._models import Idea, Workshop
 from terrain.workshops._votes import (
+    Credited,
     IdeaScore,
     Vote,
     VotingRules,
@@ -19,6 +20,7 @@ from terrain.workshops._votes import (
 )
 
 __all__ = [
+    "Credited",
     "Idea",
     "IdeaScore",
     "Vote",
