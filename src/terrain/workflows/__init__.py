@@ -87,10 +87,14 @@ from terrain.workflows._partners import add_partner, partner_report_of
 from terrain.workflows._people import set_people
 from terrain.workflows._project import (
     Composite,
+    ProjectTimeline,
+    add_project_photo,
     project_composite,
     project_pair,
     project_photos,
+    project_timeline,
     publish_project_update,
+    set_milestone,
     set_project_phase,
 )
 from terrain.workflows._publish import (
@@ -182,6 +186,7 @@ __all__ = [
     "PostStats",
     "Preview",
     "PreviewMedia",
+    "ProjectTimeline",
     "PublishResult",
     "PublishedWith",
     "QueuedPost",
@@ -198,6 +203,7 @@ __all__ = [
     "Withdrawal",
     "WithdrawalDone",
     "add_partner",
+    "add_project_photo",
     "answer_as_guardian",
     "answer_from_link",
     "answer_rsvp",
@@ -260,6 +266,7 @@ __all__ = [
     "project_composite",
     "project_pair",
     "project_photos",
+    "project_timeline",
     "publish_event",
     "publish_project_update",
     "purpose_labels",
@@ -278,6 +285,7 @@ __all__ = [
     "season_html",
     "season_report",
     "send_mail",
+    "set_milestone",
     "set_participants",
     "set_people",
     "set_project_phase",
