@@ -147,7 +147,14 @@ from terrain.workflows._worker import (
     run_workspace_worker,
     worker_platforms,
 )
-from terrain.workflows._workshops import unvote, vote
+from terrain.workflows._workshops import (
+    WorkshopResults,
+    add_idea,
+    conclude_workshop,
+    unvote,
+    vote,
+    workshop_results,
+)
 
 __all__ = [
     "DURATIONS",
@@ -202,6 +209,8 @@ __all__ = [
     "TakedownResult",
     "Withdrawal",
     "WithdrawalDone",
+    "WorkshopResults",
+    "add_idea",
     "add_partner",
     "add_project_photo",
     "answer_as_guardian",
@@ -220,6 +229,7 @@ __all__ = [
     "column_map",
     "community_core",
     "community_engagement",
+    "conclude_workshop",
     "consent_form",
     "consent_states",
     "csv_bytes",
@@ -297,5 +307,6 @@ __all__ = [
     "withdraw_consent",
     "withdraw_on_page",
     "worker_platforms",
+    "workshop_results",
     "write_tables",
 ]
