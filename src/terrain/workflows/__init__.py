@@ -83,7 +83,13 @@ from terrain.workflows._meetups import (
     overbooked,
     plan_series,
 )
-from terrain.workflows._partners import add_partner, partner_report_of
+from terrain.workflows._partners import (
+    add_partner,
+    current_partnership,
+    move_partner,
+    partner_report_of,
+    record_contribution,
+)
 from terrain.workflows._people import set_people
 from terrain.workflows._project import (
     Composite,
@@ -233,6 +239,7 @@ __all__ = [
     "consent_form",
     "consent_states",
     "csv_bytes",
+    "current_partnership",
     "delete_record",
     "edit_event",
     "edit_member",
@@ -264,6 +271,7 @@ __all__ = [
     "member_by_email",
     "member_photo",
     "move_content",
+    "move_partner",
     "move_post",
     "overbooked",
     "partner_report_of",
@@ -283,6 +291,7 @@ __all__ = [
     "queue_of",
     "read_table",
     "record_consent",
+    "record_contribution",
     "record_interview",
     "remove_media",
     "remove_rsvp",
