@@ -18,6 +18,9 @@ calls the same. Every time comes from the caller (``at=`` / ``now=``): what
 - :func:`meetup_budget` counts the people who came once the meetup happened,
   and the venue's fee and cost model.
 - :func:`community_core` counts only the meetups that took place.
+- :func:`add_talk`, :func:`drop_talk` change an event's programme;
+  :func:`check_event` checks it against the community's format;
+  :func:`event_calendar`, :func:`series_calendar` write iCalendar files.
 """
 
 from __future__ import annotations
@@ -32,24 +35,32 @@ from terrain._time import instant, require_aware
 from terrain.community import Core, Member, core
 from terrain.errors import ValidationError
 from terrain.events import (
+    AgendaItem,
     Attendance,
     Event,
+    Finding,
     Forecast,
     Money,
     Override,
     RsvpStatus,
     Series,
+    Talk,
     Venue,
+    build_agenda,
     cancel,
     capacity_of,
+    check_format,
     check_in,
     close,
+    event_ics,
     forecast_attendance,
     join_waitlist,
     occurrences,
     promote,
+    remove_talk,
     rsvp,
     series_events,
+    series_ics,
 )
 from terrain.events import CostModel as _CostModel
 from terrain.partnerships import Budget, Contribution, event_budget
@@ -58,25 +69,45 @@ if TYPE_CHECKING:
     from terrain.store import Workspace
 
 __all__ = [
+    "DEFAULT_SERIES_LIMIT",
     "Answer",
     "AttendanceReport",
     "Cancellation",
+    "FormatCheck",
     "Overbooking",
     "SeriesPlan",
+    "add_talk",
     "answer_rsvp",
     "attendance_report",
     "cancel_event",
     "change_series_date",
+    "check_event",
     "check_in_members",
     "close_attendance",
     "community_core",
+    "drop_talk",
     "edit_event",
+    "event_calendar",
     "forecast_of",
     "load_attendance",
     "meetup_budget",
     "overbooked",
     "plan_series",
+    "series_calendar",
+    "series_limit",
 ]
+
+#: How many dates of a series whose rule never ends are planned, shown or exported
+#: when no limit is given.
+DEFAULT_SERIES_LIMIT = 12
+
+
+def series_limit(series: Series, limit: int | None = None) -> int | None:
+    """``limit``, else :data:`DEFAULT_SERIES_LIMIT` for a rule that never ends (``None``:
+    every date)."""
+    if limit is None and series.is_endless:
+        return DEFAULT_SERIES_LIMIT
+    return limit
 
 
 def load_attendance(ws: Workspace, event_id: str) -> Attendance:
@@ -436,9 +467,12 @@ def plan_series(ws: Workspace, series_id: str, *, limit: int | None = None) -> S
     title and capacity follow the series, while talks and description edited
     on an event are kept. The stored event of a date cancelled by an
     override is marked cancelled (and restored if the override goes); events
-    of dates the rule no longer has are listed as ``stale``.
+    of dates the rule no longer has are listed as ``stale``. ``limit`` keeps the
+    first dates only (default: every date, the next :data:`DEFAULT_SERIES_LIMIT`
+    of a rule that never ends).
     """
     series = ws.get(Series, series_id)
+    limit = series_limit(series, limit)
     with ws.db.transaction():
         events, cancelled, has = _apply_series(ws, series, limit=limit)
     stale = {
@@ -458,10 +492,12 @@ def change_series_date(
     change of that date) and, when that date is already stored as an event, bring
     that event in step at once (cancelled, moved, at another venue).
 
-    Nothing is stored if the date is not one of the series'. The result's
-    ``overbooked`` says when a smaller venue leaves people going without a seat.
+    Nothing is stored if the date is not one of the series' (its first ``limit``
+    dates, as for :func:`plan_series`). The result's ``overbooked`` says when a
+    smaller venue leaves people going without a seat.
     """
     series = ws.get(Series, series_id)
+    limit = series_limit(series, limit)
     kept = tuple(o for o in series.overrides if o.on != change.on)
     changed = attrs.evolve(series, overrides=sorted((*kept, change), key=lambda o: o.on))
     # an override on a date the rule lacks: an error
@@ -479,6 +515,83 @@ def change_series_date(
         )
     return SeriesPlan(
         changed, tuple(events), _cancellations(ws, cancelled), {}, overbooked(ws, events)
+    )
+
+
+# -- the programme and the calendars ----------------------------------------------------
+
+
+def add_talk(ws: Workspace, event_id: str, talk: Talk) -> Event:
+    """Add ``talk`` to meetup ``event_id``'s programme; the event as stored."""
+    with ws.db.transaction():
+        event = ws.get(Event, event_id)
+        return ws.put(attrs.evolve(event, talks=(*event.talks, talk)))
+
+
+def drop_talk(ws: Workspace, event_id: str, talk: str) -> tuple[Event, Talk]:
+    """Remove ``talk`` (its number in the running order, from 1, or its title) from
+    meetup ``event_id``; the event as stored and the talk removed."""
+    with ws.db.transaction():
+        changed, removed = remove_talk(ws.get(Event, event_id), talk)
+        return ws.put(changed), removed
+
+
+@attrs.frozen
+class FormatCheck:
+    """A meetup checked against the format: what breaks it or deserves a look
+    (``findings``), and its running order (``agenda``)."""
+
+    event: Event
+    findings: tuple[Finding, ...]
+    agenda: tuple[AgendaItem, ...]
+
+    @property
+    def broken(self) -> bool:
+        """Whether a finding is an error (the format is broken)."""
+        return any(f.is_error for f in self.findings)
+
+
+def check_event(
+    ws: Workspace,
+    event_id: str,
+    *,
+    max_talks: int | None = None,
+    max_talk_minutes: int | None = None,
+) -> FormatCheck:
+    """Check meetup ``event_id`` against the community's format (``[format]`` of
+    terrain.toml, the field defaults without one; ``max_talks`` and
+    ``max_talk_minutes`` override it for this check)."""
+    event = ws.get(Event, event_id)
+    changes: dict[str, int] = {}
+    if max_talks is not None:
+        changes["max_talks"] = max_talks
+    if max_talk_minutes is not None:
+        changes["max_talk_minutes"] = max_talk_minutes
+    rules = attrs.evolve(ws.config.meetup_format, **changes)
+    return FormatCheck(event, tuple(check_format(event, rules=rules)), tuple(build_agenda(event)))
+
+
+def event_calendar(ws: Workspace, event_id: str, *, now: datetime) -> bytes:
+    """Meetup ``event_id`` as an iCalendar (.ics) file, with its venue (``now``: when
+    the file is made, its DTSTAMP)."""
+    event = ws.get(Event, event_id)
+    venue = ws.get(Venue, event.venue_id) if event.venue_id else None
+    return event_ics(event, now=now, venue=venue)
+
+
+def series_calendar(
+    ws: Workspace, series_id: str, *, now: datetime, limit: int | None = None
+) -> bytes:
+    """Every date of series ``series_id`` (its first ``limit``, as for
+    :func:`plan_series`) as one iCalendar (.ics) file."""
+    series = ws.get(Series, series_id)
+    venues = {v.id: v for v in ws.list(Venue)}
+    return series_ics(
+        series,
+        now=now,
+        venues=venues,
+        limit=series_limit(series, limit),
+        zone=ws.community.timezone,
     )
 
 
