@@ -9,9 +9,9 @@ Read from the source of ``terrain.cli`` (nothing is imported):
   (``ws.add``, ``ws.put``, ``ws.remove``, ``ws.record_consent``,
   ``ws.save_ledger``, ``ws.update_ledger``, ``ws.record_decision``, a
   ``put``/``delete`` on ``ws.storage``) makes that one call, outside any loop,
-  and no other call on the workspace: reading records to decide what to write
-  is a workflow's job (``terrain.workflows``), which a library user can call
-  too.
+  and no other call on the workspace (nor gives it to a helper): reading records
+  to decide what to write is a workflow's job (``terrain.workflows``), which a
+  library user can call too.
 """
 
 from __future__ import annotations
@@ -114,14 +114,18 @@ def violations(src: Path = SRC) -> list[str]:
 def _writes(function: ast.FunctionDef | ast.AsyncFunctionDef, where: Path) -> list[str]:
     writes, other_calls = [], []
     for node, in_loop in _own_nodes(function):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+        if not isinstance(node, ast.Call):
             continue
-        if _root(node.func) != "ws":
-            continue
-        if node.func.attr in WRITES:
-            writes.append((node, in_loop))
-        else:
-            other_calls.append(node)
+        if isinstance(node.func, ast.Attribute) and _root(node.func) == "ws":
+            if node.func.attr in WRITES:
+                writes.append((node, in_loop))
+            else:
+                other_calls.append(node)
+        elif any(
+            isinstance(a, ast.Name) and a.id == "ws"
+            for a in (*node.args, *(k.value for k in node.keywords))
+        ):
+            other_calls.append(node)  # a helper given the workspace reads it too
     if not writes:
         return []
     problems = []
@@ -141,7 +145,7 @@ def _writes(function: ast.FunctionDef | ast.AsyncFunctionDef, where: Path) -> li
     if other_calls:
         problems.append(
             f"{where}:{other_calls[0].lineno}: {label} reads the workspace "
-            f"(ws.{other_calls[0].func.attr}) and writes to it "  # type: ignore[attr-defined]
+            f"({ast.unparse(other_calls[0].func)}) and writes to it "
             f"(line {writes[0][0].lineno}): deciding what to write is a workflow's job "
             "(terrain.workflows)"
         )

@@ -307,7 +307,7 @@ def workspace_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def _tell_upgrade(ws: Workspace) -> None:
     """Say (on stderr) what the migrations run on opening ``ws`` did to its data."""
-    notes = ws.db.notes(ws.db.migrated_now)
+    notes = ws.upgrade_notes()
     if notes:
         click.echo(
             f"Note: the workspace database was upgraded; {notes[0][1]}. See every note with "

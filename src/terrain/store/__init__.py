@@ -3,7 +3,8 @@
 See :class:`Workspace`. The schema's migrations are in
 :mod:`terrain.store._schema` (append-only; its docstring says how to add one).
 :meth:`Database.connect` opens a store by URL (``postgresql://…``,
-``sqlite:///…``); :func:`copy_store` copies one store into another.
+``sqlite:///…``); :func:`migrate_store` applies the migrations a store lacks;
+:func:`copy_store` copies one store into another.
 """
 
 from terrain.store._config import CONFIG_NAME, WorkspaceConfig
@@ -12,6 +13,7 @@ from terrain.store._db import Database, Transaction
 from terrain.store._field import record_key
 from terrain.store._history import USER_ENV_VAR, Change, FieldChange
 from terrain.store._links import LinkRow, Links
+from terrain.store._maintenance import MigrationReport, migrate_store, workspace_store_url
 from terrain.store._references import Dependent
 from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url, redact
 from terrain.store._webconfig import SMTP_PASSWORD_ENV, SmtpSettings, WebSettings
@@ -40,6 +42,7 @@ __all__ = [
     "FieldChange",
     "LinkRow",
     "Links",
+    "MigrationReport",
     "Removal",
     "SmtpSettings",
     "StoreURL",
@@ -49,7 +52,9 @@ __all__ = [
     "Workspace",
     "WorkspaceConfig",
     "copy_store",
+    "migrate_store",
     "parse_store_url",
     "record_key",
     "redact",
+    "workspace_store_url",
 ]

@@ -327,6 +327,11 @@ class Workspace:
     def __repr__(self) -> str:
         return f"<Workspace {self.config.community.id!r} at {str(self.root)!r}>"
 
+    def upgrade_notes(self) -> builtins.list[tuple[int, str]]:
+        """What the schema migrations run when this workspace was opened did to its data:
+        ``(version, note)`` pairs, empty when nothing was migrated or noted."""
+        return self.db.notes(self.db.migrated_now) if self.db.migrated_now else []
+
     # -- configuration, secrets, plugins ---------------------------------------------------
 
     @property

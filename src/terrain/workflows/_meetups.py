@@ -247,10 +247,18 @@ def _names(ws: Workspace, ids: Iterable[str]) -> dict[str, str]:
     return {m.id: m.display_name for m in ws.list(Member) if m.id in wanted}
 
 
-def attendance_report(ws: Workspace, event_id: str, *, now: datetime) -> AttendanceReport:
+def attendance_report(
+    ws: Workspace, event_id: str, *, now: datetime, close_at: datetime | None = None
+) -> AttendanceReport:
     """Who answered for ``event_id``; who came if it has started by ``now``, else the
-    forecast from the no-show rate of the earlier dates of its series."""
+    forecast from the no-show rate of the earlier dates of its series.
+
+    With ``close_at``, the list is first closed at that time (see
+    :func:`close_attendance`: everyone still going is a no-show).
+    """
     require_aware(now, "attendance_report: now")
+    if close_at is not None:
+        close_attendance(ws, event_id, at=close_at)
     event = ws.get(Event, event_id)
     answers = load_attendance(ws, event_id)
     happened = event.took_place(now)
