@@ -161,25 +161,9 @@ def _describe(outcome: FileOutcome) -> str:
 
 def _resolve(ws: Workspace, photo: str) -> Content:
     """A content by id, or by the file it was imported from (same stripped bytes)."""
-    from terrain import Content
-    from terrain.errors import NotFound
+    from terrain.workflows import find_content
 
-    path = Path(photo)
-    if ws.exists(Content, photo) or not path.is_file():
-        return ws.get(Content, photo)
-    from terrain.media import MediaRejected, prepare_image
-
-    try:
-        data = path.read_bytes()
-        checksum = prepare_image(data, name=path.name, max_pixels=ws.config.max_pixels).checksum
-    except MediaRejected as exc:
-        raise NotFound(f"{exc}; give the content id shown by `terrain content list`") from None
-    found = ws.find_media(checksum)
-    if found is None:
-        raise NotFound(
-            f"{path.name} was never imported: run `terrain content import {photo}` first"
-        )
-    return ws.get(Content, found[0])
+    return find_content(ws, photo)
 
 
 @command.command("people")
@@ -284,25 +268,9 @@ def describe(
     an image without one. Text longer than the model allows exits 2
     and changes nothing.
     """
-    import attrs
+    from terrain.workflows import describe_content
 
-    if alt_text is None and caption is None:
-        raise click.UsageError("give --alt TEXT, --caption TEXT or both")
-    content = _resolve(ws, photo)
-    updated = content
-    if caption is not None:
-        updated = attrs.evolve(updated, caption=caption)
-    if alt_text is not None:
-        targets = _alt_targets(content, media_id)
-        updated = attrs.evolve(
-            updated,
-            media=[
-                attrs.evolve(m, alt_text=alt_text) if m.id in targets else m for m in content.media
-            ],
-        )
-    elif media_id is not None:
-        raise click.BadParameter("--media only chooses where --alt goes", param_hint="--media")
-    ws.put(updated)
+    updated = describe_content(ws, photo, alt_text=alt_text, caption=caption, media_id=media_id)
 
     def human() -> None:
         alts = ", ".join(repr(m.alt_text) for m in updated.media if m.alt_text) or "none"
@@ -312,24 +280,6 @@ def describe(
             click.echo(f"{missing} image(s) still without alt text: they cannot be published.")
 
     emit(updated, as_json=as_json, human=human)
-
-
-def _alt_targets(content: Content, media_id: str | None) -> set[str]:
-    """The media ids that get the alt text: the one named, or the only one."""
-    ids = [m.id for m in content.media]
-    if media_id is not None:
-        if media_id not in ids:
-            raise click.BadParameter(
-                f"{content.id} has no media {media_id!r}; its media are {ids}",
-                param_hint="--media",
-            )
-        return {media_id}
-    if len(ids) != 1:
-        raise click.BadParameter(
-            f"{content.id} holds {len(ids)} media files ({ids}): name one with --media",
-            param_hint="--alt",
-        )
-    return set(ids)
 
 
 @command.command("move")

@@ -10,6 +10,10 @@ from terrain.workflows._consent import (
     record_consent,
     withdraw_consent,
 )
+from terrain.workflows._contents import (
+    describe_content,
+    find_content,
+)
 from terrain.workflows._door_consent import (
     DURATIONS,
     ConsentChoices,
@@ -253,6 +257,7 @@ __all__ = [
     "csv_bytes",
     "current_partnership",
     "delete_record",
+    "describe_content",
     "drop_talk",
     "edit_event",
     "edit_member",
@@ -266,6 +271,7 @@ __all__ = [
     "event_page_url",
     "export_member",
     "fetch_stats",
+    "find_content",
     "forecast_of",
     "give_consent",
     "guardian_request",
