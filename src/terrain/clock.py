@@ -42,6 +42,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from terrain._public import claim
 from terrain._time import Fold, instant, local_time
 from terrain.errors import ConfigError
 
@@ -108,3 +109,5 @@ def today(timezone: str | ZoneInfo) -> date:
     """Today's date in ``timezone`` (an IANA name such as ``"Europe/Paris"``)."""
     zone = timezone if isinstance(timezone, ZoneInfo) else ZoneInfo(timezone)
     return now().astimezone(zone).date()
+
+claim(__name__, globals())

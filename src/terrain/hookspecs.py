@@ -32,7 +32,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from terrain.community import Member
-    from terrain.plugins._protocols import Platform, PlatformFactory, StorageFactory
+    from terrain.plugins import Platform, PlatformFactory, StorageFactory
     from terrain.posts import Post, Receipt
 
 __all__ = [

@@ -61,6 +61,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "terrain._time",
             "terrain._validation",
             "terrain._language",
+            "terrain._public",
             "terrain._files",
             "terrain._icc",
             "terrain._jpeg",

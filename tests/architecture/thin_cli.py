@@ -44,8 +44,15 @@ SQL = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 SQL_STATEMENTS = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT)\b")
-LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.DictComp,
-         ast.GeneratorExp)
+LOOPS = (
+    ast.For,
+    ast.AsyncFor,
+    ast.While,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
 
 
 def _root(node: ast.expr) -> str | None:
@@ -92,9 +99,7 @@ def violations(src: Path = SRC) -> list[str]:
                     else [node.module or "", *(f"{node.module}.{a.name}" for a in node.names)]
                 )
                 for module in names:
-                    if module.startswith(FORBIDDEN_MODULES) or module.startswith(
-                        "terrain.store._"
-                    ):
+                    if module.startswith(FORBIDDEN_MODULES) or module.startswith("terrain.store._"):
                         found.append(f"{where}:{line}: imports {module}")
                 if isinstance(node, ast.ImportFrom):
                     for alias in node.names:

@@ -8,6 +8,7 @@
 - :func:`render_consent_form` prints the form that collects consent.
 """
 
+from terrain._public import claim
 from terrain.consent._decide import Decision, DecisionRecord, Outcome, Reason, decide
 from terrain.consent._events import (
     ConsentEvent,
@@ -88,3 +89,5 @@ __all__ = [
     "render_consent_form",
     "withdrawal_impact",
 ]
+
+claim(__name__, globals())

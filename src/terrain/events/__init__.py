@@ -7,6 +7,7 @@ the running order, series, calendar export and attendance are pure functions
 beside them.
 """
 
+from terrain._public import claim
 from terrain.events._attendance import (
     DOORS_OPEN,
     SEATS_HELD,
@@ -97,3 +98,5 @@ __all__ = [
     "series_ics",
     "suggest_venues",
 ]
+
+claim(__name__, globals())

@@ -1,7 +1,9 @@
 """Plugins: the hooks, the plugin manager, and the Platform/Storage protocols."""
 
+from terrain._public import claim
 from terrain.hookspecs import hookimpl, hookspec
 from terrain.plugins._capabilities import capability_problems, check_capabilities
+from terrain.plugins._keys import MAX_KEY_BYTES, check_storage_key
 from terrain.plugins._manager import (
     ENTRY_POINT_GROUP,
     ENV_VAR,
@@ -24,6 +26,7 @@ from terrain.plugins._protocols import (
 __all__ = [
     "ENTRY_POINT_GROUP",
     "ENV_VAR",
+    "MAX_KEY_BYTES",
     "MODULES_ENV_VAR",
     "Platform",
     "PlatformContext",
@@ -37,7 +40,10 @@ __all__ = [
     "SupportsMetrics",
     "capability_problems",
     "check_capabilities",
+    "check_storage_key",
     "get_plugin_manager",
     "hookimpl",
     "hookspec",
 ]
+
+claim(__name__, globals())

@@ -21,6 +21,7 @@
   queued, claimed with a lease and carried out once by a worker.
 """
 
+from terrain._public import claim
 from terrain.publishing._album import decide_post, left_out
 from terrain.publishing._compose import (
     Composed,
@@ -52,12 +53,7 @@ from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
 from terrain.publishing._runner import publish, scrub
 from terrain.publishing._slots import PostingSlots
 from terrain.publishing._stats import MetricsLog, Reading, read_metrics
-from terrain.publishing._takedowns import (
-    QueuedTakedown,
-    TakedownQueue,
-    TakedownRun,
-    run_takedowns,
-)
+from terrain.publishing._takedowns import QueuedTakedown, TakedownQueue, TakedownRun, run_takedowns
 from terrain.publishing._worker import WorkerReport, run_worker
 
 __all__ = [
@@ -105,3 +101,5 @@ __all__ = [
     "scrub",
     "text_length",
 ]
+
+claim(__name__, globals())

@@ -7,6 +7,7 @@ See :class:`Workspace`. The schema's migrations are in
 :func:`copy_store` copies one store into another.
 """
 
+from terrain._public import claim
 from terrain.store._config import CONFIG_NAME, WorkspaceConfig
 from terrain.store._copy import CopyReport, TableCopy, copy_store
 from terrain.store._db import Database, Transaction
@@ -58,3 +59,5 @@ __all__ = [
     "redact",
     "workspace_store_url",
 ]
+
+claim(__name__, globals())

@@ -1,5 +1,7 @@
 """Workflows: what a community manager does after a meetup, built on the layers below."""
 
+
+from terrain._public import claim
 from terrain.workflows._columns import PRESETS, ColumnMap, load_mapping
 from terrain.workflows._consent import (
     ConsentProblem,
@@ -341,3 +343,5 @@ __all__ = [
     "workshop_results",
     "write_tables",
 ]
+
+claim(__name__, globals())

@@ -6,6 +6,7 @@ consent and credit) and an outcome. Votes, the ranking and the credit line
 are pure functions beside the models.
 """
 
+from terrain._public import claim
 from terrain.workshops._models import Idea, Workshop
 from terrain.workshops._votes import (
     Credited,
@@ -32,3 +33,5 @@ __all__ = [
     "take_back",
     "with_outcome",
 ]
+
+claim(__name__, globals())

@@ -1,0 +1,85 @@
+"""Public names say where they live, and nothing reaches into another package's privates."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.architecture.imports import SRC, modules
+from tests.architecture.public import check, is_private, public_modules
+
+#: Private imports in files that other branches in flight rewrite (issues 15, 17, 25):
+#: cleared when they land. Nothing may be added here.
+PENDING = {
+    "src/terrain/cli/_consent.py",
+    "src/terrain/cli/_log.py",
+    "src/terrain/publishing/_runner.py",
+    "src/terrain/publishing/_worker.py",
+}
+
+
+def test_no_module_imports_a_private_module_of_another_package() -> None:
+    problems = [p for p in check() if p.split(":")[0] not in PENDING]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", public_modules())
+def test_every_exported_class_and_function_reports_its_public_module(name: str) -> None:
+    module = importlib.import_module(name)
+    for exported in module.__all__:
+        obj = getattr(module, exported)
+        if not (isinstance(obj, type) or inspect.isfunction(obj)):
+            continue
+        home = obj.__module__
+        assert not is_private(home), f"{name}.{exported} says it lives in {home}"
+        assert getattr(sys.modules[home], obj.__name__) is obj, f"{name}.{exported}"
+
+
+def _plant(src: Path, module: str, code: str) -> None:
+    path = modules(src)[module]
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + code, encoding="utf-8")
+
+
+@pytest.fixture
+def planted(tmp_path: Path) -> Path:
+    copy = tmp_path / "src"
+    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("module", "code", "expected"),
+    [
+        (
+            "terrain.workflows._meetups",
+            "from terrain.store._db import Database\n",
+            "terrain.workflows._meetups imports terrain.store._db, private to terrain.store",
+        ),
+        (
+            "terrain.cli._member",
+            "def _f():\n    from terrain.workflows._import import too_large\n",
+            "imports terrain.workflows._import, private to terrain.workflows",
+        ),
+        (
+            "terrain_adapters.x",
+            "from terrain._time import instant\n",
+            "terrain_adapters.x imports terrain._time, private to terrain",
+        ),
+        (
+            "terrain_adapters.outbox",
+            "from terrain.content import Content\n",
+            "the built-in adapters use only what a third-party plugin can",
+        ),
+    ],
+)
+def test_a_planted_private_import_is_reported_with_its_place(
+    planted: Path, module: str, code: str, expected: str
+) -> None:
+    assert not [p for p in check(planted) if p.split(":")[0] not in PENDING]
+    _plant(planted, module, code)
+    assert any(expected in p for p in check(planted)), check(planted)
