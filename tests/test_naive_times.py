@@ -24,14 +24,14 @@ from terrain.errors import ValidationError
 from terrain.events import (
     Attendance,
     Series,
-    cancel,
+    cancel_rsvp,
     check_in,
-    close,
     event_ics,
     join_waitlist,
+    mark_no_shows,
     occurrences,
-    promote,
-    rsvp,
+    promote_waitlist,
+    rsvp_going,
     series_events,
     series_ics,
 )
@@ -147,7 +147,7 @@ def _ledger() -> ConsentLedger:
 
 
 SERIES = Series(id="s", title="S", rule="FREQ=WEEKLY", first_starts_at=AWARE, minutes=60)
-GOING = rsvp(Attendance("ev", capacity=1), "lea", at=AWARE)
+GOING = rsvp_going(Attendance("ev", capacity=1), "lea", at=AWARE)
 POST = Post(id="p-1", platform="fake", text="recap")
 
 
@@ -244,11 +244,11 @@ def calls(ws: Workspace, tmp_path: Path) -> dict[str, Callable[[], object]]:
         "decide": lambda: decide(ledger, POST, platform="fake", at=NAIVE),
         "withdrawal_impact": lambda: withdrawal_impact("lea", contents=[], published=[],
                                                        at=NAIVE),
-        "rsvp": lambda: rsvp(Attendance("ev"), "lea", at=NAIVE),
-        "cancel": lambda: cancel(GOING, "lea", at=NAIVE),
+        "rsvp_going": lambda: rsvp_going(Attendance("ev"), "lea", at=NAIVE),
+        "cancel_rsvp": lambda: cancel_rsvp(GOING, "lea", at=NAIVE),
         "check_in": lambda: check_in(GOING, "lea", at=NAIVE),
-        "close": lambda: close(GOING, at=NAIVE),
-        "promote": lambda: promote(GOING, at=NAIVE),
+        "mark_no_shows": lambda: mark_no_shows(GOING, at=NAIVE),
+        "promote_waitlist": lambda: promote_waitlist(GOING, at=NAIVE),
         "event_ics": lambda: event_ics(ws.get(Event, "ev"), now=NAIVE),
         "series_ics": lambda: series_ics(SERIES, now=AWARE, until=NAIVE),
         "occurrences": lambda: occurrences(SERIES, until=NAIVE),

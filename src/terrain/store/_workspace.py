@@ -577,7 +577,7 @@ class Workspace:
         """Store a record, replacing the one with the same id if any; the record stored.
 
         An :class:`~terrain.Event` or a :class:`~terrain.events.Series` whose
-        date changed gets its ``sequence`` raised (:func:`terrain.events.revise`),
+        date changed gets its ``sequence`` raised (:func:`terrain.events.raise_sequence`),
         so calendars that imported it take the change. A
         :class:`~terrain.Content` whose people changed, stored without a new
         review (see :func:`terrain.content.change_people`), is stored
@@ -644,7 +644,7 @@ class Workspace:
         return [Change.from_row(row) for row in rows]
 
     def _revised(self, data: str | None, obj: Any) -> Any:
-        from terrain.events import revise
+        from terrain.events import raise_sequence
 
         if data is None:
             return obj
@@ -652,7 +652,7 @@ class Workspace:
             previous = from_json(data, type(obj))
         except DeserializationError:  # replacing a record that no longer reads: a fresh start
             return obj
-        return revise(previous, obj)
+        return raise_sequence(previous, obj)
 
     def dependents(self, cls: type, id: str) -> builtins.list[Dependent]:
         """What relies on record ``id`` of type ``cls``: records pointing to it, consent

@@ -47,18 +47,18 @@ from terrain.events import (
     Talk,
     Venue,
     build_agenda,
-    cancel,
+    cancel_rsvp,
     capacity_of,
     check_format,
     check_in,
-    close,
     event_ics,
     forecast_attendance,
     join_waitlist,
+    mark_no_shows,
     occurrences,
-    promote,
+    promote_waitlist,
     remove_talk,
-    rsvp,
+    rsvp_going,
     series_events,
     series_ics,
 )
@@ -171,11 +171,11 @@ def answer_rsvp(
     require_aware(at, "answer_rsvp: at")
     event = ws.get(Event, event_id)
     before = load_attendance(ws, event_id)
-    current = promote(before, at=at)  # a capacity raised since: seats go to those waiting
+    current = promote_waitlist(before, at=at)  # a capacity raised since: seats go to those waiting
     if answer == "going":
-        after = rsvp(current, member_id, at=at, event=event)
+        after = rsvp_going(current, member_id, at=at, event=event)
     elif answer == "cancel":
-        after = cancel(current, member_id, at=at)
+        after = cancel_rsvp(current, member_id, at=at)
     elif answer == "waitlist":
         after = join_waitlist(current, member_id, at=at, event=event)
     else:
@@ -214,7 +214,7 @@ def close_attendance(ws: Workspace, event_id: str, *, at: datetime) -> Attendanc
     """After the event: everyone still going is a no-show (refused before the event starts)."""
     require_aware(at, "close_attendance: at")
     event = ws.get(Event, event_id)
-    answers = close(load_attendance(ws, event_id), at=at, event=event)
+    answers = mark_no_shows(load_attendance(ws, event_id), at=at, event=event)
     ws.put(answers)
     return answers
 
