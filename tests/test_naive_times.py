@@ -40,6 +40,7 @@ from terrain.publishing import Journal, decide_post, judge
 from terrain.store import Workspace
 from terrain.workflows import (
     ConsentChoices,
+    add_project_photo,
     answer_as_guardian,
     answer_from_link,
     answer_rsvp,
@@ -55,6 +56,7 @@ from terrain.workflows import (
     consent_states,
     edit_post,
     erase_member,
+    event_calendar,
     event_page,
     export_member,
     fetch_stats,
@@ -79,6 +81,7 @@ from terrain.workflows import (
     run_queued_takedowns,
     run_workspace_worker,
     season_export,
+    series_calendar,
     set_people,
     takedown,
     undo_check_in,
@@ -254,6 +257,11 @@ def calls(ws: Workspace, tmp_path: Path) -> dict[str, Callable[[], object]]:
         "occurrences": lambda: occurrences(SERIES, until=NAIVE),
         "series_events": lambda: series_events(SERIES, until=NAIVE),
         "import_media": lambda: import_media(ws, [], now=NAIVE),
+        "add_project_photo": lambda: add_project_photo(
+            ws, "p", tmp_path / "x.jpg", phase="before", taken_on=date(2026, 3, 1), now=NAIVE
+        ),
+        "event_calendar": lambda: event_calendar(ws, "ev", now=NAIVE),
+        "series_calendar": lambda: series_calendar(ws, "s", now=NAIVE),
         "publish_event": lambda: publish_event(ws, "ev", ["outbox"], dry_run=True, now=NAIVE),
         "publish_project_update": lambda: publish_project_update(
             ws, "nope", ["outbox"], month=date(2026, 3, 1), now=NAIVE),

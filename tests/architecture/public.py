@@ -16,8 +16,8 @@ from pathlib import Path
 from tests.architecture.imports import SRC, Import, all_imports, modules
 
 #: What the built-in adapters may import from terrain: the surface a third-party
-#: plugin uses (plugins, posts, errors, secrets, the hook markers, the clock and the
-#: converter).
+#: plugin uses (plugins, posts, errors, secrets, the hook markers, the clock, the
+#: converter, and the media cleaning every file gets on its way out).
 PLUGIN_SURFACE = (
     "terrain.plugins",
     "terrain.hookspecs",
@@ -26,6 +26,7 @@ PLUGIN_SURFACE = (
     "terrain.secrets",
     "terrain.clock",
     "terrain.serialization",
+    "terrain.media",
 )
 
 #: Public modules that are not part of the Python API reference: the command line

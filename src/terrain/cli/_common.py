@@ -341,11 +341,11 @@ def pass_workspace(f: Callable[..., Any]) -> Callable[..., Any]:
         )
         with ws:
             _tell_upgrade(ws)
-            saved = ws.db.backend.commits
+            saved = ws.commits
             try:
                 return f(*args, ws=ws, **kwargs)
             except StorageError as exc:
-                if ws.db.backend.commits == saved:
+                if ws.commits == saved:
                     raise  # nothing was saved: exit 2 says so
                 # part of the work is in the workspace: exit 1, and say so
                 fail(

@@ -327,6 +327,12 @@ class Workspace:
     def __repr__(self) -> str:
         return f"<Workspace {self.config.community.id!r} at {str(self.root)!r}>"
 
+    @property
+    def commits(self) -> int:
+        """How many write transactions this workspace has committed since it was opened:
+        compare it before and after a call to know whether the call saved anything."""
+        return self.db.backend.commits
+
     def upgrade_notes(self) -> builtins.list[tuple[int, str]]:
         """What the schema migrations run when this workspace was opened did to its data:
         ``(version, note)`` pairs, empty when nothing was migrated or noted."""

@@ -582,6 +582,7 @@ def check_event(
 def event_calendar(ws: Workspace, event_id: str, *, now: datetime) -> bytes:
     """Meetup ``event_id`` as an iCalendar (.ics) file, with its venue (``now``: when
     the file is made, its DTSTAMP)."""
+    require_aware(now, "event_calendar: now")
     event = ws.get(Event, event_id)
     venue = ws.get(Venue, event.venue_id) if event.venue_id else None
     return event_ics(event, now=now, venue=venue)
@@ -592,6 +593,7 @@ def series_calendar(
 ) -> bytes:
     """Every date of series ``series_id`` (its first ``limit``, as for
     :func:`plan_series`) as one iCalendar (.ics) file."""
+    require_aware(now, "series_calendar: now")
     series = ws.get(Series, series_id)
     venues = {v.id: v for v in ws.list(Venue)}
     return series_ics(

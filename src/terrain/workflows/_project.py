@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from terrain._language import phrase
-from terrain._time import instant
+from terrain._time import instant, require_aware
 from terrain.community import Member
 from terrain.content import Appearance, Content, ContentKind, MediaFile, PeopleReview
 from terrain.errors import ValidationError
@@ -143,6 +143,7 @@ def add_project_photo(
     the timeline if it is a photo of this project. All or nothing, in one
     transaction: on any error nothing is stored (not even the file).
     """
+    require_aware(now, "add_project_photo: now")
     ws.get(Project, project_id)
     # the timeline entry is checked before the photo is imported: nothing stored on bad input
     ProjectPhoto("probe", "probe", "probe", taken_on, phase, viewpoint, alt_text)
