@@ -25,7 +25,7 @@ from terrain.cli._complete import complete_event_id, complete_platform
 from terrain.cli._when import fold_option, parse_when, shown
 
 if TYPE_CHECKING:
-    from terrain.publishing import JournalRow, Outcome
+    from terrain.publishing import JournalRow, PostOutcome
     from terrain.store import Workspace
     from terrain.workflows import PublishResult
 
@@ -49,7 +49,9 @@ _TITLES = {
 }
 
 
-def _label(result: PublishResult, outcome: Outcome, labels: Mapping[str, str] | None = None) -> str:
+def _label(
+    result: PublishResult, outcome: PostOutcome, labels: Mapping[str, str] | None = None
+) -> str:
     """What ``outcome``'s post is about: the event summary (an album), more photos of it,
     or its contents, by ``labels`` (their ids without)."""
     from terrain.publishing import post_id
@@ -114,7 +116,7 @@ def print_result(
     if result.dry_run:
         echo(f"Dry run for {result.event_id}: nothing was sent.")
 
-    def state_of(o: Outcome) -> str:
+    def state_of(o: PostOutcome) -> str:
         return "taken-down" if o.taken_down_at is not None else str(o.state)
 
     for state in order:

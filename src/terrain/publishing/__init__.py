@@ -21,7 +21,9 @@
   queued, claimed with a lease and carried out once by a worker.
 """
 
-from terrain._public import claim
+from typing import TYPE_CHECKING
+
+from terrain._public import claim, deprecated
 from terrain.publishing._album import decide_post, left_out
 from terrain.publishing._compose import (
     Composed,
@@ -48,7 +50,7 @@ from terrain.publishing._journal import (
     new_owner_id,
 )
 from terrain.publishing._judge import Gate, Judgement, Verdict, judge
-from terrain.publishing._outcomes import Outcome, RunReport, outcome_of
+from terrain.publishing._outcomes import PostOutcome, RunReport, outcome_of
 from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
 from terrain.publishing._runner import publish, scrub
 from terrain.publishing._slots import PostingSlots
@@ -67,8 +69,8 @@ __all__ = [
     "Judgement",
     "MayTag",
     "MetricsLog",
-    "Outcome",
     "PlatformPolicy",
+    "PostOutcome",
     "PostingSlots",
     "QueuedTakedown",
     "Reading",
@@ -103,3 +105,7 @@ __all__ = [
 ]
 
 claim(__name__, globals())
+
+# Renamed after 0.1.0 (terrain.consent has an Outcome too): served until the next release.
+if not TYPE_CHECKING:
+    __getattr__ = deprecated(__name__, {"Outcome": "PostOutcome"}, globals())

@@ -7,7 +7,9 @@ See :class:`Workspace`. The schema's migrations are in
 :func:`copy_store` copies one store into another.
 """
 
-from terrain._public import claim
+from typing import TYPE_CHECKING
+
+from terrain._public import claim, deprecated
 from terrain.store._config import CONFIG_NAME, WorkspaceConfig
 from terrain.store._copy import CopyReport, TableCopy, copy_store
 from terrain.store._db import Database, Transaction
@@ -16,13 +18,13 @@ from terrain.store._history import USER_ENV_VAR, Change, FieldChange
 from terrain.store._links import LinkRow, Links
 from terrain.store._maintenance import MigrationReport, migrate_store, workspace_store_url
 from terrain.store._references import Dependent
-from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url, redact
+from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url, redact_password
 from terrain.store._webconfig import SMTP_PASSWORD_ENV, SmtpSettings, WebSettings
 from terrain.store._workspace import (
     DATA_DIR,
-    ENV_VAR,
     KIND_TYPES,
     RECORD_KINDS,
+    WORKSPACE_ENV_VAR,
     Removal,
     Workspace,
 )
@@ -30,12 +32,12 @@ from terrain.store._workspace import (
 __all__ = [
     "CONFIG_NAME",
     "DATA_DIR",
-    "ENV_VAR",
     "KIND_TYPES",
     "PASSWORD_ENV_VAR",
     "RECORD_KINDS",
     "SMTP_PASSWORD_ENV",
     "USER_ENV_VAR",
+    "WORKSPACE_ENV_VAR",
     "Change",
     "CopyReport",
     "Database",
@@ -56,8 +58,15 @@ __all__ = [
     "migrate_store",
     "parse_store_url",
     "record_key",
-    "redact",
+    "redact_password",
     "workspace_store_url",
 ]
 
 claim(__name__, globals())
+
+# Renamed after 0.1.0 (three modules had an ENV_VAR, terrain.secrets has a redact):
+# served until the next release.
+if not TYPE_CHECKING:
+    __getattr__ = deprecated(
+        __name__, {"ENV_VAR": "WORKSPACE_ENV_VAR", "redact": "redact_password"}, globals()
+    )

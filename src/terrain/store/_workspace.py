@@ -59,12 +59,20 @@ if TYPE_CHECKING:
     from terrain.plugins import Platform, PluginManager, Storage
     from terrain.posts import Capabilities
 
-__all__ = ["DATA_DIR", "DB_NAME", "ENV_VAR", "KIND_TYPES", "RECORD_KINDS", "Removal", "Workspace"]
+__all__ = [
+    "DATA_DIR",
+    "DB_NAME",
+    "KIND_TYPES",
+    "RECORD_KINDS",
+    "WORKSPACE_ENV_VAR",
+    "Removal",
+    "Workspace",
+]
 
 T = TypeVar("T")
 
 #: Environment variable naming the workspace folder (like ``GIT_DIR``).
-ENV_VAR = "TERRAIN_WORKSPACE"
+WORKSPACE_ENV_VAR = "TERRAIN_WORKSPACE"
 #: Environment variable naming a credentials file (default ``.terrain/credentials.toml``).
 CREDENTIALS_ENV_VAR = "TERRAIN_CREDENTIALS_FILE"
 DATA_DIR = ".terrain"
@@ -263,7 +271,8 @@ class Workspace:
         if not (root / CONFIG_NAME).is_file():
             raise NotFound(
                 f"{root} is not a terrain workspace (no {CONFIG_NAME}); create one with "
-                f"`terrain init {path}` or point --workspace / {ENV_VAR} at an existing one"
+                f"`terrain init {path}` or point --workspace / {WORKSPACE_ENV_VAR} at an "
+                "existing one"
             )
         config = parse_config(root / CONFIG_NAME)
         db_path = root / DATA_DIR / DB_NAME
@@ -283,15 +292,15 @@ class Workspace:
         ``start`` (default: the current folder) and its parents holding a
         ``terrain.toml``, like git finds its repository."""
         env = os.environ if environ is None else environ
-        if env.get(ENV_VAR):
-            return Path(env[ENV_VAR]).absolute()
+        if env.get(WORKSPACE_ENV_VAR):
+            return Path(env[WORKSPACE_ENV_VAR]).absolute()
         here = Path(start if start is not None else Path.cwd()).absolute()
         for folder in (here, *here.parents):
             if (folder / CONFIG_NAME).is_file():
                 return folder
         raise NotFound(
             f"no terrain workspace in {here} or its parents: run `terrain init DIR`, "
-            f"or give --workspace DIR (or set {ENV_VAR})"
+            f"or give --workspace DIR (or set {WORKSPACE_ENV_VAR})"
         )
 
     @classmethod

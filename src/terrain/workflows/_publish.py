@@ -36,9 +36,9 @@ from terrain.publishing import (
     Gate,
     Journal,
     JournalRow,
-    Outcome,
     PlatformPolicy,
     PostingSlots,
+    PostOutcome,
     Recap,
     RowState,
     RunReport,
@@ -761,7 +761,7 @@ def _dry_run(
             else:
                 url = row.receipt.url if row.receipt is not None else None
                 outcomes.append(
-                    Outcome(
+                    PostOutcome(
                         post.id,
                         post.platform,
                         row.state,
@@ -787,7 +787,7 @@ def judge_dry(
     scheduled: datetime | None = None,
     dropped: Sequence[Dropped] = (),
     purpose: str = "publish",
-) -> tuple[Outcome, Preview]:
+) -> tuple[PostOutcome, Preview]:
     """What a real run would do with ``post`` at ``at``, judged by
     :func:`~terrain.publishing.judge` exactly as the runner judges it (an album
     photo by photo; a store failure is undecided, not a refusal; for the
@@ -802,13 +802,13 @@ def judge_dry(
         photos = len(post.media) - len(judgement.post.media)
         if photos:
             note += f" (without {photos} of its {len(post.media)} photos)"
-        outcome = Outcome(
+        outcome = PostOutcome(
             post.id, post.platform, RowState.PLANNED, f"would be published{when}{note}",
             next_attempt_at=scheduled,
         )
         preview = preview_of(judgement.post, decision, dropped, scheduled)
     elif judgement.verdict is Verdict.UNDECIDED:
-        outcome = Outcome(
+        outcome = PostOutcome(
             post.id,
             post.platform,
             RowState.PLANNED,
@@ -821,7 +821,7 @@ def judge_dry(
         )
         preview = preview_of(post, None, dropped, scheduled)
     else:
-        outcome = Outcome(
+        outcome = PostOutcome(
             post.id,
             post.platform,
             RowState.HELD,
