@@ -10,9 +10,9 @@ one more release, with a :class:`DeprecationWarning`.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import sys
+import typing
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -34,10 +34,9 @@ def claim(module: str, namespace: Mapping[str, Any]) -> None:
     """Give every class and function of ``namespace["__all__"]`` that a private module
     defines the public ``module`` as its ``__module__``.
 
-    A name re-exported from another public module keeps that module. The types
-    of an attrs class are resolved first, in the module that defines them (its
-    annotations are read there, not in the public module), unless one of them
-    is imported for type checkers only.
+    A name re-exported from another public module keeps that module. The
+    annotations of a class are resolved first, in the module that defines them
+    (see :func:`_resolve_annotations`).
     """
     for name in namespace["__all__"]:
         obj = namespace.get(name)
@@ -46,12 +45,27 @@ def claim(module: str, namespace: Mapping[str, Any]) -> None:
         origin = obj.__module__
         if origin == module or not _is_private(origin):
             continue
-        if isinstance(obj, type) and attrs.has(obj):
-            # a type known to type checkers only is unresolvable anywhere: leave it
-            with contextlib.suppress(NameError):
-                attrs.resolve_types(obj, globalns=vars(sys.modules[origin]))
+        if isinstance(obj, type):
+            _resolve_annotations(obj, vars(sys.modules[origin]))
         ORIGINS[f"{module}.{name}"] = origin
         obj.__module__ = module
+
+
+def _resolve_annotations(cls: type, namespace: Mapping[str, Any]) -> None:
+    """Replace the annotations of ``cls`` written as text (``from __future__ import
+    annotations``) by the types they name in ``namespace``, the module that defines
+    it: once its ``__module__`` is the public module, they could no longer be read
+    (by attrs and cattrs, by :func:`typing.get_type_hints`, by the docs)."""
+    own = inspect.get_annotations(cls)
+    if not own:
+        return
+    try:
+        hints = typing.get_type_hints(cls, globalns=dict(namespace), include_extras=True)
+    except NameError:  # a type known to type checkers only: unresolvable anywhere, leave it
+        return
+    cls.__annotations__ = {name: hints.get(name, value) for name, value in own.items()}
+    if attrs.has(cls):
+        attrs.resolve_types(cls)
 
 
 def deprecated(module: str, renamed: Mapping[str, str], namespace: Mapping[str, Any]) -> Any:
