@@ -1,7 +1,7 @@
 """The workspace: records in SQLite (embedded default) or PostgreSQL, media in a Storage.
 
 See :class:`Workspace`. The schema's migrations are in
-:mod:`terrain.store._schema` (append-only; its docstring says how to add one).
+``terrain/store/_schema.py`` (append-only; its docstring says how to add one).
 :meth:`Database.connect` opens a store by URL (``postgresql://…``,
 ``sqlite:///…``); :func:`migrate_store` applies the migrations a store lacks;
 :func:`copy_store` copies one store into another.
@@ -10,6 +10,7 @@ See :class:`Workspace`. The schema's migrations are in
 from typing import TYPE_CHECKING
 
 from terrain._public import claim, deprecated
+from terrain.store._backend import Backend
 from terrain.store._config import CONFIG_NAME, WorkspaceConfig
 from terrain.store._copy import CopyReport, TableCopy, copy_store
 from terrain.store._db import Database, Transaction
@@ -38,6 +39,7 @@ __all__ = [
     "SMTP_PASSWORD_ENV",
     "USER_ENV_VAR",
     "WORKSPACE_ENV_VAR",
+    "Backend",
     "Change",
     "CopyReport",
     "Database",
