@@ -85,11 +85,18 @@ class _Converter(JsonConverter):
     #: predicate or a factory was registered): such a class may be read from any data.
     hooked: set[Any] | None
 
+    #: How many hooks were registered since the module configured it: the hand-written
+    #: fast reader (terrain._fastload) knows none of them, so it steps aside.
+    registered: int
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.hooked = set()
+        self.registered = 0
 
     def _pass_on(self, method: str, *args: Any) -> None:
+        if self.linked:
+            self.registered += 1
         for other in self.linked:
             getattr(other, method)(*args)
 
@@ -134,6 +141,11 @@ class _Converter(JsonConverter):
         super().register_unstructure_hook_factory(predicate, factory)
         self._pass_on("register_unstructure_hook_factory", predicate, factory)
         return factory
+
+
+def _hooks_registered() -> bool:
+    """Whether a hook was registered on :data:`converter` after it was configured."""
+    return isinstance(converter, _Converter) and converter.registered > 0
 
 
 def _hooked(cls: Any) -> bool:
@@ -370,7 +382,10 @@ def structure(data: Any, cls: type[T]) -> T:
     """Build a ``cls`` from plain Python data, or raise :class:`DeserializationError`."""
     if data.__class__ is dict and attrs.has(cls):  # what JSON gives: the fast reader first
         try:
-            return loader(_fast, cls)(data)  # type: ignore[no-any-return]
+            if not _hooks_registered():
+                return loader(_fast, cls)(data)  # type: ignore[no-any-return]
+            # the hooks are known to the converters, not to the fast reader
+            return _fast.structure(data, cls)  # type: ignore[return-value]
         except Exception:  # any failure: the detailed converter below explains it
             pass
     name = getattr(cls, "__name__", str(cls))
