@@ -6,17 +6,14 @@ all the same. ``from terrain import Event`` counts as an import of the module
 that really defines the name (``terrain.events``, from ``terrain._EXPORTS``), and
 ``from terrain.cli import _common`` as an import of ``terrain.cli._common``.
 
-Run it to measure the command line's coupling to the layers below it::
-
-    python -m tests.architecture.imports
+``python -m tests.architecture.measure`` measures the command line's coupling
+to the layers below it.
 """
 
 from __future__ import annotations
 
 import ast
-import collections
 import functools
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -140,6 +137,13 @@ def imports_of(path: Path, name: str, src: Path = SRC) -> list[Import]:
     return found
 
 
+def plant(src: Path, module: str, code: str) -> None:
+    """Append ``code`` to ``module`` in the copy of ``src/`` at ``src`` (for the tests that
+    show a check failing on a planted violation)."""
+    path = modules(src)[module]
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + code, encoding="utf-8")
+
+
 def all_imports(src: Path = SRC) -> list[Import]:
     """Every import between terrain's own modules, in every module of ``src``."""
     return [i for name, path in modules(src).items() for i in imports_of(path, name, src)]
@@ -149,54 +153,3 @@ def package_of(module: str) -> str:
     """The package of ``module``: ``terrain.store._db`` -> ``terrain.store``."""
     parts = module.split(".")
     return ".".join(parts[:2]) if parts[0] == "terrain" and len(parts) > 1 else parts[0]
-
-
-#: How the measurement groups the packages under the command line.
-GROUPS = {
-    "domain": (
-        "terrain.community",
-        "terrain.consent",
-        "terrain.content",
-        "terrain.events",
-        "terrain.media",
-        "terrain.partnerships",
-        "terrain.posts",
-        "terrain.projects",
-        "terrain.workshops",
-    ),
-    "store": ("terrain.store",),
-    "workflows": ("terrain.workflows",),
-    "publishing": ("terrain.publishing",),
-}
-
-
-def measure_cli(src: Path = SRC) -> dict[str, int]:
-    """Lines of ``terrain.cli`` and its import statements into each group of layers."""
-    cli = {n: p for n, p in modules(src).items() if n.startswith("terrain.cli")}
-    lines = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in cli.values())
-    statements: dict[str, set[tuple[str, int]]] = collections.defaultdict(set)
-    names: collections.Counter[str] = collections.Counter()
-    for name, path in cli.items():
-        for i in imports_of(path, name, src):
-            for group, packages in GROUPS.items():
-                if package_of(i.target) in packages:
-                    statements[group].add((name, i.statement))
-                    names[group] += 1
-    figures = {"modules": len(cli), "lines": lines}
-    for group in GROUPS:
-        figures[f"import statements -> {group}"] = len(statements[group])
-        figures[f"names imported <- {group}"] = names[group]
-    return figures
-
-
-def main() -> None:
-    src = Path(sys.argv[1]) if len(sys.argv) > 1 else SRC
-    for key, value in measure_cli(src).items():
-        print(f"terrain.cli {key}: {value}")
-    cli = {n: p for n, p in modules(src).items() if n.startswith("terrain.cli")}
-    for name, path in sorted(cli.items(), key=lambda kv: -len(kv[1].read_text().splitlines())):
-        print(f"  {len(path.read_text(encoding='utf-8').splitlines()):5} {name}")
-
-
-if __name__ == "__main__":
-    main()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.architecture.imports import SRC, modules
+from tests.architecture.imports import SRC, plant
 from tests.architecture.thin_cli import violations
 
 #: Verbs that other branches in flight rewrite (issue 15: consent, the demo's review):
@@ -27,18 +26,6 @@ def _problems(src: Path = SRC) -> list[str]:
 def test_the_cli_never_touches_the_database_and_leaves_each_task_to_one_workflow() -> None:
     problems = _problems()
     assert not problems, "\n".join(problems)
-
-
-@pytest.fixture
-def planted(tmp_path: Path) -> Path:
-    copy = tmp_path / "src"
-    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    return copy
-
-
-def _plant(src: Path, module: str, code: str) -> None:
-    path = modules(src)[module]
-    path.write_text(path.read_text(encoding="utf-8") + "\n" + code, encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -76,12 +63,12 @@ def test_a_planted_violation_is_reported_with_its_place(
     planted: Path, code: str, expected: str
 ) -> None:
     assert _problems(planted) == []
-    _plant(planted, "terrain.cli._member", code)
+    plant(planted, "terrain.cli._member", code)
     found = _problems(planted)
     assert any(expected in p and p.startswith("src/terrain/cli/_member.py:") for p in found), found
 
 
 def test_one_write_alone_is_one_library_call(planted: Path) -> None:
     """``terrain member add``: build the model from the options, ``ws.add`` it, print."""
-    _plant(planted, "terrain.cli._member", "def f(ws, Member):\n    ws.add(Member('a', 'A'))\n")
+    plant(planted, "terrain.cli._member", "def f(ws, Member):\n    ws.add(Member('a', 'A'))\n")
     assert _problems(planted) == []

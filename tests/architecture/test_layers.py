@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.architecture.imports import SRC, all_imports, modules
+from tests.architecture.imports import all_imports, modules, plant
 from tests.architecture.layers import LAYERS, check, component_of, layer_of
 
 
@@ -19,19 +18,6 @@ def test_every_import_in_src_goes_down_the_layers() -> None:
 def test_every_module_of_src_is_in_a_layer() -> None:
     for name in modules():
         component_of(name)  # LookupError names the module and the table to edit
-
-
-@pytest.fixture
-def planted(tmp_path: Path) -> Path:
-    """A copy of ``src/`` to plant violations in."""
-    copy = tmp_path / "src"
-    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    return copy
-
-
-def _plant(src: Path, module: str, code: str) -> None:
-    path = modules(src)[module]
-    path.write_text(path.read_text(encoding="utf-8") + "\n" + code, encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -78,14 +64,14 @@ def _plant(src: Path, module: str, code: str) -> None:
 def test_an_upward_import_in_any_form_is_reported_with_its_place(
     planted: Path, module: str, code: str, expected: str
 ) -> None:
-    _plant(planted, module, code)
+    plant(planted, module, code)
     problems = check(planted)
     assert any(expected in p for p in problems), problems
     assert all(p.startswith("src/") for p in problems)
 
 
 def test_a_cycle_between_packages_of_one_layer_is_reported(planted: Path) -> None:
-    _plant(
+    plant(
         planted,
         "terrain.events._models",
         "def _f():\n    from terrain.partnerships import Partner\n",
@@ -97,13 +83,13 @@ def test_a_cycle_between_packages_of_one_layer_is_reported(planted: Path) -> Non
 
 
 def test_reading_the_clock_below_the_front_ends_is_reported(planted: Path) -> None:
-    _plant(planted, "terrain.workflows._meetups", "from terrain import clock\n")
+    plant(planted, "terrain.workflows._meetups", "from terrain import clock\n")
     problems = check(planted)
     assert any("only front ends and adapters read the clock" in p for p in problems), problems
 
 
 def test_importing_the_test_kit_from_the_library_is_reported(planted: Path) -> None:
-    _plant(planted, "terrain.publishing._runner", "from terrain.testing import InMemoryPlatform\n")
+    plant(planted, "terrain.publishing._runner", "from terrain.testing import InMemoryPlatform\n")
     assert any("nothing outside terrain.testing imports it" in p for p in check(planted))
 
 

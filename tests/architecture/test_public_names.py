@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.architecture.imports import SRC, modules
+from tests.architecture.imports import plant
 from tests.architecture.public import check, is_private, public_modules
 
 #: Private imports in files that other branches in flight rewrite (issues 15 and 25):
@@ -38,18 +37,6 @@ def test_every_exported_class_and_function_reports_its_public_module(name: str) 
         home = obj.__module__
         assert not is_private(home), f"{name}.{exported} says it lives in {home}"
         assert getattr(sys.modules[home], obj.__name__) is obj, f"{name}.{exported}"
-
-
-def _plant(src: Path, module: str, code: str) -> None:
-    path = modules(src)[module]
-    path.write_text(path.read_text(encoding="utf-8") + "\n" + code, encoding="utf-8")
-
-
-@pytest.fixture
-def planted(tmp_path: Path) -> Path:
-    copy = tmp_path / "src"
-    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    return copy
 
 
 @pytest.mark.parametrize(
@@ -81,7 +68,7 @@ def test_a_planted_private_import_is_reported_with_its_place(
     planted: Path, module: str, code: str, expected: str
 ) -> None:
     assert not [p for p in check(planted) if p.split(":")[0] not in PENDING]
-    _plant(planted, module, code)
+    plant(planted, module, code)
     assert any(expected in p for p in check(planted)), check(planted)
 
 

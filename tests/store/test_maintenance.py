@@ -10,6 +10,7 @@ from terrain import Community, Member
 from terrain.errors import StorageError
 from terrain.store import Database, Workspace, copy_store, migrate_store, workspace_store_url
 from terrain.store._schema import MIGRATIONS
+from tests.old_stores import first_schema_store
 
 
 @pytest.fixture
@@ -29,14 +30,7 @@ def test_a_workspace_is_up_to_date_after_init(lyon: Path) -> None:
 
 
 def test_an_older_store_is_brought_up_step_by_step(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    old = Database.open(path, create=True, migrate=False)
-    with old.transaction() as tx:  # a store written by a terrain that knew migration 1 only
-        tx.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL)")
-        for statement in MIGRATIONS[0].statements():
-            tx.execute(statement)
-        tx.execute("INSERT INTO schema_version VALUES (1, ?)", (MIGRATIONS[0].name,))
-    old.close()
+    path = first_schema_store(tmp_path / "old.db")
     report = migrate_store(f"sqlite://{path}", zone="Europe/Paris")
     assert report.from_version == 1
     assert report.applied == tuple((m.version, m.name) for m in MIGRATIONS[1:])
