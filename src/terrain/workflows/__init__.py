@@ -3,6 +3,7 @@
 
 from terrain._public import claim
 from terrain.workflows._columns import PRESETS, ColumnMap, load_mapping
+from terrain.workflows._community import community_core, community_introductions
 from terrain.workflows._consent import (
     ConsentProblem,
     Recorded,
@@ -74,27 +75,20 @@ from terrain.workflows._meetups import (
     Answer,
     AttendanceReport,
     Cancellation,
-    FormatCheck,
     Overbooking,
     SeriesPlan,
-    add_talk,
     answer_rsvp,
     attendance_report,
     cancel_event,
     change_series_date,
-    check_event,
     check_in_members,
     close_attendance,
-    community_core,
-    drop_talk,
     edit_event,
-    event_calendar,
     forecast_of,
     load_attendance,
     meetup_budget,
     overbooked,
     plan_series,
-    series_calendar,
     series_limit,
 )
 from terrain.workflows._partners import (
@@ -105,6 +99,14 @@ from terrain.workflows._partners import (
     record_contribution,
 )
 from terrain.workflows._people import set_people
+from terrain.workflows._programme import (
+    FormatCheck,
+    add_talk,
+    check_event,
+    drop_talk,
+    event_calendar,
+    series_calendar,
+)
 from terrain.workflows._project import (
     Composite,
     ProjectTimeline,
@@ -253,6 +255,7 @@ __all__ = [
     "column_map",
     "community_core",
     "community_engagement",
+    "community_introductions",
     "conclude_workshop",
     "consent_form",
     "consent_states",

@@ -1,4 +1,4 @@
-"""Before, during and after a meetup: answers, the door, the list, the budget, the core.
+"""Before, during and after a meetup: answers, the door, the list, series, the budget.
 
 Each function is one thing a community manager does with a workspace, in one
 transaction where it writes: the command line calls it and prints, an app
@@ -17,10 +17,9 @@ calls the same. Every time comes from the caller (``at=`` / ``now=``): what
   the seats of a smaller venue (:func:`overbooked`).
 - :func:`meetup_budget` counts the people who came once the meetup happened,
   and the venue's fee and cost model.
-- :func:`community_core` counts only the meetups that took place.
-- :func:`add_talk`, :func:`drop_talk` change an event's programme;
-  :func:`check_event` checks it against the community's format;
-  :func:`event_calendar`, :func:`series_calendar` write iCalendar files.
+
+The programme and calendars are in ``_programme``, the community's core and
+engagement in ``_community``.
 """
 
 from __future__ import annotations
@@ -32,35 +31,27 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from terrain._time import instant, require_aware
-from terrain.community import Core, Member, core
+from terrain.community import Member
 from terrain.errors import ValidationError
 from terrain.events import (
-    AgendaItem,
     Attendance,
     Event,
-    Finding,
     Forecast,
     Money,
     Override,
     RsvpStatus,
     Series,
-    Talk,
     Venue,
-    build_agenda,
     cancel_rsvp,
     capacity_of,
-    check_format,
     check_in,
-    event_ics,
     forecast_attendance,
     join_waitlist,
     mark_no_shows,
     occurrences,
     promote_waitlist,
-    remove_talk,
     rsvp_going,
     series_events,
-    series_ics,
 )
 from terrain.events import CostModel as _CostModel
 from terrain.partnerships import Budget, Contribution, event_budget
@@ -73,27 +64,20 @@ __all__ = [
     "Answer",
     "AttendanceReport",
     "Cancellation",
-    "FormatCheck",
     "Overbooking",
     "SeriesPlan",
-    "add_talk",
     "answer_rsvp",
     "attendance_report",
     "cancel_event",
     "change_series_date",
-    "check_event",
     "check_in_members",
     "close_attendance",
-    "community_core",
-    "drop_talk",
     "edit_event",
-    "event_calendar",
     "forecast_of",
     "load_attendance",
     "meetup_budget",
     "overbooked",
     "plan_series",
-    "series_calendar",
     "series_limit",
 ]
 
@@ -526,86 +510,7 @@ def change_series_date(
     )
 
 
-# -- the programme and the calendars ----------------------------------------------------
-
-
-def add_talk(ws: Workspace, event_id: str, talk: Talk) -> Event:
-    """Add ``talk`` to meetup ``event_id``'s programme; the event as stored."""
-    with ws.db.transaction():
-        event = ws.get(Event, event_id)
-        return ws.put(attrs.evolve(event, talks=(*event.talks, talk)))
-
-
-def drop_talk(ws: Workspace, event_id: str, talk: str) -> tuple[Event, Talk]:
-    """Remove ``talk`` (its number in the running order, from 1, or its title) from
-    meetup ``event_id``; the event as stored and the talk removed."""
-    with ws.db.transaction():
-        changed, removed = remove_talk(ws.get(Event, event_id), talk)
-        return ws.put(changed), removed
-
-
-@attrs.frozen
-class FormatCheck:
-    """A meetup checked against the format: what breaks it or deserves a look
-    (``findings``), and its running order (``agenda``)."""
-
-    event: Event
-    findings: tuple[Finding, ...]
-    agenda: tuple[AgendaItem, ...]
-
-    @property
-    def broken(self) -> bool:
-        """Whether a finding is an error (the format is broken)."""
-        return any(f.is_error for f in self.findings)
-
-
-def check_event(
-    ws: Workspace,
-    event_id: str,
-    *,
-    max_talks: int | None = None,
-    max_talk_minutes: int | None = None,
-) -> FormatCheck:
-    """Check meetup ``event_id`` against the community's format (``[format]`` of
-    terrain.toml, the field defaults without one; ``max_talks`` and
-    ``max_talk_minutes`` override it for this check)."""
-    event = ws.get(Event, event_id)
-    changes: dict[str, int] = {}
-    if max_talks is not None:
-        changes["max_talks"] = max_talks
-    if max_talk_minutes is not None:
-        changes["max_talk_minutes"] = max_talk_minutes
-    rules = attrs.evolve(ws.config.meetup_format, **changes)
-    return FormatCheck(event, tuple(check_format(event, rules=rules)), tuple(build_agenda(event)))
-
-
-def event_calendar(ws: Workspace, event_id: str, *, now: datetime) -> bytes:
-    """Meetup ``event_id`` as an iCalendar (.ics) file, with its venue (``now``: when
-    the file is made, its DTSTAMP)."""
-    require_aware(now, "event_calendar: now")
-    event = ws.get(Event, event_id)
-    venue = ws.get(Venue, event.venue_id) if event.venue_id else None
-    return event_ics(event, now=now, venue=venue)
-
-
-def series_calendar(
-    ws: Workspace, series_id: str, *, now: datetime, limit: int | None = None
-) -> bytes:
-    """Every date of series ``series_id`` (its first ``limit``, as for
-    :func:`plan_series`) as one iCalendar (.ics) file."""
-    require_aware(now, "series_calendar: now")
-    series = ws.get(Series, series_id)
-    venues = {v.id: v for v in ws.list(Venue)}
-    return series_ics(
-        series,
-        now=now,
-        venues=venues,
-        limit=series_limit(series, limit),
-        zone=ws.community.timezone,
-    )
-
-
-# -- the budget and the core -------------------------------------------------------------
+# -- the budget ------------------------------------------------------------------------
 
 #: Venues where the community pays no food or drinks per person unless told.
 _NOTHING_PER_PERSON = (_CostModel.EACH_PAYS_OWN, _CostModel.HOST_PAYS)
@@ -656,12 +561,3 @@ def meetup_budget(
         venue=venue,
         people_from=source,
     )
-
-
-def community_core(ws: Workspace, *, now: datetime, k: int = 3, n: int = 6) -> Core:
-    """The core of the workspace's community: who came to at least ``k`` of the last
-    ``n`` meetups that took place by ``now`` (cancelled dates, dates ahead and
-    events nobody was checked in at do not count)."""
-    require_aware(now, "community_core: now")
-    checkins = {a.event_id: a.checked_in for a in ws.list(Attendance)}
-    return core(ws.list(Event), checkins, now=now, k=k, n=n)
