@@ -49,7 +49,8 @@ from terrain.publishing._journal import (
     TakedownEntry,
     new_owner_id,
 )
-from terrain.publishing._judge import Gate, Judgement, Verdict, judge
+from terrain.publishing._judge import Gate, Judgement, Verdict, held_for_infrastructure, judge
+from terrain.publishing._outage import GaveUp, Outage
 from terrain.publishing._outcomes import PostOutcome, RunReport, outcome_of
 from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
 from terrain.publishing._runner import publish, scrub
@@ -64,11 +65,13 @@ __all__ = [
     "Continued",
     "Dropped",
     "Gate",
+    "GaveUp",
     "Journal",
     "JournalRow",
     "Judgement",
     "MayTag",
     "MetricsLog",
+    "Outage",
     "PlatformPolicy",
     "PostOutcome",
     "PostingSlots",
@@ -90,6 +93,7 @@ __all__ = [
     "event_announcement",
     "event_recaps",
     "event_values",
+    "held_for_infrastructure",
     "judge",
     "left_out",
     "new_owner_id",

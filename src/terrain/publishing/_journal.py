@@ -43,9 +43,7 @@ from terrain.errors import NotFound
 from terrain.posts import Post, Receipt, typed_handles
 from terrain.publishing import _sql as sql
 from terrain.serialization import from_json, to_json
-from terrain.store import Database, Transaction
-from terrain.store._db import CHUNK
-from terrain.store._schema import post_refs
+from terrain.store import Database, Transaction, post_refs
 
 __all__ = ["Journal", "JournalRow", "Reservation", "RowState", "TakedownEntry", "new_owner_id"]
 
@@ -664,12 +662,9 @@ class Journal:
             | {f"handle:{h}" for h in typed_handles(*(f"@{h}" for h in handles))}
         )
         found: dict[tuple[str, str], JournalRow] = {}
-        for start in range(0, len(refs), CHUNK):
-            chunk = refs[start : start + CHUNK]
-            query = sql.SELECT_PUBLISHED_DRAWING_ON.format(marks=", ".join("?" for _ in chunk))
-            for r in self.db.query(query, chunk):
-                row = _row(r)
-                found[(row.post_id, row.platform)] = row
+        for r in self.db.query_in(sql.SELECT_PUBLISHED_DRAWING_ON, refs):
+            row = _row(r)
+            found[(row.post_id, row.platform)] = row
         return sorted(found.values(), key=lambda r: (r.planned_at, r.post_id, r.platform))
 
     def receipts(self, *, include_taken_down: bool = False) -> list[Receipt]:

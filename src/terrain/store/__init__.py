@@ -10,7 +10,7 @@ See :class:`Workspace`. The schema's migrations are in
 from typing import TYPE_CHECKING
 
 from terrain._public import claim, deprecated
-from terrain.store._backend import Backend
+from terrain.store._backend import Backend, Counters
 from terrain.store._config import CONFIG_NAME, WorkspaceConfig
 from terrain.store._copy import CopyReport, TableCopy, copy_store
 from terrain.store._db import Database, Transaction
@@ -19,6 +19,7 @@ from terrain.store._history import USER_ENV_VAR, Change, FieldChange
 from terrain.store._links import LinkRow, Links
 from terrain.store._maintenance import MigrationReport, migrate_store, workspace_store_url
 from terrain.store._references import Dependent
+from terrain.store._schema import post_refs
 from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url, redact_password
 from terrain.store._webconfig import SMTP_PASSWORD_ENV, SmtpSettings, WebSettings
 from terrain.store._workspace import (
@@ -42,6 +43,7 @@ __all__ = [
     "Backend",
     "Change",
     "CopyReport",
+    "Counters",
     "Database",
     "Dependent",
     "FieldChange",
@@ -59,6 +61,7 @@ __all__ = [
     "copy_store",
     "migrate_store",
     "parse_store_url",
+    "post_refs",
     "record_key",
     "redact_password",
     "workspace_store_url",
