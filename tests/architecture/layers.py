@@ -46,6 +46,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "terrain.partnerships",
             "terrain.posts",
             "terrain.projects",
+            "terrain.templates",
             "terrain.workshops",
         ),
     ),

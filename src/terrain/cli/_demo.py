@@ -179,8 +179,8 @@ def _tell_album(
     ws: Any, result: Any, labels: dict[str, str], echo: Any
 ) -> None:
     """Which photos the album on x carried, who it tags, and which photos stayed home."""
-    from terrain.publishing._album import LEFT_OUT
-    from terrain.workflows._publish import journal_of
+    from terrain.publishing import LEFT_OUT
+    from terrain.workflows import journal_of
 
     for post in result.posts:
         if post.platform != "x" or post.min_media is None:

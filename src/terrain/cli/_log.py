@@ -16,7 +16,7 @@ import click
 
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._complete import complete_event_id, complete_member_id
-from terrain.publishing._album import LEFT_OUT
+from terrain.publishing import LEFT_OUT
 
 if TYPE_CHECKING:
     from terrain.consent import DecisionRecord

@@ -24,7 +24,7 @@
 from typing import TYPE_CHECKING
 
 from terrain._public import claim, deprecated
-from terrain.publishing._album import decide_post, left_out
+from terrain.publishing._album import LEFT_OUT, decide_post, left_out
 from terrain.publishing._compose import (
     Composed,
     Continued,
@@ -61,6 +61,7 @@ from terrain.publishing._worker import WorkerReport, run_worker
 
 __all__ = [
     "DEFAULT_POLICIES",
+    "LEFT_OUT",
     "Composed",
     "Continued",
     "Dropped",

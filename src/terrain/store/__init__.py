@@ -21,7 +21,7 @@ from terrain.store._maintenance import MigrationReport, migrate_store, workspace
 from terrain.store._references import Dependent
 from terrain.store._schema import post_refs
 from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url, redact_password
-from terrain.store._webconfig import SMTP_PASSWORD_ENV, SmtpSettings, WebSettings
+from terrain.store._webconfig import SMTP_PASSWORD_ENV, SmtpSettings, WebSettings, is_loopback
 from terrain.store._workspace import (
     DATA_DIR,
     KIND_TYPES,
@@ -59,6 +59,7 @@ __all__ = [
     "Workspace",
     "WorkspaceConfig",
     "copy_store",
+    "is_loopback",
     "migrate_store",
     "parse_store_url",
     "post_refs",

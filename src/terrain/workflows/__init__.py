@@ -124,6 +124,7 @@ from terrain.workflows._publish import (
     Preview,
     PreviewMedia,
     PublishResult,
+    journal_of,
     posting_slots,
     publish_event,
 )
@@ -136,7 +137,13 @@ from terrain.workflows._rights import (
     export_member,
 )
 from terrain.workflows._schedule import QueuedPost, cancel_post, edit_post, move_post, queue_of
-from terrain.workflows._season import SeasonReport, season_html, season_report
+from terrain.workflows._season import (
+    AttendancePoint,
+    ReachPoint,
+    SeasonReport,
+    season_html,
+    season_report,
+)
 from terrain.workflows._self_service import (
     ConsentLine,
     EventPage,
@@ -184,6 +191,7 @@ __all__ = [
     "POST_KINDS",
     "PRESETS",
     "Answer",
+    "AttendancePoint",
     "AttendanceReport",
     "Cancellation",
     "ColumnMap",
@@ -221,6 +229,7 @@ __all__ = [
     "PublishResult",
     "PublishedWith",
     "QueuedPost",
+    "ReachPoint",
     "Recorded",
     "Retention",
     "Row",
@@ -286,6 +295,7 @@ __all__ = [
     "import_members",
     "import_rsvps",
     "issue_link",
+    "journal_of",
     "link_url",
     "listen_address",
     "load_attendance",

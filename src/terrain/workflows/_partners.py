@@ -29,8 +29,7 @@ from terrain.partnerships import (
     advance,
     partner_report,
 )
-from terrain.publishing import RowState
-from terrain.publishing._stats import MetricsLog
+from terrain.publishing import MetricsLog, RowState
 from terrain.workflows._publish import journal_of
 
 if TYPE_CHECKING:

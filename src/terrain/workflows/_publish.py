@@ -32,6 +32,7 @@ from terrain.plugins import Platform
 from terrain.posts import Capabilities, Post
 from terrain.publishing import (
     DEFAULT_POLICIES,
+    LEFT_OUT,
     Dropped,
     Gate,
     Journal,
@@ -53,7 +54,6 @@ from terrain.publishing import (
     photo_captions,
     publish,
 )
-from terrain.publishing._album import LEFT_OUT
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
