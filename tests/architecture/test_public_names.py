@@ -98,6 +98,7 @@ RENAMED = [
     ("terrain.store", "redact", "redact_password"),
     ("terrain.plugins", "ENV_VAR", "LOAD_PLUGINS_ENV_VAR"),
     ("terrain.publishing", "Outcome", "PostOutcome"),
+    ("terrain.consent", "Outcome", "DecisionOutcome"),
 ]
 
 

@@ -8,8 +8,10 @@
 - :func:`render_consent_form` prints the form that collects consent.
 """
 
-from terrain._public import claim
-from terrain.consent._decide import Decision, DecisionRecord, Outcome, Reason, decide
+from typing import TYPE_CHECKING
+
+from terrain._public import claim, deprecated
+from terrain.consent._decide import Decision, DecisionOutcome, DecisionRecord, Reason, decide
 from terrain.consent._events import (
     ConsentEvent,
     ConsentRecorded,
@@ -62,11 +64,11 @@ __all__ = [
     "ConsentStatus",
     "ConsentWithdrawn",
     "Decision",
+    "DecisionOutcome",
     "DecisionRecord",
     "Evidence",
     "EvidenceKind",
     "GuardianRule",
-    "Outcome",
     "Purpose",
     "Reason",
     "RecordState",
@@ -91,3 +93,7 @@ __all__ = [
 ]
 
 claim(__name__, globals())
+
+# Renamed after 0.1.0 (terrain.publishing had an Outcome too): served until the next release.
+if not TYPE_CHECKING:
+    __getattr__ = deprecated(__name__, {"Outcome": "DecisionOutcome"}, globals())

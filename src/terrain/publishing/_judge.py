@@ -28,7 +28,7 @@ from datetime import datetime
 import attrs
 
 from terrain._time import require_aware
-from terrain.consent import Decision, DecisionRecord, Outcome, Reason
+from terrain.consent import Decision, DecisionOutcome, DecisionRecord, Reason
 from terrain.errors import ConsentDenied, InvalidKey, StorageError, TerrainError
 from terrain.posts import Post
 from terrain.publishing._album import decide_post
@@ -168,7 +168,7 @@ def undecided_record(
         platform=post.platform,
         purpose=consent_purpose(purpose),
         at=judgement.at,
-        outcome=Outcome.UNDECIDED,
+        outcome=DecisionOutcome.UNDECIDED,
         reasons=(Reason(text=text, blocking=True),),
     )
 

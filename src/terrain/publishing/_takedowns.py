@@ -35,7 +35,7 @@ from typing import Any
 import attrs
 
 from terrain._time import instant, require_aware
-from terrain.consent import DecisionRecord, Outcome, Purpose, Reason
+from terrain.consent import DecisionOutcome, DecisionRecord, Purpose, Reason
 from terrain.errors import Conflict, NotFound, PlatformError
 from terrain.plugins import Platform
 from terrain.posts import Receipt
@@ -355,6 +355,7 @@ def _record(
             DecisionRecord(
                 id=f"takedown-{row.id}", actor="terrain worker", subject_kind="post",
                 subject_id=receipt.post_id, platform=receipt.platform, purpose=Purpose.PUBLISH,
-                at=now, outcome=Outcome.DENIED, reasons=(reason,), relied_on=row.consent_ids,
+                at=now, outcome=DecisionOutcome.DENIED, reasons=(reason,),
+                relied_on=row.consent_ids,
             )
         )
