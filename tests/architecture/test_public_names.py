@@ -99,6 +99,9 @@ RENAMED = [
     ("terrain.plugins", "ENV_VAR", "LOAD_PLUGINS_ENV_VAR"),
     ("terrain.publishing", "Outcome", "PostOutcome"),
     ("terrain.consent", "Outcome", "DecisionOutcome"),
+    ("terrain.consent", "Takedown", "TakedownTarget"),
+    ("terrain.publishing", "TakedownEntry", "TakedownLogEntry"),
+    ("terrain.workflows", "TakedownResult", "TakedownReport"),
 ]
 
 

@@ -28,7 +28,7 @@ from terrain.consent._forms import (
     purpose_labels,
     render_consent_form,
 )
-from terrain.consent._impact import Staying, Takedown, WithdrawalImpact, withdrawal_impact
+from terrain.consent._impact import Staying, TakedownTarget, WithdrawalImpact, withdrawal_impact
 from terrain.consent._ledger import ConsentLedger
 from terrain.consent._records import (
     Consent,
@@ -77,7 +77,7 @@ __all__ = [
     "ScopeKind",
     "StatusChange",
     "Staying",
-    "Takedown",
+    "TakedownTarget",
     "Target",
     "WithdrawalImpact",
     "consent_form_text",
@@ -94,6 +94,9 @@ __all__ = [
 
 claim(__name__, globals())
 
-# Renamed after 0.1.0 (terrain.publishing had an Outcome too): served until the next release.
+# Renamed after 0.1.0 (terrain.publishing had an Outcome too; three takedown types had
+# names alike): served until the next release.
 if not TYPE_CHECKING:
-    __getattr__ = deprecated(__name__, {"Outcome": "DecisionOutcome"}, globals())
+    __getattr__ = deprecated(
+        __name__, {"Outcome": "DecisionOutcome", "Takedown": "TakedownTarget"}, globals()
+    )

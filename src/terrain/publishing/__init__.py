@@ -46,7 +46,7 @@ from terrain.publishing._journal import (
     JournalRow,
     Reservation,
     RowState,
-    TakedownEntry,
+    TakedownLogEntry,
     new_owner_id,
 )
 from terrain.publishing._judge import Gate, Judgement, Verdict, held_for_infrastructure, judge
@@ -82,7 +82,7 @@ __all__ = [
     "Reservation",
     "RowState",
     "RunReport",
-    "TakedownEntry",
+    "TakedownLogEntry",
     "TakedownQueue",
     "TakedownRun",
     "Verdict",
@@ -111,6 +111,9 @@ __all__ = [
 
 claim(__name__, globals())
 
-# Renamed after 0.1.0 (terrain.consent has an Outcome too): served until the next release.
+# Renamed after 0.1.0 (terrain.consent has an Outcome too; three takedown types had names
+# alike): served until the next release.
 if not TYPE_CHECKING:
-    __getattr__ = deprecated(__name__, {"Outcome": "PostOutcome"}, globals())
+    __getattr__ = deprecated(
+        __name__, {"Outcome": "PostOutcome", "TakedownEntry": "TakedownLogEntry"}, globals()
+    )

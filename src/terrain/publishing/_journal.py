@@ -45,7 +45,15 @@ from terrain.publishing import _sql as sql
 from terrain.serialization import from_json, to_json
 from terrain.store import Database, Transaction, post_refs
 
-__all__ = ["Journal", "JournalRow", "Reservation", "RowState", "TakedownEntry", "new_owner_id"]
+__all__ = [
+    "Journal",
+    "JournalRow",
+    "Reservation",
+    "RowState",
+    "TakedownEntry",
+    "TakedownLogEntry",
+    "new_owner_id",
+]
 
 
 class RowState(enum.StrEnum):
@@ -87,7 +95,7 @@ class JournalRow:
 
 
 @attrs.frozen
-class TakedownEntry:
+class TakedownLogEntry:
     """What a takedown did with one receipt: ``deleted``, ``manual`` or ``failed``.
 
     ``manual`` and ``failed`` carry the ``url`` to remove by hand and a
@@ -102,6 +110,10 @@ class TakedownEntry:
     outcome: str
     message: str
     at: datetime
+
+
+#: Its name until 0.1.0 (a line of the takedown log); kept for the modules of this package.
+TakedownEntry = TakedownLogEntry
 
 
 @attrs.frozen
@@ -687,11 +699,11 @@ class Journal:
 
     # -- takedown ------------------------------------------------------------
 
-    def record_takedown(self, entry: TakedownEntry) -> None:
+    def record_takedown(self, entry: TakedownLogEntry) -> None:
         """Record what a takedown did with one receipt (and mark a deleted post)."""
         self.record_takedowns([entry])
 
-    def record_takedowns(self, entries: Sequence[TakedownEntry]) -> None:
+    def record_takedowns(self, entries: Sequence[TakedownLogEntry]) -> None:
         """Record what a takedown did with several receipts, in one transaction
         (deleting is idempotent: if the process dies before this commit, the
         next takedown finds the posts gone and records them)."""
@@ -718,7 +730,7 @@ class Journal:
                         (ts(entry.at), ts(entry.at), entry.post_id, entry.platform),
                     )
 
-    def takedowns(self, *, subject_id: str | None = None) -> list[TakedownEntry]:
+    def takedowns(self, *, subject_id: str | None = None) -> list[TakedownLogEntry]:
         """Every takedown outcome recorded (for ``subject_id`` only, if given)."""
         query = sql.SELECT_TAKEDOWNS
         params: tuple[str, ...] = ()
@@ -727,7 +739,7 @@ class Journal:
             params = (subject_id,)
         found = self.db.query(query + " ORDER BY seq", params)
         return [
-            TakedownEntry(
+            TakedownLogEntry(
                 subject_id=r[0],
                 post_id=r[1],
                 platform=r[2],

@@ -39,7 +39,7 @@ from terrain.consent import DecisionOutcome, DecisionRecord, Purpose, Reason
 from terrain.errors import Conflict, NotFound, PlatformError
 from terrain.plugins import Platform
 from terrain.posts import Receipt
-from terrain.publishing._journal import Journal, TakedownEntry, new_owner_id
+from terrain.publishing._journal import Journal, TakedownLogEntry, new_owner_id
 from terrain.publishing._runner import scrub
 from terrain.serialization import from_json, to_json
 from terrain.store import Database
@@ -335,7 +335,7 @@ def _record(
 ) -> None:
     receipt = row.receipt
     journal.record_takedown(
-        TakedownEntry(
+        TakedownLogEntry(
             subject_id=row.subject_id, post_id=receipt.post_id, platform=receipt.platform,
             remote_id=receipt.remote_id, url=receipt.url, outcome=outcome, message=message,
             at=now,

@@ -1,7 +1,9 @@
 """Workflows: what a community manager does after a meetup, built on the layers below."""
 
 
-from terrain._public import claim
+from typing import TYPE_CHECKING
+
+from terrain._public import claim, deprecated
 from terrain.workflows._columns import PRESETS, ColumnMap, load_mapping
 from terrain.workflows._community import community_core, community_introductions
 from terrain.workflows._consent import (
@@ -168,7 +170,7 @@ from terrain.workflows._stats import (
     post_stats,
 )
 from terrain.workflows._tables import Row, Table, csv_bytes, read_table
-from terrain.workflows._takedown import TakedownResult, takedown
+from terrain.workflows._takedown import TakedownReport, TakedownResult, takedown
 from terrain.workflows._withdraw import WithdrawalDone, withdraw_on_page
 from terrain.workflows._worker import (
     replan_unchecked,
@@ -239,6 +241,7 @@ __all__ = [
     "SeriesPlan",
     "StatsReport",
     "Table",
+    "TakedownReport",
     "TakedownResult",
     "Withdrawal",
     "WithdrawalDone",
@@ -358,3 +361,7 @@ __all__ = [
 ]
 
 claim(__name__, globals())
+
+# Renamed after 0.1.0 (three takedown types had names alike): served until the next release.
+if not TYPE_CHECKING:
+    __getattr__ = deprecated(__name__, {"TakedownResult": "TakedownReport"}, globals())
