@@ -61,7 +61,7 @@ def _label(
         if post.id == outcome.post_id and post.platform == outcome.platform:
             kind = "event summary" if result.kind == "recap" else result.kind
             if post.min_media is not None:
-                first = post_id(result.event_id, post.platform, "publish")
+                first = post_id(result.subject_id, post.platform, "publish")
                 return f"{kind} (album)" if post.id == first else "more photos"
             if not post.content_ids:
                 return kind
@@ -73,8 +73,11 @@ def result_data(result: PublishResult) -> dict[str, Any]:
     """``result`` as plain data for ``--json``."""
     from terrain.serialization import unstructure
 
+    about = {result.subject_kind + "_id": result.subject_id}  # event_id, or project_id
     return {
-        "event_id": result.event_id,
+        **about,
+        "subject_id": result.subject_id,
+        "subject_kind": result.subject_kind,
         "dry_run": result.dry_run,
         "failed": result.failed,
         "outcomes": [
@@ -114,7 +117,7 @@ def print_result(
     """
     order = ["confirmed", "sent", "taken-down", "held", "failed", "planned", "claimed"]
     if result.dry_run:
-        echo(f"Dry run for {result.event_id}: nothing was sent.")
+        echo(f"Dry run for {result.subject_id}: nothing was sent.")
 
     def state_of(o: PostOutcome) -> str:
         return "taken-down" if o.taken_down_at is not None else str(o.state)

@@ -479,8 +479,9 @@ def publish_project_update(
     ``composite`` one side-by-side image (stored in the
     workspace's media) replaces the two photos. A ``dry_run`` needs no token
     (each platform's capabilities are enough); ``enqueue`` only plans the post
-    for publisher workers (``terrain worker``), as for event recaps. The result's ``event_id`` is
-    the project id. Running it again never posts twice.
+    for publisher workers (``terrain worker``), as for event recaps. The result's
+    ``subject_id`` is the project id (``subject_kind`` is ``"project"``). Running it
+    again never posts twice.
     """
     clock = clock_from(now)
     project = ws.get(Project, project_id)
@@ -535,4 +536,5 @@ def publish_project_update(
         hook=hook,
         policies=policies,
         max_wait=max_wait,
+        subject_kind="project",
     )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -112,18 +113,21 @@ class Preview:
 
 @attrs.frozen
 class PublishResult:
-    """What :func:`publish_event` did (or, in a dry run, would do).
+    """What :func:`publish_event` or :func:`publish_project_update` did (or, in a dry
+    run, would do).
 
-    ``posts`` are the composed posts; ``compose_errors`` the platforms a
-    recap could not be made to fit (with what to change); ``report`` the
-    runner's outcome per post. ``dry_run`` outcomes are ``planned``
+    ``subject_id`` is what the posts are about: the event, or the project
+    (``subject_kind`` says which). ``posts`` are the composed posts;
+    ``compose_errors`` the platforms a recap could not be made to fit (with
+    what to change); ``report`` the runner's outcome per post. ``dry_run``
+    outcomes are ``planned``
     (would go out) or ``held`` (would be held back, with reasons), and
     ``previews`` show each post exactly as it would go. ``dropped`` lists
     what composing left out (photos a platform cannot take) and why.
     ``scheduled`` maps a post id to the instant it is planned for.
     """
 
-    event_id: str
+    subject_id: str
     dry_run: bool
     posts: tuple[Post, ...]
     report: RunReport
@@ -134,6 +138,18 @@ class PublishResult:
     previews: tuple[Preview, ...] = ()
     scheduled: Mapping[str, datetime] = attrs.field(factory=dict)
     kind: str = "recap"
+    subject_kind: str = "event"
+
+    @property
+    def event_id(self) -> str:
+        """Deprecated: :attr:`subject_id`, which is a project's id for a project update."""
+        warnings.warn(
+            "PublishResult.event_id is deprecated: use subject_id (a project's id for a "
+            "project update; subject_kind says which); event_id goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.subject_id
 
     @property
     def failed(self) -> bool:
@@ -639,6 +655,7 @@ def deliver(
     schedule: Mapping[str, datetime] | None = None,
     dropped: Sequence[Dropped] = (),
     kind: str = "recap",
+    subject_kind: str = "event",
 ) -> PublishResult:
     """Hand composed ``posts`` on: judge them (``dry_run``), plan them (``enqueue``) or send.
 
@@ -674,7 +691,8 @@ def deliver(
             purpose=purpose_of(kind),
         )
     return PublishResult(
-        event_id=subject_id,
+        subject_id=subject_id,
+        subject_kind=subject_kind,
         dry_run=dry_run,
         posts=tuple(posts),
         report=report,
