@@ -14,21 +14,16 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from terrain.cli._common import fail
 
-if TYPE_CHECKING:
-    from terrain.plugins import Platform
-    from terrain.store import Workspace
-
 __all__ = ["MARKER", "command", "prepare_folder", "run_demo"]
 
 #: The file that marks a folder as made by ``terrain demo`` (and safe to recreate).
 MARKER = ".terrain-demo"
-PLATFORMS = ("x", "facebook")
 
 
 def prepare_folder(folder: Path) -> None:
@@ -51,30 +46,6 @@ def prepare_folder(folder: Path) -> None:
             )
 
 
-def _outbox_platforms(ws: Workspace) -> dict[str, Platform]:
-    """The outbox, presented as X and as the Facebook page (``as`` and ``name``)."""
-    from terrain.errors import NotFound
-    from terrain.plugins import PlatformContext, get_plugin_manager
-
-    try:
-        factory = get_plugin_manager().platform_factory("outbox")
-    except NotFound:
-        fail(
-            "the outbox platform is not installed; reinstall terrain "
-            "(pip install terrain-field, or pip install -e . in a clone)"
-        )
-    out: dict[str, Platform] = {}
-    for name in PLATFORMS:
-        context = PlatformContext(
-            settings={"as": name, "name": name},
-            secrets=ws.secrets,
-            storage=ws.storage,
-            root=ws.root,
-        )
-        out[name] = factory(context)
-    return out
-
-
 def _outbox_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
 
@@ -95,52 +66,53 @@ def _gps_count(paths: list[Path]) -> int:
 
 
 def run_demo(folder: Path, echo: Any = click.echo) -> dict[str, Any]:
-    """Build, publish and take down the demo in ``folder``; returns a summary."""
-    from terrain.cli import _demo_data as data
+    """Build, publish and take down the demo in ``folder``; returns a summary.
+
+    Three library calls, as a user would make them, told as they happen:
+    :func:`~terrain.workflows.build_demo`, :func:`~terrain.workflows.publish_event`
+    and :func:`~terrain.workflows.takedown`.
+    """
     from terrain.cli._publish import print_result
     from terrain.cli._takedown import print_result as print_takedown
-    from terrain.content import Content
     from terrain.publishing import PlatformPolicy
     from terrain.store import Workspace
-    from terrain.workflows import import_media, publish_event, takedown
+    from terrain.workflows import (
+        DEMO_COMMUNITY,
+        build_demo,
+        demo_platforms,
+        publish_event,
+        takedown,
+    )
 
     prepare_folder(folder)
-    ws = Workspace.init(folder, community=data.COMMUNITY)
+    ws = Workspace.init(folder, community=DEMO_COMMUNITY)
     (folder / MARKER).write_text("made by `terrain demo`; running it again recreates this folder\n")
     with ws:
-        echo(f"Workspace for {data.COMMUNITY.name}: {folder}")
-        for record in data.people_and_places():
-            ws.add(record)
+        echo(f"Workspace for {DEMO_COMMUNITY.name}: {folder}")
+        demo = build_demo(ws)
         echo("  5 members (Léa, Ana the speaker, Samir, Paul and his son Tom, a minor),")
         echo("  a meetup at Le Zinc with one talk, and a partner: Boulangerie Dupain.")
-
-        camera = folder / "camera"
-        camera.mkdir()
-        shots = [data.draw_photo(photo, camera) for photo in data.PHOTOS]
-        echo(f"\nTook {len(shots)} photos in {camera} ({_gps_count(shots)} with GPS coordinates).")
-        report = import_media(ws, shots, event_id=data.EVENT_ID, now=data.EVENING)
-        echo(f"Imported them: {report.summary()} (location metadata stripped).")
-        by_file = {Path(o.path).name: o.content_id for o in report.outcomes}
-        for photo in data.PHOTOS:
-            content_id = by_file.get(photo.file)
-            if content_id is None:
-                continue
-            ws.put(data.review(ws.get(Content, content_id), photo))
-            people = ", ".join(photo.people) or "nobody"
-            echo(f"  {photo.file:<20} {content_id:<14} shows {people}")
-
-        data.record_consents(ws)
+        shots = list(demo.shots)
+        echo(
+            f"\nTook {len(shots)} photos in {demo.camera} ({_gps_count(shots)} with GPS "
+            "coordinates)."
+        )
+        echo(f"Imported them: {demo.report.summary()} (location metadata stripped).")
+        for photo in demo.photos:
+            if photo.content_id is not None:
+                people = ", ".join(photo.people) or "nobody"
+                echo(f"  {photo.file:<20} {photo.content_id:<14} shows {people}")
         echo("\nConsents collected at the door:")
         echo("  Léa: may be shown and tagged    Ana: may be shown, not tagged")
         echo("  Samir: refused                   Tom (minor): his guardian did not sign")
 
-        platforms = _outbox_platforms(ws)
+        platforms = demo_platforms(ws)
         echo("\nPublishing the recap to the outbox, as x and as facebook…")
         quick = {name: PlatformPolicy(concurrency=2) for name in platforms}
         result = publish_event(
-            ws, data.EVENT_ID, platforms, now=data.EVENING, policies=quick, max_wait=10.0
+            ws, demo.event_id, platforms, now=demo.evening, policies=quick, max_wait=10.0
         )
-        labels = {cid: name for name, cid in by_file.items() if cid is not None}
+        labels = demo.labels
         print_result(result, echo, labels=labels)
         _tell_album(ws, result, labels, echo)
         outbox = folder / "outbox"
@@ -156,7 +128,7 @@ def run_demo(folder: Path, echo: Any = click.echo) -> dict[str, Any]:
         )
 
         echo("\nThree weeks later, Léa withdraws her consent. Taking down what showed her…")
-        down = takedown(ws, "lea", now=data.APRIL, platforms=platforms)
+        down = takedown(ws, "lea", now=demo.withdrawal_at, platforms=platforms)
         print_takedown(down, echo, labels=labels)
         left = _outbox_files(outbox)
         echo(f"\n{len(left)} files remain in {outbox}.")
@@ -175,9 +147,7 @@ def run_demo(folder: Path, echo: Any = click.echo) -> dict[str, Any]:
         }
 
 
-def _tell_album(
-    ws: Any, result: Any, labels: dict[str, str], echo: Any
-) -> None:
+def _tell_album(ws: Any, result: Any, labels: dict[str, str], echo: Any) -> None:
     """Which photos the album on x carried, who it tags, and which photos stayed home."""
     from terrain.publishing import LEFT_OUT
     from terrain.workflows import journal_of

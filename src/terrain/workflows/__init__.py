@@ -19,6 +19,7 @@ from terrain.workflows._contents import (
     describe_content,
     find_content,
 )
+from terrain.workflows._demo import DEMO_COMMUNITY, Demo, DemoPhoto, build_demo, demo_platforms
 from terrain.workflows._door_consent import (
     DURATIONS,
     ConsentChoices,
@@ -189,6 +190,7 @@ from terrain.workflows._workshops import (
 
 __all__ = [
     "DEFAULT_SERIES_LIMIT",
+    "DEMO_COMMUNITY",
     "DURATIONS",
     "POST_KINDS",
     "PRESETS",
@@ -203,6 +205,8 @@ __all__ = [
     "ConsentGiven",
     "ConsentLine",
     "ConsentProblem",
+    "Demo",
+    "DemoPhoto",
     "Edit",
     "Erasure",
     "EventPage",
@@ -255,6 +259,7 @@ __all__ = [
     "answer_rsvp",
     "apply_retention",
     "attendance_report",
+    "build_demo",
     "cancel_event",
     "cancel_post",
     "change_series_date",
@@ -274,6 +279,7 @@ __all__ = [
     "csv_bytes",
     "current_partnership",
     "delete_record",
+    "demo_platforms",
     "describe_content",
     "drop_talk",
     "edit_event",
