@@ -80,7 +80,15 @@ PART_OF = {"terrain.hookspecs": "terrain.plugins", "terrain._text_count": "terra
 APART = ("terrain.testing",)
 
 #: Only these read "now" from terrain.clock; every layer below them is given the time.
-CLOCK_READERS = ("terrain.cli", "terrain.web", "terrain_adapters", "terrain.testing")
+#: The store's history stamps when a change was written, in one function
+#: (``recorded_at``): a stamp on its bookkeeping, never an input to a decision.
+CLOCK_READERS = (
+    "terrain.cli",
+    "terrain.web",
+    "terrain_adapters",
+    "terrain.testing",
+    "terrain.store._history",
+)
 # -- end of the layers ----------------------------------------------------------------------
 
 

@@ -48,7 +48,7 @@ from terrain.store._config import (
 )
 from terrain.store._db import CHUNK, Database
 from terrain.store._field import check_field_references, record_key
-from terrain.store._history import Change, actor_from
+from terrain.store._history import Change, actor_from, recorded_at
 from terrain.store._references import Dependent, dependents, describe
 from terrain.store._registry import find_factory, known_names, platform_factories
 from terrain.templates import KINDS, Template, Templates
@@ -630,11 +630,9 @@ class Workspace:
         note: str,
     ) -> None:
         """Append a change to the history, in the writing transaction ``tx``."""
-        from terrain import clock
-
         self.db.record_change(
             tx,
-            at=_utc(clock.now()),
+            at=recorded_at(),
             who=self.actor,
             action=action,
             kind=kind,
