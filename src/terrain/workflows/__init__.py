@@ -19,7 +19,18 @@ from terrain.workflows._contents import (
     describe_content,
     find_content,
 )
-from terrain.workflows._demo import DEMO_COMMUNITY, Demo, DemoPhoto, build_demo, demo_platforms
+from terrain.workflows._demo import (
+    DEMO_COMMUNITY,
+    DEMO_MARKER,
+    Demo,
+    DemoAlbum,
+    DemoPhoto,
+    DemoRun,
+    build_demo,
+    demo_platforms,
+    prepare_demo_folder,
+    run_demo,
+)
 from terrain.workflows._door_consent import (
     DURATIONS,
     ConsentChoices,
@@ -191,6 +202,7 @@ from terrain.workflows._workshops import (
 __all__ = [
     "DEFAULT_SERIES_LIMIT",
     "DEMO_COMMUNITY",
+    "DEMO_MARKER",
     "DURATIONS",
     "POST_KINDS",
     "PRESETS",
@@ -206,7 +218,9 @@ __all__ = [
     "ConsentLine",
     "ConsentProblem",
     "Demo",
+    "DemoAlbum",
     "DemoPhoto",
+    "DemoRun",
     "Edit",
     "Erasure",
     "EventPage",
@@ -325,6 +339,7 @@ __all__ = [
     "post_log",
     "post_stats",
     "posting_slots",
+    "prepare_demo_folder",
     "project_composite",
     "project_pair",
     "project_photos",
@@ -342,6 +357,7 @@ __all__ = [
     "replan_unchecked",
     "request_link",
     "revoke_links",
+    "run_demo",
     "run_queued_takedowns",
     "run_workspace_worker",
     "season_export",
