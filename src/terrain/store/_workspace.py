@@ -669,8 +669,8 @@ class Workspace:
 
     def dependents(self, cls: type, id: str) -> builtins.list[Dependent]:
         """What relies on record ``id`` of type ``cls``: records pointing to it, consent
-        records scoped to it, posts online showing or tagging it (see
-        :func:`terrain.store._references.dependents`)."""
+        records scoped to it, posts online showing or tagging it, each a
+        :class:`~terrain.store.Dependent` that says how to change it."""
         return dependents(self, _kind(cls), id)
 
     def remove(self, cls: type, id: str, *, force: bool = False, note: str = "") -> Removal:
@@ -859,8 +859,9 @@ class Workspace:
         note: str = "",
     ) -> None:
         """Replace ``member`` by ``tombstone`` in every table, in one transaction, then
-        compact the store (see :mod:`terrain.store._erasure`; the workflow is
-        :func:`terrain.workflows.erase_member`)."""
+        compact the store: ``records`` are written as given, ``deletions`` (kind, id)
+        deleted, ``texts`` (the person's name, email, phone, handles) replaced wherever
+        text is kept. The workflow is :func:`terrain.workflows.erase_member`."""
         from terrain.store._copy import TABLES
         from terrain.store._erasure import erase_person
 

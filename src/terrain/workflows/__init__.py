@@ -4,7 +4,13 @@
 from typing import TYPE_CHECKING
 
 from terrain._public import claim, deprecated
-from terrain.workflows._columns import PRESETS, ColumnMap, load_mapping
+from terrain.workflows._columns import (
+    COLUMN_PRESETS,
+    RSVP_ANSWERS,
+    ColumnMap,
+    Columns,
+    load_mapping,
+)
 from terrain.workflows._community import community_core, community_introductions
 from terrain.workflows._consent import (
     ConsentProblem,
@@ -22,6 +28,7 @@ from terrain.workflows._contents import (
 from terrain.workflows._demo import (
     DEMO_COMMUNITY,
     DEMO_MARKER,
+    DEMO_PLATFORMS,
     Demo,
     DemoAlbum,
     DemoPhoto,
@@ -60,6 +67,7 @@ from terrain.workflows._editing import (
 from terrain.workflows._exports import Export, season_export, write_tables
 from terrain.workflows._import import FileOutcome, ImportReport, ImportStatus, import_media
 from terrain.workflows._imports import (
+    IMPORT_ACTIONS,
     ImportRefused,
     ImportResult,
     RowOutcome,
@@ -200,17 +208,21 @@ from terrain.workflows._workshops import (
 )
 
 __all__ = [
+    "COLUMN_PRESETS",
     "DEFAULT_SERIES_LIMIT",
     "DEMO_COMMUNITY",
     "DEMO_MARKER",
+    "DEMO_PLATFORMS",
     "DURATIONS",
+    "IMPORT_ACTIONS",
     "POST_KINDS",
-    "PRESETS",
+    "RSVP_ANSWERS",
     "Answer",
     "AttendancePoint",
     "AttendanceReport",
     "Cancellation",
     "ColumnMap",
+    "Columns",
     "Composite",
     "ConsentChoices",
     "ConsentForm",

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEMO_COMMUNITY",
     "DEMO_MARKER",
+    "DEMO_PLATFORMS",
     "Demo",
     "DemoAlbum",
     "DemoPhoto",

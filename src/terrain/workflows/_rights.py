@@ -36,13 +36,13 @@ from terrain.content import Content
 from terrain.errors import NotFound, StorageError, ValidationError
 from terrain.events import Attendance, Event
 from terrain.projects import ProjectPhoto
+from terrain.publishing import TakedownLogEntry
 from terrain.serialization import unstructure
 from terrain.store import record_key
 from terrain.workshops import Vote, Workshop
 
 if TYPE_CHECKING:
     from terrain.plugins import Platform
-    from terrain.publishing import TakedownLogEntry
     from terrain.store import Workspace
 
 log = logging.getLogger(__name__)
