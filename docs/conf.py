@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
@@ -66,3 +67,20 @@ copybutton_only_copy_prompt_lines = True
 copybutton_line_continuation_character = "\\"
 
 myst_heading_anchors = 3
+
+
+def _public_bases(app: object, name: str, obj: object, options: object, bases: list[type]) -> None:
+    """Show a class's public bases only: a private base (``_PostWithReason``) is replaced
+    by its own bases, so no "Bases:" line points into a private module."""
+    i = 0
+    while i < len(bases):
+        base = bases[i]
+        if getattr(base, "__name__", "").startswith("_"):
+            bases[i : i + 1] = [b for b in base.__bases__ if b is not object]
+        else:
+            i += 1
+
+
+def setup(app: Any) -> None:
+    """Sphinx's hook for this project's own tweaks."""
+    app.connect("autodoc-process-bases", _public_bases)

@@ -23,6 +23,7 @@ from terrain.cli._common import (
     flat_rows,
     json_option,
     list_options,
+    login,
     pass_workspace,
 )
 from terrain.cli._complete import complete_content_id
@@ -164,6 +165,7 @@ def photo(
         viewpoint=viewpoint,
         alt_text=alt_text,
         nobody=nobody,
+        reviewed_by=login(),
     )
     where = f" from {viewpoint!r}" if viewpoint else ""
     emit(

@@ -41,6 +41,7 @@ from terrain.consent._records import (
     StatusChange,
     platform_key,
 )
+from terrain.consent._rules import Slice
 from terrain.consent._state import (
     CLOCK_SKEW,
     GUARDIAN_RULES,
@@ -49,6 +50,8 @@ from terrain.consent._state import (
     RecordState,
     RecordStatus,
     Target,
+    platforms_of,
+    purposes_of,
 )
 
 __all__ = [
@@ -75,6 +78,7 @@ __all__ = [
     "RecordStatus",
     "Scope",
     "ScopeKind",
+    "Slice",
     "StatusChange",
     "Staying",
     "TakedownTarget",
@@ -87,7 +91,9 @@ __all__ = [
     "event_to_data",
     "event_to_json",
     "platform_key",
+    "platforms_of",
     "purpose_labels",
+    "purposes_of",
     "render_consent_form",
     "withdrawal_impact",
 ]

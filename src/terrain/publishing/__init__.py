@@ -41,6 +41,7 @@ from terrain.publishing._compose import (
     post_id,
     text_length,
 )
+from terrain.publishing._gate import consent_purpose
 from terrain.publishing._journal import (
     Journal,
     JournalRow,
@@ -89,6 +90,7 @@ __all__ = [
     "WorkerReport",
     "compose",
     "compose_posts",
+    "consent_purpose",
     "decide_post",
     "edit_text",
     "event_announcement",

@@ -18,6 +18,7 @@ from terrain.workflows._consent import (
     Withdrawal,
     check_consents,
     consent_states,
+    evidence_scan,
     record_consent,
     withdraw_consent,
 )
@@ -190,7 +191,7 @@ from terrain.workflows._stats import (
     post_stats,
 )
 from terrain.workflows._tables import Row, Table, csv_bytes, read_table
-from terrain.workflows._takedown import TakedownReport, TakedownResult, takedown
+from terrain.workflows._takedown import TakedownReport, takedown
 from terrain.workflows._withdraw import WithdrawalDone, withdraw_on_page
 from terrain.workflows._worker import (
     replan_unchecked,
@@ -272,7 +273,6 @@ __all__ = [
     "StatsReport",
     "Table",
     "TakedownReport",
-    "TakedownResult",
     "Withdrawal",
     "WithdrawalDone",
     "WorkshopResults",
@@ -318,6 +318,7 @@ __all__ = [
     "event_calendar",
     "event_page",
     "event_page_url",
+    "evidence_scan",
     "export_member",
     "fetch_stats",
     "find_content",

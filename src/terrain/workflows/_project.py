@@ -22,7 +22,14 @@ import attrs
 from terrain._language import phrase
 from terrain._time import instant, require_aware
 from terrain.community import Member
-from terrain.content import Appearance, Content, ContentKind, MediaFile, PeopleReview
+from terrain.content import (
+    Appearance,
+    Content,
+    ContentKind,
+    MediaFile,
+    PeopleReview,
+    change_people,
+)
 from terrain.errors import ValidationError
 from terrain.plugins import Platform, capability_problems
 from terrain.posts import Post, PostMedia, text_length
@@ -131,6 +138,7 @@ def add_project_photo(
     viewpoint: str | None = None,
     alt_text: str = "",
     nobody: bool = False,
+    reviewed_by: str | None = None,
 ) -> tuple[Content, ProjectPhoto]:
     """Import photo file ``path`` into the timeline of project ``project_id``: the
     content as stored (location metadata removed) and its timeline entry.
@@ -138,7 +146,8 @@ def add_project_photo(
     ``phase`` is before, during or after the works; ``viewpoint`` where it was
     taken from (photos of one viewpoint make the before-after pairs).
     ``nobody`` says nobody recognisable is in it, so it is publishable as is
-    (its people are reviewed); a photo already stored with people in it
+    (its people are reviewed, by ``reviewed_by``, else :attr:`Workspace.actor
+    <terrain.store.Workspace.actor>`, at ``now``); a photo already stored with people in it
     refuses it. A file already imported is not stored twice: it is added to
     the timeline if it is a photo of this project. All or nothing, in one
     transaction: on any error nothing is stored (not even the file).
@@ -171,7 +180,9 @@ def add_project_photo(
                     f"{content.id} --remove ID` first, or drop --nobody"
                 )
             if nobody and not content.people_reviewed:
-                content = ws.put(attrs.evolve(content, people_reviewed=True))
+                content = ws.put(
+                    change_people(content, reviewed=True, by=reviewed_by or ws.actor, at=now)
+                )
             media = content.media[0]
             entry = ws.put(
                 ProjectPhoto(

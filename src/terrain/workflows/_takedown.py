@@ -27,12 +27,13 @@ from terrain.consent import (
     Purpose,
     Scope,
     ScopeKind,
+    Slice,
     Staying,
     WithdrawalImpact,
+    platforms_of,
+    purposes_of,
     withdrawal_impact,
 )
-from terrain.consent._rules import Slice
-from terrain.consent._state import platforms_of, purposes_of
 from terrain.content import Content
 from terrain.errors import ConfigError, NotFound, PlatformError
 from terrain.events import Event
