@@ -24,14 +24,14 @@ from terrain.errors import ValidationError
 from terrain.events import (
     Attendance,
     Series,
-    cancel,
+    cancel_rsvp,
     check_in,
-    close,
     event_ics,
     join_waitlist,
+    mark_no_shows,
     occurrences,
-    promote,
-    rsvp,
+    promote_waitlist,
+    rsvp_going,
     series_events,
     series_ics,
 )
@@ -40,6 +40,7 @@ from terrain.publishing import Journal, decide_post, judge
 from terrain.store import Workspace
 from terrain.workflows import (
     ConsentChoices,
+    add_project_photo,
     answer_as_guardian,
     answer_from_link,
     answer_rsvp,
@@ -55,6 +56,7 @@ from terrain.workflows import (
     consent_states,
     edit_post,
     erase_member,
+    event_calendar,
     event_page,
     export_member,
     fetch_stats,
@@ -79,6 +81,7 @@ from terrain.workflows import (
     run_queued_takedowns,
     run_workspace_worker,
     season_export,
+    series_calendar,
     set_people,
     takedown,
     undo_check_in,
@@ -147,7 +150,7 @@ def _ledger() -> ConsentLedger:
 
 
 SERIES = Series(id="s", title="S", rule="FREQ=WEEKLY", first_starts_at=AWARE, minutes=60)
-GOING = rsvp(Attendance("ev", capacity=1), "lea", at=AWARE)
+GOING = rsvp_going(Attendance("ev", capacity=1), "lea", at=AWARE)
 POST = Post(id="p-1", platform="fake", text="recap")
 
 
@@ -285,16 +288,21 @@ def calls(ws: Workspace, tmp_path: Path) -> dict[str, Callable[[], object]]:
         "decide": lambda: decide(ledger, POST, platform="fake", at=NAIVE),
         "withdrawal_impact": lambda: withdrawal_impact("lea", contents=[], published=[],
                                                        at=NAIVE),
-        "rsvp": lambda: rsvp(Attendance("ev"), "lea", at=NAIVE),
-        "cancel": lambda: cancel(GOING, "lea", at=NAIVE),
+        "rsvp_going": lambda: rsvp_going(Attendance("ev"), "lea", at=NAIVE),
+        "cancel_rsvp": lambda: cancel_rsvp(GOING, "lea", at=NAIVE),
         "check_in": lambda: check_in(GOING, "lea", at=NAIVE),
-        "close": lambda: close(GOING, at=NAIVE),
-        "promote": lambda: promote(GOING, at=NAIVE),
+        "mark_no_shows": lambda: mark_no_shows(GOING, at=NAIVE),
+        "promote_waitlist": lambda: promote_waitlist(GOING, at=NAIVE),
         "event_ics": lambda: event_ics(ws.get(Event, "ev"), now=NAIVE),
         "series_ics": lambda: series_ics(SERIES, now=AWARE, until=NAIVE),
         "occurrences": lambda: occurrences(SERIES, until=NAIVE),
         "series_events": lambda: series_events(SERIES, until=NAIVE),
         "import_media": lambda: import_media(ws, [], now=NAIVE),
+        "add_project_photo": lambda: add_project_photo(
+            ws, "p", tmp_path / "x.jpg", phase="before", taken_on=date(2026, 3, 1), now=NAIVE
+        ),
+        "event_calendar": lambda: event_calendar(ws, "ev", now=NAIVE),
+        "series_calendar": lambda: series_calendar(ws, "s", now=NAIVE),
         "publish_event": lambda: publish_event(ws, "ev", ["outbox"], dry_run=True, now=NAIVE),
         "publish_project_update": lambda: publish_project_update(
             ws, "nope", ["outbox"], month=date(2026, 3, 1), now=NAIVE),

@@ -1,7 +1,11 @@
 """terrain: field community management, published only with consent.
 
-Everything public is importable from here. Names load on first use, so that
-``import terrain`` stays light (no platform client, no plugin, no I/O).
+The models, the errors and the entry points most code needs are importable
+from here; everything else lives in its package (``terrain.workflows`` for what
+a community manager does, ``terrain.store``, ``terrain.consent``,
+``terrain.publishing``, ``terrain.plugins``, ``terrain.testing``…). Names load
+on first use, so that ``import terrain`` stays light (no platform client, no
+plugin, no I/O).
 """
 
 from __future__ import annotations

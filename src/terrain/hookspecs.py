@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from terrain.community import Member
     from terrain.content import Region
-    from terrain.plugins._protocols import Platform, PlatformFactory, StorageFactory
+    from terrain.plugins import Platform, PlatformFactory, StorageFactory
     from terrain.posts import Post, Receipt
 
 __all__ = [

@@ -4,13 +4,13 @@
 camera and returns the bytes terrain stores, with no location in them, without
 decoding the picture (a lossless copy: no quality lost, little memory used):
 
-- **JPEG**: :func:`terrain._jpeg.clean_jpeg` copies the compressed image data
+- **JPEG**: ``terrain._jpeg.clean_jpeg`` copies the compressed image data
   byte for byte and writes anew only what changes how it looks (JFIF density,
   the Adobe colour transform, a rewritten ICC profile holding colour tags
   only, and an EXIF segment with the ``Orientation`` tag alone): EXIF with its
   GPS IFD and thumbnail, XMP, IPTC, comments, JFIF thumbnails (the uncropped
   picture) and every other segment are dropped.
-- **PNG**: :func:`terrain._png.clean_png` copies the chunks needed to show it
+- **PNG**: ``terrain._png.clean_png`` copies the chunks needed to show it
   and drops text, ``eXIf``, ``tIME`` and private chunks; its ICC profile is
   rewritten too. A PNG whose ``eXIf`` says it is rotated is turned upright
   (decoded and re-encoded, up to :data:`MAX_ROTATED_PNG_PIXELS`).
@@ -27,7 +27,7 @@ file swapped by mistake, and the message says how to rename it. A name without
 an image extension is judged by its content alone.
 
 :func:`clean_media` is the check at the way out: the adapters read every media
-file through it (:func:`terrain_adapters._shared.read_media`), so a file that
+file through it (``terrain_adapters._shared.read_media``), so a file that
 reached the storage another way (copied by hand, written by a plugin, a
 composite) leaves cleaned too, and a file terrain cannot clean does not leave.
 Pillow is imported inside the functions: ``import terrain`` stays light.

@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 import attrs
 
+from terrain._public import claim
 from terrain._text_count import TEXT_COUNTINGS, TextCounting, text_length
 from terrain._validation import (
     at_least,
@@ -411,3 +412,6 @@ class HandleFinder:
         )
         out = pattern.sub("", text)
         return re.sub(r"^[ \t]+", "", out, flags=re.MULTILINE) if out != text else out
+
+
+claim(__name__, globals())

@@ -309,7 +309,7 @@ def workspace_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def _tell_upgrade(ws: Workspace) -> None:
     """Say (on stderr) what the migrations run on opening ``ws`` did to its data."""
-    notes = ws.db.notes(ws.db.migrated_now)
+    notes = ws.upgrade_notes()
     if notes:
         click.echo(
             f"Note: the workspace database was upgraded; {notes[0][1]}. See every note with "
@@ -343,11 +343,11 @@ def pass_workspace(f: Callable[..., Any]) -> Callable[..., Any]:
         )
         with ws:
             _tell_upgrade(ws)
-            saved = ws.db.backend.commits
+            saved = ws.commits
             try:
                 return f(*args, ws=ws, **kwargs)
             except StorageError as exc:
-                if ws.db.backend.commits == saved:
+                if ws.commits == saved:
                     raise  # nothing was saved: exit 2 says so
                 # part of the work is in the workspace: exit 1, and say so
                 fail(

@@ -174,25 +174,9 @@ def _describe(outcome: FileOutcome) -> str:
 
 def _resolve(ws: Workspace, photo: str) -> Content:
     """A content by id, or by the file it was imported from (same stripped bytes)."""
-    from terrain import Content
-    from terrain.errors import NotFound
+    from terrain.workflows import find_content
 
-    path = Path(photo)
-    if ws.exists(Content, photo) or not path.is_file():
-        return ws.get(Content, photo)
-    from terrain.media import MediaRejected, prepare_image
-
-    try:
-        data = path.read_bytes()
-        checksum = prepare_image(data, name=path.name, max_pixels=ws.config.max_pixels).checksum
-    except MediaRejected as exc:
-        raise NotFound(f"{exc}; give the content id shown by `terrain content list`") from None
-    found = ws.find_media(checksum)
-    if found is None:
-        raise NotFound(
-            f"{path.name} was never imported: run `terrain content import {photo}` first"
-        )
-    return ws.get(Content, found[0])
+    return find_content(ws, photo)
 
 
 def _regions(values: tuple[str, ...]) -> dict[str, Region | None]:

@@ -25,7 +25,7 @@ from terrain.cli._complete import complete_event_id, complete_platform
 from terrain.cli._when import fold_option, parse_when, shown
 
 if TYPE_CHECKING:
-    from terrain.publishing import JournalRow, Outcome
+    from terrain.publishing import JournalRow, PostOutcome
     from terrain.store import Workspace
     from terrain.workflows import Preview, PublishResult
 
@@ -50,7 +50,9 @@ _TITLES = {
 }
 
 
-def _label(result: PublishResult, outcome: Outcome, labels: Mapping[str, str] | None = None) -> str:
+def _label(
+    result: PublishResult, outcome: PostOutcome, labels: Mapping[str, str] | None = None
+) -> str:
     """What ``outcome``'s post is about: the event summary (an album), more photos of it,
     or its contents, by ``labels`` (their ids without)."""
     from terrain.publishing import post_id
@@ -60,7 +62,7 @@ def _label(result: PublishResult, outcome: Outcome, labels: Mapping[str, str] | 
         if post.id == outcome.post_id and post.platform == outcome.platform:
             kind = "event summary" if result.kind == "recap" else result.kind
             if post.min_media is not None:
-                first = post_id(result.event_id, post.platform, "publish")
+                first = post_id(result.subject_id, post.platform, "publish")
                 return f"{kind} (album)" if post.id == first else "more photos"
             if not post.content_ids:
                 return kind
@@ -72,8 +74,11 @@ def result_data(result: PublishResult) -> dict[str, Any]:
     """``result`` as plain data for ``--json``."""
     from terrain.serialization import unstructure
 
+    about = {result.subject_kind + "_id": result.subject_id}  # event_id, or project_id
     return {
-        "event_id": result.event_id,
+        **about,
+        "subject_id": result.subject_id,
+        "subject_kind": result.subject_kind,
         "dry_run": result.dry_run,
         "failed": result.failed,
         "outcomes": [
@@ -113,9 +118,9 @@ def print_result(
     """
     order = ["confirmed", "sent", "taken-down", "held", "failed", "planned", "claimed"]
     if result.dry_run:
-        echo(f"Dry run for {result.event_id}: nothing was sent.")
+        echo(f"Dry run for {result.subject_id}: nothing was sent.")
 
-    def state_of(o: Outcome) -> str:
+    def state_of(o: PostOutcome) -> str:
         return "taken-down" if o.taken_down_at is not None else str(o.state)
 
     for state in order:

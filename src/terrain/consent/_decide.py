@@ -35,7 +35,15 @@ from terrain.content import Appearance, Content, ContentKind, Region
 from terrain.errors import ConsentDenied, ValidationError
 from terrain.posts import HandleFinder, Mention, Post
 
-__all__ = ["Blurred", "Decision", "DecisionRecord", "Outcome", "Reason", "decide"]
+__all__ = [
+    "Blurred",
+    "Decision",
+    "DecisionOutcome",
+    "DecisionRecord",
+    "Outcome",
+    "Reason",
+    "decide",
+]
 
 #: Content kinds whose people must have agreed to be interviewed.
 INTERVIEW_KINDS = frozenset({ContentKind.INTERVIEW, ContentKind.MICRO_INTERVIEW})
@@ -71,7 +79,7 @@ class Reason:
         return self.text
 
 
-class Outcome(enum.StrEnum):
+class DecisionOutcome(enum.StrEnum):
     """What a decision said.
 
     ``UNDECIDED`` is only ever recorded, never returned by :func:`decide`: the
@@ -93,6 +101,11 @@ class Blurred:
     media_id: str = attrs.field(validator=instance_of(str))
     member_id: str = attrs.field(validator=instance_of(str))
     region: Region = attrs.field(validator=instance_of(Region))
+
+
+#: Its name until 0.1.0 (terrain.publishing had an Outcome too), for the modules of this
+#: package; terrain.consent serves it with a warning.
+Outcome = DecisionOutcome
 
 
 def _to_outcome(value: Outcome | str) -> Outcome:
@@ -151,7 +164,7 @@ class Decision:
 
     @property
     def outcome(self) -> Outcome:
-        """:attr:`Outcome.ALLOWED` or :attr:`Outcome.DENIED`."""
+        """:attr:`DecisionOutcome.ALLOWED` or :attr:`DecisionOutcome.DENIED`."""
         return Outcome.ALLOWED if self.allowed else Outcome.DENIED
 
     @property

@@ -51,7 +51,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from terrain.consent._decide import Decision, DecisionRecord
+from terrain.consent import Decision, DecisionRecord
 from terrain.errors import (
     AuthError,
     Conflict,

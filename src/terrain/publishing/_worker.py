@@ -47,7 +47,7 @@ from typing import Any
 
 import attrs
 
-from terrain.consent._decide import DecisionRecord
+from terrain.consent import DecisionRecord
 from terrain.errors import StoreUnavailable
 from terrain.plugins import Platform
 from terrain.posts import Post

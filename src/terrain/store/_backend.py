@@ -131,7 +131,7 @@ class Transaction:
 
 
 class Backend(abc.ABC):
-    """Where the SQL runs. Subclasses: :class:`SQLiteBackend`, ``PostgresBackend``."""
+    """Where the SQL runs. Subclasses: ``SQLiteBackend``, ``PostgresBackend``."""
 
     dialect: ClassVar[str]
 

@@ -203,6 +203,16 @@ class Database:
         """Rows of a read-only query (in this thread's transaction, if one is open)."""
         return self.backend.query(sql, params)
 
+    def query_in(self, sql: str, values: Sequence[str]) -> list[Row]:
+        """Rows of read-only query ``sql`` whose ``IN ({marks})`` list takes ``values``:
+        run once per ``CHUNK`` (500) of them (``{marks}`` becomes their ``?``), the
+        rows of every run together."""
+        rows: list[Row] = []
+        for start in range(0, len(values), CHUNK):
+            chunk = list(values[start : start + CHUNK])
+            rows += self.query(sql.format(marks=", ".join("?" for _ in chunk)), chunk)
+        return rows
+
     # -- schema ----------------------------------------------------------------------------
 
     def schema_version(self) -> int:
@@ -344,7 +354,7 @@ class Database:
         return [(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows]
 
     def consent_of(self, subjects: Sequence[str]) -> tuple[list[tuple[int, int, str, str]], int]:
-        """Every member and the consent events of ``subjects`` (at most :data:`CHUNK`),
+        """Every member and the consent events of ``subjects`` (at most ``CHUNK`` (500)),
         as :meth:`changes_since` gives them, and the last sequence number of the
         whole log, read in one statement (one snapshot of the store)."""
         marks = ", ".join("?" for _ in subjects) or "NULL"
@@ -518,7 +528,7 @@ class Database:
         self, subject_kind: str, subject_ids: Sequence[str]
     ) -> list[tuple[str, str, str]]:
         """``(subject_id, platform, JSON)`` of the decision records about ``subject_ids``,
-        oldest first (one indexed query per :data:`CHUNK` ids)."""
+        oldest first (one indexed query per ``CHUNK`` (500) ids)."""
         wanted = sorted(set(subject_ids))
         found: list[tuple[int, str, str, str]] = []
         for start in range(0, len(wanted), CHUNK):

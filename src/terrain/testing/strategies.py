@@ -68,6 +68,8 @@ from terrain.projects import Milestone, Phase, Project, ProjectPhoto
 from terrain.workshops import Idea, Vote, Workshop
 
 __all__ = [
+    "MODEL_STRATEGIES",
+    "ZONES",
     "appearances",
     "attendances",
     "aware_datetimes",

@@ -1,6 +1,9 @@
 """Workflows: what a community manager does after a meetup, built on the layers below."""
 
 
+from typing import TYPE_CHECKING
+
+from terrain._public import claim, deprecated
 from terrain.workflows._accounts import (
     MAX_SESSION,
     MIN_PASSWORD,
@@ -21,15 +24,40 @@ from terrain.workflows._approve import (
     post_for_approval,
     preview_picture,
 )
-from terrain.workflows._columns import PRESETS, ColumnMap, load_mapping
+from terrain.workflows._columns import (
+    COLUMN_PRESETS,
+    RSVP_ANSWERS,
+    ColumnMap,
+    Columns,
+    load_mapping,
+)
+from terrain.workflows._community import community_core, community_introductions
 from terrain.workflows._consent import (
     ConsentProblem,
     Recorded,
     Withdrawal,
     check_consents,
     consent_states,
+    evidence_scan,
     record_consent,
     withdraw_consent,
+)
+from terrain.workflows._contents import (
+    describe_content,
+    find_content,
+)
+from terrain.workflows._demo import (
+    DEMO_COMMUNITY,
+    DEMO_MARKER,
+    DEMO_PLATFORMS,
+    Demo,
+    DemoAlbum,
+    DemoPhoto,
+    DemoRun,
+    build_demo,
+    demo_platforms,
+    prepare_demo_folder,
+    run_demo,
 )
 from terrain.workflows._door_consent import (
     DURATIONS,
@@ -60,6 +88,7 @@ from terrain.workflows._editing import (
 from terrain.workflows._exports import Export, season_export, write_tables
 from terrain.workflows._import import FileOutcome, ImportReport, ImportStatus, import_media
 from terrain.workflows._imports import (
+    IMPORT_ACTIONS,
     ImportRefused,
     ImportResult,
     RowOutcome,
@@ -85,6 +114,7 @@ from terrain.workflows._links import (
 from terrain.workflows._log import LogEntry, post_log
 from terrain.workflows._mail import Mail, Outgoing, mail_text, send_mail
 from terrain.workflows._meetups import (
+    DEFAULT_SERIES_LIMIT,
     Answer,
     AttendanceReport,
     Cancellation,
@@ -96,21 +126,39 @@ from terrain.workflows._meetups import (
     change_series_date,
     check_in_members,
     close_attendance,
-    community_core,
     edit_event,
     forecast_of,
     load_attendance,
     meetup_budget,
     overbooked,
     plan_series,
+    series_limit,
 )
-from terrain.workflows._partners import add_partner, partner_report_of
+from terrain.workflows._partners import (
+    add_partner,
+    current_partnership,
+    move_partner,
+    partner_report_of,
+    record_contribution,
+)
+from terrain.workflows._programme import (
+    FormatCheck,
+    add_talk,
+    check_event,
+    drop_talk,
+    event_calendar,
+    series_calendar,
+)
 from terrain.workflows._project import (
     Composite,
+    ProjectTimeline,
+    add_project_photo,
     project_composite,
     project_pair,
     project_photos,
+    project_timeline,
     publish_project_update,
+    set_milestone,
     set_project_phase,
 )
 from terrain.workflows._publish import (
@@ -118,6 +166,7 @@ from terrain.workflows._publish import (
     Preview,
     PreviewMedia,
     PublishResult,
+    journal_of,
     posting_slots,
     publish_event,
 )
@@ -140,7 +189,13 @@ from terrain.workflows._rights import (
     export_member,
 )
 from terrain.workflows._schedule import QueuedPost, cancel_post, edit_post, move_post, queue_of
-from terrain.workflows._season import SeasonReport, season_html, season_report
+from terrain.workflows._season import (
+    AttendancePoint,
+    ReachPoint,
+    SeasonReport,
+    season_html,
+    season_report,
+)
 from terrain.workflows._self_service import (
     ConsentLine,
     EventPage,
@@ -179,7 +234,7 @@ from terrain.workflows._stats import (
     post_stats,
 )
 from terrain.workflows._tables import Row, Table, csv_bytes, read_table
-from terrain.workflows._takedown import TakedownResult, takedown
+from terrain.workflows._takedown import TakedownReport, takedown
 from terrain.workflows._withdraw import WithdrawalDone, withdraw_on_page
 from terrain.workflows._worker import (
     replan_unchecked,
@@ -187,20 +242,35 @@ from terrain.workflows._worker import (
     run_workspace_worker,
     worker_platforms,
 )
-from terrain.workflows._workshops import unvote, vote
+from terrain.workflows._workshops import (
+    WorkshopResults,
+    add_idea,
+    conclude_workshop,
+    unvote,
+    vote,
+    workshop_results,
+)
 
 __all__ = [
     "CLI_EDITOR",
+    "COLUMN_PRESETS",
+    "DEFAULT_SERIES_LIMIT",
+    "DEMO_COMMUNITY",
+    "DEMO_MARKER",
+    "DEMO_PLATFORMS",
     "DURATIONS",
+    "IMPORT_ACTIONS",
     "MAX_SESSION",
     "MIN_PASSWORD",
     "POST_KINDS",
-    "PRESETS",
+    "RSVP_ANSWERS",
     "SHOWS",
     "Answer",
+    "AttendancePoint",
     "AttendanceReport",
     "Cancellation",
     "ColumnMap",
+    "Columns",
     "Composite",
     "ConsentChoices",
     "ConsentForm",
@@ -208,6 +278,10 @@ __all__ = [
     "ConsentLine",
     "ConsentProblem",
     "ContactSheet",
+    "Demo",
+    "DemoAlbum",
+    "DemoPhoto",
+    "DemoRun",
     "DeskOverview",
     "Edit",
     "Erasure",
@@ -215,6 +289,7 @@ __all__ = [
     "Export",
     "FileOutcome",
     "ForApproval",
+    "FormatCheck",
     "GuardianAnswer",
     "GuardianRequest",
     "ImportRefused",
@@ -236,9 +311,11 @@ __all__ = [
     "PostStats",
     "Preview",
     "PreviewMedia",
+    "ProjectTimeline",
     "PublishResult",
     "PublishedWith",
     "QueuedPost",
+    "ReachPoint",
     "Recorded",
     "Retention",
     "Row",
@@ -250,13 +327,17 @@ __all__ = [
     "SheetPhoto",
     "StatsReport",
     "Table",
-    "TakedownResult",
+    "TakedownReport",
     "Withdrawal",
     "WithdrawalDone",
+    "WorkshopResults",
     "account_of_session",
     "accounts_of",
     "add_account",
+    "add_idea",
     "add_partner",
+    "add_project_photo",
+    "add_talk",
     "answer_as_guardian",
     "answer_from_link",
     "answer_rsvp",
@@ -265,10 +346,12 @@ __all__ = [
     "approve_post",
     "attendance_report",
     "authenticate",
+    "build_demo",
     "cancel_event",
     "cancel_post",
     "change_series_date",
     "check_consents",
+    "check_event",
     "check_in_from_link",
     "check_in_members",
     "check_link",
@@ -276,14 +359,20 @@ __all__ = [
     "column_map",
     "community_core",
     "community_engagement",
+    "community_introductions",
+    "conclude_workshop",
     "consent_form",
     "consent_states",
     "contact_sheet",
     "csv_bytes",
+    "current_partnership",
     "delete_record",
+    "demo_platforms",
+    "describe_content",
     "describe_photo",
     "desk_overview",
     "detect_again",
+    "drop_talk",
     "edit_event",
     "edit_member",
     "edit_partner",
@@ -292,10 +381,13 @@ __all__ = [
     "edit_record",
     "edit_talk",
     "erase_member",
+    "event_calendar",
     "event_page",
     "event_page_url",
+    "evidence_scan",
     "export_member",
     "fetch_stats",
+    "find_content",
     "find_members",
     "forecast_of",
     "give_consent",
@@ -307,6 +399,7 @@ __all__ = [
     "import_members",
     "import_rsvps",
     "issue_link",
+    "journal_of",
     "link_url",
     "listen_address",
     "load_attendance",
@@ -320,6 +413,7 @@ __all__ = [
     "member_by_email",
     "member_photo",
     "move_content",
+    "move_partner",
     "move_post",
     "overbooked",
     "partner_report_of",
@@ -332,16 +426,19 @@ __all__ = [
     "post_log",
     "post_stats",
     "posting_slots",
+    "prepare_demo_folder",
     "preview_picture",
     "project_composite",
     "project_pair",
     "project_photos",
+    "project_timeline",
     "publish_event",
     "publish_project_update",
     "purpose_labels",
     "queue_of",
     "read_table",
     "record_consent",
+    "record_contribution",
     "record_interview",
     "remove_account",
     "remove_media",
@@ -349,12 +446,16 @@ __all__ = [
     "replan_unchecked",
     "request_link",
     "revoke_links",
+    "run_demo",
     "run_queued_takedowns",
     "run_workspace_worker",
     "season_export",
     "season_html",
     "season_report",
     "send_mail",
+    "series_calendar",
+    "series_limit",
+    "set_milestone",
     "set_participants",
     "set_password",
     "set_people",
@@ -368,5 +469,12 @@ __all__ = [
     "withdraw_consent",
     "withdraw_on_page",
     "worker_platforms",
+    "workshop_results",
     "write_tables",
 ]
+
+claim(__name__, globals())
+
+# Renamed after 0.1.0 (three takedown types had names alike): served until the next release.
+if not TYPE_CHECKING:
+    __getattr__ = deprecated(__name__, {"TakedownResult": "TakedownReport"}, globals())

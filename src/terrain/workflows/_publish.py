@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -32,13 +33,14 @@ from terrain.plugins import Platform
 from terrain.posts import Capabilities, Post
 from terrain.publishing import (
     DEFAULT_POLICIES,
+    LEFT_OUT,
     Dropped,
     Gate,
     Journal,
     JournalRow,
-    Outcome,
     PlatformPolicy,
     PostingSlots,
+    PostOutcome,
     Recap,
     RowState,
     RunReport,
@@ -55,7 +57,6 @@ from terrain.publishing import (
     photo_captions,
     publish,
 )
-from terrain.publishing._album import LEFT_OUT
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -117,18 +118,21 @@ class Preview:
 
 @attrs.frozen
 class PublishResult:
-    """What :func:`publish_event` did (or, in a dry run, would do).
+    """What :func:`publish_event` or :func:`publish_project_update` did (or, in a dry
+    run, would do).
 
-    ``posts`` are the composed posts; ``compose_errors`` the platforms a
-    recap could not be made to fit (with what to change); ``report`` the
-    runner's outcome per post. ``dry_run`` outcomes are ``planned``
+    ``subject_id`` is what the posts are about: the event, or the project
+    (``subject_kind`` says which). ``posts`` are the composed posts;
+    ``compose_errors`` the platforms a recap could not be made to fit (with
+    what to change); ``report`` the runner's outcome per post. ``dry_run``
+    outcomes are ``planned``
     (would go out) or ``held`` (would be held back, with reasons), and
     ``previews`` show each post exactly as it would go. ``dropped`` lists
     what composing left out (photos a platform cannot take) and why.
     ``scheduled`` maps a post id to the instant it is planned for.
     """
 
-    event_id: str
+    subject_id: str
     dry_run: bool
     posts: tuple[Post, ...]
     report: RunReport
@@ -139,6 +143,18 @@ class PublishResult:
     previews: tuple[Preview, ...] = ()
     scheduled: Mapping[str, datetime] = attrs.field(factory=dict)
     kind: str = "recap"
+    subject_kind: str = "event"
+
+    @property
+    def event_id(self) -> str:
+        """Deprecated: :attr:`subject_id`, which is a project's id for a project update."""
+        warnings.warn(
+            "PublishResult.event_id is deprecated: use subject_id (a project's id for a "
+            "project update; subject_kind says which); event_id goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.subject_id
 
     @property
     def failed(self) -> bool:
@@ -659,6 +675,7 @@ def deliver(
     schedule: Mapping[str, datetime] | None = None,
     dropped: Sequence[Dropped] = (),
     kind: str = "recap",
+    subject_kind: str = "event",
 ) -> PublishResult:
     """Hand composed ``posts`` on: judge them (``dry_run``), plan them (``enqueue``) or send.
 
@@ -695,7 +712,8 @@ def deliver(
             **runner_rules(ws),
         )
     return PublishResult(
-        event_id=subject_id,
+        subject_id=subject_id,
+        subject_kind=subject_kind,
         dry_run=dry_run,
         posts=tuple(posts),
         report=report,
@@ -783,7 +801,7 @@ def _dry_run(
             else:
                 url = row.receipt.url if row.receipt is not None else None
                 outcomes.append(
-                    Outcome(
+                    PostOutcome(
                         post.id,
                         post.platform,
                         row.state,
@@ -809,7 +827,7 @@ def judge_dry(
     scheduled: datetime | None = None,
     dropped: Sequence[Dropped] = (),
     purpose: str = "publish",
-) -> tuple[Outcome, Preview]:
+) -> tuple[PostOutcome, Preview]:
     """What a real run would do with ``post`` at ``at``, judged by
     :func:`~terrain.publishing.judge` exactly as the runner judges it (an album
     photo by photo; a store failure is undecided, not a refusal; for the
@@ -824,13 +842,13 @@ def judge_dry(
         photos = len(post.media) - len(judgement.post.media)
         if photos:
             note += f" (without {photos} of its {len(post.media)} photos)"
-        outcome = Outcome(
+        outcome = PostOutcome(
             post.id, post.platform, RowState.PLANNED, f"would be published{when}{note}",
             next_attempt_at=scheduled,
         )
         preview = preview_of(judgement.post, decision, dropped, scheduled)
     elif judgement.verdict is Verdict.UNDECIDED:
-        outcome = Outcome(
+        outcome = PostOutcome(
             post.id,
             post.platform,
             RowState.PLANNED,
@@ -843,7 +861,7 @@ def judge_dry(
         )
         preview = preview_of(post, None, dropped, scheduled)
     else:
-        outcome = Outcome(
+        outcome = PostOutcome(
             post.id,
             post.platform,
             RowState.HELD,
