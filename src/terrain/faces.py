@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from terrain._public import claim
 from terrain._xmp import TaggedFace, read_face_tags
 from terrain.community import Member
 from terrain.content import Region
@@ -213,3 +214,6 @@ def match_names(
         else:
             unknown[name] = f"no member is called {name!r}"
     return matched, unknown
+
+
+claim(__name__, globals())

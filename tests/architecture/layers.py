@@ -42,6 +42,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "terrain.community",
             "terrain.content",
             "terrain.events",
+            "terrain.faces",
             "terrain.media",
             "terrain.partnerships",
             "terrain.posts",
@@ -64,6 +65,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "terrain._language",
             "terrain._public",
             "terrain._files",
+            "terrain._passwords",
             "terrain._icc",
             "terrain._jpeg",
             "terrain._png",
@@ -72,8 +74,12 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 #: Modules that belong to another row's package: its hook specifications are part of the
-#: plugin surface, text counting is the posts' own.
-PART_OF = {"terrain.hookspecs": "terrain.plugins", "terrain._text_count": "terrain.posts"}
+#: plugin surface, text counting is the posts' own, the XMP face tags are read for faces.
+PART_OF = {
+    "terrain.hookspecs": "terrain.plugins",
+    "terrain._text_count": "terrain.posts",
+    "terrain._xmp": "terrain.faces",
+}
 
 #: Apart from the layers: the test kit for plugin authors may import any layer, and no
 #: module outside it imports it.

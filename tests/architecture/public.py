@@ -17,11 +17,13 @@ from tests.architecture.imports import SRC, Import, all_imports, modules
 
 #: What the built-in adapters may import from terrain: the surface a third-party
 #: plugin uses (plugins, posts, errors, secrets, the hook markers, the clock, the
-#: converter, and the media cleaning every file gets on its way out).
+#: converter, the media cleaning every file gets on its way out, and the regions a
+#: face detector returns from ``terrain_detect_faces``).
 PLUGIN_SURFACE = (
     "terrain.plugins",
     "terrain.hookspecs",
     "terrain.posts",
+    "terrain.content",
     "terrain.errors",
     "terrain.secrets",
     "terrain.clock",

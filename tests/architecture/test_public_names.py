@@ -54,7 +54,7 @@ def test_every_exported_class_and_function_reports_its_public_module(name: str) 
         ),
         (
             "terrain_adapters.outbox",
-            "from terrain.content import Content\n",
+            "from terrain.events import Event\n",
             "the built-in adapters use only what a third-party plugin can",
         ),
     ],

@@ -27,7 +27,7 @@ from typing import Any
 import attrs
 
 from terrain._time import require_aware
-from terrain.consent import Decision, DecisionRecord, Outcome, Purpose, Reason
+from terrain.consent import Decision, DecisionOutcome, DecisionRecord, Purpose, Reason
 from terrain.posts import Post
 from terrain.store import Accounts, Database
 
@@ -199,6 +199,6 @@ def approval_record(
         platform=approval.platform,
         purpose=Purpose.PUBLISH,
         at=approval.at,
-        outcome=Outcome.ALLOWED if approval.approved else Outcome.DENIED,
+        outcome=DecisionOutcome.ALLOWED if approval.approved else DecisionOutcome.DENIED,
         reasons=(Reason(text=text, blocking=not approval.approved),),
     )

@@ -36,7 +36,7 @@ from terrain.publishing import (
     Approvals,
     Gate,
     JournalRow,
-    Outcome,
+    PostOutcome,
     RowState,
     Verdict,
     approval_record,
@@ -80,7 +80,7 @@ class ForApproval:
 
     row: JournalRow
     preview: Preview
-    outcome: Outcome
+    outcome: PostOutcome
     fingerprint: str
     approval: Approval | None
     approved: bool
