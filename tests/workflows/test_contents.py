@@ -10,7 +10,7 @@ import pytest
 from terrain import Content, MediaFile
 from terrain.errors import NotFound, ValidationError
 from terrain.store import Workspace
-from terrain.workflows import describe_content, find_content, import_media
+from terrain.workflows import describe_photo, find_content, import_media
 from tests.workflows.conftest import NOW, make_jpeg
 
 
@@ -42,7 +42,9 @@ def test_alt_text_and_caption_are_set_in_one_write(
     ws: Workspace, photo: tuple[Path, Content]
 ) -> None:
     path, content = photo
-    updated = describe_content(ws, path, alt_text="Léa at the talk.", caption="Le talk.")
+    updated = describe_photo(
+        ws, path, alt_text="Léa at the talk.", caption="Le talk.", now=NOW
+    )
     assert updated.caption == "Le talk."
     assert [m.alt_text for m in updated.media] == ["Léa at the talk."]
     assert ws.get(Content, content.id) == updated
@@ -62,7 +64,7 @@ def test_a_description_that_cannot_apply_changes_nothing(
 ) -> None:
     _, content = photo
     with pytest.raises(ValidationError, match=message):
-        describe_content(ws, content.id, **arguments)  # type: ignore[arg-type]
+        describe_photo(ws, content.id, now=NOW, **arguments)  # type: ignore[arg-type]
     assert ws.get(Content, content.id) == content
 
 
@@ -74,6 +76,8 @@ def test_a_content_with_several_media_needs_to_be_told_which_gets_the_alt_text(
     assert isinstance(second, MediaFile)
     both = ws.put(attrs.evolve(content, media=[*content.media, second]))
     with pytest.raises(ValidationError, match="holds 2 media files"):
-        describe_content(ws, content.id, alt_text="Two people.")
-    updated = describe_content(ws, content.id, alt_text="Two people.", media_id="m-second")
+        describe_photo(ws, content.id, alt_text="Two people.", now=NOW)
+    updated = describe_photo(
+        ws, content.id, alt_text="Two people.", media_id="m-second", now=NOW
+    )
     assert [m.alt_text for m in updated.media] == [both.media[0].alt_text, "Two people."]

@@ -452,12 +452,7 @@ def describe(
     """
     from terrain.workflows import describe_photo
 
-    if alt_text is None and caption is None:
-        raise click.UsageError("give --alt TEXT, --caption TEXT or both")
-    if media_id is not None and alt_text is None:
-        raise click.BadParameter("--media only chooses where --alt goes", param_hint="--media")
-    content = _resolve(ws, photo)
-    updated = describe_photo(ws, content.id, alt_text=alt_text, caption=caption,
+    updated = describe_photo(ws, photo, alt_text=alt_text, caption=caption,
                              media_id=media_id, by=editor or login(), now=clock.now())
 
     def human() -> None:

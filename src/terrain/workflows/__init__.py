@@ -43,7 +43,6 @@ from terrain.workflows._consent import (
     withdraw_consent,
 )
 from terrain.workflows._contents import (
-    describe_content,
     find_content,
 )
 from terrain.workflows._demo import (
@@ -368,7 +367,6 @@ __all__ = [
     "current_partnership",
     "delete_record",
     "demo_platforms",
-    "describe_content",
     "describe_photo",
     "desk_overview",
     "detect_again",

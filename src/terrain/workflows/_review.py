@@ -23,6 +23,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
@@ -33,6 +34,7 @@ from terrain.content import Appearance, Content, MediaFile, Region, change_peopl
 from terrain.errors import NotFound, ValidationError
 from terrain.faces import DETECTION_OFF, detect_faces, merge_faces, upright_picture
 from terrain.store import Accounts
+from terrain.workflows._contents import find_content
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -192,7 +194,7 @@ def set_people(
 
 def describe_photo(
     ws: Workspace,
-    content_id: str,
+    photo: str | Path,
     *,
     alt_text: str | None = None,
     caption: str | None = None,
@@ -201,32 +203,40 @@ def describe_photo(
     now: datetime,
 ) -> Content:
     """Set the alt text (of ``media_id``, or of the only media) and/or the caption of
-    content ``content_id``; the content as stored."""
+    ``photo`` (a content id, or the file it was imported from); the content as stored.
+
+    The change is logged with its editor ``by``. Text longer than the models
+    allow, a media the content does not hold, or nothing to set raises
+    :class:`~terrain.errors.ValidationError` and changes nothing.
+    """
     require_aware(now, "describe_photo: now")
     if alt_text is None and caption is None:
-        raise ValidationError("give an alt text, a caption, or both")
-    content = ws.get(Content, content_id)
-    updated = content
-    if caption is not None:
-        updated = attrs.evolve(updated, caption=caption)
-    if alt_text is not None:
-        target = _media_for(content, media_id, adding=False)
-        if target is None:
-            ids = ", ".join(m.id for m in content.media) or "none"
-            raise ValidationError(
-                f"{content_id} holds {len(content.media)} media files ({ids}): name the one "
-                "the alt text describes"
+        raise ValidationError("give an alt text, a caption or both (--alt, --caption)")
+    if alt_text is None and media_id is not None:
+        raise ValidationError("a media id only says which media gets the alt text (--alt)")
+    with ws.db.transaction():
+        content = find_content(ws, photo)
+        updated = content
+        if caption is not None:
+            updated = attrs.evolve(updated, caption=caption)
+        if alt_text is not None:
+            target = _media_for(content, media_id, adding=False)
+            if target is None:
+                ids = ", ".join(m.id for m in content.media) or "none"
+                raise ValidationError(
+                    f"{content.id} holds {len(content.media)} media files ({ids}): say which "
+                    "one gets the alt text (--media)"
+                )
+            updated = attrs.evolve(
+                updated,
+                media=[attrs.evolve(m, alt_text=alt_text) if m.id == target else m
+                       for m in content.media],
             )
-        updated = attrs.evolve(
-            updated,
-            media=[attrs.evolve(m, alt_text=alt_text) if m.id == target else m
-                   for m in content.media],
-        )
-    if updated == content:
-        return content
-    stored = ws.put(updated)
-    _record(ws, content_id, by, "describe", now)
-    return stored
+        if updated == content:
+            return content
+        stored = ws.put(updated)
+        _record(ws, content.id, by, "describe", now)
+        return stored
 
 
 @attrs.frozen
