@@ -260,15 +260,22 @@ class Journal:
 
     @contextmanager
     def _write(self, *, exclusive: bool = True) -> Iterator[Transaction]:
-        """A write transaction; ``exclusive=False`` for statements that lock their rows."""
-        with self.db.transaction(exclusive=exclusive) as tx:
+        """A write transaction; ``exclusive=False`` for statements that lock their rows.
+
+        Its commit may be shared with other runner threads' (group commit: one
+        synced commit for the claims and receipts of several calls); it returns
+        only once committed, so a claim is durable before the call and a receipt
+        before it is reported. The journal's methods take no lock of their own
+        around it.
+        """
+        with self.db.transaction(exclusive=exclusive, group=True) as tx:
             yield tx
 
     def _locking(self, statement: str, tx: Transaction) -> str:
         return sql.skip_locked(statement, tx.dialect)
 
     def _guarded(self, statement: str, params: Sequence[Any]) -> bool:
-        return self.db.execute(statement, params) == 1
+        return self.db.execute(statement, params, group=True) == 1
 
     # -- planning ------------------------------------------------------------
 

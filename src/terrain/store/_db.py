@@ -182,22 +182,25 @@ class Database:
     # -- transactions and raw access (for other parts of terrain) -----------------------
 
     @contextmanager
-    def transaction(self, *, exclusive: bool = True) -> Iterator[Transaction]:
+    def transaction(self, *, exclusive: bool = True, group: bool = False) -> Iterator[Transaction]:
         """A write transaction; an inner call (same thread) joins the outer transaction.
 
         ``exclusive=False`` lets other writers run at once (PostgreSQL); use it
-        only for statements that lock the rows they change.
+        only for statements that lock the rows they change. ``group=True`` lets
+        SQLite commit it with other threads' transactions in one synced commit
+        (the block still returns only once its writes are committed); only for
+        a caller that holds no lock another writer's transaction takes.
         """
-        with self.backend.transaction(exclusive=exclusive) as tx:
+        with self.backend.transaction(exclusive=exclusive, group=group) as tx:
             yield tx
 
-    def execute(self, sql: str, params: Params = ()) -> int:
+    def execute(self, sql: str, params: Params = (), *, group: bool = False) -> int:
         """Run one self-guarding writing statement on its own; the number of rows changed.
 
         Cheaper than a :meth:`transaction` on PostgreSQL (no lock, no
         ``BEGIN``/``COMMIT``); joins this thread's transaction if one is open.
         """
-        return self.backend.execute(sql, params)
+        return self.backend.execute(sql, params, group=group)
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
         """Rows of a read-only query (in this thread's transaction, if one is open)."""

@@ -1129,8 +1129,11 @@ class Workspace:
     # -- decisions (audit) -----------------------------------------------------------------
 
     def record_decision(self, record: DecisionRecord) -> None:
-        """Append a decision audit record; :class:`Conflict` if its id is taken."""
-        with self.db.transaction() as tx:
+        """Append a decision audit record; :class:`Conflict` if its id is taken.
+
+        Its commit may be shared with other threads' writes (the publishing
+        runner's threads record one per call): call it holding no lock."""
+        with self.db.transaction(group=True) as tx:
             seq = self.db.append_decision(
                 tx,
                 id=record.id,
