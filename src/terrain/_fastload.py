@@ -69,6 +69,13 @@ def _collection(conv: Any, type_: Any) -> Callable[[Any], Any] | None:
             return make(value)
 
         return read_exact
+    if isinstance(item, type) and issubclass(item, enum.StrEnum):
+        read_member = _enum_reader(item)
+
+        def read_members(value: Any) -> Any:
+            return make([read_member(x) for x in value])
+
+        return read_members
     if attrs.has(item):
         inner = loader(conv, item)
 
