@@ -10,8 +10,9 @@ plugin, no I/O).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from terrain._lazy import exports
 
 __version__ = "0.1.0"
 
@@ -103,17 +104,8 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'terrain' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # next access skips this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+if not TYPE_CHECKING:  # each name is imported when first used (terrain._lazy)
+    __getattr__, __dir__ = exports(__name__, _EXPORTS)
 
 
 if TYPE_CHECKING:

@@ -5,7 +5,9 @@ re-exports the public names (``terrain.consent.ConsentLedger``). :func:`claim`
 sets their ``__module__`` to the public module, so that reprs, tracebacks,
 pickles and the API reference name ``terrain.consent.ConsentLedger`` (as httpx
 does). :func:`deprecated` gives a module the old names of renamed objects for
-one more release, with a :class:`DeprecationWarning`.
+one more release, with a :class:`DeprecationWarning`. A package whose names are
+imported when first used (:mod:`terrain._lazy`) claims them then, and serves its
+old names through :func:`warn_renamed`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 import attrs
 
-__all__ = ["ORIGINS", "claim", "deprecated"]
+__all__ = ["ORIGINS", "claim", "deprecated", "warn_renamed"]
 
 #: Public dotted name -> the private module that defines it (``terrain.events.Event`` ->
 #: ``terrain.events._models``), for tools that need the source (the docs' source links).
@@ -79,12 +81,18 @@ def deprecated(module: str, renamed: Mapping[str, str], namespace: Mapping[str, 
         new = renamed.get(name)
         if new is None:
             raise AttributeError(f"module {module!r} has no attribute {name!r}")
-        warnings.warn(
-            f"{module}.{name} is deprecated: use {module}.{new} (the old name goes in the "
-            "next release)",
-            DeprecationWarning,
-            stacklevel=2,
-        )
+        warn_renamed(module, name, new, stacklevel=2)
         return namespace[new]
 
     return __getattr__
+
+
+def warn_renamed(module: str, old: str, new: str, *, stacklevel: int) -> None:
+    """The :class:`DeprecationWarning` for ``module.old``, renamed ``module.new``
+    (``stacklevel`` as :func:`warnings.warn` would take it in the caller: 2 names
+    the code that asked the caller for the old name)."""
+    warnings.warn(
+        f"{module}.{old} is deprecated: use {module}.{new} (the old name goes in the next release)",
+        DeprecationWarning,
+        stacklevel=stacklevel + 1,
+    )

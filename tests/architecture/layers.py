@@ -64,6 +64,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "terrain._validation",
             "terrain._language",
             "terrain._public",
+            "terrain._lazy",
             "terrain._files",
             "terrain._passwords",
             "terrain._icc",

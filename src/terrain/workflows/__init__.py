@@ -1,254 +1,261 @@
-"""Workflows: what a community manager does after a meetup, built on the layers below."""
+"""Workflows: what a community manager does after a meetup, built on the layers below.
 
+A workflow's module is imported when one of its names is first used (``from
+terrain.workflows import post_log`` loads the log, not the demo nor the review
+desk): a command pays only for what it runs. The names are listed below as
+imports for type checkers, which the package reads to know where each lives.
+"""
 
 from typing import TYPE_CHECKING
 
-from terrain._public import claim, deprecated
-from terrain.workflows._accounts import (
-    MAX_SESSION,
-    MIN_PASSWORD,
-    account_of_session,
-    accounts_of,
-    add_account,
-    authenticate,
-    log_in,
-    log_out,
-    remove_account,
-    set_password,
-)
-from terrain.workflows._approve import (
-    ForApproval,
-    approval_queue,
-    approve_post,
-    edit_post_as,
-    post_for_approval,
-    preview_picture,
-)
-from terrain.workflows._columns import (
-    COLUMN_PRESETS,
-    RSVP_ANSWERS,
-    ColumnMap,
-    Columns,
-    load_mapping,
-)
-from terrain.workflows._community import community_core, community_introductions
-from terrain.workflows._consent import (
-    ConsentProblem,
-    Recorded,
-    Withdrawal,
-    check_consents,
-    consent_states,
-    evidence_scan,
-    record_consent,
-    withdraw_consent,
-)
-from terrain.workflows._contents import (
-    find_content,
-)
-from terrain.workflows._demo import (
-    DEMO_COMMUNITY,
-    DEMO_MARKER,
-    DEMO_PLATFORMS,
-    Demo,
-    DemoAlbum,
-    DemoPhoto,
-    DemoRun,
-    build_demo,
-    demo_platforms,
-    prepare_demo_folder,
-    run_demo,
-)
-from terrain.workflows._door_consent import (
-    DURATIONS,
-    ConsentChoices,
-    ConsentForm,
-    ConsentGiven,
-    GuardianAnswer,
-    GuardianRequest,
-    answer_as_guardian,
-    consent_form,
-    give_consent,
-    guardian_request,
-    purpose_labels,
-)
-from terrain.workflows._editing import (
-    Edit,
-    delete_record,
-    edit_member,
-    edit_partner,
-    edit_record,
-    edit_talk,
-    move_content,
-    remove_media,
-    remove_rsvp,
-    set_participants,
-    undo_check_in,
-)
-from terrain.workflows._exports import Export, season_export, write_tables
-from terrain.workflows._import import FileOutcome, ImportReport, ImportStatus, import_media
-from terrain.workflows._imports import (
-    IMPORT_ACTIONS,
-    ImportRefused,
-    ImportResult,
-    RowOutcome,
-    column_map,
-    import_checkins,
-    import_consents,
-    import_members,
-    import_rsvps,
-    load_table,
-)
-from terrain.workflows._interviews import record_interview
-from terrain.workflows._links import (
-    IssuedLink,
-    LinkPurpose,
-    check_link,
-    event_page_url,
-    issue_link,
-    link_url,
-    listen_address,
-    revoke_links,
-    web_key,
-)
-from terrain.workflows._log import LogEntry, post_log
-from terrain.workflows._mail import Mail, Outgoing, mail_text, send_mail
-from terrain.workflows._meetups import (
-    DEFAULT_SERIES_LIMIT,
-    Answer,
-    AttendanceReport,
-    Cancellation,
-    Overbooking,
-    SeriesPlan,
-    answer_rsvp,
-    attendance_report,
-    cancel_event,
-    change_series_date,
-    check_in_members,
-    close_attendance,
-    edit_event,
-    forecast_of,
-    load_attendance,
-    meetup_budget,
-    overbooked,
-    plan_series,
-    series_limit,
-)
-from terrain.workflows._partners import (
-    add_partner,
-    current_partnership,
-    move_partner,
-    partner_report_of,
-    record_contribution,
-)
-from terrain.workflows._programme import (
-    FormatCheck,
-    add_talk,
-    check_event,
-    drop_talk,
-    event_calendar,
-    series_calendar,
-)
-from terrain.workflows._project import (
-    Composite,
-    ProjectTimeline,
-    add_project_photo,
-    project_composite,
-    project_pair,
-    project_photos,
-    project_timeline,
-    publish_project_update,
-    set_milestone,
-    set_project_phase,
-)
-from terrain.workflows._publish import (
-    POST_KINDS,
-    Preview,
-    PreviewMedia,
-    PublishResult,
-    journal_of,
-    posting_slots,
-    publish_event,
-)
-from terrain.workflows._review import (
-    CLI_EDITOR,
-    PhotoFaces,
-    describe_photo,
-    detect_again,
-    find_members,
-    identify_people,
-    photo_faces,
-    set_people,
-)
-from terrain.workflows._rights import (
-    Erasure,
-    PersonalExport,
-    Retention,
-    apply_retention,
-    erase_member,
-    export_member,
-)
-from terrain.workflows._schedule import QueuedPost, cancel_post, edit_post, move_post, queue_of
-from terrain.workflows._season import (
-    AttendancePoint,
-    ReachPoint,
-    SeasonReport,
-    season_html,
-    season_report,
-)
-from terrain.workflows._self_service import (
-    ConsentLine,
-    EventPage,
-    PersonalPage,
-    PhotoRef,
-    PublishedWith,
-    RsvpDone,
-    answer_from_link,
-    check_in_from_link,
-    event_page,
-    member_by_email,
-    member_photo,
-    personal_link,
-    personal_page,
-    request_link,
-)
-from terrain.workflows._sheet import (
-    SHOWS,
-    ContactSheet,
-    DeskOverview,
-    PhotoStatus,
-    PlatformState,
-    SheetPerson,
-    SheetPhoto,
-    contact_sheet,
-    desk_overview,
-    make_thumbnails,
-    photo_thumbnail,
-    thumbnail_key,
-)
-from terrain.workflows._stats import (
-    PostStats,
-    StatsReport,
-    community_engagement,
-    fetch_stats,
-    post_stats,
-)
-from terrain.workflows._tables import Row, Table, csv_bytes, read_table
-from terrain.workflows._takedown import TakedownReport, takedown
-from terrain.workflows._withdraw import WithdrawalDone, withdraw_on_page
-from terrain.workflows._worker import (
-    replan_unchecked,
-    run_queued_takedowns,
-    run_workspace_worker,
-    worker_platforms,
-)
-from terrain.workflows._workshops import (
-    WorkshopResults,
-    add_idea,
-    conclude_workshop,
-    unvote,
-    vote,
-    workshop_results,
-)
+from terrain._lazy import exports
+
+if TYPE_CHECKING:
+    from terrain.workflows._accounts import (
+        MAX_SESSION,
+        MIN_PASSWORD,
+        account_of_session,
+        accounts_of,
+        add_account,
+        authenticate,
+        log_in,
+        log_out,
+        remove_account,
+        set_password,
+    )
+    from terrain.workflows._approve import (
+        ForApproval,
+        approval_queue,
+        approve_post,
+        edit_post_as,
+        post_for_approval,
+        preview_picture,
+    )
+    from terrain.workflows._columns import (
+        COLUMN_PRESETS,
+        RSVP_ANSWERS,
+        ColumnMap,
+        Columns,
+        load_mapping,
+    )
+    from terrain.workflows._community import community_core, community_introductions
+    from terrain.workflows._consent import (
+        ConsentProblem,
+        Recorded,
+        Withdrawal,
+        check_consents,
+        consent_states,
+        evidence_scan,
+        record_consent,
+        withdraw_consent,
+    )
+    from terrain.workflows._contents import (
+        find_content,
+    )
+    from terrain.workflows._demo import (
+        DEMO_COMMUNITY,
+        DEMO_MARKER,
+        DEMO_PLATFORMS,
+        Demo,
+        DemoAlbum,
+        DemoPhoto,
+        DemoRun,
+        build_demo,
+        demo_platforms,
+        prepare_demo_folder,
+        run_demo,
+    )
+    from terrain.workflows._door_consent import (
+        DURATIONS,
+        ConsentChoices,
+        ConsentForm,
+        ConsentGiven,
+        GuardianAnswer,
+        GuardianRequest,
+        answer_as_guardian,
+        consent_form,
+        give_consent,
+        guardian_request,
+        purpose_labels,
+    )
+    from terrain.workflows._editing import (
+        Edit,
+        delete_record,
+        edit_member,
+        edit_partner,
+        edit_record,
+        edit_talk,
+        move_content,
+        remove_media,
+        remove_rsvp,
+        set_participants,
+        undo_check_in,
+    )
+    from terrain.workflows._exports import Export, season_export, write_tables
+    from terrain.workflows._import import FileOutcome, ImportReport, ImportStatus, import_media
+    from terrain.workflows._imports import (
+        IMPORT_ACTIONS,
+        ImportRefused,
+        ImportResult,
+        RowOutcome,
+        column_map,
+        import_checkins,
+        import_consents,
+        import_members,
+        import_rsvps,
+        load_table,
+    )
+    from terrain.workflows._interviews import record_interview
+    from terrain.workflows._links import (
+        IssuedLink,
+        LinkPurpose,
+        check_link,
+        event_page_url,
+        issue_link,
+        link_url,
+        listen_address,
+        revoke_links,
+        web_key,
+    )
+    from terrain.workflows._log import LogEntry, post_log
+    from terrain.workflows._mail import Mail, Outgoing, mail_text, send_mail
+    from terrain.workflows._meetups import (
+        DEFAULT_SERIES_LIMIT,
+        Answer,
+        AttendanceReport,
+        Cancellation,
+        Overbooking,
+        SeriesPlan,
+        answer_rsvp,
+        attendance_report,
+        cancel_event,
+        change_series_date,
+        check_in_members,
+        close_attendance,
+        edit_event,
+        forecast_of,
+        load_attendance,
+        meetup_budget,
+        overbooked,
+        plan_series,
+        series_limit,
+    )
+    from terrain.workflows._partners import (
+        add_partner,
+        current_partnership,
+        move_partner,
+        partner_report_of,
+        record_contribution,
+    )
+    from terrain.workflows._programme import (
+        FormatCheck,
+        add_talk,
+        check_event,
+        drop_talk,
+        event_calendar,
+        series_calendar,
+    )
+    from terrain.workflows._project import (
+        Composite,
+        ProjectTimeline,
+        add_project_photo,
+        project_composite,
+        project_pair,
+        project_photos,
+        project_timeline,
+        publish_project_update,
+        set_milestone,
+        set_project_phase,
+    )
+    from terrain.workflows._publish import (
+        POST_KINDS,
+        Preview,
+        PreviewMedia,
+        PublishResult,
+        journal_of,
+        posting_slots,
+        publish_event,
+    )
+    from terrain.workflows._review import (
+        CLI_EDITOR,
+        PhotoFaces,
+        describe_photo,
+        detect_again,
+        find_members,
+        identify_people,
+        photo_faces,
+        set_people,
+    )
+    from terrain.workflows._rights import (
+        Erasure,
+        PersonalExport,
+        Retention,
+        apply_retention,
+        erase_member,
+        export_member,
+    )
+    from terrain.workflows._schedule import QueuedPost, cancel_post, edit_post, move_post, queue_of
+    from terrain.workflows._season import (
+        AttendancePoint,
+        ReachPoint,
+        SeasonReport,
+        season_html,
+        season_report,
+    )
+    from terrain.workflows._self_service import (
+        ConsentLine,
+        EventPage,
+        PersonalPage,
+        PhotoRef,
+        PublishedWith,
+        RsvpDone,
+        answer_from_link,
+        check_in_from_link,
+        event_page,
+        member_by_email,
+        member_photo,
+        personal_link,
+        personal_page,
+        request_link,
+    )
+    from terrain.workflows._sheet import (
+        SHOWS,
+        ContactSheet,
+        DeskOverview,
+        PhotoStatus,
+        PlatformState,
+        SheetPerson,
+        SheetPhoto,
+        contact_sheet,
+        desk_overview,
+        make_thumbnails,
+        photo_thumbnail,
+        thumbnail_key,
+    )
+    from terrain.workflows._stats import (
+        PostStats,
+        StatsReport,
+        community_engagement,
+        fetch_stats,
+        post_stats,
+    )
+    from terrain.workflows._tables import Row, Table, csv_bytes, read_table
+    from terrain.workflows._takedown import TakedownReport, takedown
+    from terrain.workflows._withdraw import WithdrawalDone, withdraw_on_page
+    from terrain.workflows._worker import (
+        replan_unchecked,
+        run_queued_takedowns,
+        run_workspace_worker,
+        worker_platforms,
+    )
+    from terrain.workflows._workshops import (
+        WorkshopResults,
+        add_idea,
+        conclude_workshop,
+        unvote,
+        vote,
+        workshop_results,
+    )
 
 __all__ = [
     "CLI_EDITOR",
@@ -471,8 +478,6 @@ __all__ = [
     "write_tables",
 ]
 
-claim(__name__, globals())
-
 # Renamed after 0.1.0 (three takedown types had names alike): served until the next release.
 if not TYPE_CHECKING:
-    __getattr__ = deprecated(__name__, {"TakedownResult": "TakedownReport"}, globals())
+    __getattr__, __dir__ = exports(__name__, __file__, renamed={"TakedownResult": "TakedownReport"})
