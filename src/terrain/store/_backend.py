@@ -189,7 +189,7 @@ class Backend(abc.ABC):
 
         ``group=True`` lets the backend commit it together with other threads'
         transactions (group commit: one synced commit for several writers, see
-        :class:`SQLiteBackend`). The ``with`` block still returns only once its
+        ``SQLiteBackend``). The ``with`` block still returns only once its
         writes are committed, and raises if that commit fails, exactly as a
         transaction of its own; the caller must hold no lock that another
         writer's transaction takes.
