@@ -53,6 +53,8 @@ nitpick_ignore = [
     ("py:class", "cattrs.converters.Converter"),
     # attrs: how a model is changed (concepts.rst)
     ("py:func", "attrs.evolve"),
+    # Pillow: the picture a face detector receives (terrain.hookspecs.terrain_detect_faces)
+    ("py:class", "PIL.Image.Image"),
 ]
 
 html_theme = "furo"  # wide code blocks: long commands are not clipped

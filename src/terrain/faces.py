@@ -2,7 +2,7 @@
 
 At import, before the file is cleaned of its metadata, :func:`find_faces`
 reads the face tags a photo tool wrote (XMP Metadata Working Group regions,
-:mod:`terrain._xmp`) and asks the face detector
+read by ``terrain._xmp``) and asks the face detector
 (:func:`terrain.hookspecs.terrain_detect_faces`: a plugin's, else OpenCV's
 with the ``faces`` extra) for the faces in the picture. :func:`match_names`
 matches the tagged names to members. What comes out is data the workspace
