@@ -11,7 +11,7 @@ from terrain import Appearance, Content, Milestone, Project
 from terrain.errors import NotFound, ValidationError
 from terrain.projects import ProjectPhoto
 from terrain.store import Workspace
-from terrain.workflows import add_project_photo, project_timeline, set_milestone
+from terrain.workflows import add_project_photo, project_timeline, set_milestone, thumbnail_key
 from tests.workflows.conftest import NOW, DictStorage, make_jpeg
 
 
@@ -43,7 +43,10 @@ def test_a_photo_is_imported_and_placed_on_the_timeline_in_one_call(
         "fontaine",
         date(2026, 1, 10),
     )
-    assert list(storage.files) == [entry.key]
+    # the photo, and the thumbnail the review desk's contact sheet shows (issue 21)
+    assert sorted(storage.files) == sorted(
+        [entry.key, thumbnail_key(content.id, content.media[0].id)]
+    )
     assert project_timeline(square, "square").timeline.before == (entry,)
 
 
@@ -72,7 +75,7 @@ def test_the_same_file_again_joins_the_timeline_without_a_second_copy(
         square, "square", photo, phase="after", taken_on=date(2026, 6, 10), now=NOW
     )
     assert again.id == first.id
-    assert len(storage.files) == 1
+    assert sorted(key.split("/")[0] for key in storage.files) == ["photos", "thumbs"]  # one each
     assert square.list(ProjectPhoto) == [entry]  # the entry of that photo, replaced
 
 
