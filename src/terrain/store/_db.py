@@ -386,6 +386,19 @@ class Database:
             found.extend((int(r[0]), str(r[1])) for r in rows)
         return [data for _, data in sorted(found)]
 
+    def consent_events_but(self, subjects: Sequence[str], *, upto: int) -> list[str]:
+        """The JSON of the consent events of everyone but ``subjects`` (at most ``CHUNK``
+        (500)) up to sequence number ``upto``, in order: what a ledger holding those
+        people's events lacks to hold everyone's."""
+        if len(subjects) > CHUNK:
+            raise ValueError(f"at most {CHUNK} subjects, not {len(subjects)}")
+        others = f"AND subject_id NOT IN ({', '.join('?' for _ in subjects)}) " if subjects else ""
+        rows = self.query(
+            f"SELECT data FROM consent_events WHERE seq <= ? {others}ORDER BY seq",
+            (upto, *subjects),
+        )
+        return [str(r[0]) for r in rows]
+
     def last_consent_seq(self) -> int:
         """The sequence number of the last consent event (0 when there is none)."""
         rows = self.query("SELECT COALESCE(MAX(seq), 0) FROM consent_events")

@@ -982,18 +982,18 @@ class Workspace:
         if scope is not None and len(scope) > CHUNK:
             scope = None  # that many people: the whole ledger costs about the same
         had_scope = self._ledger_scope
-        if (
-            ledger is not None
-            and scope is not None
-            and had_scope is not None
-            and scope != had_scope
-        ):
+        if ledger is not None and had_scope is not None and scope != had_scope:
             # More people: read their events up to what the ledger has seen (the
-            # rest comes below with everyone's new events), and add them.
+            # rest comes below with everyone's new events), and add them. Grown to
+            # everyone, the events of the people it holds are not read again.
             try:
-                for data in self.db.consent_events_of(
-                    sorted(scope - had_scope), upto=self._ledger_seq
-                ):
+                if scope is None:
+                    found = self.db.consent_events_but(sorted(had_scope), upto=self._ledger_seq)
+                else:
+                    found = self.db.consent_events_of(
+                        sorted(scope - had_scope), upto=self._ledger_seq
+                    )
+                for data in found:
                     ledger.extend([_event(data)])  # stored: member rules not checked again
                     self._ledger_events += 1
                 self._ledger_scope = scope
