@@ -31,7 +31,7 @@ $(VENV)/.runtime-installed: pyproject.toml | $(BIN)/python
 $(VENV)/.dev-installed: pyproject.toml examples/terrain-example-platform/pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet 'pip>=25.1'
 	@$(DROP_OLD_NAME)
-	$(PIP) install --quiet -e '.[s3,postgres,web]' --group dev
+	$(PIP) install --quiet -e '.[s3,postgres,web,faces]' --group dev
 	$(PIP) install --quiet -e examples/terrain-example-platform
 	@touch $@ $(VENV)/.runtime-installed
 

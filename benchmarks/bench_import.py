@@ -6,7 +6,9 @@ the same number of processes (every core):
 
 - floor: a plain ``multiprocessing.Pool`` loop doing terrain's per-file work
   and nothing else: read the file, :func:`terrain.media.prepare_image` (full
-  decode check, lossless strip, SHA-256), write the bytes to a folder;
+  decode check, lossless strip, SHA-256), the review desk's face tags and face
+  detection (:func:`terrain.faces.find_faces`, OpenCV's cascade when the
+  ``faces`` extra is installed) and thumbnail, write the bytes to a folder;
 - ours: :func:`terrain.workflows.import_media` into a fresh workspace: the
   same per-file work in worker processes, then deduplication, the storage,
   and the records in SQLite (one transaction per photo).
@@ -67,12 +69,25 @@ def _make_photos(folder: Path, n: int) -> list[Path]:
     return paths
 
 
-def _prepare_and_write(job: tuple[Path, Path]) -> str:
-    from terrain.media import prepare_image
+_HOOK: list[object] = []
 
+
+def _prepare_and_write(job: tuple[Path, Path]) -> str:
+    from terrain.faces import find_faces, upright_picture
+    from terrain.media import prepare_image, thumbnail_of
+
+    if not _HOOK:
+        from terrain.plugins import get_plugin_manager
+
+        _HOOK.append(get_plugin_manager().hook)
     path, out = job
-    prepared = prepare_image(path.read_bytes(), name=path.name)
+    data = path.read_bytes()
+    prepared = prepare_image(data, name=path.name)
+    picture = upright_picture(data)  # the review desk's work: faces, then the thumbnail
+    find_faces(data, width=prepared.width, height=prepared.height, hook=_HOOK[0],
+               picture=picture)
     (out / path.name).write_bytes(prepared.data)
+    (out / f"thumb-{path.name}").write_bytes(thumbnail_of(picture[0]))
     return prepared.checksum
 
 
@@ -120,7 +135,7 @@ def run() -> list[Result]:
                 min(ours),
                 min(floors),
                 "plain Pool loop: read, prepare_image (decode check, lossless strip, "
-                "sha256), write",
+                "sha256), face tags and detection, thumbnail, write",
                 GOAL,
                 detail=f"both on {os.cpu_count()} processes; ours adds dedup, storage, SQLite",
             )

@@ -16,7 +16,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 
 def test_without_the_variable_the_clock_is_the_real_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(clock.ENV_VAR, raising=False)
+    monkeypatch.delenv(clock.NOW_ENV_VAR, raising=False)
     before = datetime.now(UTC)
     now = clock.now()
     assert before <= now <= datetime.now(UTC)
@@ -24,7 +24,7 @@ def test_without_the_variable_the_clock_is_the_real_time(monkeypatch: pytest.Mon
 
 
 def test_the_variable_sets_the_clock_and_it_keeps_ticking(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(clock.ENV_VAR, "2026-10-25T02:30:00+01:00")
+    monkeypatch.setenv(clock.NOW_ENV_VAR, "2026-10-25T02:30:00+01:00")
     first = clock.now()
     assert timedelta(0) <= first - datetime(2026, 10, 25, 1, 30, tzinfo=UTC) < timedelta(seconds=5)
     time.sleep(0.01)
@@ -34,9 +34,9 @@ def test_the_variable_sets_the_clock_and_it_keeps_ticking(monkeypatch: pytest.Mo
 def test_an_rfc_9557_zone_suffix_is_accepted_when_it_matches_the_offset(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv(clock.ENV_VAR, "2026-03-29T03:30:00+02:00[Europe/Paris]")
+    monkeypatch.setenv(clock.NOW_ENV_VAR, "2026-03-29T03:30:00+02:00[Europe/Paris]")
     assert clock.today("Europe/Paris").isoformat() == "2026-03-29"
-    monkeypatch.setenv(clock.ENV_VAR, "2026-03-29T03:30:00+01:00[Europe/Paris]")
+    monkeypatch.setenv(clock.NOW_ENV_VAR, "2026-03-29T03:30:00+01:00[Europe/Paris]")
     with pytest.raises(ConfigError, match="does not match Europe/Paris"):
         clock.now()
 
@@ -52,15 +52,15 @@ def test_an_rfc_9557_zone_suffix_is_accepted_when_it_matches_the_offset(
 def test_a_bad_value_is_a_config_error_that_names_the_variable(
     monkeypatch: pytest.MonkeyPatch, value: str, problem: str
 ) -> None:
-    monkeypatch.setenv(clock.ENV_VAR, value)
+    monkeypatch.setenv(clock.NOW_ENV_VAR, value)
     with pytest.raises(ConfigError, match=problem) as raised:
         clock.now()
-    assert clock.ENV_VAR in str(raised.value)
+    assert clock.NOW_ENV_VAR in str(raised.value)
 
 
 def test_today_is_the_date_in_the_zone_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
     # 23:30 UTC on Feb 28 is already Feb 29 in Chatham (+13:45) and still Feb 28 in New York.
-    monkeypatch.setenv(clock.ENV_VAR, "2028-02-28T23:30:00Z")
+    monkeypatch.setenv(clock.NOW_ENV_VAR, "2028-02-28T23:30:00Z")
     assert clock.today("Pacific/Chatham").isoformat() == "2028-02-29"
     assert clock.today("America/New_York").isoformat() == "2028-02-28"
 

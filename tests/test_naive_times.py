@@ -24,14 +24,14 @@ from terrain.errors import ValidationError
 from terrain.events import (
     Attendance,
     Series,
-    cancel,
+    cancel_rsvp,
     check_in,
-    close,
     event_ics,
     join_waitlist,
+    mark_no_shows,
     occurrences,
-    promote,
-    rsvp,
+    promote_waitlist,
+    rsvp_going,
     series_events,
     series_ics,
 )
@@ -40,6 +40,7 @@ from terrain.publishing import Journal, decide_post, judge
 from terrain.store import Workspace
 from terrain.workflows import (
     ConsentChoices,
+    add_project_photo,
     answer_as_guardian,
     answer_from_link,
     answer_rsvp,
@@ -55,6 +56,7 @@ from terrain.workflows import (
     consent_states,
     edit_post,
     erase_member,
+    event_calendar,
     event_page,
     export_member,
     fetch_stats,
@@ -79,6 +81,7 @@ from terrain.workflows import (
     run_queued_takedowns,
     run_workspace_worker,
     season_export,
+    series_calendar,
     set_people,
     takedown,
     undo_check_in,
@@ -147,7 +150,7 @@ def _ledger() -> ConsentLedger:
 
 
 SERIES = Series(id="s", title="S", rule="FREQ=WEEKLY", first_starts_at=AWARE, minutes=60)
-GOING = rsvp(Attendance("ev", capacity=1), "lea", at=AWARE)
+GOING = rsvp_going(Attendance("ev", capacity=1), "lea", at=AWARE)
 POST = Post(id="p-1", platform="fake", text="recap")
 
 
@@ -176,6 +179,47 @@ def _journal_calls(tmp_path: Path) -> dict[str, Callable[[], object]]:
         "Journal.cancel": lambda: journal.cancel("p-1", "fake", reason="no", now=NAIVE),
         "Journal.rows": lambda: journal.rows(since=NAIVE),
         "Journal.replan_held": lambda: journal.replan_held(row, now=NAIVE),
+        "Journal.hold": lambda: journal.hold("p-1", "fake", reasons=["no"], now=NAIVE),
+    }
+
+
+def _review_calls(ws: Workspace) -> dict[str, Callable[[], object]]:
+    """The review desk's workflows (accounts, identify, the sheet, approvals)."""
+    from terrain.workflows import (
+        account_of_session,
+        add_account,
+        approval_queue,
+        approve_post,
+        authenticate,
+        contact_sheet,
+        describe_photo,
+        desk_overview,
+        detect_again,
+        edit_post_as,
+        identify_people,
+        log_in,
+        post_for_approval,
+        preview_picture,
+        set_password,
+    )
+
+    password = "a long enough password"
+    return {
+        "add_account": lambda: add_account(ws, "ana", "editor", password, now=NAIVE),
+        "set_password": lambda: set_password(ws, "ana", password, now=NAIVE),
+        "authenticate": lambda: authenticate(ws, "ana", password, now=NAIVE),
+        "log_in": lambda: log_in(ws, "ana", password, now=NAIVE),
+        "account_of_session": lambda: account_of_session(ws, "x", now=NAIVE),
+        "identify_people": lambda: identify_people(ws, "c", now=NAIVE),
+        "describe_photo": lambda: describe_photo(ws, "c", caption="x", now=NAIVE),
+        "detect_again": lambda: detect_again(ws, "c", now=NAIVE),
+        "contact_sheet": lambda: contact_sheet(ws, event_id="ev", now=NAIVE),
+        "desk_overview": lambda: desk_overview(ws, now=NAIVE),
+        "approval_queue": lambda: approval_queue(ws, now=NAIVE),
+        "post_for_approval": lambda: post_for_approval(ws, "p-1", now=NAIVE),
+        "approve_post": lambda: approve_post(ws, "p-1", account="ana", now=NAIVE),
+        "edit_post_as": lambda: edit_post_as(ws, "p-1", "Merci !", now=NAIVE),
+        "preview_picture": lambda: preview_picture(ws, "p-1", "x", 0, now=NAIVE),
     }
 
 
@@ -244,16 +288,21 @@ def calls(ws: Workspace, tmp_path: Path) -> dict[str, Callable[[], object]]:
         "decide": lambda: decide(ledger, POST, platform="fake", at=NAIVE),
         "withdrawal_impact": lambda: withdrawal_impact("lea", contents=[], published=[],
                                                        at=NAIVE),
-        "rsvp": lambda: rsvp(Attendance("ev"), "lea", at=NAIVE),
-        "cancel": lambda: cancel(GOING, "lea", at=NAIVE),
+        "rsvp_going": lambda: rsvp_going(Attendance("ev"), "lea", at=NAIVE),
+        "cancel_rsvp": lambda: cancel_rsvp(GOING, "lea", at=NAIVE),
         "check_in": lambda: check_in(GOING, "lea", at=NAIVE),
-        "close": lambda: close(GOING, at=NAIVE),
-        "promote": lambda: promote(GOING, at=NAIVE),
+        "mark_no_shows": lambda: mark_no_shows(GOING, at=NAIVE),
+        "promote_waitlist": lambda: promote_waitlist(GOING, at=NAIVE),
         "event_ics": lambda: event_ics(ws.get(Event, "ev"), now=NAIVE),
         "series_ics": lambda: series_ics(SERIES, now=AWARE, until=NAIVE),
         "occurrences": lambda: occurrences(SERIES, until=NAIVE),
         "series_events": lambda: series_events(SERIES, until=NAIVE),
         "import_media": lambda: import_media(ws, [], now=NAIVE),
+        "add_project_photo": lambda: add_project_photo(
+            ws, "p", tmp_path / "x.jpg", phase="before", taken_on=date(2026, 3, 1), now=NAIVE
+        ),
+        "event_calendar": lambda: event_calendar(ws, "ev", now=NAIVE),
+        "series_calendar": lambda: series_calendar(ws, "s", now=NAIVE),
         "publish_event": lambda: publish_event(ws, "ev", ["outbox"], dry_run=True, now=NAIVE),
         "publish_project_update": lambda: publish_project_update(
             ws, "nope", ["outbox"], month=date(2026, 3, 1), now=NAIVE),
@@ -292,6 +341,7 @@ def calls(ws: Workspace, tmp_path: Path) -> dict[str, Callable[[], object]]:
         **_journal_calls(tmp_path),
         **_takedown_calls(tmp_path),
         **_web_calls(ws),
+        **_review_calls(ws),
     }  # fmt: skip
 
 

@@ -36,6 +36,9 @@ tokens = st.text(
     max_size=40,
 )
 
+#: What an environment variable can hold (no NUL byte).
+env_values = tokens.filter(lambda t: "\x00" not in t)
+
 
 @pytest.fixture
 def handler_output() -> Iterator[tuple[logging.Logger, io.StringIO]]:
@@ -186,3 +189,27 @@ def test_cli_errors_are_masked_and_unprintable_characters_escaped(
     assert token not in result.output
     assert "\x1b" not in result.output
     assert printable("\x1b]0;owned\x07") in result.output
+
+
+
+@given(first=env_values, second=env_values)
+def test_the_process_environment_is_read_again_whenever_it_changes(
+    first: str, second: str
+) -> None:
+    """The masks taken from ``os.environ`` are kept between calls (the command line
+    redacts every line it prints) but never outlive a change of the environment."""
+    import os
+
+    name = f"TERRAIN_TEST_{uuid.uuid4().hex}_TOKEN"
+    gone = f"gone-{uuid.uuid4().hex}"
+    try:
+        os.environ[name] = first
+        assert first not in redact(f"sent {first}").replace(MASK, "")
+        os.environ[name] = second  # the same variable, a new value
+        assert second not in redact(f"sent {second}").replace(MASK, "")
+        os.environ[name] = gone
+        assert redact(f"sent {gone}") == f"sent {MASK}"
+        del os.environ[name]  # no longer a secret of this process: shown again
+        assert redact(f"sent {gone}") == f"sent {gone}"
+    finally:
+        os.environ.pop(name, None)

@@ -1,13 +1,18 @@
 """terrain: field community management, published only with consent.
 
-Everything public is importable from here. Names load on first use, so that
-``import terrain`` stays light (no platform client, no plugin, no I/O).
+The models, the errors and the entry points most code needs are importable
+from here; everything else lives in its package (``terrain.workflows`` for what
+a community manager does, ``terrain.store``, ``terrain.consent``,
+``terrain.publishing``, ``terrain.plugins``, ``terrain.testing``…). Names load
+on first use, so that ``import terrain`` stays light (no platform client, no
+plugin, no I/O).
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from terrain._lazy import exports
 
 __version__ = "0.1.0"
 
@@ -99,17 +104,8 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'terrain' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # next access skips this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+if not TYPE_CHECKING:  # each name is imported when first used (terrain._lazy)
+    __getattr__, __dir__ = exports(__name__, _EXPORTS)
 
 
 if TYPE_CHECKING:

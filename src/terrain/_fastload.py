@@ -16,6 +16,7 @@ exactly what the converter accepts is checked by a property test
 
 from __future__ import annotations
 
+import enum
 import functools
 from collections.abc import Callable
 from typing import Any, get_args, get_origin
@@ -68,6 +69,13 @@ def _collection(conv: Any, type_: Any) -> Callable[[Any], Any] | None:
             return make(value)
 
         return read_exact
+    if isinstance(item, type) and issubclass(item, enum.StrEnum):
+        read_member = _enum_reader(item)
+
+        def read_members(value: Any) -> Any:
+            return make([read_member(x) for x in value])
+
+        return read_members
     if attrs.has(item):
         inner = loader(conv, item)
 
@@ -87,6 +95,8 @@ def _field_spec(conv: Any, type_: Any) -> tuple[type | None, Callable[[Any], Any
         type_ = next(a for a in args if a is not type(None))
     if type_ in _EXACT:
         return type_, None, nullable
+    if isinstance(type_, type) and issubclass(type_, enum.StrEnum):
+        return None, _enum_reader(type_), nullable
     if isinstance(type_, type) and attrs.has(type_):
         return dict, loader(conv, type_), nullable
     collection = _collection(conv, type_)
@@ -107,8 +117,32 @@ def _spec(conv: Any, cls: type) -> tuple[frozenset[str], tuple[Any, ...]] | None
     return frozenset(f.name for f in fields), spec
 
 
+_MISSING = object()
+
+
+def _enum_reader(type_: type[enum.Enum]) -> Callable[[Any], Any]:
+    """A string enum's member by value, straight from the enum's own table."""
+    members = type_._value2member_map_
+
+    def read_enum(value: Any) -> Any:
+        if value.__class__ is type_:
+            return value
+        member = members.get(value) if value.__class__ is str else None
+        if member is None:
+            raise Fallback
+        return member
+
+    return read_enum
+
+
+@functools.cache
 def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
-    """A reader of ``cls`` from a JSON object, raising :class:`Fallback` on any doubt."""
+    """A reader of ``cls`` from a JSON object, raising :class:`Fallback` on any doubt.
+
+    The reader is generated for the class (one straight-line function, as
+    attrs and cattrs do): a key present is checked and converted inline, a
+    key missing is left to the constructor's default (or its error).
+    """
     found = _spec(conv, cls)
     if found is None:
         hook = conv.get_structure_hook(cls)
@@ -118,22 +152,34 @@ def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
 
         return read_other
     known, spec = found
-
-    def read(data: Any) -> Any:
-        if data.__class__ is not dict or not known.issuperset(data):
-            raise Fallback
-        kwargs: dict[str, Any] = {}
-        for name, kind, convert, nullable in spec:
-            try:
-                value = data[name]
-            except KeyError:
-                continue  # the default, or the constructor says what is missing
-            if value is None and nullable:
-                kwargs[name] = None
-                continue
-            if kind is not None and value.__class__ is not kind:
-                raise Fallback
-            kwargs[name] = value if convert is None else convert(value)
-        return cls(**kwargs)
-
+    names: dict[str, Any] = {
+        "Fallback": Fallback,
+        "_M": _MISSING,
+        "_known": known.issuperset,
+        "_cls": cls,
+        "_dict": dict,
+    }
+    lines = [
+        "def read(data):",
+        "    if data.__class__ is not _dict or not _known(data):",
+        "        raise Fallback",
+        "    get = data.get",
+        "    kw = {}",
+    ]
+    for i, (name, kind, convert, nullable) in enumerate(spec):
+        names[f"_k{i}"] = kind
+        names[f"_c{i}"] = convert
+        value = "v" if convert is None else f"_c{i}(v)"
+        lines += [f"    v = get({name!r}, _M)", "    if v is not _M:"]
+        if nullable:
+            lines += ["        if v is None:", f"            kw[{name!r}] = None", "        else:"]
+            pad = "            "
+        else:
+            pad = "        "
+        if kind is not None:
+            lines += [f"{pad}if v.__class__ is not _k{i}:", f"{pad}    raise Fallback"]
+        lines += [f"{pad}kw[{name!r}] = {value}"]
+    lines.append("    return _cls(**kw)")
+    exec("\n".join(lines), names)  # the source is made above from field names
+    read: Callable[[Any], Any] = names["read"]
     return read

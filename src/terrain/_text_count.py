@@ -91,7 +91,7 @@ def text_length(text: str, capabilities: Capabilities) -> int:
 
     ``capabilities.text_counting`` picks the rule (``"chars"``,
     ``"graphemes"``, ``"mastodon"`` or ``"twitter"``, see
-    :mod:`terrain._text_count`); ``capabilities.url_length`` is what each URL
+    ``terrain._text_count``); ``capabilities.url_length`` is what each URL
     counts (``"twitter"`` and ``"mastodon"`` use 23 when it is not set). The
     count is never negative and the empty text counts 0.
     """

@@ -6,7 +6,7 @@ that tests and the documentation runner can set it::
 
     $ TERRAIN_NOW=2026-03-29T10:00:00+02:00 terrain partner list
 
-:data:`ENV_VAR` (``TERRAIN_NOW``) sets the clock of the process to an instant
+:data:`NOW_ENV_VAR` (``TERRAIN_NOW``) sets the clock of the process to an instant
 (ISO 8601 with its offset, optionally followed by an RFC 9557 zone such as
 ``[Europe/Paris]``). The clock then *ticks* from that instant, as a machine
 clock set to it would: a worker waiting for a rate-limit slot still sees time
@@ -40,15 +40,17 @@ import os
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from terrain._public import claim, deprecated
 from terrain._time import Fold, instant, local_time
 from terrain.errors import ConfigError
 
-__all__ = ["ENV_VAR", "Fold", "instant", "local_time", "now", "today"]
+__all__ = ["NOW_ENV_VAR", "Fold", "instant", "local_time", "now", "today"]
 
 #: Environment variable that sets the clock (an instant with its UTC offset).
-ENV_VAR = "TERRAIN_NOW"
+NOW_ENV_VAR = "TERRAIN_NOW"
 
 _lock = threading.Lock()
 #: value of the variable -> (the instant it names, the monotonic time it was first read)
@@ -64,36 +66,36 @@ def _parse(value: str) -> datetime:
             zone = ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(
-                f"{ENV_VAR}={value!r}: {name!r} is not an IANA time zone "
+                f"{NOW_ENV_VAR}={value!r}: {name!r} is not an IANA time zone "
                 "(e.g. Europe/Paris); fix or unset the variable"
             ) from None
     try:
         instant = datetime.fromisoformat(text)
     except ValueError:
         raise ConfigError(
-            f"{ENV_VAR}={value!r} is not an instant: write it as ISO 8601 with its offset, "
+            f"{NOW_ENV_VAR}={value!r} is not an instant: write it as ISO 8601 with its offset, "
             "e.g. 2026-03-29T10:00:00+02:00, or unset the variable to use the real time"
         ) from None
     if instant.utcoffset() is None:
         raise ConfigError(
-            f"{ENV_VAR}={value!r} has no UTC offset, so it names no instant: add one "
+            f"{NOW_ENV_VAR}={value!r} has no UTC offset, so it names no instant: add one "
             "(e.g. 2026-03-29T10:00:00+02:00 or …Z)"
         )
     if zone is not None and instant.astimezone(zone).utcoffset() != instant.utcoffset():
         raise ConfigError(
-            f"{ENV_VAR}={value!r}: the offset does not match {zone.key} at that time; "
+            f"{NOW_ENV_VAR}={value!r}: the offset does not match {zone.key} at that time; "
             "fix the offset or drop the [zone] suffix"
         )
     return instant.astimezone(UTC)
 
 
 def now() -> datetime:
-    """The current instant, aware, in UTC: the real time, or the clock :data:`ENV_VAR` set.
+    """The current instant, aware, in UTC: the real time, or the clock :data:`NOW_ENV_VAR` set.
 
     Raises :class:`~terrain.errors.ConfigError` when the variable holds
     something that is not an instant with an offset.
     """
-    value = os.environ.get(ENV_VAR)
+    value = os.environ.get(NOW_ENV_VAR)
     if not value:
         return datetime.now(UTC)
     with _lock:
@@ -108,3 +110,10 @@ def today(timezone: str | ZoneInfo) -> date:
     """Today's date in ``timezone`` (an IANA name such as ``"Europe/Paris"``)."""
     zone = timezone if isinstance(timezone, ZoneInfo) else ZoneInfo(timezone)
     return now().astimezone(zone).date()
+
+
+claim(__name__, globals())
+
+# Renamed after 0.1.0 (three modules had an ENV_VAR): served until the next release.
+if not TYPE_CHECKING:
+    __getattr__ = deprecated(__name__, {"ENV_VAR": "NOW_ENV_VAR"}, globals())

@@ -15,6 +15,7 @@ working for code that does not know terrain::
     ├── ConsentDenied(PermissionError)       publishing would break someone's consent
     ├── PublishVetoed(PermissionError)       a plugin's before-publish hook said no
     ├── LinkRefused(PermissionError)         a web link forged, expired, used or revoked
+    ├── AccessDenied(PermissionError)        the review desk: not logged in, or not allowed
     ├── ComposeError(ValueError)             a post cannot fit a platform as asked
     ├── PluginError(RuntimeError)            a plugin failed to load or register
     ├── StorageError(OSError)                a storage backend failed
@@ -33,6 +34,7 @@ secret: adapters redact tokens before raising.
 from __future__ import annotations
 
 __all__ = [
+    "AccessDenied",
     "AuthError",
     "ComposeError",
     "ConfigError",
@@ -127,6 +129,17 @@ class LinkRefused(TerrainError, PermissionError):
     """A member's web link (``terrain serve``) cannot be used: forged, for
     another purpose, expired, already used, or revoked. ``reason`` says which
     (for logs and tests; the page shows every visitor the same words)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class AccessDenied(TerrainError, PermissionError):
+    """The review desk refuses: a wrong account name or password, a session that
+    ended, or an account whose role (or the four-eyes rule) does not allow what it
+    asked. ``reason`` says which (``login``, ``session``, ``expired``, ``role``,
+    ``four-eyes``)."""
 
     def __init__(self, message: str, *, reason: str) -> None:
         super().__init__(message)

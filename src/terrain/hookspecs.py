@@ -31,8 +31,11 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from PIL.Image import Image
+
     from terrain.community import Member
-    from terrain.plugins._protocols import Platform, PlatformFactory, StorageFactory
+    from terrain.content import Region
+    from terrain.plugins import Platform, PlatformFactory, StorageFactory
     from terrain.posts import Post, Receipt
 
 __all__ = [
@@ -42,6 +45,7 @@ __all__ = [
     "terrain_after_publish",
     "terrain_before_publish",
     "terrain_consent_withdrawn",
+    "terrain_detect_faces",
     "terrain_register_platforms",
     "terrain_register_storages",
 ]
@@ -146,4 +150,32 @@ def terrain_consent_withdrawn(subject: Member, receipts: Sequence[Receipt]) -> N
     the withdrawal: a withdrawal always wins; an exception is logged and
     reported to the user (the takedown goes on and still lists what to
     remove by hand).
+    """
+
+
+@hookspec(firstresult=True)
+def terrain_detect_faces(image: Image) -> Sequence[Region] | None:
+    """Find the faces in ``image``, at import, so that a photo showing more faces
+    than people identified stays "not reviewed" until someone confirms it.
+
+    ``image`` is a Pillow image of the photo turned upright (its EXIF
+    orientation applied), in RGB, at most 1280 pixels on its longest side.
+    Return a :class:`~terrain.content.Region` per face, as fractions of that
+    image (terrain turns them back to the picture as stored), ``[]`` when
+    there is none, or ``None`` when this plugin cannot tell (its model or
+    library is missing): the next plugin is asked. The first answer that is not
+    ``None`` wins, so a plugin's detector runs before terrain's own, which
+    answers last: OpenCV's Haar cascade when the ``faces`` extra is installed
+    (``pip install 'terrain-field[faces]'``), else nothing, and the import
+    says face detection is off.
+
+    Imports run this hook in worker processes (one per core): load your model
+    once per process (a module-level cache), never per photo. It must work
+    offline. Example::
+
+        @terrain.hookimpl
+        def terrain_detect_faces(image):
+            boxes = my_model().detect(image)           # pixels of ``image``
+            w, h = image.size
+            return [Region(x / w, y / h, bw / w, bh / h) for x, y, bw, bh in boxes]
     """

@@ -4,13 +4,13 @@
 camera and returns the bytes terrain stores, with no location in them, without
 decoding the picture (a lossless copy: no quality lost, little memory used):
 
-- **JPEG**: :func:`terrain._jpeg.clean_jpeg` copies the compressed image data
+- **JPEG**: ``terrain._jpeg.clean_jpeg`` copies the compressed image data
   byte for byte and writes anew only what changes how it looks (JFIF density,
   the Adobe colour transform, a rewritten ICC profile holding colour tags
   only, and an EXIF segment with the ``Orientation`` tag alone): EXIF with its
   GPS IFD and thumbnail, XMP, IPTC, comments, JFIF thumbnails (the uncropped
   picture) and every other segment are dropped.
-- **PNG**: :func:`terrain._png.clean_png` copies the chunks needed to show it
+- **PNG**: ``terrain._png.clean_png`` copies the chunks needed to show it
   and drops text, ``eXIf``, ``tIME`` and private chunks; its ICC profile is
   rewritten too. A PNG whose ``eXIf`` says it is rotated is turned upright
   (decoded and re-encoded, up to :data:`MAX_ROTATED_PNG_PIXELS`).
@@ -27,7 +27,7 @@ file swapped by mistake, and the message says how to rename it. A name without
 an image extension is judged by its content alone.
 
 :func:`clean_media` is the check at the way out: the adapters read every media
-file through it (:func:`terrain_adapters._shared.read_media`), so a file that
+file through it (``terrain_adapters._shared.read_media``), so a file that
 reached the storage another way (copied by hand, written by a plugin, a
 composite) leaves cleaned too, and a file terrain cannot clean does not leave.
 Pillow is imported inside the functions: ``import terrain`` stays light.
@@ -39,21 +39,33 @@ import hashlib
 import io
 import re
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
 
+from terrain.content import Region
 from terrain.errors import ValidationError
 
 __all__ = [
     "ACCEPTED_FORMATS",
+    "BLOCK",
     "DEFAULT_MAX_MEGAPIXELS",
     "MAX_ROTATED_PNG_PIXELS",
     "MediaRejected",
     "PreparedImage",
+    "blur_boxes",
+    "blur_regions",
     "clean_media",
     "prepare_image",
+    "thumbnail",
+    "thumbnail_of",
+    "turn_upright",
 ]
+
+#: The longest side of a thumbnail, in pixels (a contact sheet shows them at half that,
+#: sharp on a high-density screen).
+THUMBNAIL_SIDE = 320
 
 #: Formats terrain stores, by Pillow format name -> (media type, file extension).
 ACCEPTED_FORMATS: dict[str, tuple[str, str]] = {
@@ -236,6 +248,154 @@ def clean_media(data: bytes, *, name: str = "") -> bytes:
         "is neither a JPEG nor a PNG, so terrain cannot make sure it carries no location: "
         "it is not sent; import the photo again (`terrain content import`)",
     )
+
+
+#: A blurred box is widened to this grid of pixels: a JPEG is coded in blocks of 8
+#: (16 where colour is halved), so blurring whole blocks leaves the others as they were.
+BLOCK = 16
+
+
+def blur_boxes(
+    regions: Sequence[Region], width: int, height: int, *, margin: float = 0.0
+) -> list[tuple[int, int, int, int]]:
+    """The pixel boxes ``(x0, y0, x1, y1)`` :func:`blur_regions` covers in a ``width`` x
+    ``height`` picture: each region grown by ``margin`` of its size on every side, then
+    widened to the :data:`BLOCK` grid."""
+    boxes = []
+    for region in regions:
+        x0, y0, x1, y1 = region.grown(margin).pixels(width, height)
+        x0, y0 = x0 - x0 % BLOCK, y0 - y0 % BLOCK
+        x1 = min(width, x1 + (-x1) % BLOCK)
+        y1 = min(height, y1 + (-y1) % BLOCK)
+        boxes.append((x0, y0, x1, y1))
+    return boxes
+
+
+def blur_regions(
+    data: bytes, regions: Sequence[Region], *, margin: float = 0.3, name: str = ""
+) -> bytes:
+    """``data`` (a JPEG or a PNG) with each of ``regions`` (of the picture as stored)
+    made unrecognisable, and no metadata but what shows it right (:func:`clean_media`).
+
+    Each box (:func:`blur_boxes`) is pixelated to about eight blocks across, then
+    given a strong Gaussian blur: nothing of the face is left to recover, and it
+    reads as a blur, not a black box. Only those boxes change: a PNG stays
+    lossless (not one pixel outside moves); a JPEG is written again with its own
+    quantisation tables and chroma subsampling, so outside the boxes (and the
+    16-pixel blocks sharing their colour samples) it is the photo coded once
+    more: a level at most on a smooth photo, a few levels on a textured one.
+    The orientation is kept. Raises :class:`MediaRejected` for a file that is not a
+    JPEG or a PNG Pillow can read.
+    """
+    from PIL import Image, ImageFilter, UnidentifiedImageError
+
+    if not regions:
+        return clean_media(data, name=name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                fmt = image.format
+                if fmt not in ACCEPTED_FORMATS:
+                    raise _reject(name, f"is a {fmt or 'unknown'} image: it cannot be blurred")
+                orientation = _orientation(image) if fmt == "JPEG" else 1
+                image.load()
+                width, height = image.size
+                picture = image.copy()
+                jpeg: dict[str, Any] = {}
+                if fmt == "JPEG":
+                    jpeg = _same_coding(image, orientation)
+                for x0, y0, x1, y1 in blur_boxes(regions, width, height, margin=margin):
+                    box = picture.crop((x0, y0, x1, y1))
+                    across = max(1, min(8, (x1 - x0) // 4))
+                    down = max(1, round(across * (y1 - y0) / max(1, x1 - x0)))
+                    small = box.resize((across, down), Image.Resampling.BOX)
+                    blocky = small.resize(box.size, Image.Resampling.NEAREST)
+                    radius = max(2.0, max(box.size) / 12)
+                    picture.paste(blocky.filter(ImageFilter.GaussianBlur(radius)), (x0, y0))
+                out = io.BytesIO()
+                if fmt == "JPEG":
+                    picture.save(out, format="JPEG", **jpeg)
+                else:
+                    png: dict[str, Any] = {}
+                    if "transparency" in image.info:
+                        png["transparency"] = image.info["transparency"]
+                    picture.info = {}
+                    picture.save(out, format="PNG", **png)
+        except UnidentifiedImageError:
+            raise _reject(name, "is not an image: it cannot be blurred") from None
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            if isinstance(exc, MediaRejected):
+                raise
+            raise _reject(name, f"is corrupt ({exc}): it cannot be blurred") from None
+    return clean_media(out.getvalue(), name=name)
+
+
+def _same_coding(source: Any, orientation: int) -> dict[str, Any]:
+    """JPEG save parameters that code a picture as ``source`` was: its quantisation
+    tables, its chroma subsampling, its colour profile and orientation."""
+    from PIL import Image, JpegImagePlugin
+
+    params: dict[str, Any] = {"qtables": source.quantization}
+    sampling = JpegImagePlugin.get_sampling(source)
+    params["subsampling"] = 2 if sampling == -1 else sampling
+    if source.info.get("icc_profile"):
+        params["icc_profile"] = source.info["icc_profile"]
+    if orientation != 1:
+        exif = Image.Exif()
+        exif[_ORIENTATION] = orientation
+        params["exif"] = exif.tobytes()
+    return params
+
+
+def thumbnail_of(image: Any, side: int = THUMBNAIL_SIDE) -> bytes:
+    """A JPEG of ``image`` (a Pillow image, already upright) at most ``side`` pixels on
+    its longest side, with no metadata at all (no EXIF, no ICC profile)."""
+    small = image.convert("RGB")
+    small.thumbnail((side, side))
+    small.info = {}
+    out = io.BytesIO()
+    small.save(out, format="JPEG", quality=80, optimize=True)
+    return out.getvalue()
+
+
+def thumbnail(data: bytes, side: int = THUMBNAIL_SIDE, *, blur: Sequence[Region] = (),
+              margin: float = 0.3, name: str = "") -> bytes:
+    """The thumbnail of the picture in ``data`` (a JPEG or a PNG): upright, at most
+    ``side`` pixels on its longest side, metadata-free, with ``blur`` regions (of the
+    picture as stored) blurred as :func:`blur_regions` blurs them."""
+    from PIL import Image
+
+    if blur:
+        data = blur_regions(data, blur, margin=margin, name=name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            with Image.open(io.BytesIO(data)) as image:
+                orientation = _orientation(image) if image.format == "JPEG" else 1
+                if image.format == "JPEG":
+                    image.draft("RGB", (side * 2, side * 2))
+                picture = image.convert("RGB")
+        except Exception as exc:
+            raise _reject(name, f"cannot be shown ({exc}): import the photo again") from None
+    return thumbnail_of(turn_upright(picture, orientation), side)
+
+
+def turn_upright(image: Any, orientation: int) -> Any:
+    """``image`` (a Pillow image of a picture as stored) turned as EXIF ``orientation``
+    (1-8) says it is shown."""
+    from PIL import Image
+
+    method = {
+        2: Image.Transpose.FLIP_LEFT_RIGHT,
+        3: Image.Transpose.ROTATE_180,
+        4: Image.Transpose.FLIP_TOP_BOTTOM,
+        5: Image.Transpose.TRANSPOSE,
+        6: Image.Transpose.ROTATE_270,
+        7: Image.Transpose.TRANSVERSE,
+        8: Image.Transpose.ROTATE_90,
+    }.get(orientation)
+    return image if method is None else image.transpose(method)
 
 
 def _orientation(image: Any) -> int:

@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 import attrs
 
+from terrain._public import claim
 from terrain._text_count import TEXT_COUNTINGS, TextCounting, text_length
 from terrain._validation import (
     at_least,
@@ -33,6 +34,7 @@ from terrain._validation import (
 from terrain._validation import (
     text as text_of,
 )
+from terrain.content import Region
 
 __all__ = [
     "METRIC_NAMES",
@@ -54,7 +56,12 @@ class PostMedia:
     """A media file attached to a post, read from the workspace storage by ``key``.
 
     ``content_id``/``media_id`` point back to the field content it comes from,
-    so the consent gate knows who appears in it.
+    so the consent gate knows who appears in it. ``blur`` are the regions (of
+    the picture as stored) the consent gate decided to blur before it leaves:
+    people without consent whose place in the picture is known, where the
+    community blurs instead of holding a photo back (``[publish]
+    blur_unconsented``). The file in the workspace is never changed; the
+    publishing runner sends a blurred copy.
     """
 
     key: str = attrs.field(validator=storage_key())
@@ -62,6 +69,9 @@ class PostMedia:
     alt_text: str = attrs.field(default="", validator=text_of(max_length=1500))
     content_id: str | None = attrs.field(default=None, validator=optional(identifier()))
     media_id: str | None = attrs.field(default=None, validator=optional(identifier()))
+    blur: tuple[Region, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=each(instance_of(Region))
+    )
 
 
 @attrs.frozen
@@ -402,3 +412,6 @@ class HandleFinder:
         )
         out = pattern.sub("", text)
         return re.sub(r"^[ \t]+", "", out, flags=re.MULTILINE) if out != text else out
+
+
+claim(__name__, globals())

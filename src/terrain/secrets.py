@@ -28,7 +28,7 @@ import threading
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Final, NoReturn
+from typing import Any, Final, NoReturn
 from urllib.parse import quote, quote_plus
 
 from terrain.errors import ConfigError, MissingSecret
@@ -60,6 +60,8 @@ class _Redactor:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._forms: tuple[str, ...] = ()  # longest first
+        #: ``os.environ``'s raw data when last read, and the secret forms found in it
+        self._env_seen: tuple[dict[Any, Any], frozenset[str]] | None = None
 
     def add(self, value: str) -> None:
         if len(value) < MIN_SECRET_LENGTH:
@@ -71,16 +73,34 @@ class _Redactor:
             # longest first, so that an encoded form is not half-replaced by a shorter one
             self._forms = tuple(sorted(set(self._forms) | forms, key=len, reverse=True))
 
-    def redact(self, text: str, environ: Mapping[str, str] | None = None) -> str:
-        forms = self._forms
+    def _named(self, environ: Mapping[str, str] | None) -> frozenset[str]:
+        """Every form of the values of ``environ``'s variables named as secrets.
+
+        For ``os.environ`` the answer is kept until the environment changes:
+        comparing the process's raw environment with the copy it was computed
+        from is one C-level dict comparison, where reading every variable again
+        costs a decode per variable on every line the command line prints.
+        """
+        raw = getattr(os.environ, "_data", None) if environ is None else None
+        if raw is not None:
+            seen = self._env_seen
+            if seen is not None and seen[0] == raw:
+                return seen[1]
         named = [
             value
             for name, value in (os.environ if environ is None else environ).items()
             if len(value) >= MIN_SECRET_LENGTH and SECRET_NAME.search(name)
         ]
+        forms = frozenset(f for v in named for f in (v, quote(v, safe=""), quote_plus(v, safe="")))
+        if raw is not None:
+            self._env_seen = (dict(raw), forms)
+        return forms
+
+    def redact(self, text: str, environ: Mapping[str, str] | None = None) -> str:
+        forms = self._forms
+        named = self._named(environ)
         if named:
-            encoded = {f for v in named for f in (v, quote(v, safe=""), quote_plus(v, safe=""))}
-            forms = tuple(sorted(set(forms) | encoded, key=len, reverse=True))
+            forms = tuple(sorted(set(forms) | named, key=len, reverse=True))
         for form in forms:
             if form in text:
                 text = text.replace(form, MASK)

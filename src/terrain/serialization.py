@@ -19,11 +19,35 @@ problem with its path::
 
 The converter is configured once, when this module is imported; use
 :data:`converter` to (un)structure to plain Python data (for TOML, SQL rows).
+
+**Your own hooks** go on :data:`converter`, with cattrs' methods
+(``register_structure_hook``, ``register_unstructure_hook``, their ``_func``
+and ``_factory`` forms, as functions or decorators): :func:`to_json`,
+:func:`from_json`, :func:`unstructure` and :func:`structure` all honour them,
+for the class itself and wherever it appears inside other data::
+
+    >>> import attrs
+    >>> from terrain.serialization import converter, from_json, to_json
+    >>> @attrs.frozen
+    ... class Badge:
+    ...     member_id: str
+    >>> converter.register_unstructure_hook(Badge, lambda badge: f"badge:{badge.member_id}")
+    >>> converter.register_structure_hook(Badge, lambda text, _: Badge(text[6:]))
+    >>> to_json({"lea": Badge("lea")})
+    '{"lea":"badge:lea"}'
+    >>> from_json('"badge:lea"', Badge)
+    Badge(member_id='lea')
+
+(Behind :func:`to_json` and the fast path of :func:`structure` are two
+more converters, kept in step: every hook registered on :data:`converter` is
+registered on them too. Register hooks before first use, as with any cattrs
+converter: a model read before keeps the hook it was read with.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Callable, Mapping, Set
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeVar, get_origin
@@ -33,7 +57,7 @@ import attrs
 import cattrs
 import orjson
 from cattrs.cols import list_structure_factory
-from cattrs.preconf.json import make_converter
+from cattrs.preconf.json import JsonConverter, configure_converter, make_converter
 
 from terrain._fastload import loader
 from terrain.errors import DeserializationError, TerrainError
@@ -50,13 +74,95 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: The converter every part of terrain uses.
-converter: cattrs.Converter = make_converter(forbid_extra_keys=True)
 
-# The same configuration without detailed validation: about a third faster on
-# the happy path. When it fails, ``structure`` runs ``converter`` on the same
-# data to report every problem with its path.
-_fast: cattrs.Converter = make_converter(forbid_extra_keys=True, detailed_validation=False)
+class _Converter(JsonConverter):
+    """The public converter: a hook registered on it is registered on the converters in
+    :attr:`linked` too (those behind :func:`to_json` and :func:`structure`'s fast path),
+    so that every function of this module honours it."""
+
+    linked: tuple[cattrs.Converter, ...] = ()
+    #: The classes given a structure hook of their own (``None``: perhaps any class, a
+    #: predicate or a factory was registered): such a class may be read from any data.
+    hooked: set[Any] | None
+
+    #: How many hooks were registered since the module configured it: the hand-written
+    #: fast reader (terrain._fastload) knows none of them, so it steps aside.
+    registered: int
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.hooked = set()
+        self.registered = 0
+
+    def _pass_on(self, method: str, *args: Any) -> None:
+        if self.linked:
+            self.registered += 1
+        for other in self.linked:
+            getattr(other, method)(*args)
+
+    def register_structure_hook(self, cl: Any, func: Any = None) -> Any:
+        if func is None:  # as a decorator: the hook's return annotation is the type
+            return super().register_structure_hook(cl)  # which calls back with (type, func)
+        super().register_structure_hook(cl, func)
+        self._pass_on("register_structure_hook", cl, func)
+        if self.hooked is not None and self.linked:
+            self.hooked.add(cl)
+        return None
+
+    def register_unstructure_hook(self, cls: Any = None, func: Any = None) -> Any:
+        if func is None:  # as a decorator: the hook's first annotation is the type
+            return super().register_unstructure_hook(cls)  # which calls back with (type, func)
+        super().register_unstructure_hook(cls, func)
+        self._pass_on("register_unstructure_hook", cls, func)
+        return None
+
+    def register_structure_hook_func(self, check_func: Any, func: Any) -> None:
+        super().register_structure_hook_func(check_func, func)
+        self._pass_on("register_structure_hook_func", check_func, func)
+        if self.linked:
+            self.hooked = None
+
+    def register_unstructure_hook_func(self, check_func: Any, func: Any) -> None:
+        super().register_unstructure_hook_func(check_func, func)
+        self._pass_on("register_unstructure_hook_func", check_func, func)
+
+    def register_structure_hook_factory(self, predicate: Any, factory: Any = None) -> Any:
+        if factory is None:
+            return _registering(self.register_structure_hook_factory, predicate)
+        super().register_structure_hook_factory(predicate, factory)
+        self._pass_on("register_structure_hook_factory", predicate, factory)
+        if self.linked:
+            self.hooked = None
+        return factory
+
+    def register_unstructure_hook_factory(self, predicate: Any, factory: Any = None) -> Any:
+        if factory is None:
+            return _registering(self.register_unstructure_hook_factory, predicate)
+        super().register_unstructure_hook_factory(predicate, factory)
+        self._pass_on("register_unstructure_hook_factory", predicate, factory)
+        return factory
+
+
+def _hooks_registered() -> bool:
+    """Whether a hook was registered on :data:`converter` after it was configured."""
+    return isinstance(converter, _Converter) and converter.registered > 0
+
+
+def _hooked(cls: Any) -> bool:
+    """Whether a hook registered on :data:`converter` may read ``cls`` (an attrs class)
+    from data other than an object."""
+    hooked = converter.hooked if isinstance(converter, _Converter) else set()
+    return hooked is None or cls in hooked
+
+
+def _registering(register: Callable[[Any, Any], Any], predicate: Any) -> Any:
+    """The decorator form of a ``register_*_hook_factory`` method."""
+
+    def decorator(factory: Any) -> Any:
+        register(predicate, factory)
+        return factory
+
+    return decorator
 
 
 def _strict(kind: type, names: str) -> Any:
@@ -184,10 +290,6 @@ def _is_set(type_: Any) -> bool:
     return type_ in (set, frozenset) or get_origin(type_) in (set, frozenset)
 
 
-_configure(converter)
-_configure(_fast)
-
-
 _COLLECTIONS: dict[Any, Any] = {tuple: tuple, frozenset: frozenset, set: set, list: list}
 
 
@@ -219,17 +321,10 @@ def _collection_hooks(conv: cattrs.Converter) -> Any:
     return factory
 
 
-for _conv in (converter, _fast):
-    _conv.register_structure_hook_factory(_is_collection, _collection_hooks(_conv))
-
-# For to_json only: datetimes with a fixed offset go to orjson as they are (it writes
-# the same ISO 8601 text, in C) unless their offset has seconds, which orjson would
-# cut; those with an IANA zone get their [zone] suffix.
-_wire: cattrs.Converter = make_converter(forbid_extra_keys=True)
-_configure(_wire)
-
-
 def _datetime_out(value: datetime) -> object:
+    """For to_json only: datetimes with a fixed offset go to orjson as they are (it
+    writes the same ISO 8601 text, in C) unless their offset has seconds, which orjson
+    would cut; those with an IANA zone get their [zone] suffix."""
     tz = value.tzinfo
     if tz.__class__ is ZoneInfo:
         return datetime_text(value)
@@ -239,7 +334,31 @@ def _datetime_out(value: datetime) -> object:
     return value.isoformat()
 
 
-_wire.register_unstructure_hook(datetime, _datetime_out)
+def _converters() -> tuple[_Converter, cattrs.Converter, cattrs.Converter]:
+    """The public converter, and the two it passes every hook on to.
+
+    The second is the same configuration without detailed validation: about a
+    third faster on the happy path (when it fails, :func:`structure` runs the
+    public one on the same data to report every problem with its path). The
+    third is the one :func:`to_json` uses, with datetimes handed to orjson.
+    """
+    public = _Converter(
+        forbid_extra_keys=True, unstruct_collection_overrides={Set: list, Counter: dict}
+    )
+    configure_converter(public)
+    fast = make_converter(forbid_extra_keys=True, detailed_validation=False)
+    wire = make_converter(forbid_extra_keys=True)
+    for conv in (public, fast, wire):
+        _configure(conv)
+        conv.register_structure_hook_factory(_is_collection, _collection_hooks(conv))
+    wire.register_unstructure_hook(datetime, _datetime_out)
+    public.linked = (fast, wire)
+    return public, fast, wire
+
+
+#: The converter every part of terrain uses; register your own hooks on it.
+converter: cattrs.Converter
+converter, _fast, _wire = _converters()
 
 
 def _format(exc: BaseException, type_: Any) -> str:
@@ -263,11 +382,14 @@ def structure(data: Any, cls: type[T]) -> T:
     """Build a ``cls`` from plain Python data, or raise :class:`DeserializationError`."""
     if data.__class__ is dict and attrs.has(cls):  # what JSON gives: the fast reader first
         try:
-            return loader(_fast, cls)(data)  # type: ignore[no-any-return]
+            if not _hooks_registered():
+                return loader(_fast, cls)(data)  # type: ignore[no-any-return]
+            # the hooks are known to the converters, not to the fast reader
+            return _fast.structure(data, cls)  # type: ignore[return-value]
         except Exception:  # any failure: the detailed converter below explains it
             pass
     name = getattr(cls, "__name__", str(cls))
-    if attrs.has(cls) and not isinstance(data, Mapping):
+    if attrs.has(cls) and not isinstance(data, Mapping) and not _hooked(cls):
         raise DeserializationError(
             f"cannot read {name}: expected an object with {name}'s fields, "
             f"got {type(data).__name__} @ $",

@@ -28,7 +28,7 @@ from terrain.errors import ConfigError, NotFound, PlatformError, Rejected
 from terrain.secrets import redact
 
 if TYPE_CHECKING:
-    from terrain.plugins._protocols import Storage
+    from terrain.plugins import Storage
     from terrain.posts import Post
 
 __all__ = [

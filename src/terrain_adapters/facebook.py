@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from terrain.errors import PlatformError, Rejected
-from terrain.plugins._capabilities import check_capabilities
+from terrain.plugins import check_capabilities
 from terrain.posts import Capabilities, Metrics, Post, Receipt
 from terrain_adapters._claims import Claims
 from terrain_adapters._graph import (
@@ -40,7 +40,7 @@ from terrain_adapters._graph import (
 from terrain_adapters._shared import Clock, int_setting, read_media, require_storage, utcnow
 
 if TYPE_CHECKING:
-    from terrain.plugins._protocols import Platform, PlatformContext, Storage
+    from terrain.plugins import Platform, PlatformContext, Storage
 
 __all__ = ["FACEBOOK_CAPABILITIES", "TOKEN_VARIABLE", "FacebookPage", "FacebookPageFactory"]
 
@@ -184,8 +184,7 @@ class FacebookPage:
         (``post_impressions_unique``, when the token may read insights);
         ``gone`` when the Graph API says the post does not exist any more."""
         fields = (
-            "shares,reactions.summary(total_count).limit(0),"
-            "comments.summary(total_count).limit(0)"
+            "shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0)"
         )
         item = get_unless_gone(self._graph, receipt.remote_id, fields=fields)
         if item is None:

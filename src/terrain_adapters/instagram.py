@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from terrain.errors import ConfigError, MissingSecret, PlatformError, Rejected, TransientError
-from terrain.plugins._capabilities import check_capabilities
+from terrain.plugins import check_capabilities
 from terrain.posts import Capabilities, Metrics, Post, PostMedia, Receipt
 from terrain.secrets import Secret
 from terrain_adapters._claims import Claims
@@ -48,7 +48,7 @@ from terrain_adapters._graph import (
 from terrain_adapters._shared import Clock, check_media_clean, int_setting, utcnow
 
 if TYPE_CHECKING:
-    from terrain.plugins._protocols import Platform, PlatformContext, Storage
+    from terrain.plugins import Platform, PlatformContext, Storage
 
 __all__ = [
     "INSTAGRAM_CAPABILITIES",

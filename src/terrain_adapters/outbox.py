@@ -48,8 +48,7 @@ from urllib.parse import quote
 import attrs
 
 from terrain.errors import ConfigError, NotFound, PlatformError, Rejected
-from terrain.plugins._capabilities import check_capabilities
-from terrain.plugins._protocols import Platform, PlatformContext, Storage
+from terrain.plugins import Platform, PlatformContext, Storage, check_capabilities
 from terrain.posts import Capabilities, Post, Receipt
 from terrain.serialization import datetime_text, parse_datetime
 from terrain_adapters._shared import Clock, read_media, utcnow

@@ -26,6 +26,7 @@ __all__ = [
     "STORAGES",
     "LazyFactory",
     "lazy",
+    "terrain_detect_faces",
     "terrain_register_platforms",
     "terrain_register_storages",
 ]
@@ -90,3 +91,12 @@ def terrain_register_storages(register: Callable[[Any], None]) -> None:
     """Register every built-in storage backend."""
     for factory in STORAGES:
         register(factory)
+
+
+@hookimpl(trylast=True)
+def terrain_detect_faces(image: Any) -> Any:
+    """terrain's own face detector (OpenCV's Haar cascade, the ``faces`` extra), asked
+    after every plugin's; ``None`` when OpenCV is not installed."""
+    from terrain_adapters.faces import haar_faces
+
+    return haar_faces(image)

@@ -56,7 +56,7 @@ from terrain.errors import (
     Rejected,
     TransientError,
 )
-from terrain.plugins._capabilities import check_capabilities
+from terrain.plugins import check_capabilities
 from terrain.posts import Capabilities, Metrics, Post, PostMedia, Receipt, text_length
 from terrain_adapters import _redact
 from terrain_adapters._claims import Claims
@@ -72,7 +72,7 @@ from terrain_adapters._shared import (
 )
 
 if TYPE_CHECKING:
-    from terrain.plugins._protocols import Platform, PlatformContext, Storage
+    from terrain.plugins import Platform, PlatformContext, Storage
     from terrain_adapters._x_media import MediaUploader
 
 __all__ = [

@@ -327,8 +327,12 @@ def test_a_dry_run_for_x_needs_no_token(square: Path, run: Run) -> None:
         env=env,
     )
     assert result.exit_code == 0, result.output
-    (outcome,) = json.loads(result.stdout)["outcomes"]
+    data = json.loads(result.stdout)
+    (outcome,) = data["outcomes"]
     assert outcome["state"] == "planned"
+    # what the update is about: the project, never an "event_id" holding its id
+    assert (data["subject_kind"], data["subject_id"]) == ("project", "place-du-marche")
+    assert "event_id" not in data
 
 
 def test_an_enqueued_update_is_sent_by_a_worker_once_consent_is_there(

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from terrain.store import Database
+from tests.old_stores import first_schema_store
 
 from .conftest import Run, as_json, snapshot
 
@@ -229,14 +230,7 @@ def test_init_with_a_password_in_the_store_url_exits_2_and_creates_nothing(
 def test_migrate_brings_an_older_store_up_and_names_each_step(run: Run, tmp_path: Path) -> None:
     from terrain.store._schema import MIGRATIONS
 
-    path = tmp_path / "old.db"
-    old = Database.open(path, create=True, migrate=False)
-    with old.transaction() as tx:  # a store written by a terrain that knew migration 1 only
-        tx.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL)")
-        for statement in MIGRATIONS[0].statements():
-            tx.execute(statement)
-        tx.execute("INSERT INTO schema_version VALUES (1, ?)", (MIGRATIONS[0].name,))
-    old.close()
+    path = first_schema_store(tmp_path / "old.db")
     data = as_json(run("store", "migrate", "--url", f"sqlite://{path}", "--json"))
     assert data["from_version"] == 1
     assert [step["version"] for step in data["applied"]] == [m.version for m in MIGRATIONS[1:]]

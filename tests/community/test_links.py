@@ -21,7 +21,7 @@ from terrain.community import (
     meetups_that_took_place,
 )
 from terrain.errors import ValidationError
-from terrain.events import Attendance, Event, check_in, close, rsvp
+from terrain.events import Attendance, Event, check_in, mark_no_shows, rsvp_going
 from terrain.workshops import Idea
 
 T0 = datetime(2026, 1, 8, 18, tzinfo=UTC)
@@ -77,8 +77,8 @@ def test_introductions_pair_shared_interests_who_never_met() -> None:
 def test_engagement_weighs_a_check_in_more_than_an_rsvp_and_explains_it() -> None:
     a = Attendance("ev-0")
     for who in ("lea", "karim"):
-        a = rsvp(a, who, at=T0)
-    a = close(check_in(a, "lea", at=T0), at=T0)
+        a = rsvp_going(a, who, at=T0)
+    a = mark_no_shows(check_in(a, "lea", at=T0), at=T0)
     scores = engagement([a], ideas=[Idea("i1", "karim", "Un marché du soir")])
     by = {e.member_id: e for e in scores}
     assert by["lea"].score == 4  # rsvp 1 + check-in 3

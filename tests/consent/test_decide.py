@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from terrain import Appearance, ConsentDenied, Content, Mention, Post, PostMedia
-from terrain.consent import DecisionRecord, Outcome, Purpose, Scope, decide
+from terrain.consent import DecisionOutcome, DecisionRecord, Purpose, Scope, decide
 from terrain.errors import ValidationError
 from terrain.serialization import from_json, to_json
 
@@ -41,7 +41,7 @@ def test_the_same_photo_cropped_to_the_two_who_agreed_is_allowed() -> None:
     decision = decide(book, photo("p-12b", "lea", "samir"), platform="x", at=EVENING)
 
     assert decision.allowed
-    assert decision.outcome is Outcome.ALLOWED
+    assert decision.outcome is DecisionOutcome.ALLOWED
     assert not decision.blocking
 
 
@@ -322,7 +322,7 @@ def test_a_decision_becomes_an_audit_record_that_round_trips_through_json() -> N
 
     record = decision.to_record(actor="cm:lea", record_id="d-1")
 
-    assert record.outcome is Outcome.ALLOWED
+    assert record.outcome is DecisionOutcome.ALLOWED
     assert record.dropped_mentions == ("samirh",)
     assert record.reasons == decision.reasons
     assert from_json(to_json(record), DecisionRecord) == record

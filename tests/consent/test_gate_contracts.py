@@ -141,7 +141,7 @@ def test_a_kind_of_post_is_published_so_its_consent_is_publish(tmp_path: object,
     """The journal plans an announcement with the purpose "announcement" (its kind);
     the consent it needs is "publish", and a store outage while judging it is recorded
     as an undecided "publish" decision."""
-    from terrain.consent import Outcome
+    from terrain.consent import DecisionOutcome
     from terrain.errors import StoreUnavailable
 
     book = ledger()
@@ -167,7 +167,7 @@ def test_a_kind_of_post_is_published_so_its_consent_is_publish(tmp_path: object,
 
     assert asked == ["publish", "publish"]
     assert [r.purpose for r in records] == [Purpose.PUBLISH, Purpose.PUBLISH]  # type: ignore[attr-defined]
-    assert [r.outcome for r in records] == [Outcome.UNDECIDED, Outcome.ALLOWED]  # type: ignore[attr-defined]
+    assert [r.outcome for r in records] == [DecisionOutcome.UNDECIDED, DecisionOutcome.ALLOWED]
     assert report.outcomes[0].state is RowState.CONFIRMED
 
 

@@ -17,13 +17,13 @@ from terrain.events import (
     Event,
     RsvpStatus,
     Venue,
-    cancel,
+    cancel_rsvp,
     capacity_of,
     check_in,
-    close,
     forecast_attendance,
     join_waitlist,
-    rsvp,
+    mark_no_shows,
+    rsvp_going,
     suggest_venues,
 )
 
@@ -37,10 +37,10 @@ def at(minutes: int) -> datetime:
 def test_waitlist_is_promoted_in_order_when_someone_cancels() -> None:
     a = Attendance("apero-mars", capacity=2)
     for n, who in enumerate(["lea", "karim", "ines", "tom"]):
-        a = rsvp(a, who, at=at(n))
+        a = rsvp_going(a, who, at=at(n))
     assert a.with_status(RsvpStatus.GOING) == ("lea", "karim")
     assert a.waitlist == ("ines", "tom")
-    a = cancel(a, "karim", at=at(10))
+    a = cancel_rsvp(a, "karim", at=at(10))
     assert a.status_of("karim") is RsvpStatus.CANCELLED
     assert a.with_status(RsvpStatus.GOING) == ("lea", "ines")
     assert a.waitlist == ("tom",)
@@ -50,18 +50,18 @@ def test_waitlist_is_promoted_in_order_when_someone_cancels() -> None:
 def test_check_in_then_close_marks_the_absent_as_no_show() -> None:
     a = Attendance("ev", capacity=3)
     for n, who in enumerate(["lea", "karim", "ines"]):
-        a = rsvp(a, who, at=at(n))
+        a = rsvp_going(a, who, at=at(n))
     a = check_in(a, "lea", at=at(600))
     a = check_in(a, "ines", at=at(605))
-    a = close(a, at=at(800))
+    a = mark_no_shows(a, at=at(800))
     assert a.checked_in == ("lea", "ines")
     assert a.with_status(RsvpStatus.NO_SHOW) == ("karim",)
     with pytest.raises(ValidationError, match="nothing to cancel"):
-        cancel(a, "karim", at=at(900))
+        cancel_rsvp(a, "karim", at=at(900))
 
 
 def test_a_walk_in_takes_a_free_seat_but_not_a_full_room() -> None:
-    a = rsvp(Attendance("ev", capacity=2), "lea", at=at(0))
+    a = rsvp_going(Attendance("ev", capacity=2), "lea", at=at(0))
     with pytest.raises(NotFound, match="check them in as a walk-in"):
         check_in(a, "sam", at=at(1))
     a = check_in(a, "sam", at=at(1), walk_in=True)
@@ -71,10 +71,10 @@ def test_a_walk_in_takes_a_free_seat_but_not_a_full_room() -> None:
 
 
 def test_answering_twice_is_a_conflict_but_answering_again_after_cancelling_is_fine() -> None:
-    a = rsvp(Attendance("ev", capacity=1), "lea", at=at(0))
+    a = rsvp_going(Attendance("ev", capacity=1), "lea", at=at(0))
     with pytest.raises(Conflict, match="already answered"):
-        rsvp(a, "lea", at=at(1))
-    a = rsvp(cancel(a, "lea", at=at(2)), "lea", at=at(3))
+        rsvp_going(a, "lea", at=at(1))
+    a = rsvp_going(cancel_rsvp(a, "lea", at=at(2)), "lea", at=at(3))
     assert a.status_of("lea") is RsvpStatus.GOING
 
 
@@ -93,13 +93,13 @@ def test_forecast_uses_the_no_show_rate_of_past_events() -> None:
     for n in range(2):
         a = Attendance(f"ev-{n}")
         for i in range(10):
-            a = rsvp(a, f"m{i}", at=at(i))
+            a = rsvp_going(a, f"m{i}", at=at(i))
         for i in range(8):
             a = check_in(a, f"m{i}", at=at(100 + i))
-        past.append(close(a, at=at(500)))
+        past.append(mark_no_shows(a, at=at(500)))
     upcoming = Attendance("ev-next")
     for i in range(30):
-        upcoming = rsvp(upcoming, f"m{i}", at=at(i))
+        upcoming = rsvp_going(upcoming, f"m{i}", at=at(i))
     forecast = forecast_attendance(upcoming, past)
     assert forecast.no_show_rate == pytest.approx(0.2)
     assert forecast.expected == 24
@@ -135,9 +135,9 @@ def test_waitlist_promotion_never_exceeds_capacity(
         member = f"m{who}"
         try:
             if action == "rsvp":
-                a = rsvp(a, member, at=at(n))
+                a = rsvp_going(a, member, at=at(n))
             elif action == "cancel":
-                a = cancel(a, member, at=at(n))
+                a = cancel_rsvp(a, member, at=at(n))
             else:
                 a = check_in(a, member, at=at(n))
         except (Conflict, NotFound, ValidationError):
@@ -159,20 +159,20 @@ def test_a_cancelled_date_takes_no_answer_and_no_check_in() -> None:
     called_off = attrs.evolve(MEETUP, cancelled=True, cancel_reason="vacances")
     a = Attendance("apero", capacity=2)
     with pytest.raises(ValidationError, match=r"is cancelled \(vacances\): it takes no RSVP"):
-        rsvp(a, "lea", at=at(0), event=called_off)
+        rsvp_going(a, "lea", at=at(0), event=called_off)
     with pytest.raises(ValidationError, match="it takes no RSVP"):
         join_waitlist(a, "lea", at=at(0), event=called_off)
-    a = rsvp(a, "lea", at=at(0), event=MEETUP)
+    a = rsvp_going(a, "lea", at=at(0), event=MEETUP)
     with pytest.raises(ValidationError, match="it takes no check-in"):
         check_in(a, "lea", at=START, event=called_off)
     with pytest.raises(ValidationError, match="it takes no closing"):
-        close(a, at=START + timedelta(hours=4), event=called_off)
-    assert cancel(a, "lea", at=at(1)).status_of("lea") is RsvpStatus.CANCELLED
+        mark_no_shows(a, at=START + timedelta(hours=4), event=called_off)
+    assert cancel_rsvp(a, "lea", at=at(1)).status_of("lea") is RsvpStatus.CANCELLED
 
 
 def test_check_in_months_ahead_is_refused_and_opens_two_hours_before_the_start() -> None:
     """Check-in on a meetup five months ahead used to be accepted."""
-    a = rsvp(Attendance("apero", capacity=2), "lea", at=at(0), event=MEETUP)
+    a = rsvp_going(Attendance("apero", capacity=2), "lea", at=at(0), event=MEETUP)
     with pytest.raises(ValidationError, match="check-in opens at 2026-03-05 17:00"):
         check_in(a, "lea", at=START - timedelta(days=150), event=MEETUP)
     with pytest.raises(ValidationError, match="check-in opens"):
@@ -180,7 +180,7 @@ def test_check_in_months_ahead_is_refused_and_opens_two_hours_before_the_start()
     a = check_in(a, "lea", at=START - DOORS_OPEN, event=MEETUP)
     assert a.checked_in == ("lea",)
     late = check_in(
-        rsvp(Attendance("apero"), "sam", at=at(0)),
+        rsvp_going(Attendance("apero"), "sam", at=at(0)),
         "sam",
         at=START + timedelta(days=2),
         event=MEETUP,
@@ -189,12 +189,12 @@ def test_check_in_months_ahead_is_refused_and_opens_two_hours_before_the_start()
 
 
 def test_the_list_is_closed_once_the_event_started_not_months_before() -> None:
-    a = rsvp(Attendance("apero", capacity=2), "lea", at=at(0), event=MEETUP)
+    a = rsvp_going(Attendance("apero", capacity=2), "lea", at=at(0), event=MEETUP)
     with pytest.raises(ValidationError, match="nobody has missed it yet"):
-        close(a, at=START - timedelta(days=150), event=MEETUP)
+        mark_no_shows(a, at=START - timedelta(days=150), event=MEETUP)
     with pytest.raises(ValidationError, match="nobody has missed it yet"):
-        close(a, at=START - timedelta(seconds=1), event=MEETUP)
-    assert close(a, at=START + timedelta(hours=3), event=MEETUP).status_of("lea") is (
+        mark_no_shows(a, at=START - timedelta(seconds=1), event=MEETUP)
+    assert mark_no_shows(a, at=START + timedelta(hours=3), event=MEETUP).status_of("lea") is (
         RsvpStatus.NO_SHOW
     )
 
@@ -203,7 +203,7 @@ def test_a_walk_in_takes_the_seat_of_someone_going_who_has_not_come() -> None:
     """A walk-in used to be refused all evening while no-shows held the seats."""
     a = Attendance("apero", capacity=2)
     for who in ("lea", "karim"):
-        a = rsvp(a, who, at=at(0), event=MEETUP)
+        a = rsvp_going(a, who, at=at(0), event=MEETUP)
     a = check_in(a, "lea", at=START, event=MEETUP)
     with pytest.raises(ValidationError, match="from 2026-03-05 19:30 the seats"):
         check_in(a, "sam", at=START + timedelta(minutes=10), walk_in=True, event=MEETUP)
@@ -215,7 +215,7 @@ def test_a_walk_in_takes_the_seat_of_someone_going_who_has_not_come() -> None:
 
 def test_a_walk_in_is_called_a_walk_in_not_waitlisted() -> None:
     a = Attendance("apero", capacity=1)
-    a = rsvp(a, "lea", at=at(0), event=MEETUP)
+    a = rsvp_going(a, "lea", at=at(0), event=MEETUP)
     with pytest.raises(ValidationError, match=r"'sam' \(a walk-in\)"):
         check_in(a, "sam", at=START, walk_in=True, event=MEETUP)
 
@@ -246,15 +246,15 @@ def test_the_door_holds_to_the_calendar_and_the_room(
         before = a
         try:
             if action == "rsvp":
-                a = rsvp(a, member, at=when, event=event)
+                a = rsvp_going(a, member, at=when, event=event)
             elif action == "wait":
                 a = join_waitlist(a, member, at=when, event=event)
             elif action == "cancel":
-                a = cancel(a, member, at=when)
+                a = cancel_rsvp(a, member, at=when)
             elif action in ("check_in", "walk_in"):
                 a = check_in(a, member, at=when, walk_in=action == "walk_in", event=event)
             else:
-                a = close(a, at=when, event=event)
+                a = mark_no_shows(a, at=when, event=event)
         except (Conflict, NotFound, ValidationError):
             assert a == before
             continue
@@ -268,3 +268,29 @@ def test_the_door_holds_to_the_calendar_and_the_room(
             assert not cancelled
         if capacity is not None:
             assert len(a.checked_in) <= capacity
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("rsvp", "rsvp_going"),
+        ("cancel", "cancel_rsvp"),
+        ("promote", "promote_waitlist"),
+        ("close", "mark_no_shows"),
+        ("revise", "raise_sequence"),
+    ],
+)
+def test_the_old_bare_verbs_still_work_for_one_release_with_a_warning(old: str, new: str) -> None:
+    import terrain.events
+
+    with pytest.warns(DeprecationWarning, match=rf"terrain\.events\.{old} is deprecated: use "):
+        alias = getattr(terrain.events, old)
+    assert alias is getattr(terrain.events, new)
+    assert old not in terrain.events.__all__
+
+
+def test_an_unknown_name_is_still_an_attribute_error() -> None:
+    import terrain.events
+
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        terrain.events.nope  # type: ignore[attr-defined]  # noqa: B018

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from terrain import Event
 from terrain._time import instant, later
 from terrain.errors import ValidationError
-from terrain.events import Override, Series, event_ics, revise, series_events, series_ics
+from terrain.events import Override, Series, event_ics, raise_sequence, series_events, series_ics
 from terrain.testing.strategies import events, series
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -116,9 +116,9 @@ def test_text_is_escaped_and_reads_back() -> None:
 def test_moving_a_date_raises_its_sequence_and_keeps_its_uid() -> None:
     start = datetime(2026, 7, 9, 19, tzinfo=PARIS)
     event = Event(id="e", title="Apéro", starts_at=start, ends_at=start + timedelta(hours=3))
-    same = revise(event, attrs.evolve(event, title="Apéro !"))
+    same = raise_sequence(event, attrs.evolve(event, title="Apéro !"))
     assert same.sequence == 0
-    moved = revise(same, attrs.evolve(same, starts_at=start - timedelta(minutes=30)))
+    moved = raise_sequence(same, attrs.evolve(same, starts_at=start - timedelta(minutes=30)))
     assert moved.sequence == 1
     (entry,) = read(event_ics(moved, now=NOW)).walk("VEVENT")
     assert (str(entry["uid"]), int(entry["sequence"])) == ("e@terrain", 1)
@@ -127,11 +127,11 @@ def test_moving_a_date_raises_its_sequence_and_keeps_its_uid() -> None:
 def test_an_override_that_moves_or_cancels_a_date_raises_that_dates_sequence() -> None:
     base = Series(id="s", title="S", rule="FREQ=MONTHLY;BYDAY=2TH;COUNT=3",
                   first_starts_at=datetime(2026, 1, 8, 19, tzinfo=PARIS), minutes=120)  # fmt: skip
-    venue_only = revise(
+    venue_only = raise_sequence(
         base, attrs.evolve(base, overrides=[Override(on=date(2026, 2, 12), venue_id="nord")])
     )
     assert [e.sequence for e in series_events(venue_only)] == [0, 0, 0]
-    moved = revise(
+    moved = raise_sequence(
         venue_only,
         attrs.evolve(
             venue_only,
@@ -145,14 +145,14 @@ def test_an_override_that_moves_or_cancels_a_date_raises_that_dates_sequence() -
         ),
     )
     assert [e.sequence for e in series_events(moved)] == [0, 1, 0]
-    cancelled = revise(
+    cancelled = raise_sequence(
         moved, attrs.evolve(moved, overrides=[Override(on=date(2026, 2, 12), cancelled=True)])
     )
     entries = read(series_ics(cancelled, now=NOW)).walk("VEVENT")
     assert {str(e["uid"]): int(e["sequence"]) for e in entries}["s-20260212@terrain"] == 2
-    back = revise(cancelled, attrs.evolve(cancelled, overrides=[]))  # the date is back
+    back = raise_sequence(cancelled, attrs.evolve(cancelled, overrides=[]))  # the date is back
     assert {e.id: e.sequence for e in series_events(back)}["s-20260212"] > 2
-    first_moved = revise(
+    first_moved = raise_sequence(
         back, attrs.evolve(back, first_starts_at=datetime(2026, 1, 8, 18, tzinfo=PARIS))
     )
     assert all(e.sequence > s for e, s in zip(series_events(first_moved),

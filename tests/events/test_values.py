@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from terrain.events import Attendance, Money, Override, Series, Talk, rsvp
+from terrain.events import Attendance, Money, Override, Series, Talk, rsvp_going
 from terrain.partnerships import Contribution
 from terrain.serialization import from_json, to_json
 from terrain.workshops import Vote
@@ -29,7 +29,7 @@ T0 = datetime(2026, 3, 1, 9, tzinfo=UTC)
             talks=[Talk("Vélo", "Léa", 25, 10)],
             overrides=[Override(on=date(2026, 4, 2), venue_id="la-friche")],
         ),
-        rsvp(rsvp(Attendance("ev", capacity=1), "lea", at=T0), "tom", at=T0),
+        rsvp_going(rsvp_going(Attendance("ev", capacity=1), "lea", at=T0), "tom", at=T0),
         Contribution("c1", "cave", "ev", "drinks", Money(6000), date(2026, 3, 5)),
         Vote("ws", "bancs", "lea", dots=2),
     ],

@@ -111,3 +111,25 @@ class _Factory:
 
     def __call__(self, context: Any) -> Any:
         raise AssertionError("not built in this test")
+
+
+def test_detect_faces_takes_the_first_answer_and_passes_over_a_plugin_that_cannot_tell() -> None:
+    from PIL import Image
+
+    from terrain.content import Region
+
+    class NoModel:
+        @terrain.hookimpl
+        def terrain_detect_faces(self, image: Any) -> None:
+            return None
+
+    class OneFace:
+        @terrain.hookimpl
+        def terrain_detect_faces(self, image: Any) -> list[Region]:
+            return [Region(0.25, 0.25, 0.5, 0.5)]
+
+    manager = terrain.get_plugin_manager(load_entrypoints=False)
+    picture = Image.new("RGB", (64, 48), "grey")
+    manager.register(OneFace())
+    manager.register(NoModel())  # registered last: asked first, and it cannot tell
+    assert manager.hook.terrain_detect_faces(image=picture) == [Region(0.25, 0.25, 0.5, 0.5)]

@@ -17,11 +17,12 @@ HOOKS = sorted(
 )
 
 
-def test_the_hooks_are_the_five_of_the_design() -> None:
+def test_the_hooks_are_the_six_of_the_design() -> None:
     assert HOOKS == [
         "terrain_after_publish",
         "terrain_before_publish",
         "terrain_consent_withdrawn",
+        "terrain_detect_faces",
         "terrain_register_platforms",
         "terrain_register_storages",
     ]

@@ -241,7 +241,7 @@ def test_a_store_as_issue_19_left_it_gets_only_the_typed_handle_index(tmp_path: 
     from terrain.store import Database
     from terrain.store._schema import MIGRATIONS
 
-    assert [(m.version, m.name) for m in MIGRATIONS[-2:]] == [
+    assert [(m.version, m.name) for m in MIGRATIONS[7:9]] == [
         (8, "history of record changes"),
         (9, "publication refs: the @handles typed in each post"),
     ]
@@ -253,13 +253,13 @@ def test_a_store_as_issue_19_left_it_gets_only_the_typed_handle_index(tmp_path: 
                                             published_at=START), now=START)
     with journal.db.transaction() as tx:  # as a store at version 8 holds it
         tx.execute("DELETE FROM publication_refs WHERE ref LIKE 'handle:%'")
-        tx.execute("DELETE FROM schema_version WHERE version = 9")
+        tx.execute("DELETE FROM schema_version WHERE version >= 9")
     journal.close()
 
     db = Database.connect(f"sqlite:///{tmp_path / 'j.db'}", migrate=False)
     try:
         assert db.schema_version() == 8
-        assert db.migrate() == [9]
+        assert db.migrate() == [m.version for m in MIGRATIONS if m.version >= 9]
     finally:
         db.close()
     again = Journal(tmp_path / "j.db")

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from terrain.consent import ConsentLedger, Decision, DecisionRecord, Outcome
+from terrain.consent import ConsentLedger, Decision, DecisionOutcome, DecisionRecord
 from terrain.errors import (
     ConsentDenied,
     InvalidKey,
@@ -164,7 +164,7 @@ def test_a_store_failure_during_the_consent_check_plans_the_post_again_not_held(
     assert row.next_attempt_at == row.updated_at + timedelta(seconds=2.0)  # the backoff
     assert "no consent decision" in (row.last_error or "")
     (record,) = records
-    assert record.outcome is Outcome.UNDECIDED
+    assert record.outcome is DecisionOutcome.UNDECIDED
     assert "no decision could be made" in record.reasons[0].text
     assert not report.by_state(RowState.HELD)
 
@@ -192,7 +192,11 @@ def test_the_post_goes_out_once_the_store_answers_again(tmp_path: Path) -> None:
             record_decision=records.append,
             max_wait=10.0,
         )
-    assert [r.outcome for r in records] == [Outcome.UNDECIDED, Outcome.UNDECIDED, Outcome.ALLOWED]
+    assert [r.outcome for r in records] == [
+        DecisionOutcome.UNDECIDED,
+        DecisionOutcome.UNDECIDED,
+        DecisionOutcome.ALLOWED,
+    ]
     assert platform.landed == {"p-000": 1}
 
 
@@ -215,7 +219,7 @@ def test_an_undecided_post_backs_off_longer_each_time_with_jitter_then_waits_for
         jitter=lambda: 1.0,
     )
     asked = [r.at for r in records]
-    assert {r.outcome for r in records} == {Outcome.UNDECIDED}
+    assert {r.outcome for r in records} == {DecisionOutcome.UNDECIDED}
     # doubled each time and stretched by the (injected) jitter: 2, 4, 8, 16 s times 1.5
     assert [(b - a).total_seconds() for a, b in itertools.pairwise(asked)] == [3, 6, 12, 24]
     (outcome,) = report.outcomes

@@ -96,7 +96,8 @@ def test_an_import_stops_when_the_database_is_full_and_keeps_what_was_imported(
     photos = [make_jpeg(tmp_path / f"IMG_{i}.jpg", seed=i, size=(64, 48)) for i in range(12)]
     with Workspace.open(root) as ws:
         import_media(ws, photos[:1], now=NOW)  # the database has its tables and one photo
-        connection: sqlite3.Connection = ws.db.backend._conn()  # type: ignore[attr-defined]
+        # the connection write transactions run on
+        connection: sqlite3.Connection = ws.db.backend._writer_conn()  # type: ignore[attr-defined]
         pages = connection.execute("PRAGMA page_count").fetchone()[0]
         connection.execute(f"PRAGMA max_page_count = {pages}")  # the file may not grow
         report = import_media(ws, photos[1:], now=NOW)

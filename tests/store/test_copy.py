@@ -17,8 +17,7 @@ from terrain import Member
 from terrain.consent import ConsentLedger, DecisionRecord, Evidence, event_to_json
 from terrain.errors import ConfigError, Conflict, StorageError
 from terrain.posts import Receipt
-from terrain.publishing import Journal
-from terrain.publishing._journal import TakedownEntry
+from terrain.publishing import Journal, TakedownLogEntry
 from terrain.serialization import to_json
 from terrain.store import Database, copy_store, record_key
 from terrain.store._copy import TABLES
@@ -184,7 +183,7 @@ def _fill(db: Database, generated: dict[str, Any]) -> None:
             receipt = Receipt(platform="fake", post_id=row.post_id, remote_id="42", published_at=T0)
             journal.mark_sent(row, owner, receipt, now=T0)
             journal.record_takedown(
-                TakedownEntry(
+                TakedownLogEntry(
                     subject_id="lea",
                     post_id=row.post_id,
                     platform="fake",

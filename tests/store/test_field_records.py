@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from terrain import Community, Content, Event, Member, Venue
 from terrain.content import MediaFile
 from terrain.errors import Conflict, NotFound, ValidationError
-from terrain.events import Attendance, Override, Series, rsvp
+from terrain.events import Attendance, Override, Series, rsvp_going
 from terrain.partnerships import Contribution, Partner
 from terrain.projects import Project, ProjectPhoto
 from terrain.store import Workspace, record_key
@@ -104,7 +104,7 @@ def test_a_series_override_at_an_unknown_venue_is_refused(ws: Workspace) -> None
 
 
 def test_attendance_is_stored_under_its_event(ws: Workspace) -> None:
-    answers = rsvp(Attendance("apero-mars", capacity=30), "lea", at=NOW)
+    answers = rsvp_going(Attendance("apero-mars", capacity=30), "lea", at=NOW)
     ws.put(answers)
     assert record_key(answers) == "apero-mars"
     assert ws.get(Attendance, "apero-mars") == answers
@@ -113,7 +113,7 @@ def test_attendance_is_stored_under_its_event(ws: Workspace) -> None:
 def test_attendance_of_an_unknown_member_or_event_is_refused(ws: Workspace) -> None:
     before = _records(ws)
     with pytest.raises(NotFound, match="member 'ghost'"):
-        ws.put(rsvp(Attendance("apero-mars"), "ghost", at=NOW))
+        ws.put(rsvp_going(Attendance("apero-mars"), "ghost", at=NOW))
     with pytest.raises(NotFound, match="event 'apero-avril'"):
         ws.put(Attendance("apero-avril"))
     assert _records(ws) == before
@@ -205,6 +205,6 @@ def test_a_photo_of_no_project_cannot_join_a_timeline(ws: Workspace) -> None:
 def test_attendance_round_trips_whatever_the_answers(ws: Workspace, members: list[str]) -> None:
     answers = Attendance("apero-mars", capacity=1)
     for member in members:
-        answers = rsvp(answers, member, at=NOW)
+        answers = rsvp_going(answers, member, at=NOW)
     ws.put(answers)
     assert ws.get(Attendance, "apero-mars") == answers

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -143,6 +144,35 @@ def test_the_cached_ledger_always_decides_as_a_fresh_replay(
     finally:
         other.close()
         scoped.close()
+
+
+def test_a_ledger_grown_from_some_people_to_everyone_reads_only_the_events_it_lacked(
+    ws: Workspace,
+) -> None:
+    """A publication asks about a few people per post, then about so many that the
+    ledger takes everyone: it reads the others' events, not again those it holds
+    (nor every member: it knows them all already)."""
+    for n in range(60):
+        _grant(ws, f"m{n % 20}", T0 - timedelta(days=n + 1))
+    stored = ws.consent_events()
+    theirs = sum(e.subject_id in {"m1", "m2"} for e in stored)
+    fresh = Workspace.open(ws.root)
+    try:
+        with fresh.consent(["m1", "m2"]):
+            pass
+
+        def everyone() -> None:
+            with fresh.consent() as ledger:
+                assert Counter(map(repr, ledger.events())) == Counter(map(repr, stored))
+
+        assert _rows_read(fresh, everyone) == len(stored) - theirs
+        with fresh.consent() as ledger:
+            when = T0 + timedelta(days=1)
+            for i in range(20):
+                assert ledger.for_subject(f"m{i}") == ws.ledger().for_subject(f"m{i}")
+                assert ledger.state(f"m{i}", "publish", "x", at=when).valid
+    finally:
+        fresh.close()
 
 
 def test_a_change_left_unsaved_never_counts_in_a_decision(ws: Workspace) -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from terrain import Community
 from terrain.errors import ConfigError
-from terrain.store import parse_store_url, redact
+from terrain.store import parse_store_url, redact_password
 from terrain.store._config import WorkspaceConfig, parse_config, render_config
 
 COMMUNITY = '[community]\nid = "velo"\nname = "Vélo"\n'
@@ -85,7 +85,7 @@ def test_a_password_in_the_url_is_refused_without_being_repeated(url: str) -> No
 )
 def test_redact_hides_any_password(password: str) -> None:
     text = f"cannot reach postgresql://terrain:{password}@db/velo?password={password}&x=1"
-    assert redact(text) == "cannot reach postgresql://terrain:***@db/velo?password=***&x=1"
+    assert redact_password(text) == "cannot reach postgresql://terrain:***@db/velo?password=***&x=1"
 
 
 def test_a_password_in_the_toml_url_names_the_line_and_the_variable(tmp_path: Path) -> None:

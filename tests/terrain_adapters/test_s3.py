@@ -14,8 +14,7 @@ from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
 from terrain.errors import ConfigError, InvalidKey, NotFound, StorageError
-from terrain.plugins._protocols import Storage, StorageContext
-from terrain_adapters.storage._keys import check_key
+from terrain.plugins import Storage, StorageContext, check_storage_key
 from terrain_adapters.storage.s3 import S3Storage, S3StorageFactory
 
 BUCKET = "terrain-media"
@@ -104,10 +103,10 @@ def test_a_key_is_accepted_exactly_when_every_segment_is_a_plain_name(parts: lis
     key = "/".join(parts)
     safe = all(part not in {"", ".", ".."} for part in parts)
     if safe:
-        assert check_key(key) == key
+        assert check_storage_key(key) == key
     else:
         with pytest.raises(InvalidKey):
-            check_key(key)
+            check_storage_key(key)
 
 
 @pytest.mark.usefixtures("s3")

@@ -11,9 +11,6 @@ tests are skipped; in CI (``CI=true``) they fail.
 
 from __future__ import annotations
 
-import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,27 +21,16 @@ from terrain.store import Workspace
 from terrain.web import create_app
 from terrain.workflows import personal_link, run_workspace_worker
 
+from ._browser import chromium, screenshots, serving
 from ._site import AT_THE_DOOR, BEFORE, EMAILS, EVENT_ID, build
 from .conftest import Clock, Mailbox, free_port
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
 PHONE = {"width": 390, "height": 844}
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(f"CI needs the browser tests: {reason}", pytrace=False)
-    pytest.skip(f"no browser: {reason}")
 
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = Path(os.environ.get("TERRAIN_SCREENSHOTS") or
-                  tmp_path_factory.getbasetemp() / "screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshots(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -66,39 +52,19 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, mail: tuple[Mailbox, int]) -> Iterator[Site]:
-    import uvicorn
-
     root = build(tmp_path_factory.mktemp("browser") / "ws", smtp_port=mail[1])
     port = free_port()
     toml = root / "terrain.toml"
     toml.write_text(toml.read_text() + f'\n[web]\nbase_url = "http://127.0.0.1:{port}"\n')
     clock = Clock(BEFORE)
-    with Workspace.open(root) as ws:
-        server = uvicorn.Server(uvicorn.Config(create_app(ws, now=clock), host="127.0.0.1",
-                                               port=port, access_log=False, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert server.started
-        yield Site(ws, f"http://127.0.0.1:{port}", clock, mail[0])
-        server.should_exit = True
-        thread.join(10)
+    with Workspace.open(root) as ws, serving(create_app(ws, now=clock), port) as url:
+        yield Site(ws, url, clock, mail[0])
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        _unavailable(f"{CHROMIUM} is missing (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed (make .venv/.dev-installed)")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -96,7 +96,7 @@ def test_a_takedown_reads_what_involves_the_person_not_every_content_and_post(
 def test_takedown_outcomes_are_committed_one_batch_at_a_time(tmp_path: Path, photos: int) -> None:
     with _workspace(tmp_path / "ws", 1, photos_of_lea=photos) as ws:
         commits: list[str] = []
-        conn = ws.db.backend._conn()  # the store's SQLite connection of this thread
+        conn = ws.db.backend._writer_conn()  # the connection write transactions run on
         conn.set_trace_callback(lambda sql: commits.append(sql) if sql == "COMMIT" else None)
         try:
             result = takedown(

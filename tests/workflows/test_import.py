@@ -11,7 +11,7 @@ from PIL import ExifTags, Image
 from terrain import Content
 from terrain.errors import NotFound, ValidationError
 from terrain.store import Workspace
-from terrain.workflows import FileOutcome, ImportStatus, import_media
+from terrain.workflows import FileOutcome, ImportStatus, import_media, thumbnail_key
 
 from .conftest import NOW, DictStorage, make_jpeg
 
@@ -65,7 +65,10 @@ def test_one_bad_file_does_not_stop_the_batch(
     assert "truncated" in reasons[1] or "corrupt" in reasons[1]
     assert "missing.jpg: does not exist" in reasons[2]
     assert not report.ok
-    assert len(storage.files) == 1
+    (content,) = ws.list(Content)
+    assert sorted(storage.files) == sorted(  # the one photo, and its review desk thumbnail
+        [content.media[0].key, thumbnail_key(content.id, content.media[0].id)]
+    )
 
 
 def test_the_same_photo_twice_is_a_duplicate_in_a_batch_and_across_imports(
@@ -104,8 +107,8 @@ def test_a_batch_uses_worker_processes_and_gives_the_same_result(
     assert report.summary() == "12 imported, 0 duplicate, 1 rejected"
     assert [o.path for o in report.outcomes] == [str(f) for f in files]
     assert [(d, t) for d, t, _ in seen] == [(i, 13) for i in range(1, 14)]
-    for data in storage.files.values():
-        _assert_no_gps(data)
+    for content in ws.list(Content):  # the photos (their thumbnails are upright already)
+        _assert_no_gps(storage.files[content.media[0].key])
 
 
 def test_an_unknown_event_is_refused_before_anything_is_stored(

@@ -21,7 +21,7 @@ from terrain import Community, Event, Member
 from terrain.events import Attendance, RsvpStatus
 from terrain.store import Workspace
 from terrain.workflows import (
-    PRESETS,
+    COLUMN_PRESETS,
     ImportRefused,
     ImportResult,
     column_map,
@@ -68,7 +68,7 @@ def lines(result: ImportResult, action: str) -> list[int]:
 
 
 def test_a_meetup_attendee_list_brings_members_matched_by_their_meetup_id(ws: Workspace) -> None:
-    cmap = PRESETS["meetup"]
+    cmap = COLUMN_PRESETS["meetup"]
     result = import_members(ws, SAMPLES / "meetup-attendees.xls", columns=cmap)
     assert result.summary() == "4 rows: 4 created"
     lea = ws.get(Member, "lea-martin")
@@ -91,7 +91,7 @@ def test_a_meetup_attendee_list_brings_members_matched_by_their_meetup_id(ws: Wo
 def test_a_luma_guest_list_brings_emails_phones_answers_and_check_in_times(
     ws: Workspace,
 ) -> None:
-    cmap = PRESETS["luma"]
+    cmap = COLUMN_PRESETS["luma"]
     import_members(ws, SAMPLES / "luma-guests.csv", columns=cmap)
     lea = ws.get(Member, "lea-martin")
     assert (lea.email, lea.phone) == ("lea@velo-lyon.fr", "+33 6 12 34 56 78")
@@ -106,7 +106,7 @@ def test_a_luma_guest_list_brings_emails_phones_answers_and_check_in_times(
 
 
 def test_an_eventbrite_attendee_summary_finds_the_event_by_its_title(ws: Workspace) -> None:
-    cmap = PRESETS["eventbrite"]
+    cmap = COLUMN_PRESETS["eventbrite"]
     import_members(ws, SAMPLES / "eventbrite-attendees.csv", columns=cmap)
     result = import_rsvps(ws, SAMPLES / "eventbrite-attendees.csv", columns=cmap, at=NOW)
     assert result.summary() == "4 rows: 4 created"
@@ -122,7 +122,7 @@ def test_a_helloasso_export_in_windows_1252_uses_the_payer_email_only_for_the_pa
     assert table.encoding == "Windows-1252"
     assert table.delimiter == ";"
     result = import_members(ws, SAMPLES / "helloasso-participants.csv",
-                            columns=PRESETS["helloasso"])
+                            columns=COLUMN_PRESETS["helloasso"])
     assert result.summary() == "5 rows: 5 created"
     assert ws.get(Member, "ines-roux").email == "ines@velo-lyon.fr"
     assert ws.get(Member, "zoe-roux").email is None  # her mother paid: not her address
@@ -145,7 +145,7 @@ BROKEN = [
 
 def _import(ws: Workspace, what: str, sample: str, preset: str, **options: object
             ) -> ImportResult:
-    cmap = PRESETS[preset]
+    cmap = COLUMN_PRESETS[preset]
     path = SAMPLES / sample
     if what == "members":
         return import_members(ws, path, columns=cmap, **options)  # type: ignore[arg-type]
@@ -184,11 +184,11 @@ def test_importing_the_same_file_twice_changes_nothing_and_records_no_history(
 ) -> None:
     for name in ("luma", "eventbrite", "helloasso", "meetup"):
         sample = next(SAMPLES.glob(f"{name}-*[!n].*"))
-        import_members(ws, sample, columns=PRESETS[name])
+        import_members(ws, sample, columns=COLUMN_PRESETS[name])
     before = dump(ws)
     for name in ("luma", "eventbrite", "helloasso", "meetup"):
         sample = next(SAMPLES.glob(f"{name}-*[!n].*"))
-        result = import_members(ws, sample, columns=PRESETS[name])
+        result = import_members(ws, sample, columns=COLUMN_PRESETS[name])
         assert {r.action for r in result.rows} == {"unchanged"}, result.rows
         assert not result.stored
     assert dump(ws) == before
@@ -197,7 +197,7 @@ def test_importing_the_same_file_twice_changes_nothing_and_records_no_history(
 def test_one_person_in_four_exports_is_one_member(ws: Workspace) -> None:
     """Léa is in every export (by email in three, by her Meetup id in the fourth)."""
     for name in ("luma", "eventbrite", "helloasso"):
-        import_members(ws, next(SAMPLES.glob(f"{name}-*[!n].*")), columns=PRESETS[name])
+        import_members(ws, next(SAMPLES.glob(f"{name}-*[!n].*")), columns=COLUMN_PRESETS[name])
     assert [m.id for m in ws.list(Member) if m.display_name == "Léa Martin"] == ["lea-martin"]
     assert len(ws.list(Member)) == 6  # Léa, Karim, Inès, Tom, Nadia (Luma) and Zoé (HelloAsso)
 
@@ -205,11 +205,11 @@ def test_one_person_in_four_exports_is_one_member(ws: Workspace) -> None:
 def test_rows_about_people_who_are_not_members_are_refused_unless_they_are_added(
     ws: Workspace,
 ) -> None:
-    dry = import_rsvps(ws, SAMPLES / "luma-guests.csv", columns=PRESETS["luma"],
+    dry = import_rsvps(ws, SAMPLES / "luma-guests.csv", columns=COLUMN_PRESETS["luma"],
                        event_id="ev-12", at=NOW, dry_run=True)
     assert lines(dry, "refused") == [2, 3, 4, 5, 6]
     assert "terrain member import" in dry.rows[0].message
-    added = import_rsvps(ws, SAMPLES / "luma-guests.csv", columns=PRESETS["luma"],
+    added = import_rsvps(ws, SAMPLES / "luma-guests.csv", columns=COLUMN_PRESETS["luma"],
                          event_id="ev-12", at=NOW, add_members=True)
     assert added.counts["refused"] == 0
     assert ws.exists(Member, "nadia-cherif")
@@ -221,7 +221,7 @@ def test_a_file_with_no_column_of_the_preset_is_refused_before_any_row(
     odd = tmp_path / "odd.csv"
     odd.write_text("Colonne A;Colonne B\n1;2\n", encoding="utf-8")
     with pytest.raises(Exception, match="no column terrain reads with the meetup preset"):
-        import_members(ws, odd, columns=PRESETS["meetup"])
+        import_members(ws, odd, columns=COLUMN_PRESETS["meetup"])
 
 
 def test_a_mapping_file_names_other_columns_and_answers(ws: Workspace, tmp_path: Path) -> None:
@@ -254,7 +254,7 @@ def test_the_default_preset_comes_from_terrain_toml(ws: Workspace) -> None:
 
 
 def test_consents_from_a_form_are_recorded_once(ws: Workspace, tmp_path: Path) -> None:
-    import_members(ws, SAMPLES / "luma-guests.csv", columns=PRESETS["luma"])
+    import_members(ws, SAMPLES / "luma-guests.csv", columns=COLUMN_PRESETS["luma"])
     form = tmp_path / "consents.csv"
     form.write_text(
         "email,purposes,platforms,at,evidence_text,version\n"
@@ -292,7 +292,7 @@ def test_the_same_rows_read_from_json_import_the_same(ws: Workspace, tmp_path: P
 
 def test_a_refused_import_leaves_the_sqlite_file_without_the_rows(ws: Workspace) -> None:
     with pytest.raises(ImportRefused):
-        import_members(ws, SAMPLES / "luma-guests-broken.csv", columns=PRESETS["luma"])
+        import_members(ws, SAMPLES / "luma-guests-broken.csv", columns=COLUMN_PRESETS["luma"])
     path = ws.db.path
     assert path is not None
     rows = sqlite3.connect(path).execute("SELECT COUNT(*) FROM records WHERE kind = 'member'")

@@ -100,3 +100,15 @@ def test_an_unknown_event_is_a_clear_error_and_nothing_is_planned(tmp_path: Path
         with pytest.raises(NotFound, match="ev-1999"):
             publish_event(ws, "ev-1999", {"x": ScriptedPlatform(name="x")}, now=EVENING)
         assert journal_of(ws).rows() == []
+
+
+def test_the_result_says_what_the_posts_are_about_and_event_id_is_deprecated(
+    tmp_path: Path,
+) -> None:
+    """A project update's result used to hold the project's id as ``event_id``."""
+    x = ScriptedPlatform(name="x")
+    with meetup_workspace(tmp_path / "ws") as ws:
+        dry = publish_event(ws, EVENT_ID, {"x": x}, dry_run=True, now=ticking(EVENING), hook=False)
+    assert (dry.subject_kind, dry.subject_id) == ("event", EVENT_ID)
+    with pytest.warns(DeprecationWarning, match="PublishResult.event_id is deprecated: use "):
+        assert dry.event_id == EVENT_ID

@@ -98,6 +98,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "queue": ("terrain.cli._queue", "What will go when; move or cancel a planned post."),
     "post": ("terrain.cli._post", "Edit the text of a planned post before it goes."),
+    "approve": (
+        "terrain.cli._approve",
+        "Approve POST_ID as it would go now (--hold: hold it); without it, list what waits.",
+    ),
     "worker": (
         "terrain.cli._worker",
         "Publish planned posts until stopped (SIGTERM/SIGINT: finish calls, release the rest).",
@@ -119,6 +123,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": (
         "terrain.cli._serve",
         "Serve the members' web pages: RSVP, check-in, consent and withdrawal (web extra).",
+    ),
+    "account": (
+        "terrain.cli._account",
+        "Accounts of the review desk (terrain serve): editors and approvers.",
     ),
     "link": (
         "terrain.cli._link",

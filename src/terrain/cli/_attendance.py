@@ -259,12 +259,10 @@ def command(
     meetups of the same series; for one that took place, who came.
     """
     from terrain.events import RsvpStatus
-    from terrain.workflows import attendance_report, close_attendance
+    from terrain.workflows import attendance_report
 
     now = _at(ws, at_text)
-    if close_it:
-        close_attendance(ws, event_id, at=now)
-    report = attendance_report(ws, event_id, now=now)
+    report = attendance_report(ws, event_id, now=now, close_at=now if close_it else None)
     answers, event = report.attendance, report.event
     groups = {s.value: list(answers.with_status(s)) for s in RsvpStatus}
     data = {

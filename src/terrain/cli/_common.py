@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 import click
 
 from terrain.errors import (
+    AccessDenied,
     ConfigError,
     Conflict,
     ConsentError,
@@ -76,6 +77,7 @@ USAGE_ERRORS: tuple[type[TerrainError], ...] = (
     PluginError,
     StorageError,
     LinkRefused,
+    AccessDenied,
 )
 
 
@@ -241,7 +243,7 @@ def emit_list(
     *,
     as_json: bool,
     as_csv: bool,
-    table: tuple[Sequence[str], Iterable[Mapping[str, Any]]],
+    table: tuple[Sequence[str], Iterable[Mapping[str, Any]]] | FlatTable,
     human: Callable[[], None],
 ) -> None:
     """Print a list as JSON (``data``), CSV (``table``: columns and rows), or text
@@ -273,19 +275,41 @@ def _flat(value: Any, prefix: str, out: dict[str, Any]) -> None:
         out[prefix] = value
 
 
-def flat_rows(records: Iterable[Any]) -> tuple[list[str], list[dict[str, Any]]]:
-    """``(columns, rows)``: records (models) as spreadsheet rows, nested values
-    flattened (``fee.cents``), lists joined with ``;``, lists of objects as JSON."""
-    from terrain.serialization import unstructure
+class FlatTable:
+    """``(columns, rows)`` of :func:`flat_rows`, made when first unpacked.
 
-    rows = []
-    columns: dict[str, None] = {}
-    for record in records:
-        row: dict[str, Any] = {}
-        _flat(unstructure(record), "", row)
-        columns.update(dict.fromkeys(row))
-        rows.append(row)
-    return list(columns), rows
+    A list command passes its table to :func:`emit_list` whatever the output
+    asked for; only ``--csv`` reads it, so the text and JSON outputs never pay
+    for flattening every record (seconds for the 20,000 consents of a city).
+    """
+
+    __slots__ = ("_made", "_records")
+
+    def __init__(self, records: Iterable[Any]) -> None:
+        self._records = records
+        self._made: tuple[list[str], list[dict[str, Any]]] | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._made is None:
+            from terrain.serialization import unstructure
+
+            rows = []
+            columns: dict[str, None] = {}
+            for record in self._records:
+                row: dict[str, Any] = {}
+                _flat(unstructure(record), "", row)
+                columns.update(dict.fromkeys(row))
+                rows.append(row)
+            self._made = list(columns), rows
+        return iter(self._made)
+
+
+def flat_rows(records: Iterable[Any]) -> FlatTable:
+    """``(columns, rows)``: records (models) as spreadsheet rows, nested values
+    flattened (``fee.cents``), lists joined with ``;``, lists of objects as JSON.
+
+    Made when unpacked (``columns, rows = flat_rows(records)``), not before."""
+    return FlatTable(records)
 
 
 def workspace_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -307,7 +331,7 @@ def workspace_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def _tell_upgrade(ws: Workspace) -> None:
     """Say (on stderr) what the migrations run on opening ``ws`` did to its data."""
-    notes = ws.db.notes(ws.db.migrated_now)
+    notes = ws.upgrade_notes()
     if notes:
         click.echo(
             f"Note: the workspace database was upgraded; {notes[0][1]}. See every note with "
@@ -341,11 +365,11 @@ def pass_workspace(f: Callable[..., Any]) -> Callable[..., Any]:
         )
         with ws:
             _tell_upgrade(ws)
-            saved = ws.db.backend.commits
+            saved = ws.commits
             try:
                 return f(*args, ws=ws, **kwargs)
             except StorageError as exc:
-                if ws.db.backend.commits == saved:
+                if ws.commits == saved:
                     raise  # nothing was saved: exit 2 says so
                 # part of the work is in the workspace: exit 1, and say so
                 fail(

@@ -23,12 +23,6 @@ def command() -> None:
     """The core, introductions worth making, engagement scores."""
 
 
-def _checkins(ws: Workspace) -> dict[str, tuple[str, ...]]:
-    from terrain.events import Attendance
-
-    return {a.event_id: a.checked_in for a in ws.list(Attendance)}
-
-
 @command.command("core")
 @click.option(
     "-k",
@@ -105,10 +99,9 @@ def core(ws: Workspace, k: int, n: int, as_json: bool) -> None:
 @pass_workspace
 def intros(ws: Workspace, min_shared: int, as_json: bool) -> None:
     """Members with shared interests (member tags) who never came to the same meetup."""
-    from terrain import Member
-    from terrain.community import co_attendance, introductions
+    from terrain.workflows import community_introductions
 
-    found = introductions(ws.list(Member), co_attendance(_checkins(ws)), min_shared=min_shared)
+    found = community_introductions(ws, min_shared=min_shared)
 
     def human() -> None:
         if not found:

@@ -142,8 +142,8 @@ def complete_post_id(
     """Complete the ids of the posts waiting in the workspace's journal (``terrain queue``)."""
     try:
         with _silent():
-            from terrain.publishing import Journal
             from terrain.store import Workspace
+            from terrain.workflows import queue_of
 
             folder = _workspace_dir(ctx)
             ws = (
@@ -152,7 +152,7 @@ def complete_post_id(
                 else Workspace.find(read_only=True)
             )
             with ws:
-                rows = Journal(ws.db, create=False).queue()
+                rows = queue_of(ws)
     except Exception:  # completion never fails loudly
         return []
     ids = dict.fromkeys(r.post_id for r in rows)

@@ -10,7 +10,6 @@ the child's own answer.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -156,21 +155,10 @@ def _evidence(
             "(signed form), --witness NAME (verbal), --checkbox TEXT --form-version V"
         )
     if evidence_file is not None:
-        from terrain._files import FileTooLarge, UnreadableFile, read_regular_file
-        from terrain.errors import ValidationError
-        from terrain.workflows._import import too_large
+        from terrain.workflows import evidence_scan
 
-        try:
-            data = read_regular_file(evidence_file, max_bytes=max_bytes)
-        except FileTooLarge as exc:
-            raise ValidationError(
-                "--evidence-file " + too_large(evidence_file.name, exc.size, max_bytes)
-            ) from None
-        except UnreadableFile as exc:
-            raise ValidationError(f"--evidence-file {evidence_file.name}: {exc}") from None
-        suffix = evidence_file.suffix.lower().lstrip(".") or "bin"
-        key = f"consents/{member_id}/{hashlib.sha256(data).hexdigest()[:16]}.{suffix}"
-        return Evidence(kind="signed-form", file_key=key), (key, data)
+        evidence, key, data = evidence_scan(member_id, evidence_file, max_bytes=max_bytes)
+        return evidence, (key, data)
     if witness is not None:
         return Evidence(kind="verbal", witness=witness), None
     return Evidence(kind="checkbox", text=checkbox_text or "", version=form_version or ""), None

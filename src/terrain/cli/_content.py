@@ -1,4 +1,4 @@
-"""``terrain content import|people|describe|list``: field photos, who is in them, their words."""
+"""``terrain content import|people|faces|describe|sheet|thumbnails|list``: photos and people."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from terrain.cli._complete import (
 from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
-    from terrain.content import Content
+    from terrain.content import Content, Region
     from terrain.store import Workspace
     from terrain.workflows import FileOutcome
 
@@ -122,8 +122,18 @@ def import_(
     def human() -> None:
         for outcome in report.outcomes:
             click.echo(_describe(outcome))
+            for name in outcome.unknown_names:
+                click.echo(f"           tagged in the file, not a member: {name}")
         click.echo(report.summary() + ".")
-        if report.imported:
+        for note in report.notes:
+            click.echo(f"Note: {note}.")
+        if any(o.people for o in report.imported):
+            click.echo(
+                "People tagged in the files arrive identified, not reviewed: confirm who is "
+                "in each photo with `terrain content people PHOTO --add MEMBER --reviewed` "
+                "(or on the review desk, `terrain serve`)."
+            )
+        elif report.imported:
             click.echo(
                 "Nobody is identified yet: record who is in each photo with "
                 "`terrain content people PHOTO --add MEMBER --reviewed`."
@@ -135,6 +145,7 @@ def import_(
             "imported": len(report.imported),
             "duplicate": len(report.duplicates),
             "rejected": len(report.rejected),
+            "notes": report.notes,
         },
         as_json=as_json,
         human=human,
@@ -153,7 +164,9 @@ def import_(
 def _describe(outcome: FileOutcome) -> str:
     name = Path(outcome.path).name
     if outcome.status == "imported":
-        return f"imported   {name} -> {outcome.content_id}"
+        tagged = f" (tagged: {', '.join(outcome.people)})" if outcome.people else ""
+        faces = f", {outcome.faces} face(s)" if outcome.faces else ""
+        return f"imported   {name} -> {outcome.content_id}{tagged}{faces}"
     if outcome.status == "duplicate":
         return f"duplicate  {name} (already stored as {outcome.content_id})"
     return f"rejected   {outcome.reason}"
@@ -161,25 +174,35 @@ def _describe(outcome: FileOutcome) -> str:
 
 def _resolve(ws: Workspace, photo: str) -> Content:
     """A content by id, or by the file it was imported from (same stripped bytes)."""
-    from terrain import Content
-    from terrain.errors import NotFound
+    from terrain.workflows import find_content
 
-    path = Path(photo)
-    if ws.exists(Content, photo) or not path.is_file():
-        return ws.get(Content, photo)
-    from terrain.media import MediaRejected, prepare_image
+    return find_content(ws, photo)
 
-    try:
-        data = path.read_bytes()
-        checksum = prepare_image(data, name=path.name, max_pixels=ws.config.max_pixels).checksum
-    except MediaRejected as exc:
-        raise NotFound(f"{exc}; give the content id shown by `terrain content list`") from None
-    found = ws.find_media(checksum)
-    if found is None:
-        raise NotFound(
-            f"{path.name} was never imported: run `terrain content import {photo}` first"
-        )
-    return ws.get(Content, found[0])
+
+def _regions(values: tuple[str, ...]) -> dict[str, Region | None]:
+    """``--region MEMBER=LEFT,TOP,WIDTH,HEIGHT`` (fractions of the picture as stored), or
+    ``MEMBER=none`` to forget where they are."""
+    from terrain.content import Region
+    from terrain.errors import ValidationError
+
+    out: dict[str, Region | None] = {}
+    for value in values:
+        member, sep, numbers = value.partition("=")
+        if not sep or not member:
+            raise click.BadParameter(
+                f"{value!r}: write MEMBER=LEFT,TOP,WIDTH,HEIGHT (fractions of the picture, "
+                "e.g. lea=0.4,0.2,0.15,0.2) or MEMBER=none", param_hint="--region")
+        if numbers.strip().lower() == "none":
+            out[member] = None
+            continue
+        try:
+            left, top, width, height = (float(n) for n in numbers.split(","))
+            out[member] = Region(left, top, width, height)
+        except (ValueError, ValidationError) as exc:
+            raise click.BadParameter(
+                f"{value!r}: {exc if isinstance(exc, ValidationError) else 'four numbers'} "
+                "(LEFT,TOP,WIDTH,HEIGHT, each from 0 to 1)", param_hint="--region") from None
+    return out
 
 
 @command.command("people")
@@ -199,6 +222,16 @@ def _resolve(ws: Workspace, photo: str) -> Content:
     help="Member id to take off the photo.",
 )
 @click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    metavar="MEMBER=L,T,W,H",
+    help="Where MEMBER is in the picture, as fractions of it (left, top, width, height), "
+    "or MEMBER=none; a person without consent whose region is known can be blurred.",
+)
+@click.option("--media", "media_id", default=None,
+              help="The media the people are in, when the content holds several.")
+@click.option(
     "--reviewed",
     is_flag=True,
     help="You confirm who is in the photo now (required before publishing). Any change to "
@@ -208,7 +241,15 @@ def _resolve(ws: Workspace, photo: str) -> Content:
     "--by",
     "reviewer",
     default=None,
-    help="Who confirms (default: your login name); kept in the photo's review log.",
+    help="Who identifies and confirms (default: your login name); kept in the photo's "
+    "review log, and an approver who edited a post's photos does not approve it under "
+    "[publish] four_eyes.",
+)
+@click.option(
+    "--confirm-faces",
+    is_flag=True,
+    help="With --reviewed: more faces were found than people identified, and nobody else "
+    "needs to be (a back, a poster, a passer-by).",
 )
 @json_option
 @pass_workspace
@@ -217,25 +258,30 @@ def people(
     photo: str,
     added: tuple[str, ...],
     removed: tuple[str, ...],
+    regions: tuple[str, ...],
+    media_id: str | None,
     reviewed: bool,
     reviewer: str | None,
+    confirm_faces: bool,
     as_json: bool,
 ) -> None:
     """Record who is in PHOTO (a content id, or the file it was imported from).
 
-    Adding or removing someone resets the photo's review: confirm who is in
-    it with --reviewed (in the same command, or later).
+    Any change to the people makes the photo unreviewed again, unless
+    ``--reviewed`` comes with it: nothing of it is published until someone
+    confirms who is in it (kept in the photo's review log, with who did).
     """
-    from terrain.workflows import set_people
+    from terrain.workflows import identify_people
 
+    both = set(added) & set(removed)
+    if both:
+        raise click.BadParameter(
+            f"{', '.join(sorted(both))} given to both --add and --remove", param_hint="--add"
+        )
     content = _resolve(ws, photo)
-    updated = set_people(
-        ws,
-        content.id,
-        add=added,
-        remove=removed,
-        reviewed=reviewed,
-        by=reviewer or login(),
+    updated = identify_people(
+        ws, content.id, add=added, remove=removed, regions=_regions(regions), media_id=media_id,
+        reviewed=reviewed, confirm_faces=confirm_faces, by=reviewer or login(),
         now=clock.now(),
     )
 
@@ -247,6 +293,118 @@ def people(
         click.echo(f"{updated.id}: {names}; people {state}.")
 
     emit(updated, as_json=as_json, human=human)
+
+
+@command.command("faces")
+@click.argument("photo", shell_complete=complete_content_id)
+@click.option("--detect", is_flag=True,
+              help="Run the face detector on the stored picture again (faces found are added).")
+@json_option
+@pass_workspace
+def faces(ws: Workspace, photo: str, detect: bool, as_json: bool) -> None:
+    """The faces found in PHOTO and the people identified in it, with their regions.
+
+    A photo showing more faces than people identified stays unreviewed until
+    someone identifies them or confirms (`terrain content people PHOTO --reviewed
+    --confirm-faces`).
+    """
+    from terrain.workflows import detect_again, photo_faces
+
+    content = _resolve(ws, photo)
+    found = detect_again(ws, content.id, now=clock.now()) if detect else photo_faces(
+        ws, content.id)
+
+    def box(region: Region | None) -> str:
+        if region is None:
+            return "region unknown"
+        return (f"at {region.left:.2f},{region.top:.2f} "
+                f"size {region.width:.2f}x{region.height:.2f}")
+
+    def human() -> None:
+        for media, shown, extra in found.pictures:
+            click.echo(f"{content.id} / {media.id}: {len(media.faces)} face(s) found")
+            for face in media.faces:
+                click.echo(f"  face {box(face)}")
+            for appearance in shown:
+                mark = "reviewed" if appearance.reviewed else "not reviewed"
+                click.echo(f"  {appearance.member_id}: {box(appearance.region)} ({mark})")
+            if extra:
+                click.echo(f"  {extra} face(s) more than the people identified: identify them, "
+                           f"or `terrain content people {content.id} --reviewed --confirm-faces`")
+
+    emit(
+        {"content_id": content.id, "unaccounted": found.unaccounted,
+         "pictures": [{"media_id": m.id, "faces": m.faces, "people": shown, "unaccounted": extra}
+                      for m, shown, extra in found.pictures]},
+        as_json=as_json, human=human,
+    )
+
+
+def _grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """``(platform, value)`` pairs as ``{value: [platforms]}``, in first-seen order."""
+    groups: dict[str, list[str]] = {}
+    for platform, value in pairs:
+        groups.setdefault(value, []).append(platform)
+    return groups
+
+
+def _platforms_label(names: list[str], every: tuple[str, ...]) -> str:
+    return "every platform" if len(every) > 1 and set(names) == set(every) else ", ".join(names)
+
+
+def _by_platform(pairs: list[tuple[str, str]], every: tuple[str, ...]) -> str:
+    """``held on x, facebook; may-go on outbox`` (``on every platform`` when one state)."""
+    return "; ".join(f"{value} on {_platforms_label(names, every)}"
+                     for value, names in _grouped(pairs).items())
+
+
+@command.command("sheet")
+@only_event_option
+@click.option("--project", "project_id", default=None, help="The project's photos instead.")
+@click.option("--show", type=click.Choice(["all", "not-reviewed", "held", "ready"]),
+              default="all", help="Only the photos still to review, held, or ready.")
+@json_option
+@pass_workspace
+def sheet(ws: Workspace, event_id: str | None, project_id: str | None, show: str,
+          as_json: bool) -> None:
+    """The contact sheet of an event (or a project): each photo, who is in it, and what
+    consent says on each platform now (may go, held, pending a guardian, not reviewed)."""
+    from terrain.workflows import contact_sheet
+
+    result = contact_sheet(ws, event_id=event_id, project_id=project_id, show=show,
+                           now=clock.now())
+
+    def human() -> None:
+        counts = result.counts
+        click.echo(f"{result.title}: {counts['all']} photo(s) — {counts['not-reviewed']} not "
+                   f"reviewed, {counts['held']} held, {counts['ready']} ready")
+        for photo in result.photos:
+            click.echo(f"{photo.content_id:<22} {photo.status:<13} {photo.title}")
+            for person in photo.people:
+                states = _by_platform([(s.platform, s.status.value) for s in person.states],
+                                      result.platforms)
+                click.echo(f"    {person.name}: {states}")
+            whys = [(s.platform, s.why) for s in photo.platforms
+                    if s.why and s.status.value != "may-go"]
+            for why, names in _grouped(whys).items():
+                click.echo(f"    {_platforms_label(names, result.platforms)}: {why}")
+            if photo.unaccounted:
+                click.echo(f"    {photo.unaccounted} face(s) nobody is identified for")
+
+    emit(result, as_json=as_json, human=human)
+
+
+@command.command("thumbnails")
+@click.option("--force", is_flag=True, help="Make every thumbnail again.")
+@json_option
+@pass_workspace
+def thumbnails(ws: Workspace, force: bool, as_json: bool) -> None:
+    """Make the review desk's missing thumbnails (one process per core)."""
+    from terrain.workflows import make_thumbnails
+
+    made = make_thumbnails(ws, force=force)
+    emit({"made": made}, as_json=as_json,
+         human=lambda: click.echo(f"{made} thumbnail(s) made."))
 
 
 @command.command("describe")
@@ -268,6 +426,13 @@ def people(
     default=None,
     help="Which media file gets the alt text, when the content holds several.",
 )
+@click.option(
+    "--by",
+    "editor",
+    default=None,
+    help="Who describes it (default: your login name): an approver who edited a post's "
+    "photos does not approve it under [publish] four_eyes.",
+)
 @json_option
 @pass_workspace
 def describe(
@@ -276,6 +441,7 @@ def describe(
     alt_text: str | None,
     caption: str | None,
     media_id: str | None,
+    editor: str | None,
     as_json: bool,
 ) -> None:
     """Set the alt text and/or caption of PHOTO (a content id, or the file it was imported from).
@@ -284,25 +450,10 @@ def describe(
     an image without one. Text longer than the model allows exits 2
     and changes nothing.
     """
-    import attrs
+    from terrain.workflows import describe_photo
 
-    if alt_text is None and caption is None:
-        raise click.UsageError("give --alt TEXT, --caption TEXT or both")
-    content = _resolve(ws, photo)
-    updated = content
-    if caption is not None:
-        updated = attrs.evolve(updated, caption=caption)
-    if alt_text is not None:
-        targets = _alt_targets(content, media_id)
-        updated = attrs.evolve(
-            updated,
-            media=[
-                attrs.evolve(m, alt_text=alt_text) if m.id in targets else m for m in content.media
-            ],
-        )
-    elif media_id is not None:
-        raise click.BadParameter("--media only chooses where --alt goes", param_hint="--media")
-    ws.put(updated)
+    updated = describe_photo(ws, photo, alt_text=alt_text, caption=caption,
+                             media_id=media_id, by=editor or login(), now=clock.now())
 
     def human() -> None:
         alts = ", ".join(repr(m.alt_text) for m in updated.media if m.alt_text) or "none"
@@ -312,24 +463,6 @@ def describe(
             click.echo(f"{missing} image(s) still without alt text: they cannot be published.")
 
     emit(updated, as_json=as_json, human=human)
-
-
-def _alt_targets(content: Content, media_id: str | None) -> set[str]:
-    """The media ids that get the alt text: the one named, or the only one."""
-    ids = [m.id for m in content.media]
-    if media_id is not None:
-        if media_id not in ids:
-            raise click.BadParameter(
-                f"{content.id} has no media {media_id!r}; its media are {ids}",
-                param_hint="--media",
-            )
-        return {media_id}
-    if len(ids) != 1:
-        raise click.BadParameter(
-            f"{content.id} holds {len(ids)} media files ({ids}): name one with --media",
-            param_hint="--alt",
-        )
-    return set(ids)
 
 
 @command.command("move")

@@ -124,16 +124,13 @@ def talk(
     as_json: bool,
 ) -> None:
     """Add a talk to meetup EVENT_ID (then run `terrain event check`)."""
-    import attrs
+    from terrain import Talk
+    from terrain.workflows import add_talk
 
-    from terrain import Event, Talk
-
-    event = ws.get(Event, event_id)
     new = Talk(
         title=title, speaker=speaker, minutes=minutes, qa_minutes=qa_minutes, speaker_id=speaker_id
     )
-    event = attrs.evolve(event, talks=(*event.talks, new))
-    ws.put(event)
+    event = add_talk(ws, event_id, new)
     emit(
         event,
         as_json=as_json,
@@ -263,12 +260,9 @@ delete_command(
 @pass_workspace
 def drop_talk(ws: Workspace, event_id: str, talk: str, as_json: bool) -> None:
     """Remove TALK from meetup EVENT_ID: its number in `terrain event check`, or its title."""
-    from terrain import Event
-    from terrain.events import remove_talk
+    from terrain.workflows import drop_talk as remove
 
-    event = ws.get(Event, event_id)
-    changed, removed = remove_talk(event, talk)
-    ws.put(changed)
+    changed, removed = remove(ws, event_id, talk)
     emit(
         changed,
         as_json=as_json,
@@ -338,21 +332,11 @@ def check(
     """
     import sys
 
-    import attrs
-
-    from terrain import Event
     from terrain.cli._common import EXIT_FAILED
-    from terrain.events import build_agenda, check_format
+    from terrain.workflows import check_event
 
-    event = ws.get(Event, event_id)
-    changes: dict[str, int] = {}
-    if max_talks is not None:
-        changes["max_talks"] = max_talks
-    if max_talk_minutes is not None:
-        changes["max_talk_minutes"] = max_talk_minutes
-    rules = attrs.evolve(ws.config.meetup_format, **changes)
-    findings = check_format(event, rules=rules)
-    agenda = build_agenda(event)
+    checked = check_event(ws, event_id, max_talks=max_talks, max_talk_minutes=max_talk_minutes)
+    event, findings, agenda = checked.event, checked.findings, checked.agenda
 
     def human() -> None:
         if not findings:
@@ -365,7 +349,7 @@ def check(
 
     data = {"event_id": event_id, "findings": findings, "agenda": [str(s) for s in agenda]}
     emit(data, as_json=as_json, human=human)
-    if any(f.is_error for f in findings):
+    if checked.broken:
         sys.exit(EXIT_FAILED)
 
 
@@ -387,14 +371,9 @@ ics_output_option = click.option(
 @pass_workspace
 def ics(ws: Workspace, event_id: str, output: str, as_json: bool) -> None:
     """Write meetup EVENT_ID as an iCalendar (.ics) file any calendar imports."""
+    from terrain.workflows import event_calendar
 
-    from terrain import Event, Venue
-    from terrain.events import event_ics
-
-    event = ws.get(Event, event_id)
-    venue = ws.get(Venue, event.venue_id) if event.venue_id else None
-    data = event_ics(event, now=clock.now(), venue=venue)
-    write_output(data, output, as_json=as_json)
+    write_output(event_calendar(ws, event_id, now=clock.now()), output, as_json=as_json)
 
 
 def write_output(data: bytes, output: str, *, as_json: bool = False) -> None:

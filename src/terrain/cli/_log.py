@@ -16,12 +16,12 @@ import click
 
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._complete import complete_event_id, complete_member_id
-from terrain.publishing._album import LEFT_OUT
+from terrain.publishing import LEFT_OUT
 
 if TYPE_CHECKING:
     from terrain.consent import DecisionRecord
     from terrain.store import Workspace
-    from terrain.workflows._log import LogEntry
+    from terrain.workflows import LogEntry
 
 __all__ = ["command", "log_data"]
 
@@ -116,7 +116,7 @@ def command(
 ) -> None:
     """Why was each post published or held back (the consent decisions)."""
     from terrain.cli._when import parse_when
-    from terrain.workflows._log import post_log
+    from terrain.workflows import post_log
 
     since = parse_when(since_text, ws.community.timezone, option="--since") if since_text else None
     entries = post_log(

@@ -27,7 +27,6 @@ from terrain.cli._delete import delete_command
 from terrain.cli._money import parse_day, parse_money
 
 if TYPE_CHECKING:
-    from terrain.partnerships import Partnership
     from terrain.store import Workspace
 
 __all__ = ["command"]
@@ -46,22 +45,6 @@ def _day(ws: Workspace, value: str | None, option: str) -> date:
 @click.group("partner")
 def command() -> None:
     """Partners: the pipeline, what they bring, an event's budget, their report."""
-
-
-def _partnership_of(ws: Workspace, partner_id: str) -> Partnership:
-    from terrain.errors import NotFound
-    from terrain.partnerships import Partner, Partnership, PartnershipStatus
-
-    ws.get(Partner, partner_id)
-    mine = [p for p in ws.list(Partnership) if p.partner_id == partner_id]
-    open_ = [p for p in mine if p.status is not PartnershipStatus.ENDED]
-    chosen = open_ or mine
-    if not chosen:
-        raise NotFound(
-            f"partner {partner_id!r} has no partnership; "
-            f"start one with `terrain partner add {partner_id} --name ...`"
-        )
-    return max(chosen, key=lambda p: (p.history[-1].on, p.id))
 
 
 @command.command("add")
@@ -203,25 +186,11 @@ def move(
     Once a partnership has ended, ``move PARTNER_ID prospect`` opens a new one
     (the old one stays in the history).
     """
-    from terrain.partnerships import Partnership, PartnershipStatus, PipelineStep, advance
+    from terrain.workflows import move_partner
 
-    partnership = _partnership_of(ws, partner_id)
-    on = _day(ws, on_text, "--on")
-    if partnership.status is PartnershipStatus.ENDED and stage == "prospect":
-        taken = set(ws.ids(Partnership))
-        n = 2
-        while f"{partner_id}-{n}" in taken:
-            n += 1
-        moved = Partnership(
-            id=f"{partner_id}-{n}",
-            partner_id=partner_id,
-            history=[PipelineStep("prospect", on, note)],
-            contributions=partnership.contributions,
-        )
-        ws.add(moved)
-    else:
-        moved = advance(partnership, stage, on=on, note=note)
-        ws.put(moved)
+    partnership, moved = move_partner(
+        ws, partner_id, stage, on=_day(ws, on_text, "--on"), note=note
+    )
     emit(
         moved,
         as_json=as_json,
@@ -252,31 +221,23 @@ def contribute(
     as_json: bool,
 ) -> None:
     """Record that PARTNER_ID brought something to EVENT_ID (the in-kind ledger)."""
-    from terrain import Event
-    from terrain.partnerships import Contribution
+    from terrain.workflows import record_contribution
 
-    event = ws.get(Event, event_id)
-    on = parse_day(on_text, option="--on") if on_text else event.starts_at.date()
-    base = f"{partner_id}-{event_id}-{kind}"
-    taken = set(ws.ids(Contribution))
-    cid = base
-    n = 2
-    while cid in taken:
-        cid, n = f"{base}-{n}", n + 1
-    line = Contribution(
-        id=cid,
-        partner_id=partner_id,
-        event_id=event_id,
+    line = record_contribution(
+        ws,
+        partner_id,
+        event_id,
         kind=kind,
         value=parse_money(value, option="--value"),
-        on=on,
         description=description,
+        on=parse_day(on_text, option="--on") if on_text else None,
     )
-    ws.add(line)
     emit(
         line,
         as_json=as_json,
-        human=lambda: click.echo(f"Recorded {cid}: {partner_id} brought {kind} ({line.value})."),
+        human=lambda: click.echo(
+            f"Recorded {line.id}: {partner_id} brought {kind} ({line.value})."
+        ),
     )
 
 

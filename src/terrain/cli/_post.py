@@ -53,13 +53,13 @@ def edit(
     as_json: bool,
 ) -> None:
     """Replace the text of planned post POST_ID with yours."""
-    from terrain.workflows import edit_post
+    from terrain.workflows import edit_post_as
 
     if (text is None) == (text_file is None):
         raise click.UsageError("give the new text with --text or --text-file (one of them)")
     words = text if text is not None else read_text_file(text_file)
     assert words is not None
-    post = edit_post(ws, post_id, words, now=clock.now(), platform=platform)
+    post = edit_post_as(ws, post_id, words, now=clock.now(), platform=platform)
 
     def human() -> None:
         click.echo(f"Edited {post.id} on {post.platform}; it now reads:")

@@ -117,24 +117,16 @@ def milestone(
     as_json: bool,
 ) -> None:
     """Add milestone MILESTONE_ID to PROJECT_ID, or update it (e.g. --reached 2026-05-12)."""
-    import attrs
+    from terrain.workflows import set_milestone
 
-    from terrain.projects import Milestone, Project
-
-    project = ws.get(Project, project_id)
-    old = next((m for m in project.milestones if m.id == milestone_id), None)
-    if old is None:
-        if title is None:
-            raise click.UsageError(f"{milestone_id!r} is a new milestone: give its --title")
-        old = Milestone(id=milestone_id, title=title)
-    new = attrs.evolve(
-        old,
-        title=title or old.title,
-        due_on=parse_day(due, option="--due") if due else old.due_on,
-        reached_on=parse_day(reached, option="--reached") if reached else old.reached_on,
+    new = set_milestone(
+        ws,
+        project_id,
+        milestone_id,
+        title=title,
+        due_on=parse_day(due, option="--due") if due else None,
+        reached_on=parse_day(reached, option="--reached") if reached else None,
     )
-    others = tuple(m for m in project.milestones if m.id != milestone_id)
-    ws.put(attrs.evolve(project, milestones=(*others, new)))
     state = f"reached {new.reached_on}" if new.reached_on else f"due {new.due_on or '?'}"
     emit(new, as_json=as_json, human=lambda: click.echo(f"{project_id}: {new.title} ({state})."))
 
@@ -161,54 +153,26 @@ def photo(
     as_json: bool,
 ) -> None:
     """Import FILE into PROJECT_ID's photo timeline (location metadata removed)."""
-    from terrain import Content
-    from terrain.content import change_people
-    from terrain.errors import ValidationError
-    from terrain.projects import Project, ProjectPhoto
-    from terrain.workflows import import_media
+    from terrain.workflows import add_project_photo
 
-    ws.get(Project, project_id)
-    taken_on = parse_day(taken, option="--taken")
-    # the timeline entry is checked before the photo is imported: nothing stored on bad input
-    ProjectPhoto("probe", "probe", "probe", taken_on, phase, viewpoint, alt_text)
-    report = import_media(ws, [file], project_id=project_id, now=clock.now(), workers=1)
-    outcome = report.outcomes[0]
-    if outcome.content_id is None:
-        raise ValidationError(outcome.reason or f"{file.name} could not be imported")
-    content = ws.get(Content, outcome.content_id)
-    if content.project_id != project_id:
-        raise ValidationError(
-            f"{file.name} is already stored as {content.id!r}, which is not a photo of "
-            f"project {project_id!r}"
-        )
-    if nobody and content.appearances:
-        people = ", ".join(sorted({a.member_id for a in content.appearances}))
-        raise ValidationError(
-            f"{file.name} is already stored as {content.id!r} with people in it ({people}), "
-            f"so --nobody cannot be right: take them off with `terrain content people "
-            f"{content.id} --remove ID` first, or drop --nobody"
-        )
-    if nobody and not content.people_reviewed:  # a review: nobody is in it
-        content = change_people(content, reviewed=True, by=login(), at=clock.now())
-    media = content.media[0]
-    entry = ProjectPhoto(
-        content_id=content.id,
-        media_id=media.id,
-        key=media.key,
-        taken_on=taken_on,
+    content, entry = add_project_photo(
+        ws,
+        project_id,
+        file,
         phase=phase,
+        taken_on=parse_day(taken, option="--taken"),
+        now=clock.now(),
         viewpoint=viewpoint,
         alt_text=alt_text,
+        nobody=nobody,
+        reviewed_by=login(),
     )
-    with ws.db.transaction():
-        ws.put(content)
-        ws.put(entry)
     where = f" from {viewpoint!r}" if viewpoint else ""
     emit(
         entry,
         as_json=as_json,
         human=lambda: click.echo(
-            f"{content.id}: {phase} photo{where}, {taken_on}"
+            f"{content.id}: {phase} photo{where}, {entry.taken_on}"
             + (
                 ""
                 if content.people_reviewed
@@ -274,12 +238,10 @@ def phase(ws: Workspace, project_id: str, phase: str, as_json: bool) -> None:
 @pass_workspace
 def timeline(ws: Workspace, project_id: str, as_json: bool) -> None:
     """PROJECT_ID's photos before / during / after, and its before-after viewpoints."""
-    from terrain.projects import photo_timeline, viewpoint_pairs
-    from terrain.workflows import project_photos
+    from terrain.workflows import project_timeline
 
-    photos = project_photos(ws, project_id)
-    line = photo_timeline(photos)
-    pairs = viewpoint_pairs(photos)
+    found = project_timeline(ws, project_id)
+    line, pairs = found.timeline, found.pairs
 
     def human() -> None:
         for phase, group in (

@@ -25,12 +25,13 @@ from terrain.cli._complete import complete_event_id, complete_platform
 from terrain.cli._when import fold_option, parse_when, shown
 
 if TYPE_CHECKING:
-    from terrain.publishing import JournalRow, Outcome
+    from terrain.publishing import JournalRow, PostOutcome
     from terrain.store import Workspace
-    from terrain.workflows import PublishResult
+    from terrain.workflows import Preview, PublishResult
 
 __all__ = [
     "command",
+    "preview_lines",
     "print_previews",
     "print_result",
     "read_text_file",
@@ -49,7 +50,9 @@ _TITLES = {
 }
 
 
-def _label(result: PublishResult, outcome: Outcome, labels: Mapping[str, str] | None = None) -> str:
+def _label(
+    result: PublishResult, outcome: PostOutcome, labels: Mapping[str, str] | None = None
+) -> str:
     """What ``outcome``'s post is about: the event summary (an album), more photos of it,
     or its contents, by ``labels`` (their ids without)."""
     from terrain.publishing import post_id
@@ -59,7 +62,7 @@ def _label(result: PublishResult, outcome: Outcome, labels: Mapping[str, str] | 
         if post.id == outcome.post_id and post.platform == outcome.platform:
             kind = "event summary" if result.kind == "recap" else result.kind
             if post.min_media is not None:
-                first = post_id(result.event_id, post.platform, "publish")
+                first = post_id(result.subject_id, post.platform, "publish")
                 return f"{kind} (album)" if post.id == first else "more photos"
             if not post.content_ids:
                 return kind
@@ -71,8 +74,11 @@ def result_data(result: PublishResult) -> dict[str, Any]:
     """``result`` as plain data for ``--json``."""
     from terrain.serialization import unstructure
 
+    about = {result.subject_kind + "_id": result.subject_id}  # event_id, or project_id
     return {
-        "event_id": result.event_id,
+        **about,
+        "subject_id": result.subject_id,
+        "subject_kind": result.subject_kind,
         "dry_run": result.dry_run,
         "failed": result.failed,
         "outcomes": [
@@ -112,9 +118,9 @@ def print_result(
     """
     order = ["confirmed", "sent", "taken-down", "held", "failed", "planned", "claimed"]
     if result.dry_run:
-        echo(f"Dry run for {result.event_id}: nothing was sent.")
+        echo(f"Dry run for {result.subject_id}: nothing was sent.")
 
-    def state_of(o: Outcome) -> str:
+    def state_of(o: PostOutcome) -> str:
         return "taken-down" if o.taken_down_at is not None else str(o.state)
 
     for state in order:
@@ -163,18 +169,28 @@ def print_previews(
     for preview in result.previews:
         when = f" at {shown(preview.at)}" if preview.at is not None else ""
         echo(f"\nWhat would go out on {preview.platform} ({preview.post_id}){when}:")
-        for line in preview.text.splitlines() or [""]:
-            echo(f"  | {line}".rstrip())
-        for number, part in enumerate(preview.thread, start=2):
-            echo(f"  reply {number}/{len(preview.thread) + 1}:")
-            for line in part.splitlines():
-                echo(f"  | {line}".rstrip())
-        for number, media in enumerate(preview.media, start=1):
-            name = names.get(media.content_id, media.key) if media.content_id else media.key
-            echo(f"  photo {number}: {name} — {media.alt_text or '(no alt text)'}")
-        for item in preview.dropped:
-            what = names.get(item.content_id, item.what) if item.content_id else item.what
-            echo(f"  left out: {what}: {item.reason}")
+        for line in preview_lines(preview, names):
+            echo(line)
+
+
+def preview_lines(preview: Preview, names: Mapping[str, str] | None = None) -> list[str]:
+    """A post as it would go, one line each: the text with its mentions and link, the
+    thread, the photos in order with their alt text and what consent blurs in them, and
+    what was left out and why. Photos are named by ``names`` (content id to title),
+    else by their storage key."""
+    names = names or {}
+    lines = [f"  | {line}".rstrip() for line in preview.text.splitlines() or [""]]
+    for number, part in enumerate(preview.thread, start=2):
+        lines.append(f"  reply {number}/{len(preview.thread) + 1}:")
+        lines += [f"  | {line}".rstrip() for line in part.splitlines()]
+    for number, media in enumerate(preview.media, start=1):
+        name = names.get(media.content_id, media.key) if media.content_id else media.key
+        blurred = f" ({len(media.blur)} region(s) blurred)" if media.blur else ""
+        lines.append(f"  photo {number}: {name}{blurred} — {media.alt_text or '(no alt text)'}")
+    for item in preview.dropped:
+        what = names.get(item.content_id, item.what) if item.content_id else item.what
+        lines.append(f"  left out: {what}: {item.reason}")
+    return lines
 
 
 @contextmanager

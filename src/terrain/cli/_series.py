@@ -26,9 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = ["command"]
 
-#: Dates shown or planned for a series whose rule never ends.
-DEFAULT_LIMIT = 12
-
 
 @click.group("series")
 def command() -> None:
@@ -85,8 +82,9 @@ def add(
 def _dates(series: Series, zone: str) -> list[dict[str, object]]:
     from terrain.events import occurrences
     from terrain.serialization import datetime_text
+    from terrain.workflows import series_limit
 
-    limit = DEFAULT_LIMIT if series.is_endless else None
+    limit = series_limit(series)
     out: list[dict[str, object]] = []
     for occ in occurrences(series, limit=limit, zone=zone):
         o = occ.override
@@ -105,6 +103,7 @@ def _dates(series: Series, zone: str) -> list[dict[str, object]]:
 
 def _print_dates(series: Series, zone: str) -> None:
     from terrain.serialization import parse_datetime
+    from terrain.workflows import DEFAULT_SERIES_LIMIT
 
     click.echo(f"{series.title} ({series.id}): {series.rule}")
     for d in _dates(series, zone):
@@ -115,7 +114,7 @@ def _print_dates(series: Series, zone: str) -> None:
             status = f"at {d['venue_id'] or 'no venue yet'}"
         click.echo(f"  {when:%a %Y-%m-%d %H:%M}  {status}")
     if series.is_endless:
-        click.echo(f"  … (the rule never ends; the next {DEFAULT_LIMIT} dates are shown)")
+        click.echo(f"  … (the rule never ends; the next {DEFAULT_SERIES_LIMIT} dates are shown)")
 
 
 @command.command("list")
@@ -173,10 +172,9 @@ def override(
     a cancelled date takes no more RSVPs (the command says who to tell), and a
     smaller venue that leaves people going without a seat is reported.
     """
-    from terrain.events import Override, Series
+    from terrain.events import Override
     from terrain.workflows import change_series_date
 
-    series = ws.get(Series, series_id)
     on = parse_day(day, option="--date")
     if not (cancelled or venue_id or starts or title or capacity is not None):
         raise click.UsageError(
@@ -191,12 +189,11 @@ def override(
         capacity=capacity,
         note=note,
     )
-    limit = DEFAULT_LIMIT if series.is_endless else None
-    plan = change_series_date(ws, series_id, change, limit=limit)
+    plan = change_series_date(ws, series_id, change)
     what = "cancelled" if cancelled else "changed"
 
     def human() -> None:
-        click.echo(f"{series.title}: {on} {what}.")
+        click.echo(f"{plan.series.title}: {on} {what}.")
         _print_dates(plan.series, ws.community.timezone)
         _print_to_tell(plan)
 
@@ -242,12 +239,8 @@ def plan(ws: Workspace, series_id: str, limit: int | None, as_json: bool) -> Non
     answered is listed: tell them); events of dates the rule no longer has
     are listed as stale.
     """
-    from terrain.events import Series
     from terrain.workflows import plan_series
 
-    series = ws.get(Series, series_id)
-    if limit is None and series.is_endless:
-        limit = DEFAULT_LIMIT
     done = plan_series(ws, series_id, limit=limit)
 
     def human() -> None:
@@ -284,15 +277,7 @@ def plan(ws: Workspace, series_id: str, limit: int | None, as_json: bool) -> Non
 @pass_workspace
 def ics(ws: Workspace, series_id: str, output: str, as_json: bool) -> None:
     """Write every date of series SERIES_ID as one iCalendar (.ics) file."""
-
-    from terrain import Venue
     from terrain.cli._event import write_output
-    from terrain.events import Series, series_ics
+    from terrain.workflows import series_calendar
 
-    series = ws.get(Series, series_id)
-    venues = {v.id: v for v in ws.list(Venue)}
-    limit = DEFAULT_LIMIT if series.is_endless else None
-    data = series_ics(
-        series, now=clock.now(), venues=venues, limit=limit, zone=ws.community.timezone
-    )
-    write_output(data, output, as_json=as_json)
+    write_output(series_calendar(ws, series_id, now=clock.now()), output, as_json=as_json)

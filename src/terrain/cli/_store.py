@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from terrain.cli._common import emit, json_option, workspace_option
-
-if TYPE_CHECKING:
-    from terrain.store import Database
 
 __all__ = ["command"]
 
@@ -25,21 +22,6 @@ __all__ = ["command"]
 @click.group("store")
 def command() -> None:
     """Migrate the workspace database, or copy it to another one (SQLite, PostgreSQL)."""
-
-
-def _workspace_url(workspace_dir: Path | None) -> tuple[str, Path, str]:
-    """The store URL of the workspace (``[store] url``, else its SQLite file), its root
-    and the community's time zone."""
-    from terrain.store import CONFIG_NAME, Workspace
-    from terrain.store._config import parse_config
-    from terrain.store._workspace import DATA_DIR, DB_NAME
-
-    root = Workspace.locate(workspace_dir) if workspace_dir is None else workspace_dir.absolute()
-    config = parse_config(root / CONFIG_NAME)
-    zone = config.community.timezone
-    if config.store_url is not None:
-        return config.store_url, root, zone
-    return f"sqlite://{root / DATA_DIR / DB_NAME}", root, zone
 
 
 @command.command("migrate")
@@ -67,85 +49,38 @@ def migrate_command(
     The PostgreSQL password comes from $TERRAIN_STORE_PASSWORD (or PGPASSWORD,
     ~/.pgpass), never from the URL.
     """
-    from terrain.store import Database
-    from terrain.store._schema import MIGRATIONS
+    from terrain.store import migrate_store
 
-    base = None
-    if url is None:
-        url, base, zone = _workspace_url(workspace_dir)
-        timezone = timezone or zone
-    if timezone is not None:
-        from terrain._time import zone as known_zone
-
-        known_zone(timezone)  # an unknown name: a clear error before anything runs
-    db = Database.connect(url, base=base, migrate=False)
-    try:
-        before = db.schema_version()
-        applied = db.migrate(zone=timezone)
-        after = db.schema_version()
-        where = db.url
-        collation = getattr(db.backend, "collation", "C")
-        notes = db.notes()
-    finally:
-        db.close()
-    names = {m.version: m.name for m in MIGRATIONS}
+    report = migrate_store(url, workspace=workspace_dir, zone=timezone)
+    where, before, after = report.store, report.from_version, report.version
     data: dict[str, Any] = {
         "store": where,
         "from_version": before,
         "version": after,
-        "applied": [{"version": v, "name": names[v]} for v in applied],
-        "notes": [{"version": v, "note": n} for v, n in notes],
+        "applied": [{"version": v, "name": name} for v, name in report.applied],
+        "notes": [{"version": v, "note": n} for v, n in report.notes],
     }
-    if collation not in ("C", "POSIX", "C.UTF-8", "C.utf8"):
+    if not report.sorts_like_sqlite:
         data["note"] = (
-            f"the database sorts text by the {collation!r} collation, so lists come out in "
-            "another order than on SQLite; create it with --locale=C for the same order"
+            f"the database sorts text by the {report.collation!r} collation, so lists come out "
+            "in another order than on SQLite; create it with --locale=C for the same order"
         )
 
     def human() -> None:
         if "note" in data:
             click.echo(f"Note: {data['note']}.", err=True)
-        if not applied:
+        if not report.applied:
             click.echo(f"{where} is up to date (schema version {after}); nothing to apply.")
         else:
             click.echo(f"Migrated {where} from schema version {before} to {after}:")
-            for version in applied:
-                click.echo(f"  {version}. {names[version]}")
-        if notes:
+            for version, name in report.applied:
+                click.echo(f"  {version}. {name}")
+        if report.notes:
             click.echo("Notes of the migrations:")
-        for version, note in notes:
+        for version, note in report.notes:
             click.echo(f"  [{version}] {note}")
 
     emit(data, as_json=as_json, human=human)
-
-
-def _open_target(url: str) -> tuple[Database, list[Path]]:
-    """Open (creating a missing SQLite file) the target; the files to remove on failure."""
-    from terrain.store import Database
-    from terrain.store._url import parse_store_url
-
-    parsed = parse_store_url(url)
-    created: list[Path] = []
-    if parsed.scheme == "sqlite":
-        assert parsed.path is not None
-        if not parsed.path.exists():
-            if not parsed.path.parent.is_dir():
-                from terrain.errors import NotFound
-
-                raise NotFound(
-                    f"the folder {parsed.path.parent} does not exist: create it, or give "
-                    "another --to path"
-                )
-            created = [
-                parsed.path.with_name(parsed.path.name + s) for s in ("", "-wal", "-shm", ".lock")
-            ]
-    try:
-        return Database.connect(parsed, create=True), created
-    except BaseException:
-        for path in created:  # a migration failed on the file just made: leave no trace
-            if path.is_file():
-                path.unlink()
-        raise
 
 
 @command.command("copy")
@@ -166,23 +101,10 @@ def copy_command(source_url: str, target_url: str, as_json: bool) -> None:
     already holds rows is refused. Stop the workers and commands writing to
     the source first. Then point [store] url in terrain.toml at the target.
     """
-    from terrain.store import Database
-    from terrain.store._copy import copy_store
+    from terrain.store import copy_store
 
     started = time.perf_counter()
-    source = Database.connect(source_url)
-    try:
-        target, created = _open_target(target_url)
-        try:
-            report = copy_store(source, target)
-        except BaseException:
-            target.close()
-            for path in created:  # a file this command made: leave no trace
-                path.unlink(missing_ok=True)
-            raise
-        target.close()
-    finally:
-        source.close()
+    report = copy_store(source_url, target_url)
     seconds = time.perf_counter() - started
     data: dict[str, Any] = {
         "source": report.source,

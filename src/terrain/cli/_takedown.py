@@ -26,12 +26,12 @@ from terrain.cli._complete import (
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
-    from terrain.workflows import TakedownResult
+    from terrain.workflows import TakedownReport
 
 __all__ = ["command", "print_result", "result_data"]
 
 
-def result_data(result: TakedownResult) -> dict[str, Any]:
+def result_data(result: TakedownReport) -> dict[str, Any]:
     """``result`` as plain data for ``--json``."""
     from terrain.serialization import unstructure
 
@@ -54,7 +54,7 @@ def result_data(result: TakedownResult) -> dict[str, Any]:
 
 
 def print_result(
-    result: TakedownResult,
+    result: TakedownReport,
     echo: Callable[[str], None] = click.echo,
     *,
     labels: Mapping[str, str] | None = None,

@@ -160,22 +160,11 @@ def idea(
     as_json: bool,
 ) -> None:
     """Add idea IDEA_ID to WORKSHOP_ID (its author must be a participant)."""
-    import attrs
+    from terrain.workflows import add_idea
 
-    from terrain import Content
-    from terrain.errors import NotFound
-    from terrain.workshops import Idea, Workshop
-
-    workshop = ws.get(Workshop, workshop_id)
-    for content_id in content_ids:
-        if not ws.exists(Content, content_id):
-            raise NotFound(
-                f"idea {idea_id!r}: content {content_id!r} does not exist; import it first "
-                "with `terrain content import`"
-            )
-    new = Idea(id=idea_id, author_id=author_id, text=text, content_ids=content_ids)
-    changed = attrs.evolve(workshop, ideas=(*workshop.ideas, new))
-    ws.put(changed)
+    new = add_idea(
+        ws, workshop_id, idea_id, author_id=author_id, text=text, content_ids=content_ids
+    )
     emit(new, as_json=as_json, human=lambda: click.echo(f"Added idea {idea_id} by {author_id}."))
 
 
@@ -262,15 +251,14 @@ def unvote(
 @pass_workspace
 def results(ws: Workspace, workshop_id: str, conclude: bool, top: int, as_json: bool) -> None:
     """The ranking of WORKSHOP_ID's ideas, favourite first (ties share a rank)."""
-    from terrain import Member
-    from terrain.workshops import Vote, Workshop, rank, with_outcome
+    from terrain.workflows import conclude_workshop, workshop_results
 
-    workshop = ws.get(Workshop, workshop_id)
-    ranking = rank(workshop, [v for v in ws.list(Vote) if v.workshop_id == workshop_id])
-    if conclude:
-        workshop = with_outcome(workshop, ranking, top=top)
-        ws.put(workshop)
-    names = {m.id: m.display_name for m in ws.list(Member)}
+    found = (
+        conclude_workshop(ws, workshop_id, top=top)
+        if conclude
+        else workshop_results(ws, workshop_id)
+    )
+    workshop, ranking, names = found.workshop, found.ranking, found.names
 
     def human() -> None:
         click.echo(f"{workshop.title}: {workshop.brief}")

@@ -7,6 +7,7 @@ The co-attendance graph, the core, introductions and the engagement score
 are pure functions beside the models.
 """
 
+from terrain._public import claim
 from terrain.community._links import (
     CORE_TARGET,
     CoAttendance,
@@ -40,3 +41,5 @@ __all__ = [
     "introductions",
     "meetups_that_took_place",
 ]
+
+claim(__name__, globals())

@@ -8,7 +8,17 @@
 - :func:`render_consent_form` prints the form that collects consent.
 """
 
-from terrain.consent._decide import Decision, DecisionRecord, Outcome, Reason, decide
+from typing import TYPE_CHECKING
+
+from terrain._public import claim, deprecated
+from terrain.consent._decide import (
+    Blurred,
+    Decision,
+    DecisionOutcome,
+    DecisionRecord,
+    Reason,
+    decide,
+)
 from terrain.consent._events import (
     ConsentEvent,
     ConsentRecorded,
@@ -25,7 +35,7 @@ from terrain.consent._forms import (
     purpose_labels,
     render_consent_form,
 )
-from terrain.consent._impact import Staying, Takedown, WithdrawalImpact, withdrawal_impact
+from terrain.consent._impact import Staying, TakedownTarget, WithdrawalImpact, withdrawal_impact
 from terrain.consent._ledger import ConsentLedger
 from terrain.consent._records import (
     Consent,
@@ -38,6 +48,7 @@ from terrain.consent._records import (
     StatusChange,
     platform_key,
 )
+from terrain.consent._rules import Slice
 from terrain.consent._state import (
     CLOCK_SKEW,
     GUARDIAN_RULES,
@@ -46,11 +57,14 @@ from terrain.consent._state import (
     RecordState,
     RecordStatus,
     Target,
+    platforms_of,
+    purposes_of,
 )
 
 __all__ = [
     "CLOCK_SKEW",
     "GUARDIAN_RULES",
+    "Blurred",
     "Consent",
     "ConsentEvent",
     "ConsentFormText",
@@ -61,20 +75,21 @@ __all__ = [
     "ConsentStatus",
     "ConsentWithdrawn",
     "Decision",
+    "DecisionOutcome",
     "DecisionRecord",
     "Evidence",
     "EvidenceKind",
     "GuardianRule",
-    "Outcome",
     "Purpose",
     "Reason",
     "RecordState",
     "RecordStatus",
     "Scope",
     "ScopeKind",
+    "Slice",
     "StatusChange",
     "Staying",
-    "Takedown",
+    "TakedownTarget",
     "Target",
     "WithdrawalImpact",
     "consent_form_text",
@@ -84,7 +99,18 @@ __all__ = [
     "event_to_data",
     "event_to_json",
     "platform_key",
+    "platforms_of",
     "purpose_labels",
+    "purposes_of",
     "render_consent_form",
     "withdrawal_impact",
 ]
+
+claim(__name__, globals())
+
+# Renamed after 0.1.0 (terrain.publishing had an Outcome too; three takedown types had
+# names alike): served until the next release.
+if not TYPE_CHECKING:
+    __getattr__ = deprecated(
+        __name__, {"Outcome": "DecisionOutcome", "Takedown": "TakedownTarget"}, globals()
+    )

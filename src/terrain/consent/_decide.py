@@ -31,11 +31,19 @@ from terrain.community import Member
 from terrain.consent._ledger import ConsentLedger
 from terrain.consent._records import Purpose
 from terrain.consent._state import ConsentState, Target, to_purpose
-from terrain.content import Content, ContentKind
+from terrain.content import Appearance, Content, ContentKind, Region
 from terrain.errors import ConsentDenied, ValidationError
 from terrain.posts import HandleFinder, Mention, Post
 
-__all__ = ["Decision", "DecisionRecord", "Outcome", "Reason", "decide"]
+__all__ = [
+    "Blurred",
+    "Decision",
+    "DecisionOutcome",
+    "DecisionRecord",
+    "Outcome",
+    "Reason",
+    "decide",
+]
 
 #: Content kinds whose people must have agreed to be interviewed.
 INTERVIEW_KINDS = frozenset({ContentKind.INTERVIEW, ContentKind.MICRO_INTERVIEW})
@@ -71,7 +79,7 @@ class Reason:
         return self.text
 
 
-class Outcome(enum.StrEnum):
+class DecisionOutcome(enum.StrEnum):
     """What a decision said.
 
     ``UNDECIDED`` is only ever recorded, never returned by :func:`decide`: the
@@ -82,6 +90,22 @@ class Outcome(enum.StrEnum):
     ALLOWED = "allowed"
     DENIED = "denied"
     UNDECIDED = "undecided"
+
+
+@attrs.frozen
+class Blurred:
+    """A person the decision blurs instead of holding the photo back: ``member_id``
+    appears in media ``media_id`` of content ``content_id`` at ``region``."""
+
+    content_id: str = attrs.field(validator=instance_of(str))
+    media_id: str = attrs.field(validator=instance_of(str))
+    member_id: str = attrs.field(validator=instance_of(str))
+    region: Region = attrs.field(validator=instance_of(Region))
+
+
+#: Its name until 0.1.0 (terrain.publishing had an Outcome too), for the modules of this
+#: package; terrain.consent serves it with a warning.
+Outcome = DecisionOutcome
 
 
 def _to_outcome(value: Outcome | str) -> Outcome:
@@ -120,6 +144,10 @@ class Decision:
     dropped_mentions: tuple[Mention, ...] = attrs.field(
         default=(), converter=to_tuple, validator=each(instance_of(Mention))
     )
+    #: the people blurred instead of holding the photos back (``blur=True``)
+    blurred: tuple[Blurred, ...] = attrs.field(
+        default=(), converter=to_tuple, validator=each(instance_of(Blurred))
+    )
 
     def __attrs_post_init__(self) -> None:
         blocking = [r.text for r in self.reasons if r.blocking and r.handle is None]
@@ -136,7 +164,7 @@ class Decision:
 
     @property
     def outcome(self) -> Outcome:
-        """:attr:`Outcome.ALLOWED` or :attr:`Outcome.DENIED`."""
+        """:attr:`DecisionOutcome.ALLOWED` or :attr:`DecisionOutcome.DENIED`."""
         return Outcome.ALLOWED if self.allowed else Outcome.DENIED
 
     @property
@@ -182,8 +210,9 @@ class Decision:
         return self
 
     def apply_to(self, post: Post) -> Post:
-        """``post`` as it may go out: without the dropped mentions, and without the
-        ``@handles`` of dropped members typed in its text and thread.
+        """``post`` as it may go out: without the dropped mentions and the ``@handles``
+        of dropped members typed in its text and thread, each media with the regions
+        to blur in it (:attr:`blurred`).
 
         Raises :class:`~terrain.errors.ConsentDenied` when the decision denies
         the post, and :class:`~terrain.errors.ValidationError` when it is about
@@ -200,13 +229,24 @@ class Decision:
             )
         self.require()
         dropped = {m.handle.casefold() for m in self.dropped_mentions}
-        if not dropped:
+        blur: dict[tuple[str, str], list[Region]] = {}
+        for b in self.blurred:
+            blur.setdefault((b.content_id, b.media_id), []).append(b.region)
+        media = tuple(
+            attrs.evolve(m, blur=tuple(dict.fromkeys(
+                (*m.blur, *blur.get((m.content_id or "", m.media_id or ""), ()))
+            )))
+            if (m.content_id or "", m.media_id or "") in blur else m
+            for m in post.media
+        )
+        if not dropped and not blur:
             return post
-        text, thread = _without_handles(post, dropped)
+        text, thread = _without_handles(post, dropped) if dropped else (post.text, post.thread)
         return attrs.evolve(
             post,
             text=text,
             thread=thread,
+            media=media,
             mentions=tuple(m for m in post.mentions if m.handle.casefold() not in dropped),
         )
 
@@ -277,13 +317,17 @@ def _label(content: Content) -> str:
 class _Builder:
     """Collects the reasons of one decision."""
 
-    def __init__(self, ledger: ConsentLedger, platform: str, at: datetime) -> None:
+    def __init__(
+        self, ledger: ConsentLedger, platform: str, at: datetime, blur: bool = False
+    ) -> None:
         self.ledger = ledger
         self.platform = platform
         self.at = at
+        self.blur = blur
         self.reasons: list[Reason] = []
         self.relied_on: set[str] = set()
         self.blocked = False
+        self.blurred: list[Blurred] = []
 
     def block(self, text: str, *, content_id: str | None = None) -> None:
         self.reasons.append(Reason(text=text, blocking=True, content_id=content_id))
@@ -306,6 +350,40 @@ class _Builder:
         else:
             self.blocked = True
         return state
+
+    def _blurrable(
+        self, content: Content, purpose: Purpose, member_id: str, shown: list[Appearance]
+    ) -> list[Appearance]:
+        """Where ``member_id`` could be blurred: every appearance of theirs shown, when
+        each is in a picture at a known region (else ``[]``: never when one is unknown)."""
+        if not self.blur or purpose is not Purpose.PUBLISH or member_id == content.author_id:
+            return []
+        theirs = [a for a in shown if a.member_id == member_id]
+        pictures = {m.id for m in content.media if m.is_image}
+        if not theirs or any(a.region is None or a.media_id not in pictures for a in theirs):
+            return []
+        return theirs
+
+    def person_or_blur(
+        self, member_id: str, purpose: Purpose, target: Target, content: Content,
+        places: list[Appearance],
+    ) -> None:
+        """Like :meth:`person`, but a person without consent is blurred, not blocking."""
+        state = self.ledger.state_for(member_id, purpose, self.platform, at=self.at, target=target)
+        if state.valid:
+            self.person(member_id, purpose, target, content_id=content.id)
+            return
+        who = _name(state.member, member_id)
+        pictures = ", ".join(f"photo {a.media_id}" for a in places)
+        self.reasons.append(
+            Reason(text=f"{who}: blurred in {pictures} of {_label(content)} ({state.reason})",
+                   blocking=False, member_id=member_id, consent_id=state.consent_id,
+                   content_id=content.id, purpose=purpose)
+        )
+        for a in places:
+            assert a.media_id is not None
+            assert a.region is not None
+            self.blurred.append(Blurred(content.id, a.media_id, member_id, a.region))
 
     def content(self, content: Content, purpose: Purpose, media_ids: set[str | None] | None,
                 *, shows_media: bool) -> None:
@@ -337,6 +415,10 @@ class _Builder:
         ) else purpose
         target = Target.of(content)
         for member_id in dict.fromkeys(a.member_id for a in shown):
+            places = self._blurrable(content, purpose, member_id, shown)
+            if places:
+                self.person_or_blur(member_id, needed, target, content, places)
+                continue
             self.person(member_id, needed, target, content_id=content.id)
         if purpose is Purpose.PUBLISH and content.author_id is not None:
             self.person(content.author_id, Purpose.REUSE_UGC, target, content_id=content.id,
@@ -351,6 +433,7 @@ def decide(
     purpose: Purpose | str = Purpose.PUBLISH,
     at: datetime,
     contents: Mapping[str, Content] | None = None,
+    blur: bool = False,
 ) -> Decision:
     """Decide whether ``subject`` may be used for ``purpose`` on ``platform`` at ``at``.
 
@@ -374,12 +457,19 @@ def decide(
     text or thread (in any platform's syntax: ``@lea_m``, ``@lea@mastodon.social``)
     is a mention too: without ``tag`` consent it is dropped, and
     :meth:`Decision.apply_to` removes it from the text.
+
+    With ``blur`` (a community's ``[publish] blur_unconsented``), a person shown
+    without a valid ``publish`` consent does not hold the photo back when every
+    picture of them shown has their region: the decision blurs them
+    (:attr:`Decision.blurred`, and a reason that says so) and drops any mention
+    of them, typed or not. Never when a region is unknown, nor for an author, an
+    interview, or a photo whose people were not reviewed.
     """
     require_aware(at, "decide: at")
     wanted = to_purpose(purpose)
     if not isinstance(platform, str) or not platform.strip():
         raise ValidationError(f"platform must be a platform name such as 'x', got {platform!r}")
-    builder = _Builder(ledger, platform, at)
+    builder = _Builder(ledger, platform, at, blur=blur)
     if isinstance(subject, Content):
         builder.content(subject, wanted, None, shows_media=True)
         return _finish(builder, "content", subject.id, wanted)
@@ -435,9 +525,19 @@ def decide(
         for handle, owner in ledger.handle_finder().find(subject.text, *subject.thread)
         if handle.casefold() not in structured
     ]
+    hidden = {b.member_id for b in builder.blurred}
     for mention, in_text in [*((m, False) for m in subject.mentions), *typed]:
         if mention.member_id is None:
             kept.append(mention)
+            continue
+        if mention.member_id in hidden:
+            dropped.append(mention)
+            gone = "removed from the text" if in_text else "mention dropped"
+            builder.reasons.append(
+                Reason(text=f"@{mention.handle}: {gone}, blurred in the photos",
+                       blocking=True, member_id=mention.member_id, handle=mention.handle,
+                       purpose=Purpose.TAG)
+            )
             continue
         state = ledger.state_for(mention.member_id, Purpose.TAG, platform, at=at, target=target)
         who = _name(state.member, mention.member_id)
@@ -479,4 +579,5 @@ def _finish(
         relied_on=tuple(sorted(builder.relied_on)),
         kept_mentions=tuple(kept or ()),
         dropped_mentions=tuple(dropped or ()),
+        blurred=tuple(builder.blurred),
     )

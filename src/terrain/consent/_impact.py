@@ -25,7 +25,7 @@ from terrain.content import Content
 from terrain.errors import ValidationError
 from terrain.posts import HandleFinder, Post, Receipt
 
-__all__ = ["Staying", "Takedown", "WithdrawalImpact", "withdrawal_impact"]
+__all__ = ["Staying", "Takedown", "TakedownTarget", "WithdrawalImpact", "withdrawal_impact"]
 
 
 @attrs.frozen
@@ -42,8 +42,13 @@ class _PostWithReason:
 
 
 @attrs.frozen
-class Takedown(_PostWithReason):
+class TakedownTarget(_PostWithReason):
     """A published post to delete (by its ``receipt``), and why."""
+
+
+#: Its name until 0.1.0 (three takedown types had names alike);
+#: kept for the modules of this package.
+Takedown = TakedownTarget
 
 
 @attrs.frozen

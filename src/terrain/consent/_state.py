@@ -60,6 +60,8 @@ def to_purpose(value: object) -> Purpose:
 
 
 def purposes_of(values: Iterable[Purpose | str] | Purpose | str) -> frozenset[Purpose]:
+    """Purposes as consents keep them, from their names or values: at least one
+    (:class:`~terrain.errors.ConsentError` names the known purposes otherwise)."""
     if isinstance(values, str):  # Purpose is a str too
         values = (values,)
     found = frozenset(to_purpose(v) for v in values)

@@ -7,6 +7,9 @@ the running order, series, calendar export and attendance are pure functions
 beside them.
 """
 
+from typing import TYPE_CHECKING
+
+from terrain._public import claim, deprecated
 from terrain.events._attendance import (
     DOORS_OPEN,
     SEATS_HELD,
@@ -15,14 +18,14 @@ from terrain.events._attendance import (
     Rsvp,
     RsvpStatus,
     VenueSuggestion,
-    cancel,
+    cancel_rsvp,
     capacity_of,
     check_in,
-    close,
     forecast_attendance,
     join_waitlist,
-    promote,
-    rsvp,
+    mark_no_shows,
+    promote_waitlist,
+    rsvp_going,
     suggest_venues,
 )
 from terrain.events._format import (
@@ -45,7 +48,7 @@ from terrain.events._models import (
     event_url,
     remove_talk,
 )
-from terrain.events._revise import revise
+from terrain.events._revise import raise_sequence
 from terrain.events._series import (
     Occurrence,
     Override,
@@ -78,22 +81,36 @@ __all__ = [
     "VenueKind",
     "VenueSuggestion",
     "build_agenda",
-    "cancel",
+    "cancel_rsvp",
     "capacity_of",
     "check_format",
     "check_in",
-    "close",
     "event_ics",
     "event_url",
     "forecast_attendance",
     "join_waitlist",
+    "mark_no_shows",
     "occurrence_sequence",
     "occurrences",
-    "promote",
+    "promote_waitlist",
+    "raise_sequence",
     "remove_talk",
-    "revise",
-    "rsvp",
+    "rsvp_going",
     "series_events",
     "series_ics",
     "suggest_venues",
 ]
+
+claim(__name__, globals())
+
+#: Names renamed after 0.1.0: bare verbs that did not say what they act on. The old
+#: ones still work, with a DeprecationWarning, until the next release.
+_RENAMED = {
+    "cancel": "cancel_rsvp",
+    "close": "mark_no_shows",
+    "promote": "promote_waitlist",
+    "revise": "raise_sequence",
+    "rsvp": "rsvp_going",
+}
+if not TYPE_CHECKING:  # type checkers flag the old names, as they should
+    __getattr__ = deprecated(__name__, _RENAMED, globals())

@@ -48,14 +48,14 @@ __all__ = [
     "Rsvp",
     "RsvpStatus",
     "VenueSuggestion",
-    "cancel",
+    "cancel_rsvp",
     "capacity_of",
     "check_in",
-    "close",
     "forecast_attendance",
     "join_waitlist",
-    "promote",
-    "rsvp",
+    "mark_no_shows",
+    "promote_waitlist",
+    "rsvp_going",
     "suggest_venues",
 ]
 
@@ -177,7 +177,7 @@ def _set(attendance: Attendance, member_id: str, status: RsvpStatus, at: datetim
     return attrs.evolve(attendance, rsvps=rsvps)
 
 
-def promote(attendance: Attendance, *, at: datetime) -> Attendance:
+def promote_waitlist(attendance: Attendance, *, at: datetime) -> Attendance:
     """Move waiting people to ``going``, first in line first, while seats are free."""
     require_aware(at, "promote: at")
     left = attendance.seats_left
@@ -207,7 +207,7 @@ def _new_answer(attendance: Attendance, member_id: str, event: Event | None) -> 
     return attendance
 
 
-def rsvp(
+def rsvp_going(
     attendance: Attendance, member_id: str, *, at: datetime, event: Event | None = None
 ) -> Attendance:
     """Register ``member_id``: going if a seat is free, else on the waitlist.
@@ -230,7 +230,7 @@ def join_waitlist(
 ) -> Attendance:
     """Put ``member_id`` on the waitlist, even if a seat is free (they are not sure yet).
 
-    The same rules as :func:`rsvp`: answering twice is a :class:`Conflict`,
+    The same rules as :func:`rsvp_going`: answering twice is a :class:`Conflict`,
     someone who had cancelled goes to the end of the line, a cancelled
     ``event`` takes no answer.
     """
@@ -241,7 +241,7 @@ def join_waitlist(
     )
 
 
-def cancel(attendance: Attendance, member_id: str, *, at: datetime) -> Attendance:
+def cancel_rsvp(attendance: Attendance, member_id: str, *, at: datetime) -> Attendance:
     """``member_id`` cancels; the freed seat goes to the first person waiting."""
     require_aware(at, "cancel: at")
     current = attendance.status_of(member_id)
@@ -250,7 +250,7 @@ def cancel(attendance: Attendance, member_id: str, *, at: datetime) -> Attendanc
             f"{member_id!r} is {current.value} at event {attendance.event_id!r}: the event "
             "already happened for them; nothing to cancel"
         )
-    return promote(_set(attendance, member_id, RsvpStatus.CANCELLED, at), at=at)
+    return promote_waitlist(_set(attendance, member_id, RsvpStatus.CANCELLED, at), at=at)
 
 
 def check_in(
@@ -324,7 +324,9 @@ def check_in(
     return _set(attendance, member_id, RsvpStatus.CHECKED_IN, at)
 
 
-def close(attendance: Attendance, *, at: datetime, event: Event | None = None) -> Attendance:
+def mark_no_shows(
+    attendance: Attendance, *, at: datetime, event: Event | None = None
+) -> Attendance:
     """After the event: everyone still ``going`` did not come (``no-show``).
 
     With ``event``: closing a cancelled event, or an event that has not
@@ -367,7 +369,7 @@ def forecast_attendance(current: Attendance, past: Sequence[Attendance]) -> Fore
     """Expected attendance of ``current`` from the no-show rate of ``past`` events.
 
     The rate is no-shows over people who held a seat at the end (checked in or
-    no-show), across the past events of the series (closed with :func:`close`).
+    no-show), across the past events of the series (closed with :func:`mark_no_shows`).
     """
     came = sum(len(p.checked_in) for p in past)
     missed = sum(len(p.with_status(RsvpStatus.NO_SHOW)) for p in past)

@@ -130,7 +130,7 @@ class Event:
     series_id: str | None = attrs.field(default=None, validator=optional(identifier()))
     description: str = attrs.field(default="", validator=text(max_length=10000, plain=True))
     #: How many times the date or time changed: iCalendar's ``SEQUENCE``, so a
-    #: calendar that imported the meetup updates it (see :func:`~terrain.events.revise`).
+    #: calendar that imported the meetup updates it (see :func:`~terrain.events.raise_sequence`).
     sequence: int = attrs.field(default=0, validator=at_least(0))
     cancelled: bool = attrs.field(default=False, validator=instance_of(bool))
     cancel_reason: str = attrs.field(default="", validator=text(max_length=2000, plain=True))

@@ -1,7 +1,7 @@
 """Revisions of a meetup's date: iCalendar's ``SEQUENCE``, raised when a date changes.
 
 A calendar that imported a meetup replaces it with a newer copy only when the
-copy's ``SEQUENCE`` is higher (RFC 5545 §3.8.7.4). :func:`revise` compares a
+copy's ``SEQUENCE`` is higher (RFC 5545 §3.8.7.4). :func:`raise_sequence` compares a
 record with the one it replaces and raises the counters where a date or a
 time changed; :meth:`Workspace.put <terrain.store.Workspace.put>` calls it, so
 every change, from the command line or the API, is seen by calendars.
@@ -17,7 +17,7 @@ from terrain._time import instant
 from terrain.events._models import Event
 from terrain.events._series import Override, Series
 
-__all__ = ["revise"]
+__all__ = ["raise_sequence"]
 
 R = TypeVar("R", Event, Series)
 
@@ -38,7 +38,7 @@ def _override_when(override: Override | None) -> tuple[object, ...]:
     return (override.cancelled, None if starts is None else instant(starts))
 
 
-def revise(previous: R, current: R) -> R:
+def raise_sequence(previous: R, current: R) -> R:
     """``current`` with its ``sequence`` raised above ``previous``'s where a date changed.
 
     For an :class:`Event`: when ``starts_at`` or ``ends_at`` names another

@@ -10,7 +10,7 @@ the gap, and one that happens twice is the first, as RFC 5545 reads them. An
 it. :func:`series_events` turns the series into concrete :class:`Event` values.
 
 ``sequence`` fields count the revisions of a date (iCalendar's ``SEQUENCE``):
-:func:`~terrain.events.revise` raises them when a date changes.
+:func:`~terrain.events.raise_sequence` raises them when a date changes.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ class Override:
     )
     capacity: int | None = attrs.field(default=None, validator=optional(at_least(0)))
     note: str = attrs.field(default="", validator=text(max_length=2000, plain=True))
-    #: How many times this date was moved or cancelled (see :func:`revise`).
+    #: How many times this date was moved or cancelled (see :func:`raise_sequence`).
     sequence: int = attrs.field(default=0, validator=at_least(0))
 
     @property
@@ -124,7 +124,7 @@ class Series:
         validator=[each(instance_of(Override)), unique(lambda o: o.on, "override date")],
     )
     #: How many times every date changed at once (rule, first date, length; see
-    #: :func:`revise`); a date's iCalendar ``SEQUENCE`` adds its override's.
+    #: :func:`raise_sequence`); a date's iCalendar ``SEQUENCE`` adds its override's.
     sequence: int = attrs.field(default=0, validator=at_least(0))
 
     def __attrs_post_init__(self) -> None:

@@ -7,6 +7,7 @@ The in-kind ledger, an event's drinks/food budget and the partner report are
 pure functions beside the models.
 """
 
+from terrain._public import claim
 from terrain.partnerships._ledger import (
     CATERING,
     Budget,
@@ -47,3 +48,5 @@ __all__ = [
     "thanks",
     "total",
 ]
+
+claim(__name__, globals())

@@ -29,7 +29,7 @@ from terrain.plugins._protocols import PlatformFactory, StorageFactory
 
 __all__ = [
     "ENTRY_POINT_GROUP",
-    "ENV_VAR",
+    "LOAD_PLUGINS_ENV_VAR",
     "MODULES_ENV_VAR",
     "PluginInfo",
     "PluginManager",
@@ -41,7 +41,7 @@ __all__ = [
 ENTRY_POINT_GROUP = "terrain"
 
 #: When set: a comma list of the distributions whose plugins load (empty = built-ins only).
-ENV_VAR = "TERRAIN_LOAD_PLUGINS"
+LOAD_PLUGINS_ENV_VAR = "TERRAIN_LOAD_PLUGINS"
 
 #: When set: a comma list of extra plugin *modules* to import and register, by
 #: dotted name (``TERRAIN_PLUGINS=terrain.testing.http``), like pytest's
@@ -163,7 +163,7 @@ class PluginManager(pluggy.PluginManager):
                         f"{info.describe()} failed to import ({ep.value}): "
                         f"{type(exc).__name__}: {exc}. Fix or upgrade it, uninstall it "
                         f"(pip uninstall {dist_name or ep.name}), or leave it out with "
-                        f"{ENV_VAR}=<the plugins you want>"
+                        f"{LOAD_PLUGINS_ENV_VAR}=<the plugins you want>"
                     )
                 )
                 continue
@@ -342,7 +342,7 @@ class PluginManager(pluggy.PluginManager):
                 PluginError(
                     f"{kind} name {name!r} is registered by {who}; terrain cannot tell which "
                     f"to use, so {name!r} is unavailable. Uninstall one, or choose the "
-                    f"plugins to load with {ENV_VAR}"
+                    f"plugins to load with {LOAD_PLUGINS_ENV_VAR}"
                 )
             )
         return registry, errors
@@ -387,7 +387,7 @@ def get_plugin_manager(
 
     Each call builds a fresh manager; keep it as long as you need it.
     ``load_entrypoints=False`` gives an empty manager for tests, to which you
-    ``register`` plugin objects. With :data:`ENV_VAR` (``TERRAIN_LOAD_PLUGINS``)
+    ``register`` plugin objects. With :data:`LOAD_PLUGINS_ENV_VAR` (``TERRAIN_LOAD_PLUGINS``)
     set in ``environ`` (default ``os.environ``), only the distributions it
     lists load, besides terrain's own built-ins (``TERRAIN_LOAD_PLUGINS=``
     loads the built-ins only). :data:`MODULES_ENV_VAR` (``TERRAIN_PLUGINS``)
@@ -398,7 +398,7 @@ def get_plugin_manager(
     manager = PluginManager()
     if load_entrypoints:
         env = os.environ if environ is None else environ
-        raw = env.get(ENV_VAR)
+        raw = env.get(LOAD_PLUGINS_ENV_VAR)
         only = None if raw is None else {_normalize(n.strip()) for n in raw.split(",") if n.strip()}
         manager.load_entrypoint_plugins(only)
         modules = env.get(MODULES_ENV_VAR)

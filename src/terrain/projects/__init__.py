@@ -6,6 +6,7 @@ and the associations met. The photo timeline, before/after composites and
 monthly progress posts are pure functions beside the models.
 """
 
+from terrain._public import claim
 from terrain.projects._models import Milestone, Phase, Project
 from terrain.projects._timeline import (
     ProjectPhoto,
@@ -35,3 +36,5 @@ __all__ = [
     "progress_post",
     "viewpoint_pairs",
 ]
+
+claim(__name__, globals())

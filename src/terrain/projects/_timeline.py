@@ -18,7 +18,7 @@ import attrs
 
 from terrain._language import DEFAULT_LANGUAGE, month_name, month_of, phrase
 from terrain._validation import a_date, as_enum, identifier, member_of, optional, text
-from terrain.community._models import Member
+from terrain.community import Member
 from terrain.content import Content, ContentKind
 from terrain.errors import ValidationError
 from terrain.posts import Post, PostMedia

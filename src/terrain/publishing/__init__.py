@@ -14,6 +14,10 @@
 - :func:`run_worker`: a long-running worker draining a journal shared with
   other workers (leases, takeover, graceful stop, store outages ridden out);
   rate limits and budgets hold across workers (:meth:`Journal.reserve`).
+- :func:`approval_check` / :class:`Approvals`: with approval on, nothing goes
+  out without an approval of its exact content (:func:`fingerprint`).
+- :func:`blurred_copies`: the blurred copy of a photo the gate blurs, sent
+  instead of the stored original.
 - :func:`judge`: what the consent gate's answer on a post means (allowed,
   refused, or undecided when the store or the network failed), shared by the
   runner, the workers and the dry run.
@@ -21,7 +25,19 @@
   queued, claimed with a lease and carried out once by a worker.
 """
 
-from terrain.publishing._album import decide_post, left_out
+from typing import TYPE_CHECKING
+
+from terrain._public import claim, deprecated
+from terrain.publishing._album import LEFT_OUT, decide_post, left_out
+from terrain.publishing._approvals import (
+    Approval,
+    ApprovalCheck,
+    Approvals,
+    approval_check,
+    approval_record,
+    editor_refs,
+    fingerprint,
+)
 from terrain.publishing._compose import (
     Composed,
     Continued,
@@ -38,41 +54,46 @@ from terrain.publishing._compose import (
     post_id,
     text_length,
 )
+from terrain.publishing._egress import EGRESS_PREFIX, blurred_copies
+from terrain.publishing._gate import consent_purpose
 from terrain.publishing._journal import (
     Journal,
     JournalRow,
     Reservation,
     RowState,
-    TakedownEntry,
+    TakedownLogEntry,
     new_owner_id,
 )
-from terrain.publishing._judge import Gate, Judgement, Verdict, judge
-from terrain.publishing._outcomes import Outcome, RunReport, outcome_of
+from terrain.publishing._judge import Gate, Judgement, Verdict, held_for_infrastructure, judge
+from terrain.publishing._outage import GaveUp, Outage
+from terrain.publishing._outcomes import PostOutcome, RunReport, outcome_of
 from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
 from terrain.publishing._runner import publish, scrub
 from terrain.publishing._slots import PostingSlots
 from terrain.publishing._stats import MetricsLog, Reading, read_metrics
-from terrain.publishing._takedowns import (
-    QueuedTakedown,
-    TakedownQueue,
-    TakedownRun,
-    run_takedowns,
-)
+from terrain.publishing._takedowns import QueuedTakedown, TakedownQueue, TakedownRun, run_takedowns
 from terrain.publishing._worker import WorkerReport, run_worker
 
 __all__ = [
     "DEFAULT_POLICIES",
+    "EGRESS_PREFIX",
+    "LEFT_OUT",
+    "Approval",
+    "ApprovalCheck",
+    "Approvals",
     "Composed",
     "Continued",
     "Dropped",
     "Gate",
+    "GaveUp",
     "Journal",
     "JournalRow",
     "Judgement",
     "MayTag",
     "MetricsLog",
-    "Outcome",
+    "Outage",
     "PlatformPolicy",
+    "PostOutcome",
     "PostingSlots",
     "QueuedTakedown",
     "Reading",
@@ -80,18 +101,25 @@ __all__ = [
     "Reservation",
     "RowState",
     "RunReport",
-    "TakedownEntry",
+    "TakedownLogEntry",
     "TakedownQueue",
     "TakedownRun",
     "Verdict",
     "WorkerReport",
+    "approval_check",
+    "approval_record",
+    "blurred_copies",
     "compose",
     "compose_posts",
+    "consent_purpose",
     "decide_post",
     "edit_text",
+    "editor_refs",
     "event_announcement",
     "event_recaps",
     "event_values",
+    "fingerprint",
+    "held_for_infrastructure",
     "judge",
     "left_out",
     "new_owner_id",
@@ -105,3 +133,12 @@ __all__ = [
     "scrub",
     "text_length",
 ]
+
+claim(__name__, globals())
+
+# Renamed after 0.1.0 (terrain.consent has an Outcome too; three takedown types had names
+# alike): served until the next release.
+if not TYPE_CHECKING:
+    __getattr__ = deprecated(
+        __name__, {"Outcome": "PostOutcome", "TakedownEntry": "TakedownLogEntry"}, globals()
+    )

@@ -266,8 +266,9 @@ def event_recaps(
             },
         )
     ]
+    in_album = {c.id for c in album}  # by id: a tuple search per content is quadratic
     for content in ordered:
-        if content in album:
+        if content.id in in_album:
             continue
         if content.kind in _SPOKEN and content.body.strip():
             body = _interview_text(content, members, language)

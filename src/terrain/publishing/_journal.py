@@ -43,11 +43,17 @@ from terrain.errors import NotFound
 from terrain.posts import Post, Receipt, typed_handles
 from terrain.publishing import _sql as sql
 from terrain.serialization import from_json, to_json
-from terrain.store import Database, Transaction
-from terrain.store._db import CHUNK
-from terrain.store._schema import post_refs
+from terrain.store import Database, Transaction, post_refs
 
-__all__ = ["Journal", "JournalRow", "Reservation", "RowState", "TakedownEntry", "new_owner_id"]
+__all__ = [
+    "Journal",
+    "JournalRow",
+    "Reservation",
+    "RowState",
+    "TakedownEntry",
+    "TakedownLogEntry",
+    "new_owner_id",
+]
 
 
 class RowState(enum.StrEnum):
@@ -89,7 +95,7 @@ class JournalRow:
 
 
 @attrs.frozen
-class TakedownEntry:
+class TakedownLogEntry:
     """What a takedown did with one receipt: ``deleted``, ``manual`` or ``failed``.
 
     ``manual`` and ``failed`` carry the ``url`` to remove by hand and a
@@ -104,6 +110,10 @@ class TakedownEntry:
     outcome: str
     message: str
     at: datetime
+
+
+#: Its name until 0.1.0 (a line of the takedown log); kept for the modules of this package.
+TakedownEntry = TakedownLogEntry
 
 
 @attrs.frozen
@@ -250,15 +260,22 @@ class Journal:
 
     @contextmanager
     def _write(self, *, exclusive: bool = True) -> Iterator[Transaction]:
-        """A write transaction; ``exclusive=False`` for statements that lock their rows."""
-        with self.db.transaction(exclusive=exclusive) as tx:
+        """A write transaction; ``exclusive=False`` for statements that lock their rows.
+
+        Its commit may be shared with other runner threads' (group commit: one
+        synced commit for the claims and receipts of several calls); it returns
+        only once committed, so a claim is durable before the call and a receipt
+        before it is reported. The journal's methods take no lock of their own
+        around it.
+        """
+        with self.db.transaction(exclusive=exclusive, group=True) as tx:
             yield tx
 
     def _locking(self, statement: str, tx: Transaction) -> str:
         return sql.skip_locked(statement, tx.dialect)
 
     def _guarded(self, statement: str, params: Sequence[Any]) -> bool:
-        return self.db.execute(statement, params) == 1
+        return self.db.execute(statement, params, group=True) == 1
 
     # -- planning ------------------------------------------------------------
 
@@ -586,6 +603,15 @@ class Journal:
             (json.dumps([reason], ensure_ascii=False), reason, ts(now), post_id, platform),
         )
 
+    def hold(self, post_id: str, platform: str, *, reasons: Sequence[str], now: datetime) -> bool:
+        """Hold the waiting row ``post_id`` on ``platform`` (planned, or held already) with
+        ``reasons``: the review desk held it. ``False`` when it is not waiting."""
+        return self._guarded(
+            sql.HOLD_WAITING,
+            (json.dumps(list(reasons), ensure_ascii=False), "; ".join(reasons), ts(now),
+             post_id, platform),
+        )
+
     # -- reading -------------------------------------------------------------
 
     def get(self, post_id: str, platform: str) -> JournalRow | None:
@@ -664,12 +690,9 @@ class Journal:
             | {f"handle:{h}" for h in typed_handles(*(f"@{h}" for h in handles))}
         )
         found: dict[tuple[str, str], JournalRow] = {}
-        for start in range(0, len(refs), CHUNK):
-            chunk = refs[start : start + CHUNK]
-            query = sql.SELECT_PUBLISHED_DRAWING_ON.format(marks=", ".join("?" for _ in chunk))
-            for r in self.db.query(query, chunk):
-                row = _row(r)
-                found[(row.post_id, row.platform)] = row
+        for r in self.db.query_in(sql.SELECT_PUBLISHED_DRAWING_ON, refs):
+            row = _row(r)
+            found[(row.post_id, row.platform)] = row
         return sorted(found.values(), key=lambda r: (r.planned_at, r.post_id, r.platform))
 
     def receipts(self, *, include_taken_down: bool = False) -> list[Receipt]:
@@ -692,11 +715,11 @@ class Journal:
 
     # -- takedown ------------------------------------------------------------
 
-    def record_takedown(self, entry: TakedownEntry) -> None:
+    def record_takedown(self, entry: TakedownLogEntry) -> None:
         """Record what a takedown did with one receipt (and mark a deleted post)."""
         self.record_takedowns([entry])
 
-    def record_takedowns(self, entries: Sequence[TakedownEntry]) -> None:
+    def record_takedowns(self, entries: Sequence[TakedownLogEntry]) -> None:
         """Record what a takedown did with several receipts, in one transaction
         (deleting is idempotent: if the process dies before this commit, the
         next takedown finds the posts gone and records them)."""
@@ -723,7 +746,7 @@ class Journal:
                         (ts(entry.at), ts(entry.at), entry.post_id, entry.platform),
                     )
 
-    def takedowns(self, *, subject_id: str | None = None) -> list[TakedownEntry]:
+    def takedowns(self, *, subject_id: str | None = None) -> list[TakedownLogEntry]:
         """Every takedown outcome recorded (for ``subject_id`` only, if given)."""
         query = sql.SELECT_TAKEDOWNS
         params: tuple[str, ...] = ()
@@ -732,7 +755,7 @@ class Journal:
             params = (subject_id,)
         found = self.db.query(query + " ORDER BY seq", params)
         return [
-            TakedownEntry(
+            TakedownLogEntry(
                 subject_id=r[0],
                 post_id=r[1],
                 platform=r[2],

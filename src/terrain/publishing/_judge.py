@@ -15,7 +15,7 @@ The runner (``publish`` and every worker) and the dry run ask the gate through
   plugin's data): refused, "consent could not be checked". Consent that
   cannot be checked is not consent, and waiting would not change the answer;
 - the gate decides for another purpose than the one the post is planned for
-  (:func:`~terrain.publishing._gate.consent_purpose`): refused. A decision to
+  (:func:`~terrain.publishing.consent_purpose`): refused. A decision to
   publish is no licence to archive, and the other way round.
 """
 
@@ -28,7 +28,7 @@ from datetime import datetime
 import attrs
 
 from terrain._time import require_aware
-from terrain.consent import Decision, DecisionRecord, Outcome, Reason
+from terrain.consent import Decision, DecisionOutcome, DecisionRecord, Reason
 from terrain.errors import ConsentDenied, InvalidKey, StorageError, TerrainError
 from terrain.posts import Post
 from terrain.publishing._album import decide_post
@@ -117,8 +117,9 @@ def is_infrastructure(exc: BaseException) -> bool:
 
 def judge(gate: Gate, post: Post, at: datetime, *, purpose: str = "publish") -> Judgement:
     """Ask ``gate`` about ``post`` at ``at``, for what the post is planned for
-    (``purpose``: a consent purpose or a kind of post, :func:`consent_purpose`), and
-    say what its answer means (see the module).
+    (``purpose``: a consent purpose or a kind of post, see
+    :func:`~terrain.publishing.consent_purpose`), and say what its answer means (see
+    the module).
 
     A naive ``at`` is refused (:class:`~terrain.errors.ValidationError`) before the gate
     is asked: it names no instant.
@@ -168,7 +169,7 @@ def undecided_record(
         platform=post.platform,
         purpose=consent_purpose(purpose),
         at=judgement.at,
-        outcome=Outcome.UNDECIDED,
+        outcome=DecisionOutcome.UNDECIDED,
         reasons=(Reason(text=text, blocking=True),),
     )
 

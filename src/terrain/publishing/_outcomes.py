@@ -1,4 +1,4 @@
-"""What a run says about each row: :class:`Outcome`, :class:`RunReport`."""
+"""What a run says about each row: :class:`PostOutcome`, :class:`RunReport`."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import attrs
 
 from terrain.publishing._journal import JournalRow, RowState
 
-__all__ = ["Outcome", "RunReport", "outcome_of"]
+__all__ = ["Outcome", "PostOutcome", "RunReport", "outcome_of"]
 
 
 @attrs.frozen
-class Outcome:
+class PostOutcome:
     """Where one (post, platform) stands after a run, and why.
 
     ``taken_down_at`` is set when the post was published, then taken down.
@@ -34,11 +34,16 @@ class Outcome:
         return self.state in (RowState.SENT, RowState.CONFIRMED) and self.taken_down_at is None
 
 
+#: The name this class had until 0.1.0 (terrain.consent has an Outcome too); kept here
+#: for the modules that still import it, and served with a warning by terrain.publishing.
+Outcome = PostOutcome
+
+
 @attrs.frozen
 class RunReport:
-    """What a run did: one :class:`Outcome` per row, and platform-wide messages."""
+    """What a run did: one :class:`PostOutcome` per row, and platform-wide messages."""
 
-    outcomes: tuple[Outcome, ...]
+    outcomes: tuple[PostOutcome, ...]
     messages: tuple[str, ...] = ()
 
     @property
@@ -48,13 +53,13 @@ class RunReport:
             m.startswith("STOPPED") for m in self.messages
         )
 
-    def by_state(self, state: RowState | str) -> list[Outcome]:
+    def by_state(self, state: RowState | str) -> list[PostOutcome]:
         """The outcomes in ``state``."""
         return [o for o in self.outcomes if o.state == state]
 
 
-def outcome_of(row: JournalRow) -> Outcome:
-    """A row as a one-line :class:`Outcome` for people and ``--json``."""
+def outcome_of(row: JournalRow) -> PostOutcome:
+    """A row as a one-line :class:`PostOutcome` for people and ``--json``."""
     url = row.receipt.url if row.receipt is not None else None
     if row.state in (RowState.CONFIRMED, RowState.SENT):
         message = f"published on {row.platform}" + (f": {url}" if url else "")
@@ -71,7 +76,7 @@ def outcome_of(row: JournalRow) -> Outcome:
         )
     else:
         message = f"in flight (claimed by {row.claimed_by})"
-    return Outcome(
+    return PostOutcome(
         post_id=row.post_id,
         platform=row.platform,
         state=row.state,

@@ -51,7 +51,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from terrain.consent._decide import Decision, DecisionRecord
+from terrain.consent import Decision, DecisionRecord
 from terrain.errors import (
     AuthError,
     Conflict,
@@ -64,6 +64,7 @@ from terrain.errors import (
 from terrain.plugins import Platform
 from terrain.posts import Post, Receipt
 from terrain.publishing._album import left_out
+from terrain.publishing._approvals import ApprovalCheck
 from terrain.publishing._journal import Journal, JournalRow, RowState, new_owner_id
 from terrain.publishing._judge import Gate, Judgement, Verdict, judge, undecided_record
 from terrain.publishing._outage import GaveUp, Outage, jittered
@@ -141,8 +142,12 @@ class _Runner:
         jitter: Callable[[], float] | None = None,
         max_outage: float | None = None,
         on_notice: Callable[[str], None] | None = None,
+        approval: ApprovalCheck | None = None,
+        egress: Callable[[Post], Post] | None = None,
     ) -> None:
         self.journal = journal
+        self.approval = approval
+        self.egress = egress
         self.stop = stop
         self.gate = gate
         self.record_decision = record_decision
@@ -442,8 +447,30 @@ class _Runner:
             return self._decide(run, row)
         return post
 
+    def _blurred(self, row: JournalRow, post: Post) -> Post | None:
+        """``post`` with a blurred copy of each photo the consent gate blurs (the stored
+        photo is never changed), or ``None`` when the row was held or failed."""
+        if not any(m.blur for m in post.media):
+            return post
+        if self.egress is None:
+            self._hold(row, [
+                "photos must be blurred and this run cannot blur them (no egress given to "
+                "publish()): publish from the workspace (`terrain publish`, `terrain worker`)"
+            ])
+            return None
+        try:
+            return self.egress(post)
+        except Exception as exc:  # a photo that cannot be blurred never leaves unblurred
+            self._fail(row, scrub(f"could not blur the photos of {row.post_id}: {exc}"),
+                       attempted=False)
+            return None
+
     def _call(self, run: _PlatformRun, row: JournalRow, post: Post) -> None:
         log.debug("%s: publishing %s (attempt %d)", run.name, row.post_id, row.attempts + 1)
+        blurred = self._blurred(row, post)
+        if blurred is None:
+            return
+        post = blurred
         try:
             receipt = run.platform.publish(post)
         except PlatformError as exc:
@@ -549,6 +576,13 @@ class _Runner:
             )
             return None
         post = judgement.post
+        if self.approval is not None:
+            # approval is on: only the exact content a person approved goes out
+            waiting = self.approval(post, judgement.decision)
+            if waiting is not None:
+                self._hold(row, [scrub(waiting)])
+                log.info("held back %s on %s: not approved as it stands", row.post_id, run.name)
+                return None
         if len(post.media) < len(row.post.media) and judgement.decision is not None:
             blocked = sorted(
                 {r.member_id or r.content_id or "?" for r in left_out(judgement.decision)}
@@ -783,6 +817,8 @@ def publish(
     jitter: Callable[[], float] | None = None,
     max_outage: float | None = 60.0,
     on_notice: Callable[[str], None] | None = None,
+    approval: ApprovalCheck | None = None,
+    egress: Callable[[Post], Post] | None = None,
 ) -> RunReport:
     """Plan ``posts`` in ``journal`` and publish every due row of ``platforms``.
 
@@ -804,6 +840,13 @@ def publish(
     warning log); after ``max_outage`` seconds (``None``: no limit)
     :class:`~terrain.errors.StoreUnavailable` is raised, nothing lost: run
     again once the store answers.
+
+    ``approval`` (a workspace with ``[publish] approval = true``:
+    :func:`~terrain.publishing.approval_check`) is asked after the consent gate
+    allows a post, about the post as it would go: a post without an approval of
+    exactly that content is held, with the reason, and nothing is sent.
+    ``egress`` turns a post whose photos the gate blurs into the post to send
+    (:func:`~terrain.publishing.blurred_copies`); without it such a post is held.
     """
     by_name = dict(platforms) if isinstance(platforms, Mapping) else {p.name: p for p in platforms}
     for post in posts:
@@ -828,6 +871,8 @@ def publish(
         jitter=jitter,
         max_outage=max_outage,
         on_notice=on_notice,
+        approval=approval,
+        egress=egress,
     )
     workers = max(1, min(max_workers, sum(max(1, r.policy.concurrency) for r in runs)))
     try:

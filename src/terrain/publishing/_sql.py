@@ -87,6 +87,13 @@ SET state = 'held', reasons_json = ?, last_error = ?, updated_at = ?
 WHERE post_id = ? AND platform = ? AND state = 'planned'
 """
 
+#: Hold a row that waits (planned, or held already) with new reasons: the review desk.
+HOLD_WAITING = """
+UPDATE publication_journal
+SET state = 'held', reasons_json = ?, last_error = ?, updated_at = ?
+WHERE post_id = ? AND platform = ? AND state IN ('planned', 'held')
+"""
+
 #: What will go, and when: planned and in-flight rows, the soonest first.
 SELECT_QUEUE = f"""
 SELECT {COLUMNS} FROM publication_journal

@@ -35,11 +35,11 @@ from typing import Any
 import attrs
 
 from terrain._time import instant, require_aware
-from terrain.consent import DecisionRecord, Outcome, Purpose, Reason
+from terrain.consent import DecisionOutcome, DecisionRecord, Purpose, Reason
 from terrain.errors import Conflict, NotFound, PlatformError
 from terrain.plugins import Platform
 from terrain.posts import Receipt
-from terrain.publishing._journal import Journal, TakedownEntry, new_owner_id
+from terrain.publishing._journal import Journal, TakedownLogEntry, new_owner_id
 from terrain.publishing._runner import scrub
 from terrain.serialization import from_json, to_json
 from terrain.store import Database
@@ -335,7 +335,7 @@ def _record(
 ) -> None:
     receipt = row.receipt
     journal.record_takedown(
-        TakedownEntry(
+        TakedownLogEntry(
             subject_id=row.subject_id, post_id=receipt.post_id, platform=receipt.platform,
             remote_id=receipt.remote_id, url=receipt.url, outcome=outcome, message=message,
             at=now,
@@ -355,6 +355,7 @@ def _record(
             DecisionRecord(
                 id=f"takedown-{row.id}", actor="terrain worker", subject_kind="post",
                 subject_id=receipt.post_id, platform=receipt.platform, purpose=Purpose.PUBLISH,
-                at=now, outcome=Outcome.DENIED, reasons=(reason,), relied_on=row.consent_ids,
+                at=now, outcome=DecisionOutcome.DENIED, reasons=(reason,),
+                relied_on=row.consent_ids,
             )
         )

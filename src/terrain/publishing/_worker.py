@@ -47,9 +47,11 @@ from typing import Any
 
 import attrs
 
-from terrain.consent._decide import DecisionRecord
+from terrain.consent import DecisionRecord
 from terrain.errors import StoreUnavailable
 from terrain.plugins import Platform
+from terrain.posts import Post
+from terrain.publishing._approvals import ApprovalCheck
 from terrain.publishing._journal import Journal, JournalRow, new_owner_id
 from terrain.publishing._judge import Gate
 from terrain.publishing._outage import GaveUp
@@ -193,6 +195,8 @@ def run_worker(
     jitter: Callable[[], float] | None = None,
     max_outage: float | None = None,
     on_notice: Callable[[str], None] | None = None,
+    approval: ApprovalCheck | None = None,
+    egress: Callable[[Post], Post] | None = None,
 ) -> WorkerReport:
     """Publish the due rows of ``platforms`` from ``journal`` until ``stop`` is set.
 
@@ -203,7 +207,9 @@ def run_worker(
     (the rate and daily budget still hold across all workers). ``poll``:
     the longest sleep between looks at the journal. ``drain=True``: return
     when no row of these platforms is in flight and none is due within
-    ``max_wait`` seconds.
+    ``max_wait`` seconds. ``approval`` and ``egress`` are as for
+    :func:`~terrain.publishing.publish`: with approval on, an unapproved post is
+    held, never sent.
 
     A store outage is waited out however long it lasts, announced once
     through ``on_notice`` (default: a warning log) when it starts and when it
@@ -246,6 +252,8 @@ def run_worker(
         jitter=jitter,
         max_outage=max_outage,
         on_notice=on_notice,
+        approval=approval,
+        egress=egress,
     )
     loop = _Loop(runner, poll, drain, max_wait)
     counted.append(loop.count)

@@ -31,7 +31,7 @@ import sqlite3
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -131,7 +131,7 @@ class Transaction:
 
 
 class Backend(abc.ABC):
-    """Where the SQL runs. Subclasses: :class:`SQLiteBackend`, ``PostgresBackend``."""
+    """Where the SQL runs. Subclasses: ``SQLiteBackend``, ``PostgresBackend``."""
 
     dialect: ClassVar[str]
 
@@ -150,8 +150,9 @@ class Backend(abc.ABC):
         """The store's URL or path for messages (never with a password)."""
 
     @abc.abstractmethod
-    def _begin(self, exclusive: bool) -> AbstractContextManager[Transaction]:
-        """A new top-level transaction on a connection of this thread."""
+    def _begin(self, exclusive: bool, group: bool) -> AbstractContextManager[Transaction]:
+        """A new top-level transaction; ``group``: its commit may be shared with
+        other threads' (see :meth:`transaction`)."""
 
     @abc.abstractmethod
     def _lock(self, tx: Transaction) -> None:
@@ -183,8 +184,16 @@ class Backend(abc.ABC):
         """Return when the store can be used; :class:`~terrain.errors.StoreUnavailable` if not."""
 
     @contextmanager
-    def transaction(self, *, exclusive: bool = True) -> Iterator[Transaction]:
-        """A write transaction; inside another one of this thread, it joins it."""
+    def transaction(self, *, exclusive: bool = True, group: bool = False) -> Iterator[Transaction]:
+        """A write transaction; inside another one of this thread, it joins it.
+
+        ``group=True`` lets the backend commit it together with other threads'
+        transactions (group commit: one synced commit for several writers, see
+        ``SQLiteBackend``). The ``with`` block still returns only once its
+        writes are committed, and raises if that commit fails, exactly as a
+        transaction of its own; the caller must hold no lock that another
+        writer's transaction takes.
+        """
         if self.read_only:
             raise StorageError(
                 f"the store {self.describe()} was opened for reading only; open the "
@@ -197,7 +206,7 @@ class Backend(abc.ABC):
                 current.exclusive = True
             yield current
             return
-        with self._begin(exclusive) as tx:
+        with self._begin(exclusive, group) as tx:
             self._local.tx = tx
             try:
                 yield tx
@@ -205,13 +214,14 @@ class Backend(abc.ABC):
                 self._local.tx = None
         self.commits += 1
 
-    def execute(self, sql: str, params: Params = ()) -> int:
+    def execute(self, sql: str, params: Params = (), *, group: bool = False) -> int:
         """Run one writing statement on its own (no lock taken); the rows changed.
 
         For statements that guard themselves (``UPDATE … WHERE state = ?``).
-        Inside a transaction of this thread it joins it.
+        Inside a transaction of this thread it joins it. ``group``: as for
+        :meth:`transaction`.
         """
-        with self.transaction(exclusive=False) as tx:
+        with self.transaction(exclusive=False, group=group) as tx:
             return tx.execute(sql, params)
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
@@ -332,6 +342,22 @@ class SQLiteBackend(Backend):
         self._synchronous = synchronous
         self._busy_timeout_ms = int(busy_timeout_ms)
         self._writer = threading.RLock()
+        #: The connection every write transaction runs on (made at the first one).
+        self._wconn: sqlite3.Connection | None = None
+        #: Threads waiting for ``_writer`` to write: a finished group member
+        #: leaves the transaction open for them rather than committing alone.
+        self._waiting = 0
+        self._waiting_lock = threading.Lock()
+        #: The open group transaction's number (0: none open), the last one
+        #: committed, and why the recent ones that failed did.
+        self._group = 0
+        self._groups = 0
+        self._committed = 0
+        self._group_failed: dict[int, StorageError] = {}
+        #: Notified when a group transaction is committed or fails.
+        self._settled = threading.Condition(threading.Lock())
+        #: ``COMMIT`` statements run (fewer than :attr:`commits` when commits are shared)
+        self.synced_commits = 0
         self._held: weakref.WeakSet[_Held] = weakref.WeakSet()
         self._guard = threading.Lock()
         self._lock_fd: int | None = None
@@ -347,7 +373,20 @@ class SQLiteBackend(Backend):
         held: _Held | None = getattr(self._local, "held", None)
         if held is not None:
             return held.conn
-        conn = self._open(create)
+        conn = self._configured(self._open(create))
+        held = _Held(conn)
+        self._local.held = held
+        with self._guard:
+            self._held.add(held)
+        return conn
+
+    def _writer_conn(self) -> sqlite3.Connection:
+        """The connection write transactions run on (call with ``_writer`` held)."""
+        if self._wconn is None:
+            self._wconn = self._configured(self._open(False))
+        return self._wconn
+
+    def _configured(self, conn: sqlite3.Connection) -> sqlite3.Connection:
         try:
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
             if mode != "wal" and not (self.read_only or self._why_read_only):
@@ -357,10 +396,6 @@ class SQLiteBackend(Backend):
         except sqlite3.Error as exc:
             conn.close()
             raise storage_error(exc, self.path) from None
-        held = _Held(conn)
-        self._local.held = held
-        with self._guard:
-            self._held.add(held)
         return conn
 
     def _open(self, create: bool) -> sqlite3.Connection:
@@ -398,46 +433,121 @@ class SQLiteBackend(Backend):
         assert first is not None
         raise storage_error(first, self.path) from None
 
-    @contextmanager
-    def _process_lock(self) -> Iterator[None]:
+    def _lock_process(self) -> None:
         """``flock`` on ``<database>.lock`` (held with ``_writer``, so one fd is enough)."""
         if fcntl is None:
-            yield
             return
         if self._lock_fd is None:
             try:
                 self._lock_fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
             except OSError:
-                yield  # a read-only folder: SQLite's own lock still holds
-                return
-        fd = self._lock_fd
-        fcntl.flock(fd, fcntl.LOCK_EX)
+                return  # a read-only folder: SQLite's own lock still holds
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+
+    def _unlock_process(self) -> None:
+        if fcntl is not None and self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+
+    @contextmanager
+    def _process_lock(self) -> Iterator[None]:
+        """The process lock for work outside a transaction (``_writer`` held)."""
+        self._lock_process()
         try:
             yield
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            self._unlock_process()
 
     @contextmanager
-    def _begin(self, exclusive: bool) -> Iterator[Transaction]:
-        conn = self._conn()
+    def _acquire_writer(self) -> Iterator[None]:
+        """Hold ``_writer``, counted as waiting for it until it is held."""
+        with self._waiting_lock:
+            self._waiting += 1
+        try:
+            self._writer.acquire()
+        finally:
+            with self._waiting_lock:
+                self._waiting -= 1
+        try:
+            yield
+        finally:
+            self._writer.release()
+
+    def _refuse_if_read_only(self) -> None:
+        if self._why_read_only == "full":
+            raise StorageError(
+                f"cannot write to the workspace database {self.path}: the disk holding it "
+                "is full; the database is intact and nothing was changed. Free some space, "
+                "then retry"
+            )
         if self._why_read_only:
-            if self._why_read_only == "full":
-                raise StorageError(
-                    f"cannot write to the workspace database {self.path}: the disk holding it "
-                    "is full; the database is intact and nothing was changed. Free some space, "
-                    "then retry"
-                )
             raise StorageError(
                 f"cannot write to the workspace database {self.path}: it could only be opened "
                 f"read-only (the file or its folder {self.path.parent} cannot be written by this "
                 "user: permissions, a read-only mount or copy); the database is intact and "
                 "nothing was changed. Make them writable, then retry"
             )
-        with self._writer, self._process_lock():
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise storage_error(exc, self.path) from None
+
+    def _commit_open(self, conn: sqlite3.Connection) -> None:
+        """Commit the open group transaction and let go of the process lock (``_writer``
+        held); on failure, every member of the group is told so."""
+        group, self._group = self._group, 0
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            # leave the connection usable: a failed COMMIT keeps the transaction open
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            error = storage_error(exc, self.path)
+            self._fail_group(group, error)
+            raise error from None
+        finally:
+            self._unlock_process()
+        self._committed = group
+        self.synced_commits += 1
+        with self._settled:
+            self._settled.notify_all()
+
+    def _fail_group(self, group: int, error: StorageError) -> None:
+        self._group_failed[group] = error
+        for old in [g for g in self._group_failed if g < group - 1000]:
+            del self._group_failed[old]
+        with self._settled:
+            self._settled.notify_all()
+
+    def _settle(self) -> None:
+        """Commit a group transaction left open for waiting writers (``_writer`` held),
+        before the connection is used otherwise."""
+        if self._group and self._wconn is not None:
+            self._commit_open(self._wconn)
+
+    @contextmanager
+    def _begin(self, exclusive: bool, group: bool) -> Iterator[Transaction]:
+        """A write transaction on the writer connection, with group commit.
+
+        Writers take turns on ``_writer``. The first opens ``BEGIN IMMEDIATE``
+        (after the process lock); each runs its block inside a savepoint, so a
+        block that raises undoes only its own statements. A block that ends
+        while other threads wait to write, if it asked for ``group``, leaves the
+        transaction open for them and waits its turn again; the last writer of
+        the queue commits everyone's writes in one synced ``COMMIT``. No block
+        returns before the commit holding its writes, and if that commit fails
+        every block of the group raises, as its own commit would have: a
+        caller never goes on (calls a platform, reports a receipt) on writes
+        that are not durable.
+        """
+        self._refuse_if_read_only()
+        with self._acquire_writer():
+            conn = self._writer_conn()
+            if not self._group:
+                self._lock_process()
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.Error as exc:
+                    self._unlock_process()
+                    raise storage_error(exc, self.path) from None
+                self._groups += 1
+                self._group = self._groups
+            mine = self._group
             tx = Transaction(
                 self._guarded(conn.execute),
                 self._guarded(conn.executemany),
@@ -446,18 +556,78 @@ class SQLiteBackend(Backend):
                 counters=self.counters,
             )
             try:
+                conn.execute("SAVEPOINT terrain_tx")
+            except sqlite3.Error as exc:
+                self._abandon(conn, mine, exc)
+                raise storage_error(exc, self.path) from None
+            try:
                 yield tx
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+            except BaseException as exc:
+                self._undo(conn, mine, exc)
                 raise
             try:
-                conn.execute("COMMIT")
+                conn.execute("RELEASE SAVEPOINT terrain_tx")
             except sqlite3.Error as exc:
-                # leave the connection usable: a failed COMMIT keeps the transaction open
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                self._undo(conn, mine, exc)
                 raise storage_error(exc, self.path) from None
+            if not (group and self._waiting):
+                self._commit_open(conn)
+                return
+        # Passed on: the next writer runs in the same transaction, and the last
+        # of the queue commits. Wait for that commit; should the writers ahead
+        # leave it open (none came after them), commit it ourselves.
+        while True:
+            with self._settled:
+                if mine in self._group_failed:
+                    raise self._group_failed[mine]
+                if self._committed >= mine:
+                    return
+                self._settled.wait(0.01)
+            if self._writer.acquire(blocking=False):
+                try:
+                    if mine in self._group_failed:
+                        raise self._group_failed[mine]
+                    if self._committed >= mine:
+                        return
+                    if self._group == mine:
+                        self._commit_open(self._writer_conn())
+                        return
+                finally:
+                    self._writer.release()
+
+    def _undo(self, conn: sqlite3.Connection, group: int, exc: BaseException) -> None:
+        """Undo the statements of a block that raised (``_writer`` held): only them
+        when the transaction is still open; if SQLite rolled it all back, the group fails."""
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK TO SAVEPOINT terrain_tx")
+                conn.execute("RELEASE SAVEPOINT terrain_tx")
+            except sqlite3.Error as failed:
+                self._abandon(conn, group, failed)
+                return
+            if group == self._group and not self._waiting:
+                # nobody else to commit the members before us: do it now
+                with suppress(StorageError):  # the members are told; the block's error goes up
+                    self._commit_open(conn)
+            return
+        self._abandon(conn, group, exc)
+
+    def _abandon(self, conn: sqlite3.Connection, group: int, exc: BaseException) -> None:
+        """The group transaction is gone (rolled back): every member fails."""
+        if conn.in_transaction:
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        error = (
+            storage_error(exc, self.path)
+            if isinstance(exc, sqlite3.Error)
+            else StorageError(
+                f"the write to the workspace database {self.path} was rolled back because "
+                "another write of the same commit failed; nothing of it was saved: retry"
+            )
+        )
+        self._fail_group(group, error)
+        self._group = 0
+        self._unlock_process()
 
     def _guarded(self, run: Callable[..., Any]) -> Callable[..., Any]:
         """``run`` with a failure of the file (read-only, full, damaged) as a StorageError;
@@ -498,15 +668,17 @@ class SQLiteBackend(Backend):
         """``VACUUM`` (free pages and the slack of pages holding deleted rows are not
         copied), then a checkpoint that empties the write-ahead log (``-wal``)."""
         conn = self._conn()
-        with self._writer, self._process_lock():
-            try:
-                conn.execute("VACUUM")
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlite3.OperationalError as exc:
-                raise StorageError(
-                    f"could not compact the workspace database {self.path} ({exc}): another "
-                    "terrain command is using it; retry when it is done"
-                ) from None
+        with self._acquire_writer():
+            self._settle()
+            with self._process_lock():
+                try:
+                    conn.execute("VACUUM")
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                except sqlite3.OperationalError as exc:
+                    raise StorageError(
+                        f"could not compact the workspace database {self.path} ({exc}): "
+                        "another terrain command is using it; retry when it is done"
+                    ) from None
 
     def table_exists(self, name: str) -> bool:
         """Whether table ``name`` exists."""
@@ -524,7 +696,13 @@ class SQLiteBackend(Backend):
             for held in list(self._held):
                 held.conn.close()
             self._held.clear()
-        with self._writer:
+        with self._acquire_writer():
+            try:
+                self._settle()
+            finally:
+                if self._wconn is not None:
+                    self._wconn.close()
+                    self._wconn = None
             if self._lock_fd is not None:
                 os.close(self._lock_fd)
                 self._lock_fd = None

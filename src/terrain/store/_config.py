@@ -26,6 +26,11 @@ The file holds no secret. Its tables::
                            their links (:mod:`terrain.store._webconfig`)
     [consent]              guardians = "all" (default) or "any": whose agreement a minor's
                            consent needs among their guardians on record
+    [publish]              approval = true: nothing is sent without an approval on the
+                           review desk (or `terrain approve`); four_eyes = true: the
+                           approver is not who edited the post; blur_unconsented = true:
+                           a person without consent whose face region is known is
+                           blurred instead of holding the photo back; blur_margin = 0.3
 
 Every problem is a :class:`~terrain.errors.ConfigError` naming the file, the
 line and the key, and saying what to write instead.
@@ -58,6 +63,7 @@ __all__ = [
     "DEFAULT_MAX_FILE_MB",
     "IMPORT_PRESETS",
     "RUNNER_KEYS",
+    "PublishSettings",
     "WorkspaceConfig",
     "parse_config",
     "render_config",
@@ -83,7 +89,9 @@ _TOP_LEVEL = (
     "smtp",
     "retention",
     "consent",
+    "publish",
 )
+_PUBLISH_KEYS = ("approval", "four_eyes", "blur_unconsented", "blur_margin")
 _STORE_KEYS = ("url", "pool_size")
 _IMPORT_KEYS = ("max_file_mb", "max_megapixels", "preset", "encoding")
 _RETENTION_KEYS = ("unpublished_photos_days",)
@@ -116,6 +124,25 @@ _SECRET_LIKE = SECRET_NAME
 
 def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
+
+
+@attrs.frozen
+class PublishSettings:
+    """``[publish]``: the rules of the review desk.
+
+    ``approval``: nothing goes out without an approval of its exact content
+    (the runner and the workers hold an unapproved post). ``four_eyes``: the
+    approver may not be someone who edited the post (its text, or who is in or
+    what describes its photos). ``blur_unconsented``: a photo whose only problem
+    is people without consent whose face regions are known goes out with those
+    regions blurred (never when a region is unknown); ``blur_margin`` enlarges
+    each region by that share of its size on every side.
+    """
+
+    approval: bool = False
+    four_eyes: bool = False
+    blur_unconsented: bool = False
+    blur_margin: float = 0.3
 
 
 @attrs.frozen
@@ -157,6 +184,8 @@ class WorkspaceConfig:
     unpublished_photos_days: int | None = None
     #: ``[consent] guardians``: whose agreement a minor's consent needs.
     guardian_rule: GuardianRule = "all"
+    #: ``[publish]``: approval, four eyes, blurring instead of holding.
+    publish: PublishSettings = attrs.field(factory=PublishSettings)
 
     @property
     def max_file_bytes(self) -> int:
@@ -311,6 +340,7 @@ def parse_config(path: Path) -> WorkspaceConfig:
         import_encoding=imports["import_encoding"],
         unpublished_photos_days=_retention(reader, reader.table(data, "", "retention")),
         guardian_rule=_guardian_rule(reader, reader.table(data, "", "consent")),
+        publish=_publish(reader, reader.table(data, "", "publish")),
     )
 
 
@@ -330,6 +360,32 @@ def _guardian_rule(reader: _Reader, table: Mapping[str, Any]) -> GuardianRule:
         f'must be "all" (a minor\'s consent needs every guardian on record, the default) or '
         f'"any" (one guardian is enough), got {shown}',
     )
+
+
+def _publish(reader: _Reader, table: Mapping[str, Any]) -> PublishSettings:
+    """``[publish]``: booleans, and a blur margin from 0 to 1."""
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key not in _PUBLISH_KEYS:
+            raise reader.error(
+                "publish", key, f"unknown key; [publish] takes {', '.join(_PUBLISH_KEYS)}"
+            )
+        if key == "blur_margin":
+            if isinstance(value, bool) or not isinstance(value, int | float) or not (
+                0 <= value <= 1
+            ):
+                raise reader.error("publish", key, "must be a number from 0 to 1 (e.g. 0.3)")
+            values[key] = float(value)
+        elif not isinstance(value, bool):
+            raise reader.error("publish", key, f"must be true or false (e.g. {key} = true)")
+        else:
+            values[key] = value
+    if values.get("four_eyes") and not values.get("approval"):
+        raise reader.error(
+            "publish", "four_eyes",
+            "four eyes check approvals: set approval = true too (or remove four_eyes)",
+        )
+    return PublishSettings(**values)
 
 
 def _templates(reader: _Reader, data: Mapping[str, Any], language: str) -> dict[str, Template]:
@@ -525,6 +581,15 @@ def _bare(name: str) -> str:
     return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name)
 
 
+def _not_default(settings: WebSettings | PublishSettings) -> dict[str, Any]:
+    """The fields of ``settings`` (a table of terrain.toml) that differ from their default."""
+    return {
+        field.name: getattr(settings, field.name)
+        for field in attrs.fields(type(settings))
+        if getattr(settings, field.name) != field.default
+    }
+
+
 def render_config(config: WorkspaceConfig) -> str:
     """A new ``terrain.toml`` for ``config``, with comments for the newcomer."""
     c = config.community
@@ -564,11 +629,7 @@ def render_config(config: WorkspaceConfig) -> str:
     if changed:
         lines += ["", "# the meetup format `terrain event check` holds meetups to", "[format]"]
         lines += [f"{k} = {_toml_value(v)}" for k, v in changed.items()]
-    web = {
-        field.name: getattr(config.web, field.name)
-        for field in attrs.fields(WebSettings)
-        if getattr(config.web, field.name) != field.default
-    }
+    web = _not_default(config.web)
     if web:
         lines += ["", "# the members' web pages (terrain serve) and the links in posts", "[web]"]
         lines += [f"{k} = {_toml_value(v)}" for k, v in web.items()]
@@ -579,6 +640,10 @@ def render_config(config: WorkspaceConfig) -> str:
             for field in attrs.fields(SmtpSettings)
             if getattr(config.smtp, field.name) is not None
         ]
+    publish = _not_default(config.publish)
+    if publish:
+        lines += ["", "# the review desk: approvals, four eyes, blurring", "[publish]"]
+        lines += [f"{k} = {_toml_value(v)}" for k, v in publish.items()]
     if config.templates:
         lines += ["", "# the community's own words for each kind of post", "[templates]"]
         lines += [f"{k} = {_toml_value(t.text)}" for k, t in config.templates.items()]

@@ -15,12 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import attrs
 
 from terrain.errors import ConfigError, Conflict, StorageError
 from terrain.store._backend import Row, Transaction
 from terrain.store._db import Database
+from terrain.store._maintenance import open_copy_target
 
 __all__ = ["TABLES", "CopyReport", "TableCopy", "copy_store", "table_digest"]
 
@@ -43,6 +45,10 @@ TABLES: tuple[str, ...] = (
     "web_links",
     "takedown_queue",
     "history",
+    "accounts",
+    "desk_sessions",
+    "edits",
+    "approvals",
 )
 
 
@@ -110,14 +116,21 @@ def _refuse_non_empty(tx: Transaction, target: Database) -> None:
         )
 
 
-def copy_store(source: Database, target: Database) -> CopyReport:
+def copy_store(source: Database | str, target: Database | str) -> CopyReport:
     """Copy every row of ``source`` into the empty ``target``, verified; what was copied.
 
     Both are at the latest schema version (opening them migrates them).
     Raises :class:`~terrain.errors.Conflict` when ``target`` holds rows and
     :class:`~terrain.errors.StorageError` when the verification fails; in
     both cases the target is left as it was.
+
+    Either may be a store URL (``sqlite:///…/.terrain/terrain.db``,
+    ``postgresql://user@host/db``) instead of an open :class:`Database`: it is
+    opened for the copy and closed after it. A SQLite target file that does not
+    exist yet is created, and removed again if the copy fails.
     """
+    if isinstance(source, str) or isinstance(target, str):
+        return _copy_urls(source, target)
     if _same_store(source, target):
         raise ConfigError(
             f"the source and the target are the same store ({source.url} and {target.url}): "
@@ -148,6 +161,29 @@ def copy_store(source: Database, target: Database) -> CopyReport:
                 )
             copied.append(expected)
     return CopyReport(source=source.url, target=target.url, tables=tuple(copied))
+
+
+def _copy_urls(source: Database | str, target: Database | str) -> CopyReport:
+    """:func:`copy_store` with URLs: open what is a URL, copy, close what was opened."""
+    opened = Database.connect(source) if isinstance(source, str) else None
+    try:
+        created: list[Path] = []
+        if isinstance(target, str):
+            made, created = open_copy_target(target)
+        try:
+            report = copy_store(opened or source, made if isinstance(target, str) else target)
+        except BaseException:
+            if isinstance(target, str):
+                made.close()
+            for path in created:  # a file this copy made: leave no trace
+                path.unlink(missing_ok=True)
+            raise
+        if isinstance(target, str):
+            made.close()
+        return report
+    finally:
+        if opened is not None:
+            opened.close()
 
 
 def _same_store(source: Database, target: Database) -> bool:

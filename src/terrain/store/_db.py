@@ -182,26 +182,39 @@ class Database:
     # -- transactions and raw access (for other parts of terrain) -----------------------
 
     @contextmanager
-    def transaction(self, *, exclusive: bool = True) -> Iterator[Transaction]:
+    def transaction(self, *, exclusive: bool = True, group: bool = False) -> Iterator[Transaction]:
         """A write transaction; an inner call (same thread) joins the outer transaction.
 
         ``exclusive=False`` lets other writers run at once (PostgreSQL); use it
-        only for statements that lock the rows they change.
+        only for statements that lock the rows they change. ``group=True`` lets
+        SQLite commit it with other threads' transactions in one synced commit
+        (the block still returns only once its writes are committed); only for
+        a caller that holds no lock another writer's transaction takes.
         """
-        with self.backend.transaction(exclusive=exclusive) as tx:
+        with self.backend.transaction(exclusive=exclusive, group=group) as tx:
             yield tx
 
-    def execute(self, sql: str, params: Params = ()) -> int:
+    def execute(self, sql: str, params: Params = (), *, group: bool = False) -> int:
         """Run one self-guarding writing statement on its own; the number of rows changed.
 
         Cheaper than a :meth:`transaction` on PostgreSQL (no lock, no
         ``BEGIN``/``COMMIT``); joins this thread's transaction if one is open.
         """
-        return self.backend.execute(sql, params)
+        return self.backend.execute(sql, params, group=group)
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
         """Rows of a read-only query (in this thread's transaction, if one is open)."""
         return self.backend.query(sql, params)
+
+    def query_in(self, sql: str, values: Sequence[str]) -> list[Row]:
+        """Rows of read-only query ``sql`` whose ``IN ({marks})`` list takes ``values``:
+        run once per ``CHUNK`` (500) of them (``{marks}`` becomes their ``?``), the
+        rows of every run together."""
+        rows: list[Row] = []
+        for start in range(0, len(values), CHUNK):
+            chunk = list(values[start : start + CHUNK])
+            rows += self.query(sql.format(marks=", ".join("?" for _ in chunk)), chunk)
+        return rows
 
     # -- schema ----------------------------------------------------------------------------
 
@@ -344,7 +357,7 @@ class Database:
         return [(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows]
 
     def consent_of(self, subjects: Sequence[str]) -> tuple[list[tuple[int, int, str, str]], int]:
-        """Every member and the consent events of ``subjects`` (at most :data:`CHUNK`),
+        """Every member and the consent events of ``subjects`` (at most ``CHUNK`` (500)),
         as :meth:`changes_since` gives them, and the last sequence number of the
         whole log, read in one statement (one snapshot of the store)."""
         marks = ", ".join("?" for _ in subjects) or "NULL"
@@ -372,6 +385,19 @@ class Database:
             )
             found.extend((int(r[0]), str(r[1])) for r in rows)
         return [data for _, data in sorted(found)]
+
+    def consent_events_but(self, subjects: Sequence[str], *, upto: int) -> list[str]:
+        """The JSON of the consent events of everyone but ``subjects`` (at most ``CHUNK``
+        (500)) up to sequence number ``upto``, in order: what a ledger holding those
+        people's events lacks to hold everyone's."""
+        if len(subjects) > CHUNK:
+            raise ValueError(f"at most {CHUNK} subjects, not {len(subjects)}")
+        others = f"AND subject_id NOT IN ({', '.join('?' for _ in subjects)}) " if subjects else ""
+        rows = self.query(
+            f"SELECT data FROM consent_events WHERE seq <= ? {others}ORDER BY seq",
+            (upto, *subjects),
+        )
+        return [str(r[0]) for r in rows]
 
     def last_consent_seq(self) -> int:
         """The sequence number of the last consent event (0 when there is none)."""
@@ -518,7 +544,7 @@ class Database:
         self, subject_kind: str, subject_ids: Sequence[str]
     ) -> list[tuple[str, str, str]]:
         """``(subject_id, platform, JSON)`` of the decision records about ``subject_ids``,
-        oldest first (one indexed query per :data:`CHUNK` ids)."""
+        oldest first (one indexed query per ``CHUNK`` (500) ids)."""
         wanted = sorted(set(subject_ids))
         found: list[tuple[int, str, str, str]] = []
         for start in range(0, len(wanted), CHUNK):

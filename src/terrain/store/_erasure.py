@@ -161,8 +161,8 @@ def erase_person(
     email, phone, handles) replaced by :data:`ERASED_TEXT` wherever text is kept.
     The erasure is the one change recorded in the history.
     """
-    from terrain import clock
-    from terrain.store._workspace import RECORD_KINDS, _utc
+    from terrain.store._history import recorded_at
+    from terrain.store._workspace import RECORD_KINDS
 
     scrub = Scrubber(member.id, tombstone.id, texts)
     db = ws.db
@@ -240,7 +240,7 @@ def erase_person(
         )
         db.record_change(
             tx,
-            at=_utc(clock.now()),
+            at=recorded_at(),
             who=ws.actor,
             action="erase",
             kind="member",

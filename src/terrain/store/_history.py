@@ -7,7 +7,10 @@ records one that did not happen. A write that changes nothing records nothing.
 
 "Who" is :attr:`Workspace.actor <terrain.store.Workspace.actor>`: the name
 given to :meth:`Workspace.open` (the command line's ``--by``), else
-``$TERRAIN_USER``, else the operating system's user name. The history is
+``$TERRAIN_USER``, else the operating system's user name. "When" is
+:func:`recorded_at`: the one place below the front ends that reads
+:func:`terrain.clock.now` (a stamp on the store's own bookkeeping, never an
+input to a decision; ``TERRAIN_NOW`` sets it like every clock). The history is
 append-only, with one exception: erasing a person at their request removes
 them from it (see ``docs/privacy.rst``).
 """
@@ -22,7 +25,16 @@ from typing import Any
 
 import attrs
 
-__all__ = ["USER_ENV_VAR", "Change", "FieldChange", "actor_from", "field_changes"]
+from terrain import clock
+
+__all__ = [
+    "USER_ENV_VAR",
+    "Change",
+    "FieldChange",
+    "actor_from",
+    "field_changes",
+    "recorded_at",
+]
 
 #: Environment variable naming who makes the changes (default: the OS user).
 USER_ENV_VAR = "TERRAIN_USER"
@@ -37,6 +49,15 @@ def actor_from(environ: Mapping[str, str], given: str | None = None) -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no user name in the environment nor the password file
         return "unknown"
+
+
+def recorded_at() -> str:
+    """When a change is written, as ISO 8601 UTC text (sorts like the instant it names).
+
+    Decisions take their time as an argument; the history only stamps when it
+    was written, from :func:`terrain.clock.now`.
+    """
+    return clock.now().astimezone(UTC).isoformat()
 
 
 @attrs.frozen

@@ -116,6 +116,14 @@ class Links:
             params.append(purpose)
         return [_row(r) for r in self.db.query(query + " ORDER BY issued_at, id", params)]
 
+    def with_purpose(self, purpose: str) -> list[LinkRow]:
+        """Every link of ``purpose``, oldest first."""
+        rows = self.db.query(
+            f"SELECT {_COLUMNS} FROM web_links WHERE purpose = ? ORDER BY issued_at, id",
+            (purpose,),
+        )
+        return [_row(r) for r in rows]
+
     def with_data(self, purpose: str, key: str, value: str) -> list[LinkRow]:
         """Links of ``purpose`` whose ``data[key]`` is ``value`` (a request's guardians)."""
         rows = self.db.query(

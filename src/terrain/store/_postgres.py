@@ -288,7 +288,8 @@ class PostgresBackend(Backend):
         self._pool.check()
 
     @contextmanager
-    def _begin(self, exclusive: bool) -> Iterator[Transaction]:
+    def _begin(self, exclusive: bool, group: bool) -> Iterator[Transaction]:
+        # each transaction commits on its own connection: the server groups commits
         with self._connection() as conn, conn.transaction():
             cursor = conn.cursor()
 
@@ -308,10 +309,10 @@ class PostgresBackend(Backend):
     def _lock(self, tx: Transaction) -> None:
         tx.query("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+    def execute(self, sql: str, params: Sequence[Any] = (), *, group: bool = False) -> int:
         """Run one statement on its own: autocommit, one round trip (no BEGIN/COMMIT)."""
         if self.read_only or getattr(self._local, "tx", None) is not None:
-            return super().execute(sql, params)
+            return super().execute(sql, params, group=group)
         self.counters.statements += 1
         with self._connection() as conn:
             return int(conn.execute(to_pyformat(sql), tuple(params)).rowcount)

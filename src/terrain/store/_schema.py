@@ -310,6 +310,48 @@ MIGRATIONS: list[Migration] = [
         "",
         repair=lambda tx, _zone: _backfill_refs(tx),
     ),
+    # The review desk (issue 21): the community manager's accounts (a scrypt hash
+    # each, never a password), their sessions (only a hash of each session id), who
+    # edited what (the four-eyes rule), and the approvals of posts, tied to the
+    # exact content approved (terrain.store._accounts, terrain.publishing._approvals).
+    Migration(
+        10,
+        "review desk: accounts, sessions, edits, approvals",
+        """
+        CREATE TABLE IF NOT EXISTS accounts (
+            name       TEXT NOT NULL PRIMARY KEY,
+            role       TEXT NOT NULL CHECK (role IN ('editor','approver')),
+            password   TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS desk_sessions (
+            id_hash    TEXT NOT NULL PRIMARY KEY,
+            account    TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            seen_at    TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS desk_sessions_account ON desk_sessions (account);
+        CREATE TABLE IF NOT EXISTS edits (
+            ref     TEXT NOT NULL,
+            account TEXT NOT NULL,
+            what    TEXT NOT NULL,
+            at      TEXT NOT NULL,
+            PRIMARY KEY (ref, account, what)
+        );
+        CREATE TABLE IF NOT EXISTS approvals (
+            post_id     TEXT NOT NULL,
+            platform    TEXT NOT NULL,
+            state       TEXT NOT NULL CHECK (state IN ('approved','held')),
+            fingerprint TEXT NOT NULL,
+            account     TEXT NOT NULL,
+            at          TEXT NOT NULL,
+            reason      TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (post_id, platform)
+        )
+        """,
+    ),
 ]
 
 

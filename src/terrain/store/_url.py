@@ -9,7 +9,7 @@
 A URL never holds a password: it is read from ``TERRAIN_STORE_PASSWORD``
 (or libpq's own ``PGPASSWORD`` and ``~/.pgpass``). A URL with one is refused
 with a :class:`~terrain.errors.ConfigError` naming the variable to set, and
-every message quotes URLs through :func:`redact`.
+every message quotes URLs through :func:`redact_password`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import attrs
 
 from terrain.errors import ConfigError
 
-__all__ = ["PASSWORD_ENV_VAR", "StoreURL", "parse_store_url", "redact"]
+__all__ = ["PASSWORD_ENV_VAR", "StoreURL", "parse_store_url", "redact", "redact_password"]
 
 #: Environment variable holding the PostgreSQL password (never terrain.toml).
 PASSWORD_ENV_VAR = "TERRAIN_STORE_PASSWORD"
@@ -33,9 +33,14 @@ _USERINFO_PASSWORD = re.compile(r"(://[^:/@?\s]*):[^?\s]*@")
 _QUERY_PASSWORD = re.compile(r"(password=)[^&\s]*", re.I)
 
 
-def redact(text: str) -> str:
+def redact_password(text: str) -> str:
     """``text`` with any password in a URL (``user:pw@``, ``password=pw``) replaced by ``***``."""
     return _QUERY_PASSWORD.sub(r"\1***", _USERINFO_PASSWORD.sub(r"\1:***@", text))
+
+
+#: The short name, for this package's messages (``terrain.store`` exports
+#: :func:`redact_password`: ``terrain.secrets`` has a ``redact`` too).
+redact = redact_password
 
 
 @attrs.frozen
@@ -50,7 +55,7 @@ class StoreURL:
     def __str__(self) -> str:
         if self.scheme == "sqlite":
             return f"sqlite://{self.path}"
-        return redact(self.conninfo)
+        return redact_password(self.conninfo)
 
 
 def _password_refused(text: str) -> ConfigError:

@@ -6,6 +6,7 @@
               host = "127.0.0.1", port = 8000           where `terrain serve` listens
               link_days = 180                            how long a personal link holds
               rate_limit = 20                            form posts per minute from one address
+              session_minutes = 120                      the review desk logs out after this idle
     [smtp]    host, port = 587, username, sender, security = "starttls" | "ssl" | "none",
               timeout = 10; the password comes from $TERRAIN_SMTP_PASSWORD, never the file
 
@@ -28,7 +29,7 @@ from terrain.errors import ConfigError
 
 __all__ = ["SMTP_PASSWORD_ENV", "SmtpSettings", "WebSettings", "parse_smtp", "parse_web"]
 
-_WEB_KEYS = ("base_url", "host", "port", "link_days", "rate_limit")
+_WEB_KEYS = ("base_url", "host", "port", "link_days", "rate_limit", "session_minutes")
 _SMTP_KEYS = ("host", "port", "username", "sender", "security", "timeout")
 #: Where the SMTP password comes from (never terrain.toml).
 SMTP_PASSWORD_ENV = "TERRAIN_SMTP_PASSWORD"
@@ -63,6 +64,9 @@ class WebSettings:
     port: int = 8000
     link_days: int = 180
     rate_limit: int = 20
+    #: The review desk's session ends after this many minutes without a request (and
+    #: twelve hours after login, whatever happens).
+    session_minutes: int = 120
 
     @property
     def public_url(self) -> str:
@@ -134,6 +138,7 @@ def parse_web(data: Mapping[str, Any], error: ErrorAt) -> WebSettings:
         port=_int(error, "web", data, "port", 1, 65535, 8000),
         link_days=_int(error, "web", data, "link_days", 1, 3650, 180),
         rate_limit=_int(error, "web", data, "rate_limit", 1, 10000, 20),
+        session_minutes=_int(error, "web", data, "session_minutes", 5, 720, 120),
     )
 
 

@@ -48,7 +48,7 @@ from terrain.store._config import (
 )
 from terrain.store._db import CHUNK, Database
 from terrain.store._field import check_field_references, record_key
-from terrain.store._history import Change, actor_from
+from terrain.store._history import Change, actor_from, recorded_at
 from terrain.store._references import Dependent, dependents, describe
 from terrain.store._registry import find_factory, known_names, platform_factories
 from terrain.templates import KINDS, Template, Templates
@@ -59,12 +59,20 @@ if TYPE_CHECKING:
     from terrain.plugins import Platform, PluginManager, Storage
     from terrain.posts import Capabilities
 
-__all__ = ["DATA_DIR", "DB_NAME", "ENV_VAR", "KIND_TYPES", "RECORD_KINDS", "Removal", "Workspace"]
+__all__ = [
+    "DATA_DIR",
+    "DB_NAME",
+    "KIND_TYPES",
+    "RECORD_KINDS",
+    "WORKSPACE_ENV_VAR",
+    "Removal",
+    "Workspace",
+]
 
 T = TypeVar("T")
 
 #: Environment variable naming the workspace folder (like ``GIT_DIR``).
-ENV_VAR = "TERRAIN_WORKSPACE"
+WORKSPACE_ENV_VAR = "TERRAIN_WORKSPACE"
 #: Environment variable naming a credentials file (default ``.terrain/credentials.toml``).
 CREDENTIALS_ENV_VAR = "TERRAIN_CREDENTIALS_FILE"
 DATA_DIR = ".terrain"
@@ -263,7 +271,8 @@ class Workspace:
         if not (root / CONFIG_NAME).is_file():
             raise NotFound(
                 f"{root} is not a terrain workspace (no {CONFIG_NAME}); create one with "
-                f"`terrain init {path}` or point --workspace / {ENV_VAR} at an existing one"
+                f"`terrain init {path}` or point --workspace / {WORKSPACE_ENV_VAR} at an "
+                "existing one"
             )
         config = parse_config(root / CONFIG_NAME)
         db_path = root / DATA_DIR / DB_NAME
@@ -283,15 +292,15 @@ class Workspace:
         ``start`` (default: the current folder) and its parents holding a
         ``terrain.toml``, like git finds its repository."""
         env = os.environ if environ is None else environ
-        if env.get(ENV_VAR):
-            return Path(env[ENV_VAR]).absolute()
+        if env.get(WORKSPACE_ENV_VAR):
+            return Path(env[WORKSPACE_ENV_VAR]).absolute()
         here = Path(start if start is not None else Path.cwd()).absolute()
         for folder in (here, *here.parents):
             if (folder / CONFIG_NAME).is_file():
                 return folder
         raise NotFound(
             f"no terrain workspace in {here} or its parents: run `terrain init DIR`, "
-            f"or give --workspace DIR (or set {ENV_VAR})"
+            f"or give --workspace DIR (or set {WORKSPACE_ENV_VAR})"
         )
 
     @classmethod
@@ -326,6 +335,17 @@ class Workspace:
 
     def __repr__(self) -> str:
         return f"<Workspace {self.config.community.id!r} at {str(self.root)!r}>"
+
+    @property
+    def commits(self) -> int:
+        """How many write transactions this workspace has committed since it was opened:
+        compare it before and after a call to know whether the call saved anything."""
+        return self.db.backend.commits
+
+    def upgrade_notes(self) -> builtins.list[tuple[int, str]]:
+        """What the schema migrations run when this workspace was opened did to its data:
+        ``(version, note)`` pairs, empty when nothing was migrated or noted."""
+        return self.db.notes(self.db.migrated_now) if self.db.migrated_now else []
 
     # -- configuration, secrets, plugins ---------------------------------------------------
 
@@ -572,7 +592,7 @@ class Workspace:
         """Store a record, replacing the one with the same id if any; the record stored.
 
         An :class:`~terrain.Event` or a :class:`~terrain.events.Series` whose
-        date changed gets its ``sequence`` raised (:func:`terrain.events.revise`),
+        date changed gets its ``sequence`` raised (:func:`terrain.events.raise_sequence`),
         so calendars that imported it take the change. A
         :class:`~terrain.Content` whose people changed, stored without a new
         review (see :func:`terrain.content.change_people`), is stored
@@ -610,11 +630,9 @@ class Workspace:
         note: str,
     ) -> None:
         """Append a change to the history, in the writing transaction ``tx``."""
-        from terrain import clock
-
         self.db.record_change(
             tx,
-            at=_utc(clock.now()),
+            at=recorded_at(),
             who=self.actor,
             action=action,
             kind=kind,
@@ -639,7 +657,7 @@ class Workspace:
         return [Change.from_row(row) for row in rows]
 
     def _revised(self, data: str | None, obj: Any) -> Any:
-        from terrain.events import revise
+        from terrain.events import raise_sequence
 
         if data is None:
             return obj
@@ -647,12 +665,12 @@ class Workspace:
             previous = from_json(data, type(obj))
         except DeserializationError:  # replacing a record that no longer reads: a fresh start
             return obj
-        return revise(previous, obj)
+        return raise_sequence(previous, obj)
 
     def dependents(self, cls: type, id: str) -> builtins.list[Dependent]:
         """What relies on record ``id`` of type ``cls``: records pointing to it, consent
-        records scoped to it, posts online showing or tagging it (see
-        :func:`terrain.store._references.dependents`)."""
+        records scoped to it, posts online showing or tagging it, each a
+        :class:`~terrain.store.Dependent` that says how to change it."""
         return dependents(self, _kind(cls), id)
 
     def remove(self, cls: type, id: str, *, force: bool = False, note: str = "") -> Removal:
@@ -841,8 +859,9 @@ class Workspace:
         note: str = "",
     ) -> None:
         """Replace ``member`` by ``tombstone`` in every table, in one transaction, then
-        compact the store (see :mod:`terrain.store._erasure`; the workflow is
-        :func:`terrain.workflows.erase_member`)."""
+        compact the store: ``records`` are written as given, ``deletions`` (kind, id)
+        deleted, ``texts`` (the person's name, email, phone, handles) replaced wherever
+        text is kept. The workflow is :func:`terrain.workflows.erase_member`."""
         from terrain.store._copy import TABLES
         from terrain.store._erasure import erase_person
 
@@ -963,18 +982,18 @@ class Workspace:
         if scope is not None and len(scope) > CHUNK:
             scope = None  # that many people: the whole ledger costs about the same
         had_scope = self._ledger_scope
-        if (
-            ledger is not None
-            and scope is not None
-            and had_scope is not None
-            and scope != had_scope
-        ):
+        if ledger is not None and had_scope is not None and scope != had_scope:
             # More people: read their events up to what the ledger has seen (the
-            # rest comes below with everyone's new events), and add them.
+            # rest comes below with everyone's new events), and add them. Grown to
+            # everyone, the events of the people it holds are not read again.
             try:
-                for data in self.db.consent_events_of(
-                    sorted(scope - had_scope), upto=self._ledger_seq
-                ):
+                if scope is None:
+                    found = self.db.consent_events_but(sorted(had_scope), upto=self._ledger_seq)
+                else:
+                    found = self.db.consent_events_of(
+                        sorted(scope - had_scope), upto=self._ledger_seq
+                    )
+                for data in found:
                     ledger.extend([_event(data)])  # stored: member rules not checked again
                     self._ledger_events += 1
                 self._ledger_scope = scope
@@ -1110,8 +1129,11 @@ class Workspace:
     # -- decisions (audit) -----------------------------------------------------------------
 
     def record_decision(self, record: DecisionRecord) -> None:
-        """Append a decision audit record; :class:`Conflict` if its id is taken."""
-        with self.db.transaction() as tx:
+        """Append a decision audit record; :class:`Conflict` if its id is taken.
+
+        Its commit may be shared with other threads' writes (the publishing
+        runner's threads record one per call): call it holding no lock."""
+        with self.db.transaction(group=True) as tx:
             seq = self.db.append_decision(
                 tx,
                 id=record.id,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from terrain._public import claim
 from terrain.testing._memory import (
     DEFAULT_CAPABILITIES,
     Call,
@@ -52,3 +53,5 @@ def __getattr__(name: str) -> Any:
 
 if TYPE_CHECKING:
     from terrain.testing import contract, strategies
+
+claim(__name__, globals())

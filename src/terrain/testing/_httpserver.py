@@ -138,7 +138,7 @@ class FakePlatformServer:
 
     ``latency``: seconds every call takes. ``rate_limit=(limit, window)``: at
     most ``limit`` create calls recorded in any ``window`` seconds; beyond,
-    429 with ``Retry-After`` (counted in :attr:`rate_limited`). ``faults``:
+    429 with ``Retry-After`` (counted in ``rate_limited``). ``faults``:
     scripted misbehaviours (:class:`Fault`), taken in order.
     """
 

@@ -24,16 +24,8 @@ from typing import Literal, TypeVar
 
 import attrs
 
-from terrain.errors import (
-    AuthError,
-    InvalidKey,
-    NotFound,
-    PlatformError,
-    RateLimited,
-    Rejected,
-    TransientError,
-)
-from terrain.plugins._capabilities import check_capabilities
+from terrain.errors import AuthError, NotFound, PlatformError, RateLimited, Rejected, TransientError
+from terrain.plugins import check_capabilities, check_storage_key
 from terrain.posts import Capabilities, Metrics, Post, Receipt
 
 __all__ = [
@@ -308,8 +300,9 @@ class InMemoryPlatform:
                     receipt.post_id, {"likes": 0, "reposts": 0, "replies": 0, "impressions": 0}
                 )
             if held is None:
-                return Metrics(self.name, receipt.post_id, receipt.remote_id, self._clock(),
-                               gone=True)
+                return Metrics(
+                    self.name, receipt.post_id, receipt.remote_id, self._clock(), gone=True
+                )
             return Metrics(self.name, receipt.post_id, receipt.remote_id, self._clock(), counts)
 
         return self._run("metrics", receipt.post_id, act)
@@ -351,13 +344,13 @@ class InMemoryStorage:
 
     def put(self, key: str, data: bytes) -> None:
         """Store a copy of ``data`` under ``key``."""
-        _check_key(key)
+        check_storage_key(key)
         with self._lock:
             self._files[key] = bytes(data)
 
     def get(self, key: str) -> bytes:
         """The bytes under ``key``; :class:`~terrain.errors.NotFound` if absent."""
-        _check_key(key)
+        check_storage_key(key)
         with self._lock:
             try:
                 return self._files[key]
@@ -368,7 +361,7 @@ class InMemoryStorage:
 
     def delete(self, key: str) -> None:
         """Remove ``key``; nothing happens if it is absent."""
-        _check_key(key)
+        check_storage_key(key)
         with self._lock:
             self._files.pop(key, None)
 
@@ -380,28 +373,11 @@ class InMemoryStorage:
 
     def exists(self, key: str) -> bool:
         """Whether ``key`` is stored."""
-        _check_key(key)
+        check_storage_key(key)
         with self._lock:
             return key in self._files
 
     def public_url(self, key: str, *, expires_in: int = 3600) -> str | None:
         """Always ``None``: memory cannot be fetched by a platform."""
-        _check_key(key)
+        check_storage_key(key)
         return None
-
-
-def _check_key(key: str) -> None:
-    # The same rule as terrain_adapters.storage (kept here so terrain.testing
-    # does not depend on the adapters package).
-    if not isinstance(key, str) or not key:
-        raise InvalidKey(f"storage key {key!r}: give a non-empty relative path like 'media/a.jpg'")
-    if key.startswith("/") or "\\" in key or any(ord(c) < 32 or ord(c) == 127 for c in key):
-        raise InvalidKey(
-            f"storage key {key!r} is absolute or holds a backslash or control character; "
-            "give a plain '/'-separated relative path"
-        )
-    if any(segment in {"", ".", ".."} for segment in key.split("/")):
-        raise InvalidKey(
-            f"storage key {key!r} has an empty, '.' or '..' segment; give a plain path "
-            "inside the store"
-        )

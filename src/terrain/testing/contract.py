@@ -90,8 +90,9 @@ from typing import Any
 
 import pytest
 
+from terrain._public import claim
 from terrain.errors import InvalidKey, NotFound, PlatformError, Rejected, StorageError
-from terrain.plugins._protocols import (
+from terrain.plugins import (
     Platform,
     PlatformContext,
     PlatformFactory,
@@ -469,3 +470,5 @@ class StorageContract:
             stop.set()
             reader.join()
         assert seen <= {old, new}
+
+claim(__name__, globals())

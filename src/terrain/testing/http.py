@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from terrain._public import claim
 from terrain.errors import (
     AuthError,
     ConfigError,
@@ -45,8 +46,7 @@ from terrain.errors import (
     TransientError,
 )
 from terrain.hookspecs import hookimpl
-from terrain.plugins._capabilities import check_capabilities
-from terrain.plugins._protocols import PlatformContext
+from terrain.plugins import PlatformContext, check_capabilities
 from terrain.posts import Capabilities, Post, Receipt
 from terrain.testing._httpserver import FakePlatformServer, Fault, ServerCall, ServerPost
 from terrain.testing._memory import DEFAULT_CAPABILITIES
@@ -296,3 +296,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+claim(__name__, globals())

@@ -40,7 +40,7 @@ from terrain.consent import (
     ScopeKind,
     StatusChange,
 )
-from terrain.content import Appearance, Content, ContentKind, MediaFile, PeopleReview
+from terrain.content import Appearance, Content, ContentKind, MediaFile, PeopleReview, Region
 from terrain.events import (
     Attendance,
     CostModel,
@@ -68,6 +68,8 @@ from terrain.projects import Milestone, Phase, Project, ProjectPhoto
 from terrain.workshops import Idea, Vote, Workshop
 
 __all__ = [
+    "MODEL_STRATEGIES",
+    "ZONES",
     "appearances",
     "attendances",
     "aware_datetimes",
@@ -97,6 +99,7 @@ __all__ = [
     "project_photos",
     "projects",
     "receipts",
+    "regions",
     "rsvps",
     "scopes",
     "series",
@@ -390,8 +393,19 @@ def partnerships(draw: st.DrawFn) -> Partnership:
     )
 
 
+@st.composite
+def regions(draw: st.DrawFn) -> Region:
+    """Valid :class:`~terrain.content.Region` values: rectangles inside the picture,
+    from a pixel-sized one to the whole picture."""
+    fraction = st.floats(0.0, 1.0, allow_nan=False, allow_infinity=False)
+    left, top = min(draw(fraction), 0.99), min(draw(fraction), 0.99)
+    width = draw(st.floats(1e-4, 1.0)) * (1.0 - left)
+    height = draw(st.floats(1e-4, 1.0)) * (1.0 - top)
+    return Region(left, top, max(width, 1e-6), max(height, 1e-6))
+
+
 def media_files(*, media_id: str | None = None) -> st.SearchStrategy[MediaFile]:
-    """Valid :class:`~terrain.MediaFile` values."""
+    """Valid :class:`~terrain.MediaFile` values (some with the faces found in them)."""
     return st.builds(
         MediaFile,
         id=st.just(media_id) if media_id is not None else ids(),
@@ -402,13 +416,25 @@ def media_files(*, media_id: str | None = None) -> st.SearchStrategy[MediaFile]:
         alt_text=st.just("") | texts(),
         width=st.none() | st.integers(1, 8000),
         height=st.none() | st.integers(1, 8000),
+        faces=st.lists(regions(), max_size=3),
     )
 
 
+@st.composite
+def _appearance(
+    draw: st.DrawFn, people: st.SearchStrategy[str], media: st.SearchStrategy[str | None]
+) -> Appearance:
+    media_id = draw(media)
+    region = None if media_id is None else draw(st.none() | regions())
+    return Appearance(member_id=draw(people), media_id=media_id, reviewed=draw(st.booleans()),
+                      region=region)
+
+
 def appearances(media_ids: list[str] | None = None) -> st.SearchStrategy[Appearance]:
-    """Valid :class:`~terrain.Appearance` values, in one of ``media_ids`` or the whole."""
+    """Valid :class:`~terrain.Appearance` values, in one of ``media_ids`` (some with
+    their region in it) or the whole."""
     media = st.none() if not media_ids else st.none() | st.sampled_from(media_ids)
-    return st.builds(Appearance, member_id=ids(), media_id=media, reviewed=st.booleans())
+    return _appearance(ids(), media)
 
 
 @st.composite
@@ -425,12 +451,7 @@ def contents(
     people = st.sampled_from(member_ids) if member_ids else ids()
     appearance_list = draw(
         st.lists(
-            st.builds(
-                Appearance,
-                member_id=people,
-                media_id=st.none() | st.sampled_from(media_ids) if media_ids else st.none(),
-                reviewed=st.booleans(),
-            ),
+            _appearance(people, st.none() | st.sampled_from(media_ids) if media_ids else st.none()),
             max_size=4,
             unique_by=lambda a: (a.member_id, a.media_id),
         )
@@ -611,7 +632,7 @@ def mentions(draw: st.DrawFn) -> Mention:
 
 
 def post_media() -> st.SearchStrategy[PostMedia]:
-    """Valid :class:`~terrain.PostMedia` values."""
+    """Valid :class:`~terrain.PostMedia` values (some with regions to blur)."""
     return st.builds(
         PostMedia,
         key=ids().map(lambda k: f"media/{k}.jpg"),
@@ -619,6 +640,7 @@ def post_media() -> st.SearchStrategy[PostMedia]:
         alt_text=texts(),
         content_id=st.none() | ids(),
         media_id=st.none() | ids(),
+        blur=st.lists(regions(), max_size=2),
     )
 
 
@@ -682,7 +704,8 @@ MODEL_STRATEGIES: dict[type, st.SearchStrategy[Any]] = {
     Partner: partners(),
     Partnership: partnerships(),
     MediaFile: media_files(),
-    Appearance: appearances(),
+    Appearance: appearances(["m-1", "m-2"]),
+    Region: regions(),
     Content: contents(),
     Consent: consents(),
     ConsentRecorded: consent_events().filter(lambda e: isinstance(e, ConsentRecorded)),

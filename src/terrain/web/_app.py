@@ -36,6 +36,7 @@ from terrain.errors import (
     ValidationError,
 )
 from terrain.store import Workspace
+from terrain.web._desk import desk_routes
 from terrain.web._guard import (
     CSRF_COOKIE,
     RateLimiter,
@@ -144,8 +145,11 @@ class _Site:
 
     # -- forms ------------------------------------------------------------------------
 
-    async def form(self, request: Request, name: str) -> Mapping[str, Any] | Response:
-        """The posted form, or the answer refusing it (rate limit, CSRF)."""
+    async def form(
+        self, request: Request, name: str, *, check_csrf: bool = True
+    ) -> Mapping[str, Any] | Response:
+        """The posted form, or the answer refusing it (rate limit, CSRF; the review
+        desk checks its own session-bound CSRF token: ``check_csrf=False``)."""
         t = words(self.language(request))
         client = request.client.host if request.client else "?"
         if not self.limiter.allow(client, name):
@@ -162,7 +166,8 @@ class _Site:
                 return self.render(request, "error.html", status=400, message=t["bad_form"])
             fields.setdefault(field, []).append(value)
         one = {k: v[0] for k, v in fields.items()}
-        if not csrf_valid(self.key, request.cookies.get(CSRF_COOKIE), one.get("csrf")):
+        if check_csrf and not csrf_valid(self.key, request.cookies.get(CSRF_COOKIE),
+                                         one.get("csrf")):
             return self.render(request, "error.html", status=403, message=t["bad_form"])
         return {**one, "__all__": fields}
 
@@ -413,6 +418,7 @@ def build_app(ws: Workspace, *, now: Callable[[], datetime] | None = None) -> St
         Route("/events/{event_id}/checkin", check_in(site), methods=["POST"]),
         Route("/events/{event_id}/consent", consent_page(site)),
         Route("/events/{event_id}/consent", consent_post(site), methods=["POST"]),
+        *desk_routes(site),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)],

@@ -6,7 +6,7 @@ present winning; how to read the service's answers (``approved`` → going);
 and how its dates are written (day or month first). Column names are matched
 ignoring case and surrounding spaces.
 
-Presets (:data:`PRESETS`) read the attendee exports of Meetup, Luma,
+Presets (:data:`COLUMN_PRESETS`) read the attendee exports of Meetup, Luma,
 Eventbrite and HelloAsso as these services write them; ``terrain`` (the
 default) reads terrain's own exports (``--csv``, ``--json``) and any
 spreadsheet whose columns are named after the fields. ``docs/howto/
@@ -41,9 +41,9 @@ from terrain._validation import to_mapping
 from terrain.errors import ConfigError
 
 __all__ = [
-    "ANSWERS",
+    "COLUMN_PRESETS",
     "FIELDS",
-    "PRESETS",
+    "RSVP_ANSWERS",
     "ColumnMap",
     "Columns",
     "load_mapping",
@@ -52,7 +52,7 @@ __all__ = [
 
 #: What an answer column may say, once read: the RSVP statuses, and ``ignore``
 #: for answers that are no answer yet (an invitation, a pending approval).
-ANSWERS = ("going", "waitlist", "cancel", "checked-in", "no-show", "ignore")
+RSVP_ANSWERS = ("going", "waitlist", "cancel", "checked-in", "no-show", "ignore")
 
 #: Every field an import reads, with what it holds (``handle:PLATFORM`` too).
 FIELDS: dict[str, str] = {
@@ -129,7 +129,7 @@ class ColumnMap:
     """Where an import finds each field, how answers and dates are written.
 
     ``columns``: field -> column names, first present wins; ``answers``: an
-    answer as written (any case) -> one of :data:`ANSWERS`; ``date_order``:
+    answer as written (any case) -> one of :data:`RSVP_ANSWERS`; ``date_order``:
     ``"dmy"`` or ``"mdy"`` for dates written with slashes (ISO 8601 dates are
     always read); ``prefixes``: text taken off a field's values; ``source``:
     where the column names come from.
@@ -165,16 +165,16 @@ class ColumnMap:
         return Columns(found, dict(self.prefixes))
 
     def answer(self, value: str) -> str | None:
-        """What an answer as written means (one of :data:`ANSWERS`), ``None`` if unknown."""
+        """What an answer as written means (one of :data:`RSVP_ANSWERS`), ``None`` if unknown."""
         text = _norm(value)
         for written, meaning in self.answers.items():
             if _norm(written) == text:
                 return meaning
-        return text if text in ANSWERS else None
+        return text if text in RSVP_ANSWERS else None
 
     def known_answers(self) -> str:
         """The answers this map reads, for messages."""
-        return ", ".join(sorted({*self.answers, *ANSWERS[:5]}, key=str.casefold))
+        return ", ".join(sorted({*self.answers, *RSVP_ANSWERS[:5]}, key=str.casefold))
 
 
 def _cols(**fields: str | tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -317,7 +317,7 @@ _HELLOASSO = ColumnMap(
 )
 
 #: Every preset by name.
-PRESETS: dict[str, ColumnMap] = {
+COLUMN_PRESETS: dict[str, ColumnMap] = {
     m.name: m for m in (_TERRAIN, _MEETUP, _LUMA, _EVENTBRITE, _HELLOASSO)
 }
 
@@ -325,11 +325,11 @@ PRESETS: dict[str, ColumnMap] = {
 def preset(name: str) -> ColumnMap:
     """The preset called ``name`` (:class:`~terrain.errors.ConfigError` listing them)."""
     try:
-        return PRESETS[name.casefold()]
+        return COLUMN_PRESETS[name.casefold()]
     except KeyError:
         raise ConfigError(
-            f"no preset {name!r}: choose one of {', '.join(PRESETS)}, or describe the columns "
-            "in a mapping file (--mapping FILE.toml)"
+            f"no preset {name!r}: choose one of {', '.join(COLUMN_PRESETS)}, or describe the "
+            "columns in a mapping file (--mapping FILE.toml)"
         ) from None
 
 
@@ -381,10 +381,10 @@ def load_mapping(path: Path | str) -> ColumnMap:
     if not isinstance(given, dict):
         raise ConfigError(f"{file}: [answers] must be a table of \"as written\" = answer")
     for written, meaning in given.items():
-        if meaning not in ANSWERS:
+        if meaning not in RSVP_ANSWERS:
             raise ConfigError(
                 f"{file}: [answers] {written!r} = {meaning!r}: an answer is one of "
-                f"{', '.join(ANSWERS)}"
+                f"{', '.join(RSVP_ANSWERS)}"
             )
         answers[written] = meaning
     order = data.get("date_order", base.date_order)

@@ -11,8 +11,10 @@ the stored log (nothing is stored unless everything was accepted).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import attrs
@@ -30,8 +32,9 @@ from terrain.consent import (
     RecordStatus,
     Scope,
     platform_key,
+    platforms_of,
 )
-from terrain.consent._state import platforms_of
+from terrain.errors import ValidationError
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -42,9 +45,35 @@ __all__ = [
     "Withdrawal",
     "check_consents",
     "consent_states",
+    "evidence_scan",
     "record_consent",
     "withdraw_consent",
 ]
+
+
+def evidence_scan(member_id: str, path: Path, *, max_bytes: int) -> tuple[Evidence, str, bytes]:
+    """A signed form's scan, read from ``path`` for ``member_id``: its evidence, the
+    storage key it is kept under (one per content: the same scan is kept once), and
+    its bytes.
+
+    A file over ``max_bytes`` (``[import] max_file_mb``) is refused before it is read,
+    and so is one that cannot be read (a folder, a pipe):
+    :class:`~terrain.errors.ValidationError` naming ``--evidence-file``.
+    """
+    from terrain._files import FileTooLarge, UnreadableFile, read_regular_file
+    from terrain.workflows._import import too_large
+
+    try:
+        data = read_regular_file(path, max_bytes=max_bytes)
+    except FileTooLarge as exc:
+        raise ValidationError(
+            "--evidence-file " + too_large(path.name, exc.size, max_bytes)
+        ) from None
+    except UnreadableFile as exc:
+        raise ValidationError(f"--evidence-file {path.name}: {exc}") from None
+    suffix = path.suffix.lower().lstrip(".") or "bin"
+    key = f"consents/{member_id}/{hashlib.sha256(data).hexdigest()[:16]}.{suffix}"
+    return Evidence(kind="signed-form", file_key=key), key, data
 
 
 @attrs.frozen
@@ -174,7 +203,7 @@ def withdraw_consent(
     before it and keyed in later. Published posts come down with
     :func:`~terrain.workflows.takedown`.
     """
-    from terrain.consent._rules import Slice
+    from terrain.consent import Slice
 
     require_aware(now, "withdraw_consent: now")
     ws.get(Member, subject_id)

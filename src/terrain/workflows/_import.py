@@ -3,9 +3,12 @@
 :func:`import_media` prepares every file with :func:`terrain.media.prepare_image`
 (location metadata out, orientation kept, corrupt files rejected) on every
 core, then stores each new photo as one :class:`~terrain.Content` of kind
-``photo`` with one :class:`~terrain.MediaFile`. Nobody is identified yet
-(``people_reviewed=False``, no appearances): until someone reviews who is in
-the photo, it cannot be published.
+``photo`` with one :class:`~terrain.MediaFile`. The people a photo tool
+tagged in the file (XMP face regions, read before the file is cleaned) arrive
+identified with their region when their name is a member's; the faces a
+detector finds are kept in ``MediaFile.faces`` (:mod:`terrain.faces`). Nobody
+is *reviewed* yet (``people_reviewed=False``): until someone confirms who is
+in the photo, it cannot be published.
 
 One bad file never stops the batch: the report gives one outcome per file
 (imported, duplicate of a photo already stored, or rejected with the reason).
@@ -16,6 +19,7 @@ reported "not imported" with the reason, and nothing is half written.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
 import multiprocessing
@@ -27,17 +31,27 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from terrain._files import FileTooLarge, UnreadableFile, read_regular_file
 from terrain.community import Member
-from terrain.content import Content, ContentKind, MediaFile
+from terrain.content import Appearance, Content, ContentKind, MediaFile
 from terrain.errors import StorageError, TerrainError, ValidationError
 from terrain.events import Event
-from terrain.media import MediaRejected, PreparedImage, prepare_image
+from terrain.faces import (
+    DETECTION_OFF,
+    FacesFound,
+    find_faces,
+    match_names,
+    orientation_of,
+    upright_picture,
+)
+from terrain.media import MediaRejected, PreparedImage, prepare_image, thumbnail_of
 from terrain.projects import Project
 from terrain.store import Workspace
+from terrain.workflows._sheet import thumbnail_key
 
 __all__ = ["FileOutcome", "ImportReport", "ImportStatus", "import_media"]
 
@@ -57,20 +71,30 @@ class ImportStatus(enum.StrEnum):
 
 @attrs.frozen
 class FileOutcome:
-    """The outcome for one file: its content id when imported (or already there)."""
+    """The outcome for one file: its content id when imported (or already there).
+
+    ``people`` are the members a photo tool had tagged in it (identified, not
+    yet reviewed); ``unknown_names`` the names it tagged that are no member's
+    (with why); ``faces`` how many faces were found in it (tagged or detected).
+    """
 
     path: str
     status: ImportStatus
     content_id: str | None = None
     checksum: str | None = None
     reason: str = ""
+    people: tuple[str, ...] = ()
+    unknown_names: tuple[str, ...] = ()
+    faces: int = 0
 
 
 @attrs.frozen
 class ImportReport:
-    """One outcome per file, in the order the files were given."""
+    """One outcome per file, in the order the files were given; ``notes`` say what
+    the import could not do for every file (face detection off)."""
 
     outcomes: tuple[FileOutcome, ...]
+    notes: tuple[str, ...] = ()
 
     def _with(self, status: ImportStatus) -> tuple[FileOutcome, ...]:
         return tuple(o for o in self.outcomes if o.status is status)
@@ -103,7 +127,11 @@ class ImportReport:
         )
 
 
-Prepared = tuple[str, PreparedImage | None, str]
+Prepared = tuple[str, PreparedImage | None, str, FacesFound | None, bytes | None]
+
+#: Per process: the hook relay face detection asks (built once in a worker), and
+#: whether a detector ever answered (if not, pictures are not decoded again for it).
+_detection: dict[str, Any] = {}
 
 
 def too_large(name: str, size: int, max_bytes: int) -> str:
@@ -116,34 +144,90 @@ def too_large(name: str, size: int, max_bytes: int) -> str:
     )
 
 
-def _prepare_path(path: str, max_bytes: int, max_pixels: int) -> Prepared:
-    """Read and prepare one file (runs in a worker process): (path, image, reason).
+def _worker_hook() -> Any:
+    """The plugin hooks of this worker process (its own manager, built once)."""
+    if "hook" not in _detection:
+        from terrain.plugins import get_plugin_manager
 
-    A file over ``max_bytes`` is refused by its size, before it is read.
+        _detection["hook"] = get_plugin_manager().hook
+    return _detection["hook"]
+
+
+def _faces(
+    data: bytes, image: PreparedImage, hook: Any, detect: bool, picture: tuple[Any, int] | None
+) -> FacesFound:
+    """The faces tagged and detected in ``data``, as regions of the picture stored."""
+    if hook is None and detect:
+        hook = _worker_hook()
+    key = f"none:{id(hook)}"
+    found = find_faces(data, width=image.width, height=image.height, hook=hook,
+                       detect=detect and not _detection.get(key) and picture is not None,
+                       picture=picture)
+    if detect and not found.detected:
+        _detection[key] = True  # no detector answers in this process: stop decoding for it
+    turned = image.media_type == "image/png" and image.orientation == 1
+    if turned:  # a PNG marked as rotated was stored upright: its tags follow it
+        original = orientation_of(data)
+        if original != 1:
+            found = attrs.evolve(
+                found,
+                tagged=tuple(
+                    attrs.evolve(t, region=t.region.upright(original) if t.region else None)
+                    for t in found.tagged
+                ),
+                faces=tuple(r.upright(original) for r in found.faces),
+            )
+    return found
+
+
+def _prepare_path(
+    path: str, max_bytes: int, max_pixels: int, hook: Any = None, detect: bool = True
+) -> Prepared:
+    """Read and prepare one file (runs in a worker process): (path, image, reason, faces).
+
+    A file over ``max_bytes`` is refused by its size, before it is read. The
+    faces are read from the file as it came (its XMP face tags) and detected with
+    ``hook``'s detector (``None``: this worker process's plugins), before the
+    stored copy loses every metadata.
     """
     name = Path(path).name
     try:
         data = read_regular_file(path, max_bytes=max_bytes)
     except FileTooLarge as exc:
-        return path, None, too_large(name, exc.size, max_bytes)
+        return path, None, too_large(name, exc.size, max_bytes), None, None
     except UnreadableFile as exc:
         reason = str(exc)
         if reason == "is a folder, not a file":
             reason = "is a folder, not a photo; give the files inside it"
-        return path, None, f"{name}: {reason}"
+        return path, None, f"{name}: {reason}", None, None
     try:
-        return path, prepare_image(data, name=name, max_pixels=max_pixels), ""
+        image = prepare_image(data, name=name, max_pixels=max_pixels)
     except MediaRejected as exc:
-        return path, None, str(exc)
+        return path, None, str(exc), None, None
+    try:  # decoded once, for the face detector and the contact sheet's thumbnail
+        picture: tuple[Any, int] | None = upright_picture(data)
+    except Exception:  # checked whole by prepare_image: a decoder quirk, not a bad file
+        picture = None
+    found = _faces(data, image, hook, detect, picture)
+    thumb = thumbnail_of(picture[0]) if picture is not None else None
+    return path, image, "", found, thumb
 
 
 def _prepared(
-    paths: Sequence[str], workers: int | None, max_bytes: int, max_pixels: int
+    paths: Sequence[str],
+    workers: int | None,
+    max_bytes: int,
+    max_pixels: int,
+    hook: Any = None,
+    detect: bool = True,
 ) -> Iterator[Prepared]:
-    prepare = functools.partial(_prepare_path, max_bytes=max_bytes, max_pixels=max_pixels)
+    prepare = functools.partial(
+        _prepare_path, max_bytes=max_bytes, max_pixels=max_pixels, detect=detect
+    )
     count = workers if workers is not None else (os.cpu_count() or 1)
     if count <= 1 or len(paths) < PARALLEL_THRESHOLD:
-        yield from map(prepare, paths)
+        # in this process: the workspace's own plugins detect the faces
+        yield from map(functools.partial(prepare, hook=hook), paths)
         return
     count = min(count, len(paths))
     # fork starts workers at once and does not re-run the caller's script; it is
@@ -164,7 +248,7 @@ def _prepared(
     except BrokenProcessPool:
         # workers could not start (e.g. a script without `if __name__ == "__main__":`
         # under forkserver): finish the batch in this process
-        yield from map(prepare, paths[done:])
+        yield from map(functools.partial(prepare, hook=hook), paths[done:])
 
 
 def _die_with_parent(parent: int) -> None:
@@ -228,6 +312,7 @@ def import_media(
     progress: Callable[[int, int, FileOutcome], None] | None = None,
     workers: int | None = None,
     max_bytes: int | None = None,
+    detect_faces: bool = True,
 ) -> ImportReport:
     """Import photo files into ``ws``; one :class:`FileOutcome` per file.
 
@@ -242,6 +327,14 @@ def import_media(
     ``max_bytes`` is the largest file accepted (default: ``[import]
     max_file_mb`` of the workspace); a bigger one is rejected by its size,
     before it is read.
+
+    The faces a photo tool tagged in a file (XMP Metadata Working Group
+    regions, read before the stored copy is cleaned) whose name is a member's
+    arrive as appearances with their region, not yet reviewed; other names are
+    reported in the outcome's ``unknown_names``. With ``detect_faces`` the face
+    detector (a plugin's, else OpenCV's with the ``faces`` extra) counts the
+    faces in each picture (``MediaFile.faces``); without any detector the
+    report's ``notes`` say detection is off, and nothing else changes.
 
     Each photo is stored, then its record written in one transaction; if the
     record cannot be written the stored file is removed, so nothing is left
@@ -269,22 +362,57 @@ def import_media(
     seen: dict[str, str] = {}
     outcomes: list[FileOutcome] = []
     stopped = ""  # the workspace database failed: the files after it are not tried
-    prepared = _prepared(names, workers, limit, ws.config.max_pixels)
-    for done, (path, image, reason) in enumerate(prepared, start=1):
+    hook = ws.plugins.hook if detect_faces else None
+    prepared = _prepared(names, workers, limit, ws.config.max_pixels, hook, detect_faces)
+    members: dict[str, Member] | None = None
+    detected = not detect_faces
+    for done, (path, image, reason, found, thumb) in enumerate(prepared, start=1):
+        if found is not None and found.tagged and members is None:
+            members = {m.id: m for m in ws.list(Member)}
+        detected = detected or (found is not None and found.detected)
         if stopped:
             outcome = _failed(path, None, f"not imported: {stopped}")
         elif image is None:
             outcome = FileOutcome(path=path, status=ImportStatus.REJECTED, reason=reason)
         else:
             try:
-                outcome = _store_one(ws, path, image, seen, event_id, project_id, author_id, now)
+                people = _tagged_people(found, members or {})
+                outcome = _store_one(ws, path, image, seen, event_id, project_id, author_id,
+                                     now, people, thumb)
             except StorageError as exc:  # the database cannot be read or written any more
                 stopped = str(exc)
                 outcome = _failed(path, image.checksum, f"not imported: {stopped}")
         outcomes.append(outcome)
         if progress is not None:
             progress(done, total, outcome)
-    return ImportReport(tuple(outcomes))
+    imported = any(o.status is ImportStatus.IMPORTED for o in outcomes)
+    notes = (DETECTION_OFF,) if imported and not detected else ()
+    return ImportReport(tuple(outcomes), notes=notes)
+
+
+@attrs.frozen
+class _Tagged:
+    """The people a file's face tags name, and the faces found in it."""
+
+    appearances: tuple[tuple[str, Any], ...] = ()  # (member id, region or None)
+    unknown: tuple[str, ...] = ()
+    faces: tuple[Any, ...] = ()
+
+
+def _tagged_people(found: FacesFound | None, members: dict[str, Member]) -> _Tagged:
+    if found is None:
+        return _Tagged()
+    matched, unknown = match_names([t.name for t in found.tagged], members)
+    people: dict[str, Any] = {}
+    for face in found.tagged:
+        member_id = matched.get(face.name)
+        if member_id is not None and (member_id not in people or people[member_id] is None):
+            people[member_id] = face.region
+    return _Tagged(
+        appearances=tuple(people.items()),
+        unknown=tuple(f"{name}: {why}" for name, why in unknown.items()),
+        faces=found.faces,
+    )
 
 
 def _store_one(
@@ -296,7 +424,10 @@ def _store_one(
     project_id: str | None,
     author_id: str | None,
     now: datetime,
+    tagged: _Tagged | None = None,
+    thumb: bytes | None = None,
 ) -> FileOutcome:
+    tagged = tagged or _Tagged()
     checksum = image.checksum
     existing = seen.get(checksum)
     found = ws.find_media(checksum) if existing is None else None
@@ -315,6 +446,11 @@ def _store_one(
         checksum=checksum,
         width=image.width,
         height=image.height,
+        faces=tagged.faces,
+    )
+    appearances = tuple(
+        Appearance(member_id=member_id, media_id=media.id, region=region)
+        for member_id, region in tagged.appearances
     )
     content = Content(
         id=content_id,
@@ -322,6 +458,7 @@ def _store_one(
         created_at=now,
         title=Path(path).name[:300],
         media=(media,),
+        appearances=appearances,
         people_reviewed=False,
         event_id=event_id,
         project_id=project_id,
@@ -350,8 +487,13 @@ def _store_one(
             path=path, status=ImportStatus.DUPLICATE, content_id=found[0], checksum=checksum
         )
     seen[checksum] = content_id
+    if thumb is not None:
+        with contextlib.suppress(TerrainError, OSError):  # the desk makes it again if missing
+            ws.storage.put(thumbnail_key(content_id, media.id), thumb)
     return FileOutcome(
-        path=path, status=ImportStatus.IMPORTED, content_id=content_id, checksum=checksum
+        path=path, status=ImportStatus.IMPORTED, content_id=content_id, checksum=checksum,
+        people=tuple(m for m, _ in tagged.appearances), unknown_names=tagged.unknown,
+        faces=len(tagged.faces),
     )
 
 

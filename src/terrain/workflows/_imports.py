@@ -54,12 +54,12 @@ __all__ = [
 ]
 
 #: What a row did, in the order a report lists the counts.
-ACTIONS = ("created", "changed", "unchanged", "ignored", "refused")
+IMPORT_ACTIONS = ("created", "changed", "unchanged", "ignored", "refused")
 
 
 @attrs.frozen
 class RowOutcome:
-    """What one row of the file does: ``action`` (one of :data:`ACTIONS`) to
+    """What one row of the file does: ``action`` (one of :data:`IMPORT_ACTIONS`) to
     ``target`` (``member lea``, ``rsvp ev-12 lea``), with ``message`` saying
     what, or why it is refused."""
 
@@ -90,7 +90,7 @@ class ImportResult:
     def counts(self) -> dict[str, int]:
         """How many rows did each action (every action listed, even at 0)."""
         found = Counter(r.action for r in self.rows)
-        return {action: found.get(action, 0) for action in ACTIONS}
+        return {action: found.get(action, 0) for action in IMPORT_ACTIONS}
 
     @property
     def refused(self) -> tuple[RowOutcome, ...]:
@@ -278,7 +278,7 @@ def import_members(
     """Create or update the members listed in ``source`` (a file, or a read table).
 
     Each row is matched to a member by id, email or handle (by exact name when
-    it gives none), then created or updated (see :mod:`terrain.workflows._roster`).
+    it gives none), then created or updated.
     All or nothing unless ``skip_bad``; ``dry_run`` stores nothing. Raises
     :class:`ImportRefused` (with the report) when rows are refused.
     ``encoding`` and ``delimiter`` override their detection (see :func:`load_table`).

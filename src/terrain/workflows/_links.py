@@ -256,7 +256,7 @@ def listen_address(
     to the network is a choice written in terrain.toml, not a typo on the
     command line.
     """
-    from terrain.store._webconfig import is_loopback
+    from terrain.store import is_loopback
 
     settings = ws.config.web
     where = host or settings.host

@@ -1,4 +1,4 @@
-"""Before, during and after a meetup: answers, the door, the list, the budget, the core.
+"""Before, during and after a meetup: answers, the door, the list, series, the budget.
 
 Each function is one thing a community manager does with a workspace, in one
 transaction where it writes: the command line calls it and prints, an app
@@ -17,7 +17,9 @@ calls the same. Every time comes from the caller (``at=`` / ``now=``): what
   the seats of a smaller venue (:func:`overbooked`).
 - :func:`meetup_budget` counts the people who came once the meetup happened,
   and the venue's fee and cost model.
-- :func:`community_core` counts only the meetups that took place.
+
+The programme and calendars are in ``_programme``, the community's core and
+engagement in ``_community``.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from terrain._time import instant, require_aware
-from terrain.community import Core, Member, core
+from terrain.community import Member
 from terrain.errors import ValidationError
 from terrain.events import (
     Attendance,
@@ -40,15 +42,15 @@ from terrain.events import (
     RsvpStatus,
     Series,
     Venue,
-    cancel,
+    cancel_rsvp,
     capacity_of,
     check_in,
-    close,
     forecast_attendance,
     join_waitlist,
+    mark_no_shows,
     occurrences,
-    promote,
-    rsvp,
+    promote_waitlist,
+    rsvp_going,
     series_events,
 )
 from terrain.events import CostModel as _CostModel
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
     from terrain.store import Workspace
 
 __all__ = [
+    "DEFAULT_SERIES_LIMIT",
     "Answer",
     "AttendanceReport",
     "Cancellation",
@@ -69,14 +72,26 @@ __all__ = [
     "change_series_date",
     "check_in_members",
     "close_attendance",
-    "community_core",
     "edit_event",
     "forecast_of",
     "load_attendance",
     "meetup_budget",
     "overbooked",
     "plan_series",
+    "series_limit",
 ]
+
+#: How many dates of a series whose rule never ends are planned, shown or exported
+#: when no limit is given.
+DEFAULT_SERIES_LIMIT = 12
+
+
+def series_limit(series: Series, limit: int | None = None) -> int | None:
+    """``limit``, else :data:`DEFAULT_SERIES_LIMIT` for a rule that never ends (``None``:
+    every date)."""
+    if limit is None and series.is_endless:
+        return DEFAULT_SERIES_LIMIT
+    return limit
 
 
 def load_attendance(ws: Workspace, event_id: str) -> Attendance:
@@ -140,11 +155,11 @@ def answer_rsvp(
     require_aware(at, "answer_rsvp: at")
     event = ws.get(Event, event_id)
     before = load_attendance(ws, event_id)
-    current = promote(before, at=at)  # a capacity raised since: seats go to those waiting
+    current = promote_waitlist(before, at=at)  # a capacity raised since: seats go to those waiting
     if answer == "going":
-        after = rsvp(current, member_id, at=at, event=event)
+        after = rsvp_going(current, member_id, at=at, event=event)
     elif answer == "cancel":
-        after = cancel(current, member_id, at=at)
+        after = cancel_rsvp(current, member_id, at=at)
     elif answer == "waitlist":
         after = join_waitlist(current, member_id, at=at, event=event)
     else:
@@ -183,7 +198,7 @@ def close_attendance(ws: Workspace, event_id: str, *, at: datetime) -> Attendanc
     """After the event: everyone still going is a no-show (refused before the event starts)."""
     require_aware(at, "close_attendance: at")
     event = ws.get(Event, event_id)
-    answers = close(load_attendance(ws, event_id), at=at, event=event)
+    answers = mark_no_shows(load_attendance(ws, event_id), at=at, event=event)
     ws.put(answers)
     return answers
 
@@ -216,10 +231,18 @@ def _names(ws: Workspace, ids: Iterable[str]) -> dict[str, str]:
     return {m.id: m.display_name for m in ws.list(Member) if m.id in wanted}
 
 
-def attendance_report(ws: Workspace, event_id: str, *, now: datetime) -> AttendanceReport:
+def attendance_report(
+    ws: Workspace, event_id: str, *, now: datetime, close_at: datetime | None = None
+) -> AttendanceReport:
     """Who answered for ``event_id``; who came if it has started by ``now``, else the
-    forecast from the no-show rate of the earlier dates of its series."""
+    forecast from the no-show rate of the earlier dates of its series.
+
+    With ``close_at``, the list is first closed at that time (see
+    :func:`close_attendance`: everyone still going is a no-show).
+    """
     require_aware(now, "attendance_report: now")
+    if close_at is not None:
+        close_attendance(ws, event_id, at=close_at)
     event = ws.get(Event, event_id)
     answers = load_attendance(ws, event_id)
     happened = event.took_place(now)
@@ -436,9 +459,12 @@ def plan_series(ws: Workspace, series_id: str, *, limit: int | None = None) -> S
     title and capacity follow the series, while talks and description edited
     on an event are kept. The stored event of a date cancelled by an
     override is marked cancelled (and restored if the override goes); events
-    of dates the rule no longer has are listed as ``stale``.
+    of dates the rule no longer has are listed as ``stale``. ``limit`` keeps the
+    first dates only (default: every date, the next :data:`DEFAULT_SERIES_LIMIT`
+    of a rule that never ends).
     """
     series = ws.get(Series, series_id)
+    limit = series_limit(series, limit)
     with ws.db.transaction():
         events, cancelled, has = _apply_series(ws, series, limit=limit)
     stale = {
@@ -458,10 +484,12 @@ def change_series_date(
     change of that date) and, when that date is already stored as an event, bring
     that event in step at once (cancelled, moved, at another venue).
 
-    Nothing is stored if the date is not one of the series'. The result's
-    ``overbooked`` says when a smaller venue leaves people going without a seat.
+    Nothing is stored if the date is not one of the series' (its first ``limit``
+    dates, as for :func:`plan_series`). The result's ``overbooked`` says when a
+    smaller venue leaves people going without a seat.
     """
     series = ws.get(Series, series_id)
+    limit = series_limit(series, limit)
     kept = tuple(o for o in series.overrides if o.on != change.on)
     changed = attrs.evolve(series, overrides=sorted((*kept, change), key=lambda o: o.on))
     # an override on a date the rule lacks: an error
@@ -482,7 +510,7 @@ def change_series_date(
     )
 
 
-# -- the budget and the core -------------------------------------------------------------
+# -- the budget ------------------------------------------------------------------------
 
 #: Venues where the community pays no food or drinks per person unless told.
 _NOTHING_PER_PERSON = (_CostModel.EACH_PAYS_OWN, _CostModel.HOST_PAYS)
@@ -533,12 +561,3 @@ def meetup_budget(
         venue=venue,
         people_from=source,
     )
-
-
-def community_core(ws: Workspace, *, now: datetime, k: int = 3, n: int = 6) -> Core:
-    """The core of the workspace's community: who came to at least ``k`` of the last
-    ``n`` meetups that took place by ``now`` (cancelled dates, dates ahead and
-    events nobody was checked in at do not count)."""
-    require_aware(now, "community_core: now")
-    checkins = {a.event_id: a.checked_in for a in ws.list(Attendance)}
-    return core(ws.list(Event), checkins, now=now, k=k, n=n)

@@ -14,30 +14,42 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from terrain._language import phrase
-from terrain._time import instant
+from terrain._time import instant, require_aware
 from terrain.community import Member
-from terrain.content import Appearance, Content, ContentKind, MediaFile, PeopleReview
+from terrain.content import (
+    Appearance,
+    Content,
+    ContentKind,
+    MediaFile,
+    PeopleReview,
+    change_people,
+)
 from terrain.errors import ValidationError
 from terrain.plugins import Platform, capability_problems
 from terrain.posts import Post, PostMedia, text_length
 from terrain.projects import (
+    Milestone,
     Phase,
     Project,
     ProjectPhoto,
+    Timeline,
     ViewpointPair,
     before_after_image,
     before_now_pair,
     composite_captions,
     composite_title,
+    photo_timeline,
     progress_post,
     viewpoint_pairs,
 )
 from terrain.publishing import PlatformPolicy
+from terrain.workflows._import import ImportStatus, import_media
 from terrain.workflows._publish import PublishResult, clock_from, deliver, platforms_for
 
 if TYPE_CHECKING:
@@ -45,10 +57,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Composite",
+    "ProjectTimeline",
+    "add_project_photo",
     "project_composite",
     "project_pair",
     "project_photos",
+    "project_timeline",
     "publish_project_update",
+    "set_milestone",
     "set_project_phase",
 ]
 
@@ -59,6 +75,131 @@ def project_photos(ws: Workspace, project_id: str) -> list[ProjectPhoto]:
     return [
         p for p in ws.list(ProjectPhoto) if ws.get(Content, p.content_id).project_id == project_id
     ]
+
+
+@attrs.frozen
+class ProjectTimeline:
+    """A project's photos before / during / after, and the viewpoints photographed both
+    before and later (``pairs``, the before-after comparisons)."""
+
+    timeline: Timeline
+    pairs: tuple[ViewpointPair, ...]
+
+
+def project_timeline(ws: Workspace, project_id: str) -> ProjectTimeline:
+    """The photo timeline of project ``project_id`` and its before-after viewpoints."""
+    photos = project_photos(ws, project_id)
+    return ProjectTimeline(photo_timeline(photos), viewpoint_pairs(photos))
+
+
+def set_milestone(
+    ws: Workspace,
+    project_id: str,
+    milestone_id: str,
+    *,
+    title: str | None = None,
+    due_on: date | None = None,
+    reached_on: date | None = None,
+) -> Milestone:
+    """Add milestone ``milestone_id`` to project ``project_id``, or change what is given
+    of it (``reached_on=date(2026, 5, 12)`` marks it reached); the milestone as stored.
+
+    A new milestone needs its ``title``.
+    """
+    with ws.db.transaction():  # read and written in one go: no change lost in between
+        project = ws.get(Project, project_id)
+        old = next((m for m in project.milestones if m.id == milestone_id), None)
+        if old is None:
+            if title is None:
+                raise ValidationError(
+                    f"{milestone_id!r} is a new milestone of project {project_id!r}: give its "
+                    "title (--title)"
+                )
+            old = Milestone(id=milestone_id, title=title)
+        new = attrs.evolve(
+            old,
+            title=title or old.title,
+            due_on=due_on or old.due_on,
+            reached_on=reached_on or old.reached_on,
+        )
+        others = tuple(m for m in project.milestones if m.id != milestone_id)
+        ws.put(attrs.evolve(project, milestones=(*others, new)))
+    return new
+
+
+def add_project_photo(
+    ws: Workspace,
+    project_id: str,
+    path: Path | str,
+    *,
+    phase: Phase | str,
+    taken_on: date,
+    now: datetime,
+    viewpoint: str | None = None,
+    alt_text: str = "",
+    nobody: bool = False,
+    reviewed_by: str | None = None,
+) -> tuple[Content, ProjectPhoto]:
+    """Import photo file ``path`` into the timeline of project ``project_id``: the
+    content as stored (location metadata removed) and its timeline entry.
+
+    ``phase`` is before, during or after the works; ``viewpoint`` where it was
+    taken from (photos of one viewpoint make the before-after pairs).
+    ``nobody`` says nobody recognisable is in it, so it is publishable as is
+    (its people are reviewed, by ``reviewed_by``, else :attr:`Workspace.actor
+    <terrain.store.Workspace.actor>`, at ``now``); a photo already stored with people in it
+    refuses it. A file already imported is not stored twice: it is added to
+    the timeline if it is a photo of this project. All or nothing, in one
+    transaction: on any error nothing is stored (not even the file).
+    """
+    require_aware(now, "add_project_photo: now")
+    ws.get(Project, project_id)
+    # the timeline entry is checked before the photo is imported: nothing stored on bad input
+    ProjectPhoto("probe", "probe", "probe", taken_on, phase, viewpoint, alt_text)
+    name = Path(path).name
+    new_key = None
+    try:
+        with ws.db.transaction():
+            report = import_media(ws, [path], project_id=project_id, now=now, workers=1)
+            outcome = report.outcomes[0]
+            if outcome.content_id is None:
+                raise ValidationError(outcome.reason or f"{name} could not be imported")
+            content = ws.get(Content, outcome.content_id)
+            if outcome.status is ImportStatus.IMPORTED:
+                new_key = content.media[0].key
+            if content.project_id != project_id:
+                raise ValidationError(
+                    f"{name} is already stored as {content.id!r}, which is not a photo of "
+                    f"project {project_id!r}"
+                )
+            if nobody and content.appearances:
+                people = ", ".join(sorted({a.member_id for a in content.appearances}))
+                raise ValidationError(
+                    f"{name} is already stored as {content.id!r} with people in it ({people}), "
+                    f"so --nobody cannot be right: take them off with `terrain content people "
+                    f"{content.id} --remove ID` first, or drop --nobody"
+                )
+            if nobody and not content.people_reviewed:
+                content = ws.put(
+                    change_people(content, reviewed=True, by=reviewed_by or ws.actor, at=now)
+                )
+            media = content.media[0]
+            entry = ws.put(
+                ProjectPhoto(
+                    content_id=content.id,
+                    media_id=media.id,
+                    key=media.key,
+                    taken_on=taken_on,
+                    phase=phase,
+                    viewpoint=viewpoint,
+                    alt_text=alt_text,
+                )
+            )
+    except BaseException:
+        if new_key is not None:  # the record was rolled back: the file goes too
+            ws.storage.delete(new_key)
+        raise
+    return content, entry
 
 
 def _month_end(month: date) -> date:
@@ -349,8 +490,9 @@ def publish_project_update(
     ``composite`` one side-by-side image (stored in the
     workspace's media) replaces the two photos. A ``dry_run`` needs no token
     (each platform's capabilities are enough); ``enqueue`` only plans the post
-    for publisher workers (``terrain worker``), as for event recaps. The result's ``event_id`` is
-    the project id. Running it again never posts twice.
+    for publisher workers (``terrain worker``), as for event recaps. The result's
+    ``subject_id`` is the project id (``subject_kind`` is ``"project"``). Running it
+    again never posts twice.
     """
     clock = clock_from(now)
     project = ws.get(Project, project_id)
@@ -405,4 +547,5 @@ def publish_project_update(
         hook=hook,
         policies=policies,
         max_wait=max_wait,
+        subject_kind="project",
     )

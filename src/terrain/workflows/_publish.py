@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from terrain._language import enumeration, long_date
 from terrain._time import gap_problem, instant, require_aware, zone
 from terrain.community import Member
 from terrain.consent import Decision, decide
-from terrain.content import Content
+from terrain.content import Content, Region
 from terrain.errors import ComposeError, ConfigError, ValidationError
 from terrain.events import Event, Venue, event_url
 from terrain.partnerships import Partner, Partnership, PartnershipStatus
@@ -32,17 +33,20 @@ from terrain.plugins import Platform
 from terrain.posts import Capabilities, Post
 from terrain.publishing import (
     DEFAULT_POLICIES,
+    LEFT_OUT,
     Dropped,
     Gate,
     Journal,
     JournalRow,
-    Outcome,
     PlatformPolicy,
     PostingSlots,
+    PostOutcome,
     Recap,
     RowState,
     RunReport,
     Verdict,
+    approval_check,
+    blurred_copies,
     compose_posts,
     edit_text,
     event_announcement,
@@ -53,7 +57,6 @@ from terrain.publishing import (
     photo_captions,
     publish,
 )
-from terrain.publishing._album import LEFT_OUT
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -72,6 +75,7 @@ __all__ = [
     "platforms_for",
     "plugin_hook",
     "publish_event",
+    "runner_rules",
     "workspace_gate",
 ]
 
@@ -82,12 +86,14 @@ POST_KINDS = ("recap", "announcement", "reminder", "partner-thanks")
 
 @attrs.frozen
 class PreviewMedia:
-    """A photo as it would go: its place in the post, its key and its alt text."""
+    """A photo as it would go: its place in the post, its key and its alt text, and the
+    regions consent blurs in it."""
 
     key: str
     alt_text: str
     content_id: str | None = None
     media_id: str | None = None
+    blur: tuple[Region, ...] = ()
 
 
 @attrs.frozen
@@ -112,18 +118,21 @@ class Preview:
 
 @attrs.frozen
 class PublishResult:
-    """What :func:`publish_event` did (or, in a dry run, would do).
+    """What :func:`publish_event` or :func:`publish_project_update` did (or, in a dry
+    run, would do).
 
-    ``posts`` are the composed posts; ``compose_errors`` the platforms a
-    recap could not be made to fit (with what to change); ``report`` the
-    runner's outcome per post. ``dry_run`` outcomes are ``planned``
+    ``subject_id`` is what the posts are about: the event, or the project
+    (``subject_kind`` says which). ``posts`` are the composed posts;
+    ``compose_errors`` the platforms a recap could not be made to fit (with
+    what to change); ``report`` the runner's outcome per post. ``dry_run``
+    outcomes are ``planned``
     (would go out) or ``held`` (would be held back, with reasons), and
     ``previews`` show each post exactly as it would go. ``dropped`` lists
     what composing left out (photos a platform cannot take) and why.
     ``scheduled`` maps a post id to the instant it is planned for.
     """
 
-    event_id: str
+    subject_id: str
     dry_run: bool
     posts: tuple[Post, ...]
     report: RunReport
@@ -134,6 +143,18 @@ class PublishResult:
     previews: tuple[Preview, ...] = ()
     scheduled: Mapping[str, datetime] = attrs.field(factory=dict)
     kind: str = "recap"
+    subject_kind: str = "event"
+
+    @property
+    def event_id(self) -> str:
+        """Deprecated: :attr:`subject_id`, which is a project's id for a project update."""
+        warnings.warn(
+            "PublishResult.event_id is deprecated: use subject_id (a project's id for a "
+            "project update; subject_kind says which); event_id goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.subject_id
 
     @property
     def failed(self) -> bool:
@@ -241,6 +262,8 @@ def workspace_gate(ws: Workspace) -> Gate:
     too, in one query. The people asked about are those the post shows or
     mentions, and the members whose ``@handle`` is typed in its text."""
 
+    blur = ws.config.publish.blur_unconsented
+
     def gate(post: Post, at: datetime, *, purpose: str = "publish") -> Decision:
         contents = _contents_of(ws, post)
         people = people_of(contents.values(), post)
@@ -248,10 +271,23 @@ def workspace_gate(ws: Workspace) -> Gate:
             typed = {owner for _h, owner in ledger.handle_finder().find(post.text, *post.thread)}
         with ws.consent(people | typed) as ledger:
             return decide(
-                ledger, post, platform=post.platform, purpose=purpose, at=at, contents=contents
+                ledger, post, platform=post.platform, purpose=purpose, at=at, contents=contents,
+                blur=blur,
             )
 
     return gate
+
+
+def runner_rules(ws: Workspace) -> dict[str, Any]:
+    """What the runner and the workers need from the workspace's ``[publish]`` rules:
+    the ``approval`` check when approval is on, and the ``egress`` that sends a blurred
+    copy of the photos the gate blurs."""
+    settings = ws.config.publish
+    return {
+        "approval": approval_check(ws.db, four_eyes=settings.four_eyes)
+        if settings.approval else None,
+        "egress": blurred_copies(ws.storage, margin=settings.blur_margin),
+    }
 
 
 def people_of(contents: Iterable[Content], post: Post | None = None) -> set[str]:
@@ -639,6 +675,7 @@ def deliver(
     schedule: Mapping[str, datetime] | None = None,
     dropped: Sequence[Dropped] = (),
     kind: str = "recap",
+    subject_kind: str = "event",
 ) -> PublishResult:
     """Hand composed ``posts`` on: judge them (``dry_run``), plan them (``enqueue``) or send.
 
@@ -672,9 +709,11 @@ def deliver(
             max_wait=max_wait,
             on_progress=on_progress,
             purpose=purpose_of(kind),
+            **runner_rules(ws),
         )
     return PublishResult(
-        event_id=subject_id,
+        subject_id=subject_id,
+        subject_kind=subject_kind,
         dry_run=dry_run,
         posts=tuple(posts),
         report=report,
@@ -729,7 +768,8 @@ def preview_of(
         text=shown.text_with_link(),
         thread=shown.thread,
         media=tuple(
-            PreviewMedia(m.key, m.alt_text, m.content_id, m.media_id) for m in shown.media
+            PreviewMedia(m.key, m.alt_text, m.content_id, m.media_id, m.blur)
+            for m in shown.media
         ),
         dropped=tuple(gone),
         at=at,
@@ -761,7 +801,7 @@ def _dry_run(
             else:
                 url = row.receipt.url if row.receipt is not None else None
                 outcomes.append(
-                    Outcome(
+                    PostOutcome(
                         post.id,
                         post.platform,
                         row.state,
@@ -787,7 +827,7 @@ def judge_dry(
     scheduled: datetime | None = None,
     dropped: Sequence[Dropped] = (),
     purpose: str = "publish",
-) -> tuple[Outcome, Preview]:
+) -> tuple[PostOutcome, Preview]:
     """What a real run would do with ``post`` at ``at``, judged by
     :func:`~terrain.publishing.judge` exactly as the runner judges it (an album
     photo by photo; a store failure is undecided, not a refusal; for the
@@ -802,13 +842,13 @@ def judge_dry(
         photos = len(post.media) - len(judgement.post.media)
         if photos:
             note += f" (without {photos} of its {len(post.media)} photos)"
-        outcome = Outcome(
+        outcome = PostOutcome(
             post.id, post.platform, RowState.PLANNED, f"would be published{when}{note}",
             next_attempt_at=scheduled,
         )
         preview = preview_of(judgement.post, decision, dropped, scheduled)
     elif judgement.verdict is Verdict.UNDECIDED:
-        outcome = Outcome(
+        outcome = PostOutcome(
             post.id,
             post.platform,
             RowState.PLANNED,
@@ -821,7 +861,7 @@ def judge_dry(
         )
         preview = preview_of(post, None, dropped, scheduled)
     else:
-        outcome = Outcome(
+        outcome = PostOutcome(
             post.id,
             post.platform,
             RowState.HELD,

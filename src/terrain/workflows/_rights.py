@@ -36,13 +36,13 @@ from terrain.content import Content
 from terrain.errors import NotFound, StorageError, ValidationError
 from terrain.events import Attendance, Event
 from terrain.projects import ProjectPhoto
+from terrain.publishing import TakedownLogEntry
 from terrain.serialization import unstructure
 from terrain.store import record_key
 from terrain.workshops import Vote, Workshop
 
 if TYPE_CHECKING:
     from terrain.plugins import Platform
-    from terrain.publishing import TakedownEntry
     from terrain.store import Workspace
 
 log = logging.getLogger(__name__)
@@ -215,13 +215,13 @@ class Erasure:
     tombstone_id: str
     at: datetime
     withdrawn: tuple[str, ...]
-    takedown: tuple[TakedownEntry, ...]
+    takedown: tuple[TakedownLogEntry, ...]
     deleted: tuple[str, ...]
     files: tuple[str, ...]
     files_left: tuple[str, ...]
 
     @property
-    def to_remove_by_hand(self) -> tuple[TakedownEntry, ...]:
+    def to_remove_by_hand(self) -> tuple[TakedownLogEntry, ...]:
         """Posts still online: delete them by hand (their URL is in each entry)."""
         return tuple(e for e in self.takedown if e.outcome != "deleted")
 

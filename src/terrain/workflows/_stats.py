@@ -24,8 +24,7 @@ from terrain.errors import ValidationError
 from terrain.events import Attendance
 from terrain.plugins import Platform
 from terrain.posts import Metrics
-from terrain.publishing import DEFAULT_POLICIES, PlatformPolicy, RowState
-from terrain.publishing._stats import MetricsLog, read_metrics
+from terrain.publishing import DEFAULT_POLICIES, MetricsLog, PlatformPolicy, RowState, read_metrics
 from terrain.workflows._publish import clock_from, configured_policies, journal_of
 from terrain.workshops import Vote, Workshop
 

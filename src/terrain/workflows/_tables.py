@@ -129,7 +129,8 @@ def restore(cell: str) -> str:
 
 def csv_bytes(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
     """A CSV file of ``rows`` (``columns`` in order) that a spreadsheet opens right:
-    UTF-8 with a byte-order mark, CRLF, cells neutralised (:func:`neutralise`).
+    UTF-8 with a byte-order mark, CRLF, and a cell that would start a formula
+    (``= + - @``, tab, CR) prefixed with ``'``, so it is shown as text, never run.
 
     ``None`` is an empty cell, ``True``/``False`` are ``yes``/``no``, numbers are
     written as they are.

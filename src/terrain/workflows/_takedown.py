@@ -27,25 +27,33 @@ from terrain.consent import (
     Purpose,
     Scope,
     ScopeKind,
+    Slice,
     Staying,
     WithdrawalImpact,
+    platforms_of,
+    purposes_of,
     withdrawal_impact,
 )
-from terrain.consent._rules import Slice
-from terrain.consent._state import platforms_of, purposes_of
 from terrain.content import Content
 from terrain.errors import ConfigError, NotFound, PlatformError
 from terrain.events import Event
 from terrain.plugins import Platform
 from terrain.posts import Post, Receipt
 from terrain.projects import Project
-from terrain.publishing import TakedownEntry, scrub
+from terrain.publishing import TakedownLogEntry, scrub
 from terrain.workflows._publish import journal_of, people_of, plugin_hook
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
 
-__all__ = ["BATCH", "TakedownResult", "impact_of", "takedown", "tell_plugins"]
+__all__ = [
+    "BATCH",
+    "TakedownReport",
+    "TakedownResult",
+    "impact_of",
+    "takedown",
+    "tell_plugins",
+]
 
 #: Takedown outcomes recorded per commit.
 BATCH = 50
@@ -54,7 +62,7 @@ log = logging.getLogger("terrain.takedown")
 
 
 @attrs.frozen
-class TakedownResult:
+class TakedownReport:
     """What a takedown did.
 
     ``withdrawn`` are the consent record ids the withdrawal recorded now
@@ -71,7 +79,7 @@ class TakedownResult:
     subject_id: str
     at: datetime
     withdrawn: tuple[str, ...]
-    entries: tuple[TakedownEntry, ...]
+    entries: tuple[TakedownLogEntry, ...]
     content_ids: tuple[str, ...] = ()
     covers: str = "everything"
     recorded: bool = False
@@ -79,7 +87,7 @@ class TakedownResult:
     hook_errors: tuple[str, ...] = ()
 
     @property
-    def to_remove_by_hand(self) -> tuple[TakedownEntry, ...]:
+    def to_remove_by_hand(self) -> tuple[TakedownLogEntry, ...]:
         """What could not be deleted automatically."""
         return tuple(e for e in self.entries if e.outcome != "deleted")
 
@@ -114,6 +122,11 @@ def _scope(
     kind, ref, cls = given[0]
     ws.get(cls, ref)  # NotFound names the list command
     return Scope(kind=kind, ref=ref)
+
+
+#: Its name until 0.1.0 (what a workflow did is a report);
+#: kept for the modules of this package.
+TakedownResult = TakedownReport
 
 
 def takedown(
@@ -179,8 +192,8 @@ def takedown(
     impact = impact_of(ws, member, now=now, scope=scope, purposes=wanted_purposes,
                        platforms=wanted_platforms)
     built: dict[str, Platform | str] = dict(platforms or {})
-    entries: list[TakedownEntry] = []
-    batch: list[TakedownEntry] = []
+    entries: list[TakedownLogEntry] = []
+    batch: list[TakedownLogEntry] = []
     for item in impact.takedown:
         entry = _take_down(ws, built, subject_id, item.receipt, now)
         entries.append(entry)
@@ -282,9 +295,9 @@ def _take_down(
     subject_id: str,
     receipt: Receipt,
     now: datetime,
-) -> TakedownEntry:
-    def entry(outcome: str, message: str) -> TakedownEntry:
-        return TakedownEntry(
+) -> TakedownLogEntry:
+    def entry(outcome: str, message: str) -> TakedownLogEntry:
+        return TakedownLogEntry(
             subject_id=subject_id,
             post_id=receipt.post_id,
             platform=receipt.platform,

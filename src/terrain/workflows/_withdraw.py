@@ -4,7 +4,7 @@
 (``terrain serve``): the same partial withdrawal as ``terrain consent
 withdraw`` (:func:`~terrain.workflows.withdraw_consent`), then the takedown of
 exactly what it covers queued for ``terrain worker`` (the posts ``terrain
-takedown`` would take down: :func:`~terrain.workflows._takedown.impact_of`).
+takedown`` would take down, :func:`~terrain.workflows.takedown`).
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def withdraw_on_page(
     it is recorded at once (nothing new is published under it from ``now`` on) and
     ends that part of every consent expressed before it; the rest stays in force.
     Only the posts it covers are queued — as ``terrain takedown`` would take down
-    (:func:`~terrain.workflows._takedown.impact_of`) — and come down when
+    (:func:`~terrain.workflows.takedown`) — and come down when
     ``terrain worker`` runs. Plugins hear of it once
     (``terrain_consent_withdrawn``; ``hook``: a hook relay, ``None`` the installed
     plugins', ``False`` none); one that fails is reported, not allowed to stop it.

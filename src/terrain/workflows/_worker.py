@@ -32,23 +32,25 @@ from terrain._time import require_aware
 from terrain.errors import ConfigError, NotFound, PluginError, StoreUnavailable, ValidationError
 from terrain.plugins import Platform
 from terrain.publishing import (
+    GaveUp,
     JournalRow,
+    Outage,
     PlatformPolicy,
     RowState,
     TakedownQueue,
     TakedownRun,
     WorkerReport,
+    held_for_infrastructure,
     new_owner_id,
     run_takedowns,
     run_worker,
 )
-from terrain.publishing._judge import held_for_infrastructure
-from terrain.publishing._outage import GaveUp, Outage
 from terrain.workflows._publish import (
     clock_from,
     configured_policies,
     journal_of,
     plugin_hook,
+    runner_rules,
     workspace_gate,
 )
 
@@ -151,6 +153,7 @@ def run_workspace_worker(
     done = threading.Event()
     poller = None
     if not drain:
+
         def poll_takedowns() -> None:
             while not done.wait(poll):
                 takedowns()
@@ -158,9 +161,21 @@ def run_workspace_worker(
         poller = threading.Thread(target=poll_takedowns, name="terrain-takedowns", daemon=True)
         poller.start()
     try:
-        report = _publish(ws, names, objects, clock, hook, policies, concurrency, drain, stop,
-                          poll, lease, on_progress,
-                          {"max_outage": max_outage, "on_notice": on_notice, "jitter": jitter})
+        report = _publish(
+            ws,
+            names,
+            objects,
+            clock,
+            hook,
+            policies,
+            concurrency,
+            drain,
+            stop,
+            poll,
+            lease,
+            on_progress,
+            {"max_outage": max_outage, "on_notice": on_notice, "jitter": jitter},
+        )
     finally:
         done.set()
         if poller is not None:
@@ -200,7 +215,11 @@ def run_queued_takedowns(
             except (ConfigError, PluginError, NotFound) as exc:
                 platforms[row.platform] = str(exc)
     return run_takedowns(
-        queue, journal_of(ws), platforms, now_fn=clock, record_decision=ws.record_decision,
+        queue,
+        journal_of(ws),
+        platforms,
+        now_fn=clock,
+        record_decision=ws.record_decision,
         lease=lease,
     )
 
@@ -235,6 +254,7 @@ def _publish(
         lease=lease,
         on_progress=on_progress,
         **outages,
+        **runner_rules(ws),
     )
 
 

@@ -1,23 +1,97 @@
-"""Workshop votes with a workspace: cast them all or none, take them back.
+"""Workshops with a workspace: ideas, votes cast all or none, the ranking and the outcome.
 
+:func:`add_idea` records an idea with the contents that go with it;
 :func:`vote` records one member's votes for several ideas in one transaction
 (with dot-voting, dots given to an idea add up); :func:`unvote` takes back a
 vote or some of its dots, so a member who changed their mind can move their
-dots to another idea.
+dots to another idea. :func:`workshop_results` ranks the ideas, and
+:func:`conclude_workshop` writes the outcome from the top ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+import attrs
+
+from terrain.community import Member
+from terrain.content import Content
+from terrain.errors import NotFound
 from terrain.store import record_key
-from terrain.workshops import Vote, Workshop, cast_vote, take_back
+from terrain.workshops import (
+    Idea,
+    IdeaScore,
+    Vote,
+    Workshop,
+    cast_vote,
+    rank,
+    take_back,
+    with_outcome,
+)
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
 
-__all__ = ["unvote", "vote"]
+__all__ = [
+    "WorkshopResults",
+    "add_idea",
+    "conclude_workshop",
+    "unvote",
+    "vote",
+    "workshop_results",
+]
+
+
+def add_idea(
+    ws: Workspace,
+    workshop_id: str,
+    idea_id: str,
+    *,
+    author_id: str,
+    text: str,
+    content_ids: Sequence[str] = (),
+) -> Idea:
+    """Add idea ``idea_id`` by ``author_id`` (a participant) to workshop ``workshop_id``,
+    with the stored contents ``content_ids`` (sketches, photos) that go with it."""
+    with ws.db.transaction():  # read and written in one go: no idea lost in between
+        workshop = ws.get(Workshop, workshop_id)
+        for content_id in content_ids:
+            if not ws.exists(Content, content_id):
+                raise NotFound(
+                    f"idea {idea_id!r}: content {content_id!r} does not exist; import it "
+                    "first with `terrain content import`"
+                )
+        idea = Idea(id=idea_id, author_id=author_id, text=text, content_ids=content_ids)
+        ws.put(attrs.evolve(workshop, ideas=(*workshop.ideas, idea)))
+    return idea
+
+
+@attrs.frozen
+class WorkshopResults:
+    """A workshop's ideas ranked, favourite first (ties share a rank), with the names
+    of the members (``names``: id -> display name) for printing."""
+
+    workshop: Workshop
+    ranking: tuple[IdeaScore, ...]
+    names: Mapping[str, str]
+
+
+def workshop_results(ws: Workspace, workshop_id: str) -> WorkshopResults:
+    """The ranking of workshop ``workshop_id``'s ideas from the stored votes."""
+    workshop = ws.get(Workshop, workshop_id)
+    votes = [v for v in ws.list(Vote) if v.workshop_id == workshop_id]
+    names = {m.id: m.display_name for m in ws.list(Member)}
+    return WorkshopResults(workshop, rank(workshop, votes), names)
+
+
+def conclude_workshop(ws: Workspace, workshop_id: str, *, top: int = 3) -> WorkshopResults:
+    """Write workshop ``workshop_id``'s outcome from its ``top`` ideas (see
+    :func:`terrain.workshops.with_outcome`); the results, with the workshop as stored."""
+    with ws.db.transaction():
+        found = workshop_results(ws, workshop_id)
+        concluded = ws.put(with_outcome(found.workshop, found.ranking, top=top))
+    return attrs.evolve(found, workshop=concluded)
 
 
 def vote(

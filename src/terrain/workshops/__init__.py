@@ -6,8 +6,10 @@ consent and credit) and an outcome. Votes, the ranking and the credit line
 are pure functions beside the models.
 """
 
+from terrain._public import claim
 from terrain.workshops._models import Idea, Workshop
 from terrain.workshops._votes import (
+    Credited,
     IdeaScore,
     Vote,
     VotingRules,
@@ -19,6 +21,7 @@ from terrain.workshops._votes import (
 )
 
 __all__ = [
+    "Credited",
     "Idea",
     "IdeaScore",
     "Vote",
@@ -30,3 +33,5 @@ __all__ = [
     "take_back",
     "with_outcome",
 ]
+
+claim(__name__, globals())

@@ -12,17 +12,18 @@ line (:func:`credit_line`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
 import attrs
 
 from terrain._language import count
 from terrain._validation import at_least, identifier, optional
-from terrain.community._models import Member
 from terrain.content import Content
 from terrain.errors import Conflict, ValidationError
 from terrain.workshops._models import Idea, Workshop
 
 __all__ = [
+    "Credited",
     "IdeaScore",
     "Vote",
     "VotingRules",
@@ -190,7 +191,24 @@ def with_outcome(workshop: Workshop, ranking: Iterable[IdeaScore], *, top: int =
     return attrs.evolve(workshop, outcome="Selected ideas:\n" + "\n".join(lines))
 
 
-def credit_line(item: Idea | Content, member: Member) -> str:
+class Credited(Protocol):
+    """Who a credit line names: a :class:`terrain.Member`, or any object with its ``id``
+    and ``display_name``.
+
+    (Workshops know members by id only; the community sits above them and counts
+    their ideas and votes in its engagement score.)
+    """
+
+    @property
+    def id(self) -> str:
+        """The member id the idea or content names as its author."""
+
+    @property
+    def display_name(self) -> str:
+        """The name printed in the credit."""
+
+
+def credit_line(item: Idea | Content, member: Credited) -> str:
     """The credit to print with a member's idea or content when it is reused.
 
     ``member`` must be its author. The ``reuse-ugc`` consent is checked

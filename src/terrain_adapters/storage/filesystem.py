@@ -9,7 +9,7 @@ flushed to disk (``fsync``), then renamed over the key's file, so a reader
 killed while writing leaves its temporary file (``.~NAME.XXXX.part``) behind:
 the first write of a later process removes the ones no live writer holds (each
 writer keeps an ``flock`` on its temporary file until it is renamed). Keys follow
-:func:`terrain_adapters.storage._keys.check_key` (no ``..``, no absolute path,
+:func:`terrain.plugins.check_storage_key` (no ``..``, no absolute path,
 no backslash, no control character), and a key cannot reach outside the
 folder through a symbolic link.
 """
@@ -24,8 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from terrain.errors import ConfigError, InvalidKey, NotFound, StorageError
-from terrain.plugins._protocols import Storage, StorageContext
-from terrain_adapters.storage._keys import check_key
+from terrain.plugins import Storage, StorageContext, check_storage_key
 
 try:
     fcntl: Any = importlib.import_module("fcntl")
@@ -57,7 +56,7 @@ class FilesystemStorage:
         return f"FilesystemStorage(root={str(self.root)!r})"
 
     def _path(self, key: str) -> Path:
-        check_key(key)
+        check_storage_key(key)
         path = self.root.joinpath(*key.split("/"))
         resolved_root = self.root.resolve()
         if not path.resolve().is_relative_to(resolved_root):

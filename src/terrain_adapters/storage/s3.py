@@ -20,12 +20,12 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, cast
 
 from terrain.errors import ConfigError, NotFound, StorageError
-from terrain_adapters.storage._keys import check_key
+from terrain.plugins import check_storage_key
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-    from terrain.plugins._protocols import Storage, StorageContext
+    from terrain.plugins import Storage, StorageContext
 
 __all__ = ["MAX_PRESIGN_SECONDS", "S3Storage", "S3StorageFactory"]
 
@@ -103,7 +103,7 @@ class S3Storage:
     # -- helpers ---------------------------------------------------------------
 
     def _full(self, key: str) -> str:
-        check_key(key)
+        check_storage_key(key)
         return self._prefix + key
 
     @contextmanager
@@ -159,13 +159,13 @@ def _normalize_prefix(prefix: str) -> str:
     prefix = prefix.strip("/")
     if not prefix:
         return ""
-    check_key(prefix)
+    check_storage_key(prefix)
     return prefix + "/"
 
 
 def _check_prefix(prefix: str) -> None:
     # a listing prefix may end with "/" (a folder) but is otherwise a key
-    check_key(prefix.rstrip("/") or prefix)
+    check_storage_key(prefix.rstrip("/") or prefix)
 
 
 def _text(settings: Mapping[str, Any], key: str) -> str | None:

@@ -1,0 +1,47 @@
+"""The community with a workspace: its core and the introductions worth making.
+
+Each function reads what the pure functions of :mod:`terrain.community` need
+from the workspace (check-ins, members) and gives their answer:
+:func:`community_core` counts only the meetups that took place,
+:func:`community_introductions` pairs members with shared interests who never
+met. (The engagement score, which counts online reactions too, is
+``community_engagement``, beside the statistics.)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from terrain._time import require_aware
+from terrain.community import (
+    Core,
+    Introduction,
+    Member,
+    co_attendance,
+    core,
+    introductions,
+)
+from terrain.events import Attendance, Event
+
+if TYPE_CHECKING:
+    from terrain.store import Workspace
+
+__all__ = ["community_core", "community_introductions"]
+
+
+def community_core(ws: Workspace, *, now: datetime, k: int = 3, n: int = 6) -> Core:
+    """The core of the workspace's community: who came to at least ``k`` of the last
+    ``n`` meetups that took place by ``now`` (cancelled dates, dates ahead and
+    events nobody was checked in at do not count)."""
+    require_aware(now, "community_core: now")
+    checkins = {a.event_id: a.checked_in for a in ws.list(Attendance)}
+    return core(ws.list(Event), checkins, now=now, k=k, n=n)
+
+
+def community_introductions(ws: Workspace, *, min_shared: int = 1) -> tuple[Introduction, ...]:
+    """Members sharing at least ``min_shared`` interests (their tags) who never came to
+    the same meetup, most shared interests first (see
+    :func:`terrain.community.introductions`)."""
+    checkins = {a.event_id: a.checked_in for a in ws.list(Attendance)}
+    return introductions(ws.list(Member), co_attendance(checkins), min_shared=min_shared)

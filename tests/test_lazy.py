@@ -1,0 +1,155 @@
+"""Packages import the modules behind their names when first used, and a name
+imported so is the same public name as one imported eagerly: it says it lives
+in the package, its origin is known to the docs, an old name still works."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import terrain
+import terrain.workflows
+from terrain._lazy import exports, type_checking_imports
+from tests.architecture.test_public_names import RENAMED
+
+#: The packages whose names load when first used.
+LAZY = [terrain, terrain.workflows]
+
+
+def _fresh(code: str) -> object:
+    """What ``code`` prints (one JSON value) in a new interpreter: nothing imported yet."""
+    out = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
+
+
+def test_importing_the_workflows_package_imports_none_of_its_workflows() -> None:
+    loaded = _fresh(
+        "import json, sys, terrain.workflows\n"
+        "print(json.dumps([m for m in sys.modules if m.startswith('terrain.workflows.')]))"
+    )
+    assert loaded == []
+
+
+def test_using_one_workflow_imports_its_module_and_not_every_workflow() -> None:
+    loaded = _fresh(
+        "import json, sys\n"
+        "from terrain.workflows import post_log\n"
+        "print(json.dumps([m for m in sys.modules if m.startswith('terrain.workflows.')]))"
+    )
+    assert isinstance(loaded, list)
+    assert "terrain.workflows._log" in loaded
+    every = set(type_checking_imports(terrain.workflows.__file__).values())
+    assert not {"terrain.workflows._demo", "terrain.workflows._review"} & set(loaded)
+    assert len(loaded) < len(every) / 4, loaded
+
+
+def test_a_name_imported_when_first_used_says_it_lives_in_the_package() -> None:
+    found = _fresh(
+        "import json, sys\n"
+        "from terrain.workflows import LogEntry, post_log\n"
+        "from terrain._public import ORIGINS\n"
+        "print(json.dumps([repr(LogEntry), post_log.__module__,\n"
+        "    ORIGINS['terrain.workflows.LogEntry'], ORIGINS['terrain.workflows.post_log']]))"
+    )
+    assert found == [
+        "<class 'terrain.workflows.LogEntry'>",
+        "terrain.workflows",
+        "terrain.workflows._log",
+        "terrain.workflows._log",
+    ]
+
+
+def test_the_names_of_a_module_another_workflow_imported_are_claimed_with_it() -> None:
+    """``_log`` imports ``_publish``: ``PublishResult`` then says ``terrain.workflows``
+    even if nobody asked the package for it (its objects may be printed)."""
+    found = _fresh(
+        "import json, sys\n"
+        "from terrain.workflows import post_log\n"
+        "module = sys.modules['terrain.workflows._publish']\n"
+        "print(json.dumps(module.PublishResult.__module__))"
+    )
+    assert found == "terrain.workflows"
+
+
+def test_threads_asking_for_names_at_once_all_get_the_claimed_objects() -> None:
+    names = sorted(terrain.workflows.__all__)[::7]
+    found = _fresh(
+        "import json, threading\n"
+        "import terrain.workflows as w\n"
+        f"names = {names!r}\n"
+        "got = {}\n"
+        "start = threading.Barrier(len(names))\n"
+        "def look(name):\n"
+        "    start.wait()\n"
+        "    got[name] = getattr(w, name)\n"
+        "threads = [threading.Thread(target=look, args=(n,)) for n in names]\n"
+        "for t in threads: t.start()\n"
+        "for t in threads: t.join()\n"
+        "print(json.dumps(sorted({getattr(v, '__module__', 'terrain.workflows')\n"
+        "    for v in got.values() if isinstance(v, type) or callable(v)})))"
+    )
+    assert found == ["terrain.workflows"]
+
+
+@pytest.mark.parametrize("package", LAZY, ids=lambda p: p.__name__)
+def test_the_lazy_table_lists_exactly_the_public_names(package: object) -> None:
+    table = type_checking_imports(package.__file__)  # type: ignore[attr-defined]
+    assert set(table) == set(package.__all__) - {"__version__"}  # type: ignore[attr-defined]
+    assert set(package.__all__) <= set(dir(package))
+
+
+@pytest.mark.parametrize(("module", "old", "new"), RENAMED)
+def test_an_old_name_warns_at_the_line_that_used_it(module: str, old: str, new: str) -> None:
+    public = importlib.import_module(module)
+    with pytest.warns(DeprecationWarning, match=rf"{module}\.{old} is deprecated") as record:
+        getattr(public, old)
+    assert [Path(w.filename).name for w in record] == [Path(__file__).name]
+
+
+def test_an_unknown_name_is_an_attribute_error_naming_the_package() -> None:
+    with pytest.raises(
+        AttributeError, match=r"module 'terrain\.workflows' has no attribute 'nope'"
+    ):
+        terrain.workflows.nope  # type: ignore[attr-defined]  # noqa: B018
+
+
+def test_a_package_reads_its_table_from_its_type_checking_imports(tmp_path: Path) -> None:
+    init = tmp_path / "__init__.py"
+    init.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "from json import dumps\n"
+        "if TYPE_CHECKING:\n"
+        "    from json import loads\n"
+        "    from os.path import join\n"
+    )
+    assert type_checking_imports(str(init)) == {"loads": "json", "join": "os.path"}
+    sys.modules["pkg"] = type(sys)("pkg")
+    try:
+        getattr_, dir_ = exports("pkg", str(init))
+        assert getattr_("join") is os.path.join
+        assert vars(sys.modules["pkg"])["join"] is os.path.join  # a plain attribute now
+        assert "loads" in dir_()
+        with pytest.raises(AttributeError):
+            getattr_("dumps")  # imported eagerly, not a lazy name
+    finally:
+        del sys.modules["pkg"]
+
+
+@pytest.mark.parametrize(
+    "statement", ["from os.path import join as joined", "from .sibling import thing"]
+)
+def test_a_lazy_name_renamed_or_relative_is_refused_with_its_line(
+    tmp_path: Path, statement: str
+) -> None:
+    init = tmp_path / "__init__.py"
+    init.write_text(f"from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    {statement}\n")
+    with pytest.raises(ValueError, match=r"__init__.py, line 3: a lazy name is imported as"):
+        type_checking_imports(str(init))
