@@ -865,7 +865,9 @@ class Workspace:
         from terrain.store._copy import TABLES
         from terrain.store._erasure import erase_person
 
-        with self._ledger_lock:
+        # the write lock first, then the ledger's, as update_ledger takes them: the
+        # other order deadlocks with a thread that reads the members in a transaction
+        with self.db.transaction(), self._ledger_lock:
             try:
                 erase_person(
                     self, member, tombstone, records=records, deletions=deletions, texts=texts,
