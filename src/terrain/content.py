@@ -389,7 +389,7 @@ def _pairs(items: object, member: str, media: str) -> list[tuple[str, str | None
                 return None
             who, where = item.get(member), item.get(media)
         else:
-            if not isinstance(item, list) or len(item) != 2:
+            if not isinstance(item, list | tuple) or len(item) != 2:
                 return None
             who, where = item
         if not isinstance(who, str) or not (where is None or isinstance(where, str)):
