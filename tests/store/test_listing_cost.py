@@ -11,32 +11,23 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from terrain import Community, Content, Event, Member
-from terrain.consent import Evidence
+from terrain import Content, Event
 from terrain.store import Workspace
 from terrain.workflows import consent_states
 from tests._photos import reviewed_photo
-from tests.conftest import workspace_store
+from tests.store._velo import FORM, T0, velo
 
-T0 = datetime(2026, 3, 12, 19, 30, tzinfo=UTC)
 LATER = T0 + timedelta(days=1)
-FORM = Evidence(kind="verbal", witness="Camille (organiser)")
 
 
 @pytest.fixture
 def ws(tmp_path: Path, store_url: str) -> Iterator[Workspace]:
-    with Workspace.init(
-        tmp_path / "velo",
-        community=Community(id="velo", name="Vélo"),
-        store_url=workspace_store(store_url),
-    ) as w:
-        for i in range(20):
-            w.add(Member(id=f"m{i}", display_name=f"Member {i}"))
+    with velo(tmp_path / "velo", store_url) as w:
         yield w
 
 
