@@ -66,3 +66,37 @@ def test_the_fast_reader_refuses_what_is_not_an_object(cls: type) -> None:
     for value in ([], "x", 1, None):
         with pytest.raises(Fallback):
             loader(_fast, cls)(value)
+
+
+def test_a_value_read_again_is_the_instance_read_before() -> None:
+    """Thousands of consents share a signed form: it is checked once."""
+    from terrain.consent import Evidence
+
+    data = {"kind": "signed-form", "file_key": "consents/forms/door.jpg"}
+    first = loader(_fast, Evidence)(dict(data))
+    assert loader(_fast, Evidence)(dict(data)) is first
+
+
+@pytest.mark.parametrize("bad", [1, True, None, ["x"], {"a": "b"}, "Not a key!"])
+def test_a_remembered_value_never_lets_another_json_value_through(bad: Any) -> None:
+    """After a good read, the same keys with a value of another type (or a bad
+    string) are refused as before: keys hold strings and null only."""
+    from terrain.consent import Scope
+
+    good = {"kind": "event", "ref": "ev-1"}
+    loader(_fast, Scope)(good)
+    doc = {"kind": "event", "ref": bad}
+    fast_ok, _ = _fast_reader(doc, Scope)
+    slow_ok, _ = _converter(doc, Scope)
+    assert fast_ok == slow_ok is False
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(models(), min_size=1, max_size=4), st.data())
+def test_reading_the_same_documents_twice_reads_equal_values(objs: list[Any], data: Any) -> None:
+    """Remembered or not, what is read equals what the converter reads, in any order."""
+    docs = [(unstructure(o), type(o)) for o in objs]
+    for doc, cls in data.draw(st.permutations(docs + docs)):
+        ok, read = _fast_reader(doc, cls)
+        assert ok
+        assert read == converter.structure(doc, cls)

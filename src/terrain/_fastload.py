@@ -135,6 +135,36 @@ def _enum_reader(type_: type[enum.Enum]) -> Callable[[Any], Any]:
     return read_enum
 
 
+#: How many distinct values of one class :func:`loader` remembers (then it starts over).
+MEMO_LIMIT = 4096
+
+
+def _text_type(type_: Any) -> bool:
+    """Whether every JSON value of ``type_`` is a string (or null): a ``str``, a
+    string enum, or either of them or ``None``."""
+    args = get_args(type_)
+    if args and type(None) in args and len(args) == 2:
+        type_ = next(a for a in args if a is not type(None))
+    return type_ is str or (isinstance(type_, type) and issubclass(type_, enum.StrEnum))
+
+
+def _memo(cls: type) -> dict[tuple[Any, ...], Any] | None:
+    """A table of instances by the JSON items they were read from, for a class
+    whose instances are values (hashable, so frozen) made of strings only, or
+    ``None``.
+
+    Such a value recurs across records (the same signed form, witness or event
+    scope behind thousands of consents): read once, it is checked once and
+    shared, which is safe because it cannot change. Keys hold strings and
+    ``None`` only, so two keys are equal exactly when the JSON was (no ``1 ==
+    True`` between types); an item of any other type never makes an instance,
+    so never a key.
+    """
+    if cls.__hash__ is None or not all(_text_type(f.type) for f in attrs.fields(cls)):
+        return None
+    return {}
+
+
 @functools.cache
 def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
     """A reader of ``cls`` from a JSON object, raising :class:`Fallback` on any doubt.
@@ -166,6 +196,20 @@ def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
         "    get = data.get",
         "    kw = {}",
     ]
+    memo = _memo(cls)
+    if memo is not None:  # a value seen before: the instance made from it then
+        names["_memo"] = memo
+        names["_LIMIT"] = MEMO_LIMIT
+        names["_TypeError"] = TypeError
+        lines += [
+            "    try:",
+            "        key = tuple(data.items())",
+            "        hit = _memo.get(key)",
+            "    except _TypeError:",  # a list or object where a string belongs
+            "        key = hit = None",
+            "    if hit is not None:",
+            "        return hit",
+        ]
     for i, (name, kind, convert, nullable) in enumerate(spec):
         names[f"_k{i}"] = kind
         names[f"_c{i}"] = convert
@@ -179,7 +223,17 @@ def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
         if kind is not None:
             lines += [f"{pad}if v.__class__ is not _k{i}:", f"{pad}    raise Fallback"]
         lines += [f"{pad}kw[{name!r}] = {value}"]
-    lines.append("    return _cls(**kw)")
+    if memo is not None:
+        lines += [
+            "    made = _cls(**kw)",
+            "    if key is not None:",
+            "        if len(_memo) >= _LIMIT:",
+            "            _memo.clear()",
+            "        _memo[key] = made",
+            "    return made",
+        ]
+    else:
+        lines.append("    return _cls(**kw)")
     exec("\n".join(lines), names)  # the source is made above from field names
     read: Callable[[Any], Any] = names["read"]
     return read

@@ -21,8 +21,9 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -48,6 +49,7 @@ __all__ = [
     "Appearance",
     "Content",
     "ContentKind",
+    "ContentSummary",
     "MediaFile",
     "PeopleReview",
     "Region",
@@ -369,6 +371,83 @@ class Content:
         exactly the people the content shows now."""
         last = self.last_review
         return self.people_reviewed and (last is None or last.people == self.people)
+
+
+_KINDS = frozenset(k.value for k in ContentKind)
+
+
+def _pairs(items: object, member: str, media: str) -> list[tuple[str, str | None]] | None:
+    """``(member id, media id)`` pairs of stored ``items`` (objects with the keys
+    ``member`` and ``media``, or pairs when ``member`` is ``""``), or ``None`` when
+    they are not in the shape terrain writes."""
+    if not isinstance(items, list):
+        return None
+    out: list[tuple[str, str | None]] = []
+    for item in items:
+        if member:
+            if not isinstance(item, dict):
+                return None
+            who, where = item.get(member), item.get(media)
+        else:
+            if not isinstance(item, list | tuple) or len(item) != 2:
+                return None
+            who, where = item
+        if not isinstance(who, str) or not (where is None or isinstance(where, str)):
+            return None
+        out.append((who, where))
+    return out
+
+
+@attrs.frozen
+class ContentSummary:
+    """What a listing shows of a :class:`Content`: its id, kind, title, the
+    people in it and whether their review is current (as the content's own
+    :attr:`~Content.member_ids` and :attr:`~Content.review_is_current` say).
+
+    :meth:`of_stored` reads it from a stored content's JSON object without
+    building the whole content (its media, captions and review log are not
+    checked): ``terrain content list`` lists 20,000 photos that way.
+    """
+
+    id: str
+    kind: ContentKind
+    title: str
+    member_ids: frozenset[str]
+    review_is_current: bool
+
+    @classmethod
+    def of(cls, content: Content) -> ContentSummary:
+        """The summary of ``content``."""
+        return cls(
+            id=content.id, kind=content.kind, title=content.title,
+            member_ids=content.member_ids, review_is_current=content.review_is_current,
+        )
+
+    @classmethod
+    def of_stored(cls, data: Mapping[str, Any]) -> ContentSummary | None:
+        """The summary of the content stored as ``data`` (its JSON object), or
+        ``None`` when ``data`` is not in the shape terrain writes: then read the
+        whole :class:`Content`, which says what is wrong."""
+        id, kind, title = data.get("id"), data.get("kind"), data.get("title", "")
+        reviewed = data.get("people_reviewed", False)
+        if not (isinstance(id, str) and kind in _KINDS and isinstance(title, str)
+                and isinstance(reviewed, bool)):
+            return None
+        people = _pairs(data.get("appearances", []), "member_id", "media_id")
+        reviews = data.get("reviews", [])
+        if people is None or not isinstance(reviews, list):
+            return None
+        current = reviewed
+        if reviewed and reviews:
+            last = reviews[-1]
+            confirmed = _pairs(last.get("people", []), "", "") if isinstance(last, dict) else None
+            if confirmed is None:
+                return None
+            current = _to_people(confirmed) == _to_people(people)
+        return cls(
+            id=id, kind=ContentKind(kind), title=title,
+            member_ids=frozenset(p[0] for p in people), review_is_current=current,
+        )
 
 
 def change_people(

@@ -3,31 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from terrain import Community, Member
-from terrain.consent import DecisionRecord, Evidence, Reason
+from terrain import Member
+from terrain.consent import DecisionRecord, Reason
 from terrain.errors import Conflict, ConsentError
 from terrain.store import Workspace
-from tests.conftest import workspace_store
-
-T0 = datetime(2026, 3, 12, 19, 30, tzinfo=UTC)
-FORM = Evidence(kind="verbal", witness="Camille (organiser)")
+from tests.store._velo import FORM, T0, velo
 
 
 @pytest.fixture
 def ws(tmp_path: Path, store_url: str) -> Iterator[Workspace]:
     """Three members, once on SQLite (the default) and once on PostgreSQL."""
-    with Workspace.init(
-        tmp_path / "velo",
-        community=Community(id="velo", name="Vélo"),
-        store_url=workspace_store(store_url),
-    ) as w:
+    with velo(tmp_path / "velo", store_url, members=0) as w:
         w.add(Member(id="lea", display_name="Léa Martin"))
         w.add(Member(id="sophie", display_name="Sophie Martin"))
         w.add(Member(id="tom", display_name="Tom", is_minor=True, guardian_ids=["sophie"]))

@@ -11,7 +11,7 @@ import sys
 import textwrap
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,29 +20,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from terrain import Community, Content, Member
-from terrain.consent import Evidence, decide
+from terrain import Content, Member
+from terrain.consent import decide
 from terrain.errors import Conflict
 from terrain.store import Workspace
 from terrain.testing import InMemoryPlatform
 from terrain.workflows import publish_event
 from tests._photos import reviewed_photo
-from tests.conftest import workspace_store
+from tests.store._velo import FORM, T0, velo
 
-T0 = datetime(2026, 3, 12, 19, 30, tzinfo=UTC)
-FORM = Evidence(kind="verbal", witness="Camille (organiser)")
 _photo = reviewed_photo
 
 
 @pytest.fixture
 def ws(tmp_path: Path, store_url: str) -> Iterator[Workspace]:
-    with Workspace.init(
-        tmp_path / "velo",
-        community=Community(id="velo", name="Vélo"),
-        store_url=workspace_store(store_url),
-    ) as w:
-        for i in range(20):
-            w.add(Member(id=f"m{i}", display_name=f"Member {i}"))
+    with velo(tmp_path / "velo", store_url) as w:
         w.add(_photo("p1", "m1", "m2"))
         yield w
 

@@ -47,6 +47,7 @@ __all__ = [
     "EXIT_USAGE",
     "DefaultGroup",
     "TerrainGroup",
+    "echo_lines",
     "emit",
     "emit_list",
     "fail",
@@ -220,6 +221,15 @@ def emit(data: Any, *, as_json: bool, human: Callable[[], None]) -> None:
         click.echo(json.dumps(unstructure(data), ensure_ascii=False, indent=2, sort_keys=True))
     else:
         human()
+
+
+def echo_lines(lines: Iterable[str]) -> None:
+    """Print ``lines``, each followed by a newline, in one write (as many
+    ``click.echo`` calls would print them: a listing of 20,000 lines pays for
+    one write, not 20,000)."""
+    printed = list(lines)
+    if printed:
+        click.echo("\n".join(printed))
 
 
 #: Where ``terrain --by NAME`` keeps the name the changes are recorded as.

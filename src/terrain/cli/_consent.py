@@ -20,6 +20,7 @@ import click
 from terrain import clock
 from terrain.cli._common import (
     EXIT_FAILED,
+    echo_lines,
     emit,
     emit_list,
     flat_rows,
@@ -371,12 +372,11 @@ def list_(
     def human() -> None:
         if not states:
             click.echo("No consent recorded: `terrain consent grant MEMBER --purpose publish ...`.")
-        for state in states:
-            click.echo(_line(state))
+        echo_lines(_line(state) for state in states)
 
-    records = [
+    records = [  # the text prints no record's data: made only for --json and --csv
         {**_data(s.consent), "state": s.status.value, "detail": s.detail} for s in states
-    ]
+    ] if as_json or as_csv else []
     emit_list(records, as_json=as_json, as_csv=as_csv, table=flat_rows(records), human=human)
 
 

@@ -13,6 +13,7 @@ import click
 from terrain import clock
 from terrain.cli._common import (
     EXIT_FAILED,
+    echo_lines,
     emit,
     emit_list,
     fail,
@@ -569,16 +570,17 @@ def list_(ws: Workspace, event_id: str | None, as_json: bool, as_csv: bool) -> N
 
     if event_id is not None:
         ws.get(Event, event_id)
-        contents = ws.contents_of_event(event_id)
-    else:
-        contents = ws.list(Content)
-
-    def human() -> None:
-        if not contents:
+    if not as_json and not as_csv:  # the text shows a summary: only that is read
+        summaries = ws.content_summaries(event_id)
+        if not summaries:
             click.echo("No content yet: import photos with `terrain content import PHOTOS`.")
-        for c in contents:
-            people = ", ".join(sorted(c.member_ids)) or "-"
-            state = "reviewed" if c.review_is_current else "unreviewed"
-            click.echo(f"{c.id:<20} {c.kind.value:<6} {state:<10} {people}  {c.title}")
-
-    emit_list(contents, as_json=as_json, as_csv=as_csv, table=flat_rows(contents), human=human)
+        echo_lines(
+            f"{c.id:<20} {c.kind.value:<6} "
+            f"{'reviewed' if c.review_is_current else 'unreviewed':<10} "
+            f"{', '.join(sorted(c.member_ids)) or '-'}  {c.title}"
+            for c in summaries
+        )
+        return
+    contents = ws.list(Content) if event_id is None else ws.contents_of_event(event_id)
+    emit_list(contents, as_json=as_json, as_csv=as_csv, table=flat_rows(contents),
+              human=lambda: None)
