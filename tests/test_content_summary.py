@@ -8,9 +8,10 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from terrain._validation import key_problem
 from terrain.content import Appearance, Content, ContentSummary, PeopleReview
 from terrain.serialization import to_json
 from terrain.testing.strategies import contents
@@ -76,3 +77,21 @@ def test_data_not_in_the_shape_terrain_writes_gives_no_summary(change: dict[str,
     """The workspace then reads the whole content, which names the problem."""
     data = {**stored(_photo("lea")), **change}
     assert ContentSummary.of_stored(data) is None
+
+
+@given(contents(), st.text(max_size=40) | st.sampled_from(
+    ["../../etc/passwd", "/etc/passwd", "photos/a\x00.jpg", "a\\b.jpg", "photos//a.jpg", ""]
+))
+def test_a_stored_media_key_the_model_refuses_is_never_summarised(
+    content: Content, key: str
+) -> None:
+    """A record changed behind terrain's back (a key leaving the storage) is read whole,
+    so the listing refuses it as the model does; any key the model accepts is summarised."""
+    data = stored(content)
+    assume(data.get("media"))
+    data["media"][0]["key"] = key
+    summary = ContentSummary.of_stored(data)
+    if key_problem(key) is None:
+        assert summary is not None
+    else:
+        assert summary is None

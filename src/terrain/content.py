@@ -36,6 +36,7 @@ from terrain._validation import (
     fail,
     identifier,
     instance_of,
+    key_problem,
     member_of,
     optional,
     storage_key,
@@ -433,6 +434,11 @@ class ContentSummary:
         if not (isinstance(id, str) and kind in _KINDS and isinstance(title, str)
                 and isinstance(reviewed, bool)):
             return None
+        media = data.get("media", [])
+        if not isinstance(media, list) or not all(
+            isinstance(m, dict) and key_problem(m.get("key")) is None for m in media
+        ):
+            return None  # a key that escapes the storage is refused by the full read
         people = _pairs(data.get("appearances", []), "member_id", "media_id")
         reviews = data.get("reviews", [])
         if people is None or not isinstance(reviews, list):
