@@ -14,12 +14,15 @@ from pathlib import Path
 import pytest
 
 import terrain
+import terrain.consent
+import terrain.publishing
+import terrain.store
 import terrain.workflows
 from terrain._lazy import exports, type_checking_imports
 from tests.architecture.test_public_names import RENAMED
 
 #: The packages whose names load when first used.
-LAZY = [terrain, terrain.workflows]
+LAZY = [terrain, terrain.consent, terrain.publishing, terrain.store, terrain.workflows]
 
 
 def _fresh(code: str) -> object:
@@ -49,6 +52,24 @@ def test_using_one_workflow_imports_its_module_and_not_every_workflow() -> None:
     every = set(type_checking_imports(terrain.workflows.__file__).values())
     assert not {"terrain.workflows._demo", "terrain.workflows._review"} & set(loaded)
     assert len(loaded) < len(every) / 4, loaded
+
+
+def test_opening_a_workspace_builds_no_decision_journal_or_review_desk_class() -> None:
+    """A read command opens the workspace: it pays for the store, not for the
+    consent decisions, the publication journal or the review desk's accounts."""
+    loaded = _fresh(
+        "import json, sys\n"
+        "from terrain.store import Workspace\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    assert isinstance(loaded, list)
+    assert not {
+        "terrain.consent._decide",
+        "terrain.consent._ledger",
+        "terrain.publishing._journal",
+        "terrain.store._accounts",
+        "terrain.store._copy",
+    } & set(loaded)
 
 
 def test_a_name_imported_when_first_used_says_it_lives_in_the_package() -> None:
