@@ -72,6 +72,30 @@ def test_opening_a_workspace_builds_no_decision_journal_or_review_desk_class() -
     } & set(loaded)
 
 
+def test_a_name_of_terrain_loads_no_module_of_another_lazy_package_already_imported() -> None:
+    """``terrain``'s table names ``terrain.consent``: once that package is imported,
+    a lookup of ``terrain.Member`` must not load every module behind its names."""
+    loaded = _fresh(
+        "import json, sys\n"
+        "import terrain, terrain.consent\n"
+        "from terrain.consent import Consent\n"
+        "terrain.Member\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('terrain.consent.'))))"
+    )
+    assert loaded == ["terrain.consent._records"]
+
+
+def test_terrain_serves_a_name_of_a_lazy_package_it_names() -> None:
+    found = _fresh(
+        "import json\n"
+        "import terrain, terrain.consent\n"
+        "from terrain.consent import Consent\n"
+        "print(json.dumps([terrain.ConsentLedger is terrain.consent.ConsentLedger,\n"
+        "    terrain.Consent is Consent, terrain.ConsentLedger.__module__]))"
+    )
+    assert found == [True, True, "terrain.consent"]
+
+
 def test_a_name_imported_when_first_used_says_it_lives_in_the_package() -> None:
     found = _fresh(
         "import json, sys\n"
