@@ -1097,7 +1097,7 @@ class Workspace:
         tables of terrain.toml, and the names those tables publish under
         (:meth:`platform_names`)."""
         names = (
-            set(known_names("platform", self._environ))
+            set(known_names("platform", self._environ, self.plugins))
             | set(self.platform_names())
             | set(self.config.platforms)
         )
