@@ -14,15 +14,31 @@ from pathlib import Path
 import pytest
 
 import terrain
+import terrain.community
 import terrain.consent
+import terrain.events
+import terrain.partnerships
+import terrain.projects
 import terrain.publishing
 import terrain.store
 import terrain.workflows
+import terrain.workshops
 from terrain._lazy import exports, type_checking_imports
 from tests.architecture.test_public_names import RENAMED
 
 #: The packages whose names load when first used.
-LAZY = [terrain, terrain.consent, terrain.publishing, terrain.store, terrain.workflows]
+LAZY = [
+    terrain,
+    terrain.community,
+    terrain.consent,
+    terrain.events,
+    terrain.partnerships,
+    terrain.projects,
+    terrain.publishing,
+    terrain.store,
+    terrain.workflows,
+    terrain.workshops,
+]
 
 
 def _fresh(code: str) -> object:
@@ -113,11 +129,11 @@ def test_a_name_imported_when_first_used_says_it_lives_in_the_package() -> None:
 
 
 def test_the_names_of_a_module_another_workflow_imported_are_claimed_with_it() -> None:
-    """``_log`` imports ``_publish``: ``PublishResult`` then says ``terrain.workflows``
+    """``_stats`` imports ``_publish``: ``PublishResult`` then says ``terrain.workflows``
     even if nobody asked the package for it (its objects may be printed)."""
     found = _fresh(
         "import json, sys\n"
-        "from terrain.workflows import post_log\n"
+        "from terrain.workflows import post_stats\n"
         "module = sys.modules['terrain.workflows._publish']\n"
         "print(json.dumps(module.PublishResult.__module__))"
     )
