@@ -85,7 +85,24 @@ def test_opening_a_workspace_builds_no_decision_journal_or_review_desk_class() -
         "terrain.publishing._journal",
         "terrain.store._accounts",
         "terrain.store._copy",
+        "terrain.events._attendance",
+        "terrain.partnerships._models",
+        "terrain.projects._models",
+        "terrain.workshops._models",
     } & set(loaded)
+
+
+def test_the_tables_of_record_kinds_fill_when_first_read_and_match_each_other() -> None:
+    found = _fresh(
+        "import json, sys\n"
+        "from terrain.store import KIND_TYPES, RECORD_KINDS\n"
+        "before = 'terrain.workshops._models' in sys.modules\n"
+        "pairs = sorted((kind, cls.__name__) for kind, cls in KIND_TYPES.items())\n"
+        "back = all(RECORD_KINDS[cls] == kind for kind, cls in KIND_TYPES.items())\n"
+        "print(json.dumps([before, len(RECORD_KINDS), pairs[0], back,\n"
+        "    KIND_TYPES['vote'].__module__]))"
+    )
+    assert found == [False, 13, ["attendance", "Attendance"], True, "terrain.workshops"]
 
 
 def test_a_name_of_terrain_loads_no_module_of_another_lazy_package_already_imported() -> None:
