@@ -18,7 +18,10 @@ the package takes all of its names at the next lookup: each becomes a plain
 attribute of the package, and those a private module defines are claimed
 (:func:`terrain._public.claim`: their ``__module__`` is the package, their
 origin is in ``ORIGINS``), as an eager ``__init__`` ending with ``claim`` would
-have done. Old names of ``renamed`` are served with a :class:`DeprecationWarning`.
+have done. A lazy package in the table (``terrain.consent`` in ``terrain``'s) gives
+the names it holds so far, read without asking it: asking would import every
+module behind its names. Old names of ``renamed`` are served with a
+:class:`DeprecationWarning`.
 """
 
 from __future__ import annotations
