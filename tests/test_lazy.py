@@ -14,12 +14,31 @@ from pathlib import Path
 import pytest
 
 import terrain
+import terrain.community
+import terrain.consent
+import terrain.events
+import terrain.partnerships
+import terrain.projects
+import terrain.publishing
+import terrain.store
 import terrain.workflows
+import terrain.workshops
 from terrain._lazy import exports, type_checking_imports
 from tests.architecture.test_public_names import RENAMED
 
 #: The packages whose names load when first used.
-LAZY = [terrain, terrain.workflows]
+LAZY = [
+    terrain,
+    terrain.community,
+    terrain.consent,
+    terrain.events,
+    terrain.partnerships,
+    terrain.projects,
+    terrain.publishing,
+    terrain.store,
+    terrain.workflows,
+    terrain.workshops,
+]
 
 
 def _fresh(code: str) -> object:
@@ -51,6 +70,65 @@ def test_using_one_workflow_imports_its_module_and_not_every_workflow() -> None:
     assert len(loaded) < len(every) / 4, loaded
 
 
+def test_opening_a_workspace_builds_no_decision_journal_or_review_desk_class() -> None:
+    """A read command opens the workspace: it pays for the store, not for the
+    consent decisions, the publication journal or the review desk's accounts."""
+    loaded = _fresh(
+        "import json, sys\n"
+        "from terrain.store import Workspace\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    assert isinstance(loaded, list)
+    assert not {
+        "terrain.consent._decide",
+        "terrain.consent._ledger",
+        "terrain.publishing._journal",
+        "terrain.store._accounts",
+        "terrain.store._copy",
+        "terrain.events._attendance",
+        "terrain.partnerships._models",
+        "terrain.projects._models",
+        "terrain.workshops._models",
+    } & set(loaded)
+
+
+def test_the_tables_of_record_kinds_fill_when_first_read_and_match_each_other() -> None:
+    found = _fresh(
+        "import json, sys\n"
+        "from terrain.store import KIND_TYPES, RECORD_KINDS\n"
+        "before = 'terrain.workshops._models' in sys.modules\n"
+        "pairs = sorted((kind, cls.__name__) for kind, cls in KIND_TYPES.items())\n"
+        "back = all(RECORD_KINDS[cls] == kind for kind, cls in KIND_TYPES.items())\n"
+        "print(json.dumps([before, len(RECORD_KINDS), pairs[0], back,\n"
+        "    KIND_TYPES['vote'].__module__]))"
+    )
+    assert found == [False, 13, ["attendance", "Attendance"], True, "terrain.workshops"]
+
+
+def test_a_name_of_terrain_loads_no_module_of_another_lazy_package_already_imported() -> None:
+    """``terrain``'s table names ``terrain.consent``: once that package is imported,
+    a lookup of ``terrain.Member`` must not load every module behind its names."""
+    loaded = _fresh(
+        "import json, sys\n"
+        "import terrain, terrain.consent\n"
+        "from terrain.consent import Consent\n"
+        "terrain.Member\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('terrain.consent.'))))"
+    )
+    assert loaded == ["terrain.consent._records"]
+
+
+def test_terrain_serves_a_name_of_a_lazy_package_it_names() -> None:
+    found = _fresh(
+        "import json\n"
+        "import terrain, terrain.consent\n"
+        "from terrain.consent import Consent\n"
+        "print(json.dumps([terrain.ConsentLedger is terrain.consent.ConsentLedger,\n"
+        "    terrain.Consent is Consent, terrain.ConsentLedger.__module__]))"
+    )
+    assert found == [True, True, "terrain.consent"]
+
+
 def test_a_name_imported_when_first_used_says_it_lives_in_the_package() -> None:
     found = _fresh(
         "import json, sys\n"
@@ -68,11 +146,11 @@ def test_a_name_imported_when_first_used_says_it_lives_in_the_package() -> None:
 
 
 def test_the_names_of_a_module_another_workflow_imported_are_claimed_with_it() -> None:
-    """``_log`` imports ``_publish``: ``PublishResult`` then says ``terrain.workflows``
+    """``_stats`` imports ``_publish``: ``PublishResult`` then says ``terrain.workflows``
     even if nobody asked the package for it (its objects may be printed)."""
     found = _fresh(
         "import json, sys\n"
-        "from terrain.workflows import post_log\n"
+        "from terrain.workflows import post_stats\n"
         "module = sys.modules['terrain.workflows._publish']\n"
         "print(json.dumps(module.PublishResult.__module__))"
     )

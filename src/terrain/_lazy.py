@@ -18,7 +18,10 @@ the package takes all of its names at the next lookup: each becomes a plain
 attribute of the package, and those a private module defines are claimed
 (:func:`terrain._public.claim`: their ``__module__`` is the package, their
 origin is in ``ORIGINS``), as an eager ``__init__`` ending with ``claim`` would
-have done. Old names of ``renamed`` are served with a :class:`DeprecationWarning`.
+have done. A lazy package in the table (``terrain.consent`` in ``terrain``'s) gives
+the names it holds so far, read without asking it: asking would import every
+module behind its names. Old names of ``renamed`` are served with a
+:class:`DeprecationWarning`.
 """
 
 from __future__ import annotations
@@ -86,9 +89,15 @@ def exports(
             loaded = sys.modules.get(module)
             if module in taken or loaded is None:
                 continue
-            values = {name: getattr(loaded, name, _MISSING) for name in its_names}
+            # What the module holds, read without asking its ``__getattr__``: a lazy
+            # package (``terrain.consent`` in ``terrain``'s table) would import every
+            # module behind its names to answer.
+            held = vars(loaded)
+            values = {name: held.get(name, _MISSING) for name in its_names}
             if any(value is _MISSING for value in values.values()):
-                continue  # partly initialised (an import under way)
+                if not _is_private(module):  # a lazy package: take what it has so far
+                    namespace.update({n: v for n, v in values.items() if v is not _MISSING})
+                continue  # partly initialised (an import under way), or names still to load
             if _is_private(module):
                 from terrain._public import claim
 

@@ -9,6 +9,7 @@ platform's factory.
 
 from __future__ import annotations
 
+import importlib.metadata
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import terrain
 from terrain import Community
 from terrain.errors import ConfigError
 from terrain.store import Workspace
@@ -159,3 +161,40 @@ def test_every_platform_listed_is_built_under_the_name_it_is_listed_by(
                 continue  # need tokens and account settings; their names are their own
             assert ws.platform(each).name == each
             ws.capabilities(each)
+
+
+
+def test_the_names_consents_may_use_come_from_the_workspaces_own_plugin_manager(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``known_platforms`` built a second plugin manager, scanning every installed
+    distribution's entry points again, on each ``consent grant``: one manager per
+    workspace, and its plugins are the ones that count."""
+    with workspace(tmp_path, {}) as ws:
+        ws.plugins.register(_Registers("fediverse-local"), name="local")
+        scans: list[object] = []
+        real = importlib.metadata.entry_points
+
+        def counted(**params: Any) -> Any:
+            scans.append(params)
+            return real(**params)
+
+        monkeypatch.setattr(importlib.metadata, "entry_points", counted)
+        assert "fediverse-local" in ws.known_platforms()
+        assert "fediverse-local" in ws.platform_names()
+        assert scans == []
+
+
+class _Registers:
+    """A plugin registered on one workspace's manager only."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @terrain.hookimpl
+    def terrain_register_platforms(self, register: Any) -> None:
+        def factory(context: Any) -> Any:
+            raise AssertionError("never built here")
+
+        factory.name = self.name  # type: ignore[attr-defined]
+        register(factory)

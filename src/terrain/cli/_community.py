@@ -57,7 +57,9 @@ def core(ws: Workspace, k: int, n: int, as_json: bool) -> None:
     if k > n:
         raise ValidationError(f"-k {k} is more than -n {n}: nobody can come {k} times out of {n}")
     found = community_core(ws, now=clock.now(), k=k, n=n)
-    names = {m.id: m.display_name for m in ws.list(Member)}
+    names = {  # the core's members only (one erased since keeps their id)
+        i: ws.get(Member, i).display_name for i in found.members if ws.exists(Member, i)
+    }
     counted = len(found.events)
 
     def human() -> None:

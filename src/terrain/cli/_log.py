@@ -16,7 +16,6 @@ import click
 
 from terrain.cli._common import emit, json_option, pass_workspace
 from terrain.cli._complete import complete_event_id, complete_member_id
-from terrain.publishing import LEFT_OUT
 
 if TYPE_CHECKING:
     from terrain.consent import DecisionRecord
@@ -60,6 +59,8 @@ def _print(entries: list[LogEntry], echo: Callable[[str], None]) -> None:
 
 
 def _print_decision(record: DecisionRecord, echo: Callable[[str], None]) -> None:
+    from terrain.publishing import LEFT_OUT  # the album's code: loaded when a decision prints
+
     echo(f"  {record.at.isoformat(timespec='seconds')} {record.outcome.value.upper()}")
     for reason in record.reasons:
         if reason.handle is not None:  # a mention: dropped (not tagged) or kept

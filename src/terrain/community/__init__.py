@@ -7,22 +7,26 @@ The co-attendance graph, the core, introductions and the engagement score
 are pure functions beside the models.
 """
 
-from terrain._public import claim
-from terrain.community._links import (
-    CORE_TARGET,
-    CoAttendance,
-    Core,
-    Engagement,
-    EngagementWeights,
-    Introduction,
-    co_attendance,
-    core,
-    core_members,
-    engagement,
-    introductions,
-    meetups_that_took_place,
-)
-from terrain.community._models import ERASED_NAME, Community, Member
+from typing import TYPE_CHECKING
+
+from terrain._lazy import exports
+
+if TYPE_CHECKING:
+    from terrain.community._links import (
+        CORE_TARGET,
+        CoAttendance,
+        Core,
+        Engagement,
+        EngagementWeights,
+        Introduction,
+        co_attendance,
+        core,
+        core_members,
+        engagement,
+        introductions,
+        meetups_that_took_place,
+    )
+    from terrain.community._models import ERASED_NAME, Community, Member
 
 __all__ = [
     "CORE_TARGET",
@@ -42,4 +46,5 @@ __all__ = [
     "meetups_that_took_place",
 ]
 
-claim(__name__, globals())
+if not TYPE_CHECKING:  # each name is imported when first used (terrain._lazy)
+    __getattr__, __dir__ = exports(__name__, __file__)

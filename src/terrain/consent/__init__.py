@@ -10,56 +10,58 @@
 
 from typing import TYPE_CHECKING
 
-from terrain._public import claim, deprecated
-from terrain.consent._decide import (
-    Blurred,
-    Decision,
-    DecisionOutcome,
-    DecisionRecord,
-    Reason,
-    decide,
-)
-from terrain.consent._events import (
-    ConsentEvent,
-    ConsentRecorded,
-    ConsentRenewed,
-    ConsentWithdrawn,
-    event_from_data,
-    event_from_json,
-    event_to_data,
-    event_to_json,
-)
-from terrain.consent._forms import (
-    ConsentFormText,
-    consent_form_text,
-    purpose_labels,
-    render_consent_form,
-)
-from terrain.consent._impact import Staying, TakedownTarget, WithdrawalImpact, withdrawal_impact
-from terrain.consent._ledger import ConsentLedger
-from terrain.consent._records import (
-    Consent,
-    ConsentStatus,
-    Evidence,
-    EvidenceKind,
-    Purpose,
-    Scope,
-    ScopeKind,
-    StatusChange,
-    platform_key,
-)
-from terrain.consent._rules import Slice
-from terrain.consent._state import (
-    CLOCK_SKEW,
-    GUARDIAN_RULES,
-    ConsentState,
-    GuardianRule,
-    RecordState,
-    RecordStatus,
-    Target,
-    platforms_of,
-    purposes_of,
-)
+from terrain._lazy import exports
+
+if TYPE_CHECKING:
+    from terrain.consent._decide import (
+        Blurred,
+        Decision,
+        DecisionOutcome,
+        DecisionRecord,
+        Reason,
+        decide,
+    )
+    from terrain.consent._events import (
+        ConsentEvent,
+        ConsentRecorded,
+        ConsentRenewed,
+        ConsentWithdrawn,
+        event_from_data,
+        event_from_json,
+        event_to_data,
+        event_to_json,
+    )
+    from terrain.consent._forms import (
+        ConsentFormText,
+        consent_form_text,
+        purpose_labels,
+        render_consent_form,
+    )
+    from terrain.consent._impact import Staying, TakedownTarget, WithdrawalImpact, withdrawal_impact
+    from terrain.consent._ledger import ConsentLedger
+    from terrain.consent._records import (
+        Consent,
+        ConsentStatus,
+        Evidence,
+        EvidenceKind,
+        Purpose,
+        Scope,
+        ScopeKind,
+        StatusChange,
+        platform_key,
+    )
+    from terrain.consent._rules import Slice
+    from terrain.consent._state import (
+        CLOCK_SKEW,
+        GUARDIAN_RULES,
+        ConsentState,
+        GuardianRule,
+        RecordState,
+        RecordStatus,
+        Target,
+        platforms_of,
+        purposes_of,
+    )
 
 __all__ = [
     "CLOCK_SKEW",
@@ -106,11 +108,10 @@ __all__ = [
     "withdrawal_impact",
 ]
 
-claim(__name__, globals())
 
 # Renamed after 0.1.0 (terrain.publishing had an Outcome too; three takedown types had
 # names alike): served until the next release.
-if not TYPE_CHECKING:
-    __getattr__ = deprecated(
-        __name__, {"Outcome": "DecisionOutcome", "Takedown": "TakedownTarget"}, globals()
+if not TYPE_CHECKING:  # each name is imported when first used (terrain._lazy)
+    __getattr__, __dir__ = exports(
+        __name__, __file__, renamed={"Outcome": "DecisionOutcome", "Takedown": "TakedownTarget"}
     )

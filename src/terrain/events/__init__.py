@@ -9,54 +9,56 @@ beside them.
 
 from typing import TYPE_CHECKING
 
-from terrain._public import claim, deprecated
-from terrain.events._attendance import (
-    DOORS_OPEN,
-    SEATS_HELD,
-    Attendance,
-    Forecast,
-    Rsvp,
-    RsvpStatus,
-    VenueSuggestion,
-    cancel_rsvp,
-    capacity_of,
-    check_in,
-    forecast_attendance,
-    join_waitlist,
-    mark_no_shows,
-    promote_waitlist,
-    rsvp_going,
-    suggest_venues,
-)
-from terrain.events._format import (
-    AgendaItem,
-    AgendaKind,
-    Finding,
-    FormatRules,
-    Severity,
-    build_agenda,
-    check_format,
-)
-from terrain.events._ics import event_ics, series_ics
-from terrain.events._models import (
-    CostModel,
-    Event,
-    Money,
-    Talk,
-    Venue,
-    VenueKind,
-    event_url,
-    remove_talk,
-)
-from terrain.events._revise import raise_sequence
-from terrain.events._series import (
-    Occurrence,
-    Override,
-    Series,
-    occurrence_sequence,
-    occurrences,
-    series_events,
-)
+from terrain._lazy import exports
+
+if TYPE_CHECKING:
+    from terrain.events._attendance import (
+        DOORS_OPEN,
+        SEATS_HELD,
+        Attendance,
+        Forecast,
+        Rsvp,
+        RsvpStatus,
+        VenueSuggestion,
+        cancel_rsvp,
+        capacity_of,
+        check_in,
+        forecast_attendance,
+        join_waitlist,
+        mark_no_shows,
+        promote_waitlist,
+        rsvp_going,
+        suggest_venues,
+    )
+    from terrain.events._format import (
+        AgendaItem,
+        AgendaKind,
+        Finding,
+        FormatRules,
+        Severity,
+        build_agenda,
+        check_format,
+    )
+    from terrain.events._ics import event_ics, series_ics
+    from terrain.events._models import (
+        CostModel,
+        Event,
+        Money,
+        Talk,
+        Venue,
+        VenueKind,
+        event_url,
+        remove_talk,
+    )
+    from terrain.events._revise import raise_sequence
+    from terrain.events._series import (
+        Occurrence,
+        Override,
+        Series,
+        occurrence_sequence,
+        occurrences,
+        series_events,
+    )
 
 __all__ = [
     "DOORS_OPEN",
@@ -101,8 +103,6 @@ __all__ = [
     "suggest_venues",
 ]
 
-claim(__name__, globals())
-
 #: Names renamed after 0.1.0: bare verbs that did not say what they act on. The old
 #: ones still work, with a DeprecationWarning, until the next release.
 _RENAMED = {
@@ -112,5 +112,5 @@ _RENAMED = {
     "revise": "raise_sequence",
     "rsvp": "rsvp_going",
 }
-if not TYPE_CHECKING:  # type checkers flag the old names, as they should
-    __getattr__ = deprecated(__name__, _RENAMED, globals())
+if not TYPE_CHECKING:  # type checkers flag the old names; each name is imported when first used
+    __getattr__, __dir__ = exports(__name__, __file__, renamed=_RENAMED)

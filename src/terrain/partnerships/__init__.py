@@ -7,27 +7,31 @@ The in-kind ledger, an event's drinks/food budget and the partner report are
 pure functions beside the models.
 """
 
-from terrain._public import claim
-from terrain.partnerships._ledger import (
-    CATERING,
-    Budget,
-    Contribution,
-    PartnerReport,
-    SupportedEvent,
-    event_budget,
-    partner_report,
-    thanks,
-    total,
-)
-from terrain.partnerships._models import (
-    ContributionKind,
-    Partner,
-    PartnerKind,
-    Partnership,
-    PartnershipStatus,
-    PipelineStep,
-)
-from terrain.partnerships._pipeline import NEXT_STEPS, advance
+from typing import TYPE_CHECKING
+
+from terrain._lazy import exports
+
+if TYPE_CHECKING:
+    from terrain.partnerships._ledger import (
+        CATERING,
+        Budget,
+        Contribution,
+        PartnerReport,
+        SupportedEvent,
+        event_budget,
+        partner_report,
+        thanks,
+        total,
+    )
+    from terrain.partnerships._models import (
+        ContributionKind,
+        Partner,
+        PartnerKind,
+        Partnership,
+        PartnershipStatus,
+        PipelineStep,
+    )
+    from terrain.partnerships._pipeline import NEXT_STEPS, advance
 
 __all__ = [
     "CATERING",
@@ -49,4 +53,5 @@ __all__ = [
     "total",
 ]
 
-claim(__name__, globals())
+if not TYPE_CHECKING:  # each name is imported when first used (terrain._lazy)
+    __getattr__, __dir__ = exports(__name__, __file__)

@@ -27,52 +27,59 @@
 
 from typing import TYPE_CHECKING
 
-from terrain._public import claim, deprecated
-from terrain.publishing._album import LEFT_OUT, decide_post, left_out
-from terrain.publishing._approvals import (
-    Approval,
-    ApprovalCheck,
-    Approvals,
-    approval_check,
-    approval_record,
-    editor_refs,
-    fingerprint,
-)
-from terrain.publishing._compose import (
-    Composed,
-    Continued,
-    Dropped,
-    MayTag,
-    Recap,
-    compose,
-    compose_posts,
-    edit_text,
-    event_announcement,
-    event_recaps,
-    event_values,
-    photo_captions,
-    post_id,
-    text_length,
-)
-from terrain.publishing._egress import EGRESS_PREFIX, blurred_copies
-from terrain.publishing._gate import consent_purpose
-from terrain.publishing._journal import (
-    Journal,
-    JournalRow,
-    Reservation,
-    RowState,
-    TakedownLogEntry,
-    new_owner_id,
-)
-from terrain.publishing._judge import Gate, Judgement, Verdict, held_for_infrastructure, judge
-from terrain.publishing._outage import GaveUp, Outage
-from terrain.publishing._outcomes import PostOutcome, RunReport, outcome_of
-from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
-from terrain.publishing._runner import publish, scrub
-from terrain.publishing._slots import PostingSlots
-from terrain.publishing._stats import MetricsLog, Reading, read_metrics
-from terrain.publishing._takedowns import QueuedTakedown, TakedownQueue, TakedownRun, run_takedowns
-from terrain.publishing._worker import WorkerReport, run_worker
+from terrain._lazy import exports
+
+if TYPE_CHECKING:
+    from terrain.publishing._album import LEFT_OUT, decide_post, left_out
+    from terrain.publishing._approvals import (
+        Approval,
+        ApprovalCheck,
+        Approvals,
+        approval_check,
+        approval_record,
+        editor_refs,
+        fingerprint,
+    )
+    from terrain.publishing._compose import (
+        Composed,
+        Continued,
+        Dropped,
+        MayTag,
+        Recap,
+        compose,
+        compose_posts,
+        edit_text,
+        event_announcement,
+        event_recaps,
+        event_values,
+        photo_captions,
+        post_id,
+        text_length,
+    )
+    from terrain.publishing._egress import EGRESS_PREFIX, blurred_copies
+    from terrain.publishing._gate import consent_purpose
+    from terrain.publishing._journal import (
+        Journal,
+        JournalRow,
+        Reservation,
+        RowState,
+        TakedownLogEntry,
+        new_owner_id,
+    )
+    from terrain.publishing._judge import Gate, Judgement, Verdict, held_for_infrastructure, judge
+    from terrain.publishing._outage import GaveUp, Outage
+    from terrain.publishing._outcomes import PostOutcome, RunReport, outcome_of
+    from terrain.publishing._policy import DEFAULT_POLICIES, PlatformPolicy
+    from terrain.publishing._runner import publish, scrub
+    from terrain.publishing._slots import PostingSlots
+    from terrain.publishing._stats import MetricsLog, Reading, read_metrics
+    from terrain.publishing._takedowns import (
+        QueuedTakedown,
+        TakedownQueue,
+        TakedownRun,
+        run_takedowns,
+    )
+    from terrain.publishing._worker import WorkerReport, run_worker
 
 __all__ = [
     "DEFAULT_POLICIES",
@@ -134,11 +141,10 @@ __all__ = [
     "text_length",
 ]
 
-claim(__name__, globals())
 
 # Renamed after 0.1.0 (terrain.consent has an Outcome too; three takedown types had names
 # alike): served until the next release.
-if not TYPE_CHECKING:
-    __getattr__ = deprecated(
-        __name__, {"Outcome": "PostOutcome", "TakedownEntry": "TakedownLogEntry"}, globals()
+if not TYPE_CHECKING:  # each name is imported when first used (terrain._lazy)
+    __getattr__, __dir__ = exports(
+        __name__, __file__, renamed={"Outcome": "PostOutcome", "TakedownEntry": "TakedownLogEntry"}
     )

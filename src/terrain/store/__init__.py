@@ -9,28 +9,30 @@ See :class:`Workspace`. The schema's migrations are in
 
 from typing import TYPE_CHECKING
 
-from terrain._public import claim, deprecated
-from terrain.store._accounts import ROLES, Account, Accounts, DeskSession
-from terrain.store._backend import Backend, Counters
-from terrain.store._config import CONFIG_NAME, PublishSettings, WorkspaceConfig
-from terrain.store._copy import CopyReport, TableCopy, copy_store
-from terrain.store._db import Database, Transaction
-from terrain.store._field import record_key
-from terrain.store._history import USER_ENV_VAR, Change, FieldChange
-from terrain.store._links import LinkRow, Links
-from terrain.store._maintenance import MigrationReport, migrate_store, workspace_store_url
-from terrain.store._references import Dependent
-from terrain.store._schema import post_refs
-from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url, redact_password
-from terrain.store._webconfig import SMTP_PASSWORD_ENV, SmtpSettings, WebSettings, is_loopback
-from terrain.store._workspace import (
-    DATA_DIR,
-    KIND_TYPES,
-    RECORD_KINDS,
-    WORKSPACE_ENV_VAR,
-    Removal,
-    Workspace,
-)
+from terrain._lazy import exports
+
+if TYPE_CHECKING:
+    from terrain.store._accounts import ROLES, Account, Accounts, DeskSession
+    from terrain.store._backend import Backend, Counters
+    from terrain.store._config import CONFIG_NAME, PublishSettings, WorkspaceConfig
+    from terrain.store._copy import CopyReport, TableCopy, copy_store
+    from terrain.store._db import Database, Transaction
+    from terrain.store._field import record_key
+    from terrain.store._history import USER_ENV_VAR, Change, FieldChange
+    from terrain.store._links import LinkRow, Links
+    from terrain.store._maintenance import MigrationReport, migrate_store, workspace_store_url
+    from terrain.store._references import Dependent
+    from terrain.store._schema import post_refs
+    from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url, redact_password
+    from terrain.store._webconfig import SMTP_PASSWORD_ENV, SmtpSettings, WebSettings, is_loopback
+    from terrain.store._workspace import (
+        DATA_DIR,
+        KIND_TYPES,
+        RECORD_KINDS,
+        WORKSPACE_ENV_VAR,
+        Removal,
+        Workspace,
+    )
 
 __all__ = [
     "CONFIG_NAME",
@@ -74,11 +76,10 @@ __all__ = [
     "workspace_store_url",
 ]
 
-claim(__name__, globals())
 
 # Renamed after 0.1.0 (three modules had an ENV_VAR, terrain.secrets has a redact):
 # served until the next release.
-if not TYPE_CHECKING:
-    __getattr__ = deprecated(
-        __name__, {"ENV_VAR": "WORKSPACE_ENV_VAR", "redact": "redact_password"}, globals()
+if not TYPE_CHECKING:  # each name is imported when first used (terrain._lazy)
+    __getattr__, __dir__ = exports(
+        __name__, __file__, renamed={"ENV_VAR": "WORKSPACE_ENV_VAR", "redact": "redact_password"}
     )

@@ -12,16 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from terrain.community import Member
-from terrain.content import Content
 from terrain.errors import NotFound, ValidationError
-from terrain.events import Attendance, Event, Series, Venue
-from terrain.partnerships import Contribution, Partner
-from terrain.projects import Project, ProjectPhoto
-from terrain.workshops import Vote, Workshop, cast_vote
 
 if TYPE_CHECKING:
+    from terrain.projects import ProjectPhoto
     from terrain.store._workspace import Workspace
+    from terrain.workshops import Vote
 
 __all__ = ["check_field_references", "record_key", "vote_key"]
 
@@ -38,14 +34,21 @@ def record_key(obj: object) -> str:
     :class:`~terrain.workshops.Vote` under ``workshop/idea/member`` and a
     :class:`~terrain.projects.ProjectPhoto` under ``content/media``.
     """
+    if type(obj).__name__ not in ("Attendance", "Vote", "ProjectPhoto"):
+        key: str = getattr(obj, "id")  # noqa: B009 - every other record has an id
+        return key
+    from terrain.events import Attendance
+    from terrain.projects import ProjectPhoto
+    from terrain.workshops import Vote
+
     if isinstance(obj, Attendance):
         return obj.event_id
     if isinstance(obj, Vote):
         return vote_key(obj.workshop_id, obj.idea_id, obj.member_id)
     if isinstance(obj, ProjectPhoto):
         return f"{obj.content_id}/{obj.media_id}"
-    key: str = getattr(obj, "id")  # noqa: B009 - every other record has an id
-    return key
+    found: str = getattr(obj, "id")  # noqa: B009 - a subclass of those: its id
+    return found
 
 
 def _require(ws: Workspace, cls: type, id: str | None, what: str, how: str) -> None:
@@ -57,6 +60,12 @@ def check_field_references(ws: Workspace, obj: object) -> None:
     """Raise :class:`~terrain.errors.NotFound` or :class:`~terrain.errors.ValidationError`
     when ``obj`` names something the workspace does not hold, or breaks a rule
     that spans records (a vote on an idea of another workshop)."""
+    from terrain.community import Member
+    from terrain.events import Attendance, Event, Series, Venue
+    from terrain.partnerships import Contribution, Partner
+    from terrain.projects import Project, ProjectPhoto
+    from terrain.workshops import Vote, Workshop
+
     if isinstance(obj, Series):
         how = "add it with `terrain venue add`"
         _require(ws, Venue, obj.venue_id, f"series {obj.id!r}: venue", how)
@@ -92,6 +101,8 @@ def check_field_references(ws: Workspace, obj: object) -> None:
 
 
 def _check_vote(ws: Workspace, vote: Vote) -> None:
+    from terrain.workshops import Vote, Workshop, cast_vote
+
     _require(ws, Workshop, vote.workshop_id, "vote: workshop", "add it with `terrain workshop add`")
     workshop = ws.get(Workshop, vote.workshop_id)
     if vote.idea_id not in {i.id for i in workshop.ideas}:
@@ -108,6 +119,8 @@ def _check_vote(ws: Workspace, vote: Vote) -> None:
 
 
 def _check_photo(ws: Workspace, photo: ProjectPhoto) -> None:
+    from terrain.content import Content
+
     _require(
         ws,
         Content,

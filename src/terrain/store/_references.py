@@ -21,13 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from terrain.community import Member
-from terrain.content import Content
-from terrain.events import Attendance, Event, Series
-from terrain.partnerships import Contribution, Partnership
-from terrain.projects import ProjectPhoto
 from terrain.store._field import record_key
-from terrain.workshops import Vote, Workshop
 
 if TYPE_CHECKING:
     from terrain.store._workspace import Workspace
@@ -94,6 +88,11 @@ def _scoped(ws: Workspace, scope_kind: str, ref: str) -> list[Dependent]:
 
 
 def _of_member(ws: Workspace, member_id: str) -> list[Dependent]:
+    from terrain.community import Member
+    from terrain.content import Content
+    from terrain.events import Attendance, Event
+    from terrain.workshops import Vote, Workshop
+
     found: list[Dependent] = []
     for content in ws.list(Content):
         if member_id in content.member_ids:
@@ -198,6 +197,10 @@ def _of_member(ws: Workspace, member_id: str) -> list[Dependent]:
 
 
 def _of_event(ws: Workspace, event_id: str) -> list[Dependent]:
+    from terrain.content import Content
+    from terrain.events import Attendance
+    from terrain.partnerships import Contribution
+
     found: list[Dependent] = [
         Dependent(
             "content",
@@ -243,6 +246,9 @@ def _of_event(ws: Workspace, event_id: str) -> list[Dependent]:
 
 
 def _of_content(ws: Workspace, content_id: str) -> list[Dependent]:
+    from terrain.projects import ProjectPhoto
+    from terrain.workshops import Workshop
+
     found: list[Dependent] = [
         Dependent(
             "project-photo",
@@ -283,6 +289,11 @@ def _of_content(ws: Workspace, content_id: str) -> list[Dependent]:
 def dependents(ws: Workspace, kind: str, record_id: str) -> list[Dependent]:
     """What relies on record ``kind``/``record_id`` (records first, then consents and
     posts online)."""
+    from terrain.content import Content
+    from terrain.events import Event, Series
+    from terrain.partnerships import Contribution, Partnership
+    from terrain.workshops import Vote, Workshop
+
     found: list[Dependent]
     if kind == "member":
         found = _of_member(ws, record_id)

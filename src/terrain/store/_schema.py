@@ -47,7 +47,6 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from terrain.posts import typed_handles
 from terrain.store._backend import Transaction
 from terrain.store._zones import repair_zones
 
@@ -359,6 +358,8 @@ def post_refs(data: dict[str, Any]) -> set[str]:
     """What a post (as plain data) draws on: ``content:ID`` for each content
     and media's content, ``member:ID`` for each member it mentions, and
     ``handle:H`` for each ``@handle`` typed in its text or thread."""
+    from terrain.posts import typed_handles  # the journal's code: not every command's
+
     refs = {f"content:{c}" for c in data.get("content_ids") or ()}
     refs |= {f"content:{m['content_id']}" for m in data.get("media") or () if m.get("content_id")}
     refs |= {f"member:{m['member_id']}" for m in data.get("mentions") or () if m.get("member_id")}

@@ -14,6 +14,7 @@ PostgreSQL instead (see :meth:`Database.connect <terrain.store.Database.connect>
 from __future__ import annotations
 
 import builtins
+import importlib
 import os
 import shutil
 import threading
@@ -26,7 +27,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from terrain.community import Community, Member
-from terrain.content import Content, ContentSummary, reset_review
 from terrain.errors import (
     ConfigError,
     Conflict,
@@ -34,9 +34,6 @@ from terrain.errors import (
     NotFound,
     ValidationError,
 )
-from terrain.events import Attendance, Event, Series, Venue
-from terrain.partnerships import Contribution, Partner, Partnership
-from terrain.projects import Project, ProjectPhoto
 from terrain.secrets import EnvSecrets, SecretSource
 from terrain.serialization import from_json, to_json
 from terrain.store._config import (
@@ -51,13 +48,13 @@ from terrain.store._field import check_field_references, record_key
 from terrain.store._history import Change, actor_from, recorded_at
 from terrain.store._references import Dependent, dependents, describe
 from terrain.store._registry import find_factory, known_names, platform_factories
-from terrain.templates import KINDS, Template, Templates
-from terrain.workshops import Vote, Workshop
 
 if TYPE_CHECKING:
     from terrain.consent import Consent, ConsentEvent, ConsentLedger, DecisionRecord
+    from terrain.content import Content, ContentSummary
     from terrain.plugins import Platform, PluginManager, Storage
     from terrain.posts import Capabilities
+    from terrain.templates import Templates
 
 __all__ = [
     "DATA_DIR",
@@ -80,25 +77,64 @@ DATA_DIR = ".terrain"
 TEMPLATES_DIR = "templates"
 DB_NAME = "terrain.db"
 
-#: The record types a workspace stores, and the kind name each is stored under.
-RECORD_KINDS: dict[type, str] = {
-    Member: "member",
-    Venue: "venue",
-    Event: "event",
-    Partner: "partner",
-    Partnership: "partnership",
-    Content: "content",
-    Project: "project",
-    Workshop: "workshop",
-    Series: "series",
-    Attendance: "attendance",
-    Contribution: "contribution",
-    Vote: "vote",
-    ProjectPhoto: "project-photo",
+#: Where the record type of each kind lives: ``kind -> (package, class name)``. A
+#: command imports the modules of the kinds it reads, not every record type's.
+_KIND_CLASSES: dict[str, tuple[str, str]] = {
+    "member": ("terrain.community", "Member"),
+    "venue": ("terrain.events", "Venue"),
+    "event": ("terrain.events", "Event"),
+    "partner": ("terrain.partnerships", "Partner"),
+    "partnership": ("terrain.partnerships", "Partnership"),
+    "content": ("terrain.content", "Content"),
+    "project": ("terrain.projects", "Project"),
+    "workshop": ("terrain.workshops", "Workshop"),
+    "series": ("terrain.events", "Series"),
+    "attendance": ("terrain.events", "Attendance"),
+    "contribution": ("terrain.partnerships", "Contribution"),
+    "vote": ("terrain.workshops", "Vote"),
+    "project-photo": ("terrain.projects", "ProjectPhoto"),
 }
+_KIND_OF_NAME = {name: kind for kind, (_package, name) in _KIND_CLASSES.items()}
+
+
+def _record_type(kind: str) -> type:
+    package, name = _KIND_CLASSES[kind]
+    cls: type = getattr(importlib.import_module(package), name)
+    return cls
+
+
+class _Kinds(Mapping[Any, Any]):
+    """A table of the record kinds, filled when first read (it imports every record
+    type's module): ``RECORD_KINDS`` and ``KIND_TYPES`` behave as the dicts they were."""
+
+    def __init__(self, by_type: bool) -> None:
+        self._by_type = by_type
+        self._table: dict[Any, Any] | None = None
+
+    def _filled(self) -> dict[Any, Any]:
+        if self._table is None:
+            pairs = [(kind, _record_type(kind)) for kind in _KIND_CLASSES]
+            self._table = {c: k for k, c in pairs} if self._by_type else dict(pairs)
+        return self._table
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._filled()[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._filled())
+
+    def __len__(self) -> int:
+        return len(_KIND_CLASSES)
+
+    def __repr__(self) -> str:
+        return repr(self._filled())
+
+
+#: The record types a workspace stores, and the kind name each is stored under.
+RECORD_KINDS: Mapping[type, str] = _Kinds(by_type=True)
 
 #: The record type stored under each kind name (``"member"`` -> :class:`~terrain.Member`).
-KIND_TYPES: dict[str, type] = {name: cls for cls, name in RECORD_KINDS.items()}
+KIND_TYPES: Mapping[str, type] = _Kinds(by_type=False)
 
 #: How a user lists each kind, for "not found" messages.
 _HOW_TO_LIST = {
@@ -138,13 +174,11 @@ def _a(kind: str) -> str:
 
 
 def _kind(cls: type) -> str:
-    try:
-        return RECORD_KINDS[cls]
-    except KeyError:
-        names = ", ".join(c.__name__ for c in RECORD_KINDS)
-        raise ValidationError(
-            f"a workspace does not store {cls.__name__} records; it stores {names}"
-        ) from None
+    kind = _KIND_OF_NAME.get(cls.__name__)
+    if kind is not None and _record_type(kind) is cls:  # its module is imported already
+        return kind
+    names = ", ".join(c.__name__ for c in RECORD_KINDS)
+    raise ValidationError(f"a workspace does not store {cls.__name__} records; it stores {names}")
 
 
 class Workspace:
@@ -363,6 +397,8 @@ class Workspace:
         kind given in both places is a :class:`~terrain.errors.ConfigError`
         naming the file and the line.
         """
+        from terrain.templates import KINDS, Template, Templates
+
         language = self.community.language
         own = dict(self.config.templates)
         folder = self.root / TEMPLATES_DIR
@@ -605,12 +641,15 @@ class Workspace:
             self._check_references(obj)
             key = record_key(obj)
             before = self.db.get_record(kind, key)
-            if isinstance(obj, Event | Series):
+            if kind in ("event", "series"):
                 obj = self._revised(before, obj)
-            elif isinstance(obj, Content) and before is not None:
-                obj = reset_review(  # type: ignore[assignment]
-                    self._read(before, Content, kind, key), obj
-                )
+            elif kind == "content" and before is not None:
+                from terrain.content import Content, reset_review
+
+                if isinstance(obj, Content):
+                    obj = reset_review(  # type: ignore[assignment]
+                        self._read(before, Content, kind, key), obj
+                    )
             data = to_json(obj)
             if data != before:
                 self.db.upsert_record(tx, kind, key, data)
@@ -708,7 +747,9 @@ class Workspace:
             if cls is Member:
                 self._ledger = None  # the cached ledger knows no deletion: read it again
             keys: list[str] = []
-            if cls is Content:
+            if kind == "content":
+                from terrain.content import Content
+
                 self.db.unindex_content(tx, id)
                 keys = [m.key for m in from_json(before, Content).media]
             if soft:
@@ -784,12 +825,16 @@ class Workspace:
 
     def contents_showing(self, member_id: str) -> builtins.list[Content]:
         """Every content ``member_id`` appears in (for takedowns), by id."""
+        from terrain.content import Content
+
         found = self.get_many(Content, self.db.contents_showing(member_id))
         return [found[cid] for cid in sorted(found)]
 
     def contents_involving(self, member_id: str) -> builtins.list[Content]:
         """Every content ``member_id`` appears in or made (for takedowns), by id;
         read through indexes, the other contents are not read."""
+        from terrain.content import Content
+
         found = self.get_many(Content, self.db.contents_involving(member_id))
         return [found[cid] for cid in sorted(found)]
 
@@ -804,6 +849,12 @@ class Workspace:
             raise NotFound(f"{what} {id!r} does not exist in this workspace; list them with {how}")
 
     def _check_references(self, obj: object) -> None:
+        from terrain.content import Content
+        from terrain.events import Event, Venue
+        from terrain.partnerships import Partner, Partnership
+        from terrain.projects import Project
+        from terrain.workshops import Workshop
+
         if isinstance(obj, Content):
             label = f"content {obj.id!r}:"
             self._require(Event, obj.event_id, f"{label} event")
@@ -823,6 +874,8 @@ class Workspace:
             check_field_references(self, obj)
 
     def _index(self, tx: Any, obj: object) -> None:
+        from terrain.content import Content
+
         if isinstance(obj, Content):
             media = [(m.id, m.checksum, m.key) for m in obj.media]
             self.db.index_content(
@@ -832,6 +885,8 @@ class Workspace:
     def contents_of_event(self, event_id: str) -> builtins.list[Content]:
         """Every content of event ``event_id``, by id (an indexed read: the other
         contents are not read)."""
+        from terrain.content import Content
+
         return [
             self._read(data, Content, "content", "?")
             for data in self.db.list_records_of_event("content", event_id)
@@ -845,6 +900,8 @@ class Workspace:
         shape terrain writes is read whole, so its problem is reported as
         :meth:`list` reports it."""
         import orjson
+
+        from terrain.content import Content, ContentSummary
 
         if event_id is None:
             rows = self.db.list_records("content")
@@ -1097,7 +1154,7 @@ class Workspace:
         tables of terrain.toml, and the names those tables publish under
         (:meth:`platform_names`)."""
         names = (
-            set(known_names("platform", self._environ))
+            set(known_names("platform", self._environ, self.plugins))
             | set(self.platform_names())
             | set(self.config.platforms)
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from terrain._time import require_aware
+from terrain._time import instant, require_aware
 from terrain.community import (
     Core,
     Introduction,
@@ -35,8 +35,24 @@ def community_core(ws: Workspace, *, now: datetime, k: int = 3, n: int = 6) -> C
     ``n`` meetups that took place by ``now`` (cancelled dates, dates ahead and
     events nobody was checked in at do not count)."""
     require_aware(now, "community_core: now")
-    checkins = {a.event_id: a.checked_in for a in ws.list(Attendance)}
-    return core(ws.list(Event), checkins, now=now, k=k, n=n)
+    # Only the last n meetups count: read the check-ins of the events that took place,
+    # newest first, until n of them had someone checked in (not every event's RSVPs).
+    started = sorted(
+        (e for e in ws.list(Event) if e.took_place(now)),
+        key=lambda e: (instant(e.starts_at), e.id),
+        reverse=True,
+    )
+    checkins: dict[str, tuple[str, ...]] = {}
+    counted: list[Event] = []
+    for event in started:
+        if len(checkins) >= n:
+            break
+        if ws.exists(Attendance, event.id):
+            came = ws.get(Attendance, event.id).checked_in
+            if came:
+                checkins[event.id] = came
+                counted.append(event)
+    return core(counted, checkins, now=now, k=k, n=n)
 
 
 def community_introductions(ws: Workspace, *, min_shared: int = 1) -> tuple[Introduction, ...]:

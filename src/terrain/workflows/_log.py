@@ -16,9 +16,8 @@ import attrs
 from terrain._time import require_aware
 from terrain.consent import DecisionRecord
 from terrain.errors import NotFound, ValidationError
-from terrain.publishing import JournalRow
+from terrain.publishing import Journal, JournalRow
 from terrain.serialization import from_json
-from terrain.workflows._publish import journal_of
 
 if TYPE_CHECKING:
     from terrain.store import Workspace
@@ -66,7 +65,7 @@ def post_log(
         ws.get(Member, member_id)  # NotFound, with how to list members
         contents = ws.db.contents_involving(member_id)
         drawing_on = [f"content:{c}" for c in contents] + [f"member:{member_id}"]
-    rows = journal_of(ws).rows(
+    rows = Journal(ws.db, create=False).rows(
         post_id=post_id,
         event_id=event_id,
         drawing_on=drawing_on,

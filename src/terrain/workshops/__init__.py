@@ -6,19 +6,23 @@ consent and credit) and an outcome. Votes, the ranking and the credit line
 are pure functions beside the models.
 """
 
-from terrain._public import claim
-from terrain.workshops._models import Idea, Workshop
-from terrain.workshops._votes import (
-    Credited,
-    IdeaScore,
-    Vote,
-    VotingRules,
-    cast_vote,
-    credit_line,
-    rank,
-    take_back,
-    with_outcome,
-)
+from typing import TYPE_CHECKING
+
+from terrain._lazy import exports
+
+if TYPE_CHECKING:
+    from terrain.workshops._models import Idea, Workshop
+    from terrain.workshops._votes import (
+        Credited,
+        IdeaScore,
+        Vote,
+        VotingRules,
+        cast_vote,
+        credit_line,
+        rank,
+        take_back,
+        with_outcome,
+    )
 
 __all__ = [
     "Credited",
@@ -34,4 +38,5 @@ __all__ = [
     "with_outcome",
 ]
 
-claim(__name__, globals())
+if not TYPE_CHECKING:  # each name is imported when first used (terrain._lazy)
+    __getattr__, __dir__ = exports(__name__, __file__)
