@@ -207,7 +207,7 @@ def test_a_dry_run_decides_on_the_handles_typed_in_its_text_whoever_they_are(
     """Zoé is in no photo, but her handle is typed in the text: she did not agree to
     be tagged, so it is taken out, as a real run would; Léa's stays (she agreed),
     and Sam, who did not, is not mentioned."""
-    _cost_, (report, previews) = _dry_run_in(_community(tmp_path / "ws", 3))
+    _, (report, previews) = _dry_run_in(_community(tmp_path / "ws", 3))
     first = previews[0]  # type: ignore[index]
     assert "@Lea_M" in first.text
     assert "zoe_v" not in first.text

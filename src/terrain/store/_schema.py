@@ -50,7 +50,15 @@ import attrs
 from terrain.store._backend import Transaction
 from terrain.store._zones import repair_zones
 
-__all__ = ["MIGRATIONS", "Migration", "Repair", "handle_rows", "index_member_handles", "latest_version", "post_refs"]
+__all__ = [
+    "MIGRATIONS",
+    "Migration",
+    "Repair",
+    "handle_rows",
+    "index_member_handles",
+    "latest_version",
+    "post_refs",
+]
 
 #: A data repair: ``(transaction, community zone or None) -> notes``.
 Repair = Callable[[Transaction, ZoneInfo | None], list[str]]
