@@ -356,22 +356,6 @@ class Database:
         )
         return [(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows]
 
-    def consent_of(self, subjects: Sequence[str]) -> tuple[list[tuple[int, int, str, str]], int]:
-        """Every member and the consent events of ``subjects`` (at most ``CHUNK`` (500)),
-        as :meth:`changes_since` gives them, and the last sequence number of the
-        whole log, read in one statement (one snapshot of the store)."""
-        marks = ", ".join("?" for _ in subjects) or "NULL"
-        rows = self.query(
-            "SELECT 0, rev, id, data FROM records WHERE kind = 'member' "
-            "UNION ALL SELECT 1, seq, subject_id, data FROM consent_events "
-            f"WHERE subject_id IN ({marks}) "
-            "UNION ALL SELECT 2, COALESCE(MAX(seq), 0), '', '' FROM consent_events "
-            "ORDER BY 1, 2",
-            tuple(subjects),
-        )
-        last = int(rows[-1][1])
-        return [(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows[:-1]], last
-
     def consent_events_of(self, subjects: Sequence[str], *, upto: int) -> list[str]:
         """The JSON of the consent events of ``subjects`` up to sequence number
         ``upto``, in order (indexed by subject)."""
@@ -469,29 +453,33 @@ class Database:
     # -- people, read by what is asked about them (issue 17) ---------------------------------
 
     def consent_of_people(self, subjects: Sequence[str]) -> tuple[list[tuple[int, str]], int, int]:
-        """The consent events of ``subjects`` (at most ``CHUNK`` (500)) as ``(seq, JSON)``
-        in order, the last sequence number of the whole log and the last member
-        revision, read in one statement (one snapshot of the store); no member is read."""
-        marks = ", ".join("?" for _ in subjects) or "NULL"
+        """The consent events of ``subjects`` as ``(seq, JSON)`` in order, the last
+        sequence number of the whole log and the last member revision; no member is
+        read. One statement (one snapshot of the store) reads the events of the first
+        ``CHUNK`` (500) people and both numbers; the others' events are read up to
+        the same sequence number."""
+        first = subjects[:CHUNK]
+        marks = ", ".join("?" for _ in first) or "NULL"
         rows = self.query(
             f"SELECT 1, seq, data FROM consent_events WHERE subject_id IN ({marks}) "
             "UNION ALL SELECT 2, COALESCE(MAX(seq), 0), '' FROM consent_events "
             "UNION ALL SELECT 3, COALESCE(MAX(rev), -1), '' FROM records WHERE kind = 'member' "
             "ORDER BY 1, 2",
-            tuple(subjects),
+            tuple(first),
         )
         events = [(int(r[1]), str(r[2])) for r in rows if int(r[0]) == 1]
         last = next(int(r[1]) for r in rows if int(r[0]) == 2)
         rev = next(int(r[1]) for r in rows if int(r[0]) == 3)
-        return events, last, rev
-
-    def members_since(self, member_rev: int) -> list[tuple[int, str, str]]:
-        """``(rev, id, JSON)`` of each member written after revision ``member_rev``."""
-        rows = self.query(
-            "SELECT rev, id, data FROM records WHERE kind = 'member' AND rev > ? ORDER BY rev",
-            (member_rev,),
-        )
-        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+        rest = subjects[CHUNK:]
+        for start in range(0, len(rest), CHUNK):
+            chunk = rest[start : start + CHUNK]
+            found = self.query(
+                f"SELECT seq, data FROM consent_events WHERE subject_id IN "
+                f"({', '.join('?' for _ in chunk)}) AND seq <= ?",
+                (*chunk, last),
+            )
+            events += [(int(r[0]), str(r[1])) for r in found]
+        return sorted(events), last, rev
 
     def members_but(self, ids: Collection[str]) -> list[tuple[str, str]]:
         """``(id, JSON)`` of every member but ``ids``: up to ``CHUNK`` (500) of them,
