@@ -1,4 +1,4 @@
-"""The store's index of members' @handles (migration 12) says what the members say,
+"""The store's index of members' @handles (migration 11) says what the members say,
 and a ledger holding some people still finds everyone's handles."""
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def test_a_ledger_of_some_people_knows_their_guardians_and_who_gave_their_record
         assert ledger.state("m5", "publish", "x", at=T0 + timedelta(days=1)).valid
 
 
-def test_migration_12_indexes_the_handles_of_members_already_stored(tmp_path: Path) -> None:
+def test_migration_11_indexes_the_handles_of_members_already_stored(tmp_path: Path) -> None:
     from terrain.store import Database
 
     db = Database.open(tmp_path / "old.db", create=True, migrate=False)

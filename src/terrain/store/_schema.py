@@ -363,9 +363,8 @@ MIGRATIONS: list[Migration] = [
     # (issue 17: a dry run's cost grows with the post, not with the community). Each
     # form a handle may be typed in (terrain.posts.handle_forms), lower case; `plain`
     # says whether typed_handles can give it (a text is always searched for the others).
-    # Number 12: migration 11 is another helper's (the consent current-state table).
     Migration(
-        12,
+        11,
         "the @handles of members, indexed",
         """
         CREATE TABLE IF NOT EXISTS member_handles (
