@@ -9,8 +9,9 @@ counts a text the way a platform does (the composer and every adapter use it).
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 
@@ -46,6 +47,8 @@ __all__ = [
     "PostMedia",
     "Receipt",
     "TextCounting",
+    "handle_forms",
+    "plain_handle",
     "text_length",
     "typed_handles",
 ]
@@ -348,15 +351,38 @@ def typed_handles(*texts: str) -> set[str]:
     return found
 
 
-def _forms(handle: str) -> list[str]:
-    """How ``handle`` may be typed: whole, and for a Mastodon-style ``user@server``
-    also the short ``user`` (which mentions them on their own server)."""
-    forms = [handle]
+def handle_forms(handle: str) -> list[str]:
+    """How ``handle`` may be typed, in lower case (as :func:`typed_handles` gives
+    them): whole, and for a Mastodon-style ``user@server`` also the short ``user``
+    (which mentions them on their own server)."""
+    forms = [handle.casefold()]
     if "@" in handle.strip("@"):
         local = handle.split("@", 1)[0]
         if local:
-            forms.append(local)
-    return forms
+            forms.append(local.casefold())
+    return list(dict.fromkeys(forms))
+
+
+#: What a plain handle is made of: the characters :func:`typed_handles` reads.
+_PLAIN = re.compile(r"[\w.\-@]+")
+
+
+def plain_handle(form: str) -> bool:
+    """Whether :func:`typed_handles` can give ``form`` (a lower-case handle form):
+    made only of word characters, dots, dashes and ``@``. A handle on record may
+    hold other characters (``lea+m``): a text is always searched for those."""
+    return _PLAIN.fullmatch(form) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _finder_pattern(forms: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The expression that finds ``forms`` typed as mentions, longest first."""
+    if not forms:
+        return None
+    longest = sorted(forms, key=len, reverse=True)
+    return re.compile(
+        _BEFORE + "(" + "|".join(re.escape(f) for f in longest) + ")" + _AFTER, re.IGNORECASE
+    )
 
 
 class HandleFinder:
@@ -368,35 +394,53 @@ class HandleFinder:
     characters: ``@lea_m``, ``@lea.m`` (Instagram), ``@lea@mastodon.social`` or
     its short form ``@lea`` (Mastodon), ``@lea.bsky.social`` (Bluesky). A
     handle followed by a full stop at the end of a sentence still counts.
+    A handle two people share is the first one's, in the order of ``handles``.
+
+    ``lookup``, instead of ``handles``, is asked for the owners of the handles
+    a text may hold (:func:`handle_forms`): given the lower-case forms typed
+    (:func:`typed_handles`), it returns ``{form: owner}`` for those on record,
+    and every form on record that is not :func:`plain <plain_handle>`
+    whatever the text. A workspace looks them up in an index, so finding the
+    handles in a post costs what the post holds, not what the community
+    holds. Either way a text is searched only for the handles it may hold.
     """
 
-    def __init__(self, handles: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        handles: Mapping[str, str] | None = None,
+        *,
+        lookup: Callable[[frozenset[str]], Mapping[str, str]] | None = None,
+    ) -> None:
         self._owner: dict[str, str] = {}
-        for handle, owner in handles.items():
-            for form in _forms(handle):
-                self._owner.setdefault(form.casefold(), owner)
-        forms = sorted(self._owner, key=len, reverse=True)
-        self._pattern = (
-            re.compile(
-                _BEFORE + "(" + "|".join(re.escape(f) for f in forms) + ")" + _AFTER,
-                re.IGNORECASE,
-            )
-            if forms
-            else None
-        )
+        for handle, owner in (handles or {}).items():
+            for form in handle_forms(handle):
+                self._owner.setdefault(form, owner)
+        self._odd = {f: o for f, o in self._owner.items() if not plain_handle(f)}
+        self._lookup = lookup
+
+    def owners(self, *texts: str) -> dict[str, str]:
+        """``{form: owner}`` of every handle on record that ``texts`` may hold (lower
+        case): the ones typed in them, and the odd ones (not :func:`plain_handle`)."""
+        typed = frozenset(typed_handles(*texts))
+        if self._lookup is not None:
+            return dict(self._lookup(typed))
+        found = {f: self._owner[f] for f in typed if f in self._owner}
+        return {**self._odd, **found}
 
     def find(self, *texts: str) -> list[tuple[str, str]]:
         """``(handle as typed, owner)`` for each handle found in ``texts``, first
         occurrence only, in order."""
-        if self._pattern is None:
+        owners = self.owners(*texts)
+        pattern = _finder_pattern(tuple(sorted(owners)))
+        if pattern is None:
             return []
         found: dict[str, tuple[str, str]] = {}
         for text in texts:
-            for match in self._pattern.finditer(text):
+            for match in pattern.finditer(text):
                 typed = match.group(1)
                 key = typed.casefold()
                 if key not in found:
-                    found[key] = (typed, self._owner[key])
+                    found[key] = (typed, owners[key])
         return list(found.values())
 
     @staticmethod

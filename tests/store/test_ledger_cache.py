@@ -142,8 +142,8 @@ def test_a_ledger_grown_from_some_people_to_everyone_reads_only_the_events_it_la
     ws: Workspace,
 ) -> None:
     """A publication asks about a few people per post, then about so many that the
-    ledger takes everyone: it reads the others' events, not again those it holds
-    (nor every member: it knows them all already)."""
+    ledger takes everyone: it reads the others' events and the members it lacks, not
+    again those it holds."""
     for n in range(60):
         _grant(ws, f"m{n % 20}", T0 - timedelta(days=n + 1))
     stored = ws.consent_events()
@@ -157,7 +157,7 @@ def test_a_ledger_grown_from_some_people_to_everyone_reads_only_the_events_it_la
             with fresh.consent() as ledger:
                 assert Counter(map(repr, ledger.events())) == Counter(map(repr, stored))
 
-        assert _rows_read(fresh, everyone) == len(stored) - theirs
+        assert _rows_read(fresh, everyone) == len(stored) - theirs + 20 - 2
         with fresh.consent() as ledger:
             when = T0 + timedelta(days=1)
             for i in range(20):
@@ -314,3 +314,21 @@ def test_consent_ids_are_unique_across_the_log_even_from_a_partial_ledger(ws: Wo
     finally:
         fresh.close()
     assert len(ws.consent_events()) == 1
+
+
+def test_the_events_of_more_people_than_one_statement_takes_are_read_in_order(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past ``CHUNK`` people, the others' events are read up to the same point of the
+    log as the first statement's, and all of them come in log order."""
+    import terrain.store._db as db_module
+
+    for n in range(12):
+        _grant(ws, f"m{n % 5}", T0 - timedelta(days=n + 1))
+    monkeypatch.setattr(db_module, "CHUNK", 2)
+    people = ["m0", "m1", "m2", "m3", "m4"]
+    events, last, rev = ws.db.consent_of_people(people)
+    stored = ws.consent_events()
+    assert [seq for seq, _ in events] == list(range(1, len(stored) + 1))
+    assert last == len(stored)
+    assert rev >= 1

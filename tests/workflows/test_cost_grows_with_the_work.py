@@ -136,3 +136,81 @@ def test_the_log_filters_by_event_member_and_date_and_pages_newest_first(tmp_pat
         assert post_log(ws, since=T0) == everything
         pages = [post_log(ws, limit=4, offset=o) for o in (8, 4, 0)]
         assert [e for page in pages for e in page] == everything[-12:]
+
+
+# -- a dry run costs what its event holds, not what the community holds ------------------
+
+
+def _community(root: Path, strangers: int) -> Path:
+    """A meetup of 6 photos of Léa (tag consent), Sam (none), a minor and her mother,
+    and ``strangers`` members with handles and consent records who are in none of them
+    (one of them, Zoé, the manager thanks in the text)."""
+    with Workspace.init(root, community=Community(id="velo", name="Vélo")) as ws:
+        ws.add(Member(id="lea", display_name="Léa", handles={"outbox": "lea_m"}))
+        ws.add(Member(id="sam", display_name="Sam", handles={"outbox": "sam"}))
+        ws.add(Member(id="mum", display_name="Mum"))
+        ws.add(Member(id="kid", display_name="Kid", is_minor=True, guardian_ids=["mum"],
+                      handles={"outbox": "kid"}))
+        ws.add(Member(id="zoe", display_name="Zoé", handles={"outbox": "zoe_v"}))
+        for n in range(strangers):
+            ws.add(Member(id=f"s{n:04d}", display_name=f"Stranger {n}",
+                          handles={"outbox": f"s{n}", "mastodon": f"s{n}@piaille.fr"}))
+
+        def paperwork(ledger: object) -> None:
+            grant = ledger.grant  # type: ignore[attr-defined]
+            grant("lea", purposes=["publish", "tag"], at=T0, evidence=FORM)
+            grant("sam", purposes=["publish"], at=T0, evidence=FORM)
+            grant("kid", purposes=["publish", "tag"], at=T0, evidence=FORM, given_by=["mum"],
+                  subject_assent=True)
+            grant("zoe", purposes=["publish"], at=T0, evidence=FORM)  # no tag
+            for n in range(strangers):
+                grant(f"s{n:04d}", purposes=["publish", "tag"], at=T0, evidence=FORM)
+                grant(f"s{n:04d}", purposes=["publish"], at=T0 + timedelta(minutes=1),
+                      evidence=FORM, platforms=["outbox"])
+
+        ws.update_ledger(paperwork)
+        ws.add(Event(id="ev", title="Meetup", starts_at=T0, ends_at=T0 + timedelta(hours=2)))
+        for k, people in enumerate([("lea",), ("sam",), ("lea", "kid"), ("kid",), ("sam", "lea"),
+                                    ()]):
+            ws.add(_photo(f"p{k}", "ev", *people))
+    return root
+
+
+def _dry_run_in(root: Path) -> tuple[tuple[int, int], object]:
+    """Rows read and statements run by a dry run in a freshly opened workspace
+    (nothing cached), and what it says."""
+    with Workspace.open(root) as ws:
+        found: list[object] = []
+        cost = _cost(ws, lambda: found.append(publish_event(
+            ws, "ev", {"outbox": InMemoryPlatform(name="outbox")}, dry_run=True, now=NOW,
+            hook=False, text="Merci @zoe_v et @Lea_M !",
+        )))
+        result = found[0]
+        return cost, (result.report, result.previews)  # type: ignore[attr-defined]
+
+
+def test_a_dry_run_reads_the_same_rows_however_many_members_and_consents_it_does_not_show(
+    tmp_path: Path,
+) -> None:
+    """The members and consent records of people in none of the event's photos (and
+    whose handle is typed nowhere in its posts) are not read: ten times as many of
+    them, the same statements and the same rows, and the same decisions."""
+    small = _dry_run_in(_community(tmp_path / "small", 10))
+    grown = _dry_run_in(_community(tmp_path / "grown", 100))
+    assert grown[1] == small[1]
+    assert grown[0] == small[0]
+
+
+def test_a_dry_run_decides_on_the_handles_typed_in_its_text_whoever_they_are(
+    tmp_path: Path,
+) -> None:
+    """Zoé is in no photo, but her handle is typed in the text: she did not agree to
+    be tagged, so it is taken out, as a real run would; Léa's stays (she agreed),
+    and Sam, who did not, is not mentioned."""
+    _, (report, previews) = _dry_run_in(_community(tmp_path / "ws", 3))
+    first = previews[0]  # type: ignore[index]
+    assert "@Lea_M" in first.text
+    assert "zoe_v" not in first.text
+    assert "@sam" not in first.text
+    assert any(d.what == "@zoe_v" for d in first.dropped)
+    assert all(o.state.value in ("planned", "held") for o in report.outcomes)  # type: ignore[attr-defined]

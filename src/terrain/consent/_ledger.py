@@ -15,7 +15,7 @@ answering as if it had always been there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 
@@ -67,7 +67,10 @@ class ConsentLedger:
     community's rule for minors (``"all"`` their guardians on record, the
     default, or ``"any"`` one). ``platforms``, when given, are the platform
     names terrain knows: recording a consent for another name is refused
-    (names compare case-insensitively).
+    (names compare case-insensitively). ``handle_lookup``, when given, answers
+    for the owners of the ``@handles`` typed in a text instead of the members
+    the ledger holds (see :meth:`handle_finder`): a ledger holding some of the
+    people, as a workspace keeps one, still finds everyone's handles.
 
     Each change (:meth:`grant`, :meth:`refuse`, :meth:`withdraw`,
     :meth:`renew`) is validated first and either appends one event or raises —
@@ -99,6 +102,7 @@ class ConsentLedger:
         *,
         guardians: GuardianRule = "all",
         platforms: Iterable[str] | None = None,
+        handle_lookup: Callable[[frozenset[str]], Mapping[str, str]] | None = None,
     ) -> None:
         if guardians not in GUARDIAN_RULES:
             raise ValidationError(
@@ -115,7 +119,10 @@ class ConsentLedger:
         self._index: dict[IndexKey, list[str]] = {}
         self._by_subject: dict[str, list[str]] = {}
         self._events: list[ConsentEvent] = []
-        self._finder: HandleFinder | None = None
+        self._finder: HandleFinder | None = (
+            None if handle_lookup is None else HandleFinder(lookup=handle_lookup)
+        )
+        self._handle_lookup = handle_lookup
         for member in members:
             self.add_member(member)
 
@@ -134,10 +141,12 @@ class ConsentLedger:
                 f"{type(member).__name__}"
             )
         self._members[member.id] = member
-        self._finder = None
+        if self._handle_lookup is None:
+            self._finder = None
 
     def handle_finder(self) -> HandleFinder:
-        """Finds the handles of known members typed in a text (any platform's)."""
+        """Finds the handles of members typed in a text (any platform's): the
+        members the ledger knows, or everyone its ``handle_lookup`` knows."""
         if self._finder is None:
             handles = {
                 handle: member.id
@@ -535,6 +544,7 @@ class ConsentLedger:
         *,
         members: Iterable[Member] = (),
         guardians: GuardianRule = "all",
+        handle_lookup: Callable[[frozenset[str]], Mapping[str, str]] | None = None,
     ) -> ConsentLedger:
         """A new ledger made by applying ``events`` one at a time, in order, knowing ``members``.
 
@@ -544,9 +554,9 @@ class ConsentLedger:
         the history must still load. Decisions apply the members as known now
         — a record of someone now known to be a minor counts only with their
         guardians' agreement. The history itself is checked (unique ids,
-        ownership, order within a record).
+        ownership, order within a record). ``handle_lookup``: as for the class.
         """
-        ledger = cls(members, guardians=guardians)
+        ledger = cls(members, guardians=guardians, handle_lookup=handle_lookup)
         for event in events:
             ledger.extend((event,))
         return ledger

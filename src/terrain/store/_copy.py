@@ -49,6 +49,7 @@ TABLES: tuple[str, ...] = (
     "desk_sessions",
     "edits",
     "approvals",
+    "member_handles",
 )
 
 

@@ -16,7 +16,7 @@ joins the outer one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from terrain.errors import ConfigError, NotFound, StorageError
 from terrain.secrets import remember_secret
 from terrain.store._backend import BUSY_TIMEOUT_MS, Backend, Params, Row, SQLiteBackend, Transaction
-from terrain.store._schema import MIGRATIONS, latest_version
+from terrain.store._schema import MIGRATIONS, handle_rows, index_member_handles, latest_version
 from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url
 
 __all__ = ["BUSY_TIMEOUT_MS", "CHUNK", "Database", "Transaction"]
@@ -356,22 +356,6 @@ class Database:
         )
         return [(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows]
 
-    def consent_of(self, subjects: Sequence[str]) -> tuple[list[tuple[int, int, str, str]], int]:
-        """Every member and the consent events of ``subjects`` (at most ``CHUNK`` (500)),
-        as :meth:`changes_since` gives them, and the last sequence number of the
-        whole log, read in one statement (one snapshot of the store)."""
-        marks = ", ".join("?" for _ in subjects) or "NULL"
-        rows = self.query(
-            "SELECT 0, rev, id, data FROM records WHERE kind = 'member' "
-            "UNION ALL SELECT 1, seq, subject_id, data FROM consent_events "
-            f"WHERE subject_id IN ({marks}) "
-            "UNION ALL SELECT 2, COALESCE(MAX(seq), 0), '', '' FROM consent_events "
-            "ORDER BY 1, 2",
-            tuple(subjects),
-        )
-        last = int(rows[-1][1])
-        return [(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows[:-1]], last
-
     def consent_events_of(self, subjects: Sequence[str], *, upto: int) -> list[str]:
         """The JSON of the consent events of ``subjects`` up to sequence number
         ``upto``, in order (indexed by subject)."""
@@ -465,6 +449,80 @@ class Database:
             (member_id, member_id),
         )
         return [str(r[0]) for r in rows]
+
+    # -- people, read by what is asked about them (issue 17) ---------------------------------
+
+    def consent_of_people(self, subjects: Sequence[str]) -> tuple[list[tuple[int, str]], int, int]:
+        """The consent events of ``subjects`` as ``(seq, JSON)`` in order, the last
+        sequence number of the whole log and the last member revision; no member is
+        read. One statement (one snapshot of the store) reads the events of the first
+        ``CHUNK`` (500) people and both numbers; the others' events are read up to
+        the same sequence number."""
+        first = subjects[:CHUNK]
+        marks = ", ".join("?" for _ in first) or "NULL"
+        rows = self.query(
+            f"SELECT 1, seq, data FROM consent_events WHERE subject_id IN ({marks}) "
+            "UNION ALL SELECT 2, COALESCE(MAX(seq), 0), '' FROM consent_events "
+            "UNION ALL SELECT 3, COALESCE(MAX(rev), -1), '' FROM records WHERE kind = 'member' "
+            "ORDER BY 1, 2",
+            tuple(first),
+        )
+        events = [(int(r[1]), str(r[2])) for r in rows if int(r[0]) == 1]
+        last = next(int(r[1]) for r in rows if int(r[0]) == 2)
+        rev = next(int(r[1]) for r in rows if int(r[0]) == 3)
+        rest = subjects[CHUNK:]
+        for start in range(0, len(rest), CHUNK):
+            chunk = rest[start : start + CHUNK]
+            found = self.query(
+                f"SELECT seq, data FROM consent_events WHERE subject_id IN "
+                f"({', '.join('?' for _ in chunk)}) AND seq <= ?",
+                (*chunk, last),
+            )
+            events += [(int(r[0]), str(r[1])) for r in found]
+        return sorted(events), last, rev
+
+    def members_but(self, ids: Collection[str]) -> list[tuple[str, str]]:
+        """``(id, JSON)`` of every member but ``ids``: up to ``CHUNK`` (500) of them,
+        theirs are not read at all; more, they are read and left out here."""
+        if len(ids) > CHUNK:
+            rows = self.query("SELECT id, data FROM records WHERE kind = 'member' ORDER BY id")
+            return [(str(r[0]), str(r[1])) for r in rows if r[0] not in ids]
+        people = sorted(ids)
+        others = f"AND id NOT IN ({', '.join('?' for _ in people)}) " if people else ""
+        rows = self.query(
+            f"SELECT id, data FROM records WHERE kind = 'member' {others}ORDER BY id",
+            tuple(people),
+        )
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+    def handle_owners(self, forms: Collection[str]) -> dict[str, list[str]]:
+        """The members on record under each of ``forms`` (lower-case handle forms,
+        see :func:`terrain.posts.handle_forms`), and under every form that is not
+        plain whatever was asked: ``{form: member ids, sorted}`` (indexed)."""
+        found: dict[str, set[str]] = {}
+        rows = self.query("SELECT form, member_id FROM member_handles WHERE plain = 0")
+        if forms:
+            rows += self.query_in(
+                "SELECT form, member_id FROM member_handles WHERE form IN ({marks})",
+                sorted(forms),
+            )
+        for form, member_id in rows:
+            found.setdefault(str(form), set()).add(str(member_id))
+        return {form: sorted(ids) for form, ids in found.items()}
+
+    @staticmethod
+    def index_member(tx: Transaction, member_id: str, handles: Collection[str]) -> None:
+        """Replace the handles on record of member ``member_id`` by ``handles``."""
+        tx.execute("DELETE FROM member_handles WHERE member_id = ?", (member_id,))
+        tx.execute_many(
+            "INSERT INTO member_handles (form, member_id, plain) VALUES (?, ?, ?)",
+            handle_rows(member_id, handles),
+        )
+
+    @staticmethod
+    def reindex_members(tx: Transaction) -> None:
+        """Index the handles of every stored member again (after a rewrite of records)."""
+        index_member_handles(tx)
 
     # -- append-only logs ------------------------------------------------------------------
 

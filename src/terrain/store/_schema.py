@@ -41,7 +41,7 @@ on ``;`` at statement ends, so no ``;`` inside a statement.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -50,7 +50,15 @@ import attrs
 from terrain.store._backend import Transaction
 from terrain.store._zones import repair_zones
 
-__all__ = ["MIGRATIONS", "Migration", "Repair", "latest_version", "post_refs"]
+__all__ = [
+    "MIGRATIONS",
+    "Migration",
+    "Repair",
+    "handle_rows",
+    "index_member_handles",
+    "latest_version",
+    "post_refs",
+]
 
 #: A data repair: ``(transaction, community zone or None) -> notes``.
 Repair = Callable[[Transaction, ZoneInfo | None], list[str]]
@@ -351,6 +359,25 @@ MIGRATIONS: list[Migration] = [
         )
         """,
     ),
+    # The owners of the @handles typed in a post, found without reading every member
+    # (issue 17: a dry run's cost grows with the post, not with the community). Each
+    # form a handle may be typed in (terrain.posts.handle_forms), lower case; `plain`
+    # says whether typed_handles can give it (a text is always searched for the others).
+    Migration(
+        11,
+        "the @handles of members, indexed",
+        """
+        CREATE TABLE IF NOT EXISTS member_handles (
+            form      TEXT NOT NULL,
+            member_id TEXT NOT NULL,
+            plain     INTEGER NOT NULL,
+            PRIMARY KEY (form, member_id)
+        );
+        CREATE INDEX IF NOT EXISTS member_handles_member ON member_handles (member_id);
+        CREATE INDEX IF NOT EXISTS member_handles_odd ON member_handles (plain)
+        """,
+        repair=lambda tx, _zone: index_member_handles(tx),
+    ),
 ]
 
 
@@ -426,6 +453,28 @@ def _backfill_refs(tx: Transaction) -> list[str]:
         "INSERT INTO publication_refs (ref, post_id, platform) VALUES (?, ?, ?) "
         "ON CONFLICT (ref, post_id, platform) DO NOTHING",
         refs,
+    )
+    return []
+
+
+def handle_rows(member_id: str, handles: Collection[str]) -> list[tuple[str, str, int]]:
+    """The ``member_handles`` rows of a member with ``handles``: ``(form, member id,
+    plain)`` for each form they may be typed in."""
+    from terrain.posts import handle_forms, plain_handle  # a write's code: not every command's
+
+    forms = dict.fromkeys(f for h in sorted(handles) for f in handle_forms(h))
+    return [(form, member_id, int(plain_handle(form))) for form in forms]
+
+
+def index_member_handles(tx: Transaction) -> list[str]:
+    """Fill ``member_handles`` from the stored members (safe to run again)."""
+    tx.execute("DELETE FROM member_handles")
+    rows: list[tuple[str, str, int]] = []
+    for member_id, data in tx.query("SELECT id, data FROM records WHERE kind = 'member'"):
+        handles = json.loads(data).get("handles") or {}
+        rows += handle_rows(str(member_id), [h for h in handles.values() if isinstance(h, str)])
+    tx.execute_many(
+        "INSERT INTO member_handles (form, member_id, plain) VALUES (?, ?, ?)", rows
     )
     return []
 

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from terrain.consent import Consent, ConsentEvent, ConsentLedger, DecisionRecord
     from terrain.content import Content, ContentSummary
     from terrain.plugins import Platform, PluginManager, Storage
-    from terrain.posts import Capabilities
+    from terrain.posts import Capabilities, HandleFinder
     from terrain.templates import Templates
 
 __all__ = [
@@ -745,6 +745,7 @@ class Workspace:
                 )
             self.db.delete_record(tx, kind, id)
             if cls is Member:
+                self.db.index_member(tx, id, ())
                 self._ledger = None  # the cached ledger knows no deletion: read it again
             keys: list[str] = []
             if kind == "content":
@@ -876,6 +877,8 @@ class Workspace:
     def _index(self, tx: Any, obj: object) -> None:
         from terrain.content import Content
 
+        if isinstance(obj, Member):
+            self.db.index_member(tx, obj.id, builtins.list(obj.handles.values()))
         if isinstance(obj, Content):
             media = [(m.id, m.checksum, m.key) for m in obj.media]
             self.db.index_content(
@@ -950,12 +953,13 @@ class Workspace:
 
         # the write lock first, then the ledger's, as update_ledger takes them: the
         # other order deadlocks with a thread that reads the members in a transaction
-        with self.db.transaction(), self._ledger_lock:
+        with self.db.transaction() as tx, self._ledger_lock:
             try:
                 erase_person(
                     self, member, tombstone, records=records, deletions=deletions, texts=texts,
                     note=note,
                 )
+                self.db.reindex_members(tx)  # her handles are gone, and any text of hers
             finally:
                 self._ledger = None  # the consent log was rewritten: read it again
         self.db.compact(TABLES)
@@ -1002,12 +1006,16 @@ class Workspace:
         instant. Read it only: other threads of this process wait while the
         block runs. Change consent with :meth:`update_ledger`.
 
-        ``subjects`` limits what must be loaded to these people's consent
-        events (every member is always known): a decision about a photo asks
-        for the people in it, so its cost grows with the people it shows, not
-        with the ledger. Questions about anyone else find no consent (they are
-        refused, never allowed); the ledger grows to cover more people when
-        asked, and to everyone when ``subjects`` is ``None``.
+        ``subjects`` limits what must be loaded to these people: their consent
+        events, and of the members, them, their guardians and whoever gave
+        their records. A decision about a photo asks for the people in it (and
+        those whose ``@handle`` is typed in the post: :meth:`handle_finder`),
+        so its cost grows with the people it shows, not with the community.
+        Questions about anyone else find no consent (they are refused, never
+        allowed); the ledger's :meth:`~terrain.consent.ConsentLedger.handle_finder`
+        still finds everyone's handles (in the store's index). The ledger grows
+        to cover more people when asked, and to everyone when ``subjects`` is
+        ``None``.
         """
         with self._ledger_lock:
             yield self._refresh_ledger(subjects)
@@ -1048,14 +1056,64 @@ class Workspace:
         within :meth:`update_ledger` it is not taken by anyone else meanwhile."""
         return self.db.next_consent_id()
 
-    def members(self) -> Mapping[str, Member]:
-        """Every member by id, up to date (read from the ledger's cache, see :meth:`consent`)."""
+    def members(self, ids: Collection[str] | None = None) -> Mapping[str, Member]:
+        """Every member by id, up to date; with ``ids``, those of them on record
+        (read by id: the others are not read)."""
+        if ids is not None:
+            return dict(sorted(self._members_by_id(ids).items()))
         with self._ledger_lock:
-            return dict(self._refresh_ledger(()).members)
+            if self._ledger is not None and self._ledger_scope is None:
+                return dict(self._refresh_ledger().members)
+        return {m.id: m for m in self.list(Member)}
+
+    def handle_finder(self) -> HandleFinder:
+        """Finds the members whose ``@handle`` is typed in a text (any platform's
+        syntax, see :class:`~terrain.posts.HandleFinder`), looked up in the store's
+        index of handles: its cost grows with the text, not with the community."""
+        from terrain.posts import HandleFinder
+
+        return HandleFinder(lookup=self._handle_owners)
+
+    def _handle_owners(self, forms: frozenset[str]) -> dict[str, str]:
+        """``{form: owner}`` for ``forms`` (and the forms that are not plain): a form
+        two members share is the first one's by id, as a ledger's finder says."""
+        return {form: ids[0] for form, ids in self.db.handle_owners(forms).items()}
+
+    def _members_by_id(self, ids: Collection[str]) -> dict[str, Member]:
+        """The members ``ids`` that are on record, by id (one query per ``CHUNK``)."""
+        found = self.db.get_records("member", sorted(set(ids)))
+        return {id: self._read(data, Member, "member", id) for id, data in found.items()}
+
+    def _add_people(
+        self, ledger: ConsentLedger, people: Collection[str], events: Sequence[ConsentEvent]
+    ) -> None:
+        """Make the scoped ``ledger`` know ``people``, whoever gave the records in
+        ``events`` and the guardians of both: the members a decision about ``people``
+        names (read by id, only those it does not know yet)."""
+        from terrain.consent import ConsentRecorded
+
+        known = ledger.members
+        wanted = set(people)
+        for event in events:
+            if isinstance(event, ConsentRecorded):
+                wanted.update(event.consent.given_by)
+        missing = wanted - known.keys()
+        if missing:
+            for member in self._members_by_id(missing).values():
+                ledger.add_member(member)
+        guardians = {g for p in people if p in known for g in known[p].guardian_ids}
+        missing = guardians - known.keys()
+        if missing:
+            for member in self._members_by_id(missing).values():
+                ledger.add_member(member)
 
     def _refresh_ledger(self, subjects: Collection[str] | None = None) -> ConsentLedger:
         """The cached ledger, covering ``subjects`` (everyone: ``None``), after applying
-        what was stored since it was last read (call with ``_ledger_lock`` held)."""
+        what was stored since it was last read (call with ``_ledger_lock`` held).
+
+        Scoped to some people, it holds their events and the members they need
+        (:meth:`_add_people`), and finds handles through the store's index; for
+        everyone, every event and every member."""
         from terrain.consent import ConsentLedger
 
         ledger = self._ledger
@@ -1074,51 +1132,77 @@ class Workspace:
             try:
                 if scope is None:
                     found = self.db.consent_events_but(sorted(had_scope), upto=self._ledger_seq)
+                    for id, data in self.db.members_but(ledger.members.keys()):
+                        ledger.add_member(self._read(data, Member, "member", id))
+                    ledger = self._everyone(ledger)
                 else:
                     found = self.db.consent_events_of(
                         sorted(scope - had_scope), upto=self._ledger_seq
                     )
-                for data in found:
-                    ledger.extend([_event(data)])  # stored: member rules not checked again
+                events = [_event(data) for data in found]
+                if scope is not None:
+                    self._add_people(ledger, scope - had_scope, events)
+                for event in events:
+                    ledger.extend([event])  # stored: member rules not checked again
                     self._ledger_events += 1
-                self._ledger_scope = scope
+                self._ledger, self._ledger_scope = ledger, scope
             except Exception:
                 ledger = None  # checked against members as they were then: read again
         if ledger is None or scope != self._ledger_scope:
             if scope is None:
                 changes = self.db.changes_since(0, -1)
                 last = changes[-1][1] if changes and changes[-1][0] == 1 else 0
+                members = [(rev, id, data) for source, rev, id, data in changes if source == 0]
+                ledger = ConsentLedger.replay(
+                    (_event(data) for source, _, _, data in changes if source == 1),
+                    members=(self._read(data, Member, "member", id) for _, id, data in members),
+                    guardians=self.config.guardian_rule,
+                )
+                self._ledger_rev = max((rev for rev, _, _ in members), default=-1)
             else:
-                changes, last = self.db.consent_of(sorted(scope))
-            members = [(rev, id, data) for source, rev, id, data in changes if source == 0]
-            ledger = ConsentLedger.replay(
-                (_event(data) for source, _, _, data in changes if source == 1),
-                members=(self._read(data, Member, "member", id) for _, id, data in members),
-                guardians=self.config.guardian_rule,
-            )
-            self._ledger_rev = max((rev for rev, _, _ in members), default=-1)
+                rows, last, self._ledger_rev = self.db.consent_of_people(sorted(scope))
+                events = [_event(data) for _, data in rows]
+                ledger = ConsentLedger(
+                    guardians=self.config.guardian_rule, handle_lookup=self._handle_owners
+                )
+                self._add_people(ledger, scope, events)
+                ledger.extend(events)  # stored: member rules not checked again
             self._ledger, self._ledger_scope = ledger, scope
             self._ledger_seq, self._ledger_events = last, len(ledger.events())
             return ledger
         changes = self.db.changes_since(self._ledger_seq, self._ledger_rev)
         count = self._ledger_events
         try:
+            added: builtins.list[ConsentEvent] = []
             for source, n, id, data in changes:
                 if source == 0:
-                    ledger.add_member(self._read(data, Member, "member", id))
+                    if scope is None or id in ledger.members or id in scope:
+                        ledger.add_member(self._read(data, Member, "member", id))
                     self._ledger_rev = n
                     continue
                 if scope is None or id in scope:  # others are read when asked for
-                    ledger.extend([_event(data)])  # stored: member rules not checked again
+                    event = _event(data)
+                    ledger.extend([event])  # stored: member rules not checked again
+                    added.append(event)
                     count += 1
                 self._ledger_seq = n
                 self._ledger_events = count
+            if scope is not None and changes:  # a new guardian, a record given by someone
+                self._add_people(ledger, scope, added)
         except Exception:
             # An event another process checked against members as they were
             # then: read the log again, as a fresh process would.
             self._ledger = None
             return self._refresh_ledger(subjects)
         return ledger
+
+    def _everyone(self, ledger: ConsentLedger) -> ConsentLedger:
+        """``ledger``, grown to everyone, finding handles among its own members again."""
+        from terrain.consent import ConsentLedger
+
+        whole = ConsentLedger(ledger.members.values(), guardians=self.config.guardian_rule)
+        whole.extend(ledger.events())
+        return whole
 
     def _append_events(
         self, tx: Any, ledger: ConsentLedger, events: Sequence[ConsentEvent]

@@ -260,15 +260,18 @@ def workspace_gate(ws: Workspace) -> Gate:
     members stored since the last one (:meth:`Workspace.consent
     <terrain.Workspace.consent>`); the contents a post shows are read again
     too, in one query. The people asked about are those the post shows or
-    mentions, and the members whose ``@handle`` is typed in its text."""
+    mentions, and the members whose ``@handle`` is typed in its text (found in
+    the store's index of handles, :meth:`Workspace.handle_finder
+    <terrain.Workspace.handle_finder>`): what a decision reads grows with the
+    post, not with the community."""
 
     blur = ws.config.publish.blur_unconsented
+    finder = ws.handle_finder()
 
     def gate(post: Post, at: datetime, *, purpose: str = "publish") -> Decision:
         contents = _contents_of(ws, post)
         people = people_of(contents.values(), post)
-        with ws.consent(people) as ledger:
-            typed = {owner for _h, owner in ledger.handle_finder().find(post.text, *post.thread)}
+        typed = {owner for _h, owner in finder.find(post.text, *post.thread)}
         with ws.consent(people | typed) as ledger:
             return decide(
                 ledger, post, platform=post.platform, purpose=purpose, at=at, contents=contents,
@@ -361,7 +364,9 @@ def compose_event(
     base = ws.config.web.base_url
     link = event_url(base, event.id) if base else None
     contents = ws.contents_of_event(event_id) if kind == "recap" else []
-    members = ws.members()
+    # the people composing names or mentions: those in the contents and their authors
+    # (read by id: the cost grows with the event, not with the community)
+    members = ws.members(people_of(contents)) if contents else {}
     continued = None
     if kind == "recap":
         recaps = event_recaps(
