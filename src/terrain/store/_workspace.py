@@ -43,7 +43,7 @@ from terrain.store._config import (
     parse_config,
     render_config,
 )
-from terrain.store._db import CHUNK, Database
+from terrain.store._db import Database
 from terrain.store._field import check_field_references, record_key
 from terrain.store._history import Change, actor_from, recorded_at
 from terrain.store._references import Dependent, dependents, describe
@@ -1121,9 +1121,9 @@ class Workspace:
         if ledger is not None and len(ledger.events()) != self._ledger_events:
             ledger = None  # changed without being saved: never decide on unsaved consent
         wanted = None if subjects is None else frozenset(subjects)
+        # Never more people than asked: a publication of a thousand people's photos
+        # decodes their events, not everyone's (decoding is what a ledger costs).
         scope = None if wanted is None or had is None else had | wanted
-        if scope is not None and len(scope) > CHUNK:
-            scope = None  # that many people: the whole ledger costs about the same
         had_scope = self._ledger_scope
         if ledger is not None and had_scope is not None and scope != had_scope:
             # More people: read their events up to what the ledger has seen (the
@@ -1131,7 +1131,7 @@ class Workspace:
             # everyone, the events of the people it holds are not read again.
             try:
                 if scope is None:
-                    found = self.db.consent_events_but(sorted(had_scope), upto=self._ledger_seq)
+                    found = self.db.consent_events_but(had_scope, upto=self._ledger_seq)
                     for id, data in self.db.members_but(ledger.members.keys()):
                         ledger.add_member(self._read(data, Member, "member", id))
                     ledger = self._everyone(ledger)
