@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
@@ -67,6 +67,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+#: How many decoded contents a workspace keeps for reading them again (then it starts over).
+CONTENTS_KEPT = 50_000
 
 #: Environment variable naming the workspace folder (like ``GIT_DIR``).
 WORKSPACE_ENV_VAR = "TERRAIN_WORKSPACE"
@@ -218,6 +221,9 @@ class Workspace:
         self._ledger_rev = -1  # last member revision applied
         self._ledger_events = 0  # events the cached ledger holds (all stored)
         self._ledger_scope: frozenset[str] | None = None  # people loaded (None: everyone)
+        # Contents read from the store by their stored JSON (see _read): a content
+        # read again as stored is not decoded again.
+        self._contents: dict[str, Content] = {}
         self._actor = actor
 
     # -- creating, opening, finding -------------------------------------------------------
@@ -807,9 +813,25 @@ class Workspace:
             raise
 
     def _read(self, data: str, cls: type[T], kind: str, id: str) -> T:
-        """A stored record, or a :class:`DeserializationError` saying which row and what to do."""
+        """A stored record, or a :class:`DeserializationError` saying which row and what to do.
+
+        A :class:`~terrain.content.Content` is read from the store each time it
+        is asked for (a publication's consent gate reads the photos of each post
+        right before its call), but decoded once per stored text: the same JSON
+        gives back the same content (frozen all the way down), a changed one is
+        decoded anew.
+        """
+        if cls is Content:
+            known = self._contents.get(data)
+            if known is not None:
+                return cast(T, known)
         try:
-            return from_json(data, cls)
+            record = from_json(data, cls)
+            if isinstance(record, Content):
+                if len(self._contents) >= CONTENTS_KEPT:
+                    self._contents.clear()  # start over: memory stays bounded
+                self._contents[data] = record
+            return record
         except DeserializationError as exc:
             # the store URL never holds a password (terrain.toml refuses one)
             where = self.config.store_url or str(self.root / DATA_DIR / DB_NAME)
