@@ -14,6 +14,7 @@ PostgreSQL instead (see :meth:`Database.connect <terrain.store.Database.connect>
 from __future__ import annotations
 
 import builtins
+import functools
 import importlib
 import os
 import shutil
@@ -1381,15 +1382,24 @@ def _open_store(
 def _event(text: str) -> ConsentEvent:
     """A stored consent event (orjson reads it; the event is checked as
     :func:`~terrain.consent.event_from_json` checks it)."""
+    return _event_reader()(text)
+
+
+@functools.cache
+def _event_reader() -> Callable[[str], ConsentEvent]:
+    """:func:`_event`, its imports done once (a ledger reads thousands of events)."""
     import orjson
 
     from terrain.consent import event_from_data, event_from_json
 
-    try:
-        data = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return event_from_json(text)  # raises the usual DeserializationError
-    return event_from_data(data)
+    def read(text: str) -> ConsentEvent:
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return event_from_json(text)  # raises the usual DeserializationError
+        return event_from_data(data)
+
+    return read
 
 
 def _utc(at: Any) -> str:
