@@ -790,7 +790,7 @@ def _index_refs(tx: Transaction, post: Post) -> None:
 
 
 #: How many posts :func:`_post` keeps by their stored JSON (then it starts over).
-POSTS_KEPT = 10_000
+POSTS_KEPT = 4096
 _posts: dict[str, Post] = {}
 
 

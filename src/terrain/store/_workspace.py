@@ -70,7 +70,7 @@ __all__ = [
 T = TypeVar("T")
 
 #: How many decoded contents a workspace keeps for reading them again (then it starts over).
-CONTENTS_KEPT = 50_000
+CONTENTS_KEPT = 8192
 
 #: Environment variable naming the workspace folder (like ``GIT_DIR``).
 WORKSPACE_ENV_VAR = "TERRAIN_WORKSPACE"
