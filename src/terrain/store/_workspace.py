@@ -1146,7 +1146,7 @@ class Workspace:
         wanted = None if subjects is None else frozenset(subjects)
         # Never more people than asked: a publication of a thousand people's photos
         # decodes their events, not everyone's (decoding is what a ledger costs).
-        scope = None if wanted is None or had is None else had | wanted
+        scope = None if wanted is None or had is None else had if wanted <= had else had | wanted
         had_scope = self._ledger_scope
         if ledger is not None and had_scope is not None and scope != had_scope:
             # More people: read their events up to what the ledger has seen (the
