@@ -822,16 +822,17 @@ class Workspace:
         gives back the same content (frozen all the way down), a changed one is
         decoded anew.
         """
-        if cls is Content:
+        reuse = kind == "content"  # (terrain.content is imported when first used)
+        if reuse:
             known = self._contents.get(data)
-            if known is not None:
-                return cast(T, known)
+            if known is not None and type(known) is cls:
+                return known
         try:
             record = from_json(data, cls)
-            if isinstance(record, Content):
+            if reuse:
                 if len(self._contents) >= CONTENTS_KEPT:
                     self._contents.clear()  # start over: memory stays bounded
-                self._contents[data] = record
+                self._contents[data] = cast("Content", record)
             return record
         except DeserializationError as exc:
             # the store URL never holds a password (terrain.toml refuses one)
