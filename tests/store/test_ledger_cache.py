@@ -332,3 +332,70 @@ def test_the_events_of_more_people_than_one_statement_takes_are_read_in_order(
     assert [seq for seq, _ in events] == list(range(1, len(stored) + 1))
     assert last == len(stored)
     assert rev >= 1
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(asks=st.lists(st.sets(st.integers(0, 19), max_size=12), min_size=1, max_size=4))
+def test_a_ledger_asked_for_more_people_than_one_query_takes_holds_exactly_theirs(
+    ws: Workspace, asks: list[set[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However many people a publication asks about (more than one ``IN`` list takes:
+    the store reads them in several), the ledger holds their events and no one
+    else's, each person's as stored; asked for everyone, it holds the whole log."""
+    import terrain.store._db as db
+
+    monkeypatch.setattr(db, "CHUNK", 3)  # what 500 is to a city, 3 is to these 20
+    if not ws.consent_events():
+        for n in range(40):
+            _grant(ws, f"m{n % 20}", T0 - timedelta(days=n + 1))
+    stored = ws.consent_events()
+    fresh = Workspace.open(ws.root)
+    try:
+        asked: set[str] = set()
+        for ask in asks:
+            people = {f"m{n}" for n in ask}
+            asked |= people
+            with fresh.consent(people) as ledger:
+                assert Counter(map(repr, ledger.events())) == Counter(
+                    repr(e) for e in stored if e.subject_id in asked
+                )
+                for person in people:
+                    assert ledger.for_subject(person) == ws.ledger().for_subject(person)
+        with fresh.consent() as ledger:
+            assert Counter(map(repr, ledger.events())) == Counter(map(repr, stored))
+    finally:
+        fresh.close()
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_a_publication_showing_many_people_reads_their_consent_not_everyones(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Photos of more people than one query takes: the gate still reads only the
+    consent events of the people shown (the others' never)."""
+    import terrain.store._db as db
+    from terrain.posts import Post
+    from terrain.workflows._publish import workspace_gate
+
+    monkeypatch.setattr(db, "CHUNK", 3)
+    shown = [f"m{n}" for n in range(8)]
+    ws.put(_photo("p1", *shown))
+    for n in range(60):
+        _grant(ws, f"m{n % 20}", T0 - timedelta(days=n + 1))
+    theirs = sum(e.subject_id in shown for e in ws.consent_events())
+    fresh = Workspace.open(ws.root)
+    try:
+        gate = workspace_gate(fresh)
+        post = Post(id="post-1", platform="x", text="Recap", content_ids=("p1",))
+        with fresh.consent(()):  # a ledger, no one's consent read yet
+            pass
+        read = _rows_read(fresh, lambda: gate(post, T0 + timedelta(days=1)))
+        assert gate(post, T0 + timedelta(days=1)).allowed
+        # their events and them (the members), the photo, the end of the log: never
+        # the events of the twelve people not shown
+        assert theirs <= read <= theirs + len(shown) + 3
+        assert read < len(ws.consent_events())
+    finally:
+        fresh.close()

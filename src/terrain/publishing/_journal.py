@@ -306,7 +306,7 @@ class Journal:
                     (post.id, post.platform),
                 )
                 if stored:
-                    before = from_json(stored[0], Post)
+                    before = _post(stored[0])
                     if before.edited and not post.edited:
                         post = attrs.evolve(post, text=before.text, thread=before.thread,
                                             edited=True)
@@ -789,13 +789,30 @@ def _index_refs(tx: Transaction, post: Post) -> None:
     )
 
 
+#: How many posts :func:`_post` keeps by their stored JSON (then it starts over).
+POSTS_KEPT = 4096
+_posts: dict[str, Post] = {}
+
+
+def _post(text: str) -> Post:
+    """The post stored as ``text``, decoded once: a run reads each row when it plans,
+    claims and reports it, and the same JSON gives back the same (frozen) post."""
+    post = _posts.get(text)
+    if post is None:
+        post = from_json(text, Post)
+        if len(_posts) >= POSTS_KEPT:
+            _posts.clear()
+        _posts[text] = post
+    return post
+
+
 def _row(r: Sequence[Any]) -> JournalRow:
     planned_at = _dt(r[13])
     updated_at = _dt(r[14])
     assert planned_at is not None
     assert updated_at is not None
     return JournalRow(
-        post=from_json(r[4], Post),
+        post=_post(r[4]),
         platform=r[1],
         purpose=r[2],
         event_id=r[3],

@@ -14,6 +14,7 @@ PostgreSQL instead (see :meth:`Database.connect <terrain.store.Database.connect>
 from __future__ import annotations
 
 import builtins
+import functools
 import importlib
 import os
 import shutil
@@ -22,7 +23,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 
@@ -43,7 +44,7 @@ from terrain.store._config import (
     parse_config,
     render_config,
 )
-from terrain.store._db import CHUNK, Database
+from terrain.store._db import Database
 from terrain.store._field import check_field_references, record_key
 from terrain.store._history import Change, actor_from, recorded_at
 from terrain.store._references import Dependent, dependents, describe
@@ -67,6 +68,9 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+#: How many decoded contents a workspace keeps for reading them again (then it starts over).
+CONTENTS_KEPT = 8192
 
 #: Environment variable naming the workspace folder (like ``GIT_DIR``).
 WORKSPACE_ENV_VAR = "TERRAIN_WORKSPACE"
@@ -218,6 +222,9 @@ class Workspace:
         self._ledger_rev = -1  # last member revision applied
         self._ledger_events = 0  # events the cached ledger holds (all stored)
         self._ledger_scope: frozenset[str] | None = None  # people loaded (None: everyone)
+        # Contents read from the store by their stored JSON (see _read): a content
+        # read again as stored is not decoded again.
+        self._contents: dict[str, Content] = {}
         self._actor = actor
 
     # -- creating, opening, finding -------------------------------------------------------
@@ -807,9 +814,26 @@ class Workspace:
             raise
 
     def _read(self, data: str, cls: type[T], kind: str, id: str) -> T:
-        """A stored record, or a :class:`DeserializationError` saying which row and what to do."""
+        """A stored record, or a :class:`DeserializationError` saying which row and what to do.
+
+        A :class:`~terrain.content.Content` is read from the store each time it
+        is asked for (a publication's consent gate reads the photos of each post
+        right before its call), but decoded once per stored text: the same JSON
+        gives back the same content (frozen all the way down), a changed one is
+        decoded anew.
+        """
+        reuse = kind == "content"  # (terrain.content is imported when first used)
+        if reuse:
+            known = self._contents.get(data)
+            if known is not None and type(known) is cls:
+                return known
         try:
-            return from_json(data, cls)
+            record = from_json(data, cls)
+            if reuse:
+                if len(self._contents) >= CONTENTS_KEPT:
+                    self._contents.clear()  # start over: memory stays bounded
+                self._contents[data] = cast("Content", record)
+            return record
         except DeserializationError as exc:
             # the store URL never holds a password (terrain.toml refuses one)
             where = self.config.store_url or str(self.root / DATA_DIR / DB_NAME)
@@ -1121,9 +1145,9 @@ class Workspace:
         if ledger is not None and len(ledger.events()) != self._ledger_events:
             ledger = None  # changed without being saved: never decide on unsaved consent
         wanted = None if subjects is None else frozenset(subjects)
-        scope = None if wanted is None or had is None else had | wanted
-        if scope is not None and len(scope) > CHUNK:
-            scope = None  # that many people: the whole ledger costs about the same
+        # Never more people than asked: a publication of a thousand people's photos
+        # decodes their events, not everyone's (decoding is what a ledger costs).
+        scope = None if wanted is None or had is None else had if wanted <= had else had | wanted
         had_scope = self._ledger_scope
         if ledger is not None and had_scope is not None and scope != had_scope:
             # More people: read their events up to what the ledger has seen (the
@@ -1131,7 +1155,7 @@ class Workspace:
             # everyone, the events of the people it holds are not read again.
             try:
                 if scope is None:
-                    found = self.db.consent_events_but(sorted(had_scope), upto=self._ledger_seq)
+                    found = self.db.consent_events_but(had_scope, upto=self._ledger_seq)
                     for id, data in self.db.members_but(ledger.members.keys()):
                         ledger.add_member(self._read(data, Member, "member", id))
                     ledger = self._everyone(ledger)
@@ -1359,15 +1383,24 @@ def _open_store(
 def _event(text: str) -> ConsentEvent:
     """A stored consent event (orjson reads it; the event is checked as
     :func:`~terrain.consent.event_from_json` checks it)."""
+    return _event_reader()(text)
+
+
+@functools.cache
+def _event_reader() -> Callable[[str], ConsentEvent]:
+    """:func:`_event`, its imports done once (a ledger reads thousands of events)."""
     import orjson
 
     from terrain.consent import event_from_data, event_from_json
 
-    try:
-        data = orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return event_from_json(text)  # raises the usual DeserializationError
-    return event_from_data(data)
+    def read(text: str) -> ConsentEvent:
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return event_from_json(text)  # raises the usual DeserializationError
+        return event_from_data(data)
+
+    return read
 
 
 def _utc(at: Any) -> str:

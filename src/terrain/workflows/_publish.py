@@ -26,7 +26,7 @@ from terrain._time import gap_problem, instant, require_aware, zone
 from terrain.community import Member
 from terrain.consent import Decision, decide
 from terrain.content import Content, Region
-from terrain.errors import ComposeError, ConfigError, ValidationError
+from terrain.errors import ComposeError, ConfigError, NotFound, ValidationError
 from terrain.events import Event, Venue, event_url
 from terrain.partnerships import Partner, Partnership, PartnershipStatus
 from terrain.plugins import Platform
@@ -738,12 +738,12 @@ def purpose_of(kind: str) -> str:
 
 def _labels(ws: Workspace, posts: Sequence[Post]) -> dict[str, str]:
     """What people call the contents of ``posts``: their title, else their id."""
-    ids = {c for p in posts for c in p.content_ids}
-    labels = {}
-    for content_id in sorted(ids):
-        if ws.exists(Content, content_id):
-            labels[content_id] = ws.get(Content, content_id).title.strip() or content_id
-    return labels
+    ids = sorted({c for p in posts for c in p.content_ids})
+    try:
+        found = ws.get_many(Content, ids)  # one query
+    except NotFound:  # one was deleted meanwhile: label the others
+        found = {c: ws.get(Content, c) for c in ids if ws.exists(Content, c)}
+    return {c: found[c].title.strip() or c for c in ids if c in found}
 
 
 def preview_of(
