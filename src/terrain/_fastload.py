@@ -19,11 +19,15 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Callable
+from types import MemberDescriptorType
 from typing import Any, get_args, get_origin
 
 import attrs
+from attr._make import _HASH_CACHE_FIELD, _AndValidator
 
-__all__ = ["Fallback", "loader"]
+from terrain._validation import KEEPS, inline
+
+__all__ = ["Fallback", "dumper", "loader"]
 
 
 class Fallback(Exception):
@@ -37,15 +41,6 @@ _MAKERS: dict[Any, Callable[[Any], Any]] = {
     set: set,
 }
 _EXACT = (str, int, bool)
-
-
-def _delegate(conv: Any, type_: Any) -> Callable[[Any], Any]:
-    hook = conv.get_structure_hook(type_)
-
-    def read(value: Any) -> Any:
-        return hook(value, type_)
-
-    return read
 
 
 def _collection(conv: Any, type_: Any) -> Callable[[Any], Any] | None:
@@ -86,7 +81,18 @@ def _collection(conv: Any, type_: Any) -> Callable[[Any], Any] | None:
     return None
 
 
-def _field_spec(conv: Any, type_: Any) -> tuple[type | None, Callable[[Any], Any] | None, bool]:
+class _Hook:
+    """The converter's own structure hook for a type, called as ``hook(value, type)``
+    straight from the generated reader."""
+
+    def __init__(self, conv: Any, type_: Any) -> None:
+        self.hook = conv.get_structure_hook(type_)
+        self.type = type_
+
+
+def _field_spec(
+    conv: Any, type_: Any
+) -> tuple[type | None, Callable[[Any], Any] | _Hook | None, bool]:
     """``(exact class the JSON value must have or None, reader or None, may be null)``."""
     nullable = False
     args = get_args(type_)
@@ -103,8 +109,8 @@ def _field_spec(conv: Any, type_: Any) -> tuple[type | None, Callable[[Any], Any
     if collection is not None:
         return list, collection, nullable
     if nullable:  # the converter's hook for the optional type handles null itself
-        return None, _delegate(conv, type_ | None), False
-    return None, _delegate(conv, type_), False
+        return None, _Hook(conv, type_ | None), False
+    return None, _Hook(conv, type_), False
 
 
 @functools.cache
@@ -165,13 +171,47 @@ def _memo(cls: type) -> dict[tuple[Any, ...], Any] | None:
     return {}
 
 
+def _validators(field: attrs.Attribute[Any]) -> tuple[Any, ...]:
+    """The validators of ``field``, an ``and_`` of them taken apart."""
+    found = field.validator
+    if found is None:
+        return ()
+    if isinstance(found, _AndValidator):
+        return tuple(found._validators)
+    return (found,)
+
+
+def _direct(cls: type) -> bool:
+    """Whether :func:`loader` may build ``cls`` without its ``__init__``: a slotted
+    attrs class whose ``__init__`` attrs generated, and does nothing but convert, set,
+    validate and call ``__attrs_post_init__`` (no ``__attrs_pre_init__``, no cached hash,
+    no default computed from the instance). The reader then does the same itself, with
+    the validators' own expressions inline (:func:`terrain._validation.inline`)."""
+    init = getattr(cls, "__init__", None)
+    code = getattr(init, "__code__", None)
+    if code is None or not code.co_filename.startswith("<attrs generated"):
+        return False
+    if hasattr(cls, "__attrs_pre_init__") or hasattr(cls, _HASH_CACHE_FIELD):
+        return False
+    for field in attrs.fields(cls):
+        if not isinstance(getattr(cls, field.name, None), MemberDescriptorType):
+            return False
+        default = field.default
+        if isinstance(default, attrs.Factory) and default.takes_self:  # type: ignore[arg-type]
+            return False
+    return True
+
+
 @functools.cache
 def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
     """A reader of ``cls`` from a JSON object, raising :class:`Fallback` on any doubt.
 
     The reader is generated for the class (one straight-line function, as
-    attrs and cattrs do): a key present is checked and converted inline, a
-    key missing is left to the constructor's default (or its error).
+    attrs and cattrs do): a key present is checked and converted inline. For a
+    class :func:`_direct` accepts, the reader then does what the attrs
+    ``__init__`` would (defaults, converters, every validator, then
+    ``__attrs_post_init__``), checking each rule once, inline where the validator
+    says how; otherwise it calls the constructor, which does.
     """
     found = _spec(conv, cls)
     if found is None:
@@ -189,13 +229,15 @@ def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
         "_cls": cls,
         "_dict": dict,
     }
+    direct = _direct(cls)
     lines = [
         "def read(data):",
         "    if data.__class__ is not _dict or not _known(data):",
         "        raise Fallback",
         "    get = data.get",
-        "    kw = {}",
     ]
+    if not direct:
+        lines.append("    kw = {}")
     memo = _memo(cls)
     if memo is not None:  # a value seen before: the instance made from it then
         names["_memo"] = memo
@@ -210,22 +252,79 @@ def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
             "    if hit is not None:",
             "        return hit",
         ]
-    for i, (name, kind, convert, nullable) in enumerate(spec):
+    fields = attrs.fields(cls)
+    after: list[str] = []  # validators called once the instance is built
+    for i, ((name, kind, convert, nullable), field) in enumerate(zip(spec, fields, strict=True)):
         names[f"_k{i}"] = kind
-        names[f"_c{i}"] = convert
-        value = "v" if convert is None else f"_c{i}(v)"
-        lines += [f"    v = get({name!r}, _M)", "    if v is not _M:"]
-        if nullable:
-            lines += ["        if v is None:", f"            kw[{name!r}] = None", "        else:"]
-            pad = "            "
+        if isinstance(convert, _Hook):
+            names[f"_c{i}"], names[f"_t{i}"] = convert.hook, convert.type
+            value = f"_c{i}(v, _t{i})"
         else:
-            pad = "        "
+            names[f"_c{i}"] = convert
+            value = "v" if convert is None else f"_c{i}(v)"
+        read_value: list[str] = []
+        if nullable:
+            read_value += ["if v is None:", "    pass" if direct else f"    kw[{name!r}] = None",
+                           "else:"]
+            pad = "    "
+        else:
+            pad = ""
         if kind is not None:
-            lines += [f"{pad}if v.__class__ is not _k{i}:", f"{pad}    raise Fallback"]
-        lines += [f"{pad}kw[{name!r}] = {value}"]
+            read_value += [f"{pad}if v.__class__ is not _k{i}:", f"{pad}    raise Fallback"]
+        if direct:
+            if convert is not None:
+                read_value.append(f"{pad}v = {value}")
+        else:
+            read_value.append(f"{pad}kw[{name!r}] = {value}")
+        lines += [f"    v = get({name!r}, _M)", "    if v is not _M:"]
+        lines += [f"        {line}" for line in read_value]
+        if not direct:
+            continue
+        # what attrs' __init__ does with the value: default, converter, validators
+        default = field.default
+        lines.append("    else:")
+        if default is attrs.NOTHING:
+            lines.append("        raise Fallback")  # the constructor says what is missing
+        elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            names[f"_d{i}"] = default.factory
+            lines.append(f"        v = _d{i}()")
+        else:
+            names[f"_d{i}"] = default
+            lines.append(f"        v = _d{i}")
+        if field.converter is not None:
+            names[f"_cv{i}"] = field.converter
+            keeps = next((k for c, k in KEEPS.items() if c is field.converter), None)
+            if keeps is None:
+                lines.append(f"    v = _cv{i}(v)")
+            else:  # a value already of the class it makes is returned as is
+                names[f"_ck{i}"] = keeps
+                lines += [f"    if v.__class__ is not _ck{i}:", f"        v = _cv{i}(v)"]
+        for j, check in enumerate(_validators(field)):
+            test = inline(check, "v", names)
+            if test is None:
+                names[f"_v{i}_{j}"] = check
+                names[f"_a{i}"] = field
+                after.append(f"    _v{i}_{j}(o, _a{i}, f{i})")
+            else:
+                lines += [f"    if not {test}:", "        raise Fallback"]
+        lines.append(f"    f{i} = v")
+    if direct:
+        names["_new"] = object.__new__
+        lines.append("    o = _new(_cls)")
+        for i, field in enumerate(fields):
+            names[f"_s{i}"] = getattr(cls, field.name).__set__
+            lines.append(f"    _s{i}(o, f{i})")
+        lines += after
+        post = getattr(cls, "__attrs_post_init__", None)
+        if post is not None:
+            names["_post"] = post
+            lines.append("    _post(o)")
+        made = "o"
+    else:
+        made = "_cls(**kw)"
     if memo is not None:
         lines += [
-            "    made = _cls(**kw)",
+            f"    made = {made}",
             "    if key is not None:",
             "        if len(_memo) >= _LIMIT:",
             "            _memo.clear()",
@@ -233,7 +332,87 @@ def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
             "    return made",
         ]
     else:
-        lines.append("    return _cls(**kw)")
+        lines.append(f"    return {made}")
     exec("\n".join(lines), names)  # the source is made above from field names
     read: Callable[[Any], Any] = names["read"]
     return read
+
+
+def _identity(hook: Any) -> bool:
+    """Whether an unstructure hook hands the value on as it is (cattrs' ``identity``)."""
+    return getattr(hook, "__module__", None) == "cattrs.fns" and hook.__name__ == "identity"
+
+
+def _dump_expr(conv: Any, type_: Any, v: str, names: dict[str, Any]) -> str:
+    """An expression for the JSON-ready form of local ``v`` of declared type ``type_``:
+    what the converter's hook for that type gives, or a value orjson writes as the
+    same text (a tuple for a list, an enum member for its value)."""
+    args = get_args(type_)
+    if args and type(None) in args and len(args) == 2:
+        inner = next(a for a in args if a is not type(None))
+        found = _dump_expr(conv, inner, v, names)
+        return v if found == v else f"(None if {v} is None else {found})"
+    if isinstance(type_, type) and issubclass(type_, enum.StrEnum) and _by_value(conv, type_):
+        return v  # orjson writes a member of a string enum as its value
+    if isinstance(type_, type) and attrs.has(type_) and _dumpable(type_):
+        key = f"_d{len(names)}"
+        names[key] = dumper(conv, type_)
+        return f"{key}({v})"
+    origin = get_origin(type_)
+    if (origin is tuple and len(args) == 2 and args[1] is Ellipsis) or (
+        origin is list and len(args) == 1
+    ):
+        item = f"_y{len(names)}"
+        names[item] = None  # reserve the name
+        found = _dump_expr(conv, args[0], item, names)
+        if found == item:  # orjson writes a tuple as a list
+            return v
+        return f"[{found} for {item} in {v}]"
+    if _identity(conv.get_unstructure_hook(type_)):
+        return v
+    return _call(conv, type_, v, names)
+
+
+def _by_value(conv: Any, type_: Any) -> bool:
+    """Whether the converter writes members of ``type_`` as their value (the default)."""
+    member = next(iter(type_), None)
+    return member is not None and bool(conv.get_unstructure_hook(type_)(member) == member.value)
+
+
+def _call(conv: Any, type_: Any, v: str, names: dict[str, Any]) -> str:
+    key = f"_h{len(names)}"
+    names[key] = conv.get_unstructure_hook(type_)
+    return f"{key}({v})"
+
+
+def _dumpable(cls: type) -> bool:
+    """Whether :func:`dumper` writes ``cls`` itself: its keys are its field names."""
+    attrs.resolve_types(cls)
+    return all(f.alias == f.name and f.init for f in attrs.fields(cls))
+
+
+@functools.cache
+def dumper(conv: Any, cls: type) -> Callable[[Any], Any]:
+    """What ``conv.unstructure`` gives for an instance of attrs class ``cls``, as data
+    :func:`orjson.dumps` writes to the same text, from one generated function: field
+    by field, the converter's hook for the field's type, called directly, or nothing
+    where the hook would hand the value on as it is."""
+    if not _dumpable(cls):
+        hook = conv.get_unstructure_hook(cls)
+        return hook  # type: ignore[no-any-return]
+    names: dict[str, Any] = {}
+    lines = ["def dump(o):"]
+    items = []
+    for field in attrs.fields(cls):
+        v = f"_v{len(names)}"
+        names[v] = None  # reserve the name
+        found = _dump_expr(conv, field.type, v, names)
+        if found == v:
+            items.append(f"        {field.name!r}: o.{field.name},")
+        else:
+            lines.append(f"    {v} = o.{field.name}")
+            items.append(f"        {field.name!r}: {found},")
+    lines += ["    return {", *items, "    }"]
+    exec("\n".join(lines), names)  # the source is made above from field names
+    dump: Callable[[Any], Any] = names["dump"]
+    return dump

@@ -3,6 +3,14 @@
 Like ``attr.validators``, each validator is a tiny private class behind a
 factory function; every failure raises :class:`terrain.errors.ValidationError`
 whose message starts with ``Model.field`` and says what a valid value is.
+
+Each validator also says, with :meth:`inline`, how to test the same rule as one
+Python expression (``True`` when the value is accepted): :mod:`terrain._fastload`
+compiles those into its per-class reader, so a stored record is checked without a
+call per field. The expression accepts exactly what ``__call__`` accepts (a
+property test, ``tests/test_validation_inline.py``, holds them to it); on a
+refusal the reader gives up and the model's constructor runs the validator itself,
+which explains the problem.
 """
 
 from __future__ import annotations
@@ -23,6 +31,24 @@ from terrain.errors import ValidationError
 
 T = TypeVar("T")
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def bind(names: dict[str, Any], obj: object) -> str:
+    """A fresh global name for ``obj`` in the namespace ``names`` of generated code."""
+    key = f"_g{len(names)}"
+    names[key] = obj
+    return key
+
+
+def inline(validator: object, value: str, names: dict[str, Any]) -> str | None:
+    """A Python expression true exactly when ``validator`` accepts the value held by the
+    local variable ``value``, with the objects it needs added to ``names``; ``None`` if
+    the validator has no such form (the caller then calls it)."""
+    method = getattr(validator, "inline", None)
+    if method is None or validator.__class__.__module__ != __name__:
+        return None
+    found: str | None = method(value, names)
+    return found
 
 #: Ids are short, stable, URL- and file-name-safe strings: ``lea-martin``,
 #: ``ev-2026-03``, ``p-12``.
@@ -61,6 +87,12 @@ class _InstanceOf:
     def _names(self) -> str:
         return " or ".join(t.__name__ for t in self.types)
 
+    def inline(self, v: str, names: dict[str, Any]) -> str:
+        types = bind(names, self.types)
+        if bool in self.types:
+            return f"isinstance({v}, {types})"
+        return f"({v}.__class__ is not bool and isinstance({v}, {types}))"
+
     def __repr__(self) -> str:
         return f"<instance_of {self._names()}>"
 
@@ -80,6 +112,9 @@ class _Identifier:
                 f"{_show(value)} is not a valid id: use 1-128 letters, digits, '.', '_', ':' "
                 "or '-', starting with a letter or digit (e.g. 'lea-martin', 'ev-2026-03')",
             )
+
+    def inline(self, v: str, names: dict[str, Any]) -> str:
+        return f"(isinstance({v}, str) and {bind(names, ID_PATTERN.fullmatch)}({v}) is not None)"
 
 
 def identifier() -> Validator:
@@ -131,6 +166,17 @@ class _Text:
         if (self.line or self.plain) and control_problem(value, line=self.line) is not None:
             raise fail(inst, attr, str(control_problem(value, line=self.line)))
 
+    def inline(self, v: str, names: dict[str, Any]) -> str:
+        tests = [f"isinstance({v}, str)"]
+        if self.nonempty:
+            tests.append(f"{v} != '' and not {v}.isspace()")
+        if self.max_length is not None:
+            tests.append(f"len({v}) <= {int(self.max_length)}")
+        if self.line or self.plain:
+            search = bind(names, (_CONTROL_IN_LINE if self.line else _CONTROL).search)
+            tests.append(f"{search}({v}) is None")
+        return "(" + " and ".join(tests) + ")"
+
 
 def text(
     *,
@@ -175,6 +221,9 @@ class _Email:
         problem = email_problem(value)
         if problem is not None:
             raise fail(inst, attr, problem)
+
+    def inline(self, v: str, names: dict[str, Any]) -> str:
+        return f"{bind(names, email_problem)}({v}) is None"
 
 
 def email() -> Validator:
@@ -221,6 +270,9 @@ class _StorageKey:
         if problem is not None:
             raise fail(inst, attr, problem)
 
+    def inline(self, v: str, names: dict[str, Any]) -> str:
+        return f"{bind(names, key_problem)}({v}) is None"
+
 
 def storage_key() -> Validator:
     """A safe storage key (see :func:`key_problem`): no traversal, no absolute path."""
@@ -240,6 +292,10 @@ class _AtLeast:
             )
         if value < self.minimum:
             raise fail(inst, attr, f"must be at least {self.minimum}, got {value}")
+
+    def inline(self, v: str, names: dict[str, Any]) -> str:
+        minimum = bind(names, self.minimum)
+        return f"({v}.__class__ is not bool and isinstance({v}, int) and not {v} < {minimum})"
 
 
 def at_least(minimum: int) -> Validator:
@@ -269,6 +325,15 @@ class _Aware:
             if problem is not None:
                 raise fail(inst, attr, problem)
 
+    def inline(self, v: str, names: dict[str, Any]) -> str:
+        tz = f"_tz{len(names)}"
+        zone, day, gap = (bind(names, x) for x in (ZoneInfo, day_offset, gap_problem))
+        return (
+            f"(isinstance({v}, {bind(names, datetime)}) and ({tz} := {v}.tzinfo) is not None "
+            f"and {v}.utcoffset() is not None and ({tz}.__class__ is not {zone} "
+            f"or {day}({tz}, {v}) is not None or {gap}({v}) is None))"
+        )
+
 
 def aware_datetime() -> Validator:
     """A :class:`datetime` with a time zone (naive datetimes are ambiguous) that exists.
@@ -286,6 +351,12 @@ class _Date:
         if isinstance(value, datetime) or not isinstance(value, date):
             raise fail(inst, attr, f"expected a date, got {type(value).__name__} {_show(value)}")
 
+    def inline(self, v: str, names: dict[str, Any]) -> str:
+        return (
+            f"(not isinstance({v}, {bind(names, datetime)}) "
+            f"and isinstance({v}, {bind(names, date)}))"
+        )
+
 
 def a_date() -> Validator:
     """A :class:`date` (and not a datetime)."""
@@ -300,6 +371,9 @@ class _OneOf:
         if not isinstance(value, self.enum):
             allowed = ", ".join(repr(m.value) for m in self.enum)
             raise fail(inst, attr, f"{_show(value)} is not one of {allowed}")
+
+    def inline(self, v: str, names: dict[str, Any]) -> str:
+        return f"isinstance({v}, {bind(names, self.enum)})"
 
 
 def member_of(enum: type[Enum]) -> Validator:
@@ -316,6 +390,9 @@ class _InValues:
             allowed = ", ".join(repr(v) for v in self.values)
             raise fail(inst, attr, f"{_show(value)} is not one of {allowed}")
 
+    def inline(self, v: str, names: dict[str, Any]) -> str:
+        return f"({v} in {bind(names, self.values)})"
+
 
 def one_of(values: tuple[str, ...]) -> Validator:
     """One of ``values`` (a few fixed strings, such as the languages terrain writes in)."""
@@ -329,6 +406,10 @@ class _Optional:
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
         if value is not None:
             self.inner(inst, attr, value)
+
+    def inline(self, v: str, names: dict[str, Any]) -> str | None:
+        inner = inline(self.inner, v, names)
+        return None if inner is None else f"({v} is None or {inner})"
 
 
 def optional(inner: Validator) -> Validator:
@@ -345,6 +426,15 @@ class _Each:
             raise fail(inst, attr, f"expected a collection, got {type(value).__name__}")
         for item in value:
             self.inner(inst, attr, item)
+
+    def inline(self, v: str, names: dict[str, Any]) -> str | None:
+        item = f"_x{len(names)}"
+        names[item] = None  # reserve the name
+        inner = inline(self.inner, item, names)
+        if inner is None:
+            return None
+        kinds = bind(names, (tuple, frozenset))
+        return f"(isinstance({v}, {kinds}) and all({inner} for {item} in {v}))"
 
 
 def each(inner: Validator) -> Validator:
@@ -430,6 +520,11 @@ def to_frozenset(value: Iterable[Any]) -> frozenset[Any]:
     if isinstance(value, str | bytes):
         raise ValidationError(f"expected a set of values, got a single string {value!r}")
     return frozenset(value)
+
+
+#: Converters that return a value of the given exact class unchanged (``tuple(t) is t``
+#: for a tuple): a reader that already made one may skip the call.
+KEEPS: dict[Callable[[Any], Any], type] = {to_tuple: tuple, to_frozenset: frozenset}
 
 
 def to_optional_frozenset(value: Iterable[Any] | None) -> frozenset[Any] | None:

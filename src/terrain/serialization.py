@@ -59,7 +59,7 @@ import orjson
 from cattrs.cols import list_structure_factory
 from cattrs.preconf.json import JsonConverter, configure_converter, make_converter
 
-from terrain._fastload import loader
+from terrain._fastload import dumper, loader
 from terrain.errors import DeserializationError, TerrainError
 
 __all__ = [
@@ -418,6 +418,9 @@ def to_json(obj: object, *, indent: bool = False) -> str:
     for people and diffs.
     """
     options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS if indent else 0
+    cls = obj.__class__
+    if attrs.has(cls) and not _hooks_registered():  # a model: its generated writer
+        return orjson.dumps(dumper(_wire, cls)(obj), option=options).decode()
     return orjson.dumps(_wire.unstructure(obj), option=options).decode()
 
 
