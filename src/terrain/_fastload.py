@@ -43,7 +43,9 @@ _MAKERS: dict[Any, Callable[[Any], Any]] = {
 _EXACT = (str, int, bool)
 
 
-def _collection(conv: Any, type_: Any) -> Callable[[Any], Any] | None:
+def _collection(conv: Any, type_: Any) -> tuple[Callable[[Any], Any], Any] | None:
+    """A reader of ``tuple[X, ...]``, ``list[X]``, ``set[X]`` or ``frozenset[X]`` from a
+    JSON array, and what it makes (see :func:`_field_spec`)."""
     origin = get_origin(type_)
     args = get_args(type_)
     if origin is tuple:
@@ -63,22 +65,30 @@ def _collection(conv: Any, type_: Any) -> Callable[[Any], Any] | None:
                     raise Fallback
             return make(value)
 
-        return read_exact
+        return read_exact, _made(make, item)
     if isinstance(item, type) and issubclass(item, enum.StrEnum):
         read_member = _enum_reader(item)
 
         def read_members(value: Any) -> Any:
             return make([read_member(x) for x in value])
 
-        return read_members
+        return read_members, _made(make, item)
     if attrs.has(item):
         inner = loader(conv, item)
 
         def read_models(value: Any) -> Any:
             return make([inner(x) for x in value])
 
-        return read_models
+        return read_models, _made(make, item if _spec(conv, item) is not None else None)
     return None
+
+
+def _made(make: Any, item: type | None) -> Any:
+    """What a collection reader makes: ``tuple[X, ...]`` (``frozenset[X]``...) when
+    every item is exactly an ``X``, else the bare class."""
+    if item is None:
+        return make
+    return make[item, ...] if make is tuple else make[item]
 
 
 class _Hook:
@@ -92,25 +102,29 @@ class _Hook:
 
 def _field_spec(
     conv: Any, type_: Any
-) -> tuple[type | None, Callable[[Any], Any] | _Hook | None, bool]:
-    """``(exact class the JSON value must have or None, reader or None, may be null)``."""
+) -> tuple[type | None, Callable[[Any], Any] | _Hook | None, bool, Any]:
+    """``(exact class the JSON value must have or None, reader or None, may be null,
+    what the value read is known to be)``. That is an exact class, ``tuple[X, ...]``
+    (``frozenset[X]``...) for a collection of exactly ``X``s, or ``None``: the
+    validators' inline tests skip what it already says (a ``str`` is a string)."""
     nullable = False
     args = get_args(type_)
     if args and type(None) in args and len(args) == 2:
         nullable = True
         type_ = next(a for a in args if a is not type(None))
     if type_ in _EXACT:
-        return type_, None, nullable
+        return type_, None, nullable, type_
     if isinstance(type_, type) and issubclass(type_, enum.StrEnum):
-        return None, _enum_reader(type_), nullable
+        return None, _enum_reader(type_), nullable, type_
     if isinstance(type_, type) and attrs.has(type_):
-        return dict, loader(conv, type_), nullable
+        exact = type_ if _spec(conv, type_) is not None else None
+        return dict, loader(conv, type_), nullable, exact
     collection = _collection(conv, type_)
     if collection is not None:
-        return list, collection, nullable
+        return list, collection[0], nullable, collection[1]
     if nullable:  # the converter's hook for the optional type handles null itself
-        return None, _Hook(conv, type_ | None), False
-    return None, _Hook(conv, type_), False
+        return None, _Hook(conv, type_ | None), False, None
+    return None, _Hook(conv, type_), False, None
 
 
 @functools.cache
@@ -206,12 +220,14 @@ def _direct(cls: type) -> bool:
 def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
     """A reader of ``cls`` from a JSON object, raising :class:`Fallback` on any doubt.
 
-    The reader is generated for the class (one straight-line function, as
-    attrs and cattrs do): a key present is checked and converted inline. For a
-    class :func:`_direct` accepts, the reader then does what the attrs
-    ``__init__`` would (defaults, converters, every validator, then
-    ``__attrs_post_init__``), checking each rule once, inline where the validator
-    says how; otherwise it calls the constructor, which does.
+    The reader is generated for the class (one straight-line function, as attrs
+    and cattrs do): every key is looked up (by subscript when the object has as many
+    keys as the class has fields, the usual record), no other key is accepted, and
+    a value present is checked and converted inline. For a class :func:`_direct`
+    accepts, the reader then does what the attrs ``__init__`` would (defaults,
+    converters, every validator, then ``__attrs_post_init__``), checking each rule
+    once, inline where the validator says how (:func:`terrain._validation.inline`);
+    otherwise it calls the constructor, which does.
     """
     found = _spec(conv, cls)
     if found is None:
@@ -228,16 +244,11 @@ def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
         "_known": known.issuperset,
         "_cls": cls,
         "_dict": dict,
+        "_KeyError": KeyError,
     }
     direct = _direct(cls)
-    lines = [
-        "def read(data):",
-        "    if data.__class__ is not _dict or not _known(data):",
-        "        raise Fallback",
-        "    get = data.get",
-    ]
-    if not direct:
-        lines.append("    kw = {}")
+    fields = attrs.fields(cls)
+    lines = ["def read(data):", "    if data.__class__ is not _dict:", "        raise Fallback"]
     memo = _memo(cls)
     if memo is not None:  # a value seen before: the instance made from it then
         names["_memo"] = memo
@@ -252,68 +263,58 @@ def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
             "    if hit is not None:",
             "        return hit",
         ]
-    fields = attrs.fields(cls)
+    lines += ["    try:", f"        if len(data) != {len(fields)}:", "            raise _KeyError"]
+    lines += [f"        v{i} = data[{f.name!r}]" for i, f in enumerate(fields)]
+    lines += [
+        "    except _KeyError:",  # a key missing, or another key: look each up
+        "        if not _known(data):",
+        "            raise Fallback",
+        "        get = data.get",
+    ]
+    lines += [f"        v{i} = get({f.name!r}, _M)" for i, f in enumerate(fields)]
+    if not direct:
+        lines.append("    kw = {}")
     after: list[str] = []  # validators called once the instance is built
-    for i, ((name, kind, convert, nullable), field) in enumerate(zip(spec, fields, strict=True)):
-        names[f"_k{i}"] = kind
+    for i, ((name, kind, convert, nullable, made), field) in enumerate(
+        zip(spec, fields, strict=True)
+    ):
+        v = f"v{i}"
         if isinstance(convert, _Hook):
             names[f"_c{i}"], names[f"_t{i}"] = convert.hook, convert.type
-            value = f"_c{i}(v, _t{i})"
+            value = f"_c{i}({v}, _t{i})"
         else:
             names[f"_c{i}"] = convert
-            value = "v" if convert is None else f"_c{i}(v)"
-        read_value: list[str] = []
-        if nullable:
-            read_value += ["if v is None:", "    pass" if direct else f"    kw[{name!r}] = None",
-                           "else:"]
-            pad = "    "
-        else:
-            pad = ""
+            value = v if convert is None else f"_c{i}({v})"
         if kind is not None:
-            read_value += [f"{pad}if v.__class__ is not _k{i}:", f"{pad}    raise Fallback"]
-        if direct:
-            if convert is not None:
-                read_value.append(f"{pad}v = {value}")
-        else:
-            read_value.append(f"{pad}kw[{name!r}] = {value}")
-        lines += [f"    v = get({name!r}, _M)", "    if v is not _M:"]
-        lines += [f"        {line}" for line in read_value]
-        if not direct:
-            continue
-        # what attrs' __init__ does with the value: default, converter, validators
-        default = field.default
-        lines.append("    else:")
-        if default is attrs.NOTHING:
-            lines.append("        raise Fallback")  # the constructor says what is missing
-        elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            names[f"_d{i}"] = default.factory
-            lines.append(f"        v = _d{i}()")
-        else:
-            names[f"_d{i}"] = default
-            lines.append(f"        v = _d{i}")
-        if field.converter is not None:
-            names[f"_cv{i}"] = field.converter
-            keeps = next((k for c, k in KEEPS.items() if c is field.converter), None)
-            if keeps is None:
-                lines.append(f"    v = _cv{i}(v)")
-            else:  # a value already of the class it makes is returned as is
-                names[f"_ck{i}"] = keeps
-                lines += [f"    if v.__class__ is not _ck{i}:", f"        v = _cv{i}(v)"]
-        for j, check in enumerate(_validators(field)):
-            test = inline(check, "v", names)
-            if test is None:
-                names[f"_v{i}_{j}"] = check
-                names[f"_a{i}"] = field
-                after.append(f"    _v{i}_{j}(o, _a{i}, f{i})")
+            names[f"_k{i}"] = kind
+        checks = _field_checks(field, i, names, after) if direct else _keyword(name, v)
+        lines.append(f"    if {v} is not _M:")
+        pad = "        "
+        if nullable:
+            lines += [f"{pad}if {v} is None:", *checks(type(None), pad + "    "), f"{pad}else:"]
+            pad += "    "
+        if kind is not None:
+            lines += [f"{pad}if {v}.__class__ is not _k{i}:", f"{pad}    raise Fallback"]
+        if value != v:
+            lines.append(f"{pad}{v} = {value}")
+        lines += checks(made, pad)
+        if direct:  # what attrs' __init__ does for a missing key: the default
+            default = field.default
+            lines.append("    else:")
+            if default is attrs.NOTHING:
+                lines.append("        raise Fallback")  # the constructor says what is missing
+            elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                names[f"_d{i}"] = default.factory
+                lines += [f"        {v} = _d{i}()", *checks(None, "        ")]
             else:
-                lines += [f"    if not {test}:", "        raise Fallback"]
-        lines.append(f"    f{i} = v")
+                names[f"_d{i}"] = default
+                lines += [f"        {v} = _d{i}", *checks(None, "        ")]
     if direct:
         names["_new"] = object.__new__
         lines.append("    o = _new(_cls)")
         for i, field in enumerate(fields):
             names[f"_s{i}"] = getattr(cls, field.name).__set__
-            lines.append(f"    _s{i}(o, f{i})")
+            lines.append(f"    _s{i}(o, v{i})")
         lines += after
         post = getattr(cls, "__attrs_post_init__", None)
         if post is not None:
@@ -336,6 +337,55 @@ def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
     exec("\n".join(lines), names)  # the source is made above from field names
     read: Callable[[Any], Any] = names["read"]
     return read
+
+
+def _keyword(name: str, v: str) -> Callable[[Any, str], list[str]]:
+    """For a class built by its constructor: the value goes to its keyword argument."""
+
+    def lines(made: Any, pad: str) -> list[str]:
+        return [f"{pad}kw[{name!r}] = {v}"]
+
+    return lines
+
+
+def _field_checks(
+    field: attrs.Attribute[Any], i: int, names: dict[str, Any], after: list[str]
+) -> Callable[[Any, str], list[str]]:
+    """What attrs' ``__init__`` does with the value ``v{i}`` of ``field``, as lines of
+    code for a value known to be ``made`` (see :func:`_field_spec`): its converter,
+    then each validator's inline test (``Fallback`` when it fails); a validator without
+    one goes to ``after``, called with the instance built."""
+    v = f"v{i}"
+    if field.converter is not None:
+        names[f"_cv{i}"] = field.converter
+    converter: Any = field.converter
+    keeps = next((k for c, k in KEEPS.items() if c is converter), None)
+    validators = _validators(field)
+    for j, check in enumerate(validators):
+        if inline(check, v, {}) is None:
+            names[f"_v{i}_{j}"] = check
+            names[f"_a{i}"] = field
+            after.append(f"    _v{i}_{j}(o, _a{i}, {v})")
+
+    def lines(made: Any, pad: str) -> list[str]:
+        out = []
+        if field.converter is not None:
+            if keeps is not None and (made is keeps or get_origin(made) is keeps):
+                pass  # it returns a value of its class as it is
+            elif keeps is not None:
+                names[f"_ck{i}"] = keeps
+                out += [f"{pad}if {v}.__class__ is not _ck{i}:", f"{pad}    {v} = _cv{i}({v})"]
+                made = None
+            else:
+                out.append(f"{pad}{v} = _cv{i}({v})")
+                made = None
+        for check in validators:
+            test = inline(check, v, names, made)
+            if test is not None and test != "True":
+                out += [f"{pad}if not {test}:", f"{pad}    raise Fallback"]
+        return out or [f"{pad}pass"]
+
+    return lines
 
 
 def _identity(hook: Any) -> bool:
@@ -398,8 +448,7 @@ def dumper(conv: Any, cls: type) -> Callable[[Any], Any]:
     by field, the converter's hook for the field's type, called directly, or nothing
     where the hook would hand the value on as it is."""
     if not _dumpable(cls):
-        hook = conv.get_unstructure_hook(cls)
-        return hook  # type: ignore[no-any-return]
+        return conv.get_unstructure_hook(cls)  # type: ignore[no-any-return]
     names: dict[str, Any] = {}
     lines = ["def dump(o):"]
     items = []

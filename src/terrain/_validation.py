@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args, get_origin
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -40,15 +40,26 @@ def bind(names: dict[str, Any], obj: object) -> str:
     return key
 
 
-def inline(validator: object, value: str, names: dict[str, Any]) -> str | None:
+def inline(validator: object, value: str, names: dict[str, Any], known: Any = None) -> str | None:
     """A Python expression true exactly when ``validator`` accepts the value held by the
     local variable ``value``, with the objects it needs added to ``names``; ``None`` if
-    the validator has no such form (the caller then calls it)."""
+    the validator has no such form (the caller then calls it).
+
+    ``known`` is what the caller knows of the value: its exact class, or
+    ``tuple[X, ...]`` / ``frozenset[X]`` for a collection of nothing but ``X`` instances; the
+    expression leaves out what that already says, and is ``"True"`` when nothing is left.
+    """
     method = getattr(validator, "inline", None)
     if method is None or validator.__class__.__module__ != __name__:
         return None
-    found: str | None = method(value, names)
+    found: str | None = method(value, names, known)
     return found
+
+
+def _all(tests: list[str]) -> str:
+    """The conjunction of ``tests`` (``"True"`` for none)."""
+    tests = [t for t in tests if t != "True"]
+    return "(" + " and ".join(tests) + ")" if tests else "True"
 
 #: Ids are short, stable, URL- and file-name-safe strings: ``lea-martin``,
 #: ``ev-2026-03``, ``p-12``.
@@ -87,7 +98,9 @@ class _InstanceOf:
     def _names(self) -> str:
         return " or ".join(t.__name__ for t in self.types)
 
-    def inline(self, v: str, names: dict[str, Any]) -> str:
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
+        if isinstance(known, type) and issubclass(known, self.types):
+            return "True" if known is not bool or bool in self.types else "False"
         types = bind(names, self.types)
         if bool in self.types:
             return f"isinstance({v}, {types})"
@@ -113,8 +126,9 @@ class _Identifier:
                 "or '-', starting with a letter or digit (e.g. 'lea-martin', 'ev-2026-03')",
             )
 
-    def inline(self, v: str, names: dict[str, Any]) -> str:
-        return f"(isinstance({v}, str) and {bind(names, ID_PATTERN.fullmatch)}({v}) is not None)"
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
+        kind = "True" if known is str else f"isinstance({v}, str)"
+        return _all([kind, f"{bind(names, ID_PATTERN.fullmatch)}({v}) is not None"])
 
 
 def identifier() -> Validator:
@@ -166,8 +180,8 @@ class _Text:
         if (self.line or self.plain) and control_problem(value, line=self.line) is not None:
             raise fail(inst, attr, str(control_problem(value, line=self.line)))
 
-    def inline(self, v: str, names: dict[str, Any]) -> str:
-        tests = [f"isinstance({v}, str)"]
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
+        tests = ["True" if known is str else f"isinstance({v}, str)"]
         if self.nonempty:
             tests.append(f"{v} != '' and not {v}.isspace()")
         if self.max_length is not None:
@@ -175,7 +189,7 @@ class _Text:
         if self.line or self.plain:
             search = bind(names, (_CONTROL_IN_LINE if self.line else _CONTROL).search)
             tests.append(f"{search}({v}) is None")
-        return "(" + " and ".join(tests) + ")"
+        return _all(tests)
 
 
 def text(
@@ -222,7 +236,7 @@ class _Email:
         if problem is not None:
             raise fail(inst, attr, problem)
 
-    def inline(self, v: str, names: dict[str, Any]) -> str:
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
         return f"{bind(names, email_problem)}({v}) is None"
 
 
@@ -270,7 +284,7 @@ class _StorageKey:
         if problem is not None:
             raise fail(inst, attr, problem)
 
-    def inline(self, v: str, names: dict[str, Any]) -> str:
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
         return f"{bind(names, key_problem)}({v}) is None"
 
 
@@ -293,8 +307,10 @@ class _AtLeast:
         if value < self.minimum:
             raise fail(inst, attr, f"must be at least {self.minimum}, got {value}")
 
-    def inline(self, v: str, names: dict[str, Any]) -> str:
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
         minimum = bind(names, self.minimum)
+        if known is int:
+            return f"not {v} < {minimum}"
         return f"({v}.__class__ is not bool and isinstance({v}, int) and not {v} < {minimum})"
 
 
@@ -325,7 +341,7 @@ class _Aware:
             if problem is not None:
                 raise fail(inst, attr, problem)
 
-    def inline(self, v: str, names: dict[str, Any]) -> str:
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
         tz = f"_tz{len(names)}"
         zone, day, gap = (bind(names, x) for x in (ZoneInfo, day_offset, gap_problem))
         return (
@@ -351,7 +367,9 @@ class _Date:
         if isinstance(value, datetime) or not isinstance(value, date):
             raise fail(inst, attr, f"expected a date, got {type(value).__name__} {_show(value)}")
 
-    def inline(self, v: str, names: dict[str, Any]) -> str:
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
+        if known is date:
+            return "True"
         return (
             f"(not isinstance({v}, {bind(names, datetime)}) "
             f"and isinstance({v}, {bind(names, date)}))"
@@ -372,7 +390,9 @@ class _OneOf:
             allowed = ", ".join(repr(m.value) for m in self.enum)
             raise fail(inst, attr, f"{_show(value)} is not one of {allowed}")
 
-    def inline(self, v: str, names: dict[str, Any]) -> str:
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
+        if isinstance(known, type) and issubclass(known, self.enum):
+            return "True"
         return f"isinstance({v}, {bind(names, self.enum)})"
 
 
@@ -390,7 +410,7 @@ class _InValues:
             allowed = ", ".join(repr(v) for v in self.values)
             raise fail(inst, attr, f"{_show(value)} is not one of {allowed}")
 
-    def inline(self, v: str, names: dict[str, Any]) -> str:
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
         return f"({v} in {bind(names, self.values)})"
 
 
@@ -407,9 +427,13 @@ class _Optional:
         if value is not None:
             self.inner(inst, attr, value)
 
-    def inline(self, v: str, names: dict[str, Any]) -> str | None:
-        inner = inline(self.inner, v, names)
-        return None if inner is None else f"({v} is None or {inner})"
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str | None:
+        if known is type(None):
+            return "True"
+        inner = inline(self.inner, v, names, known)
+        if inner is None or known is not None or inner == "True":
+            return inner  # known: not None
+        return f"({v} is None or {inner})"
 
 
 def optional(inner: Validator) -> Validator:
@@ -427,14 +451,18 @@ class _Each:
         for item in value:
             self.inner(inst, attr, item)
 
-    def inline(self, v: str, names: dict[str, Any]) -> str | None:
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str | None:
         item = f"_x{len(names)}"
         names[item] = None  # reserve the name
-        inner = inline(self.inner, item, names)
+        collection = get_origin(known)
+        items = get_args(known)[0] if collection in (tuple, frozenset) else None
+        inner = inline(self.inner, item, names, items)
         if inner is None:
             return None
-        kinds = bind(names, (tuple, frozenset))
-        return f"(isinstance({v}, {kinds}) and all({inner} for {item} in {v}))"
+        each = "True" if inner == "True" else f"all({inner} for {item} in {v})"
+        if collection in (tuple, frozenset):
+            return each
+        return _all([f"isinstance({v}, {bind(names, (tuple, frozenset))})", each])
 
 
 def each(inner: Validator) -> Validator:

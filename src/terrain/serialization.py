@@ -97,6 +97,8 @@ class _Converter(JsonConverter):
     def _pass_on(self, method: str, *args: Any) -> None:
         if self.linked:
             self.registered += 1
+            _READERS.clear()  # the generated readers and writers know none of the hooks
+            _WRITERS.clear()
         for other in self.linked:
             getattr(other, method)(*args)
 
@@ -141,6 +143,12 @@ class _Converter(JsonConverter):
         super().register_unstructure_hook_factory(predicate, factory)
         self._pass_on("register_unstructure_hook_factory", predicate, factory)
         return factory
+
+
+#: The generated reader and writer of each model read or written so far, while no hook
+#: is registered on :data:`converter` (registering one empties them for good).
+_READERS: dict[type, Callable[[Any], Any]] = {}
+_WRITERS: dict[type, Callable[[Any], Any]] = {}
 
 
 def _hooks_registered() -> bool:
@@ -380,14 +388,29 @@ def unstructure(obj: object) -> Any:
 
 def structure(data: Any, cls: type[T]) -> T:
     """Build a ``cls`` from plain Python data, or raise :class:`DeserializationError`."""
-    if data.__class__ is dict and attrs.has(cls):  # what JSON gives: the fast reader first
-        try:
-            if not _hooks_registered():
-                return loader(_fast, cls)(data)  # type: ignore[no-any-return]
-            # the hooks are known to the converters, not to the fast reader
-            return _fast.structure(data, cls)  # type: ignore[return-value]
-        except Exception:  # any failure: the detailed converter below explains it
-            pass
+    if data.__class__ is dict:  # what JSON gives: the fast reader first
+        read = _READERS.get(cls)
+        if read is None and attrs.has(cls):
+            read = _reader(cls)
+        if read is not None:
+            try:
+                return read(data)  # type: ignore[no-any-return]
+            except Exception:  # any failure: the detailed converter below explains it
+                pass
+    return _structure(data, cls)
+
+
+def _reader(cls: type) -> Callable[[Any], Any]:
+    """The fast reader of attrs class ``cls`` (remembered while no hook is registered)."""
+    if _hooks_registered():  # the hooks are known to the converters, not to the fast reader
+        return lambda data: _fast.structure(data, cls)
+    read: Callable[[Any], Any] = loader(_fast, cls)
+    _READERS[cls] = read
+    return read
+
+
+def _structure(data: Any, cls: type[T]) -> T:
+    """:func:`structure` without the fast reader of a model."""
     name = getattr(cls, "__name__", str(cls))
     if attrs.has(cls) and not isinstance(data, Mapping) and not _hooked(cls):
         raise DeserializationError(
@@ -418,10 +441,20 @@ def to_json(obj: object, *, indent: bool = False) -> str:
     for people and diffs.
     """
     options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS if indent else 0
-    cls = obj.__class__
-    if attrs.has(cls) and not _hooks_registered():  # a model: its generated writer
-        return orjson.dumps(dumper(_wire, cls)(obj), option=options).decode()
-    return orjson.dumps(_wire.unstructure(obj), option=options).decode()
+    write = _WRITERS.get(obj.__class__)
+    if write is None:
+        write = _writer(obj.__class__)
+    return orjson.dumps(write(obj), option=options).decode()
+
+
+def _writer(cls: type) -> Callable[[Any], Any]:
+    """What turns an instance of ``cls`` into data for orjson: a model's generated
+    writer (remembered while no hook is registered), or the converter."""
+    if not attrs.has(cls) or _hooks_registered():
+        return _wire.unstructure
+    write: Callable[[Any], Any] = dumper(_wire, cls)
+    _WRITERS[cls] = write
+    return write
 
 
 def from_json(text: str | bytes, cls: type[T]) -> T:
@@ -435,4 +468,13 @@ def from_json(text: str | bytes, cls: type[T]) -> T:
             f"column {exc.colno})",
             errors=[exc.msg],
         ) from None
-    return structure(data, cls)
+    if data.__class__ is dict:  # the fast reader first, as in structure()
+        read = _READERS.get(cls)
+        if read is None and attrs.has(cls):
+            read = _reader(cls)
+        if read is not None:
+            try:
+                return read(data)  # type: ignore[no-any-return]
+            except Exception:  # any failure: the detailed converter explains it
+                pass
+    return _structure(data, cls)
