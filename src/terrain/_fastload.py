@@ -41,6 +41,7 @@ _MAKERS: dict[Any, Callable[[Any], Any]] = {
     set: set,
 }
 _EXACT = (str, int, bool)
+_MISSING = object()
 
 
 def _collection(conv: Any, type_: Any) -> tuple[Callable[[Any], Any], Any] | None:
@@ -91,6 +92,39 @@ def _made(make: Any, item: type | None) -> Any:
     return make[item, ...] if make is tuple else make[item]
 
 
+#: Inline forms of hooks, registered by the module that defines the hook (so the two
+#: sit side by side): ``hook -> (template, objects it names)``. The template is an
+#: expression giving exactly what the hook gives, with ``{v}`` the value, ``{hook}``
+#: the hook itself and ``{type}`` the type it was asked for (structure hooks): usually
+#: a quick answer for the common case and a call of the hook for the others.
+INLINE_HOOKS: dict[Any, tuple[str, dict[str, Any]]] = {}
+
+
+def _hook_call(hook: Any, v: str, names: dict[str, Any], type_: Any = _MISSING) -> str:
+    """An expression calling ``hook`` on local ``v`` (with ``type_`` for a structure hook),
+    or its inline form."""
+    key = f"_h{len(names)}"
+    names[key] = hook
+    typed = ""
+    if type_ is not _MISSING:
+        typed = f"_t{len(names)}"
+        names[typed] = type_
+    form = INLINE_HOOKS.get(hook) if _hashable(hook) else None
+    if form is None:
+        return f"{key}({v}, {typed})" if typed else f"{key}({v})"
+    template, objects = form
+    names.update(objects)
+    return "(" + template.format(v=v, hook=key, type=typed) + ")"
+
+
+def _hashable(obj: object) -> bool:
+    try:
+        hash(obj)
+    except TypeError:
+        return False
+    return True
+
+
 class _Hook:
     """The converter's own structure hook for a type, called as ``hook(value, type)``
     straight from the generated reader."""
@@ -135,9 +169,6 @@ def _spec(conv: Any, cls: type) -> tuple[frozenset[str], tuple[Any, ...]] | None
         return None  # keys differ from the init names: leave it to the converter
     spec = tuple((f.name, *_field_spec(conv, f.type)) for f in fields)
     return frozenset(f.name for f in fields), spec
-
-
-_MISSING = object()
 
 
 def _enum_reader(type_: type[enum.Enum]) -> Callable[[Any], Any]:
@@ -280,8 +311,7 @@ def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
     ):
         v = f"v{i}"
         if isinstance(convert, _Hook):
-            names[f"_c{i}"], names[f"_t{i}"] = convert.hook, convert.type
-            value = f"_c{i}({v}, _t{i})"
+            value = _hook_call(convert.hook, v, names, convert.type)
         else:
             names[f"_c{i}"] = convert
             value = v if convert is None else f"_c{i}({v})"
@@ -430,9 +460,7 @@ def _by_value(conv: Any, type_: Any) -> bool:
 
 
 def _call(conv: Any, type_: Any, v: str, names: dict[str, Any]) -> str:
-    key = f"_h{len(names)}"
-    names[key] = conv.get_unstructure_hook(type_)
-    return f"{key}({v})"
+    return _hook_call(conv.get_unstructure_hook(type_), v, names)
 
 
 def _dumpable(cls: type) -> bool:

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Set
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, TypeVar, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -59,7 +59,7 @@ import orjson
 from cattrs.cols import list_structure_factory
 from cattrs.preconf.json import JsonConverter, configure_converter, make_converter
 
-from terrain._fastload import dumper, loader
+from terrain._fastload import INLINE_HOOKS, dumper, loader
 from terrain.errors import DeserializationError, TerrainError
 
 __all__ = [
@@ -340,6 +340,17 @@ def _datetime_out(value: datetime) -> object:
     if offset is None or not (offset.seconds % 60 or offset.microseconds):
         return value
     return value.isoformat()
+
+
+# The generated readers and writers (terrain._fastload) inline the common case of the
+# datetime hooks: a plain ISO 8601 string without [zone] is read by fromisoformat
+# (which is what _datetime does with it), and a datetime in UTC goes to orjson as it is
+# (which is what _datetime_out does with it).
+INLINE_HOOKS[_datetime] = (
+    "_fromisoformat({v}) if {v}.__class__ is _str and {v}[-1:] != ']' else {hook}({v}, {type})",
+    {"_fromisoformat": datetime.fromisoformat, "_str": str},
+)
+INLINE_HOOKS[_datetime_out] = ("{v} if {v}.tzinfo is _UTC else {hook}({v})", {"_UTC": UTC})
 
 
 def _converters() -> tuple[_Converter, cattrs.Converter, cattrs.Converter]:
