@@ -68,20 +68,23 @@ def _collection(conv: Any, type_: Any) -> tuple[Callable[[Any], Any], Any] | Non
 
         return read_exact, _made(make, item)
     if isinstance(item, type) and issubclass(item, enum.StrEnum):
-        read_member = _enum_reader(item)
-
-        def read_members(value: Any) -> Any:
-            return make([read_member(x) for x in value])
-
-        return read_members, _made(make, item)
+        return _Items(make, _enum_reader(item)), _made(make, item)
     if attrs.has(item):
-        inner = loader(conv, item)
-
-        def read_models(value: Any) -> Any:
-            return make([inner(x) for x in value])
-
-        return read_models, _made(make, item if _spec(conv, item) is not None else None)
+        exact = item if _spec(conv, item) is not None else None
+        return _Items(make, loader(conv, item)), _made(make, exact)
     return None
+
+
+class _Items:
+    """A collection read item by item: ``make(map(read, value))``, written so in the
+    generated reader (``map`` calls the item reader without a Python frame between)."""
+
+    def __init__(self, make: Any, read: Callable[[Any], Any]) -> None:
+        self.make = make
+        self.read = read
+
+    def __call__(self, value: Any) -> Any:
+        return self.make(map(self.read, value))
 
 
 def _made(make: Any, item: type | None) -> Any:
@@ -279,12 +282,92 @@ def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
     }
     direct = _direct(cls)
     fields = attrs.fields(cls)
-    lines = ["def read(data):", "    if data.__class__ is not _dict:", "        raise Fallback"]
     memo = _memo(cls)
-    if memo is not None:  # a value seen before: the instance made from it then
+    if memo is not None:
         names["_memo"] = memo
         names["_LIMIT"] = MEMO_LIMIT
         names["_TypeError"] = TypeError
+    after: list[str] = []  # validators called once the instance is built
+    steps = []
+    for i, ((name, kind, convert, nullable, made), field) in enumerate(
+        zip(spec, fields, strict=True)
+    ):
+        v = f"v{i}"
+        if isinstance(convert, _Hook):
+            value = _hook_call(convert.hook, v, names, convert.type)
+        elif isinstance(convert, _Items):
+            names[f"_mk{i}"], names[f"_r{i}"], names["_map"] = convert.make, convert.read, map
+            value = f"_mk{i}(_map(_r{i}, {v}))"
+        else:
+            names[f"_c{i}"] = convert
+            value = v if convert is None else f"_c{i}({v})"
+        if kind is not None:
+            names[f"_k{i}"] = kind
+        checks = _field_checks(field, i, names, after) if direct else _keyword(name, v)
+        steps.append((i, field, kind, nullable, made, value, checks))
+
+    def body(full: bool) -> list[str]:
+        """Each value checked, converted and validated; ``full``: every key is there."""
+        lines = [] if direct else ["    kw = {}"]
+        for i, field, kind, nullable, made, value, checks in steps:
+            v = f"v{i}"
+            pad = "    "
+            if not full:
+                lines.append(f"    if {v} is not _M:")
+                pad = "        "
+            if nullable:
+                lines += [f"{pad}if {v} is None:", *checks(type(None), pad + "    "), f"{pad}else:"]
+                pad += "    "
+            if kind is not None:
+                lines += [f"{pad}if {v}.__class__ is not _k{i}:", f"{pad}    raise Fallback"]
+            if value != v:
+                lines.append(f"{pad}{v} = {value}")
+            lines += checks(made, pad)
+            if direct and not full:  # what attrs' __init__ does for a missing key
+                default = field.default
+                lines.append("    else:")
+                if default is attrs.NOTHING:
+                    lines.append("        raise Fallback")  # the constructor says what is missing
+                elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+                    names[f"_d{i}"] = default.factory
+                    lines += [f"        {v} = _d{i}()", *checks(None, "        ")]
+                else:
+                    names[f"_d{i}"] = default
+                    lines += [f"        {v} = _d{i}", *checks(None, "        ")]
+        if direct:
+            names["_new"] = object.__new__
+            lines.append("    o = _new(_cls)")
+            for i, field in enumerate(fields):
+                names[f"_s{i}"] = getattr(cls, field.name).__set__
+                lines.append(f"    _s{i}(o, v{i})")
+            lines += after
+            post = getattr(cls, "__attrs_post_init__", None)
+            if post is not None:
+                names["_post"] = post
+                lines.append("    _post(o)")
+            made = "o"
+        else:
+            made = "_cls(**kw)"
+        if memo is None:
+            return [*lines, f"    return {made}"]
+        return [
+            *lines,
+            f"    made = {made}",
+            "    if key is not None:",
+            "        if len(_memo) >= _LIMIT:",
+            "            _memo.clear()",
+            "        _memo[key] = made",
+            "    return made",
+        ]
+
+    # An object with some keys missing or unknown: look each key up.
+    lines = ["def read_some(data, key):", "    if not _known(data):", "        raise Fallback"]
+    lines += ["    get = data.get"]
+    lines += [f"    v{i} = get({f.name!r}, _M)" for i, f in enumerate(fields)]
+    lines += body(full=False)
+    # The usual record: exactly the class's keys, read by subscript.
+    lines += ["def read(data):", "    if data.__class__ is not _dict:", "        raise Fallback"]
+    if memo is not None:  # a value seen before: the instance made from it then
         lines += [
             "    try:",
             "        key = tuple(data.items())",
@@ -294,76 +377,12 @@ def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
             "    if hit is not None:",
             "        return hit",
         ]
+    else:
+        lines.append("    key = None")
     lines += ["    try:", f"        if len(data) != {len(fields)}:", "            raise _KeyError"]
     lines += [f"        v{i} = data[{f.name!r}]" for i, f in enumerate(fields)]
-    lines += [
-        "    except _KeyError:",  # a key missing, or another key: look each up
-        "        if not _known(data):",
-        "            raise Fallback",
-        "        get = data.get",
-    ]
-    lines += [f"        v{i} = get({f.name!r}, _M)" for i, f in enumerate(fields)]
-    if not direct:
-        lines.append("    kw = {}")
-    after: list[str] = []  # validators called once the instance is built
-    for i, ((name, kind, convert, nullable, made), field) in enumerate(
-        zip(spec, fields, strict=True)
-    ):
-        v = f"v{i}"
-        if isinstance(convert, _Hook):
-            value = _hook_call(convert.hook, v, names, convert.type)
-        else:
-            names[f"_c{i}"] = convert
-            value = v if convert is None else f"_c{i}({v})"
-        if kind is not None:
-            names[f"_k{i}"] = kind
-        checks = _field_checks(field, i, names, after) if direct else _keyword(name, v)
-        lines.append(f"    if {v} is not _M:")
-        pad = "        "
-        if nullable:
-            lines += [f"{pad}if {v} is None:", *checks(type(None), pad + "    "), f"{pad}else:"]
-            pad += "    "
-        if kind is not None:
-            lines += [f"{pad}if {v}.__class__ is not _k{i}:", f"{pad}    raise Fallback"]
-        if value != v:
-            lines.append(f"{pad}{v} = {value}")
-        lines += checks(made, pad)
-        if direct:  # what attrs' __init__ does for a missing key: the default
-            default = field.default
-            lines.append("    else:")
-            if default is attrs.NOTHING:
-                lines.append("        raise Fallback")  # the constructor says what is missing
-            elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-                names[f"_d{i}"] = default.factory
-                lines += [f"        {v} = _d{i}()", *checks(None, "        ")]
-            else:
-                names[f"_d{i}"] = default
-                lines += [f"        {v} = _d{i}", *checks(None, "        ")]
-    if direct:
-        names["_new"] = object.__new__
-        lines.append("    o = _new(_cls)")
-        for i, field in enumerate(fields):
-            names[f"_s{i}"] = getattr(cls, field.name).__set__
-            lines.append(f"    _s{i}(o, v{i})")
-        lines += after
-        post = getattr(cls, "__attrs_post_init__", None)
-        if post is not None:
-            names["_post"] = post
-            lines.append("    _post(o)")
-        made = "o"
-    else:
-        made = "_cls(**kw)"
-    if memo is not None:
-        lines += [
-            f"    made = {made}",
-            "    if key is not None:",
-            "        if len(_memo) >= _LIMIT:",
-            "            _memo.clear()",
-            "        _memo[key] = made",
-            "    return made",
-        ]
-    else:
-        lines.append(f"    return {made}")
+    lines += ["    except _KeyError:", "        return read_some(data, key)"]
+    lines += body(full=True)
     exec("\n".join(lines), names)  # the source is made above from field names
     read: Callable[[Any], Any] = names["read"]
     return read
@@ -447,6 +466,10 @@ def _dump_expr(conv: Any, type_: Any, v: str, names: dict[str, Any]) -> str:
         found = _dump_expr(conv, args[0], item, names)
         if found == item:  # orjson writes a tuple as a list
             return v
+        callee = found.removesuffix(f"({item})")
+        if callee.isidentifier():  # one call per item: map makes no frame for each
+            names["_list"], names["_map"] = list, map
+            return f"_list(_map({callee}, {v}))"
         return f"[{found} for {item} in {v}]"
     if _identity(conv.get_unstructure_hook(type_)):
         return v

@@ -186,9 +186,10 @@ class _Text:
             tests.append(f"{v} != '' and not {v}.isspace()")
         if self.max_length is not None:
             tests.append(f"len({v}) <= {int(self.max_length)}")
-        if self.line or self.plain:
+        if self.line or self.plain:  # (the patterns match one character: never in "")
             search = bind(names, (_CONTROL_IN_LINE if self.line else _CONTROL).search)
-            tests.append(f"{search}({v}) is None")
+            empty = "" if self.nonempty else f"{v} == '' or "
+            tests.append(f"({empty}{search}({v}) is None)")
         return _all(tests)
 
 
