@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import orjson
 import pytest
 from benchmarks.bench_foundation import BAD
@@ -174,3 +175,51 @@ def test_every_slotted_model_is_read_without_its_constructor(cls: type) -> None:
     """The models are what the direct reader is for: none falls back to calling
     ``__init__`` unnoticed (a field renamed, a slot missing...)."""
     assert _direct(cls)
+
+
+@attrs.frozen
+class _Plain:
+    """A user's model: attrs' own validators, a method validator, a converter, a factory."""
+
+    n: int = attrs.field(validator=[attrs.validators.instance_of(int), attrs.validators.ge(0)])
+    tags: tuple[str, ...] = attrs.field(factory=tuple, converter=tuple)
+    label: str = attrs.field(default="x", converter=str.strip)
+
+    @label.validator
+    def _short(self, attribute: Any, value: str) -> None:
+        if len(value) > 3:
+            raise ValueError("too long")
+
+
+@attrs.frozen(cache_hash=True)
+class _CachedHash:
+    n: int = attrs.field(validator=attrs.validators.ge(0))
+
+
+@attrs.frozen
+class _PreInit:
+    n: int = 0
+
+    def __attrs_pre_init__(self) -> None:
+        pass
+
+
+@attrs.define(slots=False)
+class _WithDict:
+    n: int = attrs.field(default=0, validator=attrs.validators.ge(0))
+
+
+@pytest.mark.parametrize(
+    ("cls", "direct"),
+    [(_Plain, True), (_CachedHash, False), (_PreInit, False), (_WithDict, False)],
+)
+@settings(max_examples=60, deadline=None)
+@given(doc=st.dictionaries(st.sampled_from(["n", "tags", "label", "other"]),
+                           RULE_BREAKERS | JSON_VALUES | st.just(["a", " b "]), max_size=4))
+def test_a_class_the_reader_cannot_build_itself_goes_to_its_constructor(
+    cls: type, direct: bool, doc: dict[str, Any]
+) -> None:
+    """Whether built by the reader or by ``__init__``, a user's class reads as the
+    converter reads it: attrs' validators, method validators, converters, factories."""
+    assert _direct(cls) is direct
+    assert _outcome(structure, doc, cls) == _outcome(_structure, doc, cls)

@@ -11,31 +11,26 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
-from attr._make import _AndValidator
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from terrain import _validation
+from terrain._fastload import _validators
 from terrain._validation import inline
 from terrain.testing.strategies import MODEL_STRATEGIES, models
 
 
 def _validators_of(cls: type) -> list[tuple[attrs.Attribute[Any], Any]]:
-    found = []
-    for field in attrs.fields(cls):
-        checks = field.validator
-        if checks is None:
-            continue
-        for check in checks._validators if isinstance(checks, _AndValidator) else (checks,):
-            found.append((field, check))
-    return found
+    return [(field, check) for field in attrs.fields(cls) for check in _validators(field)]
 
 
-#: Every validator the models use, with a field it guards (for the messages).
+#: Every validator with an inline form that the models use, by ``Model.field#n``, with
+#: the field it guards (for the messages).
 VALIDATORS = {
-    repr(check): (field, check)
+    f"{cls.__name__}.{field.name}#{n}": (field, check)
     for cls in sorted(MODEL_STRATEGIES, key=lambda c: c.__name__)
-    for field, check in _validators_of(cls)
+    for n, (field, check) in enumerate(_validators_of(cls))
+    if inline(check, "v", {}) is not None
 }
 ENUMS = sorted(
     {c.enum for _, c in VALIDATORS.values() if isinstance(c, _validation._OneOf)},

@@ -1,17 +1,26 @@
-"""A faster first try at reading attrs models from JSON data, for the happy path.
+"""Generated readers and writers of attrs models for JSON, for the happy path.
 
 :func:`loader` builds, once per class, a reader that walks a JSON object with
 the exact-type checks of :mod:`terrain.serialization` done inline (a string is
 a ``str``, a number an ``int`` and not a ``bool``, a collection a JSON array,
-no unknown key), hands every other type to the converter's own hook
-(datetimes, dates, enums, mappings, unions…), and builds the instance with
-its constructor, so every attrs converter and validator runs as usual.
+no unknown key) and hands every other type to the converter's own hook
+(datetimes, dates, mappings, unions…). For a slotted attrs class it then does
+what the attrs ``__init__`` does: defaults, converters, every validator (inline,
+as the validator itself describes its rule: :func:`terrain._validation.inline`),
+then ``__attrs_post_init__``; every rule runs once. Any other class is built by
+its constructor.
 
-It never explains a failure: on any problem it raises :class:`Fallback`, and
-:func:`terrain.serialization.structure` reads the same data again with the
-detailed converter, which reports every problem with its path. Accepting
-exactly what the converter accepts is checked by a property test
-(``tests/test_serialization.py``).
+It never explains a failure: on any problem it raises :class:`Fallback` (or lets
+a validator's error through), and :func:`terrain.serialization.structure` reads
+the same data again with the detailed converter, which reports every problem with
+its path. Reading exactly what the converter reads, and refusing exactly what it
+refuses, is checked by property tests (``tests/test_fastload.py``,
+``tests/test_validation_inline.py``).
+
+:func:`dumper` builds, once per class, the writer :func:`~terrain.serialization.to_json`
+uses: a dict of the fields, each through the converter's hook for its type (called
+directly, or inline when the hook has an inline form in :data:`INLINE_HOOKS`),
+which :func:`orjson.dumps` writes to the same text as the converter's output.
 """
 
 from __future__ import annotations
@@ -23,11 +32,13 @@ from types import MemberDescriptorType
 from typing import Any, get_args, get_origin
 
 import attrs
-from attr._make import _HASH_CACHE_FIELD, _AndValidator
 
 from terrain._validation import KEEPS, inline
 
-__all__ = ["Fallback", "dumper", "loader"]
+__all__ = ["INLINE_HOOKS", "Fallback", "dumper", "loader"]
+
+#: The class of ``attrs.validators.and_(...)`` (several validators on one field).
+_AndValidator: type = type(attrs.validators.and_())
 
 
 class Fallback(Exception):
@@ -225,7 +236,7 @@ def _validators(field: attrs.Attribute[Any]) -> tuple[Any, ...]:
     if found is None:
         return ()
     if isinstance(found, _AndValidator):
-        return tuple(found._validators)
+        return tuple(found._validators)  # type: ignore[attr-defined]
     return (found,)
 
 
@@ -239,7 +250,9 @@ def _direct(cls: type) -> bool:
     code = getattr(init, "__code__", None)
     if code is None or not code.co_filename.startswith("<attrs generated"):
         return False
-    if hasattr(cls, "__attrs_pre_init__") or hasattr(cls, _HASH_CACHE_FIELD):
+    if hasattr(cls, "__attrs_pre_init__") or any(
+        "cached_hash" in name for name in getattr(cls, "__slots__", ())
+    ):
         return False
     for field in attrs.fields(cls):
         if not isinstance(getattr(cls, field.name, None), MemberDescriptorType):
