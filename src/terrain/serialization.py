@@ -400,7 +400,10 @@ def unstructure(obj: object) -> Any:
 def structure(data: Any, cls: type[T]) -> T:
     """Build a ``cls`` from plain Python data, or raise :class:`DeserializationError`."""
     if data.__class__ is dict:  # what JSON gives: the fast reader first
-        read = _READERS.get(cls)
+        try:
+            read = _READERS.get(cls)
+        except TypeError:  # a type that cannot be hashed (a Literal of a list...)
+            read = None
         if read is None and attrs.has(cls):
             read = _reader(cls)
         if read is not None:
@@ -479,13 +482,4 @@ def from_json(text: str | bytes, cls: type[T]) -> T:
             f"column {exc.colno})",
             errors=[exc.msg],
         ) from None
-    if data.__class__ is dict:  # the fast reader first, as in structure()
-        read = _READERS.get(cls)
-        if read is None and attrs.has(cls):
-            read = _reader(cls)
-        if read is not None:
-            try:
-                return read(data)  # type: ignore[no-any-return]
-            except Exception:  # any failure: the detailed converter explains it
-                pass
-    return _structure(data, cls)
+    return structure(data, cls)
