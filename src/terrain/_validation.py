@@ -3,6 +3,14 @@
 Like ``attr.validators``, each validator is a tiny private class behind a
 factory function; every failure raises :class:`terrain.errors.ValidationError`
 whose message starts with ``Model.field`` and says what a valid value is.
+
+Each validator also says, with :meth:`inline`, how to test the same rule as one
+Python expression (``True`` when the value is accepted): :mod:`terrain._fastload`
+compiles those into its per-class reader, so a stored record is checked without a
+call per field. The expression accepts exactly what ``__call__`` accepts (a
+property test, ``tests/test_validation_inline.py``, holds them to it); on a
+refusal the reader gives up and the model's constructor runs the validator itself,
+which explains the problem.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args, get_origin
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -23,6 +31,35 @@ from terrain.errors import ValidationError
 
 T = TypeVar("T")
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def bind(names: dict[str, Any], obj: object) -> str:
+    """A fresh global name for ``obj`` in the namespace ``names`` of generated code."""
+    key = f"_g{len(names)}"
+    names[key] = obj
+    return key
+
+
+def inline(validator: object, value: str, names: dict[str, Any], known: Any = None) -> str | None:
+    """A Python expression true exactly when ``validator`` accepts the value held by the
+    local variable ``value``, with the objects it needs added to ``names``; ``None`` if
+    the validator has no such form (the caller then calls it).
+
+    ``known`` is what the caller knows of the value: its exact class, or
+    ``tuple[X, ...]`` / ``frozenset[X]`` for a collection of nothing but ``X`` instances; the
+    expression leaves out what that already says, and is ``"True"`` when nothing is left.
+    """
+    method = getattr(validator, "inline", None)
+    if method is None or validator.__class__.__module__ != __name__:
+        return None
+    found: str | None = method(value, names, known)
+    return found
+
+
+def _all(tests: list[str]) -> str:
+    """The conjunction of ``tests`` (``"True"`` for none)."""
+    tests = [t for t in tests if t != "True"]
+    return "(" + " and ".join(tests) + ")" if tests else "True"
 
 #: Ids are short, stable, URL- and file-name-safe strings: ``lea-martin``,
 #: ``ev-2026-03``, ``p-12``.
@@ -61,6 +98,14 @@ class _InstanceOf:
     def _names(self) -> str:
         return " or ".join(t.__name__ for t in self.types)
 
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
+        if isinstance(known, type) and issubclass(known, self.types):
+            return "True" if known is not bool or bool in self.types else "False"
+        types = bind(names, self.types)
+        if bool in self.types:
+            return f"isinstance({v}, {types})"
+        return f"({v}.__class__ is not bool and isinstance({v}, {types}))"
+
     def __repr__(self) -> str:
         return f"<instance_of {self._names()}>"
 
@@ -80,6 +125,10 @@ class _Identifier:
                 f"{_show(value)} is not a valid id: use 1-128 letters, digits, '.', '_', ':' "
                 "or '-', starting with a letter or digit (e.g. 'lea-martin', 'ev-2026-03')",
             )
+
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
+        kind = "True" if known is str else f"isinstance({v}, str)"
+        return _all([kind, f"{bind(names, ID_PATTERN.fullmatch)}({v}) is not None"])
 
 
 def identifier() -> Validator:
@@ -131,6 +180,18 @@ class _Text:
         if (self.line or self.plain) and control_problem(value, line=self.line) is not None:
             raise fail(inst, attr, str(control_problem(value, line=self.line)))
 
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
+        tests = ["True" if known is str else f"isinstance({v}, str)"]
+        if self.nonempty:
+            tests.append(f"{v} != '' and not {v}.isspace()")
+        if self.max_length is not None:
+            tests.append(f"len({v}) <= {int(self.max_length)}")
+        if self.line or self.plain:  # (the patterns match one character: never in "")
+            search = bind(names, (_CONTROL_IN_LINE if self.line else _CONTROL).search)
+            empty = "" if self.nonempty else f"{v} == '' or "
+            tests.append(f"({empty}{search}({v}) is None)")
+        return _all(tests)
+
 
 def text(
     *,
@@ -175,6 +236,9 @@ class _Email:
         problem = email_problem(value)
         if problem is not None:
             raise fail(inst, attr, problem)
+
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
+        return f"{bind(names, email_problem)}({v}) is None"
 
 
 def email() -> Validator:
@@ -221,6 +285,9 @@ class _StorageKey:
         if problem is not None:
             raise fail(inst, attr, problem)
 
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
+        return f"{bind(names, key_problem)}({v}) is None"
+
 
 def storage_key() -> Validator:
     """A safe storage key (see :func:`key_problem`): no traversal, no absolute path."""
@@ -240,6 +307,12 @@ class _AtLeast:
             )
         if value < self.minimum:
             raise fail(inst, attr, f"must be at least {self.minimum}, got {value}")
+
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
+        minimum = bind(names, self.minimum)
+        if known is int:
+            return f"not {v} < {minimum}"
+        return f"({v}.__class__ is not bool and isinstance({v}, int) and not {v} < {minimum})"
 
 
 def at_least(minimum: int) -> Validator:
@@ -269,6 +342,15 @@ class _Aware:
             if problem is not None:
                 raise fail(inst, attr, problem)
 
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
+        tz = f"_tz{len(names)}"
+        zone, day, gap = (bind(names, x) for x in (ZoneInfo, day_offset, gap_problem))
+        return (
+            f"(isinstance({v}, {bind(names, datetime)}) and ({tz} := {v}.tzinfo) is not None "
+            f"and {v}.utcoffset() is not None and ({tz}.__class__ is not {zone} "
+            f"or {day}({tz}, {v}) is not None or {gap}({v}) is None))"
+        )
+
 
 def aware_datetime() -> Validator:
     """A :class:`datetime` with a time zone (naive datetimes are ambiguous) that exists.
@@ -286,6 +368,14 @@ class _Date:
         if isinstance(value, datetime) or not isinstance(value, date):
             raise fail(inst, attr, f"expected a date, got {type(value).__name__} {_show(value)}")
 
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
+        if known is date:
+            return "True"
+        return (
+            f"(not isinstance({v}, {bind(names, datetime)}) "
+            f"and isinstance({v}, {bind(names, date)}))"
+        )
+
 
 def a_date() -> Validator:
     """A :class:`date` (and not a datetime)."""
@@ -300,6 +390,11 @@ class _OneOf:
         if not isinstance(value, self.enum):
             allowed = ", ".join(repr(m.value) for m in self.enum)
             raise fail(inst, attr, f"{_show(value)} is not one of {allowed}")
+
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
+        if isinstance(known, type) and issubclass(known, self.enum):
+            return "True"
+        return f"isinstance({v}, {bind(names, self.enum)})"
 
 
 def member_of(enum: type[Enum]) -> Validator:
@@ -316,6 +411,9 @@ class _InValues:
             allowed = ", ".join(repr(v) for v in self.values)
             raise fail(inst, attr, f"{_show(value)} is not one of {allowed}")
 
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str:
+        return f"({v} in {bind(names, self.values)})"
+
 
 def one_of(values: tuple[str, ...]) -> Validator:
     """One of ``values`` (a few fixed strings, such as the languages terrain writes in)."""
@@ -329,6 +427,14 @@ class _Optional:
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
         if value is not None:
             self.inner(inst, attr, value)
+
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str | None:
+        if known is type(None):
+            return "True"
+        inner = inline(self.inner, v, names, known)
+        if inner is None or known is not None or inner == "True":
+            return inner  # known: not None
+        return f"({v} is None or {inner})"
 
 
 def optional(inner: Validator) -> Validator:
@@ -345,6 +451,19 @@ class _Each:
             raise fail(inst, attr, f"expected a collection, got {type(value).__name__}")
         for item in value:
             self.inner(inst, attr, item)
+
+    def inline(self, v: str, names: dict[str, Any], known: Any = None) -> str | None:
+        item = f"_x{len(names)}"
+        names[item] = None  # reserve the name
+        collection = get_origin(known)
+        items = get_args(known)[0] if collection in (tuple, frozenset) else None
+        inner = inline(self.inner, item, names, items)
+        if inner is None:
+            return None
+        each = "True" if inner == "True" else f"all({inner} for {item} in {v})"
+        if collection in (tuple, frozenset):
+            return each
+        return _all([f"isinstance({v}, {bind(names, (tuple, frozenset))})", each])
 
 
 def each(inner: Validator) -> Validator:
@@ -430,6 +549,11 @@ def to_frozenset(value: Iterable[Any]) -> frozenset[Any]:
     if isinstance(value, str | bytes):
         raise ValidationError(f"expected a set of values, got a single string {value!r}")
     return frozenset(value)
+
+
+#: Converters that return a value of the given exact class unchanged (``tuple(t) is t``
+#: for a tuple): a reader that already made one may skip the call.
+KEEPS: dict[Callable[[Any], Any], type] = {to_tuple: tuple, to_frozenset: frozenset}
 
 
 def to_optional_frozenset(value: Iterable[Any] | None) -> frozenset[Any] | None:

@@ -48,7 +48,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Set
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, TypeVar, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -59,7 +59,7 @@ import orjson
 from cattrs.cols import list_structure_factory
 from cattrs.preconf.json import JsonConverter, configure_converter, make_converter
 
-from terrain._fastload import loader
+from terrain._fastload import INLINE_HOOKS, dumper, loader
 from terrain.errors import DeserializationError, TerrainError
 
 __all__ = [
@@ -97,6 +97,8 @@ class _Converter(JsonConverter):
     def _pass_on(self, method: str, *args: Any) -> None:
         if self.linked:
             self.registered += 1
+            _READERS.clear()  # the generated readers and writers know none of the hooks
+            _WRITERS.clear()
         for other in self.linked:
             getattr(other, method)(*args)
 
@@ -141,6 +143,12 @@ class _Converter(JsonConverter):
         super().register_unstructure_hook_factory(predicate, factory)
         self._pass_on("register_unstructure_hook_factory", predicate, factory)
         return factory
+
+
+#: The generated reader and writer of each model read or written so far, while no hook
+#: is registered on :data:`converter` (registering one empties them for good).
+_READERS: dict[type, Callable[[Any], Any]] = {}
+_WRITERS: dict[type, Callable[[Any], Any]] = {}
 
 
 def _hooks_registered() -> bool:
@@ -334,6 +342,17 @@ def _datetime_out(value: datetime) -> object:
     return value.isoformat()
 
 
+# The generated readers and writers (terrain._fastload) inline the common case of the
+# datetime hooks: a plain ISO 8601 string without [zone] is read by fromisoformat
+# (which is what _datetime does with it), and a datetime in UTC goes to orjson as it is
+# (which is what _datetime_out does with it).
+INLINE_HOOKS[_datetime] = (
+    "_fromisoformat({v}) if {v}.__class__ is _str and {v}[-1:] != ']' else {hook}({v}, {type})",
+    {"_fromisoformat": datetime.fromisoformat, "_str": str},
+)
+INLINE_HOOKS[_datetime_out] = ("{v} if {v}.tzinfo is _UTC else {hook}({v})", {"_UTC": UTC})
+
+
 def _converters() -> tuple[_Converter, cattrs.Converter, cattrs.Converter]:
     """The public converter, and the two it passes every hook on to.
 
@@ -380,14 +399,32 @@ def unstructure(obj: object) -> Any:
 
 def structure(data: Any, cls: type[T]) -> T:
     """Build a ``cls`` from plain Python data, or raise :class:`DeserializationError`."""
-    if data.__class__ is dict and attrs.has(cls):  # what JSON gives: the fast reader first
+    if data.__class__ is dict:  # what JSON gives: the fast reader first
         try:
-            if not _hooks_registered():
-                return loader(_fast, cls)(data)  # type: ignore[no-any-return]
-            # the hooks are known to the converters, not to the fast reader
-            return _fast.structure(data, cls)  # type: ignore[return-value]
-        except Exception:  # any failure: the detailed converter below explains it
-            pass
+            read = _READERS.get(cls)
+        except TypeError:  # a type that cannot be hashed (a Literal of a list...)
+            read = None
+        if read is None and attrs.has(cls):
+            read = _reader(cls)
+        if read is not None:
+            try:
+                return read(data)  # type: ignore[no-any-return]
+            except Exception:  # any failure: the detailed converter below explains it
+                pass
+    return _structure(data, cls)
+
+
+def _reader(cls: type) -> Callable[[Any], Any]:
+    """The fast reader of attrs class ``cls`` (remembered while no hook is registered)."""
+    if _hooks_registered():  # the hooks are known to the converters, not to the fast reader
+        return lambda data: _fast.structure(data, cls)
+    read: Callable[[Any], Any] = loader(_fast, cls)
+    _READERS[cls] = read
+    return read
+
+
+def _structure(data: Any, cls: type[T]) -> T:
+    """:func:`structure` without the fast reader of a model."""
     name = getattr(cls, "__name__", str(cls))
     if attrs.has(cls) and not isinstance(data, Mapping) and not _hooked(cls):
         raise DeserializationError(
@@ -418,7 +455,20 @@ def to_json(obj: object, *, indent: bool = False) -> str:
     for people and diffs.
     """
     options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS if indent else 0
-    return orjson.dumps(_wire.unstructure(obj), option=options).decode()
+    write = _WRITERS.get(obj.__class__)
+    if write is None:
+        write = _writer(obj.__class__)
+    return orjson.dumps(write(obj), option=options).decode()
+
+
+def _writer(cls: type) -> Callable[[Any], Any]:
+    """What turns an instance of ``cls`` into data for orjson: a model's generated
+    writer (remembered while no hook is registered), or the converter."""
+    if not attrs.has(cls) or _hooks_registered():
+        return _wire.unstructure
+    write: Callable[[Any], Any] = dumper(_wire, cls)
+    _WRITERS[cls] = write
+    return write
 
 
 def from_json(text: str | bytes, cls: type[T]) -> T:

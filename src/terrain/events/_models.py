@@ -162,7 +162,9 @@ class Event:
                 attrs.fields(Event).ends_at,
                 f"{self.ends_at.isoformat()} is not after the start ({self.starts_at.isoformat()})",
             )
-        program = sum(t.minutes + t.qa_minutes for t in self.talks) + self.networking_minutes
+        program = self.networking_minutes
+        for talk in self.talks:  # a loop: read back from storage, every Event checks this
+            program += talk.minutes + talk.qa_minutes
         if program > length:
             raise fail(
                 self,
