@@ -352,9 +352,11 @@ class _Builder:
     """Collects the reasons of one decision."""
 
     def __init__(
-        self, ledger: ConsentLedger, platform: str, at: datetime, blur: bool = False
+        self, ledger: ConsentLedger, platform: str, at: datetime, blur: bool = False,
+        *, share: bool = True,
     ) -> None:
         self.ledger = ledger
+        self.share = share
         self.platform = platform
         self.at = at
         self.blur = blur
@@ -370,6 +372,8 @@ class _Builder:
         decision for targets that bear alike on them (the same records and
         withdrawals apply), however many contents of the post they appear in."""
         ledger = self.ledger
+        if not self.share:  # each appearance asked on its own (the reference, for tests)
+            return ledger.state_for(member_id, purpose, self.platform, at=self.at, target=target)
         seen = self.asked.get((member_id, purpose))
         if seen is None:
             state = ledger._state(member_id, purpose, self.platform, self.at, target)
@@ -522,11 +526,28 @@ def decide(
     of them, typed or not. Never when a region is unknown, nor for an author, an
     interview, or a photo whose people were not reviewed.
     """
+    return _decide(ledger, subject, platform=platform, purpose=purpose, at=at,
+                   contents=contents, blur=blur, share=True)
+
+
+def _decide(
+    ledger: ConsentLedger,
+    subject: Content | Post,
+    *,
+    platform: str,
+    purpose: Purpose | str,
+    at: datetime,
+    contents: Mapping[str, Content] | None,
+    blur: bool,
+    share: bool,
+) -> Decision:
+    """:func:`decide`; with ``share=False`` the ledger is asked about each person again
+    for every content they appear in (the plain path the shared one is tested against)."""
     require_aware(at, "decide: at")
     wanted = to_purpose(purpose)
     if not isinstance(platform, str) or not platform.strip():
         raise ValidationError(f"platform must be a platform name such as 'x', got {platform!r}")
-    builder = _Builder(ledger, platform, at, blur=blur)
+    builder = _Builder(ledger, platform, at, blur=blur, share=share)
     if isinstance(subject, Content):
         builder.content(subject, wanted, None, shows_media=True)
         return _finish(builder, "content", subject.id, wanted)
