@@ -246,7 +246,7 @@ class Judgement:
 
     def state(self) -> ConsentState:
         member = self.member
-        blocking = {v: no for v, no in self.nos.items() if v not in self.holding}
+        blocking = self.nos and {v: no for v, no in self.nos.items() if v not in self.holding}
         if blocking:
             return self._refused(blocking)
         if not member.is_minor:
@@ -281,10 +281,15 @@ class Judgement:
         )
         parts: list[str] = []
         assent: list[str] = []
+        dates = self.ledger._dates
         for record in unique:
             renewals = self.ledger._renewals.get(record.id)
-            until = record.valid_until if renewals is None else until_at(record, renewals, self.at)
-            when = day(record.history[0].at) + ("" if until is None else f", until {day(until)}")
+            if renewals is None:  # as expressed: the same words at any instant
+                when = dates.get(record.id)
+                if when is None:
+                    when = dates[record.id] = _dates(record, record.valid_until)
+            else:
+                when = _dates(record, until_at(record, renewals, self.at))
             if not member.is_minor:
                 parts.append(f"on {when} (record {record.id})")
                 continue
@@ -379,3 +384,9 @@ class Judgement:
             "record their answer",
             record, ConsentStatus.GIVEN,
         )
+
+
+def _dates(record: Consent, until: datetime | None) -> str:
+    """``"2026-03-12"`` or ``"2026-03-12, until 2027-03-12"``: when ``record`` was
+    given, and until when it holds."""
+    return day(record.history[0].at) + ("" if until is None else f", until {day(until)}")

@@ -117,6 +117,8 @@ class ConsentLedger:
         self._said: dict[str, datetime] = {}
         #: when each record starts to hold, in UTC
         self._starts: dict[str, datetime] = {}
+        #: the dates a decision quotes for each record without renewals (see Judgement)
+        self._dates: dict[str, str] = {}
         self._records: dict[str, Consent] = {}  # each record as it stands (history)
         self._renewals: dict[str, list[Renewal]] = {}
         self._withdrawals: dict[str, list[Withdrawal]] = {}
