@@ -9,8 +9,9 @@ decision is a value: record it as a :class:`DecisionRecord` for the audit log.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from datetime import datetime
+from typing import Any, TypeVar
 
 import attrs
 
@@ -44,6 +45,8 @@ __all__ = [
     "Reason",
     "decide",
 ]
+
+_T = TypeVar("_T")
 
 #: Content kinds whose people must have agreed to be interviewed.
 INTERVIEW_KINDS = frozenset({ContentKind.INTERVIEW, ContentKind.MICRO_INTERVIEW})
@@ -295,6 +298,37 @@ class DecisionRecord:
     )
 
 
+def _maker(cls: type[_T]) -> Callable[..., _T]:
+    """Builds ``cls`` (a slotted attrs class) from its fields' values, in order, without
+    running its validators, then its ``__attrs_post_init__`` if it has one.
+
+    For the values :func:`decide` makes itself out of records that were checked when
+    they were built (a person's id, a consent id, a text it wrote): checking their
+    types again was most of the cost of a decision. What a constructor call with the
+    same values makes is equal (``tests/consent/test_decide_fast.py`` holds it to it);
+    the classes' own invariants (an allowing decision has no blocking reason) still run.
+    """
+    fields = attrs.fields(cls)  # type: ignore[arg-type]
+    names: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    args = ", ".join(f"v{i}" for i in range(len(fields)))
+    lines = [f"def make({args}):", "    made = _new(_cls)"]
+    for i, field in enumerate(fields):
+        names[f"_s{i}"] = getattr(cls, field.name).__set__
+        lines.append(f"    _s{i}(made, v{i})")
+    post = getattr(cls, "__attrs_post_init__", None)
+    if post is not None:
+        names["_post"] = post
+        lines.append("    _post(made)")
+    lines.append("    return made")
+    exec("\n".join(lines), names)  # straight-line code made above from field names
+    make: Callable[..., _T] = names["make"]
+    return make
+
+
+_reason = _maker(Reason)
+_decision = _maker(Decision)
+
+
 def _without_handles(post: Post, handles: set[str]) -> tuple[str, tuple[str, ...]]:
     """The text and thread of ``post`` without the typed ``@handles`` in ``handles``."""
     text = HandleFinder.remove(post.text, handles)
@@ -318,9 +352,11 @@ class _Builder:
     """Collects the reasons of one decision."""
 
     def __init__(
-        self, ledger: ConsentLedger, platform: str, at: datetime, blur: bool = False
+        self, ledger: ConsentLedger, platform: str, at: datetime, blur: bool = False,
+        *, share: bool = True,
     ) -> None:
         self.ledger = ledger
+        self.share = share
         self.platform = platform
         self.at = at
         self.blur = blur
@@ -328,22 +364,48 @@ class _Builder:
         self.relied_on: set[str] = set()
         self.blocked = False
         self.blurred: list[Blurred] = []
+        #: the answers given so far, by person and purpose: (target, its bearing, answer)
+        self.asked: dict[tuple[str, Purpose], list[tuple[Target, Hashable, ConsentState]]] = {}
+
+    def state(self, member_id: str, purpose: Purpose, target: Target) -> ConsentState:
+        """The ledger's answer for ``member_id``: each person is judged once per
+        decision for targets that bear alike on them (the same records and
+        withdrawals apply), however many contents of the post they appear in."""
+        ledger = self.ledger
+        if not self.share:  # each appearance asked on its own (the reference, for tests)
+            return ledger.state_for(member_id, purpose, self.platform, at=self.at, target=target)
+        seen = self.asked.get((member_id, purpose))
+        if seen is None:
+            state = ledger._state(member_id, purpose, self.platform, self.at, target)
+            self.asked[member_id, purpose] = [(target, None, state)]
+            return state
+        bearing = ledger._bearing(member_id, purpose, target)
+        for i, (other, known, state) in enumerate(seen):
+            if known is None:  # worked out when a second target came
+                known = ledger._bearing(member_id, purpose, other)
+                seen[i] = (other, known, state)
+            if known == bearing:
+                return state
+        state = ledger._state(member_id, purpose, self.platform, self.at, target)
+        seen.append((target, bearing, state))
+        return state
 
     def block(self, text: str, *, content_id: str | None = None) -> None:
-        self.reasons.append(Reason(text=text, blocking=True, content_id=content_id))
+        self.reasons.append(_reason(text, True, None, None, content_id, None, None))
         self.blocked = True
 
     def person(
         self, member_id: str, purpose: Purpose, target: Target, *, content_id: str | None,
         role: str = "",
     ) -> ConsentState:
-        state = self.ledger.state_for(member_id, purpose, self.platform, at=self.at, target=target)
+        state = self.state(member_id, purpose, target)
         who = _name(state.member, member_id)
         what = "" if purpose is Purpose.PUBLISH else f"{purpose.value}: "
         text = f"{who}{role}: {what}{state.reason}"
+        consent = state.consent
         self.reasons.append(
-            Reason(text=text, blocking=not state.valid, member_id=member_id,
-                   consent_id=state.consent_id, content_id=content_id, purpose=purpose)
+            _reason(text, not state.valid, member_id, None if consent is None else consent.id,
+                    content_id, None, purpose)
         )
         if state.valid:
             self.relied_on.update(state.relied_on)
@@ -369,16 +431,15 @@ class _Builder:
         places: list[Appearance],
     ) -> None:
         """Like :meth:`person`, but a person without consent is blurred, not blocking."""
-        state = self.ledger.state_for(member_id, purpose, self.platform, at=self.at, target=target)
+        state = self.state(member_id, purpose, target)
         if state.valid:
             self.person(member_id, purpose, target, content_id=content.id)
             return
         who = _name(state.member, member_id)
         pictures = ", ".join(f"photo {a.media_id}" for a in places)
         self.reasons.append(
-            Reason(text=f"{who}: blurred in {pictures} of {_label(content)} ({state.reason})",
-                   blocking=False, member_id=member_id, consent_id=state.consent_id,
-                   content_id=content.id, purpose=purpose)
+            _reason(f"{who}: blurred in {pictures} of {_label(content)} ({state.reason})",
+                    False, member_id, state.consent_id, content.id, None, purpose)
         )
         for a in places:
             assert a.media_id is not None
@@ -415,7 +476,7 @@ class _Builder:
         ) else purpose
         target = Target.of(content)
         for member_id in dict.fromkeys(a.member_id for a in shown):
-            places = self._blurrable(content, purpose, member_id, shown)
+            places = self._blurrable(content, purpose, member_id, shown) if self.blur else None
             if places:
                 self.person_or_blur(member_id, needed, target, content, places)
                 continue
@@ -465,11 +526,28 @@ def decide(
     of them, typed or not. Never when a region is unknown, nor for an author, an
     interview, or a photo whose people were not reviewed.
     """
+    return _decide(ledger, subject, platform=platform, purpose=purpose, at=at,
+                   contents=contents, blur=blur, share=True)
+
+
+def _decide(
+    ledger: ConsentLedger,
+    subject: Content | Post,
+    *,
+    platform: str,
+    purpose: Purpose | str,
+    at: datetime,
+    contents: Mapping[str, Content] | None,
+    blur: bool,
+    share: bool,
+) -> Decision:
+    """:func:`decide`; with ``share=False`` the ledger is asked about each person again
+    for every content they appear in (the plain path the shared one is tested against)."""
     require_aware(at, "decide: at")
     wanted = to_purpose(purpose)
     if not isinstance(platform, str) or not platform.strip():
         raise ValidationError(f"platform must be a platform name such as 'x', got {platform!r}")
-    builder = _Builder(ledger, platform, at, blur=blur)
+    builder = _Builder(ledger, platform, at, blur=blur, share=share)
     if isinstance(subject, Content):
         builder.content(subject, wanted, None, shows_media=True)
         return _finish(builder, "content", subject.id, wanted)
@@ -534,12 +612,11 @@ def decide(
             dropped.append(mention)
             gone = "removed from the text" if in_text else "mention dropped"
             builder.reasons.append(
-                Reason(text=f"@{mention.handle}: {gone}, blurred in the photos",
-                       blocking=True, member_id=mention.member_id, handle=mention.handle,
-                       purpose=Purpose.TAG)
+                _reason(f"@{mention.handle}: {gone}, blurred in the photos", True,
+                        mention.member_id, None, None, mention.handle, Purpose.TAG)
             )
             continue
-        state = ledger.state_for(mention.member_id, Purpose.TAG, platform, at=at, target=target)
+        state = builder.state(mention.member_id, Purpose.TAG, target)
         who = _name(state.member, mention.member_id)
         how = "typed in the text, " if in_text else ""
         if state.valid:
@@ -551,8 +628,8 @@ def decide(
             gone = "removed from the text" if in_text else "mention dropped"
             text = f"@{mention.handle} ({who}): {gone}, {state.reason}"
         builder.reasons.append(
-            Reason(text=text, blocking=not state.valid, member_id=mention.member_id,
-                   consent_id=state.consent_id, handle=mention.handle, purpose=Purpose.TAG)
+            _reason(text, not state.valid, mention.member_id, state.consent_id, None,
+                    mention.handle, Purpose.TAG)
         )
     if dropped and not subject.media:
         left, _ = _without_handles(subject, {m.handle.casefold() for m in dropped})
@@ -568,16 +645,16 @@ def _finish(
     builder: _Builder, kind: str, subject_id: str, purpose: Purpose,
     *, kept: list[Mention] | None = None, dropped: list[Mention] | None = None,
 ) -> Decision:
-    return Decision(
-        subject_kind=kind,
-        subject_id=subject_id,
-        platform=builder.platform,
-        purpose=purpose,
-        at=builder.at,
-        allowed=not builder.blocked,
-        reasons=tuple(builder.reasons),
-        relied_on=tuple(sorted(builder.relied_on)),
-        kept_mentions=tuple(kept or ()),
-        dropped_mentions=tuple(dropped or ()),
-        blurred=tuple(builder.blurred),
+    return _decision(
+        kind,
+        subject_id,
+        builder.platform,
+        purpose,
+        builder.at,
+        not builder.blocked,
+        tuple(builder.reasons),
+        tuple(sorted(builder.relied_on)),
+        tuple(kept or ()),
+        tuple(dropped or ()),
+        tuple(builder.blurred),
     )

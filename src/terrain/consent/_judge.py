@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Judgement", "record_states"]
 
+#: No one (who said yes, or no, in an adult's record about someone else: never).
+_NOBODY: frozenset[str] = frozenset()
+
 #: A platform name no record names: "all platforms" records only.
 _ANY_PLATFORM = "\x00any platform"
 
@@ -158,28 +161,41 @@ class Judgement:
         key = platform_key(platform)
         subject = member.id
         self.when = when = instant(at)
-        self.withdrawals = [
-            w for w in ledger._withdrawals.get(subject, ())
-            if instant(w.at) <= when and w.slice.applies(purpose, key, target)
+        theirs = ledger._withdrawals.get(subject)
+        self.withdrawals = [] if theirs is None else [
+            w for w in theirs if instant(w.at) <= when and w.slice.applies(purpose, key, target)
         ]
+        said = ledger._said
+        base = ledger._base
+        index = ledger._index
+        minor = member.is_minor
+        me = frozenset((subject,))
         #: each voice's latest no: (instant, record)
         self.nos: dict[str, Consent] = {}
         #: grants that apply, with who said yes in each
         self.grants: list[tuple[Consent, frozenset[str]]] = []
         for index_key in target.keys(subject, purpose):
-            for consent_id in ledger._index.get(index_key, ()):
-                consent = ledger._base[consent_id]
-                first = consent.history[0]
-                if expressed(consent) > when:
+            found = index.get(index_key)
+            if not found:
+                continue
+            for consent_id in found:
+                if said[consent_id] > when:
                     continue
+                consent = base[consent_id]
                 if consent.platforms is not None and key not in consent.platforms:
                     continue
-                yes, no = voices(consent, member)
+                given = consent.history[0].status is ConsentStatus.GIVEN
+                if minor:
+                    yes, no = voices(consent, member)
+                else:  # an adult's record is their own word (voices(), without the sets)
+                    yes, no = (me, _NOBODY) if given else (_NOBODY, me)
                 for voice in no:
                     known = self.nos.get(voice)
-                    if known is None or _refusal_later(consent, known):
+                    if known is None or (said[consent_id], consent_id) > (
+                        said[known.id], known.id
+                    ):
                         self.nos[voice] = consent
-                if first.status is ConsentStatus.GIVEN:
+                if given:
                     self.grants.append((consent, yes))
         #: each voice's grants that hold now, and what is wrong with the others
         self.holding: dict[str, list[Consent]] = {}
@@ -191,7 +207,7 @@ class Judgement:
                 continue
             for voice in yes:
                 last_no = self.nos.get(voice)
-                if last_no is None or expressed(consent) > expressed(last_no):
+                if last_no is None or said[consent.id] > said[last_no.id]:
                     self.holding.setdefault(voice, []).append(consent)
 
     def _problem(self, consent: Consent) -> tuple[str, ConsentStatus] | None:
@@ -200,16 +216,17 @@ class Judgement:
             (w for w in self.withdrawals if w.ends(consent)),
             key=lambda w: instant(w.at),
             default=None,
-        )
+        ) if self.withdrawals else None
         if ended is not None:
             return f"consent withdrawn on {day(ended.at)} (record {consent.id})", (
                 ConsentStatus.WITHDRAWN
             )
-        if self.when < instant(consent.valid_from):
+        if self.when < self.ledger._starts[consent.id]:
             return f"consent starts on {day(consent.valid_from)} (record {consent.id})", (
                 ConsentStatus.GIVEN
             )
-        until = until_at(consent, self.ledger._renewals.get(consent.id, ()), self.at)
+        renewals = self.ledger._renewals.get(consent.id)
+        until = consent.valid_until if renewals is None else until_at(consent, renewals, self.at)
         if until is not None and instant(until) <= self.when:
             return f"consent expired on {day(until)} (record {consent.id})", (
                 ConsentStatus.EXPIRED
@@ -229,11 +246,12 @@ class Judgement:
 
     def state(self) -> ConsentState:
         member = self.member
-        blocking = {v: no for v, no in self.nos.items() if v not in self.holding}
+        blocking = self.nos and {v: no for v, no in self.nos.items() if v not in self.holding}
         if blocking:
             return self._refused(blocking)
         if not member.is_minor:
-            best = latest(self.holding.get(member.id, ()))
+            mine = self.holding.get(member.id)
+            best = None if mine is None else self._latest(mine)
             if best is not None:
                 return self._given([best])
             return self._missing("no consent")
@@ -248,14 +266,30 @@ class Judgement:
         relied.append(latest(self.holding[member.id]))
         return self._given([c for c in relied if c is not None])
 
+    def _latest(self, records: list[Consent]) -> Consent:
+        """:func:`latest` of ``records`` (one at least), with the instants the ledger keeps."""
+        if len(records) == 1:
+            return records[0]
+        said = self.ledger._said
+        return max(records, key=lambda c: (said[c.id], c.id))
+
     def _given(self, records: list[Consent]) -> ConsentState:
         member = self.member
-        unique = sorted({c.id: c for c in records}.values(), key=lambda c: (expressed(c), c.id))
+        said = self.ledger._said
+        unique = records if len(records) == 1 else sorted(
+            {c.id: c for c in records}.values(), key=lambda c: (said[c.id], c.id)
+        )
         parts: list[str] = []
         assent: list[str] = []
+        dates = self.ledger._dates
         for record in unique:
-            until = until_at(record, self.ledger._renewals.get(record.id, ()), self.at)
-            when = day(record.history[0].at) + ("" if until is None else f", until {day(until)}")
+            renewals = self.ledger._renewals.get(record.id)
+            if renewals is None:  # as expressed: the same words at any instant
+                when = dates.get(record.id)
+                if when is None:
+                    when = dates[record.id] = _dates(record, record.valid_until)
+            else:
+                when = _dates(record, until_at(record, renewals, self.at))
             if not member.is_minor:
                 parts.append(f"on {when} (record {record.id})")
                 continue
@@ -352,6 +386,7 @@ class Judgement:
         )
 
 
-def _refusal_later(a: Consent, b: Consent) -> bool:
-    """Whether no ``a`` was expressed after no ``b`` (the higher id among ties)."""
-    return (expressed(a), a.id) > (expressed(b), b.id)
+def _dates(record: Consent, until: datetime | None) -> str:
+    """``"2026-03-12"`` or ``"2026-03-12, until 2027-03-12"``: when ``record`` was
+    given, and until when it holds."""
+    return day(record.history[0].at) + ("" if until is None else f", until {day(until)}")

@@ -15,7 +15,7 @@ answering as if it had always been there.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 
@@ -113,6 +113,12 @@ class ConsentLedger:
         self._known_platforms = None if platforms is None else frozenset(platforms)
         self._members: dict[str, Member] = {}
         self._base: dict[str, Consent] = {}  # each record as expressed
+        #: when each record was expressed, in UTC (:func:`expressed`, worked out once)
+        self._said: dict[str, datetime] = {}
+        #: when each record starts to hold, in UTC
+        self._starts: dict[str, datetime] = {}
+        #: the dates a decision quotes for each record without renewals (see Judgement)
+        self._dates: dict[str, str] = {}
         self._records: dict[str, Consent] = {}  # each record as it stands (history)
         self._renewals: dict[str, list[Renewal]] = {}
         self._withdrawals: dict[str, list[Withdrawal]] = {}
@@ -451,6 +457,8 @@ class ConsentLedger:
         if isinstance(event, ConsentRecorded):
             consent = event.consent
             self._base[consent.id] = consent
+            self._said[consent.id] = expressed(consent)
+            self._starts[consent.id] = instant(consent.valid_from)
             scope = consent.scope
             for purpose in consent.purposes:
                 key = (consent.subject_id, purpose, scope.kind, scope.ref)
@@ -614,6 +622,12 @@ class ConsentLedger:
     ) -> ConsentState:
         """:meth:`state` for a :class:`Target` (several contents, events, projects)."""
         require_aware(at, "ConsentLedger.state_for: at")
+        return self._state(subject_id, purpose, platform, at, target)
+
+    def _state(
+        self, subject_id: str, purpose: Purpose, platform: str, at: datetime, target: Target
+    ) -> ConsentState:
+        """:meth:`state_for` of an ``at`` already checked (decide() checks it once)."""
         member = self._members.get(subject_id)
         if member is None:
             return ConsentState(
@@ -628,6 +642,19 @@ class ConsentLedger:
                 "again; take them out of the content, or crop them out",
             )
         return Judgement(self, member, purpose, platform, at, target).state()
+
+    def _bearing(self, subject_id: str, purpose: Purpose, target: Target) -> Hashable:
+        """What of ``target`` a question about ``subject_id`` and ``purpose`` depends on:
+        the index keys it finds records under, and which of the person's withdrawals
+        cover it. Two targets with the same bearing get the same answer from
+        :meth:`state_for` (at the same instant, on the same platform), which is what
+        lets :func:`~terrain.consent.decide` ask once per person and share it."""
+        index = self._index
+        found = frozenset(k for k in target.keys(subject_id, purpose) if k in index)
+        covered = tuple(
+            target.covered_by(w.slice.scope) for w in self._withdrawals.get(subject_id, ())
+        )
+        return found, covered
 
     def record_states(self, subject_id: str, *, at: datetime) -> tuple[RecordState, ...]:
         """Where each record of ``subject_id`` expressed by ``at`` stands at ``at``:

@@ -12,6 +12,7 @@ import enum
 from collections.abc import Iterable
 from datetime import datetime
 from itertools import pairwise
+from typing import Any
 
 import attrs
 
@@ -184,6 +185,13 @@ def platform_set(values: Iterable[str] | None) -> frozenset[str] | None:
     return frozenset(platform_key(v) if isinstance(v, str) else v for v in found)
 
 
+def _consent_field(name: str) -> attrs.Attribute[Any]:
+    """Field ``name`` of :class:`Consent`, for an error (looked up only then: a stored
+    ledger builds thousands of records)."""
+    found: attrs.Attribute[Any] = getattr(attrs.fields(Consent), name)
+    return found
+
+
 @attrs.frozen
 class Consent:
     """A consent record of ``subject_id``, and its history.
@@ -220,31 +228,37 @@ class Consent:
     subject_assent: bool | None = attrs.field(default=None, validator=optional(instance_of(bool)))
 
     def __attrs_post_init__(self) -> None:
-        fields = attrs.fields(Consent)
         if not self.given_by:
             raise fail(
-                self, fields.given_by, "name who expressed the consent (the subject or guardians)"
+                self, _consent_field("given_by"),
+                "name who expressed the consent (the subject or guardians)",
             )
         if not self.purposes:
-            raise fail(self, fields.purposes, "name at least one purpose (e.g. 'publish')")
+            raise fail(
+                self, _consent_field("purposes"), "name at least one purpose (e.g. 'publish')"
+            )
         if self.platforms is not None and not self.platforms:
-            raise fail(self, fields.platforms, "name at least one platform, or None for all")
+            raise fail(
+                self, _consent_field("platforms"), "name at least one platform, or None for all"
+            )
         if self.valid_until is not None and instant(self.valid_until) <= instant(self.valid_from):
             raise fail(
                 self,
-                fields.valid_until,
+                _consent_field("valid_until"),
                 f"the end {self.valid_until.isoformat()} is not after the start "
                 f"{self.valid_from.isoformat()}",
             )
         if not self.history:
-            raise fail(self, fields.history, "a consent record starts with 'given' or 'refused'")
+            raise fail(
+                self, _consent_field("history"), "a consent record starts with 'given' or 'refused'"
+            )
         if self.history[0].status not in (ConsentStatus.GIVEN, ConsentStatus.REFUSED):
             raise fail(
                 self,
-                fields.history,
+                _consent_field("history"),
                 f"a consent record starts with 'given' or 'refused', not "
                 f"{self.history[0].status.value!r}",
             )
         for before, after in pairwise(self.history):
             if instant(after.at) < instant(before.at):
-                raise fail(self, fields.history, "history must be oldest first")
+                raise fail(self, _consent_field("history"), "history must be oldest first")
