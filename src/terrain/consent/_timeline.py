@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from terrain._time import instant
+from terrain._time import instant, require_aware
 from terrain.consent._records import Consent
 from terrain.consent._status import RecordStatus
 
@@ -42,7 +42,7 @@ class TimelineSpan:
 
     def holds_at(self, at: datetime) -> bool:
         """Whether ``at`` falls in this span."""
-        when = instant(at)
+        when = instant(require_aware(at, "TimelineSpan.holds_at: at"))
         return self.since <= when and (self.until is None or when < self.until)
 
 
