@@ -1087,12 +1087,13 @@ class Workspace:
         self, subject_id: str | None = None, *, at: datetime, data: bool = False
     ) -> builtins.list[ListedConsent]:
         """Where each consent record (of ``subject_id``, or everyone's) stands at
-        ``at``, by person then in the order recorded, read from the stored
-        timelines (see :mod:`terrain.store._timelines`): one query, whatever the
-        size of the log. A person whose timeline is behind what was stored since
-        (by any process) has it made again from their events first. ``data`` adds
-        each record as it stands, as plain data. The workflow is
-        :func:`terrain.workflows.consent_list`."""
+        ``at``, by person then in the order recorded, read from the timelines the
+        store keeps per person (:func:`terrain.consent.timeline`, stored with each
+        consent write): one query, whatever the size of the log. A person whose
+        timeline is behind what was stored since (by any process: an event, a
+        member, the guardian rule) has it made again from their events first, and
+        stored unless the workspace is read-only. ``data`` adds each record as it
+        stands, as plain data. The workflow is :func:`terrain.workflows.consent_list`."""
         from terrain._time import require_aware
         from terrain.store._timelines import listing
 
