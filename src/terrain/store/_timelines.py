@@ -22,11 +22,14 @@ listing makes every timeline.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from terrain._time import instant
+from terrain.errors import StorageError
 from terrain.store._backend import Transaction
 
 if TYPE_CHECKING:
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["listing", "micros", "store_timelines"]
 
+_log = logging.getLogger(__name__)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
 
@@ -164,13 +168,19 @@ def listing(
             made = make(ledger, behind, seq=ws._ledger_seq, rev=ws._ledger_rev,
                         rule=ws.config.guardian_rule)
         if not ws.db.backend.read_only:
-            with ws.db.transaction() as tx:
-                made.store(tx, ws)
-    rows = [r for r in ws.db.timeline_at(when, subject_id, data=data) if r[0] not in behind]
+            try:
+                with ws.db.transaction() as tx:
+                    made.store(tx, ws)
+            except StorageError as exc:  # a read-only file, a busy store: list all the same
+                _log.debug("consent timelines not stored (made again next time): %s", exc)
+    rows = ws.db.timeline_at(when, subject_id, data=data)
     if made is not None:
-        rows += made.at(when, data)
-    rows.sort(key=lambda r: (r[0], r[1]))
+        rows = [r for r in rows if r[0] not in behind] + made.at(when, data)
+    rows.sort(key=itemgetter(0, 1))
     statuses = {s.value: s for s in RecordStatus}
+    if not data:
+        return [ListedConsent(consent_id, subject, statuses[status], detail, summary)
+                for subject, _, consent_id, status, detail, summary, _ in rows]
     out: list[ListedConsent] = []
     for subject, _, consent_id, status, detail, summary, text in rows:
         record: Any = None if text is None else orjson.loads(text)
