@@ -18,7 +18,16 @@ import pytest
 
 from terrain import Community, Event, Member
 from terrain.community import core, core_members, meetups_that_took_place
-from terrain.consent import ConsentLedger, Evidence, Purpose, Target, decide, withdrawal_impact
+from terrain.consent import (
+    ConsentLedger,
+    Evidence,
+    Purpose,
+    RecordStatus,
+    Target,
+    TimelineSpan,
+    decide,
+    withdrawal_impact,
+)
 from terrain.content import Content, change_people
 from terrain.errors import ValidationError
 from terrain.events import (
@@ -53,6 +62,7 @@ from terrain.workflows import (
     close_attendance,
     community_core,
     consent_form,
+    consent_list,
     consent_states,
     edit_post,
     erase_member,
@@ -281,6 +291,10 @@ def calls(ws: Workspace, tmp_path: Path) -> dict[str, Callable[[], object]]:
                                                  evidence=Evidence(kind="verbal", witness="K")),
         "withdraw_consent": lambda: withdraw_consent(ws, "lea", now=NAIVE),
         "consent_states": lambda: consent_states(ws, "lea", at=NAIVE),
+        "consent_list": lambda: consent_list(ws, "lea", at=NAIVE),
+        "Workspace.consent_listing": lambda: ws.consent_listing("lea", at=NAIVE),
+        "TimelineSpan.holds_at": lambda: TimelineSpan(
+            0, "c-1", AWARE, None, RecordStatus.GIVEN, "").holds_at(NAIVE),
         "set_people": lambda: set_people(ws, "c-1", by="camille", now=NAIVE),
         "change_people": lambda: change_people(
             Content(id="c-1", kind="photo", created_at=AWARE), add=["lea"], reviewed=True,

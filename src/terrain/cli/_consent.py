@@ -38,7 +38,7 @@ from terrain.cli._importing import import_options, run_import
 from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
-    from terrain.consent import Consent, Evidence, RecordState, Scope
+    from terrain.consent import Consent, Evidence, ListedConsent, RecordState, Scope
     from terrain.store import Workspace
 
 __all__ = ["command"]
@@ -225,10 +225,9 @@ def _record(
 
 
 def _describe(consent: Consent) -> str:
-    purposes = ", ".join(sorted(p.value for p in consent.purposes))
-    where = "every platform" if consent.platforms is None else ", ".join(sorted(consent.platforms))
-    until = f" until {consent.valid_until:%Y-%m-%d}" if consent.valid_until else ""
-    return f"{purposes} on {where}, for {consent.scope}{until}"
+    from terrain.consent import describe
+
+    return describe(consent)
 
 
 @command.command("grant")
@@ -364,27 +363,25 @@ def list_(
     agreement is missing), pending assent (the child's own answer is
     missing), partly withdrawn, withdrawn, expired, refused or lifted.
     """
-    from terrain.workflows import consent_states
+    from terrain.workflows import consent_list
 
     at = parse_when(at_text, ws.community.timezone, option="--at") if at_text else clock.now()
-    states = consent_states(ws, member_id, at=at)
+    listed = consent_list(ws, member_id, at=at, data=as_json or as_csv)
 
     def human() -> None:
-        if not states:
+        if not listed:
             click.echo("No consent recorded: `terrain consent grant MEMBER --purpose publish ...`.")
-        echo_lines(_line(state) for state in states)
+        echo_lines(_listed_line(row) for row in listed)
 
     records = [  # the text prints no record's data: made only for --json and --csv
-        {**_data(s.consent), "state": s.status.value, "detail": s.detail} for s in states
+        {**(row.record or {}), "state": row.status.value, "detail": row.detail} for row in listed
     ] if as_json or as_csv else []
     emit_list(records, as_json=as_json, as_csv=as_csv, table=flat_rows(records), human=human)
 
 
-def _data(consent: Consent) -> dict[str, Any]:
-    from terrain.serialization import unstructure
-
-    data: dict[str, Any] = unstructure(consent)
-    return data
+def _listed_line(row: ListedConsent) -> str:
+    detail = f" ({row.detail})" if row.detail else ""
+    return f"{row.consent_id:<8} {row.subject_id:<16} {row.status.value:<16} {row.summary}{detail}"
 
 
 @command.command("check")

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     )
     from terrain.consent._impact import Staying, TakedownTarget, WithdrawalImpact, withdrawal_impact
     from terrain.consent._ledger import ConsentLedger
+    from terrain.consent._listing import ListedConsent
     from terrain.consent._records import (
         Consent,
         ConsentStatus,
@@ -57,11 +58,12 @@ if TYPE_CHECKING:
         ConsentState,
         GuardianRule,
         RecordState,
-        RecordStatus,
         Target,
         platforms_of,
         purposes_of,
     )
+    from terrain.consent._status import RecordStatus
+    from terrain.consent._timeline import TimelineSpan, describe, timeline
 
 __all__ = [
     "CLOCK_SKEW",
@@ -82,6 +84,7 @@ __all__ = [
     "Evidence",
     "EvidenceKind",
     "GuardianRule",
+    "ListedConsent",
     "Purpose",
     "Reason",
     "RecordState",
@@ -93,9 +96,11 @@ __all__ = [
     "Staying",
     "TakedownTarget",
     "Target",
+    "TimelineSpan",
     "WithdrawalImpact",
     "consent_form_text",
     "decide",
+    "describe",
     "event_from_data",
     "event_from_json",
     "event_to_data",
@@ -105,6 +110,7 @@ __all__ = [
     "purpose_labels",
     "purposes_of",
     "render_consent_form",
+    "timeline",
     "withdrawal_impact",
 ]
 

@@ -8,7 +8,6 @@ stands at an instant (what ``terrain consent list`` shows).
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Literal, TypeAlias
@@ -24,6 +23,7 @@ from terrain.consent._records import (
     ScopeKind,
     platform_key,
 )
+from terrain.consent._status import RecordStatus
 from terrain.content import Content
 from terrain.errors import ConsentError
 
@@ -190,20 +190,6 @@ class ConsentState:
     def consent_id(self) -> str | None:
         """The id of :attr:`consent`, if any."""
         return None if self.consent is None else self.consent.id
-
-
-class RecordStatus(enum.StrEnum):
-    """Where one record stands at an instant (``terrain consent list``)."""
-
-    GIVEN = "given"  #: in force
-    SCHEDULED = "scheduled"  #: expressed, in force from a later date
-    PENDING_GUARDIAN = "pending guardian"  #: a minor's: a guardian's agreement is missing
-    PENDING_ASSENT = "pending assent"  #: a minor's: the child's own answer is missing
-    PARTLY_WITHDRAWN = "partly withdrawn"  #: in force except what was withdrawn
-    WITHDRAWN = "withdrawn"  #: ended by a withdrawal
-    EXPIRED = "expired"  #: past its end date
-    REFUSED = "refused"  #: a refusal, in force
-    LIFTED = "lifted"  #: a refusal, lifted later by the same people
 
 
 @attrs.frozen

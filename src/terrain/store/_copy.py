@@ -50,6 +50,9 @@ TABLES: tuple[str, ...] = (
     "edits",
     "approvals",
     "member_handles",
+    "consent_spans",
+    "consent_standing",
+    "consent_stamps",
 )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from terrain.errors import ConfigError, NotFound, StorageError
@@ -576,6 +577,98 @@ class Database:
         while self.query("SELECT 1 FROM consent_events WHERE consent_id = ?", (f"c-{n}",)):
             n += 1
         return f"c-{n}"
+
+    # -- the consent timeline (issue 17: a listing is a lookup) ------------------------------
+
+    def consent_heads(self, subject_id: str | None = None) -> dict[str, int]:
+        """``{subject id: sequence number of their last consent event}`` (of
+        ``subject_id`` only, when given; indexed by subject)."""
+        where, params = ("WHERE subject_id = ? ", (subject_id,)) if subject_id else ("", ())
+        rows = self.query(
+            f"SELECT subject_id, MAX(seq) FROM consent_events {where}GROUP BY subject_id", params
+        )
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    def timeline_stamps(
+        self, subject_id: str | None = None
+    ) -> dict[str, tuple[int, int, str, str]]:
+        """``{subject id: (seq, rev, rule, people JSON)}``: what each person's stored
+        timeline was made from (of ``subject_id`` only, when given)."""
+        where, params = ("WHERE subject_id = ?", (subject_id,)) if subject_id else ("", ())
+        rows = self.query(f"SELECT subject_id, seq, rev, rule, people FROM consent_stamps {where}",
+                          params)
+        return {str(r[0]): (int(r[1]), int(r[2]), str(r[3]), str(r[4])) for r in rows}
+
+    def member_revs(self, ids: Collection[str] | None = None) -> dict[str, int]:
+        """``{member id: revision}`` of every member on record (of ``ids``, when given)."""
+        if ids is None:
+            rows = self.query("SELECT id, rev FROM records WHERE kind = 'member'")
+        else:
+            rows = self.query_in(
+                "SELECT id, rev FROM records WHERE kind = 'member' AND id IN ({marks})",
+                sorted(ids),
+            )
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    @staticmethod
+    def replace_timelines(
+        tx: Transaction,
+        subjects: Sequence[str],
+        spans: Sequence[tuple[str, int, int, int | None, str, str, str, str]],
+        standing: Sequence[tuple[str, int, str]],
+        stamps: Sequence[tuple[str, int, int, str, str]],
+    ) -> None:
+        """Replace the stored timelines of ``subjects``: ``spans`` (subject, position,
+        since, until, consent id, status, detail, summary), ``standing`` (subject,
+        position, JSON) and ``stamps`` (subject, seq, rev, rule, people JSON)."""
+        for table in ("consent_spans", "consent_standing", "consent_stamps"):
+            tx.execute_many(f"DELETE FROM {table} WHERE subject_id = ?",
+                            [(s,) for s in subjects])
+        tx.execute_many(
+            "INSERT INTO consent_spans (subject_id, pos, since_us, until_us, consent_id, "
+            "status, detail, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", spans,
+        )
+        tx.execute_many(
+            "INSERT INTO consent_standing (subject_id, pos, data) VALUES (?, ?, ?)", standing,
+        )
+        tx.execute_many(
+            "INSERT INTO consent_stamps (subject_id, seq, rev, rule, people) "
+            "VALUES (?, ?, ?, ?, ?)", stamps,
+        )
+
+    @staticmethod
+    def forget_timelines(tx: Transaction) -> None:
+        """Drop every stored timeline (they are made again from the log when listed)."""
+        for table in ("consent_spans", "consent_standing", "consent_stamps"):
+            tx.execute(f"DELETE FROM {table}")
+
+    def timeline_at(
+        self, when: int, subject_id: str | None = None, *, data: bool = False
+    ) -> list[tuple[str, int, str, str, str, str, str | None]]:
+        """``(subject, position, consent id, status, detail, summary, JSON or None)``
+        of every stored record span holding at ``when`` (UTC microseconds), of
+        ``subject_id`` only when given; the record's JSON only with ``data``."""
+        where, params = ("AND s.subject_id = ? ", (when, when, subject_id)) if subject_id else (
+            "", (when, when)
+        )
+        if data:
+            rows = self.query(
+                "SELECT s.subject_id, s.pos, s.consent_id, s.status, s.detail, s.summary, "
+                "r.data FROM consent_spans s JOIN consent_standing r "
+                "ON r.subject_id = s.subject_id AND r.pos = s.pos "
+                f"WHERE s.since_us <= ? AND (s.until_us IS NULL OR s.until_us > ?) {where}",
+                params,
+            )
+        else:
+            rows = self.query(
+                "SELECT s.subject_id, s.pos, s.consent_id, s.status, s.detail, s.summary, NULL "
+                f"FROM consent_spans s WHERE s.since_us <= ? AND (s.until_us IS NULL OR "
+                f"s.until_us > ?) {where}",
+                params,
+            )
+        # TEXT and INTEGER columns come back as str and int (both backends): thousands
+        # of rows are not converted one value at a time
+        return cast("list[tuple[str, int, str, str, str, str, str | None]]", rows)
 
     def consent_events(self) -> list[str]:
         """The JSON of every consent event, in the order they were recorded."""

@@ -24,6 +24,9 @@ store (captions, post texts, decision reasons, notes) by ``[erased]``:
 ``web_links``       the person's links are deleted (and a guardian's links to answer
                     for them); ids and names in the others are replaced
 ``takedown_queue``  the subject id, names in messages
+``consent_spans``  every stored consent timeline (and ``consent_standing``,
+                    ``consent_stamps``) is dropped: a cache, made again from the
+                    rewritten log when listed
 =================== ===========================================================
 
 The consent log, the decisions and the journal are otherwise append-only:
@@ -202,6 +205,7 @@ def erase_person(
             (tombstone.id, member.id),
         )
         _rewrite(tx, "consent_events", ("seq",), ("data",), scrub, json_columns=("data",))
+        db.forget_timelines(tx)  # made again from the rewritten log when listed
         _rewrite(tx, "decisions", ("seq",), ("data",), scrub, json_columns=("data",))
         _rewrite(
             tx,

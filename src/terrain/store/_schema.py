@@ -378,6 +378,45 @@ MIGRATIONS: list[Migration] = [
         """,
         repair=lambda tx, _zone: index_member_handles(tx),
     ),
+    # Where each consent record stands at every instant (issue 17: `terrain consent
+    # list --at T` is a lookup, not a replay of the log). A cache of what the ledger
+    # says (terrain.consent.timeline), per person: `consent_spans` holds each record's
+    # spans (UTC microseconds, `until_us` NULL: open) with its one-line summary (no
+    # index on the instants: a listing reads most spans), `consent_standing` each
+    # record as it stands (JSON, for --json and --csv), `consent_stamps` what it was made
+    # from (the last event and member revision seen, the guardian rule, and the people
+    # read: `{member id: 1 on record, 0 not}`). A person whose stamp is missing or
+    # behind is made again from the log when listed: nothing to fill here.
+    Migration(
+        12,
+        "the consent timeline, per person",
+        """
+        CREATE TABLE IF NOT EXISTS consent_spans (
+            subject_id TEXT NOT NULL,
+            pos        INTEGER NOT NULL,
+            since_us   BIGINT NOT NULL,
+            until_us   BIGINT,
+            consent_id TEXT NOT NULL,
+            status     TEXT NOT NULL,
+            detail     TEXT NOT NULL,
+            summary    TEXT NOT NULL,
+            PRIMARY KEY (subject_id, pos, since_us)
+        );
+        CREATE TABLE IF NOT EXISTS consent_standing (
+            subject_id TEXT NOT NULL,
+            pos        INTEGER NOT NULL,
+            data       TEXT NOT NULL,
+            PRIMARY KEY (subject_id, pos)
+        );
+        CREATE TABLE IF NOT EXISTS consent_stamps (
+            subject_id TEXT NOT NULL PRIMARY KEY,
+            seq        BIGINT NOT NULL,
+            rev        BIGINT NOT NULL,
+            rule       TEXT NOT NULL,
+            people     TEXT NOT NULL
+        )
+        """,
+    ),
 ]
 
 

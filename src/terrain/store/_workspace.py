@@ -51,7 +51,15 @@ from terrain.store._references import Dependent, dependents, describe
 from terrain.store._registry import find_factory, known_names, platform_factories
 
 if TYPE_CHECKING:
-    from terrain.consent import Consent, ConsentEvent, ConsentLedger, DecisionRecord
+    from datetime import datetime
+
+    from terrain.consent import (
+        Consent,
+        ConsentEvent,
+        ConsentLedger,
+        DecisionRecord,
+        ListedConsent,
+    )
     from terrain.content import Content, ContentSummary
     from terrain.plugins import Platform, PluginManager, Storage
     from terrain.posts import Capabilities, HandleFinder
@@ -1075,6 +1083,22 @@ class Workspace:
                 raise
         return result
 
+    def consent_listing(
+        self, subject_id: str | None = None, *, at: datetime, data: bool = False
+    ) -> builtins.list[ListedConsent]:
+        """Where each consent record (of ``subject_id``, or everyone's) stands at
+        ``at``, by person then in the order recorded, read from the timelines the
+        store keeps per person (:func:`terrain.consent.timeline`, stored with each
+        consent write): one query, whatever the size of the log. A person whose
+        timeline is behind what was stored since (by any process: an event, a
+        member, the guardian rule) has it made again from their events first, and
+        stored unless the workspace is read-only. ``data`` adds each record as it
+        stands, as plain data. The workflow is :func:`terrain.workflows.consent_list`."""
+        from terrain._time import require_aware
+        from terrain.store._timelines import listing
+
+        return listing(self, subject_id, require_aware(at, "consent_listing: at"), data=data)
+
     def next_consent_id(self) -> str:
         """The id the next consent record gets (``c-N``), read from the store's index;
         within :meth:`update_ledger` it is not taken by anyone else meanwhile."""
@@ -1255,6 +1279,10 @@ class Workspace:
             )
         self._ledger_seq = seq
         self._ledger_events += len(events)
+        if events:  # the timelines of the people concerned, in the same transaction
+            from terrain.store._timelines import store_timelines, subjects_of
+
+            store_timelines(self, tx, ledger, subjects_of(events))
 
     def known_platforms(self) -> builtins.list[str]:
         """Every platform name consents may name, sorted, in lower case: those the

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         record_consent,
         withdraw_consent,
     )
+    from terrain.workflows._consent_list import consent_list
     from terrain.workflows._contents import (
         find_content,
     )
@@ -368,6 +369,7 @@ __all__ = [
     "community_introductions",
     "conclude_workshop",
     "consent_form",
+    "consent_list",
     "consent_states",
     "contact_sheet",
     "csv_bytes",
