@@ -72,6 +72,7 @@ NOT_FOR_OPENING = (
     "shutil",
     "difflib",
     "hashlib",
+    "click.shell_completion",
 )
 
 
