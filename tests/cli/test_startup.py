@@ -110,18 +110,6 @@ def test_recording_a_consent_for_a_named_platform_still_asks_the_plugins(
     assert "pluggy" in modules
 
 
-def test_a_misspelt_platform_is_still_refused_with_the_known_ones(
-    run: Run, members: Path
-) -> None:
-    result = run(
-        "consent", "grant", "lea", "--purpose", "publish", "--witness", "Camille",
-        "--platform", "outbx", workspace=members,
-    )  # fmt: skip
-    assert result.exit_code == 2
-    assert "unknown platform 'outbx'" in result.stderr
-    assert "outbox" in result.stderr
-
-
 def test_withdrawing_every_platform_loads_no_plugin(tmp_path: Path, run: Run,
                                                     members: Path) -> None:
     ok(run, members, "consent", "grant", "lea", "--purpose", "publish", "--witness", "C")
