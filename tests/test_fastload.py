@@ -223,3 +223,32 @@ def test_a_class_the_reader_cannot_build_itself_goes_to_its_constructor(
     converter reads it: attrs' validators, method validators, converters, factories."""
     assert _direct(cls) is direct
     assert _outcome(structure, doc, cls) == _outcome(_structure, doc, cls)
+
+
+@attrs.frozen
+class _Badge:
+    """A class no other test reads: its reader is made by the test below."""
+
+    member_id: str
+    level: int = 1
+
+
+attrs.resolve_types(_Badge)
+
+
+def test_a_record_with_every_key_is_read_without_compiling_the_reader_of_partial_ones() -> None:
+    """A stored record holds every key of its class: the reader of an object with keys
+    missing (a document written by hand, an older version) is compiled only when one
+    comes, and then reads it as the constructor would."""
+    import terrain._fastload
+
+    read = loader(_fast, _Badge)
+    partial = read.__globals__["read_some"]
+    assert partial.__code__.co_filename == terrain._fastload.__file__  # not compiled yet
+    assert read({"member_id": "lea", "level": 2}) == _Badge("lea", 2)
+    assert read.__globals__["read_some"] is partial
+    assert read({"member_id": "lea"}) == _Badge("lea", 1)
+    assert read.__globals__["read_some"].__code__.co_filename == "<string>"  # compiled now
+    assert read({"member_id": "sam"}) == _Badge("sam", 1)
+    with pytest.raises(Fallback):
+        read({"member_id": "sam", "surprise": 1})

@@ -374,12 +374,13 @@ def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
         ]
 
     # An object with some keys missing or unknown: look each key up.
-    lines = ["def read_some(data, key):", "    if not _known(data):", "        raise Fallback"]
-    lines += ["    get = data.get"]
-    lines += [f"    v{i} = get({f.name!r}, _M)" for i, f in enumerate(fields)]
-    lines += body(full=False)
+    some = ["def read_some(data, key):", "    if not _known(data):", "        raise Fallback"]
+    some += ["    get = data.get"]
+    some += [f"    v{i} = get({f.name!r}, _M)" for i, f in enumerate(fields)]
+    some += body(full=False)
+    names["read_some"] = _compiled_when_called("\n".join(some), names)
     # The usual record: exactly the class's keys, read by subscript.
-    lines += ["def read(data):", "    if data.__class__ is not _dict:", "        raise Fallback"]
+    lines = ["def read(data):", "    if data.__class__ is not _dict:", "        raise Fallback"]
     if memo is not None:  # a value seen before: the instance made from it then
         lines += [
             "    try:",
@@ -399,6 +400,19 @@ def loader(conv: Any, cls: type) -> Callable[[Any], Any]:
     exec("\n".join(lines), names)  # the source is made above from field names
     read: Callable[[Any], Any] = names["read"]
     return read
+
+
+def _compiled_when_called(source: str, names: dict[str, Any]) -> Callable[[Any, Any], Any]:
+    """``read_some`` of a generated reader, compiled from ``source`` the first time it is
+    called: a stored record holds every key of its class and never needs it, and
+    compiling is most of what a reader costs a command that reads one record."""
+
+    def read_some(data: Any, key: Any) -> Any:
+        exec(source, names)  # the source is made by loader() from field names
+        read: Callable[[Any, Any], Any] = names["read_some"]  # now the compiled one
+        return read(data, key)
+
+    return read_some
 
 
 def _keyword(name: str, v: str) -> Callable[[Any, str], list[str]]:

@@ -12,7 +12,13 @@ import os
 import stat
 from pathlib import Path
 
-__all__ = ["FileTooLarge", "UnreadableFile", "read_regular_file"]
+__all__ = ["DEFAULT_MAX_MEGAPIXELS", "FileTooLarge", "UnreadableFile", "read_regular_file"]
+
+#: The default of ``[import] max_megapixels`` (re-exported by :mod:`terrain.media`):
+#: every phone and camera photo (a 108 MP phone mode, a 61 MP full-frame camera)
+#: fits; a bigger picture is refused unread. Kept here, with the other limits on what
+#: is read, so that reading the settings imports no media code.
+DEFAULT_MAX_MEGAPIXELS = 120
 
 
 class UnreadableFile(ValueError):

@@ -15,13 +15,14 @@ which explains the problem.
 
 from __future__ import annotations
 
+import inspect
 import re
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, TypeVar, get_args, get_origin
+from typing import Any, ClassVar, TypeVar, get_args, get_origin
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -77,13 +78,48 @@ def fail(instance: object, attribute: attrs.Attribute[Any], message: str) -> Val
     return ValidationError(f"{field}: {message}", field=field)
 
 
+class _Rule:
+    """What every validator below is: a value made of the fields its class annotates,
+    given in that order (trailing ones may keep the class's default), frozen, equal
+    and hashed by class and fields: what ``attrs.frozen`` gave them, without
+    generating and compiling methods for fifteen classes each time terrain starts."""
+
+    _fields: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._fields = tuple(inspect.get_annotations(cls))
+
+    def __init__(self, *values: Any) -> None:
+        if len(values) > len(self._fields):
+            raise TypeError(f"{type(self).__name__} takes at most {len(self._fields)} values")
+        given = dict(zip(self._fields, values, strict=False))
+        for name in self._fields:
+            object.__setattr__(
+                self, name, given[name] if name in given else getattr(type(self), name)
+            )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise attrs.exceptions.FrozenInstanceError
+
+    def __delattr__(self, name: str) -> None:
+        raise attrs.exceptions.FrozenInstanceError
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self._fields)
+
+    def __hash__(self) -> int:
+        return hash((self.__class__, *(getattr(self, f) for f in self._fields)))
+
+
 def _show(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-@attrs.frozen(repr=False)
-class _InstanceOf:
+class _InstanceOf(_Rule):
     types: tuple[type, ...]
 
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
@@ -115,8 +151,7 @@ def instance_of(*types: type) -> Validator:
     return _InstanceOf(types)
 
 
-@attrs.frozen(repr=False)
-class _Identifier:
+class _Identifier(_Rule):
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
             raise fail(
@@ -161,8 +196,7 @@ def control_problem(value: str, *, line: bool = False) -> str | None:
     return f"contains {name} {where}; remove it (only tabs and line breaks are kept)"
 
 
-@attrs.frozen(repr=False)
-class _Text:
+class _Text(_Rule):
     nonempty: bool
     max_length: int | None
     line: bool = False
@@ -230,8 +264,7 @@ def normal_email(value: str) -> str:
     return f"{local}@{domain.lower()}" if local else value.strip()
 
 
-@attrs.frozen(repr=False)
-class _Email:
+class _Email(_Rule):
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
         problem = email_problem(value)
         if problem is not None:
@@ -278,8 +311,7 @@ def key_problem(key: object) -> str | None:
     return None
 
 
-@attrs.frozen(repr=False)
-class _StorageKey:
+class _StorageKey(_Rule):
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
         problem = key_problem(value)
         if problem is not None:
@@ -294,8 +326,7 @@ def storage_key() -> Validator:
     return _StorageKey()
 
 
-@attrs.frozen(repr=False)
-class _AtLeast:
+class _AtLeast(_Rule):
     minimum: int
 
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
@@ -320,8 +351,7 @@ def at_least(minimum: int) -> Validator:
     return _AtLeast(minimum)
 
 
-@attrs.frozen(repr=False)
-class _Aware:
+class _Aware(_Rule):
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, datetime):
             raise fail(
@@ -362,8 +392,7 @@ def aware_datetime() -> Validator:
     return _Aware()
 
 
-@attrs.frozen(repr=False)
-class _Date:
+class _Date(_Rule):
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
         if isinstance(value, datetime) or not isinstance(value, date):
             raise fail(inst, attr, f"expected a date, got {type(value).__name__} {_show(value)}")
@@ -382,8 +411,7 @@ def a_date() -> Validator:
     return _Date()
 
 
-@attrs.frozen(repr=False)
-class _OneOf:
+class _OneOf(_Rule):
     enum: type[Enum]
 
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
@@ -402,8 +430,7 @@ def member_of(enum: type[Enum]) -> Validator:
     return _OneOf(enum)
 
 
-@attrs.frozen(repr=False)
-class _InValues:
+class _InValues(_Rule):
     values: tuple[str, ...]
 
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
@@ -420,8 +447,7 @@ def one_of(values: tuple[str, ...]) -> Validator:
     return _InValues(values)
 
 
-@attrs.frozen(repr=False)
-class _Optional:
+class _Optional(_Rule):
     inner: Validator
 
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
@@ -442,8 +468,7 @@ def optional(inner: Validator) -> Validator:
     return _Optional(inner)
 
 
-@attrs.frozen(repr=False)
-class _Each:
+class _Each(_Rule):
     inner: Validator
 
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
@@ -471,8 +496,7 @@ def each(inner: Validator) -> Validator:
     return _Each(inner)
 
 
-@attrs.frozen(repr=False)
-class _Unique:
+class _Unique(_Rule):
     key: Callable[[Any], object]
     what: str
 
@@ -490,8 +514,7 @@ def unique(key: Callable[[Any], object] = lambda x: x, what: str = "value") -> V
     return _Unique(key, what)
 
 
-@attrs.frozen(repr=False)
-class _TimeZone:
+class _TimeZone(_Rule):
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str):
             raise fail(inst, attr, f"expected a time zone name, got {type(value).__name__}")
@@ -508,8 +531,7 @@ def time_zone() -> Validator:
     return _TimeZone()
 
 
-@attrs.frozen(repr=False)
-class _HandleMap:
+class _HandleMap(_Rule):
     def __call__(self, inst: object, attr: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, Mapping):
             raise fail(inst, attr, "expected a mapping of platform name to handle")

@@ -44,6 +44,7 @@ from typing import Any
 
 import attrs
 
+from terrain._files import DEFAULT_MAX_MEGAPIXELS
 from terrain.content import Region
 from terrain.errors import ValidationError
 
@@ -82,9 +83,6 @@ _EXTENSIONS: dict[str, str] = {
 }  # fmt: skip
 
 _ORIENTATION = 0x0112
-#: The default of ``[import] max_megapixels``: every phone and camera photo (a 108 MP
-#: phone mode, a 61 MP full-frame camera) fits; a bigger picture is refused unread.
-DEFAULT_MAX_MEGAPIXELS = 120
 #: A rotated PNG is decoded to be turned upright: up to this many pixels (~300 MB).
 MAX_ROTATED_PNG_PIXELS = 25_000_000
 

@@ -32,7 +32,6 @@ naming the file, the line and the placeholder, with the ones it may use:
 
 from __future__ import annotations
 
-import difflib
 import re
 import string
 from collections.abc import Mapping
@@ -144,6 +143,8 @@ _CONTRACTIONS = (("à", "Les", "aux"), ("à", "Le", "au"), ("de", "Les", "des"),
 
 
 def _closest(name: str, known: frozenset[str]) -> str:
+    import difflib
+
     found = difflib.get_close_matches(name, sorted(known), n=1)
     return f" (did you mean ${found[0]}?)" if found else ""
 

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 import click
-from click.shell_completion import CompletionItem
+
+if TYPE_CHECKING:  # imported by the callbacks: a command that is not completing needs none
+    from click.shell_completion import CompletionItem
 
 __all__ = [
     "KINDS",
@@ -31,7 +34,7 @@ __all__ = [
     "only_event_option",
 ]
 
-Completer = Callable[[click.Context, click.Parameter, str], list[CompletionItem]]
+Completer: TypeAlias = "Callable[[click.Context, click.Parameter, str], list[CompletionItem]]"
 
 
 @contextlib.contextmanager
@@ -81,6 +84,13 @@ KINDS = (
 )
 
 
+def _items(values: Iterable[str], incomplete: str) -> list[CompletionItem]:
+    """The completions: those of ``values`` that start with what is typed."""
+    from click.shell_completion import CompletionItem  # loaded by click when completing
+
+    return [CompletionItem(v) for v in values if v.startswith(incomplete)]
+
+
 def _ids(kind: str | None) -> Completer:
     """A completer of the stored ids of records of ``kind`` (``member``, ``event``…;
     ``None``: the kind the command line names in its ``kind`` argument)."""
@@ -105,7 +115,7 @@ def _ids(kind: str | None) -> Completer:
                     ids = ws.ids(cls)
         except Exception:  # completion never fails loudly: no workspace, no ids
             return []
-        return [CompletionItem(i) for i in ids if i.startswith(incomplete)]
+        return _items(ids, incomplete)
 
     complete.__doc__ = f"Complete the ids of the {kind or 'record'}s stored in the workspace."
     return complete
@@ -133,7 +143,7 @@ def complete_platform(
             names = sorted(get_plugin_manager().platforms())
     except Exception:  # a broken plugin must not break the shell
         return []
-    return [CompletionItem(n) for n in names if n.startswith(incomplete)]
+    return _items(names, incomplete)
 
 
 def complete_post_id(
@@ -156,7 +166,7 @@ def complete_post_id(
     except Exception:  # completion never fails loudly
         return []
     ids = dict.fromkeys(r.post_id for r in rows)
-    return [CompletionItem(i) for i in ids if i.startswith(incomplete)]
+    return _items(ids, incomplete)
 
 
 #: ``--event EVENT_ID``: only the content of this event (completes the stored event ids).

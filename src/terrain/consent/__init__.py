@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         purpose_labels,
         render_consent_form,
     )
+    from terrain.consent._guardians import GUARDIAN_RULES, GuardianRule
     from terrain.consent._impact import Staying, TakedownTarget, WithdrawalImpact, withdrawal_impact
     from terrain.consent._ledger import ConsentLedger
     from terrain.consent._listing import ListedConsent
@@ -54,9 +55,7 @@ if TYPE_CHECKING:
     from terrain.consent._rules import Slice
     from terrain.consent._state import (
         CLOCK_SKEW,
-        GUARDIAN_RULES,
         ConsentState,
-        GuardianRule,
         RecordState,
         Target,
         platforms_of,

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -30,6 +31,7 @@ from terrain.consent._events import (
     ConsentRenewed,
     ConsentWithdrawn,
 )
+from terrain.consent._guardians import GUARDIAN_RULES, GuardianRule
 from terrain.consent._judge import Judgement, record_states
 from terrain.consent._records import (
     Consent,
@@ -41,9 +43,7 @@ from terrain.consent._records import (
 )
 from terrain.consent._rules import Renewal, Slice, Withdrawal, expressed, until_at
 from terrain.consent._state import (
-    GUARDIAN_RULES,
     ConsentState,
-    GuardianRule,
     IndexKey,
     RecordState,
     Target,
@@ -52,9 +52,11 @@ from terrain.consent._state import (
     purposes_of,
     to_purpose,
 )
-from terrain.content import Content
 from terrain.errors import ConsentError, NotFound, ValidationError
-from terrain.posts import HandleFinder
+
+if TYPE_CHECKING:  # read when a question is about content or handles, not before
+    from terrain.content import Content
+    from terrain.posts import HandleFinder
 
 __all__ = ["ConsentLedger"]
 
@@ -125,9 +127,7 @@ class ConsentLedger:
         self._index: dict[IndexKey, list[str]] = {}
         self._by_subject: dict[str, list[str]] = {}
         self._events: list[ConsentEvent] = []
-        self._finder: HandleFinder | None = (
-            None if handle_lookup is None else HandleFinder(lookup=handle_lookup)
-        )
+        self._finder: HandleFinder | None = None  # made when first asked for
         self._handle_lookup = handle_lookup
         for member in members:
             self.add_member(member)
@@ -153,6 +153,10 @@ class ConsentLedger:
     def handle_finder(self) -> HandleFinder:
         """Finds the handles of members typed in a text (any platform's): the
         members the ledger knows, or everyone its ``handle_lookup`` knows."""
+        from terrain.posts import HandleFinder
+
+        if self._finder is None and self._handle_lookup is not None:
+            self._finder = HandleFinder(lookup=self._handle_lookup)
         if self._finder is None:
             handles = {
                 handle: member.id

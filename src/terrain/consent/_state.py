@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Literal, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import attrs
 
@@ -24,21 +24,16 @@ from terrain.consent._records import (
     platform_key,
 )
 from terrain.consent._status import RecordStatus
-from terrain.content import Content
 from terrain.errors import ConsentError
 
-__all__ = ["CLOCK_SKEW", "GUARDIAN_RULES", "ConsentState", "GuardianRule", "RecordState",
-           "RecordStatus", "Target"]
+if TYPE_CHECKING:
+    from terrain.content import Content
+
+__all__ = ["CLOCK_SKEW", "ConsentState", "RecordState", "RecordStatus", "Target"]
 
 #: How far in the future an expression time may be before it is refused as a
 #: typo (clocks of two machines never agree exactly).
 CLOCK_SKEW = timedelta(minutes=5)
-
-#: Whose agreement a minor's consent needs: ``"all"`` their guardians on record
-#: (the default, as French *droit à l'image* asks of every holder of parental
-#: authority) or ``"any"`` one of them. The child's assent is needed either way.
-GuardianRule: TypeAlias = Literal["all", "any"]
-GUARDIAN_RULES: tuple[GuardianRule, ...] = ("all", "any")
 
 IndexKey: TypeAlias = tuple[str, Purpose, ScopeKind, str | None]
 

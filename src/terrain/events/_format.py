@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -17,7 +18,9 @@ from terrain._language import count as plural
 from terrain._time import elapsed, instant, later
 from terrain._validation import at_least, fail, instance_of
 from terrain.errors import ValidationError
-from terrain.events._models import Event
+
+if TYPE_CHECKING:
+    from terrain.events._models import Event
 
 __all__ = [
     "AgendaItem",

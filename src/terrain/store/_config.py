@@ -48,12 +48,12 @@ from typing import Any
 
 import attrs
 
+from terrain._files import DEFAULT_MAX_MEGAPIXELS
 from terrain._language import DEFAULT_LANGUAGE
 from terrain.community import Community
 from terrain.consent import GUARDIAN_RULES, GuardianRule
 from terrain.errors import ConfigError, ValidationError
 from terrain.events import FormatRules
-from terrain.media import DEFAULT_MAX_MEGAPIXELS
 from terrain.secrets import SECRET_NAME
 from terrain.store._webconfig import SmtpSettings, WebSettings, parse_smtp, parse_web
 from terrain.templates import KINDS, Template

@@ -17,7 +17,6 @@ them from it (see ``docs/privacy.rst``).
 
 from __future__ import annotations
 
-import getpass
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -46,6 +45,8 @@ def actor_from(environ: Mapping[str, str], given: str | None = None) -> str:
         if name and name.strip():
             return name.strip()
     try:
+        import getpass
+
         return getpass.getuser()
     except (KeyError, OSError):  # no user name in the environment nor the password file
         return "unknown"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
@@ -44,6 +43,8 @@ def unknown_name(kind: Kind, name: str, known: Iterable[str], table: str | None 
     the name comes from terrain.toml)."""
     label = "storage backend" if kind == "storage" else kind
     names = sorted(set(known))
+    import difflib
+
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     where = f" (in {table} of terrain.toml)" if table else ""
     hint = f"did you mean {close[0]!r}? " if close else ""

@@ -17,7 +17,6 @@ import builtins
 import functools
 import importlib
 import os
-import shutil
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -289,6 +288,8 @@ class Workspace:
             config = parse_config(root / CONFIG_NAME)
             db = _open_store(root, config, environ, create=True)
         except BaseException:
+            import shutil
+
             # leave the folder as it was: no half-made workspace
             shutil.rmtree(root / DATA_DIR, ignore_errors=True)
             (root / CONFIG_NAME).unlink(missing_ok=True)

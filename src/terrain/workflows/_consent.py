@@ -11,7 +11,6 @@ the stored log (nothing is stored unless everything was accepted).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -60,6 +59,8 @@ def evidence_scan(member_id: str, path: Path, *, max_bytes: int) -> tuple[Eviden
     and so is one that cannot be read (a folder, a pipe):
     :class:`~terrain.errors.ValidationError` naming ``--evidence-file``.
     """
+    import hashlib
+
     from terrain._files import FileTooLarge, UnreadableFile, read_regular_file
     from terrain.workflows._import import too_large
 
@@ -143,7 +144,8 @@ def record_consent(
     member = ws.get(Member, subject_id)  # NotFound names `terrain member list`
     when = now if at is None else at
     names = None if platforms is None else list(platforms) or None
-    platforms_of(names, ws.known_platforms())  # an unknown name: refused with the list
+    if names is not None:  # the plugins are asked only about names given
+        platforms_of(names, ws.known_platforms())  # an unknown name: refused with the list
     who = None if given_by is None else list(given_by) or None
 
     def record(ledger: ConsentLedger) -> Consent:
@@ -210,7 +212,8 @@ def withdraw_consent(
     when = now if at is None else at
     wanted_purposes = None if purposes is None else list(purposes) or None
     wanted_platforms = None if platforms is None else list(platforms) or None
-    platforms_of(wanted_platforms, ws.known_platforms())  # an unknown name: refused
+    if wanted_platforms is not None:  # the plugins are asked only about names given
+        platforms_of(wanted_platforms, ws.known_platforms())  # an unknown name: refused
     ended = ws.update_ledger(
         lambda ledger: ledger.withdraw(
             subject_id,

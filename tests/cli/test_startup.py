@@ -1,0 +1,117 @@
+"""What a command pays before its own work: the modules it imports, the plugins it
+loads, the statements that open the workspace.
+
+Every ``terrain`` command is a fresh process; what it imports and does before
+its own work is paid on every run (``benchmarks/bench_workspace.py`` measures
+it against ``terrain --help``). These tests keep each saving: a command runs in
+a new interpreter and reports what it imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Run, ok
+
+_REPORT = """
+import json, sys
+from terrain.cli import main
+out, args = sys.argv[1], sys.argv[2:]
+try:
+    main(args, prog_name="terrain")
+except SystemExit as exc:
+    code = exc.code
+with open(out, "w") as f:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, f)
+"""
+
+
+def _imported(tmp_path: Path, *args: str) -> set[str]:
+    """The modules ``terrain ARGS`` imported, run in a new interpreter (it must succeed)."""
+    report = tmp_path / "modules.json"
+    done = subprocess.run(
+        [sys.executable, "-c", _REPORT, str(report), *args],
+        capture_output=True,
+        text=True,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("TERRAIN_")},
+             "TERRAIN_NOW": "2026-11-20T21:00:00+00:00"},
+    )
+    found = json.loads(report.read_text())
+    assert found["code"] in (0, None), done.stderr
+    return set(found["modules"])
+
+
+def _heavy(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if m in names or m.startswith(tuple(f"{n}." for n in names)))
+
+
+@pytest.fixture
+def members(run: Run, workspace: Path) -> Path:
+    ok(run, workspace, "member", "add", "lea", "--name", "Léa Martin")
+    return workspace
+
+
+#: What reading terrain.toml and opening the store never needs: the models of photos,
+#: meetups and consent records, media code, the plugins (and their entry points).
+NOT_FOR_OPENING = (
+    "terrain.content",
+    "terrain.media",
+    "terrain.events._models",
+    "terrain.consent._records",
+    "terrain.consent._state",
+    "terrain.posts",
+    "terrain.plugins",
+    "pluggy",
+    "importlib.metadata",
+    "shutil",
+    "difflib",
+    "hashlib",
+    "click.shell_completion",
+)
+
+
+def test_listing_members_imports_no_model_media_or_plugin_code(
+    tmp_path: Path, members: Path
+) -> None:
+    modules = _imported(tmp_path, "member", "list", "--workspace", str(members))
+    assert "terrain.store._config" in modules  # it did open the workspace
+    assert _heavy(modules, NOT_FOR_OPENING) == []
+
+
+def test_recording_a_consent_for_every_platform_loads_no_plugin(
+    tmp_path: Path, members: Path
+) -> None:
+    """Only the names given are checked against the platforms the plugins register:
+    without ``--platform`` there is nothing to check, so no plugin is loaded."""
+    modules = _imported(
+        tmp_path,
+        "consent", "grant", "lea", "--purpose", "publish", "--witness", "Camille",
+        "--workspace", str(members),
+    )  # fmt: skip
+    assert "terrain.consent._ledger" in modules  # it did record the consent
+    assert _heavy(modules, ("pluggy", "importlib.metadata", "terrain.plugins", "terrain.posts",
+                            "terrain.content", "terrain.media", "hashlib")) == []
+
+
+def test_recording_a_consent_for_a_named_platform_still_asks_the_plugins(
+    tmp_path: Path, members: Path
+) -> None:
+    modules = _imported(
+        tmp_path,
+        "consent", "grant", "lea", "--purpose", "publish", "--witness", "Camille",
+        "--platform", "outbox", "--workspace", str(members),
+    )  # fmt: skip
+    assert "pluggy" in modules
+
+
+def test_withdrawing_every_platform_loads_no_plugin(tmp_path: Path, run: Run,
+                                                    members: Path) -> None:
+    ok(run, members, "consent", "grant", "lea", "--purpose", "publish", "--witness", "C")
+    modules = _imported(tmp_path, "consent", "withdraw", "lea", "--workspace", str(members))
+    assert _heavy(modules, ("pluggy", "importlib.metadata", "terrain.plugins")) == []
