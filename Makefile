@@ -38,8 +38,14 @@ $(VENV)/.dev-installed: pyproject.toml examples/terrain-example-platform/pyproje
 demo: $(VENV)/.runtime-installed  ## create .venv, install terrain, run `terrain demo`
 	$(BIN)/terrain demo --workspace $(DEMO_DIR)
 
+# One pytest-xdist worker per core (`make test TEST_WORKERS=1` for one process), tests
+# handed out one by one (xdist's default `load`). Not `--dist loadfile`: it hands out the
+# files with most tests first, so the slow files of one or two tests (the workers, the
+# crash test, the pages run as written) all come last, on one worker, while the other waits.
+TEST_WORKERS ?= auto
+
 test: $(VENV)/.dev-installed postgres-server chromium  ## create .venv if needed, install dev deps, run the test suite
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # The `postgres` tests start a real PostgreSQL server; install its binaries when missing.
 postgres-server:

@@ -102,6 +102,35 @@ def _walk(
             yield from _walk(child, nested=nested, type_checking=type_checking)
 
 
+@attrs.frozen
+class _Statement:
+    """What :func:`imports_of` needs of one import statement, whatever file it is in."""
+
+    level: int  #: 0 for ``import x`` and absolute ``from x import``
+    module: str | None  #: ``from MODULE import``; None for ``import x``
+    names: tuple[str, ...]
+    line: int
+    nested: bool
+    type_checking: bool
+
+
+@functools.cache
+def _statements(text: str) -> tuple[_Statement, ...]:
+    """The import statements of a module's source, read once per distinct text: the
+    tests that plant a violation in a copy of ``src/`` read every module again, and
+    all but the planted one are the same text."""
+    found = []
+    for node, nested, type_checking in _walk(ast.parse(text)):
+        names = tuple(alias.name for alias in node.names)
+        if isinstance(node, ast.Import):
+            found.append(_Statement(0, None, names, node.lineno, nested, type_checking))
+        else:
+            found.append(
+                _Statement(node.level, node.module, names, node.lineno, nested, type_checking)
+            )
+    return tuple(found)
+
+
 def imports_of(path: Path, name: str, src: Path = SRC) -> list[Import]:
     """The imports of module ``name`` (file ``path``) that name terrain's own modules."""
     known = modules(src)
@@ -109,11 +138,16 @@ def imports_of(path: Path, name: str, src: Path = SRC) -> list[Import]:
     is_package = path.name == "__init__.py"
     here = name.split(".") if is_package else name.split(".")[:-1]
     found = []
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    for statement_id, (node, nested, type_checking) in enumerate(_walk(tree)):
+    text = path.read_text(encoding="utf-8")
+    try:
+        statements = _statements(text)
+    except SyntaxError:
+        ast.parse(text, filename=str(path))  # raises again, naming the file
+        raise
+    for statement_id, node in enumerate(statements):
         targets: list[str] = []
-        if isinstance(node, ast.Import):
-            targets = [alias.name for alias in node.names]
+        if node.module is None and not node.level:
+            targets = list(node.names)
         else:
             if node.level:
                 base = here[: len(here) - node.level + 1]
@@ -121,17 +155,24 @@ def imports_of(path: Path, name: str, src: Path = SRC) -> list[Import]:
             else:
                 origin = node.module or ""
             for alias in node.names:
-                if f"{origin}.{alias.name}" in known:
-                    targets.append(f"{origin}.{alias.name}")
-                elif origin == "terrain" and alias.name in exports:
-                    targets.append(exports[alias.name])
+                if f"{origin}.{alias}" in known:
+                    targets.append(f"{origin}.{alias}")
+                elif origin == "terrain" and alias in exports:
+                    targets.append(exports[alias])
                 else:
                     targets.append(origin)
         for target in targets:
             if target.split(".")[0] in PACKAGES:
                 found.append(
                     Import(
-                        name, target, node.lineno, path, src, statement_id, nested, type_checking
+                        name,
+                        target,
+                        node.line,
+                        path,
+                        src,
+                        statement_id,
+                        node.nested,
+                        node.type_checking,
                     )
                 )
     return found

@@ -9,6 +9,7 @@ that way). Environment variables are the ``"TERRAIN_..."`` strings of ``src/``.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import tomllib
 from collections.abc import Iterator
@@ -79,6 +80,12 @@ def settings_keys(tree: ast.AST) -> Iterator[str]:
                 yield key
 
 
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """The syntax tree of ``path`` (three readings of ``src/`` share one parse each)."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
 def _code_settings() -> list[tuple[str, str]]:
     """``(module, key)`` for every settings key read in ``src/``."""
     found = set()
@@ -86,7 +93,7 @@ def _code_settings() -> list[tuple[str, str]]:
         module = str(path.relative_to(SRC))
         if module.startswith("terrain/testing/"):
             continue  # the test kit's in-memory platform is not configured by users
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = _tree(path)
         found |= {(module, key) for key in settings_keys(tree)}
     found |= {("terrain_adapters/outbox.py", k) for k in _OVERRIDABLE_INTS + _OVERRIDABLE_BOOLS}
     return sorted(found)
@@ -104,7 +111,7 @@ def _declared_key_lists() -> list[tuple[str, str, str]]:
         module = str(path.relative_to(SRC))
         if module.startswith("terrain/testing/"):
             continue
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        for node in _tree(path).body:
             targets = node.targets if isinstance(node, ast.Assign) else []
             if isinstance(node, ast.AnnAssign):
                 targets = [node.target]
@@ -123,7 +130,7 @@ def _declared_key_lists() -> list[tuple[str, str, str]]:
 def _env_variables() -> list[str]:
     names = set()
     for path in SRC.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(_tree(path)):
             value = _string(node) if isinstance(node, ast.Constant) else None
             if value and re.fullmatch(r"TERRAIN_[A-Z0-9_]*[A-Z0-9]", value):
                 names.add(value)

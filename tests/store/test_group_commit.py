@@ -212,52 +212,112 @@ def test_a_shared_commit_that_fails_makes_every_block_of_it_raise_and_keeps_none
 
 
 CRASH_CHILD = """
-import os, sys, threading
+import os, sqlite3, sys, threading, time
 sys.path.insert(0, {root!r})
 from terrain.store import Database
 
-path, crasher, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+path, ahead = sys.argv[1], int(sys.argv[2])
 db = Database.open(path, create=True, migrate=False)
+backend = db.backend
 with db.transaction() as tx:
     tx.execute("CREATE TABLE item (id TEXT PRIMARY KEY)")
-start = threading.Barrier(n)
 
-def writer(i):
-    start.wait()
-    for round in range(5):
+
+def say(line):
+    os.write(1, (line + "\\n").encode())
+
+
+def committed():
+    conn = sqlite3.connect(path)
+    try:
+        return {{r[0] for r in conn.execute("SELECT id FROM item")}}
+    finally:
+        conn.close()
+
+
+def next_writer_waits():
+    # the backend's own count of writers queued for the writer lock: a block that ends
+    # now leaves the transaction open for the next writer (passes its commit on)
+    deadline = time.monotonic() + 60
+    while backend._waiting < 1:
+        if time.monotonic() > deadline:
+            raise SystemExit("the next writer never came")
+        time.sleep(0.001)
+
+
+def chain(names, crash):
+    # names[0] opens a group transaction; each block starts the next writer and ends
+    # once it waits, so it passes its commit on; the last block commits them all, or
+    # (crash) kills the process once the open transaction holds every earlier block
+    threads = []
+
+    def block(i):
         with db.transaction(group=True) as tx:
-            tx.execute("INSERT INTO item VALUES (?)", (f"w{{i}}-{{round}}",))
-            if i == crasher and round == 2:
-                os._exit(9)  # the process dies inside its block, others may be in the group
-        os.write(1, f"w{{i}}-{{round}}\\n".encode())  # acknowledged: the block returned
+            tx.execute("INSERT INTO item VALUES (?)", (names[i],))
+            if i + 1 < len(names):
+                threads.append(threading.Thread(target=block, args=(i + 1,)))
+                threads[-1].start()
+                next_writer_waits()
+            elif crash:
+                seen = {{r[0] for r in tx.query("SELECT id FROM item")}}
+                passed_on = seen - committed() - {{names[i]}}
+                # a block that passed on may commit the group itself when the next
+                # writer is slow to take the lock (a loaded machine): try again then
+                if passed_on == set(names[:-1]):
+                    say("died in " + names[i] + " with " + " ".join(sorted(passed_on)))
+                    os._exit(9)
+        say(names[i])  # acknowledged: the block returned
 
-threads = [threading.Thread(target=writer, args=(i,)) for i in range(n)]
-for t in threads:
-    t.start()
-for t in threads:
-    t.join()
+    block(0)
+    done = 0
+    while done < len(threads):  # a thread is listed before its predecessor ends
+        threads[done].join()
+        done += 1
+
+
+shared = backend.synced_commits
+chain([f"shared-{{k}}" for k in range(ahead + 1)], crash=False)
+say(f"commits {{backend.synced_commits - shared}}")
+for attempt in range(100):
+    chain([f"try{{attempt}}-{{k}}" for k in range(ahead + 1)], crash=True)
+raise SystemExit("no attempt had every earlier block in the open transaction")
 """
 
 
-@pytest.mark.parametrize("crasher", [0, 3, 5])
+@pytest.mark.parametrize("ahead", [1, 3, 5])
 def test_a_process_killed_inside_a_grouped_write_keeps_every_write_it_acknowledged(
-    tmp_path: Path, crasher: int
+    tmp_path: Path, ahead: int
 ) -> None:
+    """The process dies inside a block while the open group transaction holds the
+    writes of ``ahead`` other blocks that ended and passed their commit on (so were
+    not acknowledged): every write whose block returned is on disk, including those
+    of an earlier shared commit; the dying block's write and the passed-on ones are
+    not. The order is set by the test (each writer starts the next and waits until
+    it queues for the writer lock), not left to the scheduler."""
     script = tmp_path / "child.py"
     script.write_text(CRASH_CHILD.format(root=str(Path(__file__).resolve().parents[2])))
     path = tmp_path / "t.db"
     child = subprocess.run(
-        [sys.executable, str(script), str(path), str(crasher), "6"],
+        [sys.executable, str(script), str(path), str(ahead)],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
     )
     assert child.returncode == 9, child.stderr
-    acknowledged = set(child.stdout.split())
+    lines = child.stdout.splitlines()
+    died = [line.split() for line in lines if line.startswith("died in ")]
+    assert len(died) == 1, child.stdout
+    dying, passed_on = died[0][2], set(died[0][4:])
+    assert len(passed_on) == ahead
+    shared = {f"shared-{k}" for k in range(ahead + 1)}
+    acknowledged = {line for line in lines if not line.startswith(("died in ", "commits "))}
+    assert shared <= acknowledged
+    assert "commits 1" in lines  # the earlier blocks shared one synced COMMIT
     stored = _stored(path)
     assert acknowledged <= stored  # nothing acknowledged is lost
-    assert f"w{crasher}-2" not in stored  # the dying block's write was never committed
-    assert f"w{crasher}-1" in acknowledged  # (its earlier ones were)
+    assert dying not in stored  # the dying block's write was never committed
+    assert not passed_on & stored  # nor the passed-on writes of its transaction
+    assert not passed_on & acknowledged  # (which no writer had reported)
 
 
 JOURNAL_CHILD = """
