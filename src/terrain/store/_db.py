@@ -304,6 +304,27 @@ class Database:
         )
         return [str(r[0]) for r in rows]
 
+    def content_listing(
+        self, event_id: str | None = None
+    ) -> list[tuple[str, str | None, str | None, int | None, str | None]]:
+        """``(id, kind, title, reviewed, people)`` of every content (of event
+        ``event_id``), by id, from the index (one query, no JSON read); the four
+        are ``None`` for a content the index has no listing of (read it whole)."""
+        columns = "r.id, i.kind, i.title, i.reviewed, i.people"
+        if event_id is None:
+            rows = self.query(
+                f"SELECT {columns} FROM records r LEFT JOIN content_index i "
+                "ON i.content_id = r.id WHERE r.kind = 'content' ORDER BY r.id"
+            )
+        else:
+            rows = self.query(
+                f"SELECT {columns} FROM content_index i JOIN records r "
+                "ON r.kind = 'content' AND r.id = i.content_id WHERE i.event_id = ? "
+                "ORDER BY i.content_id",
+                (event_id,),
+            )
+        return rows
+
     def get_records(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
         """The JSON of the records ``ids`` of ``kind`` that exist, by id (one query)."""
         wanted = sorted(set(ids))
@@ -407,14 +428,18 @@ class Database:
         member_ids: Sequence[str],
         event_id: str | None = None,
         author_id: str | None = None,
+        listed: tuple[str | None, str | None, int | None, str | None] = (None,) * 4,
     ) -> None:
         """Replace the indexes of a content: its media (id, checksum, key), members,
-        event and author."""
+        event, author and what a listing shows of it (``listed``: kind, title,
+        reviewed, people, see :func:`~terrain.store._schema.summary_row`)."""
         tx.execute(
-            "INSERT INTO content_index (content_id, event_id, author_id) VALUES (?, ?, ?) "
+            "INSERT INTO content_index (content_id, event_id, author_id, kind, title, "
+            "reviewed, people) VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (content_id) DO UPDATE SET event_id = excluded.event_id, "
-            "author_id = excluded.author_id",
-            (content_id, event_id, author_id),
+            "author_id = excluded.author_id, kind = excluded.kind, title = excluded.title, "
+            "reviewed = excluded.reviewed, people = excluded.people",
+            (content_id, event_id, author_id, *listed),
         )
         tx.execute("DELETE FROM media_index WHERE content_id = ?", (content_id,))
         for media_id, checksum, key in media:

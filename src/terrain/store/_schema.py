@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -50,11 +50,15 @@ import attrs
 from terrain.store._backend import Transaction
 from terrain.store._zones import repair_zones
 
+if TYPE_CHECKING:
+    from terrain.content import ContentSummary
+
 __all__ = [
     "MIGRATIONS",
     "Migration",
     "Repair",
     "handle_rows",
+    "index_content_summaries",
     "index_member_handles",
     "latest_version",
     "post_refs",
@@ -378,6 +382,21 @@ MIGRATIONS: list[Migration] = [
         """,
         repair=lambda tx, _zone: index_member_handles(tx),
     ),
+    # What `terrain content list` prints of each content, kept beside its event and
+    # author (issue 17: 20,000 photos listed without reading 20,000 JSON documents).
+    # Written with the record, from the model (Workspace._index); NULL when the stored
+    # JSON was not in the shape terrain writes: the listing then reads it whole.
+    Migration(
+        12,
+        "what content listings show, indexed",
+        """
+        ALTER TABLE content_index ADD COLUMN kind TEXT;
+        ALTER TABLE content_index ADD COLUMN title TEXT;
+        ALTER TABLE content_index ADD COLUMN reviewed INTEGER;
+        ALTER TABLE content_index ADD COLUMN people TEXT
+        """,
+        repair=lambda tx, _zone: index_content_summaries(tx),
+    ),
 ]
 
 
@@ -475,6 +494,39 @@ def index_member_handles(tx: Transaction) -> list[str]:
         rows += handle_rows(str(member_id), [h for h in handles.values() if isinstance(h, str)])
     tx.execute_many(
         "INSERT INTO member_handles (form, member_id, plain) VALUES (?, ?, ?)", rows
+    )
+    return []
+
+
+def summary_row(summary: ContentSummary | None) -> tuple[str | None, str | None,
+                                                         int | None, str | None]:
+    """The ``content_index`` columns ``(kind, title, reviewed, people)`` of a
+    content's summary (``people``: its member ids, sorted, separated by a space;
+    ids hold no space); all ``None`` when there is no summary."""
+    if summary is None:
+        return None, None, None, None
+    return (summary.kind.value, summary.title, int(summary.review_is_current),
+            " ".join(sorted(summary.member_ids)))
+
+
+def index_content_summaries(tx: Transaction) -> list[str]:
+    """Fill the listing columns of ``content_index`` from the stored contents
+    (:meth:`~terrain.content.ContentSummary.of_stored`; ``NULL`` for a content not
+    in the shape terrain writes). Safe to run again."""
+    from terrain.content import ContentSummary  # a rewrite's code: not every command's
+
+    rows = []
+    for content_id, data in tx.query("SELECT id, data FROM records WHERE kind = 'content'"):
+        try:
+            found = json.loads(data)
+        except ValueError:
+            found = None
+        summary = ContentSummary.of_stored(found) if isinstance(found, dict) else None
+        rows.append((*summary_row(summary), content_id))
+    tx.execute_many(
+        "UPDATE content_index SET kind = ?, title = ?, reviewed = ?, people = ? "
+        "WHERE content_id = ?",
+        rows,
     )
     return []
 
