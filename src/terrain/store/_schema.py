@@ -389,13 +389,8 @@ MIGRATIONS: list[Migration] = [
     Migration(
         12,
         "what content listings show, indexed",
-        """
-        ALTER TABLE content_index ADD COLUMN kind TEXT;
-        ALTER TABLE content_index ADD COLUMN title TEXT;
-        ALTER TABLE content_index ADD COLUMN reviewed INTEGER;
-        ALTER TABLE content_index ADD COLUMN people TEXT
-        """,
-        repair=lambda tx, _zone: index_content_summaries(tx),
+        "",  # the columns are added by the repair, unless there (it may run again)
+        repair=lambda tx, _zone: _listing_columns(tx),
     ),
 ]
 
@@ -507,6 +502,16 @@ def summary_row(summary: ContentSummary | None) -> tuple[str | None, str | None,
         return None, None, None, None
     return (summary.kind.value, summary.title, int(summary.review_is_current),
             " ".join(sorted(summary.member_ids)))
+
+
+def _listing_columns(tx: Transaction) -> list[str]:
+    """Add the listing columns to ``content_index`` (unless there), then fill them
+    (migration 12; nothing to note)."""
+    for column, type_ in (("kind", "TEXT"), ("title", "TEXT"), ("reviewed", "INTEGER"),
+                          ("people", "TEXT")):
+        if not _has_column(tx, "content_index", column):
+            tx.execute(f"ALTER TABLE content_index ADD COLUMN {column} {type_}")  # fixed names
+    return index_content_summaries(tx)
 
 
 def index_content_summaries(tx: Transaction) -> list[str]:
