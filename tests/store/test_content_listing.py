@@ -119,7 +119,8 @@ def test_an_erased_persons_name_and_id_leave_the_listing(ws: Workspace) -> None:
     (listed,) = ws.content_listing()
     assert listed == _from_the_model(ws)[0]
     assert "Samira" not in listed.title
-    assert "m2" not in listed.member_ids and len(listed.member_ids) == 2
+    assert "m2" not in listed.member_ids
+    assert len(listed.member_ids) == 2
 
 
 def _behind_terrains_back(ws: Workspace, content_id: str, data: dict[str, Any]) -> None:

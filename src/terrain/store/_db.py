@@ -432,7 +432,7 @@ class Database:
     ) -> None:
         """Replace the indexes of a content: its media (id, checksum, key), members,
         event, author and what a listing shows of it (``listed``: kind, title,
-        reviewed, people, see :func:`~terrain.store._schema.summary_row`)."""
+        reviewed, people, as ``terrain.store._schema.summary_row`` gives them)."""
         tx.execute(
             "INSERT INTO content_index (content_id, event_id, author_id, kind, title, "
             "reviewed, people) VALUES (?, ?, ?, ?, ?, ?, ?) "
