@@ -472,14 +472,20 @@ class ListedContent(NamedTuple):
     #: Whether its people were reviewed and have not changed since
     #: (:attr:`Content.review_is_current`).
     reviewed: bool
-    #: The ids of the members in it, sorted.
-    member_ids: tuple[str, ...]
+    #: The ids of the members in it, sorted, each followed by a space but the last
+    #: (ids hold no space): ``"lea samir"``; ``""`` when nobody is identified.
+    people: str
+
+    @property
+    def member_ids(self) -> tuple[str, ...]:
+        """The ids of the members in it, sorted."""
+        return tuple(self.people.split())
 
     @classmethod
     def of(cls, summary: ContentSummary | Content) -> ListedContent:
         """The listing of ``summary`` (a :class:`ContentSummary` or a :class:`Content`)."""
         return cls(summary.id, summary.kind.value, summary.title, summary.review_is_current,
-                   tuple(sorted(summary.member_ids)))
+                   " ".join(sorted(summary.member_ids)))
 
     def summary(self) -> ContentSummary:
         """The :class:`ContentSummary` this listing shows."""

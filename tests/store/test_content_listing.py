@@ -99,13 +99,13 @@ def test_a_photo_lists_its_people_sorted_and_whether_their_review_is_current(
     ws.add(reviewed_photo("p1", "m3", "m1", event_id="ev"))
     ws.add(attrs.evolve(reviewed_photo("p2"), title="Vélo & ville", people_reviewed=False))
     assert ws.content_listing() == [
-        ListedContent("p1", "photo", "", True, ("m1", "m3")),
-        ListedContent("p2", "photo", "Vélo & ville", False, ()),
+        ListedContent("p1", "photo", "", True, "m1 m3"),
+        ListedContent("p2", "photo", "Vélo & ville", False, ""),
     ]
-    assert ws.content_listing("ev") == [ListedContent("p1", "photo", "", True, ("m1", "m3"))]
+    assert ws.content_listing("ev") == [ListedContent("p1", "photo", "", True, "m1 m3")]
     ws.put(change_people(ws.get(Content, "p1"), add=["m2"]))  # the review is reset
     assert ws.content_listing("ev") == [
-        ListedContent("p1", "photo", "", False, ("m1", "m2", "m3"))
+        ListedContent("p1", "photo", "", False, "m1 m2 m3")
     ]
 
 
@@ -134,8 +134,8 @@ def test_a_content_the_index_does_not_list_is_read_from_its_json(ws: Workspace) 
     ws.add(reviewed_photo("p1", "m1"))
     _behind_terrains_back(ws, "p2", json.loads(to_json(reviewed_photo("p2", "m4", "m3"))))
     assert ws.content_listing() == [
-        ListedContent("p1", "photo", "", True, ("m1",)),
-        ListedContent("p2", "photo", "", True, ("m3", "m4")),
+        ListedContent("p1", "photo", "", True, "m1"),
+        ListedContent("p2", "photo", "", True, "m3 m4"),
     ]
 
 

@@ -576,7 +576,7 @@ def list_(ws: Workspace, event_id: str | None, as_json: bool, as_csv: bool) -> N
             click.echo("No content yet: import photos with `terrain content import PHOTOS`.")
         echo_lines(
             f"{id:<20} {kind:<6} {'reviewed' if reviewed else 'unreviewed':<10} "
-            f"{', '.join(people) or '-'}  {title}"
+            f"{people.replace(' ', ', ') or '-'}  {title}"
             for id, kind, title, reviewed, people in listing
         )
         return

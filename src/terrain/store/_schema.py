@@ -496,12 +496,14 @@ def index_member_handles(tx: Transaction) -> list[str]:
 def summary_row(summary: ContentSummary | None) -> tuple[str | None, str | None,
                                                          int | None, str | None]:
     """The ``content_index`` columns ``(kind, title, reviewed, people)`` of a
-    content's summary (``people``: its member ids, sorted, separated by a space;
-    ids hold no space); all ``None`` when there is no summary."""
+    content's summary, as :class:`~terrain.content.ListedContent` has them; all
+    ``None`` when there is no summary."""
+    from terrain.content import ListedContent  # a write's code: not every command's
+
     if summary is None:
         return None, None, None, None
-    return (summary.kind.value, summary.title, int(summary.review_is_current),
-            " ".join(sorted(summary.member_ids)))
+    listed = ListedContent.of(summary)
+    return listed.kind, listed.title, int(listed.reviewed), listed.people
 
 
 def _listing_columns(tx: Transaction) -> list[str]:

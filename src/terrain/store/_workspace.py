@@ -946,7 +946,7 @@ class Workspace:
         stored = self._stored_summaries(missing) if missing else {}
         new = ListedContent
         return [
-            new(id, kind, title or "", reviewed == 1, tuple(people.split()) if people else ())
+            new(id, kind, title or "", reviewed == 1, people or "")
             if kind in kinds else stored[id]
             for id, kind, title, reviewed, people in rows
         ]
