@@ -19,6 +19,7 @@ from terrain.content import ContentSummary, ListedContent, PeopleReview, change_
 from terrain.errors import DeserializationError
 from terrain.serialization import to_json
 from terrain.store import Database, Workspace
+from terrain.store._schema import record_digest
 from terrain.testing.strategies import contents
 from tests._photos import reviewed_photo
 from tests.store._velo import T0, velo
@@ -164,8 +165,42 @@ def test_migration_12_lists_the_contents_already_stored(tmp_path: Path, store_ur
             tx.execute("INSERT INTO content_index (content_id, event_id) VALUES (?, 'ev')",
                        (content_id,))
     db.migrate()
-    assert db.content_listing("ev") == [
-        ("p1", "photo", "", 1, "m1 m2"),
-        ("p2", None, None, None, None),
+    assert [row[:6] for row in db.content_listing("ev")] == [
+        ("p1", "photo", "", 1, "m1 m2", record_digest(to_json(good))),
+        ("p2", None, None, None, None, None),
     ]
     db.close()
+
+
+@pytest.mark.parametrize(
+    ("change", "listed"),
+    [
+        ({"kind": "video"}, ListedContent("p1", "video", "", True, "m1")),
+        ({"title": "Retouché à la main"},
+         ListedContent("p1", "photo", "Retouché à la main", True, "m1")),
+        ({"people_reviewed": False}, ListedContent("p1", "photo", "", False, "m1")),
+    ],
+)
+def test_a_content_edited_behind_terrains_back_is_listed_as_its_json_says(
+    ws: Workspace, change: dict[str, Any], listed: ListedContent
+) -> None:
+    """The index's listing holds the digest of the JSON it was made from: once the JSON
+    changed (a hand edit, a buggy tool), the listing is read from the JSON."""
+    ws.add(reviewed_photo("p1", "m1"))
+    with ws.db.transaction() as tx:
+        tx.execute("UPDATE records SET data = ? WHERE kind = 'content' AND id = 'p1'",
+                   (to_json(attrs.evolve(ws.get(Content, "p1"), **change)),))
+    assert ws.content_listing() == [listed]
+
+
+def test_a_stored_media_key_leaving_the_storage_is_refused_by_the_listing(
+    ws: Workspace,
+) -> None:
+    ws.add(reviewed_photo("p1", "m1"))
+    data = json.loads(to_json(ws.get(Content, "p1")))
+    data["media"][0]["key"] = "../../etc/passwd"
+    with ws.db.transaction() as tx:
+        tx.execute("UPDATE records SET data = ? WHERE kind = 'content' AND id = 'p1'",
+                   (json.dumps(data),))
+    with pytest.raises(DeserializationError, match="'p1'"):
+        ws.content_listing()

@@ -24,7 +24,13 @@ from zoneinfo import ZoneInfo
 from terrain.errors import ConfigError, NotFound, StorageError
 from terrain.secrets import remember_secret
 from terrain.store._backend import BUSY_TIMEOUT_MS, Backend, Params, Row, SQLiteBackend, Transaction
-from terrain.store._schema import MIGRATIONS, handle_rows, index_member_handles, latest_version
+from terrain.store._schema import (
+    MIGRATIONS,
+    Listed,
+    handle_rows,
+    index_member_handles,
+    latest_version,
+)
 from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url
 
 __all__ = ["BUSY_TIMEOUT_MS", "CHUNK", "Database", "Transaction"]
@@ -306,11 +312,11 @@ class Database:
 
     def content_listing(
         self, event_id: str | None = None
-    ) -> list[tuple[str, str | None, str | None, int | None, str | None]]:
-        """``(id, kind, title, reviewed, people)`` of every content (of event
-        ``event_id``), by id, from the index (one query, no JSON read); the four
-        are ``None`` for a content the index has no listing of (read it whole)."""
-        columns = "r.id, i.kind, i.title, i.reviewed, i.people"
+    ) -> list[tuple[str, str | None, str | None, int | None, str | None, str | None, str]]:
+        """``(id, kind, title, reviewed, people, digest, JSON)`` of every content (of
+        event ``event_id``), by id, in one query: the listing the index holds of each
+        (``None`` when it holds none) and the content's JSON, for its digest."""
+        columns = "r.id, i.kind, i.title, i.reviewed, i.people, i.digest, r.data"
         if event_id is None:
             rows = self.query(
                 f"SELECT {columns} FROM records r LEFT JOIN content_index i "
@@ -428,17 +434,19 @@ class Database:
         member_ids: Sequence[str],
         event_id: str | None = None,
         author_id: str | None = None,
-        listed: tuple[str | None, str | None, int | None, str | None] = (None,) * 4,
+        listed: Listed = (None,) * 5,
     ) -> None:
         """Replace the indexes of a content: its media (id, checksum, key), members,
         event, author and what a listing shows of it (``listed``: kind, title,
-        reviewed, people, as ``terrain.store._schema.summary_row`` gives them)."""
+        reviewed, people and the digest of its JSON, as
+        ``terrain.store._schema.summary_row`` gives them)."""
         tx.execute(
             "INSERT INTO content_index (content_id, event_id, author_id, kind, title, "
-            "reviewed, people) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "reviewed, people, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (content_id) DO UPDATE SET event_id = excluded.event_id, "
             "author_id = excluded.author_id, kind = excluded.kind, title = excluded.title, "
-            "reviewed = excluded.reviewed, people = excluded.people",
+            "reviewed = excluded.reviewed, people = excluded.people, "
+            "digest = excluded.digest",
             (content_id, event_id, author_id, *listed),
         )
         tx.execute("DELETE FROM media_index WHERE content_id = ?", (content_id,))

@@ -40,6 +40,7 @@ on ``;`` at statement ends, so no ``;`` inside a statement.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
@@ -62,6 +63,8 @@ __all__ = [
     "index_member_handles",
     "latest_version",
     "post_refs",
+    "record_digest",
+    "summary_row",
 ]
 
 #: A data repair: ``(transaction, community zone or None) -> notes``.
@@ -493,24 +496,35 @@ def index_member_handles(tx: Transaction) -> list[str]:
     return []
 
 
-def summary_row(summary: ContentSummary | None) -> tuple[str | None, str | None,
-                                                         int | None, str | None]:
-    """The ``content_index`` columns ``(kind, title, reviewed, people)`` of a
-    content's summary, as :class:`~terrain.content.ListedContent` has them; all
-    ``None`` when there is no summary."""
+#: The ``content_index`` columns a content listing reads (:func:`summary_row`).
+Listed = tuple[str | None, str | None, int | None, str | None, str | None]
+
+
+def record_digest(data: str) -> str:
+    """The fingerprint of a stored JSON document: a listing read from the index is
+    used only while the record's JSON still has it (a record edited behind terrain's
+    back, by a buggy tool or by hand, is read from its JSON instead)."""
+    return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def summary_row(summary: ContentSummary | None, data: str) -> Listed:
+    """The ``content_index`` columns ``(kind, title, reviewed, people, digest)`` of a
+    content stored as ``data`` with ``summary``, as
+    :class:`~terrain.content.ListedContent` has them; all ``None`` when there is no
+    summary."""
     from terrain.content import ListedContent  # a write's code: not every command's
 
     if summary is None:
-        return None, None, None, None
+        return None, None, None, None, None
     listed = ListedContent.of(summary)
-    return listed.kind, listed.title, int(listed.reviewed), listed.people
+    return listed.kind, listed.title, int(listed.reviewed), listed.people, record_digest(data)
 
 
 def _listing_columns(tx: Transaction) -> list[str]:
     """Add the listing columns to ``content_index`` (unless there), then fill them
     (migration 12; nothing to note)."""
     for column, type_ in (("kind", "TEXT"), ("title", "TEXT"), ("reviewed", "INTEGER"),
-                          ("people", "TEXT")):
+                          ("people", "TEXT"), ("digest", "TEXT")):
         if not _has_column(tx, "content_index", column):
             tx.execute(f"ALTER TABLE content_index ADD COLUMN {column} {type_}")  # fixed names
     return index_content_summaries(tx)
@@ -529,9 +543,9 @@ def index_content_summaries(tx: Transaction) -> list[str]:
         except ValueError:
             found = None
         summary = ContentSummary.of_stored(found) if isinstance(found, dict) else None
-        rows.append((*summary_row(summary), content_id))
+        rows.append((*summary_row(summary, str(data)), content_id))
     tx.execute_many(
-        "UPDATE content_index SET kind = ?, title = ?, reviewed = ?, people = ? "
+        "UPDATE content_index SET kind = ?, title = ?, reviewed = ?, people = ?, digest = ? "
         "WHERE content_id = ?",
         rows,
     )

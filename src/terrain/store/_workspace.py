@@ -628,7 +628,7 @@ class Workspace:
                     f"{_a(kind)} with id {record_id!r} already exists; choose another id "
                     f"(list them with {_HOW_TO_LIST.get(kind, 'the list of ' + kind + 's')})"
                 )
-            self._index(tx, obj)
+            self._index(tx, obj, data)
             self._record(tx, "add", kind, record_id, None, data, note)
 
     def put(self, obj: T, *, note: str = "") -> T:
@@ -660,7 +660,7 @@ class Workspace:
             data = to_json(obj)
             if data != before:
                 self.db.upsert_record(tx, kind, key, data)
-                self._index(tx, obj)
+                self._index(tx, obj, data)
                 action = "edit" if before is not None else "add"
                 self._record(tx, action, kind, key, before, data, note)
         return obj
@@ -898,7 +898,7 @@ class Workspace:
         else:
             check_field_references(self, obj)
 
-    def _index(self, tx: Any, obj: object) -> None:
+    def _index(self, tx: Any, obj: object, data: str) -> None:
         from terrain.content import Content
 
         if isinstance(obj, Member):
@@ -910,7 +910,7 @@ class Workspace:
             media = [(m.id, m.checksum, m.key) for m in obj.media]
             self.db.index_content(
                 tx, obj.id, media, sorted(obj.member_ids), obj.event_id, obj.author_id,
-                listed=summary_row(ContentSummary.of(obj)),
+                listed=summary_row(ContentSummary.of(obj), data),
             )
 
     def contents_of_event(self, event_id: str) -> builtins.list[Content]:
@@ -939,16 +939,18 @@ class Workspace:
         :meth:`~terrain.content.ContentSummary.of_stored`), or whole, so that its
         problem is reported as :meth:`list` reports it."""
         from terrain.content import ContentKind, ListedContent
+        from terrain.store._schema import record_digest
 
         kinds = {k.value for k in ContentKind}
         rows = self.db.content_listing(event_id)
-        missing = [r[0] for r in rows if r[1] not in kinds]
+        missing = [
+            r[0] for r in rows if r[1] not in kinds or r[5] != record_digest(r[6])
+        ]  # no listing, or one of another JSON (changed behind terrain's back)
         stored = self._stored_summaries(missing) if missing else {}
         new = ListedContent
         return [
-            new(id, kind, title or "", reviewed == 1, people or "")
-            if kind in kinds else stored[id]
-            for id, kind, title, reviewed, people in rows
+            stored.get(id) or new(id, kind or "", title or "", reviewed == 1, people or "")
+            for id, kind, title, reviewed, people, _digest, _data in rows
         ]
 
     def _stored_summaries(self, ids: Sequence[str]) -> dict[str, ListedContent]:
