@@ -932,10 +932,12 @@ class Workspace:
         """What ``terrain content list`` prints of every content (of event
         ``event_id``), by id, in one query of the content index, which holds it
         beside the event and author of each content (written with the content,
-        from the model): no JSON is read.
+        from the model, with the digest of its JSON): no JSON is decoded, each
+        record's text is only checked against that digest.
 
         A content the index has no listing of (stored before schema 12 in a
-        shape terrain does not write) is read from its JSON (see
+        shape terrain does not write), or one whose JSON changed since it was
+        listed (edited behind terrain's back), is read from its JSON (see
         :meth:`~terrain.content.ContentSummary.of_stored`), or whole, so that its
         problem is reported as :meth:`list` reports it."""
         from terrain.content import ContentKind, ListedContent
