@@ -23,7 +23,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -51,6 +51,7 @@ __all__ = [
     "Content",
     "ContentKind",
     "ContentSummary",
+    "ListedContent",
     "MediaFile",
     "PeopleReview",
     "Region",
@@ -454,6 +455,43 @@ class ContentSummary:
             id=id, kind=ContentKind(kind), title=title,
             member_ids=frozenset(p[0] for p in people), review_is_current=current,
         )
+
+
+class ListedContent(NamedTuple):
+    """One content as ``terrain content list`` prints it: what its
+    :class:`ContentSummary` says, as plain values (the workspace reads
+    20,000 of them from its content index without building an object each:
+    :meth:`terrain.store.Workspace.content_listing`)."""
+
+    #: The content's id.
+    id: str
+    #: Its :class:`ContentKind` value (``"photo"``…).
+    kind: str
+    #: Its title (``""`` when it has none).
+    title: str
+    #: Whether its people were reviewed and have not changed since
+    #: (:attr:`Content.review_is_current`).
+    reviewed: bool
+    #: The ids of the members in it, sorted, each followed by a space but the last
+    #: (ids hold no space): ``"lea samir"``; ``""`` when nobody is identified.
+    people: str
+
+    @property
+    def member_ids(self) -> tuple[str, ...]:
+        """The ids of the members in it, sorted."""
+        return tuple(self.people.split())
+
+    @classmethod
+    def of(cls, summary: ContentSummary | Content) -> ListedContent:
+        """The listing of ``summary`` (a :class:`ContentSummary` or a :class:`Content`)."""
+        return cls(summary.id, summary.kind.value, summary.title, summary.review_is_current,
+                   " ".join(sorted(summary.member_ids)))
+
+    def summary(self) -> ContentSummary:
+        """The :class:`ContentSummary` this listing shows."""
+        return ContentSummary(id=self.id, kind=ContentKind(self.kind), title=self.title,
+                              member_ids=frozenset(self.member_ids),
+                              review_is_current=self.reviewed)
 
 
 def change_people(

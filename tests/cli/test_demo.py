@@ -257,3 +257,28 @@ def test_tokens_in_the_environment_never_reach_db_files_logs_outputs_or_exceptio
     assert not _leaks(outputs), "in outputs or exceptions"
     assert not _leaks(logs), "in the logs"
     assert not _leaks(_files(folder)), "in the workspace files"
+
+
+def test_the_log_prints_each_post_its_decisions_and_a_blank_line_in_the_journals_order(
+    demo_run: tuple[Path, int, str],
+) -> None:
+    """The text log says, post by post in the order of ``--json``, the header, each
+    decision with its reasons, and a blank line (printed in one write)."""
+    folder = demo_run[0]
+    text = CliRunner().invoke(main, ["log", "--workspace", str(folder)])
+    data = json.loads(CliRunner().invoke(main, ["log", "--json", "--workspace",
+                                                str(folder)]).output)
+    assert text.exit_code == 0, text.output
+    blocks = text.output.split("\n\n")
+    assert blocks[-1] == ""
+    assert len(blocks) == len(data) + 1
+    for block, entry in zip(blocks, data, strict=False):
+        lines = block.splitlines()
+        assert lines[0].startswith(f"{entry['post_id']} on {entry['platform']} (")
+        decided = [line for line in lines[1:] if not line.startswith("    ")]
+        assert len(decided) == len(entry["decisions"])
+        for line, decision in zip(decided, entry["decisions"], strict=True):
+            assert line.endswith(decision["outcome"].upper())
+        reasons = [line for line in lines if line.startswith("    ") and not line.startswith(
+            ("    relied on", "    not tagged (no tag consent)"))]
+        assert len(reasons) == sum(len(d["reasons"]) for d in entry["decisions"])

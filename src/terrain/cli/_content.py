@@ -571,14 +571,13 @@ def list_(ws: Workspace, event_id: str | None, as_json: bool, as_csv: bool) -> N
     if event_id is not None:
         ws.get(Event, event_id)
     if not as_json and not as_csv:  # the text shows a summary: only that is read
-        summaries = ws.content_summaries(event_id)
-        if not summaries:
+        listing = ws.content_listing(event_id)
+        if not listing:
             click.echo("No content yet: import photos with `terrain content import PHOTOS`.")
         echo_lines(
-            f"{c.id:<20} {c.kind.value:<6} "
-            f"{'reviewed' if c.review_is_current else 'unreviewed':<10} "
-            f"{', '.join(sorted(c.member_ids)) or '-'}  {c.title}"
-            for c in summaries
+            f"{id:<20} {kind:<6} {'reviewed' if reviewed else 'unreviewed':<10} "
+            f"{people.replace(' ', ', ') or '-'}  {title}"
+            for id, kind, title, reviewed, people in listing
         )
         return
     contents = ws.list(Content) if event_id is None else ws.contents_of_event(event_id)

@@ -44,18 +44,22 @@ def log_data(entries: list[LogEntry]) -> list[dict[str, Any]]:
 
 
 def _print(entries: list[LogEntry], echo: Callable[[str], None]) -> None:
+    """Print the log as text, in one write (``echo`` takes the whole text)."""
     from terrain.publishing import outcome_of
 
     if not entries:
         echo("Nothing was published or planned yet: see `terrain publish --help`.")
+        return
+    lines: list[str] = []
     for entry in entries:
         row = entry.row
         outcome = outcome_of(row)
         about = ", ".join(row.post.content_ids) or f"event {row.event_id} summary"
-        echo(f"{row.post_id} on {row.platform} ({about}): {outcome.message}")
+        lines.append(f"{row.post_id} on {row.platform} ({about}): {outcome.message}")
         for record in entry.decisions:
-            _print_decision(record, echo)
-        echo("")
+            _print_decision(record, lines.append)
+        lines.append("")
+    echo("\n".join(lines))
 
 
 def _print_decision(record: DecisionRecord, echo: Callable[[str], None]) -> None:
@@ -129,4 +133,8 @@ def command(
         limit=limit,
         offset=offset,
     )
-    emit(log_data(entries), as_json=as_json, human=lambda: _print(entries, click.echo))
+    emit(
+        log_data(entries) if as_json else None,  # the text needs no plain data
+        as_json=as_json,
+        human=lambda: _print(entries, click.echo),
+    )

@@ -13,14 +13,8 @@ from typing import TYPE_CHECKING
 from terrain._lazy import exports
 
 if TYPE_CHECKING:
-    from terrain.consent._decide import (
-        Blurred,
-        Decision,
-        DecisionOutcome,
-        DecisionRecord,
-        Reason,
-        decide,
-    )
+    from terrain.consent._audit import DecisionOutcome, DecisionRecord, Reason
+    from terrain.consent._decide import Blurred, Decision, decide
     from terrain.consent._events import (
         ConsentEvent,
         ConsentRecorded,

@@ -28,7 +28,6 @@ from __future__ import annotations
 import enum
 import json
 import os
-import socket
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -139,6 +138,8 @@ def _machine() -> str:
     process ids; the namespace tells them apart, so a worker never reads another
     container's live pid as a dead one of its own.
     """
+    import socket  # a worker's code: `terrain log` reads the journal without it
+
     try:
         namespace = os.readlink("/proc/self/ns/pid")  # "pid:[4026531836]"
     except OSError:

@@ -25,7 +25,13 @@ from zoneinfo import ZoneInfo
 from terrain.errors import ConfigError, NotFound, StorageError
 from terrain.secrets import remember_secret
 from terrain.store._backend import BUSY_TIMEOUT_MS, Backend, Params, Row, SQLiteBackend, Transaction
-from terrain.store._schema import MIGRATIONS, handle_rows, index_member_handles, latest_version
+from terrain.store._schema import (
+    MIGRATIONS,
+    Listed,
+    handle_rows,
+    index_member_handles,
+    latest_version,
+)
 from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url
 
 __all__ = ["BUSY_TIMEOUT_MS", "CHUNK", "Database", "Transaction"]
@@ -305,6 +311,27 @@ class Database:
         )
         return [str(r[0]) for r in rows]
 
+    def content_listing(
+        self, event_id: str | None = None
+    ) -> list[tuple[str, str | None, str | None, int | None, str | None, str | None, str]]:
+        """``(id, kind, title, reviewed, people, digest, JSON)`` of every content (of
+        event ``event_id``), by id, in one query: the listing the index holds of each
+        (``None`` when it holds none) and the content's JSON, for its digest."""
+        columns = "r.id, i.kind, i.title, i.reviewed, i.people, i.digest, r.data"
+        if event_id is None:
+            rows = self.query(
+                f"SELECT {columns} FROM records r LEFT JOIN content_index i "
+                "ON i.content_id = r.id WHERE r.kind = 'content' ORDER BY r.id"
+            )
+        else:
+            rows = self.query(
+                f"SELECT {columns} FROM content_index i JOIN records r "
+                "ON r.kind = 'content' AND r.id = i.content_id WHERE i.event_id = ? "
+                "ORDER BY i.content_id",
+                (event_id,),
+            )
+        return rows
+
     def get_records(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
         """The JSON of the records ``ids`` of ``kind`` that exist, by id (one query)."""
         wanted = sorted(set(ids))
@@ -408,14 +435,20 @@ class Database:
         member_ids: Sequence[str],
         event_id: str | None = None,
         author_id: str | None = None,
+        listed: Listed = (None,) * 5,
     ) -> None:
         """Replace the indexes of a content: its media (id, checksum, key), members,
-        event and author."""
+        event, author and what a listing shows of it (``listed``: kind, title,
+        reviewed, people and the digest of its JSON, as
+        ``terrain.store._schema.summary_row`` gives them)."""
         tx.execute(
-            "INSERT INTO content_index (content_id, event_id, author_id) VALUES (?, ?, ?) "
+            "INSERT INTO content_index (content_id, event_id, author_id, kind, title, "
+            "reviewed, people, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (content_id) DO UPDATE SET event_id = excluded.event_id, "
-            "author_id = excluded.author_id",
-            (content_id, event_id, author_id),
+            "author_id = excluded.author_id, kind = excluded.kind, title = excluded.title, "
+            "reviewed = excluded.reviewed, people = excluded.people, "
+            "digest = excluded.digest",
+            (content_id, event_id, author_id, *listed),
         )
         tx.execute("DELETE FROM media_index WHERE content_id = ?", (content_id,))
         for media_id, checksum, key in media:

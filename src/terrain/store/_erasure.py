@@ -20,6 +20,8 @@ store (captions, post texts, decision reasons, notes) by ``[erased]``:
 ``history``         every change of the person's member record is deleted; ids
                     and names in the other changes are replaced
 ``appearance_index`` the member id
+``content_index``   the listing of each content (title, people) read again from the
+                    scrubbed records
 ``publication_refs`` the member id; the index of her handles typed in posts is deleted
 ``web_links``       the person's links are deleted (and a guardian's links to answer
                     for them); ids and names in the others are replaced
@@ -46,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 from terrain.serialization import to_json
 from terrain.store._backend import Transaction
 from terrain.store._field import record_key
+from terrain.store._schema import index_content_summaries
 
 if TYPE_CHECKING:
     from terrain.community import Member
@@ -204,6 +207,7 @@ def erase_person(
             "UPDATE content_index SET author_id = ? WHERE author_id = ?",
             (tombstone.id, member.id),
         )
+        index_content_summaries(tx)  # titles and people as the scrubbed records say
         _rewrite(tx, "consent_events", ("seq",), ("data",), scrub, json_columns=("data",))
         db.forget_timelines(tx)  # made again from the rewritten log when listed
         _rewrite(tx, "decisions", ("seq",), ("data",), scrub, json_columns=("data",))

@@ -40,9 +40,10 @@ on ``;`` at statement ends, so no ``;`` inside a statement.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -50,14 +51,20 @@ import attrs
 from terrain.store._backend import Transaction
 from terrain.store._zones import repair_zones
 
+if TYPE_CHECKING:
+    from terrain.content import ContentSummary
+
 __all__ = [
     "MIGRATIONS",
     "Migration",
     "Repair",
     "handle_rows",
+    "index_content_summaries",
     "index_member_handles",
     "latest_version",
     "post_refs",
+    "record_digest",
+    "summary_row",
 ]
 
 #: A data repair: ``(transaction, community zone or None) -> notes``.
@@ -417,6 +424,16 @@ MIGRATIONS: list[Migration] = [
         )
         """,
     ),
+    # What `terrain content list` prints of each content, kept beside its event and
+    # author (issue 17: 20,000 photos listed without reading 20,000 JSON documents).
+    # Written with the record, from the model (Workspace._index); NULL when the stored
+    # JSON was not in the shape terrain writes: the listing then reads it whole.
+    Migration(
+        13,
+        "what content listings show, indexed",
+        "",  # the columns are added by the repair, unless there (it may run again)
+        repair=lambda tx, _zone: _listing_columns(tx),
+    ),
 ]
 
 
@@ -514,6 +531,62 @@ def index_member_handles(tx: Transaction) -> list[str]:
         rows += handle_rows(str(member_id), [h for h in handles.values() if isinstance(h, str)])
     tx.execute_many(
         "INSERT INTO member_handles (form, member_id, plain) VALUES (?, ?, ?)", rows
+    )
+    return []
+
+
+#: The ``content_index`` columns a content listing reads (:func:`summary_row`).
+Listed = tuple[str | None, str | None, int | None, str | None, str | None]
+
+
+def record_digest(data: str) -> str:
+    """The fingerprint of a stored JSON document: a listing read from the index is
+    used only while the record's JSON still has it (a record edited behind terrain's
+    back, by a buggy tool or by hand, is read from its JSON instead)."""
+    return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def summary_row(summary: ContentSummary | None, data: str) -> Listed:
+    """The ``content_index`` columns ``(kind, title, reviewed, people, digest)`` of a
+    content stored as ``data`` with ``summary``, as
+    :class:`~terrain.content.ListedContent` has them; all ``None`` when there is no
+    summary."""
+    from terrain.content import ListedContent  # a write's code: not every command's
+
+    if summary is None:
+        return None, None, None, None, None
+    listed = ListedContent.of(summary)
+    return listed.kind, listed.title, int(listed.reviewed), listed.people, record_digest(data)
+
+
+def _listing_columns(tx: Transaction) -> list[str]:
+    """Add the listing columns to ``content_index`` (unless there), then fill them
+    (migration 13; nothing to note)."""
+    for column, type_ in (("kind", "TEXT"), ("title", "TEXT"), ("reviewed", "INTEGER"),
+                          ("people", "TEXT"), ("digest", "TEXT")):
+        if not _has_column(tx, "content_index", column):
+            tx.execute(f"ALTER TABLE content_index ADD COLUMN {column} {type_}")  # fixed names
+    return index_content_summaries(tx)
+
+
+def index_content_summaries(tx: Transaction) -> list[str]:
+    """Fill the listing columns of ``content_index`` from the stored contents
+    (:meth:`~terrain.content.ContentSummary.of_stored`; ``NULL`` for a content not
+    in the shape terrain writes). Safe to run again."""
+    from terrain.content import ContentSummary  # a rewrite's code: not every command's
+
+    rows = []
+    for content_id, data in tx.query("SELECT id, data FROM records WHERE kind = 'content'"):
+        try:
+            found = json.loads(data)
+        except ValueError:
+            found = None
+        summary = ContentSummary.of_stored(found) if isinstance(found, dict) else None
+        rows.append((*summary_row(summary, str(data)), content_id))
+    tx.execute_many(
+        "UPDATE content_index SET kind = ?, title = ?, reviewed = ?, people = ?, digest = ? "
+        "WHERE content_id = ?",
+        rows,
     )
     return []
 

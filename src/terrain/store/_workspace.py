@@ -59,7 +59,7 @@ if TYPE_CHECKING:
         DecisionRecord,
         ListedConsent,
     )
-    from terrain.content import Content, ContentSummary
+    from terrain.content import Content, ContentSummary, ListedContent
     from terrain.plugins import Platform, PluginManager, Storage
     from terrain.posts import Capabilities, HandleFinder
     from terrain.templates import Templates
@@ -637,7 +637,7 @@ class Workspace:
                     f"{_a(kind)} with id {record_id!r} already exists; choose another id "
                     f"(list them with {_HOW_TO_LIST.get(kind, 'the list of ' + kind + 's')})"
                 )
-            self._index(tx, obj)
+            self._index(tx, obj, data)
             self._record(tx, "add", kind, record_id, None, data, note)
 
     def put(self, obj: T, *, note: str = "") -> T:
@@ -669,7 +669,7 @@ class Workspace:
             data = to_json(obj)
             if data != before:
                 self.db.upsert_record(tx, kind, key, data)
-                self._index(tx, obj)
+                self._index(tx, obj, data)
                 action = "edit" if before is not None else "add"
                 self._record(tx, action, kind, key, before, data, note)
         return obj
@@ -907,15 +907,19 @@ class Workspace:
         else:
             check_field_references(self, obj)
 
-    def _index(self, tx: Any, obj: object) -> None:
+    def _index(self, tx: Any, obj: object, data: str) -> None:
         from terrain.content import Content
 
         if isinstance(obj, Member):
             self.db.index_member(tx, obj.id, builtins.list(obj.handles.values()))
         if isinstance(obj, Content):
+            from terrain.content import ContentSummary
+            from terrain.store._schema import summary_row
+
             media = [(m.id, m.checksum, m.key) for m in obj.media]
             self.db.index_content(
-                tx, obj.id, media, sorted(obj.member_ids), obj.event_id, obj.author_id
+                tx, obj.id, media, sorted(obj.member_ids), obj.event_id, obj.author_id,
+                listed=summary_row(ContentSummary.of(obj), data),
             )
 
     def contents_of_event(self, event_id: str) -> builtins.list[Content]:
@@ -930,30 +934,52 @@ class Workspace:
 
     def content_summaries(self, event_id: str | None = None) -> builtins.list[ContentSummary]:
         """What a listing shows of every content (of event ``event_id``), by id, in
-        one query: each read from its stored JSON without building the whole
-        :class:`~terrain.content.Content` (see
-        :meth:`~terrain.content.ContentSummary.of_stored`); a content not in the
-        shape terrain writes is read whole, so its problem is reported as
-        :meth:`list` reports it."""
+        one query (see :meth:`content_listing`)."""
+        return [row.summary() for row in self.content_listing(event_id)]
+
+    def content_listing(self, event_id: str | None = None) -> builtins.list[ListedContent]:
+        """What ``terrain content list`` prints of every content (of event
+        ``event_id``), by id, in one query of the content index, which holds it
+        beside the event and author of each content (written with the content,
+        from the model, with the digest of its JSON): no JSON is decoded, each
+        record's text is only checked against that digest.
+
+        A content the index has no listing of (stored before schema 13 in a
+        shape terrain does not write), or one whose JSON changed since it was
+        listed (edited behind terrain's back), is read from its JSON (see
+        :meth:`~terrain.content.ContentSummary.of_stored`), or whole, so that its
+        problem is reported as :meth:`list` reports it."""
+        from terrain.content import ContentKind, ListedContent
+        from terrain.store._schema import record_digest
+
+        kinds = {k.value for k in ContentKind}
+        rows = self.db.content_listing(event_id)
+        missing = [
+            r[0] for r in rows if r[1] not in kinds or r[5] != record_digest(r[6])
+        ]  # no listing, or one of another JSON (changed behind terrain's back)
+        stored = self._stored_summaries(missing) if missing else {}
+        new = ListedContent
+        return [
+            stored.get(id) or new(id, kind or "", title or "", reviewed == 1, people or "")
+            for id, kind, title, reviewed, people, _digest, _data in rows
+        ]
+
+    def _stored_summaries(self, ids: Sequence[str]) -> dict[str, ListedContent]:
+        """The listings of contents ``ids`` read from their stored JSON."""
         import orjson
 
-        from terrain.content import Content, ContentSummary
+        from terrain.content import Content, ContentSummary, ListedContent
 
-        if event_id is None:
-            rows = self.db.list_records("content")
-        else:
-            rows = self.db.list_records_of_event("content", event_id)
-        out = []
-        for data in rows:
+        out = {}
+        for id, data in self.db.get_records("content", ids).items():
             try:
                 found = orjson.loads(data)
             except orjson.JSONDecodeError:
                 found = None
             summary = ContentSummary.of_stored(found) if isinstance(found, dict) else None
             if summary is None:
-                name = found.get("id", "?") if isinstance(found, dict) else "?"
-                summary = ContentSummary.of(self._read(data, Content, "content", str(name)))
-            out.append(summary)
+                summary = ContentSummary.of(self._read(data, Content, "content", id))
+            out[id] = ListedContent.of(summary)
         return out
 
     def get_many(self, cls: type[T], ids: Sequence[str]) -> dict[str, T]:

@@ -1,0 +1,206 @@
+"""`terrain content list` reads what it prints from the content index (migration 13),
+and that listing is exactly what the stored contents say, after any change."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from terrain import Content, Event, Member
+from terrain.content import ContentSummary, ListedContent, PeopleReview, change_people
+from terrain.errors import DeserializationError
+from terrain.serialization import to_json
+from terrain.store import Database, Workspace
+from terrain.store._schema import record_digest
+from terrain.testing.strategies import contents
+from tests._photos import reviewed_photo
+from tests.store._velo import T0, velo
+
+MEMBERS = [f"m{i}" for i in range(6)]
+
+
+@pytest.fixture
+def ws(tmp_path: Path, store_url: str) -> Iterator[Workspace]:
+    with velo(tmp_path / "velo", store_url, members=len(MEMBERS)) as w:
+        w.add(Event(id="ev", title="Meetup", starts_at=T0, ends_at=T0 + timedelta(hours=2)))
+        yield w
+
+
+def _from_the_model(ws: Workspace, event_id: str | None = None) -> list[ListedContent]:
+    """The listing as the whole contents say it (the slow path, read in full)."""
+    whole = ws.list(Content) if event_id is None else ws.contents_of_event(event_id)
+    return [ListedContent.of(c) for c in whole]
+
+
+@st.composite
+def _stored_contents(draw: st.DrawFn, content_id: str) -> Content:
+    """A content the velo workspace can hold: its people and author are members, its
+    event is ``ev`` or none, and its last review confirms its people now or not."""
+    content = draw(contents(member_ids=MEMBERS, content_id=content_id))
+    content = attrs.evolve(content, event_id=draw(st.sampled_from([None, "ev"])),
+                           project_id=None, workshop_id=None)
+    if draw(st.booleans()):  # a last review of exactly the people shown, in any order
+        people = draw(st.permutations(list(content.people)))
+        review = PeopleReview(by="Camille", at=T0, people=people)
+        content = attrs.evolve(content, reviews=(*content.reviews, review))
+    return content
+
+
+_CHANGES = st.lists(
+    st.tuples(
+        st.sampled_from(["put", "put", "people", "title", "remove"]),
+        st.sampled_from(["c1", "c2", "c3", "c4"]),
+        st.data(),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=_CHANGES)
+def test_the_listing_is_what_the_stored_contents_say_after_any_changes(
+    ws: Workspace, changes: list[tuple[str, str, Any]]
+) -> None:
+    """Whatever is stored, edited or removed, the index's listing (and the summaries)
+    equals what the contents read whole say, for every content and for an event."""
+    for content_id in ws.ids(Content):
+        ws.remove(Content, content_id, force=True)
+    for action, content_id, data in changes:
+        stored = content_id in ws.ids(Content)
+        if action == "put" or not stored:
+            ws.put(data.draw(_stored_contents(content_id)))
+        elif action == "people":
+            before = ws.get(Content, content_id)
+            ws.put(change_people(before, add=data.draw(st.lists(st.sampled_from(MEMBERS))),
+                                 remove=[], reviewed=data.draw(st.booleans()),
+                                 by="Camille", at=T0))
+        elif action == "title":
+            title = data.draw(st.sampled_from(["", "Atelier vélo", "Ça roule 🚲", "a  b"]))
+            ws.put(attrs.evolve(ws.get(Content, content_id), title=title))
+        else:
+            ws.remove(Content, content_id, force=True)
+    assert ws.content_listing() == _from_the_model(ws)
+    assert ws.content_listing("ev") == _from_the_model(ws, "ev")
+    assert ws.content_summaries() == [ContentSummary.of(c) for c in ws.list(Content)]
+
+
+def test_a_photo_lists_its_people_sorted_and_whether_their_review_is_current(
+    ws: Workspace,
+) -> None:
+    ws.add(reviewed_photo("p1", "m3", "m1", event_id="ev"))
+    ws.add(attrs.evolve(reviewed_photo("p2"), title="Vélo & ville", people_reviewed=False))
+    assert ws.content_listing() == [
+        ListedContent("p1", "photo", "", True, "m1 m3"),
+        ListedContent("p2", "photo", "Vélo & ville", False, ""),
+    ]
+    assert ws.content_listing("ev") == [ListedContent("p1", "photo", "", True, "m1 m3")]
+    ws.put(change_people(ws.get(Content, "p1"), add=["m2"]))  # the review is reset
+    assert ws.content_listing("ev") == [
+        ListedContent("p1", "photo", "", False, "m1 m2 m3")
+    ]
+
+
+def test_an_erased_persons_name_and_id_leave_the_listing(ws: Workspace) -> None:
+    """The erasure scrubs the stored records; the index lists what they say after it."""
+    from terrain.workflows import erase_member
+
+    ws.put(Member(id="m2", display_name="Samira Benali"))
+    ws.add(attrs.evolve(reviewed_photo("p1", "m2", "m1"), title="Samira Benali au guidon"))
+    erase_member(ws, "m2", now=T0, hook=False)
+    (listed,) = ws.content_listing()
+    assert listed == _from_the_model(ws)[0]
+    assert "Samira" not in listed.title
+    assert "m2" not in listed.member_ids
+    assert len(listed.member_ids) == 2
+
+
+def _behind_terrains_back(ws: Workspace, content_id: str, data: dict[str, Any]) -> None:
+    """Store a content's JSON as an older terrain or a hand edit would: no listing."""
+    with ws.db.transaction() as tx:
+        tx.execute("INSERT INTO records (kind, id, data, rev) VALUES ('content', ?, ?, 0)",
+                   (content_id, json.dumps(data)))
+
+
+def test_a_content_the_index_does_not_list_is_read_from_its_json(ws: Workspace) -> None:
+    ws.add(reviewed_photo("p1", "m1"))
+    _behind_terrains_back(ws, "p2", json.loads(to_json(reviewed_photo("p2", "m4", "m3"))))
+    assert ws.content_listing() == [
+        ListedContent("p1", "photo", "", True, "m1"),
+        ListedContent("p2", "photo", "", True, "m3 m4"),
+    ]
+
+
+def test_a_content_not_in_the_shape_terrain_writes_is_reported_as_a_full_read_reports_it(
+    ws: Workspace,
+) -> None:
+    ws.add(reviewed_photo("p1", "m1"))
+    bad = {**json.loads(to_json(reviewed_photo("p2", "m1"))), "people_reviewed": "yes"}
+    _behind_terrains_back(ws, "p2", bad)
+    with pytest.raises(DeserializationError, match="'p2'"):
+        ws.content_listing()
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_migration_13_lists_the_contents_already_stored(tmp_path: Path, store_url: str) -> None:
+    """Contents stored before the listing columns get them from their JSON; one not
+    in the shape terrain writes gets none (and is read whole when listed)."""
+    db = Database.open(tmp_path / "old.db", create=True, migrate=False)
+    db.migrate(up_to=12)
+    good = reviewed_photo("p1", "m2", "m1", event_id="ev")
+    bad = {**json.loads(to_json(reviewed_photo("p2"))), "kind": "painting"}
+    with db.transaction() as tx:
+        for content_id, data in (("p1", to_json(good)), ("p2", json.dumps(bad))):
+            tx.execute("INSERT INTO records (kind, id, data, rev) VALUES ('content', ?, ?, 1)",
+                       (content_id, data))
+            tx.execute("INSERT INTO content_index (content_id, event_id) VALUES (?, 'ev')",
+                       (content_id,))
+    db.migrate()
+    assert [row[:6] for row in db.content_listing("ev")] == [
+        ("p1", "photo", "", 1, "m1 m2", record_digest(to_json(good))),
+        ("p2", None, None, None, None, None),
+    ]
+    db.close()
+
+
+@pytest.mark.parametrize(
+    ("change", "listed"),
+    [
+        ({"kind": "video"}, ListedContent("p1", "video", "", True, "m1")),
+        ({"title": "Retouché à la main"},
+         ListedContent("p1", "photo", "Retouché à la main", True, "m1")),
+        ({"people_reviewed": False}, ListedContent("p1", "photo", "", False, "m1")),
+    ],
+)
+def test_a_content_edited_behind_terrains_back_is_listed_as_its_json_says(
+    ws: Workspace, change: dict[str, Any], listed: ListedContent
+) -> None:
+    """The index's listing holds the digest of the JSON it was made from: once the JSON
+    changed (a hand edit, a buggy tool), the listing is read from the JSON."""
+    ws.add(reviewed_photo("p1", "m1"))
+    with ws.db.transaction() as tx:
+        tx.execute("UPDATE records SET data = ? WHERE kind = 'content' AND id = 'p1'",
+                   (to_json(attrs.evolve(ws.get(Content, "p1"), **change)),))
+    assert ws.content_listing() == [listed]
+
+
+def test_a_stored_media_key_leaving_the_storage_is_refused_by_the_listing(
+    ws: Workspace,
+) -> None:
+    ws.add(reviewed_photo("p1", "m1"))
+    data = json.loads(to_json(ws.get(Content, "p1")))
+    data["media"][0]["key"] = "../../etc/passwd"
+    with ws.db.transaction() as tx:
+        tx.execute("UPDATE records SET data = ? WHERE kind = 'content' AND id = 'p1'",
+                   (json.dumps(data),))
+    with pytest.raises(DeserializationError, match="'p1'"):
+        ws.content_listing()
