@@ -384,9 +384,9 @@ def test_a_publisher_killed_inside_a_grouped_journal_write_posts_each_row_exactl
     script = tmp_path / "child.py"
     script.write_text(JOURNAL_CHILD.format(root=str(Path(__file__).resolve().parents[2])))
 
-    def run(crash: int) -> int:
+    def run(folder: Path, crash: int) -> int:
         child = subprocess.run(
-            [sys.executable, str(script), str(tmp_path), str(crash)],
+            [sys.executable, str(script), str(folder), str(crash)],
             capture_output=True,
             text=True,
             timeout=120,
@@ -394,12 +394,22 @@ def test_a_publisher_killed_inside_a_grouped_journal_write_posts_each_row_exactl
         assert child.returncode in (0, 9), child.stderr
         return child.returncode
 
-    assert run(crash_at) == 9  # it died
-    assert run(0) == 0  # the resumed run confirms every row
-    landed = FilePlatform(tmp_path / "platform").landed()
+    # Threads share a commit only when their writes meet at the writer lock: on a
+    # loaded machine a run may finish with fewer than `crash_at` shared updates (it
+    # then exits 0, every post confirmed). Such a run proves nothing about the crash:
+    # try again in a fresh folder, a few times, before calling the test broken.
+    for attempt in range(6):
+        folder = tmp_path / f"run-{attempt}"
+        folder.mkdir()
+        if run(folder, crash_at) == 9:  # it died inside a shared transaction
+            break
+    else:
+        pytest.fail(f"no run of 6 reached {crash_at} journal updates in a shared commit")
+    assert run(folder, 0) == 0  # the resumed run confirms every row
+    landed = FilePlatform(folder / "platform").landed()
     assert set(landed) == {f"p-{i:02d}" for i in range(24)}, "a post was lost"
     assert set(landed.values()) == {1}, f"doubled: {[k for k, v in landed.items() if v > 1]}"
-    journal = Journal(tmp_path / "journal.db", create=True)
+    journal = Journal(folder / "journal.db", create=True)
     try:
         assert {r.state for r in journal.rows()} == {RowState.CONFIRMED}
     finally:
