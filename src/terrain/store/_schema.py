@@ -40,7 +40,6 @@ on ``;`` at statement ends, so no ``;`` inside a statement.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
@@ -543,6 +542,8 @@ def record_digest(data: str) -> str:
     """The fingerprint of a stored JSON document: a listing read from the index is
     used only while the record's JSON still has it (a record edited behind terrain's
     back, by a buggy tool or by hand, is read from its JSON instead)."""
+    import hashlib  # a listing's and a write's: not every command's (opening a workspace)
+
     return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
