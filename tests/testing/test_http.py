@@ -112,6 +112,25 @@ def test_the_server_side_rate_limit_answers_429_with_the_wait_and_records_nothin
         assert server.max_in_window(1.0) == 2
 
 
+def test_the_rate_window_runs_on_the_servers_own_clock_and_reopens_when_it_moves() -> None:
+    remote_now = [1_000.0]
+    with FakePlatformServer(rate_limit=(1, 60.0), clock=lambda: remote_now[0]) as server:
+        platform = HTTPPlatform(server.url)
+        platform.publish(recap(1))
+        with pytest.raises(RateLimited) as raised:
+            platform.publish(recap(2))
+        assert raised.value.retry_after == 60.0  # the whole window: the fake clock did not move
+        remote_now[0] += 59.5
+        with pytest.raises(RateLimited) as raised:
+            platform.publish(recap(2))
+        assert raised.value.retry_after == pytest.approx(0.5)
+        remote_now[0] += 0.5
+        platform.publish(recap(2))
+    assert [p.created_at for p in server.posts] == [1_000.0, 1_060.0]
+    assert [c.at for c in server.calls if c.method == "create"] == [1_000.0, 1_000.0, 1_059.5,
+                                                                     1_060.0]
+
+
 def test_a_server_that_is_not_there_is_a_transient_error() -> None:
     with FakePlatformServer() as server:
         url = server.url

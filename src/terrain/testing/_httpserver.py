@@ -25,7 +25,7 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -116,14 +116,14 @@ class ServerPost:
     remote_id: str
     post_id: str
     text: str
-    created_at: float  #: ``time.time()`` when the create call was recorded
+    created_at: float  #: the server's ``clock()`` when the create call was recorded
     deleted: bool = False
 
 
 @attrs.frozen
 class ServerCall:
     """One call as the server saw it: ``method``, ``post_id``, HTTP ``status``
-    answered (``0``: no answer, the client had gone), ``at`` (``time.time()``)
+    answered (``0``: no answer, the client had gone), ``at`` (the server's ``clock()``)
     and whether a post was recorded by it."""
 
     method: Method
@@ -139,7 +139,11 @@ class FakePlatformServer:
     ``latency``: seconds every call takes. ``rate_limit=(limit, window)``: at
     most ``limit`` create calls recorded in any ``window`` seconds; beyond,
     429 with ``Retry-After`` (counted in ``rate_limited``). ``faults``:
-    scripted misbehaviours (:class:`Fault`), taken in order.
+    scripted misbehaviours (:class:`Fault`), taken in order. ``clock``: the
+    remote platform's own wall clock (seconds since the epoch; default
+    :func:`time.time`). It stamps calls and posts and runs the rate limit's
+    window; it is the *server's* time, not terrain's, so tests may pass a fake
+    one to drive the rate window without waiting.
     """
 
     def __init__(
@@ -150,8 +154,10 @@ class FakePlatformServer:
         latency: float = 0.0,
         rate_limit: tuple[int, float] | None = None,
         faults: Iterable[Fault] = (),
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.latency = latency
+        self._clock = clock
         self.rate_limit = rate_limit
         self._lock = threading.Lock()
         self._faults: dict[str, deque[Fault]] = {m: deque() for m in ("create", "find", "delete")}
@@ -280,12 +286,12 @@ class FakePlatformServer:
 
     def _log(self, method: Method, post_id: str, status: int, recorded: bool = False) -> None:
         with self._lock:
-            self._calls.append(ServerCall(method, post_id, status, time.time(), recorded))
+            self._calls.append(ServerCall(method, post_id, status, self._clock(), recorded))
 
     def _record(self, post_id: str, text: str) -> ServerPost | None:
         """Record a new post, or ``None`` when the rate limit says no."""
         with self._lock:
-            now = time.time()
+            now = self._clock()
             if self.rate_limit is not None:
                 limit, window = self.rate_limit
                 while self._recent and now - self._recent[0] >= window:
@@ -302,7 +308,7 @@ class FakePlatformServer:
         with self._lock:
             if self.rate_limit is None or not self._recent:
                 return 1.0
-            return max(0.0, self._recent[0] + self.rate_limit[1] - time.time())
+            return max(0.0, self._recent[0] + self.rate_limit[1] - self._clock())
 
     def _find(self, post_id: str) -> list[ServerPost]:
         with self._lock:
