@@ -32,7 +32,7 @@ from terrain.consent._audit import (
     Reason,
     _to_purpose,
 )
-from terrain.consent._judge import plain_state
+from terrain.consent._judge import Answer, plain_answer, plain_state
 from terrain.consent._ledger import ConsentLedger
 from terrain.consent._make import maker
 from terrain.consent._records import Purpose, platform_key
@@ -260,6 +260,9 @@ def _label(content: Content) -> str:
 class _Builder:
     """Collects the reasons of one decision."""
 
+    __slots__ = ("asked", "at", "blocked", "blur", "blurred", "key", "ledger", "once",
+                 "platform", "reasons", "relied_on", "scopes", "share", "when")
+
     def __init__(
         self, ledger: ConsentLedger, platform: str, at: datetime, blur: bool = False,
         *, share: bool = True,
@@ -310,13 +313,17 @@ class _Builder:
         seen.append((target, bearing, state))
         return state
 
-    def _ask(self, member_id: str, purpose: Purpose, target: Target) -> ConsentState:
+    def _scopes(self, purpose: Purpose, target: Target) -> tuple[ScopeKey, ...]:
+        """:meth:`Target.scopes`, worked out once per content and purpose."""
         known = self.scopes.get(purpose)
         if known is not None and known[0] is target:
-            scopes = known[1]
-        else:
-            scopes = target.scopes(purpose)
-            self.scopes[purpose] = (target, scopes)
+            return known[1]
+        scopes = target.scopes(purpose)
+        self.scopes[purpose] = (target, scopes)
+        return scopes
+
+    def _ask(self, member_id: str, purpose: Purpose, target: Target) -> ConsentState:
+        scopes = self._scopes(purpose, target)
         return plain_state(self.ledger, member_id, purpose, self.platform, self.key, self.at,
                            self.when, scopes) or self.ledger._state(
             member_id, purpose, self.platform, self.at, target, self.when, self.key, scopes,
@@ -330,24 +337,35 @@ class _Builder:
     def person(
         self, member_id: str, purpose: Purpose, target: Target, *, content_id: str | None,
         role: str = "",
-    ) -> ConsentState:
-        state = self.state(member_id, purpose, target)
-        member = state.member
+    ) -> None:
+        answer: Answer | None = None
+        if self.once:  # nothing to share: the plain answer, without a ConsentState
+            scopes = self._scopes(purpose, target)
+            answer = plain_answer(self.ledger, member_id, purpose, self.platform, self.key,
+                                  self.when, scopes)
+            state = None if answer is not None else self.ledger._state(
+                member_id, purpose, self.platform, self.at, target, self.when, self.key, scopes,
+                plain=False,
+            )
+        else:
+            state = self.state(member_id, purpose, target)
+        if answer is None:
+            assert state is not None
+            answer = (state.valid, state.reason, state.consent, state.status, state.member,
+                      state.relied_on)
+        valid, reason, consent, _, member, relied_on = answer
         who = member_id if member is None else (
             f"{member.display_name} (minor)" if member.is_minor else member.display_name
         )  # _name()
         what = "" if purpose is Purpose.PUBLISH else f"{purpose.value}: "
-        consent = state.consent
-        valid = state.valid
         self.reasons.append(
-            _reason(f"{who}{role}: {what}{state.reason}", not valid, member_id,
+            _reason(f"{who}{role}: {what}{reason}", not valid, member_id,
                     None if consent is None else consent.id, content_id, None, purpose)
         )
         if valid:
-            self.relied_on.update(state.relied_on)
+            self.relied_on.update(relied_on)
         else:
             self.blocked = True
-        return state
 
     def _blurrable(
         self, content: Content, purpose: Purpose, member_id: str, shown: list[Appearance]

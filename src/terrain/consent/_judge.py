@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 from terrain._time import instant
 from terrain.community import Member
@@ -31,7 +31,7 @@ from terrain.consent._state import (
 if TYPE_CHECKING:
     from terrain.consent._ledger import ConsentLedger
 
-__all__ = ["Facts", "Judgement", "plain_state", "record_states"]
+__all__ = ["Answer", "Facts", "Judgement", "plain_answer", "plain_state", "record_states"]
 
 #: No one (who said yes, or no, in an adult's record about someone else: never).
 _NOBODY: frozenset[str] = frozenset()
@@ -182,28 +182,48 @@ def plain_state(
     ledger: ConsentLedger, subject: str, purpose: Purpose, platform: str, key: str,
     at: datetime, when: datetime, scopes: tuple[ScopeKey, ...],
 ) -> ConsentState | None:
+    """:func:`plain_answer` as a :class:`ConsentState` (``None`` when not plain)."""
+    answer = plain_answer(ledger, subject, purpose, platform, key, when, scopes)
+    if answer is None:
+        return None
+    return _consent_state(subject, purpose, platform, at, *answer)
+
+
+#: What a ConsentState says besides its question: ``(valid, reason, consent, status,
+#: member, relied_on)``, in the order of its fields.
+Answer: TypeAlias = tuple[
+    bool, str, "Consent | None", "ConsentStatus | None", "Member | None", tuple[str, ...]
+]
+
+
+def plain_answer(
+    ledger: ConsentLedger, subject: str, purpose: Purpose, platform: str, key: str,
+    when: datetime, scopes: tuple[ScopeKey, ...],
+) -> Answer | None:
     """The answer :class:`Judgement` gives, in the plain case that is most of them: a
     known adult, not erased, without a withdrawal, whose records that apply are
-    grants that all hold at ``when`` (``at`` in UTC), or who has none. ``None`` in any
-    other case (a refusal, a grant not or no longer holding, a renewal…): ask
-    :class:`Judgement`. ``key`` is :func:`platform_key` of ``platform``; ``scopes``
-    the :meth:`Target.scopes` of the content asked about, for ``purpose``.
+    grants (no refusal) without renewals. ``None`` in any other case: ask
+    :class:`Judgement`. ``when`` is ``at`` in UTC; ``key`` is :func:`platform_key`
+    of ``platform``; ``scopes`` the :meth:`Target.scopes` of the content asked
+    about, for ``purpose``.
 
-    Same rules, same words: without a refusal or a withdrawal, the grant relied on
-    is the one expressed last (the highest id among ties), and without any, the
-    answer is "no consent". ``tests/consent/test_decide_oracle.py`` holds it to the
-    decision path as it was before it existed.
+    Same rules, same words: the grant relied on is the one holding at ``when``
+    expressed last (the highest id among ties); without one, the grant expressed
+    last says why it does not hold (it starts later, or it expired), and without
+    any grant the answer is "no consent". ``tests/consent/test_decide_oracle.py``
+    holds it to the decision path as it was before it existed.
     """
     member = ledger._members.get(subject)
     if (member is None or member.is_minor or member.erased_at is not None
             or subject in ledger._withdrawals):
         return None
     theirs = ledger._scoped.get(subject)
-    best: Consent | None = None
+    best: Consent | None = None  # the latest grant that holds
+    late: Consent | None = None  # the latest grant that does not
     if theirs is not None:
         facts = ledger._facts
         renewed = ledger._renewals
-        best_said = when
+        best_said = late_said = when
         for scope in scopes:
             found = theirs.get(scope)
             if found is None:
@@ -212,23 +232,30 @@ def plain_state(
                 said, consent, given, platforms, starts, until = facts[consent_id]
                 if said > when or (platforms is not None and key not in platforms):
                     continue
-                if (not given or when < starts or (until is not None and until <= when)
-                        or consent_id in renewed):
+                if not given or consent_id in renewed:
                     return None
-                if best is None or (said, consent_id) > (best_said, best.id):
+                if when < starts or (until is not None and until <= when):
+                    if late is None or (said, consent_id) > (late_said, late.id):
+                        late, late_said = consent, said
+                elif best is None or (said, consent_id) > (best_said, best.id):
                     best, best_said = consent, said
     if best is None:
-        return _consent_state(subject, purpose, platform, at, False,
-                              f"no consent to {purpose.value!r} on {platform!r}", None, None,
-                              member, ())
+        if late is not None:  # Judgement._problem(), without withdrawals or renewals
+            if when < facts[late.id].starts:
+                return (False, f"consent starts on {day(late.valid_from)} (record {late.id})",
+                        late, ConsentStatus.GIVEN, member, ())
+            assert late.valid_until is not None
+            return (False, f"consent expired on {day(late.valid_until)} (record {late.id})",
+                    late, ConsentStatus.EXPIRED, member, ())
+        return (False, f"no consent to {purpose.value!r} on {platform!r}", None, None, member,
+                ())
     dates = ledger._dates
     best_id = best.id
     quoted = dates.get(best_id)
     if quoted is None:
         quoted = dates[best_id] = _dates(best, best.valid_until)
-    return _consent_state(subject, purpose, platform, at, True,
-                          f"consent given on {quoted} (record {best_id})", best,
-                          ConsentStatus.GIVEN, member, (best_id,))
+    return (True, f"consent given on {quoted} (record {best_id})", best, ConsentStatus.GIVEN,
+            member, (best_id,))
 
 
 class Judgement:
