@@ -8,13 +8,12 @@ decision is a value: record it as a :class:`DecisionRecord` for the audit log.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Hashable, Mapping
 from datetime import datetime
-from typing import Any, TypeVar
 
 import attrs
 
-from terrain._time import require_aware
+from terrain._time import instant, require_aware
 from terrain._validation import (
     aware_datetime,
     each,
@@ -33,9 +32,11 @@ from terrain.consent._audit import (
     Reason,
     _to_purpose,
 )
+from terrain.consent._judge import Answer, plain_answer, plain_state
 from terrain.consent._ledger import ConsentLedger
-from terrain.consent._records import Purpose
-from terrain.consent._state import ConsentState, Target, to_purpose
+from terrain.consent._make import maker
+from terrain.consent._records import Purpose, platform_key
+from terrain.consent._state import ConsentState, ScopeKey, Target, to_purpose
 from terrain.content import Appearance, Content, ContentKind, Region
 from terrain.errors import ConsentDenied, ValidationError
 from terrain.posts import HandleFinder, Mention, Post
@@ -49,8 +50,6 @@ __all__ = [
     "Reason",
     "decide",
 ]
-
-_T = TypeVar("_T")
 
 #: Content kinds whose people must have agreed to be interviewed.
 INTERVIEW_KINDS = frozenset({ContentKind.INTERVIEW, ContentKind.MICRO_INTERVIEW})
@@ -222,35 +221,9 @@ class Decision:
         )
 
 
-def _maker(cls: type[_T]) -> Callable[..., _T]:
-    """Builds ``cls`` (a slotted attrs class) from its fields' values, in order, without
-    running its validators, then its ``__attrs_post_init__`` if it has one.
-
-    For the values :func:`decide` makes itself out of records that were checked when
-    they were built (a person's id, a consent id, a text it wrote): checking their
-    types again was most of the cost of a decision. What a constructor call with the
-    same values makes is equal (``tests/consent/test_decide_fast.py`` holds it to it);
-    the classes' own invariants (an allowing decision has no blocking reason) still run.
-    """
-    fields = attrs.fields(cls)  # type: ignore[arg-type]
-    names: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    args = ", ".join(f"v{i}" for i in range(len(fields)))
-    lines = [f"def make({args}):", "    made = _new(_cls)"]
-    for i, field in enumerate(fields):
-        names[f"_s{i}"] = getattr(cls, field.name).__set__
-        lines.append(f"    _s{i}(made, v{i})")
-    post = getattr(cls, "__attrs_post_init__", None)
-    if post is not None:
-        names["_post"] = post
-        lines.append("    _post(made)")
-    lines.append("    return made")
-    exec("\n".join(lines), names)  # straight-line code made above from field names
-    make: Callable[..., _T] = names["make"]
-    return make
-
-
-_reason = _maker(Reason)
-_decision = _maker(Decision)
+_reason = maker(Reason)
+_target = maker(Target)
+_decision = maker(Decision)
 
 
 def _without_handles(post: Post, handles: set[str]) -> tuple[str, tuple[str, ...]]:
@@ -268,12 +241,27 @@ def _name(member: Member | None, member_id: str) -> str:
     return f"{member.display_name} (minor)" if member.is_minor else member.display_name
 
 
+def _target_of(content: Content) -> Target:
+    """:meth:`Target.of` ``content``, without attrs' ``__init__``."""
+    event_id = content.event_id
+    project_id = content.project_id
+    return _target(frozenset((content.id,)),
+                   _NONE if event_id is None else frozenset((event_id,)),
+                   _NONE if project_id is None else frozenset((project_id,)))
+
+
+_NONE: frozenset[str] = frozenset()
+
+
 def _label(content: Content) -> str:
     return f"{content.kind.value} {content.id}"
 
 
 class _Builder:
     """Collects the reasons of one decision."""
+
+    __slots__ = ("asked", "at", "blocked", "blur", "blurred", "key", "ledger", "once",
+                 "platform", "reasons", "relied_on", "scopes", "share", "when")
 
     def __init__(
         self, ledger: ConsentLedger, platform: str, at: datetime, blur: bool = False,
@@ -283,6 +271,11 @@ class _Builder:
         self.share = share
         self.platform = platform
         self.at = at
+        # worked out once per decision, not once per person
+        self.when = instant(at)
+        self.key = platform_key(platform)
+        #: the scopes of the last target asked about, by purpose (see Target.scopes)
+        self.scopes: dict[Purpose, tuple[Target, tuple[ScopeKey, ...]]] = {}
         self.blur = blur
         self.reasons: list[Reason] = []
         self.relied_on: set[str] = set()
@@ -290,6 +283,9 @@ class _Builder:
         self.blurred: list[Blurred] = []
         #: the answers given so far, by person and purpose: (target, its bearing, answer)
         self.asked: dict[tuple[str, Purpose], list[tuple[Target, Hashable, ConsentState]]] = {}
+        #: whether each person is asked about once per purpose (a decision on one
+        #: content: its people are listed once, its author for another purpose)
+        self.once = False
 
     def state(self, member_id: str, purpose: Purpose, target: Target) -> ConsentState:
         """The ledger's answer for ``member_id``: each person is judged once per
@@ -298,10 +294,13 @@ class _Builder:
         ledger = self.ledger
         if not self.share:  # each appearance asked on its own (the reference, for tests)
             return ledger.state_for(member_id, purpose, self.platform, at=self.at, target=target)
-        seen = self.asked.get((member_id, purpose))
+        if self.once:  # nothing to share: each person is asked about once per purpose
+            return self._ask(member_id, purpose, target)
+        asked = (member_id, purpose)
+        seen = self.asked.get(asked)
         if seen is None:
-            state = ledger._state(member_id, purpose, self.platform, self.at, target)
-            self.asked[member_id, purpose] = [(target, None, state)]
+            state = self._ask(member_id, purpose, target)
+            self.asked[asked] = [(target, None, state)]
             return state
         bearing = ledger._bearing(member_id, purpose, target)
         for i, (other, known, state) in enumerate(seen):
@@ -310,9 +309,26 @@ class _Builder:
                 seen[i] = (other, known, state)
             if known == bearing:
                 return state
-        state = ledger._state(member_id, purpose, self.platform, self.at, target)
+        state = self._ask(member_id, purpose, target)
         seen.append((target, bearing, state))
         return state
+
+    def _scopes(self, purpose: Purpose, target: Target) -> tuple[ScopeKey, ...]:
+        """:meth:`Target.scopes`, worked out once per content and purpose."""
+        known = self.scopes.get(purpose)
+        if known is not None and known[0] is target:
+            return known[1]
+        scopes = target.scopes(purpose)
+        self.scopes[purpose] = (target, scopes)
+        return scopes
+
+    def _ask(self, member_id: str, purpose: Purpose, target: Target) -> ConsentState:
+        scopes = self._scopes(purpose, target)
+        return plain_state(self.ledger, member_id, purpose, self.platform, self.key, self.at,
+                           self.when, scopes) or self.ledger._state(
+            member_id, purpose, self.platform, self.at, target, self.when, self.key, scopes,
+            plain=False,
+        )
 
     def block(self, text: str, *, content_id: str | None = None) -> None:
         self.reasons.append(_reason(text, True, None, None, content_id, None, None))
@@ -321,21 +337,35 @@ class _Builder:
     def person(
         self, member_id: str, purpose: Purpose, target: Target, *, content_id: str | None,
         role: str = "",
-    ) -> ConsentState:
-        state = self.state(member_id, purpose, target)
-        who = _name(state.member, member_id)
+    ) -> None:
+        answer: Answer | None = None
+        if self.once:  # nothing to share: the plain answer, without a ConsentState
+            scopes = self._scopes(purpose, target)
+            answer = plain_answer(self.ledger, member_id, purpose, self.platform, self.key,
+                                  self.when, scopes)
+            state = None if answer is not None else self.ledger._state(
+                member_id, purpose, self.platform, self.at, target, self.when, self.key, scopes,
+                plain=False,
+            )
+        else:
+            state = self.state(member_id, purpose, target)
+        if answer is None:
+            assert state is not None
+            answer = (state.valid, state.reason, state.consent, state.status, state.member,
+                      state.relied_on)
+        valid, reason, consent, _, member, relied_on = answer
+        who = member_id if member is None else (
+            f"{member.display_name} (minor)" if member.is_minor else member.display_name
+        )  # _name()
         what = "" if purpose is Purpose.PUBLISH else f"{purpose.value}: "
-        text = f"{who}{role}: {what}{state.reason}"
-        consent = state.consent
         self.reasons.append(
-            _reason(text, not state.valid, member_id, None if consent is None else consent.id,
-                    content_id, None, purpose)
+            _reason(f"{who}{role}: {what}{reason}", not valid, member_id,
+                    None if consent is None else consent.id, content_id, None, purpose)
         )
-        if state.valid:
-            self.relied_on.update(state.relied_on)
+        if valid:
+            self.relied_on.update(relied_on)
         else:
             self.blocked = True
-        return state
 
     def _blurrable(
         self, content: Content, purpose: Purpose, member_id: str, shown: list[Appearance]
@@ -374,31 +404,32 @@ class _Builder:
                 *, shows_media: bool) -> None:
         """Check ``content``; ``media_ids`` limits it to the people of those media
         (``None`` in the set: the people of the content as a whole)."""
-        label = _label(content)
         if shows_media and content.media and not content.people_reviewed:
             self.block(
-                f"{label}: people not reviewed yet; confirm who appears in each media file",
+                f"{_label(content)}: people not reviewed yet; confirm who appears in each "
+                "media file",
                 content_id=content.id,
             )
         elif shows_media and content.media and not content.review_is_current:
             last = content.last_review
             assert last is not None
             self.block(
-                f"{label}: the people in it changed after {last.by} reviewed it on "
+                f"{_label(content)}: the people in it changed after {last.by} reviewed it on "
                 f"{last.at.date().isoformat()}; confirm who appears in it again",
                 content_id=content.id,
             )
-        shown = [
-            a for a in content.appearances if media_ids is None or a.media_id in media_ids
+        shown = list(content.appearances) if media_ids is None else [
+            a for a in content.appearances if a.media_id in media_ids
         ]
-        unreviewed = sum(1 for a in shown if not a.reviewed)
+        unreviewed = len([a for a in shown if not a.reviewed])
         if unreviewed:
             people = "person" if unreviewed == 1 else "people"
-            self.block(f"{label}: {unreviewed} {people} not reviewed", content_id=content.id)
+            self.block(f"{_label(content)}: {unreviewed} {people} not reviewed",
+                       content_id=content.id)
         needed = Purpose.INTERVIEW if (
             purpose is Purpose.PUBLISH and content.kind in INTERVIEW_KINDS
         ) else purpose
-        target = Target.of(content)
+        target = _target_of(content)
         for member_id in dict.fromkeys(a.member_id for a in shown):
             places = self._blurrable(content, purpose, member_id, shown) if self.blur else None
             if places:
@@ -473,6 +504,7 @@ def _decide(
         raise ValidationError(f"platform must be a platform name such as 'x', got {platform!r}")
     builder = _Builder(ledger, platform, at, blur=blur, share=share)
     if isinstance(subject, Content):
+        builder.once = share
         builder.content(subject, wanted, None, shows_media=True)
         return _finish(builder, "content", subject.id, wanted)
     if not isinstance(subject, Post):

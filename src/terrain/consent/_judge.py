@@ -9,22 +9,35 @@ person stands at an instant (``terrain consent list``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 from terrain._time import instant
 from terrain.community import Member
+from terrain.consent._make import maker
 from terrain.consent._records import Consent, ConsentStatus, Purpose, platform_key
-from terrain.consent._rules import Slice, expressed, latest, until_at, voices
-from terrain.consent._state import ConsentState, RecordState, RecordStatus, Target, day
+from terrain.consent._rules import Slice, Withdrawal, expressed, latest, until_at, voices
+from terrain.consent._state import (
+    ConsentState,
+    RecordState,
+    RecordStatus,
+    ScopeKey,
+    Target,
+    day,
+)
 
 if TYPE_CHECKING:
     from terrain.consent._ledger import ConsentLedger
 
-__all__ = ["Judgement", "record_states"]
+__all__ = ["Answer", "Facts", "Judgement", "plain_answer", "plain_state", "record_states"]
 
 #: No one (who said yes, or no, in an adult's record about someone else: never).
 _NOBODY: frozenset[str] = frozenset()
+
+#: The records of a person who has none, by scope (never changed).
+_NO_RECORDS: Mapping[ScopeKey, list[str]] = MappingProxyType({})
 
 #: A platform name no record names: "all platforms" records only.
 _ANY_PLATFORM = "\x00any platform"
@@ -141,6 +154,110 @@ def _pending(
     return None
 
 
+class Facts(NamedTuple):
+    """What a judgement reads of one record as expressed, worked out when the ledger
+    learns of it (instants in UTC, so that they compare correctly)."""
+
+    said: datetime
+    consent: Consent
+    given: bool
+    platforms: frozenset[str] | None
+    starts: datetime
+    #: its ``valid_until`` as expressed (renewals may change it since)
+    until: datetime | None
+
+    @classmethod
+    def of(cls, consent: Consent, said: datetime, starts: datetime) -> Facts:
+        """The facts of ``consent``, expressed at ``said`` and in force from ``starts``."""
+        until = consent.valid_until
+        return cls(said, consent, consent.history[0].status is ConsentStatus.GIVEN,
+                   consent.platforms, starts, None if until is None else instant(until))
+
+
+#: A ConsentState from its fields' values, in order, without attrs' checks (it has none).
+_consent_state = maker(ConsentState)
+
+
+def plain_state(
+    ledger: ConsentLedger, subject: str, purpose: Purpose, platform: str, key: str,
+    at: datetime, when: datetime, scopes: tuple[ScopeKey, ...],
+) -> ConsentState | None:
+    """:func:`plain_answer` as a :class:`ConsentState` (``None`` when not plain)."""
+    answer = plain_answer(ledger, subject, purpose, platform, key, when, scopes)
+    if answer is None:
+        return None
+    return _consent_state(subject, purpose, platform, at, *answer)
+
+
+#: What a ConsentState says besides its question: ``(valid, reason, consent, status,
+#: member, relied_on)``, in the order of its fields.
+Answer: TypeAlias = tuple[
+    bool, str, "Consent | None", "ConsentStatus | None", "Member | None", tuple[str, ...]
+]
+
+
+def plain_answer(
+    ledger: ConsentLedger, subject: str, purpose: Purpose, platform: str, key: str,
+    when: datetime, scopes: tuple[ScopeKey, ...],
+) -> Answer | None:
+    """The answer :class:`Judgement` gives, in the plain case that is most of them: a
+    known adult, not erased, without a withdrawal, whose records that apply are
+    grants (no refusal) without renewals. ``None`` in any other case: ask
+    :class:`Judgement`. ``when`` is ``at`` in UTC; ``key`` is :func:`platform_key`
+    of ``platform``; ``scopes`` the :meth:`Target.scopes` of the content asked
+    about, for ``purpose``.
+
+    Same rules, same words: the grant relied on is the one holding at ``when``
+    expressed last (the highest id among ties); without one, the grant expressed
+    last says why it does not hold (it starts later, or it expired), and without
+    any grant the answer is "no consent". ``tests/consent/test_decide_oracle.py``
+    holds it to the decision path as it was before it existed.
+    """
+    member = ledger._members.get(subject)
+    if (member is None or member.is_minor or member.erased_at is not None
+            or subject in ledger._withdrawals):
+        return None
+    theirs = ledger._scoped.get(subject)
+    best: Consent | None = None  # the latest grant that holds
+    late: Consent | None = None  # the latest grant that does not
+    if theirs is not None:
+        facts = ledger._facts
+        renewed = ledger._renewals
+        best_said = late_said = when
+        for scope in scopes:
+            found = theirs.get(scope)
+            if found is None:
+                continue
+            for consent_id in found:
+                said, consent, given, platforms, starts, until = facts[consent_id]
+                if said > when or (platforms is not None and key not in platforms):
+                    continue
+                if not given or consent_id in renewed:
+                    return None
+                if when < starts or (until is not None and until <= when):
+                    if late is None or (said, consent_id) > (late_said, late.id):
+                        late, late_said = consent, said
+                elif best is None or (said, consent_id) > (best_said, best.id):
+                    best, best_said = consent, said
+    if best is None:
+        if late is not None:  # Judgement._problem(), without withdrawals or renewals
+            if when < facts[late.id].starts:
+                return (False, f"consent starts on {day(late.valid_from)} (record {late.id})",
+                        late, ConsentStatus.GIVEN, member, ())
+            assert late.valid_until is not None
+            return (False, f"consent expired on {day(late.valid_until)} (record {late.id})",
+                    late, ConsentStatus.EXPIRED, member, ())
+        return (False, f"no consent to {purpose.value!r} on {platform!r}", None, None, member,
+                ())
+    dates = ledger._dates
+    best_id = best.id
+    quoted = dates.get(best_id)
+    if quoted is None:
+        quoted = dates[best_id] = _dates(best, best.valid_until)
+    return (True, f"consent given on {quoted} (record {best_id})", best, ConsentStatus.GIVEN,
+            member, (best_id,))
+
+
 class Judgement:
     """One question to the ledger: the applicable records, who said what, the answer."""
 
@@ -152,6 +269,8 @@ class Judgement:
         platform: str,
         at: datetime,
         target: Target,
+        when: datetime | None = None,
+        scopes: tuple[ScopeKey, ...] | None = None,
     ) -> None:
         self.ledger = ledger
         self.member = member
@@ -160,63 +279,79 @@ class Judgement:
         self.at = at
         key = platform_key(platform)
         subject = member.id
-        self.when = when = instant(at)
-        theirs = ledger._withdrawals.get(subject)
-        self.withdrawals = [] if theirs is None else [
-            w for w in theirs if instant(w.at) <= when and w.slice.applies(purpose, key, target)
+        if when is None:
+            when = instant(at)
+        self.when = when
+        theirs = ledger._withdrawn_at.get(subject)
+        #: the withdrawals that apply by this instant, each with its instant
+        self.withdrawals = withdrawals = [] if theirs is None else [
+            (t, w) for t, w in theirs if t <= when and w.slice.applies(purpose, key, target)
         ]
-        said = ledger._said
-        base = ledger._base
-        index = ledger._index
+        facts = ledger._facts
+        scoped = ledger._scoped.get(subject, _NO_RECORDS)
+        if scopes is None:
+            scopes = target.scopes(purpose)
         minor = member.is_minor
         me = frozenset((subject,))
-        #: each voice's latest no: (instant, record)
-        self.nos: dict[str, Consent] = {}
+        #: each voice's latest no
+        nos: dict[str, Consent] = {}
         #: grants that apply, with who said yes in each
-        self.grants: list[tuple[Consent, frozenset[str]]] = []
-        for index_key in target.keys(subject, purpose):
-            found = index.get(index_key)
+        grants: list[tuple[Consent, frozenset[str]]] = []
+        self.nos = nos
+        self.grants = grants
+        for scope in scopes:
+            found = scoped.get(scope)
             if not found:
                 continue
             for consent_id in found:
-                if said[consent_id] > when:
+                said, consent, given, platforms, _, _ = facts[consent_id]
+                if said > when or (platforms is not None and key not in platforms):
                     continue
-                consent = base[consent_id]
-                if consent.platforms is not None and key not in consent.platforms:
-                    continue
-                given = consent.history[0].status is ConsentStatus.GIVEN
                 if minor:
                     yes, no = voices(consent, member)
-                else:  # an adult's record is their own word (voices(), without the sets)
-                    yes, no = (me, _NOBODY) if given else (_NOBODY, me)
+                elif given:  # an adult's record is their own word (voices(), without the sets)
+                    grants.append((consent, me))
+                    continue
+                else:
+                    yes, no = _NOBODY, me
                 for voice in no:
-                    known = self.nos.get(voice)
-                    if known is None or (said[consent_id], consent_id) > (
-                        said[known.id], known.id
-                    ):
-                        self.nos[voice] = consent
+                    known = nos.get(voice)
+                    if known is None or (said, consent_id) > (facts[known.id].said, known.id):
+                        nos[voice] = consent
                 if given:
-                    self.grants.append((consent, yes))
+                    grants.append((consent, yes))
         #: each voice's grants that hold now, and what is wrong with the others
-        self.holding: dict[str, list[Consent]] = {}
-        self.failing: list[tuple[Consent, str, ConsentStatus]] = []
-        for consent, yes in self.grants:
-            problem = self._problem(consent)
-            if problem is not None:
-                self.failing.append((consent, *problem))
-                continue
+        holding: dict[str, list[Consent]] = {}
+        failing: list[tuple[Consent, str, ConsentStatus]] = []
+        self.holding = holding
+        self.failing = failing
+        renewed = ledger._renewals
+        for consent, yes in grants:
+            said, _, _, _, starts, until = facts[consent.id]
+            if (withdrawals or when < starts or (until is not None and until <= when)
+                    or consent.id in renewed):  # else it holds: what _problem() would say
+                problem = self._problem(consent)
+                if problem is not None:
+                    failing.append((consent, *problem))
+                    continue
             for voice in yes:
-                last_no = self.nos.get(voice)
-                if last_no is None or said[consent.id] > said[last_no.id]:
-                    self.holding.setdefault(voice, []).append(consent)
+                last_no = nos.get(voice) if nos else None
+                if last_no is None or said > facts[last_no.id].said:
+                    found_for = holding.get(voice)
+                    if found_for is None:
+                        holding[voice] = [consent]
+                    else:
+                        found_for.append(consent)
 
     def _problem(self, consent: Consent) -> tuple[str, ConsentStatus] | None:
         """Why grant ``consent`` does not hold at this instant (``None`` when it does)."""
-        ended = min(
-            (w for w in self.withdrawals if w.ends(consent)),
-            key=lambda w: instant(w.at),
-            default=None,
-        ) if self.withdrawals else None
+        ended: Withdrawal | None = None
+        if self.withdrawals:  # the first that ends it (w.ends(consent)), by instant
+            said = self.ledger._facts[consent.id].said
+            ended_at = None
+            for at, withdrawal in self.withdrawals:
+                if said <= at and (ended_at is None or at < ended_at):
+                    ended, ended_at = withdrawal, at
         if ended is not None:
             return f"consent withdrawn on {day(ended.at)} (record {consent.id})", (
                 ConsentStatus.WITHDRAWN
@@ -239,10 +374,9 @@ class Judgement:
 
     def _state(self, valid: bool, reason: str, consent: Consent | None,
                status: ConsentStatus | None, relied_on: tuple[str, ...] = ()) -> ConsentState:
-        return ConsentState(
-            self.member.id, self.purpose, self.platform, self.at, valid=valid, reason=reason,
-            consent=consent, status=status, member=self.member, relied_on=relied_on,
-        )
+        member = self.member
+        return _consent_state(member.id, self.purpose, self.platform, self.at, valid, reason,
+                              consent, status, member, relied_on)
 
     def state(self) -> ConsentState:
         member = self.member
@@ -308,7 +442,7 @@ class Judgement:
             if assent:
                 reason += ", " + " and ".join(assent)
         return self._state(True, reason, unique[-1], ConsentStatus.GIVEN,
-                           tuple(c.id for c in unique))
+                           (unique[0].id,) if len(unique) == 1 else tuple(c.id for c in unique))
 
     def _refused(self, blocking: dict[str, Consent]) -> ConsentState:
         member = self.member

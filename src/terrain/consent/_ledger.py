@@ -32,7 +32,7 @@ from terrain.consent._events import (
     ConsentWithdrawn,
 )
 from terrain.consent._guardians import GUARDIAN_RULES, GuardianRule
-from terrain.consent._judge import Judgement, record_states
+from terrain.consent._judge import Facts, Judgement, plain_state, record_states
 from terrain.consent._records import (
     Consent,
     ConsentStatus,
@@ -40,12 +40,14 @@ from terrain.consent._records import (
     Purpose,
     Scope,
     StatusChange,
+    platform_key,
 )
 from terrain.consent._rules import Renewal, Slice, Withdrawal, expressed, until_at
 from terrain.consent._state import (
     ConsentState,
     IndexKey,
     RecordState,
+    ScopeKey,
     Target,
     day,
     platforms_of,
@@ -121,10 +123,16 @@ class ConsentLedger:
         self._starts: dict[str, datetime] = {}
         #: the dates a decision quotes for each record without renewals (see Judgement)
         self._dates: dict[str, str] = {}
+        #: what a judgement reads of each record, worked out once (see :class:`Facts`)
+        self._facts: dict[str, Facts] = {}
         self._records: dict[str, Consent] = {}  # each record as it stands (history)
         self._renewals: dict[str, list[Renewal]] = {}
         self._withdrawals: dict[str, list[Withdrawal]] = {}
+        #: the same withdrawals, each with its instant (UTC)
+        self._withdrawn_at: dict[str, list[tuple[datetime, Withdrawal]]] = {}
         self._index: dict[IndexKey, list[str]] = {}
+        #: the same index, by person first: what a decision reads (see plain_state)
+        self._scoped: dict[str, dict[ScopeKey, list[str]]] = {}
         self._by_subject: dict[str, list[str]] = {}
         self._events: list[ConsentEvent] = []
         self._finder: HandleFinder | None = None  # made when first asked for
@@ -461,18 +469,24 @@ class ConsentLedger:
         if isinstance(event, ConsentRecorded):
             consent = event.consent
             self._base[consent.id] = consent
-            self._said[consent.id] = expressed(consent)
-            self._starts[consent.id] = instant(consent.valid_from)
+            self._said[consent.id] = said = expressed(consent)
+            self._starts[consent.id] = starts = instant(consent.valid_from)
+            self._facts[consent.id] = Facts.of(consent, said, starts)
             scope = consent.scope
+            theirs = self._scoped.setdefault(consent.subject_id, {})
             for purpose in consent.purposes:
                 key = (consent.subject_id, purpose, scope.kind, scope.ref)
                 self._index.setdefault(key, []).append(consent.id)
+                theirs.setdefault((purpose, scope.kind, scope.ref), []).append(consent.id)
             self._by_subject.setdefault(consent.subject_id, []).append(consent.id)
             changed = self._refresh(consent.id)
         elif isinstance(event, ConsentWithdrawn):
             record = None if event.consent_id is None else self._base[event.consent_id]
             withdrawal = Withdrawal.of(event, record)
             self._withdrawals.setdefault(event.subject_id, []).append(withdrawal)
+            self._withdrawn_at.setdefault(event.subject_id, []).append(
+                (instant(withdrawal.at), withdrawal)
+            )
             for consent_id in self._by_subject.get(event.subject_id, ()):
                 if withdrawal.ends(self._base[consent_id]):
                     self._refresh(consent_id)
@@ -629,9 +643,25 @@ class ConsentLedger:
         return self._state(subject_id, purpose, platform, at, target)
 
     def _state(
-        self, subject_id: str, purpose: Purpose, platform: str, at: datetime, target: Target
+        self, subject_id: str, purpose: Purpose, platform: str, at: datetime, target: Target,
+        when: datetime | None = None, key: str | None = None,
+        scopes: tuple[ScopeKey, ...] | None = None, plain: bool = True,
     ) -> ConsentState:
-        """:meth:`state_for` of an ``at`` already checked (decide() checks it once)."""
+        """:meth:`state_for` of an ``at`` already checked (decide() checks it once, and
+        passes what it works out once per decision or content: ``when``, ``at`` in UTC;
+        ``key``, :func:`platform_key` of ``platform``; ``scopes``, the
+        :meth:`Target.scopes` of ``target`` for ``purpose``; ``plain=False`` when
+        :func:`plain_state` was asked already)."""
+        if when is None:
+            when = instant(at)
+        if plain:
+            found = plain_state(
+                self, subject_id, purpose, platform,
+                platform_key(platform) if key is None else key, at, when,
+                target.scopes(purpose) if scopes is None else scopes,
+            )
+            if found is not None:
+                return found
         member = self._members.get(subject_id)
         if member is None:
             return ConsentState(
@@ -645,7 +675,7 @@ class ConsentLedger:
                 reason=f"erased at their request on {day(member.erased_at)}: never published "
                 "again; take them out of the content, or crop them out",
             )
-        return Judgement(self, member, purpose, platform, at, target).state()
+        return Judgement(self, member, purpose, platform, at, target, when, scopes).state()
 
     def _bearing(self, subject_id: str, purpose: Purpose, target: Target) -> Hashable:
         """What of ``target`` a question about ``subject_id`` and ``purpose`` depends on:

@@ -36,6 +36,8 @@ __all__ = ["CLOCK_SKEW", "ConsentState", "RecordState", "RecordStatus", "Target"
 CLOCK_SKEW = timedelta(minutes=5)
 
 IndexKey: TypeAlias = tuple[str, Purpose, ScopeKind, str | None]
+#: An index key without the person: a record's key among that person's records.
+ScopeKey: TypeAlias = tuple[Purpose, ScopeKind, str | None]
 
 
 def day(at: datetime) -> str:
@@ -140,6 +142,18 @@ class Target:
         if scope.kind is ScopeKind.PROJECT:
             return scope.ref in self.project_ids
         return scope.ref in self.content_ids
+
+    def scopes(self, purpose: Purpose) -> tuple[ScopeKey, ...]:
+        """The keys of a person's records (:meth:`keys` without the person) that may
+        cover this target, in the same order."""
+        keys: list[ScopeKey] = [(purpose, ScopeKind.ALL, None)]
+        for event_id in self.event_ids:
+            keys.append((purpose, ScopeKind.EVENT, event_id))
+        for project_id in self.project_ids:
+            keys.append((purpose, ScopeKind.PROJECT, project_id))
+        for content_id in self.content_ids:
+            keys.append((purpose, ScopeKind.CONTENT, content_id))
+        return tuple(keys)
 
     def keys(self, subject_id: str, purpose: Purpose) -> list[IndexKey]:
         """The index keys whose records may cover this target."""
