@@ -73,6 +73,8 @@ NOT_FOR_OPENING = (
     "difflib",
     "hashlib",
     "click.shell_completion",
+    "terrain.store._history",  # a change is recorded or read (history, a write)
+    "terrain.store._references",  # what relies on a record (remove)
 )
 
 
@@ -96,7 +98,8 @@ def test_recording_a_consent_for_every_platform_loads_no_plugin(
     )  # fmt: skip
     assert "terrain.consent._ledger" in modules  # it did record the consent
     assert _heavy(modules, ("pluggy", "importlib.metadata", "terrain.plugins", "terrain.posts",
-                            "terrain.content", "terrain.media", "hashlib")) == []
+                            "terrain.content", "terrain.media", "hashlib",
+                            "terrain.store._history", "terrain.store._references")) == []
 
 
 def test_recording_a_consent_for_a_named_platform_still_asks_the_plugins(
@@ -115,3 +118,25 @@ def test_withdrawing_every_platform_loads_no_plugin(tmp_path: Path, run: Run,
     ok(run, members, "consent", "grant", "lea", "--purpose", "publish", "--witness", "C")
     modules = _imported(tmp_path, "consent", "withdraw", "lea", "--workspace", str(members))
     assert _heavy(modules, ("pluggy", "importlib.metadata", "terrain.plugins")) == []
+
+
+def test_help_imports_no_logging_toml_or_secrets_file_code(tmp_path: Path) -> None:
+    """``terrain --help`` masks what it prints (:mod:`terrain._redact`) without the
+    rest of :mod:`terrain.secrets`: no logging, no TOML reader."""
+    modules = _imported(tmp_path, "--help")
+    assert "terrain._redact" in modules  # what it printed was masked
+    assert _heavy(modules, ("logging", "tomllib", "terrain.secrets", "terrain.store",
+                            "attrs", "cattrs")) == []
+
+
+def test_the_log_imports_no_content_model_or_consent_record(
+    tmp_path: Path, run: Run, members: Path
+) -> None:
+    """``terrain log`` reads journal rows (posts, whose blurs are regions) and the
+    decisions about them (which name purposes): no content model, no consent record."""
+    modules = _imported(tmp_path, "log", "--limit", "50", "--workspace", str(members))
+    assert "terrain.workflows._log" in modules  # it did read the log
+    assert {"terrain.posts", "terrain._region", "terrain.consent._purpose"} <= modules
+    assert _heavy(modules, ("terrain.content", "terrain.consent._records",
+                            "terrain.store._history", "terrain.store._references",
+                            "pluggy", "importlib.metadata")) == []
