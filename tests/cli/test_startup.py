@@ -140,3 +140,53 @@ def test_the_log_imports_no_content_model_or_consent_record(
     assert _heavy(modules, ("terrain.content", "terrain.consent._records",
                             "terrain.store._history", "terrain.store._references",
                             "pluggy", "importlib.metadata")) == []
+
+
+_PROGRAM = """
+import atexit, gc, json, sys
+from terrain.__main__ import run  # as the console script does first
+out, args = sys.argv[1], sys.argv[2:]
+before_verb = []  # one entry per collection started before the verb's module was imported
+gc.callbacks.append(lambda phase, info: phase == "start"
+                    and "terrain.cli._member" not in sys.modules and before_verb.append(1))
+def report():
+    with open(out, "w") as f:
+        json.dump({"enabled": gc.isenabled(), "frozen": gc.get_freeze_count(),
+                   "collections_before_verb": len(before_verb)}, f)
+atexit.register(report)
+sys.argv = ["terrain", *args]
+run()
+"""
+
+
+def test_the_program_starts_without_collecting_and_runs_the_command_with_the_collector_on(
+    tmp_path: Path, members: Path
+) -> None:
+    """``terrain`` (the console script, ``python -m terrain``) pauses the garbage
+    collector while it imports, then freezes what start-up made and turns it back on
+    before the command runs: a long command (a worker) collects as any program does."""
+    report = tmp_path / "gc.json"
+    done = subprocess.run(
+        [sys.executable, "-c", _PROGRAM, str(report), "member", "list", "--workspace",
+         str(members)],
+        capture_output=True, text=True,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("TERRAIN_")},
+             "TERRAIN_NOW": "2026-11-20T21:00:00+00:00"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "lea" in done.stdout  # the command ran
+    found = json.loads(report.read_text())
+    assert found["collections_before_verb"] == 0
+    assert found["enabled"] is True
+    assert found["frozen"] > 1000  # start-up's modules, classes and functions
+
+
+def test_calling_main_in_process_leaves_the_collector_as_it_was(
+    run: Run, members: Path
+) -> None:
+    import gc
+
+    frozen = gc.get_freeze_count()
+    ok(run, members, "member", "list")
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
