@@ -28,8 +28,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Final, NoReturn
 
-from terrain._redact import MASK, MIN_SECRET_LENGTH, SECRET_NAME, redact, remember_secret
+from terrain import _redact
 from terrain._redact import REDACTOR as _REDACTOR
+from terrain._redact import redact, remember_secret
 from terrain.errors import ConfigError, MissingSecret
 
 __all__ = [
@@ -43,6 +44,17 @@ __all__ = [
     "redact",
     "remember_secret",
 ]
+
+# The registry lives in terrain._redact (printing imports it alone); its constants are
+# named here too, the same objects, where the reference documents them.
+#: What a masked secret looks like in a message or a log line.
+MASK: Final = _redact.MASK
+#: Shorter values are not masked: no real token is that short, and masking a
+#: one-letter "secret" would garble every message it appears in.
+MIN_SECRET_LENGTH: Final = _redact.MIN_SECRET_LENGTH
+#: A setting or variable name that says its value is a secret.
+SECRET_NAME: Final = _redact.SECRET_NAME
+
 
 class RedactingFilter(logging.Filter):
     """A logging filter that masks revealed secrets in each record's message.
