@@ -168,6 +168,25 @@ def best_of(
     return min(times)
 
 
+def best_of_each(fns: dict[str, Callable[[], object]], *, repeat: int = 5) -> dict[str, float]:
+    """:func:`best_of` (wall clock) of each of ``fns``, run in turn, round after round.
+
+    What a floor is compared with is measured in the same seconds as the floor: a
+    burst of load from another job slows both, where measuring one ``repeat``
+    times and then the other let it fall on one side only (on a shared 2-core
+    machine, ``terrain --help`` against its import floor read 0.81× in one
+    ``make bench`` and 1.39× in the next, for the same code).
+    """
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            gc.collect()
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(found) for name, found in times.items()}
+
+
 def median_of(fn: Callable[[], object], *, repeat: int = 5) -> float:
     """The median wall-clock time of ``repeat`` calls of ``fn`` (seconds)."""
     times = []

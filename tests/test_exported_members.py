@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -88,3 +89,39 @@ def test_import_terrain_loads_no_heavy_module_and_no_plugin() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert out == ["", ""], f"heavy modules loaded at import: {out}"
+
+
+#: Names split out of the public module that re-exports them so that a lighter path
+#: imports only them: (private module, public module, name).
+SPLIT_OUT = [
+    ("terrain._region", "terrain.content", "Region"),
+    ("terrain.consent._purpose", "terrain.consent", "Purpose"),
+    ("terrain._redact", "terrain.secrets", "redact"),
+    ("terrain._redact", "terrain.secrets", "remember_secret"),
+]
+
+
+@pytest.mark.parametrize(("private", "public", "name"), SPLIT_OUT)
+def test_a_name_split_out_is_the_public_modules_object_whichever_is_imported_first(
+    private: str, public: str, name: str
+) -> None:
+    """Imported alone (as ``terrain log`` imports the region of a blur) a split-out
+    name already reports its public module, and the public module serves that same
+    object; pickling (which finds a class by its module) reads it back."""
+    code = (
+        "import importlib, json, pickle, sys\n"
+        f"alone = getattr(importlib.import_module({private!r}), {name!r})\n"
+        f"before = {public!r} in sys.modules and not {private!r}.startswith({public!r} + '.')\n"
+        "module = alone.__module__\n"
+        f"same = getattr(importlib.import_module({public!r}), {name!r}) is alone\n"
+        "kept = pickle.loads(pickle.dumps(alone)) is alone\n"
+        "print(json.dumps([before, module, same, kept]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    before, module, same, kept = json.loads(out)
+    assert before is False  # the private module did not import the public one (its parent aside)
+    assert module == public
+    assert same
+    assert kept

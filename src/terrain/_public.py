@@ -12,6 +12,7 @@ old names through :func:`warn_renamed`.
 
 from __future__ import annotations
 
+import copy
 import inspect
 import sys
 import typing
@@ -61,13 +62,38 @@ def _resolve_annotations(cls: type, namespace: Mapping[str, Any]) -> None:
     own = inspect.get_annotations(cls)
     if not own:
         return
+    # The text of each annotation is compiled once per process, not once per class
+    # (``str``, ``datetime | None``…): what get_type_hints would make of it, a fresh
+    # typing.ForwardRef, is a copy of a kept one, whose code it shares.
+    cls.__annotations__ = {
+        name: _forward_ref(value) if isinstance(value, str) else value
+        for name, value in own.items()
+    }
     try:
         hints = typing.get_type_hints(cls, globalns=dict(namespace), include_extras=True)
     except NameError:  # a type known to type checkers only: unresolvable anywhere, leave it
+        cls.__annotations__ = own
         return
+    except BaseException:
+        cls.__annotations__ = own
+        raise
     cls.__annotations__ = {name: hints.get(name, value) for name, value in own.items()}
     if attrs.has(cls):
         attrs.resolve_types(cls)
+
+
+#: A :class:`typing.ForwardRef` of each annotation text seen, never evaluated (it is
+#: copied: an evaluated one remembers its value, which another namespace may not give).
+_FORWARD_REFS: dict[str, typing.ForwardRef] = {}
+
+
+def _forward_ref(text: str) -> typing.ForwardRef:
+    """A new :class:`typing.ForwardRef` of the annotation ``text`` of a class, as
+    :func:`typing.get_type_hints` makes it, without compiling ``text`` again."""
+    kept = _FORWARD_REFS.get(text)
+    if kept is None:
+        kept = _FORWARD_REFS[text] = typing.ForwardRef(text, is_argument=False, is_class=True)
+    return copy.copy(kept)
 
 
 def deprecated(module: str, renamed: Mapping[str, str], namespace: Mapping[str, Any]) -> Any:

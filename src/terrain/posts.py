@@ -18,6 +18,7 @@ from types import MappingProxyType
 import attrs
 
 from terrain._public import claim
+from terrain._region import Region
 from terrain._text_count import TEXT_COUNTINGS, TextCounting, text_length
 from terrain._validation import (
     at_least,
@@ -35,7 +36,6 @@ from terrain._validation import (
 from terrain._validation import (
     text as text_of,
 )
-from terrain.content import Region
 
 __all__ = [
     "METRIC_NAMES",

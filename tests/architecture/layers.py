@@ -75,11 +75,15 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 #: Modules that belong to another row's package: its hook specifications are part of the
-#: plugin surface, text counting is the posts' own, the XMP face tags are read for faces.
+#: plugin surface, text counting is the posts' own, the XMP face tags are read for faces;
+#: the redaction registry and a picture's region are split out of the module that
+#: re-exports them so that printing and posts import only them.
 PART_OF = {
     "terrain.hookspecs": "terrain.plugins",
     "terrain._text_count": "terrain.posts",
     "terrain._xmp": "terrain.faces",
+    "terrain._redact": "terrain.secrets",
+    "terrain._region": "terrain.content",
 }
 
 #: Apart from the layers: the test kit for plugin authors may import any layer, and no

@@ -73,6 +73,8 @@ NOT_FOR_OPENING = (
     "difflib",
     "hashlib",
     "click.shell_completion",
+    "terrain.store._history",  # a change is recorded or read (history, a write)
+    "terrain.store._references",  # what relies on a record (remove)
 )
 
 
@@ -96,7 +98,8 @@ def test_recording_a_consent_for_every_platform_loads_no_plugin(
     )  # fmt: skip
     assert "terrain.consent._ledger" in modules  # it did record the consent
     assert _heavy(modules, ("pluggy", "importlib.metadata", "terrain.plugins", "terrain.posts",
-                            "terrain.content", "terrain.media", "hashlib")) == []
+                            "terrain.content", "terrain.media", "hashlib",
+                            "terrain.store._history", "terrain.store._references")) == []
 
 
 def test_recording_a_consent_for_a_named_platform_still_asks_the_plugins(
@@ -115,3 +118,75 @@ def test_withdrawing_every_platform_loads_no_plugin(tmp_path: Path, run: Run,
     ok(run, members, "consent", "grant", "lea", "--purpose", "publish", "--witness", "C")
     modules = _imported(tmp_path, "consent", "withdraw", "lea", "--workspace", str(members))
     assert _heavy(modules, ("pluggy", "importlib.metadata", "terrain.plugins")) == []
+
+
+def test_help_imports_no_logging_toml_or_secrets_file_code(tmp_path: Path) -> None:
+    """``terrain --help`` masks what it prints (:mod:`terrain._redact`) without the
+    rest of :mod:`terrain.secrets`: no logging, no TOML reader."""
+    modules = _imported(tmp_path, "--help")
+    assert "terrain._redact" in modules  # what it printed was masked
+    assert _heavy(modules, ("logging", "tomllib", "terrain.secrets", "terrain.store",
+                            "attrs", "cattrs")) == []
+
+
+def test_the_log_imports_no_content_model_or_consent_record(
+    tmp_path: Path, run: Run, members: Path
+) -> None:
+    """``terrain log`` reads journal rows (posts, whose blurs are regions) and the
+    decisions about them (which name purposes): no content model, no consent record."""
+    modules = _imported(tmp_path, "log", "--limit", "50", "--workspace", str(members))
+    assert "terrain.workflows._log" in modules  # it did read the log
+    assert {"terrain.posts", "terrain._region", "terrain.consent._purpose"} <= modules
+    assert _heavy(modules, ("terrain.content", "terrain.consent._records",
+                            "terrain.store._history", "terrain.store._references",
+                            "pluggy", "importlib.metadata")) == []
+
+
+_PROGRAM = """
+import atexit, gc, json, sys
+from terrain.__main__ import run  # as the console script does first
+out, args = sys.argv[1], sys.argv[2:]
+before_verb = []  # one entry per collection started before the verb's module was imported
+gc.callbacks.append(lambda phase, info: phase == "start"
+                    and "terrain.cli._member" not in sys.modules and before_verb.append(1))
+def report():
+    with open(out, "w") as f:
+        json.dump({"enabled": gc.isenabled(), "frozen": gc.get_freeze_count(),
+                   "collections_before_verb": len(before_verb)}, f)
+atexit.register(report)
+sys.argv = ["terrain", *args]
+run()
+"""
+
+
+def test_the_program_starts_without_collecting_and_runs_the_command_with_the_collector_on(
+    tmp_path: Path, members: Path
+) -> None:
+    """``terrain`` (the console script, ``python -m terrain``) pauses the garbage
+    collector while it imports, then freezes what start-up made and turns it back on
+    before the command runs: a long command (a worker) collects as any program does."""
+    report = tmp_path / "gc.json"
+    done = subprocess.run(
+        [sys.executable, "-c", _PROGRAM, str(report), "member", "list", "--workspace",
+         str(members)],
+        capture_output=True, text=True,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("TERRAIN_")},
+             "TERRAIN_NOW": "2026-11-20T21:00:00+00:00"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "lea" in done.stdout  # the command ran
+    found = json.loads(report.read_text())
+    assert found["collections_before_verb"] == 0
+    assert found["enabled"] is True
+    assert found["frozen"] > 1000  # start-up's modules, classes and functions
+
+
+def test_calling_main_in_process_leaves_the_collector_as_it_was(
+    run: Run, members: Path
+) -> None:
+    import gc
+
+    frozen = gc.get_freeze_count()
+    ok(run, members, "member", "list")
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen

@@ -23,7 +23,7 @@ def test_the_distribution_is_terrain_field_and_its_version_is_terrains() -> None
 def test_the_import_name_and_the_command_stay_terrain() -> None:
     dist = importlib.metadata.distribution(DISTRIBUTION)
     scripts = {ep.name: ep.value for ep in dist.entry_points if ep.group == "console_scripts"}
-    assert scripts == {"terrain": "terrain.cli:main"}
+    assert scripts == {"terrain": "terrain.__main__:run"}
 
 
 def test_the_built_in_plugins_distribution_is_the_one_that_ships_them() -> None:

@@ -118,7 +118,7 @@ def test_the_wheel_is_terrain_field_with_only_the_two_packages_and_the_licence(
     assert metadata["Name"] == "terrain-field"
     assert metadata["License-Expression"] == "MIT"
     assert "pytest11" not in entry_points
-    assert "terrain = terrain.cli:main" in entry_points
+    assert "terrain = terrain.__main__:run" in entry_points
 
 
 def test_the_installed_wheel_runs_help_and_the_demo(installed: Path, tmp_path: Path) -> None:

@@ -99,7 +99,7 @@ class _PrintableStream:
         self.raw = raw
 
     def write(self, text: str) -> int:
-        from terrain.secrets import redact
+        from terrain._redact import redact  # not terrain.secrets: no logging, no TOML
 
         if not isinstance(text, str):  # click probes with b"": say this is a text stream
             raise TypeError(f"_PrintableStream.write: takes text, not {type(text).__name__}")

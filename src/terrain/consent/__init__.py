@@ -35,12 +35,12 @@ if TYPE_CHECKING:
     from terrain.consent._impact import Staying, TakedownTarget, WithdrawalImpact, withdrawal_impact
     from terrain.consent._ledger import ConsentLedger
     from terrain.consent._listing import ListedConsent
+    from terrain.consent._purpose import Purpose
     from terrain.consent._records import (
         Consent,
         ConsentStatus,
         Evidence,
         EvidenceKind,
-        Purpose,
         Scope,
         ScopeKind,
         StatusChange,

@@ -23,7 +23,7 @@ from terrain._validation import (
     to_tuple,
 )
 from terrain._validation import text as text_of
-from terrain.consent._records import Purpose
+from terrain.consent._purpose import Purpose
 
 __all__ = ["DecisionOutcome", "DecisionRecord", "Outcome", "Reason"]
 

@@ -35,6 +35,7 @@ from terrain._validation import (
 from terrain._validation import (
     text as text_of,
 )
+from terrain.consent._purpose import Purpose
 
 __all__ = [
     "Consent",
@@ -47,16 +48,6 @@ __all__ = [
     "StatusChange",
     "platform_key",
 ]
-
-
-class Purpose(enum.StrEnum):
-    """What a consent allows."""
-
-    PUBLISH = "publish"  #: show the person in published content
-    TAG = "tag"  #: mention (tag) the person's handle
-    ARCHIVE = "archive"  #: keep the content in the community's archive
-    REUSE_UGC = "reuse-ugc"  #: republish content the person made, with credit
-    INTERVIEW = "interview"  #: record and publish an interview of the person
 
 
 def _to_purpose_set(values: Iterable[Purpose | str]) -> frozenset[Purpose]:

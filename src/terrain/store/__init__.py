@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from terrain.store._history import USER_ENV_VAR, Change, FieldChange
     from terrain.store._links import LinkRow, Links
     from terrain.store._maintenance import MigrationReport, migrate_store, workspace_store_url
-    from terrain.store._references import Dependent
+    from terrain.store._references import Dependent, Removal
     from terrain.store._schema import post_refs
     from terrain.store._url import PASSWORD_ENV_VAR, StoreURL, parse_store_url, redact_password
     from terrain.store._webconfig import SMTP_PASSWORD_ENV, SmtpSettings, WebSettings, is_loopback
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
         KIND_TYPES,
         RECORD_KINDS,
         WORKSPACE_ENV_VAR,
-        Removal,
         Workspace,
     )
 

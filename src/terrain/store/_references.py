@@ -26,7 +26,7 @@ from terrain.store._field import record_key
 if TYPE_CHECKING:
     from terrain.store._workspace import Workspace
 
-__all__ = ["Dependent", "dependents", "describe"]
+__all__ = ["Dependent", "Removal", "dependents", "describe"]
 
 
 @attrs.frozen
@@ -43,6 +43,22 @@ class Dependent:
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id} {self.how}"
+
+
+@attrs.frozen
+class Removal:
+    """What :meth:`Workspace.remove <terrain.store.Workspace.remove>` deleted: the
+    record's ``kind`` and ``id``, its JSON ``before``, the consents and posts online
+    that relied on it (``forced``: deleted anyway), and the media files deleted with
+    it (``files``) or left because the storage refused (``files_left``: delete them
+    by hand)."""
+
+    kind: str
+    id: str
+    before: str
+    forced: tuple[Dependent, ...] = ()
+    files: tuple[str, ...] = ()
+    files_left: tuple[str, ...] = ()
 
 
 def describe(found: list[Dependent], limit: int = 5) -> str:

@@ -24,8 +24,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import attrs
-
 from terrain.community import Community, Member
 from terrain.errors import (
     ConfigError,
@@ -45,8 +43,6 @@ from terrain.store._config import (
 )
 from terrain.store._db import Database
 from terrain.store._field import check_field_references, record_key
-from terrain.store._history import Change, actor_from, recorded_at
-from terrain.store._references import Dependent, dependents, describe
 from terrain.store._registry import find_factory, known_names, platform_factories
 
 if TYPE_CHECKING:
@@ -62,6 +58,8 @@ if TYPE_CHECKING:
     from terrain.content import Content, ContentSummary, ListedContent
     from terrain.plugins import Platform, PluginManager, Storage
     from terrain.posts import Capabilities, HandleFinder
+    from terrain.store._history import Change
+    from terrain.store._references import Dependent, Removal
     from terrain.templates import Templates
 
 __all__ = [
@@ -70,7 +68,6 @@ __all__ = [
     "KIND_TYPES",
     "RECORD_KINDS",
     "WORKSPACE_ENV_VAR",
-    "Removal",
     "Workspace",
 ]
 
@@ -162,21 +159,6 @@ _HOW_TO_LIST = {
     "vote": "`terrain workshop results WORKSHOP`",
     "contribution": "`terrain partner report PARTNER`",
 }
-
-
-@attrs.frozen
-class Removal:
-    """What :meth:`Workspace.remove` deleted: the record's ``kind`` and ``id``, its JSON
-    ``before``, the consents and posts online that relied on it (``forced``: deleted
-    anyway), and the media files deleted with it (``files``) or left because the
-    storage refused (``files_left``: delete them by hand)."""
-
-    kind: str
-    id: str
-    before: str
-    forced: tuple[Dependent, ...] = ()
-    files: tuple[str, ...] = ()
-    files_left: tuple[str, ...] = ()
 
 
 def _a(kind: str) -> str:
@@ -447,6 +429,8 @@ class Workspace:
         """Who the changes made through this workspace are recorded as (the history's
         "who"): the ``actor`` it was opened with (``terrain --by NAME``), else
         ``$TERRAIN_USER``, else the operating system's user name."""
+        from terrain.store._history import actor_from
+
         return actor_from(self._environ, self._actor)
 
     @property
@@ -685,6 +669,8 @@ class Workspace:
         note: str,
     ) -> None:
         """Append a change to the history, in the writing transaction ``tx``."""
+        from terrain.store._history import recorded_at
+
         self.db.record_change(
             tx,
             at=recorded_at(),
@@ -708,6 +694,8 @@ class Workspace:
         without ``id``, of every record without ``cls``), oldest first; ``limit``:
         only the latest that many."""
         kind = None if cls is None else _kind(cls)
+        from terrain.store._history import Change
+
         rows = self.db.history(kind=kind, record_id=id, limit=limit)
         return [Change.from_row(row) for row in rows]
 
@@ -726,6 +714,8 @@ class Workspace:
         """What relies on record ``id`` of type ``cls``: records pointing to it, consent
         records scoped to it, posts online showing or tagging it, each a
         :class:`~terrain.store.Dependent` that says how to change it."""
+        from terrain.store._references import dependents
+
         return dependents(self, _kind(cls), id)
 
     def remove(self, cls: type, id: str, *, force: bool = False, note: str = "") -> Removal:
@@ -738,6 +728,8 @@ class Workspace:
         content's media files are deleted from the storage once the deletion is
         stored. :class:`~terrain.errors.NotFound` if it is not stored.
         """
+        from terrain.store._references import Removal, dependents, describe
+
         kind = _kind(cls)
         with self.db.transaction() as tx:
             before = self.db.get_record(kind, id)
