@@ -138,8 +138,6 @@ def listing(
     """Where each record (of ``subject_id``, or everyone's) stands at ``at``, by
     person then in the order recorded: the stored timelines, those that are stale
     made again first (and stored, unless the workspace is read-only)."""
-    import orjson
-
     from terrain.consent import ListedConsent, RecordStatus
 
     when = micros(at)
@@ -165,6 +163,8 @@ def listing(
     if not data:
         return [new(line, (consent_id, subject, statuses[status], detail, summary, None))
                 for subject, _, consent_id, status, detail, summary, _ in rows]
+    import orjson  # the records' data: --json and --csv only
+
     out: list[ListedConsent] = []
     for subject, _, consent_id, status, detail, summary, text in rows:
         record: Any = None if text is None else orjson.loads(text)
