@@ -685,29 +685,12 @@ class Database:
     @staticmethod
     def subjects_of_events(tx: Transaction, seqs: Collection[int]) -> set[str]:
         """The subjects of the consent events numbered ``seqs``."""
-        found: set[str] = set()
-        wanted = sorted(set(seqs))
-        for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start : start + CHUNK]
-            marks = ", ".join("?" for _ in chunk)
-            found.update(str(r[0]) for r in tx.query(
-                f"SELECT subject_id FROM consent_events WHERE seq IN ({marks})", chunk,
-            ))
-        return found
+        return _subjects_where(tx, "consent_events", "seq", sorted(set(seqs)))
 
     @staticmethod
     def timelines_reading(tx: Transaction, people: Collection[str]) -> set[str]:
         """The people whose stored timeline read one of ``people`` (their member records)."""
-        found: set[str] = set()
-        wanted = sorted(set(people))
-        for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start : start + CHUNK]
-            marks = ", ".join("?" for _ in chunk)
-            found.update(str(r[0]) for r in tx.query(
-                f"SELECT subject_id FROM consent_stamp_people WHERE person_id IN ({marks})",
-                chunk,
-            ))
-        return found
+        return _subjects_where(tx, "consent_stamp_people", "person_id", sorted(set(people)))
 
     def timeline_at(
         self, when: int, subject_id: str | None = None, *, data: bool = False
@@ -868,3 +851,17 @@ class Database:
             "ORDER BY post_id, platform"
         )
         return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def _subjects_where(
+    tx: Transaction, table: str, column: str, values: Sequence[str | int]
+) -> set[str]:
+    """The ``subject_id`` of the rows of ``table`` whose ``column`` is one of ``values``
+    (one query per ``CHUNK``; names fixed by the callers)."""
+    found: set[str] = set()
+    for start in range(0, len(values), CHUNK):
+        chunk = list(values[start : start + CHUNK])
+        marks = ", ".join("?" for _ in chunk)
+        rows = tx.query(f"SELECT subject_id FROM {table} WHERE {column} IN ({marks})", chunk)
+        found.update(str(r[0]) for r in rows)
+    return found
