@@ -190,3 +190,28 @@ def test_calling_main_in_process_leaves_the_collector_as_it_was(
     ok(run, members, "member", "list")
     assert gc.isenabled()
     assert gc.get_freeze_count() == frozen
+
+
+def test_listing_consents_reads_no_log_and_decodes_no_record(
+    tmp_path: Path, run: Run, members: Path
+) -> None:
+    """``terrain consent list`` reads the stored timelines: no ledger, no consent
+    record model, no timeline code, no hash code, no plugin."""
+    ok(run, members, "consent", "grant", "lea", "--purpose", "publish", "--witness", "C")
+    modules = _imported(tmp_path, "consent", "list", "--workspace", str(members))
+    assert "terrain.store._timelines" in modules  # it did list
+    assert _heavy(modules, ("terrain.consent._ledger", "terrain.consent._records",
+                            "terrain.consent._timeline", "hashlib", "pluggy",
+                            "terrain.plugins", "terrain.posts", "terrain.content")) == []
+
+
+def test_listing_contents_builds_no_event_consent_or_media_model(
+    tmp_path: Path, members: Path
+) -> None:
+    """``terrain content list`` reads the content index: the event models only for
+    ``--event``, no consent or media code, no plugin."""
+    modules = _imported(tmp_path, "content", "list", "--workspace", str(members))
+    assert "terrain.content" in modules  # it did list
+    assert _heavy(modules, ("terrain.events._models", "terrain.consent._ledger",
+                            "terrain.consent._records", "terrain.media", "pluggy",
+                            "terrain.plugins", "terrain.posts")) == []

@@ -11,6 +11,7 @@ and PostgreSQL.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -63,6 +64,30 @@ def _same(ws: Workspace, subject: str | None, at: datetime) -> list[tuple[Any, .
     return listed
 
 
+def _stale_by_hand(ws: Workspace, subject: str | None) -> set[str]:
+    """Whose stored timeline is behind, worked out in Python from the tables (the
+    stamps' people JSON, not ``consent_stamp_people``): the reference for the one
+    query of :func:`stale`."""
+    heads: dict[str, int] = {}
+    for who, seq in ws.db.query("SELECT subject_id, seq FROM consent_events"):
+        heads[who] = max(seq, heads.get(who, 0))
+    stamps = {r[0]: r[1:] for r in ws.db.query(
+        "SELECT subject_id, seq, rev, rule, people FROM consent_stamps")}
+    revs = dict(ws.db.query("SELECT id, rev FROM records WHERE kind = 'member'"))
+    behind = set()
+    for who, head in heads.items():
+        if subject is not None and who != subject:
+            continue
+        stamp = stamps.get(who)
+        if stamp is None or head > stamp[0] or stamp[2] != ws.config.guardian_rule:
+            behind.add(who)
+            continue
+        for person, present in json.loads(stamp[3]).items():
+            if (person in revs) != bool(present) or revs.get(person, 0) > stamp[1]:
+                behind.add(who)
+    return behind
+
+
 def _grant(ws: Workspace, member: str, at: datetime = T0, **kwargs: Any) -> None:
     ws.update_ledger(
         lambda ledger: ledger.grant(member, purposes=["publish"], at=at, evidence=FORM, **kwargs)
@@ -108,7 +133,9 @@ def test_the_listing_says_what_the_replay_says_for_any_history_at_any_instant(
     for verb, who, kwargs in ops:
         assert isinstance(verb, str)
         assert isinstance(kwargs, dict)
+        assert stale(ws, None) == _stale_by_hand(ws, None)
         for subject in subjects:  # as it stood before this change
+            assert stale(ws, subject) == _stale_by_hand(ws, subject)
             _same(ws, subject, T0 + timedelta(hours=6))
         if verb == "add_member":
             ws.put(_renamed(who, prefix))
@@ -236,6 +263,100 @@ def test_a_read_only_workspace_lists_a_stale_timeline_without_storing_it(
         reader.close()
 
 
+def test_a_store_that_refuses_writes_lists_a_stale_timeline_all_the_same(
+    ws: Workspace, store_url: str
+) -> None:
+    """A workspace not opened read-only whose store turns out not to take writes (a
+    read-only file or mount, a busy store): the stale timeline is made again and
+    listed, nothing is stored, and the next listing makes it again."""
+    if not store_url.startswith("sqlite:"):
+        pytest.skip("SQLite's query_only stands for a file that cannot be written")
+    _grant(ws, "m1")
+    ws.put(Member(id="m1", display_name="Member 1", is_minor=True, guardian_ids=["m2"]))
+    writer = Workspace.open(ws.root)
+    try:
+        backend: Any = writer.db.backend
+        with backend._acquire_writer():  # its write transactions run on this connection
+            backend._writer_conn().execute("PRAGMA query_only = ON")
+        with pytest.raises(TerrainError):  # the store refuses writes indeed
+            writer.put(Member(id="m9", display_name="Member 9"))
+        assert not writer.db.backend.read_only
+        for _ in range(2):
+            assert _listed(writer, "m1", LATER) == _replayed(ws, "m1", LATER)
+            assert stale(writer, "m1") == {"m1"}  # nothing stored
+    finally:
+        writer.close()
+
+
+def test_a_member_a_timeline_read_removed_or_added_since_makes_it_again(
+    ws: Workspace,
+) -> None:
+    """The stamp holds whether each person read was on record: a guardian removed
+    since (behind terrain's back), or added back, is a change the listing sees."""
+    ws.add(Member(id="m9", display_name="Gaëlle"))
+    ws.put(Member(id="m1", display_name="Member 1", is_minor=True, guardian_ids=["m9"]))
+    _grant(ws, "m1", subject_assent=True)
+    named = _same(ws, "m1", LATER)
+    assert "Gaëlle" in named[0][3]
+    assert not stale(ws, None)
+    with ws.db.transaction() as tx:
+        ws.db.delete_record(tx, "member", "m9")
+    other = Workspace.open(ws.root)  # a process that never knew her
+    try:
+        assert stale(other, None) == {"m1"}
+        _same(other, "m1", LATER)
+        assert not stale(other, None)
+        ws.add(Member(id="m9", display_name="Gaëlle"))
+        assert stale(other, None) == {"m1"}
+        assert _same(other, "m1", LATER) == named
+        assert not stale(other, None)
+    finally:
+        other.close()
+
+
+def test_erasing_a_person_keeps_the_timelines_that_never_named_them(ws: Workspace) -> None:
+    from terrain.workflows import erase_member
+
+    ws.put(Member(id="m1", display_name="Member 1", is_minor=True, guardian_ids=["m2"]))
+    _grant(ws, "m1", subject_assent=True)
+    for member in ("m3", "m4", "m5"):
+        _grant(ws, member)
+    ws.update_ledger(lambda ledger: ledger.grant(
+        "m0", purposes=["tag"], at=T0, evidence=Evidence(kind="verbal", witness="Member 2")))
+    _same(ws, None, LATER)
+    erase_member(ws, "m2", now=LATER)
+    # m1 read her record, m0's record names her as its witness, the tombstone has her
+    # events: made again; m3, m4 and m5 are kept
+    tombstones = {s for s in stale(ws, None) if s.startswith("erased-")}
+    assert len(tombstones) == 1
+    assert stale(ws, None) == {"m0", "m1", *tombstones}
+    _same(ws, None, LATER + timedelta(hours=1))
+
+
+def test_migration_14_reads_who_each_stored_timeline_read_from_its_stamp(
+    ws: Workspace,
+) -> None:
+    """A store written before migration 14: its stamps' JSON says who each timeline
+    read, so nothing is made again, and a change to one of them is still seen."""
+    ws.put(Member(id="m1", display_name="Member 1", is_minor=True, guardian_ids=["m2"]))
+    _grant(ws, "m1", subject_assent=True)
+    _grant(ws, "m3")
+    before = _same(ws, None, LATER)
+    with ws.db.transaction() as tx:
+        tx.execute("DROP TABLE consent_stamp_people")
+        tx.execute("DELETE FROM schema_version WHERE version >= 14")
+    again = Workspace.open(ws.root)
+    try:
+        assert again.db.schema_version() == MIGRATIONS[-1].version
+        assert not stale(again, None)
+        assert _listed(again, None, LATER) == before
+        again.put(Member(id="m2", display_name="Gaëlle"))
+        assert stale(again, None) == {"m1"}
+        assert _same(again, None, LATER) != before
+    finally:
+        again.close()
+
+
 def test_erasing_a_person_forgets_the_timelines_that_named_them(ws: Workspace) -> None:
     from terrain.workflows import erase_member
 
@@ -244,7 +365,8 @@ def test_erasing_a_person_forgets_the_timelines_that_named_them(ws: Workspace) -
     _grant(ws, "m1", subject_assent=True)
     assert "Gaëlle Martin" in _same(ws, "m1", LATER)[0][3]
     erase_member(ws, "m2", now=LATER)
-    for table in ("consent_spans", "consent_standing", "consent_stamps"):
+    for table in ("consent_spans", "consent_standing", "consent_stamps",
+                  "consent_stamp_people"):
         for row in ws.db.query(f"SELECT * FROM {table}"):
             assert "Gaëlle" not in " ".join(str(v) for v in row)
     _same(ws, None, LATER + timedelta(hours=1))

@@ -19,7 +19,7 @@ from terrain.content import ContentSummary, ListedContent, PeopleReview, change_
 from terrain.errors import DeserializationError
 from terrain.serialization import to_json
 from terrain.store import Database, Workspace
-from terrain.store._schema import record_digest
+from terrain.store._schema import record_digest, record_digests
 from terrain.testing.strategies import contents
 from tests._photos import reviewed_photo
 from tests.store._velo import T0, velo
@@ -92,6 +92,26 @@ def test_the_listing_is_what_the_stored_contents_say_after_any_changes(
     assert ws.content_listing() == _from_the_model(ws)
     assert ws.content_listing("ev") == _from_the_model(ws, "ev")
     assert ws.content_summaries() == [ContentSummary.of(c) for c in ws.list(Content)]
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_digest_of_the_stored_bytes_is_the_digest_of_the_stored_text(
+    ws: Workspace, data: Any
+) -> None:
+    """The listing hashes each content's JSON as the store hands over its UTF-8 bytes
+    (none is decoded): for any content terrain writes, on either backend, that is
+    the digest the index was written with, so the index's listing is the one used
+    (were it not, a listing would read every JSON again, and still look right)."""
+    for content_id in ("c1", "c2"):
+        ws.put(data.draw(_stored_contents(content_id)))
+    rows = ws.db.content_listing()
+    texts = ws.db.get_records("content", [r[0] for r in rows])
+    assert all(isinstance(r[6], bytes) for r in rows)
+    assert [r[5] for r in rows] == record_digests([r[6] for r in rows])
+    assert [r[5] for r in rows] == [record_digest(texts[r[0]]) for r in rows]
+    assert [r[6] for r in rows] == [texts[r[0]].encode() for r in rows]
 
 
 def test_a_photo_lists_its_people_sorted_and_whether_their_review_is_current(

@@ -380,8 +380,9 @@ def list_(
 
 
 def _listed_line(row: ListedConsent) -> str:
-    detail = f" ({row.detail})" if row.detail else ""
-    return f"{row.consent_id:<8} {row.subject_id:<16} {row.status.value:<16} {row.summary}{detail}"
+    consent_id, subject_id, status, detail, summary, _ = row  # a status is a str: its value
+    return (f"{consent_id:<8} {subject_id:<16} {status:<16} {summary} ({detail})" if detail
+            else f"{consent_id:<8} {subject_id:<16} {status:<16} {summary}")
 
 
 @command.command("check")

@@ -566,9 +566,9 @@ def edit(ws: Workspace, content_id: str, as_json: bool, **given: str | None) -> 
 @pass_workspace
 def list_(ws: Workspace, event_id: str | None, as_json: bool, as_csv: bool) -> None:
     """List the contents, with who is in them."""
-    from terrain import Content, Event
-
     if event_id is not None:
+        from terrain import Event  # the event models: only when one is named
+
         ws.get(Event, event_id)
     if not as_json and not as_csv:  # the text shows a summary: only that is read
         listing = ws.content_listing(event_id)
@@ -580,6 +580,8 @@ def list_(ws: Workspace, event_id: str | None, as_json: bool, as_csv: bool) -> N
             for id, kind, title, reviewed, people in listing
         )
         return
+    from terrain import Content
+
     contents = ws.list(Content) if event_id is None else ws.contents_of_event(event_id)
     emit_list(contents, as_json=as_json, as_csv=as_csv, table=flat_rows(contents),
               human=lambda: None)

@@ -53,6 +53,7 @@ TABLES: tuple[str, ...] = (
     "consent_spans",
     "consent_standing",
     "consent_stamps",
+    "consent_stamp_people",
 )
 
 

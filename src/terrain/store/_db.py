@@ -313,11 +313,15 @@ class Database:
 
     def content_listing(
         self, event_id: str | None = None
-    ) -> list[tuple[str, str | None, str | None, int | None, str | None, str | None, str]]:
+    ) -> list[tuple[str, str | None, str | None, int | None, str | None, str | None, bytes]]:
         """``(id, kind, title, reviewed, people, digest, JSON)`` of every content (of
         event ``event_id``), by id, in one query: the listing the index holds of each
-        (``None`` when it holds none) and the content's JSON, for its digest."""
-        columns = "r.id, i.kind, i.title, i.reviewed, i.people, i.digest, r.data"
+        (``None`` when it holds none) and the content's JSON as UTF-8 bytes, for its
+        digest (bytes: 20,000 documents are not decoded to be encoded again)."""
+        raw = "convert_to(r.data, 'UTF8')" if self.dialect == "postgresql" else (
+            "CAST(r.data AS BLOB)"
+        )
+        columns = f"r.id, i.kind, i.title, i.reviewed, i.people, i.digest, {raw}"
         if event_id is None:
             rows = self.query(
                 f"SELECT {columns} FROM records r LEFT JOIN content_index i "
@@ -613,35 +617,28 @@ class Database:
 
     # -- the consent timeline (issue 17: a listing is a lookup) ------------------------------
 
-    def consent_heads(self, subject_id: str | None = None) -> dict[str, int]:
-        """``{subject id: sequence number of their last consent event}`` (of
-        ``subject_id`` only, when given; indexed by subject)."""
-        where, params = ("WHERE subject_id = ? ", (subject_id,)) if subject_id else ("", ())
-        rows = self.query(
-            f"SELECT subject_id, MAX(seq) FROM consent_events {where}GROUP BY subject_id", params
+    def stale_timelines(self, rule: str, subject_id: str | None = None) -> set[str]:
+        """The people with consent events (``subject_id`` only, when given) whose stored
+        timeline is missing or behind: no stamp, an event after it, another guardian
+        ``rule``, or one of the people it read (``consent_stamp_people``) added,
+        removed or written since. One query: nothing is decoded."""
+        where, params = ("WHERE subject_id = ? ", (subject_id, rule)) if subject_id else (
+            "", (rule,)
         )
-        return {str(r[0]): int(r[1]) for r in rows}
-
-    def timeline_stamps(
-        self, subject_id: str | None = None
-    ) -> dict[str, tuple[int, int, str, str]]:
-        """``{subject id: (seq, rev, rule, people JSON)}``: what each person's stored
-        timeline was made from (of ``subject_id`` only, when given)."""
-        where, params = ("WHERE subject_id = ?", (subject_id,)) if subject_id else ("", ())
-        rows = self.query(f"SELECT subject_id, seq, rev, rule, people FROM consent_stamps {where}",
-                          params)
-        return {str(r[0]): (int(r[1]), int(r[2]), str(r[3]), str(r[4])) for r in rows}
-
-    def member_revs(self, ids: Collection[str] | None = None) -> dict[str, int]:
-        """``{member id: revision}`` of every member on record (of ``ids``, when given)."""
-        if ids is None:
-            rows = self.query("SELECT id, rev FROM records WHERE kind = 'member'")
-        else:
-            rows = self.query_in(
-                "SELECT id, rev FROM records WHERE kind = 'member' AND id IN ({marks})",
-                sorted(ids),
-            )
-        return {str(r[0]): int(r[1]) for r in rows}
+        rows = self.query(
+            "SELECT h.subject_id FROM (SELECT subject_id, MAX(seq) AS head FROM consent_events "
+            f"{where}GROUP BY subject_id) h "
+            "LEFT JOIN consent_stamps s ON s.subject_id = h.subject_id "
+            "WHERE s.subject_id IS NULL OR h.head > s.seq OR s.rule <> ? "
+            "OR NOT EXISTS (SELECT 1 FROM consent_stamp_people p "
+            "WHERE p.subject_id = h.subject_id) "
+            "OR EXISTS (SELECT 1 FROM consent_stamp_people p LEFT JOIN records m "
+            "ON m.kind = 'member' AND m.id = p.person_id WHERE p.subject_id = h.subject_id "
+            "AND ((m.id IS NULL AND p.present = 1) "
+            "OR (m.id IS NOT NULL AND (p.present = 0 OR m.rev > s.rev))))",
+            params,
+        )
+        return {str(r[0]) for r in rows}
 
     @staticmethod
     def replace_timelines(
@@ -650,13 +647,13 @@ class Database:
         spans: Sequence[tuple[str, int, int, int | None, str, str, str, str]],
         standing: Sequence[tuple[str, int, str]],
         stamps: Sequence[tuple[str, int, int, str, str]],
+        people: Sequence[tuple[str, str, int]],
     ) -> None:
         """Replace the stored timelines of ``subjects``: ``spans`` (subject, position,
         since, until, consent id, status, detail, summary), ``standing`` (subject,
-        position, JSON) and ``stamps`` (subject, seq, rev, rule, people JSON)."""
-        for table in ("consent_spans", "consent_standing", "consent_stamps"):
-            tx.execute_many(f"DELETE FROM {table} WHERE subject_id = ?",
-                            [(s,) for s in subjects])
+        position, JSON), ``stamps`` (subject, seq, rev, rule, people JSON) and the
+        ``people`` each read (subject, person, 1 if on record else 0)."""
+        Database.forget_timelines(tx, subjects)
         tx.execute_many(
             "INSERT INTO consent_spans (subject_id, pos, since_us, until_us, consent_id, "
             "status, detail, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", spans,
@@ -668,12 +665,32 @@ class Database:
             "INSERT INTO consent_stamps (subject_id, seq, rev, rule, people) "
             "VALUES (?, ?, ?, ?, ?)", stamps,
         )
+        tx.execute_many(
+            "INSERT INTO consent_stamp_people (subject_id, person_id, present) "
+            "VALUES (?, ?, ?)", people,
+        )
 
     @staticmethod
-    def forget_timelines(tx: Transaction) -> None:
-        """Drop every stored timeline (they are made again from the log when listed)."""
-        for table in ("consent_spans", "consent_standing", "consent_stamps"):
-            tx.execute(f"DELETE FROM {table}")
+    def forget_timelines(tx: Transaction, subjects: Collection[str] | None = None) -> None:
+        """Drop the stored timelines of ``subjects`` (every one, when ``None``): they are
+        made again from the log when listed."""
+        tables = ("consent_spans", "consent_standing", "consent_stamps", "consent_stamp_people")
+        for table in tables:  # names fixed here
+            if subjects is None:
+                tx.execute(f"DELETE FROM {table}")
+            else:
+                tx.execute_many(f"DELETE FROM {table} WHERE subject_id = ?",
+                                [(s,) for s in sorted(subjects)])
+
+    @staticmethod
+    def subjects_of_events(tx: Transaction, seqs: Collection[int]) -> set[str]:
+        """The subjects of the consent events numbered ``seqs``."""
+        return _subjects_where(tx, "consent_events", "seq", sorted(set(seqs)))
+
+    @staticmethod
+    def timelines_reading(tx: Transaction, people: Collection[str]) -> set[str]:
+        """The people whose stored timeline read one of ``people`` (their member records)."""
+        return _subjects_where(tx, "consent_stamp_people", "person_id", sorted(set(people)))
 
     def timeline_at(
         self, when: int, subject_id: str | None = None, *, data: bool = False
@@ -834,3 +851,17 @@ class Database:
             "ORDER BY post_id, platform"
         )
         return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def _subjects_where(
+    tx: Transaction, table: str, column: str, values: Sequence[str | int]
+) -> set[str]:
+    """The ``subject_id`` of the rows of ``table`` whose ``column`` is one of ``values``
+    (one query per ``CHUNK``; names fixed by the callers)."""
+    found: set[str] = set()
+    for start in range(0, len(values), CHUNK):
+        chunk = list(values[start : start + CHUNK])
+        marks = ", ".join("?" for _ in chunk)
+        rows = tx.query(f"SELECT subject_id FROM {table} WHERE {column} IN ({marks})", chunk)
+        found.update(str(r[0]) for r in rows)
+    return found

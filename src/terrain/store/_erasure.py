@@ -26,9 +26,12 @@ store (captions, post texts, decision reasons, notes) by ``[erased]``:
 ``web_links``       the person's links are deleted (and a guardian's links to answer
                     for them); ids and names in the others are replaced
 ``takedown_queue``  the subject id, names in messages
-``consent_spans``  every stored consent timeline (and ``consent_standing``,
-                    ``consent_stamps``) is dropped: a cache, made again from the
-                    rewritten log when listed
+``consent_spans``  the stored consent timelines that may name the person (and
+                    their ``consent_standing``, ``consent_stamps``,
+                    ``consent_stamp_people``) are dropped: hers, those that read
+                    her member record or one the scrubbing changed, those whose
+                    events it changed; a cache, made again from the rewritten
+                    log when listed
 =================== ===========================================================
 
 The consent log, the decisions and the journal are otherwise append-only:
@@ -120,9 +123,11 @@ class Scrubber:
 
 
 def _rewrite(tx: Transaction, table: str, key_columns: Sequence[str],
-             columns: Sequence[str], scrub: Scrubber, *, json_columns: Sequence[str] = ()
-             ) -> int:
-    """Rewrite ``columns`` of every row of ``table`` through ``scrub``; rows changed."""
+             columns: Sequence[str], scrub: Scrubber, *, json_columns: Sequence[str] = (),
+             changed_keys: list[tuple[Any, ...]] | None = None) -> int:
+    """Rewrite ``columns`` of every row of ``table`` through ``scrub``; rows changed
+    (the keys of those whose values, JSON read as data, say something else are
+    appended to ``changed_keys`` when given: a document only written anew is not)."""
     keys = ", ".join(key_columns)
     rows = tx.query(f"SELECT {keys}, {', '.join(columns)} FROM {table}")  # fixed names
     changed = 0
@@ -139,7 +144,20 @@ def _rewrite(tx: Transaction, table: str, key_columns: Sequence[str],
             where = " AND ".join(f"{k} = ?" for k in key_columns)
             tx.execute(f"UPDATE {table} SET {sets} WHERE {where}", (*new, *key))
             changed += 1
+            if changed_keys is not None and any(
+                not _same_data(a, b) if c in json_columns else a != b
+                for c, a, b in zip(columns, values, new, strict=True)
+            ):
+                changed_keys.append(tuple(key))
     return changed
+
+
+def _same_data(before: Any, after: Any) -> bool:
+    """Whether two JSON texts hold the same data (the same text when one is not JSON)."""
+    try:
+        return bool(json.loads(before) == json.loads(after))
+    except (TypeError, ValueError):
+        return bool(before == after)
 
 
 def _names_child(data: str, member_id: str) -> bool:
@@ -181,7 +199,14 @@ def erase_person(
             db.upsert_record(tx, RECORD_KINDS[type(obj)], record_key(obj), to_json(obj))
         db.delete_record(tx, "member", member.id)
         db.insert_record(tx, "member", tombstone.id, to_json(tombstone))
-        _rewrite(tx, "records", ("kind", "id"), ("data",), scrub, json_columns=("data",))
+        rewritten: list[tuple[Any, ...]] = []
+        _rewrite(tx, "records", ("kind", "id"), ("data",), scrub, json_columns=("data",),
+                 changed_keys=rewritten)
+        # the stored timelines that may name her: her own, those that read her member
+        # record or one the scrubbing rewrote, those of the people whose events it rewrote
+        members = {member.id, *(str(k[1]) for k in rewritten if k[0] == "member")}
+        members.update(record_key(r) for r in records if RECORD_KINDS[type(r)] == "member")
+        named = {member.id, *db.timelines_reading(tx, members)}
         tx.execute(
             "UPDATE appearance_index SET member_id = ? WHERE member_id = ?",
             (tombstone.id, member.id),
@@ -208,8 +233,11 @@ def erase_person(
             (tombstone.id, member.id),
         )
         index_content_summaries(tx)  # titles and people as the scrubbed records say
-        _rewrite(tx, "consent_events", ("seq",), ("data",), scrub, json_columns=("data",))
-        db.forget_timelines(tx)  # made again from the rewritten log when listed
+        events: list[tuple[Any, ...]] = []
+        _rewrite(tx, "consent_events", ("seq",), ("data",), scrub, json_columns=("data",),
+                 changed_keys=events)
+        named.update(db.subjects_of_events(tx, [int(k[0]) for k in events]))
+        db.forget_timelines(tx, named)  # made again from the rewritten log when listed
         _rewrite(tx, "decisions", ("seq",), ("data",), scrub, json_columns=("data",))
         _rewrite(
             tx,

@@ -41,7 +41,7 @@ on ``;`` at statement ends, so no ``;`` inside a statement.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -63,6 +63,7 @@ __all__ = [
     "latest_version",
     "post_refs",
     "record_digest",
+    "record_digests",
     "summary_row",
 ]
 
@@ -433,6 +434,25 @@ MIGRATIONS: list[Migration] = [
         "",  # the columns are added by the repair, unless there (it may run again)
         repair=lambda tx, _zone: _listing_columns(tx),
     ),
+    # Who each stored consent timeline read (issue 17: whether a timeline is stale is
+    # one query, not 2,000 JSON documents decoded before each listing): one row per
+    # person read, `present` 1 when their member record was on record, 0 when not. The
+    # rows of the timelines stored before are read from their stamps' JSON.
+    Migration(
+        14,
+        "the people each consent timeline read, one row each",
+        """
+        CREATE TABLE IF NOT EXISTS consent_stamp_people (
+            subject_id TEXT NOT NULL,
+            person_id  TEXT NOT NULL,
+            present    INTEGER NOT NULL,
+            PRIMARY KEY (subject_id, person_id)
+        );
+        CREATE INDEX IF NOT EXISTS consent_stamp_people_person
+            ON consent_stamp_people (person_id)
+        """,
+        repair=lambda tx, _zone: _stamp_people(tx),
+    ),
 ]
 
 
@@ -542,9 +562,15 @@ def record_digest(data: str) -> str:
     """The fingerprint of a stored JSON document: a listing read from the index is
     used only while the record's JSON still has it (a record edited behind terrain's
     back, by a buggy tool or by hand, is read from its JSON instead)."""
-    import hashlib  # a listing's and a write's: not every command's (opening a workspace)
+    return record_digests([data.encode("utf-8", "surrogatepass")])[0]
 
-    return hashlib.blake2b(data.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+def record_digests(documents: Iterable[bytes]) -> list[str]:
+    """:func:`record_digest` of each document, given as its UTF-8 bytes (as the store
+    hands them over: a listing of 20,000 contents decodes none of them)."""
+    from hashlib import blake2b  # a listing's and a write's: not every command's
+
+    return [blake2b(raw, digest_size=16).hexdigest() for raw in documents]
 
 
 def summary_row(summary: ContentSummary | None, data: str) -> Listed:
@@ -568,6 +594,30 @@ def _listing_columns(tx: Transaction) -> list[str]:
         if not _has_column(tx, "content_index", column):
             tx.execute(f"ALTER TABLE content_index ADD COLUMN {column} {type_}")  # fixed names
     return index_content_summaries(tx)
+
+
+def _stamp_people(tx: Transaction) -> list[str]:
+    """Fill ``consent_stamp_people`` from the people JSON of each stored stamp
+    (migration 14; nothing to note). Safe to run again: a stamp not in the shape
+    terrain writes is dropped (its timeline is made again when listed)."""
+    tx.execute("DELETE FROM consent_stamp_people")
+    rows: list[tuple[str, str, int]] = []
+    bad: list[tuple[str]] = []
+    for subject, people in tx.query("SELECT subject_id, people FROM consent_stamps"):
+        try:
+            seen = json.loads(people)
+        except ValueError:
+            seen = None
+        if not isinstance(seen, dict) or not all(p in (0, 1) for p in seen.values()):
+            bad.append((subject,))
+            continue
+        rows.extend((subject, str(person), int(present)) for person, present in seen.items())
+    tx.execute_many("DELETE FROM consent_stamps WHERE subject_id = ?", bad)
+    tx.execute_many(
+        "INSERT INTO consent_stamp_people (subject_id, person_id, present) VALUES (?, ?, ?)",
+        rows,
+    )
+    return []
 
 
 def index_content_summaries(tx: Transaction) -> list[str]:

@@ -942,12 +942,14 @@ class Workspace:
         :meth:`~terrain.content.ContentSummary.of_stored`), or whole, so that its
         problem is reported as :meth:`list` reports it."""
         from terrain.content import ContentKind, ListedContent
-        from terrain.store._schema import record_digest
+        from terrain.store._schema import record_digests
 
         kinds = {k.value for k in ContentKind}
         rows = self.db.content_listing(event_id)
+        digests = record_digests([r[6] for r in rows])
         missing = [
-            r[0] for r in rows if r[1] not in kinds or r[5] != record_digest(r[6])
+            r[0] for r, digest in zip(rows, digests, strict=True)
+            if r[1] not in kinds or r[5] != digest
         ]  # no listing, or one of another JSON (changed behind terrain's back)
         stored = self._stored_summaries(missing) if missing else {}
         new = ListedContent
