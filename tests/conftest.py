@@ -7,7 +7,9 @@ enables it the way a plugin author does.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import fcntl
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,79 @@ pytest_plugins = ["terrain.testing.pytest_plugin"]
 # (regex, tldextract, Pillow) blows the default 200 ms and fails a correct test.
 settings.register_profile("terrain", deadline=None, print_blob=True)
 settings.load_profile("terrain")
+
+#: The test files that take longest (seconds of CPU or of waiting each: `--durations`),
+#: longest first. They run first, so that on a few pytest-xdist workers the run does
+#: not end with one of them alone on one worker while the others are idle. Whole files
+#: move (their module fixtures stay together); the order of the rest is unchanged.
+LONG_FIRST = (
+    "tests/consent/test_rules_model.py",
+    "tests/store/test_consent_timeline.py",
+    "tests/reliability/test_workers.py",
+    "tests/docs/test_api_reference.py",
+    "tests/packaging/test_wheel.py",
+    "tests/reliability/test_crash.py",
+    "tests/docs/test_tutorial_networks.py",
+    "tests/test_fastload.py",
+    "tests/store/test_ledger_cache.py",
+    "tests/docs/test_review_howto.py",
+    "tests/review/test_desk_browser.py",
+    "tests/reliability/test_outages.py",
+    "tests/test_validation_inline.py",
+    "tests/test_one_converter.py",
+    "tests/docs/test_tutorial.py",
+    "tests/store/test_copy.py",
+    "tests/workflows/test_imports_properties.py",
+    "tests/reliability/test_fuzz_loaders.py",
+    "tests/events/test_ics.py",
+    "tests/plugins/test_plugin_template.py",
+    "tests/reliability/test_import_kill.py",
+)
+
+
+def _rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    if path in LONG_FIRST:
+        return LONG_FIRST.index(path)
+    return len(LONG_FIRST) if item.get_closest_marker("slow") else len(LONG_FIRST) + 1
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long files first (:data:`LONG_FIRST`, then any other ``slow`` test); a
+    stable sort, so every worker collects the same order, as pytest-xdist requires."""
+    items.sort(key=_rank)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist's ``load`` hands each worker a first chunk of a quarter of its share
+    (hundreds of tests in collection order): the long files, first, would all land on
+    the first worker. At most 4 tests per hand-out (unless ``--maxschedchunk`` says
+    otherwise) spreads them; a worker still holds a queue, so none waits for work."""
+    if getattr(config.option, "maxschedchunk", 0) is None:
+        config.option.maxschedchunk = 4
+
+
+def computed_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, compute: Callable[[Path], str]
+) -> str:
+    """``compute(folder)``'s text, computed once per test run even when several
+    pytest-xdist workers ask (the first computes under a lock, the others read it):
+    for a fixture whose value is data, costly to make, that no test changes."""
+    shared = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        shared = shared.parent  # the folder every worker's basetemp is in
+    done = shared / f"{name}.computed"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            folder = shared / f"{name}.work"
+            folder.mkdir(exist_ok=True)
+            text = compute(folder)
+            partial = done.with_suffix(".partial")
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(done)
+        return done.read_text(encoding="utf-8")
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.architecture.public import is_private, public_modules
+from tests.conftest import computed_once
 
 DOCS = Path(__file__).parents[2] / "docs"
 
@@ -37,17 +38,23 @@ print(json.dumps({name: [entry.docname, entry.objtype, entry.aliased]
 """
 
 
-@pytest.fixture(scope="module")
-def indexed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[object]]:
-    """Every Python object the docs index: full name -> [page, kind, aliased]."""
-    out = tmp_path_factory.mktemp("docs")
+def _index(out: Path) -> str:
     result = subprocess.run(
         [sys.executable, "-c", _INDEX, str(DOCS), str(out)],
         capture_output=True,
         text=True,
         check=True,
     )
-    found: dict[str, list[object]] = json.loads(result.stdout.splitlines()[-1])
+    return result.stdout.splitlines()[-1]
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[object]]:
+    """Every Python object the docs index: full name -> [page, kind, aliased]. Read
+    once per test run (Sphinx reads for ~30 s of CPU), whichever workers need it."""
+    found: dict[str, list[object]] = json.loads(
+        computed_once(tmp_path_factory, "api-reference-index", _index)
+    )
     return found
 
 
