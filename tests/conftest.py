@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import fcntl
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -33,7 +36,6 @@ LONG_FIRST = (
     "tests/consent/test_rules_model.py",
     "tests/store/test_consent_timeline.py",
     "tests/reliability/test_workers.py",
-    "tests/docs/test_api_reference.py",
     "tests/packaging/test_wheel.py",
     "tests/reliability/test_crash.py",
     "tests/docs/test_tutorial_networks.py",
@@ -77,26 +79,94 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.maxschedchunk = 4
 
 
-def computed_once(
-    tmp_path_factory: pytest.TempPathFactory, name: str, compute: Callable[[Path], str]
-) -> str:
-    """``compute(folder)``'s text, computed once per test run even when several
-    pytest-xdist workers ask (the first computes under a lock, the others read it):
-    for a fixture whose value is data, costly to make, that no test changes."""
-    shared = tmp_path_factory.getbasetemp()
-    if "PYTEST_XDIST_WORKER" in os.environ:
-        shared = shared.parent  # the folder every worker's basetemp is in
-    done = shared / f"{name}.computed"
+_BACKGROUND = """
+import pathlib, subprocess, sys
+done, argv = pathlib.Path(sys.argv[1]), sys.argv[2:]
+run = subprocess.run(argv, capture_output=True, text=True, check=False)
+if run.returncode == 0:
+    done.with_suffix(".partial").write_text(run.stdout, encoding="utf-8")
+    done.with_suffix(".partial").replace(done)
+else:
+    failed = f"{argv[:2]!r} exited with {run.returncode}:\\n{run.stderr}"
+    done.with_suffix(".failed").write_text(failed, encoding="utf-8")
+"""
+
+
+def _shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of this test run that every pytest-xdist worker sees."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if "PYTEST_XDIST_WORKER" in os.environ else base
+
+
+def start_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, argv: Callable[[Path], list[str]]
+) -> None:
+    """Start the command ``argv(folder)`` in the background, once per test run even when
+    several pytest-xdist workers ask (the first starts it, under a lock); :func:`result`
+    waits for what it printed. For data costly to make, that no test changes: made
+    while the tests run, by a process of its own, it costs no worker its time."""
+    shared = _shared(tmp_path_factory)
     with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not done.exists():
-            folder = shared / f"{name}.work"
-            folder.mkdir(exist_ok=True)
-            text = compute(folder)
-            partial = done.with_suffix(".partial")
-            partial.write_text(text, encoding="utf-8")
-            partial.replace(done)
-        return done.read_text(encoding="utf-8")
+        folder = shared / f"{name}.work"
+        if folder.exists():
+            return
+        folder.mkdir()
+        done = shared / f"{name}.out"
+        _STARTED.append(
+            subprocess.Popen(
+                [sys.executable, "-c", _BACKGROUND, str(done), *argv(folder)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+
+
+#: The processes :func:`start_once` started in this process, reaped at the end.
+_STARTED: list[subprocess.Popen[bytes]] = []
+
+
+def pytest_sessionfinish() -> None:
+    """Wait for what :func:`start_once` started (done by then, unless the run was cut
+    short: then it is stopped)."""
+    for process in _STARTED:
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def result(
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    argv: Callable[[Path], list[str]],
+    timeout: float = 900.0,
+) -> str:
+    """What the command :func:`start_once` started printed (starting it if nobody did)."""
+    start_once(tmp_path_factory, name, argv)
+    shared = _shared(tmp_path_factory)
+    done, failed = shared / f"{name}.out", shared / f"{name}.failed"
+    deadline = time.monotonic() + timeout
+    while not done.exists():
+        if failed.exists():
+            pytest.fail(failed.read_text(encoding="utf-8"), pytrace=False)
+        if time.monotonic() > deadline:
+            pytest.fail(f"{name}: no result after {timeout:.0f} s", pytrace=False)
+        time.sleep(0.05)
+    return done.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _api_reference_index(request: pytest.FixtureRequest) -> None:
+    """Sphinx reads the docs for tests/docs/test_api_reference.py (~30 s of CPU) in a
+    process of its own from the start of the run, if the run holds those tests: by the
+    time they run, the index is there."""
+    if any(i.nodeid.startswith("tests/docs/test_api_reference.py") for i in request.session.items):
+        from tests.docs.test_api_reference import INDEX, index_command
+
+        start_once(request.getfixturevalue("tmp_path_factory"), INDEX, index_command)
 
 
 @pytest.fixture(autouse=True)

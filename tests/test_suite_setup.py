@@ -3,11 +3,13 @@ not change what it runs."""
 
 from __future__ import annotations
 
+import sys
+import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import LONG_FIRST, computed_once
+from tests.conftest import _STARTED, LONG_FIRST, result, start_once
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,15 +34,32 @@ def test_the_long_files_run_first_and_every_test_still_runs(request: pytest.Fixt
         assert all(r is None for r in ranks[first_other:]), "a long file runs after the rest"
 
 
-def test_a_value_computed_once_is_computed_once(tmp_path_factory: pytest.TempPathFactory) -> None:
-    calls: list[Path] = []
+def test_a_command_started_by_several_runs_once_and_its_output_is_read(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    name = f"once-{uuid.uuid4().hex}"
 
-    def compute(folder: Path) -> str:
-        calls.append(folder)
-        assert folder.is_dir()
-        return "indexed: ✓"
+    def command(folder: Path) -> list[str]:
+        code = "import pathlib, sys; p = pathlib.Path(sys.argv[1]) / 'runs'; "
+        code += "p.write_text(p.read_text() + 'x' if p.exists() else 'x'); print('indexed')"
+        return [sys.executable, "-c", code, str(folder)]
 
-    name = f"once-{id(calls)}"
-    assert computed_once(tmp_path_factory, name, compute) == "indexed: ✓"
-    assert computed_once(tmp_path_factory, name, compute) == "indexed: ✓"
-    assert len(calls) == 1
+    start_once(tmp_path_factory, name, command)
+    start_once(tmp_path_factory, name, command)
+    assert result(tmp_path_factory, name, command) == "indexed\n"
+    _STARTED.pop().wait()
+    folder = next(tmp_path_factory.getbasetemp().parent.glob(f"**/{name}.work"))
+    assert (folder / "runs").read_text() == "x"
+
+
+def test_a_failed_command_fails_the_test_that_needs_its_output(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    name = f"fails-{uuid.uuid4().hex}"
+
+    def command(folder: Path) -> list[str]:
+        return [sys.executable, "-c", "import sys; sys.exit('no docs here')"]
+
+    with pytest.raises(pytest.fail.Exception, match=r"exited with 1:\n.*no docs here"):
+        result(tmp_path_factory, name, command)
+    _STARTED.pop().wait()
