@@ -39,9 +39,11 @@ demo: $(VENV)/.runtime-installed  ## create .venv, install terrain, run `terrain
 	$(BIN)/terrain demo --workspace $(DEMO_DIR)
 
 # One pytest-xdist worker per core (`make test TEST_WORKERS=1` for one process), tests
-# handed out one by one (xdist's default `load`). Not `--dist loadfile`: it hands out the
-# files with most tests first, so the slow files of one or two tests (the workers, the
-# crash test, the pages run as written) all come last, on one worker, while the other waits.
+# handed out a few at a time (xdist's default `load`; tests/conftest.py caps a hand-out at
+# 4 and puts the longest files first, so they start at once on every worker and the run
+# does not end with one of them alone). Not `--dist loadfile`: it hands out the files with
+# most tests first, so the slow files of one or two tests (the workers, the crash test,
+# the pages run as written) all come last, on one worker, while the other waits.
 TEST_WORKERS ?= auto
 
 test: $(VENV)/.dev-installed postgres-server chromium  ## create .venv if needed, install dev deps, run the test suite

@@ -7,7 +7,12 @@ enables it the way a plugin author does.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import fcntl
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +27,146 @@ pytest_plugins = ["terrain.testing.pytest_plugin"]
 # (regex, tldextract, Pillow) blows the default 200 ms and fails a correct test.
 settings.register_profile("terrain", deadline=None, print_blob=True)
 settings.load_profile("terrain")
+
+#: The test files that take longest (seconds of CPU or of waiting each: `--durations`),
+#: longest first. They run first, so that on a few pytest-xdist workers the run does
+#: not end with one of them alone on one worker while the others are idle. Whole files
+#: move (their module fixtures stay together); the order of the rest is unchanged.
+LONG_FIRST = (
+    "tests/consent/test_rules_model.py",
+    "tests/store/test_consent_timeline.py",
+    "tests/reliability/test_workers.py",
+    "tests/packaging/test_wheel.py",
+    "tests/reliability/test_crash.py",
+    "tests/docs/test_tutorial_networks.py",
+    "tests/test_fastload.py",
+    "tests/store/test_ledger_cache.py",
+    "tests/docs/test_review_howto.py",
+    "tests/review/test_desk_browser.py",
+    "tests/reliability/test_outages.py",
+    "tests/test_validation_inline.py",
+    "tests/test_one_converter.py",
+    "tests/docs/test_tutorial.py",
+    "tests/store/test_copy.py",
+    "tests/workflows/test_imports_properties.py",
+    "tests/reliability/test_fuzz_loaders.py",
+    "tests/events/test_ics.py",
+    "tests/plugins/test_plugin_template.py",
+    "tests/reliability/test_import_kill.py",
+)
+
+
+def _rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    if path in LONG_FIRST:
+        return LONG_FIRST.index(path)
+    return len(LONG_FIRST) if item.get_closest_marker("slow") else len(LONG_FIRST) + 1
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long files first (:data:`LONG_FIRST`, then any other ``slow`` test); a
+    stable sort, so every worker collects the same order, as pytest-xdist requires."""
+    items.sort(key=_rank)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist's ``load`` hands each worker a first chunk of a quarter of its share
+    (hundreds of tests in collection order): the long files, first, would all land on
+    the first worker. At most 4 tests per hand-out (unless ``--maxschedchunk`` says
+    otherwise) spreads them; a worker still holds a queue, so none waits for work."""
+    if getattr(config.option, "maxschedchunk", 0) is None:
+        config.option.maxschedchunk = 4
+
+
+_BACKGROUND = """
+import pathlib, subprocess, sys
+done, argv = pathlib.Path(sys.argv[1]), sys.argv[2:]
+run = subprocess.run(argv, capture_output=True, text=True, check=False)
+if run.returncode == 0:
+    done.with_suffix(".partial").write_text(run.stdout, encoding="utf-8")
+    done.with_suffix(".partial").replace(done)
+else:
+    failed = f"{argv[:2]!r} exited with {run.returncode}:\\n{run.stderr}"
+    done.with_suffix(".failed").write_text(failed, encoding="utf-8")
+"""
+
+
+def _shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The folder of this test run that every pytest-xdist worker sees."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if "PYTEST_XDIST_WORKER" in os.environ else base
+
+
+def start_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, argv: Callable[[Path], list[str]]
+) -> None:
+    """Start the command ``argv(folder)`` in the background, once per test run even when
+    several pytest-xdist workers ask (the first starts it, under a lock); :func:`result`
+    waits for what it printed. For data costly to make, that no test changes: made
+    while the tests run, by a process of its own, it costs no worker its time."""
+    shared = _shared(tmp_path_factory)
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        folder = shared / f"{name}.work"
+        if folder.exists():
+            return
+        folder.mkdir()
+        done = shared / f"{name}.out"
+        _STARTED.append(
+            subprocess.Popen(
+                [sys.executable, "-c", _BACKGROUND, str(done), *argv(folder)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+
+
+#: The processes :func:`start_once` started in this process, reaped at the end.
+_STARTED: list[subprocess.Popen[bytes]] = []
+
+
+def pytest_sessionfinish() -> None:
+    """Wait for what :func:`start_once` started (done by then, unless the run was cut
+    short: then it is stopped)."""
+    for process in _STARTED:
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def result(
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    argv: Callable[[Path], list[str]],
+    timeout: float = 900.0,
+) -> str:
+    """What the command :func:`start_once` started printed (starting it if nobody did)."""
+    start_once(tmp_path_factory, name, argv)
+    shared = _shared(tmp_path_factory)
+    done, failed = shared / f"{name}.out", shared / f"{name}.failed"
+    deadline = time.monotonic() + timeout
+    while not done.exists():
+        if failed.exists():
+            pytest.fail(failed.read_text(encoding="utf-8"), pytrace=False)
+        if time.monotonic() > deadline:
+            pytest.fail(f"{name}: no result after {timeout:.0f} s", pytrace=False)
+        time.sleep(0.05)
+    return done.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _api_reference_index(request: pytest.FixtureRequest) -> None:
+    """Sphinx reads the docs for tests/docs/test_api_reference.py (~30 s of CPU) in a
+    process of its own from the start of the run, if the run holds those tests: by the
+    time they run, the index is there."""
+    if any(i.nodeid.startswith("tests/docs/test_api_reference.py") for i in request.session.items):
+        from tests.docs.test_api_reference import INDEX, index_command
+
+        start_once(request.getfixturevalue("tmp_path_factory"), INDEX, index_command)
 
 
 @pytest.fixture(autouse=True)

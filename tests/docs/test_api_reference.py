@@ -13,13 +13,13 @@ import importlib
 import inspect
 import json
 import runpy
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from tests.architecture.public import is_private, public_modules
+from tests.conftest import result
 
 DOCS = Path(__file__).parents[2] / "docs"
 
@@ -37,17 +37,22 @@ print(json.dumps({name: [entry.docname, entry.objtype, entry.aliased]
 """
 
 
+#: The name of the index among the values computed once per test run (tests/conftest.py).
+INDEX = "api-reference-index"
+
+
+def index_command(out: Path) -> list[str]:
+    """The command that prints the index as JSON (Sphinx writes its files in ``out``)."""
+    return [sys.executable, "-c", _INDEX, str(DOCS), str(out)]
+
+
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[object]]:
-    """Every Python object the docs index: full name -> [page, kind, aliased]."""
-    out = tmp_path_factory.mktemp("docs")
-    result = subprocess.run(
-        [sys.executable, "-c", _INDEX, str(DOCS), str(out)],
-        capture_output=True,
-        text=True,
-        check=True,
+    """Every Python object the docs index: full name -> [page, kind, aliased]. Read
+    once per test run, in the background from its start (tests/conftest.py)."""
+    found: dict[str, list[object]] = json.loads(
+        result(tmp_path_factory, INDEX, index_command).splitlines()[-1]
     )
-    found: dict[str, list[object]] = json.loads(result.stdout.splitlines()[-1])
     return found
 
 

@@ -1,0 +1,65 @@
+"""The test suite's own machinery (tests/conftest.py): what makes `make test` fast must
+not change what it runs."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import _STARTED, LONG_FIRST, result, start_once
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("path", LONG_FIRST)
+def test_every_file_the_suite_starts_with_exists(path: str) -> None:
+    """A renamed file would silently lose its place at the front of the run."""
+    assert (ROOT / path).is_file(), f"{path} is in LONG_FIRST but is no file: update the list"
+
+
+def test_the_long_files_run_first_and_every_test_still_runs(request: pytest.FixtureRequest) -> None:
+    """Reordering moves tests, it drops none: the session holds each collected test once."""
+    items = request.session.items
+    assert len({item.nodeid for item in items}) == len(items)
+    ranks = [
+        LONG_FIRST.index(p) if (p := i.nodeid.split("::")[0]) in LONG_FIRST else None for i in items
+    ]
+    seen = [r for r in ranks if r is not None]
+    assert seen == sorted(seen), "the long files are not in LONG_FIRST's order"
+    if seen:  # a run of a few files may hold none of them
+        first_other = next((n for n, r in enumerate(ranks) if r is None), len(ranks))
+        assert all(r is None for r in ranks[first_other:]), "a long file runs after the rest"
+
+
+def test_a_command_started_by_several_runs_once_and_its_output_is_read(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    name = f"once-{uuid.uuid4().hex}"
+
+    def command(folder: Path) -> list[str]:
+        code = "import pathlib, sys; p = pathlib.Path(sys.argv[1]) / 'runs'; "
+        code += "p.write_text(p.read_text() + 'x' if p.exists() else 'x'); print('indexed')"
+        return [sys.executable, "-c", code, str(folder)]
+
+    start_once(tmp_path_factory, name, command)
+    start_once(tmp_path_factory, name, command)
+    assert result(tmp_path_factory, name, command) == "indexed\n"
+    _STARTED.pop().wait()
+    folder = next(tmp_path_factory.getbasetemp().parent.glob(f"**/{name}.work"))
+    assert (folder / "runs").read_text() == "x"
+
+
+def test_a_failed_command_fails_the_test_that_needs_its_output(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    name = f"fails-{uuid.uuid4().hex}"
+
+    def command(folder: Path) -> list[str]:
+        return [sys.executable, "-c", "import sys; sys.exit('no docs here')"]
+
+    with pytest.raises(pytest.fail.Exception, match=r"exited with 1:\n.*no docs here"):
+        result(tmp_path_factory, name, command)
+    _STARTED.pop().wait()
