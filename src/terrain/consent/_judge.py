@@ -36,7 +36,7 @@ def record_states(
     """Where each record of ``member`` expressed by ``at`` stands at ``at``."""
     out: list[RecordState] = []
     when = instant(at)
-    for consent_id in ledger._by_subject.get(member.id, ()):
+    for consent_id in ledger._records_of(member.id):
         base = ledger._base[consent_id]
         if expressed(base) > when:
             continue
@@ -113,7 +113,7 @@ def _refusal_state(
 def _grants_of(ledger: ConsentLedger, subject_id: str, at: datetime) -> list[Consent]:
     when = instant(at)
     return [
-        ledger._base[c] for c in ledger._by_subject.get(subject_id, ())
+        ledger._base[c] for c in ledger._records_of(subject_id)
         if ledger._base[c].history[0].status is ConsentStatus.GIVEN
         and expressed(ledger._base[c]) <= when
     ]
@@ -153,6 +153,7 @@ class Judgement:
         at: datetime,
         target: Target,
     ) -> None:
+        ledger._settle_target(member.id, target)  # stored records it reads, decoded
         self.ledger = ledger
         self.member = member
         self.purpose = purpose

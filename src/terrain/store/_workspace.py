@@ -58,6 +58,7 @@ if TYPE_CHECKING:
         ConsentLedger,
         DecisionRecord,
         ListedConsent,
+        StoredEvent,
     )
     from terrain.content import Content, ContentSummary, ListedContent
     from terrain.plugins import Platform, PluginManager, Storage
@@ -1077,7 +1078,13 @@ class Workspace:
         ``None``.
         """
         with self._ledger_lock:
-            yield self._refresh_ledger(subjects)
+            try:
+                yield self._refresh_ledger(subjects)
+            except Exception:
+                # a stored event decoded in the block (when first needed) could not be
+                # read or applied: read the log again at the next question
+                self._ledger = None
+                raise
 
     def update_ledger(
         self,
@@ -1104,7 +1111,7 @@ class Workspace:
             before = self._ledger_events
             try:
                 result = change(ledger)
-                self._append_events(tx, ledger, ledger.events()[before:])
+                self._append_events(tx, ledger, ledger.events_since(before))
             except BaseException:
                 self._ledger = None  # the cache may hold part of the change: read it again
                 raise
@@ -1160,18 +1167,15 @@ class Workspace:
         return {id: self._read(data, Member, "member", id) for id, data in found.items()}
 
     def _add_people(
-        self, ledger: ConsentLedger, people: Collection[str], events: Sequence[ConsentEvent]
+        self, ledger: ConsentLedger, people: Collection[str], events: Sequence[StoredEvent]
     ) -> None:
         """Make the scoped ``ledger`` know ``people``, whoever gave the records in
         ``events`` and the guardians of both: the members a decision about ``people``
         names (read by id, only those it does not know yet)."""
-        from terrain.consent import ConsentRecorded
-
         known = ledger.members
         wanted = set(people)
         for event in events:
-            if isinstance(event, ConsentRecorded):
-                wanted.update(event.consent.given_by)
+            wanted.update(event.given_by)
         missing = wanted - known.keys()
         if missing:
             for member in self._members_by_id(missing).values():
@@ -1193,7 +1197,7 @@ class Workspace:
 
         ledger = self._ledger
         had = self._ledger_scope if ledger is not None else frozenset()
-        if ledger is not None and len(ledger.events()) != self._ledger_events:
+        if ledger is not None and ledger.event_count() != self._ledger_events:
             ledger = None  # changed without being saved: never decide on unsaved consent
         wanted = None if subjects is None else frozenset(subjects)
         # Never more people than asked: a publication of a thousand people's photos
@@ -1210,16 +1214,18 @@ class Workspace:
                     for id, data in self.db.members_but(ledger.members.keys()):
                         ledger.add_member(self._read(data, Member, "member", id))
                     ledger = self._everyone(ledger)
+                    events = [_event(data) for data in found]
+                    for event in events:
+                        ledger.extend([event])  # stored: member rules not checked again
+                        self._ledger_events += 1
                 else:
                     found = self.db.consent_events_of(
                         sorted(scope - had_scope), upto=self._ledger_seq
                     )
-                events = [_event(data) for data in found]
-                if scope is not None:
-                    self._add_people(ledger, scope - had_scope, events)
-                for event in events:
-                    ledger.extend([event])  # stored: member rules not checked again
-                    self._ledger_events += 1
+                    stored = [_stored(data) for data in found]
+                    self._add_people(ledger, scope - had_scope, stored)
+                    ledger.extend_stored(stored)  # stored: member rules not checked again
+                    self._ledger_events += len(stored)
                 self._ledger, self._ledger_scope = ledger, scope
             except Exception:
                 ledger = None  # checked against members as they were then: read again
@@ -1236,28 +1242,31 @@ class Workspace:
                 self._ledger_rev = max((rev for rev, _, _ in members), default=-1)
             else:
                 rows, last, self._ledger_rev = self.db.consent_of_people(sorted(scope))
-                events = [_event(data) for _, data in rows]
+                stored = [_stored(data) for _, data in rows]
                 ledger = ConsentLedger(
                     guardians=self.config.guardian_rule, handle_lookup=self._handle_owners
                 )
-                self._add_people(ledger, scope, events)
-                ledger.extend(events)  # stored: member rules not checked again
+                self._add_people(ledger, scope, stored)
+                ledger.extend_stored(stored)  # stored: member rules not checked again
             self._ledger, self._ledger_scope = ledger, scope
-            self._ledger_seq, self._ledger_events = last, len(ledger.events())
+            self._ledger_seq, self._ledger_events = last, ledger.event_count()
             return ledger
         changes = self.db.changes_since(self._ledger_seq, self._ledger_rev)
         count = self._ledger_events
         try:
-            added: builtins.list[ConsentEvent] = []
+            added: builtins.list[StoredEvent] = []
             for source, n, id, data in changes:
                 if source == 0:
                     if scope is None or id in ledger.members or id in scope:
                         ledger.add_member(self._read(data, Member, "member", id))
                     self._ledger_rev = n
                     continue
-                if scope is None or id in scope:  # others are read when asked for
-                    event = _event(data)
-                    ledger.extend([event])  # stored: member rules not checked again
+                if scope is None:
+                    ledger.extend([_event(data)])  # stored: member rules not checked again
+                    count += 1
+                elif id in scope:  # others are read when asked for
+                    event = _stored(data)
+                    ledger.extend_stored([event])  # decoded when a question needs it
                     added.append(event)
                     count += 1
                 self._ledger_seq = n
@@ -1439,6 +1448,58 @@ def _event(text: str) -> ConsentEvent:
     """A stored consent event (orjson reads it; the event is checked as
     :func:`~terrain.consent.event_from_json` checks it)."""
     return _event_reader()(text)
+
+
+def _stored(text: str) -> StoredEvent:
+    """A stored consent event, to decode when a question needs it (see
+    :class:`~terrain.consent.StoredEvent`): a record scoped to one event, project
+    or content waits, read only as far as its scope, subject, id and givers."""
+    return _stored_reader()(text)
+
+
+@functools.cache
+def _stored_reader() -> Callable[[str], StoredEvent]:
+    """:func:`_stored`, its imports done once."""
+    import orjson
+
+    from terrain.consent import StoredEvent, event_from_data
+
+    read = _event_reader()
+    scoped = frozenset(("event", "project", "content"))
+
+    def stored(text: str) -> StoredEvent:
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return StoredEvent(read=lambda: read(text))  # read at once: it raises as ever
+        if not isinstance(data, dict):
+            return StoredEvent(read=lambda: read(text))
+        kind = data.get("type")
+        if kind == "renewed":
+            renews = data.get("consent_id")
+            return StoredEvent(
+                read=lambda: event_from_data(data),
+                renews=renews if isinstance(renews, str) else None,
+            )
+        consent = data.get("consent") if kind == "recorded" else None
+        if not isinstance(consent, dict):
+            return StoredEvent(read=lambda: event_from_data(data))
+        given_by = consent.get("given_by")
+        if not isinstance(given_by, list) or not all(isinstance(g, str) for g in given_by):
+            return StoredEvent(read=lambda: read(text))  # read at once: it raises as ever
+        scope, subject, id = consent.get("scope"), consent.get("subject_id"), consent.get("id")
+        ref = scope.get("ref") if isinstance(scope, dict) else None
+        if (
+            isinstance(scope, dict) and scope.get("kind") in scoped and isinstance(ref, str)
+            and isinstance(subject, str) and isinstance(id, str)
+        ):
+            return StoredEvent(
+                read=lambda: event_from_data(data), subject_id=subject, consent_id=id,
+                scope=(scope["kind"], ref), given_by=tuple(given_by),
+            )
+        return StoredEvent(read=lambda: event_from_data(data), given_by=tuple(given_by))
+
+    return stored
 
 
 @functools.cache
