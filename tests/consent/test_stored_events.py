@@ -105,11 +105,9 @@ def _ask(book: ConsentLedger, question: tuple[Any, ...]) -> object:
             return decide(book, content, platform=platform, at=at)
         if verb == "bearing":
             person, one, other = args
-            same = [
-                book._bearing(person, Purpose.PUBLISH, Target.of(one))
-                == book._bearing(person, Purpose.PUBLISH, Target.of(other)),
-            ]
-            return same
+            return book._bearing(person, Purpose.PUBLISH, Target.of(one)) == book._bearing(
+                person, Purpose.PUBLISH, Target.of(other)
+            )
         if verb == "record_states":
             return book.record_states(args[0], at=args[1])
         if verb == "for_subject":

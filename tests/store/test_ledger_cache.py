@@ -6,6 +6,7 @@ Counted, not timed: statements run and rows read by the store
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import textwrap
@@ -453,8 +454,8 @@ def test_a_ledger_decoding_scoped_records_when_asked_decides_as_a_fresh_replay(
                 )
             elif verb == "withdraw":
                 _try(writer.update_ledger,
-                    lambda ledger, member=member, scope=scope, at=at: ledger.withdraw(
-                        member, at=at, scope=scope if n % 2 else None
+                    lambda ledger, member=member, scope=scope if n % 2 else None, at=at: (
+                        ledger.withdraw(member, at=at, scope=scope)
                     )
                 )
             else:
@@ -490,7 +491,5 @@ def _try(write: Any, change: Any) -> None:
     so one may come before what it needs) stores nothing."""
     from terrain.errors import TerrainError
 
-    try:
+    with contextlib.suppress(TerrainError):
         write(change)
-    except TerrainError:
-        pass

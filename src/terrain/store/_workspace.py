@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 
@@ -77,8 +77,12 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: How many decoded contents a workspace keeps for reading them again (then it starts over).
+#: How many decoded contents and members a workspace keeps for reading them again (then
+#: it starts over).
 CONTENTS_KEPT = 8192
+
+#: The kinds of record :meth:`Workspace._read` decodes once per stored text.
+_DECODED_ONCE = frozenset({"content", "member"})
 
 #: Environment variable naming the workspace folder (like ``GIT_DIR``).
 WORKSPACE_ENV_VAR = "TERRAIN_WORKSPACE"
@@ -232,7 +236,8 @@ class Workspace:
         self._ledger_scope: frozenset[str] | None = None  # people loaded (None: everyone)
         # Contents read from the store by their stored JSON (see _read): a content
         # read again as stored is not decoded again.
-        self._contents: dict[str, Content] = {}
+        #: decoded contents and members by their stored text (see :meth:`_read`)
+        self._decoded: dict[str, object] = {}
         self._actor = actor
 
     # -- creating, opening, finding -------------------------------------------------------
@@ -826,23 +831,23 @@ class Workspace:
     def _read(self, data: str, cls: type[T], kind: str, id: str) -> T:
         """A stored record, or a :class:`DeserializationError` saying which row and what to do.
 
-        A :class:`~terrain.content.Content` is read from the store each time it
-        is asked for (a publication's consent gate reads the photos of each post
-        right before its call), but decoded once per stored text: the same JSON
-        gives back the same content (frozen all the way down), a changed one is
-        decoded anew.
+        A :class:`~terrain.content.Content` or a :class:`~terrain.community.Member`
+        is read from the store each time it is asked for (a publication's consent
+        gate reads the photos of each post right before its call, and the people
+        in them), but decoded once per stored text: the same JSON gives back the
+        same record (frozen all the way down), a changed one is decoded anew.
         """
-        reuse = kind == "content"  # (terrain.content is imported when first used)
+        reuse = kind in _DECODED_ONCE
         if reuse:
-            known = self._contents.get(data)
+            known = self._decoded.get(data)
             if known is not None and type(known) is cls:
-                return known
+                return known  # type(known) is cls
         try:
             record = from_json(data, cls)
             if reuse:
-                if len(self._contents) >= CONTENTS_KEPT:
-                    self._contents.clear()  # start over: memory stays bounded
-                self._contents[data] = cast("Content", record)
+                if len(self._decoded) >= CONTENTS_KEPT:
+                    self._decoded.clear()  # start over: memory stays bounded
+                self._decoded[data] = record
             return record
         except DeserializationError as exc:
             # the store URL never holds a password (terrain.toml refuses one)
@@ -1265,9 +1270,9 @@ class Workspace:
                     ledger.extend([_event(data)])  # stored: member rules not checked again
                     count += 1
                 elif id in scope:  # others are read when asked for
-                    event = _stored(data)
-                    ledger.extend_stored([event])  # decoded when a question needs it
-                    added.append(event)
+                    waiting = _stored(data)
+                    ledger.extend_stored([waiting])  # decoded when a question needs it
+                    added.append(waiting)
                     count += 1
                 self._ledger_seq = n
                 self._ledger_events = count
