@@ -6,6 +6,7 @@ Counted, not timed: statements run and rows read by the store
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import textwrap
@@ -399,3 +400,96 @@ def test_a_publication_showing_many_people_reads_their_consent_not_everyones(
         assert read < len(ws.consent_events())
     finally:
         fresh.close()
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from(["grant", "refuse", "withdraw", "grant-all", "renew"]),
+            st.integers(0, 5),
+            st.sampled_from(["ev-a", "ev-b"]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_a_ledger_decoding_scoped_records_when_asked_decides_as_a_fresh_replay(
+    ws: Workspace, steps: list[tuple[str, int, str]]
+) -> None:
+    """Records scoped to a meetup wait undecoded in the cached ledger until a decision
+    about that meetup needs them: whatever is stored, by this or another workspace
+    object, a decision about a photo of either meetup is the one a ledger replayed
+    from the store makes, for the people in it."""
+    from terrain.consent import Scope
+    from terrain.events import Event
+
+    for event_id in ("ev-a", "ev-b"):
+        if not ws.exists(Event, event_id):
+            ws.add(Event(id=event_id, title=event_id, starts_at=T0,
+                         ends_at=T0 + timedelta(hours=2)))
+    photos = {
+        e: _photo(f"p-{e}-{n}", f"m{n}", f"m{(n + 1) % 6}", event_id=e)
+        for n, e in enumerate(("ev-a", "ev-b"))
+    }
+    for photo in photos.values():
+        if not ws.exists(Content, photo.id):
+            ws.add(photo)
+    other = Workspace.open(ws.root)
+    scoped = Workspace.open(ws.root)
+    try:
+        for k, (verb, n, event_id) in enumerate(steps):
+            writer = other if k % 2 else ws
+            at = T0 + timedelta(minutes=k)
+            member, scope = f"m{n}", Scope(kind="event", ref=event_id)
+            if verb in ("grant", "refuse", "grant-all"):
+                _try(writer.update_ledger,
+                    lambda ledger, verb=verb, member=member, scope=scope, at=at: getattr(
+                        ledger, "refuse" if verb == "refuse" else "grant"
+                    )(member, purposes=["publish"], at=at, evidence=FORM,
+                      scope=None if verb == "grant-all" else scope,
+                      valid_until=at + timedelta(days=1))
+                )
+            elif verb == "withdraw":
+                _try(writer.update_ledger,
+                    lambda ledger, member=member, scope=scope if n % 2 else None, at=at: (
+                        ledger.withdraw(member, at=at, scope=scope)
+                    )
+                )
+            else:
+                mine = [c for c in ws.ledger().for_subject(member)
+                        if c.history[0].status.value == "given"]
+                if not mine:
+                    continue
+                _try(writer.update_ledger,
+                    lambda ledger, c=mine[-1], at=at: ledger.renew(
+                        c.id, at=at, valid_until=at + timedelta(days=30)
+                    )
+                )
+            replayed = Workspace.open(ws.root)
+            try:
+                from_store = replayed.ledger()
+            finally:
+                replayed.close()
+            when = at + timedelta(days=2)
+            for photo in photos.values():
+                people = sorted(photo.member_ids)
+                with scoped.consent(people) as partial:
+                    mine = decide(partial, photo, platform="x", at=when)
+                assert mine == decide(from_store, photo, platform="x", at=when)
+            with scoped.consent([member]) as partial:
+                assert partial.for_subject(member) == from_store.for_subject(member)
+    finally:
+        other.close()
+        scoped.close()
+
+
+def _try(write: Any, change: Any) -> None:
+    """``write(change)``; a change the ledger refuses (examples share the workspace,
+    so one may come before what it needs) stores nothing."""
+    from terrain.errors import TerrainError
+
+    with contextlib.suppress(TerrainError):
+        write(change)

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     )
     from terrain.consent._guardians import GUARDIAN_RULES, GuardianRule
     from terrain.consent._impact import Staying, TakedownTarget, WithdrawalImpact, withdrawal_impact
-    from terrain.consent._ledger import ConsentLedger
+    from terrain.consent._ledger import ConsentLedger, StoredEvent
     from terrain.consent._listing import ListedConsent
     from terrain.consent._purpose import Purpose
     from terrain.consent._records import (
@@ -87,6 +87,7 @@ __all__ = [
     "Slice",
     "StatusChange",
     "Staying",
+    "StoredEvent",
     "TakedownTarget",
     "Target",
     "TimelineSpan",

@@ -62,6 +62,7 @@ def check_event(ledger: ConsentLedger, event: ConsentEvent, *, replaying: bool) 
         )
 
 def _check_id(ledger: ConsentLedger, consent: Consent) -> None:
+    ledger._settle_id(consent.id)  # a stored record of that id not decoded yet
     if consent.id in ledger._base:
         raise Conflict(
             f"consent id {consent.id!r} is taken (by {ledger._base[consent.id].subject_id}'s "

@@ -49,7 +49,7 @@ def record_states(
     """Where each record of ``member`` expressed by ``at`` stands at ``at``."""
     out: list[RecordState] = []
     when = instant(at)
-    for consent_id in ledger._by_subject.get(member.id, ()):
+    for consent_id in ledger._records_of(member.id):
         base = ledger._base[consent_id]
         if expressed(base) > when:
             continue
@@ -126,7 +126,7 @@ def _refusal_state(
 def _grants_of(ledger: ConsentLedger, subject_id: str, at: datetime) -> list[Consent]:
     when = instant(at)
     return [
-        ledger._base[c] for c in ledger._by_subject.get(subject_id, ())
+        ledger._base[c] for c in ledger._records_of(subject_id)
         if ledger._base[c].history[0].status is ConsentStatus.GIVEN
         and expressed(ledger._base[c]) <= when
     ]
@@ -217,6 +217,11 @@ def plain_answer(
     if (member is None or member.is_minor or member.erased_at is not None
             or subject in ledger._withdrawals):
         return None
+    waiting = ledger._waiting_scopes.get(subject)
+    if waiting:  # stored records of these scopes not decoded yet: decode them first
+        for _purpose, kind, ref in scopes:
+            if (kind, ref) in waiting:
+                ledger._settle((subject, kind, ref))  # type: ignore[arg-type]
     theirs = ledger._scoped.get(subject)
     best: Consent | None = None  # the latest grant that holds
     late: Consent | None = None  # the latest grant that does not
@@ -272,6 +277,7 @@ class Judgement:
         when: datetime | None = None,
         scopes: tuple[ScopeKey, ...] | None = None,
     ) -> None:
+        ledger._settle_target(member.id, target)  # stored records it reads, decoded
         self.ledger = ledger
         self.member = member
         self.purpose = purpose

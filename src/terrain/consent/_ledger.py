@@ -15,6 +15,7 @@ answering as if it had always been there.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
@@ -60,7 +61,28 @@ if TYPE_CHECKING:  # read when a question is about content or handles, not befor
     from terrain.content import Content
     from terrain.posts import HandleFinder
 
-__all__ = ["ConsentLedger"]
+__all__ = ["ConsentLedger", "StoredEvent"]
+
+
+@attrs.frozen
+class StoredEvent:
+    """A consent event as a store holds it, which a ledger may decode when first needed.
+
+    ``read`` decodes it. A record scoped to one event, project or content
+    (``scope`` = ``(kind, ref)``, with its ``subject_id`` and ``consent_id``)
+    waits undecoded until a question reaches that person in that scope, or
+    anything reads the person's records (or the whole log); a renewal of such
+    a record (``renews`` = its id) waits with it. Anything else is decoded at
+    once. ``given_by`` is who gave a record (the members a decision about its
+    subject may name).
+    """
+
+    read: Callable[[], ConsentEvent]
+    subject_id: str | None = None
+    consent_id: str | None = None
+    scope: tuple[str, str] | None = None
+    renews: str | None = None
+    given_by: tuple[str, ...] = ()
 
 
 class ConsentLedger:
@@ -134,7 +156,17 @@ class ConsentLedger:
         #: the same index, by person first: what a decision reads (see plain_state)
         self._scoped: dict[str, dict[ScopeKey, list[str]]] = {}
         self._by_subject: dict[str, list[str]] = {}
-        self._events: list[ConsentEvent] = []
+        self._events: list[ConsentEvent | StoredEvent] = []
+        #: where each record's event is in the log (records, lists of ids, stay in log order)
+        self._position: dict[str, int] = {}
+        #: stored records not decoded yet: (subject, scope kind, ref) -> (place in the log, id)
+        self._waiting: dict[tuple[str, str, str], list[tuple[int, str]]] = {}
+        #: subject -> the (scope kind, ref) of their records not decoded yet
+        self._waiting_scopes: dict[str, set[tuple[str, str]]] = {}
+        #: consent id of a record not decoded yet -> its key in ``_waiting``
+        self._waiting_ids: dict[str, tuple[str, str, str]] = {}
+        #: consent id of a record not decoded yet -> the places of its renewals
+        self._waiting_renewals: dict[str, list[int]] = {}
         self._finder: HandleFinder | None = None  # made when first asked for
         self._handle_lookup = handle_lookup
         for member in members:
@@ -336,6 +368,7 @@ class ConsentLedger:
         return self._records[consent.id]
 
     def _next_id(self) -> str:
+        self._settle_all()
         n = len(self._base) + 1
         while f"c-{n}" in self._base:
             n += 1
@@ -405,7 +438,7 @@ class ConsentLedger:
             None if purposes is None else purposes_of(purposes), platforms_of(platforms), scope
         )
         found: list[Consent] = []
-        for consent_id in self._by_subject.get(subject_id, ()):
+        for consent_id in self._records_of(subject_id):
             consent = self._base[consent_id]
             if consent.history[0].status is not ConsentStatus.GIVEN or expressed(consent) > when:
                 continue
@@ -463,22 +496,30 @@ class ConsentLedger:
         check_event(self, event, replaying=False)
         return self._append(event)
 
-    def _append(self, event: ConsentEvent) -> Consent | None:
-        """Apply a checked event: indexes, standing records, the log."""
+    def _append(self, event: ConsentEvent, place: int | None = None) -> Consent | None:
+        """Apply a checked event: indexes, standing records, the log (at the end, or at
+        ``place`` for a stored event decoded when first needed, which keeps its place)."""
         changed: Consent | None
+        if place is None:
+            place = len(self._events)
+            self._events.append(event)
+        else:
+            self._events[place] = event
         if isinstance(event, ConsentRecorded):
             consent = event.consent
             self._base[consent.id] = consent
             self._said[consent.id] = said = expressed(consent)
             self._starts[consent.id] = starts = instant(consent.valid_from)
             self._facts[consent.id] = Facts.of(consent, said, starts)
+            self._position[consent.id] = place
             scope = consent.scope
             theirs = self._scoped.setdefault(consent.subject_id, {})
             for purpose in consent.purposes:
                 key = (consent.subject_id, purpose, scope.kind, scope.ref)
-                self._index.setdefault(key, []).append(consent.id)
-                theirs.setdefault((purpose, scope.kind, scope.ref), []).append(consent.id)
-            self._by_subject.setdefault(consent.subject_id, []).append(consent.id)
+                self._in_order(self._index.setdefault(key, []), consent.id, place)
+                self._in_order(theirs.setdefault((purpose, scope.kind, scope.ref), []),
+                               consent.id, place)
+            self._in_order(self._by_subject.setdefault(consent.subject_id, []), consent.id, place)
             changed = self._refresh(consent.id)
         elif isinstance(event, ConsentWithdrawn):
             record = None if event.consent_id is None else self._base[event.consent_id]
@@ -499,8 +540,116 @@ class ConsentLedger:
             )
             renewals.sort(key=Renewal.order)
             changed = self._refresh(event.consent_id)
-        self._events.append(event)
         return changed
+
+    def _in_order(self, ids: list[str], consent_id: str, place: int) -> None:
+        """Add ``consent_id`` (at ``place`` in the log) to ``ids``, kept in log order."""
+        if not ids or self._position[ids[-1]] < place:
+            ids.append(consent_id)
+        else:
+            ids.insert(bisect.bisect(ids, place, key=self._position.__getitem__), consent_id)
+
+    # -- stored events decoded when first needed -----------------------------
+
+    def extend_stored(self, events: Iterable[StoredEvent]) -> None:
+        """Apply stored ``events`` in log order, as :meth:`extend` does, leaving the
+        records scoped to one event, project or content undecoded until a question
+        reaches that person in that scope (see :class:`StoredEvent`): what the ledger
+        answers is the same as if each had been decoded at once."""
+        for stored in events:
+            scope, consent_id, subject = stored.scope, stored.consent_id, stored.subject_id
+            if (
+                scope is not None and consent_id is not None and subject is not None
+                and consent_id not in self._base and consent_id not in self._waiting_ids
+            ):
+                key = (subject, *scope)
+                self._waiting.setdefault(key, []).append((len(self._events), consent_id))
+                self._waiting_scopes.setdefault(subject, set()).add(scope)
+                self._waiting_ids[consent_id] = key
+                self._events.append(stored)
+                continue
+            if stored.renews is not None and stored.renews in self._waiting_ids:
+                self._waiting_renewals.setdefault(stored.renews, []).append(len(self._events))
+                self._events.append(stored)
+                continue
+            event = stored.read()
+            check_event(self, event, replaying=True)
+            self._append(event)
+
+    def events_since(self, count: int) -> tuple[ConsentEvent, ...]:
+        """The events appended after the first ``count`` of the log (``events()[count:]``,
+        without decoding the stored events before them)."""
+        if any(isinstance(e, StoredEvent) for e in self._events[count:]):
+            self._settle_all()
+        return tuple(self._events[count:])  # type: ignore[arg-type]  # every one decoded
+
+    def event_count(self) -> int:
+        """How many events the log holds (decoded or not): :meth:`events` without
+        decoding them."""
+        return len(self._events)
+
+    def _settle(self, key: tuple[str, str, str]) -> None:
+        """Decode the waiting records of ``key`` (subject, scope kind, ref) and their
+        renewals, and apply them in log order. Every one is read before any is
+        applied: one that cannot be read raises, and what waits stays waiting."""
+        waiting = self._waiting.get(key)
+        if waiting is None:
+            return
+        places = [place for place, _id in waiting]
+        for _place, consent_id in waiting:
+            places.extend(self._waiting_renewals.get(consent_id, ()))
+        read = []
+        for place in sorted(places):
+            stored = self._events[place]
+            assert isinstance(stored, StoredEvent)
+            read.append((place, stored.read()))
+        del self._waiting[key]
+        subject, kind, ref = key
+        scopes = self._waiting_scopes[subject]
+        scopes.discard((kind, ref))
+        if not scopes:
+            del self._waiting_scopes[subject]
+        for _place, consent_id in waiting:
+            del self._waiting_ids[consent_id]
+            self._waiting_renewals.pop(consent_id, None)
+        for place, event in read:
+            check_event(self, event, replaying=True)
+            self._append(event, place)
+
+    def _settle_target(self, subject_id: str, target: Target) -> None:
+        """Decode what a question about ``subject_id`` in ``target`` reads."""
+        scopes = self._waiting_scopes.get(subject_id)
+        if not scopes:
+            return
+        for kind, refs in (
+            ("event", target.event_ids),
+            ("project", target.project_ids),
+            ("content", target.content_ids),
+        ):
+            for ref in refs:
+                if (kind, ref) in scopes:
+                    self._settle((subject_id, kind, ref))
+
+    def _settle_subject(self, subject_id: str) -> None:
+        """Decode every waiting record of ``subject_id``."""
+        for kind, ref in sorted(self._waiting_scopes.get(subject_id, ())):
+            self._settle((subject_id, kind, ref))
+
+    def _settle_id(self, consent_id: str) -> None:
+        """Decode waiting record ``consent_id`` (and the others of its scope)."""
+        key = self._waiting_ids.get(consent_id)
+        if key is not None:
+            self._settle(key)
+
+    def _settle_all(self) -> None:
+        """Decode every waiting event."""
+        for key in sorted(self._waiting):
+            self._settle(key)
+
+    def _records_of(self, subject_id: str) -> list[str]:
+        """The ids of ``subject_id``'s records, in log order, every one decoded."""
+        self._settle_subject(subject_id)
+        return self._by_subject.get(subject_id, [])
 
     def _fully_withdrawn(self, consent: Consent) -> Withdrawal | None:
         """The withdrawal that completed ending the whole of ``consent``, if any."""
@@ -561,7 +710,9 @@ class ConsentLedger:
 
     def events(self) -> tuple[ConsentEvent, ...]:
         """Every event appended so far, oldest first (the append-only log)."""
-        return tuple(self._events)
+        if self._waiting:
+            self._settle_all()
+        return tuple(self._events)  # type: ignore[arg-type]  # every one decoded
 
     @classmethod
     def replay(
@@ -598,6 +749,8 @@ class ConsentLedger:
 
     def get(self, consent_id: str) -> Consent:
         """Record ``consent_id`` as it stands, or :class:`~terrain.errors.NotFound`."""
+        if consent_id in self._waiting_ids:
+            self._settle_id(consent_id)
         try:
             return self._records[consent_id]
         except KeyError:
@@ -608,14 +761,14 @@ class ConsentLedger:
 
     def for_subject(self, subject_id: str) -> tuple[Consent, ...]:
         """Every record of ``subject_id``, in the order they were recorded."""
-        return tuple(self._records[c] for c in self._by_subject.get(subject_id, ()))
+        return tuple(self._records[c] for c in self._records_of(subject_id))
 
     def withdrawals(self, subject_id: str) -> tuple[ConsentWithdrawn, ...]:
         """Every withdrawal of ``subject_id``, in the order they were recorded."""
         return tuple(w.event for w in self._withdrawals.get(subject_id, ()))
 
     def __len__(self) -> int:
-        return len(self._base)
+        return len(self._base) + len(self._waiting_ids)
 
     def state(
         self,
@@ -683,6 +836,7 @@ class ConsentLedger:
         cover it. Two targets with the same bearing get the same answer from
         :meth:`state_for` (at the same instant, on the same platform), which is what
         lets :func:`~terrain.consent.decide` ask once per person and share it."""
+        self._settle_target(subject_id, target)
         index = self._index
         found = frozenset(k for k in target.keys(subject_id, purpose) if k in index)
         covered = tuple(

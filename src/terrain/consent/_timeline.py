@@ -58,7 +58,7 @@ def turning_points(ledger: ConsentLedger, subject_id: str) -> list[datetime]:
     """Every instant (UTC, sorted) an event of ``subject_id`` names: where the
     status of one of their records may change."""
     found: set[datetime] = set()
-    for consent_id in ledger._by_subject.get(subject_id, ()):
+    for consent_id in ledger._records_of(subject_id):
         base = ledger._base[consent_id]
         found.update(instant(change.at) for change in base.history)
         found.add(instant(base.valid_from))
@@ -81,7 +81,7 @@ def timeline(ledger: ConsentLedger, subject_id: str) -> tuple[TimelineSpan, ...]
     """
     if subject_id not in ledger.members:
         return ()
-    position = {c: n for n, c in enumerate(ledger._by_subject.get(subject_id, ()))}
+    position = {c: n for n, c in enumerate(ledger._records_of(subject_id))}
     open_: dict[str, TimelineSpan] = {}
     spans: list[TimelineSpan] = []
     for point in turning_points(ledger, subject_id):

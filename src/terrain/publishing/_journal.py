@@ -327,12 +327,8 @@ class Journal:
                 when = at.get(post.id) if isinstance(at, Mapping) else at
                 if when is not None:
                     tx.execute(sql.SCHEDULE, (ts(when), stamp, post.id, post.platform))
-        rows = []
-        for post_id, platform in keys:
-            row = self.get(post_id, platform)
-            assert row is not None
-            rows.append(row)
-        return rows
+        found = self.get_many(keys)
+        return [found[key] for key in keys]
 
     # -- claiming ------------------------------------------------------------
 
@@ -619,6 +615,16 @@ class Journal:
         """The row of ``post_id`` on ``platform``, if planned."""
         found = self.db.query(sql.SELECT_ONE, (post_id, platform))
         return _row(found[0]) if found else None
+
+    def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], JournalRow]:
+        """The rows of ``keys`` (``(post_id, platform)``) that are planned, by key, read in
+        one query per 500 posts (not one per row)."""
+        wanted = set(keys)
+        found: dict[tuple[str, str], JournalRow] = {}
+        for r in self.db.query_in(sql.SELECT_OF_POSTS, sorted({p for p, _ in wanted})):
+            if (r[0], r[1]) in wanted:
+                found[(r[0], r[1])] = _row(r)
+        return found
 
     def rows(
         self,

@@ -902,8 +902,8 @@ def _report(
     messages: list[str],
 ) -> RunReport:
     if posts:
-        rows = [journal.get(p.id, p.platform) for p in posts]
-        found = [r for r in rows if r is not None]
+        stored = journal.get_many((p.id, p.platform) for p in posts)  # one query
+        found = [r for p in posts if (r := stored.get((p.id, p.platform))) is not None]
     else:
         found = [r for name in platforms for r in journal.rows(platform=name)]
     return RunReport(outcomes=tuple(outcome_of(r) for r in found), messages=tuple(messages))

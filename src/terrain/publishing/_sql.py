@@ -35,6 +35,9 @@ def skip_locked(statement: str, dialect: str) -> str:
 
 SELECT_ONE = f"SELECT {COLUMNS} FROM publication_journal WHERE post_id = ? AND platform = ?"
 
+#: The rows of some posts (``{marks}``: one ``?`` per post id), on every platform.
+SELECT_OF_POSTS = f"SELECT {COLUMNS} FROM publication_journal WHERE post_id IN ({{marks}})"
+
 INSERT_PLANNED = """
 INSERT INTO publication_journal
     (post_id, platform, purpose, event_id, post_json, state, attempts, next_attempt_at,

@@ -22,7 +22,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from terrain.community import Community, Member
 from terrain.errors import (
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         ConsentLedger,
         DecisionRecord,
         ListedConsent,
+        StoredEvent,
     )
     from terrain.content import Content, ContentSummary, ListedContent
     from terrain.plugins import Platform, PluginManager, Storage
@@ -73,8 +74,12 @@ __all__ = [
 
 T = TypeVar("T")
 
-#: How many decoded contents a workspace keeps for reading them again (then it starts over).
+#: How many decoded contents and members a workspace keeps for reading them again (then
+#: it starts over).
 CONTENTS_KEPT = 8192
+
+#: The kinds of record :meth:`Workspace._read` decodes once per stored text.
+_DECODED_ONCE = frozenset({"content", "member"})
 
 #: Environment variable naming the workspace folder (like ``GIT_DIR``).
 WORKSPACE_ENV_VAR = "TERRAIN_WORKSPACE"
@@ -213,7 +218,8 @@ class Workspace:
         self._ledger_scope: frozenset[str] | None = None  # people loaded (None: everyone)
         # Contents read from the store by their stored JSON (see _read): a content
         # read again as stored is not decoded again.
-        self._contents: dict[str, Content] = {}
+        #: decoded contents and members by their stored text (see :meth:`_read`)
+        self._decoded: dict[str, object] = {}
         self._actor = actor
 
     # -- creating, opening, finding -------------------------------------------------------
@@ -817,23 +823,23 @@ class Workspace:
     def _read(self, data: str, cls: type[T], kind: str, id: str) -> T:
         """A stored record, or a :class:`DeserializationError` saying which row and what to do.
 
-        A :class:`~terrain.content.Content` is read from the store each time it
-        is asked for (a publication's consent gate reads the photos of each post
-        right before its call), but decoded once per stored text: the same JSON
-        gives back the same content (frozen all the way down), a changed one is
-        decoded anew.
+        A :class:`~terrain.content.Content` or a :class:`~terrain.community.Member`
+        is read from the store each time it is asked for (a publication's consent
+        gate reads the photos of each post right before its call, and the people
+        in them), but decoded once per stored text: the same JSON gives back the
+        same record (frozen all the way down), a changed one is decoded anew.
         """
-        reuse = kind == "content"  # (terrain.content is imported when first used)
+        reuse = kind in _DECODED_ONCE
         if reuse:
-            known = self._contents.get(data)
+            known = self._decoded.get(data)
             if known is not None and type(known) is cls:
-                return known
+                return known  # type(known) is cls
         try:
             record = from_json(data, cls)
             if reuse:
-                if len(self._contents) >= CONTENTS_KEPT:
-                    self._contents.clear()  # start over: memory stays bounded
-                self._contents[data] = cast("Content", record)
+                if len(self._decoded) >= CONTENTS_KEPT:
+                    self._decoded.clear()  # start over: memory stays bounded
+                self._decoded[data] = record
             return record
         except DeserializationError as exc:
             # the store URL never holds a password (terrain.toml refuses one)
@@ -1071,7 +1077,13 @@ class Workspace:
         ``None``.
         """
         with self._ledger_lock:
-            yield self._refresh_ledger(subjects)
+            try:
+                yield self._refresh_ledger(subjects)
+            except Exception:
+                # a stored event decoded in the block (when first needed) could not be
+                # read or applied: read the log again at the next question
+                self._ledger = None
+                raise
 
     def update_ledger(
         self,
@@ -1098,7 +1110,7 @@ class Workspace:
             before = self._ledger_events
             try:
                 result = change(ledger)
-                self._append_events(tx, ledger, ledger.events()[before:])
+                self._append_events(tx, ledger, ledger.events_since(before))
             except BaseException:
                 self._ledger = None  # the cache may hold part of the change: read it again
                 raise
@@ -1154,18 +1166,15 @@ class Workspace:
         return {id: self._read(data, Member, "member", id) for id, data in found.items()}
 
     def _add_people(
-        self, ledger: ConsentLedger, people: Collection[str], events: Sequence[ConsentEvent]
+        self, ledger: ConsentLedger, people: Collection[str], events: Sequence[StoredEvent]
     ) -> None:
         """Make the scoped ``ledger`` know ``people``, whoever gave the records in
         ``events`` and the guardians of both: the members a decision about ``people``
         names (read by id, only those it does not know yet)."""
-        from terrain.consent import ConsentRecorded
-
         known = ledger.members
         wanted = set(people)
         for event in events:
-            if isinstance(event, ConsentRecorded):
-                wanted.update(event.consent.given_by)
+            wanted.update(event.given_by)
         missing = wanted - known.keys()
         if missing:
             for member in self._members_by_id(missing).values():
@@ -1187,7 +1196,7 @@ class Workspace:
 
         ledger = self._ledger
         had = self._ledger_scope if ledger is not None else frozenset()
-        if ledger is not None and len(ledger.events()) != self._ledger_events:
+        if ledger is not None and ledger.event_count() != self._ledger_events:
             ledger = None  # changed without being saved: never decide on unsaved consent
         wanted = None if subjects is None else frozenset(subjects)
         # Never more people than asked: a publication of a thousand people's photos
@@ -1204,16 +1213,18 @@ class Workspace:
                     for id, data in self.db.members_but(ledger.members.keys()):
                         ledger.add_member(self._read(data, Member, "member", id))
                     ledger = self._everyone(ledger)
+                    events = [_event(data) for data in found]
+                    for event in events:
+                        ledger.extend([event])  # stored: member rules not checked again
+                        self._ledger_events += 1
                 else:
                     found = self.db.consent_events_of(
                         sorted(scope - had_scope), upto=self._ledger_seq
                     )
-                events = [_event(data) for data in found]
-                if scope is not None:
-                    self._add_people(ledger, scope - had_scope, events)
-                for event in events:
-                    ledger.extend([event])  # stored: member rules not checked again
-                    self._ledger_events += 1
+                    stored = [_stored(data) for data in found]
+                    self._add_people(ledger, scope - had_scope, stored)
+                    ledger.extend_stored(stored)  # stored: member rules not checked again
+                    self._ledger_events += len(stored)
                 self._ledger, self._ledger_scope = ledger, scope
             except Exception:
                 ledger = None  # checked against members as they were then: read again
@@ -1230,29 +1241,32 @@ class Workspace:
                 self._ledger_rev = max((rev for rev, _, _ in members), default=-1)
             else:
                 rows, last, self._ledger_rev = self.db.consent_of_people(sorted(scope))
-                events = [_event(data) for _, data in rows]
+                stored = [_stored(data) for _, data in rows]
                 ledger = ConsentLedger(
                     guardians=self.config.guardian_rule, handle_lookup=self._handle_owners
                 )
-                self._add_people(ledger, scope, events)
-                ledger.extend(events)  # stored: member rules not checked again
+                self._add_people(ledger, scope, stored)
+                ledger.extend_stored(stored)  # stored: member rules not checked again
             self._ledger, self._ledger_scope = ledger, scope
-            self._ledger_seq, self._ledger_events = last, len(ledger.events())
+            self._ledger_seq, self._ledger_events = last, ledger.event_count()
             return ledger
         changes = self.db.changes_since(self._ledger_seq, self._ledger_rev)
         count = self._ledger_events
         try:
-            added: builtins.list[ConsentEvent] = []
+            added: builtins.list[StoredEvent] = []
             for source, n, id, data in changes:
                 if source == 0:
                     if scope is None or id in ledger.members or id in scope:
                         ledger.add_member(self._read(data, Member, "member", id))
                     self._ledger_rev = n
                     continue
-                if scope is None or id in scope:  # others are read when asked for
-                    event = _event(data)
-                    ledger.extend([event])  # stored: member rules not checked again
-                    added.append(event)
+                if scope is None:
+                    ledger.extend([_event(data)])  # stored: member rules not checked again
+                    count += 1
+                elif id in scope:  # others are read when asked for
+                    waiting = _stored(data)
+                    ledger.extend_stored([waiting])  # decoded when a question needs it
+                    added.append(waiting)
                     count += 1
                 self._ledger_seq = n
                 self._ledger_events = count
@@ -1433,6 +1447,58 @@ def _event(text: str) -> ConsentEvent:
     """A stored consent event (orjson reads it; the event is checked as
     :func:`~terrain.consent.event_from_json` checks it)."""
     return _event_reader()(text)
+
+
+def _stored(text: str) -> StoredEvent:
+    """A stored consent event, to decode when a question needs it (see
+    :class:`~terrain.consent.StoredEvent`): a record scoped to one event, project
+    or content waits, read only as far as its scope, subject, id and givers."""
+    return _stored_reader()(text)
+
+
+@functools.cache
+def _stored_reader() -> Callable[[str], StoredEvent]:
+    """:func:`_stored`, its imports done once."""
+    import orjson
+
+    from terrain.consent import StoredEvent, event_from_data
+
+    read = _event_reader()
+    scoped = frozenset(("event", "project", "content"))
+
+    def stored(text: str) -> StoredEvent:
+        try:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return StoredEvent(read=lambda: read(text))  # read at once: it raises as ever
+        if not isinstance(data, dict):
+            return StoredEvent(read=lambda: read(text))
+        kind = data.get("type")
+        if kind == "renewed":
+            renews = data.get("consent_id")
+            return StoredEvent(
+                read=lambda: event_from_data(data),
+                renews=renews if isinstance(renews, str) else None,
+            )
+        consent = data.get("consent") if kind == "recorded" else None
+        if not isinstance(consent, dict):
+            return StoredEvent(read=lambda: event_from_data(data))
+        given_by = consent.get("given_by")
+        if not isinstance(given_by, list) or not all(isinstance(g, str) for g in given_by):
+            return StoredEvent(read=lambda: read(text))  # read at once: it raises as ever
+        scope, subject, id = consent.get("scope"), consent.get("subject_id"), consent.get("id")
+        ref = scope.get("ref") if isinstance(scope, dict) else None
+        if (
+            isinstance(scope, dict) and scope.get("kind") in scoped and isinstance(ref, str)
+            and isinstance(subject, str) and isinstance(id, str)
+        ):
+            return StoredEvent(
+                read=lambda: event_from_data(data), subject_id=subject, consent_id=id,
+                scope=(scope["kind"], ref), given_by=tuple(given_by),
+            )
+        return StoredEvent(read=lambda: event_from_data(data), given_by=tuple(given_by))
+
+    return stored
 
 
 @functools.cache
