@@ -372,3 +372,9 @@ def test_a_naive_datetime_is_a_validation_error(
     call = calls(ws, tmp_path)[name]
     with pytest.raises(ValidationError, match="time zone"):
         call()
+
+
+def test_a_naive_import_time_points_to_the_projects_clock(ws: Workspace) -> None:
+    """The message names the one clock to read "now" from, not the machine's."""
+    with pytest.raises(ValidationError, match=r"pass terrain\.clock\.now\(\)"):
+        import_media(ws, [], now=NAIVE)

@@ -343,7 +343,8 @@ def import_media(
     """
     if not isinstance(now, datetime) or now.utcoffset() is None:
         raise ValidationError(
-            f"import_media: now={now!r} needs a time zone (e.g. datetime.now(UTC))"
+            f"import_media: now={now!r} needs a time zone; pass terrain.clock.now(), "
+            "the project's clock"
         )
     if event_id is not None and project_id is not None:
         raise ValidationError(
