@@ -75,6 +75,47 @@ def test_the_index_finds_what_every_members_handles_find(
     assert ws.handle_finder().find(text) == _everyone(ws).find(text)
 
 
+def _owners_reference(ws: Workspace, forms: set[str]) -> dict[str, list[str]]:
+    """What the index says of ``forms`` and of the forms that are not plain, one plain
+    query each."""
+    found: dict[str, set[str]] = {}
+    rows = list(ws.db.query("SELECT form, member_id FROM member_handles WHERE plain = 0"))
+    for form in sorted(forms):
+        rows += ws.db.query(
+            "SELECT form, member_id FROM member_handles WHERE form = ?", (form,))
+    for form, member_id in rows:
+        found.setdefault(str(form), set()).add(str(member_id))
+    return {form: sorted(ids) for form, ids in found.items()}
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    handles=st.lists(
+        st.dictionaries(st.sampled_from(["x", "mastodon"]),
+                        st.sampled_from(["lea", "lea@piaille.fr", "Lea_M", "sam.v", "s+m"]),
+                        max_size=2),
+        min_size=6, max_size=6,
+    ),
+    forms=st.sets(st.sampled_from(
+        ["lea", "lea@piaille.fr", "lea_m", "sam.v", "s+m", "nobody", "sam"])),
+    chunk=st.sampled_from([1, 2, 500]),
+)
+def test_the_owners_of_some_forms_and_of_the_odd_ones_come_in_one_statement(
+    ws: Workspace, handles: list[dict[str, str]], forms: set[str], chunk: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Asked in one statement (more forms than one ``IN`` list takes: in more), the
+    index answers as asking for each form on its own does."""
+    import terrain.store._db as db_module
+
+    for i, mine in enumerate(handles):
+        ws.put(Member(id=f"m{i}", display_name=f"Member {i}", handles=mine)
+               if mine else Member(id=f"m{i}", display_name=f"Member {i}", tags=["t"]))
+    monkeypatch.setattr(db_module, "CHUNK", chunk)
+    assert ws.db.handle_owners(forms) == _owners_reference(ws, forms)
+
+
 def test_a_ledger_of_some_people_finds_the_handle_of_someone_else_and_refuses_the_tag(
     ws: Workspace,
 ) -> None:

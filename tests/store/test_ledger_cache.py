@@ -330,7 +330,7 @@ def test_the_events_of_more_people_than_one_statement_takes_are_read_in_order(
     people = ["m0", "m1", "m2", "m3", "m4"]
     events, last, rev = ws.db.consent_of_people(people)
     stored = ws.consent_events()
-    assert [seq for seq, _ in events] == list(range(1, len(stored) + 1))
+    assert [seq for seq, *_ in events] == list(range(1, len(stored) + 1))
     assert last == len(stored)
     assert rev >= 1
 

@@ -373,34 +373,45 @@ class Database:
             (kind, id, data, kind),
         )
 
-    def changes_since(self, seq: int, member_rev: int) -> list[tuple[int, int, str, str]]:
+    def changes_since(
+        self, seq: int, member_rev: int
+    ) -> list[tuple[int, int, str, str, str | None]]:
         """What the consent ledger has not seen yet, in one indexed query.
 
-        ``(0, rev, member id, member JSON)`` for each member written after
-        revision ``member_rev``, then ``(1, seq, subject id, event JSON)`` for
-        each consent event after sequence number ``seq``, each in order.
+        ``(0, rev, member id, member JSON, None)`` for each member written after
+        revision ``member_rev``, then ``(1, seq, subject id, event JSON, peek)`` for
+        each consent event after sequence number ``seq``, each in order (``peek``:
+        what the event's reader may use instead of its JSON, see migration 15).
         """
         rows = self.query(
-            "SELECT 0, rev, id, data FROM records WHERE kind = 'member' AND rev > ? "
-            "UNION ALL SELECT 1, seq, subject_id, data FROM consent_events WHERE seq > ? "
+            "SELECT 0, rev, id, data, NULL FROM records WHERE kind = 'member' AND rev > ? "
+            "UNION ALL SELECT 1, seq, subject_id, data, peek FROM consent_events WHERE seq > ? "
             "ORDER BY 1, 2",
             (member_rev, seq),
         )
-        return [(int(r[0]), int(r[1]), str(r[2]), str(r[3])) for r in rows]
+        return [
+            (int(r[0]), int(r[1]), str(r[2]), str(r[3]), None if r[4] is None else str(r[4]))
+            for r in rows
+        ]
 
-    def consent_events_of(self, subjects: Sequence[str], *, upto: int) -> list[str]:
-        """The JSON of the consent events of ``subjects`` up to sequence number
-        ``upto``, in order (indexed by subject)."""
-        found: list[tuple[int, str]] = []
+    def consent_events_of(
+        self, subjects: Sequence[str], *, upto: int
+    ) -> list[tuple[str, str | None]]:
+        """The JSON and peek (migration 15) of the consent events of ``subjects`` up to
+        sequence number ``upto``, in order (indexed by subject)."""
+        found: list[tuple[int, str, str | None]] = []
         for start in range(0, len(subjects), CHUNK):
             chunk = subjects[start : start + CHUNK]
             marks = ", ".join("?" for _ in chunk)
             rows = self.query(
-                f"SELECT seq, data FROM consent_events WHERE subject_id IN ({marks}) AND seq <= ?",
+                f"SELECT seq, data, peek FROM consent_events WHERE subject_id IN ({marks}) "
+                "AND seq <= ?",
                 (*chunk, upto),
             )
-            found.extend((int(r[0]), str(r[1])) for r in rows)
-        return [data for _, data in sorted(found)]
+            found.extend(
+                (int(r[0]), str(r[1]), None if r[2] is None else str(r[2])) for r in rows
+            )
+        return [(data, peek) for _, data, peek in sorted(found, key=lambda f: f[0])]
 
     def consent_events_but(self, subjects: Collection[str], *, upto: int) -> list[str]:
         """The JSON of the consent events of everyone but ``subjects`` up to sequence
@@ -496,34 +507,39 @@ class Database:
 
     # -- people, read by what is asked about them (issue 17) ---------------------------------
 
-    def consent_of_people(self, subjects: Sequence[str]) -> tuple[list[tuple[int, str]], int, int]:
-        """The consent events of ``subjects`` as ``(seq, JSON)`` in order, the last
-        sequence number of the whole log and the last member revision; no member is
-        read. One statement (one snapshot of the store) reads the events of the first
-        ``CHUNK`` (500) people and both numbers; the others' events are read up to
-        the same sequence number."""
+    def consent_of_people(
+        self, subjects: Sequence[str]
+    ) -> tuple[list[tuple[int, str, str | None]], int, int]:
+        """The consent events of ``subjects`` as ``(seq, JSON, peek)`` in order (``peek``:
+        see migration 15), the last sequence number of the whole log and the last member
+        revision; no member is read. One statement (one snapshot of the store) reads the
+        events of the first ``CHUNK`` (500) people and both numbers; the others' events
+        are read up to the same sequence number."""
         first = subjects[:CHUNK]
         marks = ", ".join("?" for _ in first) or "NULL"
         rows = self.query(
-            f"SELECT 1, seq, data FROM consent_events WHERE subject_id IN ({marks}) "
-            "UNION ALL SELECT 2, COALESCE(MAX(seq), 0), '' FROM consent_events "
-            "UNION ALL SELECT 3, COALESCE(MAX(rev), -1), '' FROM records WHERE kind = 'member' "
-            "ORDER BY 1, 2",
+            f"SELECT 1, seq, data, peek FROM consent_events WHERE subject_id IN ({marks}) "
+            "UNION ALL SELECT 2, COALESCE(MAX(seq), 0), '', NULL FROM consent_events "
+            "UNION ALL SELECT 3, COALESCE(MAX(rev), -1), '', NULL FROM records "
+            "WHERE kind = 'member' ORDER BY 1, 2",
             tuple(first),
         )
-        events = [(int(r[1]), str(r[2])) for r in rows if int(r[0]) == 1]
+        events = [
+            (int(r[1]), str(r[2]), None if r[3] is None else str(r[3]))
+            for r in rows if int(r[0]) == 1
+        ]
         last = next(int(r[1]) for r in rows if int(r[0]) == 2)
         rev = next(int(r[1]) for r in rows if int(r[0]) == 3)
         rest = subjects[CHUNK:]
         for start in range(0, len(rest), CHUNK):
             chunk = rest[start : start + CHUNK]
             found = self.query(
-                f"SELECT seq, data FROM consent_events WHERE subject_id IN "
+                f"SELECT seq, data, peek FROM consent_events WHERE subject_id IN "
                 f"({', '.join('?' for _ in chunk)}) AND seq <= ?",
                 (*chunk, last),
             )
-            events += [(int(r[0]), str(r[1])) for r in found]
-        return sorted(events), last, rev
+            events += [(int(r[0]), str(r[1]), None if r[2] is None else str(r[2])) for r in found]
+        return sorted(events, key=lambda e: e[0]), last, rev
 
     def members_but(self, ids: Collection[str]) -> list[tuple[str, str]]:
         """``(id, JSON)`` of every member but ``ids``: up to ``CHUNK`` (500) of them,
@@ -544,11 +560,19 @@ class Database:
         see :func:`terrain.posts.handle_forms`), and under every form that is not
         plain whatever was asked: ``{form: member ids, sorted}`` (indexed)."""
         found: dict[str, set[str]] = {}
-        rows = self.query("SELECT form, member_id FROM member_handles WHERE plain = 0")
-        if forms:
+        odd = "SELECT form, member_id FROM member_handles WHERE plain = 0"
+        wanted = sorted(forms)
+        first = wanted[:CHUNK]
+        # the forms of one text and the odd ones: one statement (a post asks twice)
+        rows = self.query(
+            f"{odd} UNION ALL SELECT form, member_id FROM member_handles "
+            f"WHERE form IN ({', '.join('?' for _ in first)})" if first else odd,
+            first,
+        )
+        if len(wanted) > CHUNK:
             rows += self.query_in(
                 "SELECT form, member_id FROM member_handles WHERE form IN ({marks})",
-                sorted(forms),
+                wanted[CHUNK:],
             )
         for form, member_id in rows:
             found.setdefault(str(form), set()).add(str(member_id))
@@ -579,17 +603,20 @@ class Database:
         *,
         seq: int | None = None,
         consent_id: str | None = None,
+        peek: str | None = None,
     ) -> int:
         """Append a consent event; its sequence number (``seq`` when the caller,
         holding the write lock, already knows the next one). ``consent_id`` is
-        the id of the record a recording event makes: unique across the log."""
+        the id of the record a recording event makes: unique across the log.
+        ``peek`` is what a reader may use instead of decoding ``data`` (migration 15:
+        ``Workspace`` writes it; ``None`` reads the JSON)."""
         if seq is None:
             row = tx.one("SELECT COALESCE(MAX(seq), 0) + 1 FROM consent_events")
             seq = int(row[0]) if row else 1
         tx.execute(
-            "INSERT INTO consent_events (seq, subject_id, at, data, consent_id) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (seq, subject_id, at, data, consent_id),
+            "INSERT INTO consent_events (seq, subject_id, at, data, consent_id, peek) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (seq, subject_id, at, data, consent_id, peek),
         )
         return seq
 

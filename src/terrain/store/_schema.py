@@ -453,6 +453,18 @@ MIGRATIONS: list[Migration] = [
         """,
         repair=lambda tx, _zone: _stamp_people(tx),
     ),
+    # What a reader needs of each consent event that may wait undecoded (issue 17: a
+    # record scoped to one event, project or content, a renewal), kept beside its JSON
+    # so that reading the events of the people a post shows decodes no JSON for them:
+    # a digest of both, then its subject, record id, scope, renewed record and givers
+    # (terrain.store._workspace._peek_of). NULL: the reader decodes the JSON, as it
+    # does when the digest no longer matches (a record rewritten behind terrain's back).
+    Migration(
+        15,
+        "what a reader needs of each consent event that may wait undecoded",
+        "",  # the column is added by the repair, unless there (it may run again)
+        repair=lambda tx, _zone: _consent_peeks(tx),
+    ),
 ]
 
 
@@ -617,6 +629,19 @@ def _stamp_people(tx: Transaction) -> list[str]:
         "INSERT INTO consent_stamp_people (subject_id, person_id, present) VALUES (?, ?, ?)",
         rows,
     )
+    return []
+
+
+def _consent_peeks(tx: Transaction) -> list[str]:
+    """Add the ``peek`` column to ``consent_events`` (unless there), then fill it from
+    each stored event's JSON (migration 15; nothing to note). Safe to run again."""
+    from terrain.store._workspace import _peek_of  # the reader's own: a migration's code
+
+    if not _has_column(tx, "consent_events", "peek"):
+        tx.execute("ALTER TABLE consent_events ADD COLUMN peek TEXT")
+    rows = [(_peek_of(str(data)), seq) for seq, data in tx.query(
+        "SELECT seq, data FROM consent_events")]
+    tx.execute_many("UPDATE consent_events SET peek = ? WHERE seq = ?", rows)
     return []
 
 

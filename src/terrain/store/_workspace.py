@@ -1218,10 +1218,10 @@ class Workspace:
                         ledger.extend([event])  # stored: member rules not checked again
                         self._ledger_events += 1
                 else:
-                    found = self.db.consent_events_of(
+                    rows = self.db.consent_events_of(
                         sorted(scope - had_scope), upto=self._ledger_seq
                     )
-                    stored = [_stored(data) for data in found]
+                    stored = [_stored_row(data, peek) for data, peek in rows]
                     self._add_people(ledger, scope - had_scope, stored)
                     ledger.extend_stored(stored)  # stored: member rules not checked again
                     self._ledger_events += len(stored)
@@ -1232,16 +1232,16 @@ class Workspace:
             if scope is None:
                 changes = self.db.changes_since(0, -1)
                 last = changes[-1][1] if changes and changes[-1][0] == 1 else 0
-                members = [(rev, id, data) for source, rev, id, data in changes if source == 0]
+                members = [(rev, id, data) for source, rev, id, data, _ in changes if source == 0]
                 ledger = ConsentLedger.replay(
-                    (_event(data) for source, _, _, data in changes if source == 1),
+                    (_event(data) for source, _, _, data, _ in changes if source == 1),
                     members=(self._read(data, Member, "member", id) for _, id, data in members),
                     guardians=self.config.guardian_rule,
                 )
                 self._ledger_rev = max((rev for rev, _, _ in members), default=-1)
             else:
-                rows, last, self._ledger_rev = self.db.consent_of_people(sorted(scope))
-                stored = [_stored(data) for _, data in rows]
+                theirs, last, self._ledger_rev = self.db.consent_of_people(sorted(scope))
+                stored = [_stored_row(data, peek) for _, data, peek in theirs]
                 ledger = ConsentLedger(
                     guardians=self.config.guardian_rule, handle_lookup=self._handle_owners
                 )
@@ -1254,7 +1254,7 @@ class Workspace:
         count = self._ledger_events
         try:
             added: builtins.list[StoredEvent] = []
-            for source, n, id, data in changes:
+            for source, n, id, data, peek in changes:
                 if source == 0:
                     if scope is None or id in ledger.members or id in scope:
                         ledger.add_member(self._read(data, Member, "member", id))
@@ -1264,7 +1264,7 @@ class Workspace:
                     ledger.extend([_event(data)])  # stored: member rules not checked again
                     count += 1
                 elif id in scope:  # others are read when asked for
-                    waiting = _stored(data)
+                    waiting = _stored_row(data, peek)
                     ledger.extend_stored([waiting])  # decoded when a question needs it
                     added.append(waiting)
                     count += 1
@@ -1304,13 +1304,15 @@ class Workspace:
         for event in events:
             seq += 1
             record = getattr(event, "consent", None)  # a recording event makes a record
+            text = event_to_json(event)
             self.db.append_consent_event(
                 tx,
                 event.subject_id,
                 _utc(event.at),
-                event_to_json(event),
+                text,
                 seq=seq,
                 consent_id=getattr(record, "id", None),
+                peek=_peek_of(text),
             )
         self._ledger_seq = seq
         self._ledger_events += len(events)
@@ -1447,6 +1449,71 @@ def _event(text: str) -> ConsentEvent:
     """A stored consent event (orjson reads it; the event is checked as
     :func:`~terrain.consent.event_from_json` checks it)."""
     return _event_reader()(text)
+
+
+#: How long the digest heading a peek is (:func:`terrain.store._schema.record_digest`).
+_DIGEST = 32
+
+
+def _peek_of(text: str) -> str | None:
+    """The ``peek`` stored beside a consent event's JSON ``text`` (migration 15): what
+    :func:`_stored` reads of a record that waits undecoded (scoped to one event, project
+    or content) or of a renewal, so that reading it back needs no JSON decoded; ``None``
+    for any other event (it is decoded at once anyway).
+
+    A digest of the JSON and of what the peek says heads it: a peek is used only
+    while both are as written together (a record edited behind terrain's back, or
+    rewritten by an erasure, is read from its JSON, see :func:`_stored_row`)."""
+    import orjson
+
+    from terrain.store._schema import record_digest
+
+    stored = _stored(text)
+    if stored.scope is None and stored.renews is None:
+        return None
+    kind, ref = stored.scope if stored.scope is not None else (None, None)
+    said = orjson.dumps(
+        [stored.subject_id, stored.consent_id, kind, ref, stored.renews, list(stored.given_by)]
+    ).decode()
+    return record_digest(f"{said}\n{text}") + said
+
+
+def _stored_row(text: str, peek: str | None) -> StoredEvent:
+    """:func:`_stored` of a consent event stored as ``text`` with ``peek``: read from
+    the peek when it is the one :func:`_peek_of` writes for ``text`` (the same
+    :class:`~terrain.consent.StoredEvent`, its JSON decoded only when a question needs
+    it), else from the JSON."""
+    if peek is None:
+        return _stored(text)
+    return _peek_reader()(text, peek)
+
+
+@functools.cache
+def _peek_reader() -> Callable[[str, str], StoredEvent]:
+    """:func:`_stored_row` with a peek, its imports done once."""
+    import orjson
+
+    from terrain.consent import StoredEvent
+    from terrain.store._schema import record_digests
+
+    read = _event_reader()
+
+    def stored(text: str, peek: str) -> StoredEvent:
+        said = peek[_DIGEST:]
+        digest = record_digests([f"{said}\n{text}".encode("utf-8", "surrogatepass")])[0]
+        if digest != peek[:_DIGEST]:
+            return _stored(text)  # not as written together: the JSON says
+        subject, consent_id, kind, ref, renews, given_by = orjson.loads(said)
+        return StoredEvent(
+            read=lambda: read(text),
+            subject_id=subject,
+            consent_id=consent_id,
+            scope=None if kind is None else (kind, ref),
+            renews=renews,
+            given_by=tuple(given_by),
+        )
+
+    return stored
 
 
 def _stored(text: str) -> StoredEvent:
