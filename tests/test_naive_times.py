@@ -63,6 +63,7 @@ from terrain.workflows import (
     community_core,
     consent_form,
     consent_list,
+    consent_list_lines,
     consent_states,
     edit_post,
     erase_member,
@@ -293,6 +294,8 @@ def calls(ws: Workspace, tmp_path: Path) -> dict[str, Callable[[], object]]:
         "consent_states": lambda: consent_states(ws, "lea", at=NAIVE),
         "consent_list": lambda: consent_list(ws, "lea", at=NAIVE),
         "Workspace.consent_listing": lambda: ws.consent_listing("lea", at=NAIVE),
+        "consent_list_lines": lambda: consent_list_lines(ws, "lea", at=NAIVE),
+        "Workspace.consent_listing_lines": lambda: ws.consent_listing_lines("lea", at=NAIVE),
         "TimelineSpan.holds_at": lambda: TimelineSpan(
             0, "c-1", AWARE, None, RecordStatus.GIVEN, "").holds_at(NAIVE),
         "set_people": lambda: set_people(ws, "c-1", by="camille", now=NAIVE),

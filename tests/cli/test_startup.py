@@ -205,6 +205,21 @@ def test_listing_consents_reads_no_log_and_decodes_no_record(
                             "terrain.plugins", "terrain.posts", "terrain.content")) == []
 
 
+def test_listing_consents_as_text_builds_no_row_and_imports_no_converter(
+    tmp_path: Path, run: Run, members: Path
+) -> None:
+    """The text of ``terrain consent list`` is made by the store's SQL from the stored
+    timelines: no listed row (:class:`~terrain.consent.ListedConsent`), no cattrs;
+    ``--json`` reads the records, as plain data."""
+    ok(run, members, "consent", "grant", "lea", "--purpose", "publish", "--witness", "C")
+    ok(run, members, "consent", "list")  # the timeline is stored: the next run only reads
+    modules = _imported(tmp_path, "consent", "list", "--workspace", str(members))
+    assert "terrain.store._timelines" in modules  # it did list
+    assert _heavy(modules, ("terrain.consent._listing", "cattrs", "terrain.serialization")) == []
+    as_json = _imported(tmp_path, "consent", "list", "--json", "--workspace", str(members))
+    assert "terrain.consent._listing" in as_json
+
+
 def test_listing_contents_builds_no_event_consent_or_media_model(
     tmp_path: Path, members: Path
 ) -> None:
@@ -215,3 +230,16 @@ def test_listing_contents_builds_no_event_consent_or_media_model(
     assert _heavy(modules, ("terrain.events._models", "terrain.consent._ledger",
                             "terrain.consent._records", "terrain.media", "pluggy",
                             "terrain.plugins", "terrain.posts")) == []
+
+
+def test_listing_contents_imports_no_converter(tmp_path: Path, members: Path) -> None:
+    """``terrain content list`` of contents terrain stored prints the content index:
+    no record is decoded, so no converter (cattrs) is imported."""
+    from terrain.store import Workspace
+    from tests._photos import reviewed_photo
+
+    with Workspace.open(members) as ws:
+        ws.add(reviewed_photo("p1", "lea"))
+    modules = _imported(tmp_path, "content", "list", "--workspace", str(members))
+    assert "terrain.store._schema" in modules  # it did check the stored listing
+    assert _heavy(modules, ("cattrs", "terrain.serialization")) == []

@@ -23,14 +23,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from terrain import Member
-from terrain.consent import ConsentRecorded, Evidence, describe, event_to_json
+from terrain.consent import ConsentRecorded, Evidence, ListedConsent, describe, event_to_json
 from terrain.consent._timeline import turning_points
 from terrain.errors import TerrainError
 from terrain.serialization import unstructure
 from terrain.store import Workspace
 from terrain.store._schema import MIGRATIONS
 from terrain.store._timelines import stale
-from terrain.workflows import consent_list, consent_states
+from terrain.workflows import consent_list, consent_list_lines, consent_states
 from tests.consent.test_properties import operations
 from tests.store._velo import FORM, T0, velo
 
@@ -58,9 +58,19 @@ def _replayed(ws: Workspace, subject: str | None, at: datetime) -> list[tuple[An
     ]
 
 
+def _printed(replayed: list[tuple[Any, ...]]) -> list[str]:
+    """The lines ``terrain consent list`` printed of the ``replayed`` rows (its code
+    before the store made them): the reference of :func:`consent_list_lines`."""
+    return [f"{id:<8} {subject:<16} {status:<16} {summary}" + (f" ({detail})" if detail else "")
+            for id, subject, status, detail, summary, _ in replayed]
+
+
 def _same(ws: Workspace, subject: str | None, at: datetime) -> list[tuple[Any, ...]]:
+    lines = consent_list_lines(ws, subject, at=at)  # first: it makes stale timelines itself
     listed = _listed(ws, subject, at)
-    assert listed == _replayed(ws, subject, at)
+    replayed = _replayed(ws, subject, at)
+    assert listed == replayed
+    assert lines == _printed(replayed)
     return listed
 
 
@@ -258,6 +268,7 @@ def test_a_read_only_workspace_lists_a_stale_timeline_without_storing_it(
     try:
         (row,) = _listed(reader, "m1", LATER)
         assert row[2] == "pending guardian"
+        assert consent_list_lines(reader, "m1", at=LATER) == _printed(_replayed(ws, "m1", LATER))
         assert stale(reader, "m1") == {"m1"}  # nothing written
     finally:
         reader.close()
@@ -282,7 +293,9 @@ def test_a_store_that_refuses_writes_lists_a_stale_timeline_all_the_same(
             writer.put(Member(id="m9", display_name="Member 9"))
         assert not writer.db.backend.read_only
         for _ in range(2):
-            assert _listed(writer, "m1", LATER) == _replayed(ws, "m1", LATER)
+            replayed = _replayed(ws, "m1", LATER)
+            assert _listed(writer, "m1", LATER) == replayed
+            assert consent_list_lines(writer, "m1", at=LATER) == _printed(replayed)
             assert stale(writer, "m1") == {"m1"}  # nothing stored
     finally:
         writer.close()
@@ -411,3 +424,41 @@ def test_evidence_of_a_record_is_listed_as_stored(ws: Workspace) -> None:
         "m4", purposes=["publish"], at=T0, evidence=Evidence(kind="verbal", witness="Samir")))
     (row,) = _same(ws, "m4", LATER)
     assert row[5]["evidence"]["witness"] == "Samir"
+
+
+# -- the lines the store makes: Python's, character for character ----------------------
+
+_NO_NUL = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+_ANY = st.characters(blacklist_categories=("Cs",))
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_lines_the_store_makes_are_the_lines_python_makes_of_its_rows(
+    ws: Workspace, store_url: str, data: st.DataObject
+) -> None:
+    """Any ids (wider or narrower than their column, accented, wide, combining),
+    statuses, summaries and details (with a NUL, which SQLite keeps and PostgreSQL
+    never stores): :meth:`Database.timeline_lines_at` pads, joins and sorts as
+    :meth:`ListedConsent.line` and Python's sort do, on both backends."""
+    text = _ANY if store_url.startswith("sqlite:") else _NO_NUL
+    ids = st.text(_NO_NUL, max_size=20)  # ids are validated: never a NUL
+    people = data.draw(st.lists(ids, max_size=6, unique=True), label="people")
+    spans: list[tuple[str, int, int, int | None, str, str, str, str]] = []
+    for subject in people:
+        for pos in range(data.draw(st.integers(0, 3))):
+            since = data.draw(st.sampled_from([0, 5, 20]))  # holds at 10 or not
+            spans.append((subject, pos, since, data.draw(st.sampled_from([None, 8, 30])),
+                          data.draw(ids), data.draw(st.sampled_from(["given", "withdrawn",
+                                                                   "pending guardian", "é"])),
+                          data.draw(st.text(text, max_size=12)),
+                          data.draw(st.text(text, max_size=30))))
+    with ws.db.transaction() as tx:
+        ws.db.forget_timelines(tx)
+        ws.db.replace_timelines(tx, people, spans, [], [], [])
+    for subject in (None, *people[:2]):
+        rows = sorted(ws.db.timeline_at(10, subject), key=lambda r: (r[0], r[1]))
+        expected = [ListedConsent(c, s, status, detail, summary).line()  # type: ignore[arg-type]
+                    for s, _, c, status, detail, summary, _ in rows]
+        assert ws.db.timeline_lines_at(10, subject) == expected

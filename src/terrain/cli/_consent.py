@@ -38,7 +38,7 @@ from terrain.cli._importing import import_options, run_import
 from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
-    from terrain.consent import Consent, Evidence, ListedConsent, RecordState, Scope
+    from terrain.consent import Consent, Evidence, RecordState, Scope
     from terrain.store import Workspace
 
 __all__ = ["command"]
@@ -363,26 +363,23 @@ def list_(
     agreement is missing), pending assent (the child's own answer is
     missing), partly withdrawn, withdrawn, expired, refused or lifted.
     """
+    at = parse_when(at_text, ws.community.timezone, option="--at") if at_text else clock.now()
+    if not as_json and not as_csv:  # the text: lines the store makes, no record read
+        from terrain.workflows import consent_list_lines
+
+        lines = consent_list_lines(ws, member_id, at=at)
+        if not lines:
+            click.echo("No consent recorded: `terrain consent grant MEMBER --purpose publish ...`.")
+        echo_lines(lines)
+        return
     from terrain.workflows import consent_list
 
-    at = parse_when(at_text, ws.community.timezone, option="--at") if at_text else clock.now()
-    listed = consent_list(ws, member_id, at=at, data=as_json or as_csv)
-
-    def human() -> None:
-        if not listed:
-            click.echo("No consent recorded: `terrain consent grant MEMBER --purpose publish ...`.")
-        echo_lines(_listed_line(row) for row in listed)
-
-    records = [  # the text prints no record's data: made only for --json and --csv
+    listed = consent_list(ws, member_id, at=at, data=True)
+    records = [
         {**(row.record or {}), "state": row.status.value, "detail": row.detail} for row in listed
-    ] if as_json or as_csv else []
-    emit_list(records, as_json=as_json, as_csv=as_csv, table=flat_rows(records), human=human)
-
-
-def _listed_line(row: ListedConsent) -> str:
-    consent_id, subject_id, status, detail, summary, _ = row  # a status is a str: its value
-    return (f"{consent_id:<8} {subject_id:<16} {status:<16} {summary} ({detail})" if detail
-            else f"{consent_id:<8} {subject_id:<16} {status:<16} {summary}")
+    ]
+    emit_list(records, as_json=as_json, as_csv=as_csv, table=flat_rows(records),
+              human=lambda: None)
 
 
 @command.command("check")

@@ -33,3 +33,17 @@ class ListedConsent(NamedTuple):
     summary: str
     #: The record as it stands, as plain data (``None`` unless asked for).
     record: Mapping[str, Any] | None = None
+
+    def line(self) -> str:
+        """The line ``terrain consent list`` prints: the id, the member and the status
+        in columns (8, 16 and 16 characters wide, wider values pushing the rest), then
+        the summary, then the detail in parentheses when there is one::
+
+            c-1      lea              given            publish on every platform (…)
+
+        :meth:`Workspace.consent_listing_lines
+        <terrain.store.Workspace.consent_listing_lines>` makes the same lines in the
+        store's own SQL (a test compares them)."""
+        consent_id, subject_id, status, detail, summary, _ = self  # status is a str: its value
+        return (f"{consent_id:<8} {subject_id:<16} {status:<16} {summary} ({detail})" if detail
+                else f"{consent_id:<8} {subject_id:<16} {status:<16} {summary}")

@@ -747,6 +747,29 @@ class Database:
         # of rows are not converted one value at a time
         return cast("list[tuple[str, int, str, str, str, str, str | None]]", rows)
 
+    def timeline_lines_at(self, when: int, subject_id: str | None = None) -> list[str]:
+        """The line :meth:`terrain.consent.ListedConsent.line` makes of each stored
+        record span holding at ``when`` (of ``subject_id`` only when given), made by
+        the database, by person then position: a listing of 20,000 records hands
+        Python 20,000 strings, not 20,000 rows to format."""
+        where, params = ("AND s.subject_id = ? ", (when, when, subject_id)) if subject_id else (
+            "", (when, when)
+        )
+        # The columns are padded to 8, 16 and 16 characters (never cut), as Python's
+        # format does; ids sort by code point (SQLite's BINARY collation of UTF-8, and
+        # PostgreSQL's "C"), as Python sorts them.
+        pad, order = ("format('%-8s %-16s %-16s ', ", 's.subject_id COLLATE "C"') if (
+            self.dialect == "postgresql"
+        ) else ("printf('%!-8s %!-16s %!-16s ', ", "s.subject_id")
+        rows = self.query(
+            f"SELECT {pad}s.consent_id, s.subject_id, s.status) || s.summary || "
+            "CASE WHEN s.detail <> '' THEN ' (' || s.detail || ')' ELSE '' END "
+            "FROM consent_spans s WHERE s.since_us <= ? AND (s.until_us IS NULL OR "
+            f"s.until_us > ?) {where}ORDER BY {order}, s.pos",
+            params,
+        )
+        return [row[0] for row in rows]
+
     def consent_events(self) -> list[str]:
         """The JSON of every consent event, in the order they were recorded."""
         return [str(r[0]) for r in self.query("SELECT data FROM consent_events ORDER BY seq")]

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from terrain.consent import ConsentLedger, ListedConsent
     from terrain.store._workspace import Workspace
 
-__all__ = ["listing", "micros", "store_timelines"]
+__all__ = ["listing", "listing_lines", "micros", "store_timelines"]
 
 _log = logging.getLogger(__name__)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -132,28 +132,55 @@ def store_timelines(ws: Workspace, tx: Transaction, ledger: ConsentLedger,
     made.store(tx, ws)
 
 
+def _made_again(ws: Workspace, subject_id: str | None) -> tuple[set[str], Made | None, bool]:
+    """The people (``subject_id``, or everyone) whose stored timeline was stale, their
+    timelines made again, and whether those were stored (not in a read-only
+    workspace, nor when the store refused the write)."""
+    behind = stale(ws, subject_id)
+    if not behind:
+        return behind, None, True
+    with ws._ledger_lock:
+        ledger = ws._refresh_ledger(behind)
+        made = make(ledger, behind, seq=ws._ledger_seq, rev=ws._ledger_rev,
+                    rule=ws.config.guardian_rule)
+    if ws.db.backend.read_only:
+        return behind, made, False
+    try:
+        with ws.db.transaction() as tx:
+            made.store(tx, ws)
+    except StorageError as exc:  # a read-only file, a busy store: list all the same
+        _log.debug("consent timelines not stored (made again next time): %s", exc)
+        return behind, made, False
+    return behind, made, True
+
+
 def listing(
     ws: Workspace, subject_id: str | None, at: datetime, *, data: bool
 ) -> list[ListedConsent]:
     """Where each record (of ``subject_id``, or everyone's) stands at ``at``, by
     person then in the order recorded: the stored timelines, those that are stale
     made again first (and stored, unless the workspace is read-only)."""
+    behind, made, _ = _made_again(ws, subject_id)
+    return _listed(ws, subject_id, micros(at), behind, made, data=data)
+
+
+def listing_lines(ws: Workspace, subject_id: str | None, at: datetime) -> list[str]:
+    """:func:`listing`'s records as ``terrain consent list`` prints them
+    (:meth:`~terrain.consent.ListedConsent.line`), made by the database from the
+    stored timelines; in Python when a stale timeline could not be stored."""
+    behind, made, stored = _made_again(ws, subject_id)
+    when = micros(at)
+    if stored:
+        return ws.db.timeline_lines_at(when, subject_id)
+    return [row.line() for row in _listed(ws, subject_id, when, behind, made, data=False)]
+
+
+def _listed(ws: Workspace, subject_id: str | None, when: int, behind: set[str],
+            made: Made | None, *, data: bool) -> list[ListedConsent]:
+    """The records holding at ``when``: the stored rows, those of ``behind`` as
+    ``made`` says."""
     from terrain.consent import ListedConsent, RecordStatus
 
-    when = micros(at)
-    behind = stale(ws, subject_id)
-    made: Made | None = None
-    if behind:
-        with ws._ledger_lock:
-            ledger = ws._refresh_ledger(behind)
-            made = make(ledger, behind, seq=ws._ledger_seq, rev=ws._ledger_rev,
-                        rule=ws.config.guardian_rule)
-        if not ws.db.backend.read_only:
-            try:
-                with ws.db.transaction() as tx:
-                    made.store(tx, ws)
-            except StorageError as exc:  # a read-only file, a busy store: list all the same
-                _log.debug("consent timelines not stored (made again next time): %s", exc)
     rows = ws.db.timeline_at(when, subject_id, data=data)
     if made is not None:
         rows = [r for r in rows if r[0] not in behind] + made.at(when, data)

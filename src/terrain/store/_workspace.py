@@ -33,7 +33,6 @@ from terrain.errors import (
     ValidationError,
 )
 from terrain.secrets import EnvSecrets, SecretSource
-from terrain.serialization import from_json, to_json
 from terrain.store._config import (
     CONFIG_NAME,
     RUNNER_KEYS,
@@ -73,6 +72,22 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+
+def to_json(obj: object) -> str:
+    """:func:`terrain.serialization.to_json`, imported by the first write: a listing
+    that reads no record whole imports no converter (cattrs)."""
+    from terrain.serialization import to_json as dump
+
+    return dump(obj)
+
+
+def from_json(data: str, cls: type[T]) -> T:
+    """:func:`terrain.serialization.from_json`, imported by the first whole read (see
+    :func:`to_json`)."""
+    from terrain.serialization import from_json as load
+
+    return load(data, cls)
 
 #: How many decoded contents and members a workspace keeps for reading them again (then
 #: it starts over).
@@ -1131,6 +1146,18 @@ class Workspace:
         from terrain.store._timelines import listing
 
         return listing(self, subject_id, require_aware(at, "consent_listing: at"), data=data)
+
+    def consent_listing_lines(
+        self, subject_id: str | None = None, *, at: datetime
+    ) -> builtins.list[str]:
+        """The lines ``terrain consent list`` prints of :meth:`consent_listing`'s
+        records (:meth:`ListedConsent.line <terrain.consent.ListedConsent.line>`),
+        made by the database from the stored timelines: no row is built in Python.
+        The workflow is :func:`terrain.workflows.consent_list_lines`."""
+        from terrain._time import require_aware
+        from terrain.store._timelines import listing_lines
+
+        return listing_lines(self, subject_id, require_aware(at, "consent_listing_lines: at"))
 
     def next_consent_id(self) -> str:
         """The id the next consent record gets (``c-N``), read from the store's index;

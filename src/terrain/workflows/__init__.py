@@ -49,7 +49,7 @@ if TYPE_CHECKING:
         record_consent,
         withdraw_consent,
     )
-    from terrain.workflows._consent_list import consent_list
+    from terrain.workflows._consent_list import consent_list, consent_list_lines
     from terrain.workflows._contents import (
         find_content,
     )
@@ -370,6 +370,7 @@ __all__ = [
     "conclude_workshop",
     "consent_form",
     "consent_list",
+    "consent_list_lines",
     "consent_states",
     "contact_sheet",
     "csv_bytes",

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from terrain.consent import ListedConsent
     from terrain.store import Workspace
 
-__all__ = ["consent_list"]
+__all__ = ["consent_list", "consent_list_lines"]
 
 
 def consent_list(
@@ -33,3 +33,15 @@ def consent_list(
     if subject_id is not None:
         ws.get(Member, subject_id)
     return ws.consent_listing(subject_id, at=at, data=data)
+
+
+def consent_list_lines(ws: Workspace, subject_id: str | None = None, *, at: datetime) -> list[str]:
+    """What ``terrain consent list`` prints (its text, not ``--json`` nor ``--csv``):
+    the line (:meth:`ListedConsent.line <terrain.consent.ListedConsent.line>`) of
+    each record :func:`consent_list` lists, in its order, made by the store from
+    the stored timelines (:meth:`Workspace.consent_listing_lines
+    <terrain.store.Workspace.consent_listing_lines>`)."""
+    require_aware(at, "consent_list_lines: at")
+    if subject_id is not None:
+        ws.get(Member, subject_id)
+    return ws.consent_listing_lines(subject_id, at=at)
