@@ -7,7 +7,7 @@ import gc
 import math
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -62,10 +62,13 @@ class CpuWatch:
     """How much of the machine's CPU *other* processes used since it started.
 
     Reads the kernel's busy time of every core (``/proc/stat``) and takes away
-    this process's own CPU time and its finished children's (``os.times``);
-    what is left is other work that slowed our figure and its floor unequally.
-    A child still running (a worker, a server) counts as "other" until it
-    ends, so a benchmark should let its children finish before it reports.
+    this process's own CPU time, its finished children's (``os.times``) and that
+    of every process below it still running (``/proc/PID/stat``: a worker, a
+    server, the ``forkserver`` that multiprocessing starts in a process with
+    threads, and what it reaped of its own workers); what is left is other work
+    that slowed our figure and its floor unequally. (Counting only the children
+    this process reaped made the thumbnail row "not trusted" in every ``make
+    bench``: its workers were the forkserver's children, their CPU "other".)
     """
 
     def __init__(self) -> None:
@@ -85,7 +88,7 @@ class CpuWatch:
         busy = (sum(fields[:8]) - idle) / tick
         t = os.times()
         ours = t.user + t.system + t.children_user + t.children_system
-        return busy, ours, time.monotonic()
+        return busy, ours + _descendants_cpu(os.getpid(), tick), time.monotonic()
 
     def others_busy(self) -> float | None:
         """Share (0–1) of all cores used by other processes since the start."""
@@ -100,6 +103,35 @@ class CpuWatch:
             return None
         others = (end[0] - self._start[0]) - (end[1] - self._start[1])
         return max(0.0, min(1.0, others / (elapsed * (os.cpu_count() or cores))))
+
+
+def _descendants_cpu(root: int, tick: float) -> float:
+    """CPU seconds of the processes below ``root`` still running: each one's own time
+    and that of the children it reaped (``/proc/PID/stat`` utime, stime, cutime,
+    cstime), so every process is counted once, by itself or by whoever reaped it."""
+    import os
+
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as handle:
+                text = handle.read()
+        except OSError:
+            continue  # ended meanwhile
+        fields = text[text.rindex(")") + 2:].split()  # after "pid (name) "
+        parents[int(name)] = int(fields[1])
+        times[int(name)] = sum(float(x) for x in fields[11:15]) / tick
+    below: set[int] = set()
+    frontier = [root]
+    while frontier:
+        pid = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == pid]
+        below.update(children)
+        frontier.extend(children)
+    return sum(times[pid] for pid in below)
 
 
 def load_note() -> str:
@@ -185,6 +217,26 @@ def best_of_each(fns: dict[str, Callable[[], object]], *, repeat: int = 5) -> di
             fn()
             times[name].append(time.perf_counter() - start)
     return {name: min(found) for name, found in times.items()}
+
+
+def median_of_each(
+    measures: Sequence[Callable[[], float]], *, rounds: int = 5
+) -> list[float]:
+    """The median of ``rounds`` figures of each of ``measures``, run in turn, round after
+    round; each call returns its own figure (seconds, or seconds per item).
+
+    For sizes of a ladder, or a workspace and its grown copy: measured one after the
+    other (three of the small, then three of the big), a burst of load from another
+    job falls on one side only, and the ratio read 0.97× in one ``make bench`` and
+    1.57× in the next for the same code. Alternating puts both sides in the same
+    seconds; the median (not the best) keeps a figure honest when one round is slowed.
+    """
+    found: list[list[float]] = [[] for _ in measures]
+    for _ in range(rounds):
+        for figures, measure in zip(found, measures, strict=True):
+            gc.collect()
+            figures.append(measure())
+    return [statistics.median(figures) for figures in found]
 
 
 def median_of(fn: Callable[[], object], *, repeat: int = 5) -> float:

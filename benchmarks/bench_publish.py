@@ -77,14 +77,22 @@ def _apprise(url: str) -> tuple[float, float, int]:
 
     # Apprise sends to its URLs in parallel on one shared pool (6 threads on 2
     # cores by default): give it as many as terrain's calls in flight.
-    core._shared_executor = cf.ThreadPoolExecutor(max_workers=CONCURRENCY)
+    # The pool is shut down after: its 16 idle threads would outlive this module, and
+    # a later one would run in a process with threads (make_thumbnails then starts its
+    # workers through a forkserver, not by fork as `terrain thumbnails` does).
+    original, core._shared_executor = core._shared_executor, cf.ThreadPoolExecutor(
+        max_workers=CONCURRENCY)
     host = url.removeprefix("http://")
     notifier = apprise.Apprise()
     for i in range(POSTS):
         notifier.add(f"json://{host}/posts?:post_id=apprise-{i:04d}")
-    cpu, wall = time.process_time(), time.perf_counter()
-    ok = notifier.notify(body="Vélo & ville : merci à toutes et à tous !", title="Recap")
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    try:
+        cpu, wall = time.process_time(), time.perf_counter()
+        ok = notifier.notify(body="Vélo & ville : merci à toutes et à tous !", title="Recap")
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    finally:
+        core._shared_executor.shutdown()
+        core._shared_executor = original
     if not ok:
         raise AssertionError("Apprise did not deliver every message")
     return wall, cpu, POSTS

@@ -14,7 +14,9 @@ refused, a minor whose guardian was asked), and the outbox configured.
 - **thumbnails**: :func:`terrain.workflows.make_thumbnails` for the 400 photos,
   with one worker process per core against one process; the issue asks that
   it uses both cores: the one-process time over the two-process time must be
-  at least 1.6 (of a perfect 2.0).
+  at least 1.6 (of a perfect 2.0). The two alternate, median of 3; the workers
+  are forked as ``terrain thumbnails`` forks them (the detail says
+  ``forkserver`` if a thread left running by an earlier module changed that).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from benchmarks._harness import Result, at_least, best_of
+from benchmarks._harness import Result, at_least, best_of, median_of_each
 
 N = int(os.environ.get("TERRAIN_BENCH_REVIEW_N", "400"))
 MEMBERS = 40
@@ -179,17 +181,23 @@ def _thumbnails(root: Path, ids: list[str], workers: int) -> float:
 
 def run() -> list[Result]:
     """The contact sheet's render time and the thumbnailing's use of every core."""
+    from terrain.workflows._sheet import _single_thread
+
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "ws"
         ids = _workspace(root)
         cores = min(2, os.cpu_count() or 1)
-        one = _thumbnails(root, ids, workers=1)
-        both = _thumbnails(root, ids, workers=cores)
+        # `terrain thumbnails` forks its workers; a process with threads (one a module
+        # before left running) would start them through a forkserver instead
+        method = "fork" if _single_thread() else "forkserver"
+        one, both = median_of_each([lambda: _thumbnails(root, ids, workers=1),
+                                    lambda: _thumbnails(root, ids, workers=cores)], rounds=3)
         results.append(at_least(
             f"review: thumbnails of {N} photos, {cores} processes", both, one,
             "the same thumbnails made by one process (ratio 2.0: both cores fully used)",
-            GOAL_CORES, detail=f"{SIZE[0]}×{SIZE[1]} JPEGs, made again from the stored photos",
+            GOAL_CORES, detail=f"{SIZE[0]}×{SIZE[1]} JPEGs, made again from the stored photos; "
+                               f"workers started by {method}; alternating, median of 3",
         ))
         seconds, size = _sheet_time(root)
         floor = best_of(lambda: _floor_page(N), repeat=5)

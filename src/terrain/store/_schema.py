@@ -465,6 +465,20 @@ MIGRATIONS: list[Migration] = [
         "",  # the column is added by the repair, unless there (it may run again)
         repair=lambda tx, _zone: _consent_peeks(tx),
     ),
+    # A worker's claim skips the planned rows not due yet (a retry backing off, a post
+    # scheduled for later) inside the index, without reading each one's table row
+    # (issue 17: 5,000 such rows ahead of the oldest due one cost 2.9 ms a claim; with
+    # next_attempt_at in the index, 0.7 ms). The new index starts with every column of
+    # publication_journal_claim, which it replaces: one index to keep up, not two.
+    Migration(
+        16,
+        "the claim index holds when each planned row is due",
+        """
+        CREATE INDEX IF NOT EXISTS publication_journal_claim_due
+            ON publication_journal (platform, state, planned_at, post_id, next_attempt_at);
+        DROP INDEX IF EXISTS publication_journal_claim
+        """,
+    ),
 ]
 
 
