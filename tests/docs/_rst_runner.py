@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from tests import _forkserver
+
 __all__ = ["Block", "Command", "PageError", "Session", "parse_blocks", "run_page"]
 
 _DIRECTIVE = re.compile(r"^(?P<indent>\s*)\.\.\s+(?P<name>[\w:-]+)::\s*(?P<arg>.*?)\s*$")
@@ -213,8 +215,20 @@ class Session:
         self.cwd = self.root
 
     @classmethod
-    def isolated(cls, root: Path, extra_env: Mapping[str, str] | None = None) -> Session:
-        """A session in ``root`` with no ``TERRAIN_*`` variable from the caller's environment."""
+    def isolated(
+        cls,
+        root: Path,
+        extra_env: Mapping[str, str] | None = None,
+        *,
+        real_processes: bool = False,
+    ) -> Session:
+        """A session in ``root`` with no ``TERRAIN_*`` variable from the caller's environment.
+
+        Its ``terrain`` commands are forked from a process that imported terrain
+        already (:mod:`tests._forkserver`: the same program, folder, environment,
+        pipes and exit codes, without a fresh import each); ``real_processes`` runs
+        the console script itself instead, a fresh interpreter per command.
+        """
         env = {k: v for k, v in os.environ.items() if not k.startswith("TERRAIN_")}
         bin_dir = str(Path(sys.executable).parent)
         env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
@@ -223,6 +237,9 @@ class Session:
         env["LC_ALL"] = "C.UTF-8"
         env["COLUMNS"] = "100"
         env.update(extra_env or {})
+        if not real_processes:
+            server = _forkserver.shared(env)
+            env["PATH"] = str(server.bin) + os.pathsep + env["PATH"]
         return cls(root=root, env=env)
 
     @contextmanager
@@ -300,11 +317,18 @@ class Session:
             self.ran.append(block)
 
 
-def run_page(page: Path, root: Path, extra_env: Mapping[str, str] | None = None) -> Session:
-    """Parse ``page`` and run every block of it in ``root``; returns the session."""
+def run_page(
+    page: Path,
+    root: Path,
+    extra_env: Mapping[str, str] | None = None,
+    *,
+    real_processes: bool = False,
+) -> Session:
+    """Parse ``page`` and run every block of it in ``root``; returns the session
+    (``real_processes``: see :meth:`Session.isolated`)."""
     text = page.read_text(encoding="utf-8")
     blocks = parse_blocks(text, where=page.name)
-    session = Session.isolated(root, extra_env)
+    session = Session.isolated(root, extra_env, real_processes=real_processes)
     session.run(blocks, where=page.name)
     return session
 

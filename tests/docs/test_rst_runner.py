@@ -132,3 +132,90 @@ def test_each_command_runs_one_second_after_the_one_before(tmp_path: Path) -> No
     work = tmp_path / "work"
     work.mkdir()
     run_page(page, work, {"TERRAIN_NOW": "2026-10-25T02:30:00+01:00[Europe/Paris]"})
+
+
+#: Commands whose output, exit code, stdin and stderr a forked ``terrain`` must give
+#: exactly as the console script does (tests/_forkserver.py).
+SAME_EITHER_WAY = [
+    "terrain --version",
+    "terrain --help | head -3",
+    "terrain no-such-verb",
+    "terrain member list",
+    "terrain init velo --community-id velo --name 'Vélo Lyon' --timezone Europe/Paris",
+    "cd velo && terrain member add lea --name 'Léa Martin' --handle x=lea_m",
+    "cd velo && terrain member add lea --name 'Léa again'",
+    "cd velo && terrain member list --json",
+    "cd velo && printf 'deux roues, un guidon\\n' | terrain account add camille --role editor"
+    " --password-stdin",
+    "cd velo && terrain consent grant lea --purpose publish --witness Karim"
+    " --at '2026-03-12 19:30'",
+    "cd velo && terrain consent list",
+    "cd velo && PYTHONUTF8=1 terrain consent list lea",
+    "cd velo && terrain member list >/dev/null; echo $?",
+    "cd velo && terrain event add e --title T --starts '2026-03-29 02:30' --ends nope",
+]
+
+
+def _transcript(session: Session) -> list[tuple[str, int, str]]:
+    import subprocess
+
+    ran = []
+    for command in SAME_EITHER_WAY:
+        done = subprocess.run(
+            ["bash", "-c", command],
+            cwd=session.root,
+            env=session._env_for_next_command(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        ran.append((command, done.returncode, done.stdout.replace(str(session.root), "ROOT")))
+    return ran
+
+
+def test_forked_commands_print_and_exit_as_the_console_script_does(tmp_path: Path) -> None:
+    """The fork server is a faster way to start the same program, not another program:
+    output (stdout and stderr in their order), exit codes and stdin as a fresh process."""
+    (tmp_path / "forked").mkdir()
+    (tmp_path / "real").mkdir()
+    clock = {"TERRAIN_NOW": "2026-03-12T20:00:00+01:00"}
+    forked = Session.isolated(tmp_path / "forked", clock)
+    real = Session.isolated(tmp_path / "real", clock, real_processes=True)
+    which = "command -v terrain"
+    assert "terrain-forks-" in subprocess_output(which, forked), "the commands were not forked"
+    assert "terrain-forks-" not in subprocess_output(which, real)
+    got, expected = _transcript(forked), _transcript(real)
+    assert {code for _, code, _ in expected} >= {0, 2}, expected  # failures compared too
+    for mine, theirs in zip(got, expected, strict=True):
+        assert mine == theirs
+
+
+def subprocess_output(command: str, session: Session) -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["bash", "-c", command], env=session.env, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_a_forked_command_runs_in_a_process_of_its_own(tmp_path: Path) -> None:
+    """Each command is its own process: what one sets in its environment or folder
+    does not leak into the next (both run after the server started)."""
+    session = Session.isolated(tmp_path, {"TERRAIN_NOW": "2026-03-12T20:00:00+01:00"})
+    session.run_console(
+        parse_blocks(
+            ".. code-block:: console\n\n"
+            "   $ terrain member list || echo \"exit code $?\"\n"
+            "   Error: no terrain workspace in ...\n"
+            "   exit code 2\n"
+            "   $ terrain init here --community-id c --name C --timezone UTC >/dev/null\n"
+            "   $ cd here\n"
+            "   $ TERRAIN_LOAD_PLUGINS=nope terrain member list || echo \"exit code $?\"\n"
+            "   ...\n"
+            "   $ terrain member list\n"
+            "   No member yet...\n"
+        )[0],
+        "page.rst",
+    )
