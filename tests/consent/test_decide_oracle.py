@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from terrain import Content
-from terrain.consent import ConsentLedger, Purpose, decide
+from terrain import Appearance, Content
+from terrain.consent import ConsentLedger, Purpose, Scope, decide, event_to_json
 from terrain.consent._state import Target
+from terrain.store._workspace import _stored
 
 from . import oracle
 from .test_decide_shared import _post, albums, scoped_withdrawals
@@ -116,3 +117,107 @@ def test_a_decision_a_year_later_quotes_the_renewed_end_as_it_did_before() -> No
                 oracle._state(book, "a", Purpose.PUBLISH, "x", at, target)
             )
 
+
+
+# -- big ledgers: many records per person and scope, read from the latest backwards --
+
+BIG_PEOPLE = st.sampled_from(["a", "a", "a", "b", "k"])
+BIG_SCOPES = st.sampled_from([None, "e1", "e1", "e1", "e2"])
+
+
+@st.composite
+def big_logs(draw: st.DrawFn) -> list[tuple[object, ...]]:
+    """Many calls about few people in the same scopes: grants and refusals expressed
+    in any order (forms keyed in late), renewals and withdrawals in between."""
+    ops: list[tuple[object, ...]] = []
+    for _ in range(draw(st.integers(20, 60))):
+        kind = draw(st.sampled_from(["grant"] * 6 + ["refuse", "refuse", "renew"]))
+        person = draw(BIG_PEOPLE)
+        at = draw(hours)
+        ref = draw(BIG_SCOPES)
+        scope = None if ref is None else Scope(kind="event", ref=ref)
+        if kind in ("grant", "refuse"):
+            start = at + timedelta(hours=draw(st.sampled_from([0, 0, 0, 2])))
+            length = draw(st.sampled_from([None, None, 1, 4]))
+            ops.append((kind, person, {
+                "purposes": [Purpose.PUBLISH], "at": at, "evidence": EVIDENCE, "scope": scope,
+                "platforms": draw(st.sampled_from([None, None, "x", "instagram"])),
+                "valid_from": start,
+                "valid_until": None if length is None else start + timedelta(hours=length),
+                "given_by": ["g"] if person == "k" else None,
+                "subject_assent": True if person == "k" else None,
+            }))
+        elif kind == "renew":
+            ops.append(("renew", f"c-{draw(st.integers(1, 40))}", {
+                "at": at, "valid_until": at + timedelta(hours=draw(st.integers(1, 8))),
+            }))
+    # a withdrawal or two, somewhere in the log (most people have none: the plain path)
+    for person, at, ref, platform in draw(st.lists(
+        st.tuples(BIG_PEOPLE, hours, BIG_SCOPES, st.sampled_from([None, "x"])), max_size=2
+    )):
+        scope = None if ref is None else Scope(kind="event", ref=ref)
+        ops.insert(draw(st.integers(0, len(ops))),
+                   ("withdraw", person, {"at": at, "scope": scope, "platforms": platform}))
+    return ops
+
+
+BIG_TARGETS = st.sampled_from([
+    Target(),
+    Target(event_ids=frozenset({"e1"})),
+    Target(event_ids=frozenset({"e1", "e2"}), content_ids=frozenset({"c1"})),
+])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ops=big_logs(), at=ZONED, target=BIG_TARGETS, platform=st.sampled_from(PLATFORMS),
+       lazy=st.booleans())
+def test_a_big_ledger_answers_as_before_whatever_the_order_records_were_expressed_in(
+    ops: list[tuple[object, ...]], at: datetime, target: Target, platform: str, lazy: bool
+) -> None:
+    """Dozens of records per person in the same scopes, expressed out of order, with
+    refusals, renewals and withdrawals between them: reading each scope from the
+    latest record backwards and stopping early gives the answers of the full scan.
+    ``lazy``: the same log given as stored events, decoded when a question needs them."""
+    built = ConsentLedger(MEMBERS)
+    run(built, ops)
+    book = built
+    if lazy:
+        book = ConsentLedger(MEMBERS)
+        book.extend_stored([_stored(event_to_json(e)) for e in built.events()])
+    for person in ("a", "b", "k"):
+        expected = oracle._state(built, person, Purpose.PUBLISH, platform, at, target)
+        assert book.state_for(person, Purpose.PUBLISH, platform, at=at, target=target) == (
+            expected
+        )
+    for content_id, event_id in (("c1", "e1"), ("c2", "e2"), ("c3", None)):
+        content = Content(id=content_id, kind="photo", created_at=at, event_id=event_id,
+                          appearances=[Appearance(member_id=p, reviewed=True)
+                                       for p in ("a", "b", "k")])
+        expected_decision = oracle._decide(built, content, platform=platform,
+                                           purpose=Purpose.PUBLISH, at=at, contents=None,
+                                           blur=False, share=True)
+        assert decide(book, content, platform=platform, at=at) == expected_decision
+
+
+def test_a_refusal_expressed_after_the_latest_grant_blocks_it_and_a_later_expired_grant_says_why(
+) -> None:
+    """The plain path now answers an adult's refusals itself: the same words as before."""
+    book = ConsentLedger(MEMBERS)
+    t0 = datetime(2026, 3, 12, 18, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    in_e1 = Target(event_ids=frozenset({"e1"}))
+    e1 = Scope(kind="event", ref="e1")
+    for hour in range(10):  # many grants in e1, all holding
+        book.grant("a", purposes=["publish"], at=t0 + timedelta(hours=hour), evidence=EVIDENCE,
+                   scope=e1)
+    book.refuse("a", purposes=["publish"], at=t0 + timedelta(hours=9), evidence=EVIDENCE)
+    at = t0 + timedelta(hours=20)
+    state = book.state_for("a", Purpose.PUBLISH, "x", at=at, target=in_e1)
+    assert not state.valid
+    assert state.reason.startswith("refused on 2026-03-13")
+    assert state == oracle._state(book, "a", Purpose.PUBLISH, "x", at, in_e1)
+    book.grant("a", purposes=["publish"], at=t0 + timedelta(hours=12), evidence=EVIDENCE,
+               scope=e1, valid_until=t0 + timedelta(hours=13))
+    state = book.state_for("a", Purpose.PUBLISH, "x", at=at, target=in_e1)
+    assert not state.valid
+    assert state.reason.startswith("consent expired on")
+    assert state == oracle._state(book, "a", Purpose.PUBLISH, "x", at, in_e1)

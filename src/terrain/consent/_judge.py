@@ -9,6 +9,7 @@ person stands at an instant (``terrain consent list``).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
@@ -31,13 +32,15 @@ from terrain.consent._state import (
 if TYPE_CHECKING:
     from terrain.consent._ledger import ConsentLedger
 
-__all__ = ["Answer", "Facts", "Judgement", "plain_answer", "plain_state", "record_states"]
+__all__ = [
+    "Answer", "Facts", "Judgement", "plain_answer", "plain_state", "record_states", "shelve",
+]
 
 #: No one (who said yes, or no, in an adult's record about someone else: never).
 _NOBODY: frozenset[str] = frozenset()
 
 #: The records of a person who has none, by scope (never changed).
-_NO_RECORDS: Mapping[ScopeKey, list[str]] = MappingProxyType({})
+_NO_RECORDS: Mapping[ScopeKey, list[Facts]] = MappingProxyType({})
 
 #: A platform name no record names: "all platforms" records only.
 _ANY_PLATFORM = "\x00any platform"
@@ -156,9 +159,13 @@ def _pending(
 
 class Facts(NamedTuple):
     """What a judgement reads of one record as expressed, worked out when the ledger
-    learns of it (instants in UTC, so that they compare correctly)."""
+    learns of it (instants in UTC, so that they compare correctly).
+
+    A person's records of one scope are kept sorted by ``(said, id)``, the order
+    in which "the record expressed last" is chosen (see :func:`shelve`)."""
 
     said: datetime
+    id: str
     consent: Consent
     given: bool
     platforms: frozenset[str] | None
@@ -170,8 +177,21 @@ class Facts(NamedTuple):
     def of(cls, consent: Consent, said: datetime, starts: datetime) -> Facts:
         """The facts of ``consent``, expressed at ``said`` and in force from ``starts``."""
         until = consent.valid_until
-        return cls(said, consent, consent.history[0].status is ConsentStatus.GIVEN,
+        return cls(said, consent.id, consent, consent.history[0].status is ConsentStatus.GIVEN,
                    consent.platforms, starts, None if until is None else instant(until))
+
+
+def _order(facts: Facts) -> tuple[datetime, str]:
+    return facts.said, facts.id
+
+
+def shelve(shelf: list[Facts], facts: Facts) -> None:
+    """Put ``facts`` in ``shelf``, a person's records of one scope sorted by when they
+    were expressed (then by id): most arrive last, a form keyed in late goes in its place."""
+    if not shelf or _order(shelf[-1]) < _order(facts):
+        shelf.append(facts)
+    else:
+        bisect.insort(shelf, facts, key=_order)
 
 
 #: A ConsentState from its fields' values, in order, without attrs' checks (it has none).
@@ -201,17 +221,26 @@ def plain_answer(
     when: datetime, scopes: tuple[ScopeKey, ...],
 ) -> Answer | None:
     """The answer :class:`Judgement` gives, in the plain case that is most of them: a
-    known adult, not erased, without a withdrawal, whose records that apply are
-    grants (no refusal) without renewals. ``None`` in any other case: ask
-    :class:`Judgement`. ``when`` is ``at`` in UTC; ``key`` is :func:`platform_key`
-    of ``platform``; ``scopes`` the :meth:`Target.scopes` of the content asked
-    about, for ``purpose``.
+    known adult, not erased, without a withdrawal, none of whose records that bear
+    on the answer was renewed. ``None`` in any other case: ask :class:`Judgement`.
+    ``when`` is ``at`` in UTC; ``key`` is :func:`platform_key` of ``platform``;
+    ``scopes`` the :meth:`Target.scopes` of the content asked about, for ``purpose``.
 
     Same rules, same words: the grant relied on is the one holding at ``when``
-    expressed last (the highest id among ties); without one, the grant expressed
-    last says why it does not hold (it starts later, or it expired), and without
-    any grant the answer is "no consent". ``tests/consent/test_decide_oracle.py``
-    holds it to the decision path as it was before it existed.
+    expressed last (the highest id among ties), if no refusal was expressed at
+    that instant or later; else the latest refusal blocks, unless a grant
+    expressed after it no longer holds, which says why (it starts later, or it
+    expired); without a refusal or a grant that holds, the grant expressed last
+    says why it does not hold, and without any grant the answer is "no consent".
+
+    Each scope's records are sorted by when they were expressed (see
+    :func:`shelve`): they are read from the last one expressed by ``when``
+    backwards, down to the first grant that holds (and the others expressed at
+    the same instant). What was expressed before it cannot change the answer —
+    a refusal before it does not block it, a grant before it is not the latest —
+    so a person with many records in a scope costs about what one with a few
+    does. ``tests/consent/test_decide_oracle.py`` holds it to the decision path
+    as it was before it existed.
     """
     member = ledger._members.get(subject)
     if (member is None or member.is_minor or member.erased_at is not None
@@ -223,44 +252,67 @@ def plain_answer(
             if (kind, ref) in waiting:
                 ledger._settle((subject, kind, ref))  # type: ignore[arg-type]
     theirs = ledger._scoped.get(subject)
-    best: Consent | None = None  # the latest grant that holds
-    late: Consent | None = None  # the latest grant that does not
+    best: Facts | None = None  # the latest grant that holds
+    late: Facts | None = None  # the latest grant that does not
+    no: Facts | None = None  # the latest refusal
     if theirs is not None:
-        facts = ledger._facts
         renewed = ledger._renewals
-        best_said = late_said = when
         for scope in scopes:
-            found = theirs.get(scope)
-            if found is None:
+            shelf = theirs.get(scope)
+            if not shelf:
                 continue
-            for consent_id in found:
-                said, consent, given, platforms, starts, until = facts[consent_id]
-                if said > when or (platforms is not None and key not in platforms):
+            i = len(shelf)
+            if shelf[-1].said > when:  # some expressed after `when`: they do not count
+                i = bisect.bisect_right(shelf, when, key=_said)
+            down_to: datetime | None = None  # when the first grant found holding was said
+            while i:
+                i -= 1
+                facts = shelf[i]
+                said, consent_id, _, given, platforms, starts, until = facts
+                if down_to is not None and said < down_to:
+                    break  # expressed before a grant that holds: no bearing on the answer
+                if platforms is not None and key not in platforms:
                     continue
-                if not given or consent_id in renewed:
+                if consent_id in renewed:
                     return None
-                if when < starts or (until is not None and until <= when):
-                    if late is None or (said, consent_id) > (late_said, late.id):
-                        late, late_said = consent, said
-                elif best is None or (said, consent_id) > (best_said, best.id):
-                    best, best_said = consent, said
-    if best is None:
-        if late is not None:  # Judgement._problem(), without withdrawals or renewals
-            if when < facts[late.id].starts:
-                return (False, f"consent starts on {day(late.valid_from)} (record {late.id})",
-                        late, ConsentStatus.GIVEN, member, ())
-            assert late.valid_until is not None
-            return (False, f"consent expired on {day(late.valid_until)} (record {late.id})",
-                    late, ConsentStatus.EXPIRED, member, ())
-        return (False, f"no consent to {purpose.value!r} on {platform!r}", None, None, member,
-                ())
-    dates = ledger._dates
-    best_id = best.id
-    quoted = dates.get(best_id)
-    if quoted is None:
-        quoted = dates[best_id] = _dates(best, best.valid_until)
-    return (True, f"consent given on {quoted} (record {best_id})", best, ConsentStatus.GIVEN,
-            member, (best_id,))
+                if not given:
+                    if no is None or (said, consent_id) > (no.said, no.id):
+                        no = facts
+                elif when < starts or (until is not None and until <= when):
+                    if late is None or (said, consent_id) > (late.said, late.id):
+                        late = facts
+                else:
+                    if down_to is None:
+                        down_to = said
+                    if best is None or (said, consent_id) > (best.said, best.id):
+                        best = facts
+    if best is not None and (no is None or best.said > no.said):
+        found = best.consent
+        best_id = best.id
+        dates = ledger._dates
+        quoted = dates.get(best_id)
+        if quoted is None:
+            quoted = dates[best_id] = _dates(found, found.valid_until)
+        return (True, f"consent given on {quoted} (record {best_id})", found,
+                ConsentStatus.GIVEN, member, (best_id,))
+    if late is not None and (no is None or late.said > no.said):
+        # Judgement._problem() without withdrawals or renewals: a grant later than
+        # any refusal, which no longer holds (or does not hold yet)
+        record = late.consent
+        if when < late.starts:
+            return (False, f"consent starts on {day(record.valid_from)} (record {late.id})",
+                    record, ConsentStatus.GIVEN, member, ())
+        assert record.valid_until is not None
+        return (False, f"consent expired on {day(record.valid_until)} (record {late.id})",
+                record, ConsentStatus.EXPIRED, member, ())
+    if no is not None:  # Judgement._refused(), for an adult
+        return (False, f"refused on {day(no.consent.history[0].at)} (record {no.id})",
+                no.consent, ConsentStatus.REFUSED, member, ())
+    return (False, f"no consent to {purpose.value!r} on {platform!r}", None, None, member, ())
+
+
+def _said(facts: Facts) -> datetime:
+    return facts.said
 
 
 class Judgement:
@@ -309,8 +361,7 @@ class Judgement:
             found = scoped.get(scope)
             if not found:
                 continue
-            for consent_id in found:
-                said, consent, given, platforms, _, _ = facts[consent_id]
+            for said, consent_id, consent, given, platforms, _, _ in found:
                 if said > when or (platforms is not None and key not in platforms):
                     continue
                 if minor:
@@ -333,7 +384,7 @@ class Judgement:
         self.failing = failing
         renewed = ledger._renewals
         for consent, yes in grants:
-            said, _, _, _, starts, until = facts[consent.id]
+            said, _, _, _, _, starts, until = facts[consent.id]
             if (withdrawals or when < starts or (until is not None and until <= when)
                     or consent.id in renewed):  # else it holds: what _problem() would say
                 problem = self._problem(consent)

@@ -33,7 +33,7 @@ from terrain.consent._events import (
     ConsentWithdrawn,
 )
 from terrain.consent._guardians import GUARDIAN_RULES, GuardianRule
-from terrain.consent._judge import Facts, Judgement, plain_state, record_states
+from terrain.consent._judge import Facts, Judgement, plain_state, record_states, shelve
 from terrain.consent._records import (
     Consent,
     ConsentStatus,
@@ -153,8 +153,9 @@ class ConsentLedger:
         #: the same withdrawals, each with its instant (UTC)
         self._withdrawn_at: dict[str, list[tuple[datetime, Withdrawal]]] = {}
         self._index: dict[IndexKey, list[str]] = {}
-        #: the same index, by person first: what a decision reads (see plain_state)
-        self._scoped: dict[str, dict[ScopeKey, list[str]]] = {}
+        #: the same records by person, then scope key, each list sorted by when they were
+        #: expressed (:func:`~terrain.consent._judge.shelve`): what a decision reads
+        self._scoped: dict[str, dict[ScopeKey, list[Facts]]] = {}
         self._by_subject: dict[str, list[str]] = {}
         self._events: list[ConsentEvent | StoredEvent] = []
         #: where each record's event is in the log (records, lists of ids, stay in log order)
@@ -510,15 +511,14 @@ class ConsentLedger:
             self._base[consent.id] = consent
             self._said[consent.id] = said = expressed(consent)
             self._starts[consent.id] = starts = instant(consent.valid_from)
-            self._facts[consent.id] = Facts.of(consent, said, starts)
+            self._facts[consent.id] = facts = Facts.of(consent, said, starts)
             self._position[consent.id] = place
             scope = consent.scope
             theirs = self._scoped.setdefault(consent.subject_id, {})
             for purpose in consent.purposes:
                 key = (consent.subject_id, purpose, scope.kind, scope.ref)
                 self._in_order(self._index.setdefault(key, []), consent.id, place)
-                self._in_order(theirs.setdefault((purpose, scope.kind, scope.ref), []),
-                               consent.id, place)
+                shelve(theirs.setdefault((purpose, scope.kind, scope.ref), []), facts)
             self._in_order(self._by_subject.setdefault(consent.subject_id, []), consent.id, place)
             changed = self._refresh(consent.id)
         elif isinstance(event, ConsentWithdrawn):
