@@ -358,6 +358,20 @@ class ListedContent(NamedTuple):
         """The ids of the members in it, sorted."""
         return tuple(self.people.split())
 
+    def line(self) -> str:
+        """The line ``terrain content list`` prints: the id, the kind and whether the
+        people were reviewed in columns (20, 6 and 10 characters wide, wider values
+        pushing the rest), then the people (``-``: nobody identified), then the title::
+
+            p-1                  photo  reviewed   lea, tom  Atelier vélo
+
+        :meth:`Workspace.content_listing_lines
+        <terrain.store.Workspace.content_listing_lines>` makes the same lines in the
+        store's own SQL (a test compares them)."""
+        id, kind, title, reviewed, people = self
+        return (f"{id:<20} {kind:<6} {'reviewed' if reviewed else 'unreviewed':<10} "
+                f"{people.replace(' ', ', ') or '-'}  {title}")
+
     @classmethod
     def of(cls, summary: ContentSummary | Content) -> ListedContent:
         """The listing of ``summary`` (a :class:`ContentSummary` or a :class:`Content`)."""

@@ -15,12 +15,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from terrain import Content, Event, Member
-from terrain.content import ContentSummary, ListedContent, PeopleReview, change_people
+from terrain.content import (
+    ContentKind,
+    ContentSummary,
+    ListedContent,
+    PeopleReview,
+    change_people,
+)
 from terrain.errors import DeserializationError
 from terrain.serialization import to_json
 from terrain.store import Database, Workspace
-from terrain.store._schema import record_digest, record_digests
-from terrain.testing.strategies import contents
+from terrain.store._schema import LISTED_KINDS, record_digest, record_digests
+from terrain.testing.strategies import contents, ids
 from tests._photos import reviewed_photo
 from tests.store._velo import T0, velo
 
@@ -92,6 +98,36 @@ def test_the_listing_is_what_the_stored_contents_say_after_any_changes(
     assert ws.content_listing() == _from_the_model(ws)
     assert ws.content_listing("ev") == _from_the_model(ws, "ev")
     assert ws.content_summaries() == [ContentSummary.of(c) for c in ws.list(Content)]
+    assert ws.content_listing_lines() == _lines(ws)
+    assert ws.content_listing_lines("ev") == _lines(ws, "ev")
+
+
+def _lines(ws: Workspace, event_id: str | None = None) -> list[str]:
+    """The lines of the listing as the whole contents say it (formatted in Python)."""
+    return [listed.line() for listed in _from_the_model(ws, event_id)]
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), content_ids=st.lists(ids(), max_size=6, unique=True))
+def test_the_lines_the_store_makes_are_the_lines_of_the_whole_contents(
+    ws: Workspace, data: Any, content_ids: list[str]
+) -> None:
+    """The database pads and joins each line as :meth:`ListedContent.line` does, for
+    any id, kind, title and people (on either backend), and lists them in its order."""
+    for content_id in ws.ids(Content):
+        ws.remove(Content, content_id, force=True)
+    for content_id in content_ids:
+        ws.put(data.draw(_stored_contents(content_id)))
+    rows = ws.db.content_lines(None, kinds=LISTED_KINDS)
+    assert all(line is not None for _, line, _, _ in rows)  # each one made by the store
+    assert ws.content_listing_lines() == _lines(ws)
+    assert ws.content_listing_lines("ev") == _lines(ws, "ev")
+
+
+def test_the_kinds_a_listing_may_name_are_the_kinds_of_content() -> None:
+    """Were a kind missing, its contents would be read from their JSON at each listing."""
+    assert sorted(LISTED_KINDS) == sorted(k.value for k in ContentKind)
 
 
 @settings(max_examples=30, deadline=None,
@@ -158,6 +194,10 @@ def test_a_content_the_index_does_not_list_is_read_from_its_json(ws: Workspace) 
         ListedContent("p1", "photo", "", True, "m1"),
         ListedContent("p2", "photo", "", True, "m3 m4"),
     ]
+    assert ws.content_listing_lines() == [
+        "p1                   photo  reviewed   m1  ",
+        "p2                   photo  reviewed   m3, m4  ",
+    ]
 
 
 def test_a_content_not_in_the_shape_terrain_writes_is_reported_as_a_full_read_reports_it(
@@ -168,6 +208,8 @@ def test_a_content_not_in_the_shape_terrain_writes_is_reported_as_a_full_read_re
     _behind_terrains_back(ws, "p2", bad)
     with pytest.raises(DeserializationError, match="'p2'"):
         ws.content_listing()
+    with pytest.raises(DeserializationError, match="'p2'"):
+        ws.content_listing_lines()
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
@@ -211,6 +253,20 @@ def test_a_content_edited_behind_terrains_back_is_listed_as_its_json_says(
         tx.execute("UPDATE records SET data = ? WHERE kind = 'content' AND id = 'p1'",
                    (to_json(attrs.evolve(ws.get(Content, "p1"), **change)),))
     assert ws.content_listing() == [listed]
+    assert ws.content_listing_lines() == [listed.line()]
+
+
+@pytest.mark.parametrize("kind", ["painting", "Photo", ""])
+def test_a_listing_of_a_kind_terrain_does_not_write_is_read_from_the_json(
+    ws: Workspace, kind: str
+) -> None:
+    """A listing naming no kind of content (its index row edited by hand) is not
+    printed: the content is read from its JSON."""
+    ws.add(reviewed_photo("p1", "m1"))
+    with ws.db.transaction() as tx:
+        tx.execute("UPDATE content_index SET kind = ? WHERE content_id = 'p1'", (kind,))
+    assert ws.content_listing() == [ListedContent("p1", "photo", "", True, "m1")]
+    assert ws.content_listing_lines() == ["p1                   photo  reviewed   m1  "]
 
 
 def test_a_stored_media_key_leaving_the_storage_is_refused_by_the_listing(
@@ -224,3 +280,5 @@ def test_a_stored_media_key_leaving_the_storage_is_refused_by_the_listing(
                    (json.dumps(data),))
     with pytest.raises(DeserializationError, match="'p1'"):
         ws.content_listing()
+    with pytest.raises(DeserializationError, match="'p1'"):
+        ws.content_listing_lines()

@@ -145,5 +145,8 @@ def test_listing_contents_reads_one_row_per_content_in_as_many_statements(
         statements_all, rows_all = _fresh(ws, lambda w: w.content_summaries())
         statements_ev, rows_ev = _fresh(ws, lambda w: w.content_summaries("ev"))
         assert (rows_all, rows_ev) == (total, total // 10)
-        statements.append((statements_all, statements_ev))
+        lines_all, line_rows_all = _fresh(ws, lambda w: w.content_listing_lines())
+        lines_ev, line_rows_ev = _fresh(ws, lambda w: w.content_listing_lines("ev"))
+        assert (line_rows_all, line_rows_ev) == (total, total // 10)
+        statements.append((statements_all, statements_ev, lines_all, lines_ev))
     assert statements[0] == statements[1]

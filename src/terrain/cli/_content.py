@@ -571,14 +571,10 @@ def list_(ws: Workspace, event_id: str | None, as_json: bool, as_csv: bool) -> N
 
         ws.get(Event, event_id)
     if not as_json and not as_csv:  # the text shows a summary: only that is read
-        listing = ws.content_listing(event_id)
-        if not listing:
+        lines = ws.content_listing_lines(event_id)
+        if not lines:
             click.echo("No content yet: import photos with `terrain content import PHOTOS`.")
-        echo_lines(
-            f"{id:<20} {kind:<6} {'reviewed' if reviewed else 'unreviewed':<10} "
-            f"{people.replace(' ', ', ') or '-'}  {title}"
-            for id, kind, title, reviewed, people in listing
-        )
+        echo_lines(lines)
         return
     from terrain import Content
 

@@ -962,10 +962,10 @@ class Workspace:
         listed (edited behind terrain's back), is read from its JSON (see
         :meth:`~terrain.content.ContentSummary.of_stored`), or whole, so that its
         problem is reported as :meth:`list` reports it."""
-        from terrain.content import ContentKind, ListedContent
-        from terrain.store._schema import record_digests
+        from terrain.content import ListedContent
+        from terrain.store._schema import LISTED_KINDS, record_digests
 
-        kinds = {k.value for k in ContentKind}
+        kinds = set(LISTED_KINDS)
         rows = self.db.content_listing(event_id)
         digests = record_digests([r[6] for r in rows])
         missing = [
@@ -978,6 +978,25 @@ class Workspace:
             stored.get(id) or new(id, kind or "", title or "", reviewed == 1, people or "")
             for id, kind, title, reviewed, people, _digest, _data in rows
         ]
+
+    def content_listing_lines(self, event_id: str | None = None) -> builtins.list[str]:
+        """The lines ``terrain content list`` prints of :meth:`content_listing`'s
+        contents (:meth:`ListedContent.line <terrain.content.ListedContent.line>`), in
+        its order, made by the database from the content index: no row is built in
+        Python. Each content's JSON is still checked against the digest its listing
+        was written with: a content the index holds no listing of, or one edited
+        behind terrain's back, is read from its JSON as :meth:`content_listing`
+        reads it."""
+        from terrain.store._schema import LISTED_KINDS, record_digests
+
+        rows = self.db.content_lines(event_id, kinds=LISTED_KINDS)
+        digests = record_digests([r[3] for r in rows])
+        missing = [
+            r[0] for r, digest in zip(rows, digests, strict=True) if r[1] is None or r[2] != digest
+        ]  # no listing, or one of another JSON (changed behind terrain's back)
+        stored = self._stored_summaries(missing) if missing else {}
+        return [line if line is not None and id not in stored else stored[id].line()
+                for id, line, _digest, _data in rows]
 
     def _stored_summaries(self, ids: Sequence[str]) -> dict[str, ListedContent]:
         """The listings of contents ``ids`` read from their stored JSON."""
