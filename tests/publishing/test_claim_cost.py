@@ -124,7 +124,8 @@ def _claim_steps(path: Path, now: datetime) -> int:
         conn.execute("ROLLBACK")
     finally:
         conn.close()
-    assert found is not None and str(found[0]).startswith("due-"), found
+    assert found is not None
+    assert str(found[0]).startswith("due-"), found
     return steps
 
 
@@ -137,7 +138,8 @@ def _behind_waiting_rows(folder: Path, waiting: int) -> Path:
     _plan(journal, [(f"later-{i:04d}", "x", 1, 60) for i in range(waiting)])
     for _ in range(waiting):
         row = journal.claim_ready("x", "w", now=NOW, lease=LEASE)
-        assert row is not None and row.post_id.startswith("retry-")
+        assert row is not None
+        assert row.post_id.startswith("retry-")
         assert journal.release(row, "w", now=NOW, next_attempt_at=NOW + timedelta(hours=1),
                                error="503", attempted=True)
     _plan(journal, [(f"due-{i}", "x", 2, None) for i in range(5)])
@@ -168,7 +170,8 @@ def _fallen_due(folder: Path, backlog: int) -> Path:
                                error="outage", attempted=False)
     _plan(journal, [(f"due-{i}", "x", 2, None) for i in range(5)])
     first = journal.claim_ready("x", "w", now=NOW + timedelta(minutes=30), lease=LEASE)
-    assert first is not None and first.post_id == "due-retry-0000"
+    assert first is not None
+    assert first.post_id == "due-retry-0000"
     journal.close()
     return folder / "journal.db"
 
@@ -309,7 +312,8 @@ def test_a_row_woken_later_is_not_taken_by_a_claim_at_an_earlier_instant(
     journal = Journal(tmp_path / "journal.db", create=True)
     _plan(journal, [("old", "x", 0, None), ("a", "x", 1, 5)])
     first = journal.claim_ready("x", "w", now=NOW + timedelta(minutes=10), lease=LEASE)
-    assert first is not None and first.post_id == "old"
+    assert first is not None
+    assert first.post_id == "old"
     assert _drain(journal, "x", NOW) == []
     assert _drain(journal, "x", NOW + timedelta(minutes=5)) == ["a"]
     journal.close()

@@ -52,8 +52,8 @@ VALUES (?, ?, ?, ?, ?, 'planned', 0, NULL, ?, ?)
 REPLAN_FINISHED = """
 UPDATE publication_journal
 SET post_json = ?, state = 'planned', attempts = CASE WHEN attempts > 0 THEN 1 ELSE 0 END,
-    next_attempt_at = NULL, wake_at = NULL, last_error = NULL, reasons_json = '[]', claimed_by = NULL,
-    lease_until = NULL, updated_at = ?
+    next_attempt_at = NULL, wake_at = NULL, last_error = NULL, reasons_json = '[]',
+    claimed_by = NULL, lease_until = NULL, updated_at = ?
 WHERE post_id = ? AND platform = ? AND state IN ('held', 'failed')
 """
 
@@ -63,8 +63,8 @@ WHERE post_id = ? AND platform = ? AND state IN ('held', 'failed')
 REPLAN_HELD = """
 UPDATE publication_journal
 SET state = 'planned', attempts = CASE WHEN attempts > 0 THEN 1 ELSE 0 END,
-    next_attempt_at = NULL, wake_at = NULL, reasons_json = '[]', claimed_by = NULL, lease_until = NULL,
-    updated_at = ?
+    next_attempt_at = NULL, wake_at = NULL, reasons_json = '[]', claimed_by = NULL,
+    lease_until = NULL, updated_at = ?
 WHERE post_id = ? AND platform = ? AND state = 'held'
 """
 
