@@ -10,8 +10,10 @@ A row is marked ``claimed`` in a committed transaction *before* the platform
 is called, with the claimer's id and a lease. After a crash, a row found
 ``claimed`` (the call may or may not have happened) is reconciled with
 ``Platform.find(post)`` before anything is retried, so a post goes out
-exactly once. The claim is a ``SELECT`` of the oldest due row and an
-``UPDATE … WHERE state = 'planned'`` in one transaction: on SQLite inside
+exactly once. The claim wakes the rows whose next attempt has come (a row
+waiting for a retry or a schedule sleeps outside the claim's order: see
+``terrain.publishing._sql.WAKE``), then makes a ``SELECT`` of the oldest due
+row and an ``UPDATE … WHERE state = 'planned'`` in one transaction: on SQLite inside
 ``BEGIN IMMEDIATE`` (writers take turns), on PostgreSQL with ``FOR UPDATE SKIP
 LOCKED`` (workers on several machines claim different rows at once). Two runs
 never take the same row.
@@ -328,7 +330,7 @@ class Journal:
                     _index_refs(tx, post)
                 when = at.get(post.id) if isinstance(at, Mapping) else at
                 if when is not None:
-                    tx.execute(sql.SCHEDULE, (ts(when), stamp, post.id, post.platform))
+                    tx.execute(sql.SCHEDULE, (ts(when), ts(when), stamp, post.id, post.platform))
         found = self.get_many(keys)
         return [found[key] for key in keys]
 
@@ -341,6 +343,7 @@ class Journal:
         now = instant(require_aware(now, "claim_ready: now"))  # the lease: elapsed time
         while True:
             with self._write(exclusive=False) as tx:
+                tx.execute(sql.WAKE, (platform, ts(now)))
                 found = tx.one(self._locking(sql.SELECT_READY, tx), (platform, ts(now)))
                 if found is None:
                     return None
@@ -559,10 +562,12 @@ class Journal:
         attempted: bool = False,
     ) -> bool:
         """Back to planned, to try again at ``next_attempt_at`` (``None``: now)."""
+        at = None if next_attempt_at is None else ts(next_attempt_at)
         return self._guarded(
             sql.RELEASE,
             (
-                None if next_attempt_at is None else ts(next_attempt_at),
+                at,
+                at,
                 error,
                 int(attempted),
                 ts(now),
@@ -591,7 +596,7 @@ class Journal:
     def move(self, post_id: str, platform: str, *, at: datetime, now: datetime) -> bool:
         """Schedule the planned row ``post_id`` on ``platform`` for ``at``; ``False``
         when it is not planned (in flight, sent, held) or not there."""
-        return self._guarded(sql.SCHEDULE, (ts(at), ts(now), post_id, platform))
+        return self._guarded(sql.SCHEDULE, (ts(at), ts(at), ts(now), post_id, platform))
 
     def cancel(self, post_id: str, platform: str, *, reason: str, now: datetime) -> bool:
         """Hold the planned row ``post_id`` on ``platform`` with ``reason``: no worker

@@ -52,8 +52,8 @@ VALUES (?, ?, ?, ?, ?, 'planned', 0, NULL, ?, ?)
 REPLAN_FINISHED = """
 UPDATE publication_journal
 SET post_json = ?, state = 'planned', attempts = CASE WHEN attempts > 0 THEN 1 ELSE 0 END,
-    next_attempt_at = NULL, last_error = NULL, reasons_json = '[]', claimed_by = NULL,
-    lease_until = NULL, updated_at = ?
+    next_attempt_at = NULL, wake_at = NULL, last_error = NULL, reasons_json = '[]',
+    claimed_by = NULL, lease_until = NULL, updated_at = ?
 WHERE post_id = ? AND platform = ? AND state IN ('held', 'failed')
 """
 
@@ -63,8 +63,8 @@ WHERE post_id = ? AND platform = ? AND state IN ('held', 'failed')
 REPLAN_HELD = """
 UPDATE publication_journal
 SET state = 'planned', attempts = CASE WHEN attempts > 0 THEN 1 ELSE 0 END,
-    next_attempt_at = NULL, reasons_json = '[]', claimed_by = NULL, lease_until = NULL,
-    updated_at = ?
+    next_attempt_at = NULL, wake_at = NULL, reasons_json = '[]', claimed_by = NULL,
+    lease_until = NULL, updated_at = ?
 WHERE post_id = ? AND platform = ? AND state = 'held'
 """
 
@@ -76,10 +76,12 @@ WHERE post_id = ? AND platform = ? AND state = 'planned'
 """
 
 #: A post planned for a given time (``terrain publish --at``, a posting slot,
-#: ``terrain queue move``): the worker takes it when ``next_attempt_at`` comes.
+#: ``terrain queue move``): the worker takes it when ``next_attempt_at`` comes. The
+#: row sleeps until then (``wake_at``, the same instant, twice in the parameters: see
+#: WAKE).
 SCHEDULE = """
 UPDATE publication_journal
-SET next_attempt_at = ?, updated_at = ?
+SET next_attempt_at = ?, wake_at = ?, updated_at = ?
 WHERE post_id = ? AND platform = ? AND state = 'planned'
 """
 
@@ -105,10 +107,25 @@ ORDER BY CASE WHEN next_attempt_at IS NULL THEN 0 ELSE 1 END, next_attempt_at, p
          post_id, platform
 """
 
-#: The next row a worker may take: planned and due, oldest first.
+#: Migration 17: a planned row whose ``next_attempt_at`` is set *sleeps* (``wake_at``:
+#: the same instant; NULL: awake) until a claim at or after that instant wakes it. The
+#: awake planned rows have an index of their own, in planned order (the claim takes the
+#: first due one past any number of rows not due yet), and so do the sleepers, by
+#: ``wake_at`` (the wake seeks the ones due by now past any number of awake rows); each
+#: row wakes once per wait. Ordered by next_attempt_at instead, a claim would sort the
+#: whole of a backlog falling due at once to take its oldest row.
+WAKE = """
+UPDATE publication_journal
+SET wake_at = NULL
+WHERE platform = ? AND state = 'planned' AND wake_at <= ?
+"""
+
+#: The next row a worker may take (once WAKE ran at the same instant): planned and
+#: due, oldest first. A row woken at a later instant than the claim's (a clock set
+#: back) is still awake and skipped in the index by its next_attempt_at.
 SELECT_READY = f"""
 SELECT {COLUMNS} FROM publication_journal
-WHERE platform = ? AND state = 'planned'
+WHERE platform = ? AND state = 'planned' AND wake_at IS NULL
   AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
 ORDER BY planned_at, post_id
 LIMIT 1
@@ -167,10 +184,12 @@ WHERE post_id = ? AND platform = ? AND claimed_by = ? AND state = 'claimed'
 """
 
 #: Back to planned, to be tried again at ``next_attempt_at`` (``attempts``
-#: grows by 0 when the call was never made: a budget or a stopped platform).
+#: grows by 0 when the call was never made: a budget or a stopped platform); the
+#: row sleeps until then (``wake_at``: the same instant again, see WAKE).
 RELEASE = """
 UPDATE publication_journal
-SET state = 'planned', next_attempt_at = ?, last_error = ?, attempts = attempts + ?,
+SET state = 'planned', next_attempt_at = ?, wake_at = ?, last_error = ?,
+    attempts = attempts + ?,
     claimed_by = NULL, lease_until = NULL, updated_at = ?
 WHERE post_id = ? AND platform = ? AND claimed_by = ? AND state = 'claimed'
 """
