@@ -195,13 +195,41 @@ def postgres_database(postgres_url: str) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def postgres_template(postgres_url: str) -> str:
+    """Name of a database on the session's server at the latest schema, migrated once
+    per session (:func:`tests.pg.migrated_template`)."""
+    return pg.migrated_template(postgres_url)
+
+
+@pytest.fixture
+def migrated_postgres_database(postgres_url: str, postgres_template: str) -> Iterator[str]:
+    """URL of a new PostgreSQL database for one test, already at the latest schema: a
+    copy of :func:`postgres_template` (dropped afterwards)."""
+    with pg.fresh_database(postgres_url, template=postgres_template) as url:
+        yield url
+
+
+#: Marks a module or test whose PostgreSQL ``store_url`` starts at the latest schema.
+MIGRATED = "migrated_postgres"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty store for one test: ``sqlite:///…/store.db`` or a new PostgreSQL
-    database. Tests taking it run once on each backend."""
+    """A fresh store for one test: ``sqlite:///…/store.db`` or a new PostgreSQL
+    database. Tests taking it run once on each backend.
+
+    Empty, except the PostgreSQL database of a test marked ``migrated_postgres``:
+    a copy of a database migrated once per session, for the tests that open a
+    workspace on it as their setup (each migrating a new database on PostgreSQL
+    costs about a second). Never mark a test whose subject is the migrations on an
+    empty database."""
     if request.param == "sqlite":
         return f"sqlite://{tmp_path / 'store.db'}"
-    url: str = request.getfixturevalue("postgres_database")
+    migrated = request.node.get_closest_marker(MIGRATED) is not None
+    url: str = request.getfixturevalue(
+        "migrated_postgres_database" if migrated else "postgres_database"
+    )
     return url
 
 

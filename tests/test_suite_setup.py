@@ -7,8 +7,12 @@ import sys
 import uuid
 from pathlib import Path
 
+import psycopg
 import pytest
 
+from terrain.store import Database
+from terrain.store._schema import MIGRATIONS, latest_version
+from tests import pg
 from tests.conftest import _STARTED, LONG_FIRST, result, start_once
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,3 +67,57 @@ def test_a_failed_command_fails_the_test_that_needs_its_output(
     with pytest.raises(pytest.fail.Exception, match=r"exited with 1:\n.*no docs here"):
         result(tmp_path_factory, name, command)
     _STARTED.pop().wait()
+
+
+# -- the PostgreSQL stores: empty, or copied from a database migrated once per session --
+
+
+@pytest.mark.parametrize("store_url", ["sqlite", "postgresql"], indirect=True)
+def test_an_unmarked_store_starts_empty(store_url: str) -> None:
+    """The migration tests need a store no migration has touched."""
+    db = Database.connect(store_url, create=True, migrate=False)
+    try:
+        assert db.schema_version() == 0
+    finally:
+        db.close()
+
+
+@pytest.mark.migrated_postgres
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_a_marked_postgresql_store_starts_at_the_latest_schema(store_url: str) -> None:
+    db = Database.connect(store_url, migrate=False)
+    try:
+        assert db.schema_version() == latest_version()
+        assert db.migrate() == []
+        versions = db.query("SELECT version FROM schema_version ORDER BY version")
+        assert [v for (v,) in versions] == [m.version for m in MIGRATIONS]
+    finally:
+        db.close()
+
+
+@pytest.mark.postgres
+def test_what_a_test_writes_is_not_in_the_next_tests_store(
+    postgres_url: str, postgres_template: str
+) -> None:
+    """Each test gets a copy; nothing a test does reaches the template or another test."""
+    with pg.fresh_database(postgres_url, template=postgres_template) as first:
+        db = Database.connect(first, migrate=False)
+        try:
+            db.execute("INSERT INTO schema_notes (version, seq, note) VALUES (1, 1, 'mine')")
+        finally:
+            db.close()
+        with pg.fresh_database(postgres_url, template=postgres_template) as second:
+            other = Database.connect(second, migrate=False)
+            try:
+                assert other.schema_version() == latest_version()
+                assert other.query("SELECT note FROM schema_notes WHERE note = 'mine'") == []
+            finally:
+                other.close()
+
+
+@pytest.mark.postgres
+def test_no_test_can_connect_to_the_template_to_change_it(
+    postgres_url: str, postgres_template: str
+) -> None:
+    with pytest.raises(psycopg.OperationalError, match="not currently accepting connections"):
+        psycopg.connect(postgres_url.rpartition("/")[0] + f"/{postgres_template}").close()
