@@ -79,6 +79,70 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.maxschedchunk = 4
 
 
+#: Where the test run's temporary folders go when nobody chose (``--basetemp``): a
+#: memory file system (tmpfs) if the machine has one with room to spare. Every store
+#: the suite makes is SQLite with ``synchronous=FULL``: on a disk each commit waits
+#: for its ``fdatasync`` (a workspace's 16 migrations alone wait ~0.1-0.2 s), and a
+#: waiting pytest-xdist worker leaves its core idle. In memory the same files, the
+#: same SQL and the same syncs cost no wait. A crash test kills processes, not the
+#: machine: what a killed process wrote is in the page cache either way.
+#: ``TERRAIN_TEST_TMP=disk`` keeps the default (``/tmp``).
+FAST_TMP = Path("/dev/shm")
+#: Free space the memory file system must have for the run to use it (bytes).
+FAST_TMP_ROOM = 2 * 1024**3
+
+
+def fast_basetemp_parent(environ: dict[str, str] | None = None) -> Path | None:
+    """The memory file system to put the run's temporary folders in, or None (keep
+    pytest's default on disk): :data:`FAST_TMP` when it is a writable tmpfs with
+    :data:`FAST_TMP_ROOM` free, unless ``TERRAIN_TEST_TMP=disk``."""
+    environ = dict(os.environ) if environ is None else environ
+    if environ.get("TERRAIN_TEST_TMP", "").lower() == "disk":
+        return None
+    try:
+        with open("/proc/mounts", encoding="utf-8") as mounts:
+            tmpfs = any(
+                line.split()[1] == str(FAST_TMP) and line.split()[2] == "tmpfs" for line in mounts
+            )
+        stat = os.statvfs(FAST_TMP)
+    except OSError:
+        return None
+    room = stat.f_bavail * stat.f_frsize
+    if not tmpfs or room < FAST_TMP_ROOM or not os.access(FAST_TMP, os.W_OK | os.X_OK):
+        return None
+    return FAST_TMP
+
+
+#: The folder :func:`pytest_configure` made for this run's temporary folders (removed
+#: at the end of the run, so that a run leaves nothing in memory).
+_FAST_BASETEMP: list[Path] = []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """Put the run's temporary folders in memory (:func:`fast_basetemp_parent`) unless
+    ``--basetemp`` says where; before the run is configured, as pytest's tmp_path
+    plugin reads ``basetemp`` then. pytest-xdist gives each worker a folder in it."""
+    if config.option.basetemp is not None or hasattr(config, "workerinput"):
+        return
+    parent = fast_basetemp_parent()
+    if parent is not None:
+        import tempfile
+
+        base = Path(tempfile.mkdtemp(prefix="terrain-tests-", dir=parent))
+        _FAST_BASETEMP.append(base)
+        config.option.basetemp = str(base)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the in-memory temporary folders of the run (pass ``--basetemp`` to keep
+    a run's folders for a look after a failure)."""
+    import shutil
+
+    while _FAST_BASETEMP:
+        shutil.rmtree(_FAST_BASETEMP.pop(), ignore_errors=True)
+
+
 _BACKGROUND = """
 import pathlib, subprocess, sys
 done, argv = pathlib.Path(sys.argv[1]), sys.argv[2:]
@@ -195,13 +259,41 @@ def postgres_database(postgres_url: str) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def postgres_template(postgres_url: str) -> str:
+    """Name of a database on the session's server at the latest schema, migrated once
+    per session (:func:`tests.pg.migrated_template`)."""
+    return pg.migrated_template(postgres_url)
+
+
+@pytest.fixture
+def migrated_postgres_database(postgres_url: str, postgres_template: str) -> Iterator[str]:
+    """URL of a new PostgreSQL database for one test, already at the latest schema: a
+    copy of :func:`postgres_template` (dropped afterwards)."""
+    with pg.fresh_database(postgres_url, template=postgres_template) as url:
+        yield url
+
+
+#: Marks a module or test whose PostgreSQL ``store_url`` starts at the latest schema.
+MIGRATED = "migrated_postgres"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty store for one test: ``sqlite:///…/store.db`` or a new PostgreSQL
-    database. Tests taking it run once on each backend."""
+    """A fresh store for one test: ``sqlite:///…/store.db`` or a new PostgreSQL
+    database. Tests taking it run once on each backend.
+
+    Empty, except the PostgreSQL database of a test marked ``migrated_postgres``:
+    a copy of a database migrated once per session, for the tests that open a
+    workspace on it as their setup (each migrating a new database on PostgreSQL
+    costs about a second). Never mark a test whose subject is the migrations on an
+    empty database."""
     if request.param == "sqlite":
         return f"sqlite://{tmp_path / 'store.db'}"
-    url: str = request.getfixturevalue("postgres_database")
+    migrated = request.node.get_closest_marker(MIGRATED) is not None
+    url: str = request.getfixturevalue(
+        "migrated_postgres_database" if migrated else "postgres_database"
+    )
     return url
 
 

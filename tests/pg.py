@@ -162,18 +162,47 @@ def require_server() -> None:
 
 
 @contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
-    """A new, empty database on the server at ``server_url``; its URL. Dropped afterwards."""
+def fresh_database(server_url: str, template: str | None = None) -> Iterator[str]:
+    """A new database on the server at ``server_url``; its URL. Dropped afterwards.
+
+    Empty, or a copy of database ``template`` (``CREATE DATABASE … TEMPLATE``: a file
+    copy, far cheaper than running the migrations again)."""
     import uuid
 
     import psycopg
 
     name = f"t_{uuid.uuid4().hex[:16]}"
+    copy = "" if template is None else f' TEMPLATE "{template}"'
     with psycopg.connect(server_url, autocommit=True, connect_timeout=10) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base, _, _ = server_url.rpartition("/")
+        admin.execute(f'CREATE DATABASE "{name}"{copy}')
     try:
-        yield f"{base}/{name}"
+        yield _database_url(server_url, name)
     finally:
         with psycopg.connect(server_url, autocommit=True, connect_timeout=10) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _database_url(server_url: str, name: str) -> str:
+    base, _, _ = server_url.rpartition("/")
+    return f"{base}/{name}"
+
+
+#: The database :func:`migrated_template` makes on a server.
+TEMPLATE = "terrain_migrated"
+
+
+def migrated_template(server_url: str) -> str:
+    """Make database :data:`TEMPLATE` on the server at ``server_url``, migrated to the
+    latest schema, for :func:`fresh_database` to copy; its name. It then takes no
+    connection (``ALLOW_CONNECTIONS false``, as ``template0``): no test can change what
+    the next one starts from."""
+    import psycopg
+
+    from terrain.store import Database
+
+    with psycopg.connect(server_url, autocommit=True, connect_timeout=10) as admin:
+        admin.execute(f'CREATE DATABASE "{TEMPLATE}"')
+    Database.connect(_database_url(server_url, TEMPLATE)).close()
+    with psycopg.connect(server_url, autocommit=True, connect_timeout=10) as admin:
+        admin.execute(f'ALTER DATABASE "{TEMPLATE}" WITH IS_TEMPLATE true ALLOW_CONNECTIONS false')
+    return TEMPLATE

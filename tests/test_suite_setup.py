@@ -6,9 +6,14 @@ from __future__ import annotations
 import sys
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
+import psycopg
 import pytest
 
+from terrain.store import Database
+from terrain.store._schema import MIGRATIONS, latest_version
+from tests import conftest, pg
 from tests.conftest import _STARTED, LONG_FIRST, result, start_once
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,3 +68,97 @@ def test_a_failed_command_fails_the_test_that_needs_its_output(
     with pytest.raises(pytest.fail.Exception, match=r"exited with 1:\n.*no docs here"):
         result(tmp_path_factory, name, command)
     _STARTED.pop().wait()
+
+
+# -- the PostgreSQL stores: empty, or copied from a database migrated once per session --
+
+
+@pytest.mark.parametrize("store_url", ["sqlite", "postgresql"], indirect=True)
+def test_an_unmarked_store_starts_empty(store_url: str) -> None:
+    """The migration tests need a store no migration has touched."""
+    db = Database.connect(store_url, create=True, migrate=False)
+    try:
+        assert db.schema_version() == 0
+    finally:
+        db.close()
+
+
+@pytest.mark.migrated_postgres
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_a_marked_postgresql_store_starts_at_the_latest_schema(store_url: str) -> None:
+    db = Database.connect(store_url, migrate=False)
+    try:
+        assert db.schema_version() == latest_version()
+        assert db.migrate() == []
+        versions = db.query("SELECT version FROM schema_version ORDER BY version")
+        assert [v for (v,) in versions] == [m.version for m in MIGRATIONS]
+    finally:
+        db.close()
+
+
+@pytest.mark.postgres
+def test_what_a_test_writes_is_not_in_the_next_tests_store(
+    postgres_url: str, postgres_template: str
+) -> None:
+    """Each test gets a copy; nothing a test does reaches the template or another test."""
+    with pg.fresh_database(postgres_url, template=postgres_template) as first:
+        db = Database.connect(first, migrate=False)
+        try:
+            db.execute("INSERT INTO schema_notes (version, seq, note) VALUES (1, 1, 'mine')")
+        finally:
+            db.close()
+        with pg.fresh_database(postgres_url, template=postgres_template) as second:
+            other = Database.connect(second, migrate=False)
+            try:
+                assert other.schema_version() == latest_version()
+                assert other.query("SELECT note FROM schema_notes WHERE note = 'mine'") == []
+            finally:
+                other.close()
+
+
+@pytest.mark.postgres
+def test_no_test_can_connect_to_the_template_to_change_it(
+    postgres_url: str, postgres_template: str
+) -> None:
+    with pytest.raises(psycopg.OperationalError, match="not currently accepting connections"):
+        psycopg.connect(postgres_url.rpartition("/")[0] + f"/{postgres_template}").close()
+
+
+# -- the run's temporary folders: in memory when the machine has room ---------------
+
+
+def test_the_run_s_folders_go_in_memory_and_are_removed_at_the_end() -> None:
+    this_run = list(conftest._FAST_BASETEMP)  # this very run's folder, if in memory
+    conftest._FAST_BASETEMP.clear()
+    try:
+        config = SimpleNamespace(option=SimpleNamespace(basetemp=None))
+        conftest.pytest_cmdline_main(config)  # type: ignore[arg-type]
+        if conftest.fast_basetemp_parent() is None:  # no roomy tmpfs here: pytest's default
+            assert config.option.basetemp is None
+            return
+        base = Path(config.option.basetemp)
+        assert base.parent == conftest.FAST_TMP
+        assert base.is_dir()
+        conftest.pytest_unconfigure(config)  # type: ignore[arg-type]
+        assert not base.exists(), "a run's folders were left in memory"
+    finally:
+        conftest._FAST_BASETEMP[:] = this_run
+
+
+def test_a_chosen_basetemp_and_an_xdist_worker_s_are_kept() -> None:
+    chosen = SimpleNamespace(option=SimpleNamespace(basetemp="/somewhere"))
+    conftest.pytest_cmdline_main(chosen)  # type: ignore[arg-type]
+    assert chosen.option.basetemp == "/somewhere"
+    worker = SimpleNamespace(option=SimpleNamespace(basetemp=None), workerinput={})
+    conftest.pytest_cmdline_main(worker)  # type: ignore[arg-type]
+    assert worker.option.basetemp is None
+
+
+def test_terrain_test_tmp_disk_keeps_the_folders_on_disk() -> None:
+    assert conftest.fast_basetemp_parent({"TERRAIN_TEST_TMP": "disk"}) is None
+
+
+def test_this_run_still_has_its_folders(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The test above stops and starts the machinery of a run: not this run's."""
+    assert tmp_path_factory.getbasetemp().is_dir()
+    assert tmp_path_factory.mktemp("still-here").is_dir()

@@ -16,6 +16,10 @@ from terrain.publishing._journal import new_owner_id
 from ._platforms import ScriptedPlatform
 from .helpers import START, Clock, ledger_gate, posts
 
+#: Opening a workspace is these tests' setup, not their subject: on PostgreSQL
+#: it starts from a database migrated once per session (tests/conftest.py).
+pytestmark = pytest.mark.migrated_postgres
+
 
 @pytest.fixture
 def journals(store_url: str) -> Iterator[list[Journal]]:

@@ -18,6 +18,10 @@ from terrain.testing import InMemoryPlatform
 
 from .helpers import ledger_gate, posts
 
+#: Opening a workspace is these tests' setup, not their subject: on PostgreSQL
+#: it starts from a database migrated once per session (tests/conftest.py).
+pytestmark = pytest.mark.migrated_postgres
+
 
 @pytest.fixture
 def journals(store_url: str) -> Iterator[list[Journal]]:

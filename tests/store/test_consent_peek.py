@@ -32,6 +32,10 @@ from tests._photos import reviewed_photo
 from tests.consent.test_stored_events import logs
 from tests.store._velo import FORM, T0, velo
 
+#: Opening a workspace is these tests' setup, not their subject: on PostgreSQL
+#: it starts from a database migrated once per session (tests/conftest.py).
+pytestmark = pytest.mark.migrated_postgres
+
 
 def _said(stored: StoredEvent) -> tuple[Any, ...]:
     """What a reader says of a stored event, and the event it decodes to."""

@@ -2,6 +2,10 @@
 
 The reference is :func:`terrain.workflows.consent_states` (the ledger replayed
 from the log). :func:`terrain.workflows.consent_list` reads the timelines the
+
+#: Opening a workspace is these tests' setup, not their subject: on PostgreSQL
+#: it starts from a database migrated once per session (tests/conftest.py).
+pytestmark = pytest.mark.migrated_postgres
 store keeps per person (migration 12), made again for anyone whose stamp is
 behind: an event stored by a writer that kept no timeline, a member changed,
 the guardian rule changed, a store migrated or erased. Each test runs on SQLite

@@ -30,6 +30,10 @@ from terrain.testing.strategies import contents, ids
 from tests._photos import reviewed_photo
 from tests.store._velo import T0, velo
 
+#: Opening a workspace is these tests' setup, not their subject: on PostgreSQL
+#: it starts from a database migrated once per session (tests/conftest.py).
+pytestmark = pytest.mark.migrated_postgres
+
 MEMBERS = [f"m{i}" for i in range(6)]
 
 

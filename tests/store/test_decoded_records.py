@@ -20,6 +20,10 @@ from terrain.store import Workspace
 from tests._photos import reviewed_photo
 from tests.store._velo import velo
 
+#: Opening a workspace is these tests' setup, not their subject: on PostgreSQL
+#: it starts from a database migrated once per session (tests/conftest.py).
+pytestmark = pytest.mark.migrated_postgres
+
 
 @pytest.fixture
 def ws(tmp_path: Path, store_url: str) -> Iterator[Workspace]:

@@ -20,6 +20,10 @@ from terrain.store import Workspace, record_key
 from terrain.workshops import Idea, Vote, Workshop
 from tests.conftest import workspace_store
 
+#: Opening a workspace is these tests' setup, not their subject: on PostgreSQL
+#: it starts from a database migrated once per session (tests/conftest.py).
+pytestmark = pytest.mark.migrated_postgres
+
 NOW = datetime(2026, 3, 1, 9, tzinfo=UTC)
 VELO = Community(id="velo-lyon", name="Vélo Lyon", timezone="Europe/Paris")
 ZINC = Venue(id="zinc", name="Le Zinc", kind="bar", capacity=30, cost_model="each-pays-own")

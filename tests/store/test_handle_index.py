@@ -18,6 +18,10 @@ from terrain.posts import HandleFinder, Post
 from terrain.store import Workspace
 from tests.store._velo import FORM, T0, velo
 
+#: Opening a workspace is these tests' setup, not their subject: on PostgreSQL
+#: it starts from a database migrated once per session (tests/conftest.py).
+pytestmark = pytest.mark.migrated_postgres
+
 
 @pytest.fixture
 def ws(tmp_path: Path, store_url: str) -> Iterator[Workspace]:

@@ -21,6 +21,10 @@ from terrain.store import Workspace
 from terrain.store._copy import TABLES
 from tests.conftest import workspace_store
 
+#: Opening a workspace is these tests' setup, not their subject: on PostgreSQL
+#: it starts from a database migrated once per session (tests/conftest.py).
+pytestmark = pytest.mark.migrated_postgres
+
 NOW = "2026-03-01T09:00:00+00:00"
 T0 = datetime(2026, 3, 1, 9, tzinfo=UTC)
 VELO = Community(id="velo-lyon", name="Vélo Lyon", timezone="Europe/Paris")

@@ -22,6 +22,10 @@ from terrain.workflows import consent_states
 from tests._photos import reviewed_photo
 from tests.store._velo import FORM, T0, velo
 
+#: Opening a workspace is these tests' setup, not their subject: on PostgreSQL
+#: it starts from a database migrated once per session (tests/conftest.py).
+pytestmark = pytest.mark.migrated_postgres
+
 LATER = T0 + timedelta(days=1)
 
 

@@ -17,6 +17,10 @@ from terrain.errors import ConfigError, Conflict, NotFound, ValidationError
 from terrain.store import Workspace
 from tests.conftest import workspace_store
 
+#: Opening a workspace is these tests' setup, not their subject: on PostgreSQL
+#: it starts from a database migrated once per session (tests/conftest.py).
+pytestmark = pytest.mark.migrated_postgres
+
 NOW = datetime(2026, 3, 12, 22, 30, tzinfo=UTC)
 VELO = Community(id="velo-lyon", name="Vélo Lyon", timezone="Europe/Paris")
 

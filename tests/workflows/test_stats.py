@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from terrain import Appearance, Community, Content, Event, MediaFile, Member, Partner
 from terrain.consent import Evidence
 from terrain.events import Money
@@ -22,6 +24,10 @@ from terrain.workflows import (
     publish_event,
 )
 from tests.conftest import workspace_store
+
+#: Opening a workspace is these tests' setup, not their subject: on PostgreSQL
+#: it starts from a database migrated once per session (tests/conftest.py).
+pytestmark = pytest.mark.migrated_postgres
 
 PARIS = ZoneInfo("Europe/Paris")
 MEETUP = datetime(2026, 3, 12, 19, 0, tzinfo=PARIS)
