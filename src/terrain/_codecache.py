@@ -74,8 +74,9 @@ class CodeCache:
     def __init__(self, folder: str) -> None:
         self.folder = folder
         self._usable: bool | None = None  # checked at the first lookup
-        self.hits = 0
-        self.misses = 0
+        self.hits = 0  #: sources read from the folder
+        self.misses = 0  #: sources compiled (and kept)
+        self.widths = 0  #: known sources compiled for a number of a rare width (see _USUAL)
 
     def compile(
         self,
@@ -109,7 +110,10 @@ class CodeCache:
         if code is not None:
             self.hits += 1
         else:
-            self.misses += 1
+            if variants:  # a known source, with a number of a width not compiled yet
+                self.widths += 1
+            else:
+                self.misses += 1
             # A number's width varies from process to process: compile the usual ones too
             for each in (placeholder, *(_USUAL if placeholder else ())):
                 if each not in variants:
@@ -138,10 +142,10 @@ class CodeCache:
 _BEFORE_TYPE_HASH = "hash((\n"
 #: Where the number was, in the shape of a source kept in the cache.
 _MARK = "\x00type-hash\x00"
-#: The placeholders of 99 % of those numbers (a string's hash is as wide as a C long:
-#: ``-9223372036854775807 to 9223372036854775807`` on 64 bits, 89 % of them 19 digits).
+#: The placeholders compiled on a miss, those of 99.99 % of the numbers (a string's hash
+#: is as wide as a C long: ``±9223372036854775807`` on 64 bits, 89 % of them 19 digits).
 _DIGITS = len(str(sys.maxsize))
-_USUAL = tuple(sign + "9" * n for n in (_DIGITS, _DIGITS - 1) for sign in ("", "-"))
+_USUAL = tuple(sign + "9" * n for n in range(_DIGITS, _DIGITS - 3, -1) for sign in ("", "-"))
 
 
 def _canonical(source: str) -> tuple[str, str, int] | None:
