@@ -103,24 +103,25 @@ class CodeCache:
         if canonical is None:
             return builtins.compile(source, filename, mode, flags, True, optimize)
         shape, placeholder, value = canonical
-        key = (INTERPRETER, mode, flags, filename, shape)
-        path = os.path.join(self.folder, _name_of(key))
-        variants = _read(path, key)
-        code = variants.get(placeholder)
+        key = (INTERPRETER, mode, flags, filename, shape, placeholder)
+        code = _read(self.folder, key)
         if code is not None:
             self.hits += 1
         else:
-            if variants:  # a known source, with a number of a width not compiled yet
-                self.widths += 1
+            # A number's width varies from process to process: a source seen for the
+            # first time is compiled for the usual widths too, each kept in its own file
+            todo = [placeholder]
+            if placeholder and _read(self.folder, (*key[:5], _USUAL[0])) is not None:
+                self.widths += 1  # a known source, with a number of a rare width
             else:
                 self.misses += 1
-            # A number's width varies from process to process: compile the usual ones too
-            for each in (placeholder, *(_USUAL if placeholder else ())):
-                if each not in variants:
-                    text = shape.replace(_MARK, each)
-                    variants[each] = builtins.compile(text, filename, mode, flags, True)
-            code = variants[placeholder]
-            _write(path, marshal.dumps((*key, variants)))
+                todo += [each for each in _USUAL if each != placeholder] if placeholder else []
+            for each in todo:
+                made = builtins.compile(shape.replace(_MARK, each), filename, mode, flags, True)
+                _write(os.path.join(self.folder, _name_of((*key[:5], each))),
+                       marshal.dumps((*key[:5], each, made)))
+                code = made if each == placeholder else code
+        assert code is not None
         return code if not placeholder else _put(code, int(placeholder), value)
 
     def _ready(self) -> bool:
@@ -195,18 +196,23 @@ def _replaced(consts: tuple[Any, ...], placeholder: int, value: int) -> tuple[An
     )
 
 
-def _name_of(key: tuple[str, str, int, str, str]) -> str:
+#: What a cached file is kept for: the interpreter, the mode, the flags, the file name,
+#: the shape of the source and the placeholder compiled in it (see :func:`_canonical`).
+Key = tuple[str, str, int, str, str, str]
+
+
+def _name_of(key: Key) -> str:
     """The file name of a key: a checksum of it and its length (two keys may share a
     name: the file's content says which one it holds)."""
     text = "\0".join(map(str, key)).encode("utf-8", "surrogatepass")
     return f"{zlib.crc32(text):08x}-{len(text):x}.code"
 
 
-def _read(path: str, key: tuple[str, str, int, str, str]) -> dict[str, CodeType]:
-    """The code kept at ``path`` for ``key``, by placeholder; empty when the file is
-    missing, damaged, or holds another key."""
+def _read(folder: str, key: Key) -> CodeType | None:
+    """The code kept in ``folder`` for ``key``, or None: no file, a damaged one, or
+    one holding another key."""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(os.path.join(folder, _name_of(key)), os.O_RDONLY)
         try:
             data = os.read(fd, 1 << 20)
             while len(data) % (1 << 20) == 0 and (more := os.read(fd, 1 << 20)):
@@ -215,10 +221,10 @@ def _read(path: str, key: tuple[str, str, int, str, str]) -> dict[str, CodeType]
             os.close(fd)
         kept = marshal.loads(data)
     except (OSError, ValueError, EOFError, TypeError):
-        return {}
-    if type(kept) is tuple and len(kept) == 6 and kept[:5] == key and type(kept[5]) is dict:
-        return {k: v for k, v in kept[5].items() if type(k) is str and type(v) is CodeType}
-    return {}
+        return None
+    if type(kept) is tuple and len(kept) == 7 and kept[:6] == key and type(kept[6]) is CodeType:
+        return kept[6]
+    return None
 
 
 def _write(path: str, data: bytes) -> None:
