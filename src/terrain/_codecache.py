@@ -9,9 +9,14 @@ text is compiled again by every process.
 
 :class:`CodeCache` is a drop-in ``compile`` that keeps what it compiles in a
 folder (one file per source, like ``__pycache__``) and reads it back with
-:mod:`marshal`. ``compile()`` is a pure function of its arguments (the source,
-the file name, the mode, the flags, the interpreter), and each file holds all of
-them beside the code: a file is used only when they are all equal, so a change
+:mod:`marshal`. The one part of attrs' source that differs from process to
+process, the number in a ``__hash__`` (the hash of a text, ``PYTHONHASHSEED``),
+is compiled as a placeholder as wide as the number (every position in the code
+stays the same) and put back as the constant it is.
+
+``compile()`` is a pure function of its arguments (the source, the file name,
+the mode, the flags, the interpreter), and each file holds all of them beside
+the code: a file is used only when they are all equal, so a change
 of attrs, of a model or of Python never reads stale code (it compiles and writes
 the new one), and a damaged or foreign file is compiled again. What is not the
 plain ``exec``/``eval`` of a text (an AST, other flags or optimisation levels)
@@ -67,9 +72,10 @@ def default_folder() -> str | None:
 class CodeCache:
     """``compile`` with its results kept in ``folder`` (see the module's docstring).
 
-    The folder is made on the first write, readable by the user only; a folder that
+    The folder is made at the first use, readable by the user only; a folder that
     another user owns or may write to is not used (everything is compiled, nothing
-    kept), nor is a folder that cannot be written (read-only home: compile)."""
+    kept), nor is one that cannot be made; a file that cannot be written (a full
+    disk) is compiled again by the next process."""
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
@@ -133,7 +139,9 @@ class CodeCache:
             except OSError:
                 self._usable = False
             else:
-                self._usable = st.st_uid == os.getuid() and not st.st_mode & 0o022
+                self._usable = os.name != "posix" or (
+                    st.st_uid == os.getuid() and not st.st_mode & 0o022
+                )
         return self._usable
 
 
