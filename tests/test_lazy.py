@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import importlib
 import json
+import keyword
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import terrain
 import terrain.community
@@ -23,7 +26,7 @@ import terrain.publishing
 import terrain.store
 import terrain.workflows
 import terrain.workshops
-from terrain._lazy import exports, type_checking_imports
+from terrain._lazy import _parse, _scan, exports, type_checking_imports
 from tests.architecture.test_public_names import RENAMED
 
 #: The packages whose names load when first used.
@@ -237,3 +240,79 @@ def test_a_lazy_name_renamed_or_relative_is_refused_with_its_line(
     init.write_text(f"from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    {statement}\n")
     with pytest.raises(ValueError, match=r"__init__.py, line 3: a lazy name is imported as"):
         type_checking_imports(str(init))
+
+
+@pytest.mark.parametrize("package", LAZY, ids=lambda p: p.__name__)
+def test_the_table_read_line_by_line_is_the_table_python_parses(package: object) -> None:
+    """Each package's ``__init__`` is written the plain way, read without parsing it."""
+    path = package.__file__  # type: ignore[attr-defined]
+    text = Path(path).read_text(encoding="utf-8")
+    assert _scan(text) is not None
+    assert _scan(text) == _parse(path, text)
+
+
+_NAME = st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True).filter(
+    lambda n: not keyword.iskeyword(n))
+
+
+@st.composite
+def _modules(draw: st.DrawFn) -> str:
+    """Python modules with ``if TYPE_CHECKING:`` blocks written every way: plain, in
+    parentheses, renamed, with comments, tabs, other statements, branches, strings."""
+    parts = ['"""A package."""\n', "from typing import TYPE_CHECKING\n"]
+    indent = draw(st.sampled_from(["    ", "    ", "\t"]))  # one per file, as Python wants
+    for _ in range(draw(st.integers(1, 3))):
+        parts.append(draw(st.sampled_from([
+            "if TYPE_CHECKING:\n", "if TYPE_CHECKING:\n", "if TYPE_CHECKING:\n",
+            "if TYPE_CHECKING:  # for mypy\n", "if TYPE_CHECKING :\n",
+        ])))
+        for _ in range(draw(st.integers(1, 3))):
+            module = ".".join(draw(st.lists(_NAME, min_size=1, max_size=3)))
+            names = draw(st.lists(_NAME, min_size=1, max_size=4, unique=True))
+            style = draw(st.sampled_from(["line", "parens", "parens", "parens", "comment",
+                                          "other"]))
+            if style == "line":
+                parts.append(f"{indent}from {module} import {', '.join(names)}\n")
+            elif style == "parens":
+                inner = "".join(f"{indent}    {n},\n" for n in names)
+                parts.append(f"{indent}from {module} import (\n{inner}{indent})\n")
+            elif style == "comment":
+                parts.append(f"{indent}from {module} import {names[0]}  # why\n")
+            else:
+                parts.append(f"{indent}import {module}\n")
+            if draw(st.booleans()):
+                parts.append("\n")
+        parts.append(draw(st.sampled_from([
+            "", "else:\n    from os import sep\n", "x = 1\n",
+            '"""\nif TYPE_CHECKING:\n    from os import sep\n"""\n',
+        ])))
+    return "".join(parts)
+
+
+@pytest.fixture(scope="module")
+def init_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pkg") / "__init__.py"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_modules())
+def test_the_table_is_the_one_python_parses_however_the_block_is_written(
+    init_file: Path, text: str
+) -> None:
+    """Read line by line when written the plain way, parsed otherwise: the same table."""
+    path = init_file
+    path.write_text(text, encoding="utf-8")
+    assert type_checking_imports(str(path)) == _parse(str(path), text)
+
+
+def test_a_block_inside_a_string_is_not_read(tmp_path: Path) -> None:
+    init = tmp_path / "__init__.py"
+    init.write_text(
+        '"""How to add a name:\n'
+        "if TYPE_CHECKING:\n"
+        '    from terrain.x import thing\n"""\n'
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        "    from json import loads\n"
+    )
+    assert type_checking_imports(str(init)) == {"loads": "json"}

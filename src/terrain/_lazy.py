@@ -36,11 +36,24 @@ __all__ = ["exports", "type_checking_imports"]
 
 def type_checking_imports(path: str) -> dict[str, str]:
     """``{name: module}`` for each ``from MODULE import NAME`` under a module-level
-    ``if TYPE_CHECKING:`` of the source file at ``path``."""
-    import ast
+    ``if TYPE_CHECKING:`` of the source file at ``path``.
+
+    The file is read line by line when it is written the plain way (every statement
+    of the block a ``from MODULE import`` of names, one line or one per line in
+    parentheses): parsing it as Python took longer than a command's own work (the
+    table of :mod:`terrain.workflows` lists 220 names). Anything else is parsed."""
     from pathlib import Path
 
-    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    text = Path(path).read_text(encoding="utf-8")
+    found = _scan(text)
+    return found if found is not None else _parse(path, text)
+
+
+def _parse(path: str, text: str) -> dict[str, str]:
+    """:func:`type_checking_imports` of ``text`` (the file at ``path``), parsed as Python."""
+    import ast
+
+    tree = ast.parse(text)
     found: dict[str, str] = {}
     for node in tree.body:
         if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
@@ -53,6 +66,52 @@ def type_checking_imports(path: str) -> dict[str, str]:
                                 "as `from package.module import name` (absolute, not renamed)"
                             )
                         found[alias.name] = statement.module
+    return found
+
+
+_BLOCK = "if TYPE_CHECKING:"
+
+
+def _scan(text: str) -> dict[str, str] | None:
+    """:func:`type_checking_imports` of ``text`` read line by line, or None when it is
+    not written the plain way (see there): it is then parsed."""
+    found: dict[str, str] = {}
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        if lines[i] != _BLOCK:
+            if lines[i].startswith(("if TYPE_CHECKING", "if (TYPE_CHECKING")):
+                return None
+            i += 1
+            continue
+        before = "\n".join(lines[:i])
+        if before.count('"""') % 2 or before.count("'''") % 2:
+            return None  # inside a string
+        i += 1
+        while i < len(lines) and (not lines[i] or lines[i].startswith("    ")):
+            line = lines[i]
+            i += 1
+            if not line.strip():
+                continue
+            words = line[4:].split(" ")
+            if len(words) < 4 or words[0] != "from" or words[2] != "import" or not all(
+                part.isidentifier() for part in words[1].split(".")
+            ):
+                return None
+            module, rest = words[1], " ".join(words[3:])
+            if rest == "(":
+                names = []
+                while i < len(lines) and lines[i] != "    )":
+                    names.append(lines[i].strip().removesuffix(","))
+                    i += 1
+                i += 1
+            else:
+                names = [name.strip() for name in rest.split(",")]
+            if not names or not all(name.isidentifier() for name in names):
+                return None
+            found.update(dict.fromkeys(names, module))
+        if i < len(lines) and (lines[i][:1].isspace() or lines[i].startswith(("else", "elif"))):
+            return None  # indented otherwise, or more branches
     return found
 
 

@@ -248,3 +248,71 @@ def test_listing_contents_imports_no_converter(
     modules = _imported(tmp_path, "content", "list", "--workspace", str(members))
     assert "_blake2" in modules  # it did check each stored listing against its JSON
     assert _heavy(modules, ("cattrs", "terrain.serialization", "terrain.content")) == []
+
+
+_CACHED = """
+import atexit, json, sys
+from terrain.__main__ import run  # as the console script does
+out, args = sys.argv[1], sys.argv[2:]
+def report():
+    kept = vars(sys.modules["attr._make"]).get("compile") if "attr._make" in sys.modules else None
+    cache = getattr(kept, "__self__", None)
+    with open(out, "w") as f:
+        json.dump({"modules": sorted(sys.modules), "widths": getattr(cache, "widths", None),
+                   "hits": getattr(cache, "hits", None), "misses": getattr(cache, "misses", None),
+                   "cattrs": "compile" in vars(sys.modules.get("cattrs.gen", sys))}, f)
+atexit.register(report)
+sys.argv = ["terrain", *args]
+run()
+"""
+
+
+def _program(tmp_path: Path, cache: str, *args: str) -> dict[str, object]:
+    """What ``terrain ARGS`` (the program, as the console script runs it) imported and
+    how its code cache answered, with ``TERRAIN_CODE_CACHE=cache``."""
+    report = tmp_path / "cache.json"
+    done = subprocess.run(
+        [sys.executable, "-c", _CACHED, str(report), *args],
+        capture_output=True, text=True,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("TERRAIN_")},
+             "TERRAIN_NOW": "2026-11-20T21:00:00+00:00", "TERRAIN_CODE_CACHE": cache},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    found: dict[str, object] = json.loads(report.read_text())
+    return found
+
+
+@pytest.mark.parametrize("args", [
+    ("community", "core"),
+    ("consent", "grant", "lea", "--purpose", "publish", "--witness", "Camille"),
+])  # fmt: skip
+def test_the_next_command_reads_the_code_of_its_classes_from_the_cache(
+    tmp_path: Path, members: Path, args: tuple[str, ...]
+) -> None:
+    """The first run compiles the code attrs and cattrs generate and keeps it; the next
+    compiles none of it (the per-process number of each ``__hash__`` included, but for
+    one of a rare width, compiled once: one time in 10,000)."""
+    cache = tmp_path / "code"
+    first = _program(tmp_path, str(cache), *args, "--workspace", str(members))
+    assert first["misses"]
+    assert first["cattrs"] is ("cattrs.gen" in first["modules"])  # type: ignore[operator]
+    second = _program(tmp_path, str(cache), *args, "--workspace", str(members))
+    assert second["misses"] == 0
+    assert second["hits"] + second["widths"] == first["hits"] + first["misses"]  # type: ignore[operator]
+
+
+def test_help_sets_up_no_code_cache(tmp_path: Path) -> None:
+    """``terrain --help`` builds no class: it imports no cache and makes no folder."""
+    cache = tmp_path / "code"
+    found = _program(tmp_path, str(cache), "--help")
+    assert "terrain._codecache" not in found["modules"]  # type: ignore[operator]
+    assert not cache.exists()
+
+
+def test_an_empty_code_cache_setting_compiles_as_python_does(
+    tmp_path: Path, members: Path
+) -> None:
+    found = _program(tmp_path, "", "community", "core", "--workspace", str(members))
+    assert found["hits"] is None
+    assert found["cattrs"] is False
+    assert not (tmp_path / "code").exists()

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 #: What ``--log-level`` accepts (kept here so that ``terrain --help`` imports no logging).
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
-__all__ = ["COMMANDS", "GC_PAUSED_AT_START", "main", "resume_gc"]
+__all__ = ["CACHE_GENERATED_CODE", "COMMANDS", "GC_PAUSED_AT_START", "main", "resume_gc"]
 
 #: True while the ``terrain`` program starts with the garbage collector paused
 #: (:func:`terrain.__main__.run`); :func:`resume_gc` turns it back on.
@@ -42,6 +42,24 @@ def resume_gc() -> None:
         GC_PAUSED_AT_START = False
         gc.freeze()
         gc.enable()
+
+#: True when the ``terrain`` program (:func:`terrain.__main__.run`) asks for the code
+#: attrs and cattrs generate to be compiled through the user's cache
+#: (:mod:`terrain._codecache`): set up when a verb's module is imported, once.
+CACHE_GENERATED_CODE = False
+
+
+def _cache_generated_code() -> None:
+    """Compile generated code through the user's cache from now on, if the program asked."""
+    global CACHE_GENERATED_CODE
+    if CACHE_GENERATED_CODE:
+        CACHE_GENERATED_CODE = False
+        from terrain import _codecache
+
+        folder = _codecache.default_folder()
+        if folder is not None:
+            _codecache.install(_codecache.CodeCache(folder))
+
 
 #: Every verb: name -> (module defining ``command``, its one-line summary), in
 #: the order ``terrain --help`` lists them (the order of a day in the field).
@@ -193,6 +211,7 @@ class _LazyGroup(TerrainGroup):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
             return None
+        _cache_generated_code()  # before the verb's models are built
         command = importlib.import_module(COMMANDS[cmd_name][0]).command
         resume_gc()  # start-up is over: the verb's own work comes next
         if not isinstance(command, click.Command):  # pragma: no cover - a wiring mistake
