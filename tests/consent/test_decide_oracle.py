@@ -13,6 +13,7 @@ status, records relied on) and the same :class:`~terrain.consent.Decision`
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,8 +21,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from terrain import Appearance, Content
-from terrain.consent import ConsentLedger, Purpose, Scope, decide, event_to_json
+from terrain.consent import (
+    ConsentLedger,
+    ConsentWithdrawn,
+    Purpose,
+    Scope,
+    decide,
+    event_to_json,
+)
 from terrain.consent._state import Target
+from terrain.errors import TerrainError
 from terrain.store._workspace import _stored
 
 from . import oracle
@@ -221,3 +230,107 @@ def test_a_refusal_expressed_after_the_latest_grant_blocks_it_and_a_later_expire
     assert not state.valid
     assert state.reason.startswith("consent expired on")
     assert state == oracle._state(book, "a", Purpose.PUBLISH, "x", at, in_e1)
+
+
+# -- an adult's withdrawals: answered by the plain path, read from the latest backwards --
+
+WITHDRAWN_SCOPES = st.sampled_from([None, None, "e1", "e2", "c1", "pr1"])
+
+
+def _scope(ref: str | None) -> Scope | None:
+    if ref is None:
+        return None
+    kind = {"e": "event", "c": "content", "p": "project"}[ref[0]]
+    return Scope(kind=kind, ref=ref)
+
+
+@st.composite
+def withdrawn_logs(draw: st.DrawFn) -> list[tuple[object, ...]]:
+    """Dozens of grants and refusals of two adults in a few scopes, expressed in any
+    order, with withdrawals between them: of everything, of a purpose, a platform or
+    a scope, and of one record; some renewals (which the plain path leaves alone)."""
+    ops: list[tuple[object, ...]] = []
+    for _ in range(draw(st.integers(15, 50))):
+        kind = draw(st.sampled_from(["grant"] * 5 + ["refuse", "refuse", "withdraw", "withdraw",
+                                                     "withdraw-one", "renew"]))
+        person = draw(st.sampled_from(["a", "a", "b"]))
+        at = draw(hours)
+        if kind in ("grant", "refuse"):
+            start = at + timedelta(hours=draw(st.sampled_from([0, 0, 0, 2])))
+            length = draw(st.sampled_from([None, None, 1, 4]))
+            ops.append((kind, person, {
+                "purposes": draw(st.sampled_from([[Purpose.PUBLISH], [Purpose.PUBLISH],
+                                                  [Purpose.PUBLISH, Purpose.TAG]])),
+                "at": at, "evidence": EVIDENCE, "scope": _scope(draw(WITHDRAWN_SCOPES)),
+                "platforms": draw(st.sampled_from([None, None, "x", "instagram"])),
+                "valid_from": start,
+                "valid_until": None if length is None else start + timedelta(hours=length),
+            }))
+        elif kind == "withdraw":
+            ops.append(("withdraw", person, {
+                "at": at, "scope": _scope(draw(WITHDRAWN_SCOPES)),
+                "platforms": draw(st.sampled_from([None, None, "x", "instagram"])),
+                "purposes": draw(st.sampled_from([None, None, Purpose.PUBLISH, Purpose.TAG])),
+            }))
+        elif kind == "withdraw-one":
+            ops.append(("withdraw-one", person, {"at": at, "number": draw(st.integers(1, 50))}))
+        else:
+            ops.append(("renew", f"c-{draw(st.integers(1, 50))}", {
+                "at": at, "valid_until": at + timedelta(hours=draw(st.integers(1, 8))),
+            }))
+    return ops
+
+
+def _run_withdrawn(book: ConsentLedger, ops: list[tuple[object, ...]]) -> None:
+    """:func:`run`, and withdrawals that name one record (the ``number``-th of the
+    person's records, when they have that many)."""
+    for verb, who, kwargs in ops:
+        assert isinstance(who, str)
+        assert isinstance(kwargs, dict)
+        if verb != "withdraw-one":
+            run(book, [(verb, who, kwargs)])
+            continue
+        theirs = book.for_subject(who)
+        if len(theirs) >= kwargs["number"]:
+            named = theirs[kwargs["number"] - 1]
+            with contextlib.suppress(TerrainError):  # refused when it does not fit the ledger
+                book.apply(ConsentWithdrawn(subject_id=who, at=kwargs["at"], consent_id=named.id))
+
+
+WITHDRAWN_TARGETS = st.sampled_from([
+    Target(),
+    Target(event_ids=frozenset({"e1"})),
+    Target(event_ids=frozenset({"e2"}), content_ids=frozenset({"c1"})),
+    Target(event_ids=frozenset({"e1"}), content_ids=frozenset({"c2"}),
+           project_ids=frozenset({"pr1"})),
+])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ops=withdrawn_logs(), at=ZONED, target=WITHDRAWN_TARGETS,
+       platform=st.sampled_from(PLATFORMS), lazy=st.booleans())
+def test_an_adult_with_withdrawals_gets_the_answers_of_the_full_judgement(
+    ops: list[tuple[object, ...]], at: datetime, target: Target, platform: str, lazy: bool
+) -> None:
+    """Withdrawals of everything, of a purpose, platform or scope, or of one record,
+    among dozens of records expressed out of order: the plain path, which stops at the
+    first grant a withdrawal ended, says what the full judgement said — the same
+    record, "withdrawn on" the same day, or the refusal, expiry or grant after it."""
+    built = ConsentLedger(MEMBERS)
+    _run_withdrawn(built, ops)
+    book = built
+    if lazy:
+        book = ConsentLedger(MEMBERS)
+        book.extend_stored([_stored(event_to_json(e)) for e in built.events()])
+    for person in ("a", "b"):
+        for purpose in (Purpose.PUBLISH, Purpose.TAG):
+            expected = oracle._state(built, person, purpose, platform, at, target)
+            assert book.state_for(person, purpose, platform, at=at, target=target) == expected
+    for content_id, event_id in (("c1", "e2"), ("c2", "e1"), ("c3", None)):
+        content = Content(id=content_id, kind="photo", created_at=at, event_id=event_id,
+                          appearances=[Appearance(member_id=p, reviewed=True)
+                                       for p in ("a", "b")])
+        expected_decision = oracle._decide(built, content, platform=platform,
+                                           purpose=Purpose.PUBLISH, at=at, contents=None,
+                                           blur=False, share=True)
+        assert decide(book, content, platform=platform, at=at) == expected_decision
