@@ -257,7 +257,7 @@ def withdrawn_logs(draw: st.DrawFn) -> list[tuple[object, ...]]:
     ops: list[tuple[object, ...]] = []
     for _ in range(draw(st.integers(15, 50))):
         kind = draw(st.sampled_from(["grant"] * 5 + ["refuse", "refuse", "withdraw", "withdraw",
-                                                     "withdraw", "withdraw-one", "renew"]))
+                                                     "withdraw", "withdraw-one", "withdraw-one", "renew"]))
         person = draw(st.sampled_from(["a", "a", "b"]))
         at = draw(EVEN_HOURS if kind in ("grant", "refuse") else hours)
         if kind in ("grant", "refuse"):
@@ -278,7 +278,7 @@ def withdrawn_logs(draw: st.DrawFn) -> list[tuple[object, ...]]:
                 "purposes": draw(st.sampled_from([None, None, Purpose.PUBLISH, Purpose.TAG])),
             }))
         elif kind == "withdraw-one":
-            ops.append(("withdraw-one", person, {"at": at, "number": draw(st.integers(1, 50))}))
+            ops.append(("withdraw-one", person, {"at": at, "number": draw(st.integers(1, 12))}))
         else:
             ops.append(("renew", f"c-{draw(st.integers(1, 50))}", {
                 "at": at, "valid_until": at + timedelta(hours=draw(st.integers(1, 8))),
