@@ -236,6 +236,9 @@ def test_a_refusal_expressed_after_the_latest_grant_blocks_it_and_a_later_expire
 # -- an adult's withdrawals: answered by the plain path, read from the latest backwards --
 
 WITHDRAWN_SCOPES = st.sampled_from([None, None, "e1", "e2", "c1", "pr1"])
+VERBS_WITHDRAWN = st.sampled_from(
+    ["grant"] * 5 + ["refuse"] * 2 + ["withdraw"] * 3 + ["withdraw-one"] * 2 + ["renew"]
+)
 #: forms dated every other hour: many records share an instant (ties decided by id)
 EVEN_HOURS = st.integers(0, 6).map(lambda h: T0 + timedelta(hours=2 * h))
 #: late questions, after most withdrawals, as well as any hour
@@ -256,8 +259,7 @@ def withdrawn_logs(draw: st.DrawFn) -> list[tuple[object, ...]]:
     a scope, and of one record; some renewals (which the plain path leaves alone)."""
     ops: list[tuple[object, ...]] = []
     for _ in range(draw(st.integers(15, 50))):
-        kind = draw(st.sampled_from(["grant"] * 5 + ["refuse", "refuse", "withdraw", "withdraw",
-                                                     "withdraw", "withdraw-one", "withdraw-one", "renew"]))
+        kind = draw(VERBS_WITHDRAWN)
         person = draw(st.sampled_from(["a", "a", "b"]))
         at = draw(EVEN_HOURS if kind in ("grant", "refuse") else hours)
         if kind in ("grant", "refuse"):
