@@ -171,6 +171,28 @@ def big_logs(draw: st.DrawFn) -> list[tuple[object, ...]]:
     return ops
 
 
+def _as_stored(built: ConsentLedger) -> ConsentLedger:
+    """The log of ``built`` given to a new ledger as stored events, decoded when a
+    question needs them."""
+    book = ConsentLedger(MEMBERS)
+    book.extend_stored([_stored(event_to_json(e)) for e in built.events()])
+    return book
+
+
+def _decides_as_before(
+    built: ConsentLedger, book: ConsentLedger, people: tuple[str, ...],
+    links: tuple[tuple[str, str | None], ...], at: datetime, platform: str,
+) -> None:
+    """``book`` decides on a photo of ``people`` (one per content id and event of
+    ``links``) as the oracle decides on ``built``."""
+    for content_id, event_id in links:
+        content = Content(id=content_id, kind="photo", created_at=at, event_id=event_id,
+                          appearances=[Appearance(member_id=p, reviewed=True) for p in people])
+        expected = oracle._decide(built, content, platform=platform, purpose=Purpose.PUBLISH,
+                                  at=at, contents=None, blur=False, share=True)
+        assert decide(book, content, platform=platform, at=at) == expected
+
+
 BIG_TARGETS = st.sampled_from([
     Target(),
     Target(event_ids=frozenset({"e1"})),
@@ -190,23 +212,14 @@ def test_a_big_ledger_answers_as_before_whatever_the_order_records_were_expresse
     ``lazy``: the same log given as stored events, decoded when a question needs them."""
     built = ConsentLedger(MEMBERS)
     run(built, ops)
-    book = built
-    if lazy:
-        book = ConsentLedger(MEMBERS)
-        book.extend_stored([_stored(event_to_json(e)) for e in built.events()])
+    book = _as_stored(built) if lazy else built
     for person in ("a", "b", "k"):
         expected = oracle._state(built, person, Purpose.PUBLISH, platform, at, target)
         assert book.state_for(person, Purpose.PUBLISH, platform, at=at, target=target) == (
             expected
         )
-    for content_id, event_id in (("c1", "e1"), ("c2", "e2"), ("c3", None)):
-        content = Content(id=content_id, kind="photo", created_at=at, event_id=event_id,
-                          appearances=[Appearance(member_id=p, reviewed=True)
-                                       for p in ("a", "b", "k")])
-        expected_decision = oracle._decide(built, content, platform=platform,
-                                           purpose=Purpose.PUBLISH, at=at, contents=None,
-                                           blur=False, share=True)
-        assert decide(book, content, platform=platform, at=at) == expected_decision
+    _decides_as_before(built, book, ("a", "b", "k"), (("c1", "e1"), ("c2", "e2"), ("c3", None)),
+                       at, platform)
 
 
 def test_a_refusal_expressed_after_the_latest_grant_blocks_it_and_a_later_expired_grant_says_why(
@@ -325,22 +338,13 @@ def test_an_adult_with_withdrawals_gets_the_answers_of_the_full_judgement(
     record, "withdrawn on" the same day, or the refusal, expiry or grant after it."""
     built = ConsentLedger(MEMBERS)
     _run_withdrawn(built, ops)
-    book = built
-    if lazy:
-        book = ConsentLedger(MEMBERS)
-        book.extend_stored([_stored(event_to_json(e)) for e in built.events()])
+    book = _as_stored(built) if lazy else built
     for person in ("a", "b"):
         for purpose in (Purpose.PUBLISH, Purpose.TAG):
             expected = oracle._state(built, person, purpose, platform, at, target)
             assert book.state_for(person, purpose, platform, at=at, target=target) == expected
-    for content_id, event_id in (("c1", "e2"), ("c2", "e1"), ("c3", None)):
-        content = Content(id=content_id, kind="photo", created_at=at, event_id=event_id,
-                          appearances=[Appearance(member_id=p, reviewed=True)
-                                       for p in ("a", "b")])
-        expected_decision = oracle._decide(built, content, platform=platform,
-                                           purpose=Purpose.PUBLISH, at=at, contents=None,
-                                           blur=False, share=True)
-        assert decide(book, content, platform=platform, at=at) == expected_decision
+    _decides_as_before(built, book, ("a", "b"), (("c1", "e2"), ("c2", "e1"), ("c3", None)),
+                       at, platform)
 
 
 def test_a_refusal_said_with_a_withdrawn_grant_still_blocks_it() -> None:
