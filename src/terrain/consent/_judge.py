@@ -221,8 +221,8 @@ def plain_answer(
     when: datetime, scopes: tuple[ScopeKey, ...],
 ) -> Answer | None:
     """The answer :class:`Judgement` gives, in the plain case that is most of them: a
-    known adult, not erased, without a withdrawal, none of whose records that bear
-    on the answer was renewed. ``None`` in any other case: ask :class:`Judgement`.
+    known adult, not erased, none of whose records that bear on the answer was
+    renewed. ``None`` in any other case: ask :class:`Judgement`.
     ``when`` is ``at`` in UTC; ``key`` is :func:`platform_key` of ``platform``;
     ``scopes`` the :meth:`Target.scopes` of the content asked about, for ``purpose``.
 
@@ -230,22 +230,34 @@ def plain_answer(
     expressed last (the highest id among ties), if no refusal was expressed at
     that instant or later; else the latest refusal blocks, unless a grant
     expressed after it no longer holds, which says why (it starts later, or it
-    expired); without a refusal or a grant that holds, the grant expressed last
-    says why it does not hold, and without any grant the answer is "no consent".
+    expired, or it was withdrawn); without a refusal or a grant that holds, the
+    grant expressed last says why it does not hold, and without any grant the
+    answer is "no consent". The withdrawals that cover the question and were made
+    by ``when`` end every grant expressed by the last of them: such a grant is
+    "withdrawn" (on the date of the first of them made at or after it).
 
     Each scope's records are sorted by when they were expressed (see
     :func:`shelve`): they are read from the last one expressed by ``when``
-    backwards, down to the first grant that holds (and the others expressed at
-    the same instant). What was expressed before it cannot change the answer —
-    a refusal before it does not block it, a grant before it is not the latest —
+    backwards, down to the first grant that holds or was withdrawn (and the others
+    expressed at the same instant). What was expressed before it cannot change
+    the answer — a refusal before it does not block it, or is lifted by it; a
+    grant before it is not the latest, and a withdrawal ends it too —
     so a person with many records in a scope costs about what one with a few
     does. ``tests/consent/test_decide_oracle.py`` holds it to the decision path
     as it was before it existed.
     """
     member = ledger._members.get(subject)
-    if (member is None or member.is_minor or member.erased_at is not None
-            or subject in ledger._withdrawals):
+    if member is None or member.is_minor or member.erased_at is not None:
         return None
+    ends: list[tuple[datetime, Withdrawal]] | None = None  # the withdrawals that apply
+    ended_by: datetime | None = None  # the last of them: it ends every grant said by then
+    withdrawn = ledger._withdrawn_at.get(subject)
+    if withdrawn is not None:
+        ends = [
+            (t, w) for t, w in withdrawn if t <= when and _covers(w.slice, purpose, key, scopes)
+        ]
+        if ends:
+            ended_by = max(t for t, _ in ends)
     waiting = ledger._waiting_scopes.get(subject)
     if waiting:  # stored records of these scopes not decoded yet: decode them first
         for _purpose, kind, ref in scopes:
@@ -278,6 +290,12 @@ def plain_answer(
                 if not given:
                     if no is None or (said, consent_id) > (no.said, no.id):
                         no = facts
+                elif ended_by is not None and said <= ended_by:
+                    # withdrawn, and so is every grant said before it: none of them holds
+                    if down_to is None:
+                        down_to = said
+                    if late is None or (said, consent_id) > (late.said, late.id):
+                        late = facts
                 elif when < starts or (until is not None and until <= when):
                     if late is None or (said, consent_id) > (late.said, late.id):
                         late = facts
@@ -299,6 +317,10 @@ def plain_answer(
         # Judgement._problem() without withdrawals or renewals: a grant later than
         # any refusal, which no longer holds (or does not hold yet)
         record = late.consent
+        if ended_by is not None and late.said <= ended_by:
+            assert ends is not None
+            return (False, f"consent withdrawn on {day(_ending(ends, late.said).at)} "
+                    f"(record {late.id})", record, ConsentStatus.WITHDRAWN, member, ())
         if when < late.starts:
             return (False, f"consent starts on {day(record.valid_from)} (record {late.id})",
                     record, ConsentStatus.GIVEN, member, ())
@@ -313,6 +335,27 @@ def plain_answer(
 
 def _said(facts: Facts) -> datetime:
     return facts.said
+
+
+def _covers(part: Slice, purpose: Purpose, key: str, scopes: tuple[ScopeKey, ...]) -> bool:
+    """:meth:`Slice.applies` to the question whose scopes are ``scopes`` (the
+    :meth:`Target.scopes` of its target, for ``purpose``: the scopes that cover it)."""
+    scope = part.scope
+    return ((part.purposes is None or purpose in part.purposes)
+            and (part.platforms is None or key in part.platforms)
+            and (scope is None or (purpose, scope.kind, scope.ref) in scopes))
+
+
+def _ending(ends: list[tuple[datetime, Withdrawal]], said: datetime) -> Withdrawal:
+    """The withdrawal that ends a grant said at ``said``: the first, by instant, of
+    those in ``ends`` made at ``said`` or later (as :meth:`Judgement._problem` picks it)."""
+    ended: Withdrawal | None = None
+    ended_at: datetime | None = None
+    for at, withdrawal in ends:
+        if said <= at and (ended_at is None or at < ended_at):
+            ended, ended_at = withdrawal, at
+    assert ended is not None
+    return ended
 
 
 class Judgement:
