@@ -233,6 +233,23 @@ def _api_reference_index(request: pytest.FixtureRequest) -> None:
         start_once(request.getfixturevalue("tmp_path_factory"), INDEX, index_command)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _code_cache_of_the_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The ``terrain`` processes the tests start keep the code attrs and cattrs generate
+    (``TERRAIN_CODE_CACHE``) in a folder of this run, shared by its pytest-xdist workers,
+    not in the user's cache: a test run leaves nothing in ``~/.cache``. A test that
+    sets the variable itself (the code cache's own tests) still chooses."""
+    if "TERRAIN_CODE_CACHE" in os.environ:
+        yield
+        return
+    folder = _shared(tmp_path_factory) / "code-cache"
+    os.environ["TERRAIN_CODE_CACHE"] = str(folder)
+    try:
+        yield
+    finally:
+        os.environ.pop("TERRAIN_CODE_CACHE", None)
+
+
 @pytest.fixture(autouse=True)
 def _clock_starts_at_terrain_now() -> None:
     """Each test's clock starts at the TERRAIN_NOW it sets, not where an earlier test of

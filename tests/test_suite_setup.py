@@ -162,3 +162,13 @@ def test_this_run_still_has_its_folders(tmp_path_factory: pytest.TempPathFactory
     """The test above stops and starts the machinery of a run: not this run's."""
     assert tmp_path_factory.getbasetemp().is_dir()
     assert tmp_path_factory.mktemp("still-here").is_dir()
+
+
+def test_the_terrain_processes_of_a_run_keep_no_code_in_the_user_s_cache() -> None:
+    """The ``terrain`` processes the tests start write their generated code where the
+    run says (conftest's ``_code_cache_of_the_run``), never in ``~/.cache``."""
+    from terrain._codecache import default_folder
+
+    folder = default_folder()
+    assert folder is not None
+    assert not Path(folder).resolve().is_relative_to((Path.home() / ".cache").resolve())
