@@ -29,8 +29,8 @@ from terrain.content import Content, Region
 from terrain.errors import (
     ComposeError,
     ConfigError,
-    DeserializationError,
     NotFound,
+    TerrainError,
     ValidationError,
 )
 from terrain.events import Event, Venue, event_url
@@ -303,23 +303,20 @@ def _warm_gate(ws: Workspace, posts: Sequence[Post]) -> None:
 
     Nothing is decided here: each decision still brings the ledger up to date (every
     consent event and member stored since, by any process) and reads its post's
-    contents again. A content that is gone or a record that cannot be read is left
-    for the decision about its post to meet, as it would without this."""
+    contents again. A content that is gone, a record that cannot be read or a store
+    that does not answer is left for the decision about its post to meet, as it
+    would be without this."""
     ids = sorted({c for p in posts for c in p.content_ids}
                  | {m.content_id for p in posts for m in p.media if m.content_id})
-    try:
-        contents = ws.get_many(Content, ids)
-    except (NotFound, DeserializationError):
-        return  # each post's decision says which content and what to do
     people: set[str] = set()
     for post in posts:
         people |= {m.member_id for m in post.mentions if m.member_id is not None}
-    people |= people_of(contents.values())
     try:
+        people |= people_of(ws.get_many(Content, ids).values())
         with ws.consent(people):
             pass
-    except DeserializationError:
-        return  # the decision about a post of that person says which record
+    except TerrainError:
+        return  # nothing is decided here: each decision reads it all again, and says why
 
 
 def runner_rules(ws: Workspace) -> dict[str, Any]:
