@@ -8,6 +8,7 @@ unchanged one gives back the record decoded before (records are frozen).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from terrain import Community, Content, Member, Post, PostMedia
 from terrain.consent import Evidence
 from terrain.content import Appearance
+from terrain.errors import ConsentError
 from terrain.store import Workspace
 from terrain.workflows import journal_of
 from terrain.workflows._publish import _labels, workspace_gate
@@ -143,3 +145,102 @@ def test_a_handle_typed_for_someone_not_in_the_photos_needs_their_tag_consent(
     assert gate(_post("Merci @lea_m et @sam_x !"), LATER).dropped_mentions == ()
     # only Léa typed, and shown: decided on the ledger read for the photo
     assert gate(_post("Merci @lea_m !"), LATER).dropped_mentions == ()
+
+
+def _withdraw(ws: Workspace, person: str) -> None:
+    ws.update_ledger(lambda ledger: ledger.withdraw(person, at=T0 + timedelta(hours=1)))
+
+
+def _grant(ws: Workspace, person: str) -> None:
+    ws.update_ledger(
+        lambda ledger: ledger.grant(person, purposes=["publish", "tag"], at=T0, evidence=FORM)
+    )
+
+
+def _show_sam(ws: Workspace) -> Post:
+    """Photo p2, showing Sam (stored as is), and a post of p1 and p2 typing both."""
+    if not ws.exists(Content, "p2"):
+        ws.add(reviewed_photo("p2", "sam"))
+    photos = [PostMedia(key=f"photos/{c}.jpg", media_type="image/jpeg", alt_text="At the meetup",
+                        content_id=c, media_id="m1") for c in ("p1", "p2")]
+    return Post(id="post-2", platform="x", text="Merci @lea_m et @sam_x !", media=photos,
+                content_ids=("p1", "p2"))
+
+
+def test_a_gate_warmed_for_a_run_holds_a_post_whose_person_withdrew_in_another_process(
+    ws: Workspace,
+) -> None:
+    """The gate of a run reads the consent of the run's people before the first call;
+    Léa withdrawing from another process after that still holds the next call."""
+    gate = workspace_gate(ws, [_post()])
+    assert gate(_post(), LATER).allowed
+    other = Workspace.open(ws.root)  # another process
+    try:
+        _withdraw(other, "lea")
+    finally:
+        other.close()
+    assert not gate(_post(), LATER).allowed
+
+
+def test_a_gate_warmed_for_a_run_decides_on_a_grant_recorded_since_elsewhere(
+    ws: Workspace,
+) -> None:
+    """Read before the run: Sam, in photo p2, is refused; once he agrees, from
+    another process, the post goes."""
+    post = _show_sam(ws)
+    gate = workspace_gate(ws, [post])
+    assert not gate(post, LATER).allowed
+    other = Workspace.open(ws.root)
+    try:
+        _grant(other, "sam")
+    finally:
+        other.close()
+    assert gate(post, LATER).allowed
+
+
+def test_a_gate_warmed_for_posts_whose_photo_is_gone_decides_each_post_as_ever(
+    ws: Workspace,
+) -> None:
+    """A content of the run deleted before it starts: the warm-up reads nothing and
+    the decision about that post meets the missing photo itself."""
+    gone = Post(id="post-2", platform="x", text="Recap", content_ids=("p-gone",))
+    gate = workspace_gate(ws, [_post(), gone])
+    assert gate(_post(), LATER) == workspace_gate(ws)(_post(), LATER)
+
+
+_CHANGES = {
+    "withdraw lea": lambda w: _withdraw(w, "lea"),
+    "grant lea": lambda w: _grant(w, "lea"),
+    "grant sam": lambda w: _grant(w, "sam"),
+    "withdraw sam": lambda w: _withdraw(w, "sam"),
+    "sam leaves p2": lambda w: w.put(reviewed_photo("p2")),
+    "sam back in p2": lambda w: w.put(reviewed_photo("p2", "sam")),
+}
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=st.lists(
+    st.tuples(st.sampled_from(sorted(_CHANGES)), st.booleans()), min_size=1, max_size=5
+))
+def test_a_warmed_gate_decides_as_a_fresh_process_whatever_changes_in_between(
+    ws: Workspace, steps: list[tuple[str, bool]]
+) -> None:
+    """Consent and photos changed between the warm-up and each call, by this workspace
+    or another process: every decision is the one a fresh process makes then."""
+    post = _show_sam(ws)
+    gate = workspace_gate(ws, [post])
+    other = Workspace.open(ws.root)
+    try:
+        for change, elsewhere in steps:
+            with contextlib.suppress(ConsentError):  # nothing left to withdraw: nothing stored
+                _CHANGES[change](other if elsewhere else ws)
+            fresh = Workspace.open(ws.root)
+            try:
+                expected = workspace_gate(fresh)(post, LATER)
+            finally:
+                fresh.close()
+            assert gate(post, LATER) == expected
+    finally:
+        other.close()

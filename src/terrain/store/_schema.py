@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from terrain.content import ContentSummary
 
 __all__ = [
+    "DIGEST_SIZE",
     "LISTED_KINDS",
     "MIGRATIONS",
     "Migration",
@@ -614,12 +615,16 @@ def record_digest(data: str) -> str:
     return record_digests([data.encode("utf-8", "surrogatepass")])[0]
 
 
+#: The size in bytes of a :func:`record_digest` (written as twice as many hex digits).
+DIGEST_SIZE = 16
+
+
 def record_digests(documents: Iterable[bytes]) -> list[str]:
     """:func:`record_digest` of each document, given as its UTF-8 bytes (as the store
     hands them over: a listing of 20,000 contents decodes none of them)."""
     from hashlib import blake2b  # a listing's and a write's: not every command's
 
-    return [blake2b(raw, digest_size=16).hexdigest() for raw in documents]
+    return [blake2b(raw, digest_size=DIGEST_SIZE).hexdigest() for raw in documents]
 
 
 def summary_row(summary: ContentSummary | None, data: str) -> Listed:

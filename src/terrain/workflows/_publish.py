@@ -26,7 +26,13 @@ from terrain._time import gap_problem, instant, require_aware, zone
 from terrain.community import Member
 from terrain.consent import Decision, decide
 from terrain.content import Content, Region
-from terrain.errors import ComposeError, ConfigError, NotFound, ValidationError
+from terrain.errors import (
+    ComposeError,
+    ConfigError,
+    NotFound,
+    TerrainError,
+    ValidationError,
+)
 from terrain.events import Event, Venue, event_url
 from terrain.partnerships import Partner, Partnership, PartnershipStatus
 from terrain.plugins import Platform
@@ -252,7 +258,7 @@ def plugin_hook(ws: Workspace | None = None) -> Any:
     return None if factory is None else factory().hook
 
 
-def workspace_gate(ws: Workspace) -> Gate:
+def workspace_gate(ws: Workspace, posts: Sequence[Post] = ()) -> Gate:
     """The consent gate of a workspace: the ledger *as stored at the instant
     asked* (a withdrawal recorded by another command during a run counts at
     once), deciding for the purpose asked. The workspace keeps its ledger in
@@ -263,10 +269,18 @@ def workspace_gate(ws: Workspace) -> Gate:
     mentions, and the members whose ``@handle`` is typed in its text (found in
     the store's index of handles, :meth:`Workspace.handle_finder
     <terrain.Workspace.handle_finder>`): what a decision reads grows with the
-    post, not with the community."""
+    post, not with the community.
+
+    ``posts``, the posts the gate is about to be asked about (a run's), have
+    their contents and the consent history and member records of their people
+    read now, in a few queries instead of a few per post:
+    each decision then still reads what was stored since, by any process, and
+    decides on that."""
 
     blur = ws.config.publish.blur_unconsented
     finder = ws.handle_finder()
+    if posts:
+        _warm_gate(ws, posts)
 
     def gate(post: Post, at: datetime, *, purpose: str = "publish") -> Decision:
         contents = _contents_of(ws, post)
@@ -279,6 +293,30 @@ def workspace_gate(ws: Workspace) -> Gate:
             )
 
     return gate
+
+
+def _warm_gate(ws: Workspace, posts: Sequence[Post]) -> None:
+    """Read, in one go, what the consent gate will read for ``posts``: their contents
+    (decoded once, see :meth:`Workspace.get_many <terrain.Workspace.get_many>`), and
+    the consent events and member records of the people they show or mention, into
+    the workspace's ledger (:meth:`Workspace.consent <terrain.Workspace.consent>`).
+
+    Nothing is decided here: each decision still brings the ledger up to date (every
+    consent event and member stored since, by any process) and reads its post's
+    contents again. A content that is gone, a record that cannot be read or a store
+    that does not answer is left for the decision about its post to meet, as it
+    would be without this."""
+    ids = sorted({c for p in posts for c in p.content_ids}
+                 | {m.content_id for p in posts for m in p.media if m.content_id})
+    people: set[str] = set()
+    for post in posts:
+        people |= {m.member_id for m in post.mentions if m.member_id is not None}
+    try:
+        people |= people_of(ws.get_many(Content, ids).values())
+        with ws.consent(people):
+            pass
+    except TerrainError:
+        return  # nothing is decided here: each decision reads it all again, and says why
 
 
 def runner_rules(ws: Workspace) -> dict[str, Any]:
@@ -706,7 +744,7 @@ def deliver(
             journal_of(ws),
             platforms,
             posts,
-            gate=workspace_gate(ws),
+            gate=workspace_gate(ws, posts),
             now_fn=clock,
             record_decision=ws.record_decision,
             hook=plugin_hook(ws) if hook is None else hook,
@@ -792,7 +830,7 @@ def _dry_run(
     """What a real run would do with each post at its time, for ``purpose``, judged
     as the runner judges (:func:`~terrain.publishing.decide_post`: an album photo by
     photo)."""
-    gate = workspace_gate(ws)
+    gate = workspace_gate(ws, posts)
     journal = journal_of(ws)
     outcomes = []
     previews = []
