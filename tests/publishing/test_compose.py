@@ -282,7 +282,8 @@ def test_each_album_post_keeps_its_mentions_fits_with_them_and_needs_one_photo(
     )
     seen = 0
     for post in composed.posts:
-        assert post.min_media == 1 and 1 <= len(post.media) <= X.max_media
+        assert post.min_media == 1
+        assert 1 <= len(post.media) <= X.max_media
         shown = [p for c in contents if c.id in post.content_ids for p in sorted(c.member_ids)]
         handles = list(dict.fromkeys(members[p].handles["x"] for p in shown if p != "ana"))
         assert [m.handle for m in post.mentions] == (handles if tagged else [])
