@@ -252,3 +252,45 @@ def test_threads_keep_every_word_in_order_and_every_part_fits(body: str) -> None
     parts = (post.text, *post.thread)
     assert all(0 < text_length(p, X) <= 280 for p in parts)
     assert "".join("".join(parts).split()) == "".join(body.split())
+
+
+@given(
+    people=st.lists(
+        st.lists(st.sampled_from(["lea", "tom", "ana"]), max_size=2, unique=True),
+        min_size=1, max_size=9,
+    ),
+    words=st.integers(min_value=1, max_value=90),
+    tagged=st.booleans(),
+)
+def test_each_album_post_keeps_its_mentions_fits_with_them_and_needs_one_photo(
+    people: list[list[str]], words: int, tagged: bool
+) -> None:
+    """Whatever the photos, the people in them and the length of the text, each post of
+    an album carries the mentions of the people in its own photos (when tagging is
+    allowed), its text fits the platform with those mentions and the link (split into
+    a thread, every word kept), and it goes only with at least one photo."""
+    ana = Member(id="ana", display_name="Ana")  # no handle on x: never mentioned
+    members = {"lea": LEA, "tom": TOM, "ana": ana}
+    text = " ".join(f"mot{i}" for i in range(words))
+    contents = tuple(photo(f"c-{i}", people=tuple(p)) for i, p in enumerate(people, start=1))
+    recap = Recap(key="ev-1", text=text, contents=contents, event_id="ev-1", album=True,
+                  link="https://example.org/ev-1")
+    composed = compose_posts(
+        recap, platform="x", capabilities=X, members=members,
+        may_tag=(lambda member, platform, draft: True) if tagged else None,
+        continued=lambda n, t, cs: f"Encore ({n}/{t})",
+    )
+    seen = 0
+    for post in composed.posts:
+        assert post.min_media == 1
+        assert 1 <= len(post.media) <= X.max_media
+        shown = [p for c in contents if c.id in post.content_ids for p in sorted(c.member_ids)]
+        handles = list(dict.fromkeys(members[p].handles["x"] for p in shown if p != "ana"))
+        assert [m.handle for m in post.mentions] == (handles if tagged else [])
+        tags = post.text_with_mentions()[len(post.text):]
+        assert text_length(post.text + tags + f"\n{post.link}", X) <= X.max_text_length
+        assert all(text_length(part, X) <= X.max_text_length for part in post.thread)
+        seen += len(post.media)
+    assert seen == len(contents)
+    first = composed.posts[0]
+    assert " ".join((first.text, *first.thread)).split() == text.split()

@@ -144,6 +144,31 @@ def test_a_decision_id_is_recorded_once(ws: Workspace) -> None:
     assert len(ws.decisions()) == 1
 
 
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ids=st.lists(st.sampled_from(["d-1", "d-2", "d-3", "d-4"]), min_size=1, max_size=8))
+def test_each_decision_id_is_stored_once_in_the_order_first_recorded(
+    ws: Workspace, ids: list[str]
+) -> None:
+    """Whatever the order of the ids, a taken one is refused (nothing stored) and the
+    others are stored once each, in the order they came: the log after earlier examples
+    holds every record they stored, then these."""
+    before = [d.id for d in ws.decisions()]
+    stored: list[str] = []
+    for record_id in ids:
+        if record_id in before or record_id in stored:
+            with pytest.raises(Conflict):
+                ws.record_decision(_decision(record_id, "post-9", "x"))
+        else:
+            ws.record_decision(_decision(record_id, f"post-{len(stored)}", "x"))
+            stored.append(record_id)
+    assert [d.id for d in ws.decisions()] == before + stored
+    assert [d.subject_id for d in ws.decisions()][len(before):] == [
+        f"post-{i}" for i in range(len(stored))
+    ]
+
+
 def test_every_kind_of_withdrawal_and_the_recording_times_survive_the_store(
     ws: Workspace,
 ) -> None:

@@ -826,11 +826,18 @@ class Database:
         platform: str,
         data: str,
     ) -> int | None:
-        """Append a decision audit record; its sequence number, ``None`` if ``id`` exists."""
-        if tx.one("SELECT 1 FROM decisions WHERE id = ?", (id,)) is not None:
+        """Append a decision audit record; its sequence number, ``None`` if ``id`` exists.
+
+        Whether ``id`` is taken and the next sequence number are read in one
+        statement (the publishing runner appends one record per call)."""
+        row = tx.one(
+            "SELECT (SELECT 1 FROM decisions WHERE id = ?), COALESCE(MAX(seq), 0) + 1 "
+            "FROM decisions",
+            (id,),
+        )
+        if row is not None and row[0] is not None:
             return None
-        row = tx.one("SELECT COALESCE(MAX(seq), 0) + 1 FROM decisions")
-        seq = int(row[0]) if row else 1
+        seq = int(row[1]) if row else 1
         tx.execute(
             "INSERT INTO decisions (seq, id, at, subject_kind, subject_id, platform, data) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
