@@ -33,12 +33,7 @@ if TYPE_CHECKING:
         forecast_attendance,
         suggest_venues,
     )
-    from terrain.events._format import (
-        Finding,
-        FormatRules,
-        Severity,
-        check_format,
-    )
+    from terrain.events._format import Finding, Severity, check_format
     from terrain.events._ics import event_ics, series_ics
     from terrain.events._models import (
         CostModel,
@@ -51,6 +46,7 @@ if TYPE_CHECKING:
         remove_talk,
     )
     from terrain.events._revise import raise_sequence
+    from terrain.events._rules import FormatRules
     from terrain.events._series import (
         Occurrence,
         Override,
