@@ -316,3 +316,24 @@ def test_an_empty_code_cache_setting_compiles_as_python_does(
     assert found["hits"] is None
     assert found["cattrs"] is False
     assert not (tmp_path / "code").exists()
+
+
+def test_the_core_builds_no_engagement_introduction_forecast_agenda_or_finding_class(
+    tmp_path: Path, run: Run, members: Path
+) -> None:
+    """``terrain community core`` reads the meetups and their check-ins: it builds
+    the core, not the engagement score, the co-attendance graph and introductions,
+    the attendance forecast and venue suggestions, a running order nor the format
+    check's findings (each in a module of its own, imported by the commands that use
+    it; the settings hold the format's rules, which are built)."""
+    ok(run, members, "event", "add", "ev-12", "--title", "Vélo & ville #12",
+       "--starts", "2026-03-12 19:00", "--ends", "2026-03-12 22:00")  # fmt: skip
+    ok(run, members, "rsvp", "ev-12", "lea", "going", "--at", "2026-03-01 10:00")
+    ok(run, members, "checkin", "ev-12", "lea", "--at", "2026-03-12 19:05")
+    assert "Léa Martin (lea)" in ok(run, members, "community", "core", "-k", "1")
+    modules = _imported(tmp_path, "community", "core", "-k", "1", "--workspace", str(members))
+    assert {"terrain.community._core", "terrain.events._attendance",
+            "terrain.events._rules"} <= modules  # it did count, and read the settings
+    assert _heavy(modules, ("terrain.community._engagement", "terrain.community._links",
+                            "terrain.events._forecast", "terrain.events._agenda",
+                            "terrain.events._format")) == []

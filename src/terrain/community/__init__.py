@@ -12,20 +12,15 @@ from typing import TYPE_CHECKING
 from terrain._lazy import exports
 
 if TYPE_CHECKING:
-    from terrain.community._links import (
+    from terrain.community._core import (
         CORE_TARGET,
-        CoAttendance,
         Core,
-        Engagement,
-        EngagementWeights,
-        Introduction,
-        co_attendance,
         core,
         core_members,
-        engagement,
-        introductions,
         meetups_that_took_place,
     )
+    from terrain.community._engagement import Engagement, EngagementWeights, engagement
+    from terrain.community._links import CoAttendance, Introduction, co_attendance, introductions
     from terrain.community._models import ERASED_NAME, Community, Member
 
 __all__ = [

@@ -12,33 +12,28 @@ from typing import TYPE_CHECKING
 from terrain._lazy import exports
 
 if TYPE_CHECKING:
+    from terrain.events._agenda import AgendaItem, AgendaKind, build_agenda
     from terrain.events._attendance import (
         DOORS_OPEN,
         SEATS_HELD,
         Attendance,
-        Forecast,
         Rsvp,
         RsvpStatus,
-        VenueSuggestion,
         cancel_rsvp,
         capacity_of,
         check_in,
-        forecast_attendance,
         join_waitlist,
         mark_no_shows,
         promote_waitlist,
         rsvp_going,
+    )
+    from terrain.events._forecast import (
+        Forecast,
+        VenueSuggestion,
+        forecast_attendance,
         suggest_venues,
     )
-    from terrain.events._format import (
-        AgendaItem,
-        AgendaKind,
-        Finding,
-        FormatRules,
-        Severity,
-        build_agenda,
-        check_format,
-    )
+    from terrain.events._format import Finding, Severity, check_format
     from terrain.events._ics import event_ics, series_ics
     from terrain.events._models import (
         CostModel,
@@ -51,6 +46,7 @@ if TYPE_CHECKING:
         remove_talk,
     )
     from terrain.events._revise import raise_sequence
+    from terrain.events._rules import FormatRules
     from terrain.events._series import (
         Occurrence,
         Override,

@@ -1,4 +1,4 @@
-"""Check a meetup against the field format and lay out its running order.
+"""Check a meetup against the field format (its running order is ``terrain.events._agenda``).
 
 The field format: one or two expert talks of 20–30 minutes, each followed by
 10–15 minutes of questions, then networking, which must stay the main part of
@@ -9,28 +9,17 @@ its own; :func:`check_format` says what breaks them and why.
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import attrs
 
 from terrain._language import count as plural
-from terrain._time import elapsed, instant, later
-from terrain._validation import at_least, fail, instance_of
-from terrain.errors import ValidationError
+from terrain.events._rules import FormatRules
 
 if TYPE_CHECKING:
     from terrain.events._models import Event
 
-__all__ = [
-    "AgendaItem",
-    "AgendaKind",
-    "Finding",
-    "FormatRules",
-    "Severity",
-    "build_agenda",
-    "check_format",
-]
+__all__ = ["Finding", "Severity", "check_format"]
 
 
 class Severity(enum.StrEnum):
@@ -55,34 +44,6 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.severity.value}: {self.message}"
-
-
-@attrs.frozen
-class FormatRules:
-    """The meetup format a community follows (defaults: the field format).
-
-    ``networking_share`` is the smallest part of the programme networking
-    must take (0.5: at least as long as talks and Q&A together).
-    """
-
-    min_talks: int = attrs.field(default=1, validator=at_least(0))
-    max_talks: int = attrs.field(default=2, validator=at_least(0))
-    min_talk_minutes: int = attrs.field(default=20, validator=at_least(1))
-    max_talk_minutes: int = attrs.field(default=30, validator=at_least(1))
-    min_qa_minutes: int = attrs.field(default=10, validator=at_least(0))
-    max_qa_minutes: int = attrs.field(default=15, validator=at_least(0))
-    networking_share: float = attrs.field(default=0.5, validator=instance_of(float, int))
-
-    def __attrs_post_init__(self) -> None:
-        fields = attrs.fields(FormatRules)
-        if self.max_talks < self.min_talks:
-            raise fail(self, fields.max_talks, f"{self.max_talks} is below min_talks")
-        if self.max_talk_minutes < self.min_talk_minutes:
-            raise fail(self, fields.max_talk_minutes, "is below min_talk_minutes")
-        if self.max_qa_minutes < self.min_qa_minutes:
-            raise fail(self, fields.max_qa_minutes, "is below min_qa_minutes")
-        if not 0 <= self.networking_share < 1:
-            raise fail(self, fields.networking_share, "must be between 0 and 1 (exclusive)")
 
 
 def check_format(event: Event, *, rules: FormatRules | None = None) -> tuple[Finding, ...]:
@@ -154,72 +115,3 @@ def check_format(event: Event, *, rules: FormatRules | None = None) -> tuple[Fin
         )
     findings.sort(key=lambda f: f.severity is not Severity.ERROR)
     return tuple(findings)
-
-
-class AgendaKind(enum.StrEnum):
-    """What happens in a slot of the running order."""
-
-    WELCOME = "welcome"
-    TALK = "talk"
-    QA = "qa"
-    NETWORKING = "networking"
-
-
-@attrs.frozen
-class AgendaItem:
-    """A slot of the running order, from ``starts_at`` to ``ends_at``."""
-
-    kind: AgendaKind
-    starts_at: datetime
-    ends_at: datetime
-    title: str
-    speaker: str = ""
-
-    @property
-    def minutes(self) -> int:
-        """The length of the slot in whole minutes."""
-        return int(elapsed(self.starts_at, self.ends_at).total_seconds() // 60)
-
-    def __str__(self) -> str:
-        who = f" ({self.speaker})" if self.speaker else ""
-        return f"{self.starts_at:%H:%M}-{self.ends_at:%H:%M} {self.title}{who}"
-
-
-def build_agenda(event: Event, *, welcome_minutes: int = 0) -> tuple[AgendaItem, ...]:
-    """The timed running order of ``event``.
-
-    A welcome of ``welcome_minutes`` opens the evening, then each talk and its
-    Q&A, then networking until the end of the event: time left over by the
-    programme goes to networking, the main part.
-    """
-    if isinstance(welcome_minutes, bool) or not isinstance(welcome_minutes, int):
-        raise ValidationError("build_agenda: welcome_minutes must be a whole number of minutes")
-    if welcome_minutes < 0:
-        raise ValidationError(
-            f"build_agenda: welcome_minutes is {welcome_minutes}; give 0 or more minutes"
-        )
-    length = elapsed(event.starts_at, event.ends_at)
-    talking = sum(t.minutes + t.qa_minutes for t in event.talks)
-    if timedelta(minutes=welcome_minutes + talking + event.networking_minutes) > length:
-        raise ValidationError(
-            f"build_agenda: event {event.id!r} lasts {length.total_seconds() / 60:.0f} min, too "
-            f"short for a {welcome_minutes}-min welcome plus its programme; shorten the welcome"
-        )
-    items: list[AgendaItem] = []
-    at = event.starts_at
-
-    def slot(kind: AgendaKind, minutes: int, title: str, speaker: str = "") -> None:
-        nonlocal at
-        if minutes <= 0:
-            return
-        end = later(at, timedelta(minutes=minutes))
-        items.append(AgendaItem(kind, at, end, title, speaker))
-        at = end
-
-    slot(AgendaKind.WELCOME, welcome_minutes, "Welcome")
-    for talk in event.talks:
-        slot(AgendaKind.TALK, talk.minutes, talk.title, talk.speaker)
-        slot(AgendaKind.QA, talk.qa_minutes, f"Q&A: {talk.title}", talk.speaker)
-    if instant(at) < instant(event.ends_at):
-        items.append(AgendaItem(AgendaKind.NETWORKING, at, event.ends_at, "Networking"))
-    return tuple(items)

@@ -14,17 +14,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from terrain._time import instant, require_aware
-from terrain.community import (
-    Core,
-    Introduction,
-    Member,
-    co_attendance,
-    core,
-    introductions,
-)
+from terrain.community import Core, core
 from terrain.events import Attendance, Event
 
 if TYPE_CHECKING:
+    from terrain.community import Introduction
     from terrain.store import Workspace
 
 __all__ = ["community_core", "community_introductions"]
@@ -59,5 +53,8 @@ def community_introductions(ws: Workspace, *, min_shared: int = 1) -> tuple[Intr
     """Members sharing at least ``min_shared`` interests (their tags) who never came to
     the same meetup, most shared interests first (see
     :func:`terrain.community.introductions`)."""
+    # Imported here: the core (the other workflow) builds no member or graph class.
+    from terrain.community import Member, co_attendance, introductions
+
     checkins = {a.event_id: a.checked_in for a in ws.list(Attendance)}
     return introductions(ws.list(Member), co_attendance(checkins), min_shared=min_shared)
