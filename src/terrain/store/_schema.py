@@ -33,9 +33,10 @@ Keep the SQL portable so a PostgreSQL backend can run the same scripts later:
 ``TEXT``/``INTEGER``/``BIGINT`` columns, explicit ``PRIMARY KEY`` and
 ``UNIQUE`` constraints, ISO 8601 UTC timestamps stored as ``TEXT`` (they sort
 like the instants they name), JSON documents stored as ``TEXT``; no SQLite-only
-``AUTOINCREMENT``, ``WITHOUT ROWID`` or triggers (sequence numbers are
-assigned by the store inside the writing transaction). Statements are split
-on ``;`` at statement ends, so no ``;`` inside a statement.
+``AUTOINCREMENT`` or ``WITHOUT ROWID`` (sequence numbers are assigned by the
+store inside the writing transaction). Statements are split on ``;`` at
+statement ends, so no ``;`` inside a statement. A trigger's SQL differs by
+dialect: a repair creates it, one statement per ``tx.execute`` (migration 18).
 """
 
 from __future__ import annotations
@@ -497,6 +498,21 @@ MIGRATIONS: list[Migration] = [
         "",  # the column is added by the repair, unless there (it may run again)
         repair=lambda tx, _zone: _sleeping_rows(tx),
     ),
+    # A listing in content_index is used only while the content's JSON is the one it
+    # was made from, and the database itself now says so (issue 17: `terrain content
+    # list` no longer reads and hashes 20,000 JSON documents, 13 MB, to find the few
+    # edited behind terrain's back). Triggers on records set the listing's digest to
+    # NULL (stale) when a content's record is inserted, changed or deleted by anyone;
+    # terrain writes the listing after the record (Workspace._index), so its own
+    # listings stay fresh. The listings already stored are made again from their JSON
+    # (one whose JSON changed since it was listed is caught here, once). A later
+    # migration that rewrites contents' JSON must make their listings again too.
+    Migration(
+        18,
+        "a content's listing goes stale when its record changes, by the database's word",
+        "",  # the triggers are created by the repair: their SQL differs by dialect
+        repair=lambda tx, _zone: _listing_triggers(tx),
+    ),
 ]
 
 
@@ -609,9 +625,10 @@ Listed = tuple[str | None, str | None, int | None, str | None, str | None]
 
 
 def record_digest(data: str) -> str:
-    """The fingerprint of a stored JSON document: a listing read from the index is
-    used only while the record's JSON still has it (a record edited behind terrain's
-    back, by a buggy tool or by hand, is read from its JSON instead)."""
+    """The fingerprint of a stored JSON document, written with the listing made from
+    it. Since migration 18 the database sets it to ``NULL`` when the record is
+    written by anyone (a buggy tool, a hand edit): a listing is used only while it
+    has one, or the content is read from its JSON instead."""
     return record_digests([data.encode("utf-8", "surrogatepass")])[0]
 
 
@@ -710,6 +727,57 @@ def _sleeping_rows(tx: Transaction) -> list[str]:
     )
     tx.execute("DROP INDEX IF EXISTS publication_journal_claim_due")
     return []
+
+
+#: The triggers of migration 18 on SQLite: a content's record inserted, changed (its
+#: JSON, id or kind) or deleted marks the listing of its id stale.
+_SQLITE_LISTING_TRIGGERS = (
+    """CREATE TRIGGER IF NOT EXISTS content_listing_stale_insert AFTER INSERT ON records
+    WHEN NEW.kind = 'content' BEGIN
+        UPDATE content_index SET digest = NULL WHERE content_id = NEW.id;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS content_listing_stale_update
+    AFTER UPDATE OF kind, id, data ON records
+    WHEN OLD.kind = 'content' OR NEW.kind = 'content' BEGIN
+        UPDATE content_index SET digest = NULL WHERE content_id IN (OLD.id, NEW.id);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS content_listing_stale_delete AFTER DELETE ON records
+    WHEN OLD.kind = 'content' BEGIN
+        UPDATE content_index SET digest = NULL WHERE content_id = OLD.id;
+    END""",
+)
+
+#: The same on PostgreSQL: one trigger function (PL/pgSQL, in every PostgreSQL), its
+#: tables found where it was created whatever the writer's search_path.
+_POSTGRES_LISTING_TRIGGERS = (
+    """CREATE OR REPLACE FUNCTION content_listing_stale() RETURNS trigger
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' AND OLD.kind = 'content' THEN
+            UPDATE content_index SET digest = NULL WHERE content_id = OLD.id;
+        END IF;
+        IF TG_OP <> 'DELETE' AND NEW.kind = 'content' THEN
+            UPDATE content_index SET digest = NULL WHERE content_id = NEW.id;
+        END IF;
+        RETURN NULL;
+    END
+    $$""",
+    "DROP TRIGGER IF EXISTS content_listing_stale ON records",
+    """CREATE TRIGGER content_listing_stale
+    AFTER INSERT OR UPDATE OF kind, id, data OR DELETE ON records
+    FOR EACH ROW EXECUTE FUNCTION content_listing_stale()""",
+)
+
+
+def _listing_triggers(tx: Transaction) -> list[str]:
+    """Create the triggers that mark a content's listing stale when its record is
+    written by anyone, then make every stored listing again from its JSON, so that
+    none made from another JSON is left (migration 18; nothing to note). Safe to run
+    again."""
+    postgres = tx.dialect == "postgresql"
+    for statement in _POSTGRES_LISTING_TRIGGERS if postgres else _SQLITE_LISTING_TRIGGERS:
+        tx.execute(statement)
+    return index_content_summaries(tx)
 
 
 def index_content_summaries(tx: Transaction) -> list[str]:
