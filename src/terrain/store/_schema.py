@@ -49,7 +49,6 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from terrain.store._backend import Transaction
-from terrain.store._zones import repair_zones
 
 if TYPE_CHECKING:
     from terrain.content import ContentSummary
@@ -203,7 +202,7 @@ MIGRATIONS: list[Migration] = [
             PRIMARY KEY (version, seq)
         )
         """,
-        repair=repair_zones,
+        repair=lambda tx, zone: _repair_zones(tx, zone),
     ),
     # Reading only what changed, and what the read commands and takedowns look
     # up (terrain.store._db: changes_since, contents of an event or by an author;
@@ -528,6 +527,14 @@ def post_refs(data: dict[str, Any]) -> set[str]:
     texts = [data.get("text") or "", *(data.get("thread") or ())]
     refs |= {f"handle:{h}" for h in typed_handles(*texts)}
     return refs
+
+
+def _repair_zones(tx: Transaction, zone: ZoneInfo | None) -> list[str]:
+    """Migration 4's repair (:func:`terrain.store._zones.repair_zones`), imported when
+    it runs: opening a store at the latest schema does not import it (nor orjson)."""
+    from terrain.store._zones import repair_zones
+
+    return repair_zones(tx, zone)
 
 
 def _has_column(tx: Transaction, table: str, column: str) -> bool:
