@@ -117,14 +117,14 @@ def _lines(ws: Workspace, event_id: str | None = None) -> list[str]:
 def test_the_lines_the_store_makes_are_the_lines_of_the_whole_contents(
     ws: Workspace, data: Any, content_ids: list[str]
 ) -> None:
-    """The database pads and joins each line as :meth:`ListedContent.line` does, for
-    any id, kind, title and people (on either backend), and lists them in its order."""
+    """The line the index keeps of each content is the line of the whole content, for
+    any id, kind, title and people (on either backend), listed in the store's order."""
     for content_id in ws.ids(Content):
         ws.remove(Content, content_id, force=True)
     for content_id in content_ids:
         ws.put(data.draw(_stored_contents(content_id)))
     rows = ws.db.content_lines(None, kinds=LISTED_KINDS)
-    assert all(line is not None for _, line in rows)  # each one made by the store
+    assert all(line is not None for _, line in rows)  # each one kept by the store
     assert ws.content_listing_lines() == _lines(ws)
     assert ws.content_listing_lines("ev") == _lines(ws, "ev")
 

@@ -20,7 +20,7 @@ from terrain import Content, Event
 from terrain.content import ContentKind, ContentSummary, ListedContent
 from terrain.serialization import to_json
 from terrain.store import Database, Workspace
-from terrain.store._schema import record_digest, summary_row
+from terrain.store._schema import LISTED_KINDS, record_digest, summary_row
 from tests._photos import reviewed_photo
 from tests.store._velo import T0, velo
 
@@ -165,7 +165,7 @@ def test_migration_18_lists_what_the_json_says_of_a_content_edited_before_it(
             tx.execute(
                 "INSERT INTO content_index (content_id, event_id, kind, title, reviewed, people, "
                 "digest) VALUES (?, 'ev', ?, ?, ?, ?, ?)",
-                (content.id, *summary_row(ContentSummary.of(content), data)),
+                (content.id, *summary_row(ContentSummary.of(content), data)[:5]),
             )
         tx.execute("UPDATE records SET data = ? WHERE kind = 'content' AND id = 'p1'",
                    (to_json(after),))
@@ -177,6 +177,10 @@ def test_migration_18_lists_what_the_json_says_of_a_content_edited_before_it(
     ]
     assert [row[5] for row in db.content_listing("ev")] == [
         record_digest(to_json(after)), record_digest(to_json(kept))
+    ]
+    assert db.content_lines("ev", kinds=LISTED_KINDS) == [
+        ("p1", ListedContent("p1", "photo", "Retouché à la main", False, "m1").line()),
+        ("p2", ListedContent("p2", "photo", "", True, "m2").line()),
     ]
     with db.transaction() as tx:
         tx.execute("UPDATE records SET data = ? WHERE kind = 'content' AND id = 'p2'",

@@ -327,23 +327,15 @@ class Database:
     ) -> list[tuple[str, str | None]]:
         """``(id, line)`` of every content (of event ``event_id``), in
         :meth:`content_listing`'s order, in one query: the line
-        :meth:`terrain.content.ListedContent.line` makes of the listing the content
-        index holds of it, made by the database; ``None`` when the index holds no
-        listing of it, one of a kind not in ``kinds``, or a stale one (no digest: its
-        record was written since by anyone but terrain). A listing of 20,000
-        contents hands Python 20,000 lines, and reads no JSON."""
-        # The columns are padded to 20, 6 and 10 characters (never cut), as Python's
-        # format does (SQLite's printf counts characters with the ! flag).
-        pad = "format('%-20s %-6s %-10s ', " if self.dialect == "postgresql" else (
-            "printf('%!-20s %!-6s %!-10s ', "
-        )
+        :meth:`terrain.content.ListedContent.line` made of the listing the content
+        index holds of it (kept with it when written); ``None`` when the index holds
+        no listing of it, one of a kind not in ``kinds``, or a stale one (no digest:
+        its record was written since by anyone but terrain). A listing of 20,000
+        contents reads 20,000 lines, no JSON, and formats nothing."""
         wanted = sorted(kinds)
         line = (
             f"CASE WHEN i.digest IS NOT NULL AND i.kind IN ({', '.join('?' for _ in wanted)}) "
-            f"THEN {pad}r.id, i.kind, "
-            "CASE WHEN i.reviewed = 1 THEN 'reviewed' ELSE 'unreviewed' END) || "
-            "CASE WHEN COALESCE(i.people, '') = '' THEN '-' "
-            "ELSE replace(i.people, ' ', ', ') END || '  ' || COALESCE(i.title, '') END"
+            "THEN i.line END"
         )
         return self._contents(f"r.id, {line}", event_id, tuple(wanted))
 
@@ -479,19 +471,20 @@ class Database:
         member_ids: Sequence[str],
         event_id: str | None = None,
         author_id: str | None = None,
-        listed: Listed = (None,) * 5,
+        listed: Listed = (None,) * 6,
     ) -> None:
         """Replace the indexes of a content: its media (id, checksum, key), members,
         event, author and what a listing shows of it (``listed``: kind, title,
-        reviewed, people and the digest of its JSON, as
-        ``terrain.store._schema.summary_row`` gives them)."""
+        reviewed, people, the digest of its JSON and the line printed, as
+        ``terrain.store._schema.summary_row`` gives them). Written after the record:
+        the record's triggers mark the listing stale (migration 18)."""
         tx.execute(
             "INSERT INTO content_index (content_id, event_id, author_id, kind, title, "
-            "reviewed, people, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "reviewed, people, digest, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (content_id) DO UPDATE SET event_id = excluded.event_id, "
             "author_id = excluded.author_id, kind = excluded.kind, title = excluded.title, "
             "reviewed = excluded.reviewed, people = excluded.people, "
-            "digest = excluded.digest",
+            "digest = excluded.digest, line = excluded.line",
             (content_id, event_id, author_id, *listed),
         )
         tx.execute("DELETE FROM media_index WHERE content_id = ?", (content_id,))

@@ -500,15 +500,17 @@ MIGRATIONS: list[Migration] = [
     # A listing in content_index is used only while the content's JSON is the one it
     # was made from, and the database itself now says so (issue 17: `terrain content
     # list` no longer reads and hashes 20,000 JSON documents, 13 MB, to find the few
-    # edited behind terrain's back). Triggers on records set the listing's digest to
-    # NULL (stale) when a content's record is inserted, changed or deleted by anyone;
-    # terrain writes the listing after the record (Workspace._index), so its own
-    # listings stay fresh. The listings already stored are made again from their JSON
-    # (one whose JSON changed since it was listed is caught here, once). A later
-    # migration that rewrites contents' JSON must make their listings again too.
+    # edited behind terrain's back); each listing also keeps the line it prints (made
+    # once when written, not by the database at every listing). Triggers on records
+    # set the listing's digest to NULL (stale) when a content's record is inserted,
+    # changed or deleted by anyone; terrain writes the listing after the record
+    # (Workspace._index), so its own listings stay fresh. The listings already stored
+    # are made again from their JSON (one whose JSON changed since it was listed is
+    # caught here, once). A later migration that rewrites contents' JSON, or changes
+    # the printed line, must make the listings again too (index_content_summaries).
     Migration(
         18,
-        "a content's listing goes stale when its record changes, by the database's word",
+        "a content's listing goes stale when its record changes; it keeps its line",
         "",  # the triggers are created by the repair: their SQL differs by dialect
         repair=lambda tx, _zone: _listing_triggers(tx),
     ),
@@ -627,8 +629,9 @@ def index_member_handles(tx: Transaction) -> list[str]:
 #: that printing the listing imports no content model.
 LISTED_KINDS = ("photo", "video", "interview", "micro-interview", "story", "text")
 
-#: The ``content_index`` columns a content listing reads (:func:`summary_row`).
-Listed = tuple[str | None, str | None, int | None, str | None, str | None]
+#: The ``content_index`` columns a content listing reads (:func:`summary_row`): kind,
+#: title, reviewed, people, digest (migration 13) and line (migration 18).
+Listed = tuple[str | None, str | None, int | None, str | None, str | None, str | None]
 
 
 def record_digest(data: str) -> str:
@@ -652,16 +655,18 @@ def record_digests(documents: Iterable[bytes]) -> list[str]:
 
 
 def summary_row(summary: ContentSummary | None, data: str) -> Listed:
-    """The ``content_index`` columns ``(kind, title, reviewed, people, digest)`` of a
-    content stored as ``data`` with ``summary``, as
-    :class:`~terrain.content.ListedContent` has them; all ``None`` when there is no
-    summary."""
+    """The ``content_index`` columns ``(kind, title, reviewed, people, digest, line)``
+    of a content stored as ``data`` with ``summary``, as
+    :class:`~terrain.content.ListedContent` has them (``line``: the line ``terrain
+    content list`` prints, :meth:`~terrain.content.ListedContent.line`); all ``None``
+    when there is no summary."""
     from terrain.content import ListedContent  # a write's code: not every command's
 
     if summary is None:
-        return None, None, None, None, None
+        return None, None, None, None, None, None
     listed = ListedContent.of(summary)
-    return listed.kind, listed.title, int(listed.reviewed), listed.people, record_digest(data)
+    return (listed.kind, listed.title, int(listed.reviewed), listed.people, record_digest(data),
+            listed.line())
 
 
 def _listing_columns(tx: Transaction) -> list[str]:
@@ -671,7 +676,7 @@ def _listing_columns(tx: Transaction) -> list[str]:
                           ("people", "TEXT"), ("digest", "TEXT")):
         if not _has_column(tx, "content_index", column):
             tx.execute(f"ALTER TABLE content_index ADD COLUMN {column} {type_}")  # fixed names
-    return index_content_summaries(tx)
+    return index_content_summaries(tx, lines=False)
 
 
 def _stamp_people(tx: Transaction) -> list[str]:
@@ -777,20 +782,23 @@ _POSTGRES_LISTING_TRIGGERS = (
 
 
 def _listing_triggers(tx: Transaction) -> list[str]:
-    """Create the triggers that mark a content's listing stale when its record is
-    written by anyone, then make every stored listing again from its JSON, so that
-    none made from another JSON is left (migration 18; nothing to note). Safe to run
-    again."""
+    """Add the ``line`` column to ``content_index`` (unless there) and create the
+    triggers that mark a content's listing stale when its record is written by anyone,
+    then make every stored listing again from its JSON, so that none made from another
+    JSON is left (migration 18; nothing to note). Safe to run again."""
+    if not _has_column(tx, "content_index", "line"):
+        tx.execute("ALTER TABLE content_index ADD COLUMN line TEXT")
     postgres = tx.dialect == "postgresql"
     for statement in _POSTGRES_LISTING_TRIGGERS if postgres else _SQLITE_LISTING_TRIGGERS:
         tx.execute(statement)
     return index_content_summaries(tx)
 
 
-def index_content_summaries(tx: Transaction) -> list[str]:
+def index_content_summaries(tx: Transaction, *, lines: bool = True) -> list[str]:
     """Fill the listing columns of ``content_index`` from the stored contents
     (:meth:`~terrain.content.ContentSummary.of_stored`; ``NULL`` for a content not
-    in the shape terrain writes). Safe to run again."""
+    in the shape terrain writes), the printed ``line`` too unless ``lines`` is false
+    (before migration 18 adds it). Safe to run again."""
     from terrain.content import ContentSummary  # a rewrite's code: not every command's
 
     rows = []
@@ -800,10 +808,11 @@ def index_content_summaries(tx: Transaction) -> list[str]:
         except ValueError:
             found = None
         summary = ContentSummary.of_stored(found) if isinstance(found, dict) else None
-        rows.append((*summary_row(summary, str(data)), content_id))
+        rows.append((*summary_row(summary, str(data))[: 6 if lines else 5], content_id))
+    line = ", line = ?" if lines else ""
     tx.execute_many(
-        "UPDATE content_index SET kind = ?, title = ?, reviewed = ?, people = ?, digest = ? "
-        "WHERE content_id = ?",
+        "UPDATE content_index SET kind = ?, title = ?, reviewed = ?, people = ?, digest = ?"
+        f"{line} WHERE content_id = ?",
         rows,
     )
     return []

@@ -979,8 +979,8 @@ class Workspace:
     def content_listing_lines(self, event_id: str | None = None) -> builtins.list[str]:
         """The lines ``terrain content list`` prints of :meth:`content_listing`'s
         contents (:meth:`ListedContent.line <terrain.content.ListedContent.line>`), in
-        its order, made by the database from the content index: no row is built in
-        Python, no JSON is read. A content the index holds no listing of, or a stale
+        its order, read from the content index, which keeps each content's line: no
+        row is built in Python, no JSON is read. A content the index holds no listing of, or a stale
         one (its record edited behind terrain's back), is read from its JSON as
         :meth:`content_listing` reads it."""
         from terrain.store._schema import LISTED_KINDS
