@@ -980,9 +980,9 @@ class Workspace:
         """The lines ``terrain content list`` prints of :meth:`content_listing`'s
         contents (:meth:`ListedContent.line <terrain.content.ListedContent.line>`), in
         its order, read from the content index, which keeps each content's line: no
-        row is built in Python, no JSON is read. A content the index holds no listing of, or a stale
-        one (its record edited behind terrain's back), is read from its JSON as
-        :meth:`content_listing` reads it."""
+        row is built in Python, no JSON is read. A content the index holds no listing
+        of, or a stale one (its record edited behind terrain's back), is read from its
+        JSON as :meth:`content_listing` reads it."""
         from terrain.store._schema import LISTED_KINDS
 
         rows = self.db.content_lines(event_id, kinds=LISTED_KINDS)
