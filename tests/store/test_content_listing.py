@@ -1,5 +1,6 @@
-"""`terrain content list` reads what it prints from the content index (migration 13),
-and that listing is exactly what the stored contents say, after any change."""
+"""`terrain content list` reads what it prints from the content index (migrations 13
+and 18), and that listing is exactly what the stored contents say, after any change,
+by terrain or straight in SQL (the database marks a listing stale: migration 18)."""
 
 from __future__ import annotations
 
@@ -287,3 +288,104 @@ def test_a_stored_media_key_leaving_the_storage_is_refused_by_the_listing(
         ws.content_listing()
     with pytest.raises(DeserializationError, match="'p1'"):
         ws.content_listing_lines()
+
+
+def _sql(ws: Workspace, sql: str, params: tuple[Any, ...] = ()) -> None:
+    """Run ``sql`` on the store as a hand edit or another tool would: not through terrain."""
+    with ws.db.transaction() as tx:
+        tx.execute(sql, params)
+
+
+def _digest(ws: Workspace, content_id: str) -> str | None:
+    (row,) = [r for r in ws.db.content_listing() if r[0] == content_id]
+    return row[5]
+
+
+def test_a_contents_json_updated_in_sql_makes_its_listing_stale(ws: Workspace) -> None:
+    """An UPDATE of the record, straight in SQL, is caught by the listing; terrain's
+    next write of the content makes its listing fresh again."""
+    ws.add(reviewed_photo("p1", "m1", event_id="ev"))
+    ws.add(reviewed_photo("p2", "m2"))
+    edited = attrs.evolve(ws.get(Content, "p1"), title="Retouché", people_reviewed=False)
+    _sql(ws, "UPDATE records SET data = ? WHERE kind = 'content' AND id = 'p1'",
+         (to_json(edited),))
+    assert _digest(ws, "p1") is None
+    assert _digest(ws, "p2") is not None  # the others' listings are untouched
+    assert ws.content_listing() == _from_the_model(ws)
+    assert ws.content_listing("ev") == [ListedContent("p1", "photo", "Retouché", False, "m1")]
+    assert ws.content_listing_lines() == [listed.line() for listed in _from_the_model(ws)]
+    ws.put(attrs.evolve(edited, title="Corrigé"))
+    assert _digest(ws, "p1") == record_digest(ws.db.get_record("content", "p1") or "")
+    assert ws.content_listing("ev") == [ListedContent("p1", "photo", "Corrigé", False, "m1")]
+
+
+def test_a_content_deleted_and_stored_again_in_sql_is_listed_as_its_json_says(
+    ws: Workspace,
+) -> None:
+    """A DELETE then INSERT behind terrain's back leaves the index row of the content
+    that was there: the insertion makes it stale."""
+    ws.add(reviewed_photo("p1", "m1", event_id="ev"))
+    other = json.loads(to_json(attrs.evolve(reviewed_photo("p1", "m3"), kind="video")))
+    _sql(ws, "DELETE FROM records WHERE kind = 'content' AND id = 'p1'")
+    _sql(ws, "INSERT INTO records (kind, id, data, rev) VALUES ('content', 'p1', ?, 0)",
+         (json.dumps(other),))
+    assert ws.content_listing() == [ListedContent("p1", "video", "", True, "m3")]
+    assert ws.content_listing_lines() == [ListedContent("p1", "video", "", True, "m3").line()]
+
+
+def test_another_record_written_in_sql_leaves_the_listings_fresh(ws: Workspace) -> None:
+    """Only a content's record makes a listing stale: a member of the same id does not."""
+    ws.add(reviewed_photo("m1", "m1"))
+    member = ws.db.get_record("member", "m1") or ""
+    _sql(ws, "UPDATE records SET data = ? WHERE kind = 'member' AND id = 'm1'",
+         (member.replace("Member 1", "Membre 1"),))
+    assert _digest(ws, "m1") is not None
+
+
+_EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["put", "sql update", "sql delete", "sql insert", "sql kind"]),
+        st.sampled_from(["c1", "c2", "c3"]),
+        st.sampled_from([k.value for k in ContentKind]),
+        st.sampled_from(["", "Atelier vélo", "Ça roule 🚲"]),
+        st.lists(st.sampled_from(MEMBERS), max_size=3),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=_EDITS)
+def test_the_listing_is_what_the_json_says_after_any_writes_by_terrain_or_by_hand(
+    ws: Workspace, edits: list[tuple[str, str, str, str, list[str], bool]]
+) -> None:
+    """Whatever terrain writes and whatever is written straight in SQL, in any order,
+    each content is listed as its JSON says (the index's listing or the JSON read)."""
+    for content_id in ws.ids(Content):
+        ws.remove(Content, content_id, force=True)
+    for action, content_id, kind, title, people, reviewed in edits:
+        content = attrs.evolve(reviewed_photo(content_id, *sorted(set(people)), event_id="ev"),
+                               kind=kind, title=title, people_reviewed=reviewed)
+        stored = ws.db.get_record("content", content_id)
+        if action == "put" or (stored is None and action != "sql insert"):
+            ws.put(content)
+        elif action == "sql insert":
+            _sql(ws, "DELETE FROM records WHERE kind = 'content' AND id = ?", (content_id,))
+            _sql(ws, "INSERT INTO records (kind, id, data, rev) VALUES ('content', ?, ?, 0)",
+                 (content_id, to_json(content)))
+        elif action == "sql delete":
+            _sql(ws, "DELETE FROM records WHERE kind = 'content' AND id = ?", (content_id,))
+        elif action == "sql kind":  # the record's kind, not its JSON: no longer a content
+            _sql(ws, "UPDATE records SET kind = 'note' WHERE kind = 'content' AND id = ?",
+                 (content_id,))
+            _sql(ws, "DELETE FROM records WHERE kind = 'note'")
+        else:
+            _sql(ws, "UPDATE records SET data = ? WHERE kind = 'content' AND id = ?",
+                 (to_json(content), content_id))
+    assert ws.content_listing() == _from_the_model(ws)
+    assert ws.content_listing("ev") == _from_the_model(ws, "ev")
+    assert ws.content_listing_lines() == [listed.line() for listed in _from_the_model(ws)]
+    assert ws.content_listing_lines("ev") == [listed.line() for listed in _from_the_model(ws, "ev")]
