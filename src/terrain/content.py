@@ -365,9 +365,11 @@ class ListedContent(NamedTuple):
 
             p-1                  photo  reviewed   lea, tom  Atelier vélo
 
-        :meth:`Workspace.content_listing_lines
-        <terrain.store.Workspace.content_listing_lines>` makes the same lines in the
-        store's own SQL (a test compares them)."""
+        The workspace keeps each content's line in its content index, written with
+        the content (:meth:`Workspace.content_listing_lines
+        <terrain.store.Workspace.content_listing_lines>` reads them back): a change
+        to this format needs a migration that writes the stored lines again
+        (``terrain.store._schema.index_content_summaries``)."""
         id, kind, title, reviewed, people = self
         return (f"{id:<20} {kind:<6} {'reviewed' if reviewed else 'unreviewed':<10} "
                 f"{people.replace(' ', ', ') or '-'}  {title}")

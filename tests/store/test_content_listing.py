@@ -1,5 +1,6 @@
-"""`terrain content list` reads what it prints from the content index (migration 13),
-and that listing is exactly what the stored contents say, after any change."""
+"""`terrain content list` reads what it prints from the content index (migrations 13
+and 18), and that listing is exactly what the stored contents say, after any change,
+by terrain or straight in SQL (the database marks a listing stale: migration 18)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from terrain.content import (
 from terrain.errors import DeserializationError
 from terrain.serialization import to_json
 from terrain.store import Database, Workspace
-from terrain.store._schema import LISTED_KINDS, record_digest, record_digests
+from terrain.store._schema import LISTED_KINDS, record_digest
 from terrain.testing.strategies import contents, ids
 from tests._photos import reviewed_photo
 from tests.store._velo import T0, velo
@@ -117,14 +118,14 @@ def _lines(ws: Workspace, event_id: str | None = None) -> list[str]:
 def test_the_lines_the_store_makes_are_the_lines_of_the_whole_contents(
     ws: Workspace, data: Any, content_ids: list[str]
 ) -> None:
-    """The database pads and joins each line as :meth:`ListedContent.line` does, for
-    any id, kind, title and people (on either backend), and lists them in its order."""
+    """The line the index keeps of each content is the line of the whole content, for
+    any id, kind, title and people (on either backend), listed in the store's order."""
     for content_id in ws.ids(Content):
         ws.remove(Content, content_id, force=True)
     for content_id in content_ids:
         ws.put(data.draw(_stored_contents(content_id)))
     rows = ws.db.content_lines(None, kinds=LISTED_KINDS)
-    assert all(line is not None for _, line, _, _ in rows)  # each one made by the store
+    assert all(line is not None for _, line in rows)  # each one kept by the store
     assert ws.content_listing_lines() == _lines(ws)
     assert ws.content_listing_lines("ev") == _lines(ws, "ev")
 
@@ -137,21 +138,22 @@ def test_the_kinds_a_listing_may_name_are_the_kinds_of_content() -> None:
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_the_digest_of_the_stored_bytes_is_the_digest_of_the_stored_text(
+def test_a_listing_terrain_writes_holds_the_digest_of_the_json_stored_with_it(
     ws: Workspace, data: Any
 ) -> None:
-    """The listing hashes each content's JSON as the store hands over its UTF-8 bytes
-    (none is decoded): for any content terrain writes, on either backend, that is
-    the digest the index was written with, so the index's listing is the one used
-    (were it not, a listing would read every JSON again, and still look right)."""
+    """For any content terrain adds or replaces, on either backend, the index's listing
+    keeps the digest of the JSON stored (terrain writes it after the record, which the
+    triggers of migration 18 would mark stale): the listing is the one used (were it
+    not, a listing would read every JSON again, and still look right)."""
     for content_id in ("c1", "c2"):
         ws.put(data.draw(_stored_contents(content_id)))
+    ws.put(data.draw(_stored_contents("c1")))
     rows = ws.db.content_listing()
     texts = ws.db.get_records("content", [r[0] for r in rows])
-    assert all(isinstance(r[6], bytes) for r in rows)
-    assert [r[5] for r in rows] == record_digests([r[6] for r in rows])
     assert [r[5] for r in rows] == [record_digest(texts[r[0]]) for r in rows]
-    assert [r[6] for r in rows] == [texts[r[0]].encode() for r in rows]
+    lines = ws.db.content_lines(None, kinds=LISTED_KINDS)
+    assert len(lines) == len(rows) == 2
+    assert all(line is not None for _, line in lines)
 
 
 def test_a_photo_lists_its_people_sorted_and_whether_their_review_is_current(
@@ -286,3 +288,104 @@ def test_a_stored_media_key_leaving_the_storage_is_refused_by_the_listing(
         ws.content_listing()
     with pytest.raises(DeserializationError, match="'p1'"):
         ws.content_listing_lines()
+
+
+def _sql(ws: Workspace, sql: str, params: tuple[Any, ...] = ()) -> None:
+    """Run ``sql`` on the store as a hand edit or another tool would: not through terrain."""
+    with ws.db.transaction() as tx:
+        tx.execute(sql, params)
+
+
+def _digest(ws: Workspace, content_id: str) -> str | None:
+    (row,) = [r for r in ws.db.content_listing() if r[0] == content_id]
+    return row[5]
+
+
+def test_a_contents_json_updated_in_sql_makes_its_listing_stale(ws: Workspace) -> None:
+    """An UPDATE of the record, straight in SQL, is caught by the listing; terrain's
+    next write of the content makes its listing fresh again."""
+    ws.add(reviewed_photo("p1", "m1", event_id="ev"))
+    ws.add(reviewed_photo("p2", "m2"))
+    edited = attrs.evolve(ws.get(Content, "p1"), title="Retouché", people_reviewed=False)
+    _sql(ws, "UPDATE records SET data = ? WHERE kind = 'content' AND id = 'p1'",
+         (to_json(edited),))
+    assert _digest(ws, "p1") is None
+    assert _digest(ws, "p2") is not None  # the others' listings are untouched
+    assert ws.content_listing() == _from_the_model(ws)
+    assert ws.content_listing("ev") == [ListedContent("p1", "photo", "Retouché", False, "m1")]
+    assert ws.content_listing_lines() == [listed.line() for listed in _from_the_model(ws)]
+    ws.put(attrs.evolve(edited, title="Corrigé"))
+    assert _digest(ws, "p1") == record_digest(ws.db.get_record("content", "p1") or "")
+    assert ws.content_listing("ev") == [ListedContent("p1", "photo", "Corrigé", False, "m1")]
+
+
+def test_a_content_deleted_and_stored_again_in_sql_is_listed_as_its_json_says(
+    ws: Workspace,
+) -> None:
+    """A DELETE then INSERT behind terrain's back leaves the index row of the content
+    that was there: the insertion makes it stale."""
+    ws.add(reviewed_photo("p1", "m1", event_id="ev"))
+    other = json.loads(to_json(attrs.evolve(reviewed_photo("p1", "m3"), kind="video")))
+    _sql(ws, "DELETE FROM records WHERE kind = 'content' AND id = 'p1'")
+    _sql(ws, "INSERT INTO records (kind, id, data, rev) VALUES ('content', 'p1', ?, 0)",
+         (json.dumps(other),))
+    assert ws.content_listing() == [ListedContent("p1", "video", "", True, "m3")]
+    assert ws.content_listing_lines() == [ListedContent("p1", "video", "", True, "m3").line()]
+
+
+def test_another_record_written_in_sql_leaves_the_listings_fresh(ws: Workspace) -> None:
+    """Only a content's record makes a listing stale: a member of the same id does not."""
+    ws.add(reviewed_photo("m1", "m1"))
+    member = ws.db.get_record("member", "m1") or ""
+    _sql(ws, "UPDATE records SET data = ? WHERE kind = 'member' AND id = 'm1'",
+         (member.replace("Member 1", "Membre 1"),))
+    assert _digest(ws, "m1") is not None
+
+
+_EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["put", "sql update", "sql delete", "sql insert", "sql kind"]),
+        st.sampled_from(["c1", "c2", "c3"]),
+        st.sampled_from([k.value for k in ContentKind]),
+        st.sampled_from(["", "Atelier vélo", "Ça roule 🚲"]),
+        st.lists(st.sampled_from(MEMBERS), max_size=3),
+        st.booleans(),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=_EDITS)
+def test_the_listing_is_what_the_json_says_after_any_writes_by_terrain_or_by_hand(
+    ws: Workspace, edits: list[tuple[str, str, str, str, list[str], bool]]
+) -> None:
+    """Whatever terrain writes and whatever is written straight in SQL, in any order,
+    each content is listed as its JSON says (the index's listing or the JSON read)."""
+    for content_id in ws.ids(Content):
+        ws.remove(Content, content_id, force=True)
+    for action, content_id, kind, title, people, reviewed in edits:
+        content = attrs.evolve(reviewed_photo(content_id, *sorted(set(people)), event_id="ev"),
+                               kind=kind, title=title, people_reviewed=reviewed)
+        stored = ws.db.get_record("content", content_id)
+        if action == "put" or (stored is None and action != "sql insert"):
+            ws.put(content)
+        elif action == "sql insert":
+            _sql(ws, "DELETE FROM records WHERE kind = 'content' AND id = ?", (content_id,))
+            _sql(ws, "INSERT INTO records (kind, id, data, rev) VALUES ('content', ?, ?, 0)",
+                 (content_id, to_json(content)))
+        elif action == "sql delete":
+            _sql(ws, "DELETE FROM records WHERE kind = 'content' AND id = ?", (content_id,))
+        elif action == "sql kind":  # the record's kind, not its JSON: no longer a content
+            _sql(ws, "UPDATE records SET kind = 'note' WHERE kind = 'content' AND id = ?",
+                 (content_id,))
+            _sql(ws, "DELETE FROM records WHERE kind = 'note'")
+        else:
+            _sql(ws, "UPDATE records SET data = ? WHERE kind = 'content' AND id = ?",
+                 (to_json(content), content_id))
+    assert ws.content_listing() == _from_the_model(ws)
+    assert ws.content_listing("ev") == _from_the_model(ws, "ev")
+    assert ws.content_listing_lines() == [listed.line() for listed in _from_the_model(ws)]
+    assert ws.content_listing_lines("ev") == [listed.line() for listed in _from_the_model(ws, "ev")]

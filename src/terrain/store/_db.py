@@ -313,69 +313,49 @@ class Database:
 
     def content_listing(
         self, event_id: str | None = None
-    ) -> list[tuple[str, str | None, str | None, int | None, str | None, str | None, bytes]]:
-        """``(id, kind, title, reviewed, people, digest, JSON)`` of every content (of
-        event ``event_id``), by id, in one query: the listing the index holds of each
-        (``None`` when it holds none) and the content's JSON as UTF-8 bytes, for its
-        digest (bytes: 20,000 documents are not decoded to be encoded again)."""
-        raw = "convert_to(r.data, 'UTF8')" if self.dialect == "postgresql" else (
-            "CAST(r.data AS BLOB)"
-        )
-        columns = f"r.id, i.kind, i.title, i.reviewed, i.people, i.digest, {raw}"
-        if event_id is None:
-            rows = self.query(
-                f"SELECT {columns} FROM records r LEFT JOIN content_index i "
-                "ON i.content_id = r.id WHERE r.kind = 'content' ORDER BY r.id"
-            )
-        else:
-            rows = self.query(
-                f"SELECT {columns} FROM content_index i JOIN records r "
-                "ON r.kind = 'content' AND r.id = i.content_id WHERE i.event_id = ? "
-                "ORDER BY i.content_id",
-                (event_id,),
-            )
-        return rows
+    ) -> list[tuple[str, str | None, str | None, int | None, str | None, str | None]]:
+        """``(id, kind, title, reviewed, people, digest)`` of every content (of event
+        ``event_id``), by id, in one query: the listing the index holds of each
+        (``None`` when it holds none) and the digest of the JSON it was made from,
+        ``None`` when the record was written since by anyone but terrain (the
+        triggers of migration 18 say so): no JSON is read."""
+        columns = "r.id, i.kind, i.title, i.reviewed, i.people, i.digest"
+        return self._contents(columns, event_id)
 
     def content_lines(
         self, event_id: str | None, *, kinds: Collection[str]
-    ) -> list[tuple[str, str | None, str | None, bytes]]:
-        """``(id, line, digest, JSON)`` of every content (of event ``event_id``), in
+    ) -> list[tuple[str, str | None]]:
+        """``(id, line)`` of every content (of event ``event_id``), in
         :meth:`content_listing`'s order, in one query: the line
-        :meth:`terrain.content.ListedContent.line` makes of the listing the content
-        index holds of it, made by the database (``None`` when the index holds none,
-        or one of a kind not in ``kinds``), the digest that listing was written with,
-        and the content's JSON as UTF-8 bytes, to check that digest against: a listing
-        of 20,000 contents hands Python 20,000 lines, not 20,000 rows to format."""
-        raw = "convert_to(r.data, 'UTF8')" if self.dialect == "postgresql" else (
-            "CAST(r.data AS BLOB)"
-        )
-        # The columns are padded to 20, 6 and 10 characters (never cut), as Python's
-        # format does (SQLite's printf counts characters with the ! flag).
-        pad = "format('%-20s %-6s %-10s ', " if self.dialect == "postgresql" else (
-            "printf('%!-20s %!-6s %!-10s ', "
-        )
+        :meth:`terrain.content.ListedContent.line` made of the listing the content
+        index holds of it (kept with it when written); ``None`` when the index holds
+        no listing of it, one of a kind not in ``kinds``, or a stale one (no digest:
+        its record was written since by anyone but terrain). A listing of 20,000
+        contents reads 20,000 lines, no JSON, and formats nothing."""
         wanted = sorted(kinds)
         line = (
-            f"CASE WHEN i.kind IN ({', '.join('?' for _ in wanted)}) THEN {pad}r.id, i.kind, "
-            "CASE WHEN i.reviewed = 1 THEN 'reviewed' ELSE 'unreviewed' END) || "
-            "CASE WHEN COALESCE(i.people, '') = '' THEN '-' "
-            "ELSE replace(i.people, ' ', ', ') END || '  ' || COALESCE(i.title, '') END"
+            f"CASE WHEN i.digest IS NOT NULL AND i.kind IN ({', '.join('?' for _ in wanted)}) "
+            "THEN i.line END"
         )
-        columns = f"r.id, {line}, i.digest, {raw}"
+        return self._contents(f"r.id, {line}", event_id, tuple(wanted))
+
+    def _contents(self, columns: str, event_id: str | None, params: tuple[str, ...] = ()
+                  ) -> list[Row]:
+        """``columns`` of every content (``r``: its record, ``i``: its row in the
+        content index, if any) or of event ``event_id``'s, by id (the record's JSON is
+        not read: its id is in the primary key's index)."""
         if event_id is None:
-            rows = self.query(
+            return self.query(
                 f"SELECT {columns} FROM records r LEFT JOIN content_index i "
                 "ON i.content_id = r.id WHERE r.kind = 'content' ORDER BY r.id",
-                tuple(wanted),
+                params,
             )
-        else:
-            rows = self.query(
-                f"SELECT {columns} FROM content_index i JOIN records r "
-                "ON r.kind = 'content' AND r.id = i.content_id WHERE i.event_id = ? "
-                "ORDER BY i.content_id",
-                (*wanted, event_id),
-            )
-        return rows
+        return self.query(
+            f"SELECT {columns} FROM content_index i JOIN records r "
+            "ON r.kind = 'content' AND r.id = i.content_id WHERE i.event_id = ? "
+            "ORDER BY i.content_id",
+            (*params, event_id),
+        )
 
     def get_records(self, kind: str, ids: Sequence[str]) -> dict[str, str]:
         """The JSON of the records ``ids`` of ``kind`` that exist, by id (one query)."""
@@ -491,19 +471,20 @@ class Database:
         member_ids: Sequence[str],
         event_id: str | None = None,
         author_id: str | None = None,
-        listed: Listed = (None,) * 5,
+        listed: Listed = (None,) * 6,
     ) -> None:
         """Replace the indexes of a content: its media (id, checksum, key), members,
         event, author and what a listing shows of it (``listed``: kind, title,
-        reviewed, people and the digest of its JSON, as
-        ``terrain.store._schema.summary_row`` gives them)."""
+        reviewed, people, the digest of its JSON and the line printed, as
+        ``terrain.store._schema.summary_row`` gives them). Written after the record:
+        the record's triggers mark the listing stale (migration 18)."""
         tx.execute(
             "INSERT INTO content_index (content_id, event_id, author_id, kind, title, "
-            "reviewed, people, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "reviewed, people, digest, line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (content_id) DO UPDATE SET event_id = excluded.event_id, "
             "author_id = excluded.author_id, kind = excluded.kind, title = excluded.title, "
             "reviewed = excluded.reviewed, people = excluded.people, "
-            "digest = excluded.digest",
+            "digest = excluded.digest, line = excluded.line",
             (content_id, event_id, author_id, *listed),
         )
         tx.execute("DELETE FROM media_index WHERE content_id = ?", (content_id,))

@@ -33,9 +33,10 @@ Keep the SQL portable so a PostgreSQL backend can run the same scripts later:
 ``TEXT``/``INTEGER``/``BIGINT`` columns, explicit ``PRIMARY KEY`` and
 ``UNIQUE`` constraints, ISO 8601 UTC timestamps stored as ``TEXT`` (they sort
 like the instants they name), JSON documents stored as ``TEXT``; no SQLite-only
-``AUTOINCREMENT``, ``WITHOUT ROWID`` or triggers (sequence numbers are
-assigned by the store inside the writing transaction). Statements are split
-on ``;`` at statement ends, so no ``;`` inside a statement.
+``AUTOINCREMENT`` or ``WITHOUT ROWID`` (sequence numbers are assigned by the
+store inside the writing transaction). Statements are split on ``;`` at
+statement ends, so no ``;`` inside a statement. A trigger's SQL differs by
+dialect: a repair creates it, one statement per ``tx.execute`` (migration 18).
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from terrain.store._backend import Transaction
-from terrain.store._zones import repair_zones
 
 if TYPE_CHECKING:
     from terrain.content import ContentSummary
@@ -202,7 +202,7 @@ MIGRATIONS: list[Migration] = [
             PRIMARY KEY (version, seq)
         )
         """,
-        repair=repair_zones,
+        repair=lambda tx, zone: _repair_zones(tx, zone),
     ),
     # Reading only what changed, and what the read commands and takedowns look
     # up (terrain.store._db: changes_since, contents of an event or by an author;
@@ -497,6 +497,23 @@ MIGRATIONS: list[Migration] = [
         "",  # the column is added by the repair, unless there (it may run again)
         repair=lambda tx, _zone: _sleeping_rows(tx),
     ),
+    # A listing in content_index is used only while the content's JSON is the one it
+    # was made from, and the database itself now says so (issue 17: `terrain content
+    # list` no longer reads and hashes 20,000 JSON documents, 13 MB, to find the few
+    # edited behind terrain's back); each listing also keeps the line it prints (made
+    # once when written, not by the database at every listing). Triggers on records
+    # set the listing's digest to NULL (stale) when a content's record is inserted,
+    # changed or deleted by anyone; terrain writes the listing after the record
+    # (Workspace._index), so its own listings stay fresh. The listings already stored
+    # are made again from their JSON (one whose JSON changed since it was listed is
+    # caught here, once). A later migration that rewrites contents' JSON, or changes
+    # the printed line, must make the listings again too (index_content_summaries).
+    Migration(
+        18,
+        "a content's listing goes stale when its record changes; it keeps its line",
+        "",  # the triggers are created by the repair: their SQL differs by dialect
+        repair=lambda tx, _zone: _listing_triggers(tx),
+    ),
 ]
 
 
@@ -512,6 +529,14 @@ def post_refs(data: dict[str, Any]) -> set[str]:
     texts = [data.get("text") or "", *(data.get("thread") or ())]
     refs |= {f"handle:{h}" for h in typed_handles(*texts)}
     return refs
+
+
+def _repair_zones(tx: Transaction, zone: ZoneInfo | None) -> list[str]:
+    """Migration 4's repair (:func:`terrain.store._zones.repair_zones`), imported when
+    it runs: opening a store at the latest schema does not import it (nor orjson)."""
+    from terrain.store._zones import repair_zones
+
+    return repair_zones(tx, zone)
 
 
 def _has_column(tx: Transaction, table: str, column: str) -> bool:
@@ -604,14 +629,16 @@ def index_member_handles(tx: Transaction) -> list[str]:
 #: that printing the listing imports no content model.
 LISTED_KINDS = ("photo", "video", "interview", "micro-interview", "story", "text")
 
-#: The ``content_index`` columns a content listing reads (:func:`summary_row`).
-Listed = tuple[str | None, str | None, int | None, str | None, str | None]
+#: The ``content_index`` columns a content listing reads (:func:`summary_row`): kind,
+#: title, reviewed, people, digest (migration 13) and line (migration 18).
+Listed = tuple[str | None, str | None, int | None, str | None, str | None, str | None]
 
 
 def record_digest(data: str) -> str:
-    """The fingerprint of a stored JSON document: a listing read from the index is
-    used only while the record's JSON still has it (a record edited behind terrain's
-    back, by a buggy tool or by hand, is read from its JSON instead)."""
+    """The fingerprint of a stored JSON document, written with the listing made from
+    it. Since migration 18 the database sets it to ``NULL`` when the record is
+    written by anyone (a buggy tool, a hand edit): a listing is used only while it
+    has one, or the content is read from its JSON instead."""
     return record_digests([data.encode("utf-8", "surrogatepass")])[0]
 
 
@@ -628,16 +655,18 @@ def record_digests(documents: Iterable[bytes]) -> list[str]:
 
 
 def summary_row(summary: ContentSummary | None, data: str) -> Listed:
-    """The ``content_index`` columns ``(kind, title, reviewed, people, digest)`` of a
-    content stored as ``data`` with ``summary``, as
-    :class:`~terrain.content.ListedContent` has them; all ``None`` when there is no
-    summary."""
+    """The ``content_index`` columns ``(kind, title, reviewed, people, digest, line)``
+    of a content stored as ``data`` with ``summary``, as
+    :class:`~terrain.content.ListedContent` has them (``line``: the line ``terrain
+    content list`` prints, :meth:`~terrain.content.ListedContent.line`); all ``None``
+    when there is no summary."""
     from terrain.content import ListedContent  # a write's code: not every command's
 
     if summary is None:
-        return None, None, None, None, None
+        return None, None, None, None, None, None
     listed = ListedContent.of(summary)
-    return listed.kind, listed.title, int(listed.reviewed), listed.people, record_digest(data)
+    return (listed.kind, listed.title, int(listed.reviewed), listed.people, record_digest(data),
+            listed.line())
 
 
 def _listing_columns(tx: Transaction) -> list[str]:
@@ -647,7 +676,7 @@ def _listing_columns(tx: Transaction) -> list[str]:
                           ("people", "TEXT"), ("digest", "TEXT")):
         if not _has_column(tx, "content_index", column):
             tx.execute(f"ALTER TABLE content_index ADD COLUMN {column} {type_}")  # fixed names
-    return index_content_summaries(tx)
+    return index_content_summaries(tx, lines=False)
 
 
 def _stamp_people(tx: Transaction) -> list[str]:
@@ -712,10 +741,64 @@ def _sleeping_rows(tx: Transaction) -> list[str]:
     return []
 
 
-def index_content_summaries(tx: Transaction) -> list[str]:
+#: The triggers of migration 18 on SQLite: a content's record inserted, changed (its
+#: JSON, id or kind) or deleted marks the listing of its id stale.
+_SQLITE_LISTING_TRIGGERS = (
+    """CREATE TRIGGER IF NOT EXISTS content_listing_stale_insert AFTER INSERT ON records
+    WHEN NEW.kind = 'content' BEGIN
+        UPDATE content_index SET digest = NULL WHERE content_id = NEW.id;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS content_listing_stale_update
+    AFTER UPDATE OF kind, id, data ON records
+    WHEN OLD.kind = 'content' OR NEW.kind = 'content' BEGIN
+        UPDATE content_index SET digest = NULL WHERE content_id IN (OLD.id, NEW.id);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS content_listing_stale_delete AFTER DELETE ON records
+    WHEN OLD.kind = 'content' BEGIN
+        UPDATE content_index SET digest = NULL WHERE content_id = OLD.id;
+    END""",
+)
+
+#: The same on PostgreSQL: one trigger function (PL/pgSQL, in every PostgreSQL), its
+#: tables found where it was created whatever the writer's search_path.
+_POSTGRES_LISTING_TRIGGERS = (
+    """CREATE OR REPLACE FUNCTION content_listing_stale() RETURNS trigger
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' AND OLD.kind = 'content' THEN
+            UPDATE content_index SET digest = NULL WHERE content_id = OLD.id;
+        END IF;
+        IF TG_OP <> 'DELETE' AND NEW.kind = 'content' THEN
+            UPDATE content_index SET digest = NULL WHERE content_id = NEW.id;
+        END IF;
+        RETURN NULL;
+    END
+    $$""",
+    "DROP TRIGGER IF EXISTS content_listing_stale ON records",
+    """CREATE TRIGGER content_listing_stale
+    AFTER INSERT OR UPDATE OF kind, id, data OR DELETE ON records
+    FOR EACH ROW EXECUTE FUNCTION content_listing_stale()""",
+)
+
+
+def _listing_triggers(tx: Transaction) -> list[str]:
+    """Add the ``line`` column to ``content_index`` (unless there) and create the
+    triggers that mark a content's listing stale when its record is written by anyone,
+    then make every stored listing again from its JSON, so that none made from another
+    JSON is left (migration 18; nothing to note). Safe to run again."""
+    if not _has_column(tx, "content_index", "line"):
+        tx.execute("ALTER TABLE content_index ADD COLUMN line TEXT")
+    postgres = tx.dialect == "postgresql"
+    for statement in _POSTGRES_LISTING_TRIGGERS if postgres else _SQLITE_LISTING_TRIGGERS:
+        tx.execute(statement)
+    return index_content_summaries(tx)
+
+
+def index_content_summaries(tx: Transaction, *, lines: bool = True) -> list[str]:
     """Fill the listing columns of ``content_index`` from the stored contents
     (:meth:`~terrain.content.ContentSummary.of_stored`; ``NULL`` for a content not
-    in the shape terrain writes). Safe to run again."""
+    in the shape terrain writes), the printed ``line`` too unless ``lines`` is false
+    (before migration 18 adds it). Safe to run again."""
     from terrain.content import ContentSummary  # a rewrite's code: not every command's
 
     rows = []
@@ -725,10 +808,11 @@ def index_content_summaries(tx: Transaction) -> list[str]:
         except ValueError:
             found = None
         summary = ContentSummary.of_stored(found) if isinstance(found, dict) else None
-        rows.append((*summary_row(summary, str(data)), content_id))
+        rows.append((*summary_row(summary, str(data))[: 6 if lines else 5], content_id))
+    line = ", line = ?" if lines else ""
     tx.execute_many(
-        "UPDATE content_index SET kind = ?, title = ?, reviewed = ?, people = ?, digest = ? "
-        "WHERE content_id = ?",
+        "UPDATE content_index SET kind = ?, title = ?, reviewed = ?, people = ?, digest = ?"
+        f"{line} WHERE content_id = ?",
         rows,
     )
     return []

@@ -954,49 +954,43 @@ class Workspace:
         """What ``terrain content list`` prints of every content (of event
         ``event_id``), by id, in one query of the content index, which holds it
         beside the event and author of each content (written with the content,
-        from the model, with the digest of its JSON): no JSON is decoded, each
-        record's text is only checked against that digest.
+        from the model): no JSON is read.
 
         A content the index has no listing of (stored before schema 13 in a
-        shape terrain does not write), or one whose JSON changed since it was
-        listed (edited behind terrain's back), is read from its JSON (see
+        shape terrain does not write), or one whose record was written since its
+        listing was (edited behind terrain's back: the database marks that
+        listing stale, see migration 18), is read from its JSON (see
         :meth:`~terrain.content.ContentSummary.of_stored`), or whole, so that its
         problem is reported as :meth:`list` reports it."""
         from terrain.content import ListedContent
-        from terrain.store._schema import LISTED_KINDS, record_digests
+        from terrain.store._schema import LISTED_KINDS
 
         kinds = set(LISTED_KINDS)
         rows = self.db.content_listing(event_id)
-        digests = record_digests([r[6] for r in rows])
-        missing = [
-            r[0] for r, digest in zip(rows, digests, strict=True)
-            if r[1] not in kinds or r[5] != digest
-        ]  # no listing, or one of another JSON (changed behind terrain's back)
+        # no listing, or a stale one (its record written behind terrain's back)
+        missing = [r[0] for r in rows if r[1] not in kinds or r[5] is None]
         stored = self._stored_summaries(missing) if missing else {}
         new = ListedContent
         return [
             stored.get(id) or new(id, kind or "", title or "", reviewed == 1, people or "")
-            for id, kind, title, reviewed, people, _digest, _data in rows
+            for id, kind, title, reviewed, people, _digest in rows
         ]
 
     def content_listing_lines(self, event_id: str | None = None) -> builtins.list[str]:
         """The lines ``terrain content list`` prints of :meth:`content_listing`'s
         contents (:meth:`ListedContent.line <terrain.content.ListedContent.line>`), in
-        its order, made by the database from the content index: no row is built in
-        Python. Each content's JSON is still checked against the digest its listing
-        was written with: a content the index holds no listing of, or one edited
-        behind terrain's back, is read from its JSON as :meth:`content_listing`
-        reads it."""
-        from terrain.store._schema import LISTED_KINDS, record_digests
+        its order, read from the content index, which keeps each content's line: no
+        row is built in Python, no JSON is read. A content the index holds no listing
+        of, or a stale one (its record edited behind terrain's back), is read from its
+        JSON as :meth:`content_listing` reads it."""
+        from terrain.store._schema import LISTED_KINDS
 
         rows = self.db.content_lines(event_id, kinds=LISTED_KINDS)
-        digests = record_digests([r[3] for r in rows])
-        missing = [
-            r[0] for r, digest in zip(rows, digests, strict=True) if r[1] is None or r[2] != digest
-        ]  # no listing, or one of another JSON (changed behind terrain's back)
-        stored = self._stored_summaries(missing) if missing else {}
-        return [line if line is not None and id not in stored else stored[id].line()
-                for id, line, _digest, _data in rows]
+        missing = [id for id, line in rows if line is None]
+        if not missing:
+            return [line for _id, line in rows if line is not None]  # each one
+        stored = self._stored_summaries(missing)
+        return [stored[id].line() if line is None else line for id, line in rows]
 
     def _stored_summaries(self, ids: Sequence[str]) -> dict[str, ListedContent]:
         """The listings of contents ``ids`` read from their stored JSON."""
