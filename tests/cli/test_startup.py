@@ -102,6 +102,23 @@ def test_recording_a_consent_for_every_platform_loads_no_plugin(
                             "terrain.store._history", "terrain.store._references")) == []
 
 
+def test_recording_a_consent_next_to_scoped_ones_loads_no_openssl(
+    tmp_path: Path, run: Run, members: Path
+) -> None:
+    """A person's records scoped to a meetup are read from their stored peek, whose
+    digest is BLAKE2b: computed by CPython's own module, not through hashlib (which
+    loads OpenSSL)."""
+    ok(run, members, "consent", "grant", "lea", "--purpose", "publish", "--witness", "C",
+       "--event", "ev-1")
+    modules = _imported(
+        tmp_path,
+        "consent", "grant", "lea", "--purpose", "tag", "--witness", "Camille",
+        "--workspace", str(members),
+    )  # fmt: skip
+    assert "_blake2" in modules  # it did check the peek of the scoped record
+    assert _heavy(modules, ("hashlib", "_hashlib")) == []
+
+
 def test_recording_a_consent_for_a_named_platform_still_asks_the_plugins(
     tmp_path: Path, members: Path
 ) -> None:

@@ -649,9 +649,20 @@ DIGEST_SIZE = 16
 def record_digests(documents: Iterable[bytes]) -> list[str]:
     """:func:`record_digest` of each document, given as its UTF-8 bytes (as the store
     hands them over: a listing of 20,000 contents decodes none of them)."""
-    from hashlib import blake2b  # a listing's and a write's: not every command's
-
+    blake2b = digest_function()  # a listing's and a write's: not every command's
     return [blake2b(raw, digest_size=DIGEST_SIZE).hexdigest() for raw in documents]
+
+
+def digest_function() -> Callable[..., Any]:
+    """BLAKE2b, the hash of every digest the store writes: :func:`hashlib.blake2b`,
+    taken from the module that defines it. Importing :mod:`hashlib` loads OpenSSL
+    too (several milliseconds of ``terrain consent grant``, which reads a peek's
+    digest), for a hash that CPython computes itself."""
+    try:
+        from _blake2 import blake2b  # what hashlib.blake2b is
+    except ImportError:  # pragma: no cover - a Python without the module: hashlib's
+        from hashlib import blake2b
+    return blake2b
 
 
 def summary_row(summary: ContentSummary | None, data: str) -> Listed:

@@ -1531,12 +1531,12 @@ def _stored_row(text: str, peek: str | None) -> StoredEvent:
 @functools.cache
 def _peek_reader() -> Callable[[str, str], StoredEvent]:
     """:func:`_stored_row` with a peek, its imports done once."""
-    from hashlib import blake2b
-
     import orjson
 
     from terrain.consent import StoredEvent
-    from terrain.store._schema import DIGEST_SIZE
+    from terrain.store._schema import DIGEST_SIZE, digest_function
+
+    blake2b = digest_function()
 
     read = _event_reader()
 
