@@ -32,9 +32,9 @@ from terrain.consent._audit import (
     Reason,
     _to_purpose,
 )
-from terrain.consent._judge import Answer, plain_answer, plain_state
 from terrain.consent._ledger import ConsentLedger
 from terrain.consent._make import maker
+from terrain.consent._plain import Answer, plain_answer, plain_state
 from terrain.consent._records import Purpose, platform_key
 from terrain.consent._state import ConsentState, ScopeKey, Target, to_purpose
 from terrain.content import Appearance, Content, ContentKind, Region
