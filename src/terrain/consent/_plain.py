@@ -117,7 +117,7 @@ def plain_answer(
                     break  # expressed before a grant that holds: no bearing on the answer
                 if platforms is not None and key not in platforms:
                     continue
-                if consent_id in renewed:
+                if renewed and consent_id in renewed:
                     return None
                 if not given:
                     if no is None or (said, consent_id) > (no.said, no.id):
