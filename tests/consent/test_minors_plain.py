@@ -15,7 +15,6 @@ photo of them is the decision the oracle made before.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -24,14 +23,14 @@ from hypothesis import strategies as st
 from terrain import Appearance, Content
 from terrain._time import instant
 from terrain.community import Member
-from terrain.consent import ConsentLedger, ConsentWithdrawn, Purpose, Scope, decide
+from terrain.consent import ConsentLedger, Purpose, decide
 from terrain.consent._judge import Judgement
 from terrain.consent._plain import plain_state
 from terrain.consent._records import platform_key
 from terrain.consent._state import Target
-from terrain.errors import TerrainError
 
 from . import oracle
+from .test_decide_oracle import WITHDRAWN_TARGETS, _run_withdrawn, _scope
 from .test_properties import EVIDENCE, T0
 
 FAMILY = (
@@ -54,27 +53,13 @@ VERBS = st.sampled_from(
 )
 SIGNERS = st.lists(st.sampled_from(["g", "g", "h", "h", "k", "m", "a"]), min_size=1,
                    max_size=3, unique=True)
-TARGETS = st.sampled_from([
-    Target(),
-    Target(event_ids=frozenset({"e1"})),
-    Target(event_ids=frozenset({"e2"}), content_ids=frozenset({"c1"})),
-    Target(event_ids=frozenset({"e1"}), content_ids=frozenset({"c2"}),
-           project_ids=frozenset({"pr1"})),
-])
-
-
-def _scope(ref: str | None) -> Scope | None:
-    if ref is None:
-        return None
-    kind = {"e": "event", "c": "content", "p": "project"}[ref[0]]
-    return Scope(kind=kind, ref=ref)
 
 
 @st.composite
-def family_logs(draw: st.DrawFn) -> list[tuple[str, str, dict[str, object]]]:
+def family_logs(draw: st.DrawFn) -> list[tuple[object, ...]]:
     """Dozens of calls about two minors (and now and then their guardians and an
     adult), some of which the ledger refuses."""
-    ops: list[tuple[str, str, dict[str, object]]] = []
+    ops: list[tuple[object, ...]] = []
     renewals = draw(st.booleans())  # half the logs have none: the plain path answers all
     for _ in range(draw(st.integers(5, 40))):
         verb = draw(VERBS)
@@ -111,33 +96,18 @@ def family_logs(draw: st.DrawFn) -> list[tuple[str, str, dict[str, object]]]:
     return ops
 
 
-def _run(book: ConsentLedger, ops: list[tuple[str, str, dict[str, object]]]) -> None:
-    """Apply ``ops``; a call the ledger refuses changes nothing and is skipped."""
-    for verb, who, kwargs in ops:
-        with contextlib.suppress(TerrainError):
-            if verb != "withdraw-one":
-                getattr(book, verb)(who, **kwargs)
-                continue
-            theirs = book.for_subject(who)
-            number = kwargs["number"]
-            assert isinstance(number, int)
-            if len(theirs) >= number:
-                book.apply(ConsentWithdrawn(subject_id=who, at=kwargs["at"],  # type: ignore[arg-type]
-                                            consent_id=theirs[number - 1].id))
-
-
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ops=family_logs(), at=ANY_HOUR, target=TARGETS, platform=st.sampled_from(PLATFORMS),
-       guardians=st.sampled_from(["all", "any"]))
+@given(ops=family_logs(), at=ANY_HOUR, target=WITHDRAWN_TARGETS,
+       platform=st.sampled_from(PLATFORMS), guardians=st.sampled_from(["all", "any"]))
 def test_a_minors_plain_answer_is_the_full_judgement(
-    ops: list[tuple[str, str, dict[str, object]]], at: datetime, target: Target,
+    ops: list[tuple[object, ...]], at: datetime, target: Target,
     platform: str, guardians: str,
 ) -> None:
     """Refusals by a guardian or the child, lifted or not, grants missing a guardian
     or the child's assent, withdrawn, expired or not started yet: the plain path says
     what the judgement says, word for word; it stands aside only for renewed records."""
     book = ConsentLedger(FAMILY, guardians=guardians)  # type: ignore[arg-type]
-    _run(book, ops)
+    _run_withdrawn(book, ops)
     renewed = bool(book._renewals)
     for person in MINORS:
         member = book.member(person)
@@ -156,13 +126,13 @@ def test_a_minors_plain_answer_is_the_full_judgement(
 @given(ops=family_logs(), at=ANY_HOUR, platform=st.sampled_from(PLATFORMS),
        guardians=st.sampled_from(["all", "any"]))
 def test_a_decision_on_a_photo_of_minors_is_the_decision_made_before(
-    ops: list[tuple[str, str, dict[str, object]]], at: datetime, platform: str,
+    ops: list[tuple[object, ...]], at: datetime, platform: str,
     guardians: str,
 ) -> None:
     """A photo of both children and an adult, in each scope: the same decision as
     the oracle's (every reason, its words and records)."""
     book = ConsentLedger(FAMILY, guardians=guardians)  # type: ignore[arg-type]
-    _run(book, ops)
+    _run_withdrawn(book, ops)
     for content_id, event_id in (("c1", "e2"), ("c2", "e1"), ("c3", None)):
         content = Content(id=content_id, kind="photo", created_at=at, event_id=event_id,
                           appearances=[Appearance(member_id=p, reviewed=True)
