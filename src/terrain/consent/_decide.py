@@ -32,9 +32,9 @@ from terrain.consent._audit import (
     Reason,
     _to_purpose,
 )
-from terrain.consent._judge import Answer, plain_answer, plain_state
 from terrain.consent._ledger import ConsentLedger
 from terrain.consent._make import maker
+from terrain.consent._plain import Answer, plain_answer, plain_state
 from terrain.consent._records import Purpose, platform_key
 from terrain.consent._state import ConsentState, ScopeKey, Target, to_purpose
 from terrain.content import Appearance, Content, ContentKind, Region
@@ -336,11 +336,14 @@ class _Builder:
 
     def person(
         self, member_id: str, purpose: Purpose, target: Target, *, content_id: str | None,
-        role: str = "",
+        role: str = "", scopes: tuple[ScopeKey, ...] | None = None,
     ) -> None:
+        """Add the reason for ``member_id`` (``scopes``: :meth:`Target.scopes` of
+        ``target`` for ``purpose``, when the caller has them)."""
         answer: Answer | None = None
         if self.once:  # nothing to share: the plain answer, without a ConsentState
-            scopes = self._scopes(purpose, target)
+            if scopes is None:
+                scopes = self._scopes(purpose, target)
             answer = plain_answer(self.ledger, member_id, purpose, self.platform, self.key,
                                   self.when, scopes)
             state = None if answer is not None else self.ledger._state(
@@ -430,12 +433,13 @@ class _Builder:
             purpose is Purpose.PUBLISH and content.kind in INTERVIEW_KINDS
         ) else purpose
         target = _target_of(content)
+        scopes = self._scopes(needed, target) if self.once else None
         for member_id in dict.fromkeys(a.member_id for a in shown):
             places = self._blurrable(content, purpose, member_id, shown) if self.blur else None
             if places:
                 self.person_or_blur(member_id, needed, target, content, places)
                 continue
-            self.person(member_id, needed, target, content_id=content.id)
+            self.person(member_id, needed, target, content_id=content.id, scopes=scopes)
         if purpose is Purpose.PUBLISH and content.author_id is not None:
             self.person(content.author_id, Purpose.REUSE_UGC, target, content_id=content.id,
                         role=" (author)")

@@ -13,7 +13,7 @@ import bisect
 from collections.abc import Mapping
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, NamedTuple
 
 from terrain._time import instant
 from terrain.community import Member
@@ -32,9 +32,7 @@ from terrain.consent._state import (
 if TYPE_CHECKING:
     from terrain.consent._ledger import ConsentLedger
 
-__all__ = [
-    "Answer", "Facts", "Judgement", "plain_answer", "plain_state", "record_states", "shelve",
-]
+__all__ = ["Facts", "Judgement", "record_states", "shelve"]
 
 #: No one (who said yes, or no, in an adult's record about someone else: never).
 _NOBODY: frozenset[str] = frozenset()
@@ -196,166 +194,6 @@ def shelve(shelf: list[Facts], facts: Facts) -> None:
 
 #: A ConsentState from its fields' values, in order, without attrs' checks (it has none).
 _consent_state = maker(ConsentState)
-
-
-def plain_state(
-    ledger: ConsentLedger, subject: str, purpose: Purpose, platform: str, key: str,
-    at: datetime, when: datetime, scopes: tuple[ScopeKey, ...],
-) -> ConsentState | None:
-    """:func:`plain_answer` as a :class:`ConsentState` (``None`` when not plain)."""
-    answer = plain_answer(ledger, subject, purpose, platform, key, when, scopes)
-    if answer is None:
-        return None
-    return _consent_state(subject, purpose, platform, at, *answer)
-
-
-#: What a ConsentState says besides its question: ``(valid, reason, consent, status,
-#: member, relied_on)``, in the order of its fields.
-Answer: TypeAlias = tuple[
-    bool, str, "Consent | None", "ConsentStatus | None", "Member | None", tuple[str, ...]
-]
-
-
-def plain_answer(
-    ledger: ConsentLedger, subject: str, purpose: Purpose, platform: str, key: str,
-    when: datetime, scopes: tuple[ScopeKey, ...],
-) -> Answer | None:
-    """The answer :class:`Judgement` gives, in the plain case that is most of them: a
-    known adult, not erased, none of whose records that bear on the answer was
-    renewed. ``None`` in any other case: ask :class:`Judgement`.
-    ``when`` is ``at`` in UTC; ``key`` is :func:`platform_key` of ``platform``;
-    ``scopes`` the :meth:`Target.scopes` of the content asked about, for ``purpose``.
-
-    Same rules, same words: the grant relied on is the one holding at ``when``
-    expressed last (the highest id among ties), if no refusal was expressed at
-    that instant or later; else the latest refusal blocks, unless a grant
-    expressed after it no longer holds, which says why (it starts later, or it
-    expired, or it was withdrawn); without a refusal or a grant that holds, the
-    grant expressed last says why it does not hold, and without any grant the
-    answer is "no consent". The withdrawals that cover the question and were made
-    by ``when`` end every grant expressed by the last of them: such a grant is
-    "withdrawn" (on the date of the first of them made at or after it).
-
-    Each scope's records are sorted by when they were expressed (see
-    :func:`shelve`): they are read from the last one expressed by ``when``
-    backwards, down to the first grant that holds or was withdrawn (and the others
-    expressed at the same instant). What was expressed before it cannot change
-    the answer — a refusal before it does not block it, or is lifted by it; a
-    grant before it is not the latest, and a withdrawal ends it too —
-    so a person with many records in a scope costs about what one with a few
-    does. ``tests/consent/test_decide_oracle.py`` holds it to the decision path
-    as it was before it existed.
-    """
-    member = ledger._members.get(subject)
-    if member is None or member.is_minor or member.erased_at is not None:
-        return None
-    ends: list[tuple[datetime, Withdrawal]] | None = None  # the withdrawals that apply
-    ended_by: datetime | None = None  # the last of them: it ends every grant said by then
-    withdrawn = ledger._withdrawn_at.get(subject)
-    if withdrawn is not None:
-        ends = [
-            (t, w) for t, w in withdrawn if t <= when and _covers(w.slice, purpose, key, scopes)
-        ]
-        if ends:
-            ended_by = max(t for t, _ in ends)
-    waiting = ledger._waiting_scopes.get(subject)
-    if waiting:  # stored records of these scopes not decoded yet: decode them first
-        for _purpose, kind, ref in scopes:
-            if (kind, ref) in waiting:
-                ledger._settle((subject, kind, ref))  # type: ignore[arg-type]
-    theirs = ledger._scoped.get(subject)
-    best: Facts | None = None  # the latest grant that holds
-    late: Facts | None = None  # the latest grant that does not
-    no: Facts | None = None  # the latest refusal
-    if theirs is not None:
-        renewed = ledger._renewals
-        for scope in scopes:
-            shelf = theirs.get(scope)
-            if not shelf:
-                continue
-            i = len(shelf)
-            if shelf[-1].said > when:  # some expressed after `when`: they do not count
-                i = bisect.bisect_right(shelf, when, key=_said)
-            down_to: datetime | None = None  # when the first grant found holding was said
-            while i:
-                i -= 1
-                facts = shelf[i]
-                said, consent_id, _, given, platforms, starts, until = facts
-                if down_to is not None and said < down_to:
-                    break  # expressed before a grant that holds: no bearing on the answer
-                if platforms is not None and key not in platforms:
-                    continue
-                if consent_id in renewed:
-                    return None
-                if not given:
-                    if no is None or (said, consent_id) > (no.said, no.id):
-                        no = facts
-                elif ended_by is not None and said <= ended_by:
-                    # withdrawn, and so is every grant said before it: none of them holds
-                    if down_to is None:
-                        down_to = said
-                    if late is None or (said, consent_id) > (late.said, late.id):
-                        late = facts
-                elif when < starts or (until is not None and until <= when):
-                    if late is None or (said, consent_id) > (late.said, late.id):
-                        late = facts
-                else:
-                    if down_to is None:
-                        down_to = said
-                    if best is None or (said, consent_id) > (best.said, best.id):
-                        best = facts
-    if best is not None and (no is None or best.said > no.said):
-        found = best.consent
-        best_id = best.id
-        dates = ledger._dates
-        quoted = dates.get(best_id)
-        if quoted is None:
-            quoted = dates[best_id] = _dates(found, found.valid_until)
-        return (True, f"consent given on {quoted} (record {best_id})", found,
-                ConsentStatus.GIVEN, member, (best_id,))
-    if late is not None and (no is None or late.said > no.said):
-        # Judgement._problem() without withdrawals or renewals: a grant later than
-        # any refusal, which no longer holds (or does not hold yet)
-        record = late.consent
-        if ended_by is not None and late.said <= ended_by:
-            assert ends is not None
-            return (False, f"consent withdrawn on {day(_ending(ends, late.said).at)} "
-                    f"(record {late.id})", record, ConsentStatus.WITHDRAWN, member, ())
-        if when < late.starts:
-            return (False, f"consent starts on {day(record.valid_from)} (record {late.id})",
-                    record, ConsentStatus.GIVEN, member, ())
-        assert record.valid_until is not None
-        return (False, f"consent expired on {day(record.valid_until)} (record {late.id})",
-                record, ConsentStatus.EXPIRED, member, ())
-    if no is not None:  # Judgement._refused(), for an adult
-        return (False, f"refused on {day(no.consent.history[0].at)} (record {no.id})",
-                no.consent, ConsentStatus.REFUSED, member, ())
-    return (False, f"no consent to {purpose.value!r} on {platform!r}", None, None, member, ())
-
-
-def _said(facts: Facts) -> datetime:
-    return facts.said
-
-
-def _covers(part: Slice, purpose: Purpose, key: str, scopes: tuple[ScopeKey, ...]) -> bool:
-    """:meth:`Slice.applies` to the question whose scopes are ``scopes`` (the
-    :meth:`Target.scopes` of its target, for ``purpose``: the scopes that cover it)."""
-    scope = part.scope
-    return ((part.purposes is None or purpose in part.purposes)
-            and (part.platforms is None or key in part.platforms)
-            and (scope is None or (purpose, scope.kind, scope.ref) in scopes))
-
-
-def _ending(ends: list[tuple[datetime, Withdrawal]], said: datetime) -> Withdrawal:
-    """The withdrawal that ends a grant said at ``said``: the first, by instant, of
-    those in ``ends`` made at ``said`` or later (as :meth:`Judgement._problem` picks it)."""
-    ended: Withdrawal | None = None
-    ended_at: datetime | None = None
-    for at, withdrawal in ends:
-        if said <= at and (ended_at is None or at < ended_at):
-            ended, ended_at = withdrawal, at
-    assert ended is not None
-    return ended
 
 
 class Judgement:

@@ -33,7 +33,8 @@ from terrain.consent._events import (
     ConsentWithdrawn,
 )
 from terrain.consent._guardians import GUARDIAN_RULES, GuardianRule
-from terrain.consent._judge import Facts, Judgement, plain_state, record_states, shelve
+from terrain.consent._judge import Facts, Judgement, record_states, shelve
+from terrain.consent._plain import plain_state
 from terrain.consent._records import (
     Consent,
     ConsentStatus,
