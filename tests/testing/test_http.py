@@ -138,6 +138,38 @@ def test_a_server_that_is_not_there_is_a_transient_error() -> None:
         HTTPPlatform(url, timeout=0.5).publish(recap())
 
 
+def test_a_stopped_server_answers_no_call_even_on_a_connection_the_client_kept() -> None:
+    server = FakePlatformServer().start()
+    platform = HTTPPlatform(server.url, timeout=0.5)
+    platform.publish(recap(1))  # its connection stays open for the next call
+    server.stop()
+    with pytest.raises(TransientError, match="is the server running"):
+        platform.publish(recap(2))
+    assert [p.post_id for p in server.posts] == ["recap-1"]
+
+
+def test_a_call_after_the_server_closed_the_kept_connection_goes_out_on_a_new_one() -> None:
+    """A server that restarted closed the connection a call left open: the next call
+    does not fail on it (a post would look lost), it opens a new one."""
+    first = FakePlatformServer().start()
+    platform = HTTPPlatform(first.url, timeout=0.5)
+    platform.publish(recap(1))
+    port = int(first.url.rpartition(":")[2])
+    first.stop()
+    with FakePlatformServer(port=port) as second:
+        receipt = platform.publish(recap(2))
+        assert [p.post_id for p in second.posts] == ["recap-2"]
+        assert receipt.remote_id == second.posts[0].remote_id
+
+
+def test_calls_one_after_another_share_one_connection(server: FakePlatformServer) -> None:
+    platform = HTTPPlatform(server.url, timeout=0.5)
+    for n in range(5):
+        platform.publish(recap(n))
+    assert platform.find(recap(3)) is not None
+    assert server.connections == 1
+
+
 @pytest.mark.parametrize(
     ("settings", "said"),
     [

@@ -221,16 +221,21 @@ _CHANGES = {
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(steps=st.lists(
-    st.tuples(st.sampled_from(sorted(_CHANGES)), st.booleans()), min_size=1, max_size=5
-))
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(sorted(_CHANGES)), st.booleans()), min_size=1, max_size=5
+    ),
+    composed=st.booleans(),
+)
 def test_a_warmed_gate_decides_as_a_fresh_process_whatever_changes_in_between(
-    ws: Workspace, steps: list[tuple[str, bool]]
+    ws: Workspace, steps: list[tuple[str, bool]], composed: bool
 ) -> None:
     """Consent and photos changed between the warm-up and each call, by this workspace
-    or another process: every decision is the one a fresh process makes then."""
+    or another process: every decision is the one a fresh process makes then, whether
+    the warm-up read the photos or was given them as the run composed its posts."""
     post = _show_sam(ws)
-    gate = workspace_gate(ws, [post])
+    contents = ws.get_many(Content, ["p1", "p2"]) if composed else None
+    gate = workspace_gate(ws, [post], contents=contents)
     other = Workspace.open(ws.root)
     try:
         for change, elsewhere in steps:
@@ -244,3 +249,26 @@ def test_a_warmed_gate_decides_as_a_fresh_process_whatever_changes_in_between(
             assert gate(post, LATER) == expected
     finally:
         other.close()
+
+
+def test_a_gate_warmed_with_the_contents_a_run_composed_from_does_not_read_them_again(
+    ws: Workspace,
+) -> None:
+    """The contents a run just read to compose its posts are not read again to find
+    whose consent to read ahead of the run (each decision still reads its post's)."""
+    post = _show_sam(ws)
+    contents = ws.get_many(Content, ["p1", "p2"])
+
+    def warm_up(**given: object) -> tuple[int, int]:
+        fresh = Workspace.open(ws.root)  # nothing read yet, as at the start of a run
+        try:
+            counters = fresh.db.backend.counters
+            before = counters.statements, counters.rows
+            workspace_gate(fresh, [post], **given)  # type: ignore[arg-type]
+            return counters.statements - before[0], counters.rows - before[1]
+        finally:
+            fresh.close()
+
+    reading, given = warm_up(), warm_up(contents=contents)
+    assert given[0] == reading[0] - 1  # one query fewer: the contents'
+    assert given[1] == reading[1] - len(contents)  # and none of their rows

@@ -556,7 +556,8 @@ class _Runner:
                 actor=f"runner {self.owner}", record_id=_record_id()
             )
             self.record_decision(record)
-        if judgement.decision is not None:
+        if judgement.decision is not None and log.isEnabledFor(logging.DEBUG):
+            # the account is built only for a log that shows it (one per call)
             log.debug(
                 "consent for %s on %s: %s", row.post_id, run.name, _for_log(judgement.decision)
             )

@@ -20,8 +20,10 @@ Faults (:class:`Fault`) are taken in order by the next call of their
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import socket
 import threading
 import time
 from collections import deque
@@ -166,6 +168,9 @@ class FakePlatformServer:
         self._recent: deque[float] = deque()
         self.rate_limited = 0
         self.inject(*faults)
+        #: the connections of clients (kept open between their calls: HTTP/1.1)
+        self._connections: set[socket.socket] = set()
+        self._opened = 0
         self._httpd = ThreadingHTTPServer((host, port), _handler(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -197,9 +202,15 @@ class FakePlatformServer:
         self._httpd.serve_forever()
 
     def stop(self) -> None:
-        """Stop serving and close the socket."""
+        """Stop serving and close the socket, and the connections clients keep open:
+        a stopped server answers no call."""
         self._httpd.shutdown()
         self._httpd.server_close()
+        with self._lock:
+            kept = list(self._connections)
+        for conn in kept:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -210,6 +221,14 @@ class FakePlatformServer:
         self.stop()
 
     # -- scripting and inspection ------------------------------------------------
+
+    @property
+    def connections(self) -> int:
+        """How many connections clients opened (a client that keeps its connection
+        open between calls, as :class:`~terrain.testing.http.HTTPPlatform` does,
+        opens one for many calls)."""
+        with self._lock:
+            return self._opened
 
     def inject(self, *faults: Fault) -> None:
         """Append ``faults`` to the script of their methods' next calls."""
@@ -336,6 +355,19 @@ def _as_json(post: ServerPost, base: str) -> dict[str, Any]:
 def _handler(server: FakePlatformServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            with server._lock:
+                server._connections.add(self.connection)
+                server._opened += 1
+
+        def finish(self) -> None:
+            try:
+                super().finish()
+            finally:
+                with server._lock:
+                    server._connections.discard(self.connection)
 
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: the server's record is :attr:`FakePlatformServer.calls`."""

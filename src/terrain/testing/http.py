@@ -29,8 +29,11 @@ import argparse
 import contextlib
 import http.client
 import json
+import select
 import signal
 import sys
+import threading
+import weakref
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -72,7 +75,10 @@ class HTTPPlatform:
 
     ``timeout``: seconds before a call is given up (the post may be out:
     :class:`~terrain.errors.TransientError`, and the runner asks ``find``
-    before any retry). A fresh connection per call, so it is thread-safe.
+    before any retry). Thread-safe: each call takes a connection of its own, one
+    kept open by an earlier call when there is one (HTTP/1.1 keep-alive: no new
+    TCP connection per call), else a new one; a connection that failed, timed out
+    or was closed by the server is never used again.
     """
 
     thread_safe = True
@@ -97,22 +103,38 @@ class HTTPPlatform:
         self.timeout = timeout
         self._host = parts.hostname
         self._port = parts.port
+        #: connections an earlier call left open, for the next calls to reuse
+        self._idle: list[http.client.HTTPConnection] = []
+        self._idle_lock = threading.Lock()
+        weakref.finalize(self, _close_all, self._idle)
 
     def __repr__(self) -> str:
         return f"HTTPPlatform({self.base_url!r}, name={self.name!r})"
 
     # -- one HTTP call ---------------------------------------------------------------
 
+    def _connection(self) -> http.client.HTTPConnection:
+        """A connection for one call: an idle one still open, else a new one."""
+        with self._idle_lock:
+            while self._idle:
+                conn = self._idle.pop()
+                if _still_open(conn):
+                    return conn
+                conn.close()
+        return http.client.HTTPConnection(self._host, self._port, timeout=self.timeout)
+
     def _call(
         self, method: str, path: str, body: Any = None, *, may_have_landed: bool
     ) -> tuple[int, dict[str, str], bytes]:
-        conn = http.client.HTTPConnection(self._host, self._port, timeout=self.timeout)
+        conn = self._connection()
         payload = None if body is None else json.dumps(body).encode()
         headers = {"Content-Type": "application/json"} if payload is not None else {}
+        reusable = False
         try:
             conn.request(method, path, body=payload, headers=headers)
             response = conn.getresponse()
             data = response.read()
+            reusable = not response.will_close
             return response.status, {k.lower(): v for k, v in response.getheaders()}, data
         except TimeoutError:
             hint = (
@@ -131,7 +153,11 @@ class HTTPPlatform:
                 platform=self.name,
             ) from None
         finally:
-            conn.close()
+            if reusable:  # answered in full: the next call may use it
+                with self._idle_lock:
+                    self._idle.append(conn)
+            else:
+                conn.close()
 
     def _check(self, status: int, headers: dict[str, str], data: bytes, what: str) -> None:
         if status < 400:
@@ -220,6 +246,25 @@ class HTTPPlatform:
             "DELETE", f"/posts/{quote(receipt.remote_id)}", may_have_landed=False
         )
         self._check(status, headers, data, what)
+
+
+def _still_open(conn: http.client.HTTPConnection) -> bool:
+    """Whether an idle keep-alive ``conn`` can take another request: its socket is
+    open and has nothing to read (a server that closed it makes it readable)."""
+    sock = conn.sock
+    poll = getattr(select, "poll", None)
+    if sock is None or poll is None:
+        return False  # no poll() to look without waiting (Windows): a new connection
+    poller = poll()
+    poller.register(sock, select.POLLIN)
+    return not poller.poll(0)
+
+
+def _close_all(connections: list[http.client.HTTPConnection]) -> None:
+    """Close the idle connections of a platform that is gone."""
+    for conn in connections:
+        conn.close()
+    connections.clear()
 
 
 def _seconds(value: str | None) -> float | None:

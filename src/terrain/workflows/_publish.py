@@ -258,7 +258,9 @@ def plugin_hook(ws: Workspace | None = None) -> Any:
     return None if factory is None else factory().hook
 
 
-def workspace_gate(ws: Workspace, posts: Sequence[Post] = ()) -> Gate:
+def workspace_gate(
+    ws: Workspace, posts: Sequence[Post] = (), *, contents: Mapping[str, Content] | None = None
+) -> Gate:
     """The consent gate of a workspace: the ledger *as stored at the instant
     asked* (a withdrawal recorded by another command during a run counts at
     once), deciding for the purpose asked. The workspace keeps its ledger in
@@ -275,12 +277,15 @@ def workspace_gate(ws: Workspace, posts: Sequence[Post] = ()) -> Gate:
     their contents and the consent history and member records of their people
     read now, in a few queries instead of a few per post:
     each decision then still reads what was stored since, by any process, and
-    decides on that."""
+    decides on that. ``contents`` (by id), those of ``posts`` as the caller just
+    read them to compose the posts, are not read again for that: the people in
+    them are the ones whose consent is read now (each decision reads its post's
+    contents again at its call)."""
 
     blur = ws.config.publish.blur_unconsented
     finder = ws.handle_finder()
     if posts:
-        _warm_gate(ws, posts)
+        _warm_gate(ws, posts, contents)
 
     def gate(post: Post, at: datetime, *, purpose: str = "publish") -> Decision:
         contents = _contents_of(ws, post)
@@ -295,7 +300,9 @@ def workspace_gate(ws: Workspace, posts: Sequence[Post] = ()) -> Gate:
     return gate
 
 
-def _warm_gate(ws: Workspace, posts: Sequence[Post]) -> None:
+def _warm_gate(
+    ws: Workspace, posts: Sequence[Post], contents: Mapping[str, Content] | None = None
+) -> None:
     """Read, in one go, what the consent gate will read for ``posts``: their contents
     (decoded once, see :meth:`Workspace.get_many <terrain.Workspace.get_many>`), and
     the consent events and member records of the people they show or mention, into
@@ -305,10 +312,12 @@ def _warm_gate(ws: Workspace, posts: Sequence[Post]) -> None:
     consent event and member stored since, by any process) and reads its post's
     contents again. A content that is gone, a record that cannot be read or a store
     that does not answer is left for the decision about its post to meet, as it
-    would be without this."""
-    ids = sorted({c for p in posts for c in p.content_ids}
-                 | {m.content_id for p in posts for m in p.media if m.content_id})
-    people: set[str] = set()
+    would be without this. ``contents`` already read (by id) are not read again."""
+    wanted = ({c for p in posts for c in p.content_ids}
+              | {m.content_id for p in posts for m in p.media if m.content_id})
+    known = [c for id, c in (contents or {}).items() if id in wanted]
+    ids = sorted(wanted - {c.id for c in known})
+    people = people_of(known)
     for post in posts:
         people |= {m.member_id for m in post.mentions if m.member_id is not None}
     try:
@@ -359,6 +368,8 @@ class Composition:
     posts: tuple[Post, ...]
     errors: tuple[str, ...] = ()
     dropped: tuple[Dropped, ...] = ()
+    #: the contents read to compose them, by id (a recap's)
+    contents: Mapping[str, Content] = attrs.field(factory=dict)
 
 
 def compose_event(
@@ -465,7 +476,10 @@ def compose_event(
                     ) from None
             posts += [first, *rest]
             dropped += composed.dropped
-    return Composition(posts=tuple(posts), errors=tuple(errors), dropped=tuple(dropped))
+    return Composition(
+        posts=tuple(posts), errors=tuple(errors), dropped=tuple(dropped),
+        contents={c.id: c for c in contents},
+    )
 
 
 def _thanks(
@@ -588,6 +602,7 @@ def publish_event(
         schedule=schedule,
         dropped=composition.dropped,
         kind=kind,
+        contents=composition.contents,
     )
 
 
@@ -719,6 +734,7 @@ def deliver(
     dropped: Sequence[Dropped] = (),
     kind: str = "recap",
     subject_kind: str = "event",
+    contents: Mapping[str, Content] | None = None,
 ) -> PublishResult:
     """Hand composed ``posts`` on: judge them (``dry_run``), plan them (``enqueue``) or send.
 
@@ -728,7 +744,10 @@ def deliver(
     workflow that publishes (event recaps, project updates) goes through here,
     so they share the same guarantees. ``schedule`` (post id → instant) plans
     the posts for later: no worker takes them before; a dry run judges each
-    post at its time.
+    post at its time. ``contents`` (by id) are those of ``posts`` as the caller
+    just read them to compose the posts: the consent gate does not read them again
+    ahead of the run (:func:`workspace_gate`); each decision still reads its post's
+    contents at its call.
     """
     when = dict(schedule or {})
     if dry_run and enqueue and not when:
@@ -744,7 +763,7 @@ def deliver(
             journal_of(ws),
             platforms,
             posts,
-            gate=workspace_gate(ws, posts),
+            gate=workspace_gate(ws, posts, contents=contents),
             now_fn=clock,
             record_decision=ws.record_decision,
             hook=plugin_hook(ws) if hook is None else hook,
