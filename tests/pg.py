@@ -2,7 +2,10 @@
 
 As root, ``initdb`` and ``postgres`` run as the ``postgres`` user (PostgreSQL refuses
 root). The server listens on 127.0.0.1 only, on a free port, with trust auth, and is
-stopped at the end of the session.
+stopped at the end of the session. Its files go in memory when the machine has a roomy
+tmpfs (:func:`data_parent`): on a disk, even with ``fsync`` off, each ``CREATE DATABASE``
+and ``DROP DATABASE`` (one pair per PostgreSQL test) writes and checkpoints megabytes
+and waits for the disk.
 """
 
 from __future__ import annotations
@@ -63,6 +66,15 @@ def _run(cmd: list[str]) -> None:
         raise RuntimeError(f"{cmd[0]} failed ({done.returncode}): {done.stderr or done.stdout}")
 
 
+def data_parent() -> Path | None:
+    """Where a server's temp dir goes: the memory file system the run's temporary
+    folders use (:func:`tests.conftest.fast_basetemp_parent`, so ``TERRAIN_TEST_TMP=disk``
+    keeps it on disk too), else the system's temp dir (None)."""
+    from tests.conftest import fast_basetemp_parent
+
+    return fast_basetemp_parent()
+
+
 class Server:
     """A throwaway PostgreSQL server in a temp dir, which a test may stop and start again
     (same data, same port): ``stop()`` is ``pg_ctl stop -m immediate`` by default, a crash
@@ -72,7 +84,7 @@ class Server:
         bin_dir = find_bin_dir()
         assert bin_dir is not None
         self.bin_dir = bin_dir
-        self.root = Path(tempfile.mkdtemp(prefix="terrain-pg-"))
+        self.root = Path(tempfile.mkdtemp(prefix="terrain-pg-", dir=data_parent()))
         self.data, sock = self.root / "data", self.root / "sock"
         sock.mkdir()
         if os.geteuid() == 0:

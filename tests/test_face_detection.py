@@ -8,6 +8,7 @@ cascade finds, and pictures with no face at all (a landscape, a plain wall).
 from __future__ import annotations
 
 import io
+import random
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -26,7 +27,7 @@ from terrain.store import Workspace
 from terrain.testing import strategies
 from terrain.workflows import import_media
 
-from ._faces import GROUP, group_photo, landscape, regions_of
+from ._faces import GROUP, _noise, group_photo, landscape, regions_of
 
 NOW = datetime(2026, 3, 12, 23, 0, tzinfo=UTC)
 cv2 = pytest.importorskip("cv2", reason="the faces extra (opencv-python-headless) is needed")
@@ -44,6 +45,14 @@ def ws(tmp_path: Path) -> Iterator[Workspace]:
 
 def _hook() -> object:
     return terrain.get_plugin_manager().hook
+
+
+@given(seed=st.integers(0, 2**64), size=st.integers(0, 5000))
+def test_the_photos_noise_is_what_randrange_draws_one_at_a_time(seed: int, size: int) -> None:
+    """The photos' noise, drawn in bulk, is the same as ``randrange(0, 12)`` called
+    ``size`` times: the photos these tests read do not depend on the shortcut."""
+    rng = random.Random(seed)
+    assert _noise.__wrapped__(seed, size) == bytes(rng.randrange(0, 12) for _ in range(size))
 
 
 def test_the_built_in_detector_finds_each_face_of_a_group_photo() -> None:

@@ -4,6 +4,7 @@ not change what it runs."""
 from __future__ import annotations
 
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -122,6 +123,28 @@ def test_no_test_can_connect_to_the_template_to_change_it(
 ) -> None:
     with pytest.raises(psycopg.OperationalError, match="not currently accepting connections"):
         psycopg.connect(postgres_url.rpartition("/")[0] + f"/{postgres_template}").close()
+
+
+@pytest.mark.postgres
+def test_the_postgresql_server_keeps_its_files_in_memory_with_the_run_s_folders(
+    postgres_url: str,
+) -> None:
+    """Its data directory is in the memory file system the run's folders use (on a disk,
+    every test's ``CREATE DATABASE`` and ``DROP DATABASE`` waits for it)."""
+    with psycopg.connect(postgres_url, connect_timeout=10) as conn:
+        row = conn.execute("SHOW data_directory").fetchone()
+    assert row is not None
+    parent = conftest.fast_basetemp_parent()
+    assert Path(row[0]).parent.parent == (Path(tempfile.gettempdir()) if parent is None else parent)
+
+
+def test_terrain_test_tmp_disk_keeps_the_postgresql_files_on_disk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TERRAIN_TEST_TMP", "disk")
+    assert pg.data_parent() is None
+    monkeypatch.delenv("TERRAIN_TEST_TMP")
+    assert pg.data_parent() == conftest.fast_basetemp_parent()
 
 
 # -- the run's temporary folders: in memory when the machine has room ---------------
