@@ -233,7 +233,8 @@ class Judgement:
 
     def _refused(self, blocking: dict[str, Consent]) -> ConsentState:
         member = self.member
-        voice, record = max(blocking.items(), key=lambda kv: (expressed(kv[1]), kv[1].id))
+        voice, record = max(blocking.items(), key=lambda kv: (expressed(kv[1]), kv[1].id,
+                                                             kv[0] == member.id, kv[0]))
         when = day(record.history[0].at)
         lifted = [
             f for f in self.failing

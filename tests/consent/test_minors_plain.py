@@ -157,3 +157,22 @@ def test_a_withdrawal_for_a_minor_ends_the_grant_for_the_plain_path() -> None:
     assert state.reason.startswith("consent withdrawn on 2026-03-12")
     full = Judgement(book, book.member("m"), Purpose.PUBLISH, "x", at, target).state()
     assert state == full
+
+
+def test_a_refusal_signed_by_the_child_and_a_guardian_is_named_as_the_childs_own() -> None:
+    """Gaëlle refused for Maya; later Maya and Gaëlle sign one refusal together. Both
+    voices' latest no is the same record: whichever order the records were read in,
+    every path names the child's own refusal (found by a property test: the plain path
+    named Gaëlle's voice, the judgement Maya's)."""
+    book = ConsentLedger(FAMILY)
+    book.refuse("m", purposes=["publish"], at=T0, evidence=EVIDENCE, given_by=["g"])
+    book.refuse("m", purposes=["publish"], at=T0 + timedelta(hours=3), evidence=EVIDENCE,
+                given_by=["g", "m"])
+    at = T0 + timedelta(hours=4)
+    target = Target()
+    full = Judgement(book, book.member("m"), Purpose.PUBLISH, "x", at, target).state()
+    plain = plain_state(book, "m", Purpose.PUBLISH, "x", platform_key("x"), at, instant(at),
+                        target.scopes(Purpose.PUBLISH))
+    assert full.reason.startswith("refused on 2026-03-12")
+    assert plain == full
+    assert book.state_for("m", Purpose.PUBLISH, "x", at=at, target=target) == full

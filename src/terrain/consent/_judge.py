@@ -384,7 +384,10 @@ class Judgement:
 
     def _refused(self, blocking: dict[str, Consent]) -> ConsentState:
         member = self.member
-        voice, record = max(blocking.items(), key=lambda kv: (expressed(kv[1]), kv[1].id))
+        # one record can carry several voices' no: the subject's own is named, then by id,
+        # so that the answer never depends on the order the records were read in
+        voice, record = max(blocking.items(), key=lambda kv: (expressed(kv[1]), kv[1].id,
+                                                             kv[0] == member.id, kv[0]))
         when = day(record.history[0].at)
         lifted = [
             f for f in self.failing

@@ -285,7 +285,8 @@ def _minor_answer(
                 holding.setdefault(voice, []).append(facts)
     blocking = {v: no for v, no in nos.items() if v not in holding}
     if blocking:  # Judgement._refused()
-        voice, refusal = max(blocking.items(), key=lambda kv: (kv[1].said, kv[1].id))
+        voice, refusal = max(blocking.items(),
+                             key=lambda kv: (kv[1].said, kv[1].id, kv[0] == subject, kv[0]))
         lifted = [f for f in failing if f[0].said > refusal.said and voice in said_by[f[0].id][0]]
         if lifted:  # the same person agreed later, but that consent no longer holds
             grant, reason, status = max(lifted, key=lambda f: (f[0].said, f[0].id))
