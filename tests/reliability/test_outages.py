@@ -255,12 +255,15 @@ def test_past_max_outage_a_worker_exits_75_with_its_report_and_nothing_is_lost(
         make_workspace(root, platform, n, url, concurrency=1).close()
         first = worker(root, "--lease", "3", "--max-outage", "2")
         wait_for(lambda: len(platform.posts) >= 5, "the first posts")
+        seen = len(platform.posts)
         running.stop("immediate")
         stdout, stderr = first.communicate(timeout=LIVENESS)
         assert first.returncode == EXIT_UNREACHABLE, stderr
         report = json.loads(stdout)
         assert report["exit_code"] == EXIT_UNREACHABLE
-        assert report["counts"].get("confirmed", 0) >= 5
+        # one post at a time: only the last call made before the stop may have lost
+        # its receipt to the outage (it is in doubt, and the next run settles it)
+        assert report["counts"].get("confirmed", 0) >= seen - 1
         assert "more than the 2 s allowed (--max-outage)" in report["unreachable"]
         assert "Nothing is lost" in report["unreachable"]
         assert stderr.count("the store is unreachable") == 1, stderr
