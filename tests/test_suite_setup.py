@@ -195,3 +195,16 @@ def test_the_terrain_processes_of_a_run_keep_no_code_in_the_user_s_cache() -> No
     folder = default_folder()
     assert folder is not None
     assert not Path(folder).resolve().is_relative_to((Path.home() / ".cache").resolve())
+
+
+def test_every_browser_test_reads_a_page_once_it_has_loaded() -> None:
+    """``page.content()`` right after a click can read the next document before it
+    is parsed (an empty page: CI failed once that way); ``html(page)`` waits."""
+    tests = Path(__file__).parent
+    readers = [path for path in tests.rglob("*.py")
+               if "chromium" in (text := path.read_text(encoding="utf-8"))
+               and path.name not in ("_browser.py", Path(__file__).name)]
+    assert readers, "no browser test found: the check would check nothing"
+    for path in readers:
+        text = path.read_text(encoding="utf-8")
+        assert ".content()" not in text, f"{path}: read pages with html(page)"

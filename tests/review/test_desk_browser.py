@@ -27,7 +27,7 @@ from terrain import Content
 from terrain.store import Workspace
 from terrain.web import create_app
 from terrain.workflows import approval_queue, publish_event
-from tests.web._browser import chromium, screenshots, serving
+from tests.web._browser import chromium, html, screenshots, serving
 from tests.web.conftest import Clock, free_port
 
 from ._desk import AFTER, EVENT_ID, PASSWORD, desk_workspace, get_ready, photo_id
@@ -93,16 +93,16 @@ def test_identify_people_with_the_search_box_then_review(
     sign_in(screen, desk, "camille")
     snap(screen, shots, "home")
     screen.get_by_role("link", name="Vélo & ville #12").click()
-    assert "À relire (4)" in screen.content()
+    assert "À relire (4)" in html(screen)
     snap(screen, shots, "sheet")
     screen.get_by_role("link", name="crowd.jpg").click()
     screen.get_by_label("Chercher un membre").fill("benali")
     screen.get_by_role("button", name="Chercher").click()
     screen.get_by_role("button", name="Ajouter Nora Benali").click()
-    assert "Personnes mises à jour." in screen.content()
+    assert "Personnes mises à jour." in html(screen)
     snap(screen, shots, "identify")
     screen.get_by_role("button", name="Tout le monde est identifié").click()
-    assert "Photo relue." in screen.content()
+    assert "Photo relue." in html(screen)
     crowd = desk.ws.get(Content, photo_id(desk.ws.root, "crowd"))
     assert crowd.people_reviewed
     assert [a.member_id for a in crowd.appearances] == ["nora"]
@@ -114,14 +114,14 @@ def test_a_photo_with_a_face_nobody_named_needs_a_confirmation(
     sign_in(screen, desk, "camille")
     group = photo_id(desk.ws.root, "group")
     screen.goto(f"{desk.url}/desk/photos/{group}?back={EVENT_ID}")
-    assert "1 visage(s) sans nom" in screen.content()
+    assert "1 visage(s) sans nom" in html(screen)
     screen.get_by_role("button", name="Tout le monde est identifié").click()
-    assert "more faces than people identified" in screen.content()
+    assert "more faces than people identified" in html(screen)
     assert not desk.ws.get(Content, group).people_reviewed
     screen.go_back()
     screen.get_by_label("Personne d'autre à identifier").check()
     screen.get_by_role("button", name="Tout le monde est identifié").click()
-    assert "Photo relue." in screen.content()
+    assert "Photo relue." in html(screen)
     snap(screen, shots, "group-reviewed")
     assert desk.ws.get(Content, group).people_reviewed
 
@@ -154,7 +154,7 @@ def test_approve_in_the_browser_then_the_worker_sends_exactly_that(
     # the editor cannot approve
     sign_in(screen, desk, "camille")
     screen.goto(f"{desk.url}/desk/approvals")
-    assert "À approuver" in screen.content()
+    assert "À approuver" in html(screen)
     snap(screen, shots, "approvals")
     screen.get_by_role("link", name="Ouvrir").first.click()
     assert screen.get_by_role("button", name="Approuver telle quelle").count() == 0
@@ -167,9 +167,9 @@ def test_approve_in_the_browser_then_the_worker_sends_exactly_that(
         alex.get_by_role("link", name="Ouvrir").first.click()
         alex.get_by_label("Texte de la publication").fill("Merci à toutes et à tous, à jeudi !")
         alex.get_by_role("button", name="Enregistrer").click()
-        assert "Texte modifié" in alex.content()
+        assert "Texte modifié" in html(alex)
         alex.get_by_role("button", name="Approuver telle quelle").click()
-        assert "four eyes" in alex.content()
+        assert "four eyes" in html(alex)
         snap(alex, shots, "four-eyes")
     finally:
         context.close()
@@ -178,11 +178,11 @@ def test_approve_in_the_browser_then_the_worker_sends_exactly_that(
         morgan = context.new_page()
         sign_in(morgan, desk, "morgan")
         morgan.goto(f"{desk.url}/desk/approvals")
-        assert "1 zone(s) floutée(s)" in morgan.content()  # Samir, blurred
+        assert "1 zone(s) floutée(s)" in html(morgan)  # Samir, blurred
         morgan.get_by_role("link", name="Ouvrir").first.click()
         snap(morgan, shots, "post")
         morgan.get_by_role("button", name="Approuver telle quelle").click()
-        assert "Approuvée : elle partira telle quelle." in morgan.content()
+        assert "Approuvée : elle partira telle quelle." in html(morgan)
         snap(morgan, shots, "approved")
     finally:
         context.close()

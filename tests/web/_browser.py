@@ -29,6 +29,17 @@ def unavailable(reason: str) -> None:
     pytest.skip(f"no browser: {reason}")
 
 
+def html(page: Any) -> str:
+    """The page's HTML once the document it shows has loaded.
+
+    A click on a link or a form button returns when the next document is
+    committed, not when it is parsed: reading ``page.content()`` at that moment
+    can give an empty document. Every browser test reads pages through here.
+    """
+    page.wait_for_load_state("load")
+    return str(page.content())
+
+
 def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``$TERRAIN_SCREENSHOTS``, else a folder of the test run's temporary directory."""
     folder = Path(os.environ.get("TERRAIN_SCREENSHOTS") or

@@ -21,7 +21,7 @@ from terrain.store import Workspace
 from terrain.web import create_app
 from terrain.workflows import personal_link, run_workspace_worker
 
-from ._browser import chromium, screenshots, serving
+from ._browser import chromium, html, screenshots, serving
 from ._site import AT_THE_DOOR, BEFORE, EMAILS, EVENT_ID, build
 from .conftest import Clock, Mailbox, free_port
 
@@ -83,13 +83,13 @@ def snap(page: Any, shots: Path, name: str) -> None:
 def test_event_page_and_poster(site: Site, phone: Any, shots: Path) -> None:
     phone.goto(f"{site.url}/events/{EVENT_ID}")
     assert phone.get_by_role("heading", level=1).inner_text() == "Vélo & ville #12"
-    assert "jeudi 12 novembre 2026" in phone.content()
+    assert "jeudi 12 novembre 2026" in html(phone)
     snap(phone, shots, "event")
     phone.get_by_role("link", name="Affiche à imprimer").click()
     assert phone.locator("svg").count() == 1
     snap(phone, shots, "poster")
     phone.get_by_role("link", name="English").click()
-    assert "Thursday 12 November 2026" in phone.content()
+    assert "Thursday 12 November 2026" in html(phone)
 
 
 def test_a_member_gets_their_link_by_mail_and_answers_with_the_keyboard(
@@ -104,7 +104,7 @@ def test_a_member_gets_their_link_by_mail_and_answers_with_the_keyboard(
     snap(phone, shots, "sent")
     phone.goto(site.box.link_to(EMAILS["lea"]))
     assert phone.url == f"{site.url}/me"  # the token left the address bar
-    assert "Bonjour Léa Martin" in phone.content()
+    assert "Bonjour Léa Martin" in html(phone)
     snap(phone, shots, "me")
     phone.get_by_role("link", name="Vélo & ville #12").click()
     going = phone.get_by_role("button", name="Je viens")
@@ -129,7 +129,7 @@ def test_consent_at_the_door_from_the_qr_code(site: Site, phone: Any, shots: Pat
     phone.get_by_label("1 an").check()
     snap(phone, shots, "consent")
     phone.get_by_role("button", name="Enregistrer mes choix").click()
-    assert "Vos choix sont enregistrés" in phone.content()
+    assert "Vos choix sont enregistrés" in html(phone)
     snap(phone, shots, "consent-saved")
     (grant,) = [c for c in site.ws.ledger().for_subject("ines")
                 if c.history[0].status.value == "given"]
@@ -146,11 +146,11 @@ def test_a_minor_s_guardian_confirms_from_their_own_phone(
     phone.get_by_label("donner ou refuser mon accord pour les photos").check()
     phone.get_by_role("button", name="Envoyer le lien").click()
     phone.goto(site.box.link_to(EMAILS["tom"]))
-    assert "Paul Roux, Sofia Roux" in phone.content()
+    assert "Paul Roux, Sofia Roux" in html(phone)
     phone.get_by_label("Publier des photos et vidéos où j'apparais").check()
     snap(phone, shots, "consent-minor")
     phone.get_by_role("button", name="Enregistrer mes choix").click()
-    assert "En attente de la confirmation de : Paul Roux, Sofia Roux" in phone.content()
+    assert "En attente de la confirmation de : Paul Roux, Sofia Roux" in html(phone)
     context = browser.new_context(viewport=PHONE, java_script_enabled=False, is_mobile=True)
     try:
         paul = context.new_page()
@@ -158,8 +158,8 @@ def test_a_minor_s_guardian_confirms_from_their_own_phone(
         assert paul.url == f"{site.url}/guardian"
         snap(paul, shots, "guardian")
         paul.get_by_role("button", name="J'accepte").click()
-        assert "votre accord est enregistré" in paul.content()
-        assert "En attente aussi de : Sofia Roux" in paul.content()
+        assert "votre accord est enregistré" in html(paul)
+        assert "En attente aussi de : Sofia Roux" in html(paul)
         snap(paul, shots, "guardian-done")
     finally:
         context.close()
@@ -171,7 +171,7 @@ def test_self_check_in_at_the_door(site: Site, phone: Any, shots: Path) -> None:
     phone.goto(link.url.replace("http://127.0.0.1:8000", site.url))
     phone.goto(f"{site.url}/events/{EVENT_ID}")
     phone.get_by_role("button", name="Je suis arrivé·e").click()
-    assert "Bienvenue, Samir Haddad" in phone.content()
+    assert "Bienvenue, Samir Haddad" in html(phone)
     snap(phone, shots, "check-in")
 
 
@@ -183,18 +183,18 @@ def test_withdrawal_in_one_click_then_the_worker_takes_the_post_down(
     phone.goto(link.url.replace("http://127.0.0.1:8000", site.url))
     assert phone.get_by_role("img").count() == 1  # her photo's thumbnail
     phone.get_by_role("button", name="Tout retirer").click()
-    assert "Retrait enregistré" in phone.content()
-    assert "1 publication(s) à retirer" in phone.content()
-    assert "en attente" in phone.content()
+    assert "Retrait enregistré" in html(phone)
+    assert "1 publication(s) à retirer" in html(phone)
+    assert "en attente" in html(phone)
     snap(phone, shots, "withdrawn")
     run_workspace_worker(site.ws, now=AT_THE_DOOR, drain=True, hook=False)
     phone.reload()  # a reload sends nothing again (the page was a redirect)
-    assert "supprimé" in phone.content()
+    assert "supprimé" in html(phone)
     snap(phone, shots, "taken-down")
 
 
 def test_a_refused_link_offers_a_new_one(site: Site, phone: Any, shots: Path) -> None:
     phone.goto(f"{site.url}/l/personal.l000.1.forged")
-    assert "Ce lien ne peut pas être utilisé" in phone.content()
+    assert "Ce lien ne peut pas être utilisé" in html(phone)
     assert phone.get_by_label("Adresse e-mail").count() == 1
     snap(phone, shots, "refused")
