@@ -232,7 +232,7 @@ except SystemExit as exc:
     code = exc.code
 from terrain.cli._consent import command
 with open(out, "w") as f:
-    json.dump({"code": code, "modules": sorted(sys.modules), "built": sorted(command.commands)}, f)
+    json.dump({"code": code, "modules": sorted(sys.modules), "built": sorted(command.built)}, f)
 """
 
 

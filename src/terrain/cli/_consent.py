@@ -48,16 +48,23 @@ PURPOSES = ("publish", "tag", "archive", "reuse-ugc", "interview")
 class _Subcommands(click.Group):
     """``terrain consent``'s subcommands, each built when it is asked for (from
     :data:`_BUILDERS`): ``terrain consent grant`` makes its own eighteen options, not
-    those of the five other subcommands, nor imports what ``consent import`` needs."""
+    those of the five other subcommands, nor imports what ``consent import`` needs.
+
+    Those built are kept in :attr:`built`, not in ``commands``, which stays empty: a
+    reader of ``commands`` (the docs' sphinx-click) asks for each of them instead of
+    finding only those a command built."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.built: dict[str, click.Command] = {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_BUILDERS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        built = self.commands.get(cmd_name)
+        built = self.built.get(cmd_name)
         if built is None and cmd_name in _BUILDERS:
-            built = _BUILDERS[cmd_name]()
-            self.add_command(built, cmd_name)
+            built = self.built[cmd_name] = _BUILDERS[cmd_name]()
         return built
 
 
