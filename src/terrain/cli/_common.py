@@ -237,10 +237,12 @@ def emit(data: Any, *, as_json: bool, human: Callable[[], None]) -> None:
 def echo_lines(lines: Iterable[str]) -> None:
     """Print ``lines``, each followed by a newline, in one write (as many
     ``click.echo`` calls would print them: a listing of 20,000 lines pays for
-    one write, not 20,000)."""
+    one write, not 20,000): the text is joined with its last newline, not copied
+    again to add it."""
     printed = list(lines)
     if printed:
-        click.echo("\n".join(printed))
+        printed.append("")
+        click.echo("\n".join(printed), nl=False)
 
 
 #: Where ``terrain --by NAME`` keeps the name the changes are recorded as.
