@@ -222,6 +222,54 @@ def test_listing_consents_reads_no_log_and_decodes_no_record(
                             "terrain.plugins", "terrain.posts", "terrain.content")) == []
 
 
+_BUILT = """
+import json, sys
+from terrain.cli import main
+out, args = sys.argv[1], sys.argv[2:]
+try:
+    main(args, prog_name="terrain")
+except SystemExit as exc:
+    code = exc.code
+from terrain.cli._consent import command
+with open(out, "w") as f:
+    json.dump({"code": code, "modules": sorted(sys.modules), "built": sorted(command.built)}, f)
+"""
+
+
+def _consent_built(tmp_path: Path, *args: str) -> tuple[list[str], set[str]]:
+    """The ``terrain consent`` subcommands ``terrain ARGS`` built, and the modules it
+    imported (run in a new interpreter; it must succeed)."""
+    report = tmp_path / "built.json"
+    done = subprocess.run(
+        [sys.executable, "-c", _BUILT, str(report), *args],
+        capture_output=True,
+        text=True,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("TERRAIN_")},
+             "TERRAIN_NOW": "2026-11-20T21:00:00+00:00"},
+    )
+    found = json.loads(report.read_text())
+    assert found["code"] in (0, None), done.stderr
+    return found["built"], set(found["modules"])
+
+
+def test_a_consent_subcommand_builds_only_itself(tmp_path: Path, members: Path) -> None:
+    """``terrain consent grant`` makes its own options, not those of the five other
+    subcommands, and imports nothing of ``consent import``; ``terrain consent --help``
+    lists them all."""
+    built, modules = _consent_built(
+        tmp_path,
+        "consent", "grant", "lea", "--purpose", "publish", "--witness", "Camille",
+        "--workspace", str(members),
+    )  # fmt: skip
+    assert built == ["grant"]
+    assert "terrain.cli._importing" not in modules
+    built, modules = _consent_built(tmp_path, "consent", "list", "--workspace", str(members))
+    assert built == ["list"]
+    assert "terrain.cli._importing" not in modules
+    built, _ = _consent_built(tmp_path, "consent", "--help")
+    assert built == ["check", "grant", "import", "list", "refuse", "withdraw"]
+
+
 def test_listing_consents_as_text_builds_no_row_and_imports_no_converter(
     tmp_path: Path, run: Run, members: Path
 ) -> None:

@@ -34,7 +34,6 @@ from terrain.cli._complete import (
     complete_platform,
     only_event_option,
 )
-from terrain.cli._importing import import_options, run_import
 from terrain.cli._when import fold_option, parse_when
 
 if TYPE_CHECKING:
@@ -46,9 +45,46 @@ __all__ = ["command"]
 PURPOSES = ("publish", "tag", "archive", "reuse-ugc", "interview")
 
 
-@click.group("consent")
+class _Subcommands(click.Group):
+    """``terrain consent``'s subcommands, each built when it is asked for (from
+    :data:`_BUILDERS`): ``terrain consent grant`` makes its own eighteen options, not
+    those of the five other subcommands, nor imports what ``consent import`` needs.
+
+    Those built are kept in :attr:`built`, not in ``commands``, which stays empty: a
+    reader of ``commands`` (the docs' sphinx-click) asks for each of them instead of
+    finding only those a command built."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.built: dict[str, click.Command] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_BUILDERS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        built = self.built.get(cmd_name)
+        if built is None and cmd_name in _BUILDERS:
+            built = self.built[cmd_name] = _BUILDERS[cmd_name]()
+        return built
+
+
+@click.group("consent", cls=_Subcommands)
 def command() -> None:
     """Record and list consents (append-only: nothing is ever edited)."""
+
+
+#: Each subcommand's name -> the function that builds it (applies its options).
+_BUILDERS: dict[str, Callable[[], click.Command]] = {}
+
+
+def _builds(name: str) -> Callable[[Callable[[], click.Command]], Callable[[], click.Command]]:
+    """Register the decorated function as the builder of subcommand ``name``."""
+
+    def register(build: Callable[[], click.Command]) -> Callable[[], click.Command]:
+        _BUILDERS[name] = build
+        return build
+
+    return register
 
 
 def _scope(event_id: str | None, project_id: str | None, content_id: str | None) -> Scope | None:
@@ -230,95 +266,107 @@ def _describe(consent: Consent) -> str:
     return describe(consent)
 
 
-@command.command("grant")
-@_record_options
-def grant(**kwargs: Any) -> None:
-    """Record that MEMBER_ID agrees to --purpose (on --platform, for --event…)."""
-    _record("grant", **kwargs)
+@_builds("grant")
+def _grant() -> click.Command:
+    @click.command("grant")
+    @_record_options
+    def grant(**kwargs: Any) -> None:
+        """Record that MEMBER_ID agrees to --purpose (on --platform, for --event…)."""
+        _record("grant", **kwargs)
+
+    return grant
 
 
-@command.command("refuse")
-@_record_options
-def refuse(**kwargs: Any) -> None:
-    """Record that MEMBER_ID refuses --purpose: nothing of theirs is published."""
-    _record("refuse", **kwargs)
+@_builds("refuse")
+def _refuse() -> click.Command:
+    @click.command("refuse")
+    @_record_options
+    def refuse(**kwargs: Any) -> None:
+        """Record that MEMBER_ID refuses --purpose: nothing of theirs is published."""
+        _record("refuse", **kwargs)
+
+    return refuse
 
 
-@command.command("withdraw")
-@click.argument("member_id", shell_complete=complete_member_id)
-@click.option(
-    "--purpose",
-    "purposes",
-    multiple=True,
-    type=click.Choice(PURPOSES),
-    help="Only these purposes (default: all); the others stay in force.",
-)
-@click.option(
-    "--platform", "platforms", multiple=True, shell_complete=complete_platform,
-    help="Only these platforms (default: all); the others stay in force.",
-)
-@_scope_options
-@click.option("--note", default="", help="Why, or how the withdrawal was expressed.")
-@click.option(
-    "--at", "at_text", default=None,
-    help="When the person expressed it (default: now; never in the future).",
-)
-@fold_option
-@json_option
-@pass_workspace
-def withdraw(
-    ws: Workspace,
-    member_id: str,
-    purposes: tuple[str, ...],
-    platforms: tuple[str, ...],
-    event_id: str | None,
-    project_id: str | None,
-    content_id: str | None,
-    note: str,
-    at_text: str | None,
-    as_json: bool,
-) -> None:
-    """Withdraw MEMBER_ID's consent: all of it, or one purpose, platform or scope.
-
-    The withdrawal ends every consent expressed before it that it covers,
-    including paperwork keyed in later. Published posts are taken down with
-    `terrain takedown`.
-    """
-    from terrain.workflows import withdraw_consent
-
-    at = parse_when(at_text, ws.community.timezone, option="--at") if at_text else None
-    result = withdraw_consent(
-        ws,
-        member_id,
-        now=clock.now(),
-        at=at,
-        purposes=purposes or None,
-        platforms=platforms or None,
-        scope=_scope(event_id, project_id, content_id),
-        note=note,
+@_builds("withdraw")
+def _withdraw() -> click.Command:
+    @click.command("withdraw")
+    @click.argument("member_id", shell_complete=complete_member_id)
+    @click.option(
+        "--purpose",
+        "purposes",
+        multiple=True,
+        type=click.Choice(PURPOSES),
+        help="Only these purposes (default: all); the others stay in force.",
     )
+    @click.option(
+        "--platform", "platforms", multiple=True, shell_complete=complete_platform,
+        help="Only these platforms (default: all); the others stay in force.",
+    )
+    @_scope_options
+    @click.option("--note", default="", help="Why, or how the withdrawal was expressed.")
+    @click.option(
+        "--at", "at_text", default=None,
+        help="When the person expressed it (default: now; never in the future).",
+    )
+    @fold_option
+    @json_option
+    @pass_workspace
+    def withdraw(
+        ws: Workspace,
+        member_id: str,
+        purposes: tuple[str, ...],
+        platforms: tuple[str, ...],
+        event_id: str | None,
+        project_id: str | None,
+        content_id: str | None,
+        note: str,
+        at_text: str | None,
+        as_json: bool,
+    ) -> None:
+        """Withdraw MEMBER_ID's consent: all of it, or one purpose, platform or scope.
 
-    def human() -> None:
-        from terrain.consent import ConsentStatus
+        The withdrawal ends every consent expressed before it that it covers,
+        including paperwork keyed in later. Published posts are taken down with
+        `terrain takedown`.
+        """
+        from terrain.workflows import withdraw_consent
 
-        for consent in result.ended:
-            if consent.history[-1].status is ConsentStatus.WITHDRAWN:
-                click.echo(f"Withdrew {consent.id}: {_describe(consent)}.")
-            else:
-                click.echo(f"Withdrew {result.covers} from {consent.id}: {_describe(consent)}.")
-        if not result.ended:
-            click.echo(
-                f"{member_id} has no consent in force there ({result.covers}). The withdrawal "
-                "is recorded: it also ends any consent expressed before it that is keyed in "
-                "later."
-            )
-        if result.still:
-            click.echo("Still in force:")
-            for state in result.still:
-                click.echo(f"  {_line(state)}")
-        click.echo(f"Take down what was published: `terrain takedown --subject {member_id}`.")
+        at = parse_when(at_text, ws.community.timezone, option="--at") if at_text else None
+        result = withdraw_consent(
+            ws,
+            member_id,
+            now=clock.now(),
+            at=at,
+            purposes=purposes or None,
+            platforms=platforms or None,
+            scope=_scope(event_id, project_id, content_id),
+            note=note,
+        )
 
-    emit(result, as_json=as_json, human=human)
+        def human() -> None:
+            from terrain.consent import ConsentStatus
+
+            for consent in result.ended:
+                if consent.history[-1].status is ConsentStatus.WITHDRAWN:
+                    click.echo(f"Withdrew {consent.id}: {_describe(consent)}.")
+                else:
+                    click.echo(f"Withdrew {result.covers} from {consent.id}: {_describe(consent)}.")
+            if not result.ended:
+                click.echo(
+                    f"{member_id} has no consent in force there ({result.covers}). The withdrawal "
+                    "is recorded: it also ends any consent expressed before it that is keyed in "
+                    "later."
+                )
+            if result.still:
+                click.echo("Still in force:")
+                for state in result.still:
+                    click.echo(f"  {_line(state)}")
+            click.echo(f"Take down what was published: `terrain takedown --subject {member_id}`.")
+
+        emit(result, as_json=as_json, human=human)
+
+    return withdraw
 
 
 def _line(state: RecordState) -> str:
@@ -327,80 +375,97 @@ def _line(state: RecordState) -> str:
     return f"{c.id:<8} {c.subject_id:<16} {state.status.value:<16} {_describe(c)}{detail}"
 
 
-@command.command("import")
-@import_options
-@pass_workspace
-def import_(ws: Workspace, **options: Any) -> None:
-    """Record the consents (and refusals) listed in FILE, e.g. the answers of a form.
+@_builds("import")
+def _import() -> click.Command:
+    from terrain.cli._importing import import_options, run_import
 
-    Columns: the member (id, email or handle), purposes (publish;tag...),
-    platforms (empty: all), at (when it was given: required), until, refused
-    (yes for a refusal), and the evidence: evidence_text and version (a
-    checkbox), witness (verbal), or form (a signed form's scan). Each is
-    checked as `terrain consent grant` checks one; a consent already in the
-    log is unchanged. All or nothing unless --skip-bad; try --dry-run first.
-    """
-    from terrain.workflows import import_consents
+    @click.command("import")
+    @import_options
+    @pass_workspace
+    def import_(ws: Workspace, **options: Any) -> None:
+        """Record the consents (and refusals) listed in FILE, e.g. the answers of a form.
 
-    run_import(import_consents, ws=ws, **options)
+        Columns: the member (id, email or handle), purposes (publish;tag...),
+        platforms (empty: all), at (when it was given: required), until, refused
+        (yes for a refusal), and the evidence: evidence_text and version (a
+        checkbox), witness (verbal), or form (a signed form's scan). Each is
+        checked as `terrain consent grant` checks one; a consent already in the
+        log is unchanged. All or nothing unless --skip-bad; try --dry-run first.
+        """
+        from terrain.workflows import import_consents
 
+        run_import(import_consents, ws=ws, **options)
 
-@command.command("list")
-@click.argument("member_id", required=False, shell_complete=complete_member_id)
-@click.option(
-    "--at", "at_text", default=None,
-    help="Show where each record stood at this instant (default: now).",
-)
-@fold_option
-@list_options
-@pass_workspace
-def list_(
-    ws: Workspace, member_id: str | None, at_text: str | None, as_json: bool, as_csv: bool
-) -> None:
-    """List consent records (of MEMBER_ID, or everyone's) and where each stands.
-
-    A record is given, scheduled, pending guardian (a minor's: a guardian's
-    agreement is missing), pending assent (the child's own answer is
-    missing), partly withdrawn, withdrawn, expired, refused or lifted.
-    """
-    at = parse_when(at_text, ws.community.timezone, option="--at") if at_text else clock.now()
-    if not as_json and not as_csv:  # the text: lines the store makes, no record read
-        from terrain.workflows import consent_list_lines
-
-        lines = consent_list_lines(ws, member_id, at=at)
-        if not lines:
-            click.echo("No consent recorded: `terrain consent grant MEMBER --purpose publish ...`.")
-        echo_lines(lines)
-        return
-    from terrain.workflows import consent_list
-
-    listed = consent_list(ws, member_id, at=at, data=True)
-    records = [
-        {**(row.record or {}), "state": row.status.value, "detail": row.detail} for row in listed
-    ]
-    emit_list(records, as_json=as_json, as_csv=as_csv, table=flat_rows(records),
-              human=lambda: None)
+    return import_
 
 
-@command.command("check")
-@json_option
-@pass_workspace
-def check(ws: Workspace, as_json: bool) -> None:
-    """Report stored consents naming a platform terrain does not know.
+@_builds("list")
+def _list() -> click.Command:
+    @click.command("list")
+    @click.argument("member_id", required=False, shell_complete=complete_member_id)
+    @click.option(
+        "--at", "at_text", default=None,
+        help="Show where each record stood at this instant (default: now).",
+    )
+    @fold_option
+    @list_options
+    @pass_workspace
+    def list_(
+        ws: Workspace, member_id: str | None, at_text: str | None, as_json: bool, as_csv: bool
+    ) -> None:
+        """List consent records (of MEMBER_ID, or everyone's) and where each stands.
 
-    Such a record covers nothing (a refusal there protects no one). Exit
-    code 1 when there is one.
-    """
-    from terrain.workflows import check_consents
+        A record is given, scheduled, pending guardian (a minor's: a guardian's
+        agreement is missing), pending assent (the child's own answer is
+        missing), partly withdrawn, withdrawn, expired, refused or lifted.
+        """
+        at = parse_when(at_text, ws.community.timezone, option="--at") if at_text else clock.now()
+        if not as_json and not as_csv:  # the text: lines the store makes, no record read
+            from terrain.workflows import consent_list_lines
 
-    problems = check_consents(ws)
+            lines = consent_list_lines(ws, member_id, at=at)
+            if not lines:
+                click.echo(
+                    "No consent recorded: `terrain consent grant MEMBER --purpose publish ...`."
+                )
+            echo_lines(lines)
+            return
+        from terrain.workflows import consent_list
 
-    def human() -> None:
-        if not problems:
-            click.echo("Every consent names platforms terrain knows.")
-        for problem in problems:
-            click.echo(f"{problem.subject_id}: {problem.problem}. Fix: {problem.fix}.")
+        listed = consent_list(ws, member_id, at=at, data=True)
+        records = [
+            {**(row.record or {}), "state": row.status.value, "detail": row.detail}
+            for row in listed
+        ]
+        emit_list(records, as_json=as_json, as_csv=as_csv, table=flat_rows(records),
+                  human=lambda: None)
 
-    emit(problems, as_json=as_json, human=human)
-    if problems:
-        sys.exit(EXIT_FAILED)
+    return list_
+
+
+@_builds("check")
+def _check() -> click.Command:
+    @click.command("check")
+    @json_option
+    @pass_workspace
+    def check(ws: Workspace, as_json: bool) -> None:
+        """Report stored consents naming a platform terrain does not know.
+
+        Such a record covers nothing (a refusal there protects no one). Exit
+        code 1 when there is one.
+        """
+        from terrain.workflows import check_consents
+
+        problems = check_consents(ws)
+
+        def human() -> None:
+            if not problems:
+                click.echo("Every consent names platforms terrain knows.")
+            for problem in problems:
+                click.echo(f"{problem.subject_id}: {problem.problem}. Fix: {problem.fix}.")
+
+        emit(problems, as_json=as_json, human=human)
+        if problems:
+            sys.exit(EXIT_FAILED)
+
+    return check
