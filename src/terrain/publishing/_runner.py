@@ -11,7 +11,10 @@ all platforms at once within a bounded pool) loop:
 4. respect the platform's **daily budget** (e.g. X free tier: 17 posts a
    day; the rest stays planned with a ``next_attempt_at``) and **rate**;
 5. **call** ``Platform.publish``; record the receipt (``sent``), run the
-   ``terrain_after_publish`` hooks, then ``confirmed``.
+   ``terrain_after_publish`` hooks, then ``confirmed``. With no such hook the
+   receipt is recorded ``confirmed`` at once, and the worker's next row is
+   claimed in that same transaction (one commit, not two; step 1 for the next
+   post, still committed before its call).
 
 A failed call is handled by what the error says (:meth:`_Runner.failed_call`):
 ``AuthError`` stops the platform and says which variables to fix; an error
