@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -161,6 +162,52 @@ def test_held_and_failed_rows_are_planned_again_sent_ones_never(journal: Journal
     journal.plan([a, b], now=START + LEASE)
     states = {r.post_id: r.state for r in journal.rows()}
     assert states == {a.id: RowState.PLANNED, b.id: RowState.SENT}
+
+
+def test_a_receipt_and_the_next_claim_are_one_commit(journal: Journal) -> None:
+    from terrain.posts import Receipt
+
+    a, b, c = posts(3)
+    journal.plan([a, b, c], now=START)
+    row = journal.claim_ready("fake", "o:1:a", now=START, lease=LEASE)
+    assert row is not None
+    receipt = Receipt(platform="fake", post_id=row.post_id, remote_id="r1", published_at=START)
+    commits = journal.db.backend.commits
+    sent, following = journal.mark_sent_then_claim(
+        row, "o:1:a", receipt, now=START + timedelta(seconds=1), lease=LEASE
+    )
+    assert journal.db.backend.commits == commits + 1
+    assert sent
+    assert following is not None
+    assert following.post_id != row.post_id
+    assert following.state is RowState.CLAIMED
+    assert following.claimed_by == "o:1:a"
+    assert following.lease_until == START + timedelta(seconds=1) + LEASE
+    stored = {r.post_id: r for r in journal.rows()}
+    assert stored[row.post_id].state is RowState.CONFIRMED
+    assert stored[row.post_id].receipt == receipt
+    assert stored[following.post_id].state is RowState.CLAIMED
+    assert stored[following.post_id].claimed_by == "o:1:a"
+    # a claim another worker holds is neither marked nor followed by a claim
+    other = journal.claim_ready("fake", "o:2:b", now=START, lease=LEASE)
+    assert other is not None
+    assert journal.mark_sent_then_claim(
+        attrs.evolve(other, claimed_by="o:1:a"), "o:1:a",
+        Receipt(platform="fake", post_id=other.post_id, remote_id="r2", published_at=START),
+        now=START, lease=LEASE,
+    ) == (False, None)
+    assert {r.post_id: r.state for r in journal.rows()}[other.post_id] is RowState.CLAIMED
+    # nothing left to claim: the receipt alone
+    last = journal.claim_ready("fake", "o:1:a", now=START, lease=LEASE)
+    assert last is None
+    sent, following2 = journal.mark_sent_then_claim(
+        following, "o:1:a",
+        Receipt(platform="fake", post_id=following.post_id, remote_id="r3", published_at=START),
+        now=START, lease=LEASE,
+    )
+    assert sent
+    assert following2 is None
+    assert {r.post_id: r.state for r in journal.rows()}[following.post_id] is RowState.CONFIRMED
 
 
 @given(

@@ -50,6 +50,30 @@ def test_every_post_goes_out_once_and_each_decision_is_recorded(tmp_path: Path) 
     assert all(r.platform == "fake" for r in records)
 
 
+def test_a_worker_claims_its_next_post_with_the_receipt_of_the_last(tmp_path: Path) -> None:
+    """The receipt of a post and the claim of the next share one commit: ten more
+    posts cost ten commits fewer than a claim of their own each would. Each post
+    still goes out once, decided at its call."""
+
+    def commits(n: int) -> int:
+        platform = ScriptedPlatform()
+        journal = Journal(tmp_path / f"j{n}.db", create=True)
+        records: list[DecisionRecord] = []
+        report = run(journal, platform, posts(n), Clock(), record_decision=records.append,
+                     policies={"fake": PlatformPolicy(concurrency=1)})
+        assert {o.state for o in report.outcomes} == {RowState.CONFIRMED}
+        assert set(platform.landed.values()) == {1}
+        assert len(platform.landed) == len(records) == n
+        count = journal.db.backend.commits
+        journal.close()
+        return count
+
+    few, more = commits(10), commits(20)
+    # one commit per post: its receipt, holding the claim of the next (a claim of
+    # its own each would make it two)
+    assert more - few <= 10, (few, more)
+
+
 def test_a_second_run_sends_nothing_again(tmp_path: Path) -> None:
     platform = ScriptedPlatform()
     journal = Journal(tmp_path / "j.db", create=True)
@@ -368,3 +392,45 @@ def test_a_slow_rate_limit_sends_every_post_in_order_across_runs(tmp_path: Path)
     assert [at for _, at in sent] == [0.0, 10.0, 20.0, 30.0]
     assert set(platform.landed.values()) == {1}
     assert journal.next_due("fake") is None
+
+
+def test_a_stopped_run_leaves_no_post_claimed(tmp_path: Path) -> None:
+    """A worker whose post goes out while another meets refused credentials (the
+    platform stops) claims no next post with its receipt: the posts not sent stay
+    planned, none held by a run that is gone."""
+    from datetime import UTC, datetime
+
+    from terrain.errors import AuthError
+    from terrain.posts import Receipt
+
+    in_call, refused = threading.Event(), threading.Event()
+
+    class Refusing:
+        name = "fake"
+        capabilities = ScriptedPlatform().capabilities
+
+        def publish(self, post: Post) -> Receipt:
+            if post.id == posts(1)[0].id:
+                assert in_call.wait(5)
+                refused.set()
+                raise AuthError("fake: 401 Unauthorized (token expired)")
+            in_call.set()
+            assert refused.wait(5)
+            threading.Event().wait(0.3)  # the refusal stops the platform meanwhile
+            return Receipt(platform="fake", post_id=post.id, remote_id=f"r-{post.id}",
+                           published_at=datetime(2026, 3, 12, tzinfo=UTC))
+
+        def find(self, post: Post) -> Receipt | None:
+            return None
+
+        def delete(self, receipt: Receipt) -> None:
+            raise AssertionError("nothing is deleted here")
+
+    journal = Journal(tmp_path / "j.db", create=True)
+    report = run(journal, Refusing(), posts(6), Clock(),
+                 policies={"fake": PlatformPolicy(concurrency=2)})
+    states = {r.post_id: r.state for r in journal.rows()}
+    assert RowState.CLAIMED not in states.values()
+    assert list(states.values()).count(RowState.CONFIRMED) == 1
+    assert list(states.values()).count(RowState.PLANNED) == 5
+    assert any("STOPPED fake" in m for m in report.messages)

@@ -35,7 +35,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -343,19 +343,29 @@ class Journal:
         now = instant(require_aware(now, "claim_ready: now"))  # the lease: elapsed time
         while True:
             with self._write(exclusive=False) as tx:
-                tx.execute(sql.WAKE, (platform, ts(now)))
-                found = tx.one(self._locking(sql.SELECT_READY, tx), (platform, ts(now)))
-                if found is None:
-                    return None
-                row = _row(found)
-                claimed = tx.execute(
-                    sql.CLAIM,
-                    (owner, ts(now + lease), ts(now), row.post_id, platform, "planned", None),
-                )
-            if claimed == 1:
-                return attrs.evolve(
-                    row, state=RowState.CLAIMED, claimed_by=owner, lease_until=now + lease
-                )
+                taken = self._claim_in(tx, platform, owner, now=now, lease=lease)
+            if taken is not False:
+                return taken
+
+    def _claim_in(
+        self, tx: Transaction, platform: str, owner: str, *, now: datetime, lease: timedelta
+    ) -> JournalRow | Literal[False] | None:
+        """:meth:`claim_ready`'s statements in ``tx``: the row claimed, ``None`` when
+        none is ready, ``False`` when another worker took the row found first."""
+        tx.execute(sql.WAKE, (platform, ts(now)))
+        found = tx.one(self._locking(sql.SELECT_READY, tx), (platform, ts(now)))
+        if found is None:
+            return None
+        row = _row(found)
+        claimed = tx.execute(
+            sql.CLAIM,
+            (owner, ts(now + lease), ts(now), row.post_id, platform, "planned", None),
+        )
+        if claimed != 1:
+            return False
+        return attrs.evolve(
+            row, state=RowState.CLAIMED, claimed_by=owner, lease_until=now + lease
+        )
 
     def claim_abandoned(
         self,
@@ -521,6 +531,29 @@ class Journal:
                 owner,
             ),
         )
+
+    def mark_sent_then_claim(
+        self,
+        row: JournalRow,
+        owner: str,
+        receipt: Receipt,
+        *,
+        now: datetime,
+        lease: timedelta,
+    ) -> tuple[bool, JournalRow | None]:
+        """:meth:`mark_sent` (``confirmed=True``), then, in the same transaction,
+        :meth:`claim_ready` of the row's platform for ``owner``: one commit where a
+        worker going on to its next post made two. The receipt is as durable as
+        :meth:`mark_sent` makes it, the claim as durable as :meth:`claim_ready` makes
+        it (both return once committed). ``(False, None)`` when ``owner`` no longer
+        holds ``row`` (nothing is claimed); the claimed row is ``None`` when none is
+        ready or another worker took it first (:meth:`claim_ready` says which)."""
+        claim_at = instant(require_aware(now, "mark_sent_then_claim: now"))
+        with self._write(exclusive=False) as tx:
+            if not self.mark_sent(row, owner, receipt, now=now, confirmed=True):
+                return False, None
+            taken = self._claim_in(tx, row.platform, owner, now=claim_at, lease=lease)
+        return True, None if taken is False else taken
 
     def mark_confirmed(self, row: JournalRow, owner: str, *, now: datetime) -> bool:
         """The after-publish hooks ran: the row is done."""

@@ -11,7 +11,10 @@ all platforms at once within a bounded pool) loop:
 4. respect the platform's **daily budget** (e.g. X free tier: 17 posts a
    day; the rest stays planned with a ``next_attempt_at``) and **rate**;
 5. **call** ``Platform.publish``; record the receipt (``sent``), run the
-   ``terrain_after_publish`` hooks, then ``confirmed``.
+   ``terrain_after_publish`` hooks, then ``confirmed``. With no such hook the
+   receipt is recorded ``confirmed`` at once, and the worker's next row is
+   claimed in that same transaction (one commit, not two; step 1 for the next
+   post, still committed before its call).
 
 A failed call is handled by what the error says (:meth:`_Runner.failed_call`):
 ``AuthError`` stops the platform and says which variables to fix; an error
@@ -312,6 +315,41 @@ class _Runner:
             )
         return True
 
+    def _record_sent_then_claim(
+        self, run: _PlatformRun, row: JournalRow, receipt: Receipt, *, claim: bool
+    ) -> tuple[bool, JournalRow | None]:
+        """:meth:`_record_sent`, and with ``claim`` the platform's next ready row
+        claimed in the same transaction (:meth:`Journal.mark_sent_then_claim`) when
+        the receipt is all there is to record (no after-publish hook) and the run
+        goes on. A retry after a store outage records the receipt alone."""
+        if not claim or self._has_after_hooks() or run.stopped is not None or self.stopping():
+            return self._record_sent(run, row, receipt), None
+        claimed: JournalRow | None = None
+        tries = 0
+
+        def write() -> bool:
+            nonlocal claimed, tries
+            tries += 1
+            if tries > 1:
+                return self.journal.mark_sent(
+                    row, self.owner, receipt, now=self.now_fn(), confirmed=True
+                )
+            sent, claimed = self.journal.mark_sent_then_claim(
+                row, self.owner, receipt, now=self.now_fn(), lease=self.lease
+            )
+            return sent
+
+        sent = self.durably(
+            write,
+            row,
+            landed=lambda stored: (
+                stored.state in (RowState.SENT, RowState.CONFIRMED)
+                and stored.receipt is not None
+                and stored.receipt.remote_id == receipt.remote_id
+            ),
+        )
+        return sent, claimed if sent else None
+
     # -- reconciliation ------------------------------------------------------
 
     def reconcile(self, run: _PlatformRun, *, quiet: bool = False) -> int:
@@ -372,30 +410,50 @@ class _Runner:
     # -- the worker loop -----------------------------------------------------
 
     def work(self, run: _PlatformRun) -> None:
-        while run.stopped is None:
-            try:
-                now = self.now_fn()
-                row = self.journal.claim_ready(run.name, self.owner, now=now, lease=self.lease)
-                if row is None:
-                    due = self.journal.next_due(run.name)
-                    if due is None:
-                        return
-                    wait = (due - now).total_seconds()
-                    if wait > self.max_wait:
-                        return
-                    self.sleep(min(max(wait, 0.001), 0.25))
-                    continue
-            except StoreUnavailable as exc:
-                self.outage.wait(exc)
-                continue
-            self.process(run, row)
+        # the row claimed in the transaction of the previous post's receipt, if any
+        claimed: JournalRow | None = None
+        try:
+            while run.stopped is None:
+                if claimed is not None:
+                    row, claimed = claimed, None
+                else:
+                    try:
+                        now = self.now_fn()
+                        ready = self.journal.claim_ready(
+                            run.name, self.owner, now=now, lease=self.lease
+                        )
+                        if ready is None:
+                            due = self.journal.next_due(run.name)
+                            if due is None:
+                                return
+                            wait = (due - now).total_seconds()
+                            if wait > self.max_wait:
+                                return
+                            self.sleep(min(max(wait, 0.001), 0.25))
+                            continue
+                    except StoreUnavailable as exc:
+                        self.outage.wait(exc)
+                        continue
+                    row = ready
+                claimed = self.process(run, row, claim_next=True)
+        finally:
+            if claimed is not None:
+                # the run stopped with a row claimed for this thread: it goes back
+                # to planned (nothing was decided or sent for it)
+                self._release(claimed)
 
     def stopping(self) -> bool:
         """Whether a graceful stop was asked (SIGTERM in ``terrain worker``)."""
         return self.stop is not None and self.stop.is_set()
 
-    def process(self, run: _PlatformRun, row: JournalRow) -> None:
-        """Take one claimed row to its next state (see the module docstring)."""
+    def process(
+        self, run: _PlatformRun, row: JournalRow, *, claim_next: bool = False
+    ) -> JournalRow | None:
+        """Take one claimed row to its next state (see the module docstring).
+
+        ``claim_next``: once the post is out, the platform's next ready row is
+        claimed in the transaction that records the receipt (one commit instead of
+        two); that row is returned, for the caller to process next."""
         with self.working_on(row):
             try:
                 post = self._before_call(run, row)
@@ -404,9 +462,10 @@ class _Runner:
                 # (a fresh claim decides consent again, at its own call).
                 self.outage.wait(exc)
                 self._release(row)
-                return
+                return None
             if post is not None:
-                self._call(run, row, post)
+                return self._call(run, row, post, claim_next=claim_next)
+            return None
 
     def _before_call(self, run: _PlatformRun, row: JournalRow) -> Post | None:
         """Everything up to the call: the post to send, or ``None`` (row settled)."""
@@ -465,11 +524,15 @@ class _Runner:
                        attempted=False)
             return None
 
-    def _call(self, run: _PlatformRun, row: JournalRow, post: Post) -> None:
+    def _call(
+        self, run: _PlatformRun, row: JournalRow, post: Post, *, claim_next: bool = False
+    ) -> JournalRow | None:
+        """Call the platform with ``post`` and record what came of it; with
+        ``claim_next``, the next row claimed with the receipt (see :meth:`process`)."""
         log.debug("%s: publishing %s (attempt %d)", run.name, row.post_id, row.attempts + 1)
         blurred = self._blurred(row, post)
         if blurred is None:
-            return
+            return None
         post = blurred
         try:
             receipt = run.platform.publish(post)
@@ -490,9 +553,12 @@ class _Runner:
         else:
             if receipt.post_id != row.post_id:
                 receipt = attrs.evolve(receipt, post_id=row.post_id)
-            if not self._record_sent(run, attrs.evolve(row, post=post), receipt):
+            sent, claimed = self._record_sent_then_claim(
+                run, attrs.evolve(row, post=post), receipt, claim=claim_next
+            )
+            if not sent:
                 run.note(f"{run.name}: lost the claim on {row.post_id} (lease taken over)")
-                return
+                return None
             log.info(
                 "published %s on %s: remote id %s%s",
                 row.post_id,
@@ -501,6 +567,8 @@ class _Runner:
                 f" ({receipt.url})" if receipt.url else "",
             )
             self._done(row, RowState.CONFIRMED)
+            return claimed
+        return None
 
     def failed_call(self, run: _PlatformRun, row: JournalRow, exc: PlatformError) -> None:
         """What a failed call leads to, by what the error says.
