@@ -179,6 +179,8 @@ def _journal_calls(tmp_path: Path) -> dict[str, Callable[[], object]]:
                                                                    lease=AWARE - AWARE),
         "Journal.reserve": lambda: journal.reserve(row, "o:1:x", now=NAIVE, rate=1.0, budget=5),
         "Journal.mark_sent": lambda: journal.mark_sent(row, "o:1:x", receipt, now=NAIVE),
+        "Journal.mark_sent_then_claim": lambda: journal.mark_sent_then_claim(
+            row, "o:1:x", receipt, now=NAIVE, lease=AWARE - AWARE),
         "Journal.mark_confirmed": lambda: journal.mark_confirmed(row, "o:1:x", now=NAIVE),
         "Journal.mark_held": lambda: journal.mark_held(row, "o:1:x", ["no"], now=NAIVE),
         "Journal.mark_failed": lambda: journal.mark_failed(row, "o:1:x", "x", now=NAIVE),
