@@ -266,26 +266,27 @@ def _describe(consent: Consent) -> str:
     return describe(consent)
 
 
+def _recording(verb: str, summary: str) -> click.Command:
+    """``terrain consent VERB`` (grant or refuse): one record of the ledger's ``verb``."""
+
+    @click.command(verb, help=summary)
+    @_record_options
+    def record(**kwargs: Any) -> None:
+        _record(verb, **kwargs)
+
+    return record
+
+
 @_builds("grant")
 def _grant() -> click.Command:
-    @click.command("grant")
-    @_record_options
-    def grant(**kwargs: Any) -> None:
-        """Record that MEMBER_ID agrees to --purpose (on --platform, for --event…)."""
-        _record("grant", **kwargs)
-
-    return grant
+    return _recording("grant", "Record that MEMBER_ID agrees to --purpose (on --platform, "
+                               "for --event…).")
 
 
 @_builds("refuse")
 def _refuse() -> click.Command:
-    @click.command("refuse")
-    @_record_options
-    def refuse(**kwargs: Any) -> None:
-        """Record that MEMBER_ID refuses --purpose: nothing of theirs is published."""
-        _record("refuse", **kwargs)
-
-    return refuse
+    return _recording("refuse", "Record that MEMBER_ID refuses --purpose: nothing of theirs "
+                                "is published.")
 
 
 @_builds("withdraw")
