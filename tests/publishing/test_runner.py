@@ -394,16 +394,26 @@ def test_a_slow_rate_limit_sends_every_post_in_order_across_runs(tmp_path: Path)
     assert journal.next_due("fake") is None
 
 
-def test_a_stopped_run_leaves_no_post_claimed(tmp_path: Path) -> None:
+def test_a_stopped_run_leaves_no_post_claimed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """A worker whose post goes out while another meets refused credentials (the
     platform stops) claims no next post with its receipt: the posts not sent stay
     planned, none held by a run that is gone."""
+    import logging
     from datetime import UTC, datetime
 
     from terrain.errors import AuthError
     from terrain.posts import Receipt
 
-    in_call, refused = threading.Event(), threading.Event()
+    in_call, refused, stopped = threading.Event(), threading.Event(), threading.Event()
+
+    class Stopped(logging.Handler):
+        """Told once the runner has stopped the platform (it logs after it stops)."""
+
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.getMessage().startswith("STOPPED fake"):
+                stopped.set()
 
     class Refusing:
         name = "fake"
@@ -416,7 +426,7 @@ def test_a_stopped_run_leaves_no_post_claimed(tmp_path: Path) -> None:
                 raise AuthError("fake: 401 Unauthorized (token expired)")
             in_call.set()
             assert refused.wait(5)
-            threading.Event().wait(0.3)  # the refusal stops the platform meanwhile
+            assert stopped.wait(5)  # the refusal has stopped the platform meanwhile
             return Receipt(platform="fake", post_id=post.id, remote_id=f"r-{post.id}",
                            published_at=datetime(2026, 3, 12, tzinfo=UTC))
 
@@ -427,8 +437,14 @@ def test_a_stopped_run_leaves_no_post_claimed(tmp_path: Path) -> None:
             raise AssertionError("nothing is deleted here")
 
     journal = Journal(tmp_path / "j.db", create=True)
-    report = run(journal, Refusing(), posts(6), Clock(),
-                 policies={"fake": PlatformPolicy(concurrency=2)})
+    caplog.set_level(logging.INFO, logger="terrain.publishing")
+    handler = Stopped()
+    logging.getLogger("terrain.publishing").addHandler(handler)
+    try:
+        report = run(journal, Refusing(), posts(6), Clock(),
+                     policies={"fake": PlatformPolicy(concurrency=2)})
+    finally:
+        logging.getLogger("terrain.publishing").removeHandler(handler)
     states = {r.post_id: r.state for r in journal.rows()}
     assert RowState.CLAIMED not in states.values()
     assert list(states.values()).count(RowState.CONFIRMED) == 1
