@@ -185,6 +185,23 @@ def test_an_answer_on_a_kept_connection_is_not_held_back_by_nagle(
     assert kept[0].getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
 
 
+def test_the_plugin_imports_no_server_code() -> None:
+    """A process that loads ``terrain.testing.http`` as its plugin (a worker, the
+    publishing benchmark) calls the server: http.server, socketserver and argparse
+    come with the server's names, when first asked for."""
+    script = (
+        "import sys, terrain.testing.http as h\n"
+        "print(sorted(m for m in ('http.server', 'socketserver', 'argparse',\n"
+        "                         'terrain.testing._httpserver') if m in sys.modules))\n"
+        "h.FakePlatformServer\n"
+        "print('http.server' in sys.modules, h.FakePlatformServer.__module__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out == ["[]", "True terrain.testing.http"]
+
+
 def test_a_burst_of_new_connections_is_queued_not_dropped() -> None:
     """With ``socketserver``'s backlog of 5, the 7th client connecting at once had its
     SYN dropped and waited a second for the kernel to retry: 32 clients (twice the
