@@ -77,9 +77,11 @@ def test_the_pools_reconnection_warnings_are_demoted_to_debug(
 
 
 def terminate_others(url: str) -> int:
+    """End every other connection to the database, and wait until each has ended
+    (PostgreSQL 14+): its client has been told, as after a restart."""
     with psycopg.connect(url, autocommit=True) as admin:
         row = admin.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         ).fetchone()
     return int(row[0]) if row else 0
@@ -96,6 +98,35 @@ def test_stale_pooled_connections_are_replaced_not_used(postgres_database: str) 
         assert terminate_others(postgres_database) >= 1
         assert db.schema_version() >= 1
         db.ping()
+    finally:
+        db.close()
+
+
+@pytest.mark.postgres
+def test_a_connection_the_server_said_nothing_on_is_handed_out_without_a_round_trip(
+    postgres_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool checked every connection with a round trip before each statement (a
+    read took two). Now only a connection the server said something on (it ended
+    it) is asked: the stale ones are still replaced, the others are not asked."""
+    import psycopg_pool
+
+    asked: list[object] = []
+    check = psycopg_pool.ConnectionPool.check_connection
+
+    def counted(conn: object) -> None:
+        asked.append(conn)
+        check(conn)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(psycopg_pool.ConnectionPool, "check_connection", staticmethod(counted))
+    db = Database.connect(postgres_database, pool_size=3)
+    try:
+        for _ in range(20):
+            assert db.schema_version() >= 1
+        assert asked == []
+        assert terminate_others(postgres_database) >= 1
+        assert db.schema_version() >= 1  # on a new connection
+        assert asked  # the ended one was asked, failed and was dropped
     finally:
         db.close()
 

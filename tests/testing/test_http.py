@@ -4,6 +4,7 @@ it runs as a process, and the contract suite passes on it."""
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -168,6 +169,59 @@ def test_calls_one_after_another_share_one_connection(server: FakePlatformServer
         platform.publish(recap(n))
     assert platform.find(recap(3)) is not None
     assert server.connections == 1
+
+
+def test_an_answer_on_a_kept_connection_is_not_held_back_by_nagle(
+    server: FakePlatformServer,
+) -> None:
+    """The server writes an answer's headers and body apart: with Nagle's algorithm on,
+    the body waited for the client's delayed ACK (~40 ms per call on a kept connection,
+    which every keep-alive client paid and a new connection per call did not)."""
+    platform = HTTPPlatform(server.url, timeout=0.5)
+    platform.publish(recap(1))
+    platform.publish(recap(2))
+    kept = list(server._connections)  # the server side of the client's connection
+    assert len(kept) == 1
+    assert kept[0].getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+def test_the_plugin_imports_no_server_code() -> None:
+    """A process that loads ``terrain.testing.http`` as its plugin (a worker, the
+    publishing benchmark) calls the server: http.server, socketserver and argparse
+    come with the server's names, when first asked for."""
+    script = (
+        "import sys, terrain.testing.http as h\n"
+        "print(sorted(m for m in ('http.server', 'socketserver', 'argparse',\n"
+        "                         'terrain.testing._httpserver') if m in sys.modules))\n"
+        "h.FakePlatformServer\n"
+        "print('http.server' in sys.modules, h.FakePlatformServer.__module__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out == ["[]", "True terrain.testing.http"]
+
+
+def test_a_burst_of_new_connections_is_queued_not_dropped() -> None:
+    """With ``socketserver``'s backlog of 5, the 7th client connecting at once had its
+    SYN dropped and waited a second for the kernel to retry: 32 clients (twice the
+    runner's calls in flight) are queued, even while nothing accepts them yet."""
+    server = FakePlatformServer()  # not started: the kernel queues what nobody accepts
+    host, port = server.url.removeprefix("http://").split(":")
+    clients = []
+    try:
+        for n in range(32):
+            client = socket.socket()
+            clients.append(client)
+            client.settimeout(0.5)
+            try:
+                client.connect((host, int(port)))
+            except TimeoutError:
+                pytest.fail(f"client {n + 1} of 32 could not connect: the backlog is too short")
+    finally:
+        for client in clients:
+            client.close()
+        server.stop()
 
 
 @pytest.mark.parametrize(

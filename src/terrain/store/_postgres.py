@@ -17,7 +17,9 @@ terrain`` (install it with ``pip install 'terrain-field[postgres]'``).
   connection raises :class:`~terrain.errors.StoreUnavailable` (never a raw
   driver error): the broken connection goes back to the pool, which discards
   it, and every connection is checked before it is handed out, so a stale one
-  left from before a restart is replaced, not used. Whether to retry is the
+  left from before a restart is replaced, not used (:func:`check_connection`:
+  without a round trip to the server for a connection it has said nothing on).
+  Whether to retry is the
   caller's choice (the publishing runner waits for the store and retries what
   is safe); :meth:`PostgresBackend.ping` says when the server answers again.
   The pool's own log lines (one per failed reconnection attempt) are demoted
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import select
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -132,6 +135,30 @@ def quiet_driver_logs() -> None:
             logger.addFilter(_DEMOTE)
 
 
+def check_connection(conn: psycopg.Connection[Any]) -> None:
+    """The pool's check of a connection before it is handed out: raise if it is gone.
+
+    A server that ends a connection (a restart, ``pg_terminate_backend``, an idle
+    timeout) says so on it, or closes it: the connection's socket has something to
+    read. Only then is the connection asked for an answer (psycopg_pool's own
+    check, a round trip), which fails when the server is gone. A connection the
+    server said nothing on is handed out as it is: the check cost every read a
+    second round trip. One the server drops without a word (a network cut) fails
+    at its statement, as it would have failed the round trip, with
+    :class:`~terrain.errors.StoreUnavailable`.
+    """
+    from psycopg_pool import ConnectionPool
+
+    if conn.closed:
+        raise _driver()[0].OperationalError("the connection is closed")
+    try:
+        said = bool(select.select([conn.fileno()], [], [], 0)[0])
+    except (OSError, ValueError):
+        said = True  # no socket to look at: ask the server
+    if said:
+        ConnectionPool.check_connection(conn)
+
+
 class PostgresBackend(Backend):
     """A PostgreSQL database reached through a connection pool."""
 
@@ -186,7 +213,7 @@ class PostgresBackend(Backend):
             open=True,
             timeout=timeout,
             reconnect_timeout=RECONNECT_TIMEOUT,
-            check=pool.ConnectionPool.check_connection,
+            check=check_connection,
             name="terrain-store",
         )
         self.pool_size = size

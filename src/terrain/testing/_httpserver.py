@@ -171,9 +171,9 @@ class FakePlatformServer:
         #: the connections of clients (kept open between their calls: HTTP/1.1)
         self._connections: set[socket.socket] = set()
         self._opened = 0
-        self._httpd = ThreadingHTTPServer((host, port), _handler(self))
-        self._httpd.daemon_threads = True
+        self._httpd = _HTTPServer((host, port), _handler(self))
         self._thread: threading.Thread | None = None
+        self._serving = False
 
     def __repr__(self) -> str:
         return f"FakePlatformServer({self.url!r}, posts={len(self._posts)})"
@@ -188,6 +188,7 @@ class FakePlatformServer:
 
     def start(self) -> FakePlatformServer:
         """Serve in a background thread; returns ``self``."""
+        self._serving = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -199,12 +200,15 @@ class FakePlatformServer:
 
     def serve_forever(self) -> None:
         """Serve in this thread until :meth:`stop` (or a signal) ends it."""
+        self._serving = True
         self._httpd.serve_forever()
 
     def stop(self) -> None:
         """Stop serving and close the socket, and the connections clients keep open:
-        a stopped server answers no call."""
-        self._httpd.shutdown()
+        a stopped server answers no call. A server never started is closed too."""
+        if self._serving:  # shutdown() waits for serve_forever(), which may never run
+            self._httpd.shutdown()
+            self._serving = False
         self._httpd.server_close()
         with self._lock:
             kept = list(self._connections)
@@ -352,9 +356,27 @@ def _as_json(post: ServerPost, base: str) -> dict[str, Any]:
     }
 
 
+class _HTTPServer(ThreadingHTTPServer):
+    """The stdlib's threading server, with a real server's listen backlog.
+
+    ``socketserver`` listens with a backlog of 5: a burst of new connections
+    beyond it (16 clients starting at once) has its SYNs dropped, and each
+    dropped client waits for the kernel's retransmission, one second.
+    """
+
+    daemon_threads = True
+    request_queue_size = 128
+
+
 def _handler(server: FakePlatformServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # An answer goes out as two writes (the headers, then the body). With
+        # Nagle's algorithm on, the body waits for the client to acknowledge the
+        # headers, and on a kept-alive connection the client delays that ACK by
+        # up to 40 ms: every call of a client that reuses its connection took
+        # ~40 ms more than `latency`. Real servers turn Nagle off; so does this one.
+        disable_nagle_algorithm = True
 
         def setup(self) -> None:
             super().setup()

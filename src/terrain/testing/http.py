@@ -25,20 +25,19 @@ success, malformed answers, 429 with ``Retry-After``) and several processes
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import http.client
 import json
 import select
-import signal
 import sys
 import threading
 import weakref
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
+from terrain._lazy import exports
 from terrain._public import claim
 from terrain.errors import (
     AuthError,
@@ -51,8 +50,10 @@ from terrain.errors import (
 from terrain.hookspecs import hookimpl
 from terrain.plugins import PlatformContext, check_capabilities
 from terrain.posts import Capabilities, Post, Receipt
-from terrain.testing._httpserver import FakePlatformServer, Fault, ServerCall, ServerPost
 from terrain.testing._memory import DEFAULT_CAPABILITIES
+
+if TYPE_CHECKING:
+    from terrain.testing._httpserver import FakePlatformServer, Fault, ServerCall, ServerPost
 
 __all__ = [
     "PLATFORM_NAME",
@@ -315,6 +316,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     Prints the base URL on the first line of stdout, then serves until
     SIGTERM or SIGINT.
     """
+    import argparse
+    import signal
+
+    from terrain.testing._httpserver import FakePlatformServer
+
     parser = argparse.ArgumentParser(prog="python -m terrain.testing.http")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
@@ -339,7 +345,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if not TYPE_CHECKING:  # the server's names are imported when first used (terrain._lazy):
+    # a process that loads this module as a plugin only calls the server, and
+    # http.server, socketserver and their imports are no part of that
+    __getattr__, __dir__ = exports(__name__, __file__)
 
 claim(__name__, globals())
+
+if __name__ == "__main__":
+    sys.exit(main())
