@@ -1243,7 +1243,10 @@ class Workspace:
         # decodes their events, not everyone's (decoding is what a ledger costs).
         scope = None if wanted is None or had is None else had if wanted <= had else had | wanted
         had_scope = self._ledger_scope
-        if ledger is not None and had_scope is not None and scope != had_scope:
+        # (`is` first: a set compares equal to itself by reading every member, and a
+        # decision asks about people the ledger already holds, with the same set back)
+        if ledger is not None and had_scope is not None and scope is not had_scope \
+                and scope != had_scope:
             # More people: read their events up to what the ledger has seen (the
             # rest comes below with everyone's new events), and add them. Grown to
             # everyone, the events of the people it holds are not read again.
@@ -1268,7 +1271,7 @@ class Workspace:
                 self._ledger, self._ledger_scope = ledger, scope
             except Exception:
                 ledger = None  # checked against members as they were then: read again
-        if ledger is None or scope != self._ledger_scope:
+        if ledger is None or (scope is not self._ledger_scope and scope != self._ledger_scope):
             if scope is None:
                 changes = self.db.changes_since(0, -1)
                 last = changes[-1][1] if changes and changes[-1][0] == 1 else 0
