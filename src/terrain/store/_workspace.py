@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from terrain._gc import collector_paused
 from terrain.community import Community, Member
 from terrain.errors import (
     ConfigError,
@@ -825,6 +826,7 @@ class Workspace:
         """Whether a record ``id`` of type ``cls`` is stored."""
         return self.db.get_record(_kind(cls), id) is not None
 
+    @collector_paused
     def list(self, cls: type[T]) -> list[T]:
         """Every stored record of type ``cls``, by id."""
         kind = _kind(cls)
@@ -935,6 +937,7 @@ class Workspace:
                 listed=summary_row(ContentSummary.of(obj), data),
             )
 
+    @collector_paused
     def contents_of_event(self, event_id: str) -> builtins.list[Content]:
         """Every content of event ``event_id``, by id (an indexed read: the other
         contents are not read)."""
@@ -1010,6 +1013,7 @@ class Workspace:
             out[id] = ListedContent.of(summary)
         return out
 
+    @collector_paused
     def get_many(self, cls: type[T], ids: Sequence[str]) -> dict[str, T]:
         """Records ``ids`` of type ``cls`` by id, in one query; :class:`NotFound`
         naming the first missing one."""
@@ -1200,6 +1204,7 @@ class Workspace:
         two members share is the first one's by id, as a ledger's finder says."""
         return {form: ids[0] for form, ids in self.db.handle_owners(forms).items()}
 
+    @collector_paused
     def _members_by_id(self, ids: Collection[str]) -> dict[str, Member]:
         """The members ``ids`` that are on record, by id (one query per ``CHUNK``)."""
         found = self.db.get_records("member", sorted(set(ids)))
@@ -1225,6 +1230,7 @@ class Workspace:
             for member in self._members_by_id(missing).values():
                 ledger.add_member(member)
 
+    @collector_paused
     def _refresh_ledger(self, subjects: Collection[str] | None = None) -> ConsentLedger:
         """The cached ledger, covering ``subjects`` (everyone: ``None``), after applying
         what was stored since it was last read (call with ``_ledger_lock`` held).
