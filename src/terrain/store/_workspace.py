@@ -373,8 +373,18 @@ class Workspace:
         )
 
     def close(self) -> None:
-        """Close the database. The workspace cannot be used afterwards."""
-        self.db.close()
+        """Close the database, and let go of what the workspace keeps in memory (its
+        consent ledger, the records it decoded). The workspace cannot be used afterwards.
+
+        What it kept is freed here, not whenever the garbage collector next scans
+        the heap: the workspace and its ledger refer to each other, and a
+        publication's ledger and photos are a hundred thousand objects."""
+        try:
+            self.db.close()
+        finally:
+            with self._ledger_lock:
+                self._ledger = None
+                self._decoded = {}
 
     def __enter__(self) -> Workspace:
         return self
