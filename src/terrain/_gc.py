@@ -9,9 +9,12 @@ the consent read-ahead of a 200-post publication took 150 ms with the
 collector paused and 250-300 ms with it running (two full scans).
 
 :func:`collector_paused` pauses it for one call and turns it back on after,
-only if it was on: a caller (or another thread) that turned it off keeps it
-off. Nothing is lost while it is paused: an object is still freed when its last
-reference goes, and a cycle made meanwhile is found at the next collection.
+only if it was on: code that turned it off before the call keeps it off. The
+switch is the process's, not the thread's: other threads run with it paused for
+as long, and code that turns it off in another thread while such a call runs
+finds it on again after (as with any code that pauses the collector). Nothing
+is lost while it is paused: an object is still freed when its last reference
+goes, and a cycle made meanwhile is found at the next collection.
 """
 
 from __future__ import annotations
