@@ -836,12 +836,12 @@ class Workspace:
         """Whether a record ``id`` of type ``cls`` is stored."""
         return self.db.get_record(_kind(cls), id) is not None
 
-    @collector_paused
     def list(self, cls: type[T]) -> list[T]:
         """Every stored record of type ``cls``, by id."""
         kind = _kind(cls)
         try:
-            return [from_json(data, cls) for data in self.db.list_records(kind)]
+            with collector_paused():  # all kept (see terrain._gc)
+                return [from_json(data, cls) for data in self.db.list_records(kind)]
         except DeserializationError:
             for id in self.db.record_ids(kind):  # find the record that fails, to name it
                 self._read(self.db.get_record(kind, id) or "", cls, kind, id)
@@ -947,16 +947,16 @@ class Workspace:
                 listed=summary_row(ContentSummary.of(obj), data),
             )
 
-    @collector_paused
     def contents_of_event(self, event_id: str) -> builtins.list[Content]:
         """Every content of event ``event_id``, by id (an indexed read: the other
         contents are not read)."""
         from terrain.content import Content
 
-        return [
-            self._read(data, Content, "content", "?")
-            for data in self.db.list_records_of_event("content", event_id)
-        ]
+        with collector_paused():  # all kept (see terrain._gc)
+            return [
+                self._read(data, Content, "content", "?")
+                for data in self.db.list_records_of_event("content", event_id)
+            ]
 
     def content_summaries(self, event_id: str | None = None) -> builtins.list[ContentSummary]:
         """What a listing shows of every content (of event ``event_id``), by id, in
@@ -1023,17 +1023,19 @@ class Workspace:
             out[id] = ListedContent.of(summary)
         return out
 
-    @collector_paused
     def get_many(self, cls: type[T], ids: Sequence[str]) -> dict[str, T]:
         """Records ``ids`` of type ``cls`` by id, in one query; :class:`NotFound`
         naming the first missing one."""
         kind = _kind(cls)
-        found = self.db.get_records(kind, ids)
-        for id in sorted(set(ids)):
-            if id not in found:
-                how = _HOW_TO_LIST.get(kind, f"Workspace.list({cls.__name__})")
-                raise NotFound(f"no {kind} with id {id!r} in this workspace; list them with {how}")
-        return {id: self._read(data, cls, kind, id) for id, data in found.items()}
+        with collector_paused():  # all kept (see terrain._gc)
+            found = self.db.get_records(kind, ids)
+            for id in sorted(set(ids)):
+                if id not in found:
+                    how = _HOW_TO_LIST.get(kind, f"Workspace.list({cls.__name__})")
+                    raise NotFound(
+                        f"no {kind} with id {id!r} in this workspace; list them with {how}"
+                    )
+            return {id: self._read(data, cls, kind, id) for id, data in found.items()}
 
     def erase_person(
         self,
@@ -1214,11 +1216,11 @@ class Workspace:
         two members share is the first one's by id, as a ledger's finder says."""
         return {form: ids[0] for form, ids in self.db.handle_owners(forms).items()}
 
-    @collector_paused
     def _members_by_id(self, ids: Collection[str]) -> dict[str, Member]:
         """The members ``ids`` that are on record, by id (one query per ``CHUNK``)."""
-        found = self.db.get_records("member", sorted(set(ids)))
-        return {id: self._read(data, Member, "member", id) for id, data in found.items()}
+        with collector_paused():  # all kept (see terrain._gc)
+            found = self.db.get_records("member", sorted(set(ids)))
+            return {id: self._read(data, Member, "member", id) for id, data in found.items()}
 
     def _add_people(
         self, ledger: ConsentLedger, people: Collection[str], events: Sequence[StoredEvent]
@@ -1240,8 +1242,13 @@ class Workspace:
             for member in self._members_by_id(missing).values():
                 ledger.add_member(member)
 
-    @collector_paused
     def _refresh_ledger(self, subjects: Collection[str] | None = None) -> ConsentLedger:
+        """:meth:`_read_ledger`, with the garbage collector paused: a first read makes
+        an object or more per stored event, all kept (see :mod:`terrain._gc`)."""
+        with collector_paused():
+            return self._read_ledger(subjects)
+
+    def _read_ledger(self, subjects: Collection[str] | None = None) -> ConsentLedger:
         """The cached ledger, covering ``subjects`` (everyone: ``None``), after applying
         what was stored since it was last read (call with ``_ledger_lock`` held).
 
