@@ -66,6 +66,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "terrain._language",
             "terrain._public",
             "terrain._lazy",
+            "terrain._gc",
             "terrain._files",
             "terrain._passwords",
             "terrain._icc",

@@ -7,9 +7,11 @@ Counted, not timed: statements run and rows read by the store
 from __future__ import annotations
 
 import contextlib
+import gc
 import subprocess
 import sys
 import textwrap
+import weakref
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -21,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from terrain import Content, Member
+from terrain import Content, Event, Member
 from terrain.consent import decide
 from terrain.errors import Conflict
 from terrain.store import Workspace
@@ -267,6 +269,88 @@ def test_a_decision_reads_the_consent_of_the_people_it_is_about_not_the_whole_le
         finally:
             fresh.close()
     assert costs[0] == costs[1]
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_no_garbage_collection_runs_while_many_records_are_read(ws: Workspace) -> None:
+    """The ledger's first read makes an object or more per stored event, all kept:
+    the cyclic collector is paused while it is read (it would scan the whole heap for
+    cycles that are not there), and on again after. So are the reads that decode
+    records by the thousand for a publication (``get_many``, ``list``,
+    ``contents_of_event``). With a threshold of one, the collector runs at every new
+    container wherever it is on: here, never below one of those reads."""
+    for n in range(300):
+        _grant(ws, f"m{n % 20}", T0 - timedelta(days=n))
+    ws.add(Event(id="ev", title="Meetup", starts_at=T0, ends_at=T0 + timedelta(hours=2)))
+    for n in range(2, 300):
+        ws.add(_photo(f"p{n}", f"m{n % 20}", event_id="ev"))
+    reads = {
+        f.__code__
+        for f in (Workspace._read_ledger, Workspace.get_many, Workspace.list,
+                  Workspace.contents_of_event, Workspace._members_by_id)
+    }
+    inside: list[str] = []
+    runs = Counter[str]()
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase != "start":
+            return
+        runs["all"] += 1
+        frame = sys._getframe(1)  # the code that made the container that set it off
+        if frame.f_code in reads:
+            return  # a read's own line (making the pause), not a record being decoded
+        while frame is not None:
+            if frame.f_code in reads:
+                inside.append(frame.f_code.co_name)
+                return
+            frame = frame.f_back
+
+    fresh = Workspace.open(ws.root)
+    was, threshold = gc.isenabled(), gc.get_threshold()
+    gc.callbacks.append(count)
+    gc.enable()
+    gc.set_threshold(1)
+    try:
+        with fresh.consent({f"m{n}" for n in range(20)}) as ledger:
+            assert ledger.event_count() == 300
+        assert len(fresh.get_many(Content, [f"p{n}" for n in range(2, 300)])) == 298
+        assert len(fresh.list(Content)) == 299
+        assert len(fresh.contents_of_event("ev")) == 298
+        assert gc.isenabled()
+    finally:
+        gc.set_threshold(*threshold)
+        gc.callbacks.remove(count)
+        (gc.enable if was else gc.disable)()
+        fresh.close()
+    assert runs["all"] > 0  # the collector ran, between the reads
+    assert inside == []
+
+
+def test_closing_a_workspace_frees_its_ledger_without_the_garbage_collector(
+    ws: Workspace,
+) -> None:
+    """The workspace and its ledger refer to each other: close() lets go of the
+    ledger and the records it decoded, so they are freed at once, not at the
+    collector's next full scan (a publication's are a hundred thousand objects)."""
+    for n in range(40):
+        _grant(ws, f"m{n % 20}", T0 - timedelta(days=n))
+    fresh = Workspace.open(ws.root)
+    with fresh.consent() as ledger:
+        assert ledger.event_count() == 40
+    content = fresh.get(Content, "p1")
+    kept, decoded, opened = weakref.ref(ledger), weakref.ref(content), weakref.ref(fresh)
+    del ledger, content
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        assert kept() is not None  # the workspace keeps it while open
+        fresh.close()
+        assert kept() is None
+        assert decoded() is None
+        del fresh
+        assert opened() is None  # nothing else holds the workspace in a cycle
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)

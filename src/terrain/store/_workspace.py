@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from terrain._gc import collector_paused
 from terrain.community import Community, Member
 from terrain.errors import (
     ConfigError,
@@ -372,8 +373,18 @@ class Workspace:
         )
 
     def close(self) -> None:
-        """Close the database. The workspace cannot be used afterwards."""
-        self.db.close()
+        """Close the database, and let go of what the workspace keeps in memory (its
+        consent ledger, the records it decoded). The workspace cannot be used afterwards.
+
+        What it kept is freed here, not whenever the garbage collector next scans
+        the heap: the workspace and its ledger refer to each other, and a
+        publication's ledger and photos are a hundred thousand objects."""
+        try:
+            self.db.close()
+        finally:
+            with self._ledger_lock:
+                self._ledger = None
+                self._decoded = {}
 
     def __enter__(self) -> Workspace:
         return self
@@ -829,7 +840,8 @@ class Workspace:
         """Every stored record of type ``cls``, by id."""
         kind = _kind(cls)
         try:
-            return [from_json(data, cls) for data in self.db.list_records(kind)]
+            with collector_paused():  # all kept (see terrain._gc)
+                return [from_json(data, cls) for data in self.db.list_records(kind)]
         except DeserializationError:
             for id in self.db.record_ids(kind):  # find the record that fails, to name it
                 self._read(self.db.get_record(kind, id) or "", cls, kind, id)
@@ -940,10 +952,11 @@ class Workspace:
         contents are not read)."""
         from terrain.content import Content
 
-        return [
-            self._read(data, Content, "content", "?")
-            for data in self.db.list_records_of_event("content", event_id)
-        ]
+        with collector_paused():  # all kept (see terrain._gc)
+            return [
+                self._read(data, Content, "content", "?")
+                for data in self.db.list_records_of_event("content", event_id)
+            ]
 
     def content_summaries(self, event_id: str | None = None) -> builtins.list[ContentSummary]:
         """What a listing shows of every content (of event ``event_id``), by id, in
@@ -1014,12 +1027,15 @@ class Workspace:
         """Records ``ids`` of type ``cls`` by id, in one query; :class:`NotFound`
         naming the first missing one."""
         kind = _kind(cls)
-        found = self.db.get_records(kind, ids)
-        for id in sorted(set(ids)):
-            if id not in found:
-                how = _HOW_TO_LIST.get(kind, f"Workspace.list({cls.__name__})")
-                raise NotFound(f"no {kind} with id {id!r} in this workspace; list them with {how}")
-        return {id: self._read(data, cls, kind, id) for id, data in found.items()}
+        with collector_paused():  # all kept (see terrain._gc)
+            found = self.db.get_records(kind, ids)
+            for id in sorted(set(ids)):
+                if id not in found:
+                    how = _HOW_TO_LIST.get(kind, f"Workspace.list({cls.__name__})")
+                    raise NotFound(
+                        f"no {kind} with id {id!r} in this workspace; list them with {how}"
+                    )
+            return {id: self._read(data, cls, kind, id) for id, data in found.items()}
 
     def erase_person(
         self,
@@ -1202,8 +1218,9 @@ class Workspace:
 
     def _members_by_id(self, ids: Collection[str]) -> dict[str, Member]:
         """The members ``ids`` that are on record, by id (one query per ``CHUNK``)."""
-        found = self.db.get_records("member", sorted(set(ids)))
-        return {id: self._read(data, Member, "member", id) for id, data in found.items()}
+        with collector_paused():  # all kept (see terrain._gc)
+            found = self.db.get_records("member", sorted(set(ids)))
+            return {id: self._read(data, Member, "member", id) for id, data in found.items()}
 
     def _add_people(
         self, ledger: ConsentLedger, people: Collection[str], events: Sequence[StoredEvent]
@@ -1226,6 +1243,12 @@ class Workspace:
                 ledger.add_member(member)
 
     def _refresh_ledger(self, subjects: Collection[str] | None = None) -> ConsentLedger:
+        """:meth:`_read_ledger`, with the garbage collector paused: a first read makes
+        an object or more per stored event, all kept (see :mod:`terrain._gc`)."""
+        with collector_paused():
+            return self._read_ledger(subjects)
+
+    def _read_ledger(self, subjects: Collection[str] | None = None) -> ConsentLedger:
         """The cached ledger, covering ``subjects`` (everyone: ``None``), after applying
         what was stored since it was last read (call with ``_ledger_lock`` held).
 
@@ -1243,7 +1266,10 @@ class Workspace:
         # decodes their events, not everyone's (decoding is what a ledger costs).
         scope = None if wanted is None or had is None else had if wanted <= had else had | wanted
         had_scope = self._ledger_scope
-        if ledger is not None and had_scope is not None and scope != had_scope:
+        # (`is` first: a set compares equal to itself by reading every member, and a
+        # decision asks about people the ledger already holds, with the same set back)
+        if ledger is not None and had_scope is not None and scope is not had_scope \
+                and scope != had_scope:
             # More people: read their events up to what the ledger has seen (the
             # rest comes below with everyone's new events), and add them. Grown to
             # everyone, the events of the people it holds are not read again.
@@ -1268,7 +1294,7 @@ class Workspace:
                 self._ledger, self._ledger_scope = ledger, scope
             except Exception:
                 ledger = None  # checked against members as they were then: read again
-        if ledger is None or scope != self._ledger_scope:
+        if ledger is None or (scope is not self._ledger_scope and scope != self._ledger_scope):
             if scope is None:
                 changes = self.db.changes_since(0, -1)
                 last = changes[-1][1] if changes and changes[-1][0] == 1 else 0
