@@ -5,8 +5,9 @@ events), or the photos of an event, makes tens of thousands of objects that all
 outlive the read. The collector counts them as they are made and, once enough
 survive, scans the whole heap (every module, class and record the process
 holds) for cycles that are not there: measured on the benchmark's workspace,
-the consent read-ahead of a 200-post publication took 150 ms with the
-collector paused and 250-300 ms with it running (two full scans).
+the consent read-ahead of a 200-post publication took 175-190 ms with the
+collector paused (one collection) and 250-330 ms with it running (~190
+collections, two of them full scans).
 
 ``with collector_paused():`` pauses it for the block and turns it back on after,
 only if it was on: code that turned it off before keeps it off. The switch is
