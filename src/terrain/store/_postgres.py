@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import random
 import select
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -87,6 +88,29 @@ def _driver() -> Any:
             "pip install 'terrain-field[postgres]'"
         ) from None
     return psycopg, psycopg_pool
+
+
+@functools.cache
+def _pool_class() -> type[ConnectionPool[Any]]:
+    """psycopg_pool's ``ConnectionPool``, drawing its jitter from a random source of its own.
+
+    The pool spreads the lifetimes of its connections with a random jitter, drawn from
+    the ``random`` module's shared generator by the pool's worker threads whenever they
+    connect. That moved the sequence of a program that seeds ``random`` to reproduce a
+    run, at moments no one chose, and Hypothesis refuses a draw during which the shared
+    generator moved (a test failed so, once, as the pool connected in the background).
+    Only the reconnection backoff while the server is unreachable still draws from the
+    shared generator (psycopg_pool calls the base class there)."""
+    from psycopg_pool import ConnectionPool
+
+    jitter = random.Random()
+
+    class _Pool(ConnectionPool[Any]):
+        @classmethod
+        def _jitter(cls, value: float, min_pc: float, max_pc: float) -> float:
+            return value * (1.0 + ((max_pc - min_pc) * jitter.random()) + min_pc)
+
+    return _Pool
 
 
 def _message(exc: BaseException) -> str:
@@ -173,7 +197,7 @@ class PostgresBackend(Backend):
         read_only: bool = False,
     ) -> None:
         super().__init__(read_only=read_only)
-        driver, pool = _driver()
+        driver = _driver()[0]
         quiet_driver_logs()
         self._psycopg = driver
         self.url = url
@@ -205,7 +229,7 @@ class PostgresBackend(Backend):
         #: The database's text ordering: ``C`` sorts ids as SQLite does (see the docs).
         self.collation = str(row[0]) if row else "unknown"
         size = pool_size or DEFAULT_POOL_SIZE
-        self._pool: ConnectionPool[psycopg.Connection[Any]] = pool.ConnectionPool(
+        self._pool: ConnectionPool[psycopg.Connection[Any]] = _pool_class()(
             url.conninfo,
             kwargs=kwargs,
             min_size=1,
