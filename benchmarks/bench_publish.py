@@ -115,20 +115,17 @@ def _workspace(url: str, folder: Path) -> Path:
     )
 
 
-def _terrain(url: str, folder: Path, built: Path | None = None) -> tuple[float, float, int]:
-    """One round: publish the event of a copy of ``built`` (built here when ``None``)."""
+def _terrain(url: str, folder: Path, built: Path) -> tuple[float, float, int]:
+    """One round: publish the event of a copy of ``built`` (see :func:`_workspace`)."""
     from terrain import Workspace
     from terrain.workflows import publish_event
     from terrain.workflows._publish import clock_from
 
-    if built is None:
-        root = _workspace(url, folder)
-    else:
-        root = Path(shutil.copytree(built, folder / f"ws-{len(list(folder.iterdir()))}"))
-        for copied in root.rglob("*"):  # on disk before the clock starts, as a built
-            if copied.is_file():        # workspace is: else the run's first sync writes it
-                with copied.open("rb+") as file:
-                    os.fsync(file.fileno())
+    root = Path(shutil.copytree(built, folder / f"ws-{len(list(folder.iterdir()))}"))
+    for copied in root.rglob("*"):  # on disk before the clock starts, as a built
+        if copied.is_file():        # workspace is: else the run's first sync writes it
+            with copied.open("rb+") as file:
+                os.fsync(file.fileno())
     env = {**os.environ, "TERRAIN_PLUGINS": "terrain.testing.http"}
     env.pop("TERRAIN_LOAD_PLUGINS", None)
     cpu, wall = time.process_time(), time.perf_counter()
